@@ -1,0 +1,1 @@
+//! gaoxin-demo (skeleton; filled in by its issue).

@@ -1,0 +1,1 @@
+//! gaoxin-index (skeleton; filled in by its issue).

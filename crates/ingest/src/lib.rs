@@ -1,0 +1,1 @@
+//! gaoxin-ingest (skeleton; filled in by its issue).

@@ -1,0 +1,1 @@
+//! gaoxin-model (skeleton; filled in by its issue).

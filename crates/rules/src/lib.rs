@@ -1,0 +1,1 @@
+//! gaoxin-rules (skeleton; filled in by its issue).

@@ -1,0 +1,1 @@
+//! gaoxin-store (skeleton; filled in by its issue).

@@ -1,0 +1,1 @@
+//! gaoxin-web (skeleton; filled in by its issue).
