@@ -1,1 +1,44 @@
-//! gaoxin-index (skeleton; filled in by its issue).
+//! # gaoxin-index — a pure composite-indicator engine
+//!
+//! This crate builds composite indicators the way the OECD/JRC *Handbook on Constructing Composite
+//! Indicators* (2008) and the JRC COINr R package describe them, and keeps every stage inspectable:
+//!
+//! ```text
+//! raw ─► denominate ─► screen ─► impute ─► treat (winsorise/log) ─► normalise ─► aggregate ─► rank
+//!                                                   weights (meta, equal, entropy, CRITIC, AHP) ┘
+//! ```
+//!
+//! * [`meta`] — one metadata table describes the whole index (code, level, parent, direction, weight, …).
+//! * [`data`] — column-major unit × indicator matrices ([`data::Dataset`]) with NaN for missing values.
+//! * [`pipeline`] — the stages and the [`pipeline::Coin`] that keeps every intermediate data set.
+//! * [`stats`], [`impute`], [`treat`], [`normalise`], [`weights`], [`aggregate`] — the methods.
+//! * [`sensitivity`] — Monte Carlo uncertainty analysis and Sobol sensitivity indices.
+//! * [`expr`] — a tiny expression language over enterprise-year fields used by the schemes.
+//! * [`park`], [`points`], [`target`] — the platform's schemes: park evaluation (国科发火〔2021〕106号),
+//!   enterprise innovation points (创新积分制), and target monitoring.
+//! * [`load`] — the only module doing IO: reading metadata, data and scheme files.
+//!
+//! The engine never touches a database or the network.
+
+pub mod aggregate;
+pub mod data;
+pub mod error;
+pub mod expr;
+pub mod impute;
+pub mod load;
+pub mod meta;
+pub mod normalise;
+pub mod park;
+pub mod pipeline;
+pub mod points;
+pub mod rng;
+pub mod sensitivity;
+pub mod stats;
+pub mod target;
+pub mod treat;
+pub mod weights;
+
+pub use data::Dataset;
+pub use error::IndexError;
+pub use meta::{IndexMeta, Node};
+pub use pipeline::{Coin, PipelineSpec};
