@@ -1,1 +1,18 @@
-//! gaoxin-store (skeleton; filled in by its issue).
+//! Persistence for gaoxin.
+//!
+//! One set of SQL (sqlx's `Any` driver, `$n` placeholders, BIGINT / DOUBLE PRECISION / TEXT columns)
+//! serves both the embedded default, SQLite (bundled, WAL), and PostgreSQL in production. The
+//! backend is chosen by URL: `sqlite://path` or `postgres://…`.
+//!
+//! Invariant: every read takes a [`Scope`] (zone, one park, one enterprise). There is no unscoped
+//! read in the public API, so callers (web, CLI) cannot leak another park's firms by forgetting a filter.
+mod db;
+mod import;
+mod read;
+mod scope;
+pub mod testing;
+
+pub use db::{Backend, Error, Store, database_url_from_env};
+pub use import::{ImportCounts, ImportTx};
+pub use read::{EnterpriseFilter, EnterpriseRow, Page, ParkCount, Sort, Summary, YearTotals};
+pub use scope::Scope;
