@@ -16,6 +16,7 @@
 //! * [`expr`] — a tiny expression language over enterprise-year fields used by the schemes.
 //! * [`park`], [`points`], [`target`] — the platform's schemes: park evaluation (国科发火〔2021〕106号),
 //!   enterprise innovation points (创新积分制), and target monitoring.
+//! * [`synth`] — deterministic synthetic firms for tests and benchmarks.
 //! * [`load`] — the only module doing IO: reading metadata, data and scheme files.
 //!
 //! The engine never touches a database or the network.
@@ -34,6 +35,7 @@ pub mod points;
 pub mod rng;
 pub mod sensitivity;
 pub mod stats;
+pub mod synth;
 pub mod target;
 pub mod treat;
 pub mod weights;
