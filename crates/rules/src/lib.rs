@@ -1,1 +1,41 @@
-//! gaoxin-rules (skeleton; filled in by its issue).
+//! gaoxin-rules: a pure rules engine for qualifications (高企, 科小, 专精特新…), labels (独角兽,
+//! 瞪羚) and award policies.
+//!
+//! Rules are data: one TOML file per rule set under `data/rules/` ([`file`]), with expressions in
+//! a small language ([`expr`]). Files are compiled into one [`plan::Plan`] per as-of date and
+//! evaluated column-at-a-time over a [`panel::Panel`] — a whole year for all firms in
+//! [`batch`], or one firm with a full trace, need/have per condition and the smallest passing
+//! change in [`explain`] — from the same nodes, so the two cannot disagree. On top:
+//! the tier ladder and nearest-to-qualify list, 免申即享 / 快申快享 lists, the funnel and the
+//! budget ([`ladder`]), run records ([`run`]) and the files' own test cases ([`check`]).
+pub mod batch;
+pub mod check;
+pub mod explain;
+pub mod expr;
+pub mod file;
+pub mod fmt;
+pub mod ladder;
+pub mod panel;
+pub mod plan;
+pub mod run;
+
+
+
+pub use check::{CheckReport, check};
+pub use explain::{Explanation, explain};
+pub use file::{Assumption, LoadError, RuleFile, Status};
+pub use panel::{FirmAttrs, Panel};
+pub use plan::{EvalOptions, Plan, Verdict, compile};
+
+
+/// Loads and parses every rule file of a directory (e.g. `data/rules`).
+pub fn load_dir(dir: &std::path::Path) -> Result<Vec<RuleFile>, Vec<LoadError>> {
+    file::read_dir(dir)
+}
+
+/// The default as-of date for fiscal year `year`: applications in year+1 read the facts of
+/// `year` (高企 uses the last three fiscal years, Nanjing's 2024 lists were published in 2025),
+/// so the date is 30 June of the following year.
+pub fn default_as_of(year: i32) -> gaoxin_model::Date {
+    gaoxin_model::Date::new(year + 1, 6, 30).expect("valid date")
+}

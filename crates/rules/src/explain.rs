@@ -1,0 +1,599 @@
+//! Single-firm explanation: every condition as "need X, have Y, from source Z", the verdict,
+//! the smallest single change that would pass each failed numeric condition, the award, what
+//! to supply for 免申即享, and the full evaluation trace.
+//!
+//! It evaluates the rule's nodes of the shared [`Plan`] on one row (a chunk of length one),
+//! exactly as [`crate::batch`] does on many.
+use gaoxin_model::{F, FIELDS, Kind, Provenance};
+
+use crate::expr::CmpOp;
+use crate::file::{Assumption, Status, Unit};
+use crate::fmt;
+use crate::panel::Panel;
+use crate::plan::{Buffers, CondPlan, EvalOptions, MISS, NodeId, OK, Op, Pick, Plan, RulePlan, UNDEF, VTree, Verdict, award_of};
+
+/// A value with its state and display.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Quantity {
+    /// `None` when missing (缺失) or undefined (无法计算).
+    pub value: Option<f64>,
+    pub state: &'static str,
+    pub unit: Unit,
+    pub text: String,
+}
+
+fn quantity(v: f64, s: u8, unit: Unit) -> Quantity {
+    match s {
+        OK => Quantity { value: Some(v), state: "ok", unit, text: fmt::value(v, unit) },
+        UNDEF => Quantity { value: None, state: "undefined", unit, text: "无法计算（分母为零）".into() },
+        _ => Quantity { value: None, state: "missing", unit, text: "缺失".into() },
+    }
+}
+
+/// One comparison inside a condition.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Part {
+    pub verdict: Verdict,
+    pub have: Quantity,
+    pub op: CmpOp,
+    pub need: Quantity,
+    pub text: String,
+}
+
+/// A fact a condition read, with where it came from.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Input {
+    pub key: &'static str,
+    pub zh: String,
+    pub year: i32,
+    pub value: Option<i64>,
+    pub text: String,
+    #[serde(serialize_with = "ser_prov")]
+    pub provenance: Provenance,
+}
+
+/// The smallest change of one fact that makes a failed condition pass.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Gap {
+    pub key: &'static str,
+    pub year: i32,
+    pub current: i64,
+    pub required: i64,
+    /// `required - current` in the fact's integer unit (fen for money).
+    pub change: i64,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct CondExplain {
+    pub id: String,
+    pub zh: String,
+    pub status: Status,
+    pub verdict: Verdict,
+    pub parts: Vec<Part>,
+    /// Named conditions this one is built from.
+    pub subconditions: Vec<String>,
+    pub inputs: Vec<Input>,
+    pub gaps: Vec<Gap>,
+    /// Failed conditions with no single-fact fix, or unknown ones: the plain reason.
+    pub note: Option<String>,
+    pub assumption_dependent: bool,
+}
+
+/// One named value of the rule (parameter, variable, expert item, condition).
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct TraceItem {
+    pub name: String,
+    pub zh: String,
+    pub kind: crate::plan::ItemKind,
+    pub value: Quantity,
+    /// For expert-scored items: the band (lower, upper) and whether a score was entered.
+    pub band: Option<(f64, f64, bool)>,
+}
+
+/// One evaluated node of the plan.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Step {
+    pub node: NodeId,
+    pub op: String,
+    pub value: Quantity,
+}
+
+/// An input still to be supplied (or verified) for the verdict to be granted without application.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Supply {
+    pub key: String,
+    pub zh: String,
+    pub year: i32,
+    #[serde(serialize_with = "ser_prov")]
+    pub provenance: Provenance,
+}
+
+/// Everything about one firm × one rule.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Explanation {
+    pub rule_id: String,
+    pub rule_name: String,
+    pub version: String,
+    pub document: String,
+    pub rule_status: Status,
+    pub label: String,
+    pub uscc: String,
+    pub firm: String,
+    pub year: i32,
+    pub as_of: String,
+    pub verdict: Verdict,
+    pub assumption: Assumption,
+    /// The verdict differs between the conservative and the optimistic expert-score assumption.
+    pub assumption_dependent: bool,
+    /// Award in fen when eligible and computable.
+    pub award: Option<i64>,
+    pub award_zh: Option<String>,
+    /// Eligible and every input used verified: 免申即享.
+    pub auto_grant: bool,
+    /// Items to supply or have verified (快申快享), or missing items for an unknown verdict.
+    pub to_supply: Vec<Supply>,
+    pub conditions: Vec<CondExplain>,
+    pub trace: Vec<TraceItem>,
+    pub steps: Vec<Step>,
+    /// Normalised shortfall (0 when eligible); see [`crate::ladder::distance`].
+    pub distance: f64,
+}
+
+/// Provenance as `{kind, source, zh}` (the model type has no serde form of its own).
+pub fn ser_prov<S: serde::Serializer>(p: &Provenance, s: S) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeStruct;
+    let mut st = s.serialize_struct("Provenance", 3)?;
+    st.serialize_field("kind", p.kind())?;
+    st.serialize_field("source", &match p {
+        Provenance::Verified(x) => Some(x.as_str()),
+        _ => None,
+    })?;
+    st.serialize_field("zh", &p.zh())?;
+    st.end()
+}
+
+fn field_name(f: usize) -> String {
+    let zh = FIELDS[f].zh;
+    zh.split('（').next().unwrap_or(zh).to_string()
+}
+
+fn field_unit_word(f: usize) -> &'static str {
+    let zh = FIELDS[f].zh;
+    match zh.split_once('（') {
+        Some((_, u)) => {
+            let u = u.trim_end_matches('）');
+            match u {
+                "件" => "件",
+                "人" => "人",
+                "项" => "项",
+                "年" => "年",
+                _ => "",
+            }
+        }
+        None => "",
+    }
+}
+
+fn input_text(f: usize, v: i64) -> String {
+    match FIELDS[f].kind {
+        Kind::Money { .. } => fmt::wan(v),
+        Kind::Usd => fmt::value(v as f64, Unit::Usd),
+        k => gaoxin_model::facts::format_value(k, v),
+    }
+}
+
+fn gap_text(f: usize, year: i32, eval_year: i32, cur: i64, req: i64) -> String {
+    let name = field_name(f);
+    let when = if year != eval_year { format!("（{year}年）") } else { String::new() };
+    let d = req - cur;
+    match FIELDS[f].kind {
+        Kind::Money { .. } => {
+            let verb = if d > 0 { "增加" } else { "减少" };
+            format!("{name}{when}需{verb} {}（由{}至{}）", fmt::yuan(d.abs()), fmt::yuan(cur), fmt::yuan(req))
+        }
+        Kind::Usd => {
+            let verb = if d > 0 { "提高" } else { "降低" };
+            format!("{name}{when}需{verb} {}（至{}）", fmt::value(d.abs() as f64, Unit::Usd), fmt::value(req as f64, Unit::Usd))
+        }
+        _ => {
+            let u = field_unit_word(f);
+            if d > 0 {
+                format!("还需 {d} {u}{name}{when}（由{cur}至{req}）")
+            } else {
+                format!("{name}{when}需减少 {} {u}（由{cur}至{req}）", -d)
+            }
+        }
+    }
+}
+
+pub(crate) fn describe(plan: &Plan, n: NodeId, year: i32) -> String {
+    use crate::expr::BinOp;
+    let r = |x: &NodeId| format!("#{x}");
+    match &plan.ops[n as usize] {
+        Op::Const(v) => fmt::value(*v, plan.units[n as usize]),
+        Op::Fact { field, offset } => format!("{}[{}]", FIELDS[*field as usize].key, year - *offset as i32),
+        Op::Attr(a, _) => format!("{a:?}"),
+        Op::Manual { slot, .. } => format!("专家评分 {}", plan.manual_keys[*slot as usize]),
+        Op::Neg(a) => format!("-{}", r(a)),
+        Op::Not(a) => format!("not {}", r(a)),
+        Op::Bin(o, a, b) => {
+            let s = match o {
+                BinOp::Add => "+",
+                BinOp::Sub => "-",
+                BinOp::Mul => "×",
+                BinOp::Div => "÷",
+                BinOp::Pow => "^",
+            };
+            format!("{} {s} {}", r(a), r(b))
+        }
+        Op::Cmp(o, a, b) => format!("{} {} {}", r(a), o.symbol(), r(b)),
+        Op::All(v) => format!("all({})", v.iter().map(r).collect::<Vec<_>>().join(", ")),
+        Op::Any(v) => format!("any({})", v.iter().map(r).collect::<Vec<_>>().join(", ")),
+        Op::Min(v) => format!("min({})", v.iter().map(r).collect::<Vec<_>>().join(", ")),
+        Op::Max(v) => format!("max({})", v.iter().map(r).collect::<Vec<_>>().join(", ")),
+        Op::If(c, a, b) => format!("if({}, {}, {})", r(c), r(a), r(b)),
+        Op::Floor(a) => format!("floor({})", r(a)),
+        Op::Abs(a) => format!("abs({})", r(a)),
+        Op::SumYears(v) => format!("sum({})", v.iter().map(|(x, o)| format!("{}@{}", r(x), year - *o as i32)).collect::<Vec<_>>().join(", ")),
+        Op::OpYears { n, offset } => format!("经营年数({}年窗口, 截至{})", n, year - *offset as i32),
+        Op::Present(a) => format!("present({})", r(a)),
+        Op::Band { table, x } => format!("band({}, {})", plan.tables[*table as usize].name, r(x)),
+        Op::YearsSince(a) => format!("years_since({})", r(a)),
+        Op::DaysSince(a) => format!("days_since({})", r(a)),
+    }
+}
+
+fn collect_parts(plan: &Plan, rule: &RulePlan, root: NodeId, n: NodeId, buf: &Buffers, parts: &mut Vec<Part>, subs: &mut Vec<String>) {
+    if n != root
+        && let Some(c) = rule.conditions.iter().find(|c| c.node == n)
+    {
+        if !subs.contains(&c.id) {
+            subs.push(c.id.clone());
+        }
+        return;
+    }
+    match &plan.ops[n as usize] {
+        Op::Cmp(op, a, b) => {
+            let (av, as_) = buf.get(*a, 0);
+            let (bv, bs) = buf.get(*b, 0);
+            let (v, s) = buf.get(n, 0);
+            let ua = plan.units[*a as usize];
+            let ub = plan.units[*b as usize];
+            let unit = if ua == Unit::Plain { ub } else { ua };
+            let have = quantity(av, as_, unit);
+            let need = quantity(bv, bs, unit);
+            let verdict = Verdict::of(v, s);
+            let text = format!("需{}{}，实际{}", op.zh(), need.text, have.text);
+            parts.push(Part { verdict, have, op: *op, need, text });
+        }
+        Op::All(v) | Op::Any(v) => {
+            for c in v {
+                collect_parts(plan, rule, root, *c, buf, parts, subs);
+            }
+        }
+        Op::Not(a) => collect_parts(plan, rule, root, *a, buf, parts, subs),
+        _ => {}
+    }
+}
+
+impl Plan {
+    /// Evaluates one rule for one row (the explain path) into `buf`.
+    pub(crate) fn eval_row(&self, rule: &RulePlan, panel: &Panel, year: i32, row: usize, pick: Pick, buf: &mut Buffers) {
+        self.eval_chunk(panel, year, row, 1, &rule.nodes, pick, buf);
+    }
+
+    fn gaps(&self, c: &CondPlan, panel: &Panel, year: i32, row: usize, pick: Pick) -> Vec<Gap> {
+        let mut out = Vec::new();
+        if c.levers.is_empty() {
+            return out;
+        }
+        let mut one = panel.row(row);
+        let mut buf = Buffers::default();
+        for &(field, off, may_decrease) in &c.levers {
+            let y = year - off as i32;
+            let (Some(cur), prov) = one.get(0, y, field as usize) else { continue };
+            let f = F::ALL[field as usize];
+            let mut passes = |v: i64, one: &mut Panel| {
+                one.set(0, y, f, Some(v), &prov);
+                self.eval_chunk(one, year, 0, 1, &c.sub, pick, &mut buf);
+                let (x, s) = buf.get(c.node, 0);
+                Verdict::of(x, s) == Verdict::Pass
+            };
+            const LIMIT: i64 = 1 << 52;
+            let mut found = None;
+            // Increase: double until it passes, then bisect to the smallest passing value.
+            let mut hi = cur.max(1);
+            while hi < LIMIT && !passes(hi, &mut one) {
+                hi = hi.saturating_mul(2);
+            }
+            if hi < LIMIT && hi > cur {
+                let mut lo = cur;
+                while hi - lo > 1 {
+                    let mid = lo + (hi - lo) / 2;
+                    if passes(mid, &mut one) { hi = mid } else { lo = mid }
+                }
+                found = Some(hi);
+            } else if may_decrease && cur > 0 && passes(0, &mut one) {
+                let (mut lo, mut hi) = (0, cur);
+                while hi - lo > 1 {
+                    let mid = lo + (hi - lo) / 2;
+                    if passes(mid, &mut one) { lo = mid } else { hi = mid }
+                }
+                found = Some(lo);
+            }
+            one.set(0, y, f, Some(cur), &prov);
+            if let Some(req) = found {
+                out.push(Gap {
+                    key: FIELDS[field as usize].key,
+                    year: y,
+                    current: cur,
+                    required: req,
+                    change: req - cur,
+                    text: gap_text(field as usize, y, year, cur, req),
+                });
+            }
+        }
+        out
+    }
+}
+
+/// Items that decide a verdict and are not verified (for a pass) or are missing (for an unknown).
+pub(crate) fn supply(plan: &Plan, t: &VTree, panel: &Panel, year: i32, row: usize, buf: &Buffers, i: usize, want_missing_only: bool) -> Vec<(u16, u8)> {
+    let state = |n: NodeId| buf.get(n, i);
+    match t {
+        VTree::All(v) => {
+            let mut out = Vec::new();
+            for c in v {
+                for d in supply(plan, c, panel, year, row, buf, i, want_missing_only) {
+                    if !out.contains(&d) {
+                        out.push(d);
+                    }
+                }
+            }
+            out
+        }
+        VTree::Any(v) => {
+            // The cheapest alternative that passes (for a pass) or could still pass (for an unknown).
+            v.iter()
+                .filter(|(n, _)| {
+                    let (x, s) = state(*n);
+                    if want_missing_only { s == MISS } else { s == OK && x != 0.0 }
+                })
+                .map(|(_, c)| supply(plan, c, panel, year, row, buf, i, want_missing_only))
+                .min_by_key(|d| d.len())
+                .unwrap_or_default()
+        }
+        VTree::Leaf { node, deps, .. } => {
+            if want_missing_only && state(*node).1 != MISS {
+                return Vec::new();
+            }
+            deps.iter()
+                .copied()
+                .filter(|(f, off)| {
+                    let y = year - *off as i32;
+                    if (y as i64) < panel.founded[row] / 10_000 {
+                        return false;
+                    }
+                    let p = panel.column(y, *f as usize).map(|c| c.prov[row]).unwrap_or(crate::panel::PROV_MISSING);
+                    if want_missing_only { p == crate::panel::PROV_MISSING } else { p != crate::panel::PROV_VERIFIED }
+                })
+                .collect()
+        }
+    }
+}
+
+pub(crate) fn supply_items(panel: &Panel, year: i32, row: usize, deps: &[(u16, u8)]) -> Vec<Supply> {
+    deps.iter()
+        .map(|(f, off)| {
+            let y = year - *off as i32;
+            Supply {
+                key: FIELDS[*f as usize].key.to_string(),
+                zh: field_name(*f as usize),
+                year: y,
+                provenance: panel.get(row, y, *f as usize).1,
+            }
+        })
+        .collect()
+}
+
+/// Explains one rule for one firm (`row` of `panel`) in fiscal `year`.
+pub fn explain(plan: &Plan, panel: &Panel, row: usize, year: i32, rule_id: &str, opts: &EvalOptions) -> Option<Explanation> {
+    let rule = plan.rule(rule_id)?;
+    let pick: Pick = opts.assumption.into();
+    let mut buf = Buffers::default();
+    plan.eval_row(rule, panel, year, row, pick, &mut buf);
+    let other = if rule.manual_nodes.is_empty() {
+        None
+    } else {
+        let mut b2 = Buffers::default();
+        let p2 = if pick == Pick::Lo { Pick::Hi } else { Pick::Lo };
+        plan.eval_row(rule, panel, year, row, p2, &mut b2);
+        Some(b2)
+    };
+    let (ev, es) = buf.get(rule.eligible, 0);
+    let verdict = Verdict::of(ev, es);
+    let differs = |n: NodeId| other.as_ref().is_some_and(|b2| Verdict::of(b2.get(n, 0).0, b2.get(n, 0).1) != Verdict::of(buf.get(n, 0).0, buf.get(n, 0).1));
+    let mut conditions = Vec::new();
+    for c in &rule.conditions {
+        let (v, s) = buf.get(c.node, 0);
+        let cv = Verdict::of(v, s);
+        let mut parts = Vec::new();
+        let mut subs = Vec::new();
+        collect_parts(plan, rule, c.node, c.node, &buf, &mut parts, &mut subs);
+        let inputs = c
+            .deps
+            .iter()
+            .map(|(f, off)| {
+                let y = year - *off as i32;
+                let (val, provenance) = panel.get(row, y, *f as usize);
+                Input {
+                    key: FIELDS[*f as usize].key,
+                    zh: field_name(*f as usize),
+                    year: y,
+                    value: val,
+                    text: val.map(|x| input_text(*f as usize, x)).unwrap_or_else(|| "缺失".into()),
+                    provenance,
+                }
+            })
+            .collect();
+        let gaps = if cv == Verdict::Fail { plan.gaps(c, panel, year, row, pick) } else { Vec::new() };
+        let note = match cv {
+            Verdict::Fail if gaps.is_empty() && !c.levers.is_empty() => Some("单独调整任一指标都无法达标".to_string()),
+            Verdict::Unknown => {
+                let miss: Vec<String> = supply(plan, &VTree::Leaf { node: c.node, deps: c.deps.clone(), manual: vec![] }, panel, year, row, &buf, 0, true)
+                    .into_iter()
+                    .map(|(f, off)| format!("{}（{}年）", field_name(f as usize), year - off as i32))
+                    .collect();
+                Some(format!("缺少数据：{}", miss.join("、")))
+            }
+            _ => c.note.clone(),
+        };
+        conditions.push(CondExplain {
+            id: c.id.clone(),
+            zh: c.zh.clone(),
+            status: c.status,
+            verdict: cv,
+            parts,
+            subconditions: subs,
+            inputs,
+            gaps,
+            note,
+            assumption_dependent: differs(c.node),
+        });
+    }
+    let trace = rule
+        .items
+        .iter()
+        .map(|it| {
+            let (v, s) = buf.get(it.node, 0);
+            let band = match &plan.ops[it.node as usize] {
+                Op::Manual { slot, lo, hi } => {
+                    let entered = panel.manual.get(&plan.manual_keys[*slot as usize]).is_some_and(|m| !m[row].is_nan());
+                    Some((buf.get(*lo, 0).0, buf.get(*hi, 0).0, entered))
+                }
+                _ => None,
+            };
+            TraceItem {
+                name: it.name.clone(),
+                zh: it.zh.clone(),
+                kind: it.kind,
+                value: quantity(v, s, plan.units[it.node as usize]),
+                band,
+            }
+        })
+        .collect();
+    let steps = rule
+        .nodes
+        .iter()
+        .map(|&n| {
+            let (v, s) = buf.get(n, 0);
+            Step { node: n, op: describe(plan, n, year), value: quantity(v, s, plan.units[n as usize]) }
+        })
+        .collect();
+    let award = match (&rule.award, verdict) {
+        (Some(a), Verdict::Pass) => award_of(a, &buf, 0),
+        _ => None,
+    };
+    let (auto_grant, to_supply) = match verdict {
+        Verdict::Pass => {
+            let ok = plan.vtree_verified(&rule.vtree, panel, year, row, &buf, 0);
+            let items = if ok { Vec::new() } else { supply(plan, &rule.vtree, panel, year, row, &buf, 0, false) };
+            (ok, supply_items(panel, year, row, &items))
+        }
+        Verdict::Unknown => (false, supply_items(panel, year, row, &supply(plan, &rule.vtree, panel, year, row, &buf, 0, true))),
+        Verdict::Fail => (false, Vec::new()),
+    };
+    Some(Explanation {
+        rule_id: rule.id.clone(),
+        rule_name: rule.name.clone(),
+        version: rule.version.clone(),
+        document: rule.document.clone(),
+        rule_status: rule.status,
+        label: rule.label.clone(),
+        uscc: panel.uscc[row].clone(),
+        firm: panel.name[row].clone(),
+        year,
+        as_of: plan.as_of.to_string(),
+        verdict,
+        assumption: opts.assumption,
+        assumption_dependent: differs(rule.eligible),
+        award,
+        award_zh: rule.award.as_ref().map(|a| a.zh.clone()),
+        auto_grant,
+        to_supply,
+        conditions,
+        trace,
+        steps,
+        distance: crate::ladder::distance(plan, rule.eligible, &buf, 0),
+    })
+}
+
+impl Explanation {
+    /// Plain-Chinese rendering for users.
+    pub fn render_zh(&self) -> String {
+        let mut s = String::new();
+        let head = format!(
+            "【{}】{}（{}，版本 {}，{}）\n企业：{}（{}）  数据年度：{}  评价基准日：{}\n结论：{}",
+            self.label,
+            self.rule_name,
+            self.document,
+            self.version,
+            self.rule_status.zh(),
+            self.firm,
+            self.uscc,
+            self.year,
+            self.as_of,
+            self.verdict.zh()
+        );
+        s.push_str(&head);
+        if self.assumption_dependent {
+            s.push_str(&format!("（取决于专家评分假设：当前按{}，另一假设下结论不同）", self.assumption.zh()));
+        }
+        s.push('\n');
+        if let (Some(a), Some(zh)) = (self.award, &self.award_zh) {
+            s.push_str(&format!("{zh}：{}\n", fmt::yuan(a)));
+        }
+        if self.verdict == Verdict::Pass {
+            if self.auto_grant {
+                s.push_str("所用数据均已核验：可免申即享。\n");
+            } else {
+                let items: Vec<String> = self.to_supply.iter().map(|x| format!("{}（{}年，{}）", x.zh, x.year, x.provenance.zh())).collect();
+                s.push_str(&format!("快申快享：请补充或核验 {}\n", items.join("、")));
+            }
+        } else if self.verdict == Verdict::Unknown && !self.to_supply.is_empty() {
+            let items: Vec<String> = self.to_supply.iter().map(|x| format!("{}（{}年）", x.zh, x.year)).collect();
+            s.push_str(&format!("需补充数据：{}\n", items.join("、")));
+        }
+        for c in &self.conditions {
+            let mark = match c.verdict {
+                Verdict::Pass => "✓",
+                Verdict::Fail => "✗",
+                Verdict::Unknown => "?",
+            };
+            let status = if c.status == Status::Unconfirmed { "［待核实］" } else { "" };
+            s.push_str(&format!("{mark} {}{status}：{}", c.zh, c.verdict.zh()));
+            if c.assumption_dependent {
+                s.push_str("（取决于专家评分假设）");
+            }
+            s.push('\n');
+            for p in &c.parts {
+                s.push_str(&format!("    {}\n", p.text));
+            }
+            if !c.subconditions.is_empty() {
+                s.push_str(&format!("    由条件组成：{}\n", c.subconditions.join("、")));
+            }
+            let srcs: Vec<String> = c.inputs.iter().map(|i| format!("{}（{}年）= {}，来源：{}", i.zh, i.year, i.text, i.provenance.zh())).collect();
+            if !srcs.is_empty() {
+                s.push_str(&format!("    数据：{}\n", srcs.join("；")));
+            }
+            for g in &c.gaps {
+                s.push_str(&format!("    → {}\n", g.text));
+            }
+            if let Some(n) = &c.note {
+                s.push_str(&format!("    说明：{n}\n"));
+            }
+        }
+        s
+    }
+}

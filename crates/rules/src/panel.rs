@@ -1,0 +1,399 @@
+//! The columnar enterprise-year panel the engine reads.
+//!
+//! One column per fact per year (`Vec<i64>` values, a provenance-kind byte and a source id per
+//! cell), plus per-firm attributes from [`Enterprise`] (founding date, sector, listing, park).
+//! Columns are created only for facts that were set, so a panel of a few facts stays small.
+//! One firm is simply a panel of one row ([`Panel::row`]). [`Panel::hash`] is a stable
+//! content hash for run records.
+use std::collections::BTreeMap;
+
+use gaoxin_model::{Enterprise, F, Facts, HIGH_TECH_FIELDS, Listing, N_FIELDS, Provenance, Sector};
+
+/// Provenance kinds as stored per cell.
+pub const PROV_VERIFIED: u8 = 0;
+pub const PROV_DECLARED: u8 = 1;
+pub const PROV_IMPUTED: u8 = 2;
+pub const PROV_MISSING: u8 = 3;
+
+/// One fact of one year for every firm.
+#[derive(Debug, Clone)]
+pub struct Column {
+    pub val: Vec<i64>,
+    pub prov: Vec<u8>,
+    /// Index into [`Panel::sources`] (0 = none).
+    pub src: Vec<u16>,
+}
+
+/// Firms × years × facts, column-at-a-time.
+#[derive(Debug, Clone)]
+pub struct Panel {
+    pub first_year: i32,
+    pub n_years: usize,
+    pub uscc: Vec<String>,
+    pub name: Vec<String>,
+    /// Index into [`Panel::parks`].
+    pub park: Vec<u16>,
+    pub parks: Vec<String>,
+    /// Founding date as yyyymmdd.
+    pub founded: Vec<i64>,
+    pub manufacturing: Vec<u8>,
+    /// Index into [`Listing::ALL`].
+    pub listing: Vec<u8>,
+    /// 1 when the firm's core technology is in one of the eight 国家重点支持的高新技术领域.
+    pub tech_field_ok: Vec<u8>,
+    /// `cols[year_idx * N_FIELDS + field]`.
+    cols: Vec<Option<Column>>,
+    /// Names of verifying sources; index 0 is the empty name.
+    pub sources: Vec<String>,
+    /// Expert scores entered for manual items, keyed `rule_id/item`; NaN = not entered.
+    pub manual: BTreeMap<String, Vec<f64>>,
+}
+
+/// Attributes of a firm that do not vary by year (the engine's view of [`Enterprise`]).
+#[derive(Debug, Clone)]
+pub struct FirmAttrs {
+    pub uscc: String,
+    pub name: String,
+    pub park: String,
+    pub founded: gaoxin_model::Date,
+    pub sector: Sector,
+    pub listing: Listing,
+    pub tech_field_ok: bool,
+}
+
+impl FirmAttrs {
+    pub fn of(e: &Enterprise) -> FirmAttrs {
+        FirmAttrs {
+            uscc: e.uscc.as_str().to_string(),
+            name: e.name.clone(),
+            park: e.park.clone(),
+            founded: e.founded,
+            sector: e.sector,
+            listing: e.listing,
+            tech_field_ok: e
+                .tech_field
+                .as_deref()
+                .is_some_and(|t| HIGH_TECH_FIELDS.contains(&t)),
+        }
+    }
+}
+
+impl Panel {
+    /// An empty panel for the years `first..=last`.
+    pub fn new(first_year: i32, last_year: i32) -> Panel {
+        let n_years = (last_year - first_year + 1).max(1) as usize;
+        Panel {
+            first_year,
+            n_years,
+            uscc: Vec::new(),
+            name: Vec::new(),
+            park: Vec::new(),
+            parks: Vec::new(),
+            founded: Vec::new(),
+            manufacturing: Vec::new(),
+            listing: Vec::new(),
+            tech_field_ok: Vec::new(),
+            cols: vec![None; n_years * N_FIELDS],
+            sources: vec![String::new()],
+            manual: BTreeMap::new(),
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.uscc.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.uscc.is_empty()
+    }
+    pub fn last_year(&self) -> i32 {
+        self.first_year + self.n_years as i32 - 1
+    }
+
+    /// Adds a firm; returns its row.
+    pub fn push_firm(&mut self, a: &FirmAttrs) -> usize {
+        let park = match self.parks.iter().position(|p| *p == a.park) {
+            Some(i) => i,
+            None => {
+                self.parks.push(a.park.clone());
+                self.parks.len() - 1
+            }
+        };
+        self.uscc.push(a.uscc.clone());
+        self.name.push(a.name.clone());
+        self.park.push(park as u16);
+        self.founded.push(a.founded.to_int());
+        self.manufacturing.push((a.sector == Sector::Manufacturing) as u8);
+        self.listing
+            .push(Listing::ALL.iter().position(|l| *l == a.listing).unwrap_or(0) as u8);
+        self.tech_field_ok.push(a.tech_field_ok as u8);
+        let n = self.len();
+        for c in self.cols.iter_mut().flatten() {
+            c.val.push(0);
+            c.prov.push(PROV_MISSING);
+            c.src.push(0);
+        }
+        for m in self.manual.values_mut() {
+            m.push(f64::NAN);
+        }
+        n - 1
+    }
+
+    fn col_index(&self, year: i32, f: usize) -> Option<usize> {
+        let y = year - self.first_year;
+        (y >= 0 && (y as usize) < self.n_years).then(|| y as usize * N_FIELDS + f)
+    }
+
+    /// The column of a fact in a year, if any value of it was set.
+    pub fn column(&self, year: i32, f: usize) -> Option<&Column> {
+        self.col_index(year, f).and_then(|i| self.cols[i].as_ref())
+    }
+
+    /// Sets one cell. A `None` value is stored as missing whatever the provenance says.
+    pub fn set(&mut self, row: usize, year: i32, f: F, v: Option<i64>, p: &Provenance) {
+        let Some(ci) = self.col_index(year, f as usize) else {
+            return;
+        };
+        let src_id = match p {
+            Provenance::Verified(s) => self.source_id(s),
+            _ => 0,
+        };
+        let n = self.len();
+        let col = self.cols[ci].get_or_insert_with(|| Column {
+            val: vec![0; n],
+            prov: vec![PROV_MISSING; n],
+            src: vec![0; n],
+        });
+        match v {
+            Some(x) => {
+                col.val[row] = x;
+                col.prov[row] = match p {
+                    Provenance::Verified(_) => PROV_VERIFIED,
+                    Provenance::Declared | Provenance::Missing => PROV_DECLARED,
+                    Provenance::Imputed => PROV_IMPUTED,
+                };
+                col.src[row] = src_id;
+            }
+            None => {
+                col.val[row] = 0;
+                col.prov[row] = PROV_MISSING;
+                col.src[row] = 0;
+            }
+        }
+    }
+
+    fn source_id(&mut self, s: &str) -> u16 {
+        match self.sources.iter().position(|x| x == s) {
+            Some(i) => i as u16,
+            None => {
+                self.sources.push(s.to_string());
+                (self.sources.len() - 1) as u16
+            }
+        }
+    }
+
+    /// One cell's value and provenance (`None` outside the panel or when missing).
+    pub fn get(&self, row: usize, year: i32, f: usize) -> (Option<i64>, Provenance) {
+        match self.column(year, f) {
+            Some(c) if c.prov[row] != PROV_MISSING => {
+                let p = match c.prov[row] {
+                    PROV_VERIFIED => Provenance::Verified(self.sources[c.src[row] as usize].clone()),
+                    PROV_IMPUTED => Provenance::Imputed,
+                    _ => Provenance::Declared,
+                };
+                (Some(c.val[row]), p)
+            }
+            _ => (None, Provenance::Missing),
+        }
+    }
+
+    /// Enters an expert score for a manual item of a rule.
+    pub fn set_manual(&mut self, rule_id: &str, item: &str, row: usize, score: f64) {
+        let n = self.len();
+        self.manual
+            .entry(format!("{rule_id}/{item}"))
+            .or_insert_with(|| vec![f64::NAN; n])[row] = score;
+    }
+
+    /// Builds a panel from model types; the years span all facts given. Facts of a firm not in
+    /// `firms` are reported as errors, not dropped silently.
+    pub fn from_model(firms: &[Enterprise], facts: &[Facts]) -> Result<Panel, String> {
+        let (lo, hi) = facts.iter().fold((i32::MAX, i32::MIN), |(lo, hi), f| {
+            (lo.min(f.year.get()), hi.max(f.year.get()))
+        });
+        let (lo, hi) = if facts.is_empty() { (2000, 2000) } else { (lo, hi) };
+        let mut p = Panel::new(lo, hi);
+        let mut rows = std::collections::HashMap::new();
+        for e in firms {
+            let r = p.push_firm(&FirmAttrs::of(e));
+            rows.insert(e.uscc.as_str().to_string(), r);
+        }
+        for f in facts {
+            let Some(&r) = rows.get(f.uscc.as_str()) else {
+                return Err(format!("{} 年度数据对应的企业 {} 不在企业名录中", f.year, f.uscc));
+            };
+            for field in F::ALL {
+                let i = *field as usize;
+                if f.values[i].is_some() {
+                    p.set(r, f.year.get(), *field, f.values[i], &f.provenance[i]);
+                }
+            }
+        }
+        Ok(p)
+    }
+
+    /// A panel holding only `row` (the same years and columns).
+    pub fn row(&self, row: usize) -> Panel {
+        Panel {
+            first_year: self.first_year,
+            n_years: self.n_years,
+            uscc: vec![self.uscc[row].clone()],
+            name: vec![self.name[row].clone()],
+            park: vec![0],
+            parks: vec![self.parks[self.park[row] as usize].clone()],
+            founded: vec![self.founded[row]],
+            manufacturing: vec![self.manufacturing[row]],
+            listing: vec![self.listing[row]],
+            tech_field_ok: vec![self.tech_field_ok[row]],
+            cols: self
+                .cols
+                .iter()
+                .map(|c| {
+                    c.as_ref().map(|c| Column {
+                        val: vec![c.val[row]],
+                        prov: vec![c.prov[row]],
+                        src: vec![c.src[row]],
+                    })
+                })
+                .collect(),
+            sources: self.sources.clone(),
+            manual: self
+                .manual
+                .iter()
+                .map(|(k, v)| (k.clone(), vec![v[row]]))
+                .collect(),
+        }
+    }
+
+    /// Row of a credit code.
+    pub fn find(&self, uscc: &str) -> Option<usize> {
+        self.uscc.iter().position(|u| u == uscc)
+    }
+
+    /// A stable 64-bit FNV-1a hash of the whole content (firms, cells with provenance, manual
+    /// scores). Equal panels hash equally on every machine and run.
+    pub fn hash(&self) -> u64 {
+        let mut h = Fnv::new();
+        h.i64(self.first_year as i64);
+        h.i64(self.n_years as i64);
+        h.i64(self.len() as i64);
+        for r in 0..self.len() {
+            h.bytes(self.uscc[r].as_bytes());
+            h.bytes(self.parks[self.park[r] as usize].as_bytes());
+            h.i64(self.founded[r]);
+            h.bytes(&[self.manufacturing[r], self.listing[r], self.tech_field_ok[r]]);
+        }
+        for (i, c) in self.cols.iter().enumerate() {
+            let Some(c) = c else { continue };
+            h.i64(i as i64);
+            for r in 0..self.len() {
+                h.bytes(&[c.prov[r]]);
+                if c.prov[r] != PROV_MISSING {
+                    h.i64(c.val[r]);
+                    h.bytes(self.sources[c.src[r] as usize].as_bytes());
+                }
+            }
+        }
+        for (k, v) in &self.manual {
+            h.bytes(k.as_bytes());
+            for x in v {
+                h.i64(x.to_bits() as i64);
+            }
+        }
+        h.0
+    }
+}
+
+/// FNV-1a, 64 bit: tiny, stable across platforms and releases.
+pub(crate) struct Fnv(pub u64);
+
+impl Fnv {
+    pub fn new() -> Fnv {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+    pub fn bytes(&mut self, b: &[u8]) {
+        for x in b {
+            self.0 ^= *x as u64;
+            self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
+        }
+        // Length separator, so ("ab","c") and ("a","bc") differ.
+        self.0 ^= 0xff;
+        self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
+    }
+    pub fn i64(&mut self, v: i64) {
+        self.bytes(&v.to_le_bytes());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use gaoxin_model::{Date, IndustryCode, Uscc, Year};
+
+    fn firm() -> Enterprise {
+        Enterprise {
+            uscc: Uscc::parse("91440300708461136T").unwrap(),
+            name: "测试企业".into(),
+            park: "p1".into(),
+            founded: Date::new(2015, 3, 1).unwrap(),
+            industry: IndustryCode::parse("C3911").unwrap(),
+            sector: Sector::Manufacturing,
+            tech_field: Some("电子信息".into()),
+            listing: Listing::Neeq,
+            clusters: vec![],
+            tracks: vec![],
+            synthetic: true,
+        }
+    }
+
+    #[test]
+    fn from_model_keeps_values_provenance_and_years() {
+        let e = firm();
+        let mut f23 = Facts::new(e.uscc.clone(), Year::new(2023).unwrap());
+        f23.set(F::Revenue, Some(5), Provenance::Verified("税务".into()));
+        let mut f24 = Facts::new(e.uscc.clone(), Year::new(2024).unwrap());
+        f24.set(F::Revenue, Some(7), Provenance::Declared);
+        let p = Panel::from_model(&[e], &[f23, f24]).unwrap();
+        assert_eq!((p.first_year, p.n_years, p.len()), (2023, 2, 1));
+        assert_eq!(
+            p.get(0, 2023, F::Revenue as usize),
+            (Some(5), Provenance::Verified("税务".into()))
+        );
+        assert_eq!(p.get(0, 2024, F::Revenue as usize), (Some(7), Provenance::Declared));
+        assert_eq!(p.get(0, 2024, F::Employees as usize), (None, Provenance::Missing));
+        assert_eq!(p.get(0, 2022, F::Revenue as usize), (None, Provenance::Missing));
+        assert_eq!(p.tech_field_ok[0], 1);
+        assert_eq!(Listing::ALL[p.listing[0] as usize], Listing::Neeq);
+    }
+
+    #[test]
+    fn unknown_firm_is_an_error() {
+        let e = firm();
+        let other = Facts::new(Uscc::parse("91110000802100433B").unwrap(), Year::new(2024).unwrap());
+        assert!(Panel::from_model(&[e], &[other]).is_err());
+    }
+
+    #[test]
+    fn hash_is_stable_and_sensitive() {
+        let e = firm();
+        let mut f = Facts::new(e.uscc.clone(), Year::new(2024).unwrap());
+        f.set(F::Revenue, Some(5), Provenance::Declared);
+        let p = Panel::from_model(std::slice::from_ref(&e), std::slice::from_ref(&f)).unwrap();
+        let q = Panel::from_model(std::slice::from_ref(&e), std::slice::from_ref(&f)).unwrap();
+        assert_eq!(p.hash(), q.hash());
+        let mut g = f.clone();
+        g.set(F::Revenue, Some(5), Provenance::Verified("税务".into()));
+        let r = Panel::from_model(&[e], &[g]).unwrap();
+        assert_ne!(p.hash(), r.hash(), "provenance is part of the input");
+        assert_eq!(p.row(0).hash(), p.hash());
+    }
+}

@@ -1,0 +1,1532 @@
+//! Compilation of rule files into one plan, and its column-at-a-time evaluation.
+//!
+//! Every expression of every file is lowered into a single list of nodes (hash-consed, so a
+//! fact or a sub-expression shared by several rules is computed once), in dependency order.
+//! Parameters are folded to the value in force on the plan's date; time functions
+//! (`lag`, `sum`, `cagr`, …) are unrolled into facts at year offsets. Evaluation runs node by
+//! node over a chunk of rows: batch evaluation uses chunks of many firms, explain uses a chunk
+//! of one row — the same nodes and the same kernels, so they cannot disagree.
+//!
+//! Values are `f64` (money in fen and counts are exact integers below 2^53) with a state byte:
+//! [`OK`], [`UNDEF`] (a zero denominator or a domain error — a comparison on it fails) or
+//! [`MISS`] (an input is missing — never read as zero; a comparison on it is unknown).
+//! `all`/`any` are three-valued: one failure decides an `all`, one pass decides an `any`.
+use std::collections::{BTreeMap, HashMap};
+
+use gaoxin_model::{Date, F, FIELDS, Kind, Listing};
+
+use crate::expr::{Ast, BinOp, CmpOp, LitUnit};
+use crate::file::{Assumption, Incl, LoadError, RuleFile, RuleKind, Status, Unit};
+use crate::panel::{PROV_MISSING, PROV_VERIFIED, Panel};
+
+pub type NodeId = u32;
+
+/// Value states.
+pub const OK: u8 = 0;
+pub const UNDEF: u8 = 1;
+pub const MISS: u8 = 2;
+
+/// Three-valued verdict.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    Pass,
+    Fail,
+    /// Unknown because an input is missing.
+    Unknown,
+}
+
+impl Verdict {
+    pub fn parse(s: &str) -> Option<Verdict> {
+        match s {
+            "pass" => Some(Verdict::Pass),
+            "fail" => Some(Verdict::Fail),
+            "unknown" => Some(Verdict::Unknown),
+            _ => None,
+        }
+    }
+    pub fn zh(self) -> &'static str {
+        match self {
+            Verdict::Pass => "符合",
+            Verdict::Fail => "不符合",
+            Verdict::Unknown => "无法判定（缺少数据）",
+        }
+    }
+    pub(crate) fn of(v: f64, s: u8) -> Verdict {
+        match s {
+            MISS => Verdict::Unknown,
+            OK if v != 0.0 => Verdict::Pass,
+            _ => Verdict::Fail,
+        }
+    }
+    pub(crate) fn code(self) -> u8 {
+        match self {
+            Verdict::Pass => 1,
+            Verdict::Fail => 0,
+            Verdict::Unknown => 2,
+        }
+    }
+    pub(crate) fn from_code(c: u8) -> Verdict {
+        match c {
+            1 => Verdict::Pass,
+            0 => Verdict::Fail,
+            _ => Verdict::Unknown,
+        }
+    }
+}
+
+/// Enterprise attributes usable in expressions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Attr {
+    /// 1 for 制造业.
+    Manufacturing,
+    /// Listed on an exchange, 新三板 not counted.
+    Listed,
+    /// Listed anywhere including 新三板.
+    ListedAny,
+    Neeq,
+    /// Core technology in one of the eight 国家重点支持的高新技术领域.
+    TechFieldOk,
+    /// Founding date (yyyymmdd).
+    Founded,
+    /// The plan's as-of date (yyyymmdd).
+    AsOf,
+    /// The evaluated fiscal year (shifted by lags).
+    Year,
+}
+
+const ATTRS: &[(&str, Attr, Unit, &str)] = &[
+    ("manufacturing", Attr::Manufacturing, Unit::Flag, "属于制造业"),
+    ("listed", Attr::Listed, Unit::Flag, "已上市（不含新三板）"),
+    ("listed_any", Attr::ListedAny, Unit::Flag, "已上市或挂牌（含新三板）"),
+    ("neeq", Attr::Neeq, Unit::Flag, "新三板挂牌"),
+    ("tech_field_ok", Attr::TechFieldOk, Unit::Flag, "核心技术属于国家重点支持的高新技术领域"),
+    ("founded", Attr::Founded, Unit::Date, "成立日期"),
+    ("as_of", Attr::AsOf, Unit::Date, "评价基准日"),
+    ("year", Attr::Year, Unit::Plain, "评价年度"),
+];
+
+/// One operation of the plan.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Op {
+    Const(f64),
+    Fact { field: u16, offset: u8 },
+    Attr(Attr, u8),
+    /// An expert-scored item: the entered score, else `lo` or `hi` by assumption.
+    Manual { slot: u32, lo: NodeId, hi: NodeId },
+    Neg(NodeId),
+    Not(NodeId),
+    Bin(BinOp, NodeId, NodeId),
+    Cmp(CmpOp, NodeId, NodeId),
+    All(Vec<NodeId>),
+    Any(Vec<NodeId>),
+    Min(Vec<NodeId>),
+    Max(Vec<NodeId>),
+    If(NodeId, NodeId, NodeId),
+    Floor(NodeId),
+    Abs(NodeId),
+    /// Sum over year offsets, leaving out years before the firm was founded.
+    SumYears(Vec<(NodeId, u8)>),
+    /// How many of the `n` years from `offset` back the firm was operating.
+    OpYears { n: u8, offset: u8 },
+    /// 1 if the value is present, else 0 (for facts whose absence is meaningful, e.g. a certificate date).
+    Present(NodeId),
+    Band { table: u32, x: NodeId },
+    /// Whole years from a date value to the as-of date.
+    YearsSince(NodeId),
+    DaysSince(NodeId),
+}
+
+impl Op {
+    fn children(&self) -> Vec<NodeId> {
+        match self {
+            Op::Const(_) | Op::Fact { .. } | Op::Attr(..) | Op::OpYears { .. } => vec![],
+            Op::Manual { lo, hi, .. } => vec![*lo, *hi],
+            Op::Neg(a)
+            | Op::Not(a)
+            | Op::Floor(a)
+            | Op::Abs(a)
+            | Op::Present(a)
+            | Op::YearsSince(a)
+            | Op::DaysSince(a)
+            | Op::Band { x: a, .. } => vec![*a],
+            Op::Bin(_, a, b) | Op::Cmp(_, a, b) => vec![*a, *b],
+            Op::All(v) | Op::Any(v) | Op::Min(v) | Op::Max(v) => v.clone(),
+            Op::If(c, a, b) => vec![*c, *a, *b],
+            Op::SumYears(v) => v.iter().map(|x| x.0).collect(),
+        }
+    }
+    fn key(&self) -> String {
+        format!("{self:?}")
+    }
+}
+
+/// A band table with inclusivity resolved for the plan's date.
+#[derive(Debug, Clone)]
+pub struct CTable {
+    pub name: String,
+    pub zh: String,
+    pub status: Status,
+    /// (lower bound, inclusive, points, label), highest first; the last may have no bound.
+    pub bands: Vec<(Option<f64>, bool, f64, String)>,
+    pub undefined_points: f64,
+}
+
+impl CTable {
+    /// Index of the band a value falls into.
+    pub fn band_of(&self, x: f64) -> usize {
+        for (i, (min, incl, _, _)) in self.bands.iter().enumerate() {
+            match min {
+                None => return i,
+                Some(m) => {
+                    let op = if *incl { CmpOp::Ge } else { CmpOp::Gt };
+                    if op.apply(x, *m) {
+                        return i;
+                    }
+                }
+            }
+        }
+        self.bands.len()
+    }
+    fn points(&self, x: f64) -> f64 {
+        self.bands.get(self.band_of(x)).map(|b| b.2).unwrap_or(0.0)
+    }
+}
+
+/// What a named item of a file is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ItemKind {
+    Param,
+    Var,
+    Manual,
+    Condition,
+}
+
+/// A named item of a rule with its node at offset 0.
+#[derive(Debug, Clone)]
+pub struct Item {
+    pub name: String,
+    pub zh: String,
+    pub kind: ItemKind,
+    pub node: NodeId,
+    pub status: Status,
+}
+
+/// A condition of a rule, with what explain and gap search need.
+#[derive(Debug, Clone)]
+pub struct CondPlan {
+    pub id: String,
+    pub zh: String,
+    pub status: Status,
+    pub note: Option<String>,
+    pub node: NodeId,
+    /// Nodes the condition depends on, in evaluation order.
+    pub sub: Vec<NodeId>,
+    /// Facts (field, year offset) it reads.
+    pub deps: Vec<(u16, u8)>,
+    /// Facts a single change of which is searched for the smallest passing change:
+    /// (field, offset, may_decrease).
+    pub levers: Vec<(u16, u8, bool)>,
+}
+
+#[derive(Debug, Clone)]
+pub struct AwardPlan {
+    pub zh: String,
+    pub base: NodeId,
+    /// Exact rate numerator/denominator (e.g. 5/100).
+    pub rate: (i64, i64),
+    pub cap: Option<NodeId>,
+}
+
+/// Verification tree of an outcome: which inputs must be verified for the verdict to stand.
+#[derive(Debug, Clone)]
+pub enum VTree {
+    All(Vec<VTree>),
+    /// Alternatives, each with the node deciding whether it passed.
+    Any(Vec<(NodeId, VTree)>),
+    Leaf { node: NodeId, deps: Vec<(u16, u8)>, manual: Vec<u32> },
+}
+
+/// One rule file, compiled.
+#[derive(Debug, Clone)]
+pub struct RulePlan {
+    pub file: usize,
+    pub id: String,
+    pub name: String,
+    pub version: String,
+    pub document: String,
+    pub issuer: String,
+    pub source: String,
+    pub status: Status,
+    pub kind: RuleKind,
+    pub rung: Option<u8>,
+    pub label: String,
+    pub validity_years: Option<u8>,
+    pub effective_from: Date,
+    pub effective_to: Option<Date>,
+    pub eligible: NodeId,
+    pub award: Option<AwardPlan>,
+    pub items: Vec<Item>,
+    pub conditions: Vec<CondPlan>,
+    /// Every node of this rule in evaluation order.
+    pub nodes: Vec<NodeId>,
+    /// Nodes that depend on a manual item (re-evaluated under the other assumption).
+    pub manual_nodes: Vec<NodeId>,
+    pub vtree: VTree,
+}
+
+/// The compiled plan of a set of rule files for one as-of date.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    pub as_of: Date,
+    pub ops: Vec<Op>,
+    pub units: Vec<Unit>,
+    pub tables: Vec<CTable>,
+    /// Manual slots: (rule id, item name) → key `rule/item` into [`Panel::manual`].
+    pub manual_keys: Vec<String>,
+    pub rules: Vec<RulePlan>,
+    /// Largest year offset read (how much history a year needs).
+    pub max_offset: u8,
+    /// Every node reachable from any rule, in order.
+    pub all_nodes: Vec<NodeId>,
+}
+
+/// Options of an evaluation.
+#[derive(Debug, Clone, Copy, Default, serde::Serialize, serde::Deserialize)]
+pub struct EvalOptions {
+    /// Expert-scored items without an entered score take this bound.
+    pub assumption: Assumption,
+}
+
+/// Parameter values that replace the file's (test cases, what-if runs): (rule id, name) → value
+/// written in the parameter's own unit (e.g. 万元, ratio).
+pub type Overrides = BTreeMap<(String, String), f64>;
+
+struct Compiler<'a> {
+    files: &'a [RuleFile],
+    as_of: Date,
+    overrides: &'a Overrides,
+    ops: Vec<Op>,
+    units: Vec<Unit>,
+    dedup: HashMap<(String, u8), NodeId>,
+    memo: HashMap<(usize, String, u8), NodeId>,
+    stack: Vec<(usize, String, u8)>,
+    tables: Vec<CTable>,
+    table_ids: HashMap<(usize, String), u32>,
+    manual_keys: Vec<String>,
+    max_offset: u8,
+}
+
+fn unit_name(u: Unit) -> u8 {
+    u as u8
+}
+
+impl<'a> Compiler<'a> {
+    fn err(&self, file: usize, line: usize, msg: impl Into<String>) -> LoadError {
+        LoadError {
+            file: self.files[file].path.clone(),
+            line,
+            msg: msg.into(),
+        }
+    }
+
+    fn push(&mut self, op: Op, unit: Unit) -> NodeId {
+        // Constant folding with the evaluation kernels themselves.
+        let op = match fold(&op, &self.ops, &self.tables) {
+            Some(v) => Op::Const(v),
+            None => op,
+        };
+        let key = (op.key(), if matches!(op, Op::Const(_)) { unit_name(unit) } else { 0 });
+        if let Some(&id) = self.dedup.get(&key) {
+            return id;
+        }
+        let id = self.ops.len() as NodeId;
+        self.ops.push(op);
+        self.units.push(unit);
+        self.dedup.insert(key, id);
+        id
+    }
+
+    fn konst(&mut self, v: f64, unit: Unit) -> NodeId {
+        self.push(Op::Const(v), unit)
+    }
+
+    fn const_of(&self, id: NodeId) -> Option<f64> {
+        match self.ops[id as usize] {
+            Op::Const(v) => Some(v),
+            _ => None,
+        }
+    }
+
+    fn param_value(&self, fi: usize, name: &str) -> Result<Option<(f64, Unit)>, LoadError> {
+        let f = &self.files[fi];
+        let Some(p) = f.params.iter().find(|p| p.name == name) else {
+            return Ok(None);
+        };
+        if let Some(v) = self.overrides.get(&(f.id.clone(), name.to_string())) {
+            return Ok(Some((v * p.factor, p.unit)));
+        }
+        match p.at(self.as_of) {
+            Some(v) => Ok(Some((v, p.unit))),
+            None => Err(self.err(
+                fi,
+                p.line,
+                format!(
+                    "参数「{}」（{}）在{}没有生效的取值（最早的取值自{}起）",
+                    p.name, p.zh, self.as_of, p.values[0].from
+                ),
+            )),
+        }
+    }
+
+    /// Resolves a name in a file at a year offset.
+    fn name(&mut self, fi: usize, name: &str, off: u8, line: usize) -> Result<NodeId, LoadError> {
+        let key = (fi, name.to_string(), off);
+        if let Some(&id) = self.memo.get(&key) {
+            return Ok(id);
+        }
+        if let Some((v, unit)) = self.param_value(fi, name)? {
+            return Ok(self.konst(v, unit));
+        }
+        let file = &self.files[fi];
+        let def: Option<(crate::file::Expr, Option<Unit>)> = file
+            .vars
+            .iter()
+            .find(|v| v.name == name)
+            .map(|v| (v.expr.clone(), v.unit))
+            .or_else(|| {
+                file.conditions
+                    .iter()
+                    .find(|c| c.id == name)
+                    .map(|c| (c.expr.clone(), Some(Unit::Flag)))
+            });
+        if let Some((expr, unit)) = def {
+            if let Some(pos) = self.stack.iter().position(|k| *k == key) {
+                let mut path: Vec<String> = self.stack[pos..].iter().map(|k| k.1.clone()).collect();
+                path.push(name.to_string());
+                return Err(self.err(fi, expr.line, format!("变量之间存在循环引用：{}", path.join(" → "))));
+            }
+            self.stack.push(key.clone());
+            let r = self.expr(fi, &expr.ast, off, expr.line);
+            self.stack.pop();
+            let id = r?;
+            if let Some(u) = unit {
+                // A declared unit wins for display; the node itself is shared.
+                if self.units[id as usize] == Unit::Plain {
+                    self.units[id as usize] = u;
+                }
+            }
+            self.memo.insert(key, id);
+            return Ok(id);
+        }
+        if let Some(m) = file.manual.iter().find(|m| m.name == name).cloned() {
+            if off != 0 {
+                return Err(self.err(fi, line, format!("专家评分项「{name}」只有当年的值，不能取往年（lag）")));
+            }
+            let lo = self.expr(fi, &m.lo.ast, 0, m.lo.line)?;
+            let hi = self.expr(fi, &m.hi.ast, 0, m.hi.line)?;
+            let slot = self.manual_keys.len() as u32;
+            self.manual_keys.push(format!("{}/{}", file.id, m.name));
+            let id = self.ops.len() as NodeId;
+            self.ops.push(Op::Manual { slot, lo, hi });
+            self.units.push(Unit::Points);
+            self.memo.insert(key, id);
+            return Ok(id);
+        }
+        if file.tables.iter().any(|t| t.name == name) {
+            return Err(self.err(fi, line, format!("「{name}」是分档表，应写成 band({name}, 数值)")));
+        }
+        if let Some((_, a, u, _)) = ATTRS.iter().find(|(n, ..)| *n == name) {
+            let a_off = if *a == Attr::Year { off } else { 0 };
+            return Ok(self.push(Op::Attr(*a, a_off), *u));
+        }
+        if let Some(f) = F::by_key(name) {
+            self.max_offset = self.max_offset.max(off);
+            let unit = match f.def().kind {
+                Kind::Money { .. } => Unit::Money,
+                Kind::Usd => Unit::Usd,
+                Kind::Count => Unit::Count,
+                Kind::Level(_) => Unit::Level,
+                Kind::Flag => Unit::Flag,
+                Kind::Date => Unit::Date,
+            };
+            return Ok(self.push(
+                Op::Fact {
+                    field: f as u16,
+                    offset: off,
+                },
+                unit,
+            ));
+        }
+        Err(self.err(fi, line, format!("未知的变量「{name}」：既不是本文件定义的参数、变量、条件或评分项，也不是企业指标（如 revenue、rd_expense）或企业属性（如 manufacturing、listed、founded）")))
+    }
+
+    fn int_arg(&self, fi: usize, a: &Ast, line: usize, what: &str) -> Result<u8, LoadError> {
+        match a {
+            Ast::Num(v, LitUnit::None) if *v >= 0.0 && *v <= 20.0 && v.fract() == 0.0 => Ok(*v as u8),
+            _ => Err(self.err(fi, line, format!("{what}应为0到20之间的整数"))),
+        }
+    }
+
+    fn infer_bin(&self, op: BinOp, a: NodeId, b: NodeId) -> Unit {
+        let (ua, ub) = (self.units[a as usize], self.units[b as usize]);
+        let plain = |u: Unit| matches!(u, Unit::Plain);
+        match op {
+            BinOp::Div if ua == ub && !plain(ua) => Unit::Ratio,
+            BinOp::Div if matches!(ua, Unit::Money | Unit::Usd) && plain(ub) => ua,
+            BinOp::Div => if plain(ub) { ua } else { Unit::Plain },
+            BinOp::Mul if matches!(ua, Unit::Money | Unit::Usd) => ua,
+            BinOp::Mul if matches!(ub, Unit::Money | Unit::Usd) => ub,
+            BinOp::Mul => if plain(ua) { ub } else { ua },
+            BinOp::Add | BinOp::Sub => if plain(ua) { ub } else { ua },
+            BinOp::Pow => Unit::Plain,
+        }
+    }
+
+    fn bin(&mut self, op: BinOp, a: NodeId, b: NodeId) -> NodeId {
+        let u = self.infer_bin(op, a, b);
+        self.push(Op::Bin(op, a, b), u)
+    }
+
+    fn ratio_at(&mut self, fi: usize, e: &Ast, j: u8, off: u8, line: usize) -> Result<NodeId, LoadError> {
+        let a = self.expr(fi, e, off + j, line)?;
+        let b = self.expr(fi, e, off + j + 1, line)?;
+        Ok(self.push(Op::Bin(BinOp::Div, a, b), Unit::Ratio))
+    }
+
+    fn expr(&mut self, fi: usize, e: &Ast, off: u8, line: usize) -> Result<NodeId, LoadError> {
+        Ok(match e {
+            Ast::Num(v, u) => {
+                let unit = match u {
+                    LitUnit::None => Unit::Plain,
+                    LitUnit::Percent => Unit::Ratio,
+                    LitUnit::Yuan => Unit::Money,
+                    LitUnit::Usd => Unit::Usd,
+                };
+                self.konst(*v, unit)
+            }
+            Ast::Var(n, _) => self.name(fi, n, off, line)?,
+            Ast::Neg(a) => {
+                let a = self.expr(fi, a, off, line)?;
+                let u = self.units[a as usize];
+                self.push(Op::Neg(a), u)
+            }
+            Ast::Not(a) => {
+                let a = self.expr(fi, a, off, line)?;
+                self.push(Op::Not(a), Unit::Flag)
+            }
+            Ast::Bin(op, a, b) => {
+                let a = self.expr(fi, a, off, line)?;
+                let b = self.expr(fi, b, off, line)?;
+                self.bin(*op, a, b)
+            }
+            Ast::Cmp(op, a, b) => {
+                let a = self.expr(fi, a, off, line)?;
+                let b = self.expr(fi, b, off, line)?;
+                self.push(Op::Cmp(*op, a, b), Unit::Flag)
+            }
+            Ast::And(v) | Ast::Or(v) => {
+                let mut ids = Vec::new();
+                for x in v {
+                    ids.push(self.expr(fi, x, off, line)?);
+                }
+                let op = if matches!(e, Ast::And(_)) { Op::All(ids) } else { Op::Any(ids) };
+                self.push(op, Unit::Flag)
+            }
+            Ast::Call(name, args, _) => self.call(fi, name, args, off, line)?,
+        })
+    }
+
+    fn call(&mut self, fi: usize, name: &str, args: &[Ast], off: u8, line: usize) -> Result<NodeId, LoadError> {
+        let want = |n: usize| -> Result<(), LoadError> {
+            if args.len() != n {
+                Err(self.err(fi, line, format!("函数 {name} 需要{n}个参数，实际写了{}个", args.len())))
+            } else {
+                Ok(())
+            }
+        };
+        let many = |this: &mut Self| -> Result<Vec<NodeId>, LoadError> {
+            if args.is_empty() {
+                return Err(this.err(fi, line, format!("函数 {name} 至少需要一个参数")));
+            }
+            args.iter().map(|a| this.expr(fi, a, off, line)).collect()
+        };
+        Ok(match name {
+            "all" | "any" => {
+                let ids = many(self)?;
+                let op = if name == "all" { Op::All(ids) } else { Op::Any(ids) };
+                self.push(op, Unit::Flag)
+            }
+            "min" | "max" => {
+                let ids = many(self)?;
+                let u = ids.iter().map(|i| self.units[*i as usize]).find(|u| *u != Unit::Plain).unwrap_or(Unit::Plain);
+                let op = if name == "min" { Op::Min(ids) } else { Op::Max(ids) };
+                self.push(op, u)
+            }
+            "clamp" => {
+                want(3)?;
+                let x = self.expr(fi, &args[0], off, line)?;
+                let lo = self.expr(fi, &args[1], off, line)?;
+                let hi = self.expr(fi, &args[2], off, line)?;
+                let u = self.units[x as usize];
+                let m = self.push(Op::Max(vec![x, lo]), u);
+                self.push(Op::Min(vec![m, hi]), u)
+            }
+            "if" => {
+                want(3)?;
+                let c = self.expr(fi, &args[0], off, line)?;
+                let a = self.expr(fi, &args[1], off, line)?;
+                let b = self.expr(fi, &args[2], off, line)?;
+                let u = if self.units[a as usize] != Unit::Plain { self.units[a as usize] } else { self.units[b as usize] };
+                self.push(Op::If(c, a, b), u)
+            }
+            "floor" | "abs" | "present" | "years_since" | "days_since" => {
+                want(1)?;
+                let a = self.expr(fi, &args[0], off, line)?;
+                let u = self.units[a as usize];
+                match name {
+                    "floor" => self.push(Op::Floor(a), u),
+                    "abs" => self.push(Op::Abs(a), u),
+                    "present" => self.push(Op::Present(a), Unit::Flag),
+                    "years_since" => self.push(Op::YearsSince(a), Unit::Years),
+                    _ => self.push(Op::DaysSince(a), Unit::Plain),
+                }
+            }
+            "lag" => {
+                want(2)?;
+                let k = self.int_arg(fi, &args[1], line, "lag 的年数")?;
+                self.expr(fi, &args[0], off + k, line)?
+            }
+            "sum" | "mean" => {
+                want(2)?;
+                let n = self.int_arg(fi, &args[1], line, "年数")?;
+                if n == 0 {
+                    return Err(self.err(fi, line, "年数至少为1"));
+                }
+                let mut terms = Vec::new();
+                for j in 0..n {
+                    terms.push((self.expr(fi, &args[0], off + j, line)?, off + j));
+                }
+                let u = self.units[terms[0].0 as usize];
+                let s = self.push(Op::SumYears(terms), u);
+                if name == "sum" {
+                    s
+                } else {
+                    let c = self.push(Op::OpYears { n, offset: off }, Unit::Years);
+                    self.push(Op::Bin(BinOp::Div, s, c), u)
+                }
+            }
+            "years_in" => {
+                want(1)?;
+                let n = self.int_arg(fi, &args[0], line, "年数")?;
+                self.max_offset = self.max_offset.max(off + n);
+                self.push(Op::OpYears { n, offset: off }, Unit::Years)
+            }
+            "growth" => {
+                want(1)?;
+                let r = self.ratio_at(fi, &args[0], 0, off, line)?;
+                let one = self.konst(1.0, Unit::Plain);
+                self.push(Op::Bin(BinOp::Sub, r, one), Unit::Ratio)
+            }
+            "mean_growth" | "min_growth" => {
+                want(2)?;
+                let n = self.int_arg(fi, &args[1], line, "年数")?;
+                if n == 0 {
+                    return Err(self.err(fi, line, "年数至少为1"));
+                }
+                let mut rs = Vec::new();
+                for j in 0..n {
+                    rs.push(self.ratio_at(fi, &args[0], j, off, line)?);
+                }
+                let one = self.konst(1.0, Unit::Plain);
+                let agg = if name == "min_growth" {
+                    self.push(Op::Min(rs), Unit::Ratio)
+                } else {
+                    let mut s = rs[0];
+                    for r in &rs[1..] {
+                        s = self.push(Op::Bin(BinOp::Add, s, *r), Unit::Ratio);
+                    }
+                    let nn = self.konst(n as f64, Unit::Plain);
+                    self.push(Op::Bin(BinOp::Div, s, nn), Unit::Ratio)
+                };
+                self.push(Op::Bin(BinOp::Sub, agg, one), Unit::Ratio)
+            }
+            "cagr" => {
+                want(2)?;
+                let n = self.int_arg(fi, &args[1], line, "年数")?;
+                if n == 0 {
+                    return Err(self.err(fi, line, "年数至少为1"));
+                }
+                let a = self.expr(fi, &args[0], off, line)?;
+                let b = self.expr(fi, &args[0], off + n, line)?;
+                let r = self.push(Op::Bin(BinOp::Div, a, b), Unit::Ratio);
+                let inv = self.konst(1.0 / n as f64, Unit::Plain);
+                let p = self.push(Op::Bin(BinOp::Pow, r, inv), Unit::Ratio);
+                let one = self.konst(1.0, Unit::Plain);
+                self.push(Op::Bin(BinOp::Sub, p, one), Unit::Ratio)
+            }
+            "band" => {
+                want(2)?;
+                let Ast::Var(t, _) = &args[0] else {
+                    return Err(self.err(fi, line, "band 的第一个参数应为分档表名称"));
+                };
+                let table = self.table(fi, t, line)?;
+                let x = self.expr(fi, &args[1], off, line)?;
+                self.push(Op::Band { table, x }, Unit::Points)
+            }
+            "ref" => {
+                want(1)?;
+                let Ast::Var(rid, _) = &args[0] else {
+                    return Err(self.err(fi, line, "ref 的参数应为另一规则文件的编号（id）"));
+                };
+                let Some(other) = self.files.iter().position(|f| f.id == *rid) else {
+                    return Err(self.err(fi, line, format!("ref 引用的规则「{rid}」不存在（未加载该文件）")));
+                };
+                let key = (other, "@eligible".to_string(), off);
+                if let Some(&id) = self.memo.get(&key) {
+                    return Ok(id);
+                }
+                if self.stack.contains(&key) {
+                    return Err(self.err(fi, line, format!("规则之间存在循环引用（经由「{rid}」）")));
+                }
+                self.stack.push(key.clone());
+                let e = self.files[other].outcome.eligible.clone();
+                let r = self.expr(other, &e.ast, off, e.line);
+                self.stack.pop();
+                let id = r?;
+                self.memo.insert(key, id);
+                id
+            }
+            _ => return Err(self.err(fi, line, format!("未知的函数「{name}」（可用：all any min max clamp if floor abs present years_since days_since lag sum mean years_in growth mean_growth min_growth cagr band ref）"))),
+        })
+    }
+
+    fn table(&mut self, fi: usize, name: &str, line: usize) -> Result<u32, LoadError> {
+        if let Some(&t) = self.table_ids.get(&(fi, name.to_string())) {
+            return Ok(t);
+        }
+        let Some(t) = self.files[fi].tables.iter().find(|t| t.name == name).cloned() else {
+            return Err(self.err(fi, line, format!("未知的分档表「{name}」")));
+        };
+        let mut bands = Vec::new();
+        for b in &t.bands {
+            let incl = match &b.incl {
+                Incl::Fixed(x) => *x,
+                Incl::Param(p) => match self.param_value(fi, p)? {
+                    Some((v, _)) => v != 0.0,
+                    None => return Err(self.err(fi, t.line, format!("分档表「{}」的 incl 引用了不存在的参数「{p}」", t.name))),
+                },
+            };
+            bands.push((b.min, incl, b.points, b.label.clone()));
+        }
+        let id = self.tables.len() as u32;
+        self.tables.push(CTable {
+            name: t.name.clone(),
+            zh: t.zh.clone(),
+            status: t.status,
+            bands,
+            undefined_points: t.undefined_points,
+        });
+        self.table_ids.insert((fi, name.to_string()), id);
+        Ok(id)
+    }
+}
+
+/// Nodes reachable from `roots`, in ascending (dependency) order.
+fn closure(ops: &[Op], roots: &[NodeId]) -> Vec<NodeId> {
+    let mut seen = vec![false; ops.len()];
+    let mut stack: Vec<NodeId> = roots.to_vec();
+    while let Some(n) = stack.pop() {
+        if std::mem::replace(&mut seen[n as usize], true) {
+            continue;
+        }
+        stack.extend(ops[n as usize].children());
+    }
+    (0..ops.len() as NodeId).filter(|i| seen[*i as usize]).collect()
+}
+
+fn fact_deps(ops: &[Op], root: NodeId) -> Vec<(u16, u8)> {
+    let mut d: Vec<(u16, u8)> = closure(ops, &[root])
+        .into_iter()
+        .filter_map(|n| match ops[n as usize] {
+            Op::Fact { field, offset } => Some((field, offset)),
+            _ => None,
+        })
+        .collect();
+    d.sort();
+    d.dedup();
+    d
+}
+
+fn manual_deps(ops: &[Op], root: NodeId) -> Vec<u32> {
+    closure(ops, &[root])
+        .into_iter()
+        .filter_map(|n| match ops[n as usize] {
+            Op::Manual { slot, .. } => Some(slot),
+            _ => None,
+        })
+        .collect()
+}
+
+fn vtree(ops: &[Op], n: NodeId) -> VTree {
+    match &ops[n as usize] {
+        Op::All(v) => VTree::All(v.iter().map(|c| vtree(ops, *c)).collect()),
+        Op::Any(v) => VTree::Any(v.iter().map(|c| (*c, vtree(ops, *c))).collect()),
+        _ => VTree::Leaf {
+            node: n,
+            deps: fact_deps(ops, n),
+            manual: manual_deps(ops, n),
+        },
+    }
+}
+
+/// Exact rational of a decimal rate (0.05 → 5/100) through its shortest decimal text.
+fn rational(v: f64) -> Option<(i64, i64)> {
+    let s = format!("{v}");
+    if s.contains(['e', 'E', 'N', 'i']) {
+        return None;
+    }
+    let (int, frac) = s.split_once('.').unwrap_or((&s, ""));
+    if frac.len() > 12 {
+        return None;
+    }
+    let den = 10i64.pow(frac.len() as u32);
+    let num: i64 = format!("{int}{frac}").parse().ok()?;
+    Some((num, den))
+}
+
+/// Compiles every file for the as-of date. Names, cycles, parameter dates and band tables are
+/// checked here; errors name the file and line.
+pub fn compile(files: &[RuleFile], as_of: Date, overrides: &Overrides) -> Result<Plan, Vec<LoadError>> {
+    let mut c = Compiler {
+        files,
+        as_of,
+        overrides,
+        ops: Vec::new(),
+        units: Vec::new(),
+        dedup: HashMap::new(),
+        memo: HashMap::new(),
+        stack: Vec::new(),
+        tables: Vec::new(),
+        table_ids: HashMap::new(),
+        manual_keys: Vec::new(),
+        max_offset: 0,
+    };
+    let mut errors = Vec::new();
+    let mut rules = Vec::new();
+    for (fi, f) in files.iter().enumerate() {
+        // Names that would shadow a fact or an attribute make files ambiguous.
+        let mut bad = false;
+        let named = f
+            .params
+            .iter()
+            .map(|p| (p.name.clone(), p.line))
+            .chain(f.vars.iter().map(|v| (v.name.clone(), v.expr.line)))
+            .chain(f.conditions.iter().map(|c| (c.id.clone(), c.expr.line)))
+            .chain(f.manual.iter().map(|m| (m.name.clone(), m.line)));
+        for (n, line) in named {
+            if F::by_key(&n).is_some() || ATTRS.iter().any(|a| a.0 == n) {
+                errors.push(c.err(fi, line, format!("名称「{n}」与企业指标或属性重名，请换一个名称")));
+                bad = true;
+            }
+        }
+        if bad {
+            continue;
+        }
+        match compile_rule(&mut c, fi) {
+            Ok(r) => rules.push(r),
+            Err(e) => errors.push(e),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let roots: Vec<NodeId> = rules.iter().flat_map(|r| r.nodes.iter().copied()).collect();
+    let all_nodes = closure(&c.ops, &roots);
+    Ok(Plan {
+        as_of,
+        ops: c.ops,
+        units: c.units,
+        tables: c.tables,
+        manual_keys: c.manual_keys,
+        rules,
+        max_offset: c.max_offset,
+        all_nodes,
+    })
+}
+
+fn compile_rule(c: &mut Compiler, fi: usize) -> Result<RulePlan, LoadError> {
+    let f = &c.files[fi];
+    let mut items = Vec::new();
+    for p in &f.params {
+        let node = c.name(fi, &p.name, 0, p.line)?;
+        items.push(Item { name: p.name.clone(), zh: p.zh.clone(), kind: ItemKind::Param, node, status: p.status });
+    }
+    for m in &f.manual {
+        let node = c.name(fi, &m.name, 0, m.line)?;
+        items.push(Item { name: m.name.clone(), zh: m.zh.clone(), kind: ItemKind::Manual, node, status: Status::Confirmed });
+    }
+    for v in &f.vars {
+        let node = c.name(fi, &v.name, 0, v.expr.line)?;
+        items.push(Item { name: v.name.clone(), zh: v.zh.clone(), kind: ItemKind::Var, node, status: Status::Confirmed });
+    }
+    let mut conditions = Vec::new();
+    for cd in &f.conditions {
+        let node = c.name(fi, &cd.id, 0, cd.expr.line)?;
+        items.push(Item { name: cd.id.clone(), zh: cd.zh.clone(), kind: ItemKind::Condition, node, status: cd.status });
+        let deps = fact_deps(&c.ops, node);
+        let levers = match &cd.levers {
+            Some(ls) => {
+                let mut out = Vec::new();
+                for l in ls {
+                    let (key, dec) = match l.strip_suffix(":-") {
+                        Some(k) => (k, true),
+                        None => (l.strip_suffix(":+").unwrap_or(l), false),
+                    };
+                    let Some(fd) = F::by_key(key) else {
+                        return Err(c.err(fi, cd.expr.line, format!("条件「{}」的 levers 中没有名为「{key}」的指标", cd.id)));
+                    };
+                    out.push((fd as u16, 0u8, dec));
+                }
+                out
+            }
+            None => deps
+                .iter()
+                .filter(|(fd, o)| *o == 0 && matches!(FIELDS[*fd as usize].kind, Kind::Money { .. } | Kind::Usd | Kind::Count))
+                .map(|(fd, o)| (*fd, *o, false))
+                .collect(),
+        };
+        conditions.push(CondPlan {
+            id: cd.id.clone(),
+            zh: cd.zh.clone(),
+            status: cd.status,
+            note: cd.note.clone(),
+            node,
+            sub: closure(&c.ops, &[node]),
+            deps,
+            levers,
+        });
+    }
+    let e = f.outcome.eligible.clone();
+    let eligible = c.expr(fi, &e.ast, 0, e.line)?;
+    let award = match &f.outcome.award {
+        None => None,
+        Some(a) => {
+            let base = c.expr(fi, &a.base.ast, 0, a.base.line)?;
+            let rate_node = c.expr(fi, &a.rate.ast, 0, a.rate.line)?;
+            let rate = c
+                .const_of(rate_node)
+                .and_then(rational)
+                .ok_or_else(|| c.err(fi, a.rate.line, "奖励比例必须是常数（参数或数字），如 0.05"))?;
+            let cap = a.cap.as_ref().map(|x| c.expr(fi, &x.ast, 0, x.line)).transpose()?;
+            Some(AwardPlan { zh: a.zh.clone(), base, rate, cap })
+        }
+    };
+    let mut roots: Vec<NodeId> = items.iter().map(|i| i.node).collect();
+    roots.push(eligible);
+    if let Some(a) = &award {
+        roots.push(a.base);
+        roots.extend(a.cap);
+    }
+    let nodes = closure(&c.ops, &roots);
+    let manual_nodes: Vec<NodeId> = {
+        let mut dep = vec![false; c.ops.len()];
+        let mut v = Vec::new();
+        for &n in &nodes {
+            let op = &c.ops[n as usize];
+            let d = matches!(op, Op::Manual { .. }) || op.children().iter().any(|ch| dep[*ch as usize]);
+            if d {
+                dep[n as usize] = true;
+                v.push(n);
+            }
+        }
+        v
+    };
+    let mut vt = vtree(&c.ops, eligible);
+    if let Some(a) = &award {
+        let mut leaves = vec![vt];
+        for n in std::iter::once(a.base).chain(a.cap) {
+            leaves.push(VTree::Leaf { node: n, deps: fact_deps(&c.ops, n), manual: manual_deps(&c.ops, n) });
+        }
+        vt = VTree::All(leaves);
+    }
+    Ok(RulePlan {
+        file: fi,
+        id: f.id.clone(),
+        name: f.name.clone(),
+        version: f.version.clone(),
+        document: f.document.clone(),
+        issuer: f.issuer.clone(),
+        source: f.source.clone(),
+        status: f.status,
+        kind: f.kind,
+        rung: f.rung,
+        label: f.outcome.label.clone(),
+        validity_years: f.outcome.validity_years,
+        effective_from: f.effective_from,
+        effective_to: f.effective_to,
+        eligible,
+        award,
+        items,
+        conditions,
+        nodes,
+        manual_nodes,
+        vtree: vt,
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Kernels: one scalar function per operation, used by folding and by the columnar loops.
+
+#[inline(always)]
+fn k_bin(op: BinOp, a: f64, sa: u8, b: f64, sb: u8) -> (f64, u8) {
+    let s = sa.max(sb);
+    if s != OK {
+        return (0.0, s);
+    }
+    let v = match op {
+        BinOp::Add => a + b,
+        BinOp::Sub => a - b,
+        BinOp::Mul => a * b,
+        BinOp::Div => {
+            if b == 0.0 {
+                return (0.0, UNDEF);
+            }
+            a / b
+        }
+        BinOp::Pow => a.powf(b),
+    };
+    if v.is_finite() { (v, OK) } else { (0.0, UNDEF) }
+}
+
+#[inline(always)]
+fn k_cmp(op: CmpOp, a: f64, sa: u8, b: f64, sb: u8) -> (f64, u8) {
+    if sa == MISS || sb == MISS {
+        return (0.0, MISS);
+    }
+    if sa == UNDEF || sb == UNDEF {
+        return (0.0, OK);
+    }
+    (op.apply(a, b) as u8 as f64, OK)
+}
+
+/// Folds an operation whose inputs are all constants.
+fn fold(op: &Op, ops: &[Op], tables: &[CTable]) -> Option<f64> {
+    let c = |n: &NodeId| match ops[*n as usize] {
+        Op::Const(v) => Some(v),
+        _ => None,
+    };
+    match op {
+        Op::Bin(o, a, b) => {
+            let (v, s) = k_bin(*o, c(a)?, OK, c(b)?, OK);
+            (s == OK).then_some(v)
+        }
+        Op::Cmp(o, a, b) => Some(k_cmp(*o, c(a)?, OK, c(b)?, OK).0),
+        Op::Neg(a) => Some(-c(a)?),
+        Op::Min(v) => v.iter().map(c).collect::<Option<Vec<_>>>().map(|x| x.into_iter().fold(f64::INFINITY, f64::min)),
+        Op::Max(v) => v.iter().map(c).collect::<Option<Vec<_>>>().map(|x| x.into_iter().fold(f64::NEG_INFINITY, f64::max)),
+        Op::Band { table, x } => Some(tables[*table as usize].points(c(x)?)),
+        _ => None,
+    }
+}
+
+/// Which bound a manual item takes when no score was entered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pick {
+    Lo,
+    Hi,
+}
+
+impl From<Assumption> for Pick {
+    fn from(a: Assumption) -> Pick {
+        match a {
+            Assumption::Conservative => Pick::Lo,
+            Assumption::Optimistic => Pick::Hi,
+        }
+    }
+}
+
+/// Scratch space for evaluating a chunk: `vals[node * len + i]`.
+#[derive(Debug, Default, Clone)]
+pub struct Buffers {
+    pub len: usize,
+    pub vals: Vec<f64>,
+    pub st: Vec<u8>,
+}
+
+impl Buffers {
+    pub fn get(&self, node: NodeId, i: usize) -> (f64, u8) {
+        let k = node as usize * self.len + i;
+        (self.vals[k], self.st[k])
+    }
+}
+
+impl Plan {
+    pub fn rule(&self, id: &str) -> Option<&RulePlan> {
+        self.rules.iter().find(|r| r.id == id)
+    }
+
+    /// Evaluates `nodes` (a dependency-closed, ascending list) for rows `start..start+len` of
+    /// `panel` in fiscal `year`, into `buf`.
+    pub fn eval_chunk(&self, panel: &Panel, year: i32, start: usize, len: usize, nodes: &[NodeId], pick: Pick, buf: &mut Buffers) {
+        let n = self.ops.len() * len;
+        if buf.len != len || buf.vals.len() != n {
+            buf.len = len;
+            buf.vals.resize(n, 0.0);
+            buf.st.resize(n, MISS);
+        }
+        let as_of = self.as_of;
+        let as_of_int = as_of.to_int() as f64;
+        for &node in nodes {
+            let o = node as usize * len;
+            let (vb, rest_v) = buf.vals.split_at_mut(o);
+            let (sb, rest_s) = buf.st.split_at_mut(o);
+            let out_v = &mut rest_v[..len];
+            let out_s = &mut rest_s[..len];
+            let ch = |id: NodeId| {
+                let k = id as usize * len;
+                (&vb[k..k + len], &sb[k..k + len])
+            };
+            match &self.ops[node as usize] {
+                Op::Const(c) => {
+                    out_v.fill(*c);
+                    out_s.fill(OK);
+                }
+                Op::Fact { field, offset } => {
+                    let y = year - *offset as i32;
+                    match panel.column(y, *field as usize) {
+                        Some(col) => {
+                            let vals = &col.val[start..start + len];
+                            let prov = &col.prov[start..start + len];
+                            for i in 0..len {
+                                out_v[i] = vals[i] as f64;
+                                out_s[i] = if prov[i] == PROV_MISSING { MISS } else { OK };
+                            }
+                        }
+                        None => {
+                            out_v.fill(0.0);
+                            out_s.fill(MISS);
+                        }
+                    }
+                }
+                Op::Attr(a, off) => {
+                    for i in 0..len {
+                        let r = start + i;
+                        let l = Listing::ALL[panel.listing[r] as usize];
+                        out_v[i] = match a {
+                            Attr::Manufacturing => panel.manufacturing[r] as f64,
+                            Attr::Listed => l.is_listed_excl_neeq() as u8 as f64,
+                            Attr::ListedAny => (l != Listing::Unlisted) as u8 as f64,
+                            Attr::Neeq => (l == Listing::Neeq) as u8 as f64,
+                            Attr::TechFieldOk => panel.tech_field_ok[r] as f64,
+                            Attr::Founded => panel.founded[r] as f64,
+                            Attr::AsOf => as_of_int,
+                            Attr::Year => (year - *off as i32) as f64,
+                        };
+                    }
+                    out_s.fill(OK);
+                }
+                Op::Manual { slot, lo, hi } => {
+                    let entered = panel.manual.get(&self.manual_keys[*slot as usize]);
+                    let (lv, ls) = ch(*lo);
+                    let (hv, hs) = ch(*hi);
+                    for i in 0..len {
+                        match entered.map(|m| m[start + i]) {
+                            Some(x) if !x.is_nan() => {
+                                out_v[i] = x;
+                                out_s[i] = OK;
+                            }
+                            _ => {
+                                let (v, s) = if pick == Pick::Lo { (lv[i], ls[i]) } else { (hv[i], hs[i]) };
+                                out_v[i] = v;
+                                out_s[i] = s;
+                            }
+                        }
+                    }
+                }
+                Op::Neg(a) => {
+                    let (av, as_) = ch(*a);
+                    for i in 0..len {
+                        out_v[i] = -av[i];
+                        out_s[i] = as_[i];
+                    }
+                }
+                Op::Not(a) => {
+                    let (av, as_) = ch(*a);
+                    for i in 0..len {
+                        out_v[i] = (av[i] == 0.0 || as_[i] == UNDEF) as u8 as f64;
+                        out_s[i] = if as_[i] == MISS { MISS } else { OK };
+                    }
+                }
+                Op::Bin(op, a, b) => {
+                    let (av, as_) = ch(*a);
+                    let (bv, bs) = ch(*b);
+                    for i in 0..len {
+                        let (v, s) = k_bin(*op, av[i], as_[i], bv[i], bs[i]);
+                        out_v[i] = v;
+                        out_s[i] = s;
+                    }
+                }
+                Op::Cmp(op, a, b) => {
+                    let (av, as_) = ch(*a);
+                    let (bv, bs) = ch(*b);
+                    for i in 0..len {
+                        let (v, s) = k_cmp(*op, av[i], as_[i], bv[i], bs[i]);
+                        out_v[i] = v;
+                        out_s[i] = s;
+                    }
+                }
+                Op::All(v) | Op::Any(v) => {
+                    let is_all = matches!(self.ops[node as usize], Op::All(_));
+                    // decided: a pass for `any`, a fail for `all`.
+                    let decisive = if is_all { 0.0 } else { 1.0 };
+                    out_v.fill(1.0 - decisive);
+                    out_s.fill(OK);
+                    for c in v {
+                        let (cv, cs) = ch(*c);
+                        for i in 0..len {
+                            if out_s[i] == OK && out_v[i] == decisive {
+                                continue;
+                            }
+                            let x = if cs[i] == OK { (cv[i] != 0.0) as u8 as f64 } else { 0.0 };
+                            match cs[i] {
+                                MISS => out_s[i] = MISS,
+                                _ if x == decisive => {
+                                    out_v[i] = decisive;
+                                    out_s[i] = OK;
+                                }
+                                _ => {}
+                            }
+                        }
+                    }
+                }
+                Op::Min(v) | Op::Max(v) => {
+                    let is_min = matches!(self.ops[node as usize], Op::Min(_));
+                    out_v.fill(if is_min { f64::INFINITY } else { f64::NEG_INFINITY });
+                    out_s.fill(OK);
+                    for c in v {
+                        let (cv, cs) = ch(*c);
+                        for i in 0..len {
+                            out_s[i] = out_s[i].max(cs[i]);
+                            out_v[i] = if is_min { out_v[i].min(cv[i]) } else { out_v[i].max(cv[i]) };
+                        }
+                    }
+                    for i in 0..len {
+                        if out_s[i] != OK {
+                            out_v[i] = 0.0;
+                        }
+                    }
+                }
+                Op::If(c, a, b) => {
+                    let (cv, cs) = ch(*c);
+                    let (av, as_) = ch(*a);
+                    let (bv, bs) = ch(*b);
+                    for i in 0..len {
+                        if cs[i] == MISS {
+                            out_v[i] = 0.0;
+                            out_s[i] = MISS;
+                        } else if cs[i] == OK && cv[i] != 0.0 {
+                            out_v[i] = av[i];
+                            out_s[i] = as_[i];
+                        } else {
+                            out_v[i] = bv[i];
+                            out_s[i] = bs[i];
+                        }
+                    }
+                }
+                Op::Floor(a) | Op::Abs(a) => {
+                    let f = matches!(self.ops[node as usize], Op::Floor(_));
+                    let (av, as_) = ch(*a);
+                    for i in 0..len {
+                        out_v[i] = if f { av[i].floor() } else { av[i].abs() };
+                        out_s[i] = as_[i];
+                    }
+                }
+                Op::SumYears(terms) => {
+                    out_v.fill(0.0);
+                    out_s.fill(OK);
+                    for (t, off) in terms {
+                        let ty = (year - *off as i32) as i64;
+                        let (tv, ts) = ch(*t);
+                        for i in 0..len {
+                            if panel.founded[start + i] / 10_000 > ty {
+                                continue;
+                            }
+                            out_s[i] = out_s[i].max(ts[i]);
+                            out_v[i] += tv[i];
+                        }
+                    }
+                }
+                Op::OpYears { n, offset } => {
+                    for i in 0..len {
+                        let fy = panel.founded[start + i] / 10_000;
+                        let mut c = 0;
+                        for j in 0..*n {
+                            if (year - (*offset + j) as i32) as i64 >= fy {
+                                c += 1;
+                            }
+                        }
+                        out_v[i] = c as f64;
+                    }
+                    out_s.fill(OK);
+                }
+                Op::Present(a) => {
+                    let (_, as_) = ch(*a);
+                    for i in 0..len {
+                        out_v[i] = (as_[i] == OK) as u8 as f64;
+                    }
+                    out_s.fill(OK);
+                }
+                Op::Band { table, x } => {
+                    let t = &self.tables[*table as usize];
+                    let (xv, xs) = ch(*x);
+                    for i in 0..len {
+                        match xs[i] {
+                            OK => {
+                                out_v[i] = t.points(xv[i]);
+                                out_s[i] = OK;
+                            }
+                            UNDEF => {
+                                out_v[i] = t.undefined_points;
+                                out_s[i] = OK;
+                            }
+                            _ => {
+                                out_v[i] = 0.0;
+                                out_s[i] = MISS;
+                            }
+                        }
+                    }
+                }
+                Op::YearsSince(a) | Op::DaysSince(a) => {
+                    let years = matches!(self.ops[node as usize], Op::YearsSince(_));
+                    let (av, as_) = ch(*a);
+                    for i in 0..len {
+                        if as_[i] != OK {
+                            out_v[i] = 0.0;
+                            out_s[i] = as_[i];
+                            continue;
+                        }
+                        match Date::from_int(av[i] as i64) {
+                            Some(d) => {
+                                out_v[i] = if years {
+                                    d.whole_years_until(as_of) as f64
+                                } else {
+                                    (as_of.days_since_epoch() - d.days_since_epoch()) as f64
+                                };
+                                out_s[i] = OK;
+                            }
+                            None => {
+                                out_v[i] = 0.0;
+                                out_s[i] = UNDEF;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Whether the facts `deps` are all verified for a row (years before founding don't count).
+    pub fn deps_verified(&self, panel: &Panel, year: i32, row: usize, deps: &[(u16, u8)]) -> bool {
+        deps.iter().all(|(f, off)| {
+            let y = year - *off as i32;
+            if (y as i64) < panel.founded[row] / 10_000 {
+                return true;
+            }
+            panel.column(y, *f as usize).is_some_and(|c| c.prov[row] == PROV_VERIFIED)
+        })
+    }
+
+    /// Whether the verdict of a passing rule rests only on verified inputs: every branch of an
+    /// `all`, and at least one passing alternative of an `any`. Entered expert scores count as
+    /// verified; assumed ones do not.
+    pub fn vtree_verified(&self, t: &VTree, panel: &Panel, year: i32, row: usize, buf: &Buffers, i: usize) -> bool {
+        match t {
+            VTree::All(v) => v.iter().all(|c| self.vtree_verified(c, panel, year, row, buf, i)),
+            VTree::Any(v) => v.iter().any(|(n, c)| {
+                let (x, s) = buf.get(*n, i);
+                s == OK && x != 0.0 && self.vtree_verified(c, panel, year, row, buf, i)
+            }),
+            VTree::Leaf { deps, manual, .. } => {
+                self.deps_verified(panel, year, row, deps)
+                    && manual.iter().all(|m| {
+                        panel.manual.get(&self.manual_keys[*m as usize]).is_some_and(|v| !v[row].is_nan())
+                    })
+            }
+        }
+    }
+}
+
+/// The award of a passing row in exact fen: `min(cap, max(0, round(base)) × rate)`; `None` if
+/// an input of the award is missing.
+pub fn award_of(a: &AwardPlan, buf: &Buffers, i: usize) -> Option<i64> {
+    let (b, bs) = buf.get(a.base, i);
+    if bs != OK {
+        return None;
+    }
+    let base = gaoxin_model::Money((b.round() as i64).max(0));
+    let mut amt = base.mul_ratio(a.rate.0, a.rate.1).0;
+    if let Some(c) = a.cap {
+        let (cv, cs) = buf.get(c, i);
+        if cs != OK {
+            return None;
+        }
+        amt = amt.min(cv.round() as i64);
+    }
+    Some(amt)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::file::parse_file;
+    use crate::panel::FirmAttrs;
+    use gaoxin_model::{Provenance, Sector};
+    use std::path::Path;
+
+    fn file(body: &str) -> RuleFile {
+        let head = r#"
+id = "t"
+name = "测试"
+version = "1"
+document = "无"
+issuer = "无"
+effective_from = "2020-01-01"
+source = "test"
+status = "CONFIRMED"
+kind = "qualification"
+"#;
+        parse_file(Path::new("t.toml"), &format!("{head}{body}")).unwrap()
+    }
+
+    fn one_firm(founded: &str) -> Panel {
+        let mut p = Panel::new(2021, 2024);
+        p.push_firm(&FirmAttrs {
+            uscc: "X".into(),
+            name: "x".into(),
+            park: "p".into(),
+            founded: Date::parse(founded).unwrap(),
+            sector: Sector::Services,
+            listing: Listing::Unlisted,
+            tech_field_ok: true,
+        });
+        p
+    }
+
+    fn eval(plan: &Plan, p: &Panel, node: NodeId) -> (f64, u8) {
+        let mut b = Buffers::default();
+        plan.eval_chunk(p, 2024, 0, 1, &plan.all_nodes, Pick::Lo, &mut b);
+        b.get(node, 0)
+    }
+
+    #[test]
+    fn missing_is_unknown_and_a_fail_decides_all() {
+        let f = file(
+            r#"
+[[conditions]]
+id = "a"
+zh = "a"
+expr = "employees <= 500"
+[[conditions]]
+id = "b"
+zh = "b"
+expr = "revenue <= 2亿元"
+[outcome]
+label = "x"
+eligible = "all(a, b)"
+"#,
+        );
+        let plan = compile(std::slice::from_ref(&f), Date::new(2025, 6, 30).unwrap(), &Overrides::new()).unwrap();
+        let mut p = one_firm("2010-01-01");
+        let e = plan.rules[0].eligible;
+        assert_eq!(eval(&plan, &p, e).1, MISS, "both missing → unknown");
+        p.set(0, 2024, F::Employees, Some(600), &Provenance::Declared);
+        assert_eq!(eval(&plan, &p, e), (0.0, OK), "a fail decides even with b unknown");
+        p.set(0, 2024, F::Employees, Some(100), &Provenance::Declared);
+        assert_eq!(eval(&plan, &p, e).1, MISS);
+        p.set(0, 2024, F::Revenue, Some(20_000_000_000), &Provenance::Declared);
+        assert_eq!(eval(&plan, &p, e), (1.0, OK), "2亿 exactly passes 不超过");
+    }
+
+    #[test]
+    fn sums_skip_years_before_founding_but_not_missing_years() {
+        let f = file(
+            r#"
+[[vars]]
+name = "s"
+zh = "s"
+expr = "sum(rd_expense, 3)"
+[outcome]
+label = "x"
+eligible = "s > 0"
+"#,
+        );
+        let plan = compile(std::slice::from_ref(&f), Date::new(2025, 6, 30).unwrap(), &Overrides::new()).unwrap();
+        let s = plan.rules[0].items[0].node;
+        let mut p = one_firm("2023-05-01");
+        p.set(0, 2023, F::RdExpense, Some(5), &Provenance::Declared);
+        p.set(0, 2024, F::RdExpense, Some(7), &Provenance::Declared);
+        assert_eq!(eval(&plan, &p, s), (12.0, OK));
+        let mut q = one_firm("2015-01-01");
+        q.set(0, 2023, F::RdExpense, Some(5), &Provenance::Declared);
+        q.set(0, 2024, F::RdExpense, Some(7), &Provenance::Declared);
+        assert_eq!(eval(&plan, &q, s).1, MISS, "2022 is an operating year without data");
+    }
+
+    #[test]
+    fn compile_errors_name_the_line() {
+        let f = file(
+            r#"
+[[vars]]
+name = "a"
+zh = "a"
+expr = "b + 1"
+[[vars]]
+name = "b"
+zh = "b"
+expr = "a * 2"
+[outcome]
+label = "x"
+eligible = "a > 0"
+"#,
+        );
+        let e = compile(std::slice::from_ref(&f), Date::new(2025, 1, 1).unwrap(), &Overrides::new()).unwrap_err();
+        assert!(e[0].msg.contains("循环引用"), "{}", e[0]);
+        assert!(e[0].line >= 12, "{}", e[0]);
+        let f = file(
+            r#"
+[outcome]
+label = "x"
+eligible = "revenu > 0"
+"#,
+        );
+        let e = compile(std::slice::from_ref(&f), Date::new(2025, 1, 1).unwrap(), &Overrides::new()).unwrap_err();
+        assert!(e[0].msg.contains("未知的变量「revenu」"), "{}", e[0]);
+        assert_eq!(e[0].line, 14);
+        let f = file(
+            r#"
+[[params]]
+name = "cap"
+zh = "上限"
+unit = "万元"
+values = [{ from = "2024-01-01", value = 200 }]
+[outcome]
+label = "x"
+eligible = "revenue > cap"
+"#,
+        );
+        let e = compile(std::slice::from_ref(&f), Date::new(2023, 1, 1).unwrap(), &Overrides::new()).unwrap_err();
+        assert!(e[0].msg.contains("没有生效的取值"), "{}", e[0]);
+        assert_eq!(e[0].line, 13);
+        let plan = compile(std::slice::from_ref(&f), Date::new(2024, 1, 1).unwrap(), &Overrides::new()).unwrap();
+        assert_eq!(plan.ops.iter().filter(|o| matches!(o, Op::Const(v) if *v == 200_000_000.0)).count(), 1);
+    }
+
+    #[test]
+    fn rational_rates_are_exact() {
+        assert_eq!(rational(0.05), Some((5, 100)));
+        assert_eq!(rational(0.5), Some((5, 10)));
+        assert_eq!(rational(1.0), Some((1, 1)));
+    }
+}
