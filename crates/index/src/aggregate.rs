@@ -49,7 +49,12 @@ impl AggPlan {
                 let ch = meta
                     .children(&node.code)
                     .iter()
-                    .map(|c| codes.iter().position(|x| *x == c.code).expect("children precede parents"))
+                    .map(|c| {
+                        codes
+                            .iter()
+                            .position(|x| *x == c.code)
+                            .expect("children precede parents")
+                    })
                     .collect();
                 children.push(ch);
                 codes.push(node.code.clone());
@@ -71,7 +76,10 @@ impl AggPlan {
 
     /// Weight vector aligned with [`AggPlan::codes`] from a code → weight map (missing → 1).
     pub fn weight_vector(&self, w: &BTreeMap<String, f64>) -> Vec<f64> {
-        self.codes.iter().map(|c| w.get(c).copied().unwrap_or(1.0)).collect()
+        self.codes
+            .iter()
+            .map(|c| w.get(c).copied().unwrap_or(1.0))
+            .collect()
     }
 
     /// Fills the aggregate columns of `work` (column-major, `n` rows, `n_cols()` columns, the
@@ -278,7 +286,16 @@ mod tests {
         assert!((r.value("u0", "X").unwrap() - 4.0 / (3.0 / 4.0 + 1.0)).abs() < 1e-12);
         let neg = data(vec![-1.0], vec![1.0], vec![2.0]);
         let meta = meta();
-        assert!(aggregate(&neg, &meta, &meta.weights(None).unwrap(), AggMethod::Geometric, 0.0).is_err());
+        assert!(
+            aggregate(
+                &neg,
+                &meta,
+                &meta.weights(None).unwrap(),
+                AggMethod::Geometric,
+                0.0
+            )
+            .is_err()
+        );
     }
 
     #[test]
@@ -289,7 +306,10 @@ mod tests {
         let r = run(&d, AggMethod::Arithmetic, 0.6);
         assert!(r.value("u0", "X").unwrap().is_nan());
         assert_eq!(r.value("u0", "Y"), Some(2.0));
-        assert!(r.value("u0", "I").unwrap().is_nan(), "I has 1 of 2 children: 0.5 < 0.6");
+        assert!(
+            r.value("u0", "I").unwrap().is_nan(),
+            "I has 1 of 2 children: 0.5 < 0.6"
+        );
         let r = run(&d, AggMethod::Arithmetic, 0.5);
         assert_eq!(r.value("u0", "X"), Some(8.0));
     }
@@ -297,7 +317,11 @@ mod tests {
     #[test]
     fn copeland_counts_pairwise_majorities() {
         // X children a (w 3), b (w 1): u0 beats u1 on a, loses on b → u0 wins pair (3 > 1)
-        let d = data(vec![5.0, 1.0, 3.0], vec![0.0, 9.0, 0.0], vec![1.0, 1.0, 1.0]);
+        let d = data(
+            vec![5.0, 1.0, 3.0],
+            vec![0.0, 9.0, 0.0],
+            vec![1.0, 1.0, 1.0],
+        );
         let r = run(&d, AggMethod::Copeland, 0.0);
         // u0 vs u1: e01 = 3, e10 = 1 → +1; u0 vs u2: a 5>3 (3), b tie (0.5/0.5) → +1 ⇒ u0 = 2
         assert_eq!(r.value("u0", "X"), Some(2.0));

@@ -30,7 +30,11 @@ pub struct Dataset {
 
 impl Dataset {
     /// Builds from columns (each of length `units.len()`).
-    pub fn from_columns(units: Vec<String>, codes: Vec<String>, cols: Vec<Vec<f64>>) -> Result<Self> {
+    pub fn from_columns(
+        units: Vec<String>,
+        codes: Vec<String>,
+        cols: Vec<Vec<f64>>,
+    ) -> Result<Self> {
         if codes.len() != cols.len() {
             return Err(IndexError::Data(format!(
                 "{} codes but {} columns",
@@ -61,7 +65,11 @@ impl Dataset {
     /// Builds from rows (each of length `codes.len()`).
     pub fn from_rows(units: Vec<String>, codes: Vec<String>, rows: &[Vec<f64>]) -> Result<Self> {
         let cols = (0..codes.len())
-            .map(|j| rows.iter().map(|r| r.get(j).copied().unwrap_or(f64::NAN)).collect())
+            .map(|j| {
+                rows.iter()
+                    .map(|r| r.get(j).copied().unwrap_or(f64::NAN))
+                    .collect()
+            })
             .collect();
         if rows.len() != units.len() {
             return Err(IndexError::Data(format!(
@@ -87,7 +95,9 @@ impl Dataset {
     /// Adds a grouping (one label per row).
     pub fn with_group(mut self, name: &str, labels: Vec<String>) -> Result<Self> {
         if labels.len() != self.n_rows() {
-            return Err(IndexError::Data(format!("group {name}: wrong number of labels")));
+            return Err(IndexError::Data(format!(
+                "group {name}: wrong number of labels"
+            )));
         }
         self.groups.push(Grouping {
             name: name.into(),
@@ -203,7 +213,9 @@ impl Dataset {
     /// Appends the columns of `other` (same rows) to this dataset.
     pub fn append_cols(&mut self, other: &Dataset) -> Result<()> {
         if other.n_rows() != self.n_rows() {
-            return Err(IndexError::Data("append_cols: different number of rows".into()));
+            return Err(IndexError::Data(
+                "append_cols: different number of rows".into(),
+            ));
         }
         self.codes.extend(other.codes.iter().cloned());
         self.values.extend_from_slice(&other.values);
@@ -255,7 +267,9 @@ mod tests {
 
     #[test]
     fn select_rows_and_cols() {
-        let d = ds().with_group("g", vec!["p".into(), "q".into(), "p".into()]).unwrap();
+        let d = ds()
+            .with_group("g", vec!["p".into(), "q".into(), "p".into()])
+            .unwrap();
         let r = d.select_rows(&[2, 0]);
         assert_eq!(r.units, vec!["C", "A"]);
         assert_eq!(r.col(1), &[6.0, 2.0]);
@@ -267,6 +281,9 @@ mod tests {
 
     #[test]
     fn rejects_ragged_input() {
-        assert!(Dataset::from_columns(vec!["A".into()], vec!["x".into()], vec![vec![1.0, 2.0]]).is_err());
+        assert!(
+            Dataset::from_columns(vec!["A".into()], vec!["x".into()], vec![vec![1.0, 2.0]])
+                .is_err()
+        );
     }
 }

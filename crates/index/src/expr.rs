@@ -126,11 +126,17 @@ fn lex(s: &str) -> Result<Vec<Tok>> {
             i += 1;
         } else if c.is_ascii_digit() || c == '.' {
             let st = i;
-            while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == '.' || ((b[i] == '-' || b[i] == '+') && matches!(b[i - 1], 'e' | 'E'))) {
+            while i < b.len()
+                && (b[i].is_ascii_alphanumeric()
+                    || b[i] == '.'
+                    || ((b[i] == '-' || b[i] == '+') && matches!(b[i - 1], 'e' | 'E')))
+            {
                 i += 1;
             }
             let t: String = b[st..i].iter().filter(|c| **c != '_').collect();
-            out.push(Tok::Num(t.parse().map_err(|_| IndexError::Expr(format!("bad number {t:?} in {s:?}")))?));
+            out.push(Tok::Num(t.parse().map_err(|_| {
+                IndexError::Expr(format!("bad number {t:?} in {s:?}"))
+            })?));
         } else if c.is_alphabetic() || c == '_' {
             let st = i;
             while i < b.len() && (b[i].is_alphanumeric() || b[i] == '_') {
@@ -293,7 +299,9 @@ impl Parser<'_> {
                     _ => {}
                 }
                 if self.group_level && !self.in_agg {
-                    return self.err(&format!("field {name} must be inside an aggregation such as sum({name})"));
+                    return self.err(&format!(
+                        "field {name} must be inside an aggregation such as sum({name})"
+                    ));
                 }
                 match field_index(&name) {
                     Some(i) => Ok(Expr::Field(i)),
@@ -325,7 +333,9 @@ impl Parser<'_> {
             _ => return self.err(&format!("unknown function {name}")),
         };
         if !self.group_level || self.in_agg {
-            return self.err(&format!("{name}() is only allowed at group level, not nested"));
+            return self.err(&format!(
+                "{name}() is only allowed at group level, not nested"
+            ));
         }
         self.in_agg = true;
         let mut arg = None;
@@ -426,7 +436,11 @@ fn cmp(op: CmpOp, a: f64, b: f64) -> f64 {
 
 #[inline]
 fn truth(v: f64) -> f64 {
-    if v.is_nan() { v } else { (v != 0.0) as u8 as f64 }
+    if v.is_nan() {
+        v
+    } else {
+        (v != 0.0) as u8 as f64
+    }
 }
 
 /// Column access for evaluation: `cols[field_index]` is that field's column (NaN = missing).
@@ -442,11 +456,23 @@ pub fn eval_row(e: &Expr, cols: &Columns<'_>, i: usize) -> f64 {
         Expr::Cmp(op, a, b) => cmp(*op, eval_row(a, cols, i), eval_row(b, cols, i)),
         Expr::And(a, b) => {
             let (x, y) = (truth(eval_row(a, cols, i)), truth(eval_row(b, cols, i)));
-            if x == 0.0 || y == 0.0 { 0.0 } else if x.is_nan() || y.is_nan() { f64::NAN } else { 1.0 }
+            if x == 0.0 || y == 0.0 {
+                0.0
+            } else if x.is_nan() || y.is_nan() {
+                f64::NAN
+            } else {
+                1.0
+            }
         }
         Expr::Or(a, b) => {
             let (x, y) = (truth(eval_row(a, cols, i)), truth(eval_row(b, cols, i)));
-            if x == 1.0 || y == 1.0 { 1.0 } else if x.is_nan() || y.is_nan() { f64::NAN } else { 0.0 }
+            if x == 1.0 || y == 1.0 {
+                1.0
+            } else if x.is_nan() || y.is_nan() {
+                f64::NAN
+            } else {
+                0.0
+            }
         }
         Expr::Not(a) => 1.0 - truth(eval_row(a, cols, i)),
         Expr::Agg { .. } | Expr::Prev(_) => f64::NAN,
@@ -485,13 +511,23 @@ pub fn eval_group(e: &Expr, cols: &Columns<'_>, rows: &[usize], prev_rows: &[usi
         Expr::Num(v) => *v,
         Expr::Field(_) => f64::NAN,
         Expr::Neg(a) => -eval_group(a, cols, rows, prev_rows),
-        Expr::Bin(op, a, b) => bin(*op, eval_group(a, cols, rows, prev_rows), eval_group(b, cols, rows, prev_rows)),
-        Expr::Cmp(op, a, b) => cmp(*op, eval_group(a, cols, rows, prev_rows), eval_group(b, cols, rows, prev_rows)),
+        Expr::Bin(op, a, b) => bin(
+            *op,
+            eval_group(a, cols, rows, prev_rows),
+            eval_group(b, cols, rows, prev_rows),
+        ),
+        Expr::Cmp(op, a, b) => cmp(
+            *op,
+            eval_group(a, cols, rows, prev_rows),
+            eval_group(b, cols, rows, prev_rows),
+        ),
         Expr::And(a, b) => {
-            truth(eval_group(a, cols, rows, prev_rows)) * truth(eval_group(b, cols, rows, prev_rows))
+            truth(eval_group(a, cols, rows, prev_rows))
+                * truth(eval_group(b, cols, rows, prev_rows))
         }
         Expr::Or(a, b) => {
-            let x = truth(eval_group(a, cols, rows, prev_rows)) + truth(eval_group(b, cols, rows, prev_rows));
+            let x = truth(eval_group(a, cols, rows, prev_rows))
+                + truth(eval_group(b, cols, rows, prev_rows));
             x.min(1.0)
         }
         Expr::Not(a) => 1.0 - truth(eval_group(a, cols, rows, prev_rows)),
@@ -562,9 +598,12 @@ mod tests {
         let rows = [0, 1, 2, 3];
         let e = parse_group("sum(rd_expense_domestic) / sum(revenue)").unwrap();
         assert_eq!(eval_group(&e, &r, &rows, &[]), 78.0 / 1000.0);
-        let e = parse_group("count(rd_expense_domestic / revenue >= 0.05 and revenue > 200)").unwrap();
+        let e =
+            parse_group("count(rd_expense_domestic / revenue >= 0.05 and revenue > 200)").unwrap();
         assert_eq!(eval_group(&e, &r, &rows, &[]), 1.0);
-        let e = parse_group("sum(revenue, where rd_expense_domestic / revenue >= 0.05) / sum(revenue)").unwrap();
+        let e =
+            parse_group("sum(revenue, where rd_expense_domestic / revenue >= 0.05) / sum(revenue)")
+                .unwrap();
         assert_eq!(eval_group(&e, &r, &rows, &[]), 0.7);
         let e = parse_group("count(hightech_certified) - prev(count(hightech_certified))").unwrap();
         assert_eq!(eval_group(&e, &r, &rows, &[0, 1]), 2.0);
@@ -577,7 +616,10 @@ mod tests {
 
     #[test]
     fn row_level_columnar_matches_scalar() {
-        let c = cols(&[("revenue", vec![100.0, 0.0, 50.0]), ("rd_expense", vec![5.0, 1.0, f64::NAN])]);
+        let c = cols(&[
+            ("revenue", vec![100.0, 0.0, 50.0]),
+            ("rd_expense", vec![5.0, 1.0, f64::NAN]),
+        ]);
         let r: Vec<&[f64]> = c.iter().map(|v| v.as_slice()).collect();
         let e = parse_row("rd_expense / revenue * 100").unwrap();
         let mut out = Vec::new();
@@ -586,14 +628,27 @@ mod tests {
         assert!(out[1].is_nan(), "division by zero is missing");
         assert!(out[2].is_nan());
         let e = parse_row("revenue >= 50 and not (rd_expense > 4)").unwrap();
-        assert_eq!((0..3).map(|i| eval_row(&e, &r, i)).collect::<Vec<_>>()[..2], [0.0, 0.0]);
+        assert_eq!(
+            (0..3).map(|i| eval_row(&e, &r, i)).collect::<Vec<_>>()[..2],
+            [0.0, 0.0]
+        );
         assert!(eval_row(&e, &r, 2).is_nan());
     }
 
     #[test]
     fn parse_errors_are_plain() {
-        assert!(parse_group("sum(nope)").unwrap_err().to_string().contains("unknown field nope"));
-        assert!(parse_group("revenue / 2").unwrap_err().to_string().contains("inside an aggregation"));
+        assert!(
+            parse_group("sum(nope)")
+                .unwrap_err()
+                .to_string()
+                .contains("unknown field nope")
+        );
+        assert!(
+            parse_group("revenue / 2")
+                .unwrap_err()
+                .to_string()
+                .contains("inside an aggregation")
+        );
         assert!(parse_row("sum(revenue)").is_err());
         assert!(parse_group("sum(sum(revenue))").is_err());
         assert!(parse_group("sum(revenue").is_err());

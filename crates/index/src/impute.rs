@@ -64,7 +64,11 @@ pub fn impute(data: &Dataset, method: &ImputeMethod) -> Result<(Dataset, Vec<Imp
                 distinct.sort();
                 distinct.dedup();
                 for lab in distinct {
-                    let grp: Vec<usize> = rows.iter().copied().filter(|&i| &labels[i] == lab).collect();
+                    let grp: Vec<usize> = rows
+                        .iter()
+                        .copied()
+                        .filter(|&i| &labels[i] == lab)
+                        .collect();
                     for j in 0..data.n_cols() {
                         let vals: Vec<f64> = grp.iter().map(|&i| data.get(i, j)).collect();
                         let fill = if use_mean {

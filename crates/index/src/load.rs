@@ -33,7 +33,8 @@ fn load_err(file: &str, line: Option<usize>, msg: impl Into<String>) -> IndexErr
 /// Parses a number; empty, "NA", "NaN" and "None" are missing (NaN).
 pub fn parse_value(s: &str) -> std::result::Result<f64, String> {
     let t = s.trim();
-    if t.is_empty() || t.eq_ignore_ascii_case("na") || t.eq_ignore_ascii_case("nan") || t == "None" {
+    if t.is_empty() || t.eq_ignore_ascii_case("na") || t.eq_ignore_ascii_case("nan") || t == "None"
+    {
         return Ok(f64::NAN);
     }
     t.parse::<f64>().map_err(|_| format!("not a number: {t:?}"))
@@ -51,8 +52,8 @@ pub fn meta_from_csv_str(text: &str, file: &str) -> Result<IndexMeta> {
     let find = |names: &[&str]| headers.iter().position(|h| names.contains(&h.as_str()));
     let c_code = find(&["code", "icode", "indcode"])
         .ok_or_else(|| load_err(file, Some(1), "no `code` column"))?;
-    let c_level = find(&["level", "aglevel"])
-        .ok_or_else(|| load_err(file, Some(1), "no `level` column"))?;
+    let c_level =
+        find(&["level", "aglevel"]).ok_or_else(|| load_err(file, Some(1), "no `level` column"))?;
     let c_name = find(&["name", "iname", "indname"]);
     let c_parent = find(&["parent"]);
     let c_dir = find(&["direction"]);
@@ -178,14 +179,21 @@ pub fn dataset_from_csv_str(text: &str, file: &str, cols: &DataColumns<'_>) -> R
             .collect();
         (0..headers.len())
             .filter(|c| !skip.contains(c))
-            .filter(|&c| records.iter().all(|r| parse_value(r.get(c).unwrap_or("")).is_ok()))
+            .filter(|&c| {
+                records
+                    .iter()
+                    .all(|r| parse_value(r.get(c).unwrap_or("")).is_ok())
+            })
             .map(|c| headers[c].clone())
             .collect()
     } else {
         cols.values.to_vec()
     };
     let c_vals: Vec<usize> = value_names.iter().map(|v| pos(v)).collect::<Result<_>>()?;
-    let units: Vec<String> = records.iter().map(|r| r.get(c_unit).unwrap_or("").to_string()).collect();
+    let units: Vec<String> = records
+        .iter()
+        .map(|r| r.get(c_unit).unwrap_or("").to_string())
+        .collect();
     let mut columns = vec![Vec::with_capacity(records.len()); c_vals.len()];
     for (k, r) in records.iter().enumerate() {
         for (j, &c) in c_vals.iter().enumerate() {
@@ -200,7 +208,8 @@ pub fn dataset_from_csv_str(text: &str, file: &str, cols: &DataColumns<'_>) -> R
             .iter()
             .enumerate()
             .map(|(k, r)| {
-                let v = parse_value(r.get(cy).unwrap_or("")).map_err(|m| load_err(file, Some(k + 2), m))?;
+                let v = parse_value(r.get(cy).unwrap_or(""))
+                    .map_err(|m| load_err(file, Some(k + 2), m))?;
                 if v.is_nan() {
                     return Err(load_err(file, Some(k + 2), "missing year"));
                 }
@@ -210,7 +219,10 @@ pub fn dataset_from_csv_str(text: &str, file: &str, cols: &DataColumns<'_>) -> R
         d = d.with_years(years)?;
     }
     for (g, &c) in cols.groups.iter().zip(&c_groups) {
-        let labels = records.iter().map(|r| r.get(c).unwrap_or("").to_string()).collect();
+        let labels = records
+            .iter()
+            .map(|r| r.get(c).unwrap_or("").to_string())
+            .collect();
         d = d.with_group(g, labels)?;
     }
     Ok(d)
@@ -245,7 +257,10 @@ mod tests {
         let m = meta_from_csv_str(text, "m.csv").unwrap();
         assert_eq!(m.indicator_codes(), vec!["a", "b"]);
         let a = m.node("a").unwrap();
-        assert_eq!((a.weight, a.target, a.denominator.as_deref()), (2.0, Some(5.0), Some("pop")));
+        assert_eq!(
+            (a.weight, a.target, a.denominator.as_deref()),
+            (2.0, Some(5.0), Some("pop"))
+        );
         assert_eq!(m.node("b").unwrap().direction, -1.0);
     }
 
@@ -287,7 +302,12 @@ a = 2.0
         let d = dataset_from_csv_str(
             text,
             "d.csv",
-            &DataColumns { unit: "unit", year: Some("year"), groups: &["g"], values: &[] },
+            &DataColumns {
+                unit: "unit",
+                year: Some("year"),
+                groups: &["g"],
+                values: &[],
+            },
         )
         .unwrap();
         assert_eq!(d.codes, vec!["x", "y"]);

@@ -98,7 +98,7 @@ impl IndexMeta {
                     n.code, n.direction
                 )));
             }
-            if !(n.weight >= 0.0) {
+            if n.weight.is_nan() || n.weight < 0.0 {
                 return Err(IndexError::Meta(format!(
                     "{}: weight must be ≥ 0, got {}",
                     n.code, n.weight
@@ -134,7 +134,10 @@ impl IndexMeta {
         }
         for (i, n) in nodes.iter().enumerate() {
             if n.level > 1 && children[i].is_empty() {
-                return Err(IndexError::Meta(format!("aggregate {} has no children", n.code)));
+                return Err(IndexError::Meta(format!(
+                    "aggregate {} has no children",
+                    n.code
+                )));
             }
         }
         if !nodes.iter().any(|n| n.level == 1) {
@@ -175,7 +178,10 @@ impl IndexMeta {
 
     /// Codes at `level`, in table order.
     pub fn level_codes(&self, level: u32) -> Vec<String> {
-        self.level(level).into_iter().map(|n| n.code.clone()).collect()
+        self.level(level)
+            .into_iter()
+            .map(|n| n.code.clone())
+            .collect()
     }
 
     /// Indicator codes (level 1) in table order.

@@ -98,7 +98,7 @@ pub fn normalise_column(
         Normaliser::Goalposts { lo, hi, scale } => {
             let lo = lo.unwrap_or_else(|| stats::min(x));
             let hi = hi.unwrap_or_else(|| stats::max(x));
-            if !(hi > lo) {
+            if hi.is_nan() || lo.is_nan() || hi <= lo {
                 return Err(IndexError::Method(format!(
                     "goalposts need lo < hi, got {lo} and {hi}"
                 )));
@@ -109,7 +109,11 @@ pub fn normalise_column(
                 } else {
                     (hi - v) / (hi - lo)
                 };
-                *o = if s.is_nan() { s } else { s.clamp(0.0, 1.0) * scale };
+                *o = if s.is_nan() {
+                    s
+                } else {
+                    s.clamp(0.0, 1.0) * scale
+                };
             }
         }
     }
@@ -177,8 +181,14 @@ mod tests {
 
     #[test]
     fn minmax_handbook() {
-        assert_eq!(run(&X, 1.0, None, Normaliser::minmax100()), vec![0.0, 25.0, 50.0, 100.0]);
-        assert_eq!(run(&X, -1.0, None, Normaliser::minmax100()), vec![100.0, 75.0, 50.0, 0.0]);
+        assert_eq!(
+            run(&X, 1.0, None, Normaliser::minmax100()),
+            vec![0.0, 25.0, 50.0, 100.0]
+        );
+        assert_eq!(
+            run(&X, -1.0, None, Normaliser::minmax100()),
+            vec![100.0, 75.0, 50.0, 0.0]
+        );
         let r = run(&X, 1.0, None, Normaliser::MinMax { lo: 1.0, hi: 2.0 });
         assert_eq!(r, vec![1.0, 1.25, 1.5, 2.0]);
     }
@@ -190,49 +200,99 @@ mod tests {
         let sd = (35.0f64 / 3.0).sqrt();
         assert!((r[0] + 3.5 / sd).abs() < 1e-12);
         assert!(r.iter().sum::<f64>().abs() < 1e-12);
-        let r = run(&X, -1.0, None, Normaliser::ZScore { mean: 10.0, sd: 2.0 });
+        let r = run(
+            &X,
+            -1.0,
+            None,
+            Normaliser::ZScore {
+                mean: 10.0,
+                sd: 2.0,
+            },
+        );
         assert!((r[3] - (10.0 - 2.0 * 4.5 / sd)).abs() < 1e-12);
     }
 
     #[test]
     fn ranks_and_percent_ranks() {
         let x = [5.0, 1.0, 5.0, 3.0];
-        assert_eq!(run(&x, 1.0, None, Normaliser::Rank), vec![3.0, 1.0, 3.0, 2.0]);
-        assert_eq!(run(&x, -1.0, None, Normaliser::Rank), vec![1.0, 4.0, 1.0, 3.0]);
+        assert_eq!(
+            run(&x, 1.0, None, Normaliser::Rank),
+            vec![3.0, 1.0, 3.0, 2.0]
+        );
+        assert_eq!(
+            run(&x, -1.0, None, Normaliser::Rank),
+            vec![1.0, 4.0, 1.0, 3.0]
+        );
         let p = run(&x, 1.0, None, Normaliser::PercentRank);
         assert_eq!(p, vec![2.0 / 3.0, 0.0, 2.0 / 3.0, 1.0 / 3.0]);
     }
 
     #[test]
     fn distance_to_target_and_max() {
-        let r = run(&X, 1.0, Some(8.0), Normaliser::DistToTarget { scale: 100.0 });
+        let r = run(
+            &X,
+            1.0,
+            Some(8.0),
+            Normaliser::DistToTarget { scale: 100.0 },
+        );
         for (a, b) in r.iter().zip([0.0, 100.0 / 3.0, 200.0 / 3.0, 100.0]) {
             assert!((a - b).abs() < 1e-12, "{r:?}");
         }
         let r = run(&X, -1.0, Some(4.0), Normaliser::DistToTarget { scale: 1.0 });
         assert_eq!(r, vec![1.0, 1.0, 4.0 / 6.0, 0.0]);
         let mut o = vec![0.0; 4];
-        assert!(normalise_column(&X, 1.0, None, &Normaliser::DistToTarget { scale: 1.0 }, &mut o).is_err());
-        assert_eq!(run(&X, 1.0, None, Normaliser::DistToMax { scale: 1.0 }), vec![0.2, 0.4, 0.6, 1.0]);
-        assert_eq!(run(&X, -1.0, None, Normaliser::DistToMax { scale: 1.0 })[1], 0.5);
+        assert!(
+            normalise_column(
+                &X,
+                1.0,
+                None,
+                &Normaliser::DistToTarget { scale: 1.0 },
+                &mut o
+            )
+            .is_err()
+        );
+        assert_eq!(
+            run(&X, 1.0, None, Normaliser::DistToMax { scale: 1.0 }),
+            vec![0.2, 0.4, 0.6, 1.0]
+        );
+        assert_eq!(
+            run(&X, -1.0, None, Normaliser::DistToMax { scale: 1.0 })[1],
+            0.5
+        );
     }
 
     #[test]
     fn goalposts_clamp_and_reverse() {
         // criteria §6.3 Z1/Z2/Z3
-        let g = Normaliser::Goalposts { lo: Some(2.0), hi: Some(12.0), scale: 1.0 };
+        let g = Normaliser::Goalposts {
+            lo: Some(2.0),
+            hi: Some(12.0),
+            scale: 1.0,
+        };
         assert_eq!(run(&[7.0, 14.0, 0.0], 1.0, None, g), vec![0.5, 1.0, 0.0]);
-        let g = Normaliser::Goalposts { lo: Some(0.1), hi: Some(0.5), scale: 1.0 };
+        let g = Normaliser::Goalposts {
+            lo: Some(0.1),
+            hi: Some(0.5),
+            scale: 1.0,
+        };
         let r = run(&[0.2], -1.0, None, g);
         assert!((r[0] - 0.75).abs() < 1e-12);
-        let g = Normaliser::Goalposts { lo: None, hi: None, scale: 100.0 };
+        let g = Normaliser::Goalposts {
+            lo: None,
+            hi: None,
+            scale: 100.0,
+        };
         assert_eq!(run(&X, 1.0, None, g), vec![0.0, 25.0, 50.0, 100.0]);
     }
 
     #[test]
     fn panel_per_year_vs_across_years() {
         use crate::meta::Node;
-        let meta = IndexMeta::new(vec![Node::indicator("x", "I"), Node::aggregate("I", 2, None)]).unwrap();
+        let meta = IndexMeta::new(vec![
+            Node::indicator("x", "I"),
+            Node::aggregate("I", 2, None),
+        ])
+        .unwrap();
         let d = Dataset::from_columns(
             ["A", "B", "A", "B"].map(String::from).to_vec(),
             vec!["x".into()],

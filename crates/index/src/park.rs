@@ -125,7 +125,8 @@ impl FirmRow {
     }
     /// Sets a flag.
     pub fn with_flag(mut self, key: &str, v: bool) -> Self {
-        self.values.insert(key.into(), Some(if v { 1.0 } else { 0.0 }));
+        self.values
+            .insert(key.into(), Some(if v { 1.0 } else { 0.0 }));
         self
     }
 }
@@ -178,7 +179,8 @@ pub struct ParkEvaluation {
 impl ParkScheme {
     /// Parses and validates a scheme (dimensions exist, panel expressions parse, weights ≥ 0).
     pub fn from_toml_str(text: &str, file: &str) -> Result<Self> {
-        let f: SchemeFile = toml::from_str(text).map_err(|e| crate::load::toml_err(text, file, e))?;
+        let f: SchemeFile =
+            toml::from_str(text).map_err(|e| crate::load::toml_err(text, file, e))?;
         let err = |m: String| IndexError::Load {
             file: file.into(),
             line: None,
@@ -187,17 +189,27 @@ impl ParkScheme {
         let mut compiled = Vec::new();
         for ind in &f.indicator {
             if !f.dimension.iter().any(|d| d.code == ind.dimension) {
-                return Err(err(format!("indicator {}: unknown dimension {}", ind.code, ind.dimension)));
+                return Err(err(format!(
+                    "indicator {}: unknown dimension {}",
+                    ind.code, ind.dimension
+                )));
             }
             compiled.push(match (ind.source, &ind.panel) {
                 (Source::Panel, Some(p)) => Some(
-                    expr::parse_group(p).map_err(|e| err(format!("indicator {}: {e}", ind.code)))?,
+                    expr::parse_group(p)
+                        .map_err(|e| err(format!("indicator {}: {e}", ind.code)))?,
                 ),
                 (Source::Panel, None) => {
-                    return Err(err(format!("indicator {}: source = \"panel\" needs `panel`", ind.code)));
+                    return Err(err(format!(
+                        "indicator {}: source = \"panel\" needs `panel`",
+                        ind.code
+                    )));
                 }
                 (Source::ParkInput, Some(_)) => {
-                    return Err(err(format!("indicator {}: park_input must not have `panel`", ind.code)));
+                    return Err(err(format!(
+                        "indicator {}: park_input must not have `panel`",
+                        ind.code
+                    )));
                 }
                 (Source::ParkInput, None) => None,
             });
@@ -280,11 +292,20 @@ impl ParkScheme {
         parks.dedup();
         let mut rows_of: BTreeMap<(&str, i32), Vec<usize>> = BTreeMap::new();
         for i in 0..firms.len() {
-            rows_of.entry((fc.park[i].as_str(), fc.year[i])).or_default().push(i);
+            rows_of
+                .entry((fc.park[i].as_str(), fc.year[i]))
+                .or_default()
+                .push(i);
         }
         for (park, code) in park_inputs.keys() {
-            if !self.indicators.iter().any(|i| &i.code == code && i.source == Source::ParkInput) {
-                return Err(IndexError::Data(format!("park input for {park}: {code} is not a park_input indicator")));
+            if !self
+                .indicators
+                .iter()
+                .any(|i| &i.code == code && i.source == Source::ParkInput)
+            {
+                return Err(IndexError::Data(format!(
+                    "park input for {park}: {code} is not a park_input indicator"
+                )));
             }
         }
         let empty = Vec::new();
@@ -306,12 +327,20 @@ impl ParkScheme {
                 .collect();
             out.push(col);
         }
-        Dataset::from_columns(parks, self.indicators.iter().map(|i| i.code.clone()).collect(), out)
+        Dataset::from_columns(
+            parks,
+            self.indicators.iter().map(|i| i.code.clone()).collect(),
+            out,
+        )
     }
 
     /// Scores parks: normalisation with optional frozen `(min, max)` per indicator (e.g. the
     /// national range or last year's), points, dimension scores, total and ranks.
-    pub fn evaluate(&self, values: &Dataset, frozen: &BTreeMap<String, (f64, f64)>) -> Result<ParkEvaluation> {
+    pub fn evaluate(
+        &self,
+        values: &Dataset,
+        frozen: &BTreeMap<String, (f64, f64)>,
+    ) -> Result<ParkEvaluation> {
         let meta = self.meta()?;
         let codes = meta.indicator_codes();
         let values = values.select_cols(&codes)?;
@@ -344,12 +373,20 @@ impl ParkScheme {
         }
         let mut scaled = normalised.clone();
         scaled.values.iter_mut().for_each(|v| *v *= 100.0);
-        let agg = aggregate::aggregate(&scaled, &meta, &meta.weights(None)?, AggMethod::Arithmetic, 0.0)?;
+        let agg = aggregate::aggregate(
+            &scaled,
+            &meta,
+            &meta.weights(None)?,
+            AggMethod::Arithmetic,
+            0.0,
+        )?;
         let mut score_codes: Vec<String> = self.dimensions.iter().map(|d| d.code.clone()).collect();
         score_codes.push("Total".into());
         let scores = agg.select_cols(&score_codes)?;
         let rank = stats::rank_desc_min(scores.column("Total").expect("Total is selected"));
-        let dimension_ranks = (0..self.dimensions.len()).map(|k| stats::rank_desc_min(scores.col(k))).collect();
+        let dimension_ranks = (0..self.dimensions.len())
+            .map(|k| stats::rank_desc_min(scores.col(k)))
+            .collect();
         Ok(ParkEvaluation {
             values,
             normalised,
@@ -413,10 +450,25 @@ source = "park_input"
 
     fn firms() -> Vec<FirmRow> {
         vec![
-            FirmRow::new("A", 2024).with("employees", 100.0).with("rd_staff", 2.0).with("revenue", 1000.0).with("rd_expense_domestic", 10.0),
-            FirmRow::new("B", 2024).with("employees", 50.0).with("rd_staff", 3.5).with("revenue", 500.0).with("rd_expense_domestic", 40.0),
-            FirmRow::new("B", 2024).with("employees", 50.0).with("rd_staff", 3.5).with("revenue", 500.0).with("rd_expense_domestic", 0.0),
-            FirmRow::new("C", 2024).with("employees", 10.0).with("rd_staff", 1.2).with("revenue", 100.0),
+            FirmRow::new("A", 2024)
+                .with("employees", 100.0)
+                .with("rd_staff", 2.0)
+                .with("revenue", 1000.0)
+                .with("rd_expense_domestic", 10.0),
+            FirmRow::new("B", 2024)
+                .with("employees", 50.0)
+                .with("rd_staff", 3.5)
+                .with("revenue", 500.0)
+                .with("rd_expense_domestic", 40.0),
+            FirmRow::new("B", 2024)
+                .with("employees", 50.0)
+                .with("rd_staff", 3.5)
+                .with("revenue", 500.0)
+                .with("rd_expense_domestic", 0.0),
+            FirmRow::new("C", 2024)
+                .with("employees", 10.0)
+                .with("rd_staff", 1.2)
+                .with("revenue", 100.0),
         ]
     }
 
@@ -463,7 +515,12 @@ source = "park_input"
             vec![vec![0.14], vec![0.01], vec![0.2]],
         )
         .unwrap();
-        let frozen: BTreeMap<_, _> = [("1.2".to_string(), (0.02, 0.12)), ("3.1".to_string(), (0.1, 0.5))].into_iter().collect();
+        let frozen: BTreeMap<_, _> = [
+            ("1.2".to_string(), (0.02, 0.12)),
+            ("3.1".to_string(), (0.1, 0.5)),
+        ]
+        .into_iter()
+        .collect();
         let e = s.evaluate(&v, &frozen).unwrap();
         // Z2: 14 % above the frozen max 12 % → s = 1 → 1.2 points
         assert_eq!(e.normalised.value("Z", "1.2"), Some(1.0));
@@ -473,7 +530,12 @@ source = "park_input"
     #[test]
     fn scheme_errors() {
         let bad = SCHEME.replace("dimension = \"D3\"", "dimension = \"D9\"");
-        assert!(ParkScheme::from_toml_str(&bad, "t.toml").unwrap_err().to_string().contains("unknown dimension D9"));
+        assert!(
+            ParkScheme::from_toml_str(&bad, "t.toml")
+                .unwrap_err()
+                .to_string()
+                .contains("unknown dimension D9")
+        );
         let bad = SCHEME.replace("sum(rd_staff)", "sum(rd_stuff)");
         assert!(ParkScheme::from_toml_str(&bad, "t.toml").is_err());
         let rows = vec![FirmRow::new("A", 2024).with("revenu", 1.0)];

@@ -79,9 +79,9 @@ pub fn denominate(data: &Dataset, denominators: &Dataset, meta: &IndexMeta) -> R
         let Some(den) = &node.denominator else {
             continue;
         };
-        let dj = denominators
-            .col_index(den)
-            .ok_or_else(|| IndexError::Data(format!("{}: no denominator column {den}", node.code)))?;
+        let dj = denominators.col_index(den).ok_or_else(|| {
+            IndexError::Data(format!("{}: no denominator column {den}", node.code))
+        })?;
         for i in 0..data.n_rows() {
             let di = *lookup.get(&key(data, i)).ok_or_else(|| {
                 IndexError::Data(format!("no denominators for unit {}", data.units[i]))
@@ -100,7 +100,9 @@ pub fn screen(data: &Dataset, min_frac: f64) -> (Dataset, Vec<String>) {
     let mut keep = Vec::new();
     let mut removed = Vec::new();
     for i in 0..data.n_rows() {
-        let present = (0..data.n_cols()).filter(|&j| !data.get(i, j).is_nan()).count() as f64;
+        let present = (0..data.n_cols())
+            .filter(|&j| !data.get(i, j).is_nan())
+            .count() as f64;
         if m == 0.0 || present / m >= min_frac {
             keep.push(i);
         } else {
@@ -136,8 +138,9 @@ impl Coin {
         let mut cur = raw.select_cols(&meta.indicator_codes())?;
         dsets.push(("Raw".to_string(), cur.clone()));
         if spec.denominate {
-            let den = denominators
-                .ok_or_else(|| IndexError::Data("denominate needs a denominators dataset".into()))?;
+            let den = denominators.ok_or_else(|| {
+                IndexError::Data("denominate needs a denominators dataset".into())
+            })?;
             cur = denominate(&cur, den, &meta)?;
             dsets.push(("Denominated".into(), cur.clone()));
         }
@@ -310,7 +313,10 @@ mod tests {
             ..PipelineSpec::default()
         };
         let coin = Coin::build(meta(), &raw, Some(&den), spec).unwrap();
-        assert_eq!(coin.dset("Denominated").unwrap().col(0), &[10.0, 20.0, 30.0]);
+        assert_eq!(
+            coin.dset("Denominated").unwrap().col(0),
+            &[10.0, 20.0, 30.0]
+        );
         assert_eq!(coin.dset("Imputed").unwrap().col(1)[1], 2.0);
         let n = coin.dset("Normalised").unwrap();
         assert_eq!(n.col(0), &[0.0, 50.0, 100.0]);
@@ -345,6 +351,9 @@ mod tests {
         .unwrap()
         .with_years(vec![2020, 2021, 2021])
         .unwrap();
-        assert_eq!(year_over_year(&d, "x").unwrap(), vec![("A".to_string(), 2021, 3.0)]);
+        assert_eq!(
+            year_over_year(&d, "x").unwrap(),
+            vec![("A".to_string(), 2021, 3.0)]
+        );
     }
 }

@@ -158,7 +158,8 @@ pub struct PointsResult {
 
 impl PointsScheme {
     pub fn from_toml_str(text: &str, file: &str) -> Result<Self> {
-        let f: PointsFile = toml::from_str(text).map_err(|e| crate::load::toml_err(text, file, e))?;
+        let f: PointsFile =
+            toml::from_str(text).map_err(|e| crate::load::toml_err(text, file, e))?;
         let err = |m: String| IndexError::Load {
             file: file.into(),
             line: None,
@@ -174,27 +175,44 @@ impl PointsScheme {
                     expr::parse_row(c).map_err(|e| err(format!("stage {}: {e}", s.code)))?,
                 )),
                 None if k + 1 == f.stage.len() => stage_cond.push(None),
-                None => return Err(err(format!("stage {}: only the last stage may omit `condition`", s.code))),
+                None => {
+                    return Err(err(format!(
+                        "stage {}: only the last stage may omit `condition`",
+                        s.code
+                    )));
+                }
             }
         }
         let mut values = Vec::new();
         let mut weights = Vec::new();
         for ind in &f.indicator {
             if !f.groups.contains(&ind.group) {
-                return Err(err(format!("indicator {}: unknown group {}", ind.code, ind.group)));
+                return Err(err(format!(
+                    "indicator {}: unknown group {}",
+                    ind.code, ind.group
+                )));
             }
-            values.push(expr::parse_row(&ind.value).map_err(|e| err(format!("indicator {}: {e}", ind.code)))?);
+            values.push(
+                expr::parse_row(&ind.value)
+                    .map_err(|e| err(format!("indicator {}: {e}", ind.code)))?,
+            );
             let w = f
                 .stage
                 .iter()
                 .map(|s| {
-                    ind.weights
-                        .get(&s.code)
-                        .copied()
-                        .ok_or_else(|| err(format!("indicator {}: no weight for stage {}", ind.code, s.code)))
+                    ind.weights.get(&s.code).copied().ok_or_else(|| {
+                        err(format!(
+                            "indicator {}: no weight for stage {}",
+                            ind.code, s.code
+                        ))
+                    })
                 })
                 .collect::<Result<Vec<_>>>()?;
-            if let Some(k) = ind.weights.keys().find(|k| !f.stage.iter().any(|s| &s.code == *k)) {
+            if let Some(k) = ind
+                .weights
+                .keys()
+                .find(|k| !f.stage.iter().any(|s| &s.code == *k))
+            {
                 return Err(err(format!("indicator {}: unknown stage {k}", ind.code)));
             }
             weights.push(w);
@@ -241,20 +259,32 @@ impl PointsScheme {
                         }
                     }
                 }
-                None => stage.iter_mut().filter(|s| **s == u8::MAX).for_each(|s| *s = k as u8),
+                None => stage
+                    .iter_mut()
+                    .filter(|s| **s == u8::MAX)
+                    .for_each(|s| *s = k as u8),
             }
         }
         // with no default stage, unmatched firms fall into the last stage
         let last = (self.stages.len() - 1) as u8;
-        stage.iter_mut().filter(|s| **s == u8::MAX).for_each(|s| *s = last);
+        stage
+            .iter_mut()
+            .filter(|s| **s == u8::MAX)
+            .for_each(|s| *s = last);
         stage
     }
 
     /// Computes points for every firm. `frozen` gives (min, max) per (indicator code, stage code).
-    pub fn compute(&self, input: &PointsInput, frozen: &BTreeMap<(String, String), (f64, f64)>) -> Result<PointsResult> {
+    pub fn compute(
+        &self,
+        input: &PointsInput,
+        frozen: &BTreeMap<(String, String), (f64, f64)>,
+    ) -> Result<PointsResult> {
         let n = input.len();
         if input.cols.len() != expr::all_fields().len() || input.cols.iter().any(|c| c.len() != n) {
-            return Err(IndexError::Data("points input: one column of n values per field".into()));
+            return Err(IndexError::Data(
+                "points input: one column of n values per field".into(),
+            ));
         }
         let stage = self.stages_of(input);
         let n_stage = self.stages.len() as u64;
@@ -298,12 +328,18 @@ impl PointsScheme {
                 }
             }
             for (gi, st) in gstage.iter().enumerate() {
-                if let Some(&(a, b)) = frozen.get(&(ind.code.clone(), self.stages[*st as usize].code.clone())) {
+                if let Some(&(a, b)) =
+                    frozen.get(&(ind.code.clone(), self.stages[*st as usize].code.clone()))
+                {
                     lo[gi] = a;
                     hi[gi] = b;
                 }
             }
-            let out = &mut by_group[self.groups.iter().position(|x| *x == ind.group).expect("validated")];
+            let out = &mut by_group[self
+                .groups
+                .iter()
+                .position(|x| *x == ind.group)
+                .expect("validated")];
             let w = &self.weights[k];
             let dir = ind.direction;
             for i in 0..n {
@@ -314,7 +350,11 @@ impl PointsScheme {
                 let gi = group[i] as usize;
                 let range = hi[gi] - lo[gi];
                 let s = if range > 0.0 {
-                    let s = if dir > 0.0 { (v - lo[gi]) / range } else { (hi[gi] - v) / range };
+                    let s = if dir > 0.0 {
+                        (v - lo[gi]) / range
+                    } else {
+                        (hi[gi] - v) / range
+                    };
                     s.clamp(0.0, 1.0)
                 } else if (dir > 0.0 && v > 0.0) || (dir < 0.0 && v <= 0.0) {
                     1.0
@@ -339,7 +379,9 @@ impl PointsScheme {
         let bonus = adj(&self.bonus_cond, &self.bonus, &mut x);
         let negative = adj(&self.negative_cond, &self.negative, &mut x);
         let total = (0..n)
-            .map(|i| self.scale * by_group.iter().map(|g| g[i]).sum::<f64>() + bonus[i] - negative[i])
+            .map(|i| {
+                self.scale * by_group.iter().map(|g| g[i]).sum::<f64>() + bonus[i] - negative[i]
+            })
             .collect();
         Ok(PointsResult {
             stage,
@@ -403,13 +445,21 @@ status = "UNCONFIRMED"
     }
 
     fn firm(age: f64, rd: f64) -> FirmRow {
-        FirmRow::new("Z", 2024).with("age_years", age).with("rd_expense", rd).with("revenue", 1e7)
+        FirmRow::new("Z", 2024)
+            .with("age_years", age)
+            .with("rd_expense", rd)
+            .with("revenue", 1e7)
     }
 
     #[test]
     fn p1_minmax_within_group() {
         let s = PointsScheme::from_toml_str(SCHEME, "t").unwrap();
-        let r = s.compute(&input(&[firm(1.0, 100.0), firm(1.0, 300.0), firm(1.0, 500.0)]), &BTreeMap::new()).unwrap();
+        let r = s
+            .compute(
+                &input(&[firm(1.0, 100.0), firm(1.0, 300.0), firm(1.0, 500.0)]),
+                &BTreeMap::new(),
+            )
+            .unwrap();
         assert_eq!(r.total, vec![0.0, 5.0, 10.0]);
         assert_eq!(r.stage, vec![0, 0, 0]);
     }
@@ -417,8 +467,12 @@ status = "UNCONFIRMED"
     #[test]
     fn p2_frozen_max_clamps_to_full_weight() {
         let s = PointsScheme::from_toml_str(SCHEME, "t").unwrap();
-        let frozen: BTreeMap<_, _> = [(("T1".to_string(), "startup".to_string()), (100.0, 500.0))].into_iter().collect();
-        let r = s.compute(&input(&[firm(1.0, 700.0), firm(1.0, 300.0)]), &frozen).unwrap();
+        let frozen: BTreeMap<_, _> = [(("T1".to_string(), "startup".to_string()), (100.0, 500.0))]
+            .into_iter()
+            .collect();
+        let r = s
+            .compute(&input(&[firm(1.0, 700.0), firm(1.0, 300.0)]), &frozen)
+            .unwrap();
         assert_eq!(r.total, vec![10.0, 5.0]);
     }
 
@@ -437,7 +491,12 @@ status = "UNCONFIRMED"
         assert_eq!(young.total[0], 5.0);
         assert_eq!(old.total[0], 3.0);
         // without frozen bounds, firms of different stages are never compared with each other
-        let r = s.compute(&input(&[firm(1.0, 100.0), firm(20.0, 900.0), firm(1.0, 300.0)]), &BTreeMap::new()).unwrap();
+        let r = s
+            .compute(
+                &input(&[firm(1.0, 100.0), firm(20.0, 900.0), firm(1.0, 300.0)]),
+                &BTreeMap::new(),
+            )
+            .unwrap();
         assert_eq!(r.total, vec![0.0, 6.0, 10.0]);
     }
 
@@ -446,7 +505,9 @@ status = "UNCONFIRMED"
         let s = PointsScheme::from_toml_str(SCHEME, "t").unwrap();
         let rows = [
             firm(1.0, 100.0).with_flag("hightech_certified", true),
-            firm(1.0, 500.0).with("total_assets", 10.0).with("total_liabilities", 20.0),
+            firm(1.0, 500.0)
+                .with("total_assets", 10.0)
+                .with("total_liabilities", 20.0),
             FirmRow::new("Z", 2024).with("age_years", 1.0),
         ];
         let r = s.compute(&input(&rows), &BTreeMap::new()).unwrap();
@@ -457,8 +518,16 @@ status = "UNCONFIRMED"
 
     #[test]
     fn scheme_validation() {
-        let bad = SCHEME.replace("weights = { startup = 10, growth = 8, stable = 6 }", "weights = { startup = 10, growth = 8 }");
-        assert!(PointsScheme::from_toml_str(&bad, "t").unwrap_err().to_string().contains("no weight for stage stable"));
+        let bad = SCHEME.replace(
+            "weights = { startup = 10, growth = 8, stable = 6 }",
+            "weights = { startup = 10, growth = 8 }",
+        );
+        assert!(
+            PointsScheme::from_toml_str(&bad, "t")
+                .unwrap_err()
+                .to_string()
+                .contains("no weight for stage stable")
+        );
         let bad = SCHEME.replace("group = \"技术创新\"", "group = \"其他\"");
         assert!(PointsScheme::from_toml_str(&bad, "t").is_err());
     }

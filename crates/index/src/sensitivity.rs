@@ -75,7 +75,12 @@ pub fn sobol_from_outputs(ya: &[f64], yb: &[f64], yab: &[Vec<f64>]) -> SobolResu
 }
 
 /// Evaluates `f` on every row of `rows` (row-major, `k` columns) using up to `threads` threads.
-pub fn evaluate_rows<F: Fn(&[f64]) -> f64 + Sync>(f: &F, rows: &[f64], k: usize, threads: usize) -> Vec<f64> {
+pub fn evaluate_rows<F: Fn(&[f64]) -> f64 + Sync>(
+    f: &F,
+    rows: &[f64],
+    k: usize,
+    threads: usize,
+) -> Vec<f64> {
     let n = rows.len() / k.max(1);
     let mut out = vec![0.0; n];
     let threads = threads.clamp(1, n.max(1));
@@ -94,7 +99,13 @@ pub fn evaluate_rows<F: Fn(&[f64]) -> f64 + Sync>(f: &F, rows: &[f64], k: usize,
 }
 
 /// Generic Sobol analysis of `f` over `k` independent U(0,1) inputs with base sample `n`.
-pub fn sobol_indices<F: Fn(&[f64]) -> f64 + Sync>(f: F, k: usize, n: usize, seed: u64, threads: usize) -> SobolResult {
+pub fn sobol_indices<F: Fn(&[f64]) -> f64 + Sync>(
+    f: F,
+    k: usize,
+    n: usize,
+    seed: u64,
+    threads: usize,
+) -> SobolResult {
     let (a, b) = sobol_design(k, n, seed);
     let ya = evaluate_rows(&f, &a, k, threads);
     let yb = evaluate_rows(&f, &b, k, threads);
@@ -112,7 +123,10 @@ pub fn sobol_indices<F: Fn(&[f64]) -> f64 + Sync>(f: F, k: usize, n: usize, seed
 
 /// The Ishigami test function on inputs in [0,1) mapped to [−π, π).
 pub fn ishigami(u: &[f64], a: f64, b: f64) -> f64 {
-    let x: Vec<f64> = u.iter().map(|v| std::f64::consts::PI * (2.0 * v - 1.0)).collect();
+    let x: Vec<f64> = u
+        .iter()
+        .map(|v| std::f64::consts::PI * (2.0 * v - 1.0))
+        .collect();
     x[0].sin() + a * x[1].sin().powi(2) + b * x[2].powi(4) * x[0].sin()
 }
 
@@ -213,13 +227,24 @@ struct Work {
 impl Uncertainty {
     /// Precomputes every alternative. `data` holds the indicator columns (cross-section, after
     /// imputation); `seed` fixes the noisy weight sets.
-    pub fn new(meta: &IndexMeta, data: &Dataset, nominal: Nominal, choices: Vec<Choice>, seed: u64) -> Result<Self> {
+    pub fn new(
+        meta: &IndexMeta,
+        data: &Dataset,
+        nominal: Nominal,
+        choices: Vec<Choice>,
+        seed: u64,
+    ) -> Result<Self> {
         if data.years.is_some() {
-            return Err(IndexError::Data("uncertainty analysis works on one cross-section".into()));
+            return Err(IndexError::Data(
+                "uncertainty analysis works on one cross-section".into(),
+            ));
         }
         for c in &choices {
             if c.n_alternatives() == 0 {
-                return Err(IndexError::Method(format!("choice {} has no alternatives", c.name())));
+                return Err(IndexError::Method(format!(
+                    "choice {} has no alternatives",
+                    c.name()
+                )));
             }
         }
         let plan = AggPlan::new(meta);
@@ -277,13 +302,23 @@ impl Uncertainty {
         };
         let normalised = winmaxes
             .iter()
-            .map(|tp| norms.iter().map(|nm| prepare(tp, nm)).collect::<Result<Vec<_>>>())
+            .map(|tp| {
+                norms
+                    .iter()
+                    .map(|nm| prepare(tp, nm))
+                    .collect::<Result<Vec<_>>>()
+            })
             .collect::<Result<Vec<_>>>()?;
         let base_w = plan.weight_vector(&nominal.weights);
         let mut weight_sets = vec![base_w.clone()];
-        let mut rng = Rng::new(seed ^ 0x5EED_0F_3E16_475);
+        let mut rng = Rng::new(seed ^ 0x0005_EED0_F3E1_6475);
         for c in &choices {
-            if let Choice::WeightNoise { noise, levels, n_sets } = c {
+            if let Choice::WeightNoise {
+                noise,
+                levels,
+                n_sets,
+            } = c
+            {
                 let mask: Vec<bool> = plan.levels.iter().map(|l| levels.contains(l)).collect();
                 weight_sets = (0..*n_sets)
                     .map(|_| weights::noisy(&base_w, *noise, Some(&mask), &mut rng))
@@ -315,8 +350,14 @@ impl Uncertainty {
         // nominal run from the nominal spec itself
         let mut w = u.work();
         w.m.copy_from_slice(&nominal_m);
-        u.plan
-            .run(&mut w.m, n, &base_w, nominal.aggregation, dat_thresh, &mut w.scratch)?;
+        u.plan.run(
+            &mut w.m,
+            n,
+            &base_w,
+            nominal.aggregation,
+            dat_thresh,
+            &mut w.scratch,
+        )?;
         let score = w.m[out_col * n..(out_col + 1) * n].to_vec();
         u.nominal_rank = stats::rank_desc_min(&score);
         u.nominal_score = score;
@@ -408,7 +449,10 @@ impl Uncertainty {
                     let mut x = vec![0.0; k];
                     for (r, dst) in out.chunks_mut(n).enumerate() {
                         let rep = (t * chunk + r) as u64;
-                        let mut rng = Rng::new(self.seed.wrapping_add(rep.wrapping_mul(0x9E37_79B9_7F4A_7C15)));
+                        let mut rng = Rng::new(
+                            self.seed
+                                .wrapping_add(rep.wrapping_mul(0x9E37_79B9_7F4A_7C15)),
+                        );
                         x.iter_mut().for_each(|v| *v = rng.uniform());
                         self.eval(&x, &mut w);
                         dst.copy_from_slice(&w.ranks);
@@ -424,7 +468,11 @@ impl Uncertainty {
         for i in 0..n {
             col.clear();
             col.extend((0..reps).map(|r| all[r * n + i] as f64));
-            shift[i] = col.iter().map(|r| (r - self.nominal_rank[i] as f64).abs()).sum::<f64>() / reps as f64;
+            shift[i] = col
+                .iter()
+                .map(|r| (r - self.nominal_rank[i] as f64).abs())
+                .sum::<f64>()
+                / reps as f64;
             col.sort_by(|a, b| a.total_cmp(b));
             median[i] = stats::quantile_sorted(&col, 0.5);
             q05[i] = stats::quantile_sorted(&col, 0.05);
@@ -460,8 +508,18 @@ mod tests {
         let s1 = [0.3139, 0.4424, 0.0];
         let st = [0.5576, 0.4424, 0.2437];
         for i in 0..3 {
-            assert!((r.s1[i] - s1[i]).abs() < 0.02, "S1[{i}] = {} vs {}", r.s1[i], s1[i]);
-            assert!((r.st[i] - st[i]).abs() < 0.02, "ST[{i}] = {} vs {}", r.st[i], st[i]);
+            assert!(
+                (r.s1[i] - s1[i]).abs() < 0.02,
+                "S1[{i}] = {} vs {}",
+                r.s1[i],
+                s1[i]
+            );
+            assert!(
+                (r.st[i] - st[i]).abs() < 0.02,
+                "ST[{i}] = {} vs {}",
+                r.st[i],
+                st[i]
+            );
         }
         // analytic variance a²/8 + bπ⁴/5 + b²π⁸/18 + 1/2 = 13.8446
         assert!((r.variance - 13.8446).abs() < 0.4, "{}", r.variance);
@@ -477,14 +535,23 @@ mod tests {
     }
 
     fn toy() -> (IndexMeta, Dataset) {
-        let mut nodes: Vec<Node> = (0..6).map(|j| Node::indicator(&format!("i{j}"), if j < 3 { "A" } else { "B" })).collect();
+        let mut nodes: Vec<Node> = (0..6)
+            .map(|j| Node::indicator(&format!("i{j}"), if j < 3 { "A" } else { "B" }))
+            .collect();
         nodes.push(Node::aggregate("A", 2, Some("I")));
         nodes.push(Node::aggregate("B", 2, Some("I")));
         nodes.push(Node::aggregate("I", 3, None));
         let meta = IndexMeta::new(nodes).unwrap();
         let mut rng = Rng::new(11);
-        let cols: Vec<Vec<f64>> = (0..6).map(|_| (0..12).map(|_| rng.uniform() * 10.0).collect()).collect();
-        let d = Dataset::from_columns((0..12).map(|i| format!("u{i}")).collect(), meta.indicator_codes(), cols).unwrap();
+        let cols: Vec<Vec<f64>> = (0..6)
+            .map(|_| (0..12).map(|_| rng.uniform() * 10.0).collect())
+            .collect();
+        let d = Dataset::from_columns(
+            (0..12).map(|i| format!("u{i}")).collect(),
+            meta.indicator_codes(),
+            cols,
+        )
+        .unwrap();
         (meta, d)
     }
 
@@ -502,7 +569,14 @@ mod tests {
     #[test]
     fn monte_carlo_without_uncertainty_reproduces_nominal() {
         let (meta, d) = toy();
-        let u = Uncertainty::new(&meta, &d, nominal(&meta), vec![Choice::Aggregation(vec![AggMethod::Arithmetic])], 3).unwrap();
+        let u = Uncertainty::new(
+            &meta,
+            &d,
+            nominal(&meta),
+            vec![Choice::Aggregation(vec![AggMethod::Arithmetic])],
+            3,
+        )
+        .unwrap();
         let r = u.monte_carlo(50, 2);
         assert!(r.mean_abs_shift.iter().all(|s| *s == 0.0));
         for i in 0..12 {
@@ -514,15 +588,25 @@ mod tests {
             ..Default::default()
         };
         let coin = crate::pipeline::Coin::build(meta.clone(), &d, None, spec).unwrap();
-        assert_eq!(coin.aggregated().column("I").unwrap(), r.nominal_score.as_slice());
+        assert_eq!(
+            coin.aggregated().column("I").unwrap(),
+            r.nominal_score.as_slice()
+        );
     }
 
     #[test]
     fn monte_carlo_with_choices_is_deterministic_and_thread_independent() {
         let (meta, d) = toy();
         let choices = vec![
-            Choice::WeightNoise { noise: 0.5, levels: vec![1, 2], n_sets: 50 },
-            Choice::Normaliser(vec![Normaliser::MinMax { lo: 1.0, hi: 100.0 }, Normaliser::Rank]),
+            Choice::WeightNoise {
+                noise: 0.5,
+                levels: vec![1, 2],
+                n_sets: 50,
+            },
+            Choice::Normaliser(vec![
+                Normaliser::MinMax { lo: 1.0, hi: 100.0 },
+                Normaliser::Rank,
+            ]),
             Choice::Aggregation(vec![AggMethod::Arithmetic, AggMethod::Geometric]),
             Choice::Winmax(vec![0, 5]),
         ];
@@ -537,7 +621,10 @@ mod tests {
         let s = u.sobol(500, 2);
         assert_eq!(s.s1.len(), 4);
         assert!(s.st.iter().all(|t| *t >= 0.0));
-        assert!(s.st.iter().sum::<f64>() > 0.5, "choices explain the variance: {s:?}");
+        assert!(
+            s.st.iter().sum::<f64>() > 0.5,
+            "choices explain the variance: {s:?}"
+        );
     }
 
     #[test]
@@ -545,7 +632,13 @@ mod tests {
         let (meta, d) = toy();
         let mut nom = nominal(&meta);
         nom.normaliser = Normaliser::minmax100();
-        let e = Uncertainty::new(&meta, &d, nom, vec![Choice::Aggregation(vec![AggMethod::Geometric])], 1);
+        let e = Uncertainty::new(
+            &meta,
+            &d,
+            nom,
+            vec![Choice::Aggregation(vec![AggMethod::Geometric])],
+            1,
+        );
         assert!(e.is_err());
     }
 }

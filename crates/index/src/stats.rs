@@ -74,7 +74,11 @@ pub fn sd(x: &[f64]) -> f64 {
     if n < 2 {
         return f64::NAN;
     }
-    let ss: f64 = x.iter().filter(|v| !v.is_nan()).map(|v| (v - m).powi(2)).sum();
+    let ss: f64 = x
+        .iter()
+        .filter(|v| !v.is_nan())
+        .map(|v| (v - m).powi(2))
+        .sum();
     (ss / (n - 1) as f64).sqrt()
 }
 

@@ -28,30 +28,98 @@ fn firm_values(rng: &mut Rng, park_effect: f64, out: &mut [f64]) {
     set(out, "main_revenue", revenue * (0.8 + 0.2 * rng.uniform()));
     set(out, "hightech_revenue", revenue * rng.uniform());
     set(out, "rd_expense", revenue * rd_share);
-    set(out, "rd_expense_domestic", revenue * rd_share * (0.8 + 0.2 * rng.uniform()));
+    set(
+        out,
+        "rd_expense_domestic",
+        revenue * rd_share * (0.8 + 0.2 * rng.uniform()),
+    );
     set(out, "total_cost", revenue * (0.7 + 0.3 * rng.uniform()));
     set(out, "net_profit", revenue * (0.2 * rng.uniform() - 0.05));
     set(out, "tax_paid", revenue * 0.05 * rng.uniform());
-    set(out, "exports", if rng.uniform() < 0.3 { revenue * 0.4 * rng.uniform() } else { 0.0 });
+    set(
+        out,
+        "exports",
+        if rng.uniform() < 0.3 {
+            revenue * 0.4 * rng.uniform()
+        } else {
+            0.0
+        },
+    );
     set(out, "employees", employees);
     set(out, "tech_staff", (employees * 0.3 * rng.uniform()).round());
-    set(out, "rd_staff", (employees * (0.05 + 0.2 * rng.uniform())).round());
+    set(
+        out,
+        "rd_staff",
+        (employees * (0.05 + 0.2 * rng.uniform())).round(),
+    );
     set(out, "total_assets", assets);
-    set(out, "total_liabilities", assets * (0.2 + 0.9 * rng.uniform()));
-    set(out, "ip_class1", (lognormal(rng, 0.5 + park_effect, 1.0) - 1.0).max(0.0).round());
-    set(out, "ip_class1_self", (out[f("ip_class1")] * rng.uniform()).round());
-    set(out, "ip_class1_high_value", (out[f("ip_class1")] * 0.3 * rng.uniform()).round());
-    set(out, "ip_class2", (lognormal(rng, 1.0, 1.0) - 1.0).max(0.0).round());
-    set(out, "invention_patents_granted", (lognormal(rng, 0.0 + park_effect, 1.0) - 1.0).max(0.0).round());
-    set(out, "achievements_transformed", (3.0 * rng.uniform()).floor());
-    set(out, "standards_led", if rng.uniform() < 0.1 { 1.0 } else { 0.0 });
+    set(
+        out,
+        "total_liabilities",
+        assets * (0.2 + 0.9 * rng.uniform()),
+    );
+    set(
+        out,
+        "ip_class1",
+        (lognormal(rng, 0.5 + park_effect, 1.0) - 1.0)
+            .max(0.0)
+            .round(),
+    );
+    set(
+        out,
+        "ip_class1_self",
+        (out[f("ip_class1")] * rng.uniform()).round(),
+    );
+    set(
+        out,
+        "ip_class1_high_value",
+        (out[f("ip_class1")] * 0.3 * rng.uniform()).round(),
+    );
+    set(
+        out,
+        "ip_class2",
+        (lognormal(rng, 1.0, 1.0) - 1.0).max(0.0).round(),
+    );
+    set(
+        out,
+        "invention_patents_granted",
+        (lognormal(rng, 0.0 + park_effect, 1.0) - 1.0)
+            .max(0.0)
+            .round(),
+    );
+    set(
+        out,
+        "achievements_transformed",
+        (3.0 * rng.uniform()).floor(),
+    );
+    set(
+        out,
+        "standards_led",
+        if rng.uniform() < 0.1 { 1.0 } else { 0.0 },
+    );
     set(out, "rd_institution_level", (rng.uniform() * 4.0).floor());
-    set(out, "equity_financing", if rng.uniform() < 0.15 { lognormal(rng, 16.0, 1.0) } else { 0.0 });
+    set(
+        out,
+        "equity_financing",
+        if rng.uniform() < 0.15 {
+            lognormal(rng, 16.0, 1.0)
+        } else {
+            0.0
+        },
+    );
     set(out, "valuation_usd", lognormal(rng, 17.0, 1.5));
     set(out, "age_years", (rng.uniform() * 20.0).floor());
-    set(out, "hightech_certified", (rng.uniform() < 0.4 + 0.2 * park_effect) as u8 as f64);
+    set(
+        out,
+        "hightech_certified",
+        (rng.uniform() < 0.4 + 0.2 * park_effect) as u8 as f64,
+    );
     set(out, "listed", (rng.uniform() < 0.03) as u8 as f64);
-    set(out, "is_hightech_service", (rng.uniform() < 0.25) as u8 as f64);
+    set(
+        out,
+        "is_hightech_service",
+        (rng.uniform() < 0.25) as u8 as f64,
+    );
     if rng.uniform() < 0.05 {
         out[f("rd_staff")] = f64::NAN;
     }
@@ -70,7 +138,10 @@ pub fn firms(n_parks: usize, firms_per_park: usize, years: &[i32], seed: u64) ->
                 firm_values(&mut rng, effect + 0.02 * (y % 10) as f64, &mut buf);
                 let mut r = FirmRow::new(&format!("P{:02}", p + 1), y);
                 for (k, name) in fields.iter().enumerate() {
-                    r.values.insert((*name).to_string(), if buf[k].is_nan() { None } else { Some(buf[k]) });
+                    r.values.insert(
+                        (*name).to_string(),
+                        if buf[k].is_nan() { None } else { Some(buf[k]) },
+                    );
                 }
                 rows.push(r);
             }

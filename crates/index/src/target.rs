@@ -56,7 +56,9 @@ pub fn cagr(a: Point, b: Point) -> f64 {
 /// (e.g. energy intensity): "reaching" means getting to or past the target in its direction.
 pub fn progress(baseline: Point, target: Point, current: Point) -> Result<Progress> {
     if target.year <= baseline.year || current.year < baseline.year {
-        return Err(IndexError::Method("need baseline year < target year and current year ≥ baseline year".into()));
+        return Err(IndexError::Method(
+            "need baseline year < target year and current year ≥ baseline year".into(),
+        ));
     }
     if target.value == baseline.value {
         return Err(IndexError::Method("target equals baseline".into()));
@@ -74,7 +76,13 @@ pub fn progress(baseline: Point, target: Point, current: Point) -> Result<Progre
     } else {
         current.value
     };
-    let reached = |v: f64| if up { v >= target.value } else { v <= target.value };
+    let reached = |v: f64| {
+        if up {
+            v >= target.value
+        } else {
+            v <= target.value
+        }
+    };
     let status = if reached(current.value) {
         TrackStatus::Achieved
     } else if reached(projected) {
@@ -114,7 +122,11 @@ pub fn contributions(parks: &[(String, f64, f64)]) -> Vec<Contribution> {
         .map(|(name, b, c)| Contribution {
             park: name.clone(),
             share: c / cur,
-            share_of_change: if change != 0.0 { (c - b) / change } else { f64::NAN },
+            share_of_change: if change != 0.0 {
+                (c - b) / change
+            } else {
+                f64::NAN
+            },
             growth_points: (c - b) / base,
         })
         .collect()
@@ -127,7 +139,12 @@ mod tests {
     #[test]
     fn progress_on_track_and_at_risk() {
         // 100 in 2020 → 200 in 2025; 2023 at 160: CAGR so far 1.6^(1/3) − 1
-        let p = progress(Point::new(2020, 100.0), Point::new(2025, 200.0), Point::new(2023, 160.0)).unwrap();
+        let p = progress(
+            Point::new(2020, 100.0),
+            Point::new(2025, 200.0),
+            Point::new(2023, 160.0),
+        )
+        .unwrap();
         assert!((p.progress_ratio - 0.6).abs() < 1e-12);
         assert!((p.time_ratio - 0.6).abs() < 1e-12);
         let g = 1.6f64.powf(1.0 / 3.0) - 1.0;
@@ -135,21 +152,48 @@ mod tests {
         assert!((p.projected - 160.0 * (1.0 + g).powi(2)).abs() < 1e-9);
         assert_eq!(p.status, TrackStatus::OnTrack);
         assert!((p.cagr_required - (1.25f64.sqrt() - 1.0)).abs() < 1e-12);
-        let p = progress(Point::new(2020, 100.0), Point::new(2025, 200.0), Point::new(2023, 120.0)).unwrap();
+        let p = progress(
+            Point::new(2020, 100.0),
+            Point::new(2025, 200.0),
+            Point::new(2023, 120.0),
+        )
+        .unwrap();
         assert_eq!(p.status, TrackStatus::AtRisk);
-        let p = progress(Point::new(2020, 100.0), Point::new(2025, 200.0), Point::new(2023, 210.0)).unwrap();
+        let p = progress(
+            Point::new(2020, 100.0),
+            Point::new(2025, 200.0),
+            Point::new(2023, 210.0),
+        )
+        .unwrap();
         assert_eq!(p.status, TrackStatus::Achieved);
     }
 
     #[test]
     fn decreasing_target_and_errors() {
         // energy intensity 0.5 → 0.4 by 2025; 2022 at 0.44
-        let p = progress(Point::new(2020, 0.5), Point::new(2025, 0.4), Point::new(2022, 0.44)).unwrap();
+        let p = progress(
+            Point::new(2020, 0.5),
+            Point::new(2025, 0.4),
+            Point::new(2022, 0.44),
+        )
+        .unwrap();
         assert!((p.progress_ratio - 0.6).abs() < 1e-12);
         assert_eq!(p.status, TrackStatus::OnTrack);
-        assert!(progress(Point::new(2020, 1.0), Point::new(2019, 2.0), Point::new(2020, 1.0)).is_err());
+        assert!(
+            progress(
+                Point::new(2020, 1.0),
+                Point::new(2019, 2.0),
+                Point::new(2020, 1.0)
+            )
+            .is_err()
+        );
         // negative values: linear projection
-        let p = progress(Point::new(2020, -10.0), Point::new(2024, 10.0), Point::new(2022, 0.0)).unwrap();
+        let p = progress(
+            Point::new(2020, -10.0),
+            Point::new(2024, 10.0),
+            Point::new(2022, 0.0),
+        )
+        .unwrap();
         assert!(p.cagr_so_far.is_nan());
         assert_eq!(p.projected, 10.0);
         assert_eq!(p.status, TrackStatus::OnTrack);

@@ -94,7 +94,10 @@ impl TreatedColumn {
         self.flags.iter().filter(|f| **f == TreatFlag::WLow).count()
     }
     pub fn n_high(&self) -> usize {
-        self.flags.iter().filter(|f| **f == TreatFlag::WHigh).count()
+        self.flags
+            .iter()
+            .filter(|f| **f == TreatFlag::WHigh)
+            .count()
     }
     /// COINr's `Treatment` text ("None", "Winsorised 3 points", "Log (defaulted)").
     pub fn treatment_label(&self) -> String {
@@ -120,7 +123,11 @@ pub fn winsorise(x: &mut [f64], p: &TreatParams) -> (usize, Vec<bool>, Vec<bool>
     let first_dir = sk >= 0.0;
     while out_of_bounds(sk, kt, p) && nwin < p.winmax {
         let go_high = if p.winchange { sk >= 0.0 } else { first_dir };
-        let ext = if go_high { stats::max(x) } else { stats::min(x) };
+        let ext = if go_high {
+            stats::max(x)
+        } else {
+            stats::min(x)
+        };
         // the extreme among the points not equal to the current extreme
         let rest = x
             .iter()
@@ -183,7 +190,13 @@ pub fn treat_column(x: &[f64], p: &TreatParams) -> TreatedColumn {
             .collect();
         flags = x
             .iter()
-            .map(|a| if a.is_nan() { TreatFlag::No } else { TreatFlag::Log })
+            .map(|a| {
+                if a.is_nan() {
+                    TreatFlag::No
+                } else {
+                    TreatFlag::Log
+                }
+            })
             .collect();
         sk = stats::skewness(&v);
         kt = stats::kurtosis(&v);

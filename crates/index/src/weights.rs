@@ -39,7 +39,11 @@ pub fn entropy(cols: &[&[f64]], directions: &[f64], prep: EntropyPrep) -> Result
                 col.iter().copied().filter(|v| !v.is_nan()).collect()
             }
             EntropyPrep::MinMaxShift { shift } => {
-                let adj: Vec<f64> = col.iter().filter(|v| !v.is_nan()).map(|v| v * dir).collect();
+                let adj: Vec<f64> = col
+                    .iter()
+                    .filter(|v| !v.is_nan())
+                    .map(|v| v * dir)
+                    .collect();
                 let (mn, mx) = (stats::min(&adj), stats::max(&adj));
                 adj.iter()
                     .map(|v| {
@@ -87,7 +91,9 @@ pub fn critic(cols: &[&[f64]], directions: &[f64]) -> Result<Vec<f64>> {
     let mut c = vec![0.0; m];
     for j in 0..m {
         let sd = stats::sd(&norm[j]);
-        let conflict: f64 = (0..m).map(|k| 1.0 - stats::correlation(&norm[j], &norm[k])).sum();
+        let conflict: f64 = (0..m)
+            .map(|k| 1.0 - stats::correlation(&norm[j], &norm[k]))
+            .sum();
         c[j] = sd * conflict;
     }
     normalise_sum(c)
@@ -95,8 +101,10 @@ pub fn critic(cols: &[&[f64]], directions: &[f64]) -> Result<Vec<f64>> {
 
 fn normalise_sum(v: Vec<f64>) -> Result<Vec<f64>> {
     let s: f64 = v.iter().sum();
-    if !(s > 0.0) || v.iter().any(|x| x.is_nan()) {
-        return Err(IndexError::Method("weights could not be computed (degenerate data)".into()));
+    if s.is_nan() || s <= 0.0 || v.iter().any(|x| x.is_nan()) {
+        return Err(IndexError::Method(
+            "weights could not be computed (degenerate data)".into(),
+        ));
     }
     Ok(v.into_iter().map(|x| x / s).collect())
 }
@@ -129,14 +137,16 @@ impl Ahp {
 pub fn ahp(a: &[Vec<f64>]) -> Result<Ahp> {
     let n = a.len();
     if n == 0 || n > SAATY_RI.len() {
-        return Err(IndexError::Method(format!("AHP supports 1..=15 criteria, got {n}")));
+        return Err(IndexError::Method(format!(
+            "AHP supports 1..=15 criteria, got {n}"
+        )));
     }
     for (i, row) in a.iter().enumerate() {
         if row.len() != n {
             return Err(IndexError::Method("AHP matrix must be square".into()));
         }
         for (j, &v) in row.iter().enumerate() {
-            if !(v > 0.0) || (v * a[j][i] - 1.0).abs() > 1e-6 {
+            if v.is_nan() || v <= 0.0 || (v * a[j][i] - 1.0).abs() > 1e-6 {
                 return Err(IndexError::Method(format!(
                     "AHP matrix must be positive and reciprocal: a[{i}][{j}] = {v}, a[{j}][{i}] = {}",
                     a[j][i]
@@ -146,7 +156,9 @@ pub fn ahp(a: &[Vec<f64>]) -> Result<Ahp> {
     }
     let mut w = vec![1.0 / n as f64; n];
     for _ in 0..1000 {
-        let mut next: Vec<f64> = (0..n).map(|i| (0..n).map(|j| a[i][j] * w[j]).sum()).collect();
+        let mut next: Vec<f64> = (0..n)
+            .map(|i| (0..n).map(|j| a[i][j] * w[j]).sum())
+            .collect();
         let s: f64 = next.iter().sum();
         next.iter_mut().for_each(|x| *x /= s);
         let delta: f64 = next.iter().zip(&w).map(|(a, b)| (a - b).abs()).sum();
@@ -202,12 +214,22 @@ mod tests {
         assert!(w[0].abs() < 1e-12 && (w[1] - 1.0).abs() < 1e-12);
         let neg = [-1.0, 2.0, 3.0, 4.0];
         assert!(entropy(&[&neg], &[1.0], EntropyPrep::None).is_err());
-        let w = entropy(&[&neg, &[1.0, 2.0, 3.0, 4.0]], &[1.0, 1.0], EntropyPrep::MinMaxShift { shift: 0.01 }).unwrap();
+        let w = entropy(
+            &[&neg, &[1.0, 2.0, 3.0, 4.0]],
+            &[1.0, 1.0],
+            EntropyPrep::MinMaxShift { shift: 0.01 },
+        )
+        .unwrap();
         assert!((w.iter().sum::<f64>() - 1.0).abs() < 1e-12);
         // hand computation for [1,2,3,4]: p = x/10
         let p = [0.1f64, 0.2, 0.3, 0.4];
         let e = -p.iter().map(|p| p * p.ln()).sum::<f64>() / 4f64.ln();
-        let w = entropy(&[&[1.0, 2.0, 3.0, 4.0], &spread], &[1.0, 1.0], EntropyPrep::None).unwrap();
+        let w = entropy(
+            &[&[1.0, 2.0, 3.0, 4.0], &spread],
+            &[1.0, 1.0],
+            EntropyPrep::None,
+        )
+        .unwrap();
         assert!((w[0] - (1.0 - e) / ((1.0 - e) + 1.0)).abs() < 1e-12);
     }
 
@@ -218,7 +240,10 @@ mod tests {
         let c = [4.0, 1.0, 3.0, 2.0];
         let w = critic(&[&a, &b, &c], &[1.0, 1.0, 1.0]).unwrap();
         assert!((w[0] - w[1]).abs() < 1e-12);
-        assert!(w[2] > w[0], "the conflicting column gets more weight: {w:?}");
+        assert!(
+            w[2] > w[0],
+            "the conflicting column gets more weight: {w:?}"
+        );
         assert!((w.iter().sum::<f64>() - 1.0).abs() < 1e-12);
     }
 
@@ -226,14 +251,20 @@ mod tests {
     fn ahp_consistent_and_saaty_example() {
         // perfectly consistent matrix from weights 0.5, 0.3, 0.2
         let t = [0.5, 0.3, 0.2];
-        let a: Vec<Vec<f64>> = (0..3).map(|i| (0..3).map(|j| t[i] / t[j]).collect()).collect();
+        let a: Vec<Vec<f64>> = (0..3)
+            .map(|i| (0..3).map(|j| t[i] / t[j]).collect())
+            .collect();
         let r = ahp(&a).unwrap();
-        for i in 0..3 {
-            assert!((r.weights[i] - t[i]).abs() < 1e-9);
+        for (w, t) in r.weights.iter().zip(t) {
+            assert!((w - t).abs() < 1e-9);
         }
         assert!((r.lambda_max - 3.0).abs() < 1e-9 && r.cr.abs() < 1e-9);
         // a classic inconsistent 3×3: 1,3,5 / 1/3,1,3 / 1/5,1/3,1 → λmax ≈ 3.0385, CR ≈ 0.033
-        let a = vec![vec![1.0, 3.0, 5.0], vec![1.0 / 3.0, 1.0, 3.0], vec![0.2, 1.0 / 3.0, 1.0]];
+        let a = vec![
+            vec![1.0, 3.0, 5.0],
+            vec![1.0 / 3.0, 1.0, 3.0],
+            vec![0.2, 1.0 / 3.0, 1.0],
+        ];
         let r = ahp(&a).unwrap();
         assert!((r.lambda_max - 3.0385).abs() < 1e-3, "{}", r.lambda_max);
         assert!((r.cr - 0.0332).abs() < 1e-3 && r.is_consistent());

@@ -16,7 +16,9 @@ use gaoxin_index::{Dataset, IndexMeta};
 use std::path::PathBuf;
 
 fn path(f: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/asem").join(f)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data/asem")
+        .join(f)
 }
 
 fn meta() -> IndexMeta {
@@ -48,7 +50,9 @@ fn denominators() -> Dataset {
     )
     .unwrap();
     // COINr 1.x iMeta names the denominators without the v0.6 "Den_" prefix
-    d.codes = ["Area", "Energy", "GDP", "Population"].map(String::from).to_vec();
+    d.codes = ["Area", "Energy", "GDP", "Population"]
+        .map(String::from)
+        .to_vec();
     d
 }
 
@@ -78,7 +82,9 @@ fn assert_same(ours: &Dataset, reference: &Dataset, what: &str) {
     assert_eq!(ours.units, reference.units, "{what}: unit order");
     let mut checked = 0;
     for code in &reference.codes {
-        let a = ours.column(code).unwrap_or_else(|| panic!("{what}: no column {code}"));
+        let a = ours
+            .column(code)
+            .unwrap_or_else(|| panic!("{what}: no column {code}"));
         let b = reference.column(code).unwrap();
         for i in 0..a.len() {
             let (x, y) = (a[i], b[i]);
@@ -112,7 +118,12 @@ fn metadata_agrees_with_v06_input_metadata() {
         let n = meta.node(&r[1]).unwrap();
         assert_eq!(n.direction, r[2].parse::<f64>().unwrap(), "{}", &r[1]);
         assert_eq!(n.weight, r[3].parse::<f64>().unwrap());
-        assert_eq!(n.denominator.as_deref().unwrap_or(""), map(&r[4]), "{}", &r[1]);
+        assert_eq!(
+            n.denominator.as_deref().unwrap_or(""),
+            map(&r[4]),
+            "{}",
+            &r[1]
+        );
         assert_eq!(n.parent.as_deref(), Some(&r[7]));
     }
 }
@@ -132,7 +143,11 @@ fn every_stage_matches_coinr() {
     }
     let all: Vec<String> = coin.aggregated().codes.clone();
     assert_eq!(all.len(), 49 + 11);
-    assert_same(coin.aggregated(), &stage("Data_Aggregated.csv", &all), "Aggregated");
+    assert_same(
+        coin.aggregated(),
+        &stage("Data_Aggregated.csv", &all),
+        "Aggregated",
+    );
     // the reference denominated data has two more NaN than raw (LAO has no energy denominator)
     let nan = |d: &Dataset| d.values.iter().filter(|v| v.is_nan()).count();
     assert_eq!(nan(coin.dset("Raw").unwrap()), 63);
@@ -169,7 +184,11 @@ fn treatment_flags_and_summary_match_coinr() {
         let entry = log.columns.iter().find(|c| c.0 == code).unwrap();
         let t = &entry.3;
         assert_eq!(t.n_low() as f64, r[1].parse::<f64>().unwrap(), "{code} low");
-        assert_eq!(t.n_high() as f64, r[2].parse::<f64>().unwrap(), "{code} high");
+        assert_eq!(
+            t.n_high() as f64,
+            r[2].parse::<f64>().unwrap(),
+            "{code} high"
+        );
         assert_eq!(entry.2, spec);
         assert_eq!(t.treatment_label(), &r[4], "{code}");
     }
@@ -209,7 +228,11 @@ fn ranks_and_rounded_scores_match_coinr() {
         for (c, code) in headers.iter().enumerate().skip(3) {
             let ours = agg.value(&r[0], code).unwrap();
             let theirs: f64 = r[c].parse().unwrap();
-            assert!((ours - theirs).abs() <= 0.005 + 1e-9, "{} {code}: {ours} vs {theirs}", &r[0]);
+            assert!(
+                (ours - theirs).abs() <= 0.005 + 1e-9,
+                "{} {code}: {ours} vs {theirs}",
+                &r[0]
+            );
         }
     }
 }
@@ -223,7 +246,10 @@ fn weights_match_reference() {
     for rec in rdr.records() {
         let r = rec.unwrap();
         assert_eq!(coin.weights[&r[1]], r[2].parse::<f64>().unwrap());
-        assert_eq!(coin.meta.node(&r[1]).unwrap().level as f64, r[0].parse::<f64>().unwrap());
+        assert_eq!(
+            coin.meta.node(&r[1]).unwrap().level as f64,
+            r[0].parse::<f64>().unwrap()
+        );
         n += 1;
     }
     assert_eq!(n, 49 + 11);

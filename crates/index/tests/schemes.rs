@@ -12,17 +12,29 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 fn scheme_path(f: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../data/schemes").join(f)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../data/schemes")
+        .join(f)
 }
 
 #[test]
 fn park_scheme_file_end_to_end() {
     let s = load::park_scheme_from_path(&scheme_path("park-evaluation-2021.toml")).unwrap();
-    assert_eq!(s.document, "国科发火〔2021〕106号 国家高新技术产业开发区综合评价指标体系");
+    assert_eq!(
+        s.document,
+        "国科发火〔2021〕106号 国家高新技术产业开发区综合评价指标体系"
+    );
     assert_eq!(s.dimensions.len(), 5);
     assert_eq!(s.dimensions[0].name, "创新能力和创业活跃度");
-    assert_eq!((s.dimensions[0].weight, s.dimensions[0].weight_status), (0.2, Status::Confirmed));
-    assert!(s.dimensions[1..].iter().all(|d| d.weight_status == Status::Unconfirmed));
+    assert_eq!(
+        (s.dimensions[0].weight, s.dimensions[0].weight_status),
+        (0.2, Status::Confirmed)
+    );
+    assert!(
+        s.dimensions[1..]
+            .iter()
+            .all(|d| d.weight_status == Status::Unconfirmed)
+    );
     let i11 = s.indicators.iter().find(|i| i.code == "1.1").unwrap();
     let i12 = s.indicators.iter().find(|i| i.code == "1.2").unwrap();
     assert_eq!((i11.weight, i12.weight), (0.8, 1.2));
@@ -31,7 +43,10 @@ fn park_scheme_file_end_to_end() {
     let firms = synth::firms(15, 40, &[2023, 2024], 5);
     let mut inputs = BTreeMap::new();
     for p in 1..=15 {
-        inputs.insert((format!("P{p:02}"), "3.1".to_string()), 0.2 + 0.02 * p as f64);
+        inputs.insert(
+            (format!("P{p:02}"), "3.1".to_string()),
+            0.2 + 0.02 * p as f64,
+        );
     }
     let values = s.compute_indicators(&firms, 2024, &inputs).unwrap();
     assert_eq!(values.n_rows(), 15);
@@ -57,8 +72,18 @@ fn park_scheme_file_end_to_end() {
         output: "Total".into(),
     };
     let choices = vec![
-        Choice::WeightNoise { noise: 0.25, levels: vec![1, 2], n_sets: 200 },
-        Choice::Normaliser(vec![Normaliser::MinMax { lo: 1.0, hi: 100.0 }, Normaliser::ZScore { mean: 10.0, sd: 2.0 }]),
+        Choice::WeightNoise {
+            noise: 0.25,
+            levels: vec![1, 2],
+            n_sets: 200,
+        },
+        Choice::Normaliser(vec![
+            Normaliser::MinMax { lo: 1.0, hi: 100.0 },
+            Normaliser::ZScore {
+                mean: 10.0,
+                sd: 2.0,
+            },
+        ]),
         Choice::Aggregation(vec![AggMethod::Arithmetic, AggMethod::Geometric]),
         Choice::Winmax(vec![0, 5]),
     ];
@@ -77,8 +102,15 @@ fn park_scheme_file_end_to_end() {
 fn points_scheme_file_end_to_end() {
     let s = load::points_scheme_from_path(&scheme_path("innovation-points-2024.toml")).unwrap();
     assert_eq!(s.groups, vec!["技术创新", "成长经营", "辅助"]);
-    assert_eq!(s.stages.iter().map(|x| x.name.as_str()).collect::<Vec<_>>(), vec!["初创期", "成长期", "稳定期"]);
-    assert!(s.indicators.iter().all(|i| i.weight_status == Status::Unconfirmed));
+    assert_eq!(
+        s.stages.iter().map(|x| x.name.as_str()).collect::<Vec<_>>(),
+        vec!["初创期", "成长期", "稳定期"]
+    );
+    assert!(
+        s.indicators
+            .iter()
+            .all(|i| i.weight_status == Status::Unconfirmed)
+    );
     for st in &s.stages {
         let total: f64 = s.indicators.iter().map(|i| i.weights[&st.code]).sum();
         assert_eq!(total, 100.0, "weights of stage {} sum to 100", st.code);
@@ -90,10 +122,11 @@ fn points_scheme_file_end_to_end() {
     for &t in &r.total {
         assert!(t >= -max_neg && t <= 100.0 + max_bonus, "{t}");
     }
-    assert!(r.stage.iter().any(|x| *x == 0) && r.stage.iter().any(|x| *x == 2));
+    assert!(r.stage.contains(&0) && r.stage.contains(&2));
     // from firm rows too
     let rows = synth::firms(2, 20, &[2024], 3);
-    let (inp, zones): (PointsInput, _) = PointsInput::from_firms(&FirmColumns::from_rows(&rows).unwrap());
+    let (inp, zones): (PointsInput, _) =
+        PointsInput::from_firms(&FirmColumns::from_rows(&rows).unwrap());
     assert_eq!(zones, vec!["P01", "P02"]);
     assert_eq!(s.compute(&inp, &BTreeMap::new()).unwrap().total.len(), 40);
 }
