@@ -100,7 +100,7 @@ fn tech_field_of(industry: &str) -> &'static str {
         _ if industry.starts_with("M75") => f(4),
         _ if industry.starts_with("C38") || industry.starts_with("D44") => f(5),
         _ if industry.starts_with("M74") || industry.starts_with("N77") => f(6),
-        _ if industry.starts_with("C35") && industry.starts_with("C359") => f(6),
+        _ if industry.starts_with("C359") => f(6),
         _ if industry.starts_with("C34") || industry.starts_with("C35") => f(7),
         _ if industry.starts_with("C36") || industry.starts_with("C40") => f(7),
         _ => f(0),
@@ -416,7 +416,7 @@ pub fn firm(plan: &Plan, index: u64) -> (Enterprise, Vec<Facts>) {
         } else {
             0.0
         },
-        productivity: (if mfg { 7.0e5f64 } else { 4.5e5 }).ln().exp() * (0.4 * rng.normal()).exp(),
+        productivity: (if mfg { 7.0e5 } else { 4.5e5 }) * (0.4 * rng.normal()).exp(),
         ip_propensity: (0.5 * tau + 0.5 * rng.normal()).exp(),
         self_ip: rng.uniform(0.55, 1.0),
         hv_ip: (rng.uniform(0.05, 0.45) * (1.0 + 0.25 * tau)).clamp(0.0, 1.0),
@@ -608,9 +608,7 @@ pub fn firm(plan: &Plan, index: u64) -> (Enterprise, Vec<Facts>) {
         let revenue = revenue_of(y);
         let yr_noise = (0.12 * rng.normal()).exp();
         let rd = if y <= tr.prerevenue_until {
-            (5.0e6f64).ln().exp()
-                * (0.8 * rng.normal()).exp()
-                * year_fraction_or_one(y, fy, founded)
+            5.0e6f64 * (0.8 * rng.normal()).exp() * year_fraction_or_one(y, fy, founded)
         } else {
             revenue * (tr.rho * yr_noise).min(0.9)
         };
@@ -806,7 +804,7 @@ pub fn firm(plan: &Plan, index: u64) -> (Enterprise, Vec<Facts>) {
         put(
             &mut f,
             F::TotalCost,
-            fen(revenue - profit.min(revenue) + rd * 0.0),
+            fen(revenue - profit.min(revenue)),
             miss,
             Provenance::Declared,
         );
