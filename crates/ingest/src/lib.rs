@@ -1,1 +1,18 @@
-//! gaoxin-ingest (skeleton; filled in by its issue).
+//! Getting data into and out of gaoxin.
+//!
+//! - [`read`]: sheets from xlsx or CSV (UTF-8, UTF-8 with BOM, GBK), CSV streamed.
+//! - [`columns`]: the template's columns (Chinese or English headers).
+//! - [`validate`]: a row → an enterprise and its facts, or errors naming row, column and problem in Chinese.
+//! - [`import`]: the all-or-nothing, idempotent import into the store, with progress.
+//! - [`export`]: the panel in the same columns (re-imports unchanged), and the template.
+pub mod columns;
+pub mod export;
+pub mod import;
+pub mod read;
+mod report;
+pub mod validate;
+
+pub use export::{ExportFormat, export, export_bytes, template_csv_header, template_xlsx};
+pub use import::{ImportOptions, IngestError, Progress, import_bytes, import_path};
+pub use report::ImportReport;
+pub use validate::RowError;

@@ -1,0 +1,199 @@
+//! The columns of the enterprise-year sheet: identity columns, then one per fact of
+//! [`gaoxin_model::FIELDS`], then the provenance columns. Headers are matched in Chinese (as in
+//! the template) or English (the field key), ignoring spaces, full/half-width brackets and units.
+use gaoxin_model::{F, FIELDS};
+
+/// A column the importer understands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Col {
+    Uscc,
+    Name,
+    Park,
+    Year,
+    Founded,
+    Industry,
+    Sector,
+    TechField,
+    Listing,
+    Clusters,
+    Tracks,
+    Fact(F),
+    /// Default provenance of the row's facts (企业申报 / a verified source name / 估算).
+    Source,
+    /// Per-field provenance overrides: `研发费用=税务;出口总额=企业申报`.
+    SourceDetail,
+}
+
+/// Identity columns: (column, Chinese header, English header, required, help).
+pub const IDENTITY: &[(Col, &str, &str, bool, &str)] = &[
+    (
+        Col::Uscc,
+        "统一社会信用代码",
+        "uscc",
+        true,
+        "18位统一社会信用代码（GB 32100-2015），校验位必须正确",
+    ),
+    (Col::Name, "企业名称", "name", true, "营业执照上的企业名称"),
+    (
+        Col::Park,
+        "所属园区",
+        "park",
+        true,
+        "十五个高新园区之一，填园区名称，如“江北新区”",
+    ),
+    (
+        Col::Year,
+        "年度",
+        "year",
+        true,
+        "数据所属的会计年度，如2024",
+    ),
+    (
+        Col::Founded,
+        "成立日期",
+        "founded",
+        true,
+        "营业执照成立日期，如2015-06-01",
+    ),
+    (
+        Col::Industry,
+        "行业代码",
+        "industry",
+        true,
+        "国民经济行业分类（GB/T 4754-2017）代码，如C3911",
+    ),
+    (
+        Col::Sector,
+        "行业类型",
+        "sector",
+        false,
+        "制造业或服务业；不填时按行业代码判断（C门类为制造业）",
+    ),
+    (
+        Col::TechField,
+        "技术领域",
+        "tech_field",
+        false,
+        "《国家重点支持的高新技术领域》八大领域之一",
+    ),
+    (
+        Col::Listing,
+        "上市状态",
+        "listing",
+        false,
+        "未上市/主板/创业板/科创板/北交所/新三板/境外上市；不填为未上市",
+    ),
+    (
+        Col::Clusters,
+        "所属集群",
+        "clusters",
+        false,
+        "创新型产业集群名称，多个用“、”分隔",
+    ),
+    (
+        Col::Tracks,
+        "所属赛道",
+        "tracks",
+        false,
+        "新赛道名称，多个用“、”分隔",
+    ),
+];
+
+pub const SOURCE_ZH: &str = "数据来源";
+pub const SOURCE_DETAIL_ZH: &str = "来源明细";
+
+/// Every column in template order: identity, facts, provenance.
+pub fn template_columns() -> Vec<(Col, &'static str)> {
+    let mut v: Vec<(Col, &str)> = IDENTITY.iter().map(|(c, zh, ..)| (*c, *zh)).collect();
+    v.extend(F::ALL.iter().map(|f| (Col::Fact(*f), f.def().zh)));
+    v.push((Col::Source, SOURCE_ZH));
+    v.push((Col::SourceDetail, SOURCE_DETAIL_ZH));
+    v
+}
+
+/// Folds a header for matching: no spaces, half-width brackets, lower case, unit suffix removed.
+pub fn fold(h: &str) -> String {
+    let s: String = h
+        .trim()
+        .trim_start_matches('\u{feff}')
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '*')
+        .map(|c| match c {
+            '（' => '(',
+            '）' => ')',
+            c => c.to_ascii_lowercase(),
+        })
+        .collect();
+    match s.find('(') {
+        Some(i) if i > 0 && s.ends_with(')') => s[..i].to_string(),
+        _ => s,
+    }
+}
+
+/// The column a header names, if any.
+pub fn match_header(h: &str) -> Option<Col> {
+    let f = fold(h);
+    if f.is_empty() {
+        return None;
+    }
+    for (c, zh, en, ..) in IDENTITY {
+        if f == fold(zh) || f == *en {
+            return Some(*c);
+        }
+    }
+    for (i, def) in FIELDS.iter().enumerate() {
+        if f == fold(def.zh) || f == def.key {
+            return Some(Col::Fact(F::ALL[i]));
+        }
+    }
+    match f.as_str() {
+        "数据来源" | "source" => Some(Col::Source),
+        "来源明细" | "source_detail" | "provenance" => Some(Col::SourceDetail),
+        _ => None,
+    }
+}
+
+/// The Chinese name of a column, for messages.
+pub fn zh_name(c: Col) -> &'static str {
+    match c {
+        Col::Fact(f) => f.def().zh,
+        Col::Source => SOURCE_ZH,
+        Col::SourceDetail => SOURCE_DETAIL_ZH,
+        c => IDENTITY
+            .iter()
+            .find(|x| x.0 == c)
+            .map(|x| x.1)
+            .unwrap_or("?"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    #[test]
+    fn headers_match_in_both_languages() {
+        assert_eq!(match_header("统一社会信用代码"), Some(Col::Uscc));
+        assert_eq!(match_header(" USCC "), Some(Col::Uscc));
+        assert_eq!(
+            match_header("营业收入（万元）"),
+            Some(Col::Fact(F::Revenue))
+        );
+        assert_eq!(match_header("营业收入(万元)"), Some(Col::Fact(F::Revenue)));
+        assert_eq!(match_header("营业收入"), Some(Col::Fact(F::Revenue)));
+        assert_eq!(match_header("rd_expense"), Some(Col::Fact(F::RdExpense)));
+        assert_eq!(match_header("\u{feff}统一社会信用代码"), Some(Col::Uscc));
+        assert_eq!(match_header("备注"), None);
+    }
+
+    #[test]
+    fn template_headers_are_unique_after_folding() {
+        let mut v: Vec<String> = template_columns().iter().map(|(_, h)| fold(h)).collect();
+        let n = v.len();
+        v.sort();
+        v.dedup();
+        assert_eq!(v.len(), n);
+        for (c, h) in template_columns() {
+            assert_eq!(match_header(h), Some(c), "{h}");
+        }
+    }
+}
