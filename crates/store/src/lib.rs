@@ -11,8 +11,10 @@ mod import;
 mod read;
 mod scope;
 pub mod testing;
+mod users;
 
 pub use db::{Backend, Error, Store, database_url_from_env};
 pub use import::{ImportCounts, ImportTx};
 pub use read::{EnterpriseFilter, EnterpriseRow, Page, ParkCount, Sort, Summary, YearTotals};
 pub use scope::Scope;
+pub use users::{Role, UserRecord};

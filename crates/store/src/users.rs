@@ -1,0 +1,239 @@
+//! Platform accounts: who may sign in, with which role, and the lock-out counters.
+//!
+//! The store keeps only password *hashes* (PHC strings made by the web layer with argon2); it never
+//! sees a password. A user's [`Role`] decides its [`Scope`] in exactly one place, [`Role::scope`],
+//! which every scoped read of the web layer goes through.
+use crate::db::{Error, Store};
+use crate::scope::Scope;
+use gaoxin_model::Uscc;
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+/// What a user may do and see.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Role {
+    /// 高新区管理员: the whole zone, may import for every park.
+    ZoneAdmin,
+    /// 高新区分析员: the whole zone, read-only.
+    ZoneAnalyst,
+    /// 园区管理员: one park (by park id), may import that park's rows.
+    ParkAdmin(String),
+    /// 企业用户: one firm, read-only.
+    Enterprise(Uscc),
+}
+
+impl Role {
+    /// The stored role key: `zone_admin`, `zone_analyst`, `park_admin`, `enterprise`.
+    pub fn key(&self) -> &'static str {
+        match self {
+            Role::ZoneAdmin => "zone_admin",
+            Role::ZoneAnalyst => "zone_analyst",
+            Role::ParkAdmin(_) => "park_admin",
+            Role::Enterprise(_) => "enterprise",
+        }
+    }
+
+    pub fn zh(&self) -> &'static str {
+        match self {
+            Role::ZoneAdmin => "高新区管理员",
+            Role::ZoneAnalyst => "高新区分析员（只读）",
+            Role::ParkAdmin(_) => "园区管理员",
+            Role::Enterprise(_) => "企业用户",
+        }
+    }
+
+    /// Builds a role from its key and its park / credit code (as stored, or as typed on the CLI).
+    pub fn from_parts(key: &str, park: Option<&str>, uscc: Option<&str>) -> Result<Role, String> {
+        fn nonempty(s: Option<&str>) -> Option<&str> {
+            s.map(str::trim).filter(|s| !s.is_empty())
+        }
+        match key {
+            "zone_admin" => Ok(Role::ZoneAdmin),
+            "zone_analyst" => Ok(Role::ZoneAnalyst),
+            "park_admin" => nonempty(park)
+                .map(|p| Role::ParkAdmin(p.to_string()))
+                .ok_or_else(|| "园区管理员必须指定园区".to_string()),
+            "enterprise" => {
+                let code =
+                    nonempty(uscc).ok_or_else(|| "企业用户必须指定统一社会信用代码".to_string())?;
+                Uscc::parse(code)
+                    .map(Role::Enterprise)
+                    .map_err(|e| e.to_string())
+            }
+            other => Err(format!(
+                "未知角色「{other}」（可选：zone_admin、zone_analyst、park_admin、enterprise）"
+            )),
+        }
+    }
+
+    /// The data this role may read. The single mapping from a signed-in user to a [`Scope`].
+    pub fn scope(&self) -> Scope {
+        match self {
+            Role::ZoneAdmin | Role::ZoneAnalyst => Scope::Zone,
+            Role::ParkAdmin(p) => Scope::Park(p.clone()),
+            Role::Enterprise(u) => Scope::Enterprise(u.clone()),
+        }
+    }
+
+    /// Whether the role may import data (zone administrators: all parks; park administrators: their park).
+    pub fn may_import(&self) -> bool {
+        matches!(self, Role::ZoneAdmin | Role::ParkAdmin(_))
+    }
+
+    pub fn park(&self) -> Option<&str> {
+        match self {
+            Role::ParkAdmin(p) => Some(p),
+            _ => None,
+        }
+    }
+
+    pub fn uscc(&self) -> Option<&Uscc> {
+        match self {
+            Role::Enterprise(u) => Some(u),
+            _ => None,
+        }
+    }
+}
+
+/// One account as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserRecord {
+    pub username: String,
+    /// PHC string (argon2id), made by the caller.
+    pub password_hash: String,
+    pub role: Role,
+    pub disabled: bool,
+    /// Consecutive failed sign-ins since the last success or lock.
+    pub failed_logins: i64,
+    /// Unix seconds until which sign-in is refused (0: not locked).
+    pub locked_until: i64,
+    /// Unix seconds.
+    pub created_at: i64,
+}
+
+const COLS: &str =
+    "username, password_hash, role, park, uscc, disabled, failed_logins, locked_until, created_at";
+
+fn get_i64(r: &AnyRow, i: usize) -> Result<i64, sqlx::Error> {
+    r.try_get::<i64, _>(i)
+        .or_else(|_| r.try_get::<i32, _>(i).map(i64::from))
+}
+
+fn decode(r: &AnyRow) -> Result<UserRecord, Error> {
+    let username: String = r.try_get(0)?;
+    let park: Option<String> = r.try_get(3)?;
+    let uscc: Option<String> = r.try_get(4)?;
+    let role = Role::from_parts(
+        &r.try_get::<String, _>(2)?,
+        park.as_deref(),
+        uscc.as_deref(),
+    )
+    .map_err(|e| Error::Corrupt(format!("用户 {username}: {e}")))?;
+    Ok(UserRecord {
+        password_hash: r.try_get(1)?,
+        role,
+        disabled: get_i64(r, 5)? != 0,
+        failed_logins: get_i64(r, 6)?,
+        locked_until: get_i64(r, 7)?,
+        created_at: get_i64(r, 8)?,
+        username,
+    })
+}
+
+impl Store {
+    /// Adds an account; returns false (and changes nothing) when the username is taken.
+    pub async fn insert_user(&self, u: &UserRecord) -> Result<bool, Error> {
+        let done = sqlx::query(
+            "INSERT INTO users (username, password_hash, role, park, uscc, disabled, failed_logins, locked_until, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (username) DO NOTHING",
+        )
+        .bind(u.username.clone())
+        .bind(u.password_hash.clone())
+        .bind(u.role.key())
+        .bind(u.role.park().map(str::to_string))
+        .bind(u.role.uscc().map(|c| c.as_str().to_string()))
+        .bind(u.disabled as i64)
+        .bind(u.failed_logins)
+        .bind(u.locked_until)
+        .bind(u.created_at)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    pub async fn user(&self, username: &str) -> Result<Option<UserRecord>, Error> {
+        let sql = format!("SELECT {COLS} FROM users WHERE username = $1");
+        match sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(username.to_string())
+            .fetch_optional(&self.pool)
+            .await?
+        {
+            Some(r) => Ok(Some(decode(&r)?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Every account, by username.
+    pub async fn users(&self) -> Result<Vec<UserRecord>, Error> {
+        let sql = format!("SELECT {COLS} FROM users ORDER BY username");
+        sqlx::query(sqlx::AssertSqlSafe(sql))
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(decode)
+            .collect()
+    }
+
+    /// Disables or re-enables an account; false when there is no such user.
+    pub async fn set_user_disabled(&self, username: &str, disabled: bool) -> Result<bool, Error> {
+        let done = sqlx::query("UPDATE users SET disabled = $1 WHERE username = $2")
+            .bind(disabled as i64)
+            .bind(username.to_string())
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Replaces the password hash and clears the lock-out; false when there is no such user.
+    pub async fn set_password_hash(&self, username: &str, hash: &str) -> Result<bool, Error> {
+        let done = sqlx::query(
+            "UPDATE users SET password_hash = $1, failed_logins = 0, locked_until = 0 WHERE username = $2",
+        )
+        .bind(hash.to_string())
+        .bind(username.to_string())
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Counts a failed sign-in; the `max_failures`-th consecutive failure locks the account until
+    /// `lock_until` (and restarts the count). Atomic: one UPDATE.
+    pub async fn record_login_failure(
+        &self,
+        username: &str,
+        max_failures: i64,
+        lock_until: i64,
+    ) -> Result<(), Error> {
+        sqlx::query(
+            "UPDATE users SET \
+             locked_until = CASE WHEN failed_logins + 1 >= $1 THEN $2 ELSE locked_until END, \
+             failed_logins = CASE WHEN failed_logins + 1 >= $1 THEN 0 ELSE failed_logins + 1 END \
+             WHERE username = $3",
+        )
+        .bind(max_failures)
+        .bind(lock_until)
+        .bind(username.to_string())
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Clears the failure count after a successful sign-in.
+    pub async fn record_login_success(&self, username: &str) -> Result<(), Error> {
+        sqlx::query("UPDATE users SET failed_logins = 0, locked_until = 0 WHERE username = $1")
+            .bind(username.to_string())
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+}

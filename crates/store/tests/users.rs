@@ -1,0 +1,105 @@
+//! Accounts on both backends: insert, read, disable, reset, lock-out counting.
+use gaoxin_model::Uscc;
+use gaoxin_store::{Role, Scope, UserRecord, testing};
+
+fn rec(name: &str, role: Role) -> UserRecord {
+    UserRecord {
+        username: name.into(),
+        password_hash: "$argon2id$v=19$m=8,t=1,p=1$c2FsdHNhbHQ$aGFzaA".into(),
+        role,
+        disabled: false,
+        failed_logins: 0,
+        locked_until: 0,
+        created_at: 1_700_000_000,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn accounts_round_trip_and_lock_out() {
+    for store in testing::all().await.unwrap() {
+        let firm = Uscc::parse("91440300708461136T").unwrap();
+        assert!(
+            store
+                .insert_user(&rec("admin", Role::ZoneAdmin))
+                .await
+                .unwrap()
+        );
+        assert!(
+            !store
+                .insert_user(&rec("admin", Role::ZoneAnalyst))
+                .await
+                .unwrap(),
+            "taken"
+        );
+        assert!(
+            store
+                .insert_user(&rec("jb", Role::ParkAdmin("jiangbei".into())))
+                .await
+                .unwrap()
+        );
+        assert!(
+            store
+                .insert_user(&rec("firm", Role::Enterprise(firm.clone())))
+                .await
+                .unwrap()
+        );
+
+        let all = store.users().await.unwrap();
+        assert_eq!(
+            all.iter().map(|u| u.username.as_str()).collect::<Vec<_>>(),
+            ["admin", "firm", "jb"]
+        );
+        let jb = store.user("jb").await.unwrap().unwrap();
+        assert_eq!(jb.role, Role::ParkAdmin("jiangbei".into()));
+        assert_eq!(jb.role.scope(), Scope::Park("jiangbei".into()));
+        assert_eq!(
+            store.user("firm").await.unwrap().unwrap().role.scope(),
+            Scope::Enterprise(firm)
+        );
+        assert_eq!(
+            store.user("admin").await.unwrap().unwrap().role.scope(),
+            Scope::Zone
+        );
+        assert!(store.user("nobody").await.unwrap().is_none());
+
+        // Four failures count up; the fifth locks and restarts the count.
+        for i in 1..=4 {
+            store.record_login_failure("jb", 5, 999).await.unwrap();
+            let u = store.user("jb").await.unwrap().unwrap();
+            assert_eq!((u.failed_logins, u.locked_until), (i, 0));
+        }
+        store.record_login_failure("jb", 5, 999).await.unwrap();
+        let u = store.user("jb").await.unwrap().unwrap();
+        assert_eq!((u.failed_logins, u.locked_until), (0, 999));
+        store.record_login_success("jb").await.unwrap();
+        assert_eq!(store.user("jb").await.unwrap().unwrap().locked_until, 0);
+
+        assert!(store.set_user_disabled("jb", true).await.unwrap());
+        assert!(store.user("jb").await.unwrap().unwrap().disabled);
+        assert!(!store.set_user_disabled("nobody", true).await.unwrap());
+        store.record_login_failure("admin", 5, 1).await.unwrap();
+        assert!(store.set_password_hash("admin", "new").await.unwrap());
+        let a = store.user("admin").await.unwrap().unwrap();
+        assert_eq!((a.password_hash.as_str(), a.failed_logins), ("new", 0));
+    }
+}
+
+#[test]
+fn roles_parse_from_parts() {
+    assert_eq!(
+        Role::from_parts("zone_admin", None, None),
+        Ok(Role::ZoneAdmin)
+    );
+    assert!(
+        Role::from_parts("park_admin", None, None)
+            .unwrap_err()
+            .contains("园区")
+    );
+    assert!(Role::from_parts("enterprise", None, Some("123")).is_err());
+    assert!(
+        Role::from_parts("root", None, None)
+            .unwrap_err()
+            .contains("未知角色")
+    );
+    assert!(Role::ParkAdmin("x".into()).may_import() && !Role::ZoneAnalyst.may_import());
+}
