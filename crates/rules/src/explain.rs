@@ -33,6 +33,8 @@ fn quantity(v: f64, s: u8, unit: Unit) -> Quantity {
 /// One comparison inside a condition.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Part {
+    /// What is compared: a fact (with its year), a named variable, or empty.
+    pub what: String,
     pub verdict: Verdict,
     pub have: Quantity,
     pub op: CmpOp,
@@ -155,12 +157,12 @@ pub fn ser_prov<S: serde::Serializer>(p: &Provenance, s: S) -> Result<S::Ok, S::
 
 fn field_name(f: usize) -> String {
     let zh = FIELDS[f].zh;
-    zh.split('（').next().unwrap_or(zh).to_string()
+    zh.rsplit_once('（').map(|(n, _)| n).unwrap_or(zh).to_string()
 }
 
 fn field_unit_word(f: usize) -> &'static str {
     let zh = FIELDS[f].zh;
-    match zh.split_once('（') {
+    match zh.rsplit_once('（') {
         Some((_, u)) => {
             let u = u.trim_end_matches('）');
             match u {
@@ -244,7 +246,8 @@ pub(crate) fn describe(plan: &Plan, n: NodeId, year: i32) -> String {
     }
 }
 
-fn collect_parts(plan: &Plan, rule: &RulePlan, root: NodeId, n: NodeId, buf: &Buffers, parts: &mut Vec<Part>, subs: &mut Vec<String>) {
+#[allow(clippy::too_many_arguments)]
+fn collect_parts(plan: &Plan, rule: &RulePlan, year: i32, root: NodeId, n: NodeId, buf: &Buffers, parts: &mut Vec<Part>, subs: &mut Vec<String>) {
     if n != root
         && let Some(c) = rule.conditions.iter().find(|c| c.node == n)
     {
@@ -264,15 +267,23 @@ fn collect_parts(plan: &Plan, rule: &RulePlan, root: NodeId, n: NodeId, buf: &Bu
             let have = quantity(av, as_, unit);
             let need = quantity(bv, bs, unit);
             let verdict = Verdict::of(v, s);
-            let text = format!("需{}{}，实际{}", op.zh(), need.text, have.text);
-            parts.push(Part { verdict, have, op: *op, need, text });
+            let what = match &plan.ops[*a as usize] {
+                Op::Fact { field, offset } => format!("{}（{}年）", field_name(*field as usize), year - *offset as i32),
+                _ => rule.items.iter().find(|i| i.node == *a).map(|i| i.zh.clone()).unwrap_or_default(),
+            };
+            let text = if what.is_empty() {
+                format!("需{}{}，实际{}", op.zh(), need.text, have.text)
+            } else {
+                format!("{what}：需{}{}，实际{}", op.zh(), need.text, have.text)
+            };
+            parts.push(Part { what, verdict, have, op: *op, need, text });
         }
         Op::All(v) | Op::Any(v) => {
             for c in v {
-                collect_parts(plan, rule, root, *c, buf, parts, subs);
+                collect_parts(plan, rule, year, root, *c, buf, parts, subs);
             }
         }
-        Op::Not(a) => collect_parts(plan, rule, root, *a, buf, parts, subs),
+        Op::Not(a) => collect_parts(plan, rule, year, root, *a, buf, parts, subs),
         _ => {}
     }
 }
@@ -420,7 +431,7 @@ pub fn explain(plan: &Plan, panel: &Panel, row: usize, year: i32, rule_id: &str,
         let cv = Verdict::of(v, s);
         let mut parts = Vec::new();
         let mut subs = Vec::new();
-        collect_parts(plan, rule, c.node, c.node, &buf, &mut parts, &mut subs);
+        collect_parts(plan, rule, year, c.node, c.node, &buf, &mut parts, &mut subs);
         let inputs = c
             .deps
             .iter()

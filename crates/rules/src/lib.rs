@@ -18,14 +18,17 @@ pub mod ladder;
 pub mod panel;
 pub mod plan;
 pub mod run;
+pub mod synth;
 
 
 
+pub use batch::{BatchResult, RuleResult, evaluate};
 pub use check::{CheckReport, check};
 pub use explain::{Explanation, explain};
 pub use file::{Assumption, LoadError, RuleFile, Status};
 pub use panel::{FirmAttrs, Panel};
-pub use plan::{EvalOptions, Plan, Verdict, compile};
+pub use plan::{EvalOptions, Plan, Verdict, compile, compile_for_run};
+pub use run::RunRecord;
 
 
 /// Loads and parses every rule file of a directory (e.g. `data/rules`).

@@ -59,14 +59,14 @@ impl Verdict {
             _ => Verdict::Fail,
         }
     }
-    pub(crate) fn code(self) -> u8 {
+    pub fn code(self) -> u8 {
         match self {
             Verdict::Pass => 1,
             Verdict::Fail => 0,
             Verdict::Unknown => 2,
         }
     }
-    pub(crate) fn from_code(c: u8) -> Verdict {
+    pub fn from_code(c: u8) -> Verdict {
         match c {
             1 => Verdict::Pass,
             0 => Verdict::Fail,
@@ -293,7 +293,7 @@ pub struct Plan {
 }
 
 /// Options of an evaluation.
-#[derive(Debug, Clone, Copy, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct EvalOptions {
     /// Expert-scored items without an entered score take this bound.
     pub assumption: Assumption,
@@ -856,6 +856,24 @@ pub fn compile(files: &[RuleFile], as_of: Date, overrides: &Overrides) -> Result
     })
 }
 
+/// Compiles the files that can be applied on `as_of`: a file with no parameter value in force
+/// that day (or depending on such a file through `ref`) is left out, and the reason returned —
+/// a run over past years should not fail because a newer policy did not exist yet.
+pub fn compile_for_run(files: &[RuleFile], as_of: Date) -> (Plan, Vec<LoadError>) {
+    let mut keep: Vec<RuleFile> = files.to_vec();
+    let mut skipped = Vec::new();
+    loop {
+        match compile(&keep, as_of, &Overrides::new()) {
+            Ok(p) => return (p, skipped),
+            Err(errs) => {
+                let bad: Vec<_> = errs.iter().map(|e| e.file.clone()).collect();
+                keep.retain(|f| !bad.contains(&f.path));
+                skipped.extend(errs);
+            }
+        }
+    }
+}
+
 fn compile_rule(c: &mut Compiler, fi: usize) -> Result<RulePlan, LoadError> {
     let f = &c.files[fi];
     let mut items = Vec::new();
@@ -893,7 +911,12 @@ fn compile_rule(c: &mut Compiler, fi: usize) -> Result<RulePlan, LoadError> {
             }
             None => deps
                 .iter()
-                .filter(|(fd, o)| *o == 0 && matches!(FIELDS[*fd as usize].kind, Kind::Money { .. } | Kind::Usd | Kind::Count))
+                .filter(|(fd, o)| {
+                    // Ranks are not quantities one can "add"; only amounts and counts are levers.
+                    *o == 0
+                        && !FIELDS[*fd as usize].key.ends_with("_rank")
+                        && matches!(FIELDS[*fd as usize].kind, Kind::Money { .. } | Kind::Usd | Kind::Count)
+                })
                 .map(|(fd, o)| (*fd, *o, false))
                 .collect(),
         };

@@ -1,0 +1,98 @@
+//! Batch evaluation and single-firm explain come from the same plan: on many random firms they
+//! must agree on every verdict, award, verification flag, assumption flag and distance. Also
+//! checks the ladder, lists, funnel, budget and run record on the same data.
+use std::path::Path;
+
+use gaoxin_rules::ladder;
+use gaoxin_rules::plan::Verdict;
+use gaoxin_rules::{EvalOptions, RunRecord, compile_for_run, default_as_of, evaluate, explain, load_dir};
+
+fn files() -> Vec<gaoxin_rules::RuleFile> {
+    load_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/rules")).expect("rule files load")
+}
+
+#[test]
+fn batch_and_explain_agree_on_random_firms() {
+    let files = files();
+    let panel = gaoxin_rules::synth::generate(400, 2019, 2024, 7, 0.03, 0.6);
+    for assumption in [gaoxin_rules::Assumption::Conservative, gaoxin_rules::Assumption::Optimistic] {
+        let opts = EvalOptions { assumption };
+        let (plan, skipped) = compile_for_run(&files, default_as_of(2024));
+        assert!(skipped.is_empty(), "{skipped:?}");
+        let batch = evaluate(&plan, &panel, 2024, &opts);
+        let single = gaoxin_rules::batch::evaluate_with(&plan, &panel, 2024, &opts, 1);
+        let mut seen = [0usize; 3];
+        for r in &plan.rules {
+            let b = batch.rule(&r.id).unwrap();
+            let s = single.rule(&r.id).unwrap();
+            assert_eq!(b.verdict, s.verdict, "thread split changes nothing");
+            for row in 0..panel.len() {
+                let ex = explain(&plan, &panel, row, 2024, &r.id, &opts).unwrap();
+                assert_eq!(ex.verdict, b.verdict[row], "{} row {row}", r.id);
+                assert_eq!(ex.award, b.award[row], "{} row {row}", r.id);
+                assert_eq!(ex.auto_grant, b.verified[row], "{} row {row}", r.id);
+                assert_eq!(ex.assumption_dependent, b.assumption_dependent[row], "{} row {row}", r.id);
+                assert_eq!(ex.distance as f32, b.distance[row], "{} row {row}", r.id);
+                seen[ex.verdict.code() as usize] += 1;
+            }
+        }
+        assert!(seen.iter().all(|c| *c > 0), "data exercises pass, fail and unknown: {seen:?}");
+    }
+}
+
+#[test]
+fn ladder_lists_funnel_budget_and_run_record() {
+    let files = files();
+    let panel = gaoxin_rules::synth::generate(3000, 2019, 2024, 11, 0.02, 0.7);
+    let opts = EvalOptions::default();
+    let mut runs = Vec::new();
+    for y in [2022, 2023, 2024] {
+        let (plan, _) = compile_for_run(&files, default_as_of(y));
+        let b = evaluate(&plan, &panel, y, &opts);
+        runs.push((y, plan, b));
+    }
+    let (_, plan, batch) = &runs[2];
+    let rungs = ladder::rungs(plan);
+    assert_eq!(rungs.iter().map(|r| r.label.as_str()).collect::<Vec<_>>(), ["科技型中小企业", "高新技术企业", "瞪羚企业", "独角兽企业", "领军企业"]);
+    assert!(rungs.last().unwrap().rule.is_none() && rungs.last().unwrap().note.is_some());
+    let pos = ladder::positions(plan, batch);
+    for p in &pos {
+        if p.level > 0 {
+            let rule = rungs.iter().find(|r| r.level == p.level).unwrap().rule.clone().unwrap();
+            assert_eq!(batch.rule(&rule).unwrap().verdict[p.row], Verdict::Pass);
+        }
+    }
+    let near = ladder::nearest(&panel, batch, "hightech_2016", 50);
+    assert!(!near.is_empty());
+    assert!(near.windows(2).all(|w| w[0].distance <= w[1].distance));
+    let lists = ladder::grant_lists(plan, &panel, batch, "nanjing_first_unicorn_award_2025");
+    for e in &lists.auto_grant {
+        assert!(e.supply.is_empty());
+        assert!(e.award.is_some_and(|a| a > 0 && a <= 200_000_000));
+    }
+    assert!(!lists.fast_track.is_empty());
+    for e in &lists.fast_track {
+        assert!(!e.supply.is_empty(), "快申快享 entries name what to supply");
+        assert!(e.supply.iter().all(|s| !s.provenance.is_verified()));
+    }
+    let b = ladder::budget(&panel, batch, "nanjing_first_unicorn_award_2025").unwrap();
+    let sum: i64 = b.by_park.values().map(|x| x.1).sum();
+    assert_eq!(sum, b.total);
+    assert_eq!(b.firms, batch.rule("nanjing_first_unicorn_award_2025").unwrap().count(Verdict::Pass));
+    let years: Vec<(i32, &gaoxin_rules::Plan, &gaoxin_rules::BatchResult)> = runs.iter().map(|(y, p, b)| (*y, p, b)).collect();
+    let f = ladder::funnel(&panel, &years);
+    assert_eq!(f.years.len(), 3);
+    for fy in &f.years {
+        assert_eq!(fy.by_park.values().map(|v| v.iter().sum::<usize>()).sum::<usize>(), panel.len());
+    }
+    assert!(f.conversions.iter().all(|c| c.moved_up <= c.firms));
+    let rec = RunRecord::new(&files, plan, &panel, batch);
+    let again = RunRecord::new(&files, plan, &panel, &evaluate(plan, &panel, 2024, &opts));
+    assert_eq!(rec, again, "a run is reproducible");
+    let json = serde_json_like(&rec);
+    assert!(json.contains("hightech_2016"));
+}
+
+fn serde_json_like(r: &RunRecord) -> String {
+    format!("{:?}", toml::Value::try_from(r).expect("serialisable"))
+}
