@@ -238,3 +238,92 @@ fn compare(ex: &Explanation, key: &str, want: &Expected) -> Result<(), String> {
         Expected::Bool(b) => num(item.value.value, if *b { 1.0 } else { 0.0 }, "是否"),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::file::parse_file;
+
+    const FILE: &str = r#"id = "demo"
+name = "示例"
+version = "1"
+document = "无"
+issuer = "无"
+effective_from = "2020-01-01"
+source = "test"
+status = "UNCONFIRMED"
+kind = "policy"
+
+[[params]]
+name = "cap"
+zh = "上限"
+unit = "万元"
+values = [{ from = "2020-01-01", value = 200 }]
+
+[[conditions]]
+id = "big"
+zh = "研发费用不低于100万元"
+expr = "rd_expense >= 100万元"
+
+[outcome]
+label = "示例奖励"
+eligible = "big"
+
+[outcome.award]
+zh = "奖励"
+base = "rd_expense"
+rate = "0.05"
+cap = "cap"
+
+[[tests]]
+id = "ok"
+year = 2024
+facts = { rd_expense = 5000 }
+expect = { big = "pass", award = 200 }
+
+[[tests]]
+id = "wrong"
+year = 2024
+facts = { rd_expense = 3000 }
+expect = { award = 200, big = "fail" }
+"#;
+
+    #[test]
+    fn a_wrong_expectation_is_reported() {
+        let f = parse_file(Path::new("demo.toml"), FILE).unwrap();
+        let r = check(&[f]);
+        assert!(r.errors.is_empty(), "{}", r.render_zh());
+        assert_eq!(r.cases.len(), 2);
+        assert!(r.cases[0].failures.is_empty(), "{:?}", r.cases[0].failures);
+        let w = &r.cases[1].failures;
+        assert_eq!(w.len(), 2, "{w:?}");
+        assert!(w.iter().any(|m| m.contains("期望 200，实际 150")), "{w:?}");
+        assert!(!r.ok());
+        assert_eq!(r.cases[1].line, 38);
+    }
+
+    #[test]
+    fn loader_errors_name_file_line_and_problem() {
+        let bad = FILE.replace("issuer = \"无\"", "issuer = \"无\"\nauthor = \"x\"");
+        let e = parse_file(Path::new("demo.toml"), &bad).unwrap_err();
+        assert_eq!(e.line, 6, "{e}");
+        assert!(e.msg.contains("不认识的字段「author」"), "{e}");
+        let bad = FILE.replace("value = 200", "value = \"二百\"");
+        let e = parse_file(Path::new("demo.toml"), &bad).unwrap_err();
+        assert_eq!(e.line, 15, "{e}");
+        let bad = FILE.replace("expr = \"rd_expense >= 100万元\"", "expr = \"rd_expense >= (100万元\"");
+        let e = parse_file(Path::new("demo.toml"), &bad).unwrap_err();
+        assert_eq!(e.line, 20, "{e}");
+        assert!(e.msg.contains("右括号"), "{e}");
+        let bad = FILE.replace("eligible = \"big\"", "eligible = \"bigg\"");
+        let f = parse_file(Path::new("demo.toml"), &bad).unwrap();
+        let r = check(&[f]);
+        assert_eq!(r.errors.len(), 1);
+        assert_eq!(r.errors[0].line, 24);
+        assert!(r.errors[0].to_string().starts_with("demo.toml:24: 未知的变量「bigg」"), "{}", r.errors[0]);
+        let bad = FILE.replace("{ from = \"2020-01-01\", value = 200 }", "{ from = \"2023-01-01\", value = 200 }");
+        let f = parse_file(Path::new("demo.toml"), &bad).unwrap();
+        let r = check(&[f]);
+        assert!(r.cases.iter().all(|c| c.failures.iter().any(|m| m.contains("没有生效的取值"))), "{}", r.render_zh());
+    }
+}
