@@ -3,7 +3,7 @@
 //!
 //! Unchanged rows are recognised by a content hash kept in `row_hash`, so re-importing the same
 //! file writes nothing and reports every row as unchanged.
-use crate::db::{Error, Store};
+use crate::db::{Backend, Error, Store};
 use gaoxin_model::{Enterprise, FIELDS, Facts, N_FIELDS};
 use sqlx::AssertSqlSafe;
 use sqlx::{Any, Row, Transaction};
@@ -23,6 +23,7 @@ pub struct ImportCounts {
 /// An open import: everything written through it becomes visible at [`ImportTx::commit`], or not at all.
 pub struct ImportTx {
     tx: Transaction<'static, Any>,
+    backend: Backend,
     counts: ImportCounts,
 }
 
@@ -83,7 +84,9 @@ fn enterprise_text_columns(e: &Enterprise) -> [String; 8] {
 
 const SQLITE_MAX_VARS: usize = 30_000;
 
-fn placeholders(rows: usize, cols: usize) -> String {
+/// `(…),(…)` value lists. SQLite gets anonymous `?` parameters: its `$n` parameters are named,
+/// and looking names up makes a statement with thousands of them quadratic to prepare.
+fn placeholders(rows: usize, cols: usize, backend: Backend) -> String {
     let mut s = String::with_capacity(rows * cols * 5);
     let mut n = 1;
     for r in 0..rows {
@@ -95,8 +98,12 @@ fn placeholders(rows: usize, cols: usize) -> String {
             if c > 0 {
                 s.push(',');
             }
-            s.push('$');
-            s.push_str(&n.to_string());
+            if backend == Backend::Sqlite {
+                s.push('?');
+            } else {
+                s.push('$');
+                s.push_str(&n.to_string());
+            }
             n += 1;
         }
         s.push(')');
@@ -104,7 +111,7 @@ fn placeholders(rows: usize, cols: usize) -> String {
     s
 }
 
-fn facts_upsert_sql(rows: usize) -> String {
+fn facts_upsert_sql(rows: usize, backend: Backend) -> String {
     let cols: Vec<&str> = FIELDS.iter().map(|f| f.key).collect();
     let set: Vec<String> = cols
         .iter()
@@ -114,14 +121,14 @@ fn facts_upsert_sql(rows: usize) -> String {
     format!(
         "INSERT INTO facts (uscc, year, {}, provenance, row_hash) VALUES {} ON CONFLICT (uscc, year) DO UPDATE SET {}",
         cols.join(", "),
-        placeholders(rows, N_FIELDS + 4),
+        placeholders(rows, N_FIELDS + 4, backend),
         set.join(", ")
     )
 }
 
 pub(crate) const ENT_COLS: &str = "uscc, name, park, industry, sector, tech_field, listing, clusters, tracks, founded, synthetic, row_hash";
 
-fn enterprise_upsert_sql(rows: usize) -> String {
+fn enterprise_upsert_sql(rows: usize, backend: Backend) -> String {
     let set: Vec<String> = ENT_COLS
         .split(", ")
         .skip(1)
@@ -129,7 +136,7 @@ fn enterprise_upsert_sql(rows: usize) -> String {
         .collect();
     format!(
         "INSERT INTO enterprises ({ENT_COLS}) VALUES {} ON CONFLICT (uscc) DO UPDATE SET {}",
-        placeholders(rows, 12),
+        placeholders(rows, 12, backend),
         set.join(", ")
     )
 }
@@ -137,7 +144,13 @@ fn enterprise_upsert_sql(rows: usize) -> String {
 impl Store {
     pub async fn begin_import(&self) -> Result<ImportTx, Error> {
         Ok(ImportTx {
-            tx: self.pool.begin().await?,
+            // SQLite: take the write lock at BEGIN, so two concurrent imports wait for each other
+            // (busy_timeout) instead of failing when a reader tries to become a writer.
+            tx: match self.backend() {
+                Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+                Backend::Postgres => self.pool.begin().await?,
+            },
+            backend: self.backend(),
             counts: ImportCounts::default(),
         })
     }
@@ -174,7 +187,7 @@ impl ImportTx {
             if todo.is_empty() {
                 continue;
             }
-            let sql = enterprise_upsert_sql(todo.len());
+            let sql = enterprise_upsert_sql(todo.len(), self.backend);
             let mut q = sqlx::query(AssertSqlSafe(sql.clone()));
             for (e, h) in todo {
                 let [
@@ -247,7 +260,7 @@ impl ImportTx {
             if todo.is_empty() {
                 continue;
             }
-            let sql = facts_upsert_sql(todo.len());
+            let sql = facts_upsert_sql(todo.len(), self.backend);
             let mut q = sqlx::query(AssertSqlSafe(sql.clone()));
             for (f, h) in todo {
                 q = q
@@ -277,7 +290,14 @@ impl ImportTx {
         if codes.is_empty() {
             return Ok(out);
         }
-        let list: Vec<String> = (1..=codes.len()).map(|i| format!("${i}")).collect();
+        let ph = |i: usize| {
+            if self.backend == Backend::Sqlite {
+                "?".to_string()
+            } else {
+                format!("${i}")
+            }
+        };
+        let list: Vec<String> = (1..=codes.len()).map(ph).collect();
         let sql = match years {
             Some(ys) => {
                 let yl: Vec<String> = (0..ys.len())

@@ -115,7 +115,7 @@ async fn reimport_is_idempotent_and_updates_are_counted() {
         .await
         .unwrap_err();
         // A failed statement aborts the PostgreSQL transaction: start again.
-        drop(tx);
+        tx.rollback().await.unwrap();
         let mut tx = store.begin_import().await.unwrap();
         tx.write_enterprises(&[
             firm(1, "南京甲科技有限公司", "jiangbei"),
@@ -375,4 +375,35 @@ async fn meta_and_bad_urls() {
     assert_eq!(s.meta("demo").await.unwrap().as_deref(), Some("seed=2"));
     let e = Store::open("mysql://x").await.err().unwrap();
     assert!(e.to_string().contains("数据库地址无效"));
+}
+
+#[tokio::test]
+async fn concurrent_imports_wait_for_each_other() {
+    for store in testing::all().await.unwrap() {
+        let a = {
+            let s = store.clone();
+            tokio::spawn(async move {
+                let mut tx = s.begin_import().await.unwrap();
+                tx.write_enterprises(&[firm(1, "甲", "jiangbei")])
+                    .await
+                    .unwrap();
+                tx.write_facts(&[facts(1, 2022, 5)]).await.unwrap();
+                tx.commit().await.unwrap()
+            })
+        };
+        let b = {
+            let s = store.clone();
+            tokio::spawn(async move {
+                let mut tx = s.begin_import().await.unwrap();
+                tx.write_enterprises(&[firm(2, "乙", "xuanwu")])
+                    .await
+                    .unwrap();
+                tx.write_facts(&[facts(2, 2022, 6)]).await.unwrap();
+                tx.commit().await.unwrap()
+            })
+        };
+        a.await.unwrap();
+        b.await.unwrap();
+        assert_eq!(store.summary(&Scope::Zone).await.unwrap().firms, 2);
+    }
 }

@@ -1,0 +1,268 @@
+//! Data commands: demo, import, export, template, summary.
+use crate::progress::Bar;
+use clap::Args;
+use gaoxin_demo::DemoConfig;
+use gaoxin_ingest::{ExportFormat, ImportOptions};
+use gaoxin_model::Zone;
+use gaoxin_store::{Scope, Store};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+pub type Res = Result<ExitCode, Box<dyn std::error::Error>>;
+
+pub fn load_zone(path: &Path) -> Result<Zone, Box<dyn std::error::Error>> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        format!(
+            "无法读取参考数据 {}：{e}（请在仓库根目录运行，或用 --reference 指定）",
+            path.display()
+        )
+    })?;
+    Ok(Zone::parse(&text)?)
+}
+
+#[derive(Args)]
+pub struct DemoArgs {
+    /// Number of firms in the synthetic zone.
+    #[arg(long, default_value_t = 30_000)]
+    pub enterprises: usize,
+    /// Years of the panel, FIRST-LAST.
+    #[arg(long, default_value = "2019-2024")]
+    pub years: String,
+    /// Random seed (same seed, same zone).
+    #[arg(long, default_value_t = 20_221_229)]
+    pub seed: u64,
+}
+
+impl DemoArgs {
+    pub fn config(&self) -> Result<DemoConfig, String> {
+        let (a, b) = self
+            .years
+            .split_once('-')
+            .ok_or("--years 应写成 2019-2024")?;
+        let (first_year, last_year) = (
+            a.trim().parse().map_err(|_| "--years 起始年份无效")?,
+            b.trim().parse().map_err(|_| "--years 结束年份无效")?,
+        );
+        if first_year > last_year || first_year < 1990 {
+            return Err("--years 范围无效".into());
+        }
+        if self.enterprises == 0 {
+            return Err("--enterprises 至少为1".into());
+        }
+        Ok(DemoConfig {
+            enterprises: self.enterprises,
+            first_year,
+            last_year,
+            seed: self.seed,
+        })
+    }
+}
+
+/// Replaces the panel with a generated demo zone and labels the data as synthetic.
+pub async fn load_demo(
+    store: &Store,
+    zone: &Zone,
+    cfg: &DemoConfig,
+) -> Result<(usize, usize), Box<dyn std::error::Error>> {
+    let demo = gaoxin_demo::generate(zone, cfg);
+    store.clear_panel().await?;
+    let mut tx = store.begin_import().await?;
+    let mut bar = Bar::new("载入演示数据");
+    let total = demo.facts.len() as u64;
+    tx.write_enterprises(&demo.enterprises).await?;
+    for (i, chunk) in demo.facts.chunks(5_000).enumerate() {
+        tx.write_facts(chunk).await?;
+        bar.update(
+            ((i + 1) * 5_000) as u64,
+            total,
+            ((i + 1) * 5_000).min(demo.facts.len()) as u64,
+        );
+    }
+    tx.commit().await?;
+    bar.finish();
+    let label = format!(
+        "合成演示数据（gaoxin demo --enterprises {} --years {}-{} --seed {}），非真实企业数据",
+        cfg.enterprises, cfg.first_year, cfg.last_year, cfg.seed
+    );
+    store.set_meta("demo", &label).await?;
+    Ok((demo.enterprises.len(), demo.facts.len()))
+}
+
+pub async fn demo(url: &str, zone: &Zone, a: DemoArgs) -> Res {
+    let cfg = a.config()?;
+    let store = Store::open(url).await?;
+    let t = std::time::Instant::now();
+    let (firms, rows) = load_demo(&store, zone, &cfg).await?;
+    store.close().await;
+    eprintln!(
+        "已生成并载入演示园区：{firms} 家企业、{rows} 条企业年度数据（{:.1} 秒），数据库 {url}",
+        t.elapsed().as_secs_f64()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+#[derive(Args)]
+pub struct ImportArgs {
+    /// The file: .xlsx, or .csv in UTF-8 (with or without BOM) or GBK.
+    pub file: PathBuf,
+    /// Accept only rows of this park (id or name), as a park administrator's upload would.
+    #[arg(long)]
+    pub park: Option<String>,
+    /// Where to write the error report (.xlsx) when the file has errors
+    /// [default: next to the file, NAME_错误报告.xlsx].
+    #[arg(long)]
+    pub report: Option<PathBuf>,
+}
+
+pub async fn import(url: &str, zone: &Zone, a: ImportArgs) -> Res {
+    let only_park = match &a.park {
+        Some(p) => Some(
+            zone.park(p)
+                .ok_or_else(|| format!("园区「{p}」不存在"))?
+                .id
+                .clone(),
+        ),
+        None => None,
+    };
+    let store = Store::open(url).await?;
+    let mut bar = Bar::new("导入");
+    let t = std::time::Instant::now();
+    let report = gaoxin_ingest::import_path(
+        &store,
+        zone,
+        &a.file,
+        &ImportOptions { only_park },
+        &mut |p| bar.update(p.bytes, p.total_bytes, p.rows),
+    )
+    .await?;
+    bar.finish();
+    store.close().await;
+    for c in &report.ignored_columns {
+        eprintln!("提示：未识别的列「{c}」已忽略");
+    }
+    if report.ok() {
+        println!(
+            "{}（{:.1} 秒）",
+            report.summary_zh(),
+            t.elapsed().as_secs_f64()
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    for e in report.errors.iter().take(50) {
+        eprintln!("{e}");
+    }
+    if report.errors.len() > 50 {
+        eprintln!("……其余{}处错误见错误报告", report.error_count - 50);
+    }
+    let path = a.report.unwrap_or_else(|| {
+        let stem = a
+            .file
+            .file_stem()
+            .map(|s| s.to_string_lossy().to_string())
+            .unwrap_or_else(|| "import".into());
+        a.file.with_file_name(format!("{stem}_错误报告.xlsx"))
+    });
+    match std::fs::write(&path, report.to_xlsx()) {
+        Ok(()) => eprintln!("错误报告已写入 {}", path.display()),
+        Err(e) => eprintln!("无法写入错误报告 {}：{e}", path.display()),
+    }
+    eprintln!("{}", report.summary_zh());
+    Ok(ExitCode::from(1))
+}
+
+#[derive(Args)]
+pub struct ExportArgs {
+    /// xlsx or csv [default: from --out's extension, else csv].
+    #[arg(long)]
+    pub format: Option<String>,
+    /// Output file [default: standard output].
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Only this park (id or name).
+    #[arg(long)]
+    pub park: Option<String>,
+    /// Only this year.
+    #[arg(long)]
+    pub year: Option<i32>,
+}
+
+pub async fn export(url: &str, zone: &Zone, a: ExportArgs) -> Res {
+    let format = match (&a.format, &a.out) {
+        (Some(f), _) => ExportFormat::parse(f)
+            .ok_or_else(|| format!("--format 应为 xlsx 或 csv，而不是「{f}」"))?,
+        (None, Some(p))
+            if p.extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("xlsx")) =>
+        {
+            ExportFormat::Xlsx
+        }
+        _ => ExportFormat::Csv,
+    };
+    let park = match &a.park {
+        Some(p) => Some(
+            zone.park(p)
+                .ok_or_else(|| format!("园区「{p}」不存在"))?
+                .id
+                .clone(),
+        ),
+        None => None,
+    };
+    let store = Store::open(url).await?;
+    let mut out: Box<dyn Write + Send> = match &a.out {
+        Some(p) => Box::new(std::io::BufWriter::new(
+            std::fs::File::create(p).map_err(|e| format!("无法创建 {}：{e}", p.display()))?,
+        )),
+        None => Box::new(std::io::BufWriter::new(std::io::stdout())),
+    };
+    let n = gaoxin_ingest::export(
+        &store,
+        zone,
+        &Scope::Zone,
+        park.as_deref(),
+        a.year,
+        format,
+        &mut out,
+    )
+    .await?;
+    out.flush()?;
+    store.close().await;
+    eprintln!("已导出 {n} 行");
+    Ok(ExitCode::SUCCESS)
+}
+
+#[derive(Args)]
+pub struct TemplateArgs {
+    /// Output file [default: standard output, e.g. `gaoxin template > 企业年度数据模板.xlsx`].
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+}
+
+pub fn template(zone: &Zone, a: TemplateArgs) -> Res {
+    let bytes = gaoxin_ingest::template_xlsx(zone);
+    match a.out {
+        Some(p) => {
+            std::fs::write(&p, bytes).map_err(|e| format!("无法写入 {}：{e}", p.display()))?
+        }
+        None => std::io::stdout().write_all(&bytes)?,
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub async fn summary(url: &str) -> Res {
+    let store = Store::open(url).await?;
+    let s = store.summary(&Scope::Zone).await?;
+    let v = serde_json::json!({
+        "database": url,
+        "demo": s.demo,
+        "enterprises": s.firms,
+        "parks": s.parks.iter().map(|p| serde_json::json!({"park": p.id, "enterprises": p.firms})).collect::<Vec<_>>(),
+        "years": s.years.iter().map(|y| serde_json::json!({
+            "year": y.year, "enterprises": y.firms,
+            "revenue_yuan": y.revenue / 100, "rd_expense_yuan": y.rd_expense / 100,
+        })).collect::<Vec<_>>(),
+    });
+    println!("{}", serde_json::to_string_pretty(&v)?);
+    store.close().await;
+    Ok(ExitCode::SUCCESS)
+}
