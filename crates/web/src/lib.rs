@@ -1,1 +1,150 @@
-//! gaoxin-web (skeleton; filled in by its issue).
+//! The gaoxin web platform: server-rendered pages (minijinja, htmx, Apache ECharts, all vendored) and
+//! a JSON API under `/api/v1`, behind password sign-in with four roles.
+//!
+//! Code map:
+//! - [`routes`]: the one table of routes (method, path, who may call it). [`router`] is built from
+//!   it, and the isolation tests enumerate it, so a new page cannot escape those tests.
+//! - [`auth`]: argon2 password hashes, server-side sessions (HttpOnly SameSite=Lax cookie, Secure
+//!   when configured), CSRF synchronizer tokens, lock-out, and the account functions the CLI calls.
+//!   The signed-in user becomes a [`gaoxin_store::Scope`] in exactly one place:
+//!   [`gaoxin_store::Role::scope`], reached through [`auth::CurrentUser::scope`].
+//! - [`pages`]: thin HTML handlers (parse → store → render). [`api`]: the same data as JSON, and the
+//!   OpenAPI 3.1 document. [`upload`]: browser imports as background jobs with polled progress.
+//! - [`dashboard`]: the dashboard figures and target measures per scope, cached in memory and
+//!   invalidated by imports. [`render`]: templates and Chinese number/date formatting.
+//!
+//! Invariant: handlers never build an unscoped query. Everything a handler reads goes through the
+//! store with the caller's scope; a firm or park outside it answers 404, exactly like one that does
+//! not exist.
+//!
+//! Adding a page (e.g. 梯度培育): one template under `templates/`, one handler, one line in
+//! [`routes::table`] and, if it belongs in the menu, one entry in [`render::NAV`].
+pub mod api;
+mod assets;
+pub mod auth;
+pub mod dashboard;
+mod error;
+mod export;
+pub mod pages;
+pub mod render;
+pub mod routes;
+pub mod upload;
+
+pub use auth::{
+    CurrentUser, UserError, add_user, disable_user, ensure_demo_accounts, list_users,
+    reset_password,
+};
+pub use error::{ApiError, PageError};
+pub use routes::{Access, RouteInfo, route_table};
+
+use gaoxin_model::Zone;
+use gaoxin_store::Store;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Settings of a running platform.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Mark the session cookie `Secure` (set when the platform is served over https, e.g. behind a
+    /// TLS-terminating proxy). Environment: `GAOXIN_SECURE_COOKIES=1`.
+    pub secure_cookies: bool,
+    /// Idle lifetime of a session.
+    pub session_ttl: Duration,
+    /// Consecutive failed sign-ins that lock an account, and for how long.
+    pub max_failures: i64,
+    pub lock_duration: Duration,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            secure_cookies: false,
+            session_ttl: Duration::from_secs(8 * 3600),
+            max_failures: 5,
+            lock_duration: Duration::from_secs(15 * 60),
+        }
+    }
+}
+
+impl Config {
+    /// Defaults, with `GAOXIN_SECURE_COOKIES` (1/true) read from the environment.
+    pub fn from_env() -> Config {
+        let secure = std::env::var("GAOXIN_SECURE_COOKIES")
+            .map(|v| matches!(v.as_str(), "1" | "true" | "yes"))
+            .unwrap_or(false);
+        Config {
+            secure_cookies: secure,
+            ..Config::default()
+        }
+    }
+}
+
+/// Everything a handler needs; cheap to clone.
+#[derive(Clone)]
+pub struct AppState(Arc<Inner>);
+
+pub struct Inner {
+    pub store: Store,
+    pub zone: Zone,
+    pub config: Config,
+    pub sessions: auth::Sessions,
+    pub dashboards: dashboard::Cache,
+    pub jobs: upload::Jobs,
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Inner;
+    fn deref(&self) -> &Inner {
+        &self.0
+    }
+}
+
+impl AppState {
+    pub fn new(store: Store, zone: Zone, config: Config) -> AppState {
+        AppState(Arc::new(Inner {
+            store,
+            zone,
+            config,
+            sessions: auth::Sessions::default(),
+            dashboards: dashboard::Cache::default(),
+            jobs: upload::Jobs::default(),
+        }))
+    }
+}
+
+/// The whole application: every route of [`routes::table`], sessions, CSRF, compression.
+pub fn router(state: AppState) -> axum::Router {
+    routes::build(state)
+}
+
+/// Serves the platform on `bind` (e.g. `127.0.0.1:8080`; port 0 picks a free one) until Ctrl-C.
+/// `on_ready` receives the bound address once the listener accepts connections (`/healthz` answers).
+pub async fn serve(
+    store: Store,
+    zone: Zone,
+    bind: &str,
+    on_ready: impl FnOnce(SocketAddr),
+) -> std::io::Result<()> {
+    let state = AppState::new(store, zone, Config::from_env());
+    serve_state(state, bind, on_ready, async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await
+}
+
+/// Like [`serve`], with an explicit state and a shutdown signal (tests, embedding).
+pub async fn serve_state(
+    state: AppState,
+    bind: &str,
+    on_ready: impl FnOnce(SocketAddr),
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let listener = tokio::net::TcpListener::bind(bind).await?;
+    let addr = listener.local_addr()?;
+    let app = router(state);
+    on_ready(addr);
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown)
+        .await
+}

@@ -1,0 +1,772 @@
+//! Sign-in, sessions, CSRF and accounts.
+//!
+//! - Passwords are stored as argon2id PHC strings (`argon2` 0.6 makes the salt itself).
+//! - Sessions live in memory on the server; the browser holds only a random 256-bit id in the
+//!   cookie `gx_session` (HttpOnly, SameSite=Lax, Path=/, `Secure` when [`crate::Config::secure_cookies`]).
+//!   The id is replaced at sign-in (no fixation). Every 60 s a session re-reads its account, so a
+//!   disabled account or changed role takes effect within a minute. A restart signs everyone out.
+//! - CSRF: each session (also the anonymous one of the sign-in page) has a synchronizer token.
+//!   Every POST/PUT/PATCH/DELETE must carry it, as header `X-CSRF-Token` (htmx and API clients) or
+//!   form field `_csrf` (plain forms); multipart uploads without the header are checked by the upload
+//!   handler against their `_csrf` part. Anything else is refused with 403 before any handler runs.
+//! - Lock-out: [`crate::Config::max_failures`] consecutive failures lock the account for
+//!   [`crate::Config::lock_duration`]; the counter is in the database, so it survives restarts.
+use crate::AppState;
+use crate::error::{ApiError, PageError};
+use crate::render::{self, Page};
+use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+use argon2::{Argon2, Params};
+use axum::Form;
+use axum::body::Body;
+use axum::extract::{FromRequestParts, Request, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use gaoxin_model::Zone;
+use gaoxin_store::{EnterpriseFilter, Page as StorePage, Role, Scope, Store, UserRecord};
+use serde::Deserialize;
+use std::collections::HashMap;
+use std::sync::RwLock;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+pub const COOKIE: &str = "gx_session";
+pub const CSRF_HEADER: &str = "x-csrf-token";
+const REVALIDATE: Duration = Duration::from_secs(60);
+
+/// 32 random bytes as hex.
+pub fn random_token() -> String {
+    let mut b = [0u8; 32];
+    getrandom::fill(&mut b).expect("the operating system's random source");
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+fn now_unix() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+// ---------------------------------------------------------------- passwords
+
+static FAST_HASHING: AtomicBool = AtomicBool::new(false);
+
+/// Makes new password hashes cheap (argon2id m=64 KiB, t=1). For test suites only, which create
+/// many accounts in unoptimised builds; never call it in a server.
+#[doc(hidden)]
+pub fn use_fast_hashing_for_tests() {
+    FAST_HASHING.store(true, Ordering::Relaxed);
+}
+
+fn hasher() -> Argon2<'static> {
+    if FAST_HASHING.load(Ordering::Relaxed) {
+        Argon2::from(Params::new(64, 1, 1, None).expect("valid argon2 parameters"))
+    } else {
+        Argon2::default()
+    }
+}
+
+/// An argon2id PHC string for `password` (fresh random salt).
+pub fn hash_password(password: &str) -> String {
+    hasher()
+        .hash_password(password.as_bytes())
+        .expect("argon2 hashing with valid parameters")
+        .to_string()
+}
+
+/// Whether `password` matches the PHC string `hash` (parameters are read from the hash).
+pub fn verify_password(password: &str, hash: &str) -> bool {
+    Argon2::default()
+        .verify_password(password.as_bytes(), hash)
+        .is_ok()
+}
+
+// ---------------------------------------------------------------- accounts (CLI)
+
+/// Why an account operation failed.
+#[derive(Debug)]
+pub enum UserError {
+    Invalid(String),
+    Exists(String),
+    NotFound(String),
+    Store(gaoxin_store::Error),
+}
+
+impl std::fmt::Display for UserError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            UserError::Invalid(s) => f.write_str(s),
+            UserError::Exists(u) => write!(f, "用户名「{u}」已存在"),
+            UserError::NotFound(u) => write!(f, "没有用户「{u}」"),
+            UserError::Store(e) => write!(f, "{e}"),
+        }
+    }
+}
+
+impl std::error::Error for UserError {}
+
+impl From<gaoxin_store::Error> for UserError {
+    fn from(e: gaoxin_store::Error) -> Self {
+        UserError::Store(e)
+    }
+}
+
+fn check_password_policy(password: &str) -> Result<(), UserError> {
+    if password.chars().count() < 8 {
+        return Err(UserError::Invalid("密码至少8个字符".into()));
+    }
+    Ok(())
+}
+
+fn check_username(username: &str) -> Result<(), UserError> {
+    let ok = !username.is_empty()
+        && username.len() <= 64
+        && username
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '@'));
+    if ok {
+        Ok(())
+    } else {
+        Err(UserError::Invalid(
+            "用户名只能由字母、数字和 - _ . @ 组成，最长64个字符".into(),
+        ))
+    }
+}
+
+/// Creates an account (`gaoxin user add`). A park administrator's park must exist in `zone`.
+pub async fn add_user(
+    store: &Store,
+    zone: &Zone,
+    username: &str,
+    password: &str,
+    role: Role,
+) -> Result<(), UserError> {
+    check_username(username)?;
+    check_password_policy(password)?;
+    if let Role::ParkAdmin(p) = &role
+        && zone.park(p).is_none_or(|x| x.id != *p)
+    {
+        return Err(UserError::Invalid(format!(
+            "园区编号「{p}」不存在（可选：{}）",
+            zone.parks
+                .iter()
+                .map(|p| p.id.as_str())
+                .collect::<Vec<_>>()
+                .join("、")
+        )));
+    }
+    let pw = password.to_string();
+    let hash = tokio::task::spawn_blocking(move || hash_password(&pw))
+        .await
+        .expect("hashing task");
+    let rec = UserRecord {
+        username: username.to_string(),
+        password_hash: hash,
+        role,
+        disabled: false,
+        failed_logins: 0,
+        locked_until: 0,
+        created_at: now_unix(),
+    };
+    if store.insert_user(&rec).await? {
+        Ok(())
+    } else {
+        Err(UserError::Exists(username.into()))
+    }
+}
+
+/// Every account (`gaoxin user list`), without hashes' secrets being of any use to the caller.
+pub async fn list_users(store: &Store) -> Result<Vec<UserRecord>, UserError> {
+    Ok(store.users().await?)
+}
+
+/// Disables an account (`gaoxin user disable`); its sessions end within a minute.
+pub async fn disable_user(store: &Store, username: &str) -> Result<(), UserError> {
+    if store.set_user_disabled(username, true).await? {
+        Ok(())
+    } else {
+        Err(UserError::NotFound(username.into()))
+    }
+}
+
+/// Sets a new password and lifts a lock-out (`gaoxin user reset-password`).
+pub async fn reset_password(
+    store: &Store,
+    username: &str,
+    password: &str,
+) -> Result<(), UserError> {
+    check_password_policy(password)?;
+    let pw = password.to_string();
+    let hash = tokio::task::spawn_blocking(move || hash_password(&pw))
+        .await
+        .expect("hashing task");
+    if store.set_password_hash(username, &hash).await? {
+        Ok(())
+    } else {
+        Err(UserError::NotFound(username.into()))
+    }
+}
+
+/// The demo accounts, created if missing — only when the data are demo data (`meta.demo` set);
+/// otherwise nothing is created and the list is empty. Returns (username, password, role) to print.
+/// Passwords are fixed, well-known demo strings: never use them on real data.
+pub async fn ensure_demo_accounts(
+    store: &Store,
+    zone: &Zone,
+) -> Result<Vec<(String, String, String)>, UserError> {
+    if store.meta("demo").await?.is_none() {
+        return Ok(vec![]);
+    }
+    let park_name = |id: &str| {
+        zone.park(id)
+            .map(|p| p.name.clone())
+            .unwrap_or_else(|| id.to_string())
+    };
+    let mut wanted: Vec<(String, String, Role, String)> = vec![
+        (
+            "admin".into(),
+            "demo-admin-2026".into(),
+            Role::ZoneAdmin,
+            Role::ZoneAdmin.zh().into(),
+        ),
+        (
+            "analyst".into(),
+            "demo-analyst-2026".into(),
+            Role::ZoneAnalyst,
+            Role::ZoneAnalyst.zh().into(),
+        ),
+    ];
+    let first = zone
+        .park("jiangbei")
+        .or(zone.parks.first())
+        .map(|p| p.id.clone());
+    let second = zone
+        .parks
+        .iter()
+        .find(|p| Some(&p.id) != first.as_ref())
+        .map(|p| p.id.clone());
+    for park in [first.clone(), second].into_iter().flatten() {
+        wanted.push((
+            format!("park-{park}"),
+            "demo-park-2026".into(),
+            Role::ParkAdmin(park.clone()),
+            format!("园区管理员（{}）", park_name(&park)),
+        ));
+    }
+    if let Some(park) = &first {
+        let (rows, _) = store
+            .enterprises(
+                &Scope::Park(park.clone()),
+                &EnterpriseFilter::default(),
+                StorePage {
+                    offset: 0,
+                    limit: Some(1),
+                    sort: gaoxin_store::Sort::Name,
+                },
+            )
+            .await?;
+        if let Some(r) = rows.first() {
+            let e = &r.enterprise;
+            wanted.push((
+                "firm".into(),
+                "demo-firm-2026".into(),
+                Role::Enterprise(e.uscc.clone()),
+                format!("企业用户（{}，{}）", e.name, e.uscc.as_str()),
+            ));
+        }
+    }
+    let mut out = Vec::new();
+    for (username, password, role, zh) in wanted {
+        match store.user(&username).await? {
+            Some(_) => {}
+            None => match add_user(store, zone, &username, &password, role).await {
+                Ok(()) | Err(UserError::Exists(_)) => {}
+                Err(e) => return Err(e),
+            },
+        }
+        out.push((username, password, zh));
+    }
+    Ok(out)
+}
+
+// ---------------------------------------------------------------- sessions
+
+#[derive(Debug, Clone)]
+pub struct SessionUser {
+    pub username: String,
+    pub role: Role,
+}
+
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub csrf: String,
+    pub user: Option<SessionUser>,
+    expires: Instant,
+    checked: Instant,
+}
+
+/// The server-side session table.
+#[derive(Default)]
+pub struct Sessions {
+    map: RwLock<HashMap<String, Session>>,
+}
+
+impl Sessions {
+    fn get(&self, id: &str) -> Option<Session> {
+        let m = self.map.read().expect("session lock");
+        m.get(id).filter(|s| s.expires > Instant::now()).cloned()
+    }
+
+    fn insert(&self, user: Option<SessionUser>, ttl: Duration) -> (String, Session) {
+        let id = random_token();
+        let now = Instant::now();
+        let s = Session {
+            csrf: random_token(),
+            user,
+            expires: now + ttl,
+            checked: now,
+        };
+        let mut m = self.map.write().expect("session lock");
+        if m.len() > 10_000 {
+            m.retain(|_, s| s.expires > now);
+        }
+        m.insert(id.clone(), s.clone());
+        (id, s)
+    }
+
+    fn remove(&self, id: &str) {
+        self.map.write().expect("session lock").remove(id);
+    }
+
+    fn refresh(&self, id: &str, user: Option<SessionUser>, ttl: Duration) {
+        let mut m = self.map.write().expect("session lock");
+        if let Some(s) = m.get_mut(id) {
+            let now = Instant::now();
+            s.user = user;
+            s.checked = now;
+            s.expires = now + ttl;
+        }
+    }
+}
+
+/// The request's session, put into the request extensions by [`session`].
+#[derive(Debug, Clone, Default)]
+pub struct Ctx {
+    pub sid: Option<String>,
+    pub session: Option<Session>,
+}
+
+impl Ctx {
+    pub fn user(&self) -> Option<&SessionUser> {
+        self.session.as_ref().and_then(|s| s.user.as_ref())
+    }
+    pub fn csrf(&self) -> Option<&str> {
+        self.session.as_ref().map(|s| s.csrf.as_str())
+    }
+}
+
+fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_string())
+}
+
+fn session_cookie(state: &AppState, id: &str, max_age: Option<u64>) -> HeaderValue {
+    let mut c = format!("{COOKIE}={id}; Path=/; HttpOnly; SameSite=Lax");
+    if let Some(a) = max_age {
+        c.push_str(&format!("; Max-Age={a}"));
+    }
+    if state.config.secure_cookies {
+        c.push_str("; Secure");
+    }
+    HeaderValue::from_str(&c).expect("cookie is ASCII")
+}
+
+/// Middleware: resolves the session cookie into a [`Ctx`], re-validating the account every minute.
+pub async fn session(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    let mut ctx = Ctx::default();
+    if let Some(id) = cookie_value(req.headers(), COOKIE)
+        && let Some(mut s) = state.sessions.get(&id)
+    {
+        if s.checked.elapsed() > REVALIDATE {
+            let user = match &s.user {
+                None => None,
+                Some(u) => match state.store.user(&u.username).await {
+                    Ok(Some(rec)) if !rec.disabled => Some(SessionUser {
+                        username: rec.username,
+                        role: rec.role,
+                    }),
+                    Ok(_) => None,
+                    Err(e) => return PageError::internal(e).into_response(),
+                },
+            };
+            if s.user.is_some() && user.is_none() {
+                state.sessions.remove(&id);
+                s.user = None;
+            } else {
+                state
+                    .sessions
+                    .refresh(&id, user.clone(), state.config.session_ttl);
+                s.user = user;
+            }
+        }
+        ctx = Ctx {
+            sid: Some(id),
+            session: Some(s),
+        };
+    }
+    req.extensions_mut().insert(ctx);
+    next.run(req).await
+}
+
+/// Whether the request wants JSON errors (API routes).
+fn is_api(uri: &axum::http::Uri) -> bool {
+    uri.path().starts_with("/api/")
+}
+
+/// Middleware: refuses state-changing requests without the session's CSRF token.
+pub async fn csrf(State(_state): State<AppState>, req: Request, next: Next) -> Response {
+    if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
+        return next.run(req).await;
+    }
+    let api = is_api(req.uri());
+    let refuse = || {
+        if api {
+            ApiError::new(
+                StatusCode::FORBIDDEN,
+                "csrf",
+                "缺少或错误的 CSRF 令牌（请求头 X-CSRF-Token）",
+            )
+            .into_response()
+        } else {
+            PageError::new(
+                StatusCode::FORBIDDEN,
+                "页面已过期",
+                "表单已过期或来源不明，请返回上一页刷新后重试。",
+            )
+            .into_response()
+        }
+    };
+    let ctx = req.extensions().get::<Ctx>().cloned().unwrap_or_default();
+    let Some(expected) = ctx.csrf().map(str::to_string) else {
+        return refuse();
+    };
+    if let Some(h) = req.headers().get(CSRF_HEADER) {
+        return if constant_time_eq(h.as_bytes(), expected.as_bytes()) {
+            let mut req = req;
+            req.extensions_mut().insert(CsrfChecked);
+            next.run(req).await
+        } else {
+            refuse()
+        };
+    }
+    let ctype = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    if ctype.starts_with("application/x-www-form-urlencoded") {
+        let (parts, body) = req.into_parts();
+        let Ok(bytes) = axum::body::to_bytes(body, 1 << 20).await else {
+            return PageError::bad_request("表单过大").into_response();
+        };
+        let ok = form_urlencoded_pairs(&bytes)
+            .into_iter()
+            .any(|(k, v)| k == "_csrf" && constant_time_eq(v.as_bytes(), expected.as_bytes()));
+        if !ok {
+            return refuse();
+        }
+        let mut req = Request::from_parts(parts, Body::from(bytes));
+        req.extensions_mut().insert(CsrfChecked);
+        return next.run(req).await;
+    }
+    if ctype.starts_with("multipart/form-data") && !api {
+        // The upload handler reads the `_csrf` part (see `upload::start_page`).
+        return next.run(req).await;
+    }
+    refuse()
+}
+
+/// Marker: the CSRF middleware has verified this request's token.
+#[derive(Debug, Clone, Copy)]
+pub struct CsrfChecked;
+
+pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+fn form_urlencoded_pairs(bytes: &[u8]) -> Vec<(String, String)> {
+    form_urlencoded::parse(bytes).into_owned().collect()
+}
+
+// ---------------------------------------------------------------- the signed-in user
+
+/// The signed-in user of a request. Extracting it from a request without a signed-in session
+/// answers 401 (API; htmx gets `HX-Redirect`) or redirects to the sign-in page.
+#[derive(Debug, Clone)]
+pub struct CurrentUser {
+    pub username: String,
+    pub role: Role,
+    pub csrf: String,
+}
+
+impl CurrentUser {
+    /// What this user may read: the one place where a user becomes a store scope.
+    pub fn scope(&self) -> Scope {
+        self.role.scope()
+    }
+}
+
+fn unauthenticated(parts_uri: &axum::http::Uri, headers: &HeaderMap) -> Response {
+    if is_api(parts_uri) {
+        return ApiError::new(StatusCode::UNAUTHORIZED, "unauthenticated", "请先登录")
+            .into_response();
+    }
+    let next = parts_uri
+        .path_and_query()
+        .map(|p| p.as_str().to_string())
+        .unwrap_or_else(|| "/".into());
+    let target = format!("/login?next={}", urlencode(&next));
+    if headers.contains_key("hx-request") {
+        let mut r = StatusCode::UNAUTHORIZED.into_response();
+        r.headers_mut().insert(
+            "hx-redirect",
+            HeaderValue::from_str(&target).expect("ascii"),
+        );
+        return r;
+    }
+    Redirect::to(&target).into_response()
+}
+
+pub fn urlencode(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~' | b'/') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+impl FromRequestParts<AppState> for CurrentUser {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        _state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let ctx = parts.extensions.get::<Ctx>().cloned().unwrap_or_default();
+        match (ctx.user(), ctx.csrf()) {
+            (Some(u), Some(c)) => Ok(CurrentUser {
+                username: u.username.clone(),
+                role: u.role.clone(),
+                csrf: c.to_string(),
+            }),
+            _ => Err(unauthenticated(&parts.uri, &parts.headers)),
+        }
+    }
+}
+
+/// Route guard of [`crate::Access::SignedIn`].
+pub async fn require_signed_in(req: Request, next: Next) -> Response {
+    let signed_in = req
+        .extensions()
+        .get::<Ctx>()
+        .is_some_and(|c| c.user().is_some());
+    if !signed_in {
+        return unauthenticated(req.uri(), req.headers());
+    }
+    next.run(req).await
+}
+
+/// Route guard of [`crate::Access::Importer`]: signed in, and a role that may import.
+pub async fn require_importer(req: Request, next: Next) -> Response {
+    let role = req
+        .extensions()
+        .get::<Ctx>()
+        .and_then(|c| c.user())
+        .map(|u| u.role.clone());
+    match role {
+        None => unauthenticated(req.uri(), req.headers()),
+        Some(r) if r.may_import() => next.run(req).await,
+        Some(_) => {
+            if is_api(req.uri()) {
+                ApiError::new(StatusCode::FORBIDDEN, "forbidden", "当前角色无权导入数据")
+                    .into_response()
+            } else {
+                PageError::new(
+                    StatusCode::FORBIDDEN,
+                    "无权访问",
+                    "只有高新区管理员和园区管理员可以导入数据。",
+                )
+                .into_response()
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------- sign-in pages
+
+#[derive(Deserialize, Default)]
+pub struct LoginQuery {
+    #[serde(default)]
+    next: String,
+}
+
+fn safe_next(next: &str) -> String {
+    if next.starts_with('/') && !next.starts_with("//") && !next.starts_with("/\\") {
+        next.to_string()
+    } else {
+        "/".into()
+    }
+}
+
+/// GET /login — the sign-in form (creates an anonymous session to hold its CSRF token).
+pub async fn login_page(
+    State(state): State<AppState>,
+    axum::Extension(ctx): axum::Extension<Ctx>,
+    axum::extract::Query(q): axum::extract::Query<LoginQuery>,
+) -> Response {
+    if ctx.user().is_some() {
+        return Redirect::to(&safe_next(&q.next)).into_response();
+    }
+    render_login(&state, ctx, &q.next, None, StatusCode::OK, "")
+}
+
+fn render_login(
+    state: &AppState,
+    ctx: Ctx,
+    next: &str,
+    error: Option<&str>,
+    status: StatusCode,
+    username: &str,
+) -> Response {
+    let (sid, csrf, new) = match (ctx.sid, ctx.session) {
+        (Some(id), Some(s)) => (id, s.csrf, false),
+        _ => {
+            let (id, s) = state.sessions.insert(None, state.config.session_ttl);
+            (id, s.csrf, true)
+        }
+    };
+    let page = Page::anonymous("登录", &csrf);
+    let mut r = render::page(
+        "login.html",
+        &page,
+        minijinja::context! { next => safe_next(next), error => error, username => username },
+    );
+    *r.status_mut() = status;
+    if new {
+        r.headers_mut()
+            .insert(header::SET_COOKIE, session_cookie(state, &sid, None));
+    }
+    r
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    username: String,
+    password: String,
+    #[serde(default)]
+    next: String,
+}
+
+/// POST /login — checks the password, the lock-out and the account; starts a fresh session.
+pub async fn login(
+    State(state): State<AppState>,
+    axum::Extension(ctx): axum::Extension<Ctx>,
+    Form(f): Form<LoginForm>,
+) -> Response {
+    let username = f.username.trim().to_string();
+    let fail = |ctx: Ctx, msg: &str| {
+        render_login(
+            &state,
+            ctx,
+            &f.next,
+            Some(msg),
+            StatusCode::UNAUTHORIZED,
+            &username,
+        )
+    };
+    let rec = match state.store.user(&username).await {
+        Ok(r) => r,
+        Err(e) => return PageError::internal(e).into_response(),
+    };
+    let now = now_unix();
+    if let Some(r) = &rec
+        && r.locked_until > now
+    {
+        let mins = (r.locked_until - now + 59) / 60;
+        return fail(
+            ctx,
+            &format!("连续登录失败次数过多，账户已临时锁定，请{mins}分钟后再试。"),
+        );
+    }
+    // Unknown users still cost one hash verification, so timing does not tell who exists.
+    const DUMMY: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$8TmNfdMU7QqnLfGJk8wZ0QVvW8fSZ1bC+2ApvFMRCsE";
+    let hash = rec
+        .as_ref()
+        .map(|r| r.password_hash.clone())
+        .unwrap_or_else(|| DUMMY.into());
+    let pw = f.password.clone();
+    let ok = tokio::task::spawn_blocking(move || verify_password(&pw, &hash))
+        .await
+        .unwrap_or(false);
+    let Some(rec) = rec else {
+        return fail(ctx, "用户名或密码错误。");
+    };
+    if !ok {
+        let lock_until = now + state.config.lock_duration.as_secs() as i64;
+        if let Err(e) = state
+            .store
+            .record_login_failure(&rec.username, state.config.max_failures, lock_until)
+            .await
+        {
+            return PageError::internal(e).into_response();
+        }
+        return fail(ctx, "用户名或密码错误。");
+    }
+    if rec.disabled {
+        return fail(ctx, "该账户已停用，请联系管理员。");
+    }
+    if let Err(e) = state.store.record_login_success(&rec.username).await {
+        return PageError::internal(e).into_response();
+    }
+    if let Some(old) = &ctx.sid {
+        state.sessions.remove(old);
+    }
+    let (id, _) = state.sessions.insert(
+        Some(SessionUser {
+            username: rec.username,
+            role: rec.role,
+        }),
+        state.config.session_ttl,
+    );
+    let mut r = Redirect::to(&safe_next(&f.next)).into_response();
+    r.headers_mut()
+        .insert(header::SET_COOKIE, session_cookie(&state, &id, None));
+    r
+}
+
+/// POST /logout — ends the session.
+pub async fn logout(
+    State(state): State<AppState>,
+    axum::Extension(ctx): axum::Extension<Ctx>,
+) -> Response {
+    if let Some(id) = &ctx.sid {
+        state.sessions.remove(id);
+    }
+    let mut r = Redirect::to("/login").into_response();
+    r.headers_mut()
+        .insert(header::SET_COOKIE, session_cookie(&state, "", Some(0)));
+    r
+}

@@ -1,0 +1,194 @@
+//! Downloads of what a page shows: a table as CSV (UTF-8 with BOM, so Excel opens Chinese
+//! correctly) or as xlsx.
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use rust_xlsxwriter::Workbook;
+
+/// One cell: text or number.
+#[derive(Debug, Clone)]
+pub enum Cell {
+    Text(String),
+    Num(f64),
+    Empty,
+}
+
+impl From<&str> for Cell {
+    fn from(s: &str) -> Cell {
+        Cell::Text(s.into())
+    }
+}
+impl From<String> for Cell {
+    fn from(s: String) -> Cell {
+        Cell::Text(s)
+    }
+}
+impl From<f64> for Cell {
+    fn from(x: f64) -> Cell {
+        Cell::Num(x)
+    }
+}
+impl From<i64> for Cell {
+    fn from(x: i64) -> Cell {
+        Cell::Num(x as f64)
+    }
+}
+impl<T: Into<Cell>> From<Option<T>> for Cell {
+    fn from(x: Option<T>) -> Cell {
+        x.map(Into::into).unwrap_or(Cell::Empty)
+    }
+}
+
+/// A titled table.
+#[derive(Debug, Clone)]
+pub struct Table {
+    /// File name without extension (Chinese allowed).
+    pub name: String,
+    pub headers: Vec<String>,
+    pub rows: Vec<Vec<Cell>>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Csv,
+    Xlsx,
+}
+
+impl Format {
+    pub fn parse(s: Option<&str>) -> Format {
+        match s {
+            Some("xlsx") => Format::Xlsx,
+            _ => Format::Csv,
+        }
+    }
+}
+
+fn csv_field(s: &str) -> String {
+    // Cells that a spreadsheet would read as a formula are prefixed with an apostrophe.
+    let s = if s.starts_with(['=', '+', '-', '@']) && s.parse::<f64>().is_err() {
+        format!("'{s}")
+    } else {
+        s.to_string()
+    };
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s
+    }
+}
+
+impl Table {
+    pub fn csv(&self) -> Vec<u8> {
+        let mut out = String::from("\u{feff}");
+        let line = |cells: Vec<String>| cells.join(",") + "\r\n";
+        out.push_str(&line(self.headers.iter().map(|h| csv_field(h)).collect()));
+        for r in &self.rows {
+            out.push_str(&line(
+                r.iter()
+                    .map(|c| match c {
+                        Cell::Text(s) => csv_field(s),
+                        Cell::Num(x) => format_num(*x),
+                        Cell::Empty => String::new(),
+                    })
+                    .collect(),
+            ));
+        }
+        out.into_bytes()
+    }
+
+    pub fn xlsx(&self) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+        let mut wb = Workbook::new();
+        let ws = wb.add_worksheet();
+        for (c, h) in self.headers.iter().enumerate() {
+            ws.write_string(0, c as u16, h)?;
+        }
+        for (r, row) in self.rows.iter().enumerate() {
+            for (c, cell) in row.iter().enumerate() {
+                let (r, c) = (r as u32 + 1, c as u16);
+                match cell {
+                    Cell::Text(s) => {
+                        ws.write_string(r, c, s)?;
+                    }
+                    Cell::Num(x) => {
+                        ws.write_number(r, c, *x)?;
+                    }
+                    Cell::Empty => {}
+                }
+            }
+        }
+        wb.save_to_buffer()
+    }
+
+    /// The download response in `format`.
+    pub fn respond(&self, format: Format) -> Response {
+        let (bytes, ctype, ext) = match format {
+            Format::Csv => (self.csv(), "text/csv; charset=utf-8", "csv"),
+            Format::Xlsx => match self.xlsx() {
+                Ok(b) => (
+                    b,
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    "xlsx",
+                ),
+                Err(e) => return crate::error::PageError::internal(e).into_response(),
+            },
+        };
+        download(bytes, ctype, &format!("{}.{ext}", self.name))
+    }
+}
+
+fn format_num(x: f64) -> String {
+    if x.fract() == 0.0 && x.abs() < 1e15 {
+        format!("{x:.0}")
+    } else {
+        format!("{x}")
+    }
+}
+
+/// A file download with a UTF-8 file name (RFC 6266 / 5987).
+pub fn download(bytes: Vec<u8>, ctype: &'static str, file_name: &str) -> Response {
+    let ascii: String = file_name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let disp = format!(
+        "attachment; filename=\"{ascii}\"; filename*=UTF-8''{}",
+        crate::auth::urlencode(file_name)
+    );
+    (
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static(ctype)),
+            (
+                header::CONTENT_DISPOSITION,
+                HeaderValue::from_str(&disp).unwrap_or(HeaderValue::from_static("attachment")),
+            ),
+            (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_quotes_and_defuses_formulas() {
+        let t = Table {
+            name: "t".into(),
+            headers: vec!["名称".into(), "值".into()],
+            rows: vec![
+                vec!["a,\"b\"".into(), 1.5.into()],
+                vec!["=cmd()".into(), Cell::Empty],
+            ],
+        };
+        let s = String::from_utf8(t.csv()).unwrap();
+        assert_eq!(s, "\u{feff}名称,值\r\n\"a,\"\"b\"\"\",1.5\r\n'=cmd(),\r\n");
+        assert!(t.xlsx().unwrap().starts_with(b"PK"));
+    }
+}

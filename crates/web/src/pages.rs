@@ -1,0 +1,657 @@
+//! HTML pages: the zone dashboard, a park's page, the enterprise list and one enterprise.
+//! Thin handlers: parse the request, read through the store with the user's scope, render.
+use crate::AppState;
+use crate::auth::CurrentUser;
+use crate::dashboard::Dashboard;
+use crate::error::{ApiError, PageError};
+use crate::export::{Cell, Format, Table};
+use crate::render::{self, Page};
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, Uri};
+use axum::response::{IntoResponse, Redirect, Response};
+use gaoxin_model::facts::format_value;
+use gaoxin_model::{F, FIELDS, Facts, Kind, Listing, Uscc};
+use gaoxin_store::{EnterpriseFilter, EnterpriseRow, Page as StorePage, Role, Scope, Sort};
+use minijinja::{Value, context};
+use serde::{Deserialize, Serialize};
+
+pub const PAGE_SIZE: u64 = 50;
+
+/// GB/T 4754 sections offered in the list's industry filter.
+pub const INDUSTRY_SECTIONS: &[(&str, &str)] = &[
+    ("C", "制造业"),
+    ("D", "电力、热力、燃气及水生产和供应业"),
+    ("E", "建筑业"),
+    ("F", "批发和零售业"),
+    ("I", "信息传输、软件和信息技术服务业"),
+    ("L", "租赁和商务服务业"),
+    ("M", "科学研究和技术服务业"),
+    ("N", "水利、环境和公共设施管理业"),
+    ("Q", "卫生和社会工作"),
+];
+
+/// GET /healthz
+pub async fn healthz() -> &'static str {
+    "ok"
+}
+
+/// Fallback: 404 (JSON under /api/).
+pub async fn not_found(uri: Uri) -> Response {
+    if uri.path().starts_with("/api/") {
+        ApiError::not_found().into_response()
+    } else {
+        PageError::not_found().into_response()
+    }
+}
+
+/// The scope of a park's page for this user, or `None` (→ 404) when the park does not exist or
+/// is outside the user's scope.
+pub fn park_scope(state: &AppState, user: &CurrentUser, park: &str) -> Option<Scope> {
+    let p = state.zone.parks.iter().find(|p| p.id == park)?;
+    match user.scope() {
+        Scope::Zone => Some(Scope::Park(p.id.clone())),
+        Scope::Park(own) if own == p.id => Some(Scope::Park(own)),
+        _ => None,
+    }
+}
+
+fn dashboard_context(state: &AppState, d: &Dashboard, park: Option<&str>) -> Value {
+    let park_view = park.and_then(|id| state.zone.park(id)).map(|p| {
+        context! { id => p.id.as_str(), name => p.name.as_str(), location => p.location.as_str(), national => p.national }
+    });
+    let export_base = match park {
+        Some(p) => format!("/parks/{p}/export"),
+        None => "/export".into(),
+    };
+    let zone_targets: Vec<_> = d
+        .targets
+        .iter()
+        .filter(|t| t.table == "zone-2025")
+        .collect();
+    let city_targets: Vec<_> = d
+        .targets
+        .iter()
+        .filter(|t| t.table != "zone-2025")
+        .collect();
+    let charts = serde_json::json!({
+        "parks": d.parks.iter().map(|c| (c.name.clone(), c.firms)).collect::<Vec<_>>(),
+        "clusters": d.clusters.iter().map(|c| (c.name.clone(), c.firms)).collect::<Vec<_>>(),
+        "tracks": d.tracks.iter().map(|c| (c.name.clone(), c.firms)).collect::<Vec<_>>(),
+        "years": d.years.iter().map(|y| serde_json::json!([y.year, y.revenue_yi, y.rd_expense_yi, y.rd_intensity_pct])).collect::<Vec<_>>(),
+    });
+    context! {
+        d => render::ser(d),
+        park => park_view,
+        export_base => export_base,
+        zone_name => state.zone.name.as_str(),
+        zone_targets => render::ser(&zone_targets),
+        city_targets => render::ser(&city_targets),
+        charts => render::ser(&charts),
+    }
+}
+
+/// GET / — the zone dashboard (park administrators and enterprise users go to their own page).
+pub async fn dashboard(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> Result<Response, PageError> {
+    match &user.role {
+        Role::ParkAdmin(p) => return Ok(Redirect::to(&format!("/parks/{p}")).into_response()),
+        Role::Enterprise(u) => {
+            return Ok(Redirect::to(&format!("/enterprises/{}", u.as_str())).into_response());
+        }
+        _ => {}
+    }
+    let e = state
+        .dashboards
+        .get(&state.store, &state.zone, &user.scope())
+        .await?;
+    let page = Page::new(&format!("{}总览", state.zone.name), &user, "/");
+    Ok(render::page(
+        "dashboard.html",
+        &page,
+        dashboard_context(&state, &e.data, None),
+    ))
+}
+
+/// GET /parks/{park} — one park's dashboard with its clusters and tracks.
+pub async fn park(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(park): Path<String>,
+) -> Result<Response, PageError> {
+    let scope = park_scope(&state, &user, &park).ok_or_else(PageError::not_found)?;
+    let e = state
+        .dashboards
+        .get(&state.store, &state.zone, &scope)
+        .await?;
+    let name = state
+        .zone
+        .park(&park)
+        .map(|p| p.name.clone())
+        .unwrap_or_default();
+    let page = Page::new(&name, &user, &format!("/parks/{park}"));
+    Ok(render::page(
+        "dashboard.html",
+        &page,
+        dashboard_context(&state, &e.data, Some(&park)),
+    ))
+}
+
+#[derive(Deserialize, Default)]
+pub struct FormatQuery {
+    format: Option<String>,
+}
+
+/// One dashboard table as a download.
+fn dashboard_table(d: &Dashboard, table: &str, prefix: &str) -> Option<Table> {
+    let counts = |title: &str, v: &[crate::dashboard::Count]| Table {
+        name: format!("{prefix}{title}"),
+        headers: vec!["编号".into(), "名称".into(), "企业数".into()],
+        rows: v
+            .iter()
+            .map(|c| vec![c.id.as_str().into(), c.name.as_str().into(), c.firms.into()])
+            .collect(),
+    };
+    Some(match table {
+        "parks" => counts("各园区企业数", &d.parks),
+        "clusters" => counts("各集群企业数", &d.clusters),
+        "tracks" => counts("各赛道企业数", &d.tracks),
+        "years" => Table {
+            name: format!("{prefix}历年营收与研发"),
+            headers: [
+                "年份",
+                "有数据企业数",
+                "营业收入（亿元）",
+                "研发费用（亿元）",
+                "研发强度（%）",
+                "从业人员（人）",
+            ]
+            .map(String::from)
+            .to_vec(),
+            rows: d
+                .years
+                .iter()
+                .map(|y| {
+                    vec![
+                        (y.year as i64).into(),
+                        y.firms.into(),
+                        y.revenue_yi.into(),
+                        y.rd_expense_yi.into(),
+                        y.rd_intensity_pct.into(),
+                        y.employees.into(),
+                    ]
+                })
+                .collect(),
+        },
+        "targets" => Table {
+            name: format!("{prefix}目标与现状"),
+            headers: [
+                "指标",
+                "口径",
+                "单位",
+                "比较",
+                "目标值",
+                "目标年份",
+                "基期值",
+                "基期年份",
+                "当前值",
+                "当前年份",
+                "是否达到",
+                "所需数据",
+            ]
+            .map(String::from)
+            .to_vec(),
+            rows: d
+                .targets
+                .iter()
+                .map(|t| {
+                    vec![
+                        t.name.as_str().into(),
+                        if t.table == "zone-2025" {
+                            "高新区2025年目标"
+                        } else {
+                            "全市“十四五”指标"
+                        }
+                        .into(),
+                        t.unit.as_str().into(),
+                        t.comparator.into(),
+                        t.target.into(),
+                        (t.target_year as i64).into(),
+                        t.baseline.into(),
+                        t.baseline_year.map(i64::from).into(),
+                        t.current.into(),
+                        t.current_year.map(i64::from).into(),
+                        t.met.map(|m| if m { "是" } else { "否" }).into(),
+                        t.needs.clone().into(),
+                    ]
+                })
+                .collect(),
+        },
+        _ => return None,
+    })
+}
+
+/// GET /export/{table} — a table of the user's dashboard (zone, or the user's own scope).
+pub async fn dashboard_export(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(table): Path<String>,
+    Query(q): Query<FormatQuery>,
+) -> Result<Response, PageError> {
+    let e = state
+        .dashboards
+        .get(&state.store, &state.zone, &user.scope())
+        .await?;
+    let t = dashboard_table(&e.data, &table, "").ok_or_else(PageError::not_found)?;
+    Ok(t.respond(Format::parse(q.format.as_deref())))
+}
+
+/// GET /parks/{park}/export/{table}
+pub async fn park_export(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((park, table)): Path<(String, String)>,
+    Query(q): Query<FormatQuery>,
+) -> Result<Response, PageError> {
+    let scope = park_scope(&state, &user, &park).ok_or_else(PageError::not_found)?;
+    let e = state
+        .dashboards
+        .get(&state.store, &state.zone, &scope)
+        .await?;
+    let name = state
+        .zone
+        .park(&park)
+        .map(|p| p.name.clone())
+        .unwrap_or_default();
+    let t =
+        dashboard_table(&e.data, &table, &format!("{name}-")).ok_or_else(PageError::not_found)?;
+    Ok(t.respond(Format::parse(q.format.as_deref())))
+}
+
+// ---------------------------------------------------------------- enterprise list
+
+/// The list's query string (also the API's). Empty values mean "any".
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+pub struct ListQuery {
+    #[serde(default)]
+    pub q: String,
+    #[serde(default)]
+    pub park: String,
+    #[serde(default)]
+    pub industry: String,
+    #[serde(default)]
+    pub cluster: String,
+    #[serde(default)]
+    pub track: String,
+    #[serde(default)]
+    pub listing: String,
+    #[serde(default)]
+    pub year: String,
+    #[serde(default)]
+    pub sort: String,
+    #[serde(default)]
+    pub page: String,
+    #[serde(default)]
+    pub format: String,
+}
+
+impl ListQuery {
+    pub fn filter(&self) -> EnterpriseFilter {
+        let opt = |s: &str| Some(s.trim().to_string()).filter(|s| !s.is_empty());
+        EnterpriseFilter {
+            q: self.q.trim().to_string(),
+            park: opt(&self.park),
+            industry: opt(&self.industry),
+            cluster: opt(&self.cluster),
+            track: opt(&self.track),
+            listing: opt(&self.listing).and_then(|l| Listing::parse(&l)),
+            year: self.year.trim().parse().ok(),
+        }
+    }
+    pub fn page_no(&self) -> u64 {
+        self.page.trim().parse().unwrap_or(1).max(1)
+    }
+    pub fn sort(&self) -> Sort {
+        Sort::parse(self.sort.trim())
+    }
+    /// The query string with `page` (and `format`) replaced, for links.
+    pub fn query_string(&self, page: Option<u64>, sort: Option<&str>) -> String {
+        let mut s = form_urlencoded::Serializer::new(String::new());
+        for (k, v) in [
+            ("q", self.q.as_str()),
+            ("park", &self.park),
+            ("industry", &self.industry),
+            ("cluster", &self.cluster),
+            ("track", &self.track),
+            ("listing", &self.listing),
+            ("year", &self.year),
+            ("sort", sort.unwrap_or(&self.sort)),
+        ] {
+            if !v.trim().is_empty() {
+                s.append_pair(k, v.trim());
+            }
+        }
+        if let Some(p) = page.filter(|p| *p > 1) {
+            s.append_pair("page", &p.to_string());
+        }
+        s.finish()
+    }
+}
+
+#[derive(Serialize)]
+struct RowView {
+    uscc: String,
+    name: String,
+    park: String,
+    industry: String,
+    listing: &'static str,
+    clusters: String,
+    tracks: String,
+    year: Option<i32>,
+    revenue: Option<i64>,
+    rd_expense: Option<i64>,
+    employees: Option<i64>,
+    synthetic: bool,
+}
+
+fn names(ids: &[String], f: impl Fn(&str) -> Option<String>) -> String {
+    ids.iter()
+        .map(|i| f(i).unwrap_or_else(|| i.clone()))
+        .collect::<Vec<_>>()
+        .join("、")
+}
+
+fn row_view(state: &AppState, r: &EnterpriseRow) -> RowView {
+    let e = &r.enterprise;
+    let z = &state.zone;
+    RowView {
+        uscc: e.uscc.as_str().into(),
+        name: e.name.clone(),
+        park: z
+            .park(&e.park)
+            .map(|p| p.name.clone())
+            .unwrap_or_else(|| e.park.clone()),
+        industry: e.industry.as_str().into(),
+        listing: e.listing.zh(),
+        clusters: names(&e.clusters, |c| z.cluster(c).map(|x| x.name.clone())),
+        tracks: names(&e.tracks, |t| z.track(t).map(|x| x.name.clone())),
+        year: r.year,
+        revenue: r.revenue,
+        rd_expense: r.rd_expense,
+        employees: r.employees,
+        synthetic: e.synthetic,
+    }
+}
+
+/// GET /enterprises — search, filters, sorting, pagination; htmx requests get the results only.
+pub async fn enterprises(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    headers: HeaderMap,
+    Query(q): Query<ListQuery>,
+) -> Result<Response, PageError> {
+    let scope = user.scope();
+    let page_no = q.page_no();
+    let (rows, total) = state
+        .store
+        .enterprises(
+            &scope,
+            &q.filter(),
+            StorePage {
+                offset: (page_no - 1) * PAGE_SIZE,
+                limit: Some(PAGE_SIZE),
+                sort: q.sort(),
+            },
+        )
+        .await?;
+    let pages = total.div_ceil(PAGE_SIZE).max(1);
+    let rows: Vec<RowView> = rows.iter().map(|r| row_view(&state, r)).collect();
+    let sorts = [("name", "名称"), ("revenue", "营业收入"), ("rd", "研发费用"), ("employees", "从业人员"), ("founded", "成立时间")]
+        .iter()
+        .map(|(k, l)| context! { key => *k, label => *l, href => format!("/enterprises?{}", q.query_string(None, Some(k))), active => q.sort().key() == *k })
+        .collect::<Vec<_>>();
+    let results = context! {
+        rows => render::ser(&rows),
+        total => total,
+        page_no => page_no,
+        pages => pages,
+        prev => (page_no > 1).then(|| format!("/enterprises?{}", q.query_string(Some(page_no - 1), None))),
+        next => (page_no < pages).then(|| format!("/enterprises?{}", q.query_string(Some(page_no + 1), None))),
+        export => q.query_string(None, None),
+        sorts => sorts,
+        filtered => !q.query_string(None, Some("")).is_empty(),
+    };
+    let is_htmx = headers.contains_key("hx-request") && !headers.contains_key("hx-boosted");
+    if is_htmx {
+        return Ok(render::fragment("enterprise_rows.html", results));
+    }
+    let parks: Vec<_> = state
+        .zone
+        .parks
+        .iter()
+        .filter(|p| match &scope {
+            Scope::Zone => true,
+            Scope::Park(own) => *own == p.id,
+            Scope::Enterprise(_) => false,
+        })
+        .map(|p| context! { id => p.id.as_str(), name => p.name.as_str() })
+        .collect();
+    let years = state.store.years(&scope).await?;
+    let page = Page::new("企业名录", &user, "/enterprises");
+    Ok(render::page(
+        "enterprises.html",
+        &page,
+        context! {
+            q => render::ser(&q),
+            parks => parks,
+            clusters => state.zone.clusters.iter().map(|c| context!{ id => c.id.as_str(), name => c.name.as_str() }).collect::<Vec<_>>(),
+            tracks => state.zone.tracks.iter().map(|c| context!{ id => c.id.as_str(), name => c.name.as_str() }).collect::<Vec<_>>(),
+            listings => Listing::ALL.iter().map(|l| context!{ id => l.key(), name => l.zh() }).collect::<Vec<_>>(),
+            industries => INDUSTRY_SECTIONS.iter().map(|(k, n)| context!{ id => *k, name => *n }).collect::<Vec<_>>(),
+            years => years,
+            ..results
+        },
+    ))
+}
+
+/// GET /enterprises/export — exactly the rows the list shows for these filters (all pages).
+pub async fn enterprises_export(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(q): Query<ListQuery>,
+) -> Result<Response, PageError> {
+    let (rows, _) = state
+        .store
+        .enterprises(
+            &user.scope(),
+            &q.filter(),
+            StorePage {
+                offset: 0,
+                limit: None,
+                sort: q.sort(),
+            },
+        )
+        .await?;
+    let headers = [
+        "统一社会信用代码",
+        "企业名称",
+        "园区",
+        "行业代码",
+        "上市状态",
+        "创新型产业集群",
+        "新赛道",
+        "数据年份",
+        "营业收入（万元）",
+        "研发费用（万元）",
+        "从业人员（人）",
+    ];
+    let wan = |v: Option<i64>| v.map(|f| f as f64 / 1e6);
+    let table = Table {
+        name: "企业名录".into(),
+        headers: headers.map(String::from).to_vec(),
+        rows: rows
+            .iter()
+            .map(|r| {
+                let v = row_view(&state, r);
+                vec![
+                    v.uscc.into(),
+                    v.name.into(),
+                    v.park.into(),
+                    v.industry.into(),
+                    v.listing.into(),
+                    v.clusters.into(),
+                    v.tracks.into(),
+                    v.year.map(i64::from).into(),
+                    wan(v.revenue).into(),
+                    wan(v.rd_expense).into(),
+                    v.employees.into(),
+                ]
+            })
+            .collect(),
+    };
+    Ok(table.respond(Format::parse(Some(q.format.as_str()))))
+}
+
+// ---------------------------------------------------------------- one enterprise
+
+#[derive(Serialize)]
+struct CellView {
+    text: String,
+    prov: &'static str,
+    prov_zh: String,
+}
+
+#[derive(Serialize)]
+struct FieldView {
+    key: &'static str,
+    zh: &'static str,
+    help: &'static str,
+    cells: Vec<CellView>,
+}
+
+/// A value for the facts table: money in 万元 (the header says so), the rest as the template writes it.
+fn cell_text(kind: Kind, v: i64) -> String {
+    match kind {
+        Kind::Money { .. } | Kind::Usd => render::fmt_wan(v),
+        Kind::Count => render::group(&v.to_string()),
+        Kind::Date => gaoxin_model::Date::from_int(v)
+            .map(render::fmt_date)
+            .unwrap_or_else(|| v.to_string()),
+        _ => format_value(kind, v),
+    }
+}
+
+fn facts_views(facts: &[Facts]) -> Vec<FieldView> {
+    FIELDS
+        .iter()
+        .enumerate()
+        .map(|(i, def)| FieldView {
+            key: def.key,
+            zh: def.zh,
+            help: def.help,
+            cells: facts
+                .iter()
+                .map(|f| {
+                    let p = &f.provenance[i];
+                    CellView {
+                        text: f.values[i]
+                            .map(|v| cell_text(def.kind, v))
+                            .unwrap_or_else(|| "—".into()),
+                        prov: p.kind(),
+                        prov_zh: p.zh(),
+                    }
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+/// GET /enterprises/{uscc} — identity, yearly facts with provenance, charts.
+pub async fn enterprise(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(code): Path<String>,
+) -> Result<Response, PageError> {
+    let scope = user.scope();
+    let uscc = Uscc::parse(&code).map_err(|_| PageError::not_found())?;
+    let e = state
+        .store
+        .enterprise(&scope, &uscc)
+        .await?
+        .ok_or_else(PageError::not_found)?;
+    let facts = state.store.facts_of(&scope, &uscc).await?;
+    let z = &state.zone;
+    let wan = |f: &Facts, k: F| f.get(k).map(|v| (v as f64 / 1e4).round() / 100.0);
+    let chart = serde_json::json!({
+        "years": facts.iter().map(|f| f.year.get()).collect::<Vec<_>>(),
+        "revenue": facts.iter().map(|f| wan(f, F::Revenue)).collect::<Vec<_>>(),
+        "rd_expense": facts.iter().map(|f| wan(f, F::RdExpense)).collect::<Vec<_>>(),
+        "employees": facts.iter().map(|f| f.get(F::Employees)).collect::<Vec<_>>(),
+        "rd_staff": facts.iter().map(|f| f.get(F::RdStaff)).collect::<Vec<_>>(),
+    });
+    let page = Page::new(&e.name, &user, &format!("/enterprises/{}", e.uscc.as_str()));
+    Ok(render::page(
+        "enterprise.html",
+        &page,
+        context! {
+            e => context! {
+                uscc => e.uscc.as_str(),
+                name => e.name,
+                park_id => e.park.as_str(),
+                park => z.park(&e.park).map(|p| p.name.clone()).unwrap_or_else(|| e.park.clone()),
+                founded => render::fmt_date(e.founded),
+                industry => e.industry.as_str(),
+                sector => e.sector.zh(),
+                tech_field => e.tech_field,
+                listing => e.listing.zh(),
+                clusters => names(&e.clusters, |c| z.cluster(c).map(|x| x.name.clone())),
+                tracks => names(&e.tracks, |t| z.track(t).map(|x| x.name.clone())),
+                synthetic => e.synthetic,
+            },
+            may_see_park => park_scope(&state, &user, &e.park).is_some(),
+            years => facts.iter().map(|f| f.year.get()).collect::<Vec<_>>(),
+            fields => render::ser(facts_views(&facts)),
+            chart => render::ser(&chart),
+        },
+    ))
+}
+
+/// GET /enterprises/{uscc}/export — the firm's facts, one row per year.
+pub async fn enterprise_export(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(code): Path<String>,
+    Query(q): Query<FormatQuery>,
+) -> Result<Response, PageError> {
+    let scope = user.scope();
+    let uscc = Uscc::parse(&code).map_err(|_| PageError::not_found())?;
+    let e = state
+        .store
+        .enterprise(&scope, &uscc)
+        .await?
+        .ok_or_else(PageError::not_found)?;
+    let facts = state.store.facts_of(&scope, &uscc).await?;
+    let mut headers = vec!["年份".to_string()];
+    for d in FIELDS {
+        headers.push(d.zh.to_string());
+        headers.push(format!("{}·来源", d.zh.split('（').next().unwrap_or(d.zh)));
+    }
+    let rows = facts
+        .iter()
+        .map(|f| {
+            let mut r: Vec<Cell> = vec![(f.year.get() as i64).into()];
+            for (i, d) in FIELDS.iter().enumerate() {
+                r.push(f.values[i].map(|v| format_value(d.kind, v)).into());
+                r.push(f.provenance[i].zh().into());
+            }
+            r
+        })
+        .collect();
+    let t = Table {
+        name: format!("{}-{}", e.name, e.uscc.as_str()),
+        headers,
+        rows,
+    };
+    Ok(t.respond(Format::parse(q.format.as_deref())))
+}

@@ -1,0 +1,292 @@
+//! Templates (embedded, minijinja with HTML auto-escaping), the page frame and navigation, and
+//! Chinese formatting of money (万元/亿元), counts, percentages and dates.
+use crate::assets;
+use crate::auth::CurrentUser;
+use axum::http::{HeaderValue, header};
+use axum::response::{Html, IntoResponse, Response};
+use gaoxin_model::{Date, Money};
+use gaoxin_store::Role;
+use minijinja::{Environment, Value};
+use serde::Serialize;
+use std::sync::LazyLock;
+
+const TEMPLATES: &[(&str, &str)] = &[
+    ("base.html", include_str!("../templates/base.html")),
+    ("macros.html", include_str!("../templates/macros.html")),
+    ("login.html", include_str!("../templates/login.html")),
+    ("error.html", include_str!("../templates/error.html")),
+    (
+        "dashboard.html",
+        include_str!("../templates/dashboard.html"),
+    ),
+    (
+        "enterprises.html",
+        include_str!("../templates/enterprises.html"),
+    ),
+    (
+        "enterprise_rows.html",
+        include_str!("../templates/enterprise_rows.html"),
+    ),
+    (
+        "enterprise.html",
+        include_str!("../templates/enterprise.html"),
+    ),
+    ("upload.html", include_str!("../templates/upload.html")),
+    (
+        "upload_job.html",
+        include_str!("../templates/upload_job.html"),
+    ),
+];
+
+static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {
+    let mut env = Environment::new();
+    for (name, src) in TEMPLATES {
+        env.add_template(name, src).expect("templates parse");
+    }
+    env.add_filter("money", |v: Option<i64>| {
+        v.map(|f| Money(f).display_zh())
+            .unwrap_or_else(|| "—".into())
+    });
+    env.add_filter("wan", |v: Option<i64>| {
+        v.map(fmt_wan).unwrap_or_else(|| "—".into())
+    });
+    env.add_filter("yi", |v: Option<i64>| {
+        v.map(|f| group(&format!("{:.2}", f as f64 / 1e10)))
+            .unwrap_or_else(|| "—".into())
+    });
+    env.add_filter("int", |v: Option<i64>| {
+        v.map(|n| group(&n.to_string()))
+            .unwrap_or_else(|| "—".into())
+    });
+    env.add_filter("num", |v: Option<f64>| {
+        v.map(fmt_num).unwrap_or_else(|| "—".into())
+    });
+    env.add_filter("date", |v: Option<i64>| {
+        v.and_then(Date::from_int)
+            .map(fmt_date)
+            .unwrap_or_else(|| "—".into())
+    });
+    env
+});
+
+/// Fen as 万元 with two decimals and thousands separators (`12,345.67`).
+pub fn fmt_wan(fen: i64) -> String {
+    group(&format!("{:.2}", fen as f64 / 1e6))
+}
+
+/// A number with up to two decimals, thousands-separated.
+pub fn fmt_num(x: f64) -> String {
+    if x.fract() == 0.0 && x.abs() < 1e15 {
+        group(&format!("{x:.0}"))
+    } else {
+        group(&format!("{x:.2}"))
+    }
+}
+
+pub fn fmt_date(d: Date) -> String {
+    format!("{}年{}月{}日", d.year(), d.month(), d.day())
+}
+
+/// Inserts `,` every three digits of the integer part.
+pub fn group(s: &str) -> String {
+    let (sign, rest) = s.strip_prefix('-').map(|r| ("-", r)).unwrap_or(("", s));
+    let (int, frac) = rest
+        .split_once('.')
+        .map(|(a, b)| (a, Some(b)))
+        .unwrap_or((rest, None));
+    let mut out = String::new();
+    for (i, c) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    let mut r = format!("{sign}{out}");
+    if let Some(f) = frac {
+        r.push('.');
+        r.push_str(f);
+    }
+    r
+}
+
+/// One menu entry; `href` decides per role whether (and where) it shows.
+pub struct NavItem {
+    pub label: &'static str,
+    pub href: fn(&Role) -> Option<String>,
+}
+
+/// The main menu. A new capability (梯度培育, 政策, 评价 …) adds one entry here.
+pub const NAV: &[NavItem] = &[
+    NavItem {
+        label: "总览",
+        href: |r| matches!(r, Role::ZoneAdmin | Role::ZoneAnalyst).then(|| "/".into()),
+    },
+    NavItem {
+        label: "本园区",
+        href: |r| r.park().map(|p| format!("/parks/{p}")),
+    },
+    NavItem {
+        label: "本企业",
+        href: |r| r.uscc().map(|u| format!("/enterprises/{}", u.as_str())),
+    },
+    NavItem {
+        label: "企业名录",
+        href: |r| (!matches!(r, Role::Enterprise(_))).then(|| "/enterprises".into()),
+    },
+    NavItem {
+        label: "数据导入",
+        href: |r| r.may_import().then(|| "/upload".into()),
+    },
+];
+
+#[derive(Serialize)]
+struct NavView {
+    href: String,
+    label: &'static str,
+    active: bool,
+}
+
+#[derive(Serialize)]
+struct UserView {
+    username: String,
+    role: &'static str,
+}
+
+/// The frame every page shares: title, user, menu, CSRF token, asset version.
+#[derive(Serialize)]
+pub struct Page {
+    title: String,
+    user: Option<UserView>,
+    nav: Vec<NavView>,
+    csrf: String,
+    v: &'static str,
+}
+
+impl Page {
+    pub fn new(title: &str, user: &CurrentUser, path: &str) -> Page {
+        let nav = NAV
+            .iter()
+            .filter_map(|n| {
+                (n.href)(&user.role).map(|href| NavView {
+                    active: if href == "/" {
+                        path == "/"
+                    } else {
+                        path.starts_with(&href)
+                    },
+                    href,
+                    label: n.label,
+                })
+            })
+            .collect();
+        Page {
+            title: title.into(),
+            user: Some(UserView {
+                username: user.username.clone(),
+                role: user.role.zh(),
+            }),
+            nav,
+            csrf: user.csrf.clone(),
+            v: assets::version(),
+        }
+    }
+
+    pub fn anonymous(title: &str, csrf: &str) -> Page {
+        Page {
+            title: title.into(),
+            user: None,
+            nav: vec![],
+            csrf: csrf.into(),
+            v: assets::version(),
+        }
+    }
+}
+
+/// Content security policy of every page: scripts only from our own static files (no inline
+/// script, no eval); ECharts and htmx need inline styles.
+const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
+
+/// A serialisable value as a template value.
+pub fn ser<T: Serialize>(x: T) -> Value {
+    Value::from(minijinja::value::Serde(x))
+}
+
+/// Renders template `name` with the frame `page` and the template's own values `ctx`.
+pub fn page(name: &str, page: &Page, ctx: Value) -> Response {
+    let full = minijinja::context! { page => ser(page), ..ctx };
+    render_value(name, full)
+}
+
+/// Renders a fragment (htmx partial) without the frame.
+pub fn fragment(name: &str, ctx: Value) -> Response {
+    render_value(name, ctx)
+}
+
+fn render_value(name: &str, ctx: Value) -> Response {
+    match ENV.get_template(name).and_then(|t| t.render(ctx)) {
+        Ok(html) => {
+            let mut r = Html(html).into_response();
+            let h = r.headers_mut();
+            h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+            h.insert(
+                header::CONTENT_SECURITY_POLICY,
+                HeaderValue::from_static(CSP),
+            );
+            h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+            h.insert(
+                header::REFERRER_POLICY,
+                HeaderValue::from_static("same-origin"),
+            );
+            h.insert(
+                header::X_CONTENT_TYPE_OPTIONS,
+                HeaderValue::from_static("nosniff"),
+            );
+            r
+        }
+        Err(e) => {
+            tracing::error!("template {name}: {e:#}");
+            let mut r = Html(format!(
+                "<!doctype html><meta charset=utf-8><title>服务器错误</title><p>页面渲染失败（{}）。</p>",
+                html_escape(name)
+            ))
+            .into_response();
+            *r.status_mut() = axum::http::StatusCode::INTERNAL_SERVER_ERROR;
+            r
+        }
+    }
+}
+
+/// The error page (no menu: it may be shown to anyone).
+pub fn error_page(title: &str, message: &str) -> Response {
+    let p = Page::anonymous(title, "");
+    page("error.html", &p, minijinja::context! { message => message })
+}
+
+pub fn html_escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#x27;")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chinese_number_formats() {
+        assert_eq!(group("1234567.89"), "1,234,567.89");
+        assert_eq!(group("-123"), "-123");
+        assert_eq!(fmt_wan(123_456_789_00), "12,345.68");
+        assert_eq!(fmt_num(4.5), "4.50");
+        assert_eq!(fmt_num(130.0), "130");
+        assert_eq!(fmt_date(Date::new(2021, 3, 1).unwrap()), "2021年3月1日");
+    }
+
+    #[test]
+    fn every_template_parses() {
+        for (name, _) in TEMPLATES {
+            ENV.get_template(name).unwrap();
+        }
+    }
+}

@@ -1,0 +1,185 @@
+//! The route table: every route of the platform with who may call it.
+//!
+//! [`build`] makes the axum router from [`table`], wrapping each route in the guard of its
+//! [`Access`]; [`route_table`] lists the same entries so that the isolation tests (and the
+//! OpenAPI test) can enumerate every route. There is no other place where routes are added.
+use crate::{AppState, api, assets, auth, pages, upload};
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::middleware;
+use axum::routing::{MethodRouter, get, post};
+use tower_http::compression::CompressionLayer;
+
+/// Who may call a route.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Anyone (sign-in page, health check, static files, the OpenAPI document).
+    Public,
+    /// Any signed-in user; what is shown is limited by the user's scope.
+    SignedIn,
+    /// Users who may import: zone administrators (all parks) and park administrators (their park).
+    Importer,
+}
+
+/// One route: method, path template (axum syntax, `{param}`), access.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RouteInfo {
+    pub method: &'static str,
+    pub path: &'static str,
+    pub access: Access,
+}
+
+impl RouteInfo {
+    /// Routes under `/api/` answer JSON (errors too).
+    pub fn is_api(&self) -> bool {
+        self.path.starts_with("/api/")
+    }
+}
+
+struct Table {
+    router: Router<AppState>,
+    list: Vec<RouteInfo>,
+}
+
+impl Table {
+    fn add(
+        mut self,
+        method: &'static str,
+        path: &'static str,
+        access: Access,
+        mr: MethodRouter<AppState>,
+    ) -> Table {
+        let mr = match access {
+            Access::Public => mr,
+            Access::SignedIn => mr.route_layer(middleware::from_fn(auth::require_signed_in)),
+            Access::Importer => mr.route_layer(middleware::from_fn(auth::require_importer)),
+        };
+        self.router = self.router.route(path, mr);
+        self.list.push(RouteInfo {
+            method,
+            path,
+            access,
+        });
+        self
+    }
+}
+
+/// Every route. Add new pages here (one line each).
+fn table() -> Table {
+    use Access::*;
+    Table {
+        router: Router::new(),
+        list: Vec::new(),
+    }
+    // Infrastructure and sign-in.
+    .add("GET", "/healthz", Public, get(pages::healthz))
+    .add("GET", "/static/{*path}", Public, get(assets::serve))
+    .add("GET", "/login", Public, get(auth::login_page))
+    .add("POST", "/login", Public, post(auth::login))
+    .add("POST", "/logout", SignedIn, post(auth::logout))
+    // Pages.
+    .add("GET", "/", SignedIn, get(pages::dashboard))
+    .add(
+        "GET",
+        "/export/{table}",
+        SignedIn,
+        get(pages::dashboard_export),
+    )
+    .add("GET", "/parks/{park}", SignedIn, get(pages::park))
+    .add(
+        "GET",
+        "/parks/{park}/export/{table}",
+        SignedIn,
+        get(pages::park_export),
+    )
+    .add("GET", "/enterprises", SignedIn, get(pages::enterprises))
+    .add(
+        "GET",
+        "/enterprises/export",
+        SignedIn,
+        get(pages::enterprises_export),
+    )
+    .add(
+        "GET",
+        "/enterprises/{uscc}",
+        SignedIn,
+        get(pages::enterprise),
+    )
+    .add(
+        "GET",
+        "/enterprises/{uscc}/export",
+        SignedIn,
+        get(pages::enterprise_export),
+    )
+    .add("GET", "/upload", Importer, get(upload::page))
+    .add(
+        "POST",
+        "/upload",
+        Importer,
+        post(upload::start_page).layer(DefaultBodyLimit::max(upload::MAX_UPLOAD)),
+    )
+    .add(
+        "GET",
+        "/upload/template.xlsx",
+        Importer,
+        get(upload::template),
+    )
+    .add("GET", "/upload/jobs/{job}", Importer, get(upload::job_page))
+    .add(
+        "GET",
+        "/upload/jobs/{job}/errors.xlsx",
+        Importer,
+        get(upload::job_errors_xlsx),
+    )
+    // JSON API.
+    .add("GET", "/api/v1/openapi.json", Public, get(api::openapi))
+    .add("GET", "/api/v1/me", SignedIn, get(api::me))
+    .add("GET", "/api/v1/summary", SignedIn, get(api::summary))
+    .add("GET", "/api/v1/parks", SignedIn, get(api::parks))
+    .add(
+        "GET",
+        "/api/v1/parks/{park}/summary",
+        SignedIn,
+        get(api::park_summary),
+    )
+    .add(
+        "GET",
+        "/api/v1/enterprises",
+        SignedIn,
+        get(api::enterprises),
+    )
+    .add(
+        "GET",
+        "/api/v1/enterprises/{uscc}",
+        SignedIn,
+        get(api::enterprise),
+    )
+    .add(
+        "POST",
+        "/api/v1/imports",
+        Importer,
+        post(upload::start_api).layer(DefaultBodyLimit::max(upload::MAX_UPLOAD)),
+    )
+    .add(
+        "GET",
+        "/api/v1/imports/{job}",
+        Importer,
+        get(upload::job_api),
+    )
+}
+
+/// The routes of [`build`], in table order.
+pub fn route_table() -> Vec<RouteInfo> {
+    table().list
+}
+
+/// The application router with its state and layers (outermost first: compression, session, CSRF).
+pub fn build(state: AppState) -> Router {
+    table()
+        .router
+        .fallback(pages::not_found)
+        .layer(middleware::from_fn_with_state(state.clone(), auth::csrf))
+        .layer(middleware::from_fn_with_state(state.clone(), auth::session))
+        .layer(CompressionLayer::new())
+        .with_state(state)
+}

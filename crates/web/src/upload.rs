@@ -1,0 +1,337 @@
+//! Imports from the browser and the API, run as background jobs.
+//!
+//! An upload (multipart field `file`) becomes a job that runs [`gaoxin_ingest::import_bytes`]
+//! with the uploader's restriction (a park administrator: only rows of their park, other rows are
+//! row errors). The page polls the job (htmx, every 0.7 s) for progress and then shows the result:
+//! the counts, or every error with row, column and message, downloadable as .xlsx. An import with
+//! any error writes nothing (ingest's all-or-nothing transaction). A successful import drops the
+//! cached dashboards. Jobs live in memory, are visible only to the user who started them, and
+//! are forgotten after an hour.
+use crate::AppState;
+use crate::auth::{CsrfChecked, CurrentUser, constant_time_eq};
+use crate::error::{ApiError, PageError};
+use crate::export::download;
+use crate::render::{self, Page};
+use axum::extract::{Multipart, Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::{Extension, Json};
+use gaoxin_ingest::{ImportOptions, ImportReport, Progress};
+use minijinja::context;
+use serde::Serialize;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// Largest accepted upload (bytes).
+pub const MAX_UPLOAD: usize = 64 * 1024 * 1024;
+const JOB_TTL: Duration = Duration::from_secs(3600);
+
+pub struct Job {
+    pub id: String,
+    owner: String,
+    file_name: String,
+    created: Instant,
+    state: Mutex<JobState>,
+}
+
+#[derive(Default)]
+struct JobState {
+    progress: Option<Progress>,
+    result: Option<Result<ImportReport, String>>,
+}
+
+/// The running and finished jobs.
+#[derive(Default)]
+pub struct Jobs {
+    map: Mutex<HashMap<String, Arc<Job>>>,
+}
+
+impl Jobs {
+    fn insert(&self, owner: &str, file_name: &str) -> Arc<Job> {
+        let job = Arc::new(Job {
+            id: crate::auth::random_token()[..16].to_string(),
+            owner: owner.into(),
+            file_name: file_name.into(),
+            created: Instant::now(),
+            state: Mutex::new(JobState::default()),
+        });
+        let mut m = self.map.lock().expect("jobs lock");
+        m.retain(|_, j| j.created.elapsed() < JOB_TTL);
+        m.insert(job.id.clone(), job.clone());
+        job
+    }
+
+    /// The job, if it exists and belongs to `user` (else `None`: a 404 either way).
+    fn get(&self, id: &str, user: &CurrentUser) -> Option<Arc<Job>> {
+        let m = self.map.lock().expect("jobs lock");
+        m.get(id).filter(|j| j.owner == user.username).cloned()
+    }
+}
+
+#[derive(Serialize)]
+struct ErrorView {
+    row: u64,
+    column: String,
+    message: String,
+}
+
+/// What pages and the API show of a job.
+#[derive(Serialize)]
+pub struct JobView {
+    id: String,
+    file_name: String,
+    /// running | done | failed
+    state: &'static str,
+    rows: u64,
+    done: u64,
+    total: u64,
+    percent: u64,
+    stage: &'static str,
+    ok: bool,
+    summary: Option<String>,
+    error_count: u64,
+    errors: Vec<ErrorView>,
+    ignored_columns: Vec<String>,
+    message: Option<String>,
+}
+
+fn view(job: &Job) -> JobView {
+    let s = job.state.lock().expect("job lock");
+    let p = s.progress.unwrap_or(Progress {
+        rows: 0,
+        bytes: 0,
+        total_bytes: 0,
+        errors: 0,
+    });
+    let percent = if p.total_bytes > 0 {
+        (p.bytes * 100 / p.total_bytes).min(100)
+    } else {
+        0
+    };
+    let mut v = JobView {
+        id: job.id.clone(),
+        file_name: job.file_name.clone(),
+        state: "running",
+        rows: p.rows,
+        done: p.bytes,
+        total: p.total_bytes,
+        percent,
+        stage: if p.rows == 0 {
+            "正在读取文件"
+        } else {
+            "正在校验并写入"
+        },
+        ok: false,
+        summary: None,
+        error_count: p.errors,
+        errors: vec![],
+        ignored_columns: vec![],
+        message: None,
+    };
+    match &s.result {
+        None => {}
+        Some(Ok(r)) => {
+            v.state = "done";
+            v.percent = 100;
+            v.stage = "完成";
+            v.rows = r.rows;
+            v.ok = r.ok();
+            v.summary = Some(r.summary_zh());
+            v.error_count = r.error_count;
+            v.errors = r
+                .errors
+                .iter()
+                .map(|e| ErrorView {
+                    row: e.row,
+                    column: e.column.clone(),
+                    message: e.message.clone(),
+                })
+                .collect();
+            v.ignored_columns = r.ignored_columns.clone();
+        }
+        Some(Err(m)) => {
+            v.state = "failed";
+            v.stage = "失败";
+            v.message = Some(m.clone());
+        }
+    }
+    v
+}
+
+/// Reads the multipart upload: the file (name, bytes) and the `_csrf` part if any.
+async fn read_upload(mut mp: Multipart) -> Result<(String, Vec<u8>, Option<String>), String> {
+    let mut file = None;
+    let mut csrf = None;
+    while let Some(field) = mp
+        .next_field()
+        .await
+        .map_err(|e| format!("上传内容无法读取：{e}"))?
+    {
+        match field.name() {
+            Some("file") => {
+                let name = field.file_name().unwrap_or("upload").to_string();
+                let bytes = field
+                    .bytes()
+                    .await
+                    .map_err(|e| format!("上传内容无法读取：{e}"))?;
+                file = Some((name, bytes.to_vec()));
+            }
+            Some("_csrf") => csrf = Some(field.text().await.map_err(|e| e.to_string())?),
+            _ => {}
+        }
+    }
+    let (name, bytes) = file.ok_or("请选择要导入的文件（xlsx 或 csv）")?;
+    if bytes.is_empty() {
+        return Err("上传的文件是空的".into());
+    }
+    Ok((name, bytes, csrf))
+}
+
+fn start(state: &AppState, user: &CurrentUser, name: String, bytes: Vec<u8>) -> Arc<Job> {
+    let job = state.jobs.insert(&user.username, &name);
+    let opts = ImportOptions {
+        only_park: user.role.park().map(str::to_string),
+    };
+    let (st, j) = (state.clone(), job.clone());
+    tokio::spawn(async move {
+        let pj = j.clone();
+        let mut on_progress = move |p: Progress| {
+            pj.state.lock().expect("job lock").progress = Some(p);
+        };
+        let result =
+            gaoxin_ingest::import_bytes(&st.store, &st.zone, bytes, &opts, &mut on_progress).await;
+        if result.as_ref().is_ok_and(|r| r.ok()) {
+            st.dashboards.invalidate();
+        }
+        tracing::info!(job = %j.id, file = %j.file_name, "import finished");
+        j.state.lock().expect("job lock").result = Some(result.map_err(|e| e.to_string()));
+    });
+    job
+}
+
+fn job_fragment(v: &JobView) -> Response {
+    render::fragment("upload_job.html", context! { job => render::ser(v) })
+}
+
+/// GET /upload — the upload form.
+pub async fn page(user: CurrentUser) -> Response {
+    upload_page(&user, None)
+}
+
+fn upload_page(user: &CurrentUser, job: Option<&JobView>) -> Response {
+    let p = Page::new("数据导入", user, "/upload");
+    render::page(
+        "upload.html",
+        &p,
+        context! {
+            job => job.map(render::ser),
+            park_only => user.role.park(),
+        },
+    )
+}
+
+/// POST /upload — starts an import; htmx gets the job fragment, a plain form a redirect to it.
+pub async fn start_page(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    checked: Option<Extension<CsrfChecked>>,
+    headers: HeaderMap,
+    mp: Multipart,
+) -> Result<Response, PageError> {
+    let (name, bytes, csrf) = read_upload(mp)
+        .await
+        .map_err(|m| PageError::bad_request(&m))?;
+    if checked.is_none()
+        && !csrf.is_some_and(|c| constant_time_eq(c.as_bytes(), user.csrf.as_bytes()))
+    {
+        return Err(PageError::new(
+            StatusCode::FORBIDDEN,
+            "页面已过期",
+            "表单已过期或来源不明，请刷新页面后重试。",
+        ));
+    }
+    let job = start(&state, &user, name, bytes);
+    if headers.contains_key("hx-request") {
+        Ok(job_fragment(&view(&job)))
+    } else {
+        Ok(Redirect::to(&format!("/upload/jobs/{}", job.id)).into_response())
+    }
+}
+
+/// GET /upload/jobs/{job} — progress and result (fragment for htmx polling, else the whole page).
+pub async fn job_page(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let job = state
+        .jobs
+        .get(&id, &user)
+        .ok_or_else(PageError::not_found)?;
+    let v = view(&job);
+    if headers.contains_key("hx-request") {
+        Ok(job_fragment(&v))
+    } else {
+        Ok(upload_page(&user, Some(&v)))
+    }
+}
+
+/// GET /upload/jobs/{job}/errors.xlsx — the error report.
+pub async fn job_errors_xlsx(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let job = state
+        .jobs
+        .get(&id, &user)
+        .ok_or_else(PageError::not_found)?;
+    let bytes = match &job.state.lock().expect("job lock").result {
+        Some(Ok(r)) => r.to_xlsx(),
+        _ => return Err(PageError::not_found()),
+    };
+    let stem = job
+        .file_name
+        .rsplit_once('.')
+        .map(|(a, _)| a)
+        .unwrap_or(&job.file_name);
+    Ok(download(
+        bytes,
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        &format!("{stem}-导入报告.xlsx"),
+    ))
+}
+
+/// GET /upload/template.xlsx — the import template with instructions and reference lists.
+pub async fn template(State(state): State<AppState>) -> Response {
+    download(
+        gaoxin_ingest::template_xlsx(&state.zone),
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "企业年度数据导入模板.xlsx",
+    )
+}
+
+/// POST /api/v1/imports — starts an import (CSRF header required); 202 with the job.
+pub async fn start_api(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    mp: Multipart,
+) -> Result<Response, ApiError> {
+    let (name, bytes, _) = read_upload(mp)
+        .await
+        .map_err(|m| ApiError::bad_request(&m))?;
+    let job = start(&state, &user, name, bytes);
+    Ok((StatusCode::ACCEPTED, Json(view(&job))).into_response())
+}
+
+/// GET /api/v1/imports/{job}
+pub async fn job_api(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+) -> Result<Json<JobView>, ApiError> {
+    let job = state.jobs.get(&id, &user).ok_or_else(ApiError::not_found)?;
+    Ok(Json(view(&job)))
+}
