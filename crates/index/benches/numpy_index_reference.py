@@ -38,8 +38,8 @@ def points(n):
     f = {
         "revenue": revenue, "rd_expense": rd, "employees": emp, "rd_staff": np.round(emp * rng.uniform(0.05, 0.25, n)),
         "ip_class1": np.round(np.maximum(np.exp(rng.normal(0.5, 1, n)) - 1, 0)),
-        "invention_patents_granted": np.round(np.maximum(np.exp(rng.normal(0, 1, n)) - 1, 0)),
-        "achievements_transformed": np.floor(rng.uniform(0, 3, n)), "rd_institution_level": np.floor(rng.uniform(0, 4, n)),
+        "invention_grants": np.round(np.maximum(np.exp(rng.normal(0, 1, n)) - 1, 0)),
+        "transformations": np.floor(rng.uniform(0, 3, n)), "rd_institution": np.floor(rng.uniform(0, 5, n)),
         "standards_led": (rng.uniform(size=n) < 0.1) * 1.0, "net_profit": revenue * rng.uniform(-0.05, 0.15, n),
         "tax_paid": revenue * rng.uniform(0, 0.05, n), "hightech_revenue": revenue * rng.uniform(size=n),
         "equity_financing": np.where(rng.uniform(size=n) < 0.15, np.exp(rng.normal(16, 1, n)), 0.0),
@@ -54,7 +54,7 @@ def points(n):
     def run():
         with np.errstate(divide="ignore", invalid="ignore"):
             vals = [f["rd_expense"], f["rd_expense"] / f["revenue"], f["rd_staff"] / f["employees"], f["ip_class1"],
-                    f["invention_patents_granted"], f["achievements_transformed"], (f["rd_institution_level"] >= 2) * 1.0,
+                    f["invention_grants"], f["transformations"], (f["rd_institution"] >= 3) * 1.0,
                     f["standards_led"], f["revenue"], f["net_profit"] / f["revenue"], f["tax_paid"], f["employees"],
                     f["hightech_revenue"] / f["revenue"], f["equity_financing"], f["hightech_certified"],
                     f["total_liabilities"] / f["total_assets"]]
@@ -76,7 +76,7 @@ def points(n):
             s = np.where(rng_ > 0, np.clip(s, 0, 1), np.where(x > 0, 1.0, 0.0) if dirs[k] > 0 else np.where(x <= 0, 1.0, 0.0))
             s = np.where(ok, s, 0.0)
             total += W[k][stage] * s
-        total += 5 * f["listed"] + 5 * (f["rd_institution_level"] >= 3) - 10 * (f["total_liabilities"] > f["total_assets"])
+        total += 5 * f["listed"] + 5 * (f["rd_institution"] >= 4) - 10 * (f["total_liabilities"] > f["total_assets"])
         return total
 
     return best(run, 3)

@@ -11,7 +11,7 @@
 //!
 //! ```text
 //! sum(rd_expense_domestic) / sum(revenue)
-//! 10000 * sum(invention_patents_granted) / sum(employees)
+//! 10000 * sum(invention_grants) / sum(employees)
 //! count(rd_expense_domestic / revenue >= 0.05 and revenue > 500000000)
 //! sum(revenue, where rd_expense_domestic / revenue >= 0.05) / sum(revenue)
 //! count(hightech_certified) - prev(count(hightech_certified))
@@ -19,7 +19,9 @@
 
 use crate::error::{IndexError, Result};
 
-/// The enterprise-year fields the platform provides (numeric).
+/// The enterprise-year fields the platform provides (numeric). Names are the model's fact keys
+/// (`gaoxin_model::FIELDS`; money in yuan, `rd_institution` coded 0 无 … 4 国家级 as in the model)
+/// plus `age_years` (derived from the founding date); see `crate::panel` for the mapping.
 pub const NUMERIC_FIELDS: &[&str] = &[
     "revenue",
     "main_revenue",
@@ -39,17 +41,29 @@ pub const NUMERIC_FIELDS: &[&str] = &[
     "ip_class1_self",
     "ip_class1_high_value",
     "ip_class2",
-    "invention_patents_granted",
-    "achievements_transformed",
+    "invention_grants",
+    "transformations",
     "standards_led",
-    "rd_institution_level",
+    "rd_institution",
     "equity_financing",
+    "tech_contracts",
+    "local_contribution",
     "valuation_usd",
     "age_years",
 ];
 
-/// Firm flags (booleans, 1/0 in expressions).
-pub const FLAG_FIELDS: &[&str] = &["hightech_certified", "listed", "is_hightech_service"];
+/// Firm flags (booleans, 1/0 in expressions). `hightech_certified` (a 高企 certificate valid at the
+/// year's end), `listed` (listed on an exchange, 新三板 excluded) and `is_hightech_service`
+/// (technical field 高技术服务) are derived by `crate::panel`; the others are model facts.
+pub const FLAG_FIELDS: &[&str] = &[
+    "hightech_certified",
+    "listed",
+    "is_hightech_service",
+    "techsme_registered",
+    "private_investment",
+    "major_incident",
+    "credit_blacklist",
+];
 
 /// All field names in the order used by column indices: numeric fields, then flags.
 pub fn all_fields() -> Vec<&'static str> {

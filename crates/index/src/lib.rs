@@ -16,6 +16,10 @@
 //! * [`expr`] — a tiny expression language over enterprise-year fields used by the schemes.
 //! * [`park`], [`points`], [`target`] — the platform's schemes: park evaluation (国科发火〔2021〕106号),
 //!   enterprise innovation points (创新积分制), and target monitoring.
+//! * [`panel`] — the adapter from the platform's enterprise-year panel (gaoxin-model) to firm rows,
+//!   and the target measures.
+//! * [`report`] — serialisable reports (park ranking with uncertainty, points, targets) that the CLI
+//!   and the web platform store as runs and show.
 //! * [`synth`] — deterministic synthetic firms for tests and benchmarks.
 //! * [`load`] — the only module doing IO: reading metadata, data and scheme files.
 //!
@@ -29,9 +33,11 @@ pub mod impute;
 pub mod load;
 pub mod meta;
 pub mod normalise;
+pub mod panel;
 pub mod park;
 pub mod pipeline;
 pub mod points;
+pub mod report;
 pub mod rng;
 pub mod sensitivity;
 pub mod stats;

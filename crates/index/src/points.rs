@@ -144,6 +144,15 @@ impl PointsInput {
     }
 }
 
+/// Per-indicator detail of a points computation (outer: indicator, inner: firm).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Components {
+    /// The indicator's value (NaN = missing).
+    pub values: Vec<Vec<f64>>,
+    /// Weighted points w_stage·s (before `scale`).
+    pub points: Vec<Vec<f64>>,
+}
+
 /// Points per firm.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PointsResult {
@@ -280,6 +289,31 @@ impl PointsScheme {
         input: &PointsInput,
         frozen: &BTreeMap<(String, String), (f64, f64)>,
     ) -> Result<PointsResult> {
+        self.compute_inner(input, frozen, None)
+    }
+
+    /// Like [`PointsScheme::compute`], also returning every indicator's value and weighted points
+    /// per firm (outer: indicator in scheme order, inner: firm; a missing value is NaN and scores 0):
+    /// the components shown to a firm and to a bank holding its consent.
+    pub fn compute_detailed(
+        &self,
+        input: &PointsInput,
+        frozen: &BTreeMap<(String, String), (f64, f64)>,
+    ) -> Result<(PointsResult, Components)> {
+        let mut c = Components {
+            values: Vec::with_capacity(self.indicators.len()),
+            points: Vec::with_capacity(self.indicators.len()),
+        };
+        let r = self.compute_inner(input, frozen, Some(&mut c))?;
+        Ok((r, c))
+    }
+
+    fn compute_inner(
+        &self,
+        input: &PointsInput,
+        frozen: &BTreeMap<(String, String), (f64, f64)>,
+        mut detail: Option<&mut Components>,
+    ) -> Result<PointsResult> {
         let n = input.len();
         if input.cols.len() != expr::all_fields().len() || input.cols.iter().any(|c| c.len() != n) {
             return Err(IndexError::Data(
@@ -342,6 +376,7 @@ impl PointsScheme {
                 .expect("validated")];
             let w = &self.weights[k];
             let dir = ind.direction;
+            let mut pts = detail.as_ref().map(|_| vec![0.0; n]);
             for i in 0..n {
                 let v = x[i];
                 if v.is_nan() {
@@ -361,7 +396,15 @@ impl PointsScheme {
                 } else {
                     0.0
                 };
-                out[i] += w[stage[i] as usize] * s;
+                let p = w[stage[i] as usize] * s;
+                out[i] += p;
+                if let Some(pts) = pts.as_mut() {
+                    pts[i] = p;
+                }
+            }
+            if let (Some(d), Some(pts)) = (detail.as_deref_mut(), pts) {
+                d.values.push(x.clone());
+                d.points.push(pts);
             }
         }
         let adj = |conds: &[Expr], items: &[Adjustment], x: &mut Vec<f64>| {

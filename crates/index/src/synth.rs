@@ -82,22 +82,18 @@ fn firm_values(rng: &mut Rng, park_effect: f64, out: &mut [f64]) {
     );
     set(
         out,
-        "invention_patents_granted",
+        "invention_grants",
         (lognormal(rng, 0.0 + park_effect, 1.0) - 1.0)
             .max(0.0)
             .round(),
     );
-    set(
-        out,
-        "achievements_transformed",
-        (3.0 * rng.uniform()).floor(),
-    );
+    set(out, "transformations", (3.0 * rng.uniform()).floor());
     set(
         out,
         "standards_led",
         if rng.uniform() < 0.1 { 1.0 } else { 0.0 },
     );
-    set(out, "rd_institution_level", (rng.uniform() * 4.0).floor());
+    set(out, "rd_institution", (rng.uniform() * 5.0).floor());
     set(
         out,
         "equity_financing",
