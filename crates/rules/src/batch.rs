@@ -9,7 +9,7 @@ use crate::panel::Panel;
 use crate::plan::{Buffers, EvalOptions, NodeId, Pick, Plan, Verdict, award_of};
 
 /// Rows per chunk: large enough to amortise dispatch, small enough to stay in cache.
-pub const CHUNK: usize = 512;
+pub const CHUNK: usize = 128;
 
 /// One rule's results for every firm.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -22,7 +22,8 @@ pub struct RuleResult {
     pub verified: Vec<bool>,
     /// Award in fen for eligible firms when computable.
     pub award: Vec<Option<i64>>,
-    /// Normalised shortfall; 0 for eligible firms.
+    /// Normalised shortfall; 0 for eligible firms. Computed in batch for ladder rules (those with
+    /// a rung); NaN for others ([`crate::ladder::nearest`] computes those on demand).
     pub distance: Vec<f32>,
 }
 
@@ -34,7 +35,7 @@ impl RuleResult {
             assumption_dependent: vec![false; n],
             verified: vec![false; n],
             award: vec![None; n],
-            distance: vec![0.0; n],
+            distance: vec![f32::NAN; n],
         }
     }
     pub fn count(&self, v: Verdict) -> usize {
@@ -95,6 +96,9 @@ fn eval_range(plan: &Plan, panel: &Panel, year: i32, opts: &EvalOptions, lo: usi
                 let (v, s) = buf.get(r.eligible, i);
                 let verdict = Verdict::of(v, s);
                 res.verdict[k] = verdict;
+                if verdict == Verdict::Pass {
+                    res.distance[k] = 0.0;
+                }
                 if !r.manual_nodes.is_empty() {
                     res.assumption_dependent[k] = alt[ri][i] != verdict.code() as f64;
                 }
@@ -103,7 +107,7 @@ fn eval_range(plan: &Plan, panel: &Panel, year: i32, opts: &EvalOptions, lo: usi
                     if let Some(a) = &r.award {
                         res.award[k] = award_of(a, &buf, i);
                     }
-                } else {
+                } else if r.rung.is_some() {
                     res.distance[k] = crate::ladder::distance(plan, r.eligible, &buf, i) as f32;
                 }
             }

@@ -4,7 +4,7 @@
 //!
 //! It evaluates the rule's nodes of the shared [`Plan`] on one row (a chunk of length one),
 //! exactly as [`crate::batch`] does on many.
-use gaoxin_model::{F, FIELDS, Kind, Provenance};
+use gaoxin_model::{FIELDS, Kind, Provenance};
 
 use crate::expr::CmpOp;
 use crate::file::{Assumption, Status, Unit};
@@ -294,20 +294,30 @@ impl Plan {
         self.eval_chunk(panel, year, row, 1, &rule.nodes, pick, buf);
     }
 
-    fn gaps(&self, c: &CondPlan, panel: &Panel, year: i32, row: usize, pick: Pick) -> Vec<Gap> {
+    fn gaps(&self, c: &CondPlan, panel: &Panel, year: i32, row: usize, pick: Pick, base: &Buffers) -> Vec<Gap> {
         let mut out = Vec::new();
         if c.levers.is_empty() {
             return out;
         }
-        let mut one = panel.row(row);
-        let mut buf = Buffers::default();
+        // Start from the evaluated row and recompute only what depends on the lever.
+        let mut buf = Buffers { len: 1, vals: base.vals.clone(), st: base.st.clone(), cell_override: None };
         for &(field, off, may_decrease) in &c.levers {
             let y = year - off as i32;
-            let (Some(cur), prov) = one.get(0, y, field as usize) else { continue };
-            let f = F::ALL[field as usize];
-            let mut passes = |v: i64, one: &mut Panel| {
-                one.set(0, y, f, Some(v), &prov);
-                self.eval_chunk(one, year, 0, 1, &c.sub, pick, &mut buf);
+            let (Some(cur), _) = panel.get(row, y, field as usize) else { continue };
+            let mut dep = vec![false; self.ops.len()];
+            let mut nodes = Vec::new();
+            for &n in &c.sub {
+                let op = &self.ops[n as usize];
+                let d = matches!(op, Op::Fact { field: f, offset: o } if *f == field && *o == off)
+                    || op.children().iter().any(|ch| dep[*ch as usize]);
+                if d {
+                    dep[n as usize] = true;
+                    nodes.push(n);
+                }
+            }
+            let mut passes = |v: i64| {
+                buf.cell_override = Some((field, y, row, v as f64));
+                self.eval_chunk(panel, year, row, 1, &nodes, pick, &mut buf);
                 let (x, s) = buf.get(c.node, 0);
                 Verdict::of(x, s) == Verdict::Pass
             };
@@ -315,25 +325,27 @@ impl Plan {
             let mut found = None;
             // Increase: double until it passes, then bisect to the smallest passing value.
             let mut hi = cur.max(1);
-            while hi < LIMIT && !passes(hi, &mut one) {
+            while hi < LIMIT && !passes(hi) {
                 hi = hi.saturating_mul(2);
             }
             if hi < LIMIT && hi > cur {
                 let mut lo = cur;
                 while hi - lo > 1 {
                     let mid = lo + (hi - lo) / 2;
-                    if passes(mid, &mut one) { hi = mid } else { lo = mid }
+                    if passes(mid) { hi = mid } else { lo = mid }
                 }
                 found = Some(hi);
-            } else if may_decrease && cur > 0 && passes(0, &mut one) {
+            } else if may_decrease && cur > 0 && passes(0) {
                 let (mut lo, mut hi) = (0, cur);
                 while hi - lo > 1 {
                     let mid = lo + (hi - lo) / 2;
-                    if passes(mid, &mut one) { lo = mid } else { hi = mid }
+                    if passes(mid) { lo = mid } else { hi = mid }
                 }
                 found = Some(lo);
             }
-            one.set(0, y, f, Some(cur), &prov);
+            // Restore the row's own values for the next lever.
+            buf.cell_override = None;
+            self.eval_chunk(panel, year, row, 1, &nodes, pick, &mut buf);
             if let Some(req) = found {
                 out.push(Gap {
                     key: FIELDS[field as usize].key,
@@ -448,7 +460,7 @@ pub fn explain(plan: &Plan, panel: &Panel, row: usize, year: i32, rule_id: &str,
                 }
             })
             .collect();
-        let gaps = if cv == Verdict::Fail { plan.gaps(c, panel, year, row, pick) } else { Vec::new() };
+        let gaps = if cv == Verdict::Fail { plan.gaps(c, panel, year, row, pick, &buf) } else { Vec::new() };
         let note = match cv {
             Verdict::Fail if gaps.is_empty() && !c.levers.is_empty() => Some("单独调整任一指标都无法达标".to_string()),
             Verdict::Unknown => {

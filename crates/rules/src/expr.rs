@@ -85,20 +85,19 @@ impl CmpOp {
             CmpOp::Ne => "不等于",
         }
     }
+    #[inline]
     pub fn apply(self, a: f64, b: f64) -> bool {
         // Integral operands (fen, counts, dates) compare exactly. Fractional ones (ratios, rates)
         // count as equal within a relative 1e-12, so that a ratio which is mathematically on a
         // cut-point is not pushed across it by binary rounding (e.g. 0.5*(1.3+1.4)-1 vs 0.35).
-        let eq = if a.fract() == 0.0 && b.fract() == 0.0 {
-            a == b
-        } else {
-            (a - b).abs() <= 1e-12 * a.abs().max(b.abs()).max(1e-300)
-        };
+        let d = a - b;
+        let near = d.abs() <= 1e-12 * a.abs().max(b.abs()).max(1e-300);
+        let eq = if near && d != 0.0 && a.fract() == 0.0 && b.fract() == 0.0 { false } else { near };
         match self {
-            CmpOp::Lt => a < b && !eq,
-            CmpOp::Le => a < b || eq,
-            CmpOp::Gt => a > b && !eq,
-            CmpOp::Ge => a > b || eq,
+            CmpOp::Lt => d < 0.0 && !eq,
+            CmpOp::Le => d < 0.0 || eq,
+            CmpOp::Gt => d > 0.0 && !eq,
+            CmpOp::Ge => d > 0.0 || eq,
             CmpOp::Eq => eq,
             CmpOp::Ne => !eq,
         }

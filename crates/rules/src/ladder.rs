@@ -118,11 +118,28 @@ pub struct Nearest {
 }
 
 /// Firms not yet passing `rule_id`, nearest first (ties by credit code); at most `limit`.
-pub fn nearest(panel: &Panel, batch: &BatchResult, rule_id: &str, limit: usize) -> Vec<Nearest> {
-    let Some(r) = batch.rule(rule_id) else { return Vec::new() };
+/// Distances the batch did not keep (rules off the ladder) are computed here with the same plan.
+pub fn nearest(plan: &Plan, panel: &Panel, batch: &BatchResult, rule_id: &str, limit: usize) -> Vec<Nearest> {
+    let (Some(r), Some(rp)) = (batch.rule(rule_id), plan.rule(rule_id)) else { return Vec::new() };
+    let mut dist = r.distance.clone();
+    if dist.iter().any(|d| d.is_nan()) {
+        let pick: Pick = batch.options.assumption.into();
+        let mut buf = Buffers::default();
+        let mut start = 0;
+        while start < panel.len() {
+            let len = crate::batch::CHUNK.min(panel.len() - start);
+            plan.eval_chunk(panel, batch.year, start, len, &rp.nodes, pick, &mut buf);
+            for i in 0..len {
+                if dist[start + i].is_nan() {
+                    dist[start + i] = distance(plan, rp.eligible, &buf, i) as f32;
+                }
+            }
+            start += len;
+        }
+    }
     let mut v: Vec<Nearest> = (0..r.verdict.len())
         .filter(|i| r.verdict[*i] != Verdict::Pass)
-        .map(|i| Nearest { row: i, uscc: panel.uscc[i].clone(), distance: r.distance[i], verdict: r.verdict[i] })
+        .map(|i| Nearest { row: i, uscc: panel.uscc[i].clone(), distance: dist[i], verdict: r.verdict[i] })
         .collect();
     v.sort_by(|a, b| a.distance.total_cmp(&b.distance).then_with(|| a.uscc.cmp(&b.uscc)));
     v.truncate(limit);

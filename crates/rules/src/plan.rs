@@ -138,7 +138,7 @@ pub enum Op {
 }
 
 impl Op {
-    fn children(&self) -> Vec<NodeId> {
+    pub(crate) fn children(&self) -> Vec<NodeId> {
         match self {
             Op::Const(_) | Op::Fact { .. } | Op::Attr(..) | Op::OpYears { .. } => vec![],
             Op::Manual { lo, hi, .. } => vec![*lo, *hi],
@@ -188,8 +188,19 @@ impl CTable {
         }
         self.bands.len()
     }
+    #[inline]
     fn points(&self, x: f64) -> f64 {
-        self.bands.get(self.band_of(x)).map(|b| b.2).unwrap_or(0.0)
+        for (min, incl, pts, _) in &self.bands {
+            match min {
+                None => return *pts,
+                Some(m) => {
+                    if (if *incl { CmpOp::Ge } else { CmpOp::Gt }).apply(x, *m) {
+                        return *pts;
+                    }
+                }
+            }
+        }
+        0.0
     }
 }
 
@@ -1076,6 +1087,9 @@ pub struct Buffers {
     pub len: usize,
     pub vals: Vec<f64>,
     pub st: Vec<u8>,
+    /// A what-if value for one cell (field, fiscal year, panel row) that fact loads use instead
+    /// of the panel's — how gap search tries a change without copying the firm.
+    pub cell_override: Option<(u16, i32, usize, f64)>,
 }
 
 impl Buffers {
@@ -1101,6 +1115,7 @@ impl Plan {
         }
         let as_of = self.as_of;
         let as_of_int = as_of.to_int() as f64;
+        let cell_override = buf.cell_override;
         for &node in nodes {
             let o = node as usize * len;
             let (vb, rest_v) = buf.vals.split_at_mut(o);
@@ -1124,7 +1139,9 @@ impl Plan {
                             let prov = &col.prov[start..start + len];
                             for i in 0..len {
                                 out_v[i] = vals[i] as f64;
-                                out_s[i] = if prov[i] == PROV_MISSING { MISS } else { OK };
+                            }
+                            for i in 0..len {
+                                out_s[i] = (prov[i] == PROV_MISSING) as u8 * MISS;
                             }
                         }
                         None => {
@@ -1132,21 +1149,52 @@ impl Plan {
                             out_s.fill(MISS);
                         }
                     }
+                    if let Some((f, oy, row, v)) = cell_override
+                        && f == *field
+                        && oy == y
+                        && (start..start + len).contains(&row)
+                    {
+                        out_v[row - start] = v;
+                        out_s[row - start] = OK;
+                    }
                 }
                 Op::Attr(a, off) => {
-                    for i in 0..len {
-                        let r = start + i;
-                        let l = Listing::ALL[panel.listing[r] as usize];
-                        out_v[i] = match a {
-                            Attr::Manufacturing => panel.manufacturing[r] as f64,
-                            Attr::Listed => l.is_listed_excl_neeq() as u8 as f64,
-                            Attr::ListedAny => (l != Listing::Unlisted) as u8 as f64,
-                            Attr::Neeq => (l == Listing::Neeq) as u8 as f64,
-                            Attr::TechFieldOk => panel.tech_field_ok[r] as f64,
-                            Attr::Founded => panel.founded[r] as f64,
-                            Attr::AsOf => as_of_int,
-                            Attr::Year => (year - *off as i32) as f64,
-                        };
+                    let rows = start..start + len;
+                    let listing = |f: fn(Listing) -> bool| {
+                        let mut t = [0.0f64; 7];
+                        for (k, l) in Listing::ALL.iter().enumerate() {
+                            t[k] = f(*l) as u8 as f64;
+                        }
+                        t
+                    };
+                    match a {
+                        Attr::Manufacturing => {
+                            for (o, x) in out_v.iter_mut().zip(&panel.manufacturing[rows]) {
+                                *o = *x as f64;
+                            }
+                        }
+                        Attr::TechFieldOk => {
+                            for (o, x) in out_v.iter_mut().zip(&panel.tech_field_ok[rows]) {
+                                *o = *x as f64;
+                            }
+                        }
+                        Attr::Listed | Attr::ListedAny | Attr::Neeq => {
+                            let t = match a {
+                                Attr::Listed => listing(|l| l.is_listed_excl_neeq()),
+                                Attr::ListedAny => listing(|l| l != Listing::Unlisted),
+                                _ => listing(|l| l == Listing::Neeq),
+                            };
+                            for (o, x) in out_v.iter_mut().zip(&panel.listing[rows]) {
+                                *o = t[*x as usize];
+                            }
+                        }
+                        Attr::Founded => {
+                            for (o, x) in out_v.iter_mut().zip(&panel.founded[rows]) {
+                                *o = *x as f64;
+                            }
+                        }
+                        Attr::AsOf => out_v.fill(as_of_int),
+                        Attr::Year => out_v.fill((year - *off as i32) as f64),
                     }
                     out_s.fill(OK);
                 }
@@ -1185,43 +1233,52 @@ impl Plan {
                 Op::Bin(op, a, b) => {
                     let (av, as_) = ch(*a);
                     let (bv, bs) = ch(*b);
+                    // Values under a non-OK state are never read, so the value and state loops
+                    // are separate and branch-free (they vectorise).
+                    match op {
+                        BinOp::Add => out_v.iter_mut().zip(av.iter().zip(bv)).for_each(|(o, (x, y))| *o = x + y),
+                        BinOp::Sub => out_v.iter_mut().zip(av.iter().zip(bv)).for_each(|(o, (x, y))| *o = x - y),
+                        BinOp::Mul => out_v.iter_mut().zip(av.iter().zip(bv)).for_each(|(o, (x, y))| *o = x * y),
+                        BinOp::Div => out_v.iter_mut().zip(av.iter().zip(bv)).for_each(|(o, (x, y))| *o = x / y),
+                        BinOp::Pow => out_v.iter_mut().zip(av.iter().zip(bv)).for_each(|(o, (x, y))| *o = x.powf(*y)),
+                    }
                     for i in 0..len {
-                        let (v, s) = k_bin(*op, av[i], as_[i], bv[i], bs[i]);
-                        out_v[i] = v;
-                        out_s[i] = s;
+                        out_s[i] = as_[i].max(bs[i]);
+                    }
+                    if matches!(op, BinOp::Div | BinOp::Pow | BinOp::Mul) {
+                        for i in 0..len {
+                            out_s[i] = out_s[i].max((!out_v[i].is_finite()) as u8 * UNDEF);
+                        }
                     }
                 }
                 Op::Cmp(op, a, b) => {
                     let (av, as_) = ch(*a);
                     let (bv, bs) = ch(*b);
                     for i in 0..len {
-                        let (v, s) = k_cmp(*op, av[i], as_[i], bv[i], bs[i]);
-                        out_v[i] = v;
-                        out_s[i] = s;
+                        let s = as_[i].max(bs[i]);
+                        out_v[i] = (s == OK && op.apply(av[i], bv[i])) as u8 as f64;
+                        out_s[i] = (s == MISS) as u8 * MISS;
                     }
                 }
                 Op::All(v) | Op::Any(v) => {
                     let is_all = matches!(self.ops[node as usize], Op::All(_));
-                    // decided: a pass for `any`, a fail for `all`.
-                    let decisive = if is_all { 0.0 } else { 1.0 };
-                    out_v.fill(1.0 - decisive);
-                    out_s.fill(OK);
+                    // out_v collects "decided" (a fail for all, a pass for any), out_s "missing".
+                    out_v.fill(0.0);
+                    out_s.fill(0);
                     for c in v {
                         let (cv, cs) = ch(*c);
                         for i in 0..len {
-                            if out_s[i] == OK && out_v[i] == decisive {
-                                continue;
-                            }
-                            let x = if cs[i] == OK { (cv[i] != 0.0) as u8 as f64 } else { 0.0 };
-                            match cs[i] {
-                                MISS => out_s[i] = MISS,
-                                _ if x == decisive => {
-                                    out_v[i] = decisive;
-                                    out_s[i] = OK;
-                                }
-                                _ => {}
-                            }
+                            let truth = cs[i] == OK && cv[i] != 0.0;
+                            let decides = if is_all { cs[i] != MISS && !truth } else { truth };
+                            out_v[i] = out_v[i].max(decides as u8 as f64);
+                            out_s[i] |= (cs[i] == MISS) as u8;
                         }
+                    }
+                    for i in 0..len {
+                        let decided = out_v[i] != 0.0;
+                        let miss = out_s[i] != 0 && !decided;
+                        out_v[i] = if decided { (!is_all) as u8 as f64 } else { (is_all && !miss) as u8 as f64 };
+                        out_s[i] = miss as u8 * MISS;
                     }
                 }
                 Op::Min(v) | Op::Max(v) => {

@@ -35,12 +35,23 @@ impl Rng {
 /// Generates `firms` firms with facts for `first..=last`, from `seed`. `missing` is the share of
 /// missing cells, `verified` the share of verified ones among the rest.
 pub fn generate(firms: usize, first: i32, last: i32, seed: u64, missing: f64, verified: f64) -> Panel {
+    generate_with(firms, first, last, seed, missing, verified, None)
+}
+
+/// As [`generate`]; with `founded_before = Some(y)` every firm is founded before year `y`
+/// (complete histories, e.g. for comparing with an engine that has no notion of missing data).
+#[allow(clippy::too_many_arguments)]
+pub fn generate_with(firms: usize, first: i32, last: i32, seed: u64, missing: f64, verified: f64, founded_before: Option<i32>) -> Panel {
     let mut p = Panel::new(first, last);
     let mut rng = Rng::new(seed);
+    let verified_prov = Provenance::Verified("税务".into());
     let parks = 15;
     let years = (last - first + 1) as usize;
     for i in 0..firms {
-        let founded_year = last - 1 - rng.below(15) as i32;
+        let founded_year = match founded_before {
+            Some(y) => y - 1 - rng.below(12) as i32,
+            None => last - 1 - rng.below(15) as i32,
+        };
         let manufacturing = rng.f() < 0.45;
         let listing = match rng.below(40) {
             0 => Listing::Star,
@@ -63,7 +74,8 @@ pub fn generate(firms: usize, first: i32, last: i32, seed: u64, missing: f64, ve
         let rd_share = rng.f() * 0.12;
         let staff = 5 + rng.below(700) as i64;
         let tech_share = rng.f() * 0.5;
-        let valuation = (1e8 * (10f64).powf(rng.f() * 4.5)) as i64; // $1M – $30B in cents
+        let mut valuation = (1e8 * (10f64).powf(rng.f() * 4.5)) as i64; // $1M – $30B in cents
+        let valuation_growth = -0.2 + rng.f() * 1.0;
         let private = rng.f() < 0.4;
         let ip1 = if rng.f() < 0.4 { rng.below(6) as i64 } else { 0 };
         let ip2 = rng.below(12) as i64;
@@ -80,6 +92,7 @@ pub fn generate(firms: usize, first: i32, last: i32, seed: u64, missing: f64, ve
             let rd = (rev as f64 * rd_share * noise) as i64;
             let assets = (rev as f64 * (0.5 + rng.f())) as i64;
             let emp = (staff as f64 * noise) as i64;
+            valuation = (valuation as f64 * (1.0 + valuation_growth)) as i64;
             let cells: [(F, i64); 32] = [
                 (F::Revenue, rev),
                 (F::MainRevenue, (rev as f64 * (0.5 + rng.f() * 0.5)) as i64),
@@ -122,11 +135,11 @@ pub fn generate(firms: usize, first: i32, last: i32, seed: u64, missing: f64, ve
                 let prov = if r < missing {
                     continue;
                 } else if rng.f() < verified {
-                    Provenance::Verified("税务".into())
+                    &verified_prov
                 } else {
-                    Provenance::Declared
+                    &Provenance::Declared
                 };
-                p.set(row, y, f, Some(v), &prov);
+                p.set(row, y, f, Some(v), prov);
             }
         }
     }

@@ -1,0 +1,92 @@
+"""OpenFisca side of the gaoxin benchmark. Invoked by `cargo bench -p gaoxin-rules --bench openfisca`.
+
+Reads the synthetic panel the Rust bench wrote (one .npy per input variable and year), computes
+the ported rules for the whole population in one vectorised simulation, writes the outputs as
+raw little-endian arrays for the Rust side to compare, measures single-enterprise latency
+(build_from_entities + calculate for one firm), and prints one JSON line of figures.
+"""
+import argparse
+import json
+import os
+import resource
+import sys
+import time
+
+import numpy as np
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+
+YEARLY = [
+    "revenue", "rd_expense", "hightech_revenue", "total_cost", "total_assets", "employees",
+    "tech_staff", "ip_class1", "ip_class2", "national_award_rank", "standards_led",
+    "rd_institution", "major_incident", "credit_blacklist", "valuation_usd",
+    "private_investment", "hightech_cert_date",
+]
+ATTRS = ["manufacturing", "listed", "founded_year"]
+OUTPUTS = ["techsme_eligible", "hightech_core_eligible", "gazelle_eligible", "first_unicorn_award"]
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--data", required=True)
+    ap.add_argument("--first", type=int, required=True)
+    ap.add_argument("--last", type=int, required=True)
+    ap.add_argument("--single", type=int, default=200)
+    a = ap.parse_args()
+    t_start = time.perf_counter()
+    from openfisca_core.simulations import SimulationBuilder
+    from gaoxin_openfisca import GaoxinTaxBenefitSystem
+
+    tbs = GaoxinTaxBenefitSystem()
+    t_tbs = time.perf_counter()
+    years = list(range(a.first, a.last + 1))
+    cols = {}
+    for v in YEARLY:
+        for y in years:
+            cols[(v, y)] = np.load(os.path.join(a.data, f"{v}_{y}.npy"))
+    attrs = {v: np.load(os.path.join(a.data, f"{v}.npy")) for v in ATTRS}
+    n = len(attrs["listed"])
+    t_read = time.perf_counter()
+    sim = SimulationBuilder().build_default_simulation(tbs, count=n)
+    for (v, y), arr in cols.items():
+        sim.set_input(v, str(y), arr)
+    for v, arr in attrs.items():
+        sim.set_input(v, "ETERNITY", arr)
+    t_built = time.perf_counter()
+    out = {v: sim.calculate(v, str(a.last)) for v in OUTPUTS}
+    t_calc = time.perf_counter()
+    for v, arr in out.items():
+        if arr.dtype == np.bool_:
+            arr.astype("<i1").tofile(os.path.join(a.data, f"out_{v}.bin"))
+        else:
+            arr.astype("<i8").tofile(os.path.join(a.data, f"out_{v}.bin"))
+    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+    # Single enterprise: one situation, one simulation, the four outputs.
+    rng = np.random.default_rng(1)
+    rows = rng.choice(n, size=min(a.single, n), replace=False)
+    t0 = time.perf_counter()
+    for r in rows:
+        firm = {v: {str(y): float(cols[(v, y)][r]) for y in years} for v in YEARLY}
+        for v in ATTRS:
+            firm[v] = {"ETERNITY": float(attrs[v][r])}
+        s = SimulationBuilder().build_from_entities(tbs, {"enterprises": {"f": firm}})
+        for v in OUTPUTS:
+            s.calculate(v, str(a.last))
+    t1 = time.perf_counter()
+    print(json.dumps({
+        "firms": n,
+        "tbs_load_s": t_tbs - t_start,
+        "read_inputs_s": t_read - t_tbs,
+        "build_simulation_s": t_built - t_read,
+        "calculate_s": t_calc - t_built,
+        "batch_total_s": t_calc - t_start,
+        "peak_rss_mb": peak_kb / 1024.0,
+        "single_us": (t1 - t0) / len(rows) * 1e6,
+        "single_samples": int(len(rows)),
+    }))
+
+
+if __name__ == "__main__":
+    main()
