@@ -6,6 +6,7 @@
 mod bench;
 mod data;
 mod progress;
+mod serve;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -30,6 +31,10 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Serve the platform (loads the demo zone into an empty database unless --no-demo) and print the address.
+    Serve(serve::ServeArgs),
+    /// Manage accounts: add, list, disable, reset-password.
+    User(serve::UserArgs),
     /// Generate the synthetic demo zone and load it (replaces all enterprises and facts).
     Demo(data::DemoArgs),
     /// Import an enterprise-year file (.xlsx or .csv in UTF-8/GBK). Any error: nothing is written.
@@ -54,6 +59,8 @@ fn main() -> ExitCode {
     let res = rt.block_on(async move {
         let zone = data::load_zone(&cli.reference)?;
         match cli.command {
+            Command::Serve(a) => serve::serve(&url, zone, a).await,
+            Command::User(a) => serve::user(&url, &zone, a).await,
             Command::Demo(a) => data::demo(&url, &zone, a).await,
             Command::Import(a) => data::import(&url, &zone, a).await,
             Command::Export(a) => data::export(&url, &zone, a).await,

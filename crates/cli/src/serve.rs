@@ -1,0 +1,158 @@
+//! `gaoxin serve` and `gaoxin user …`: the web platform and its accounts.
+use crate::data::{DemoArgs, Res, load_demo};
+use clap::{Args, Subcommand};
+use gaoxin_model::Zone;
+use gaoxin_store::{Role, Scope, Store};
+use gaoxin_web::auth;
+use std::io::BufRead;
+use std::process::ExitCode;
+
+#[derive(Args)]
+pub struct ServeArgs {
+    /// Address to listen on (port 0 picks a free port).
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub bind: String,
+    /// Do not load the demo zone into an empty database.
+    #[arg(long)]
+    pub no_demo: bool,
+    /// The demo zone loaded into an empty database.
+    #[command(flatten)]
+    pub demo: DemoArgs,
+}
+
+pub async fn serve(url: &str, zone: Zone, a: ServeArgs) -> Res {
+    let store = Store::open(url).await?;
+    if !a.no_demo && store.summary(&Scope::Zone).await?.firms == 0 {
+        let cfg = a.demo.config()?;
+        eprintln!(
+            "数据库为空：正在生成并载入 {} 家企业的演示园区（合成数据）……",
+            cfg.enterprises
+        );
+        let t = std::time::Instant::now();
+        let (firms, rows) = load_demo(&store, &zone, &cfg).await?;
+        eprintln!(
+            "已载入 {firms} 家企业、{rows} 条企业年度数据（{:.1} 秒）",
+            t.elapsed().as_secs_f64()
+        );
+    }
+    let accounts = auth::ensure_demo_accounts(&store, &zone).await?;
+    let url_owned = url.to_string();
+    gaoxin_web::serve(store, zone, &a.bind, move |addr| {
+        println!("gaoxin 已启动：http://{addr}/   （数据库 {url_owned}；健康检查 /healthz；按 Ctrl-C 停止）");
+        if !accounts.is_empty() {
+            println!("演示账号（仅限演示数据，请勿用于真实数据）：");
+            for (user, pw, role) in &accounts {
+                println!("  {user:<22} 密码 {pw:<22} {role}");
+            }
+        }
+    })
+    .await?;
+    Ok(ExitCode::SUCCESS)
+}
+
+#[derive(Args)]
+pub struct UserArgs {
+    #[command(subcommand)]
+    cmd: UserCmd,
+}
+
+#[derive(Subcommand)]
+enum UserCmd {
+    /// Create an account. The password is read from --password or, if absent, from the first line of standard input.
+    Add {
+        username: String,
+        /// zone_admin, zone_analyst (read-only), park_admin or enterprise.
+        #[arg(long)]
+        role: String,
+        /// For park_admin: the park (id or name).
+        #[arg(long)]
+        park: Option<String>,
+        /// For enterprise: the firm's unified social credit code.
+        #[arg(long)]
+        uscc: Option<String>,
+        #[arg(long)]
+        password: Option<String>,
+    },
+    /// List accounts.
+    List,
+    /// Disable an account (it can no longer sign in).
+    Disable { username: String },
+    /// Set a new password (and lift a lock-out). Reads it like `add`.
+    ResetPassword {
+        username: String,
+        #[arg(long)]
+        password: Option<String>,
+    },
+}
+
+fn password_or_stdin(p: Option<String>) -> Result<String, String> {
+    match p {
+        Some(p) => Ok(p),
+        None => {
+            eprintln!("请输入密码（一行）：");
+            let mut line = String::new();
+            std::io::stdin()
+                .lock()
+                .read_line(&mut line)
+                .map_err(|e| e.to_string())?;
+            Ok(line.trim_end_matches(['\r', '\n']).to_string())
+        }
+    }
+}
+
+pub async fn user(url: &str, zone: &Zone, a: UserArgs) -> Res {
+    let store = Store::open(url).await?;
+    match a.cmd {
+        UserCmd::Add {
+            username,
+            role,
+            park,
+            uscc,
+            password,
+        } => {
+            let park = match park {
+                Some(p) => Some(
+                    zone.park(&p)
+                        .ok_or_else(|| format!("园区「{p}」不存在"))?
+                        .id
+                        .clone(),
+                ),
+                None => None,
+            };
+            let role = Role::from_parts(&role, park.as_deref(), uscc.as_deref())?;
+            let pw = password_or_stdin(password)?;
+            auth::add_user(&store, zone, &username, &pw, role.clone()).await?;
+            println!("已创建账号 {username}（{}）", role.zh());
+        }
+        UserCmd::List => {
+            for u in auth::list_users(&store).await? {
+                let what = match &u.role {
+                    Role::ParkAdmin(p) => zone
+                        .park(p)
+                        .map(|x| x.name.clone())
+                        .unwrap_or_else(|| p.clone()),
+                    Role::Enterprise(c) => c.to_string(),
+                    _ => String::new(),
+                };
+                println!(
+                    "{:<24} {:<16} {:<24} {}",
+                    u.username,
+                    u.role.zh(),
+                    what,
+                    if u.disabled { "已停用" } else { "正常" }
+                );
+            }
+        }
+        UserCmd::Disable { username } => {
+            auth::disable_user(&store, &username).await?;
+            println!("已停用账号 {username}");
+        }
+        UserCmd::ResetPassword { username, password } => {
+            let pw = password_or_stdin(password)?;
+            auth::reset_password(&store, &username, &pw).await?;
+            println!("已重设账号 {username} 的密码");
+        }
+    }
+    store.close().await;
+    Ok(ExitCode::SUCCESS)
+}
