@@ -43,6 +43,7 @@ impl From<sqlx::Error> for Error {
 const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../migrations/0001_init.sql")),
     (2, include_str!("../migrations/0002_users.sql")),
+    (3, include_str!("../migrations/0003_evaluation.sql")),
 ];
 
 /// The database URL: `--database` if given, else `DATABASE_URL`, else `sqlite://gaoxin.db` in the working directory.

@@ -6,14 +6,18 @@
 //!
 //! Invariant: every read takes a [`Scope`] (zone, one park, one enterprise). There is no unscoped
 //! read in the public API, so callers (web, CLI) cannot leak another park's firms by forgetting a filter.
+mod consent;
 mod db;
+mod evaluation;
 mod import;
 mod read;
 mod scope;
 pub mod testing;
 mod users;
 
+pub use consent::{AccessEntry, Bank, Consent, key_hash};
 pub use db::{Backend, Error, Store, database_url_from_env};
+pub use evaluation::{ParkInput, PointsRow, RunRecord};
 pub use import::{ImportCounts, ImportTx};
 pub use read::{EnterpriseFilter, EnterpriseRow, Page, ParkCount, Sort, Summary, YearTotals};
 pub use scope::Scope;

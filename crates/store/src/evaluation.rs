@@ -1,0 +1,282 @@
+//! Indicator-engine data: park-level inputs entered by analysts, versioned runs, and each firm's
+//! innovation points.
+//!
+//! Scope rules (the only place they are decided):
+//! * park inputs — the zone reads and writes every park's; a park administrator its own park's;
+//!   an enterprise nothing;
+//! * runs (park evaluations, points runs, target monitoring) are zone-level results: the zone and
+//!   park scopes may read them (what a park sees *inside* a run is narrowed by the web page, see
+//!   `gaoxin_web::evaluation`); an enterprise scope reads no run;
+//! * points rows are per firm and scoped like facts (zone / park / the firm itself, or a bank
+//!   holding the firm's consent through [`crate::Store::bank_scope`]).
+use crate::db::{Error, Store};
+use crate::scope::Scope;
+use gaoxin_model::Uscc;
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+/// One analyst-entered park-level value.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ParkInput {
+    pub park: String,
+    pub year: i32,
+    /// Indicator code of the park-evaluation scheme (e.g. `3.1`).
+    pub indicator: String,
+    pub value: f64,
+    pub entered_by: String,
+    pub entered_at: i64,
+}
+
+/// A stored run: which engine, when, for which year, the hash of its inputs, the versions of the
+/// schemes it used, and its result (JSON).
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunRecord {
+    pub id: String,
+    /// `park-evaluation`, `points`, `targets`.
+    pub kind: String,
+    pub created_at: i64,
+    pub year: Option<i32>,
+    pub input_hash: String,
+    pub versions: String,
+    pub summary: String,
+}
+
+/// One firm's points in one year, as stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PointsRow {
+    pub uscc: String,
+    pub year: i32,
+    pub run_id: String,
+    pub stage: String,
+    pub total: f64,
+    /// JSON of the firm's points and components.
+    pub detail: String,
+}
+
+fn get_i64(r: &AnyRow, i: usize) -> Result<i64, sqlx::Error> {
+    r.try_get::<i64, _>(i)
+        .or_else(|_| r.try_get::<i32, _>(i).map(i64::from))
+}
+
+fn decode_run(r: &AnyRow) -> Result<RunRecord, Error> {
+    Ok(RunRecord {
+        id: r.try_get(0)?,
+        kind: r.try_get(1)?,
+        created_at: get_i64(r, 2)?,
+        year: r
+            .try_get::<Option<i64>, _>(3)
+            .or_else(|_| r.try_get::<Option<i32>, _>(3).map(|v| v.map(i64::from)))?
+            .map(|y| y as i32),
+        input_hash: r.try_get(4)?,
+        versions: r.try_get(5)?,
+        summary: r.try_get(6)?,
+    })
+}
+
+impl Store {
+    /// Sets (inserts or replaces) a park input. Returns false, writing nothing, when the scope may
+    /// not write that park's inputs.
+    pub async fn set_park_input(&self, scope: &Scope, p: &ParkInput) -> Result<bool, Error> {
+        if !park_allowed(scope, &p.park) || !p.value.is_finite() {
+            return Ok(false);
+        }
+        sqlx::query(
+            "INSERT INTO park_inputs (park, year, indicator, value, entered_by, entered_at) VALUES ($1, $2, $3, $4, $5, $6) \
+             ON CONFLICT (park, year, indicator) DO UPDATE SET value = excluded.value, entered_by = excluded.entered_by, entered_at = excluded.entered_at",
+        )
+        .bind(p.park.clone())
+        .bind(p.year as i64)
+        .bind(p.indicator.clone())
+        .bind(p.value)
+        .bind(p.entered_by.clone())
+        .bind(p.entered_at)
+        .execute(&self.pool)
+        .await?;
+        Ok(true)
+    }
+
+    /// Removes a park input (it becomes missing again); false when absent or out of scope.
+    pub async fn delete_park_input(
+        &self,
+        scope: &Scope,
+        park: &str,
+        year: i32,
+        indicator: &str,
+    ) -> Result<bool, Error> {
+        if !park_allowed(scope, park) {
+            return Ok(false);
+        }
+        let done =
+            sqlx::query("DELETE FROM park_inputs WHERE park = $1 AND year = $2 AND indicator = $3")
+                .bind(park.to_string())
+                .bind(year as i64)
+                .bind(indicator.to_string())
+                .execute(&self.pool)
+                .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// The park inputs of `year` in scope, by park and indicator.
+    pub async fn park_inputs(&self, scope: &Scope, year: i32) -> Result<Vec<ParkInput>, Error> {
+        let (cond, bind) = match scope {
+            Scope::Zone => ("1 = 1".to_string(), None),
+            Scope::Park(p) => ("park = $2".to_string(), Some(p.clone())),
+            Scope::Enterprise(_) => return Ok(vec![]),
+        };
+        let sql = format!(
+            "SELECT park, year, indicator, value, entered_by, entered_at FROM park_inputs WHERE year = $1 AND {cond} ORDER BY park, indicator"
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(year as i64);
+        if let Some(b) = bind {
+            q = q.bind(b);
+        }
+        q.fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|r| {
+                Ok(ParkInput {
+                    park: r.try_get(0)?,
+                    year: get_i64(r, 1)? as i32,
+                    indicator: r.try_get(2)?,
+                    value: r.try_get(3)?,
+                    entered_by: r.try_get(4)?,
+                    entered_at: get_i64(r, 5)?,
+                })
+            })
+            .collect()
+    }
+
+    /// Stores a run.
+    pub async fn insert_run(&self, run: &RunRecord) -> Result<(), Error> {
+        sqlx::query(
+            "INSERT INTO runs (id, kind, created_at, year, input_hash, versions, summary) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(run.id.clone())
+        .bind(run.kind.clone())
+        .bind(run.created_at)
+        .bind(run.year.map(i64::from))
+        .bind(run.input_hash.clone())
+        .bind(run.versions.clone())
+        .bind(run.summary.clone())
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// The latest run of `kind` for `year`, if the scope may read runs (see the module docs).
+    pub async fn latest_run(
+        &self,
+        scope: &Scope,
+        kind: &str,
+        year: i32,
+    ) -> Result<Option<RunRecord>, Error> {
+        if matches!(scope, Scope::Enterprise(_)) {
+            return Ok(None);
+        }
+        match sqlx::query(
+            "SELECT id, kind, created_at, year, input_hash, versions, summary FROM runs \
+             WHERE kind = $1 AND year = $2 ORDER BY created_at DESC, id DESC LIMIT 1",
+        )
+        .bind(kind.to_string())
+        .bind(year as i64)
+        .fetch_optional(&self.pool)
+        .await?
+        {
+            Some(r) => Ok(Some(decode_run(&r)?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Every run of `kind` without its result (id, created_at, year, hash, versions), newest first.
+    pub async fn run_list(&self, scope: &Scope, kind: &str) -> Result<Vec<RunRecord>, Error> {
+        if matches!(scope, Scope::Enterprise(_)) {
+            return Ok(vec![]);
+        }
+        sqlx::query(
+            "SELECT id, kind, created_at, year, input_hash, versions, '' FROM runs WHERE kind = $1 ORDER BY created_at DESC, id DESC",
+        )
+        .bind(kind.to_string())
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(decode_run)
+        .collect()
+    }
+
+    /// Replaces the stored points of `year` with `rows` (one transaction).
+    pub async fn replace_points(&self, year: i32, rows: &[PointsRow]) -> Result<(), Error> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("DELETE FROM points WHERE year = $1")
+            .bind(year as i64)
+            .execute(&mut *tx)
+            .await?;
+        for chunk in rows.chunks(500) {
+            let mut sql = String::from(
+                "INSERT INTO points (uscc, year, run_id, stage, total, detail) VALUES ",
+            );
+            for i in 0..chunk.len() {
+                let b = i * 6;
+                if i > 0 {
+                    sql.push_str(", ");
+                }
+                sql.push_str(&format!(
+                    "(${}, ${}, ${}, ${}, ${}, ${})",
+                    b + 1,
+                    b + 2,
+                    b + 3,
+                    b + 4,
+                    b + 5,
+                    b + 6
+                ));
+            }
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for r in chunk {
+                q = q
+                    .bind(r.uscc.clone())
+                    .bind(r.year as i64)
+                    .bind(r.run_id.clone())
+                    .bind(r.stage.clone())
+                    .bind(r.total)
+                    .bind(r.detail.clone());
+            }
+            q.execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// One firm's stored points over the years (oldest first); empty when out of scope.
+    pub async fn points_of(&self, scope: &Scope, uscc: &Uscc) -> Result<Vec<PointsRow>, Error> {
+        let (cond, bind) = scope.condition(2);
+        let sql = format!(
+            "SELECT p.uscc, p.year, p.run_id, p.stage, p.total, p.detail FROM points p JOIN enterprises e ON e.uscc = p.uscc \
+             WHERE p.uscc = $1 AND {cond} ORDER BY p.year"
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(uscc.as_str().to_string());
+        if let Some(b) = bind {
+            q = q.bind(b);
+        }
+        q.fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|r| {
+                Ok(PointsRow {
+                    uscc: r.try_get(0)?,
+                    year: get_i64(r, 1)? as i32,
+                    run_id: r.try_get(2)?,
+                    stage: r.try_get(3)?,
+                    total: r.try_get(4)?,
+                    detail: r.try_get(5)?,
+                })
+            })
+            .collect()
+    }
+}
+
+fn park_allowed(scope: &Scope, park: &str) -> bool {
+    match scope {
+        Scope::Zone => true,
+        Scope::Park(p) => p == park,
+        Scope::Enterprise(_) => false,
+    }
+}
