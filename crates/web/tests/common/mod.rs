@@ -217,9 +217,17 @@ impl Client {
         req.push_str("\r\n");
         s.write_all(req.as_bytes()).await.unwrap();
         s.write_all(body).await.unwrap();
+        // Read the head, then exactly the body (servers may keep the connection open).
         let mut raw = Vec::new();
-        s.read_to_end(&mut raw).await.unwrap();
-        let end = raw.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
+        let mut buf = [0u8; 16384];
+        let end = loop {
+            if let Some(e) = raw.windows(4).position(|w| w == b"\r\n\r\n") {
+                break e;
+            }
+            let n = s.read(&mut buf).await.unwrap();
+            assert!(n > 0, "connection closed before the response head");
+            raw.extend_from_slice(&buf[..n]);
+        };
         let head = String::from_utf8_lossy(&raw[..end]).into_owned();
         let mut lines = head.split("\r\n");
         let status: u16 = lines
@@ -234,11 +242,31 @@ impl Client {
             .filter_map(|l| l.split_once(':'))
             .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
             .collect();
+        let find = |name: &str| {
+            headers
+                .iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case(name))
+                .map(|(_, v)| v.clone())
+        };
         let mut body = raw[end + 4..].to_vec();
-        if headers.iter().any(|(k, v)| {
-            k.eq_ignore_ascii_case("transfer-encoding") && v.eq_ignore_ascii_case("chunked")
-        }) {
+        let chunked = find("transfer-encoding").is_some_and(|v| v.eq_ignore_ascii_case("chunked"));
+        if let Some(len) = find("content-length").and_then(|v| v.parse::<usize>().ok()) {
+            while body.len() < len {
+                let n = s.read(&mut buf).await.unwrap();
+                assert!(n > 0, "connection closed inside the body");
+                body.extend_from_slice(&buf[..n]);
+            }
+        } else if chunked {
+            while !body.windows(5).any(|w| w == b"0\r\n\r\n") {
+                let n = s.read(&mut buf).await.unwrap();
+                if n == 0 {
+                    break;
+                }
+                body.extend_from_slice(&buf[..n]);
+            }
             body = decode_chunked(&body);
+        } else if method != "HEAD" && status != 204 && status != 304 {
+            s.read_to_end(&mut body).await.unwrap();
         }
         for (k, v) in &headers {
             if k.eq_ignore_ascii_case("set-cookie")

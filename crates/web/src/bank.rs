@@ -1,0 +1,328 @@
+//! Innovation points on the firm's page, and bank access with the firm's consent (创新积分贷).
+//!
+//! * `GET /enterprises/{uscc}/points` — an htmx fragment of the firm page: the latest points (total,
+//!   by group, stage, components), the history over years and, for the firm's own user, its
+//!   consents (grant with expiry / revoke) and the log of every bank read.
+//! * `POST /enterprises/{uscc}/consents` and `…/consents/revoke` — the firm's own user only.
+//! * `GET /api/v1/bank/enterprises/{uscc}/points` — for banks (`Authorization: Bearer <key>`,
+//!   guard [`require_bank`]). The bank's scope comes only from
+//!   [`gaoxin_store::Store::bank_scope`] (a consent in force for exactly that firm; every attempt
+//!   logged). No consent, expired, revoked, another firm, unknown firm: the same 404 JSON.
+use crate::auth::CurrentUser;
+use crate::error::{ApiError, PageError};
+use crate::evaluation;
+use crate::{AppState, render};
+use axum::Form;
+use axum::extract::{Path, Request, State};
+use axum::http::{StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::{Extension, Json};
+use gaoxin_index::report::FirmPoints;
+use gaoxin_model::{Date, Uscc};
+use gaoxin_store::{Bank, Role};
+use minijinja::context;
+use serde::{Deserialize, Serialize};
+
+fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+fn fmt_time(t: i64) -> String {
+    let d = Date::from_days_since_epoch(t.div_euclid(86_400));
+    let s = t.rem_euclid(86_400);
+    format!(
+        "{} {:02}:{:02}",
+        render::fmt_date(d),
+        s / 3600,
+        (s % 3600) / 60
+    )
+}
+
+/// Route guard of [`crate::Access::Bank`]: a valid, enabled bank API key in `Authorization: Bearer`.
+pub async fn require_bank(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    let key = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+        .unwrap_or("")
+        .to_string();
+    if key.is_empty() {
+        return ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthenticated",
+            "需要银行API密钥（Authorization: Bearer …）",
+        )
+        .into_response();
+    }
+    match state.store.bank_by_key(&key).await {
+        Ok(Some(bank)) => {
+            req.extensions_mut().insert(bank);
+            next.run(req).await
+        }
+        Ok(None) => ApiError::new(StatusCode::UNAUTHORIZED, "unauthenticated", "银行API密钥无效")
+            .into_response(),
+        Err(e) => ApiError::from(e).into_response(),
+    }
+}
+
+#[derive(Serialize)]
+struct GroupView {
+    name: String,
+    points: f64,
+}
+
+#[derive(Serialize)]
+struct ComponentView {
+    code: String,
+    name: String,
+    group: String,
+    value: Option<f64>,
+    points: f64,
+}
+
+#[derive(Serialize)]
+struct BankPoints {
+    uscc: String,
+    year: i32,
+    stage: String,
+    total: f64,
+    groups: Vec<GroupView>,
+    bonus: f64,
+    negative: f64,
+    stage_rank: u32,
+    stage_size: u32,
+    components: Vec<ComponentView>,
+}
+
+/// The firm's points of every year in words: names from the current scheme.
+fn points_views(points: &[FirmPoints], years: &[i32]) -> Vec<BankPoints> {
+    let scheme = evaluation::points_scheme().ok();
+    points
+        .iter()
+        .zip(years)
+        .map(|(p, y)| BankPoints {
+            uscc: p.uscc.clone(),
+            year: *y,
+            stage: p.stage_name.clone(),
+            total: p.total,
+            groups: p
+                .by_group
+                .iter()
+                .enumerate()
+                .map(|(k, v)| GroupView {
+                    name: scheme
+                        .as_ref()
+                        .and_then(|s| s.groups.get(k).cloned())
+                        .unwrap_or_else(|| format!("第{}组", k + 1)),
+                    points: *v,
+                })
+                .collect(),
+            bonus: p.bonus,
+            negative: p.negative,
+            stage_rank: p.stage_rank,
+            stage_size: p.stage_size,
+            components: p
+                .components
+                .iter()
+                .map(|c| {
+                    let ind = scheme
+                        .as_ref()
+                        .and_then(|s| s.indicators.iter().find(|i| i.code == c.code));
+                    ComponentView {
+                        code: c.code.clone(),
+                        name: ind.map(|i| i.name.clone()).unwrap_or_default(),
+                        group: ind.map(|i| i.group.clone()).unwrap_or_default(),
+                        value: c.value,
+                        points: c.points,
+                    }
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+async fn load_points(
+    state: &AppState,
+    scope: &gaoxin_store::Scope,
+    uscc: &Uscc,
+) -> Result<Vec<BankPoints>, gaoxin_store::Error> {
+    let rows = state.store.points_of(scope, uscc).await?;
+    let years: Vec<i32> = rows.iter().map(|r| r.year).collect();
+    let parsed: Vec<FirmPoints> = rows
+        .iter()
+        .filter_map(|r| serde_json::from_str(&r.detail).ok())
+        .collect();
+    Ok(points_views(&parsed, &years))
+}
+
+/// GET /api/v1/bank/enterprises/{uscc}/points — a consenting firm's points and components.
+pub async fn bank_points(
+    State(state): State<AppState>,
+    Extension(bank): Extension<Bank>,
+    Path(code): Path<String>,
+) -> Result<Response, ApiError> {
+    let uscc = Uscc::parse(&code).map_err(|_| ApiError::not_found())?;
+    let path = format!("/api/v1/bank/enterprises/{}/points", uscc.as_str());
+    let Some(scope) = state.store.bank_scope(&bank, &uscc, &path, now()).await? else {
+        return Err(ApiError::not_found());
+    };
+    if state.store.enterprise(&scope, &uscc).await?.is_none() {
+        return Err(ApiError::not_found());
+    }
+    let points = load_points(&state, &scope, &uscc).await?;
+    Ok(Json(serde_json::json!({
+        "uscc": uscc.as_str(),
+        "bank": bank.name,
+        "points": points,
+        "note": "创新积分为平台按《创新积分制》本地实施方案（权重待核实）计算的结果，仅作授信参考",
+    }))
+    .into_response())
+}
+
+/// GET /enterprises/{uscc}/points — the points section of the firm page (htmx fragment).
+pub async fn points_fragment(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(code): Path<String>,
+) -> Result<Response, PageError> {
+    let scope = user.scope();
+    let uscc = Uscc::parse(&code).map_err(|_| PageError::not_found())?;
+    state
+        .store
+        .enterprise(&scope, &uscc)
+        .await?
+        .ok_or_else(PageError::not_found)?;
+    let points = load_points(&state, &scope, &uscc).await?;
+    let own = matches!(&user.role, Role::Enterprise(u) if *u == uscc);
+    let (consents, log, banks) = if own {
+        let t = now();
+        let consents: Vec<_> = state
+            .store
+            .consents(&scope, &uscc)
+            .await?
+            .into_iter()
+            .map(|c| {
+                context! {
+                    id => c.id.clone(),
+                    bank => c.bank_name.clone(),
+                    granted_at => fmt_time(c.granted_at),
+                    expires_at => fmt_time(c.expires_at),
+                    revoked_at => c.revoked_at.map(fmt_time),
+                    active => c.active(t),
+                }
+            })
+            .collect();
+        let log: Vec<_> = state
+            .store
+            .access_log(&scope, &uscc, 50)
+            .await?
+            .into_iter()
+            .map(|l| context! { at => fmt_time(l.at), bank => l.bank_name, path => l.path, allowed => l.allowed })
+            .collect();
+        let banks: Vec<_> = state
+            .store
+            .banks()
+            .await?
+            .into_iter()
+            .filter(|b| !b.disabled)
+            .map(|b| context! { id => b.id, name => b.name })
+            .collect();
+        (consents, log, banks)
+    } else {
+        (vec![], vec![], vec![])
+    };
+    let history: Vec<_> = points.iter().map(|p| (p.year, p.total)).collect();
+    Ok(render::fragment(
+        "enterprise_points.html",
+        context! {
+            uscc => uscc.as_str(),
+            latest => points.last().map(render::ser),
+            history => render::ser(&history),
+            chart => render::ser(serde_json::json!({
+                "years": points.iter().map(|p| p.year).collect::<Vec<_>>(),
+                "totals": points.iter().map(|p| (p.total * 100.0).round() / 100.0).collect::<Vec<_>>(),
+            })),
+            own => own,
+            consents => consents,
+            log => log,
+            banks => banks,
+            csrf => user.csrf.clone(),
+            default_expiry => Date::from_days_since_epoch(now() / 86_400 + 365).to_string(),
+        },
+    ))
+}
+
+#[derive(Deserialize)]
+pub struct GrantForm {
+    bank: String,
+    /// yyyy-mm-dd (end of that day, Beijing time, is the expiry).
+    expires: String,
+}
+
+#[derive(Deserialize)]
+pub struct RevokeForm {
+    consent: String,
+}
+
+fn own_firm(user: &CurrentUser, code: &str) -> Result<Uscc, PageError> {
+    let uscc = Uscc::parse(code).map_err(|_| PageError::not_found())?;
+    match &user.role {
+        Role::Enterprise(u) if *u == uscc => Ok(uscc),
+        _ => Err(PageError::not_found()),
+    }
+}
+
+/// POST /enterprises/{uscc}/consents — the firm grants a bank consent until a date.
+pub async fn grant(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(code): Path<String>,
+    Form(f): Form<GrantForm>,
+) -> Result<Response, PageError> {
+    let uscc = own_firm(&user, &code)?;
+    let d = Date::parse(&f.expires)
+        .ok_or_else(|| PageError::bad_request("到期日期格式应为 2026-12-31"))?;
+    // end of the day in Beijing time (UTC+8)
+    let expires = (d.days_since_epoch() + 1) * 86_400 - 8 * 3600;
+    let c = state
+        .store
+        .grant_consent(
+            &user.scope(),
+            &uscc,
+            &f.bank,
+            expires,
+            &user.username,
+            now(),
+        )
+        .await?;
+    if c.is_none() {
+        return Err(PageError::bad_request(
+            "授权未生效：请选择已登记的银行，并填写今天之后的到期日期。",
+        ));
+    }
+    Ok(Redirect::to(&format!("/enterprises/{}#points", uscc.as_str())).into_response())
+}
+
+/// POST /enterprises/{uscc}/consents/revoke — the firm revokes a consent.
+pub async fn revoke(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(code): Path<String>,
+    Form(f): Form<RevokeForm>,
+) -> Result<Response, PageError> {
+    let uscc = own_firm(&user, &code)?;
+    if !state
+        .store
+        .revoke_consent(&user.scope(), &uscc, &f.consent, now())
+        .await?
+    {
+        return Err(PageError::not_found());
+    }
+    Ok(Redirect::to(&format!("/enterprises/{}#points", uscc.as_str())).into_response())
+}

@@ -1,0 +1,464 @@
+//! The indicator engine as the platform runs it: load the panel from the store (with the caller's
+//! scope), call the pure engine (`gaoxin_index::report`), store versioned runs, and build the
+//! annual evaluation report as .xlsx. The CLI (`gaoxin rank | points | targets`) and the web pages
+//! call these same functions, so both always show the same numbers.
+//!
+//! Schemes are read from `data/schemes/` (or `$GAOXIN_SCHEMES`) when that directory exists, so
+//! analysts can edit UNCONFIRMED weights without a rebuild; otherwise the copies compiled into the
+//! binary are used. The scheme version is recorded in every run.
+use gaoxin_index::panel::{self, Measures};
+use gaoxin_index::park::ParkScheme;
+use gaoxin_index::points::PointsScheme;
+use gaoxin_index::report::{
+    self, FirmKey, FirmPoints, ParkOptions, ParkReport, PointsReport, TargetView,
+};
+use gaoxin_model::{Enterprise, Facts, Zone};
+use gaoxin_store::{PointsRow, RunRecord, Scope, Store};
+use rust_xlsxwriter::{Format, Workbook};
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+/// Run kinds in the `runs` table.
+pub const KIND_PARK: &str = "park-evaluation";
+pub const KIND_POINTS: &str = "points";
+
+const PARK_FILE: &str = "park-evaluation-2021.toml";
+const POINTS_FILE: &str = "innovation-points-2024.toml";
+const PARK_EMBEDDED: &str = include_str!("../../../data/schemes/park-evaluation-2021.toml");
+const POINTS_EMBEDDED: &str = include_str!("../../../data/schemes/innovation-points-2024.toml");
+
+/// An error of an engine run, in words for operators and pages.
+#[derive(Debug)]
+pub enum EvalError {
+    Store(gaoxin_store::Error),
+    Engine(String),
+    /// Nothing to compute (e.g. no data for the year).
+    NoData(String),
+}
+
+impl std::fmt::Display for EvalError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            EvalError::Store(e) => write!(f, "{e}"),
+            EvalError::Engine(e) => write!(f, "计算失败：{e}"),
+            EvalError::NoData(e) => write!(f, "{e}"),
+        }
+    }
+}
+
+impl std::error::Error for EvalError {}
+
+impl From<gaoxin_store::Error> for EvalError {
+    fn from(e: gaoxin_store::Error) -> Self {
+        EvalError::Store(e)
+    }
+}
+
+impl From<gaoxin_index::IndexError> for EvalError {
+    fn from(e: gaoxin_index::IndexError) -> Self {
+        EvalError::Engine(e.to_string())
+    }
+}
+
+fn scheme_text(file: &str, embedded: &'static str) -> (String, String) {
+    let dir = std::env::var("GAOXIN_SCHEMES")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| PathBuf::from("data/schemes"));
+    let p = dir.join(file);
+    match std::fs::read_to_string(&p) {
+        Ok(t) => (t, p.display().to_string()),
+        Err(_) => (embedded.to_string(), format!("(内置) {file}")),
+    }
+}
+
+/// The park-evaluation scheme (see the module docs for where it is read from).
+pub fn park_scheme() -> Result<ParkScheme, EvalError> {
+    let (t, f) = scheme_text(PARK_FILE, PARK_EMBEDDED);
+    Ok(ParkScheme::from_toml_str(&t, &f)?)
+}
+
+/// The innovation-points scheme.
+pub fn points_scheme() -> Result<PointsScheme, EvalError> {
+    let (t, f) = scheme_text(POINTS_FILE, POINTS_EMBEDDED);
+    Ok(PointsScheme::from_toml_str(&t, &f)?)
+}
+
+fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+fn run_id(kind: &str, year: i32) -> String {
+    let mut b = [0u8; 6];
+    getrandom::fill(&mut b).expect("the operating system's random source");
+    let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
+    format!("{kind}-{year}-{}-{hex}", now())
+}
+
+async fn park_inputs_map(
+    store: &Store,
+    year: i32,
+) -> Result<BTreeMap<(String, String), f64>, EvalError> {
+    Ok(store
+        .park_inputs(&Scope::Zone, year)
+        .await?
+        .into_iter()
+        .map(|p| ((p.park, p.indicator), p.value))
+        .collect())
+}
+
+/// Evaluates the zone's parks for `year` (zone data: this is an administrator's or the CLI's
+/// action), compares with last year's stored run (or last year's nominal evaluation when none was
+/// stored), stores the run and returns it.
+pub async fn run_park_evaluation(
+    store: &Store,
+    year: i32,
+    mc: usize,
+) -> Result<(ParkReport, RunRecord), EvalError> {
+    let scheme = park_scheme()?;
+    let (es, fs) = store.panel(&Scope::Zone, Some((year - 2, year))).await?;
+    if !fs.iter().any(|f| f.year.get() == year) {
+        return Err(EvalError::NoData(format!("{year} 年没有企业数据，无法评价")));
+    }
+    let rows = panel::firm_rows_with_previous(&es, &fs, year);
+    let inputs = park_inputs_map(store, year).await?;
+    let stored_prev = match store.latest_run(&Scope::Zone, KIND_PARK, year - 1).await? {
+        Some(r) => serde_json::from_str::<ParkReport>(&r.summary).ok(),
+        None => None,
+    };
+    let prev = match stored_prev {
+        Some(p) => Some(p),
+        None if fs.iter().any(|f| f.year.get() == year - 1) => {
+            let prev_rows = panel::firm_rows_with_previous(&es, &fs, year - 1);
+            let prev_inputs = park_inputs_map(store, year - 1).await?;
+            report::park_report(
+                &scheme,
+                &prev_rows,
+                year - 1,
+                &prev_inputs,
+                None,
+                &ParkOptions {
+                    mc: 0,
+                    ..ParkOptions::default()
+                },
+            )
+            .ok()
+        }
+        None => None,
+    };
+    let opts = ParkOptions {
+        mc,
+        ..ParkOptions::default()
+    };
+    let rep = tokio::task::block_in_place(|| {
+        report::park_report(&scheme, &rows, year, &inputs, prev.as_ref(), &opts)
+    })?;
+    let run = RunRecord {
+        id: run_id(KIND_PARK, year),
+        kind: KIND_PARK.into(),
+        created_at: now(),
+        year: Some(year),
+        input_hash: rep.input_hash.clone(),
+        versions: format!("{KIND_PARK}={}", rep.scheme.version),
+        summary: serde_json::to_string(&rep).expect("report serialises"),
+    };
+    store.insert_run(&run).await?;
+    Ok((rep, run))
+}
+
+/// The latest stored park evaluation of `year` that `scope` may read.
+pub async fn latest_park_report(
+    store: &Store,
+    scope: &Scope,
+    year: i32,
+) -> Result<Option<(ParkReport, RunRecord)>, EvalError> {
+    Ok(match store.latest_run(scope, KIND_PARK, year).await? {
+        Some(r) => serde_json::from_str::<ParkReport>(&r.summary)
+            .ok()
+            .map(|rep| (rep, r)),
+        None => None,
+    })
+}
+
+/// Firms kept in a points run's summary (the full list is in the `points` table).
+pub const POINTS_SUMMARY_TOP: usize = 500;
+
+/// Computes every firm's innovation points for `year`, stores them (one row per firm, replacing
+/// the year's previous rows) and a run whose summary keeps the top 500; returns the full report.
+pub async fn run_points(store: &Store, year: i32) -> Result<(PointsReport, RunRecord), EvalError> {
+    let scheme = points_scheme()?;
+    let (es, fs) = store.panel(&Scope::Zone, Some((year, year))).await?;
+    if fs.is_empty() {
+        return Err(EvalError::NoData(format!("{year} 年没有企业数据，无法计算积分")));
+    }
+    let (rows, keys) = rows_and_keys(&es, &fs, year);
+    let rep = tokio::task::block_in_place(|| report::points_report(&scheme, &rows, &keys, year))?;
+    let id = run_id(KIND_POINTS, year);
+    let stored: Vec<PointsRow> = rep
+        .firms
+        .iter()
+        .map(|f| PointsRow {
+            uscc: f.uscc.clone(),
+            year,
+            run_id: id.clone(),
+            stage: f.stage.clone(),
+            total: f.total,
+            detail: serde_json::to_string(f).expect("serialises"),
+        })
+        .collect();
+    store.replace_points(year, &stored).await?;
+    let mut summary = rep.clone();
+    summary.firms.truncate(POINTS_SUMMARY_TOP);
+    let run = RunRecord {
+        id,
+        kind: KIND_POINTS.into(),
+        created_at: now(),
+        year: Some(year),
+        input_hash: rep.input_hash.clone(),
+        versions: format!("{KIND_POINTS}={}", rep.scheme.version),
+        summary: serde_json::to_string(&summary).expect("serialises"),
+    };
+    store.insert_run(&run).await?;
+    Ok((rep, run))
+}
+
+fn rows_and_keys(
+    es: &[Enterprise],
+    fs: &[Facts],
+    year: i32,
+) -> (Vec<gaoxin_index::park::FirmRow>, Vec<FirmKey>) {
+    // firm_rows keeps the facts' order and skips none (every fact's firm is in `es`)
+    let by: BTreeMap<&str, &Enterprise> = es.iter().map(|e| (e.uscc.as_str(), e)).collect();
+    let rows = panel::firm_rows(es, fs, year);
+    let keys = fs
+        .iter()
+        .filter(|f| f.year.get() == year && by.contains_key(f.uscc.as_str()))
+        .map(|f| FirmKey {
+            uscc: f.uscc.as_str().to_string(),
+            tech_field: by[f.uscc.as_str()].tech_field.clone(),
+        })
+        .collect();
+    (rows, keys)
+}
+
+/// One firm's stored points over the years (what the firm, its park, the zone — or a bank with
+/// the firm's consent — may read through `scope`).
+pub async fn firm_points(
+    store: &Store,
+    scope: &Scope,
+    uscc: &gaoxin_model::Uscc,
+) -> Result<Vec<FirmPoints>, EvalError> {
+    Ok(store
+        .points_of(scope, uscc)
+        .await?
+        .iter()
+        .filter_map(|r| serde_json::from_str::<FirmPoints>(&r.detail).ok())
+        .collect())
+}
+
+/// Target monitoring over the panel in `scope` (zone: zone totals and park contributions; a
+/// park: that park's own values).
+pub async fn targets(
+    store: &Store,
+    zone: &Zone,
+    scope: &Scope,
+    year: Option<i32>,
+) -> Result<Vec<TargetView>, EvalError> {
+    let mut m = Measures::default();
+    store
+        .for_each_row(scope, None, None, |e, f| {
+            m.add(e, &f);
+            Ok(())
+        })
+        .await?;
+    Ok(report::targets_report(&zone.targets, &m, year))
+}
+
+fn park_name(zone: &Zone, id: &str) -> String {
+    zone.park(id)
+        .map(|p| p.name.clone())
+        .unwrap_or_else(|| id.to_string())
+}
+
+/// The annual evaluation report as .xlsx: ranking with intervals and dimension scores, indicator
+/// values, normalised scores, the scheme (UNCONFIRMED weights marked), and the targets.
+pub fn report_xlsx(
+    zone: &Zone,
+    rep: &ParkReport,
+    targets: &[TargetView],
+) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+    let mut wb = Workbook::new();
+    let bold = Format::new().set_bold();
+    let num = Format::new().set_num_format("0.00");
+    let pct = Format::new().set_num_format("0.0%");
+    let opt = |ws: &mut rust_xlsxwriter::Worksheet,
+               r: u32,
+               c: u16,
+               v: Option<f64>,
+               f: &Format|
+     -> Result<(), rust_xlsxwriter::XlsxError> {
+        match v {
+            Some(x) => ws.write_number_with_format(r, c, x, f).map(|_| ()),
+            None => ws.write_string(r, c, "—").map(|_| ()),
+        }
+    };
+    {
+        let ws = wb.add_worksheet();
+        ws.set_name("排名")?;
+        ws.write_string_with_format(
+            0,
+            0,
+            format!("{}年度园区综合发展能力评价", rep.year),
+            &bold,
+        )?;
+        ws.write_string(
+            1,
+            0,
+            format!(
+                "评价方案：{}（版本 {}）；输入哈希 {}；权重标注“待核实”者未经官方文件确认",
+                rep.scheme.document, rep.scheme.version, rep.input_hash
+            ),
+        )?;
+        let mut h = vec![
+            "排名".to_string(),
+            "园区".into(),
+            "综合得分".into(),
+            "排名区间5%".into(),
+            "排名区间95%".into(),
+            "排名中位数".into(),
+            "上年排名".into(),
+            "名次变化".into(),
+            "数据完整度".into(),
+        ];
+        for d in &rep.dimensions {
+            h.push(format!(
+                "{}（{}%{}）",
+                d.name,
+                d.weight * 100.0,
+                if d.confirmed { "" } else { "，待核实" }
+            ));
+        }
+        for (c, t) in h.iter().enumerate() {
+            ws.write_string_with_format(3, c as u16, t, &bold)?;
+        }
+        for (i, p) in rep.parks.iter().enumerate() {
+            let r = 4 + i as u32;
+            match p.rank {
+                Some(k) => ws.write_number(r, 0, k as f64).map(|_| ())?,
+                None => ws.write_string(r, 0, "数据不足").map(|_| ())?,
+            }
+            ws.write_string(r, 1, park_name(zone, &p.park))?;
+            opt(ws, r, 2, p.total, &num)?;
+            opt(ws, r, 3, p.rank_p05, &num)?;
+            opt(ws, r, 4, p.rank_p95, &num)?;
+            opt(ws, r, 5, p.rank_median, &num)?;
+            opt(ws, r, 6, p.prev_rank.map(f64::from), &num)?;
+            opt(ws, r, 7, p.rank_change.map(f64::from), &num)?;
+            ws.write_number_with_format(r, 8, p.availability, &pct)?;
+            for (k, v) in p.dimensions.iter().enumerate() {
+                opt(ws, r, 9 + k as u16, *v, &num)?;
+            }
+        }
+        ws.set_column_width(1, 16)?;
+    }
+    for (sheet, normalised) in [("指标值", false), ("标准化得分", true)] {
+        let ws = wb.add_worksheet();
+        ws.set_name(sheet)?;
+        ws.write_string_with_format(0, 0, "园区", &bold)?;
+        for (j, ind) in rep.indicators.iter().enumerate() {
+            ws.write_string_with_format(
+                0,
+                1 + j as u16,
+                format!("{} {}", ind.code, ind.name),
+                &bold,
+            )?;
+        }
+        for (i, p) in rep.parks.iter().enumerate() {
+            let r = 1 + i as u32;
+            ws.write_string(r, 0, park_name(zone, &p.park))?;
+            let v = if normalised { &p.normalised } else { &p.values };
+            for (j, x) in v.iter().enumerate() {
+                opt(ws, r, 1 + j as u16, *x, &Format::new())?;
+            }
+        }
+    }
+    {
+        let ws = wb.add_worksheet();
+        ws.set_name("指标体系")?;
+        for (c, t) in [
+            "代码", "指标", "一级指标", "赋权", "权重状态", "单位", "来源", "方向", "本年可用", "说明",
+        ]
+        .iter()
+        .enumerate()
+        {
+            ws.write_string_with_format(0, c as u16, *t, &bold)?;
+        }
+        for (i, ind) in rep.indicators.iter().enumerate() {
+            let r = 1 + i as u32;
+            ws.write_string(r, 0, &ind.code)?;
+            ws.write_string(r, 1, &ind.name)?;
+            ws.write_string(r, 2, &ind.dimension)?;
+            ws.write_number(r, 3, ind.weight)?;
+            ws.write_string(r, 4, if ind.confirmed { "已确认" } else { "待核实" })?;
+            ws.write_string(r, 5, ind.unit.as_deref().unwrap_or(""))?;
+            ws.write_string(
+                r,
+                6,
+                if ind.source == "panel" {
+                    "企业数据计算"
+                } else {
+                    "园区填报"
+                },
+            )?;
+            ws.write_string(r, 7, if ind.direction < 0.0 { "越低越好" } else { "越高越好" })?;
+            ws.write_string(r, 8, if ind.available { "是" } else { "否（无数据）" })?;
+            ws.write_string(r, 9, ind.note.as_deref().unwrap_or(""))?;
+        }
+    }
+    {
+        let ws = wb.add_worksheet();
+        ws.set_name("目标监测")?;
+        for (c, t) in [
+            "目标", "单位", "目标值", "目标年", "当前值", "当前年", "基期", "基期值", "进度",
+            "年均增速", "预计目标年值", "状态", "说明",
+        ]
+        .iter()
+        .enumerate()
+        {
+            ws.write_string_with_format(0, c as u16, *t, &bold)?;
+        }
+        for (i, t) in targets.iter().enumerate() {
+            let r = 1 + i as u32;
+            ws.write_string(r, 0, &t.name)?;
+            ws.write_string(r, 1, &t.unit)?;
+            ws.write_number(r, 2, t.target)?;
+            ws.write_number(r, 3, t.target_year as f64)?;
+            opt(ws, r, 4, t.current, &num)?;
+            opt(ws, r, 5, t.current_year.map(f64::from), &Format::new())?;
+            let p = t.progress.as_ref();
+            opt(ws, r, 6, p.map(|p| p.baseline_year as f64), &Format::new())?;
+            opt(ws, r, 7, p.map(|p| p.baseline), &num)?;
+            opt(ws, r, 8, p.map(|p| p.progress_ratio), &pct)?;
+            opt(ws, r, 9, p.and_then(|p| p.cagr_so_far), &pct)?;
+            opt(ws, r, 10, p.map(|p| p.projected), &num)?;
+            ws.write_string(r, 11, p.map(|p| status_zh(&p.status)).unwrap_or("—"))?;
+            ws.write_string(
+                r,
+                12,
+                t.needs.as_deref().or(t.method.as_deref()).unwrap_or(""),
+            )?;
+        }
+    }
+    wb.save_to_buffer()
+}
+
+/// 已达成 / 进度正常 / 有风险.
+pub fn status_zh(s: &str) -> &'static str {
+    match s {
+        "achieved" => "已达成",
+        "on_track" => "进度正常",
+        _ => "有风险",
+    }
+}

@@ -1,0 +1,457 @@
+//! End-to-end tests in real headless Chromium, driven through chromedriver (W3C WebDriver over
+//! HTTP, spoken directly with the test harness's small HTTP client).
+//!
+//! Needs Debian's `chromium`, `chromium-driver` and `fonts-noto-cjk`. Without them the test is
+//! skipped with a notice — except under CI (`CI` set), where it fails.
+//! Screenshots are written to `$CARGO_TARGET_TMPDIR/screenshots/`.
+mod common;
+
+use common::{Client, HOSTILE, Server, start};
+use gaoxin_store::testing;
+use serde_json::{Value, json};
+use std::path::PathBuf;
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+const CHROMIUM: &str = "/usr/bin/chromium";
+const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
+
+fn tools_present() -> bool {
+    let ok = std::path::Path::new(CHROMIUM).exists() && std::path::Path::new(CHROMEDRIVER).exists();
+    if !ok {
+        if std::env::var("CI").is_ok() {
+            panic!(
+                "chromium / chromium-driver are not installed under CI: apt-get install -y chromium chromium-driver fonts-noto-cjk"
+            );
+        }
+        eprintln!(
+            "note: chromium or chromedriver missing; skipping the browser tests (apt-get install -y chromium chromium-driver fonts-noto-cjk)"
+        );
+    }
+    ok
+}
+
+struct Driver {
+    http: Client,
+    session: String,
+    child: tokio::process::Child,
+    _profile: PathBuf,
+}
+
+impl Driver {
+    async fn start() -> Driver {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let child = tokio::process::Command::new(CHROMEDRIVER)
+            .arg(format!("--port={port}"))
+            .arg("--allowed-ips=127.0.0.1")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("chromedriver starts");
+        let mut http = Client {
+            addr: format!("127.0.0.1:{port}").parse().unwrap(),
+            cookie: None,
+            csrf: None,
+        };
+        let t0 = Instant::now();
+        loop {
+            if tokio::net::TcpStream::connect(http.addr).await.is_ok() {
+                let r = http.get("/status").await;
+                if r.status == 200 && r.json()["value"]["ready"] == true {
+                    break;
+                }
+            }
+            assert!(
+                t0.elapsed() < Duration::from_secs(20),
+                "chromedriver did not start"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let profile = std::env::temp_dir().join(format!("gx-chrome-{}-{port}", std::process::id()));
+        std::fs::create_dir_all(&profile).unwrap();
+        let caps = json!({"capabilities": {"alwaysMatch": {
+            "browserName": "chrome",
+            "goog:chromeOptions": {
+                "binary": CHROMIUM,
+                "args": [
+                    "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                    "--no-first-run", "--window-size=1366,900", "--lang=zh-CN",
+                    format!("--user-data-dir={}", profile.display()),
+                ]
+            }
+        }}});
+        let r = post(&mut http, "/session", &caps).await;
+        let session = r["value"]["sessionId"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no session: {r}"))
+            .to_string();
+        Driver {
+            http,
+            session,
+            child,
+            _profile: profile,
+        }
+    }
+
+    async fn cmd(&mut self, method: &str, path: &str, body: Value) -> Value {
+        let p = format!("/session/{}{path}", self.session);
+        let r = if method == "GET" {
+            self.http.get(&p).await
+        } else {
+            let b = serde_json::to_vec(&body).unwrap();
+            self.http
+                .request(method, &p, &[("Content-Type", "application/json")], &b)
+                .await
+        };
+        let j = r.json();
+        assert!(r.status < 400, "webdriver {method} {path}: {j}");
+        j["value"].clone()
+    }
+
+    async fn goto(&mut self, url: &str) {
+        self.cmd("POST", "/url", json!({ "url": url })).await;
+    }
+
+    async fn js(&mut self, script: &str, args: Value) -> Value {
+        self.cmd(
+            "POST",
+            "/execute/sync",
+            json!({ "script": script, "args": args }),
+        )
+        .await
+    }
+
+    async fn find(&mut self, css: &str) -> Value {
+        let v = self
+            .cmd(
+                "POST",
+                "/element",
+                json!({"using": "css selector", "value": css}),
+            )
+            .await;
+        v[ELEMENT].clone()
+    }
+
+    async fn type_into(&mut self, css: &str, text: &str) {
+        let e = self.find(css).await;
+        let id = e.as_str().unwrap().to_string();
+        self.cmd(
+            "POST",
+            &format!("/element/{id}/value"),
+            json!({ "text": text }),
+        )
+        .await;
+    }
+
+    async fn click(&mut self, css: &str) {
+        let e = self.find(css).await;
+        let id = e.as_str().unwrap().to_string();
+        self.cmd("POST", &format!("/element/{id}/click"), json!({}))
+            .await;
+    }
+
+    /// Polls `script` (a JS expression body returning a value) until it is truthy.
+    async fn wait_for(&mut self, what: &str, script: &str) -> Value {
+        let t0 = Instant::now();
+        loop {
+            let v = self.js(script, json!([])).await;
+            if !(v.is_null() || v == false || v == "" || v == 0) {
+                return v;
+            }
+            assert!(
+                t0.elapsed() < Duration::from_secs(20),
+                "timed out waiting for {what}"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    async fn errors(&mut self) -> Vec<String> {
+        let v = self
+            .js(
+                "return window.__gxErrors || ['app.js did not load'];",
+                json!([]),
+            )
+            .await;
+        serde_json::from_value(v).unwrap()
+    }
+
+    async fn screenshot(&mut self, name: &str) -> PathBuf {
+        let b64 = self.cmd("GET", "/screenshot", json!({})).await;
+        let bytes = base64_decode(b64.as_str().unwrap());
+        let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join(name);
+        std::fs::write(&path, bytes).unwrap();
+        eprintln!("screenshot: {}", path.display());
+        path
+    }
+
+    async fn quit(mut self) {
+        let p = format!("/session/{}", self.session);
+        let _ = self.http.request("DELETE", &p, &[], b"").await;
+        let _ = self.child.kill().await;
+    }
+}
+
+async fn post(http: &mut Client, path: &str, body: &Value) -> Value {
+    let b = serde_json::to_vec(body).unwrap();
+    http.request("POST", path, &[("Content-Type", "application/json")], &b)
+        .await
+        .json()
+}
+
+fn base64_decode(s: &str) -> Vec<u8> {
+    let val = |c: u8| match c {
+        b'A'..=b'Z' => c - b'A',
+        b'a'..=b'z' => c - b'a' + 26,
+        b'0'..=b'9' => c - b'0' + 52,
+        b'+' => 62,
+        _ => 63,
+    };
+    let clean: Vec<u8> = s
+        .bytes()
+        .filter(|c| !matches!(c, b'=' | b'\n' | b'\r'))
+        .collect();
+    let mut out = Vec::with_capacity(clean.len() * 3 / 4);
+    for chunk in clean.chunks(4) {
+        let v: Vec<u32> = chunk.iter().map(|c| val(*c) as u32).collect();
+        let n = v
+            .iter()
+            .enumerate()
+            .fold(0u32, |acc, (i, x)| acc | (x << (18 - 6 * i)));
+        out.push((n >> 16) as u8);
+        if chunk.len() > 2 {
+            out.push((n >> 8) as u8);
+        }
+        if chunk.len() > 3 {
+            out.push(n as u8);
+        }
+    }
+    out
+}
+
+async fn sign_in(d: &mut Driver, s: &Server, user: &str) {
+    let base = format!("http://{}", s.addr);
+    d.goto(&format!("{base}/login")).await;
+    d.type_into("#username", user).await;
+    d.type_into("#password", &s.password(user)).await;
+    d.click("button[type=submit]").await;
+    d.wait_for(
+        "signed in",
+        "return document.querySelector('.who') !== null;",
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn browser_scenarios() {
+    if !tools_present() {
+        return;
+    }
+    let s = start(testing::sqlite().await.unwrap()).await;
+    let base = format!("http://{}", s.addr);
+    let mut d = Driver::start().await;
+
+    // Sign in; the dashboard's charts render (canvas with a size) without console errors.
+    sign_in(&mut d, &s, "admin").await;
+    let charts = d
+        .wait_for(
+            "charts",
+            "const c = [...document.querySelectorAll('.chart canvas')].filter(x => x.width > 0 && x.height > 0); return c.length >= 4 ? c.length : 0;",
+        )
+        .await;
+    assert!(charts.as_u64().unwrap() >= 4, "{charts}");
+    assert_eq!(
+        d.errors().await,
+        Vec::<String>::new(),
+        "console errors on the dashboard"
+    );
+    let title = d
+        .js(
+            "return document.querySelector('h1').textContent;",
+            json!([]),
+        )
+        .await;
+    assert!(title.as_str().unwrap().contains("南京高新区"));
+    d.screenshot("dashboard.png").await;
+
+    // Filter the enterprise list (htmx), then search.
+    d.goto(&format!("{base}/enterprises")).await;
+    d.wait_for(
+        "list",
+        "return document.querySelector('table.list tbody tr') !== null;",
+    )
+    .await;
+    d.js(
+        "const s = document.getElementById('f-park'); s.value = 'jiangbei'; s.dispatchEvent(new Event('change', {bubbles: true}));",
+        json!([]),
+    )
+    .await;
+    d.wait_for(
+        "park filter applied",
+        "return location.search.includes('park=jiangbei');",
+    )
+    .await;
+    d.wait_for(
+        "filtered rows",
+        "const rows = [...document.querySelectorAll('table.list tbody tr')]; return rows.length > 0 && rows.every(r => r.children[2].textContent === '江北新区');",
+    )
+    .await;
+    let n_jb = s.firms.iter().filter(|e| e.park == "jiangbei").count();
+    let count = d
+        .js(
+            "return document.querySelector('.count strong').textContent;",
+            json!([]),
+        )
+        .await;
+    assert_eq!(count.as_str().unwrap(), n_jb.to_string());
+    d.screenshot("enterprises.png").await;
+
+    // Open a firm from the list.
+    let href = d
+        .js(
+            "return document.querySelector('table.list tbody tr a').getAttribute('href');",
+            json!([]),
+        )
+        .await;
+    d.click("table.list tbody tr a").await;
+    d.wait_for(
+        "firm page",
+        "return document.querySelector('table.facts') !== null;",
+    )
+    .await;
+    let url = d.js("return location.pathname;", json!([])).await;
+    assert_eq!(url, href);
+    d.wait_for("firm charts", "return [...document.querySelectorAll('.chart canvas')].filter(x => x.width > 0).length >= 2;").await;
+    assert_eq!(
+        d.errors().await,
+        Vec::<String>::new(),
+        "console errors on the firm page"
+    );
+
+    // The hostile name is text.
+    let hostile = s
+        .firms
+        .iter()
+        .find(|e| e.name == HOSTILE)
+        .unwrap()
+        .uscc
+        .as_str()
+        .to_string();
+    d.goto(&format!("{base}/enterprises/{hostile}")).await;
+    let h1 = d.wait_for("hostile h1", "return document.querySelector('h1') && document.querySelector('h1').firstChild.textContent;").await;
+    assert!(
+        h1.as_str()
+            .unwrap()
+            .starts_with("<script>alert(1)</script>")
+    );
+    assert_eq!(d.errors().await, Vec::<String>::new());
+
+    // Upload a file with one bad row: the row/column message shows, nothing is written.
+    let export = gaoxin_ingest::export_bytes(
+        &s.store,
+        &s.zone,
+        &gaoxin_store::Scope::Park("jiangbei".into()),
+        None,
+        Some(2024),
+        gaoxin_ingest::ExportFormat::Csv,
+    )
+    .await
+    .unwrap();
+    let csv = String::from_utf8(export).unwrap();
+    let mut lines: Vec<String> = csv.lines().map(str::to_string).collect();
+    let header: Vec<&str> = lines[0].trim_start_matches('\u{feff}').split(',').collect();
+    let col = header.iter().position(|h| *h == "从业人员（人）").unwrap();
+    let row = (1..lines.len()).find(|i| !lines[*i].contains('"')).unwrap();
+    let mut cells: Vec<String> = lines[row].split(',').map(str::to_string).collect();
+    cells[col] = "三百".into();
+    lines[row] = cells.join(",");
+    let file = std::env::temp_dir().join(format!("gx-bad-{}.csv", std::process::id()));
+    std::fs::write(&file, lines.join("\r\n") + "\r\n").unwrap();
+    let before = s.count_facts().await;
+    d.goto(&format!("{base}/upload")).await;
+    d.type_into("#file", file.to_str().unwrap()).await;
+    d.click("#upload-form button[type=submit]").await;
+    let result = d
+        .wait_for(
+            "import result",
+            "const r = document.getElementById('import-result'); return r && r.textContent;",
+        )
+        .await;
+    assert!(
+        result.as_str().unwrap().contains("未写入任何数据"),
+        "{result}"
+    );
+    let err = d.js("const c = document.querySelector('table.errors tbody tr').children; return [c[0].textContent, c[1].textContent, c[2].textContent];", json!([])).await;
+    assert!(err[1].as_str().unwrap().contains("从业人员"), "{err}");
+    assert!(err[2].as_str().unwrap().contains("三百"), "{err}");
+    assert_eq!(s.count_facts().await, before, "nothing written");
+    assert_eq!(d.errors().await, Vec::<String>::new());
+    d.screenshot("upload-errors.png").await;
+
+    // A park administrator cannot open another park's firm, by URL or by API.
+    d.click(".who button").await;
+    d.wait_for("signed out", "return location.pathname === '/login';")
+        .await;
+    sign_in(&mut d, &s, "park-jiangbei").await;
+    let other = s.firm_in("xingang");
+    d.goto(&format!("{base}/enterprises/{other}")).await;
+    let h1 = d
+        .wait_for(
+            "404 page",
+            "return document.querySelector('h1') && document.querySelector('h1').textContent;",
+        )
+        .await;
+    assert_eq!(h1, "页面不存在");
+    assert!(
+        !d.js("return document.body.textContent;", json!([]))
+            .await
+            .as_str()
+            .unwrap()
+            .contains(&other)
+    );
+    let status = d
+        .cmd(
+            "POST",
+            "/execute/async",
+            json!({"script": "const done = arguments[arguments.length - 1]; fetch(arguments[0]).then(r => done(r.status));", "args": [format!("/api/v1/enterprises/{other}")]}),
+        )
+        .await;
+    assert_eq!(status, 404);
+    let own = s.firm_in("jiangbei");
+    let status = d
+        .cmd(
+            "POST",
+            "/execute/async",
+            json!({"script": "const done = arguments[arguments.length - 1]; fetch(arguments[0]).then(r => done(r.status));", "args": [format!("/api/v1/enterprises/{own}")]}),
+        )
+        .await;
+    assert_eq!(status, 200);
+
+    // Phone width: the park page and list fit without horizontal scrolling of the page.
+    d.cmd("POST", "/window/rect", json!({"width": 390, "height": 844}))
+        .await;
+    d.goto(&format!("{base}/parks/jiangbei")).await;
+    d.wait_for("park charts", "return [...document.querySelectorAll('.chart canvas')].filter(x => x.width > 0).length >= 2;").await;
+    let overflow = d
+        .js(
+            "return document.documentElement.scrollWidth - window.innerWidth;",
+            json!([]),
+        )
+        .await;
+    assert!(
+        overflow.as_i64().unwrap() <= 0,
+        "page wider than the phone: {overflow}px"
+    );
+    d.screenshot("park-phone.png").await;
+    assert_eq!(d.errors().await, Vec::<String>::new());
+    d.quit().await;
+}
