@@ -5,6 +5,7 @@
 //! (or `--reference FILE`).
 mod bench;
 mod data;
+mod index_cmd;
 mod progress;
 mod serve;
 
@@ -33,6 +34,16 @@ struct Cli {
 enum Command {
     /// Serve the platform (loads the demo zone into an empty database unless --no-demo) and print the address.
     Serve(serve::ServeArgs),
+    /// Rank the parks (park evaluation) with Monte Carlo rank intervals; stores a run; --out writes the annual report (.xlsx).
+    Rank(index_cmd::RankArgs),
+    /// Innovation points of every firm for a year (stored); prints the top N.
+    Points(index_cmd::PointsArgs),
+    /// Target monitoring: today's value, progress, projection, park contributions.
+    Targets(index_cmd::TargetsArgs),
+    /// Banks for 创新积分贷: add (prints the API key once), list, disable.
+    Bank(index_cmd::BankArgs),
+    /// Enter (or --clear) a park-level indicator value of the park evaluation.
+    ParkInput(index_cmd::ParkInputArgs),
     /// Manage accounts: add, list, disable, reset-password.
     User(serve::UserArgs),
     /// Generate the synthetic demo zone and load it (replaces all enterprises and facts).
@@ -60,6 +71,11 @@ fn main() -> ExitCode {
         let zone = data::load_zone(&cli.reference)?;
         match cli.command {
             Command::Serve(a) => serve::serve(&url, zone, a).await,
+            Command::Rank(a) => index_cmd::rank(&url, &zone, a).await,
+            Command::Points(a) => index_cmd::points(&url, &zone, a).await,
+            Command::Targets(a) => index_cmd::targets(&url, &zone, a).await,
+            Command::Bank(a) => index_cmd::bank(&url, a).await,
+            Command::ParkInput(a) => index_cmd::park_input(&url, &zone, a).await,
             Command::User(a) => serve::user(&url, &zone, a).await,
             Command::Demo(a) => data::demo(&url, &zone, a).await,
             Command::Import(a) => data::import(&url, &zone, a).await,

@@ -180,31 +180,35 @@ impl Measures {
     pub fn build(enterprises: &[Enterprise], facts: &[Facts]) -> Measures {
         let by_code: HashMap<&Uscc, &Enterprise> =
             enterprises.iter().map(|e| (&e.uscc, e)).collect();
-        let mut sums: BTreeMap<(i32, String), Sums> = BTreeMap::new();
+        let mut m = Measures::default();
         for f in facts {
-            let Some(e) = by_code.get(&f.uscc) else {
-                continue;
-            };
-            let year = f.year.get();
-            let s = sums.entry((year, e.park.clone())).or_default();
-            let valid = hnte_valid(f.get(F::HightechCertDate), year);
-            s.firms += 1;
-            s.revenue += f.get(F::Revenue).unwrap_or(0);
-            if let Some(rd) = f.get(F::RdExpense) {
-                s.rd_expense += rd;
-                s.revenue_with_rd += f.get(F::Revenue).unwrap_or(0);
+            if let Some(e) = by_code.get(&f.uscc) {
+                m.add(e, f);
             }
-            s.listed += e.listing.is_listed_excl_neeq() as i64;
-            s.hnte += valid as i64;
-            s.techsme += (f.get(F::TechSmeRegistered) == Some(1)) as i64;
-            let rev = f.get(F::MainRevenue).or(f.get(F::Revenue)).unwrap_or(0);
-            if e.sector == Sector::Manufacturing && rev >= ABOVE_SCALE_FEN {
-                s.above_scale += 1;
-                s.above_scale_hnte += valid as i64;
-            }
-            s.tech_contracts += f.get(F::TechContracts).unwrap_or(0);
         }
-        Measures { sums }
+        m
+    }
+
+    /// Adds one firm-year (for streaming the panel without holding it).
+    pub fn add(&mut self, e: &Enterprise, f: &Facts) {
+        let year = f.year.get();
+        let s = self.sums.entry((year, e.park.clone())).or_default();
+        let valid = hnte_valid(f.get(F::HightechCertDate), year);
+        s.firms += 1;
+        s.revenue += f.get(F::Revenue).unwrap_or(0);
+        if let Some(rd) = f.get(F::RdExpense) {
+            s.rd_expense += rd;
+            s.revenue_with_rd += f.get(F::Revenue).unwrap_or(0);
+        }
+        s.listed += e.listing.is_listed_excl_neeq() as i64;
+        s.hnte += valid as i64;
+        s.techsme += (f.get(F::TechSmeRegistered) == Some(1)) as i64;
+        let rev = f.get(F::MainRevenue).or(f.get(F::Revenue)).unwrap_or(0);
+        if e.sector == Sector::Manufacturing && rev >= ABOVE_SCALE_FEN {
+            s.above_scale += 1;
+            s.above_scale_hnte += valid as i64;
+        }
+        s.tech_contracts += f.get(F::TechContracts).unwrap_or(0);
     }
 
     /// Years with data, ascending.

@@ -19,6 +19,16 @@ const FILES: &[(&str, &str, &[u8])] = &[
         include_bytes!("../static/app.js"),
     ),
     (
+        "eval.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../static/eval.js"),
+    ),
+    (
+        "eval.css",
+        "text/css; charset=utf-8",
+        include_bytes!("../static/eval.css"),
+    ),
+    (
         "vendor/echarts.min.js",
         "text/javascript; charset=utf-8",
         include_bytes!("../static/vendor/echarts.min.js"),

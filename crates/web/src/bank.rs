@@ -5,7 +5,7 @@
 //!   consents (grant with expiry / revoke) and the log of every bank read.
 //! * `POST /enterprises/{uscc}/consents` and `…/consents/revoke` — the firm's own user only.
 //! * `GET /api/v1/bank/enterprises/{uscc}/points` — for banks (`Authorization: Bearer <key>`,
-//!   guard [`require_bank`]). The bank's scope comes only from
+//!   [`authenticate`]). The bank's scope comes only from
 //!   [`gaoxin_store::Store::bank_scope`] (a consent in force for exactly that firm; every attempt
 //!   logged). No consent, expired, revoked, another firm, unknown firm: the same 404 JSON.
 use crate::auth::CurrentUser;
@@ -13,11 +13,10 @@ use crate::error::{ApiError, PageError};
 use crate::evaluation;
 use crate::{AppState, render};
 use axum::Form;
-use axum::extract::{Path, Request, State};
-use axum::http::{StatusCode, header};
-use axum::middleware::Next;
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::{Extension, Json};
 use gaoxin_index::report::FirmPoints;
 use gaoxin_model::{Date, Uscc};
 use gaoxin_store::{Bank, Role};
@@ -42,33 +41,29 @@ fn fmt_time(t: i64) -> String {
     )
 }
 
-/// Route guard of [`crate::Access::Bank`]: a valid, enabled bank API key in `Authorization: Bearer`.
-pub async fn require_bank(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
-    let key = req
-        .headers()
+/// The bank holding the API key of `Authorization: Bearer …` (401 JSON otherwise). Every
+/// [`crate::Access::Bank`] handler starts with this.
+pub async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Bank, ApiError> {
+    let key = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .map(str::trim)
-        .unwrap_or("")
-        .to_string();
+        .unwrap_or("");
     if key.is_empty() {
-        return ApiError::new(
+        return Err(ApiError::new(
             StatusCode::UNAUTHORIZED,
             "unauthenticated",
             "需要银行API密钥（Authorization: Bearer …）",
+        ));
+    }
+    state.store.bank_by_key(key).await?.ok_or_else(|| {
+        ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthenticated",
+            "银行API密钥无效",
         )
-        .into_response();
-    }
-    match state.store.bank_by_key(&key).await {
-        Ok(Some(bank)) => {
-            req.extensions_mut().insert(bank);
-            next.run(req).await
-        }
-        Ok(None) => ApiError::new(StatusCode::UNAUTHORIZED, "unauthenticated", "银行API密钥无效")
-            .into_response(),
-        Err(e) => ApiError::from(e).into_response(),
-    }
+    })
 }
 
 #[derive(Serialize)]
@@ -164,9 +159,10 @@ async fn load_points(
 /// GET /api/v1/bank/enterprises/{uscc}/points — a consenting firm's points and components.
 pub async fn bank_points(
     State(state): State<AppState>,
-    Extension(bank): Extension<Bank>,
+    headers: HeaderMap,
     Path(code): Path<String>,
 ) -> Result<Response, ApiError> {
+    let bank = authenticate(&state, &headers).await?;
     let uscc = Uscc::parse(&code).map_err(|_| ApiError::not_found())?;
     let path = format!("/api/v1/bank/enterprises/{}/points", uscc.as_str());
     let Some(scope) = state.store.bank_scope(&bank, &uscc, &path, now()).await? else {

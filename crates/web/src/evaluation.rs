@@ -120,7 +120,9 @@ pub async fn run_park_evaluation(
     let scheme = park_scheme()?;
     let (es, fs) = store.panel(&Scope::Zone, Some((year - 2, year))).await?;
     if !fs.iter().any(|f| f.year.get() == year) {
-        return Err(EvalError::NoData(format!("{year} 年没有企业数据，无法评价")));
+        return Err(EvalError::NoData(format!(
+            "{year} 年没有企业数据，无法评价"
+        )));
     }
     let rows = panel::firm_rows_with_previous(&es, &fs, year);
     let inputs = park_inputs_map(store, year).await?;
@@ -191,7 +193,9 @@ pub async fn run_points(store: &Store, year: i32) -> Result<(PointsReport, RunRe
     let scheme = points_scheme()?;
     let (es, fs) = store.panel(&Scope::Zone, Some((year, year))).await?;
     if fs.is_empty() {
-        return Err(EvalError::NoData(format!("{year} 年没有企业数据，无法计算积分")));
+        return Err(EvalError::NoData(format!(
+            "{year} 年没有企业数据，无法计算积分"
+        )));
     }
     let (rows, keys) = rows_and_keys(&es, &fs, year);
     let rep = tokio::task::block_in_place(|| report::points_report(&scheme, &rows, &keys, year))?;
@@ -307,12 +311,7 @@ pub fn report_xlsx(
     {
         let ws = wb.add_worksheet();
         ws.set_name("排名")?;
-        ws.write_string_with_format(
-            0,
-            0,
-            format!("{}年度园区综合发展能力评价", rep.year),
-            &bold,
-        )?;
+        ws.write_string_with_format(0, 0, format!("{}年度园区综合发展能力评价", rep.year), &bold)?;
         ws.write_string(
             1,
             0,
@@ -388,7 +387,16 @@ pub fn report_xlsx(
         let ws = wb.add_worksheet();
         ws.set_name("指标体系")?;
         for (c, t) in [
-            "代码", "指标", "一级指标", "赋权", "权重状态", "单位", "来源", "方向", "本年可用", "说明",
+            "代码",
+            "指标",
+            "一级指标",
+            "赋权",
+            "权重状态",
+            "单位",
+            "来源",
+            "方向",
+            "本年可用",
+            "说明",
         ]
         .iter()
         .enumerate()
@@ -401,7 +409,15 @@ pub fn report_xlsx(
             ws.write_string(r, 1, &ind.name)?;
             ws.write_string(r, 2, &ind.dimension)?;
             ws.write_number(r, 3, ind.weight)?;
-            ws.write_string(r, 4, if ind.confirmed { "已确认" } else { "待核实" })?;
+            ws.write_string(
+                r,
+                4,
+                if ind.confirmed {
+                    "已确认"
+                } else {
+                    "待核实"
+                },
+            )?;
             ws.write_string(r, 5, ind.unit.as_deref().unwrap_or(""))?;
             ws.write_string(
                 r,
@@ -412,8 +428,24 @@ pub fn report_xlsx(
                     "园区填报"
                 },
             )?;
-            ws.write_string(r, 7, if ind.direction < 0.0 { "越低越好" } else { "越高越好" })?;
-            ws.write_string(r, 8, if ind.available { "是" } else { "否（无数据）" })?;
+            ws.write_string(
+                r,
+                7,
+                if ind.direction < 0.0 {
+                    "越低越好"
+                } else {
+                    "越高越好"
+                },
+            )?;
+            ws.write_string(
+                r,
+                8,
+                if ind.available {
+                    "是"
+                } else {
+                    "否（无数据）"
+                },
+            )?;
             ws.write_string(r, 9, ind.note.as_deref().unwrap_or(""))?;
         }
     }
@@ -421,8 +453,19 @@ pub fn report_xlsx(
         let ws = wb.add_worksheet();
         ws.set_name("目标监测")?;
         for (c, t) in [
-            "目标", "单位", "目标值", "目标年", "当前值", "当前年", "基期", "基期值", "进度",
-            "年均增速", "预计目标年值", "状态", "说明",
+            "目标",
+            "单位",
+            "目标值",
+            "目标年",
+            "当前值",
+            "当前年",
+            "基期",
+            "基期值",
+            "进度",
+            "年均增速",
+            "预计目标年值",
+            "状态",
+            "说明",
         ]
         .iter()
         .enumerate()

@@ -22,8 +22,11 @@
 pub mod api;
 mod assets;
 pub mod auth;
+pub mod bank;
 pub mod dashboard;
 mod error;
+pub mod eval_pages;
+pub mod evaluation;
 mod export;
 pub mod pages;
 pub mod render;

@@ -33,6 +33,16 @@ const TEMPLATES: &[(&str, &str)] = &[
     ),
     ("upload.html", include_str!("../templates/upload.html")),
     (
+        "evaluation.html",
+        include_str!("../templates/evaluation.html"),
+    ),
+    ("report.html", include_str!("../templates/report.html")),
+    ("targets.html", include_str!("../templates/targets.html")),
+    (
+        "enterprise_points.html",
+        include_str!("../templates/enterprise_points.html"),
+    ),
+    (
         "upload_job.html",
         include_str!("../templates/upload_job.html"),
     ),
@@ -132,6 +142,14 @@ pub const NAV: &[NavItem] = &[
     NavItem {
         label: "企业名录",
         href: |r| (!matches!(r, Role::Enterprise(_))).then(|| "/enterprises".into()),
+    },
+    NavItem {
+        label: "评价",
+        href: |r| (!matches!(r, Role::Enterprise(_))).then(|| "/evaluation".into()),
+    },
+    NavItem {
+        label: "目标",
+        href: |r| (!matches!(r, Role::Enterprise(_))).then(|| "/targets".into()),
     },
     NavItem {
         label: "数据导入",
@@ -277,7 +295,7 @@ mod tests {
     fn chinese_number_formats() {
         assert_eq!(group("1234567.89"), "1,234,567.89");
         assert_eq!(group("-123"), "-123");
-        assert_eq!(fmt_wan(123_456_789_00), "12,345.68");
+        assert_eq!(fmt_wan(12_345_678_900), "12,345.68");
         assert_eq!(fmt_num(4.5), "4.50");
         assert_eq!(fmt_num(130.0), "130");
         assert_eq!(fmt_date(Date::new(2021, 3, 1).unwrap()), "2021年3月1日");

@@ -3,7 +3,7 @@
 //! [`build`] makes the axum router from [`table`], wrapping each route in the guard of its
 //! [`Access`]; [`route_table`] lists the same entries so that the isolation tests (and the
 //! OpenAPI test) can enumerate every route. There is no other place where routes are added.
-use crate::{AppState, api, assets, auth, pages, upload};
+use crate::{AppState, api, assets, auth, bank, eval_pages, pages, upload};
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::middleware;
@@ -19,6 +19,8 @@ pub enum Access {
     SignedIn,
     /// Users who may import: zone administrators (all parks) and park administrators (their park).
     Importer,
+    /// Banks, with an API key (`Authorization: Bearer …`); what they read needs the firm's consent.
+    Bank,
 }
 
 /// One route: method, path template (axum syntax, `{param}`), access.
@@ -53,6 +55,8 @@ impl Table {
             Access::Public => mr,
             Access::SignedIn => mr.route_layer(middleware::from_fn(auth::require_signed_in)),
             Access::Importer => mr.route_layer(middleware::from_fn(auth::require_importer)),
+            // the handler authenticates the key itself (`bank::authenticate`)
+            Access::Bank => mr,
         };
         self.router = self.router.route(path, mr);
         self.list.push(RouteInfo {
@@ -130,6 +134,50 @@ fn table() -> Table {
         "/upload/jobs/{job}/errors.xlsx",
         Importer,
         get(upload::job_errors_xlsx),
+    )
+    // Indicator engine: evaluation, targets, annual report, points and bank consent.
+    .add(
+        "GET",
+        "/evaluation",
+        SignedIn,
+        get(eval_pages::evaluation_page),
+    )
+    .add(
+        "GET",
+        "/evaluation/report",
+        SignedIn,
+        get(eval_pages::report_page),
+    )
+    .add(
+        "GET",
+        "/evaluation/report.xlsx",
+        SignedIn,
+        get(eval_pages::report_xlsx),
+    )
+    .add("GET", "/targets", SignedIn, get(eval_pages::targets_page))
+    .add(
+        "GET",
+        "/enterprises/{uscc}/points",
+        SignedIn,
+        get(bank::points_fragment),
+    )
+    .add(
+        "POST",
+        "/enterprises/{uscc}/consents",
+        SignedIn,
+        post(bank::grant),
+    )
+    .add(
+        "POST",
+        "/enterprises/{uscc}/consents/revoke",
+        SignedIn,
+        post(bank::revoke),
+    )
+    .add(
+        "GET",
+        "/api/v1/bank/enterprises/{uscc}/points",
+        Bank,
+        get(bank::bank_points),
     )
     // JSON API.
     .add("GET", "/api/v1/openapi.json", Public, get(api::openapi))

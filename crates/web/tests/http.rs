@@ -148,6 +148,33 @@ fn expected_signed_in(path: &str, who: &str, variant: &str) -> u16 {
             if ok { 200 } else { 404 }
         }
         "/upload" | "/upload/template.xlsx" => 200,
+        // 评价 / 目标: zone and park users; the annual report: zone users only; firms: 404.
+        "/evaluation" | "/targets" => {
+            if who == "firm" {
+                404
+            } else {
+                200
+            }
+        }
+        "/evaluation/report" | "/evaluation/report.xlsx" => {
+            if zone {
+                200
+            } else {
+                404
+            }
+        }
+        "/enterprises/{uscc}/points" => {
+            let ok = match variant {
+                "missing firm" | "malformed" => false,
+                "own firm" => zone || who == "park-jiangbei" || who == "firm",
+                "jiangbei firm" => zone || who == "park-jiangbei",
+                "xingang firm" => zone || who == "park-xingang",
+                _ => unreachable!(),
+            };
+            if ok { 200 } else { 404 }
+        }
+        // Banks authenticate with an API key, never with a session.
+        "/api/v1/bank/enterprises/{uscc}/points" => 401,
         "/upload/jobs/{job}" | "/upload/jobs/{job}/errors.xlsx" | "/api/v1/imports/{job}" => 404,
         other => panic!("route {other} is not classified in this test: add it"),
     }

@@ -1,0 +1,394 @@
+//! Pages of the indicator engine: 评价 (park ranking with uncertainty intervals, radar per park
+//! against the zone median, strengths and weaknesses, year-over-year change), 目标 (targets with
+//! progress), the printable annual report (A4) and its .xlsx.
+//!
+//! What each role sees (decided here, on top of the store's scope rules):
+//! * zone administrators and analysts: everything; opening 评价 for a year without a stored run
+//!   computes it (and the year's innovation points) and stores the runs;
+//! * a park administrator: the published ranking table (rank, total, interval, dimension scores
+//!   of every park — the evaluation is circulated to the parks) but the indicator-level breakdown
+//!   (values, strengths/weaknesses, radar) of its own park only; no computing, no report download;
+//!   on 目标 its own park's values;
+//! * an enterprise user: neither page (404, no menu entry).
+use crate::AppState;
+use crate::auth::CurrentUser;
+use crate::error::PageError;
+use crate::evaluation::{self, EvalError};
+use crate::export::download;
+use crate::render::{self, Page};
+use axum::extract::{Query, State};
+use axum::response::Response;
+use gaoxin_index::report::{ParkReport, TargetView};
+use gaoxin_store::{Role, RunRecord, Scope};
+use minijinja::context;
+use serde::{Deserialize, Serialize};
+
+#[derive(Deserialize, Default)]
+pub struct EvalQuery {
+    year: Option<i32>,
+    park: Option<String>,
+}
+
+impl From<EvalError> for PageError {
+    fn from(e: EvalError) -> Self {
+        match e {
+            EvalError::NoData(m) => PageError::bad_request(&m),
+            other => PageError::internal(other),
+        }
+    }
+}
+
+fn zone_role(r: &Role) -> bool {
+    matches!(r, Role::ZoneAdmin | Role::ZoneAnalyst)
+}
+
+/// The year to show: asked, else the latest year with data.
+async fn pick_year(
+    state: &AppState,
+    scope: &Scope,
+    asked: Option<i32>,
+) -> Result<Option<i32>, PageError> {
+    let years = state.store.years(scope).await?;
+    Ok(match asked {
+        Some(y) if years.contains(&y) => Some(y),
+        Some(_) => None,
+        None => years.last().copied(),
+    })
+}
+
+/// The stored report of `year`, computed first (with its points) when a zone user finds none.
+async fn report_for(
+    state: &AppState,
+    user: &CurrentUser,
+    year: i32,
+) -> Result<Option<(ParkReport, RunRecord)>, PageError> {
+    let scope = user.scope();
+    if let Some(r) = evaluation::latest_park_report(&state.store, &scope, year).await? {
+        return Ok(Some(r));
+    }
+    if !zone_role(&user.role) {
+        return Ok(None);
+    }
+    let r = evaluation::run_park_evaluation(&state.store, year, 1000).await?;
+    if state
+        .store
+        .latest_run(&scope, evaluation::KIND_POINTS, year)
+        .await?
+        .is_none()
+    {
+        evaluation::run_points(&state.store, year).await?;
+    }
+    Ok(Some(r))
+}
+
+#[derive(Serialize)]
+struct RowView {
+    park: String,
+    name: String,
+    own: bool,
+    rank: Option<u32>,
+    total: Option<f64>,
+    p05: Option<f64>,
+    p95: Option<f64>,
+    median: Option<f64>,
+    prev_rank: Option<u32>,
+    change: Option<i32>,
+    availability: f64,
+    dims: Vec<Option<f64>>,
+}
+
+#[derive(Serialize)]
+struct Breakdown {
+    park: String,
+    name: String,
+    strengths: Vec<(String, String)>,
+    weaknesses: Vec<(String, String)>,
+    indicators: Vec<IndView>,
+}
+
+#[derive(Serialize)]
+struct IndView {
+    code: String,
+    name: String,
+    dimension: String,
+    weight: f64,
+    confirmed: bool,
+    source: String,
+    unit: String,
+    available: bool,
+    value: Option<f64>,
+    normalised: Option<f64>,
+    median: Option<f64>,
+}
+
+fn park_name(state: &AppState, id: &str) -> String {
+    state
+        .zone
+        .park(id)
+        .map(|p| p.name.clone())
+        .unwrap_or_else(|| id.to_string())
+}
+
+fn ind_name(rep: &ParkReport, code: &str) -> (String, String) {
+    let n = rep
+        .indicators
+        .iter()
+        .find(|i| i.code == code)
+        .map(|i| i.name.clone())
+        .unwrap_or_default();
+    (code.to_string(), n)
+}
+
+/// The page values of a report as `user` may see them (see the module docs).
+fn view(
+    state: &AppState,
+    user: &CurrentUser,
+    rep: &ParkReport,
+    park: Option<&str>,
+) -> minijinja::Value {
+    let own_park = user.role.park().map(str::to_string);
+    let rows: Vec<RowView> = rep
+        .parks
+        .iter()
+        .map(|p| RowView {
+            park: p.park.clone(),
+            name: park_name(state, &p.park),
+            own: own_park.as_deref() == Some(p.park.as_str()),
+            rank: p.rank,
+            total: p.total,
+            p05: p.rank_p05,
+            p95: p.rank_p95,
+            median: p.rank_median,
+            prev_rank: p.prev_rank,
+            change: p.rank_change,
+            availability: p.availability,
+            dims: p.dimensions.clone(),
+        })
+        .collect();
+    // whose breakdown: zone users pick any park (default: the leader); a park admin its own
+    let focus = match &own_park {
+        Some(p) => Some(p.clone()),
+        None => park
+            .filter(|p| rep.park(p).is_some())
+            .map(str::to_string)
+            .or_else(|| rep.parks.first().map(|p| p.park.clone())),
+    };
+    let breakdown = focus
+        .as_deref()
+        .and_then(|f| rep.park(f))
+        .map(|p| Breakdown {
+            park: p.park.clone(),
+            name: park_name(state, &p.park),
+            strengths: p.strengths.iter().map(|c| ind_name(rep, c)).collect(),
+            weaknesses: p.weaknesses.iter().map(|c| ind_name(rep, c)).collect(),
+            indicators: rep
+                .indicators
+                .iter()
+                .enumerate()
+                .map(|(j, i)| IndView {
+                    code: i.code.clone(),
+                    name: i.name.clone(),
+                    dimension: i.dimension.clone(),
+                    weight: i.weight,
+                    confirmed: i.confirmed,
+                    source: i.source.clone(),
+                    unit: i.unit.clone().unwrap_or_default(),
+                    available: i.available,
+                    value: p.values[j],
+                    normalised: p.normalised[j],
+                    median: rep.median_normalised[j],
+                })
+                .collect(),
+        });
+    let focus_row = focus.as_deref().and_then(|f| rep.park(f));
+    let chart = serde_json::json!({
+        "dims": rep.dimensions.iter().map(|d| d.name.clone()).collect::<Vec<_>>(),
+        "park": focus_row.map(|p| park_name(state, &p.park)),
+        "park_scores": focus_row.map(|p| p.dimensions.iter().map(|v| v.map(|x| (x * 10.0).round() / 10.0)).collect::<Vec<_>>()),
+        "median": rep.median_dimensions.iter().map(|v| v.map(|x| (x * 10.0).round() / 10.0)).collect::<Vec<_>>(),
+        "ranked": rep.parks.iter().filter(|p| p.rank.is_some()).map(|p| serde_json::json!({
+            "name": park_name(state, &p.park),
+            "rank": p.rank, "p05": p.rank_p05, "p95": p.rank_p95,
+        })).collect::<Vec<_>>(),
+    });
+    let unconfirmed: Vec<String> = rep
+        .dimensions
+        .iter()
+        .filter(|d| !d.confirmed)
+        .map(|d| d.name.clone())
+        .collect();
+    context! {
+        year => rep.year,
+        scheme => render::ser(&rep.scheme),
+        input_hash => rep.input_hash.clone(),
+        dimensions => render::ser(&rep.dimensions),
+        rows => render::ser(&rows),
+        breakdown => breakdown.map(render::ser),
+        chart => render::ser(&chart),
+        mc => rep.mc.as_ref().map(render::ser),
+        prev_year => rep.prev_year,
+        unconfirmed => unconfirmed,
+        unavailable => rep.indicators.iter().filter(|i| !i.available).map(|i| format!("{} {}", i.code, i.name)).collect::<Vec<_>>(),
+        median_total => rep.median_total,
+        zone_user => zone_role(&user.role),
+        parks => rep.parks.iter().map(|p| context! { id => p.park.clone(), name => park_name(state, &p.park) }).collect::<Vec<_>>(),
+        focus => focus,
+    }
+}
+
+/// GET /evaluation — the park ranking.
+pub async fn evaluation_page(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(q): Query<EvalQuery>,
+) -> Result<Response, PageError> {
+    if matches!(user.role, Role::Enterprise(_)) {
+        return Err(PageError::not_found());
+    }
+    let scope = user.scope();
+    let years = state.store.years(&scope).await?;
+    let page = Page::new("园区评价", &user, "/evaluation");
+    let Some(year) = pick_year(&state, &scope, q.year).await? else {
+        return Ok(render::page(
+            "evaluation.html",
+            &page,
+            context! { empty => true, years => years },
+        ));
+    };
+    let Some((rep, run)) = report_for(&state, &user, year).await? else {
+        return Ok(render::page(
+            "evaluation.html",
+            &page,
+            context! { empty => true, not_run => true, year => year, years => years },
+        ));
+    };
+    let v = view(&state, &user, &rep, q.park.as_deref());
+    Ok(render::page(
+        "evaluation.html",
+        &page,
+        context! { years => years, run_id => run.id, created => run.created_at, ..v },
+    ))
+}
+
+/// GET /evaluation/report — the annual report, printable on A4 (zone users).
+pub async fn report_page(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(q): Query<EvalQuery>,
+) -> Result<Response, PageError> {
+    if !zone_role(&user.role) {
+        return Err(PageError::not_found());
+    }
+    let scope = user.scope();
+    let year = pick_year(&state, &scope, q.year)
+        .await?
+        .ok_or_else(|| PageError::bad_request("该年份没有数据"))?;
+    let (rep, _) = report_for(&state, &user, year)
+        .await?
+        .ok_or_else(PageError::not_found)?;
+    let targets = evaluation::targets(&state.store, &state.zone, &scope, Some(year)).await?;
+    let page = Page::new(
+        &format!("{year}年度园区综合发展能力评价报告"),
+        &user,
+        "/evaluation",
+    );
+    let v = view(&state, &user, &rep, q.park.as_deref());
+    Ok(render::page(
+        "report.html",
+        &page,
+        context! { targets => render::ser(targets_view(&state, &targets)), ..v },
+    ))
+}
+
+/// GET /evaluation/report.xlsx — the annual report as a workbook (zone users).
+pub async fn report_xlsx(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(q): Query<EvalQuery>,
+) -> Result<Response, PageError> {
+    if !zone_role(&user.role) {
+        return Err(PageError::not_found());
+    }
+    let scope = user.scope();
+    let year = pick_year(&state, &scope, q.year)
+        .await?
+        .ok_or_else(|| PageError::bad_request("该年份没有数据"))?;
+    let (rep, _) = report_for(&state, &user, year)
+        .await?
+        .ok_or_else(PageError::not_found)?;
+    let targets = evaluation::targets(&state.store, &state.zone, &scope, Some(year)).await?;
+    let bytes =
+        evaluation::report_xlsx(&state.zone, &rep, &targets).map_err(PageError::internal)?;
+    Ok(download(
+        bytes,
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        &format!("园区评价报告-{year}.xlsx"),
+    ))
+}
+
+#[derive(Serialize)]
+struct TargetRowView {
+    t: TargetView,
+    comparator: &'static str,
+    status: Option<&'static str>,
+    status_key: Option<String>,
+    /// Progress bar width 0–100.
+    bar: Option<f64>,
+    contributions: Vec<(String, Option<f64>, f64)>,
+}
+
+fn targets_view(state: &AppState, ts: &[TargetView]) -> Vec<TargetRowView> {
+    ts.iter()
+        .map(|t| TargetRowView {
+            comparator: match t.comparator.as_str() {
+                ">=" => "≥",
+                ">" => ">",
+                "<=" => "≤",
+                "<" => "<",
+                _ => "≈",
+            },
+            status: t
+                .progress
+                .as_ref()
+                .map(|p| evaluation::status_zh(&p.status)),
+            status_key: t.progress.as_ref().map(|p| p.status.clone()),
+            bar: t
+                .progress
+                .as_ref()
+                .map(|p| (p.progress_ratio * 100.0).clamp(0.0, 100.0)),
+            contributions: t
+                .contributions
+                .iter()
+                .map(|c| (park_name(state, &c.park), c.share, c.current))
+                .collect(),
+            t: t.clone(),
+        })
+        .collect()
+}
+
+/// GET /targets — target monitoring in the caller's scope.
+pub async fn targets_page(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(q): Query<EvalQuery>,
+) -> Result<Response, PageError> {
+    if matches!(user.role, Role::Enterprise(_)) {
+        return Err(PageError::not_found());
+    }
+    let scope = user.scope();
+    let ts = evaluation::targets(&state.store, &state.zone, &scope, q.year).await?;
+    let page = Page::new("目标监测", &user, "/targets");
+    let scope_name = match &scope {
+        Scope::Park(p) => park_name(&state, p),
+        _ => state.zone.name.clone(),
+    };
+    Ok(render::page(
+        "targets.html",
+        &page,
+        context! {
+            scope_name => scope_name,
+            park_scope => matches!(scope, Scope::Park(_)),
+            rows => render::ser(targets_view(&state, &ts)),
+        },
+    ))
+}
