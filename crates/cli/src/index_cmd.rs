@@ -256,12 +256,13 @@ fn points_xlsx(
     for (c, t) in h.iter().enumerate() {
         ws.write_string_with_format(0, c as u16, t, &bold)?;
     }
-    let mut r = 1u32;
-    for p in rep
+    for (k, p) in rep
         .firms
         .iter()
         .filter(|p| field.is_none() || p.tech_field.as_deref() == field)
+        .enumerate()
     {
+        let r = 1 + k as u32;
         ws.write_string(r, 0, &p.uscc)?;
         ws.write_string(r, 1, &p.park)?;
         ws.write_string(r, 2, p.tech_field.as_deref().unwrap_or(""))?;
@@ -280,7 +281,6 @@ fn points_xlsx(
             ws.write_number(r, c, comp.points)?;
             c += 1;
         }
-        r += 1;
     }
     wb.save_to_buffer()
 }
