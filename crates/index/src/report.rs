@@ -378,6 +378,18 @@ pub fn park_report(
     })
 }
 
+/// Whether `v` meets `target` under `comparator` (`=` means within 5 %); `None` if unknown.
+fn meets(comparator: &str, v: f64, target: f64) -> Option<bool> {
+    match comparator {
+        ">=" => Some(v >= target),
+        ">" => Some(v > target),
+        "<=" => Some(v <= target),
+        "<" => Some(v < target),
+        "=" => Some(v >= target * 0.95),
+        _ => None,
+    }
+}
+
 /// One indicator's part of a firm's points.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PointsComponent {
@@ -665,10 +677,20 @@ pub fn targets_report(
                     cagr_so_far: opt(p.cagr_so_far),
                     cagr_required: opt(p.cagr_required),
                     projected: p.projected,
-                    status: match p.status {
-                        TrackStatus::Achieved => "achieved",
-                        TrackStatus::OnTrack => "on_track",
-                        TrackStatus::AtRisk => "at_risk",
+                    // the comparator decides what "reaching" means (a baseline already beyond
+                    // the target would otherwise flip the direction)
+                    status: match (
+                        meets(&t.comparator, cv, t.target),
+                        meets(&t.comparator, p.projected, t.target),
+                    ) {
+                        (Some(true), _) => "achieved",
+                        (Some(false), Some(true)) => "on_track",
+                        (Some(false), Some(false)) => "at_risk",
+                        _ => match p.status {
+                            TrackStatus::Achieved => "achieved",
+                            TrackStatus::OnTrack => "on_track",
+                            TrackStatus::AtRisk => "at_risk",
+                        },
                     }
                     .into(),
                 }),
