@@ -35,10 +35,18 @@ const YEARLY: &[F] = &[
     F::PrivateInvestment,
     F::HightechCertDate,
 ];
-const SUBSET: &[&str] = &["techsme_2022", "hightech_core_bench", "nanjing_gazelle_2024", "nanjing_first_unicorn_award_2025"];
+const SUBSET: &[&str] = &[
+    "techsme_2022",
+    "hightech_core_bench",
+    "nanjing_gazelle_2024",
+    "nanjing_first_unicorn_award_2025",
+];
 
 fn write_npy(path: &Path, data: &[f64]) {
-    let mut header = format!("{{'descr': '<f8', 'fortran_order': False, 'shape': ({},), }}", data.len());
+    let mut header = format!(
+        "{{'descr': '<f8', 'fortran_order': False, 'shape': ({},), }}",
+        data.len()
+    );
     while (10 + header.len() + 1) % 64 != 0 {
         header.push(' ');
     }
@@ -55,9 +63,28 @@ fn write_npy(path: &Path, data: &[f64]) {
 fn vm_hwm_mb() -> f64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM:")).map(|l| l.split_whitespace().nth(1).unwrap_or("0").parse::<f64>().unwrap_or(0.0)))
+        .and_then(|s| {
+            s.lines().find(|l| l.starts_with("VmHWM:")).map(|l| {
+                l.split_whitespace()
+                    .nth(1)
+                    .unwrap_or("0")
+                    .parse::<f64>()
+                    .unwrap_or(0.0)
+            })
+        })
         .unwrap_or(0.0)
         / 1024.0
+}
+
+/// CPU seconds used by this process so far (user + system, from /proc/self/stat). On a shared
+/// machine wall time depends on the neighbours; CPU time does not.
+fn cpu_s() -> f64 {
+    let s = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let after = s.rsplit_once(')').map(|x| x.1).unwrap_or("");
+    let f: Vec<&str> = after.split_whitespace().collect();
+    let ticks = |i: usize| f.get(i).and_then(|x| x.parse::<f64>().ok()).unwrap_or(0.0);
+    // Fields 14 (utime) and 15 (stime) of stat, counted after the command name.
+    (ticks(11) + ticks(12)) / 100.0
 }
 
 fn export(panel: &Panel, dir: &Path) {
@@ -65,39 +92,85 @@ fn export(panel: &Panel, dir: &Path) {
     for f in YEARLY {
         for y in FIRST..=LAST {
             let col: Vec<f64> = match panel.column(y, *f as usize) {
-                Some(c) => (0..panel.len()).map(|r| if c.prov[r] == gaoxin_rules::panel::PROV_MISSING { 0.0 } else { c.val[r] as f64 }).collect(),
+                Some(c) => (0..panel.len())
+                    .map(|r| {
+                        if c.prov[r] == gaoxin_rules::panel::PROV_MISSING {
+                            0.0
+                        } else {
+                            c.val[r] as f64
+                        }
+                    })
+                    .collect(),
                 None => vec![0.0; panel.len()],
             };
             write_npy(&dir.join(format!("{}_{y}.npy", f.key())), &col);
         }
     }
-    let listed: Vec<f64> = panel.listing.iter().map(|l| gaoxin_model::Listing::ALL[*l as usize].is_listed_excl_neeq() as u8 as f64).collect();
+    let listed: Vec<f64> = panel
+        .listing
+        .iter()
+        .map(|l| gaoxin_model::Listing::ALL[*l as usize].is_listed_excl_neeq() as u8 as f64)
+        .collect();
     write_npy(&dir.join("listed.npy"), &listed);
-    write_npy(&dir.join("manufacturing.npy"), &panel.manufacturing.iter().map(|x| *x as f64).collect::<Vec<_>>());
-    write_npy(&dir.join("founded_year.npy"), &panel.founded.iter().map(|d| (d / 10_000) as f64).collect::<Vec<_>>());
+    write_npy(
+        &dir.join("manufacturing.npy"),
+        &panel
+            .manufacturing
+            .iter()
+            .map(|x| *x as f64)
+            .collect::<Vec<_>>(),
+    );
+    write_npy(
+        &dir.join("founded_year.npy"),
+        &panel
+            .founded
+            .iter()
+            .map(|d| (d / 10_000) as f64)
+            .collect::<Vec<_>>(),
+    );
 }
 
 fn read_i8(p: &Path) -> Vec<i8> {
-    std::fs::read(p).expect("python output").into_iter().map(|b| b as i8).collect()
+    std::fs::read(p)
+        .expect("python output")
+        .into_iter()
+        .map(|b| b as i8)
+        .collect()
 }
 fn read_i64(p: &Path) -> Vec<i64> {
-    std::fs::read(p).expect("python output").chunks_exact(8).map(|c| i64::from_le_bytes(c.try_into().unwrap())).collect()
+    std::fs::read(p)
+        .expect("python output")
+        .chunks_exact(8)
+        .map(|c| i64::from_le_bytes(c.try_into().unwrap()))
+        .collect()
 }
 
 fn main() {
-    let n: usize = std::env::var("BENCH_FIRMS").ok().and_then(|s| s.parse().ok()).unwrap_or(1_000_000);
-    let single: usize = std::env::var("BENCH_SINGLE").ok().and_then(|s| s.parse().ok()).unwrap_or(200);
+    let n: usize = std::env::var("BENCH_FIRMS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1_000_000);
+    let single: usize = std::env::var("BENCH_SINGLE")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(200);
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
     let dir = std::env::temp_dir().join("gaoxin-openfisca-bench");
 
     println!("generating {n} synthetic firms × {FIRST}–{LAST} (deterministic, seed 2024) …");
     let t = Instant::now();
     let panel = gaoxin_rules::synth::generate_with(n, FIRST, LAST, 2024, 0.0, 0.7, Some(FIRST));
-    println!("  generated in {:.2} s; writing .npy inputs to {}", t.elapsed().as_secs_f64(), dir.display());
+    println!(
+        "  generated in {:.2} s; writing .npy inputs to {}",
+        t.elapsed().as_secs_f64(),
+        dir.display()
+    );
     export(&panel, &dir);
 
     let mut files = gaoxin_rules::load_dir(&root.join("data/rules")).expect("data/rules loads");
-    files.extend(gaoxin_rules::load_dir(&root.join("benches/openfisca/rules")).expect("bench rules load"));
+    files.extend(
+        gaoxin_rules::load_dir(&root.join("benches/openfisca/rules")).expect("bench rules load"),
+    );
     let as_of = default_as_of(LAST);
     let opts = EvalOptions::default();
 
@@ -106,22 +179,49 @@ fn main() {
     let (plan_all, skipped) = compile_for_run(&files, as_of);
     let compile_all = t.elapsed();
     assert!(skipped.is_empty(), "{skipped:?}");
-    let t = Instant::now();
+    let (t, c) = (Instant::now(), cpu_s());
     let all = gaoxin_rules::batch::evaluate_with(&plan_all, &panel, LAST, &opts, 2);
     let batch_all = t.elapsed().as_secs_f64();
+    let cpu_all = cpu_s() - c;
+
+    // The tier ladder alone: the rung rules (科小, 高企, 瞪羚, 独角兽).
+    let ladder_files: Vec<_> = files.iter().filter(|f| f.rung.is_some()).cloned().collect();
+    let (plan_ladder, _) = compile_for_run(&ladder_files, as_of);
+    let (t, c) = (Instant::now(), cpu_s());
+    let ladder = gaoxin_rules::batch::evaluate_with(&plan_ladder, &panel, LAST, &opts, 2);
+    let batch_ladder = t.elapsed().as_secs_f64();
+    let cpu_ladder = cpu_s() - c;
+    let t = Instant::now();
+    let pos = gaoxin_rules::ladder::positions(&plan_ladder, &ladder);
+    let positions_s = t.elapsed().as_secs_f64();
+    let mut by_level = std::collections::BTreeMap::new();
+    for p in &pos {
+        *by_level
+            .entry(p.label.clone().unwrap_or_else(|| "（无）".into()))
+            .or_insert(0usize) += 1;
+    }
 
     // The ported subset alone (what OpenFisca computes).
-    let sub_files: Vec<_> = files.iter().filter(|f| SUBSET.contains(&f.id.as_str()) || f.id == "nanjing_unicorn_2024").cloned().collect();
+    let sub_files: Vec<_> = files
+        .iter()
+        .filter(|f| SUBSET.contains(&f.id.as_str()) || f.id == "nanjing_unicorn_2024")
+        .cloned()
+        .collect();
     let (plan, _) = compile_for_run(&sub_files, as_of);
-    let t = Instant::now();
+    let (t, c) = (Instant::now(), cpu_s());
     let res = gaoxin_rules::batch::evaluate_with(&plan, &panel, LAST, &opts, 2);
     let batch_sub = t.elapsed().as_secs_f64();
+    let cpu_sub = cpu_s() - c;
     let rss = vm_hwm_mb();
+    drop(ladder);
 
     // Single firm: explain with full trace (conditions, need/have, provenance, gaps, steps).
-    let samples: usize = std::env::var("BENCH_EXPLAIN").ok().and_then(|s| s.parse().ok()).unwrap_or(2000);
+    let samples: usize = std::env::var("BENCH_EXPLAIN")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(2000);
     let rows: Vec<usize> = (0..samples.max(1)).map(|i| (i * 7919 + 13) % n).collect();
-    let t = Instant::now();
+    let (t, c) = (Instant::now(), cpu_s());
     let mut steps = 0usize;
     for &r in &rows {
         for id in SUBSET {
@@ -130,6 +230,7 @@ fn main() {
         }
     }
     let explain_firm_us = t.elapsed().as_secs_f64() * 1e6 / rows.len() as f64;
+    let explain_cpu_us = (cpu_s() - c) * 1e6 / rows.len() as f64;
     let t = Instant::now();
     for &r in &rows {
         for rp in &plan_all.rules {
@@ -139,14 +240,62 @@ fn main() {
     let explain_ladder_us = t.elapsed().as_secs_f64() * 1e6 / rows.len() as f64;
 
     println!("\n== gaoxin-rules (Rust) ==");
-    println!("  rule files: {} (whole ladder compiled in {:.1} ms, {} plan nodes)", plan_all.rules.len(), compile_all.as_secs_f64() * 1e3, plan_all.ops.len());
-    println!("  batch, whole ladder ({} rule sets), {n} firm-years, 2 threads: {:.3} s", plan_all.rules.len(), batch_all);
-    println!("  batch, ported subset ({} rule sets incl. referenced unicorn list): {:.3} s", plan.rules.len(), batch_sub);
-    println!("  peak RSS (VmHWM, incl. the generated panel): {:.0} MB", rss);
-    println!("  single firm, explain with full trace, 4 subset rules: {:.1} µs/firm ({:.1} µs per rule, {} trace steps/firm)", explain_firm_us, explain_firm_us / 4.0, steps / rows.len());
-    println!("  single firm, explain with full trace, whole ladder ({} rules): {:.1} µs/firm", plan_all.rules.len(), explain_ladder_us);
+    println!(
+        "  rule files: {} (whole ladder compiled in {:.1} ms, {} plan nodes)",
+        plan_all.rules.len(),
+        compile_all.as_secs_f64() * 1e3,
+        plan_all.ops.len()
+    );
+    println!(
+        "  batch, tier ladder ({} rung rules: {}), {n} firm-years, 2 threads: {:.3} s wall, {:.3} s CPU; positions {:.3} s",
+        plan_ladder.rules.len(),
+        plan_ladder
+            .rules
+            .iter()
+            .map(|r| r.label.as_str())
+            .collect::<Vec<_>>()
+            .join("、"),
+        batch_ladder,
+        cpu_ladder,
+        positions_s
+    );
+    println!("    current rung: {by_level:?}");
+    println!(
+        "  batch, every rule file ({} rule sets), {n} firm-years, 2 threads: {:.3} s wall, {:.3} s CPU",
+        plan_all.rules.len(),
+        batch_all,
+        cpu_all
+    );
+    println!(
+        "  batch, ported subset ({} rule sets incl. referenced unicorn list): {:.3} s wall, {:.3} s CPU",
+        plan.rules.len(),
+        batch_sub,
+        cpu_sub
+    );
+    println!(
+        "  peak RSS (VmHWM, incl. the generated panel): {:.0} MB",
+        rss
+    );
+    println!(
+        "  single firm, explain with full trace, 4 subset rules: {:.1} µs/firm wall, {:.1} µs CPU ({:.1} µs per rule, {} trace steps/firm)",
+        explain_firm_us,
+        explain_cpu_us,
+        explain_firm_us / 4.0,
+        steps / rows.len()
+    );
+    println!(
+        "  single firm, explain with full trace, whole ladder ({} rules): {:.1} µs/firm",
+        plan_all.rules.len(),
+        explain_ladder_us
+    );
     for r in &all.rules {
-        println!("    {:<36} pass {:>7}  fail {:>7}  unknown {:>7}", r.rule, r.count(Verdict::Pass), r.count(Verdict::Fail), r.count(Verdict::Unknown));
+        println!(
+            "    {:<36} pass {:>7}  fail {:>7}  unknown {:>7}",
+            r.rule,
+            r.count(Verdict::Pass),
+            r.count(Verdict::Fail),
+            r.count(Verdict::Unknown)
+        );
     }
 
     if std::env::var("BENCH_SKIP_PYTHON").is_ok() {
@@ -159,36 +308,71 @@ fn main() {
         .current_dir(&root)
         .args(["benches/openfisca/run_bench.py", "--data"])
         .arg(&dir)
-        .args(["--first", &FIRST.to_string(), "--last", &LAST.to_string(), "--single", &single.to_string()])
+        .args([
+            "--first",
+            &FIRST.to_string(),
+            "--last",
+            &LAST.to_string(),
+            "--single",
+            &single.to_string(),
+        ])
         .output()
         .expect("python runs (pip install openfisca-core)");
     let wall_py = t.elapsed().as_secs_f64();
+    let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
     if !out.status.success() {
-        panic!("OpenFisca side failed:\n{}", String::from_utf8_lossy(&out.stderr));
+        panic!(
+            "OpenFisca side failed:\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
     let stdout = String::from_utf8_lossy(&out.stdout);
     let line = stdout.lines().last().unwrap_or("");
     let num = |k: &str| -> f64 {
         let pat = format!("\"{k}\": ");
-        line.split(&pat).nth(1).and_then(|s| s.split([',', '}']).next()).and_then(|s| s.trim().parse().ok()).unwrap_or(f64::NAN)
+        line.split(&pat)
+            .nth(1)
+            .and_then(|s| s.split([',', '}']).next())
+            .and_then(|s| s.trim().parse().ok())
+            .unwrap_or(f64::NAN)
     };
 
     // Every output must be identical.
     let mut mismatches = 0usize;
-    for (id, file) in [("techsme_2022", "techsme_eligible"), ("hightech_core_bench", "hightech_core_eligible"), ("nanjing_gazelle_2024", "gazelle_eligible")] {
+    for (id, file) in [
+        ("techsme_2022", "techsme_eligible"),
+        ("hightech_core_bench", "hightech_core_eligible"),
+        ("nanjing_gazelle_2024", "gazelle_eligible"),
+    ] {
         let ours = res.rule(id).unwrap();
-        assert_eq!(ours.count(Verdict::Unknown), 0, "complete data gives no unknowns");
+        assert_eq!(
+            ours.count(Verdict::Unknown),
+            0,
+            "complete data gives no unknowns"
+        );
         let theirs = read_i8(&dir.join(format!("out_{file}.bin")));
         assert_eq!(theirs.len(), n);
-        let m = (0..n).filter(|i| (ours.verdict[*i] == Verdict::Pass) != (theirs[*i] != 0)).count();
-        println!("  compare {id:<34} {m} mismatches of {n} (pass: {})", ours.count(Verdict::Pass));
+        let m = (0..n)
+            .filter(|i| (ours.verdict[*i] == Verdict::Pass) != (theirs[*i] != 0))
+            .count();
+        println!(
+            "  compare {id:<34} {m} mismatches of {n} (pass: {})",
+            ours.count(Verdict::Pass)
+        );
         mismatches += m;
     }
     let ours = res.rule("nanjing_first_unicorn_award_2025").unwrap();
     let theirs = read_i64(&dir.join("out_first_unicorn_award.bin"));
-    let m = (0..n).filter(|i| ours.award[*i].unwrap_or(-1) != theirs[*i]).count();
+    let m = (0..n)
+        .filter(|i| ours.award[*i].unwrap_or(-1) != theirs[*i])
+        .count();
     let total: i64 = ours.award.iter().flatten().sum();
-    println!("  compare {:<34} {m} mismatches of {n} (awards: {}, total {})", "first_unicorn_award (fen)", ours.count(Verdict::Pass), gaoxin_rules::fmt::yuan(total));
+    println!(
+        "  compare {:<34} {m} mismatches of {n} (awards: {}, total {})",
+        "first_unicorn_award (fen)",
+        ours.count(Verdict::Pass),
+        gaoxin_rules::fmt::yuan(total)
+    );
     mismatches += m;
     assert_eq!(mismatches, 0, "engines disagree");
 
@@ -197,13 +381,50 @@ fn main() {
     let py_single = num("single_us");
     let py_rss = num("peak_rss_mb");
     println!("\n== OpenFisca (openfisca-core, NumPy) ==");
-    println!("  tax-benefit system load {:.3} s, read inputs {:.3} s, build simulation {:.3} s, calculate {:.3} s; total {:.3} s (process wall {:.2} s)", num("tbs_load_s"), num("read_inputs_s"), num("build_simulation_s"), py_calc, py_total, wall_py);
+    println!(
+        "  tax-benefit system load {:.3} s, read inputs {:.3} s, build simulation {:.3} s, calculate {:.3} s; total {:.3} s wall (process wall {:.2} s)",
+        num("tbs_load_s"),
+        num("read_inputs_s"),
+        num("build_simulation_s"),
+        py_calc,
+        py_total,
+        wall_py
+    );
+    println!(
+        "  CPU: calculate {:.3} s, total {:.3} s",
+        num("calculate_cpu_s"),
+        num("batch_total_cpu_s")
+    );
     println!("  peak RSS (ru_maxrss): {:.0} MB", py_rss);
-    println!("  single firm (build_from_entities + calculate 4 outputs): {:.0} µs/firm over {} firms", py_single, num("single_samples"));
+    println!(
+        "  single firm (build_from_entities + calculate 4 outputs): {:.0} µs/firm wall, {:.0} µs CPU, over {} firms",
+        py_single,
+        num("single_cpu_us"),
+        num("single_samples")
+    );
+    println!(
+        "  machine load average during the run: {}",
+        load.split_whitespace()
+            .take(3)
+            .collect::<Vec<_>>()
+            .join(" ")
+    );
     println!("\n== ratios (OpenFisca ÷ gaoxin) ==");
-    println!("  batch, same subset: calculate-only {:.1}×, end-to-end {:.1}×", py_calc / batch_sub, py_total / batch_sub);
-    println!("  batch, OpenFisca subset vs our whole ladder: {:.1}×", py_calc / batch_all);
-    println!("  single firm: {:.0}× (ours includes the full trace and gap search)", py_single / explain_firm_us);
+    println!(
+        "  batch, same subset: calculate-only {:.1}× wall ({:.1}× CPU), end-to-end {:.1}× wall",
+        py_calc / batch_sub,
+        num("calculate_cpu_s") / cpu_sub,
+        py_total / batch_sub
+    );
+    println!(
+        "  batch, OpenFisca subset vs our whole ladder: {:.1}×",
+        py_calc / batch_all
+    );
+    println!(
+        "  single firm: {:.0}× wall, {:.0}× CPU (ours includes the full trace and gap search)",
+        py_single / explain_firm_us,
+        num("single_cpu_us") / explain_cpu_us
+    );
     println!("  peak memory: {:.2}×", py_rss / rss);
     println!("\nall {n} × 4 outputs identical.");
 }

@@ -9,7 +9,7 @@ use crate::panel::Panel;
 use crate::plan::{Buffers, EvalOptions, NodeId, Pick, Plan, Verdict, award_of};
 
 /// Rows per chunk: large enough to amortise dispatch, small enough to stay in cache.
-pub const CHUNK: usize = 128;
+pub const CHUNK: usize = 256;
 
 /// One rule's results for every firm.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -58,17 +58,30 @@ impl BatchResult {
     }
 }
 
-fn eval_range(plan: &Plan, panel: &Panel, year: i32, opts: &EvalOptions, lo: usize, hi: usize, out: &mut [RuleResult]) {
+fn eval_range(
+    plan: &Plan,
+    panel: &Panel,
+    year: i32,
+    opts: &EvalOptions,
+    lo: usize,
+    hi: usize,
+    out: &mut [RuleResult],
+) {
     let pick: Pick = opts.assumption.into();
     let other = if pick == Pick::Lo { Pick::Hi } else { Pick::Lo };
     let manual_nodes: Vec<NodeId> = {
-        let mut v: Vec<NodeId> = plan.rules.iter().flat_map(|r| r.manual_nodes.iter().copied()).collect();
+        let mut v: Vec<NodeId> = plan
+            .rules
+            .iter()
+            .flat_map(|r| r.manual_nodes.iter().copied())
+            .collect();
         v.sort_unstable();
         v.dedup();
         v
     };
     let mut buf = Buffers::default();
     let mut alt: Vec<Vec<f64>> = vec![Vec::new(); plan.rules.len()];
+    let mut verified_buf = vec![false; CHUNK];
     let mut start = lo;
     while start < hi {
         let len = CHUNK.min(hi - start);
@@ -90,6 +103,8 @@ fn eval_range(plan: &Plan, panel: &Panel, year: i32, opts: &EvalOptions, lo: usi
         }
         for (ri, r) in plan.rules.iter().enumerate() {
             let res = &mut out[ri];
+            let verified = &mut verified_buf[..len];
+            plan.vtree_verified_chunk(&r.vtree, panel, year, start, &buf, verified);
             for i in 0..len {
                 let row = start + i;
                 let k = row - lo;
@@ -103,7 +118,7 @@ fn eval_range(plan: &Plan, panel: &Panel, year: i32, opts: &EvalOptions, lo: usi
                     res.assumption_dependent[k] = alt[ri][i] != verdict.code() as f64;
                 }
                 if verdict == Verdict::Pass {
-                    res.verified[k] = plan.vtree_verified(&r.vtree, panel, year, row, &buf, i);
+                    res.verified[k] = verified[i];
                     if let Some(a) = &r.award {
                         res.award[k] = award_of(a, &buf, i);
                     }
@@ -117,7 +132,13 @@ fn eval_range(plan: &Plan, panel: &Panel, year: i32, opts: &EvalOptions, lo: usi
 }
 
 /// Evaluates every rule of `plan` for every firm of `panel` in fiscal `year`, on `threads` threads.
-pub fn evaluate_with(plan: &Plan, panel: &Panel, year: i32, opts: &EvalOptions, threads: usize) -> BatchResult {
+pub fn evaluate_with(
+    plan: &Plan,
+    panel: &Panel,
+    year: i32,
+    opts: &EvalOptions,
+    threads: usize,
+) -> BatchResult {
     let n = panel.len();
     let threads = threads.max(1).min(n.max(1));
     let per = n.div_ceil(threads).max(1);
@@ -127,7 +148,11 @@ pub fn evaluate_with(plan: &Plan, panel: &Panel, year: i32, opts: &EvalOptions, 
             .map(|t| {
                 let (lo, hi) = ((t * per).min(n), ((t + 1) * per).min(n));
                 s.spawn(move || {
-                    let mut out: Vec<RuleResult> = plan.rules.iter().map(|r| RuleResult::new(&r.id, hi - lo)).collect();
+                    let mut out: Vec<RuleResult> = plan
+                        .rules
+                        .iter()
+                        .map(|r| RuleResult::new(&r.id, hi - lo))
+                        .collect();
                     eval_range(plan, panel, year, opts, lo, hi, &mut out);
                     out
                 })
@@ -137,7 +162,11 @@ pub fn evaluate_with(plan: &Plan, panel: &Panel, year: i32, opts: &EvalOptions, 
             parts.push(h.join().expect("evaluation thread panicked"));
         }
     });
-    let mut rules: Vec<RuleResult> = plan.rules.iter().map(|r| RuleResult::new(&r.id, 0)).collect();
+    let mut rules: Vec<RuleResult> = plan
+        .rules
+        .iter()
+        .map(|r| RuleResult::new(&r.id, 0))
+        .collect();
     for part in parts {
         for (acc, p) in rules.iter_mut().zip(part) {
             acc.verdict.extend(p.verdict);
@@ -147,11 +176,19 @@ pub fn evaluate_with(plan: &Plan, panel: &Panel, year: i32, opts: &EvalOptions, 
             acc.distance.extend(p.distance);
         }
     }
-    BatchResult { year, as_of: plan.as_of.to_string(), options: *opts, rules }
+    BatchResult {
+        year,
+        as_of: plan.as_of.to_string(),
+        options: *opts,
+        rules,
+    }
 }
 
 /// [`evaluate_with`] on as many threads as the machine offers (at most 8).
 pub fn evaluate(plan: &Plan, panel: &Panel, year: i32, opts: &EvalOptions) -> BatchResult {
-    let t = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).min(8);
+    let t = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .min(8);
     evaluate_with(plan, panel, year, opts, t)
 }

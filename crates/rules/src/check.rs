@@ -48,7 +48,13 @@ impl CheckReport {
             s.push_str(&format!("错误 {e}\n"));
         }
         for c in self.cases.iter().filter(|c| !c.failures.is_empty()) {
-            s.push_str(&format!("用例未通过 {}:{} 「{}」{}\n", c.file.display(), c.line, c.case, c.note));
+            s.push_str(&format!(
+                "用例未通过 {}:{} 「{}」{}\n",
+                c.file.display(),
+                c.line,
+                c.case,
+                c.note
+            ));
             for f in &c.failures {
                 s.push_str(&format!("    {f}\n"));
             }
@@ -61,15 +67,26 @@ impl CheckReport {
 pub fn check_dir(dir: &Path) -> CheckReport {
     match crate::file::read_dir(dir) {
         Ok(files) => check(&files),
-        Err(errors) => CheckReport { files: 0, errors, cases: Vec::new() },
+        Err(errors) => CheckReport {
+            files: 0,
+            errors,
+            cases: Vec::new(),
+        },
     }
 }
 
 /// Validates the files together (they may reference each other) and runs every test case.
 pub fn check(files: &[RuleFile]) -> CheckReport {
-    let mut report = CheckReport { files: files.len(), ..Default::default() };
+    let mut report = CheckReport {
+        files: files.len(),
+        ..Default::default()
+    };
     // Validate on the latest effective date, when every file is in force.
-    let date = files.iter().map(|f| f.effective_from).max().unwrap_or(Date::new(2025, 1, 1).unwrap());
+    let date = files
+        .iter()
+        .map(|f| f.effective_from)
+        .max()
+        .unwrap_or(Date::new(2025, 1, 1).unwrap());
     if let Err(e) = compile(files, date, &Overrides::new()) {
         report.errors = e;
         return report;
@@ -95,7 +112,14 @@ pub fn check(files: &[RuleFile]) -> CheckReport {
 
 /// The one-firm panel of a test case.
 pub fn case_panel(f: &RuleFile, t: &TestCase) -> Result<Panel, String> {
-    let first = t.facts.values().flat_map(|m| m.keys()).copied().min().unwrap_or(t.year).min(t.year);
+    let first = t
+        .facts
+        .values()
+        .flat_map(|m| m.keys())
+        .copied()
+        .min()
+        .unwrap_or(t.year)
+        .min(t.year);
     let mut p = Panel::new(first, t.year);
     let founded = match &t.firm.founded {
         Some(s) => Date::parse(s).ok_or_else(|| format!("成立日期「{s}」无效"))?,
@@ -116,11 +140,19 @@ pub fn case_panel(f: &RuleFile, t: &TestCase) -> Result<Panel, String> {
         founded,
         sector,
         listing,
-        tech_field_ok: t.firm.tech_field.as_deref().is_some_and(|x| HIGH_TECH_FIELDS.contains(&x)),
+        tech_field_ok: t
+            .firm
+            .tech_field
+            .as_deref()
+            .is_some_and(|x| HIGH_TECH_FIELDS.contains(&x)),
     });
     for (k, years) in &t.facts {
         let field = F::by_key(k).ok_or_else(|| format!("没有名为「{k}」的指标"))?;
-        let prov = if t.verified.contains(k) { Provenance::Verified("测试数据".into()) } else { Provenance::Declared };
+        let prov = if t.verified.contains(k) {
+            Provenance::Verified("测试数据".into())
+        } else {
+            Provenance::Declared
+        };
         for (y, v) in years {
             p.set(0, *y, field, Some(*v), &prov);
         }
@@ -152,9 +184,16 @@ fn run_case(files: &[RuleFile], f: &RuleFile, t: &TestCase) -> Result<Vec<String
         }
         ov.insert((f.id.clone(), k.clone()), *v);
     }
-    let plan = compile(files, as_of, &ov).map_err(|e| e.iter().map(|x| x.to_string()).collect::<Vec<_>>().join("；"))?;
+    let plan = compile(files, as_of, &ov).map_err(|e| {
+        e.iter()
+            .map(|x| x.to_string())
+            .collect::<Vec<_>>()
+            .join("；")
+    })?;
     let panel = case_panel(f, t)?;
-    let opts = EvalOptions { assumption: t.assumption.unwrap_or_default() };
+    let opts = EvalOptions {
+        assumption: t.assumption.unwrap_or_default(),
+    };
     let ex = explain(&plan, &panel, 0, t.year, &f.id, &opts).ok_or("规则未编译")?;
     let mut failures = Vec::new();
     for (k, want) in &t.expect {
@@ -178,24 +217,36 @@ fn compare(ex: &Explanation, key: &str, want: &Expected) -> Result<(), String> {
         match got {
             Some(g) if (g - w).abs() <= tolerance(w) => Ok(()),
             Some(g) => Err(format!("{key}（{what}）：期望 {w}，实际 {g}")),
-            None => Err(format!("{key}（{what}）：期望 {w}，实际无值（缺失或无法计算）")),
+            None => Err(format!(
+                "{key}（{what}）：期望 {w}，实际无值（缺失或无法计算）"
+            )),
         }
     };
     let verdict = |got: Verdict, w: &Expected| -> Result<(), String> {
         match w {
             Expected::Verdict(v) if *v == got => Ok(()),
-            Expected::Verdict(v) => Err(format!("{key}：期望 {}，实际 {}", verdict_str(*v), verdict_str(got))),
+            Expected::Verdict(v) => Err(format!(
+                "{key}：期望 {}，实际 {}",
+                verdict_str(*v),
+                verdict_str(got)
+            )),
             _ => Err(format!("{key}：应写 pass / fail / unknown")),
         }
     };
     match key {
         "eligible" => return verdict(ex.verdict, want),
         "award" => {
-            let Expected::Number(w) = want else { return Err("award 应为数字（万元）".into()) };
+            let Expected::Number(w) = want else {
+                return Err("award 应为数字（万元）".into());
+            };
             return num(ex.award.map(|a| a as f64 / 1e6), *w, "奖励金额，万元");
         }
         "assumption_dependent" | "auto_grant" => {
-            let got = if key == "auto_grant" { ex.auto_grant } else { ex.assumption_dependent };
+            let got = if key == "auto_grant" {
+                ex.auto_grant
+            } else {
+                ex.assumption_dependent
+            };
             return match want {
                 Expected::Bool(b) if *b == got => Ok(()),
                 Expected::Bool(b) => Err(format!("{key}：期望 {b}，实际 {got}")),
@@ -206,9 +257,15 @@ fn compare(ex: &Explanation, key: &str, want: &Expected) -> Result<(), String> {
     }
     if let Some(rest) = key.strip_prefix("gap.") {
         let (cond, fact) = rest.split_once('.').ok_or("gap 期望应写成 gap.条件.指标")?;
-        let c = ex.conditions.iter().find(|c| c.id == cond).ok_or(format!("没有条件「{cond}」"))?;
+        let c = ex
+            .conditions
+            .iter()
+            .find(|c| c.id == cond)
+            .ok_or(format!("没有条件「{cond}」"))?;
         let g = c.gaps.iter().find(|g| g.key == fact);
-        let Expected::Number(w) = want else { return Err("gap 期望应为数字".into()) };
+        let Expected::Number(w) = want else {
+            return Err("gap 期望应为数字".into());
+        };
         let scale = match F::by_key(fact).map(|f| f.def().kind) {
             Some(gaoxin_model::Kind::Money { .. } | gaoxin_model::Kind::Usd) => 1e6,
             _ => 1.0,
@@ -219,10 +276,18 @@ fn compare(ex: &Explanation, key: &str, want: &Expected) -> Result<(), String> {
         Some((n, b @ ("lo" | "hi"))) => (n, Some(b)),
         _ => (key, None),
     };
-    let item = ex.trace.iter().find(|i| i.name == name).ok_or_else(|| format!("期望项「{key}」不是本规则的参数、变量、条件或评分项"))?;
+    let item = ex
+        .trace
+        .iter()
+        .find(|i| i.name == name)
+        .ok_or_else(|| format!("期望项「{key}」不是本规则的参数、变量、条件或评分项"))?;
     if let Some(b) = band {
-        let Some((lo, hi, _)) = item.band else { return Err(format!("「{name}」不是专家评分项，没有 .lo/.hi")) };
-        let Expected::Number(w) = want else { return Err("期望应为数字".into()) };
+        let Some((lo, hi, _)) = item.band else {
+            return Err(format!("「{name}」不是专家评分项，没有 .lo/.hi"));
+        };
+        let Expected::Number(w) = want else {
+            return Err("期望应为数字".into());
+        };
         return num(Some(if b == "lo" { lo } else { hi }), *w, "评分区间");
     }
     match want {
@@ -234,7 +299,13 @@ fn compare(ex: &Explanation, key: &str, want: &Expected) -> Result<(), String> {
             };
             verdict(got, want)
         }
-        Expected::Number(w) => num(item.value.value.map(|v| crate::fmt::file_units(v, item.value.unit)), *w, "数值"),
+        Expected::Number(w) => num(
+            item.value
+                .value
+                .map(|v| crate::fmt::file_units(v, item.value.unit)),
+            *w,
+            "数值",
+        ),
         Expected::Bool(b) => num(item.value.value, if *b { 1.0 } else { 0.0 }, "是否"),
     }
 }
@@ -311,7 +382,10 @@ expect = { award = 200, big = "fail" }
         let bad = FILE.replace("value = 200", "value = \"二百\"");
         let e = parse_file(Path::new("demo.toml"), &bad).unwrap_err();
         assert_eq!(e.line, 15, "{e}");
-        let bad = FILE.replace("expr = \"rd_expense >= 100万元\"", "expr = \"rd_expense >= (100万元\"");
+        let bad = FILE.replace(
+            "expr = \"rd_expense >= 100万元\"",
+            "expr = \"rd_expense >= (100万元\"",
+        );
         let e = parse_file(Path::new("demo.toml"), &bad).unwrap_err();
         assert_eq!(e.line, 20, "{e}");
         assert!(e.msg.contains("右括号"), "{e}");
@@ -320,10 +394,25 @@ expect = { award = 200, big = "fail" }
         let r = check(&[f]);
         assert_eq!(r.errors.len(), 1);
         assert_eq!(r.errors[0].line, 24);
-        assert!(r.errors[0].to_string().starts_with("demo.toml:24: 未知的变量「bigg」"), "{}", r.errors[0]);
-        let bad = FILE.replace("{ from = \"2020-01-01\", value = 200 }", "{ from = \"2023-01-01\", value = 200 }");
+        assert!(
+            r.errors[0]
+                .to_string()
+                .starts_with("demo.toml:24: 未知的变量「bigg」"),
+            "{}",
+            r.errors[0]
+        );
+        let bad = FILE.replace(
+            "{ from = \"2020-01-01\", value = 200 }",
+            "{ from = \"2023-01-01\", value = 200 }",
+        );
         let f = parse_file(Path::new("demo.toml"), &bad).unwrap();
         let r = check(&[f]);
-        assert!(r.cases.iter().all(|c| c.failures.iter().any(|m| m.contains("没有生效的取值"))), "{}", r.render_zh());
+        assert!(
+            r.cases
+                .iter()
+                .all(|c| c.failures.iter().any(|m| m.contains("没有生效的取值"))),
+            "{}",
+            r.render_zh()
+        );
     }
 }

@@ -10,7 +10,10 @@ use crate::expr::CmpOp;
 use crate::file::{Assumption, Status, Unit};
 use crate::fmt;
 use crate::panel::Panel;
-use crate::plan::{Buffers, CondPlan, EvalOptions, MISS, NodeId, OK, Op, Pick, Plan, RulePlan, UNDEF, VTree, Verdict, award_of};
+use crate::plan::{
+    Buffers, CondPlan, EvalOptions, MISS, NodeId, OK, Op, Pick, Plan, RulePlan, UNDEF, VTree,
+    Verdict, award_of,
+};
 
 /// A value with its state and display.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -24,9 +27,24 @@ pub struct Quantity {
 
 fn quantity(v: f64, s: u8, unit: Unit) -> Quantity {
     match s {
-        OK => Quantity { value: Some(v), state: "ok", unit, text: fmt::value(v, unit) },
-        UNDEF => Quantity { value: None, state: "undefined", unit, text: "无法计算（分母为零）".into() },
-        _ => Quantity { value: None, state: "missing", unit, text: "缺失".into() },
+        OK => Quantity {
+            value: Some(v),
+            state: "ok",
+            unit,
+            text: fmt::value(v, unit),
+        },
+        UNDEF => Quantity {
+            value: None,
+            state: "undefined",
+            unit,
+            text: "无法计算（分母为零）".into(),
+        },
+        _ => Quantity {
+            value: None,
+            state: "missing",
+            unit,
+            text: "缺失".into(),
+        },
     }
 }
 
@@ -88,6 +106,8 @@ pub struct TraceItem {
     pub name: String,
     pub zh: String,
     pub kind: crate::plan::ItemKind,
+    /// CONFIRMED / UNCONFIRMED, shown to users.
+    pub status: Status,
     pub value: Quantity,
     /// For expert-scored items: the band (lower, upper) and whether a score was entered.
     pub band: Option<(f64, f64, bool)>,
@@ -147,17 +167,23 @@ pub fn ser_prov<S: serde::Serializer>(p: &Provenance, s: S) -> Result<S::Ok, S::
     use serde::ser::SerializeStruct;
     let mut st = s.serialize_struct("Provenance", 3)?;
     st.serialize_field("kind", p.kind())?;
-    st.serialize_field("source", &match p {
-        Provenance::Verified(x) => Some(x.as_str()),
-        _ => None,
-    })?;
+    st.serialize_field(
+        "source",
+        &match p {
+            Provenance::Verified(x) => Some(x.as_str()),
+            _ => None,
+        },
+    )?;
     st.serialize_field("zh", &p.zh())?;
     st.end()
 }
 
 fn field_name(f: usize) -> String {
     let zh = FIELDS[f].zh;
-    zh.rsplit_once('（').map(|(n, _)| n).unwrap_or(zh).to_string()
+    zh.rsplit_once('（')
+        .map(|(n, _)| n)
+        .unwrap_or(zh)
+        .to_string()
 }
 
 fn field_unit_word(f: usize) -> &'static str {
@@ -187,16 +213,29 @@ fn input_text(f: usize, v: i64) -> String {
 
 fn gap_text(f: usize, year: i32, eval_year: i32, cur: i64, req: i64) -> String {
     let name = field_name(f);
-    let when = if year != eval_year { format!("（{year}年）") } else { String::new() };
+    let when = if year != eval_year {
+        format!("（{year}年）")
+    } else {
+        String::new()
+    };
     let d = req - cur;
     match FIELDS[f].kind {
         Kind::Money { .. } => {
             let verb = if d > 0 { "增加" } else { "减少" };
-            format!("{name}{when}需{verb} {}（由{}至{}）", fmt::yuan(d.abs()), fmt::yuan(cur), fmt::yuan(req))
+            format!(
+                "{name}{when}需{verb} {}（由{}至{}）",
+                fmt::yuan(d.abs()),
+                fmt::yuan(cur),
+                fmt::yuan(req)
+            )
         }
         Kind::Usd => {
             let verb = if d > 0 { "提高" } else { "降低" };
-            format!("{name}{when}需{verb} {}（至{}）", fmt::value(d.abs() as f64, Unit::Usd), fmt::value(req as f64, Unit::Usd))
+            format!(
+                "{name}{when}需{verb} {}（至{}）",
+                fmt::value(d.abs() as f64, Unit::Usd),
+                fmt::value(req as f64, Unit::Usd)
+            )
         }
         _ => {
             let u = field_unit_word(f);
@@ -214,7 +253,9 @@ pub(crate) fn describe(plan: &Plan, n: NodeId, year: i32) -> String {
     let r = |x: &NodeId| format!("#{x}");
     match &plan.ops[n as usize] {
         Op::Const(v) => fmt::value(*v, plan.units[n as usize]),
-        Op::Fact { field, offset } => format!("{}[{}]", FIELDS[*field as usize].key, year - *offset as i32),
+        Op::Fact { field, offset } => {
+            format!("{}[{}]", FIELDS[*field as usize].key, year - *offset as i32)
+        }
         Op::Attr(a, _) => format!("{a:?}"),
         Op::Manual { slot, .. } => format!("专家评分 {}", plan.manual_keys[*slot as usize]),
         Op::Neg(a) => format!("-{}", r(a)),
@@ -237,8 +278,16 @@ pub(crate) fn describe(plan: &Plan, n: NodeId, year: i32) -> String {
         Op::If(c, a, b) => format!("if({}, {}, {})", r(c), r(a), r(b)),
         Op::Floor(a) => format!("floor({})", r(a)),
         Op::Abs(a) => format!("abs({})", r(a)),
-        Op::SumYears(v) => format!("sum({})", v.iter().map(|(x, o)| format!("{}@{}", r(x), year - *o as i32)).collect::<Vec<_>>().join(", ")),
-        Op::OpYears { n, offset } => format!("经营年数({}年窗口, 截至{})", n, year - *offset as i32),
+        Op::SumYears(v) => format!(
+            "sum({})",
+            v.iter()
+                .map(|(x, o)| format!("{}@{}", r(x), year - *o as i32))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        Op::OpYears { n, offset } => {
+            format!("经营年数({}年窗口, 截至{})", n, year - *offset as i32)
+        }
         Op::Present(a) => format!("present({})", r(a)),
         Op::Band { table, x } => format!("band({}, {})", plan.tables[*table as usize].name, r(x)),
         Op::YearsSince(a) => format!("years_since({})", r(a)),
@@ -247,7 +296,16 @@ pub(crate) fn describe(plan: &Plan, n: NodeId, year: i32) -> String {
 }
 
 #[allow(clippy::too_many_arguments)]
-fn collect_parts(plan: &Plan, rule: &RulePlan, year: i32, root: NodeId, n: NodeId, buf: &Buffers, parts: &mut Vec<Part>, subs: &mut Vec<String>) {
+fn collect_parts(
+    plan: &Plan,
+    rule: &RulePlan,
+    year: i32,
+    root: NodeId,
+    n: NodeId,
+    buf: &Buffers,
+    parts: &mut Vec<Part>,
+    subs: &mut Vec<String>,
+) {
     if n != root
         && let Some(c) = rule.conditions.iter().find(|c| c.node == n)
     {
@@ -268,15 +326,31 @@ fn collect_parts(plan: &Plan, rule: &RulePlan, year: i32, root: NodeId, n: NodeI
             let need = quantity(bv, bs, unit);
             let verdict = Verdict::of(v, s);
             let what = match &plan.ops[*a as usize] {
-                Op::Fact { field, offset } => format!("{}（{}年）", field_name(*field as usize), year - *offset as i32),
-                _ => rule.items.iter().find(|i| i.node == *a).map(|i| i.zh.clone()).unwrap_or_default(),
+                Op::Fact { field, offset } => format!(
+                    "{}（{}年）",
+                    field_name(*field as usize),
+                    year - *offset as i32
+                ),
+                _ => rule
+                    .items
+                    .iter()
+                    .find(|i| i.node == *a)
+                    .map(|i| i.zh.clone())
+                    .unwrap_or_default(),
             };
             let text = if what.is_empty() {
                 format!("需{}{}，实际{}", op.zh(), need.text, have.text)
             } else {
                 format!("{what}：需{}{}，实际{}", op.zh(), need.text, have.text)
             };
-            parts.push(Part { what, verdict, have, op: *op, need, text });
+            parts.push(Part {
+                what,
+                verdict,
+                have,
+                op: *op,
+                need,
+                text,
+            });
         }
         Op::All(v) | Op::Any(v) => {
             for c in v {
@@ -290,20 +364,41 @@ fn collect_parts(plan: &Plan, rule: &RulePlan, year: i32, root: NodeId, n: NodeI
 
 impl Plan {
     /// Evaluates one rule for one row (the explain path) into `buf`.
-    pub(crate) fn eval_row(&self, rule: &RulePlan, panel: &Panel, year: i32, row: usize, pick: Pick, buf: &mut Buffers) {
+    pub(crate) fn eval_row(
+        &self,
+        rule: &RulePlan,
+        panel: &Panel,
+        year: i32,
+        row: usize,
+        pick: Pick,
+        buf: &mut Buffers,
+    ) {
         self.eval_chunk(panel, year, row, 1, &rule.nodes, pick, buf);
     }
 
-    fn gaps(&self, c: &CondPlan, panel: &Panel, year: i32, row: usize, pick: Pick, base: &Buffers) -> Vec<Gap> {
+    fn gaps(
+        &self,
+        c: &CondPlan,
+        panel: &Panel,
+        year: i32,
+        row: usize,
+        pick: Pick,
+        base: &Buffers,
+    ) -> Vec<Gap> {
         let mut out = Vec::new();
         if c.levers.is_empty() {
             return out;
         }
         // Start from the evaluated row and recompute only what depends on the lever.
-        let mut buf = Buffers { len: 1, vals: base.vals.clone(), st: base.st.clone(), cell_override: None };
+        let mut buf = Buffers {
+            cell_override: None,
+            ..base.clone()
+        };
         for &(field, off, may_decrease) in &c.levers {
             let y = year - off as i32;
-            let (Some(cur), _) = panel.get(row, y, field as usize) else { continue };
+            let (Some(cur), _) = panel.get(row, y, field as usize) else {
+                continue;
+            };
             let mut dep = vec![false; self.ops.len()];
             let mut nodes = Vec::new();
             for &n in &c.sub {
@@ -362,13 +457,21 @@ impl Plan {
 }
 
 /// Items that decide a verdict and are not verified (for a pass) or are missing (for an unknown).
-pub(crate) fn supply(plan: &Plan, t: &VTree, panel: &Panel, year: i32, row: usize, buf: &Buffers, i: usize, want_missing_only: bool) -> Vec<(u16, u8)> {
+pub(crate) fn supply(
+    t: &VTree,
+    panel: &Panel,
+    year: i32,
+    row: usize,
+    buf: &Buffers,
+    i: usize,
+    want_missing_only: bool,
+) -> Vec<(u16, u8)> {
     let state = |n: NodeId| buf.get(n, i);
     match t {
         VTree::All(v) => {
             let mut out = Vec::new();
             for c in v {
-                for d in supply(plan, c, panel, year, row, buf, i, want_missing_only) {
+                for d in supply(c, panel, year, row, buf, i, want_missing_only) {
                     if !out.contains(&d) {
                         out.push(d);
                     }
@@ -381,9 +484,13 @@ pub(crate) fn supply(plan: &Plan, t: &VTree, panel: &Panel, year: i32, row: usiz
             v.iter()
                 .filter(|(n, _)| {
                     let (x, s) = state(*n);
-                    if want_missing_only { s == MISS } else { s == OK && x != 0.0 }
+                    if want_missing_only {
+                        s == MISS
+                    } else {
+                        s == OK && x != 0.0
+                    }
                 })
-                .map(|(_, c)| supply(plan, c, panel, year, row, buf, i, want_missing_only))
+                .map(|(_, c)| supply(c, panel, year, row, buf, i, want_missing_only))
                 .min_by_key(|d| d.len())
                 .unwrap_or_default()
         }
@@ -398,15 +505,27 @@ pub(crate) fn supply(plan: &Plan, t: &VTree, panel: &Panel, year: i32, row: usiz
                     if (y as i64) < panel.founded[row] / 10_000 {
                         return false;
                     }
-                    let p = panel.column(y, *f as usize).map(|c| c.prov[row]).unwrap_or(crate::panel::PROV_MISSING);
-                    if want_missing_only { p == crate::panel::PROV_MISSING } else { p != crate::panel::PROV_VERIFIED }
+                    let p = panel
+                        .column(y, *f as usize)
+                        .map(|c| c.prov[row])
+                        .unwrap_or(crate::panel::PROV_MISSING);
+                    if want_missing_only {
+                        p == crate::panel::PROV_MISSING
+                    } else {
+                        p != crate::panel::PROV_VERIFIED
+                    }
                 })
                 .collect()
         }
     }
 }
 
-pub(crate) fn supply_items(panel: &Panel, year: i32, row: usize, deps: &[(u16, u8)]) -> Vec<Supply> {
+pub(crate) fn supply_items(
+    panel: &Panel,
+    year: i32,
+    row: usize,
+    deps: &[(u16, u8)],
+) -> Vec<Supply> {
     deps.iter()
         .map(|(f, off)| {
             let y = year - *off as i32;
@@ -421,7 +540,14 @@ pub(crate) fn supply_items(panel: &Panel, year: i32, row: usize, deps: &[(u16, u
 }
 
 /// Explains one rule for one firm (`row` of `panel`) in fiscal `year`.
-pub fn explain(plan: &Plan, panel: &Panel, row: usize, year: i32, rule_id: &str, opts: &EvalOptions) -> Option<Explanation> {
+pub fn explain(
+    plan: &Plan,
+    panel: &Panel,
+    row: usize,
+    year: i32,
+    rule_id: &str,
+    opts: &EvalOptions,
+) -> Option<Explanation> {
     let rule = plan.rule(rule_id)?;
     let pick: Pick = opts.assumption.into();
     let mut buf = Buffers::default();
@@ -436,14 +562,21 @@ pub fn explain(plan: &Plan, panel: &Panel, row: usize, year: i32, rule_id: &str,
     };
     let (ev, es) = buf.get(rule.eligible, 0);
     let verdict = Verdict::of(ev, es);
-    let differs = |n: NodeId| other.as_ref().is_some_and(|b2| Verdict::of(b2.get(n, 0).0, b2.get(n, 0).1) != Verdict::of(buf.get(n, 0).0, buf.get(n, 0).1));
+    let differs = |n: NodeId| {
+        other.as_ref().is_some_and(|b2| {
+            Verdict::of(b2.get(n, 0).0, b2.get(n, 0).1)
+                != Verdict::of(buf.get(n, 0).0, buf.get(n, 0).1)
+        })
+    };
     let mut conditions = Vec::new();
     for c in &rule.conditions {
         let (v, s) = buf.get(c.node, 0);
         let cv = Verdict::of(v, s);
         let mut parts = Vec::new();
         let mut subs = Vec::new();
-        collect_parts(plan, rule, year, c.node, c.node, &buf, &mut parts, &mut subs);
+        collect_parts(
+            plan, rule, year, c.node, c.node, &buf, &mut parts, &mut subs,
+        );
         let inputs = c
             .deps
             .iter()
@@ -455,19 +588,39 @@ pub fn explain(plan: &Plan, panel: &Panel, row: usize, year: i32, rule_id: &str,
                     zh: field_name(*f as usize),
                     year: y,
                     value: val,
-                    text: val.map(|x| input_text(*f as usize, x)).unwrap_or_else(|| "缺失".into()),
+                    text: val
+                        .map(|x| input_text(*f as usize, x))
+                        .unwrap_or_else(|| "缺失".into()),
                     provenance,
                 }
             })
             .collect();
-        let gaps = if cv == Verdict::Fail { plan.gaps(c, panel, year, row, pick, &buf) } else { Vec::new() };
+        let gaps = if cv == Verdict::Fail {
+            plan.gaps(c, panel, year, row, pick, &buf)
+        } else {
+            Vec::new()
+        };
         let note = match cv {
-            Verdict::Fail if gaps.is_empty() && !c.levers.is_empty() => Some("单独调整任一指标都无法达标".to_string()),
+            Verdict::Fail if gaps.is_empty() && !c.levers.is_empty() => {
+                Some("单独调整任一指标都无法达标".to_string())
+            }
             Verdict::Unknown => {
-                let miss: Vec<String> = supply(plan, &VTree::Leaf { node: c.node, deps: c.deps.clone(), manual: vec![] }, panel, year, row, &buf, 0, true)
-                    .into_iter()
-                    .map(|(f, off)| format!("{}（{}年）", field_name(f as usize), year - off as i32))
-                    .collect();
+                let miss: Vec<String> = supply(
+                    &VTree::Leaf {
+                        node: c.node,
+                        deps: c.deps.clone(),
+                        manual: vec![],
+                    },
+                    panel,
+                    year,
+                    row,
+                    &buf,
+                    0,
+                    true,
+                )
+                .into_iter()
+                .map(|(f, off)| format!("{}（{}年）", field_name(f as usize), year - off as i32))
+                .collect();
                 Some(format!("缺少数据：{}", miss.join("、")))
             }
             _ => c.note.clone(),
@@ -492,7 +645,10 @@ pub fn explain(plan: &Plan, panel: &Panel, row: usize, year: i32, rule_id: &str,
             let (v, s) = buf.get(it.node, 0);
             let band = match &plan.ops[it.node as usize] {
                 Op::Manual { slot, lo, hi } => {
-                    let entered = panel.manual.get(&plan.manual_keys[*slot as usize]).is_some_and(|m| !m[row].is_nan());
+                    let entered = panel
+                        .manual
+                        .get(&plan.manual_keys[*slot as usize])
+                        .is_some_and(|m| !m[row].is_nan());
                     Some((buf.get(*lo, 0).0, buf.get(*hi, 0).0, entered))
                 }
                 _ => None,
@@ -501,6 +657,7 @@ pub fn explain(plan: &Plan, panel: &Panel, row: usize, year: i32, rule_id: &str,
                 name: it.name.clone(),
                 zh: it.zh.clone(),
                 kind: it.kind,
+                status: it.status,
                 value: quantity(v, s, plan.units[it.node as usize]),
                 band,
             }
@@ -511,7 +668,11 @@ pub fn explain(plan: &Plan, panel: &Panel, row: usize, year: i32, rule_id: &str,
         .iter()
         .map(|&n| {
             let (v, s) = buf.get(n, 0);
-            Step { node: n, op: describe(plan, n, year), value: quantity(v, s, plan.units[n as usize]) }
+            Step {
+                node: n,
+                op: describe(plan, n, year),
+                value: quantity(v, s, plan.units[n as usize]),
+            }
         })
         .collect();
     let award = match (&rule.award, verdict) {
@@ -521,10 +682,22 @@ pub fn explain(plan: &Plan, panel: &Panel, row: usize, year: i32, rule_id: &str,
     let (auto_grant, to_supply) = match verdict {
         Verdict::Pass => {
             let ok = plan.vtree_verified(&rule.vtree, panel, year, row, &buf, 0);
-            let items = if ok { Vec::new() } else { supply(plan, &rule.vtree, panel, year, row, &buf, 0, false) };
+            let items = if ok {
+                Vec::new()
+            } else {
+                supply(&rule.vtree, panel, year, row, &buf, 0, false)
+            };
             (ok, supply_items(panel, year, row, &items))
         }
-        Verdict::Unknown => (false, supply_items(panel, year, row, &supply(plan, &rule.vtree, panel, year, row, &buf, 0, true))),
+        Verdict::Unknown => (
+            false,
+            supply_items(
+                panel,
+                year,
+                row,
+                &supply(&rule.vtree, panel, year, row, &buf, 0, true),
+            ),
+        ),
         Verdict::Fail => (false, Vec::new()),
     };
     Some(Explanation {
@@ -571,7 +744,10 @@ impl Explanation {
         );
         s.push_str(&head);
         if self.assumption_dependent {
-            s.push_str(&format!("（取决于专家评分假设：当前按{}，另一假设下结论不同）", self.assumption.zh()));
+            s.push_str(&format!(
+                "（取决于专家评分假设：当前按{}，另一假设下结论不同）",
+                self.assumption.zh()
+            ));
         }
         s.push('\n');
         if let (Some(a), Some(zh)) = (self.award, &self.award_zh) {
@@ -581,11 +757,19 @@ impl Explanation {
             if self.auto_grant {
                 s.push_str("所用数据均已核验：可免申即享。\n");
             } else {
-                let items: Vec<String> = self.to_supply.iter().map(|x| format!("{}（{}年，{}）", x.zh, x.year, x.provenance.zh())).collect();
+                let items: Vec<String> = self
+                    .to_supply
+                    .iter()
+                    .map(|x| format!("{}（{}年，{}）", x.zh, x.year, x.provenance.zh()))
+                    .collect();
                 s.push_str(&format!("快申快享：请补充或核验 {}\n", items.join("、")));
             }
         } else if self.verdict == Verdict::Unknown && !self.to_supply.is_empty() {
-            let items: Vec<String> = self.to_supply.iter().map(|x| format!("{}（{}年）", x.zh, x.year)).collect();
+            let items: Vec<String> = self
+                .to_supply
+                .iter()
+                .map(|x| format!("{}（{}年）", x.zh, x.year))
+                .collect();
             s.push_str(&format!("需补充数据：{}\n", items.join("、")));
         }
         for c in &self.conditions {
@@ -594,7 +778,11 @@ impl Explanation {
                 Verdict::Fail => "✗",
                 Verdict::Unknown => "?",
             };
-            let status = if c.status == Status::Unconfirmed { "［待核实］" } else { "" };
+            let status = if c.status == Status::Unconfirmed {
+                "［待核实］"
+            } else {
+                ""
+            };
             s.push_str(&format!("{mark} {}{status}：{}", c.zh, c.verdict.zh()));
             if c.assumption_dependent {
                 s.push_str("（取决于专家评分假设）");
@@ -606,7 +794,19 @@ impl Explanation {
             if !c.subconditions.is_empty() {
                 s.push_str(&format!("    由条件组成：{}\n", c.subconditions.join("、")));
             }
-            let srcs: Vec<String> = c.inputs.iter().map(|i| format!("{}（{}年）= {}，来源：{}", i.zh, i.year, i.text, i.provenance.zh())).collect();
+            let srcs: Vec<String> = c
+                .inputs
+                .iter()
+                .map(|i| {
+                    format!(
+                        "{}（{}年）= {}，来源：{}",
+                        i.zh,
+                        i.year,
+                        i.text,
+                        i.provenance.zh()
+                    )
+                })
+                .collect();
             if !srcs.is_empty() {
                 s.push_str(&format!("    数据：{}\n", srcs.join("；")));
             }

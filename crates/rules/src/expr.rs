@@ -85,19 +85,24 @@ impl CmpOp {
             CmpOp::Ne => "不等于",
         }
     }
-    #[inline]
+    #[inline(always)]
     pub fn apply(self, a: f64, b: f64) -> bool {
         // Integral operands (fen, counts, dates) compare exactly. Fractional ones (ratios, rates)
         // count as equal within a relative 1e-12, so that a ratio which is mathematically on a
         // cut-point is not pushed across it by binary rounding (e.g. 0.5*(1.3+1.4)-1 vs 0.35).
+        // Exact equality is computed without a branch; the tolerance test only runs when the
+        // operands differ by less than the tolerance, which is rare and so well predicted.
         let d = a - b;
-        let near = d.abs() <= 1e-12 * a.abs().max(b.abs()).max(1e-300);
-        let eq = if near && d != 0.0 && a.fract() == 0.0 && b.fract() == 0.0 { false } else { near };
+        let mut eq = d == 0.0;
+        if !eq && d.abs() <= 1e-12 * a.abs().max(b.abs()) {
+            let integral = |x: f64| (x as i64) as f64 == x;
+            eq = !(integral(a) && integral(b));
+        }
         match self {
-            CmpOp::Lt => d < 0.0 && !eq,
-            CmpOp::Le => d < 0.0 || eq,
-            CmpOp::Gt => d > 0.0 && !eq,
-            CmpOp::Ge => d > 0.0 || eq,
+            CmpOp::Lt => (d < 0.0) & !eq,
+            CmpOp::Le => (d < 0.0) | eq,
+            CmpOp::Gt => (d > 0.0) & !eq,
+            CmpOp::Ge => (d > 0.0) | eq,
             CmpOp::Eq => eq,
             CmpOp::Ne => !eq,
         }
@@ -277,7 +282,11 @@ impl Parser {
             self.next();
             v.push(self.and()?);
         }
-        Ok(if v.len() == 1 { v.pop().unwrap() } else { Ast::Or(v) })
+        Ok(if v.len() == 1 {
+            v.pop().unwrap()
+        } else {
+            Ast::Or(v)
+        })
     }
     fn and(&mut self) -> Result<Ast, ParseError> {
         let mut v = vec![self.not()?];
@@ -285,7 +294,11 @@ impl Parser {
             self.next();
             v.push(self.not()?);
         }
-        Ok(if v.len() == 1 { v.pop().unwrap() } else { Ast::And(v) })
+        Ok(if v.len() == 1 {
+            v.pop().unwrap()
+        } else {
+            Ast::And(v)
+        })
     }
     fn not(&mut self) -> Result<Ast, ParseError> {
         if self.is_kw("not") {
@@ -443,7 +456,9 @@ mod tests {
                 assert_eq!(v.len(), 2);
                 match &v[0] {
                     Ast::And(w) => {
-                        assert!(matches!(&w[0], Ast::Cmp(CmpOp::Ge, _, r) if **r == Ast::Num(0.05, LitUnit::Percent)));
+                        assert!(
+                            matches!(&w[0], Ast::Cmp(CmpOp::Ge, _, r) if **r == Ast::Num(0.05, LitUnit::Percent))
+                        );
                         assert!(matches!(&w[1], Ast::Not(_)));
                     }
                     other => panic!("{other:?}"),

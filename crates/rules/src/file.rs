@@ -525,8 +525,15 @@ impl Ctx<'_> {
         }
     }
     fn date(&self, s: &Spanned<String>, what: &str) -> Result<gaoxin_model::Date, LoadError> {
-        gaoxin_model::Date::parse(s.get_ref())
-            .ok_or_else(|| self.err(s.span(), format!("{what}「{}」不是有效日期（应为2016-01-01格式）", s.get_ref())))
+        gaoxin_model::Date::parse(s.get_ref()).ok_or_else(|| {
+            self.err(
+                s.span(),
+                format!(
+                    "{what}「{}」不是有效日期（应为2016-01-01格式）",
+                    s.get_ref()
+                ),
+            )
+        })
     }
     fn expr(&self, s: &Spanned<String>, what: &str) -> Result<Expr, LoadError> {
         let src = s.get_ref();
@@ -561,7 +568,11 @@ fn bound(v: f64, unit: Option<&str>) -> Result<f64, String> {
         Some("亿元") => v * 1e10,
         Some("美元") => v * 1e2,
         Some("万美元") => v * 1e6,
-        Some(u) => return Err(format!("不认识的单位「{u}」（可用：%、元、万元、亿元、美元、万美元）")),
+        Some(u) => {
+            return Err(format!(
+                "不认识的单位「{u}」（可用：%、元、万元、亿元、美元、万美元）"
+            ));
+        }
     })
 }
 
@@ -581,12 +592,13 @@ pub fn parse_file(path: &Path, text: &str) -> Result<RuleFile, LoadError> {
         let line = line_of(text, n.span().start);
         let name = n.get_ref();
         if name.is_empty()
-            || !name
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '_')
+            || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
             || name.chars().next().is_some_and(|c| c.is_ascii_digit())
         {
-            return Err(cx.err(n.span(), format!("名称「{name}」只能由英文字母、数字和下划线组成，且不以数字开头")));
+            return Err(cx.err(
+                n.span(),
+                format!("名称「{name}」只能由英文字母、数字和下划线组成，且不以数字开头"),
+            ));
         }
         if let Some(prev) = names.insert(name.clone(), line) {
             return Err(cx.err(n.span(), format!("名称「{name}」重复（第{prev}行已定义）")));
@@ -598,7 +610,10 @@ pub fn parse_file(path: &Path, text: &str) -> Result<RuleFile, LoadError> {
         claim(&p.name)?;
         let (unit, factor) = p.unit.engine();
         if p.values.is_empty() {
-            return Err(cx.err(p.name.span(), format!("参数「{}」没有任何取值", p.name.get_ref())));
+            return Err(cx.err(
+                p.name.span(),
+                format!("参数「{}」没有任何取值", p.name.get_ref()),
+            ));
         }
         let mut values = Vec::new();
         for d in &p.values {
@@ -610,7 +625,10 @@ pub fn parse_file(path: &Path, text: &str) -> Result<RuleFile, LoadError> {
         values.sort_by_key(|d| d.from);
         for w in values.windows(2) {
             if w[0].from == w[1].from {
-                return Err(cx.err(p.name.span(), format!("参数「{}」在{}有两个取值", p.name.get_ref(), w[0].from)));
+                return Err(cx.err(
+                    p.name.span(),
+                    format!("参数「{}」在{}有两个取值", p.name.get_ref(), w[0].from),
+                ));
             }
         }
         params.push(Param {
@@ -628,16 +646,28 @@ pub fn parse_file(path: &Path, text: &str) -> Result<RuleFile, LoadError> {
     for t in &raw.tables {
         claim(&t.name)?;
         if t.bands.is_empty() {
-            return Err(cx.err(t.name.span(), format!("分档表「{}」没有档位", t.name.get_ref())));
+            return Err(cx.err(
+                t.name.span(),
+                format!("分档表「{}」没有档位", t.name.get_ref()),
+            ));
         }
         let mut bands = Vec::new();
         for (i, b) in t.bands.iter().enumerate() {
             let last = i + 1 == t.bands.len();
             let min = match (b.min, last) {
-                (Some(m), _) => Some(bound(m, b.min_unit.as_deref()).map_err(|m| cx.err(t.name.span(), m))?),
+                (Some(m), _) => {
+                    Some(bound(m, b.min_unit.as_deref()).map_err(|m| cx.err(t.name.span(), m))?)
+                }
                 (None, true) => None,
                 (None, false) => {
-                    return Err(cx.err(t.name.span(), format!("分档表「{}」的第{}档缺少下限 min（只有最后一档可以不写）", t.name.get_ref(), i + 1)));
+                    return Err(cx.err(
+                        t.name.span(),
+                        format!(
+                            "分档表「{}」的第{}档缺少下限 min（只有最后一档可以不写）",
+                            t.name.get_ref(),
+                            i + 1
+                        ),
+                    ));
                 }
             };
             if min.is_some() && b.incl.is_none() {
@@ -658,10 +688,20 @@ pub fn parse_file(path: &Path, text: &str) -> Result<RuleFile, LoadError> {
             if let (Some(a), Some(b)) = (w[0].min, w[1].min)
                 && a < b
             {
-                return Err(cx.err(t.name.span(), format!("分档表「{}」的档位须按下限从高到低排列（「{}」低于「{}」）", t.name.get_ref(), w[0].label, w[1].label)));
+                return Err(cx.err(
+                    t.name.span(),
+                    format!(
+                        "分档表「{}」的档位须按下限从高到低排列（「{}」低于「{}」）",
+                        t.name.get_ref(),
+                        w[0].label,
+                        w[1].label
+                    ),
+                ));
             }
         }
-        let undefined_points = t.undefined_points.unwrap_or(bands.last().map(|b| b.points).unwrap_or(0.0));
+        let undefined_points = t
+            .undefined_points
+            .unwrap_or(bands.last().map(|b| b.points).unwrap_or(0.0));
         tables.push(Table {
             name: t.name.get_ref().clone(),
             zh: t.zh.clone(),
@@ -721,7 +761,11 @@ pub fn parse_file(path: &Path, text: &str) -> Result<RuleFile, LoadError> {
         award,
     };
     let effective_from = cx.date(&raw.effective_from, "生效日期")?;
-    let effective_to = raw.effective_to.as_ref().map(|d| cx.date(d, "失效日期")).transpose()?;
+    let effective_to = raw
+        .effective_to
+        .as_ref()
+        .map(|d| cx.date(d, "失效日期"))
+        .transpose()?;
     if let Some(to) = effective_to
         && to < effective_from
     {
@@ -743,7 +787,8 @@ pub fn parse_file(path: &Path, text: &str) -> Result<RuleFile, LoadError> {
         };
         let mut facts = BTreeMap::new();
         for (k, v) in &t.facts {
-            let f = gaoxin_model::F::by_key(k).ok_or_else(|| terr(format!("没有名为「{k}」的指标")))?;
+            let f =
+                gaoxin_model::F::by_key(k).ok_or_else(|| terr(format!("没有名为「{k}」的指标")))?;
             let kind = f.def().kind;
             let conv = |val: &toml::Value| -> Result<i64, LoadError> {
                 let s = match val {
@@ -751,7 +796,9 @@ pub fn parse_file(path: &Path, text: &str) -> Result<RuleFile, LoadError> {
                     toml::Value::Float(x) => format!("{x}"),
                     toml::Value::String(s) => s.clone(),
                     toml::Value::Boolean(b) => if *b { "1" } else { "0" }.to_string(),
-                    other => return Err(terr(format!("「{k}」的值类型（{}）不对", other.type_str()))),
+                    other => {
+                        return Err(terr(format!("「{k}」的值类型（{}）不对", other.type_str())));
+                    }
                 };
                 gaoxin_model::facts::parse_value(kind, &s)
                     .map_err(|e| terr(format!("「{k}」：{e}")))?
@@ -767,7 +814,9 @@ pub fn parse_file(path: &Path, text: &str) -> Result<RuleFile, LoadError> {
                 }
                 toml::Value::Table(tb) => {
                     for (y, x) in tb {
-                        let y: i32 = y.parse().map_err(|_| terr(format!("「{k}」的年份「{y}」不是整数")))?;
+                        let y: i32 = y
+                            .parse()
+                            .map_err(|_| terr(format!("「{k}」的年份「{y}」不是整数")))?;
                         by_year.insert(y, conv(x)?);
                     }
                 }
@@ -780,14 +829,22 @@ pub fn parse_file(path: &Path, text: &str) -> Result<RuleFile, LoadError> {
         let mut expect = BTreeMap::new();
         for (k, v) in &t.expect {
             let e = match v {
-                toml::Value::String(s) => Expected::Verdict(
-                    crate::plan::Verdict::parse(s)
-                        .ok_or_else(|| terr(format!("期望「{k}」应为 pass / fail / unknown，而不是「{s}」")))?,
-                ),
+                toml::Value::String(s) => {
+                    Expected::Verdict(crate::plan::Verdict::parse(s).ok_or_else(|| {
+                        terr(format!(
+                            "期望「{k}」应为 pass / fail / unknown，而不是「{s}」"
+                        ))
+                    })?)
+                }
                 toml::Value::Integer(i) => Expected::Number(*i as f64),
                 toml::Value::Float(x) => Expected::Number(*x),
                 toml::Value::Boolean(b) => Expected::Bool(*b),
-                other => return Err(terr(format!("期望「{k}」的值类型（{}）不对", other.type_str()))),
+                other => {
+                    return Err(terr(format!(
+                        "期望「{k}」的值类型（{}）不对",
+                        other.type_str()
+                    )));
+                }
             };
             expect.insert(k.clone(), e);
         }
@@ -803,7 +860,10 @@ pub fn parse_file(path: &Path, text: &str) -> Result<RuleFile, LoadError> {
             as_of: t
                 .as_of
                 .as_ref()
-                .map(|s| gaoxin_model::Date::parse(s).ok_or_else(|| terr(format!("as_of「{s}」不是有效日期"))))
+                .map(|s| {
+                    gaoxin_model::Date::parse(s)
+                        .ok_or_else(|| terr(format!("as_of「{s}」不是有效日期")))
+                })
                 .transpose()?,
             assumption: t.assumption,
             firm: t.firm.clone(),
@@ -905,5 +965,9 @@ pub fn read_dir(dir: &Path) -> Result<Vec<RuleFile>, Vec<LoadError>> {
             });
         }
     }
-    if errors.is_empty() { Ok(files) } else { Err(errors) }
+    if errors.is_empty() {
+        Ok(files)
+    } else {
+        Err(errors)
+    }
 }

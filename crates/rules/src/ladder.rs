@@ -25,7 +25,10 @@ pub fn distance(plan: &Plan, n: NodeId, buf: &Buffers, i: usize) -> f64 {
     }
     match &plan.ops[n as usize] {
         Op::All(c) => c.iter().map(|x| distance(plan, *x, buf, i)).sum(),
-        Op::Any(c) => c.iter().map(|x| distance(plan, *x, buf, i)).fold(f64::INFINITY, f64::min),
+        Op::Any(c) => c
+            .iter()
+            .map(|x| distance(plan, *x, buf, i))
+            .fold(f64::INFINITY, f64::min),
         Op::Cmp(_, a, b) => {
             let (av, as_) = buf.get(*a, i);
             let (bv, bs) = buf.get(*b, i);
@@ -56,7 +59,12 @@ pub fn rungs(plan: &Plan) -> Vec<Rung> {
         .rules
         .iter()
         .filter_map(|r| {
-            r.rung.map(|level| Rung { level, label: r.label.clone(), rule: Some(r.id.clone()), note: None })
+            r.rung.map(|level| Rung {
+                level,
+                label: r.label.clone(),
+                rule: Some(r.id.clone()),
+                note: None,
+            })
         })
         .collect();
     v.sort_by_key(|r| r.level);
@@ -92,20 +100,55 @@ pub fn positions(plan: &Plan, batch: &BatchResult) -> Vec<LadderPosition> {
             let mut cur: Option<&Rung> = None;
             for r in &rs {
                 if let Some(id) = &r.rule
-                    && batch.rule(id).is_some_and(|x| x.verdict[row] == Verdict::Pass)
+                    && batch
+                        .rule(id)
+                        .is_some_and(|x| x.verdict[row] == Verdict::Pass)
                 {
                     cur = Some(r);
                 }
             }
             let level = cur.map(|r| r.level).unwrap_or(0);
             let next = rs.iter().find(|r| r.level > level).cloned();
-            let (nv, nd) = match next.as_ref().and_then(|r| r.rule.as_ref()).and_then(|id| batch.rule(id)) {
+            let (nv, nd) = match next
+                .as_ref()
+                .and_then(|r| r.rule.as_ref())
+                .and_then(|id| batch.rule(id))
+            {
                 Some(x) => (Some(x.verdict[row]), Some(x.distance[row])),
                 None => (None, None),
             };
-            LadderPosition { row, level, label: cur.map(|r| r.label.clone()), next, next_verdict: nv, next_distance: nd }
+            LadderPosition {
+                row,
+                level,
+                label: cur.map(|r| r.label.clone()),
+                next,
+                next_verdict: nv,
+                next_distance: nd,
+            }
         })
         .collect()
+}
+
+/// What stands between a firm and its next rung: the firm's position and the explanation of the
+/// next rung's rule (failed conditions with their smallest passing changes). `None` for the
+/// explanation when the next rung has no official definition (领军企业) — the rung's note says so.
+pub fn next_step(
+    plan: &Plan,
+    panel: &Panel,
+    batch: &BatchResult,
+    row: usize,
+) -> Option<(LadderPosition, Option<crate::explain::Explanation>)> {
+    let pos = positions_of(plan, batch, row)?;
+    let ex = pos
+        .next
+        .as_ref()
+        .and_then(|r| r.rule.as_ref())
+        .and_then(|id| crate::explain::explain(plan, panel, row, batch.year, id, &batch.options));
+    Some((pos, ex))
+}
+
+fn positions_of(plan: &Plan, batch: &BatchResult, row: usize) -> Option<LadderPosition> {
+    positions(plan, batch).into_iter().nth(row)
 }
 
 /// A firm close to a rule, for the nearest-to-qualify list.
@@ -119,8 +162,16 @@ pub struct Nearest {
 
 /// Firms not yet passing `rule_id`, nearest first (ties by credit code); at most `limit`.
 /// Distances the batch did not keep (rules off the ladder) are computed here with the same plan.
-pub fn nearest(plan: &Plan, panel: &Panel, batch: &BatchResult, rule_id: &str, limit: usize) -> Vec<Nearest> {
-    let (Some(r), Some(rp)) = (batch.rule(rule_id), plan.rule(rule_id)) else { return Vec::new() };
+pub fn nearest(
+    plan: &Plan,
+    panel: &Panel,
+    batch: &BatchResult,
+    rule_id: &str,
+    limit: usize,
+) -> Vec<Nearest> {
+    let (Some(r), Some(rp)) = (batch.rule(rule_id), plan.rule(rule_id)) else {
+        return Vec::new();
+    };
     let mut dist = r.distance.clone();
     if dist.iter().any(|d| d.is_nan()) {
         let pick: Pick = batch.options.assumption.into();
@@ -139,9 +190,18 @@ pub fn nearest(plan: &Plan, panel: &Panel, batch: &BatchResult, rule_id: &str, l
     }
     let mut v: Vec<Nearest> = (0..r.verdict.len())
         .filter(|i| r.verdict[*i] != Verdict::Pass)
-        .map(|i| Nearest { row: i, uscc: panel.uscc[i].clone(), distance: dist[i], verdict: r.verdict[i] })
+        .map(|i| Nearest {
+            row: i,
+            uscc: panel.uscc[i].clone(),
+            distance: dist[i],
+            verdict: r.verdict[i],
+        })
         .collect();
-    v.sort_by(|a, b| a.distance.total_cmp(&b.distance).then_with(|| a.uscc.cmp(&b.uscc)));
+    v.sort_by(|a, b| {
+        a.distance
+            .total_cmp(&b.distance)
+            .then_with(|| a.uscc.cmp(&b.uscc))
+    });
     v.truncate(limit);
     v
 }
@@ -169,9 +229,14 @@ pub struct GrantLists {
 /// Builds the lists for one rule; the items to supply come from re-evaluating those rows with
 /// the same plan.
 pub fn grant_lists(plan: &Plan, panel: &Panel, batch: &BatchResult, rule_id: &str) -> GrantLists {
-    let (Some(rp), Some(r)) = (plan.rule(rule_id), batch.rule(rule_id)) else { return GrantLists::default() };
+    let (Some(rp), Some(r)) = (plan.rule(rule_id), batch.rule(rule_id)) else {
+        return GrantLists::default();
+    };
     let pick: Pick = batch.options.assumption.into();
-    let mut out = GrantLists { rule: rule_id.to_string(), ..Default::default() };
+    let mut out = GrantLists {
+        rule: rule_id.to_string(),
+        ..Default::default()
+    };
     let mut buf = Buffers::default();
     for row in 0..r.verdict.len() {
         let entry = |supply: Vec<Supply>| GrantEntry {
@@ -186,8 +251,9 @@ pub fn grant_lists(plan: &Plan, panel: &Panel, batch: &BatchResult, rule_id: &st
             Verdict::Pass | Verdict::Unknown => {
                 plan.eval_chunk(panel, batch.year, row, 1, &rp.nodes, pick, &mut buf);
                 let missing_only = r.verdict[row] == Verdict::Unknown;
-                let deps = supply(plan, &rp.vtree, panel, batch.year, row, &buf, 0, missing_only);
-                out.fast_track.push(entry(supply_items(panel, batch.year, row, &deps)));
+                let deps = supply(&rp.vtree, panel, batch.year, row, &buf, 0, missing_only);
+                out.fast_track
+                    .push(entry(supply_items(panel, batch.year, row, &deps)));
             }
             Verdict::Fail => {}
         }
@@ -228,14 +294,21 @@ fn median(v: &mut [usize]) -> f64 {
     }
     v.sort_unstable();
     let m = v.len() / 2;
-    if v.len() % 2 == 1 { v[m] as f64 } else { (v[m - 1] + v[m]) as f64 / 2.0 }
+    if v.len() % 2 == 1 {
+        v[m] as f64
+    } else {
+        (v[m - 1] + v[m]) as f64 / 2.0
+    }
 }
 
 /// The funnel over consecutive years: `years[k]` = (year, plan, batch) for the same panel rows.
 pub fn funnel(panel: &Panel, years: &[(i32, &Plan, &BatchResult)]) -> Funnel {
     let levels = years.first().map(|(_, p, _)| rungs(p)).unwrap_or_default();
     let nl = levels.iter().map(|r| r.level as usize).max().unwrap_or(0) + 1;
-    let pos: Vec<Vec<u8>> = years.iter().map(|(_, p, b)| positions(p, b).into_iter().map(|x| x.level).collect()).collect();
+    let pos: Vec<Vec<u8>> = years
+        .iter()
+        .map(|(_, p, b)| positions(p, b).into_iter().map(|x| x.level).collect())
+        .collect();
     let mut out_years = Vec::new();
     for (k, (y, _, _)) in years.iter().enumerate() {
         let mut by_park: BTreeMap<String, Vec<usize>> = BTreeMap::new();
@@ -255,7 +328,11 @@ pub fn funnel(panel: &Panel, years: &[(i32, &Plan, &BatchResult)]) -> Funnel {
                 level,
                 firms: firms.len(),
                 moved_up: up,
-                rate: if firms.is_empty() { 0.0 } else { up as f64 / firms.len() as f64 },
+                rate: if firms.is_empty() {
+                    0.0
+                } else {
+                    up as f64 / firms.len() as f64
+                },
             });
         }
     }
@@ -274,8 +351,16 @@ pub fn funnel(panel: &Panel, years: &[(i32, &Plan, &BatchResult)]) -> Funnel {
             k = j;
         }
     }
-    let median_years_on_rung = spells.into_iter().map(|(l, mut v)| (l, median(&mut v))).collect();
-    Funnel { levels, years: out_years, conversions, median_years_on_rung }
+    let median_years_on_rung = spells
+        .into_iter()
+        .map(|(l, mut v)| (l, median(&mut v)))
+        .collect();
+    Funnel {
+        levels,
+        years: out_years,
+        conversions,
+        median_years_on_rung,
+    }
 }
 
 /// Budget forecast of one policy for a year.
@@ -296,12 +381,23 @@ pub struct Budget {
 
 pub fn budget(panel: &Panel, batch: &BatchResult, rule_id: &str) -> Option<Budget> {
     let r = batch.rule(rule_id)?;
-    let mut b = Budget { rule: rule_id.into(), year: batch.year, total: 0, firms: 0, firms_amount_unknown: 0, firms_undecided: 0, by_park: BTreeMap::new() };
+    let mut b = Budget {
+        rule: rule_id.into(),
+        year: batch.year,
+        total: 0,
+        firms: 0,
+        firms_amount_unknown: 0,
+        firms_undecided: 0,
+        by_park: BTreeMap::new(),
+    };
     for row in 0..r.verdict.len() {
         match r.verdict[row] {
             Verdict::Pass => {
                 b.firms += 1;
-                let e = b.by_park.entry(panel.parks[panel.park[row] as usize].clone()).or_insert((0, 0));
+                let e = b
+                    .by_park
+                    .entry(panel.parks[panel.park[row] as usize].clone())
+                    .or_insert((0, 0));
                 e.0 += 1;
                 match r.award[row] {
                     Some(a) => {

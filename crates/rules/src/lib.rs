@@ -20,8 +20,6 @@ pub mod plan;
 pub mod run;
 pub mod synth;
 
-
-
 pub use batch::{BatchResult, RuleResult, evaluate};
 pub use check::{CheckReport, check};
 pub use explain::{Explanation, explain};
@@ -29,7 +27,6 @@ pub use file::{Assumption, LoadError, RuleFile, Status};
 pub use panel::{FirmAttrs, Panel};
 pub use plan::{EvalOptions, Plan, Verdict, compile, compile_for_run};
 pub use run::RunRecord;
-
 
 /// Loads and parses every rule file of a directory (e.g. `data/rules`).
 pub fn load_dir(dir: &std::path::Path) -> Result<Vec<RuleFile>, Vec<LoadError>> {

@@ -122,9 +122,14 @@ impl Panel {
         self.name.push(a.name.clone());
         self.park.push(park as u16);
         self.founded.push(a.founded.to_int());
-        self.manufacturing.push((a.sector == Sector::Manufacturing) as u8);
-        self.listing
-            .push(Listing::ALL.iter().position(|l| *l == a.listing).unwrap_or(0) as u8);
+        self.manufacturing
+            .push((a.sector == Sector::Manufacturing) as u8);
+        self.listing.push(
+            Listing::ALL
+                .iter()
+                .position(|l| *l == a.listing)
+                .unwrap_or(0) as u8,
+        );
         self.tech_field_ok.push(a.tech_field_ok as u8);
         let n = self.len();
         for c in self.cols.iter_mut().flatten() {
@@ -196,7 +201,9 @@ impl Panel {
         match self.column(year, f) {
             Some(c) if c.prov[row] != PROV_MISSING => {
                 let p = match c.prov[row] {
-                    PROV_VERIFIED => Provenance::Verified(self.sources[c.src[row] as usize].clone()),
+                    PROV_VERIFIED => {
+                        Provenance::Verified(self.sources[c.src[row] as usize].clone())
+                    }
                     PROV_IMPUTED => Provenance::Imputed,
                     _ => Provenance::Declared,
                 };
@@ -220,7 +227,11 @@ impl Panel {
         let (lo, hi) = facts.iter().fold((i32::MAX, i32::MIN), |(lo, hi), f| {
             (lo.min(f.year.get()), hi.max(f.year.get()))
         });
-        let (lo, hi) = if facts.is_empty() { (2000, 2000) } else { (lo, hi) };
+        let (lo, hi) = if facts.is_empty() {
+            (2000, 2000)
+        } else {
+            (lo, hi)
+        };
         let mut p = Panel::new(lo, hi);
         let mut rows = std::collections::HashMap::new();
         for e in firms {
@@ -229,7 +240,10 @@ impl Panel {
         }
         for f in facts {
             let Some(&r) = rows.get(f.uscc.as_str()) else {
-                return Err(format!("{} 年度数据对应的企业 {} 不在企业名录中", f.year, f.uscc));
+                return Err(format!(
+                    "{} 年度数据对应的企业 {} 不在企业名录中",
+                    f.year, f.uscc
+                ));
             };
             for field in F::ALL {
                 let i = *field as usize;
@@ -290,7 +304,11 @@ impl Panel {
             h.bytes(self.uscc[r].as_bytes());
             h.bytes(self.parks[self.park[r] as usize].as_bytes());
             h.i64(self.founded[r]);
-            h.bytes(&[self.manufacturing[r], self.listing[r], self.tech_field_ok[r]]);
+            h.bytes(&[
+                self.manufacturing[r],
+                self.listing[r],
+                self.tech_field_ok[r],
+            ]);
         }
         for (i, c) in self.cols.iter().enumerate() {
             let Some(c) = c else { continue };
@@ -368,9 +386,18 @@ mod tests {
             p.get(0, 2023, F::Revenue as usize),
             (Some(5), Provenance::Verified("税务".into()))
         );
-        assert_eq!(p.get(0, 2024, F::Revenue as usize), (Some(7), Provenance::Declared));
-        assert_eq!(p.get(0, 2024, F::Employees as usize), (None, Provenance::Missing));
-        assert_eq!(p.get(0, 2022, F::Revenue as usize), (None, Provenance::Missing));
+        assert_eq!(
+            p.get(0, 2024, F::Revenue as usize),
+            (Some(7), Provenance::Declared)
+        );
+        assert_eq!(
+            p.get(0, 2024, F::Employees as usize),
+            (None, Provenance::Missing)
+        );
+        assert_eq!(
+            p.get(0, 2022, F::Revenue as usize),
+            (None, Provenance::Missing)
+        );
         assert_eq!(p.tech_field_ok[0], 1);
         assert_eq!(Listing::ALL[p.listing[0] as usize], Listing::Neeq);
     }
@@ -378,7 +405,10 @@ mod tests {
     #[test]
     fn unknown_firm_is_an_error() {
         let e = firm();
-        let other = Facts::new(Uscc::parse("91110000802100433B").unwrap(), Year::new(2024).unwrap());
+        let other = Facts::new(
+            Uscc::parse("91110000802100433B").unwrap(),
+            Year::new(2024).unwrap(),
+        );
         assert!(Panel::from_model(&[e], &[other]).is_err());
     }
 

@@ -96,11 +96,26 @@ pub enum Attr {
 }
 
 const ATTRS: &[(&str, Attr, Unit, &str)] = &[
-    ("manufacturing", Attr::Manufacturing, Unit::Flag, "属于制造业"),
+    (
+        "manufacturing",
+        Attr::Manufacturing,
+        Unit::Flag,
+        "属于制造业",
+    ),
     ("listed", Attr::Listed, Unit::Flag, "已上市（不含新三板）"),
-    ("listed_any", Attr::ListedAny, Unit::Flag, "已上市或挂牌（含新三板）"),
+    (
+        "listed_any",
+        Attr::ListedAny,
+        Unit::Flag,
+        "已上市或挂牌（含新三板）",
+    ),
     ("neeq", Attr::Neeq, Unit::Flag, "新三板挂牌"),
-    ("tech_field_ok", Attr::TechFieldOk, Unit::Flag, "核心技术属于国家重点支持的高新技术领域"),
+    (
+        "tech_field_ok",
+        Attr::TechFieldOk,
+        Unit::Flag,
+        "核心技术属于国家重点支持的高新技术领域",
+    ),
     ("founded", Attr::Founded, Unit::Date, "成立日期"),
     ("as_of", Attr::AsOf, Unit::Date, "评价基准日"),
     ("year", Attr::Year, Unit::Plain, "评价年度"),
@@ -110,10 +125,17 @@ const ATTRS: &[(&str, Attr, Unit, &str)] = &[
 #[derive(Debug, Clone, PartialEq)]
 pub enum Op {
     Const(f64),
-    Fact { field: u16, offset: u8 },
+    Fact {
+        field: u16,
+        offset: u8,
+    },
     Attr(Attr, u8),
     /// An expert-scored item: the entered score, else `lo` or `hi` by assumption.
-    Manual { slot: u32, lo: NodeId, hi: NodeId },
+    Manual {
+        slot: u32,
+        lo: NodeId,
+        hi: NodeId,
+    },
     Neg(NodeId),
     Not(NodeId),
     Bin(BinOp, NodeId, NodeId),
@@ -128,10 +150,16 @@ pub enum Op {
     /// Sum over year offsets, leaving out years before the firm was founded.
     SumYears(Vec<(NodeId, u8)>),
     /// How many of the `n` years from `offset` back the firm was operating.
-    OpYears { n: u8, offset: u8 },
+    OpYears {
+        n: u8,
+        offset: u8,
+    },
     /// 1 if the value is present, else 0 (for facts whose absence is meaningful, e.g. a certificate date).
     Present(NodeId),
-    Band { table: u32, x: NodeId },
+    Band {
+        table: u32,
+        x: NodeId,
+    },
     /// Whole years from a date value to the as-of date.
     YearsSince(NodeId),
     DaysSince(NodeId),
@@ -256,7 +284,11 @@ pub enum VTree {
     All(Vec<VTree>),
     /// Alternatives, each with the node deciding whether it passed.
     Any(Vec<(NodeId, VTree)>),
-    Leaf { node: NodeId, deps: Vec<(u16, u8)>, manual: Vec<u32> },
+    Leaf {
+        node: NodeId,
+        deps: Vec<(u16, u8)>,
+        manual: Vec<u32>,
+    },
 }
 
 /// One rule file, compiled.
@@ -348,7 +380,14 @@ impl<'a> Compiler<'a> {
             Some(v) => Op::Const(v),
             None => op,
         };
-        let key = (op.key(), if matches!(op, Op::Const(_)) { unit_name(unit) } else { 0 });
+        let key = (
+            op.key(),
+            if matches!(op, Op::Const(_)) {
+                unit_name(unit)
+            } else {
+                0
+            },
+        );
         if let Some(&id) = self.dedup.get(&key) {
             return id;
         }
@@ -416,7 +455,11 @@ impl<'a> Compiler<'a> {
             if let Some(pos) = self.stack.iter().position(|k| *k == key) {
                 let mut path: Vec<String> = self.stack[pos..].iter().map(|k| k.1.clone()).collect();
                 path.push(name.to_string());
-                return Err(self.err(fi, expr.line, format!("变量之间存在循环引用：{}", path.join(" → "))));
+                return Err(self.err(
+                    fi,
+                    expr.line,
+                    format!("变量之间存在循环引用：{}", path.join(" → ")),
+                ));
             }
             self.stack.push(key.clone());
             let r = self.expr(fi, &expr.ast, off, expr.line);
@@ -433,7 +476,11 @@ impl<'a> Compiler<'a> {
         }
         if let Some(m) = file.manual.iter().find(|m| m.name == name).cloned() {
             if off != 0 {
-                return Err(self.err(fi, line, format!("专家评分项「{name}」只有当年的值，不能取往年（lag）")));
+                return Err(self.err(
+                    fi,
+                    line,
+                    format!("专家评分项「{name}」只有当年的值，不能取往年（lag）"),
+                ));
             }
             let lo = self.expr(fi, &m.lo.ast, 0, m.lo.line)?;
             let hi = self.expr(fi, &m.hi.ast, 0, m.hi.line)?;
@@ -446,7 +493,11 @@ impl<'a> Compiler<'a> {
             return Ok(id);
         }
         if file.tables.iter().any(|t| t.name == name) {
-            return Err(self.err(fi, line, format!("「{name}」是分档表，应写成 band({name}, 数值)")));
+            return Err(self.err(
+                fi,
+                line,
+                format!("「{name}」是分档表，应写成 band({name}, 数值)"),
+            ));
         }
         if let Some((_, a, u, _)) = ATTRS.iter().find(|(n, ..)| *n == name) {
             let a_off = if *a == Attr::Year { off } else { 0 };
@@ -475,7 +526,9 @@ impl<'a> Compiler<'a> {
 
     fn int_arg(&self, fi: usize, a: &Ast, line: usize, what: &str) -> Result<u8, LoadError> {
         match a {
-            Ast::Num(v, LitUnit::None) if *v >= 0.0 && *v <= 20.0 && v.fract() == 0.0 => Ok(*v as u8),
+            Ast::Num(v, LitUnit::None) if *v >= 0.0 && *v <= 20.0 && v.fract() == 0.0 => {
+                Ok(*v as u8)
+            }
             _ => Err(self.err(fi, line, format!("{what}应为0到20之间的整数"))),
         }
     }
@@ -486,11 +539,29 @@ impl<'a> Compiler<'a> {
         match op {
             BinOp::Div if ua == ub && !plain(ua) => Unit::Ratio,
             BinOp::Div if matches!(ua, Unit::Money | Unit::Usd) && plain(ub) => ua,
-            BinOp::Div => if plain(ub) { ua } else { Unit::Plain },
+            BinOp::Div => {
+                if plain(ub) {
+                    ua
+                } else {
+                    Unit::Plain
+                }
+            }
             BinOp::Mul if matches!(ua, Unit::Money | Unit::Usd) => ua,
             BinOp::Mul if matches!(ub, Unit::Money | Unit::Usd) => ub,
-            BinOp::Mul => if plain(ua) { ub } else { ua },
-            BinOp::Add | BinOp::Sub => if plain(ua) { ub } else { ua },
+            BinOp::Mul => {
+                if plain(ua) {
+                    ub
+                } else {
+                    ua
+                }
+            }
+            BinOp::Add | BinOp::Sub => {
+                if plain(ua) {
+                    ub
+                } else {
+                    ua
+                }
+            }
             BinOp::Pow => Unit::Plain,
         }
     }
@@ -500,7 +571,14 @@ impl<'a> Compiler<'a> {
         self.push(Op::Bin(op, a, b), u)
     }
 
-    fn ratio_at(&mut self, fi: usize, e: &Ast, j: u8, off: u8, line: usize) -> Result<NodeId, LoadError> {
+    fn ratio_at(
+        &mut self,
+        fi: usize,
+        e: &Ast,
+        j: u8,
+        off: u8,
+        line: usize,
+    ) -> Result<NodeId, LoadError> {
         let a = self.expr(fi, e, off + j, line)?;
         let b = self.expr(fi, e, off + j + 1, line)?;
         Ok(self.push(Op::Bin(BinOp::Div, a, b), Unit::Ratio))
@@ -542,17 +620,32 @@ impl<'a> Compiler<'a> {
                 for x in v {
                     ids.push(self.expr(fi, x, off, line)?);
                 }
-                let op = if matches!(e, Ast::And(_)) { Op::All(ids) } else { Op::Any(ids) };
+                let op = if matches!(e, Ast::And(_)) {
+                    Op::All(ids)
+                } else {
+                    Op::Any(ids)
+                };
                 self.push(op, Unit::Flag)
             }
             Ast::Call(name, args, _) => self.call(fi, name, args, off, line)?,
         })
     }
 
-    fn call(&mut self, fi: usize, name: &str, args: &[Ast], off: u8, line: usize) -> Result<NodeId, LoadError> {
+    fn call(
+        &mut self,
+        fi: usize,
+        name: &str,
+        args: &[Ast],
+        off: u8,
+        line: usize,
+    ) -> Result<NodeId, LoadError> {
         let want = |n: usize| -> Result<(), LoadError> {
             if args.len() != n {
-                Err(self.err(fi, line, format!("函数 {name} 需要{n}个参数，实际写了{}个", args.len())))
+                Err(self.err(
+                    fi,
+                    line,
+                    format!("函数 {name} 需要{n}个参数，实际写了{}个", args.len()),
+                ))
             } else {
                 Ok(())
             }
@@ -717,7 +810,12 @@ impl<'a> Compiler<'a> {
         if let Some(&t) = self.table_ids.get(&(fi, name.to_string())) {
             return Ok(t);
         }
-        let Some(t) = self.files[fi].tables.iter().find(|t| t.name == name).cloned() else {
+        let Some(t) = self.files[fi]
+            .tables
+            .iter()
+            .find(|t| t.name == name)
+            .cloned()
+        else {
             return Err(self.err(fi, line, format!("未知的分档表「{name}」")));
         };
         let mut bands = Vec::new();
@@ -726,7 +824,13 @@ impl<'a> Compiler<'a> {
                 Incl::Fixed(x) => *x,
                 Incl::Param(p) => match self.param_value(fi, p)? {
                     Some((v, _)) => v != 0.0,
-                    None => return Err(self.err(fi, t.line, format!("分档表「{}」的 incl 引用了不存在的参数「{p}」", t.name))),
+                    None => {
+                        return Err(self.err(
+                            fi,
+                            t.line,
+                            format!("分档表「{}」的 incl 引用了不存在的参数「{p}」", t.name),
+                        ));
+                    }
                 },
             };
             bands.push((b.min, incl, b.points, b.label.clone()));
@@ -754,7 +858,9 @@ fn closure(ops: &[Op], roots: &[NodeId]) -> Vec<NodeId> {
         }
         stack.extend(ops[n as usize].children());
     }
-    (0..ops.len() as NodeId).filter(|i| seen[*i as usize]).collect()
+    (0..ops.len() as NodeId)
+        .filter(|i| seen[*i as usize])
+        .collect()
 }
 
 fn fact_deps(ops: &[Op], root: NodeId) -> Vec<(u16, u8)> {
@@ -809,7 +915,11 @@ fn rational(v: f64) -> Option<(i64, i64)> {
 
 /// Compiles every file for the as-of date. Names, cycles, parameter dates and band tables are
 /// checked here; errors name the file and line.
-pub fn compile(files: &[RuleFile], as_of: Date, overrides: &Overrides) -> Result<Plan, Vec<LoadError>> {
+pub fn compile(
+    files: &[RuleFile],
+    as_of: Date,
+    overrides: &Overrides,
+) -> Result<Plan, Vec<LoadError>> {
     let mut c = Compiler {
         files,
         as_of,
@@ -838,7 +948,11 @@ pub fn compile(files: &[RuleFile], as_of: Date, overrides: &Overrides) -> Result
             .chain(f.manual.iter().map(|m| (m.name.clone(), m.line)));
         for (n, line) in named {
             if F::by_key(&n).is_some() || ATTRS.iter().any(|a| a.0 == n) {
-                errors.push(c.err(fi, line, format!("名称「{n}」与企业指标或属性重名，请换一个名称")));
+                errors.push(c.err(
+                    fi,
+                    line,
+                    format!("名称「{n}」与企业指标或属性重名，请换一个名称"),
+                ));
                 bad = true;
             }
         }
@@ -871,8 +985,18 @@ pub fn compile(files: &[RuleFile], as_of: Date, overrides: &Overrides) -> Result
 /// that day (or depending on such a file through `ref`) is left out, and the reason returned —
 /// a run over past years should not fail because a newer policy did not exist yet.
 pub fn compile_for_run(files: &[RuleFile], as_of: Date) -> (Plan, Vec<LoadError>) {
-    let mut keep: Vec<RuleFile> = files.to_vec();
     let mut skipped = Vec::new();
+    let mut keep: Vec<RuleFile> = Vec::new();
+    for f in files {
+        match f.effective_to {
+            Some(to) if to < as_of => skipped.push(LoadError {
+                file: f.path.clone(),
+                line: 0,
+                msg: format!("「{}」已于{to}失效，不参与{as_of}的评价", f.name),
+            }),
+            _ => keep.push(f.clone()),
+        }
+    }
     loop {
         match compile(&keep, as_of, &Overrides::new()) {
             Ok(p) => return (p, skipped),
@@ -890,20 +1014,44 @@ fn compile_rule(c: &mut Compiler, fi: usize) -> Result<RulePlan, LoadError> {
     let mut items = Vec::new();
     for p in &f.params {
         let node = c.name(fi, &p.name, 0, p.line)?;
-        items.push(Item { name: p.name.clone(), zh: p.zh.clone(), kind: ItemKind::Param, node, status: p.status });
+        items.push(Item {
+            name: p.name.clone(),
+            zh: p.zh.clone(),
+            kind: ItemKind::Param,
+            node,
+            status: p.status,
+        });
     }
     for m in &f.manual {
         let node = c.name(fi, &m.name, 0, m.line)?;
-        items.push(Item { name: m.name.clone(), zh: m.zh.clone(), kind: ItemKind::Manual, node, status: Status::Confirmed });
+        items.push(Item {
+            name: m.name.clone(),
+            zh: m.zh.clone(),
+            kind: ItemKind::Manual,
+            node,
+            status: Status::Confirmed,
+        });
     }
     for v in &f.vars {
         let node = c.name(fi, &v.name, 0, v.expr.line)?;
-        items.push(Item { name: v.name.clone(), zh: v.zh.clone(), kind: ItemKind::Var, node, status: Status::Confirmed });
+        items.push(Item {
+            name: v.name.clone(),
+            zh: v.zh.clone(),
+            kind: ItemKind::Var,
+            node,
+            status: Status::Confirmed,
+        });
     }
     let mut conditions = Vec::new();
     for cd in &f.conditions {
         let node = c.name(fi, &cd.id, 0, cd.expr.line)?;
-        items.push(Item { name: cd.id.clone(), zh: cd.zh.clone(), kind: ItemKind::Condition, node, status: cd.status });
+        items.push(Item {
+            name: cd.id.clone(),
+            zh: cd.zh.clone(),
+            kind: ItemKind::Condition,
+            node,
+            status: cd.status,
+        });
         let deps = fact_deps(&c.ops, node);
         let levers = match &cd.levers {
             Some(ls) => {
@@ -914,7 +1062,11 @@ fn compile_rule(c: &mut Compiler, fi: usize) -> Result<RulePlan, LoadError> {
                         None => (l.strip_suffix(":+").unwrap_or(l), false),
                     };
                     let Some(fd) = F::by_key(key) else {
-                        return Err(c.err(fi, cd.expr.line, format!("条件「{}」的 levers 中没有名为「{key}」的指标", cd.id)));
+                        return Err(c.err(
+                            fi,
+                            cd.expr.line,
+                            format!("条件「{}」的 levers 中没有名为「{key}」的指标", cd.id),
+                        ));
                     };
                     out.push((fd as u16, 0u8, dec));
                 }
@@ -926,7 +1078,10 @@ fn compile_rule(c: &mut Compiler, fi: usize) -> Result<RulePlan, LoadError> {
                     // Ranks are not quantities one can "add"; only amounts and counts are levers.
                     *o == 0
                         && !FIELDS[*fd as usize].key.ends_with("_rank")
-                        && matches!(FIELDS[*fd as usize].kind, Kind::Money { .. } | Kind::Usd | Kind::Count)
+                        && matches!(
+                            FIELDS[*fd as usize].kind,
+                            Kind::Money { .. } | Kind::Usd | Kind::Count
+                        )
                 })
                 .map(|(fd, o)| (*fd, *o, false))
                 .collect(),
@@ -949,12 +1104,20 @@ fn compile_rule(c: &mut Compiler, fi: usize) -> Result<RulePlan, LoadError> {
         Some(a) => {
             let base = c.expr(fi, &a.base.ast, 0, a.base.line)?;
             let rate_node = c.expr(fi, &a.rate.ast, 0, a.rate.line)?;
-            let rate = c
-                .const_of(rate_node)
-                .and_then(rational)
-                .ok_or_else(|| c.err(fi, a.rate.line, "奖励比例必须是常数（参数或数字），如 0.05"))?;
-            let cap = a.cap.as_ref().map(|x| c.expr(fi, &x.ast, 0, x.line)).transpose()?;
-            Some(AwardPlan { zh: a.zh.clone(), base, rate, cap })
+            let rate = c.const_of(rate_node).and_then(rational).ok_or_else(|| {
+                c.err(fi, a.rate.line, "奖励比例必须是常数（参数或数字），如 0.05")
+            })?;
+            let cap = a
+                .cap
+                .as_ref()
+                .map(|x| c.expr(fi, &x.ast, 0, x.line))
+                .transpose()?;
+            Some(AwardPlan {
+                zh: a.zh.clone(),
+                base,
+                rate,
+                cap,
+            })
         }
     };
     let mut roots: Vec<NodeId> = items.iter().map(|i| i.node).collect();
@@ -969,7 +1132,8 @@ fn compile_rule(c: &mut Compiler, fi: usize) -> Result<RulePlan, LoadError> {
         let mut v = Vec::new();
         for &n in &nodes {
             let op = &c.ops[n as usize];
-            let d = matches!(op, Op::Manual { .. }) || op.children().iter().any(|ch| dep[*ch as usize]);
+            let d =
+                matches!(op, Op::Manual { .. }) || op.children().iter().any(|ch| dep[*ch as usize]);
             if d {
                 dep[n as usize] = true;
                 v.push(n);
@@ -981,7 +1145,11 @@ fn compile_rule(c: &mut Compiler, fi: usize) -> Result<RulePlan, LoadError> {
     if let Some(a) = &award {
         let mut leaves = vec![vt];
         for n in std::iter::once(a.base).chain(a.cap) {
-            leaves.push(VTree::Leaf { node: n, deps: fact_deps(&c.ops, n), manual: manual_deps(&c.ops, n) });
+            leaves.push(VTree::Leaf {
+                node: n,
+                deps: fact_deps(&c.ops, n),
+                manual: manual_deps(&c.ops, n),
+            });
         }
         vt = VTree::All(leaves);
     }
@@ -1058,8 +1226,16 @@ fn fold(op: &Op, ops: &[Op], tables: &[CTable]) -> Option<f64> {
         }
         Op::Cmp(o, a, b) => Some(k_cmp(*o, c(a)?, OK, c(b)?, OK).0),
         Op::Neg(a) => Some(-c(a)?),
-        Op::Min(v) => v.iter().map(c).collect::<Option<Vec<_>>>().map(|x| x.into_iter().fold(f64::INFINITY, f64::min)),
-        Op::Max(v) => v.iter().map(c).collect::<Option<Vec<_>>>().map(|x| x.into_iter().fold(f64::NEG_INFINITY, f64::max)),
+        Op::Min(v) => v
+            .iter()
+            .map(c)
+            .collect::<Option<Vec<_>>>()
+            .map(|x| x.into_iter().fold(f64::INFINITY, f64::min)),
+        Op::Max(v) => v
+            .iter()
+            .map(c)
+            .collect::<Option<Vec<_>>>()
+            .map(|x| x.into_iter().fold(f64::NEG_INFINITY, f64::max)),
         Op::Band { table, x } => Some(tables[*table as usize].points(c(x)?)),
         _ => None,
     }
@@ -1090,6 +1266,8 @@ pub struct Buffers {
     /// A what-if value for one cell (field, fiscal year, panel row) that fact loads use instead
     /// of the panel's — how gap search tries a change without copying the firm.
     pub cell_override: Option<(u16, i32, usize, f64)>,
+    /// Identity of the plan whose constants the buffer holds (0 = none).
+    pub consts_of: usize,
 }
 
 impl Buffers {
@@ -1106,12 +1284,31 @@ impl Plan {
 
     /// Evaluates `nodes` (a dependency-closed, ascending list) for rows `start..start+len` of
     /// `panel` in fiscal `year`, into `buf`.
-    pub fn eval_chunk(&self, panel: &Panel, year: i32, start: usize, len: usize, nodes: &[NodeId], pick: Pick, buf: &mut Buffers) {
+    #[allow(clippy::too_many_arguments, clippy::needless_range_loop)]
+    pub fn eval_chunk(
+        &self,
+        panel: &Panel,
+        year: i32,
+        start: usize,
+        len: usize,
+        nodes: &[NodeId],
+        pick: Pick,
+        buf: &mut Buffers,
+    ) {
         let n = self.ops.len() * len;
-        if buf.len != len || buf.vals.len() != n {
+        let plan_id = self as *const Plan as usize;
+        if buf.len != len || buf.vals.len() != n || buf.consts_of != plan_id {
             buf.len = len;
             buf.vals.resize(n, 0.0);
             buf.st.resize(n, MISS);
+            // Constants never change: written once per buffer, skipped in the node loop.
+            for (k, op) in self.ops.iter().enumerate() {
+                if let Op::Const(c) = op {
+                    buf.vals[k * len..(k + 1) * len].fill(*c);
+                    buf.st[k * len..(k + 1) * len].fill(OK);
+                }
+            }
+            buf.consts_of = plan_id;
         }
         let as_of = self.as_of;
         let as_of_int = as_of.to_int() as f64;
@@ -1127,10 +1324,7 @@ impl Plan {
                 (&vb[k..k + len], &sb[k..k + len])
             };
             match &self.ops[node as usize] {
-                Op::Const(c) => {
-                    out_v.fill(*c);
-                    out_s.fill(OK);
-                }
+                Op::Const(_) => {}
                 Op::Fact { field, offset } => {
                     let y = year - *offset as i32;
                     match panel.column(y, *field as usize) {
@@ -1209,7 +1403,11 @@ impl Plan {
                                 out_s[i] = OK;
                             }
                             _ => {
-                                let (v, s) = if pick == Pick::Lo { (lv[i], ls[i]) } else { (hv[i], hs[i]) };
+                                let (v, s) = if pick == Pick::Lo {
+                                    (lv[i], ls[i])
+                                } else {
+                                    (hv[i], hs[i])
+                                };
                                 out_v[i] = v;
                                 out_s[i] = s;
                             }
@@ -1236,11 +1434,26 @@ impl Plan {
                     // Values under a non-OK state are never read, so the value and state loops
                     // are separate and branch-free (they vectorise).
                     match op {
-                        BinOp::Add => out_v.iter_mut().zip(av.iter().zip(bv)).for_each(|(o, (x, y))| *o = x + y),
-                        BinOp::Sub => out_v.iter_mut().zip(av.iter().zip(bv)).for_each(|(o, (x, y))| *o = x - y),
-                        BinOp::Mul => out_v.iter_mut().zip(av.iter().zip(bv)).for_each(|(o, (x, y))| *o = x * y),
-                        BinOp::Div => out_v.iter_mut().zip(av.iter().zip(bv)).for_each(|(o, (x, y))| *o = x / y),
-                        BinOp::Pow => out_v.iter_mut().zip(av.iter().zip(bv)).for_each(|(o, (x, y))| *o = x.powf(*y)),
+                        BinOp::Add => out_v
+                            .iter_mut()
+                            .zip(av.iter().zip(bv))
+                            .for_each(|(o, (x, y))| *o = x + y),
+                        BinOp::Sub => out_v
+                            .iter_mut()
+                            .zip(av.iter().zip(bv))
+                            .for_each(|(o, (x, y))| *o = x - y),
+                        BinOp::Mul => out_v
+                            .iter_mut()
+                            .zip(av.iter().zip(bv))
+                            .for_each(|(o, (x, y))| *o = x * y),
+                        BinOp::Div => out_v
+                            .iter_mut()
+                            .zip(av.iter().zip(bv))
+                            .for_each(|(o, (x, y))| *o = x / y),
+                        BinOp::Pow => out_v
+                            .iter_mut()
+                            .zip(av.iter().zip(bv))
+                            .for_each(|(o, (x, y))| *o = x.powf(*y)),
                     }
                     for i in 0..len {
                         out_s[i] = as_[i].max(bs[i]);
@@ -1255,9 +1468,23 @@ impl Plan {
                     let (av, as_) = ch(*a);
                     let (bv, bs) = ch(*b);
                     for i in 0..len {
-                        let s = as_[i].max(bs[i]);
-                        out_v[i] = (s == OK && op.apply(av[i], bv[i])) as u8 as f64;
-                        out_s[i] = (s == MISS) as u8 * MISS;
+                        out_s[i] = (as_[i].max(bs[i]) == MISS) as u8 * MISS;
+                    }
+                    macro_rules! cmp_loop {
+                        ($f:expr) => {
+                            for i in 0..len {
+                                let ok = as_[i].max(bs[i]) == OK;
+                                out_v[i] = (ok & $f(av[i], bv[i])) as u8 as f64;
+                            }
+                        };
+                    }
+                    match op {
+                        CmpOp::Lt => cmp_loop!(|x, y| CmpOp::Lt.apply(x, y)),
+                        CmpOp::Le => cmp_loop!(|x, y| CmpOp::Le.apply(x, y)),
+                        CmpOp::Gt => cmp_loop!(|x, y| CmpOp::Gt.apply(x, y)),
+                        CmpOp::Ge => cmp_loop!(|x, y| CmpOp::Ge.apply(x, y)),
+                        CmpOp::Eq => cmp_loop!(|x, y| CmpOp::Eq.apply(x, y)),
+                        CmpOp::Ne => cmp_loop!(|x, y| CmpOp::Ne.apply(x, y)),
                     }
                 }
                 Op::All(v) | Op::Any(v) => {
@@ -1267,29 +1494,44 @@ impl Plan {
                     out_s.fill(0);
                     for c in v {
                         let (cv, cs) = ch(*c);
-                        for i in 0..len {
-                            let truth = cs[i] == OK && cv[i] != 0.0;
-                            let decides = if is_all { cs[i] != MISS && !truth } else { truth };
-                            out_v[i] = out_v[i].max(decides as u8 as f64);
-                            out_s[i] |= (cs[i] == MISS) as u8;
+                        if is_all {
+                            for i in 0..len {
+                                let truth = (cs[i] == OK) & (cv[i] != 0.0);
+                                out_v[i] += ((cs[i] != MISS) & !truth) as u8 as f64;
+                                out_s[i] |= (cs[i] == MISS) as u8;
+                            }
+                        } else {
+                            for i in 0..len {
+                                out_v[i] += ((cs[i] == OK) & (cv[i] != 0.0)) as u8 as f64;
+                                out_s[i] |= (cs[i] == MISS) as u8;
+                            }
                         }
                     }
                     for i in 0..len {
                         let decided = out_v[i] != 0.0;
-                        let miss = out_s[i] != 0 && !decided;
-                        out_v[i] = if decided { (!is_all) as u8 as f64 } else { (is_all && !miss) as u8 as f64 };
+                        let miss = (out_s[i] != 0) & !decided;
+                        let truth = if is_all { !decided & !miss } else { decided };
+                        out_v[i] = truth as u8 as f64;
                         out_s[i] = miss as u8 * MISS;
                     }
                 }
                 Op::Min(v) | Op::Max(v) => {
                     let is_min = matches!(self.ops[node as usize], Op::Min(_));
-                    out_v.fill(if is_min { f64::INFINITY } else { f64::NEG_INFINITY });
+                    out_v.fill(if is_min {
+                        f64::INFINITY
+                    } else {
+                        f64::NEG_INFINITY
+                    });
                     out_s.fill(OK);
                     for c in v {
                         let (cv, cs) = ch(*c);
                         for i in 0..len {
                             out_s[i] = out_s[i].max(cs[i]);
-                            out_v[i] = if is_min { out_v[i].min(cv[i]) } else { out_v[i].max(cv[i]) };
+                            out_v[i] = if is_min {
+                                out_v[i].min(cv[i])
+                            } else {
+                                out_v[i].max(cv[i])
+                            };
                         }
                     }
                     for i in 0..len {
@@ -1361,10 +1603,31 @@ impl Plan {
                 Op::Band { table, x } => {
                     let t = &self.tables[*table as usize];
                     let (xv, xs) = ch(*x);
+                    // Bands are ordered by descending lower bound, so the band index is the
+                    // number of bounds the value fails: a branch-free count, then one lookup.
+                    let n_bounds = t.bands.iter().take_while(|b| b.0.is_some()).count();
+                    let pts: Vec<f64> = t
+                        .bands
+                        .iter()
+                        .map(|b| b.2)
+                        .chain(std::iter::once(0.0))
+                        .collect();
+                    for i in 0..len {
+                        let mut k = 0usize;
+                        for b in &t.bands[..n_bounds] {
+                            let m = b.0.unwrap_or(0.0);
+                            let pass = if b.1 {
+                                CmpOp::Ge.apply(xv[i], m)
+                            } else {
+                                CmpOp::Gt.apply(xv[i], m)
+                            };
+                            k += (!pass) as usize;
+                        }
+                        out_v[i] = pts[k];
+                    }
                     for i in 0..len {
                         match xs[i] {
                             OK => {
-                                out_v[i] = t.points(xv[i]);
                                 out_s[i] = OK;
                             }
                             UNDEF => {
@@ -1414,16 +1677,108 @@ impl Plan {
             if (y as i64) < panel.founded[row] / 10_000 {
                 return true;
             }
-            panel.column(y, *f as usize).is_some_and(|c| c.prov[row] == PROV_VERIFIED)
+            panel
+                .column(y, *f as usize)
+                .is_some_and(|c| c.prov[row] == PROV_VERIFIED)
         })
+    }
+
+    /// [`Plan::vtree_verified`] for every row of an evaluated chunk at once (column lookups
+    /// once per chunk, not per row). `out[i]` is meaningful for rows whose verdict passed.
+    pub fn vtree_verified_chunk(
+        &self,
+        t: &VTree,
+        panel: &Panel,
+        year: i32,
+        start: usize,
+        buf: &Buffers,
+        out: &mut [bool],
+    ) {
+        let fy: Vec<i32> = panel.founded[start..start + out.len()]
+            .iter()
+            .map(|d| (d / 10_000) as i32)
+            .collect();
+        self.verified_rec(t, panel, year, start, &fy, buf, out);
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn verified_rec(
+        &self,
+        t: &VTree,
+        panel: &Panel,
+        year: i32,
+        start: usize,
+        fy: &[i32],
+        buf: &Buffers,
+        out: &mut [bool],
+    ) {
+        let len = out.len();
+        match t {
+            VTree::All(v) => {
+                out.fill(true);
+                let mut tmp = vec![false; len];
+                for c in v {
+                    self.verified_rec(c, panel, year, start, fy, buf, &mut tmp);
+                    for i in 0..len {
+                        out[i] &= tmp[i];
+                    }
+                }
+            }
+            VTree::Any(v) => {
+                out.fill(false);
+                let mut tmp = vec![false; len];
+                for (n, c) in v {
+                    self.verified_rec(c, panel, year, start, fy, buf, &mut tmp);
+                    for (i, o) in out.iter_mut().enumerate() {
+                        let (x, s) = buf.get(*n, i);
+                        *o |= (s == OK) & (x != 0.0) & tmp[i];
+                    }
+                }
+            }
+            VTree::Leaf { deps, manual, .. } => {
+                out.fill(true);
+                for (f, off) in deps {
+                    let y = year - *off as i32;
+                    match panel.column(y, *f as usize) {
+                        Some(c) => {
+                            let prov = &c.prov[start..start + len];
+                            for i in 0..len {
+                                out[i] &= (prov[i] == PROV_VERIFIED) | (y < fy[i]);
+                            }
+                        }
+                        None => {
+                            for i in 0..len {
+                                out[i] &= y < fy[i];
+                            }
+                        }
+                    }
+                }
+                for m in manual {
+                    let entered = panel.manual.get(&self.manual_keys[*m as usize]);
+                    for (i, o) in out.iter_mut().enumerate() {
+                        *o &= entered.is_some_and(|v| !v[start + i].is_nan());
+                    }
+                }
+            }
+        }
     }
 
     /// Whether the verdict of a passing rule rests only on verified inputs: every branch of an
     /// `all`, and at least one passing alternative of an `any`. Entered expert scores count as
     /// verified; assumed ones do not.
-    pub fn vtree_verified(&self, t: &VTree, panel: &Panel, year: i32, row: usize, buf: &Buffers, i: usize) -> bool {
+    pub fn vtree_verified(
+        &self,
+        t: &VTree,
+        panel: &Panel,
+        year: i32,
+        row: usize,
+        buf: &Buffers,
+        i: usize,
+    ) -> bool {
         match t {
-            VTree::All(v) => v.iter().all(|c| self.vtree_verified(c, panel, year, row, buf, i)),
+            VTree::All(v) => v
+                .iter()
+                .all(|c| self.vtree_verified(c, panel, year, row, buf, i)),
             VTree::Any(v) => v.iter().any(|(n, c)| {
                 let (x, s) = buf.get(*n, i);
                 s == OK && x != 0.0 && self.vtree_verified(c, panel, year, row, buf, i)
@@ -1431,7 +1786,10 @@ impl Plan {
             VTree::Leaf { deps, manual, .. } => {
                 self.deps_verified(panel, year, row, deps)
                     && manual.iter().all(|m| {
-                        panel.manual.get(&self.manual_keys[*m as usize]).is_some_and(|v| !v[row].is_nan())
+                        panel
+                            .manual
+                            .get(&self.manual_keys[*m as usize])
+                            .is_some_and(|v| !v[row].is_nan())
                     })
             }
         }
@@ -1517,15 +1875,30 @@ label = "x"
 eligible = "all(a, b)"
 "#,
         );
-        let plan = compile(std::slice::from_ref(&f), Date::new(2025, 6, 30).unwrap(), &Overrides::new()).unwrap();
+        let plan = compile(
+            std::slice::from_ref(&f),
+            Date::new(2025, 6, 30).unwrap(),
+            &Overrides::new(),
+        )
+        .unwrap();
         let mut p = one_firm("2010-01-01");
         let e = plan.rules[0].eligible;
         assert_eq!(eval(&plan, &p, e).1, MISS, "both missing → unknown");
         p.set(0, 2024, F::Employees, Some(600), &Provenance::Declared);
-        assert_eq!(eval(&plan, &p, e), (0.0, OK), "a fail decides even with b unknown");
+        assert_eq!(
+            eval(&plan, &p, e),
+            (0.0, OK),
+            "a fail decides even with b unknown"
+        );
         p.set(0, 2024, F::Employees, Some(100), &Provenance::Declared);
         assert_eq!(eval(&plan, &p, e).1, MISS);
-        p.set(0, 2024, F::Revenue, Some(20_000_000_000), &Provenance::Declared);
+        p.set(
+            0,
+            2024,
+            F::Revenue,
+            Some(20_000_000_000),
+            &Provenance::Declared,
+        );
         assert_eq!(eval(&plan, &p, e), (1.0, OK), "2亿 exactly passes 不超过");
     }
 
@@ -1542,7 +1915,12 @@ label = "x"
 eligible = "s > 0"
 "#,
         );
-        let plan = compile(std::slice::from_ref(&f), Date::new(2025, 6, 30).unwrap(), &Overrides::new()).unwrap();
+        let plan = compile(
+            std::slice::from_ref(&f),
+            Date::new(2025, 6, 30).unwrap(),
+            &Overrides::new(),
+        )
+        .unwrap();
         let s = plan.rules[0].items[0].node;
         let mut p = one_firm("2023-05-01");
         p.set(0, 2023, F::RdExpense, Some(5), &Provenance::Declared);
@@ -1551,7 +1929,11 @@ eligible = "s > 0"
         let mut q = one_firm("2015-01-01");
         q.set(0, 2023, F::RdExpense, Some(5), &Provenance::Declared);
         q.set(0, 2024, F::RdExpense, Some(7), &Provenance::Declared);
-        assert_eq!(eval(&plan, &q, s).1, MISS, "2022 is an operating year without data");
+        assert_eq!(
+            eval(&plan, &q, s).1,
+            MISS,
+            "2022 is an operating year without data"
+        );
     }
 
     #[test]
@@ -1571,7 +1953,12 @@ label = "x"
 eligible = "a > 0"
 "#,
         );
-        let e = compile(std::slice::from_ref(&f), Date::new(2025, 1, 1).unwrap(), &Overrides::new()).unwrap_err();
+        let e = compile(
+            std::slice::from_ref(&f),
+            Date::new(2025, 1, 1).unwrap(),
+            &Overrides::new(),
+        )
+        .unwrap_err();
         assert!(e[0].msg.contains("循环引用"), "{}", e[0]);
         assert!(e[0].line >= 12, "{}", e[0]);
         let f = file(
@@ -1581,7 +1968,12 @@ label = "x"
 eligible = "revenu > 0"
 "#,
         );
-        let e = compile(std::slice::from_ref(&f), Date::new(2025, 1, 1).unwrap(), &Overrides::new()).unwrap_err();
+        let e = compile(
+            std::slice::from_ref(&f),
+            Date::new(2025, 1, 1).unwrap(),
+            &Overrides::new(),
+        )
+        .unwrap_err();
         assert!(e[0].msg.contains("未知的变量「revenu」"), "{}", e[0]);
         assert_eq!(e[0].line, 14);
         let f = file(
@@ -1596,11 +1988,27 @@ label = "x"
 eligible = "revenue > cap"
 "#,
         );
-        let e = compile(std::slice::from_ref(&f), Date::new(2023, 1, 1).unwrap(), &Overrides::new()).unwrap_err();
+        let e = compile(
+            std::slice::from_ref(&f),
+            Date::new(2023, 1, 1).unwrap(),
+            &Overrides::new(),
+        )
+        .unwrap_err();
         assert!(e[0].msg.contains("没有生效的取值"), "{}", e[0]);
         assert_eq!(e[0].line, 13);
-        let plan = compile(std::slice::from_ref(&f), Date::new(2024, 1, 1).unwrap(), &Overrides::new()).unwrap();
-        assert_eq!(plan.ops.iter().filter(|o| matches!(o, Op::Const(v) if *v == 200_000_000.0)).count(), 1);
+        let plan = compile(
+            std::slice::from_ref(&f),
+            Date::new(2024, 1, 1).unwrap(),
+            &Overrides::new(),
+        )
+        .unwrap();
+        assert_eq!(
+            plan.ops
+                .iter()
+                .filter(|o| matches!(o, Op::Const(v) if *v == 200_000_000.0))
+                .count(),
+            1
+        );
     }
 
     #[test]

@@ -42,14 +42,23 @@ impl RunRecord {
             .map(|r| {
                 let mut h = Fnv::new();
                 h.bytes(files[r.file].text.as_bytes());
-                RuleVersion { id: r.id.clone(), version: r.version.clone(), document: r.document.clone(), file_hash: hex(h.0) }
+                RuleVersion {
+                    id: r.id.clone(),
+                    version: r.version.clone(),
+                    document: r.document.clone(),
+                    file_hash: hex(h.0),
+                }
             })
             .collect();
         let mut h = Fnv::new();
         for r in &batch.rules {
             h.bytes(r.rule.as_bytes());
             for i in 0..r.verdict.len() {
-                h.bytes(&[r.verdict[i].code(), r.verified[i] as u8, r.assumption_dependent[i] as u8]);
+                h.bytes(&[
+                    r.verdict[i].code(),
+                    r.verified[i] as u8,
+                    r.assumption_dependent[i] as u8,
+                ]);
                 h.i64(r.award[i].unwrap_or(i64::MIN));
             }
         }
@@ -62,12 +71,26 @@ impl RunRecord {
             input_hash: hex(panel.hash()),
             firms: panel.len(),
             output_hash: hex(h.0),
-            summary: batch.rules.iter().map(|r| (r.rule.clone(), r.count(Verdict::Pass), r.count(Verdict::Fail), r.count(Verdict::Unknown))).collect(),
+            summary: batch
+                .rules
+                .iter()
+                .map(|r| {
+                    (
+                        r.rule.clone(),
+                        r.count(Verdict::Pass),
+                        r.count(Verdict::Fail),
+                        r.count(Verdict::Unknown),
+                    )
+                })
+                .collect(),
         }
     }
 
     /// Whether `other` used the same rules (ids, versions and file contents) and the same input.
     pub fn same_inputs(&self, other: &RunRecord) -> bool {
-        self.rules == other.rules && self.input_hash == other.input_hash && self.year == other.year && self.as_of == other.as_of
+        self.rules == other.rules
+            && self.input_hash == other.input_hash
+            && self.year == other.year
+            && self.as_of == other.as_of
     }
 }

@@ -15,7 +15,7 @@ impl Rng {
     pub fn new(seed: u64) -> Rng {
         Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1)
     }
-    pub fn next(&mut self) -> u64 {
+    pub fn next_u64(&mut self) -> u64 {
         let mut x = self.0;
         x ^= x >> 12;
         x ^= x << 25;
@@ -25,23 +25,38 @@ impl Rng {
     }
     /// Uniform in [0, 1).
     pub fn f(&mut self) -> f64 {
-        (self.next() >> 11) as f64 / (1u64 << 53) as f64
+        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
     }
     pub fn below(&mut self, n: u64) -> u64 {
-        self.next() % n.max(1)
+        self.next_u64() % n.max(1)
     }
 }
 
 /// Generates `firms` firms with facts for `first..=last`, from `seed`. `missing` is the share of
 /// missing cells, `verified` the share of verified ones among the rest.
-pub fn generate(firms: usize, first: i32, last: i32, seed: u64, missing: f64, verified: f64) -> Panel {
+pub fn generate(
+    firms: usize,
+    first: i32,
+    last: i32,
+    seed: u64,
+    missing: f64,
+    verified: f64,
+) -> Panel {
     generate_with(firms, first, last, seed, missing, verified, None)
 }
 
 /// As [`generate`]; with `founded_before = Some(y)` every firm is founded before year `y`
 /// (complete histories, e.g. for comparing with an engine that has no notion of missing data).
 #[allow(clippy::too_many_arguments)]
-pub fn generate_with(firms: usize, first: i32, last: i32, seed: u64, missing: f64, verified: f64, founded_before: Option<i32>) -> Panel {
+pub fn generate_with(
+    firms: usize,
+    first: i32,
+    last: i32,
+    seed: u64,
+    missing: f64,
+    verified: f64,
+    founded_before: Option<i32>,
+) -> Panel {
     let mut p = Panel::new(first, last);
     let mut rng = Rng::new(seed);
     let verified_prov = Provenance::Verified("税务".into());
@@ -63,8 +78,17 @@ pub fn generate_with(firms: usize, first: i32, last: i32, seed: u64, missing: f6
             uscc: format!("SYN{i:09}"),
             name: format!("合成企业{i}"),
             park: format!("park{:02}", rng.below(parks)),
-            founded: Date::new(founded_year, 1 + rng.below(12) as u8, 1 + rng.below(28) as u8).unwrap(),
-            sector: if manufacturing { Sector::Manufacturing } else { Sector::Services },
+            founded: Date::new(
+                founded_year,
+                1 + rng.below(12) as u8,
+                1 + rng.below(28) as u8,
+            )
+            .unwrap(),
+            sector: if manufacturing {
+                Sector::Manufacturing
+            } else {
+                Sector::Services
+            },
             listing,
             tech_field_ok: rng.f() < 0.8,
         });
@@ -77,9 +101,21 @@ pub fn generate_with(firms: usize, first: i32, last: i32, seed: u64, missing: f6
         let mut valuation = (1e8 * (10f64).powf(rng.f() * 4.5)) as i64; // $1M – $30B in cents
         let valuation_growth = -0.2 + rng.f() * 1.0;
         let private = rng.f() < 0.4;
-        let ip1 = if rng.f() < 0.4 { rng.below(6) as i64 } else { 0 };
+        let ip1 = if rng.f() < 0.4 {
+            rng.below(6) as i64
+        } else {
+            0
+        };
         let ip2 = rng.below(12) as i64;
-        let cert = if rng.f() < 0.3 { Some(Date::new(last - rng.below(5) as i32, 1 + rng.below(12) as u8, 15).unwrap().to_int()) } else { None };
+        let cert = if rng.f() < 0.3 {
+            Some(
+                Date::new(last - rng.below(5) as i32, 1 + rng.below(12) as u8, 15)
+                    .unwrap()
+                    .to_int(),
+            )
+        } else {
+            None
+        };
         let mut contribution = (rev as f64 * (0.02 + rng.f() * 0.05)) as i64;
         for k in 0..years {
             let y = first + k as i32;
@@ -88,7 +124,8 @@ pub fn generate_with(firms: usize, first: i32, last: i32, seed: u64, missing: f6
             }
             let noise = 1.0 + (rng.f() - 0.5) * 0.2;
             rev = ((rev as f64) * (1.0 + g) * noise).max(1e6) as i64;
-            contribution = ((contribution as f64) * (1.0 + g * 0.8 + (rng.f() - 0.5) * 0.3)).max(0.0) as i64;
+            contribution =
+                ((contribution as f64) * (1.0 + g * 0.8 + (rng.f() - 0.5) * 0.3)).max(0.0) as i64;
             let rd = (rev as f64 * rd_share * noise) as i64;
             let assets = (rev as f64 * (0.5 + rng.f())) as i64;
             let emp = (staff as f64 * noise) as i64;
@@ -96,14 +133,27 @@ pub fn generate_with(firms: usize, first: i32, last: i32, seed: u64, missing: f6
             let cells: [(F, i64); 32] = [
                 (F::Revenue, rev),
                 (F::MainRevenue, (rev as f64 * (0.5 + rng.f() * 0.5)) as i64),
-                (F::HightechRevenue, (rev as f64 * (0.3 + rng.f() * 0.7)) as i64),
+                (
+                    F::HightechRevenue,
+                    (rev as f64 * (0.3 + rng.f() * 0.7)) as i64,
+                ),
                 (F::RdExpense, rd),
-                (F::RdExpenseDomestic, (rd as f64 * (0.5 + rng.f() * 0.5)) as i64),
+                (
+                    F::RdExpenseDomestic,
+                    (rd as f64 * (0.5 + rng.f() * 0.5)) as i64,
+                ),
                 (F::TotalCost, (rev as f64 * (0.5 + rng.f() * 0.6)) as i64),
                 (F::NetProfit, (rev as f64 * (rng.f() * 0.3 - 0.08)) as i64),
                 (F::TotalAssets, assets),
                 (F::TotalLiabilities, (assets as f64 * rng.f() * 0.9) as i64),
-                (F::EquityFinancing, if rng.f() < 0.2 { (1e8 * (10f64).powf(rng.f() * 2.5)) as i64 } else { 0 }),
+                (
+                    F::EquityFinancing,
+                    if rng.f() < 0.2 {
+                        (1e8 * (10f64).powf(rng.f() * 2.5)) as i64
+                    } else {
+                        0
+                    },
+                ),
                 (F::LocalContribution, contribution),
                 (F::ValuationUsd, valuation),
                 (F::Employees, emp.max(1)),
@@ -116,8 +166,22 @@ pub fn generate_with(firms: usize, first: i32, last: i32, seed: u64, missing: f6
                 (F::Transformations, rng.below(7) as i64),
                 (F::StandardsLed, (rng.f() < 0.05) as i64),
                 (F::RdInstitution, rng.below(5) as i64),
-                (F::NationalAwardRank, if rng.f() < 0.01 { 1 + rng.below(5) as i64 } else { 0 }),
-                (F::ProvincialAwardRank, if rng.f() < 0.03 { 1 + rng.below(5) as i64 } else { 0 }),
+                (
+                    F::NationalAwardRank,
+                    if rng.f() < 0.01 {
+                        1 + rng.below(5) as i64
+                    } else {
+                        0
+                    },
+                ),
+                (
+                    F::ProvincialAwardRank,
+                    if rng.f() < 0.03 {
+                        1 + rng.below(5) as i64
+                    } else {
+                        0
+                    },
+                ),
                 (F::NicheYears, (y - founded_year) as i64),
                 (F::DigitalLevel, rng.below(5) as i64),
                 (F::QualityItems, rng.below(5) as i64),

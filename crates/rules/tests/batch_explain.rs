@@ -5,17 +5,23 @@ use std::path::Path;
 
 use gaoxin_rules::ladder;
 use gaoxin_rules::plan::Verdict;
-use gaoxin_rules::{EvalOptions, RunRecord, compile_for_run, default_as_of, evaluate, explain, load_dir};
+use gaoxin_rules::{
+    EvalOptions, RunRecord, compile_for_run, default_as_of, evaluate, explain, load_dir,
+};
 
 fn files() -> Vec<gaoxin_rules::RuleFile> {
-    load_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/rules")).expect("rule files load")
+    load_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/rules"))
+        .expect("rule files load")
 }
 
 #[test]
 fn batch_and_explain_agree_on_random_firms() {
     let files = files();
     let panel = gaoxin_rules::synth::generate(400, 2019, 2024, 7, 0.03, 0.6);
-    for assumption in [gaoxin_rules::Assumption::Conservative, gaoxin_rules::Assumption::Optimistic] {
+    for assumption in [
+        gaoxin_rules::Assumption::Conservative,
+        gaoxin_rules::Assumption::Optimistic,
+    ] {
         let opts = EvalOptions { assumption };
         let (plan, skipped) = compile_for_run(&files, default_as_of(2024));
         assert!(skipped.is_empty(), "{skipped:?}");
@@ -31,14 +37,21 @@ fn batch_and_explain_agree_on_random_firms() {
                 assert_eq!(ex.verdict, b.verdict[row], "{} row {row}", r.id);
                 assert_eq!(ex.award, b.award[row], "{} row {row}", r.id);
                 assert_eq!(ex.auto_grant, b.verified[row], "{} row {row}", r.id);
-                assert_eq!(ex.assumption_dependent, b.assumption_dependent[row], "{} row {row}", r.id);
+                assert_eq!(
+                    ex.assumption_dependent, b.assumption_dependent[row],
+                    "{} row {row}",
+                    r.id
+                );
                 if !b.distance[row].is_nan() {
                     assert_eq!(ex.distance as f32, b.distance[row], "{} row {row}", r.id);
                 }
                 seen[ex.verdict.code() as usize] += 1;
             }
         }
-        assert!(seen.iter().all(|c| *c > 0), "data exercises pass, fail and unknown: {seen:?}");
+        assert!(
+            seen.iter().all(|c| *c > 0),
+            "data exercises pass, fail and unknown: {seen:?}"
+        );
     }
 }
 
@@ -55,12 +68,27 @@ fn ladder_lists_funnel_budget_and_run_record() {
     }
     let (_, plan, batch) = &runs[2];
     let rungs = ladder::rungs(plan);
-    assert_eq!(rungs.iter().map(|r| r.label.as_str()).collect::<Vec<_>>(), ["科技型中小企业", "高新技术企业", "瞪羚企业", "独角兽企业", "领军企业"]);
+    assert_eq!(
+        rungs.iter().map(|r| r.label.as_str()).collect::<Vec<_>>(),
+        [
+            "科技型中小企业",
+            "高新技术企业",
+            "瞪羚企业",
+            "独角兽企业",
+            "领军企业"
+        ]
+    );
     assert!(rungs.last().unwrap().rule.is_none() && rungs.last().unwrap().note.is_some());
     let pos = ladder::positions(plan, batch);
     for p in &pos {
         if p.level > 0 {
-            let rule = rungs.iter().find(|r| r.level == p.level).unwrap().rule.clone().unwrap();
+            let rule = rungs
+                .iter()
+                .find(|r| r.level == p.level)
+                .unwrap()
+                .rule
+                .clone()
+                .unwrap();
             assert_eq!(batch.rule(&rule).unwrap().verdict[p.row], Verdict::Pass);
         }
     }
@@ -87,12 +115,25 @@ fn ladder_lists_funnel_budget_and_run_record() {
     let b = ladder::budget(&panel, batch, "nanjing_first_unicorn_award_2025").unwrap();
     let sum: i64 = b.by_park.values().map(|x| x.1).sum();
     assert_eq!(sum, b.total);
-    assert_eq!(b.firms, batch.rule("nanjing_first_unicorn_award_2025").unwrap().count(Verdict::Pass));
-    let years: Vec<(i32, &gaoxin_rules::Plan, &gaoxin_rules::BatchResult)> = runs.iter().map(|(y, p, b)| (*y, p, b)).collect();
+    assert_eq!(
+        b.firms,
+        batch
+            .rule("nanjing_first_unicorn_award_2025")
+            .unwrap()
+            .count(Verdict::Pass)
+    );
+    let years: Vec<(i32, &gaoxin_rules::Plan, &gaoxin_rules::BatchResult)> =
+        runs.iter().map(|(y, p, b)| (*y, p, b)).collect();
     let f = ladder::funnel(&panel, &years);
     assert_eq!(f.years.len(), 3);
     for fy in &f.years {
-        assert_eq!(fy.by_park.values().map(|v| v.iter().sum::<usize>()).sum::<usize>(), panel.len());
+        assert_eq!(
+            fy.by_park
+                .values()
+                .map(|v| v.iter().sum::<usize>())
+                .sum::<usize>(),
+            panel.len()
+        );
     }
     assert!(f.conversions.iter().all(|c| c.moved_up <= c.firms));
     let rec = RunRecord::new(&files, plan, &panel, batch);

@@ -9,6 +9,9 @@ fn shipped_rule_files_pass_their_own_tests() {
     println!("{}", report.render_zh());
     assert!(report.errors.is_empty(), "{}", report.render_zh());
     assert!(report.files >= 1);
-    assert!(report.cases.len() >= 10, "expected the worked examples to be present");
+    assert!(
+        report.cases.len() >= 10,
+        "expected the worked examples to be present"
+    );
     assert!(report.ok(), "{}", report.render_zh());
 }
