@@ -395,7 +395,11 @@ fn main() {
         num("calculate_cpu_s"),
         num("batch_total_cpu_s")
     );
-    println!("  peak RSS (ru_maxrss): {:.0} MB", py_rss);
+    println!(
+        "  peak RSS (VmHWM of the Python process): {:.0} MB (ru_maxrss says {:.0} MB, but it inherits the parent's peak across fork)",
+        py_rss,
+        num("ru_maxrss_mb")
+    );
     println!(
         "  single firm (build_from_entities + calculate 4 outputs): {:.0} µs/firm wall, {:.0} µs CPU, over {} firms",
         py_single,

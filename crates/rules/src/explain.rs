@@ -410,21 +410,76 @@ impl Plan {
                     nodes.push(n);
                 }
             }
-            let mut passes = |v: i64| {
+            // For a comparison `a op b`, the margin a − b guides a secant guess of the boundary;
+            // the answer is always confirmed by evaluation (it passes, one unit less does not).
+            let margin_nodes = match &self.ops[c.node as usize] {
+                Op::Cmp(_, a, b) => Some((*a, *b)),
+                _ => None,
+            };
+            let mut eval = |v: i64| -> (bool, Option<f64>) {
                 buf.cell_override = Some((field, y, row, v as f64));
                 self.eval_chunk(panel, year, row, 1, &nodes, pick, &mut buf);
                 let (x, s) = buf.get(c.node, 0);
-                Verdict::of(x, s) == Verdict::Pass
+                let margin = margin_nodes.and_then(|(a, b)| {
+                    let ((av, as_), (bv, bs)) = (buf.get(a, 0), buf.get(b, 0));
+                    (as_ == OK && bs == OK).then_some(av - bv)
+                });
+                (Verdict::of(x, s) == Verdict::Pass, margin)
             };
             const LIMIT: i64 = 1 << 52;
             let mut found = None;
-            // Increase: double until it passes, then bisect to the smallest passing value.
-            let mut hi = cur.max(1);
-            while hi < LIMIT && !passes(hi) {
-                hi = hi.saturating_mul(2);
+            // Increase: a secant guess from two evaluations, else doubling; then the smallest
+            // passing value by galloping and bisection.
+            let (p0, m0) = eval(cur);
+            let step = (cur / 2).max(1);
+            let (p1, m1) = eval(cur + step);
+            let mut hint = match (m0, m1) {
+                (Some(f0), Some(f1)) if f1 != f0 && !p0 => {
+                    let v = cur as f64 - f0 * step as f64 / (f1 - f0);
+                    (v.is_finite() && v > cur as f64 && v < LIMIT as f64).then(|| v.ceil() as i64)
+                }
+                _ => None,
+            };
+            if p1 && hint.is_none() {
+                hint = Some(cur + step);
             }
-            if hi < LIMIT && hi > cur {
+            let mut passes = |v: i64| eval(v).0;
+            let hi = match hint {
+                Some(h) if passes(h) => Some(h),
+                Some(h) => {
+                    // Gallop upwards from the guess.
+                    let mut d = 1i64;
+                    let mut hi = None;
+                    while h + d < LIMIT {
+                        if passes(h + d) {
+                            hi = Some(h + d);
+                            break;
+                        }
+                        d = d.saturating_mul(2);
+                    }
+                    hi
+                }
+                None => {
+                    let mut hi = cur.max(1).saturating_mul(2);
+                    while hi < LIMIT && !passes(hi) {
+                        hi = hi.saturating_mul(2);
+                    }
+                    (hi < LIMIT).then_some(hi)
+                }
+            };
+            if let Some(mut hi) = hi.filter(|h| *h > cur) {
+                // Gallop down from the passing value to bracket the boundary, then bisect.
                 let mut lo = cur;
+                let mut d = 1i64;
+                while hi - d > lo {
+                    if passes(hi - d) {
+                        hi -= d;
+                        d = d.saturating_mul(2);
+                    } else {
+                        lo = hi - d;
+                        break;
+                    }
+                }
                 while hi - lo > 1 {
                     let mid = lo + (hi - lo) / 2;
                     if passes(mid) { hi = mid } else { lo = mid }

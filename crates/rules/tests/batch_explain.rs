@@ -146,3 +146,57 @@ fn ladder_lists_funnel_budget_and_run_record() {
 fn serde_json_like(r: &RunRecord) -> String {
     format!("{:?}", toml::Value::try_from(r).expect("serialisable"))
 }
+
+/// Every gap is the smallest change: the condition passes at the required value and fails one
+/// unit short of it (checked by explaining a copy of the firm with the fact changed).
+#[test]
+fn gaps_are_minimal_and_sufficient() {
+    let files = files();
+    let panel = gaoxin_rules::synth::generate(300, 2019, 2024, 5, 0.0, 0.5);
+    let (plan, _) = compile_for_run(&files, default_as_of(2024));
+    let opts = EvalOptions::default();
+    let mut checked = 0;
+    for row in 0..panel.len() {
+        for r in &plan.rules {
+            let ex = explain(&plan, &panel, row, 2024, &r.id, &opts).unwrap();
+            for c in ex.conditions.iter().filter(|c| c.verdict == Verdict::Fail) {
+                for g in &c.gaps {
+                    let f = gaoxin_model::F::by_key(g.key).unwrap();
+                    let verdict_at = |v: i64| {
+                        let mut one = panel.row(row);
+                        let prov = one.get(0, g.year, f as usize).1;
+                        one.set(0, g.year, f, Some(v), &prov);
+                        let e = explain(&plan, &one, 0, 2024, &r.id, &opts).unwrap();
+                        e.conditions.iter().find(|x| x.id == c.id).unwrap().verdict
+                    };
+                    assert_eq!(
+                        verdict_at(g.required),
+                        Verdict::Pass,
+                        "{} {} {:?}",
+                        r.id,
+                        c.id,
+                        g
+                    );
+                    let short = if g.change > 0 {
+                        g.required - 1
+                    } else {
+                        g.required + 1
+                    };
+                    assert_ne!(
+                        verdict_at(short),
+                        Verdict::Pass,
+                        "{} {} {:?} not minimal",
+                        r.id,
+                        c.id,
+                        g
+                    );
+                    checked += 1;
+                }
+            }
+        }
+        if checked > 300 {
+            break;
+        }
+    }
+    assert!(checked > 50, "only {checked} gaps checked");
+}
