@@ -43,6 +43,7 @@ fn peak_rss_mib() -> f64 {
 
 pub async fn run(zone: &Zone, a: BenchArgs) -> Res {
     let Which::Import { rows, dir } = a.which;
+    let keep = dir.is_some();
     let dir = dir.unwrap_or_else(|| {
         std::env::temp_dir().join(format!("gaoxin-bench-{}", std::process::id()))
     });
@@ -167,6 +168,8 @@ pub async fn run(zone: &Zone, a: BenchArgs) -> Res {
         o,
         "  reproduce: cargo run --release -p gaoxin-cli -- bench import --rows {rows}"
     )?;
-    let _ = std::fs::remove_dir_all(&dir);
+    if !keep {
+        let _ = std::fs::remove_dir_all(&dir);
+    }
     Ok(ExitCode::SUCCESS)
 }

@@ -2,6 +2,8 @@
 //! [`gaoxin_model::FIELDS`], then the provenance columns. Headers are matched in Chinese (as in
 //! the template) or English (the field key), ignoring spaces, full/half-width brackets and units.
 use gaoxin_model::{F, FIELDS};
+use std::collections::HashMap;
+use std::sync::OnceLock;
 
 /// A column the importer understands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -130,27 +132,39 @@ pub fn fold(h: &str) -> String {
     }
 }
 
+/// Every accepted spelling (folded) → its column; built once.
+fn names() -> &'static HashMap<String, Col> {
+    static NAMES: OnceLock<HashMap<String, Col>> = OnceLock::new();
+    NAMES.get_or_init(|| {
+        let mut m = HashMap::new();
+        for (c, zh, en, ..) in IDENTITY {
+            m.insert(fold(zh), *c);
+            m.insert(en.to_string(), *c);
+        }
+        for (i, def) in FIELDS.iter().enumerate() {
+            m.insert(fold(def.zh), Col::Fact(F::ALL[i]));
+            m.insert(def.key.to_string(), Col::Fact(F::ALL[i]));
+        }
+        for (k, c) in [
+            ("数据来源", Col::Source),
+            ("source", Col::Source),
+            ("来源明细", Col::SourceDetail),
+            ("source_detail", Col::SourceDetail),
+            ("provenance", Col::SourceDetail),
+        ] {
+            m.insert(k.to_string(), c);
+        }
+        m
+    })
+}
+
 /// The column a header names, if any.
 pub fn match_header(h: &str) -> Option<Col> {
-    let f = fold(h);
-    if f.is_empty() {
-        return None;
+    // Field keys (as written by exports in 来源明细) are found without folding.
+    if let Some(c) = names().get(h) {
+        return Some(*c);
     }
-    for (c, zh, en, ..) in IDENTITY {
-        if f == fold(zh) || f == *en {
-            return Some(*c);
-        }
-    }
-    for (i, def) in FIELDS.iter().enumerate() {
-        if f == fold(def.zh) || f == def.key {
-            return Some(Col::Fact(F::ALL[i]));
-        }
-    }
-    match f.as_str() {
-        "数据来源" | "source" => Some(Col::Source),
-        "来源明细" | "source_detail" | "provenance" => Some(Col::SourceDetail),
-        _ => None,
-    }
+    names().get(&fold(h)).copied()
 }
 
 /// The Chinese name of a column, for messages.

@@ -94,6 +94,18 @@ pub async fn import_path(
     }
 }
 
+/// What the reading thread hands to the writer: a batch of valid rows (empty once any error
+/// has been seen), the errors found since the last message, and progress.
+struct Batch {
+    firms: Vec<Enterprise>,
+    facts: Vec<Facts>,
+    errors: Vec<RowError>,
+    rows: u64,
+    bytes: u64,
+}
+
+/// Reads and validates on its own thread while the caller writes the previous batch, so
+/// parsing and SQLite work overlap; at most a few batches are in flight (bounded memory).
 async fn import_sheet(
     store: &Store,
     zone: &Zone,
@@ -105,8 +117,10 @@ async fn import_sheet(
         format: sheet.format.to_string(),
         ..Default::default()
     };
-    let (mut parser, ignored) = match RowParser::new(zone, &sheet.headers, opts.only_park.clone()) {
-        Ok(p) => p,
+    let total_bytes = sheet.total_bytes;
+    let headers = sheet.headers.clone();
+    let ignored = match RowParser::new(zone, &headers, opts.only_park.clone()) {
+        Ok((_, ignored)) => ignored,
         Err(errs) => {
             for e in errs {
                 report.push_error(e);
@@ -114,68 +128,108 @@ async fn import_sheet(
             progress(Progress {
                 rows: 0,
                 bytes: 0,
-                total_bytes: sheet.total_bytes,
+                total_bytes,
                 errors: report.error_count,
             });
             return Ok(report);
         }
     };
     report.ignored_columns = ignored;
-    let mut tx = store.begin_import().await?;
-    let mut firms: Vec<Enterprise> = Vec::with_capacity(BATCH);
-    let mut facts: Vec<Facts> = Vec::with_capacity(BATCH);
-    let total_bytes = sheet.total_bytes;
-    let bytes = sheet.bytes_read.clone();
-    for item in sheet.rows {
-        match item {
-            Ok((row, cells)) => {
-                report.rows += 1;
-                match parser.parse(row, &cells) {
-                    Ok((e, f, new_firm)) => {
-                        if report.error_count == 0 {
+
+    let (sender, mut receiver) = tokio::sync::mpsc::channel::<Batch>(4);
+    let zone_owned = zone.clone();
+    let only_park = opts.only_park.clone();
+    let reader = std::thread::spawn(move || {
+        let (mut parser, _) =
+            RowParser::new(&zone_owned, &headers, only_park).expect("headers checked above");
+        let bytes = sheet.bytes_read.clone();
+        let mut rows = 0u64;
+        let mut failed = false;
+        let mut batch = Batch {
+            firms: Vec::with_capacity(BATCH),
+            facts: Vec::with_capacity(BATCH),
+            errors: vec![],
+            rows: 0,
+            bytes: 0,
+        };
+        let send = |b: Batch| sender.blocking_send(b).is_ok();
+        for item in sheet.rows {
+            match item {
+                Ok((row, cells)) => {
+                    rows += 1;
+                    match parser.parse(row, &cells) {
+                        Ok((e, f, new_firm)) if !failed => {
                             if new_firm {
-                                firms.push(e);
+                                batch.firms.push(e);
                             }
-                            facts.push(f);
+                            batch.facts.push(f);
                         }
-                    }
-                    Err(errs) => {
-                        for e in errs {
-                            report.push_error(e);
+                        Ok(_) => {}
+                        Err(errs) => {
+                            failed = true;
+                            batch.firms.clear();
+                            batch.facts.clear();
+                            batch.errors.extend(errs);
                         }
-                        firms.clear();
-                        facts.clear();
                     }
                 }
+                Err(e) => {
+                    let row = match &e {
+                        ReadError::Csv { row, .. } => *row,
+                        _ => 0,
+                    };
+                    batch.errors.push(RowError {
+                        row,
+                        column: String::new(),
+                        message: e.to_string(),
+                    });
+                    break;
+                }
             }
-            Err(e) => {
-                let row = match &e {
-                    ReadError::Csv { row, .. } => *row,
-                    _ => 0,
+            if rows.is_multiple_of(BATCH as u64) {
+                batch.rows = rows;
+                batch.bytes = bytes.load(Ordering::Relaxed);
+                let next = Batch {
+                    firms: Vec::with_capacity(BATCH),
+                    facts: Vec::with_capacity(BATCH),
+                    errors: vec![],
+                    rows,
+                    bytes: 0,
                 };
-                report.push_error(RowError {
-                    row,
-                    column: String::new(),
-                    message: e.to_string(),
-                });
-                break;
+                if !send(std::mem::replace(&mut batch, next)) {
+                    return;
+                }
             }
         }
-        if facts.len() >= BATCH {
-            tx.write_enterprises(&firms).await?;
-            tx.write_facts(&facts).await?;
-            firms.clear();
-            facts.clear();
+        batch.rows = rows;
+        batch.bytes = bytes.load(Ordering::Relaxed);
+        send(batch);
+    });
+
+    let mut tx = store.begin_import().await?;
+    let mut written = Ok(());
+    while let Some(b) = receiver.recv().await {
+        for e in b.errors {
+            report.push_error(e);
         }
-        if report.rows.is_multiple_of(BATCH as u64) {
-            progress(Progress {
-                rows: report.rows,
-                bytes: bytes.load(Ordering::Relaxed),
-                total_bytes,
-                errors: report.error_count,
-            });
+        report.rows = b.rows;
+        if report.error_count == 0 && written.is_ok() {
+            written = async {
+                tx.write_enterprises(&b.firms).await?;
+                tx.write_facts(&b.facts).await
+            }
+            .await;
         }
+        progress(Progress {
+            rows: b.rows,
+            bytes: b.bytes,
+            total_bytes,
+            errors: report.error_count,
+        });
     }
+    reader
+        .join()
+        .map_err(|_| IngestError::Io("读取文件的线程异常退出".into()))?;
     if report.rows == 0 && report.error_count == 0 {
         report.push_error(RowError {
             row: 2,
@@ -183,16 +237,15 @@ async fn import_sheet(
             message: "文件中没有数据行".into(),
         });
     }
-    if report.error_count > 0 {
+    if report.error_count > 0 || written.is_err() {
         tx.rollback().await?;
+        written?;
     } else {
-        tx.write_enterprises(&firms).await?;
-        tx.write_facts(&facts).await?;
         report.counts = Some(tx.commit().await?);
     }
     progress(Progress {
         rows: report.rows,
-        bytes: bytes.load(Ordering::Relaxed).max(total_bytes),
+        bytes: total_bytes,
         total_bytes,
         errors: report.error_count,
     });

@@ -40,8 +40,8 @@ impl std::fmt::Display for ReadError {
 
 impl std::error::Error for ReadError {}
 
-/// A stream of `(row number, cells)`.
-pub type Rows = Box<dyn Iterator<Item = Result<(u64, Vec<String>), ReadError>> + Send>;
+/// A stream of `(row number, cells)`; a row's cells live in one buffer (`StringRecord`).
+pub type Rows = Box<dyn Iterator<Item = Result<(u64, csv::StringRecord), ReadError>> + Send>;
 
 /// A sheet: its header row and a stream of `(row number, cells)`; row numbers are as a
 /// spreadsheet shows them (header = 1, first data row = 2).
@@ -182,7 +182,7 @@ fn open_csv<R: Read + Send + 'static>(
             if rec.iter().all(|c| c.trim().is_empty()) {
                 return None;
             }
-            Some(Ok((last, rec.iter().map(str::to_string).collect())))
+            Some(Ok((last, rec)))
         }
         Err(e) => Some(Err(csv_error(last + 1, e))),
     });
@@ -256,12 +256,12 @@ fn open_xlsx(bytes: Vec<u8>) -> Result<Sheet, ReadError> {
         Some(h) => h.iter().map(cell_text).collect(),
         None => return Err(ReadError::Empty),
     };
-    let rows: Vec<(u64, Vec<String>)> = it
+    let rows: Vec<(u64, csv::StringRecord)> = it
         .enumerate()
         .map(|(i, r)| {
             (
                 r0 as u64 + i as u64 + 2,
-                r.iter().map(cell_text).collect::<Vec<_>>(),
+                r.iter().map(cell_text).collect::<csv::StringRecord>(),
             )
         })
         .filter(|(_, r)| r.iter().any(|c| !c.trim().is_empty()))
@@ -281,7 +281,10 @@ mod tests {
     use super::*;
 
     fn all_rows(s: Sheet) -> Vec<(u64, Vec<String>)> {
-        s.rows.map(|r| r.unwrap()).collect()
+        s.rows
+            .map(|r| r.unwrap())
+            .map(|(n, r)| (n, r.iter().map(str::to_string).collect()))
+            .collect()
     }
 
     #[test]

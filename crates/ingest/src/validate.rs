@@ -112,7 +112,7 @@ impl<'z> RowParser<'z> {
     pub fn parse(
         &mut self,
         row: u64,
-        cells: &[String],
+        cells: &csv::StringRecord,
     ) -> Result<(Enterprise, Facts, bool), Vec<RowError>> {
         let mut errs = Vec::new();
         let cell = |c: Col| {
@@ -350,7 +350,7 @@ impl<'z> RowParser<'z> {
         let mut facts = uscc.clone().zip(year).map(|(u, y)| Facts::new(u, y));
         for (i, c) in self.cols.iter().enumerate() {
             let Some(Col::Fact(f)) = c else { continue };
-            let text = cells.get(i).map(String::as_str).unwrap_or("");
+            let text = cells.get(i).unwrap_or("");
             match parse_value(f.def().kind, text) {
                 Ok(v) => {
                     if let Some(fa) = facts.as_mut() {

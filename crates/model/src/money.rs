@@ -101,7 +101,7 @@ impl Money {
         let bad = || MoneyError::NotANumber(text.trim().to_string());
         let (neg, body) = match t.strip_prefix('-') {
             Some(r) => (true, r),
-            None => (false, t.strip_prefix('+').unwrap_or(&t)),
+            None => (false, t.strip_prefix('+').unwrap_or(t.as_ref())),
         };
         if body.is_empty() {
             return Err(bad());

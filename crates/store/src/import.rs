@@ -34,7 +34,7 @@ fn fnv(h: &mut u64, bytes: &[u8]) {
     }
 }
 
-pub(crate) fn facts_hash(f: &Facts) -> i64 {
+pub(crate) fn facts_hash(f: &Facts, provenance_text: &str) -> i64 {
     let mut h = 0xcbf29ce484222325u64;
     for v in &f.values {
         match v {
@@ -42,7 +42,7 @@ pub(crate) fn facts_hash(f: &Facts) -> i64 {
             None => fnv(&mut h, b"\xff"),
         }
     }
-    fnv(&mut h, f.provenance_text().as_bytes());
+    fnv(&mut h, provenance_text.as_bytes());
     h as i64
 }
 
@@ -244,16 +244,17 @@ impl ImportTx {
                 .await?;
             let mut todo = Vec::with_capacity(chunk.len());
             for f in chunk {
-                let h = facts_hash(f);
+                let prov = f.provenance_text();
+                let h = facts_hash(f, &prov);
                 match existing.get(&(f.uscc.as_str().to_string(), f.year.get() as i64)) {
                     Some(old) if *old == h => self.counts.facts_unchanged += 1,
                     Some(_) => {
                         self.counts.facts_updated += 1;
-                        todo.push((f, h));
+                        todo.push((f, h, prov));
                     }
                     None => {
                         self.counts.facts_inserted += 1;
-                        todo.push((f, h));
+                        todo.push((f, h, prov));
                     }
                 }
             }
@@ -261,15 +262,15 @@ impl ImportTx {
                 continue;
             }
             let sql = facts_upsert_sql(todo.len(), self.backend);
-            let mut q = sqlx::query(AssertSqlSafe(sql.clone()));
-            for (f, h) in todo {
+            let mut q = sqlx::query(AssertSqlSafe(sql));
+            for (f, h, prov) in todo {
                 q = q
                     .bind(f.uscc.as_str().to_string())
                     .bind(f.year.get() as i64);
                 for v in f.values {
                     q = q.bind(v);
                 }
-                q = q.bind(f.provenance_text()).bind(h);
+                q = q.bind(prov).bind(h);
             }
             q.execute(&mut *self.tx).await?;
         }
