@@ -113,12 +113,15 @@ pub struct TraceItem {
     pub band: Option<(f64, f64, bool)>,
 }
 
-/// One evaluated node of the plan.
+/// One evaluated node of the plan: its value and state. The node's formula is rendered on
+/// demand by [`describe`] (kept out of the hot path: explain is called per request).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Step {
     pub node: NodeId,
-    pub op: String,
-    pub value: Quantity,
+    /// `None` when missing or undefined (see `state`).
+    pub value: Option<f64>,
+    pub state: &'static str,
+    pub unit: Unit,
 }
 
 /// An input still to be supplied (or verified) for the verdict to be granted without application.
@@ -248,7 +251,9 @@ fn gap_text(f: usize, year: i32, eval_year: i32, cur: i64, req: i64) -> String {
     }
 }
 
-pub(crate) fn describe(plan: &Plan, n: NodeId, year: i32) -> String {
+/// The formula of one plan node in words (`#12 ÷ #15`, `revenue[2023]`, `band(rd_tbl, #7)`),
+/// for rendering an explanation's steps.
+pub fn describe(plan: &Plan, n: NodeId, year: i32) -> String {
     use crate::expr::BinOp;
     let r = |x: &NodeId| format!("#{x}");
     match &plan.ops[n as usize] {
@@ -607,12 +612,13 @@ pub fn explain(
     let pick: Pick = opts.assumption.into();
     let mut buf = Buffers::default();
     plan.eval_row(rule, panel, year, row, pick, &mut buf);
+    // Under the other expert-score assumption only the nodes depending on a manual item change.
     let other = if rule.manual_nodes.is_empty() {
         None
     } else {
-        let mut b2 = Buffers::default();
+        let mut b2 = buf.clone();
         let p2 = if pick == Pick::Lo { Pick::Hi } else { Pick::Lo };
-        plan.eval_row(rule, panel, year, row, p2, &mut b2);
+        plan.eval_chunk(panel, year, row, 1, &rule.manual_nodes, p2, &mut b2);
         Some(b2)
     };
     let (ev, es) = buf.get(rule.eligible, 0);
@@ -725,8 +731,13 @@ pub fn explain(
             let (v, s) = buf.get(n, 0);
             Step {
                 node: n,
-                op: describe(plan, n, year),
-                value: quantity(v, s, plan.units[n as usize]),
+                value: (s == OK).then_some(v),
+                state: match s {
+                    OK => "ok",
+                    UNDEF => "undefined",
+                    _ => "missing",
+                },
+                unit: plan.units[n as usize],
             }
         })
         .collect();

@@ -41,6 +41,9 @@ pub fn wan(fen: i64) -> String {
 }
 
 fn trim(v: f64, decimals: usize) -> String {
+    if v.fract() == 0.0 && v.abs() < 9e15 {
+        return (v as i64).to_string();
+    }
     let s = format!("{v:.decimals$}");
     if s.contains('.') {
         s.trim_end_matches('0').trim_end_matches('.').to_string()

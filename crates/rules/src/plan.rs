@@ -198,6 +198,9 @@ pub struct CTable {
     /// (lower bound, inclusive, points, label), highest first; the last may have no bound.
     pub bands: Vec<(Option<f64>, bool, f64, String)>,
     pub undefined_points: f64,
+    /// Number of bands with a lower bound, and points by band index (plus a trailing 0).
+    n_bounds: usize,
+    pts: Vec<f64>,
 }
 
 impl CTable {
@@ -836,12 +839,20 @@ impl<'a> Compiler<'a> {
             bands.push((b.min, incl, b.points, b.label.clone()));
         }
         let id = self.tables.len() as u32;
+        let n_bounds = bands.iter().take_while(|b| b.0.is_some()).count();
+        let pts = bands
+            .iter()
+            .map(|b| b.2)
+            .chain(std::iter::once(0.0))
+            .collect();
         self.tables.push(CTable {
             name: t.name.clone(),
             zh: t.zh.clone(),
             status: t.status,
             bands,
             undefined_points: t.undefined_points,
+            n_bounds,
+            pts,
         });
         self.table_ids.insert((fi, name.to_string()), id);
         Ok(id)
@@ -1605,13 +1616,7 @@ impl Plan {
                     let (xv, xs) = ch(*x);
                     // Bands are ordered by descending lower bound, so the band index is the
                     // number of bounds the value fails: a branch-free count, then one lookup.
-                    let n_bounds = t.bands.iter().take_while(|b| b.0.is_some()).count();
-                    let pts: Vec<f64> = t
-                        .bands
-                        .iter()
-                        .map(|b| b.2)
-                        .chain(std::iter::once(0.0))
-                        .collect();
+                    let (n_bounds, pts) = (t.n_bounds, &t.pts);
                     for i in 0..len {
                         let mut k = 0usize;
                         for b in &t.bands[..n_bounds] {
