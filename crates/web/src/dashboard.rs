@@ -11,6 +11,7 @@ use serde::Serialize;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 /// The measures this module computes from the panel (names used in `data/reference/zone.toml`).
 pub const MEASURES: &[(&str, &str)] = &[
@@ -102,9 +103,14 @@ pub struct Dashboard {
 pub struct Entry {
     pub data: Dashboard,
     pub json: Bytes,
+    made: Instant,
 }
 
-/// Dashboards per scope, valid until the next import.
+/// How long a cached dashboard is trusted without an import through this server (imports by
+/// another process, e.g. `gaoxin import`, show up after at most this long).
+pub const CACHE_TTL: Duration = Duration::from_secs(60);
+
+/// Dashboards per scope, valid until the next import (or [`CACHE_TTL`]).
 #[derive(Default)]
 pub struct Cache {
     generation: AtomicU64,
@@ -135,17 +141,30 @@ impl Cache {
         scope: &Scope,
     ) -> Result<Arc<Entry>, Error> {
         let k = key(scope);
-        if let Some(e) = self.map.lock().expect("cache lock").get(&k) {
-            return Ok(e.clone());
-        }
-        let _one_at_a_time = self.build.lock().await;
-        if let Some(e) = self.map.lock().expect("cache lock").get(&k) {
-            return Ok(e.clone());
-        }
+        let cached = self.map.lock().expect("cache lock").get(&k).cloned();
+        let _one_at_a_time = match cached {
+            Some(e) if e.made.elapsed() < CACHE_TTL => return Ok(e),
+            // Stale: one caller refreshes it, the others keep getting the stale copy meanwhile.
+            Some(e) => match self.build.try_lock() {
+                Ok(guard) => guard,
+                Err(_) => return Ok(e),
+            },
+            None => {
+                let guard = self.build.lock().await;
+                if let Some(e) = self.map.lock().expect("cache lock").get(&k) {
+                    return Ok(e.clone());
+                }
+                guard
+            }
+        };
         let generation = self.generation.load(Ordering::SeqCst);
         let data = compute(store, zone, scope).await?;
         let json = Bytes::from(serde_json::to_vec(&data).expect("dashboard serialises"));
-        let entry = Arc::new(Entry { data, json });
+        let entry = Arc::new(Entry {
+            data,
+            json,
+            made: Instant::now(),
+        });
         if self.generation.load(Ordering::SeqCst) == generation {
             self.map
                 .lock()

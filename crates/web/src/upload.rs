@@ -104,11 +104,10 @@ fn view(job: &Job) -> JobView {
         total_bytes: 0,
         errors: 0,
     });
-    let percent = if p.total_bytes > 0 {
-        (p.bytes * 100 / p.total_bytes).min(100)
-    } else {
-        0
-    };
+    let percent = (p.bytes * 100)
+        .checked_div(p.total_bytes)
+        .unwrap_or(0)
+        .min(100);
     let mut v = JobView {
         id: job.id.clone(),
         file_name: job.file_name.clone(),

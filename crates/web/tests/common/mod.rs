@@ -178,10 +178,7 @@ pub struct Client {
 
 fn decode_chunked(mut b: &[u8]) -> Vec<u8> {
     let mut out = Vec::new();
-    loop {
-        let Some(i) = b.windows(2).position(|w| w == b"\r\n") else {
-            break;
-        };
+    while let Some(i) = b.windows(2).position(|w| w == b"\r\n") {
         let size_line = std::str::from_utf8(&b[..i]).unwrap();
         let size = usize::from_str_radix(size_line.split(';').next().unwrap().trim(), 16).unwrap();
         b = &b[i + 2..];
