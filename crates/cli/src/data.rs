@@ -11,14 +11,17 @@ use std::process::ExitCode;
 
 pub type Res = Result<ExitCode, Box<dyn std::error::Error>>;
 
-pub fn load_zone(path: &Path) -> Result<Zone, Box<dyn std::error::Error>> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        format!(
-            "无法读取参考数据 {}：{e}（请在仓库根目录运行，或用 --reference 指定）",
-            path.display()
-        )
-    })?;
-    Ok(Zone::parse(&text)?)
+/// The reference data shipped with this build, used when the default file is not found
+/// (e.g. the binary runs outside the repository).
+const SHIPPED_ZONE: &str = include_str!("../../../data/reference/zone.toml");
+
+pub fn load_zone(path: &Path, explicit: bool) -> Result<Zone, Box<dyn std::error::Error>> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(_) if !explicit => SHIPPED_ZONE.to_string(),
+        Err(e) => return Err(format!("无法读取参考数据 {}：{e}", path.display()).into()),
+    };
+    Ok(Zone::parse(&text).map_err(|e| format!("{}：{e}", path.display()))?)
 }
 
 #[derive(Args)]

@@ -23,9 +23,10 @@ struct Cli {
     /// Database URL: sqlite://path (embedded default) or postgres://user@host/db [default: $DATABASE_URL, else sqlite://gaoxin.db].
     #[arg(long, global = true)]
     database: Option<String>,
-    /// Zone reference data (parks, clusters, tracks, targets).
-    #[arg(long, global = true, default_value = "data/reference/zone.toml")]
-    reference: PathBuf,
+    /// Zone reference data (parks, clusters, tracks, targets) [default: data/reference/zone.toml,
+    /// else the copy built into the binary].
+    #[arg(long, global = true)]
+    reference: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -68,7 +69,10 @@ fn main() -> ExitCode {
         .expect("tokio runtime");
     let url = gaoxin_store::database_url_from_env(cli.database.as_deref());
     let res = rt.block_on(async move {
-        let zone = data::load_zone(&cli.reference)?;
+        let zone = match &cli.reference {
+            Some(p) => data::load_zone(p, true)?,
+            None => data::load_zone(std::path::Path::new("data/reference/zone.toml"), false)?,
+        };
         match cli.command {
             Command::Serve(a) => serve::serve(&url, zone, a).await,
             Command::Rank(a) => index_cmd::rank(&url, &zone, a).await,
