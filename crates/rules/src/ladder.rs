@@ -95,38 +95,38 @@ pub struct LadderPosition {
 pub fn positions(plan: &Plan, batch: &BatchResult) -> Vec<LadderPosition> {
     let rs = rungs(plan);
     let n = batch.rules.first().map(|r| r.verdict.len()).unwrap_or(0);
-    (0..n)
-        .map(|row| {
-            let mut cur: Option<&Rung> = None;
-            for r in &rs {
-                if let Some(id) = &r.rule
-                    && batch
-                        .rule(id)
-                        .is_some_and(|x| x.verdict[row] == Verdict::Pass)
-                {
-                    cur = Some(r);
-                }
-            }
-            let level = cur.map(|r| r.level).unwrap_or(0);
-            let next = rs.iter().find(|r| r.level > level).cloned();
-            let (nv, nd) = match next
-                .as_ref()
-                .and_then(|r| r.rule.as_ref())
-                .and_then(|id| batch.rule(id))
-            {
-                Some(x) => (Some(x.verdict[row]), Some(x.distance[row])),
-                None => (None, None),
-            };
-            LadderPosition {
-                row,
-                level,
-                label: cur.map(|r| r.label.clone()),
-                next,
-                next_verdict: nv,
-                next_distance: nd,
-            }
-        })
-        .collect()
+    (0..n).map(|row| position_of(&rs, batch, row)).collect()
+}
+
+fn position_of(rs: &[Rung], batch: &BatchResult, row: usize) -> LadderPosition {
+    let mut cur: Option<&Rung> = None;
+    for r in rs {
+        if let Some(id) = &r.rule
+            && batch
+                .rule(id)
+                .is_some_and(|x| x.verdict[row] == Verdict::Pass)
+        {
+            cur = Some(r);
+        }
+    }
+    let level = cur.map(|r| r.level).unwrap_or(0);
+    let next = rs.iter().find(|r| r.level > level).cloned();
+    let (nv, nd) = match next
+        .as_ref()
+        .and_then(|r| r.rule.as_ref())
+        .and_then(|id| batch.rule(id))
+    {
+        Some(x) => (Some(x.verdict[row]), Some(x.distance[row])),
+        None => (None, None),
+    };
+    LadderPosition {
+        row,
+        level,
+        label: cur.map(|r| r.label.clone()),
+        next,
+        next_verdict: nv,
+        next_distance: nd,
+    }
 }
 
 /// What stands between a firm and its next rung: the firm's position and the explanation of the
@@ -138,17 +138,16 @@ pub fn next_step(
     batch: &BatchResult,
     row: usize,
 ) -> Option<(LadderPosition, Option<crate::explain::Explanation>)> {
-    let pos = positions_of(plan, batch, row)?;
+    if row >= batch.rules.first()?.verdict.len() {
+        return None;
+    }
+    let pos = position_of(&rungs(plan), batch, row);
     let ex = pos
         .next
         .as_ref()
         .and_then(|r| r.rule.as_ref())
         .and_then(|id| crate::explain::explain(plan, panel, row, batch.year, id, &batch.options));
     Some((pos, ex))
-}
-
-fn positions_of(plan: &Plan, batch: &BatchResult, row: usize) -> Option<LadderPosition> {
-    positions(plan, batch).into_iter().nth(row)
 }
 
 /// A firm close to a rule, for the nearest-to-qualify list.

@@ -200,3 +200,32 @@ fn gaps_are_minimal_and_sufficient() {
     }
     assert!(checked > 50, "only {checked} gaps checked");
 }
+
+/// The ladder's next step names the next rung and explains its rule; at the top of the defined
+/// rungs it says that 领军企业 has no official definition.
+#[test]
+fn next_step_explains_the_next_rung() {
+    let files = files();
+    let panel = gaoxin_rules::synth::generate(400, 2019, 2024, 3, 0.0, 0.5);
+    let (plan, _) = compile_for_run(&files, default_as_of(2024));
+    let batch = evaluate(&plan, &panel, 2024, &EvalOptions::default());
+    let mut seen_top = false;
+    for row in 0..panel.len() {
+        let (pos, ex) = ladder::next_step(&plan, &panel, &batch, row).unwrap();
+        let next = pos.next.clone().unwrap();
+        match &next.rule {
+            Some(id) => {
+                let ex = ex.expect("a defined rung is explained");
+                assert_eq!(&ex.rule_id, id);
+                assert_eq!(Some(ex.verdict), pos.next_verdict);
+            }
+            None => {
+                assert!(ex.is_none());
+                assert!(next.note.as_deref().unwrap().contains("没有官方认定标准"));
+                seen_top = true;
+            }
+        }
+    }
+    assert!(seen_top, "some synthetic firm is a unicorn");
+    assert!(ladder::next_step(&plan, &panel, &batch, panel.len()).is_none());
+}
