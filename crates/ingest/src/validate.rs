@@ -34,7 +34,9 @@ pub struct RowParser<'z> {
     max_year: i32,
     only_park: Option<String>,
     seen_rows: HashMap<([u8; 18], i32), u64>,
-    seen_firms: HashMap<[u8; 18], (u64, Enterprise)>,
+    /// First row of each firm and a fingerprint of its identity fields (not the whole
+    /// enterprise: a million-row file keeps this small).
+    seen_firms: HashMap<[u8; 18], (u64, [u64; 5])>,
 }
 
 fn key(u: &Uscc) -> [u8; 18] {
@@ -42,6 +44,31 @@ fn key(u: &Uscc) -> [u8; 18] {
         .as_bytes()
         .try_into()
         .expect("18 ASCII characters")
+}
+
+/// The identity fields that must agree across a firm's rows.
+const IDENTITY_CHECKED: [Col; 5] = [
+    Col::Name,
+    Col::Park,
+    Col::Founded,
+    Col::Industry,
+    Col::Listing,
+];
+
+fn identity_fingerprint(e: &Enterprise) -> [u64; 5] {
+    use std::hash::{DefaultHasher, Hash, Hasher};
+    let h = |v: &dyn Fn(&mut DefaultHasher)| {
+        let mut s = DefaultHasher::new();
+        v(&mut s);
+        s.finish()
+    };
+    [
+        h(&|s| e.name.hash(s)),
+        h(&|s| e.park.hash(s)),
+        h(&|s| e.founded.hash(s)),
+        h(&|s| e.industry.hash(s)),
+        h(&|s| e.listing.hash(s)),
+    ]
 }
 
 fn current_year() -> i32 {
@@ -408,16 +435,12 @@ impl<'z> RowParser<'z> {
         } else {
             self.seen_rows.insert((k, year.get()), row);
         }
+        let fp = identity_fingerprint(&ent);
         let new_firm = match self.seen_firms.get(&k) {
-            Some((first, e)) => {
-                for (c, same) in [
-                    (Col::Name, e.name == ent.name),
-                    (Col::Park, e.park == ent.park),
-                    (Col::Founded, e.founded == ent.founded),
-                    (Col::Industry, e.industry == ent.industry),
-                    (Col::Listing, e.listing == ent.listing),
-                ] {
-                    if !same {
+            Some((first, old)) => {
+                for (i, c) in IDENTITY_CHECKED.iter().enumerate() {
+                    if old[i] != fp[i] {
+                        let c = *c;
                         err(
                             &mut errs,
                             c,
@@ -431,7 +454,7 @@ impl<'z> RowParser<'z> {
                 false
             }
             None => {
-                self.seen_firms.insert(k, (row, ent.clone()));
+                self.seen_firms.insert(k, (row, fp));
                 true
             }
         };
