@@ -195,6 +195,19 @@ async fn every_validation_message_names_row_column_and_problem() {
     );
 
     let m = messages(&format!(
+        "{},别的名字,江北新区,2022,2015-06-01,C3911,新三板,集成电路,1,,,,,,,",
+        code(1)
+    ))
+    .await;
+    assert_eq!(
+        m,
+        vec![
+            "第8行「企业名称」与第2行同一企业的企业名称不一致：同一企业各年度的基本信息须相同"
+                .to_string()
+        ]
+    );
+
+    let m = messages(&format!(
         "{c9},坏公司,江北新区,2024,2015-06-01,C3911,,,12.3456789,,,,,,,"
     ))
     .await;
