@@ -1,0 +1,139 @@
+//! Rules-engine runs: the run (in `runs`, kind `rules`, with the rule versions and the input hash)
+//! and one row per firm × rule of its year (`rule_results`).
+//!
+//! Scope rules (decided here): the run record itself is read through [`Store::latest_run`] (zone and
+//! park scopes; an enterprise scope reads no run). Per-firm rows are scoped like facts: the zone
+//! reads every firm's, a park administrator its park's firms', an enterprise its own — the join
+//! on `enterprises` applies the scope, so a page cannot list another park's firms by forgetting a
+//! filter.
+use crate::db::{Error, Store};
+use crate::evaluation::RunRecord;
+use crate::scope::Scope;
+use sqlx::Row;
+
+/// One firm's result for one rule in a stored run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RuleResultRow {
+    pub uscc: String,
+    pub park: String,
+    pub rule: String,
+    /// `pass`, `fail` or `unknown`.
+    pub verdict: String,
+    /// The firm's ladder rung in the run's year (0 = none).
+    pub level: i32,
+    pub amount_fen: Option<i64>,
+    pub distance: Option<f64>,
+    /// Eligible with every input verified (免申即享).
+    pub verified: bool,
+    pub assumption_dependent: bool,
+    /// Items to supply or have verified, one per line.
+    pub supply: String,
+}
+
+const COLS: usize = 11;
+
+impl Store {
+    /// Stores a rules run and its per-firm rows in one transaction.
+    pub async fn insert_rules_run(
+        &self,
+        run: &RunRecord,
+        rows: &[RuleResultRow],
+    ) -> Result<(), Error> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query(
+            "INSERT INTO runs (id, kind, created_at, year, input_hash, versions, summary) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(run.id.clone())
+        .bind(run.kind.clone())
+        .bind(run.created_at)
+        .bind(run.year.map(i64::from))
+        .bind(run.input_hash.clone())
+        .bind(run.versions.clone())
+        .bind(run.summary.clone())
+        .execute(&mut *tx)
+        .await?;
+        for chunk in rows.chunks(400) {
+            let mut sql = String::from(
+                "INSERT INTO rule_results (run_id, uscc, park, rule, verdict, level, amount_fen, distance, verified, assumption_dependent, supply) VALUES ",
+            );
+            for i in 0..chunk.len() {
+                if i > 0 {
+                    sql.push_str(", ");
+                }
+                let ph: Vec<String> = (1..=COLS).map(|k| format!("${}", i * COLS + k)).collect();
+                sql.push('(');
+                sql.push_str(&ph.join(", "));
+                sql.push(')');
+            }
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for r in chunk {
+                q = q
+                    .bind(run.id.clone())
+                    .bind(r.uscc.clone())
+                    .bind(r.park.clone())
+                    .bind(r.rule.clone())
+                    .bind(r.verdict.clone())
+                    .bind(r.level as i64)
+                    .bind(r.amount_fen)
+                    .bind(r.distance)
+                    .bind(r.verified as i64)
+                    .bind(r.assumption_dependent as i64)
+                    .bind(r.supply.clone());
+            }
+            q.execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The rows of run `run_id` in scope, optionally for one rule and/or one verdict, ordered by
+    /// rule and credit code.
+    pub async fn rule_results(
+        &self,
+        scope: &Scope,
+        run_id: &str,
+        rule: Option<&str>,
+        verdict: Option<&str>,
+    ) -> Result<Vec<RuleResultRow>, Error> {
+        let (cond, bind) = scope.condition(2);
+        let mut binds: Vec<String> = vec![run_id.to_string()];
+        binds.extend(bind);
+        let mut sql = format!(
+            "SELECT r.uscc, r.park, r.rule, r.verdict, r.level, r.amount_fen, r.distance, r.verified, r.assumption_dependent, r.supply \
+             FROM rule_results r JOIN enterprises e ON e.uscc = r.uscc WHERE r.run_id = $1 AND {cond}"
+        );
+        for (col, v) in [("r.rule", rule), ("r.verdict", verdict)] {
+            if let Some(v) = v {
+                binds.push(v.to_string());
+                sql.push_str(&format!(" AND {col} = ${}", binds.len()));
+            }
+        }
+        sql.push_str(" ORDER BY r.rule, r.uscc");
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for b in binds {
+            q = q.bind(b);
+        }
+        let int = |r: &sqlx::any::AnyRow, i: usize| -> Result<i64, sqlx::Error> {
+            r.try_get::<i64, _>(i)
+                .or_else(|_| r.try_get::<i32, _>(i).map(i64::from))
+        };
+        q.fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|r| {
+                Ok(RuleResultRow {
+                    uscc: r.try_get(0)?,
+                    park: r.try_get(1)?,
+                    rule: r.try_get(2)?,
+                    verdict: r.try_get(3)?,
+                    level: int(r, 4)? as i32,
+                    amount_fen: r.try_get::<Option<i64>, _>(5)?,
+                    distance: r.try_get::<Option<f64>, _>(6)?,
+                    verified: int(r, 7)? != 0,
+                    assumption_dependent: int(r, 8)? != 0,
+                    supply: r.try_get(9)?,
+                })
+            })
+            .collect()
+    }
+}
