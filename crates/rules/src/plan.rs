@@ -121,6 +121,17 @@ const ATTRS: &[(&str, Attr, Unit, &str)] = &[
     ("year", Attr::Year, Unit::Plain, "评价年度"),
 ];
 
+impl Attr {
+    /// Chinese name of the attribute, for explanations.
+    pub fn zh(self) -> &'static str {
+        ATTRS
+            .iter()
+            .find(|a| a.1 == self)
+            .map(|a| a.3)
+            .unwrap_or("")
+    }
+}
+
 /// One operation of the plan.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Op {
