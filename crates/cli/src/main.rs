@@ -7,6 +7,7 @@ mod bench;
 mod data;
 mod index_cmd;
 mod progress;
+mod rules_cmd;
 mod serve;
 
 use clap::{Parser, Subcommand};
@@ -59,6 +60,16 @@ enum Command {
     Summary,
     /// Benchmarks that print their figures and the command that reproduces them.
     Bench(bench::BenchArgs),
+    /// Rule files: `rules check [FILE…]` validates them and runs their own test cases.
+    Rules(rules_cmd::RulesArgs),
+    /// Evaluate every firm × rule set of a year; stores the run, prints counts per rule and park, compares with last year.
+    Evaluate(rules_cmd::EvaluateArgs),
+    /// Explain one firm in Chinese: each condition need/have/source, verdict, gaps, UNCONFIRMED items.
+    Explain(rules_cmd::ExplainArgs),
+    /// The tier ladder: firms per rung and the nearest-to-qualify lists (per park with --park).
+    Ladder(rules_cmd::LadderArgs),
+    /// Policies: eligible firms, amounts, 免申即享 / 快申快享 lists and budget by park (--out .xlsx).
+    Policies(rules_cmd::PoliciesArgs),
 }
 
 fn main() -> ExitCode {
@@ -87,6 +98,11 @@ fn main() -> ExitCode {
             Command::Template(a) => data::template(&zone, a),
             Command::Summary => data::summary(&url).await,
             Command::Bench(a) => bench::run(&zone, a).await,
+            Command::Rules(a) => rules_cmd::rules(a),
+            Command::Evaluate(a) => rules_cmd::evaluate(&url, &zone, a).await,
+            Command::Explain(a) => rules_cmd::explain(&url, a).await,
+            Command::Ladder(a) => rules_cmd::ladder_cmd(&url, &zone, a).await,
+            Command::Policies(a) => rules_cmd::policies(&url, &zone, a).await,
         }
     });
     match res {

@@ -31,6 +31,7 @@ mod export;
 pub mod pages;
 pub mod render;
 pub mod routes;
+pub mod rules_eval;
 pub mod upload;
 
 pub use auth::{

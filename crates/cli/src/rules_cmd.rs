@@ -1,0 +1,569 @@
+//! `gaoxin rules check | evaluate | explain | ladder | policies`: the rules engine (梯度培育 and
+//! 政策) from the command line.
+//!
+//! Each command calls the same functions as the web pages (`gaoxin_web::rules_eval`), so the CLI
+//! and the platform show the same numbers; `evaluate` stores a versioned run (rule ids, versions
+//! and file hashes, the panel's hash, one row per firm × rule) and compares it with the previous
+//! year's stored run.
+use crate::data::Res;
+use clap::{Args, Subcommand};
+use gaoxin_model::{Uscc, Zone};
+use gaoxin_rules::plan::EvalOptions;
+use gaoxin_rules::{Panel, RuleFile, ladder};
+use gaoxin_store::{RuleResultRow, RunRecord, Scope, Store};
+use gaoxin_web::rules_eval::{self, Lists, RulesSummary, park_name, verdict_zh, wan};
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Args)]
+pub struct RulesArgs {
+    #[command(subcommand)]
+    which: RulesCmd,
+}
+
+#[derive(Subcommand)]
+enum RulesCmd {
+    /// Validate rule files and run their own test cases [default: every file of data/rules or $GAOXIN_RULES].
+    Check {
+        /// Files to check (the rule directory's other files are loaded beside them, for references).
+        files: Vec<PathBuf>,
+    },
+}
+
+#[derive(Args)]
+pub struct EvaluateArgs {
+    #[arg(long)]
+    year: i32,
+    /// Write every list (.xlsx: counts, nearest-to-qualify, funnel, conversions, 免申即享, 快申快享, budgets) into this directory.
+    #[arg(long)]
+    out: Option<PathBuf>,
+}
+
+#[derive(Args)]
+pub struct ExplainArgs {
+    /// The firm's 统一社会信用代码.
+    code: String,
+    /// One rule id (e.g. hightech_2016) [default: every rule].
+    #[arg(long)]
+    rule: Option<String>,
+    /// Fiscal year [default: the firm's latest year with data].
+    #[arg(long)]
+    year: Option<i32>,
+}
+
+#[derive(Args)]
+pub struct LadderArgs {
+    /// Only this park (id, e.g. jiangbei).
+    #[arg(long)]
+    park: Option<String>,
+    /// Fiscal year [default: the latest year with data].
+    #[arg(long)]
+    year: Option<i32>,
+    /// Firms per nearest-to-qualify list.
+    #[arg(long, default_value_t = 10)]
+    top: usize,
+}
+
+#[derive(Args)]
+pub struct PoliciesArgs {
+    #[arg(long)]
+    year: Option<i32>,
+    /// Write the policy lists (.xlsx: 免申即享 with amounts, 快申快享 with the items to supply, budget by park).
+    #[arg(long)]
+    out: Option<PathBuf>,
+}
+
+pub fn rules(a: RulesArgs) -> Res {
+    match a.which {
+        RulesCmd::Check { files } => check(files),
+    }
+}
+
+fn check(paths: Vec<PathBuf>) -> Res {
+    let dir = rules_eval::rules_dir();
+    if paths.is_empty() {
+        let rep = gaoxin_rules::check::check_dir(&dir);
+        print!("{}", rep.render_zh());
+        return Ok(if rep.ok() && rep.files > 0 {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::FAILURE
+        });
+    }
+    let mut given: Vec<RuleFile> = Vec::new();
+    let mut errors = Vec::new();
+    for p in &paths {
+        match std::fs::read_to_string(p) {
+            Ok(t) => match gaoxin_rules::file::parse_file(p, &t) {
+                Ok(f) => given.push(f),
+                Err(e) => errors.push(e.to_string()),
+            },
+            Err(e) => errors.push(format!("{}:0: 无法读取文件：{e}", p.display())),
+        }
+    }
+    if !errors.is_empty() {
+        for e in &errors {
+            println!("错误 {e}");
+        }
+        return Ok(ExitCode::FAILURE);
+    }
+    // The directory's other files, for references between files.
+    let mut all = given.clone();
+    if let Ok(others) = gaoxin_rules::load_dir(&dir) {
+        for f in others {
+            if !all.iter().any(|g| g.id == f.id) {
+                all.push(f);
+            }
+        }
+    }
+    let mut rep = gaoxin_rules::check(&all);
+    rep.files = given.len();
+    rep.cases.retain(|c| given.iter().any(|g| g.path == c.file));
+    print!("{}", rep.render_zh());
+    Ok(if rep.ok() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+async fn latest_year(store: &Store) -> Result<i32, Box<dyn std::error::Error>> {
+    store
+        .years(&Scope::Zone)
+        .await?
+        .last()
+        .copied()
+        .ok_or_else(|| "数据库中没有企业年度数据（可先运行 gaoxin demo 或 gaoxin import）".into())
+}
+
+async fn names(store: &Store) -> Result<BTreeMap<String, String>, Box<dyn std::error::Error>> {
+    let page = gaoxin_store::Page {
+        offset: 0,
+        limit: None,
+        sort: Default::default(),
+    };
+    let (rows, _) = store
+        .enterprises(&Scope::Zone, &Default::default(), page)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| (r.enterprise.uscc.as_str().to_string(), r.enterprise.name))
+        .collect())
+}
+
+fn totals(s: &RulesSummary) -> BTreeMap<String, [usize; 3]> {
+    let mut t: BTreeMap<String, [usize; 3]> = BTreeMap::new();
+    for c in &s.counts {
+        let e = t.entry(c.rule.clone()).or_default();
+        e[0] += c.pass;
+        e[1] += c.fail;
+        e[2] += c.unknown;
+    }
+    t
+}
+
+fn print_counts(zone: &Zone, s: &RulesSummary) {
+    let t = totals(s);
+    println!("规则\t标签\t符合\t不符合\t待定（缺数据）");
+    for r in &s.rules {
+        let c = t.get(&r.id).copied().unwrap_or_default();
+        println!(
+            "{}{}\t{}\t{}\t{}\t{}",
+            r.name,
+            if r.unconfirmed {
+                "［含待核实口径］"
+            } else {
+                ""
+            },
+            r.label,
+            c[0],
+            c[1],
+            c[2]
+        );
+    }
+    let parks: Vec<String> = {
+        let mut v: Vec<String> = s.counts.iter().map(|c| c.park.clone()).collect();
+        v.dedup();
+        v.sort();
+        v.dedup();
+        v
+    };
+    println!("\n各园区符合企业数（待定数在括号内）");
+    println!(
+        "园区\t{}",
+        s.rules
+            .iter()
+            .map(|r| r.label.clone())
+            .collect::<Vec<_>>()
+            .join("\t")
+    );
+    for p in parks {
+        let cells: Vec<String> = s
+            .rules
+            .iter()
+            .map(|r| {
+                s.counts
+                    .iter()
+                    .find(|c| c.rule == r.id && c.park == p)
+                    .map(|c| format!("{}（{}）", c.pass, c.unknown))
+                    .unwrap_or_else(|| "—".into())
+            })
+            .collect();
+        println!("{}\t{}", park_name(zone, &p), cells.join("\t"));
+    }
+    if !s.skipped.is_empty() {
+        println!("\n本年度未适用的规则文件：");
+        for k in &s.skipped {
+            println!("  {k}");
+        }
+    }
+}
+
+fn compare(s: &RulesSummary, now: &[RuleResultRow], prev_s: &RulesSummary, prev: &[RuleResultRow]) {
+    println!(
+        "\n与 {} 年运行比较（输入哈希 {} → {}）",
+        prev_s.record.year, prev_s.record.input_hash, s.record.input_hash
+    );
+    let passed = |rows: &[RuleResultRow]| -> BTreeMap<String, std::collections::BTreeSet<String>> {
+        let mut m: BTreeMap<String, std::collections::BTreeSet<String>> = BTreeMap::new();
+        for r in rows.iter().filter(|r| r.verdict == "pass") {
+            m.entry(r.rule.clone()).or_default().insert(r.uscc.clone());
+        }
+        m
+    };
+    let (a, b) = (passed(prev), passed(now));
+    let empty = std::collections::BTreeSet::new();
+    println!("规则\t上年符合\t本年符合\t新进入\t退出");
+    for r in &s.rules {
+        let pa = a.get(&r.id).unwrap_or(&empty);
+        let pb = b.get(&r.id).unwrap_or(&empty);
+        let versions_differ = prev_s.record.rules.iter().find(|x| x.id == r.id).map(|x| {
+            s.record
+                .rules
+                .iter()
+                .find(|y| y.id == r.id)
+                .is_some_and(|y| y.version != x.version || y.file_hash != x.file_hash)
+        });
+        println!(
+            "{}\t{}\t{}\t{}\t{}{}",
+            r.name,
+            if versions_differ.is_none() {
+                "—".to_string()
+            } else {
+                pa.len().to_string()
+            },
+            pb.len(),
+            pb.difference(pa).count(),
+            pa.difference(pb).count(),
+            match versions_differ {
+                Some(true) => "\t（规则文件已变更）",
+                None => "\t（上年未适用）",
+                _ => "",
+            }
+        );
+    }
+}
+
+fn xlsx_name(year: i32) -> String {
+    format!("梯度培育与政策-{year}.xlsx")
+}
+
+pub async fn evaluate(url: &str, zone: &Zone, a: EvaluateArgs) -> Res {
+    let store = Store::open(url).await?;
+    let t = std::time::Instant::now();
+    let (s, run) = rules_eval::run_rules(&store, a.year).await?;
+    let elapsed = t.elapsed().as_secs_f64();
+    println!(
+        "{}年 梯度培育与政策评估 — 评价基准日 {}，企业 {} 家，规则 {} 个",
+        a.year,
+        s.record.as_of,
+        s.record.firms,
+        s.rules.len()
+    );
+    print_counts(zone, &s);
+    let rows = store
+        .rule_results(&Scope::Zone, &run.id, None, None)
+        .await?;
+    if let Some((ps, prun)) = rules_eval::latest(&store, &Scope::Zone, a.year - 1).await? {
+        let prows = store
+            .rule_results(&Scope::Zone, &prun.id, None, None)
+            .await?;
+        compare(&s, &rows, &ps, &prows);
+    } else {
+        println!(
+            "\n没有 {} 年的已存运行，无法比较（可先运行 gaoxin evaluate --year {}）",
+            a.year - 1,
+            a.year - 1
+        );
+    }
+    eprintln!(
+        "运行 {}（输入哈希 {}，结果哈希 {}），用时 {:.2} 秒",
+        run.id, s.record.input_hash, s.record.output_hash, elapsed
+    );
+    if let Some(dir) = a.out {
+        std::fs::create_dir_all(&dir)?;
+        let names = names(&store).await?;
+        let p = dir.join(xlsx_name(a.year));
+        std::fs::write(
+            &p,
+            rules_eval::workbook(zone, &s, &rows, &names, Lists::All)?,
+        )?;
+        eprintln!("各清单已写入 {}", p.display());
+    }
+    store.close().await;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The latest stored run of `year`, evaluated and stored first when there is none.
+async fn run_for(
+    store: &Store,
+    year: i32,
+) -> Result<(RulesSummary, RunRecord), Box<dyn std::error::Error>> {
+    Ok(match rules_eval::latest(store, &Scope::Zone, year).await? {
+        Some(r) => r,
+        None => {
+            eprintln!("没有 {year} 年的已存运行，先评估并保存……");
+            rules_eval::run_rules(store, year).await?
+        }
+    })
+}
+
+pub async fn explain(url: &str, a: ExplainArgs) -> Res {
+    let store = Store::open(url).await?;
+    let uscc = Uscc::parse(&a.code).map_err(|e| format!("统一社会信用代码无效：{e}"))?;
+    let Some(e) = store.enterprise(&Scope::Zone, &uscc).await? else {
+        return Err(format!("找不到企业 {}", a.code).into());
+    };
+    let facts = store.facts_of(&Scope::Zone, &uscc).await?;
+    let year = match a.year.or_else(|| facts.iter().map(|f| f.year.get()).max()) {
+        Some(y) => y,
+        None => return Err(format!("企业 {} 没有年度数据", a.code).into()),
+    };
+    let files = rules_eval::load_rules()?;
+    let (plan, skipped) = rules_eval::plan_for(&files, year);
+    let panel = Panel::from_model(std::slice::from_ref(&e), &facts)?;
+    let opts = EvalOptions::default();
+    let batch = gaoxin_rules::batch::evaluate_with(&plan, &panel, year, &opts, 1);
+    if a.rule.is_none() {
+        let pos = &ladder::positions(&plan, &batch)[0];
+        println!(
+            "{}（{}）{}年 梯度位置：{}；下一梯级：{}",
+            e.name,
+            e.uscc.as_str(),
+            year,
+            pos.label.clone().unwrap_or_else(|| "未入梯".into()),
+            pos.next
+                .as_ref()
+                .map(|r| match &r.note {
+                    Some(n) => format!("{}（{n}）", r.label),
+                    None => r.label.clone(),
+                })
+                .unwrap_or_else(|| "—".into())
+        );
+        println!();
+    }
+    let ids: Vec<String> = match &a.rule {
+        Some(r) => {
+            if plan.rule(r).is_none() {
+                let known: Vec<&str> = plan.rules.iter().map(|x| x.id.as_str()).collect();
+                return Err(format!(
+                    "规则「{r}」在 {year} 年不适用或不存在（可用：{}）{}",
+                    known.join("、"),
+                    if skipped.is_empty() {
+                        String::new()
+                    } else {
+                        format!("；未适用：{}", skipped.join("；"))
+                    }
+                )
+                .into());
+            }
+            vec![r.clone()]
+        }
+        None => plan.rules.iter().map(|r| r.id.clone()).collect(),
+    };
+    for id in ids {
+        if let Some(ex) = gaoxin_rules::explain(&plan, &panel, 0, year, &id, &opts) {
+            println!("{}", ex.render_zh());
+        }
+    }
+    store.close().await;
+    Ok(ExitCode::SUCCESS)
+}
+
+pub async fn ladder_cmd(url: &str, zone: &Zone, a: LadderArgs) -> Res {
+    let store = Store::open(url).await?;
+    let year = match a.year {
+        Some(y) => y,
+        None => latest_year(&store).await?,
+    };
+    let (s, run) = run_for(&store, year).await?;
+    let scope = match &a.park {
+        Some(p) => {
+            if zone.park(p).is_none() {
+                return Err(format!("未知园区「{p}」").into());
+            }
+            Scope::Park(p.clone())
+        }
+        None => Scope::Zone,
+    };
+    let s = match &a.park {
+        Some(p) => rules_eval::narrow(&s, p),
+        None => s,
+    };
+    let names = names(&store).await?;
+    println!(
+        "{}年 梯度培育 — {}（运行 {}）",
+        year,
+        a.park
+            .as_deref()
+            .map(|p| park_name(zone, p))
+            .unwrap_or_else(|| zone.name.clone()),
+        run.id
+    );
+    // funnel of the year, summed over the parks in scope
+    let mut by_level = vec![0usize; s.rungs.len() + 1];
+    for f in s.funnel.iter().filter(|f| f.year == year) {
+        for (i, c) in f.counts.iter().enumerate() {
+            if i < by_level.len() {
+                by_level[i] += c;
+            }
+        }
+    }
+    println!(
+        "梯级分布：未入梯 {}；{}",
+        by_level[0],
+        s.rungs
+            .iter()
+            .filter(|r| r.rule.is_some())
+            .map(|r| format!(
+                "{} {}",
+                r.label,
+                by_level.get(r.level as usize).copied().unwrap_or(0)
+            ))
+            .collect::<Vec<_>>()
+            .join("；")
+    );
+    for rung in s.rungs.iter() {
+        let Some(rule) = &rung.rule else {
+            println!(
+                "\n{}：{}",
+                rung.label,
+                rung.note.clone().unwrap_or_default()
+            );
+            continue;
+        };
+        let mut rows: Vec<RuleResultRow> = store
+            .rule_results(&scope, &run.id, Some(rule), None)
+            .await?
+            .into_iter()
+            .filter(|r| r.verdict != "pass" && r.level < rung.level as i32)
+            .filter(|r| {
+                s.rungs
+                    .iter()
+                    .find(|g| g.level as i32 > r.level)
+                    .map(|g| g.level)
+                    == Some(rung.level)
+            })
+            .collect();
+        rows.sort_by(|x, y| {
+            x.distance
+                .unwrap_or(f64::MAX)
+                .total_cmp(&y.distance.unwrap_or(f64::MAX))
+                .then(x.uscc.cmp(&y.uscc))
+        });
+        println!(
+            "\n最接近达到「{}」的企业（下一梯级为它的 {} 家中前 {} 家；距离 0.2 ≈ 一项指标差 20%）",
+            rung.label,
+            rows.len(),
+            a.top.min(rows.len())
+        );
+        println!("序号\t统一社会信用代码\t企业名称\t园区\t当前梯级\t距离\t结论");
+        for (i, r) in rows.iter().take(a.top).enumerate() {
+            println!(
+                "{}\t{}\t{}\t{}\t{}\t{}\t{}",
+                i + 1,
+                r.uscc,
+                names.get(&r.uscc).cloned().unwrap_or_default(),
+                park_name(zone, &r.park),
+                s.rung_label(r.level),
+                r.distance
+                    .map(|d| format!("{d:.3}"))
+                    .unwrap_or_else(|| "—".into()),
+                verdict_zh(&r.verdict)
+            );
+        }
+    }
+    println!("\n说明：用 gaoxin explain 统一社会信用代码 --rule 规则编号 查看每家企业差在哪里。");
+    store.close().await;
+    Ok(ExitCode::SUCCESS)
+}
+
+pub async fn policies(url: &str, zone: &Zone, a: PoliciesArgs) -> Res {
+    let store = Store::open(url).await?;
+    let year = match a.year {
+        Some(y) => y,
+        None => latest_year(&store).await?,
+    };
+    let (s, run) = run_for(&store, year).await?;
+    println!("{}年 政策兑现（运行 {}）", year, run.id);
+    let mut all_rows = Vec::new();
+    for p in s.policies() {
+        let rows = store
+            .rule_results(&Scope::Zone, &run.id, Some(&p.id), None)
+            .await?;
+        let auto: Vec<&RuleResultRow> = rows.iter().filter(|r| r.verified).collect();
+        let fast: Vec<&RuleResultRow> = rows
+            .iter()
+            .filter(|r| !r.verified && r.verdict != "fail")
+            .collect();
+        let eligible = rows.iter().filter(|r| r.verdict == "pass").count();
+        let total: i64 = rows.iter().filter_map(|r| r.amount_fen).sum();
+        println!(
+            "\n【{}】{}（{}）{}\n  符合 {} 家，预计兑现 {} 万元；免申即享 {} 家（{} 万元），快申快享 {} 家（其中资格待定 {} 家）",
+            p.label,
+            p.name,
+            p.document,
+            if p.unconfirmed {
+                "［含待核实口径］"
+            } else {
+                ""
+            },
+            eligible,
+            wan(total),
+            auto.len(),
+            wan(auto.iter().filter_map(|r| r.amount_fen).sum()),
+            fast.len(),
+            fast.iter().filter(|r| r.verdict == "unknown").count()
+        );
+        for b in s.budgets.iter().filter(|b| b.rule == p.id) {
+            println!(
+                "  {}：{} 家，{} 万元{}{}",
+                park_name(zone, &b.park),
+                b.firms,
+                wan(b.total_fen),
+                if b.amount_unknown > 0 {
+                    format!("，{} 家金额暂无法计算", b.amount_unknown)
+                } else {
+                    String::new()
+                },
+                if b.undecided > 0 {
+                    format!("，{} 家资格待定", b.undecided)
+                } else {
+                    String::new()
+                }
+            );
+        }
+        all_rows.extend(rows);
+    }
+    if let Some(out) = a.out {
+        let names = names(&store).await?;
+        std::fs::write(
+            &out,
+            rules_eval::workbook(zone, &s, &all_rows, &names, Lists::Policies)?,
+        )?;
+        eprintln!("政策清单已写入 {}", out.display());
+    }
+    store.close().await;
+    Ok(ExitCode::SUCCESS)
+}

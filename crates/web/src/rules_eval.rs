@@ -1,0 +1,849 @@
+//! The rules engine as the platform runs it (梯度培育 and 政策): read the rule files, load the
+//! panel from the store (with the caller's scope), call the pure engine (`gaoxin_rules`), store
+//! versioned runs with one row per firm × rule, and build the .xlsx exports. The CLI
+//! (`gaoxin evaluate | explain | ladder | policies`) and the web pages call these same functions,
+//! so both always show the same numbers.
+//!
+//! Rule files are read from `$GAOXIN_RULES`, else `data/rules` in the working directory, else the
+//! workspace's `data/rules` (development and tests): an analyst adds a policy by writing a file,
+//! without a rebuild. A run records every rule file's id, version and content hash and the
+//! panel's hash ([`gaoxin_rules::RunRecord`]), so a stored year can be re-evaluated and compared.
+//!
+//! The funnel covers the consecutive years up to the run's year whose compiled plan has the same
+//! rungs as the run's year (a rung's rule file not yet in force makes earlier years incomparable);
+//! a firm counts in a year only when it has facts for that year.
+use crate::evaluation::EvalError;
+use gaoxin_model::{Enterprise, Facts, Zone};
+use gaoxin_rules::batch::{BatchResult, evaluate};
+use gaoxin_rules::file::RuleKind;
+use gaoxin_rules::plan::{EvalOptions, Plan, Verdict, compile_for_run};
+use gaoxin_rules::{Panel, RuleFile, default_as_of, ladder};
+use gaoxin_store::{RuleResultRow, RunRecord, Scope, Store};
+use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashSet};
+use std::path::PathBuf;
+
+/// Run kind in the `runs` table.
+pub const KIND_RULES: &str = "rules";
+
+/// Where the rule files are read from (see the module docs).
+pub fn rules_dir() -> PathBuf {
+    if let Ok(d) = std::env::var("GAOXIN_RULES")
+        && !d.is_empty()
+    {
+        return PathBuf::from(d);
+    }
+    let local = PathBuf::from("data/rules");
+    if local.is_dir() {
+        return local;
+    }
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/rules"))
+}
+
+/// Reads every rule file; load errors come back with file and line.
+pub fn load_rules() -> Result<Vec<RuleFile>, EvalError> {
+    gaoxin_rules::load_dir(&rules_dir()).map_err(|es| {
+        EvalError::Engine(
+            es.iter()
+                .map(|e| e.to_string())
+                .collect::<Vec<_>>()
+                .join("；"),
+        )
+    })
+}
+
+/// The plan for fiscal `year` (files not in force that day are left out, with the reason).
+pub fn plan_for(files: &[RuleFile], year: i32) -> (Plan, Vec<String>) {
+    let (plan, skipped) = compile_for_run(files, default_as_of(year));
+    (plan, skipped.iter().map(|e| e.to_string()).collect())
+}
+
+/// What the pages need to know about a rule of a run.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct RuleInfo {
+    pub id: String,
+    pub name: String,
+    pub label: String,
+    /// `qualification`, `label`, `policy`.
+    pub kind: String,
+    pub rung: Option<u8>,
+    pub document: String,
+    pub version: String,
+    pub unconfirmed: bool,
+    pub has_award: bool,
+    pub award_zh: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct RungInfo {
+    pub level: u8,
+    pub label: String,
+    pub rule: Option<String>,
+    pub note: Option<String>,
+}
+
+/// Pass / fail / unknown counts of one rule in one park.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct ParkCount {
+    pub rule: String,
+    pub park: String,
+    pub pass: usize,
+    pub fail: usize,
+    pub unknown: usize,
+}
+
+/// Firms at each rung of one park in one year (index = level).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct FunnelRow {
+    pub year: i32,
+    pub park: String,
+    pub counts: Vec<usize>,
+}
+
+/// Firms at `level` in `from_year` (present the next year too) and how many stood higher a year later.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct ConversionRow {
+    pub from_year: i32,
+    pub park: String,
+    pub level: u8,
+    pub firms: usize,
+    pub moved_up: usize,
+}
+
+/// Median length in years of the spells firms spent on a rung (completed or not) over the funnel years.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct MedianRow {
+    pub park: String,
+    pub level: u8,
+    pub spells: usize,
+    pub median_years: f64,
+}
+
+/// Budget of one policy in one park.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct BudgetRow {
+    pub rule: String,
+    pub park: String,
+    pub firms: usize,
+    pub total_fen: i64,
+    pub amount_unknown: usize,
+    pub undecided: usize,
+}
+
+/// The stored result of a rules run (JSON in `runs.summary`); per-firm rows are in `rule_results`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct RulesSummary {
+    pub record: gaoxin_rules::RunRecord,
+    /// Rule files not applied this year, with the reason.
+    pub skipped: Vec<String>,
+    pub rules: Vec<RuleInfo>,
+    pub rungs: Vec<RungInfo>,
+    pub counts: Vec<ParkCount>,
+    pub funnel_years: Vec<i32>,
+    pub funnel: Vec<FunnelRow>,
+    pub conversions: Vec<ConversionRow>,
+    pub medians: Vec<MedianRow>,
+    pub budgets: Vec<BudgetRow>,
+}
+
+impl RulesSummary {
+    pub fn rule(&self, id: &str) -> Option<&RuleInfo> {
+        self.rules.iter().find(|r| r.id == id)
+    }
+    pub fn policies(&self) -> impl Iterator<Item = &RuleInfo> {
+        self.rules.iter().filter(|r| r.has_award)
+    }
+    pub fn rung_label(&self, level: i32) -> String {
+        self.rungs
+            .iter()
+            .find(|r| r.level as i32 == level)
+            .map(|r| r.label.clone())
+            .unwrap_or_else(|| "未入梯".into())
+    }
+}
+
+fn verdict_key(v: Verdict) -> &'static str {
+    match v {
+        Verdict::Pass => "pass",
+        Verdict::Fail => "fail",
+        Verdict::Unknown => "unknown",
+    }
+}
+
+/// Chinese of a stored verdict key.
+pub fn verdict_zh(k: &str) -> &'static str {
+    match k {
+        "pass" => "符合",
+        "fail" => "不符合",
+        _ => "待定（缺数据）",
+    }
+}
+
+fn kind_key(k: RuleKind) -> &'static str {
+    match k {
+        RuleKind::Qualification => "qualification",
+        RuleKind::Label => "label",
+        RuleKind::Policy => "policy",
+    }
+}
+
+pub fn rule_infos(plan: &Plan) -> Vec<RuleInfo> {
+    plan.rules
+        .iter()
+        .map(|r| RuleInfo {
+            id: r.id.clone(),
+            name: r.name.clone(),
+            label: r.label.clone(),
+            kind: kind_key(r.kind).into(),
+            rung: r.rung,
+            document: r.document.clone(),
+            version: r.version.clone(),
+            unconfirmed: r.status == gaoxin_rules::Status::Unconfirmed,
+            has_award: r.award.is_some(),
+            award_zh: r.award.as_ref().map(|a| a.zh.clone()),
+        })
+        .collect()
+}
+
+fn rung_infos(plan: &Plan) -> Vec<RungInfo> {
+    ladder::rungs(plan)
+        .into_iter()
+        .map(|r| RungInfo {
+            level: r.level,
+            label: r.label,
+            rule: r.rule,
+            note: r.note,
+        })
+        .collect()
+}
+
+fn median(v: &mut [usize]) -> f64 {
+    if v.is_empty() {
+        return 0.0;
+    }
+    v.sort_unstable();
+    let m = v.len() / 2;
+    if v.len() % 2 == 1 {
+        v[m] as f64
+    } else {
+        (v[m - 1] + v[m]) as f64 / 2.0
+    }
+}
+
+/// Everything one evaluation computed, before it is stored.
+pub struct Evaluated {
+    pub summary: RulesSummary,
+    pub rows: Vec<RuleResultRow>,
+}
+
+/// Evaluates `year` (and the funnel's earlier years) over a panel built from `es`/`fs`. Pure: no
+/// store, so the tests and the CLI can reproduce a stored run from the same inputs.
+pub fn evaluate_panel(
+    files: &[RuleFile],
+    es: &[Enterprise],
+    fs: &[Facts],
+    year: i32,
+) -> Result<Evaluated, EvalError> {
+    let panel = Panel::from_model(es, fs).map_err(EvalError::Engine)?;
+    let mut present: BTreeMap<i32, HashSet<&str>> = BTreeMap::new();
+    for f in fs {
+        present
+            .entry(f.year.get())
+            .or_default()
+            .insert(f.uscc.as_str());
+    }
+    if !present.contains_key(&year) {
+        return Err(EvalError::NoData(format!(
+            "{year} 年没有企业数据，无法评估"
+        )));
+    }
+    let opts = EvalOptions::default();
+    let (plan, skipped) = plan_for(files, year);
+    let batch = evaluate(&plan, &panel, year, &opts);
+    let mut record = gaoxin_rules::RunRecord::new(files, &plan, &panel, &batch);
+    fix_file_hashes(&mut record, files);
+    let rungs = rung_infos(&plan);
+    let rung_ids: Vec<Option<String>> = rungs.iter().map(|r| r.rule.clone()).collect();
+    let here = |y: i32, row: usize| {
+        present
+            .get(&y)
+            .is_some_and(|s| s.contains(panel.uscc[row].as_str()))
+    };
+
+    // Funnel years: consecutive years back from `year` with the same rungs.
+    let mut years: Vec<(i32, Plan, BatchResult)> = Vec::new();
+    let mut y = year - 1;
+    while present.contains_key(&y) {
+        let (p, _) = plan_for(files, y);
+        let ids: Vec<Option<String>> = ladder::rungs(&p).into_iter().map(|r| r.rule).collect();
+        if ids != rung_ids {
+            break;
+        }
+        let b = evaluate(&p, &panel, y, &opts);
+        years.push((y, p, b));
+        y -= 1;
+    }
+    years.reverse();
+    let levels_now: Vec<u8> = ladder::positions(&plan, &batch)
+        .into_iter()
+        .map(|p| p.level)
+        .collect();
+    let mut levels: Vec<(i32, Vec<u8>)> = years
+        .iter()
+        .map(|(y, p, b)| {
+            (
+                *y,
+                ladder::positions(p, b)
+                    .into_iter()
+                    .map(|x| x.level)
+                    .collect(),
+            )
+        })
+        .collect();
+    levels.push((year, levels_now.clone()));
+    let park_of = |row: usize| panel.parks[panel.park[row] as usize].clone();
+    let nl = rungs.iter().map(|r| r.level as usize).max().unwrap_or(0) + 1;
+    let mut funnel: BTreeMap<(i32, String), Vec<usize>> = BTreeMap::new();
+    for (y, lv) in &levels {
+        for (row, l) in lv.iter().enumerate() {
+            if here(*y, row) {
+                funnel
+                    .entry((*y, park_of(row)))
+                    .or_insert_with(|| vec![0; nl])[*l as usize] += 1;
+            }
+        }
+    }
+    let mut conv: BTreeMap<(i32, String, u8), (usize, usize)> = BTreeMap::new();
+    for k in 0..levels.len().saturating_sub(1) {
+        let (y0, a) = &levels[k];
+        let (y1, b) = &levels[k + 1];
+        for row in 0..a.len() {
+            if here(*y0, row) && here(*y1, row) {
+                let e = conv.entry((*y0, park_of(row), a[row])).or_default();
+                e.0 += 1;
+                if b[row] > a[row] {
+                    e.1 += 1;
+                }
+            }
+        }
+    }
+    let mut spells: BTreeMap<(String, u8), Vec<usize>> = BTreeMap::new();
+    for row in 0..panel.len() {
+        let mut k = 0;
+        while k < levels.len() {
+            if !here(levels[k].0, row) {
+                k += 1;
+                continue;
+            }
+            let lv = levels[k].1[row];
+            let mut j = k;
+            while j < levels.len() && here(levels[j].0, row) && levels[j].1[row] == lv {
+                j += 1;
+            }
+            if lv > 0 {
+                spells.entry((park_of(row), lv)).or_default().push(j - k);
+            }
+            k = j;
+        }
+    }
+
+    // Per-firm rows of the run's year.
+    let mut rows = Vec::with_capacity(panel.len() * plan.rules.len());
+    let mut counts: BTreeMap<(String, String), [usize; 3]> = BTreeMap::new();
+    let mut budgets: BTreeMap<(String, String), BudgetRow> = BTreeMap::new();
+    for rp in &plan.rules {
+        let r = batch
+            .rule(&rp.id)
+            .expect("every rule of the plan is evaluated");
+        let mut dist: Vec<Option<f64>> = r
+            .distance
+            .iter()
+            .map(|d| (!d.is_nan()).then_some(*d as f64))
+            .collect();
+        if dist
+            .iter()
+            .enumerate()
+            .any(|(i, d)| d.is_none() && r.verdict[i] != Verdict::Pass)
+        {
+            for n in ladder::nearest(&plan, &panel, &batch, &rp.id, usize::MAX) {
+                dist[n.row] = Some(n.distance as f64);
+            }
+        }
+        let lists = ladder::grant_lists(&plan, &panel, &batch, &rp.id);
+        let mut supply: BTreeMap<usize, String> = BTreeMap::new();
+        for e in &lists.fast_track {
+            supply.insert(
+                e.row,
+                e.supply
+                    .iter()
+                    .map(|s| format!("{}（{}年，{}）", s.zh, s.year, s.provenance.zh()))
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+            );
+        }
+        for row in 0..panel.len() {
+            if !here(year, row) {
+                continue;
+            }
+            let park = park_of(row);
+            let v = r.verdict[row];
+            let c = counts.entry((rp.id.clone(), park.clone())).or_default();
+            match v {
+                Verdict::Pass => c[0] += 1,
+                Verdict::Fail => c[1] += 1,
+                Verdict::Unknown => c[2] += 1,
+            }
+            if rp.award.is_some() {
+                let b = budgets
+                    .entry((rp.id.clone(), park.clone()))
+                    .or_insert_with(|| BudgetRow {
+                        rule: rp.id.clone(),
+                        park: park.clone(),
+                        firms: 0,
+                        total_fen: 0,
+                        amount_unknown: 0,
+                        undecided: 0,
+                    });
+                match (v, r.award[row]) {
+                    (Verdict::Pass, Some(a)) => {
+                        b.firms += 1;
+                        b.total_fen += a;
+                    }
+                    (Verdict::Pass, None) => {
+                        b.firms += 1;
+                        b.amount_unknown += 1;
+                    }
+                    (Verdict::Unknown, _) => b.undecided += 1,
+                    _ => {}
+                }
+            }
+            rows.push(RuleResultRow {
+                uscc: panel.uscc[row].clone(),
+                park,
+                rule: rp.id.clone(),
+                verdict: verdict_key(v).into(),
+                level: levels_now[row] as i32,
+                amount_fen: if v == Verdict::Pass {
+                    r.award[row]
+                } else {
+                    None
+                },
+                distance: if v == Verdict::Pass {
+                    Some(0.0)
+                } else {
+                    dist[row]
+                },
+                verified: v == Verdict::Pass && r.verified[row],
+                assumption_dependent: r.assumption_dependent[row],
+                supply: supply.remove(&row).unwrap_or_default(),
+            });
+        }
+    }
+    let summary = RulesSummary {
+        record,
+        skipped,
+        rules: rule_infos(&plan),
+        rungs,
+        counts: counts
+            .into_iter()
+            .map(|((rule, park), c)| ParkCount {
+                rule,
+                park,
+                pass: c[0],
+                fail: c[1],
+                unknown: c[2],
+            })
+            .collect(),
+        funnel_years: levels.iter().map(|(y, _)| *y).collect(),
+        funnel: funnel
+            .into_iter()
+            .map(|((year, park), counts)| FunnelRow { year, park, counts })
+            .collect(),
+        conversions: conv
+            .into_iter()
+            .map(
+                |((from_year, park, level), (firms, moved_up))| ConversionRow {
+                    from_year,
+                    park,
+                    level,
+                    firms,
+                    moved_up,
+                },
+            )
+            .collect(),
+        medians: spells
+            .into_iter()
+            .map(|((park, level), mut v)| MedianRow {
+                park,
+                level,
+                spells: v.len(),
+                median_years: median(&mut v),
+            })
+            .collect(),
+        budgets: budgets.into_values().collect(),
+    };
+    Ok(Evaluated { summary, rows })
+}
+
+/// FNV-1a of a file's text with the engine's length separator (as `gaoxin_rules::run`).
+fn file_hash(text: &str) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for x in text.as_bytes().iter().chain(std::iter::once(&0xffu8)) {
+        h ^= *x as u64;
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("{h:016x}")
+}
+
+/// `RunRecord::new` looks files up by the plan's index, which counts only the files
+/// `compile_for_run` kept; when an earlier file was left out, the hashes shift onto the wrong
+/// files. Recompute them by rule id.
+fn fix_file_hashes(record: &mut gaoxin_rules::RunRecord, files: &[RuleFile]) {
+    for r in &mut record.rules {
+        if let Some(f) = files.iter().find(|f| f.id == r.id) {
+            r.file_hash = file_hash(&f.text);
+        }
+    }
+}
+
+fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+fn run_id(year: i32) -> String {
+    let mut b = [0u8; 6];
+    getrandom::fill(&mut b).expect("the operating system's random source");
+    let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
+    format!("{KIND_RULES}-{year}-{}-{hex}", now())
+}
+
+/// Loads the zone's panel up to `year` (zone data: an administrator's or the CLI's action),
+/// evaluates it, stores the run with its per-firm rows and returns it.
+pub async fn run_rules(store: &Store, year: i32) -> Result<(RulesSummary, RunRecord), EvalError> {
+    let files = load_rules()?;
+    let (es, fs) = store.panel(&Scope::Zone, Some((year - 8, year))).await?;
+    let ev = tokio::task::spawn_blocking(move || evaluate_panel(&files, &es, &fs, year))
+        .await
+        .map_err(|e| EvalError::Engine(e.to_string()))??;
+    let versions = ev
+        .summary
+        .record
+        .rules
+        .iter()
+        .map(|r| format!("{}@{}#{}", r.id, r.version, r.file_hash))
+        .collect::<Vec<_>>()
+        .join(",");
+    let run = RunRecord {
+        id: run_id(year),
+        kind: KIND_RULES.into(),
+        created_at: now(),
+        year: Some(year),
+        input_hash: ev.summary.record.input_hash.clone(),
+        versions,
+        summary: serde_json::to_string(&ev.summary)
+            .map_err(|e| EvalError::Engine(e.to_string()))?,
+    };
+    store.insert_rules_run(&run, &ev.rows).await?;
+    Ok((ev.summary, run))
+}
+
+/// The latest stored rules run of `year` readable in `scope`, with its summary.
+pub async fn latest(
+    store: &Store,
+    scope: &Scope,
+    year: i32,
+) -> Result<Option<(RulesSummary, RunRecord)>, EvalError> {
+    match store.latest_run(scope, KIND_RULES, year).await? {
+        Some(r) => {
+            let s: RulesSummary = serde_json::from_str(&r.summary)
+                .map_err(|e| EvalError::Engine(format!("运行 {} 的结果无法解析：{e}", r.id)))?;
+            Ok(Some((s, r)))
+        }
+        None => Ok(None),
+    }
+}
+
+/// Narrows a summary to one park (what a park administrator may see).
+pub fn narrow(s: &RulesSummary, park: &str) -> RulesSummary {
+    let mut s = s.clone();
+    s.counts.retain(|c| c.park == park);
+    s.funnel.retain(|c| c.park == park);
+    s.conversions.retain(|c| c.park == park);
+    s.medians.retain(|c| c.park == park);
+    s.budgets.retain(|c| c.park == park);
+    s
+}
+
+/// A park's display name.
+pub fn park_name(zone: &Zone, id: &str) -> String {
+    zone.park(id)
+        .map(|p| p.name.clone())
+        .unwrap_or_else(|| id.to_string())
+}
+
+/// Fen as 万元 text with two decimals.
+pub fn wan(fen: i64) -> String {
+    format!("{:.2}", fen as f64 / 1e6)
+}
+
+fn sheet<'a>(
+    wb: &'a mut Workbook,
+    name: &str,
+    head: &[&str],
+) -> Result<&'a mut Worksheet, XlsxError> {
+    let ws = wb.add_worksheet();
+    ws.set_name(name)?;
+    let bold = Format::new().set_bold();
+    for (c, h) in head.iter().enumerate() {
+        ws.write_string_with_format(0, c as u16, *h, &bold)?;
+        ws.set_column_width(c as u16, 16)?;
+    }
+    ws.set_freeze_panes(1, 0)?;
+    Ok(ws)
+}
+
+/// Which lists a workbook holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lists {
+    /// Everything: counts, nearest-to-qualify, funnel, conversions, grant lists, budgets.
+    All,
+    /// The 梯度培育 lists: counts, nearest-to-qualify, funnel, conversions, median time on a rung.
+    Ladder,
+    /// The 政策 lists: 免申即享, 快申快享, budget by park.
+    Policies,
+}
+
+/// The lists of a run as .xlsx; `rows` are the run's per-firm rows already narrowed by scope,
+/// `names` maps credit codes to firm names.
+pub fn workbook(
+    zone: &Zone,
+    s: &RulesSummary,
+    rows: &[RuleResultRow],
+    names: &BTreeMap<String, String>,
+    which: Lists,
+) -> Result<Vec<u8>, XlsxError> {
+    let mut wb = Workbook::new();
+    let year = s.record.year;
+    let rname = |id: &str| {
+        s.rule(id)
+            .map(|r| r.name.clone())
+            .unwrap_or_else(|| id.into())
+    };
+    let name = |u: &str| names.get(u).cloned().unwrap_or_default();
+    if which != Lists::Policies {
+        let ws = sheet(
+            &mut wb,
+            "各园区结果",
+            &["规则", "园区", "符合", "不符合", "待定（缺数据）"],
+        )?;
+        for (i, c) in s.counts.iter().enumerate() {
+            let r = i as u32 + 1;
+            ws.write_string(r, 0, rname(&c.rule))?;
+            ws.write_string(r, 1, park_name(zone, &c.park))?;
+            ws.write_number(r, 2, c.pass as f64)?;
+            ws.write_number(r, 3, c.fail as f64)?;
+            ws.write_number(r, 4, c.unknown as f64)?;
+        }
+        let ws = sheet(
+            &mut wb,
+            "最接近达标",
+            &[
+                "园区",
+                "目标梯级",
+                "统一社会信用代码",
+                "企业名称",
+                "当前梯级",
+                "距离",
+                "结论",
+            ],
+        )?;
+        let mut near: Vec<&RuleResultRow> = rows
+            .iter()
+            .filter(|r| r.verdict != "pass" && s.rule(&r.rule).is_some_and(|x| x.rung.is_some()))
+            .filter(|r| {
+                // the next rung only: the rung right above the firm's
+                s.rungs
+                    .iter()
+                    .find(|g| g.level as i32 > r.level)
+                    .and_then(|g| g.rule.as_deref())
+                    == Some(r.rule.as_str())
+            })
+            .collect();
+        near.sort_by(|a, b| {
+            (a.park.as_str(), a.rule.as_str())
+                .cmp(&(b.park.as_str(), b.rule.as_str()))
+                .then(
+                    a.distance
+                        .unwrap_or(f64::MAX)
+                        .total_cmp(&b.distance.unwrap_or(f64::MAX)),
+                )
+                .then(a.uscc.cmp(&b.uscc))
+        });
+        for (i, r) in near.iter().enumerate() {
+            let k = i as u32 + 1;
+            ws.write_string(k, 0, park_name(zone, &r.park))?;
+            ws.write_string(
+                k,
+                1,
+                s.rule(&r.rule).map(|x| x.label.clone()).unwrap_or_default(),
+            )?;
+            ws.write_string(k, 2, &r.uscc)?;
+            ws.write_string(k, 3, name(&r.uscc))?;
+            ws.write_string(k, 4, s.rung_label(r.level))?;
+            if let Some(d) = r.distance {
+                ws.write_number(k, 5, (d * 1000.0).round() / 1000.0)?;
+            }
+            ws.write_string(k, 6, verdict_zh(&r.verdict))?;
+        }
+        let mut head: Vec<String> = vec!["年份".into(), "园区".into()];
+        head.extend(s.rungs.iter().map(|r| r.label.clone()));
+        let mut h2: Vec<&str> = head.iter().map(String::as_str).collect();
+        h2.insert(2, "未入梯");
+        let ws = sheet(&mut wb, "梯度漏斗", &h2)?;
+        for (i, f) in s.funnel.iter().enumerate() {
+            let k = i as u32 + 1;
+            ws.write_number(k, 0, f.year as f64)?;
+            ws.write_string(k, 1, park_name(zone, &f.park))?;
+            for (j, c) in f.counts.iter().enumerate() {
+                ws.write_number(k, 2 + j as u16, *c as f64)?;
+            }
+        }
+        let ws = sheet(
+            &mut wb,
+            "年度转化",
+            &["起始年份", "园区", "梯级", "企业数", "次年升级", "转化率"],
+        )?;
+        for (i, c) in s.conversions.iter().enumerate() {
+            let k = i as u32 + 1;
+            ws.write_number(k, 0, c.from_year as f64)?;
+            ws.write_string(k, 1, park_name(zone, &c.park))?;
+            ws.write_string(k, 2, s.rung_label(c.level as i32))?;
+            ws.write_number(k, 3, c.firms as f64)?;
+            ws.write_number(k, 4, c.moved_up as f64)?;
+            if c.firms > 0 {
+                ws.write_number(k, 5, c.moved_up as f64 / c.firms as f64)?;
+            }
+        }
+        let ws = sheet(&mut wb, "在梯年限", &["园区", "梯级", "段数", "中位年限"])?;
+        for (i, m) in s.medians.iter().enumerate() {
+            let k = i as u32 + 1;
+            ws.write_string(k, 0, park_name(zone, &m.park))?;
+            ws.write_string(k, 1, s.rung_label(m.level as i32))?;
+            ws.write_number(k, 2, m.spells as f64)?;
+            ws.write_number(k, 3, m.median_years)?;
+        }
+    }
+    if which != Lists::Ladder {
+        let ws = sheet(
+            &mut wb,
+            "免申即享",
+            &[
+                "政策",
+                "园区",
+                "统一社会信用代码",
+                "企业名称",
+                "金额（万元）",
+                "说明",
+            ],
+        )?;
+        let auto: Vec<&RuleResultRow> = rows
+            .iter()
+            .filter(|r| r.verified && s.rule(&r.rule).is_some_and(|x| x.has_award))
+            .collect();
+        for (i, r) in auto.iter().enumerate() {
+            let k = i as u32 + 1;
+            ws.write_string(k, 0, rname(&r.rule))?;
+            ws.write_string(k, 1, park_name(zone, &r.park))?;
+            ws.write_string(k, 2, &r.uscc)?;
+            ws.write_string(k, 3, name(&r.uscc))?;
+            match r.amount_fen {
+                Some(a) => ws.write_number(k, 4, a as f64 / 1e6)?,
+                None => ws.write_string(k, 4, "无法计算")?,
+            };
+            if r.assumption_dependent {
+                ws.write_string(k, 5, "结论取决于专家评分假设")?;
+            }
+        }
+        let ws = sheet(
+            &mut wb,
+            "快申快享",
+            &[
+                "政策",
+                "园区",
+                "统一社会信用代码",
+                "企业名称",
+                "当前结论",
+                "金额（万元）",
+                "需补充或核验的材料",
+            ],
+        )?;
+        let fast: Vec<&RuleResultRow> = rows
+            .iter()
+            .filter(|r| {
+                !r.verified && r.verdict != "fail" && s.rule(&r.rule).is_some_and(|x| x.has_award)
+            })
+            .collect();
+        for (i, r) in fast.iter().enumerate() {
+            let k = i as u32 + 1;
+            ws.write_string(k, 0, rname(&r.rule))?;
+            ws.write_string(k, 1, park_name(zone, &r.park))?;
+            ws.write_string(k, 2, &r.uscc)?;
+            ws.write_string(k, 3, name(&r.uscc))?;
+            ws.write_string(k, 4, verdict_zh(&r.verdict))?;
+            if let Some(a) = r.amount_fen {
+                ws.write_number(k, 5, a as f64 / 1e6)?;
+            }
+            ws.write_string(k, 6, r.supply.replace('\n', "；"))?;
+        }
+        let ws = sheet(
+            &mut wb,
+            "政策预算",
+            &[
+                "政策",
+                "园区",
+                "符合企业",
+                "预计金额（万元）",
+                "金额暂无法计算",
+                "资格待定",
+            ],
+        )?;
+        for (i, b) in s.budgets.iter().enumerate() {
+            let k = i as u32 + 1;
+            ws.write_string(k, 0, rname(&b.rule))?;
+            ws.write_string(k, 1, park_name(zone, &b.park))?;
+            ws.write_number(k, 2, b.firms as f64)?;
+            ws.write_number(k, 3, b.total_fen as f64 / 1e6)?;
+            ws.write_number(k, 4, b.amount_unknown as f64)?;
+            ws.write_number(k, 5, b.undecided as f64)?;
+        }
+    }
+    let ws = sheet(&mut wb, "运行记录", &["项目", "内容"])?;
+    let mut info: Vec<(String, String)> = vec![
+        ("数据年度".into(), year.to_string()),
+        ("评价基准日".into(), s.record.as_of.clone()),
+        ("输入哈希".into(), s.record.input_hash.clone()),
+        ("结果哈希".into(), s.record.output_hash.clone()),
+        ("企业数".into(), s.record.firms.to_string()),
+    ];
+    for r in &s.record.rules {
+        info.push((
+            format!("规则 {}", r.id),
+            format!(
+                "{} 版本 {}（文件哈希 {}）",
+                r.document, r.version, r.file_hash
+            ),
+        ));
+    }
+    for k in &s.skipped {
+        info.push(("未适用".into(), k.clone()));
+    }
+    for (i, (a, b)) in info.iter().enumerate() {
+        ws.write_string(i as u32 + 1, 0, a)?;
+        ws.write_string(i as u32 + 1, 1, b)?;
+    }
+    wb.save_to_buffer()
+}
