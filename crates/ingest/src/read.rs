@@ -172,13 +172,13 @@ fn open_csv<R: Read + Send + 'static>(
             .map(|s| s.trim_start_matches('\u{feff}').to_string())
             .collect::<Vec<_>>(),
     };
-    // Row numbers are the line where a record starts (a cell holding a line break makes a record
-    // span two lines). The csv reader drops wholly blank lines without counting them; a file with
-    // blank lines between records is numbered as if they were not there.
+    // Row numbers count records as a spreadsheet shows them: the header is row 1, the first
+    // data record row 2 — whatever the line endings (Excel writes CRLF) and even when a cell
+    // holds a line break. Wholly blank lines are skipped by the reader and not counted.
     let mut last = 1u64;
     let rows = records.filter_map(move |r| match r {
         Ok(rec) => {
-            last = rec.position().map(|p| p.line()).unwrap_or(last + 1);
+            last = rec.position().map(|p| p.record() + 1).unwrap_or(last + 1);
             if rec.iter().all(|c| c.trim().is_empty()) {
                 return None;
             }
@@ -202,7 +202,7 @@ fn csv_error(row: u64, e: csv::Error) -> ReadError {
         }
         _ => e.to_string(),
     };
-    let row = e.position().map(|p| p.line()).unwrap_or(row);
+    let row = e.position().map(|p| p.record() + 1).unwrap_or(row);
     ReadError::Csv { row, message }
 }
 
@@ -331,13 +331,25 @@ mod tests {
     }
 
     #[test]
+    fn crlf_files_number_rows_like_excel() {
+        let s = open_bytes(b"\xEF\xBB\xBFa,b\r\n1,2\r\n3,4\r\n".to_vec()).unwrap();
+        assert_eq!(
+            all_rows(s),
+            vec![
+                (2, vec!["1".to_string(), "2".into()]),
+                (3, vec!["3".into(), "4".into()])
+            ]
+        );
+    }
+
+    #[test]
     fn quoted_fields_may_hold_commas_and_newlines() {
         let s = open_bytes("a,b\n\"x,\ny\",2\n3,4\n".as_bytes().to_vec()).unwrap();
         assert_eq!(
             all_rows(s),
             vec![
                 (2, vec!["x,\ny".to_string(), "2".into()]),
-                (4, vec!["3".into(), "4".into()])
+                (3, vec!["3".into(), "4".into()])
             ]
         );
     }
