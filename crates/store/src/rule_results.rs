@@ -15,6 +15,8 @@ use sqlx::Row;
 #[derive(Debug, Clone, PartialEq)]
 pub struct RuleResultRow {
     pub uscc: String,
+    /// The firm's name (filled on reads; ignored when storing).
+    pub name: String,
     pub park: String,
     pub rule: String,
     /// `pass`, `fail` or `unknown`.
@@ -99,7 +101,7 @@ impl Store {
         let mut binds: Vec<String> = vec![run_id.to_string()];
         binds.extend(bind);
         let mut sql = format!(
-            "SELECT r.uscc, r.park, r.rule, r.verdict, r.level, r.amount_fen, r.distance, r.verified, r.assumption_dependent, r.supply \
+            "SELECT r.uscc, e.name, r.park, r.rule, r.verdict, r.level, r.amount_fen, r.distance, r.verified, r.assumption_dependent, r.supply \
              FROM rule_results r JOIN enterprises e ON e.uscc = r.uscc WHERE r.run_id = $1 AND {cond}"
         );
         for (col, v) in [("r.rule", rule), ("r.verdict", verdict)] {
@@ -123,15 +125,16 @@ impl Store {
             .map(|r| {
                 Ok(RuleResultRow {
                     uscc: r.try_get(0)?,
-                    park: r.try_get(1)?,
-                    rule: r.try_get(2)?,
-                    verdict: r.try_get(3)?,
-                    level: int(r, 4)? as i32,
-                    amount_fen: r.try_get::<Option<i64>, _>(5)?,
-                    distance: r.try_get::<Option<f64>, _>(6)?,
-                    verified: int(r, 7)? != 0,
-                    assumption_dependent: int(r, 8)? != 0,
-                    supply: r.try_get(9)?,
+                    name: r.try_get(1)?,
+                    park: r.try_get(2)?,
+                    rule: r.try_get(3)?,
+                    verdict: r.try_get(4)?,
+                    level: int(r, 5)? as i32,
+                    amount_fen: r.try_get::<Option<i64>, _>(6)?,
+                    distance: r.try_get::<Option<f64>, _>(7)?,
+                    verified: int(r, 8)? != 0,
+                    assumption_dependent: int(r, 9)? != 0,
+                    supply: r.try_get(10)?,
                 })
             })
             .collect()

@@ -29,6 +29,16 @@ const FILES: &[(&str, &str, &[u8])] = &[
         include_bytes!("../static/eval.css"),
     ),
     (
+        "rules.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../static/rules.js"),
+    ),
+    (
+        "rules.css",
+        "text/css; charset=utf-8",
+        include_bytes!("../static/rules.css"),
+    ),
+    (
         "vendor/echarts.min.js",
         "text/javascript; charset=utf-8",
         include_bytes!("../static/vendor/echarts.min.js"),

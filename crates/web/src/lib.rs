@@ -32,6 +32,7 @@ pub mod pages;
 pub mod render;
 pub mod routes;
 pub mod rules_eval;
+pub mod rules_pages;
 pub mod upload;
 
 pub use auth::{

@@ -46,6 +46,12 @@ const TEMPLATES: &[(&str, &str)] = &[
         "upload_job.html",
         include_str!("../templates/upload_job.html"),
     ),
+    (
+        "enterprise_ladder.html",
+        include_str!("../templates/enterprise_ladder.html"),
+    ),
+    ("ladder.html", include_str!("../templates/ladder.html")),
+    ("policies.html", include_str!("../templates/policies.html")),
 ];
 
 static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {
@@ -150,6 +156,14 @@ pub const NAV: &[NavItem] = &[
     NavItem {
         label: "目标",
         href: |r| (!matches!(r, Role::Enterprise(_))).then(|| "/targets".into()),
+    },
+    NavItem {
+        label: "梯度培育",
+        href: |r| (!matches!(r, Role::Enterprise(_))).then(|| "/ladder".into()),
+    },
+    NavItem {
+        label: "政策",
+        href: |r| (!matches!(r, Role::Enterprise(_))).then(|| "/policies".into()),
     },
     NavItem {
         label: "数据导入",

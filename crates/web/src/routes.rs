@@ -3,7 +3,7 @@
 //! [`build`] makes the axum router from [`table`], wrapping each route in the guard of its
 //! [`Access`]; [`route_table`] lists the same entries so that the isolation tests (and the
 //! OpenAPI test) can enumerate every route. There is no other place where routes are added.
-use crate::{AppState, api, assets, auth, bank, eval_pages, pages, upload};
+use crate::{AppState, api, assets, auth, bank, eval_pages, pages, rules_pages, upload};
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::middleware;
@@ -178,6 +178,32 @@ fn table() -> Table {
         "/api/v1/bank/enterprises/{uscc}/points",
         Bank,
         get(bank::bank_points),
+    )
+    // Rules engine: the firm's ladder, 梯度培育, 政策.
+    .add(
+        "GET",
+        "/enterprises/{uscc}/ladder",
+        SignedIn,
+        get(rules_pages::enterprise_ladder),
+    )
+    .add("GET", "/ladder", SignedIn, get(rules_pages::ladder_page))
+    .add(
+        "GET",
+        "/ladder/export.xlsx",
+        SignedIn,
+        get(rules_pages::ladder_xlsx),
+    )
+    .add(
+        "GET",
+        "/policies",
+        SignedIn,
+        get(rules_pages::policies_page),
+    )
+    .add(
+        "GET",
+        "/policies/export.xlsx",
+        SignedIn,
+        get(rules_pages::policies_xlsx),
     )
     // JSON API.
     .add("GET", "/api/v1/openapi.json", Public, get(api::openapi))

@@ -420,6 +420,7 @@ pub fn evaluate_panel(
             }
             rows.push(RuleResultRow {
                 uscc: panel.uscc[row].clone(),
+                name: panel.name[row].clone(),
                 park,
                 rule: rp.id.clone(),
                 verdict: verdict_key(v).into(),

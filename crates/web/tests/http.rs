@@ -163,7 +163,11 @@ fn expected_signed_in(path: &str, who: &str, variant: &str) -> u16 {
                 404
             }
         }
-        "/enterprises/{uscc}/points" => {
+        // 梯度培育 / 政策 and their exports: zone and park users (a park its own park); firms: 404.
+        "/ladder" | "/ladder/export.xlsx" | "/policies" | "/policies/export.xlsx" => {
+            if who == "firm" { 404 } else { 200 }
+        }
+        "/enterprises/{uscc}/points" | "/enterprises/{uscc}/ladder" => {
             let ok = match variant {
                 "missing firm" | "malformed" => false,
                 "own firm" => zone || who == "park-jiangbei" || who == "firm",

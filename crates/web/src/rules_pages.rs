@@ -1,0 +1,522 @@
+//! Pages of the rules engine: the ladder fragment of the firm page (each rule's conditions,
+//! need/have/source, gaps, policies with amounts), 梯度培育 (funnel per park with its table,
+//! year-to-year conversion, median time on a rung, nearest-to-qualify lists sortable by
+//! distance, export) and 政策 (each policy: who is eligible, amounts in 万元, 免申即享 vs 快申快享
+//! lists with the exact items, budget by park, export).
+//!
+//! What each role sees (on top of the store's scope rules):
+//! * zone administrators and analysts: every park; opening a year without a stored run evaluates
+//!   it and stores the run;
+//! * a park administrator: its park's funnel, lists and budget (the stored run narrowed to its
+//!   park; per-firm rows come from the store with its scope); no evaluating;
+//! * an enterprise user: 梯度培育 and 政策 answer 404; its own firm page shows its ladder and its
+//!   policies (evaluated live on its own one-firm panel, read with its scope).
+use crate::AppState;
+use crate::auth::CurrentUser;
+use crate::error::PageError;
+use crate::export::download;
+use crate::render::{self, Page};
+use crate::rules_eval::{self, Lists, RulesSummary, park_name, verdict_zh, wan};
+use axum::extract::{Path, Query, State};
+use axum::response::Response;
+use gaoxin_model::Uscc;
+use gaoxin_rules::plan::{EvalOptions, Verdict};
+use gaoxin_rules::{Panel, Status, ladder};
+use gaoxin_store::{Role, RuleResultRow, RunRecord, Scope};
+use minijinja::context;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+#[derive(Deserialize, Default)]
+pub struct RulesQuery {
+    year: Option<i32>,
+    park: Option<String>,
+    rule: Option<String>,
+    /// `asc` (nearest first, default) or `desc`.
+    sort: Option<String>,
+}
+
+fn zone_role(r: &Role) -> bool {
+    matches!(r, Role::ZoneAdmin | Role::ZoneAnalyst)
+}
+
+fn vkey(v: Verdict) -> &'static str {
+    match v {
+        Verdict::Pass => "pass",
+        Verdict::Fail => "fail",
+        Verdict::Unknown => "unknown",
+    }
+}
+
+#[derive(Serialize)]
+struct CondView {
+    zh: String,
+    unconfirmed: bool,
+    verdict: &'static str,
+    verdict_zh: &'static str,
+    parts: Vec<String>,
+    subs: Vec<String>,
+    inputs: Vec<String>,
+    gaps: Vec<String>,
+    note: Option<String>,
+    assumption_dependent: bool,
+}
+
+#[derive(Serialize)]
+struct RuleView {
+    id: String,
+    name: String,
+    label: String,
+    document: String,
+    version: String,
+    unconfirmed: bool,
+    rung: Option<u8>,
+    policy: bool,
+    verdict: &'static str,
+    verdict_zh: &'static str,
+    assumption_dependent: bool,
+    assumption: &'static str,
+    award_zh: Option<String>,
+    award_wan: Option<String>,
+    auto_grant: bool,
+    to_supply: Vec<String>,
+    conditions: Vec<CondView>,
+}
+
+/// GET /enterprises/{uscc}/ladder — the firm's ladder and every rule explained (htmx fragment).
+pub async fn enterprise_ladder(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(code): Path<String>,
+    Query(q): Query<RulesQuery>,
+) -> Result<Response, PageError> {
+    let scope = user.scope();
+    let uscc = Uscc::parse(&code).map_err(|_| PageError::not_found())?;
+    let e = state
+        .store
+        .enterprise(&scope, &uscc)
+        .await?
+        .ok_or_else(PageError::not_found)?;
+    let facts = state.store.facts_of(&scope, &uscc).await?;
+    let years: Vec<i32> = facts.iter().map(|f| f.year.get()).collect();
+    let Some(year) = q
+        .year
+        .filter(|y| years.contains(y))
+        .or_else(|| years.last().copied())
+    else {
+        return Ok(render::fragment(
+            "enterprise_ladder.html",
+            context! { empty => true, uscc => code },
+        ));
+    };
+    let files = match rules_eval::load_rules() {
+        Ok(f) => f,
+        Err(err) => {
+            return Ok(render::fragment(
+                "enterprise_ladder.html",
+                context! { error => err.to_string(), uscc => code },
+            ));
+        }
+    };
+    let (plan, skipped) = rules_eval::plan_for(&files, year);
+    let panel = Panel::from_model(std::slice::from_ref(&e), &facts).map_err(PageError::internal)?;
+    let opts = EvalOptions::default();
+    let batch = gaoxin_rules::batch::evaluate_with(&plan, &panel, year, &opts, 1);
+    let pos = ladder::positions(&plan, &batch).remove(0);
+    let rungs: Vec<_> = ladder::rungs(&plan)
+        .into_iter()
+        .map(|r| {
+            context! {
+                level => r.level, label => r.label, note => r.note,
+                reached => r.level <= pos.level,
+                current => r.level == pos.level,
+                next => pos.next.as_ref().is_some_and(|n| n.level == r.level),
+            }
+        })
+        .collect();
+    let mut rules: Vec<RuleView> = Vec::new();
+    for rp in &plan.rules {
+        let Some(ex) = gaoxin_rules::explain(&plan, &panel, 0, year, &rp.id, &opts) else {
+            continue;
+        };
+        rules.push(RuleView {
+            id: ex.rule_id.clone(),
+            name: ex.rule_name.clone(),
+            label: ex.label.clone(),
+            document: ex.document.clone(),
+            version: ex.version.clone(),
+            unconfirmed: ex.rule_status == Status::Unconfirmed
+                || ex
+                    .conditions
+                    .iter()
+                    .any(|c| c.status == Status::Unconfirmed),
+            rung: rp.rung,
+            policy: rp.award.is_some(),
+            verdict: vkey(ex.verdict),
+            verdict_zh: ex.verdict.zh(),
+            assumption_dependent: ex.assumption_dependent,
+            assumption: ex.assumption.zh(),
+            award_zh: ex.award_zh.clone(),
+            award_wan: ex.award.map(wan),
+            auto_grant: ex.auto_grant,
+            to_supply: ex
+                .to_supply
+                .iter()
+                .map(|s| format!("{}（{}年，当前：{}）", s.zh, s.year, s.provenance.zh()))
+                .collect(),
+            conditions: ex
+                .conditions
+                .iter()
+                .map(|c| CondView {
+                    zh: c.zh.clone(),
+                    unconfirmed: c.status == Status::Unconfirmed,
+                    verdict: vkey(c.verdict),
+                    verdict_zh: c.verdict.zh(),
+                    parts: c.parts.iter().map(|p| p.text.clone()).collect(),
+                    subs: c.subconditions.clone(),
+                    inputs: c
+                        .inputs
+                        .iter()
+                        .map(|i| {
+                            format!(
+                                "{}（{}年）= {}，来源：{}",
+                                i.zh,
+                                i.year,
+                                i.text,
+                                i.provenance.zh()
+                            )
+                        })
+                        .collect(),
+                    gaps: c.gaps.iter().map(|g| g.text.clone()).collect(),
+                    note: c.note.clone(),
+                    assumption_dependent: c.assumption_dependent,
+                })
+                .collect(),
+        });
+    }
+    rules.sort_by_key(|r| (r.policy, r.rung.is_none(), r.rung));
+    Ok(render::fragment(
+        "enterprise_ladder.html",
+        context! {
+            uscc => code,
+            year => year,
+            years => years,
+            as_of => plan.as_of.to_string(),
+            level_label => pos.label,
+            next => pos.next.as_ref().map(|n| context! { label => n.label.clone(), note => n.note.clone() }),
+            rungs => rungs,
+            rules => render::ser(&rules),
+            skipped => skipped,
+        },
+    ))
+}
+
+/// The year, the stored run (evaluated first for zone users) and the summary narrowed to what
+/// the user may see; `Ok(Err(ctx))` is the page's empty state.
+async fn run_view(
+    state: &AppState,
+    user: &CurrentUser,
+    q: &RulesQuery,
+) -> Result<Result<(i32, RulesSummary, RunRecord, Option<String>), minijinja::Value>, PageError> {
+    let scope = user.scope();
+    let years = state.store.years(&scope).await?;
+    let year = match q.year {
+        Some(y) if years.contains(&y) => y,
+        Some(_) => {
+            return Ok(Err(
+                context! { empty => true, bad_year => true, years => years },
+            ));
+        }
+        None => match years.last() {
+            Some(y) => *y,
+            None => return Ok(Err(context! { empty => true, years => years })),
+        },
+    };
+    let found = rules_eval::latest(&state.store, &scope, year).await?;
+    let (s, run) = match found {
+        Some(r) => r,
+        None if zone_role(&user.role) => rules_eval::run_rules(&state.store, year).await?,
+        None => {
+            return Ok(Err(
+                context! { empty => true, not_run => true, year => year, years => years },
+            ));
+        }
+    };
+    let park = match &scope {
+        Scope::Park(p) => Some(p.clone()),
+        _ => q.park.clone().filter(|p| state.zone.park(p).is_some()),
+    };
+    let s = match &park {
+        Some(p) => rules_eval::narrow(&s, p),
+        None => s,
+    };
+    Ok(Ok((year, s, run, park)))
+}
+
+fn parks_ctx(state: &AppState, user: &CurrentUser) -> Vec<minijinja::Value> {
+    if !zone_role(&user.role) {
+        return vec![];
+    }
+    state
+        .zone
+        .parks
+        .iter()
+        .map(|p| context! { id => p.id.clone(), name => p.name.clone() })
+        .collect()
+}
+
+/// Rows of a run in the caller's scope (and the chosen park).
+async fn rows(
+    state: &AppState,
+    user: &CurrentUser,
+    run: &RunRecord,
+    park: Option<&str>,
+    rule: Option<&str>,
+) -> Result<Vec<RuleResultRow>, PageError> {
+    let mut v = state
+        .store
+        .rule_results(&user.scope(), &run.id, rule, None)
+        .await?;
+    if let Some(p) = park {
+        v.retain(|r| r.park == p);
+    }
+    Ok(v)
+}
+
+/// GET /ladder — 梯度培育.
+pub async fn ladder_page(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(q): Query<RulesQuery>,
+) -> Result<Response, PageError> {
+    if matches!(user.role, Role::Enterprise(_)) {
+        return Err(PageError::not_found());
+    }
+    let page = Page::new("梯度培育", &user, "/ladder");
+    let (year, s, run, park) = match run_view(&state, &user, &q).await? {
+        Ok(x) => x,
+        Err(ctx) => return Ok(render::page("ladder.html", &page, ctx)),
+    };
+    let years = state.store.years(&user.scope()).await?;
+    let z = &state.zone;
+    let labels: Vec<String> = std::iter::once("未入梯".to_string())
+        .chain(
+            s.rungs
+                .iter()
+                .filter(|r| r.rule.is_some())
+                .map(|r| r.label.clone()),
+        )
+        .collect();
+    let nl = labels.len();
+    let now: Vec<_> = s.funnel.iter().filter(|f| f.year == year).collect();
+    let chart = serde_json::json!({
+        "parks": now.iter().map(|f| park_name(z, &f.park)).collect::<Vec<_>>(),
+        "levels": labels,
+        "counts": (0..nl).map(|l| now.iter().map(|f| f.counts.get(l).copied().unwrap_or(0)).collect::<Vec<_>>()).collect::<Vec<_>>(),
+    });
+    let funnel_rows: Vec<_> = s
+        .funnel
+        .iter()
+        .map(|f| context! { year => f.year, park => park_name(z, &f.park), counts => f.counts[..nl.min(f.counts.len())].to_vec() })
+        .collect();
+    // conversions summed over the parks in view
+    let mut conv: BTreeMap<(i32, u8), (usize, usize)> = BTreeMap::new();
+    for c in &s.conversions {
+        let e = conv.entry((c.from_year, c.level)).or_default();
+        e.0 += c.firms;
+        e.1 += c.moved_up;
+    }
+    let conversions: Vec<_> = conv
+        .into_iter()
+        .map(|((y, l), (n, up))| context! {
+            from_year => y, to_year => y + 1, level => s.rung_label(l as i32), firms => n, moved_up => up,
+            rate => if n > 0 { format!("{:.1}%", up as f64 * 100.0 / n as f64) } else { "—".into() },
+        })
+        .collect();
+    let medians: Vec<_> = s
+        .medians
+        .iter()
+        .map(|m| context! { park => park_name(z, &m.park), level => s.rung_label(m.level as i32), spells => m.spells, median => m.median_years })
+        .collect();
+    // nearest-to-qualify for one rung
+    let rung_rules: Vec<_> = s.rungs.iter().filter(|r| r.rule.is_some()).collect();
+    let rule = q
+        .rule
+        .clone()
+        .filter(|r| rung_rules.iter().any(|g| g.rule.as_deref() == Some(r)))
+        .or_else(|| rung_rules.first().and_then(|r| r.rule.clone()));
+    let desc = q.sort.as_deref() == Some("desc");
+    let mut near: Vec<RuleResultRow> = Vec::new();
+    if let Some(rid) = &rule {
+        let level = rung_rules
+            .iter()
+            .find(|g| g.rule.as_deref() == Some(rid))
+            .map(|g| g.level as i32);
+        near = rows(&state, &user, &run, park.as_deref(), Some(rid))
+            .await?
+            .into_iter()
+            .filter(|r| {
+                r.verdict != "pass"
+                    && s.rungs
+                        .iter()
+                        .find(|g| g.level as i32 > r.level)
+                        .map(|g| g.level as i32)
+                        == level
+            })
+            .collect();
+        near.sort_by(|a, b| {
+            let o = a
+                .distance
+                .unwrap_or(f64::MAX)
+                .total_cmp(&b.distance.unwrap_or(f64::MAX));
+            (if desc { o.reverse() } else { o }).then(a.uscc.cmp(&b.uscc))
+        });
+    }
+    let near_total = near.len();
+    let near_rows: Vec<_> = near
+        .iter()
+        .take(100)
+        .map(|r| {
+            context! {
+                uscc => r.uscc.clone(), name => r.name.clone(), park => park_name(z, &r.park),
+                level => s.rung_label(r.level), distance => r.distance.map(|d| format!("{d:.3}")),
+                verdict => r.verdict.clone(), verdict_zh => verdict_zh(&r.verdict),
+            }
+        })
+        .collect();
+    Ok(render::page(
+        "ladder.html",
+        &page,
+        context! {
+            year => year, years => years, run_id => run.id, as_of => s.record.as_of.clone(),
+            input_hash => s.record.input_hash.clone(),
+            park => park.clone(), park_name => park.as_deref().map(|p| park_name(z, p)),
+            parks => parks_ctx(&state, &user),
+            labels => chart["levels"].clone().as_array().map(|a| a.iter().map(|x| x.as_str().unwrap_or("").to_string()).collect::<Vec<_>>()),
+            chart => render::ser(&chart),
+            funnel => funnel_rows, funnel_years => s.funnel_years.clone(),
+            conversions => conversions, medians => medians,
+            rung_rules => rung_rules.iter().map(|r| context! { rule => r.rule.clone(), label => r.label.clone() }).collect::<Vec<_>>(),
+            top_note => s.rungs.iter().find(|r| r.rule.is_none()).and_then(|r| r.note.clone()),
+            rule => rule, desc => desc, near => near_rows, near_total => near_total,
+        },
+    ))
+}
+
+/// GET /ladder/export.xlsx — the 梯度培育 lists in scope.
+pub async fn ladder_xlsx(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(q): Query<RulesQuery>,
+) -> Result<Response, PageError> {
+    export(state, user, q, Lists::Ladder, "梯度培育").await
+}
+
+/// GET /policies/export.xlsx — the 政策 lists in scope.
+pub async fn policies_xlsx(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(q): Query<RulesQuery>,
+) -> Result<Response, PageError> {
+    export(state, user, q, Lists::Policies, "政策兑现").await
+}
+
+async fn export(
+    state: AppState,
+    user: CurrentUser,
+    q: RulesQuery,
+    which: Lists,
+    title: &str,
+) -> Result<Response, PageError> {
+    if matches!(user.role, Role::Enterprise(_)) {
+        return Err(PageError::not_found());
+    }
+    let (year, s, run, park) = match run_view(&state, &user, &q).await? {
+        Ok(x) => x,
+        Err(_) => return Err(PageError::not_found()),
+    };
+    let rows = rows(&state, &user, &run, park.as_deref(), None).await?;
+    let names: BTreeMap<String, String> = rows
+        .iter()
+        .map(|r| (r.uscc.clone(), r.name.clone()))
+        .collect();
+    let bytes =
+        rules_eval::workbook(&state.zone, &s, &rows, &names, which).map_err(PageError::internal)?;
+    Ok(download(
+        bytes,
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        &format!("{title}-{year}.xlsx"),
+    ))
+}
+
+/// GET /policies — 政策.
+pub async fn policies_page(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(q): Query<RulesQuery>,
+) -> Result<Response, PageError> {
+    if matches!(user.role, Role::Enterprise(_)) {
+        return Err(PageError::not_found());
+    }
+    let page = Page::new("政策兑现", &user, "/policies");
+    let (year, s, run, park) = match run_view(&state, &user, &q).await? {
+        Ok(x) => x,
+        Err(ctx) => return Ok(render::page("policies.html", &page, ctx)),
+    };
+    let years = state.store.years(&user.scope()).await?;
+    let z = &state.zone;
+    let mut policies = Vec::new();
+    let mut chart_parks: Vec<String> = s.budgets.iter().map(|b| b.park.clone()).collect();
+    chart_parks.sort();
+    chart_parks.dedup();
+    let mut series = Vec::new();
+    for p in s.policies() {
+        let rs: Vec<RuleResultRow> = rows(&state, &user, &run, park.as_deref(), Some(&p.id))
+            .await?
+            .into_iter()
+            .filter(|r| r.verdict != "fail")
+            .collect();
+        let entry = |r: &RuleResultRow| {
+            context! {
+                uscc => r.uscc.clone(), name => r.name.clone(), park => park_name(z, &r.park),
+                amount => r.amount_fen.map(wan), verdict => r.verdict.clone(), verdict_zh => verdict_zh(&r.verdict),
+                supply => r.supply.lines().map(str::to_string).collect::<Vec<_>>(),
+                assumption_dependent => r.assumption_dependent,
+            }
+        };
+        let auto: Vec<_> = rs.iter().filter(|r| r.verified).map(entry).collect();
+        let fast: Vec<_> = rs.iter().filter(|r| !r.verified).map(entry).collect();
+        let eligible = rs.iter().filter(|r| r.verdict == "pass").count();
+        let total: i64 = rs.iter().filter_map(|r| r.amount_fen).sum();
+        let budget: Vec<_> = s
+            .budgets
+            .iter()
+            .filter(|b| b.rule == p.id)
+            .map(|b| context! { park => park_name(z, &b.park), firms => b.firms, total => wan(b.total_fen), amount_unknown => b.amount_unknown, undecided => b.undecided })
+            .collect();
+        series.push(serde_json::json!({
+            "name": p.label,
+            "data": chart_parks.iter().map(|pk| s.budgets.iter().find(|b| b.rule == p.id && &b.park == pk).map(|b| b.total_fen as f64 / 1e6).unwrap_or(0.0)).collect::<Vec<_>>(),
+        }));
+        policies.push(context! {
+            id => p.id.clone(), name => p.name.clone(), label => p.label.clone(), document => p.document.clone(),
+            version => p.version.clone(), unconfirmed => p.unconfirmed, award_zh => p.award_zh.clone(),
+            eligible => eligible, total => wan(total), undecided => rs.iter().filter(|r| r.verdict == "unknown").count(),
+            auto => auto, fast => fast, budget => budget,
+        });
+    }
+    let chart = serde_json::json!({
+        "parks": chart_parks.iter().map(|p| park_name(z, p)).collect::<Vec<_>>(),
+        "series": series,
+    });
+    Ok(render::page(
+        "policies.html",
+        &page,
+        context! {
+            year => year, years => years, run_id => run.id, as_of => s.record.as_of.clone(),
+            park => park.clone(), park_name => park.as_deref().map(|p| park_name(z, p)),
+            parks => parks_ctx(&state, &user), policies => policies, chart => render::ser(&chart),
+            skipped => s.skipped.clone(),
+        },
+    ))
+}
