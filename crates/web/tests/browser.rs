@@ -331,6 +331,15 @@ async fn browser_scenarios() {
     let url = d.js("return location.pathname;", json!([])).await;
     assert_eq!(url, href);
     d.wait_for("firm charts", "return [...document.querySelectorAll('.chart canvas')].filter(x => x.width > 0).length >= 2;").await;
+    // The firm's ladder (htmx fragment): the rungs, its current rung and each rule's verdict badge.
+    let level = d
+        .wait_for(
+            "firm ladder",
+            "const l = document.querySelector('#ladder-slot .firm-level'); return l && document.querySelectorAll('#ladder-slot ol.ladder li').length >= 5 && document.querySelectorAll('#ladder-slot details.rule .badge').length >= 5 ? l.textContent : null;",
+        )
+        .await;
+    assert!(!level.as_str().unwrap_or("").is_empty());
+    d.screenshot("firm-ladder").await;
     assert_eq!(
         d.errors().await,
         Vec::<String>::new(),
