@@ -273,7 +273,35 @@ impl ImportTx {
                 q = q.bind(prov).bind(h);
             }
             q.execute(&mut *self.tx).await?;
+            self.update_latest_year(chunk).await?;
         }
+        Ok(())
+    }
+
+    /// Keeps `enterprises.latest_year` in step with the facts just written.
+    async fn update_latest_year(&mut self, chunk: &[Facts]) -> Result<(), Error> {
+        let mut codes: Vec<&str> = chunk.iter().map(|f| f.uscc.as_str()).collect();
+        codes.sort_unstable();
+        codes.dedup();
+        let list: Vec<String> = (1..=codes.len())
+            .map(|i| {
+                if self.backend == Backend::Sqlite {
+                    "?".to_string()
+                } else {
+                    format!("${i}")
+                }
+            })
+            .collect();
+        let sql = format!(
+            "UPDATE enterprises SET latest_year = (SELECT MAX(f.year) FROM facts f WHERE f.uscc = enterprises.uscc) \
+             WHERE uscc IN ({})",
+            list.join(",")
+        );
+        let mut q = sqlx::query(AssertSqlSafe(sql));
+        for c in codes {
+            q = q.bind(c.to_string());
+        }
+        q.execute(&mut *self.tx).await?;
         Ok(())
     }
 

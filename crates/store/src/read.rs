@@ -331,16 +331,25 @@ impl Store {
         w.filter(filter);
         // The row's year: the filter year (inner join: only firms with that year), else the latest year.
         let (join, year_bind) = match filter.year {
-            Some(y) => ("JOIN facts f ON f.uscc = e.uscc AND f.year = $Y".to_string(), Some(y as i64)),
+            Some(y) => (
+                "JOIN facts f ON f.uscc = e.uscc AND f.year = $Y".to_string(),
+                Some(y as i64),
+            ),
             None => (
-                "LEFT JOIN facts f ON f.uscc = e.uscc AND f.year = (SELECT MAX(year) FROM facts g WHERE g.uscc = e.uscc)".to_string(),
+                "LEFT JOIN facts f ON f.uscc = e.uscc AND f.year = e.latest_year".to_string(),
                 None,
             ),
         };
         let yn = w.binds.len() + 1;
         let join = join.replace("$Y", &format!("${yn}"));
+        // Without a year filter every firm is listed once (LEFT JOIN): count the firms alone.
+        let count_join = if year_bind.is_some() {
+            join.as_str()
+        } else {
+            ""
+        };
         let count_sql = format!(
-            "SELECT COUNT(*) FROM enterprises e {join} WHERE {}",
+            "SELECT COUNT(*) FROM enterprises e {count_join} WHERE {}",
             w.clause()
         );
         let mut q = sqlx::query(AssertSqlSafe(count_sql.clone()));
