@@ -273,6 +273,19 @@ impl Where {
     fn clause(&self) -> String {
         self.sql.join(" AND ")
     }
+
+    /// The statement with this condition's values bound, in order (`sql` is built by this module
+    /// from constant text and field keys; every user value is a bound parameter).
+    fn query(
+        &self,
+        sql: String,
+    ) -> sqlx::query::Query<'static, sqlx::Any, sqlx::any::AnyArguments> {
+        let mut q = sqlx::query(AssertSqlSafe(sql));
+        for b in &self.binds {
+            q = q.bind(b.clone());
+        }
+        q
+    }
 }
 
 impl Store {
@@ -290,10 +303,7 @@ impl Store {
             ent_select(),
             w.clause()
         );
-        let mut q = sqlx::query(AssertSqlSafe(sql.clone()));
-        for b in &w.binds {
-            q = q.bind(b.clone());
-        }
+        let q = w.query(sql);
         match q.fetch_optional(&self.pool).await? {
             Some(r) => Ok(Some(decode_enterprise(&r, 0)?)),
             None => Ok(None),
@@ -309,10 +319,7 @@ impl Store {
             fact_columns(),
             w.clause()
         );
-        let mut q = sqlx::query(AssertSqlSafe(sql.clone()));
-        for b in &w.binds {
-            q = q.bind(b.clone());
-        }
+        let q = w.query(sql);
         q.fetch_all(&self.pool)
             .await?
             .iter()
@@ -352,10 +359,7 @@ impl Store {
             "SELECT COUNT(*) FROM enterprises e {count_join} WHERE {}",
             w.clause()
         );
-        let mut q = sqlx::query(AssertSqlSafe(count_sql.clone()));
-        for b in &w.binds {
-            q = q.bind(b.clone());
-        }
+        let mut q = w.query(count_sql);
         if let Some(y) = year_bind {
             q = q.bind(y);
         }
@@ -370,10 +374,7 @@ impl Store {
             w.clause(),
             page.sort.sql()
         );
-        let mut q = sqlx::query(AssertSqlSafe(sql.clone()));
-        for b in &w.binds {
-            q = q.bind(b.clone());
-        }
+        let mut q = w.query(sql);
         if let Some(y) = year_bind {
             q = q.bind(y);
         }
@@ -417,10 +418,7 @@ impl Store {
             sql.push_str(&format!(" AND f.year = ${}", w.binds.len() + 1));
         }
         sql.push_str(" ORDER BY f.uscc, f.year");
-        let mut q = sqlx::query(AssertSqlSafe(sql.clone()));
-        for b in &w.binds {
-            q = q.bind(b.clone());
-        }
+        let mut q = w.query(sql);
         if let Some(y) = year {
             q = q.bind(y as i64);
         }
@@ -467,10 +465,7 @@ impl Store {
             "SELECT DISTINCT f.year FROM facts f JOIN enterprises e ON e.uscc = f.uscc WHERE {} ORDER BY f.year",
             w.clause()
         );
-        let mut q = sqlx::query(AssertSqlSafe(sql.clone()));
-        for b in &w.binds {
-            q = q.bind(b.clone());
-        }
+        let q = w.query(sql);
         q.fetch_all(&self.pool)
             .await?
             .iter()
@@ -481,13 +476,7 @@ impl Store {
     /// Dashboard figures: firms per park / cluster / track, and yearly totals.
     pub async fn summary(&self, scope: &Scope) -> Result<Summary, Error> {
         let w = Where::new(scope);
-        let bind_all = |sql: &str| {
-            let mut q = sqlx::query(AssertSqlSafe(sql.to_string()));
-            for b in &w.binds {
-                q = q.bind(b.clone());
-            }
-            q
-        };
+        let bind_all = |sql: &str| w.query(sql.to_string());
         let firms = get_i64(
             &bind_all(&format!(
                 "SELECT COUNT(*) FROM enterprises e WHERE {}",
