@@ -151,3 +151,7 @@ if __name__ == "__main__":
     t, _ = points(size) if what == "points" else mc(size)
     print(f"{what} n={size}")
     print(f"seconds={t:.6f}")
+    # Peak resident memory of this process (VmHWM; ru_maxrss would report the parent's after fork).
+    with open("/proc/self/status") as f:
+        hwm = next(int(l.split()[1]) for l in f if l.startswith("VmHWM:"))
+    print(f"peak_mib={hwm / 1024:.1f}")
