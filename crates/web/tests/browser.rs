@@ -339,7 +339,7 @@ async fn browser_scenarios() {
         )
         .await;
     assert!(!level.as_str().unwrap_or("").is_empty());
-    d.screenshot("firm-ladder").await;
+    d.screenshot("firm-ladder.png").await;
     assert_eq!(
         d.errors().await,
         Vec::<String>::new(),
