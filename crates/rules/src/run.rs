@@ -40,13 +40,23 @@ impl RunRecord {
             .rules
             .iter()
             .map(|r| {
-                let mut h = Fnv::new();
-                h.bytes(files[r.file].text.as_bytes());
+                // By id, not by `r.file`: that index is into the files the plan was compiled from,
+                // and `compile_for_run` leaves out files not in force, so positions differ from
+                // `files`.
+                let file_hash = files
+                    .iter()
+                    .find(|f| f.id == r.id)
+                    .map(|f| {
+                        let mut h = Fnv::new();
+                        h.bytes(f.text.as_bytes());
+                        hex(h.0)
+                    })
+                    .unwrap_or_default();
                 RuleVersion {
                     id: r.id.clone(),
                     version: r.version.clone(),
                     document: r.document.clone(),
-                    file_hash: hex(h.0),
+                    file_hash,
                 }
             })
             .collect();

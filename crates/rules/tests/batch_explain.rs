@@ -229,3 +229,36 @@ fn next_step_explains_the_next_rung() {
     assert!(seen_top, "some synthetic firm is a unicorn");
     assert!(ladder::next_step(&plan, &panel, &batch, panel.len()).is_none());
 }
+
+/// A run over an earlier year leaves out files not yet in force; each rule's recorded hash is
+/// still the hash of its own file (found by id), not of whichever file sits at its position.
+#[test]
+fn run_record_hashes_each_rules_own_file() {
+    fn fnv(text: &str) -> String {
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        for x in text.as_bytes().iter().chain(std::iter::once(&0xffu8)) {
+            h ^= *x as u64;
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        format!("{h:016x}")
+    }
+    let files = files();
+    let panel = gaoxin_rules::synth::generate(50, 2017, 2021, 3, 0.0, 0.5);
+    let (plan, skipped) = compile_for_run(&files, default_as_of(2021));
+    assert!(
+        !skipped.is_empty(),
+        "some files are not in force in 2021, so plan positions differ from file positions"
+    );
+    let batch = evaluate(&plan, &panel, 2021, &EvalOptions::default());
+    let rec = RunRecord::new(&files, &plan, &panel, &batch);
+    assert_eq!(rec.rules.len(), plan.rules.len());
+    let mut shifted = 0;
+    for (i, r) in rec.rules.iter().enumerate() {
+        let f = files.iter().find(|f| f.id == r.id).expect("file of the rule");
+        assert_eq!(r.file_hash, fnv(&f.text), "{}", r.id);
+        if files[i].id != r.id {
+            shifted += 1;
+        }
+    }
+    assert!(shifted > 0, "the test exercises shifted positions");
+}
