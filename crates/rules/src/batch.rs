@@ -9,7 +9,7 @@ use crate::panel::Panel;
 use crate::plan::{Buffers, EvalOptions, NodeId, Pick, Plan, Verdict, award_of};
 
 /// Rows per chunk: large enough to amortise dispatch, small enough to stay in cache.
-pub const CHUNK: usize = 256;
+pub const CHUNK: usize = 512;
 
 /// One rule's results for every firm.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -58,6 +58,16 @@ impl BatchResult {
     }
 }
 
+/// One rule's results for the rows of one thread: slices of the final vectors, written in place
+/// (no per-thread copies to merge afterwards).
+struct Out<'a> {
+    verdict: &'a mut [Verdict],
+    assumption_dependent: &'a mut [bool],
+    verified: &'a mut [bool],
+    award: &'a mut [Option<i64>],
+    distance: &'a mut [f32],
+}
+
 fn eval_range(
     plan: &Plan,
     panel: &Panel,
@@ -65,7 +75,7 @@ fn eval_range(
     opts: &EvalOptions,
     lo: usize,
     hi: usize,
-    out: &mut [RuleResult],
+    out: &mut [Out],
 ) {
     let pick: Pick = opts.assumption.into();
     let other = if pick == Pick::Lo { Pick::Hi } else { Pick::Lo };
@@ -80,50 +90,52 @@ fn eval_range(
         v
     };
     let mut buf = Buffers::default();
-    let mut alt: Vec<Vec<f64>> = vec![Vec::new(); plan.rules.len()];
     let mut verified_buf = vec![false; CHUNK];
     let mut start = lo;
     while start < hi {
         let len = CHUNK.min(hi - start);
-        if !manual_nodes.is_empty() {
-            // The other assumption first, keeping only the eligibility of the rules it touches.
-            plan.eval_chunk(panel, year, start, len, &plan.all_nodes, other, &mut buf);
-            for (ri, r) in plan.rules.iter().enumerate() {
-                if !r.manual_nodes.is_empty() {
-                    alt[ri].clear();
-                    alt[ri].extend((0..len).map(|i| {
-                        let (v, s) = buf.get(r.eligible, i);
-                        Verdict::of(v, s).code() as f64
-                    }));
-                }
-            }
-            plan.eval_chunk(panel, year, start, len, &manual_nodes, pick, &mut buf);
-        } else {
-            plan.eval_chunk(panel, year, start, len, &plan.all_nodes, pick, &mut buf);
-        }
+        // Every node once under the chosen assumption; all outputs are read from that pass.
+        plan.eval_chunk(panel, year, start, len, &plan.all_nodes, pick, &mut buf);
         for (ri, r) in plan.rules.iter().enumerate() {
             let res = &mut out[ri];
             let verified = &mut verified_buf[..len];
-            plan.vtree_verified_chunk(&r.vtree, panel, year, start, &buf, verified);
+            let base = start - lo;
+            let mut any_pass = false;
             for i in 0..len {
-                let row = start + i;
-                let k = row - lo;
                 let (v, s) = buf.get(r.eligible, i);
                 let verdict = Verdict::of(v, s);
-                res.verdict[k] = verdict;
-                if verdict == Verdict::Pass {
+                res.verdict[base + i] = verdict;
+                any_pass |= verdict == Verdict::Pass;
+            }
+            if any_pass {
+                plan.vtree_verified_chunk(&r.vtree, panel, year, start, &buf, verified);
+            }
+            for i in 0..len {
+                let k = base + i;
+                if res.verdict[k] == Verdict::Pass {
                     res.distance[k] = 0.0;
-                }
-                if !r.manual_nodes.is_empty() {
-                    res.assumption_dependent[k] = alt[ri][i] != verdict.code() as f64;
-                }
-                if verdict == Verdict::Pass {
                     res.verified[k] = verified[i];
                     if let Some(a) = &r.award {
                         res.award[k] = award_of(a, &buf, i);
                     }
                 } else if r.rung.is_some() {
                     res.distance[k] = crate::ladder::distance(plan, r.eligible, &buf, i) as f32;
+                }
+            }
+        }
+        if !manual_nodes.is_empty() {
+            // Then only the nodes that depend on an expert-scored item, under the other
+            // assumption (their inputs are unchanged), to flag assumption-dependent verdicts.
+            plan.eval_chunk(panel, year, start, len, &manual_nodes, other, &mut buf);
+            for (ri, r) in plan.rules.iter().enumerate() {
+                if r.manual_nodes.is_empty() {
+                    continue;
+                }
+                let res = &mut out[ri];
+                for i in 0..len {
+                    let k = start - lo + i;
+                    let (v, s) = buf.get(r.eligible, i);
+                    res.assumption_dependent[k] = Verdict::of(v, s) != res.verdict[k];
                 }
             }
         }
@@ -142,40 +154,35 @@ pub fn evaluate_with(
     let n = panel.len();
     let threads = threads.max(1).min(n.max(1));
     let per = n.div_ceil(threads).max(1);
-    let mut parts: Vec<Vec<RuleResult>> = Vec::new();
-    std::thread::scope(|s| {
-        let handles: Vec<_> = (0..threads)
-            .map(|t| {
-                let (lo, hi) = ((t * per).min(n), ((t + 1) * per).min(n));
-                s.spawn(move || {
-                    let mut out: Vec<RuleResult> = plan
-                        .rules
-                        .iter()
-                        .map(|r| RuleResult::new(&r.id, hi - lo))
-                        .collect();
-                    eval_range(plan, panel, year, opts, lo, hi, &mut out);
-                    out
-                })
-            })
-            .collect();
-        for h in handles {
-            parts.push(h.join().expect("evaluation thread panicked"));
-        }
-    });
     let mut rules: Vec<RuleResult> = plan
         .rules
         .iter()
-        .map(|r| RuleResult::new(&r.id, 0))
+        .map(|r| RuleResult::new(&r.id, n))
         .collect();
-    for part in parts {
-        for (acc, p) in rules.iter_mut().zip(part) {
-            acc.verdict.extend(p.verdict);
-            acc.assumption_dependent.extend(p.assumption_dependent);
-            acc.verified.extend(p.verified);
-            acc.award.extend(p.award);
-            acc.distance.extend(p.distance);
+    // outs[t][rule]: thread t's rows of every rule's vectors.
+    let mut outs: Vec<Vec<Out>> = (0..threads).map(|_| Vec::new()).collect();
+    for r in rules.iter_mut() {
+        let mut verdict = r.verdict.chunks_mut(per);
+        let mut dep = r.assumption_dependent.chunks_mut(per);
+        let mut verified = r.verified.chunks_mut(per);
+        let mut award = r.award.chunks_mut(per);
+        let mut distance = r.distance.chunks_mut(per);
+        for o in outs.iter_mut() {
+            o.push(Out {
+                verdict: verdict.next().unwrap_or_default(),
+                assumption_dependent: dep.next().unwrap_or_default(),
+                verified: verified.next().unwrap_or_default(),
+                award: award.next().unwrap_or_default(),
+                distance: distance.next().unwrap_or_default(),
+            });
         }
     }
+    std::thread::scope(|s| {
+        for (t, mut out) in outs.into_iter().enumerate() {
+            let (lo, hi) = ((t * per).min(n), ((t + 1) * per).min(n));
+            s.spawn(move || eval_range(plan, panel, year, opts, lo, hi, &mut out));
+        }
+    });
     BatchResult {
         year,
         as_of: plan.as_of.to_string(),

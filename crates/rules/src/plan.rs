@@ -209,9 +209,10 @@ pub struct CTable {
     /// (lower bound, inclusive, points, label), highest first; the last may have no bound.
     pub bands: Vec<(Option<f64>, bool, f64, String)>,
     pub undefined_points: f64,
-    /// Number of bands with a lower bound, and points by band index (plus a trailing 0).
-    n_bounds: usize,
+    /// Points by band index (plus a trailing 0).
     pts: Vec<f64>,
+    /// (lower bound, inclusive) of the bands that have a bound, for the columnar kernel.
+    bounds: Vec<(f64, bool)>,
 }
 
 impl CTable {
@@ -856,13 +857,17 @@ impl<'a> Compiler<'a> {
             .map(|b| b.2)
             .chain(std::iter::once(0.0))
             .collect();
+        let bounds = bands[..n_bounds]
+            .iter()
+            .map(|b| (b.0.unwrap_or(0.0), b.1))
+            .collect();
         self.tables.push(CTable {
+            bounds,
             name: t.name.clone(),
             zh: t.zh.clone(),
             status: t.status,
             bands,
             undefined_points: t.undefined_points,
-            n_bounds,
             pts,
         });
         self.table_ids.insert((fi, name.to_string()), id);
@@ -1627,19 +1632,22 @@ impl Plan {
                     let (xv, xs) = ch(*x);
                     // Bands are ordered by descending lower bound, so the band index is the
                     // number of bounds the value fails: a branch-free count, then one lookup.
-                    let (n_bounds, pts) = (t.n_bounds, &t.pts);
-                    for i in 0..len {
-                        let mut k = 0usize;
-                        for b in &t.bands[..n_bounds] {
-                            let m = b.0.unwrap_or(0.0);
-                            let pass = if b.1 {
-                                CmpOp::Ge.apply(xv[i], m)
-                            } else {
-                                CmpOp::Gt.apply(xv[i], m)
-                            };
-                            k += (!pass) as usize;
+                    // Bound by bound over the column (each pass vectorises), counting failures
+                    // in out_v, then one lookup per row.
+                    out_v.fill(0.0);
+                    for &(m, incl) in &t.bounds {
+                        if incl {
+                            for i in 0..len {
+                                out_v[i] += (!CmpOp::Ge.apply(xv[i], m)) as u8 as f64;
+                            }
+                        } else {
+                            for i in 0..len {
+                                out_v[i] += (!CmpOp::Gt.apply(xv[i], m)) as u8 as f64;
+                            }
                         }
-                        out_v[i] = pts[k];
+                    }
+                    for o in out_v.iter_mut() {
+                        *o = t.pts[*o as usize];
                     }
                     for i in 0..len {
                         match xs[i] {
