@@ -261,8 +261,7 @@ pub fn evaluate_panel(
     let opts = EvalOptions::default();
     let (plan, skipped) = plan_for(files, year);
     let batch = evaluate(&plan, &panel, year, &opts);
-    let mut record = gaoxin_rules::RunRecord::new(files, &plan, &panel, &batch);
-    fix_file_hashes(&mut record, files);
+    let record = gaoxin_rules::RunRecord::new(files, &plan, &panel, &batch);
     let rungs = rung_infos(&plan);
     let rung_ids: Vec<Option<String>> = rungs.iter().map(|r| r.rule.clone()).collect();
     let here = |y: i32, row: usize| {
@@ -485,27 +484,6 @@ pub fn evaluate_panel(
         budgets: budgets.into_values().collect(),
     };
     Ok(Evaluated { summary, rows })
-}
-
-/// FNV-1a of a file's text with the engine's length separator (as `gaoxin_rules::run`).
-fn file_hash(text: &str) -> String {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for x in text.as_bytes().iter().chain(std::iter::once(&0xffu8)) {
-        h ^= *x as u64;
-        h = h.wrapping_mul(0x0100_0000_01b3);
-    }
-    format!("{h:016x}")
-}
-
-/// `RunRecord::new` looks files up by the plan's index, which counts only the files
-/// `compile_for_run` kept; when an earlier file was left out, the hashes shift onto the wrong
-/// files. Recompute them by rule id.
-fn fix_file_hashes(record: &mut gaoxin_rules::RunRecord, files: &[RuleFile]) {
-    for r in &mut record.rules {
-        if let Some(f) = files.iter().find(|f| f.id == r.id) {
-            r.file_hash = file_hash(&f.text);
-        }
-    }
 }
 
 fn now() -> i64 {
