@@ -68,6 +68,7 @@ struct Out<'a> {
     distance: &'a mut [f32],
 }
 
+#[allow(clippy::needless_range_loop)]
 fn eval_range(
     plan: &Plan,
     panel: &Panel,
