@@ -80,11 +80,13 @@ fn eval_range(
 ) {
     let pick: Pick = opts.assumption.into();
     let other = if pick == Pick::Lo { Pick::Hi } else { Pick::Lo };
+    let nodes = plan.batch_nodes();
     let manual_nodes: Vec<NodeId> = {
         let mut v: Vec<NodeId> = plan
             .rules
             .iter()
             .flat_map(|r| r.manual_nodes.iter().copied())
+            .filter(|n| nodes.binary_search(n).is_ok())
             .collect();
         v.sort_unstable();
         v.dedup();
@@ -92,11 +94,12 @@ fn eval_range(
     };
     let mut buf = Buffers::default();
     let mut verified_buf = vec![false; CHUNK];
+    let mut dist_buf = vec![0.0f64; CHUNK];
     let mut start = lo;
     while start < hi {
         let len = CHUNK.min(hi - start);
         // Every node once under the chosen assumption; all outputs are read from that pass.
-        plan.eval_chunk(panel, year, start, len, &plan.all_nodes, pick, &mut buf);
+        plan.eval_chunk(panel, year, start, len, &nodes, pick, &mut buf);
         for (ri, r) in plan.rules.iter().enumerate() {
             let res = &mut out[ri];
             let verified = &mut verified_buf[..len];
@@ -111,6 +114,10 @@ fn eval_range(
             if any_pass {
                 plan.vtree_verified_chunk(&r.vtree, panel, year, start, &buf, verified);
             }
+            let dist = &mut dist_buf[..len];
+            if r.rung.is_some() {
+                crate::ladder::distance_chunk(plan, r.eligible, &buf, dist);
+            }
             for i in 0..len {
                 let k = base + i;
                 if res.verdict[k] == Verdict::Pass {
@@ -120,7 +127,7 @@ fn eval_range(
                         res.award[k] = award_of(a, &buf, i);
                     }
                 } else if r.rung.is_some() {
-                    res.distance[k] = crate::ladder::distance(plan, r.eligible, &buf, i) as f32;
+                    res.distance[k] = dist[i] as f32;
                 }
             }
         }

@@ -1309,6 +1309,34 @@ impl Plan {
         self.rules.iter().find(|r| r.id == id)
     }
 
+    /// The nodes batch evaluation reads (each rule's eligibility and everything under it, the
+    /// award's base and cap, the alternatives of its verification tree), in ascending order:
+    /// items a rule only names for explain are not computed per firm.
+    pub(crate) fn batch_nodes(&self) -> Vec<NodeId> {
+        fn any_nodes(t: &VTree, out: &mut Vec<NodeId>) {
+            match t {
+                VTree::All(v) => v.iter().for_each(|c| any_nodes(c, out)),
+                VTree::Any(v) => {
+                    for (n, c) in v {
+                        out.push(*n);
+                        any_nodes(c, out);
+                    }
+                }
+                VTree::Leaf { .. } => {}
+            }
+        }
+        let mut roots = Vec::new();
+        for r in &self.rules {
+            roots.push(r.eligible);
+            if let Some(a) = &r.award {
+                roots.push(a.base);
+                roots.extend(a.cap);
+            }
+            any_nodes(&r.vtree, &mut roots);
+        }
+        closure(&self.ops, &roots)
+    }
+
     /// Evaluates `nodes` (a dependency-closed, ascending list) for rows `start..start+len` of
     /// `panel` in fiscal `year`, into `buf`.
     #[allow(clippy::too_many_arguments, clippy::needless_range_loop)]
@@ -1497,49 +1525,72 @@ impl Plan {
                     for i in 0..len {
                         out_s[i] = (as_[i].max(bs[i]) == MISS) as u8 * MISS;
                     }
+                    // Exact comparison of the difference first, as `CmpOp::apply` does it
+                    // (branch-free, vectorises); the tolerance of
+                    // `CmpOp::apply` only matters when operands differ by less than it, so the
+                    // chunk is redone with `apply` only if some row does.
                     macro_rules! cmp_loop {
-                        ($f:expr) => {
+                        ($exact:expr, $op:expr) => {{
+                            let mut near = false;
                             for i in 0..len {
                                 let ok = as_[i].max(bs[i]) == OK;
-                                out_v[i] = (ok & $f(av[i], bv[i])) as u8 as f64;
+                                let (x, y) = (av[i], bv[i]);
+                                let d = x - y;
+                                near |= (d != 0.0) & (d.abs() <= 1e-12 * x.abs().max(y.abs()));
+                                out_v[i] = (ok & $exact(d)) as u8 as f64;
                             }
-                        };
+                            if near {
+                                for i in 0..len {
+                                    let ok = as_[i].max(bs[i]) == OK;
+                                    out_v[i] = (ok & $op.apply(av[i], bv[i])) as u8 as f64;
+                                }
+                            }
+                        }};
                     }
                     match op {
-                        CmpOp::Lt => cmp_loop!(|x, y| CmpOp::Lt.apply(x, y)),
-                        CmpOp::Le => cmp_loop!(|x, y| CmpOp::Le.apply(x, y)),
-                        CmpOp::Gt => cmp_loop!(|x, y| CmpOp::Gt.apply(x, y)),
-                        CmpOp::Ge => cmp_loop!(|x, y| CmpOp::Ge.apply(x, y)),
-                        CmpOp::Eq => cmp_loop!(|x, y| CmpOp::Eq.apply(x, y)),
-                        CmpOp::Ne => cmp_loop!(|x, y| CmpOp::Ne.apply(x, y)),
+                        CmpOp::Lt => cmp_loop!(|d: f64| d < 0.0, CmpOp::Lt),
+                        CmpOp::Le => cmp_loop!(|d: f64| d <= 0.0, CmpOp::Le),
+                        CmpOp::Gt => cmp_loop!(|d: f64| d > 0.0, CmpOp::Gt),
+                        CmpOp::Ge => cmp_loop!(|d: f64| d >= 0.0, CmpOp::Ge),
+                        CmpOp::Eq => cmp_loop!(|d: f64| d == 0.0, CmpOp::Eq),
+                        CmpOp::Ne => cmp_loop!(|d: f64| d != 0.0, CmpOp::Ne),
                     }
                 }
                 Op::All(v) | Op::Any(v) => {
                     let is_all = matches!(self.ops[node as usize], Op::All(_));
-                    // out_v collects "decided" (a fail for all, a pass for any), out_s "missing".
-                    out_v.fill(0.0);
-                    out_s.fill(0);
-                    for c in v {
-                        let (cv, cs) = ch(*c);
-                        if is_all {
-                            for i in 0..len {
-                                let truth = (cs[i] == OK) & (cv[i] != 0.0);
-                                out_v[i] += ((cs[i] != MISS) & !truth) as u8 as f64;
-                                out_s[i] |= (cs[i] == MISS) as u8;
-                            }
-                        } else {
-                            for i in 0..len {
-                                out_v[i] += ((cs[i] == OK) & (cv[i] != 0.0)) as u8 as f64;
-                                out_s[i] |= (cs[i] == MISS) as u8;
+                    // Per block of rows: `dec` collects "decided" (a fail for all, a pass for
+                    // any), `mis` "missing", as bytes on the stack.
+                    const B: usize = 512;
+                    let mut lo = 0;
+                    while lo < len {
+                        let m = B.min(len - lo);
+                        let mut dec = [0u8; B];
+                        let mut mis = [0u8; B];
+                        let (dec, mis) = (&mut dec[..m], &mut mis[..m]);
+                        for c in v {
+                            let (cv, cs) = ch(*c);
+                            let (cv, cs) = (&cv[lo..lo + m], &cs[lo..lo + m]);
+                            if is_all {
+                                for i in 0..m {
+                                    let truth = (cs[i] == OK) & (cv[i] != 0.0);
+                                    dec[i] |= ((cs[i] != MISS) & !truth) as u8;
+                                    mis[i] |= (cs[i] == MISS) as u8;
+                                }
+                            } else {
+                                for i in 0..m {
+                                    dec[i] |= ((cs[i] == OK) & (cv[i] != 0.0)) as u8;
+                                    mis[i] |= (cs[i] == MISS) as u8;
+                                }
                             }
                         }
-                    }
-                    for i in 0..len {
-                        let decided = out_v[i] != 0.0;
-                        let miss = (out_s[i] != 0) & !decided;
-                        let truth = if is_all { !decided & !miss } else { decided };
-                        out_v[i] = truth as u8 as f64;
-                        out_s[i] = miss as u8 * MISS;
+                        for i in 0..m {
+                            let decided = dec[i] != 0;
+                            let miss = (mis[i] != 0) & !decided;
+                            let truth = if is_all { !decided & !miss } else { decided };
+                            out_v[lo + i] = truth as u8 as f64;
+                            out_s[lo + i] = miss as u8 * MISS;
+                        }
+                        lo += m;
                     }
                 }
                 Op::Min(v) | Op::Max(v) => {
