@@ -109,6 +109,26 @@ impl Panel {
         self.first_year + self.n_years as i32 - 1
     }
 
+    /// Reserves room for `additional` more firms in every per-firm vector and column, and in
+    /// columns created later (a capacity-aware build: no regrowth copies while filling).
+    pub fn reserve(&mut self, additional: usize) {
+        self.uscc.reserve(additional);
+        self.name.reserve(additional);
+        self.park.reserve(additional);
+        self.founded.reserve(additional);
+        self.manufacturing.reserve(additional);
+        self.listing.reserve(additional);
+        self.tech_field_ok.reserve(additional);
+        for c in self.cols.iter_mut().flatten() {
+            c.val.reserve(additional);
+            c.prov.reserve(additional);
+            c.src.reserve(additional);
+        }
+        for m in self.manual.values_mut() {
+            m.reserve(additional);
+        }
+    }
+
     /// Adds a firm; returns its row.
     pub fn push_firm(&mut self, a: &FirmAttrs) -> usize {
         let park = match self.parks.iter().position(|p| *p == a.park) {
@@ -163,10 +183,18 @@ impl Panel {
             _ => 0,
         };
         let n = self.len();
-        let col = self.cols[ci].get_or_insert_with(|| Column {
-            val: vec![0; n],
-            prov: vec![PROV_MISSING; n],
-            src: vec![0; n],
+        // A new column gets the capacity reserved for firms ([`Panel::reserve`]).
+        let cap = self.uscc.capacity().max(n);
+        let col = self.cols[ci].get_or_insert_with(|| {
+            let mut c = Column {
+                val: Vec::with_capacity(cap),
+                prov: Vec::with_capacity(cap),
+                src: Vec::with_capacity(cap),
+            };
+            c.val.resize(n, 0);
+            c.prov.resize(n, PROV_MISSING);
+            c.src.resize(n, 0);
+            c
         });
         match v {
             Some(x) => {
@@ -233,6 +261,7 @@ impl Panel {
             (lo, hi)
         };
         let mut p = Panel::new(lo, hi);
+        p.reserve(firms.len());
         let mut rows = std::collections::HashMap::new();
         for e in firms {
             let r = p.push_firm(&FirmAttrs::of(e));

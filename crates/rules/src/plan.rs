@@ -1309,6 +1309,22 @@ impl Plan {
         self.rules.iter().find(|r| r.id == id)
     }
 
+    /// The cells (fiscal year, fact field) an evaluation of fiscal `year` reads: what a panel
+    /// built for this plan needs to hold.
+    pub fn facts_read(&self, year: i32) -> Vec<(i32, usize)> {
+        let mut v: Vec<(i32, usize)> = self
+            .all_nodes
+            .iter()
+            .filter_map(|n| match self.ops[*n as usize] {
+                Op::Fact { field, offset } => Some((year - offset as i32, field as usize)),
+                _ => None,
+            })
+            .collect();
+        v.sort_unstable();
+        v.dedup();
+        v
+    }
+
     /// The nodes batch evaluation reads (each rule's eligibility and everything under it, the
     /// award's base and cap, the alternatives of its verification tree), in ascending order:
     /// items a rule only names for explain are not computed per firm.
@@ -1368,6 +1384,8 @@ impl Plan {
         let as_of = self.as_of;
         let as_of_int = as_of.to_int() as f64;
         let cell_override = buf.cell_override;
+        // Founding year of each row, computed on first use.
+        let mut founded_year: Option<Vec<i64>> = None;
         for &node in nodes {
             let o = node as usize * len;
             let (vb, rest_v) = buf.vals.split_at_mut(o);
@@ -1649,8 +1667,14 @@ impl Plan {
                     for (t, off) in terms {
                         let ty = (year - *off as i32) as i64;
                         let (tv, ts) = ch(*t);
+                        let fy = founded_year.get_or_insert_with(|| {
+                            panel.founded[start..start + len]
+                                .iter()
+                                .map(|d| d / 10_000)
+                                .collect()
+                        });
                         for i in 0..len {
-                            if panel.founded[start + i] / 10_000 > ty {
+                            if fy[i] > ty {
                                 continue;
                             }
                             out_s[i] = out_s[i].max(ts[i]);
@@ -1685,15 +1709,32 @@ impl Plan {
                     // number of bounds the value fails: a branch-free count, then one lookup.
                     // Bound by bound over the column (each pass vectorises), counting failures
                     // in out_v, then one lookup per row.
+                    // As for comparisons: exact on the difference first, `CmpOp::apply` (with
+                    // its tolerance) only for a bound some row is near.
                     out_v.fill(0.0);
                     for &(m, incl) in &t.bounds {
+                        let op = if incl { CmpOp::Ge } else { CmpOp::Gt };
+                        let mut near = false;
                         if incl {
                             for i in 0..len {
-                                out_v[i] += (!CmpOp::Ge.apply(xv[i], m)) as u8 as f64;
+                                let d = xv[i] - m;
+                                near |= (d != 0.0) & (d.abs() <= 1e-12 * xv[i].abs().max(m.abs()));
+                                out_v[i] += (1 - (d >= 0.0) as u8) as f64;
                             }
                         } else {
                             for i in 0..len {
-                                out_v[i] += (!CmpOp::Gt.apply(xv[i], m)) as u8 as f64;
+                                let d = xv[i] - m;
+                                near |= (d != 0.0) & (d.abs() <= 1e-12 * xv[i].abs().max(m.abs()));
+                                out_v[i] += (1 - (d > 0.0) as u8) as f64;
+                            }
+                        }
+                        if near {
+                            // Undo this bound's exact count, redo it with the tolerance.
+                            for i in 0..len {
+                                let d = xv[i] - m;
+                                let exact = if incl { d >= 0.0 } else { d > 0.0 };
+                                out_v[i] -= (!exact) as u8 as f64;
+                                out_v[i] += (!op.apply(xv[i], m)) as u8 as f64;
                             }
                         }
                     }

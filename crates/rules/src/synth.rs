@@ -57,7 +57,34 @@ pub fn generate_with(
     verified: f64,
     founded_before: Option<i32>,
 ) -> Panel {
+    generate_keeping(
+        firms,
+        first,
+        last,
+        seed,
+        missing,
+        verified,
+        founded_before,
+        &|_, _| true,
+    )
+}
+
+/// As [`generate_with`], storing only the cells (year, fact) for which `keep` is true: the same
+/// firms and values (the random sequence is unchanged), in a panel holding only the columns a
+/// caller reads (e.g. the facts of a plan, [`crate::Plan::facts_read`]).
+#[allow(clippy::too_many_arguments)]
+pub fn generate_keeping(
+    firms: usize,
+    first: i32,
+    last: i32,
+    seed: u64,
+    missing: f64,
+    verified: f64,
+    founded_before: Option<i32>,
+    keep: &dyn Fn(i32, F) -> bool,
+) -> Panel {
     let mut p = Panel::new(first, last);
+    p.reserve(firms);
     let mut rng = Rng::new(seed);
     let verified_prov = Provenance::Verified("税务".into());
     let parks = 15;
@@ -203,7 +230,9 @@ pub fn generate_with(
                 } else {
                     &Provenance::Declared
                 };
-                p.set(row, y, f, Some(v), prov);
+                if keep(y, f) {
+                    p.set(row, y, f, Some(v), prov);
+                }
             }
         }
     }
