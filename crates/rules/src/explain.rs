@@ -409,7 +409,7 @@ impl Plan {
             for &n in &c.sub {
                 let op = &self.ops[n as usize];
                 let d = matches!(op, Op::Fact { field: f, offset: o } if *f == field && *o == off)
-                    || op.children().iter().any(|ch| dep[*ch as usize]);
+                    || op.any_child(|ch| dep[ch as usize]);
                 if d {
                     dep[n as usize] = true;
                     nodes.push(n);

@@ -195,6 +195,25 @@ impl Op {
             Op::SumYears(v) => v.iter().map(|x| x.0).collect(),
         }
     }
+    /// Whether any child satisfies `f` (without allocating, unlike [`Op::children`]).
+    pub(crate) fn any_child(&self, mut f: impl FnMut(NodeId) -> bool) -> bool {
+        match self {
+            Op::Const(_) | Op::Fact { .. } | Op::Attr(..) | Op::OpYears { .. } => false,
+            Op::Manual { lo, hi, .. } => f(*lo) || f(*hi),
+            Op::Neg(a)
+            | Op::Not(a)
+            | Op::Floor(a)
+            | Op::Abs(a)
+            | Op::Present(a)
+            | Op::YearsSince(a)
+            | Op::DaysSince(a)
+            | Op::Band { x: a, .. } => f(*a),
+            Op::Bin(_, a, b) | Op::Cmp(_, a, b) => f(*a) || f(*b),
+            Op::All(v) | Op::Any(v) | Op::Min(v) | Op::Max(v) => v.iter().any(|c| f(*c)),
+            Op::If(c, a, b) => f(*c) || f(*a) || f(*b),
+            Op::SumYears(v) => v.iter().any(|x| f(x.0)),
+        }
+    }
     fn key(&self) -> String {
         format!("{self:?}")
     }
@@ -1667,6 +1686,17 @@ impl Plan {
                     for (t, off) in terms {
                         let ty = (year - *off as i32) as i64;
                         let (tv, ts) = ch(*t);
+                        if len <= 16 {
+                            // A few rows (explain, gap search): no scratch vector.
+                            for i in 0..len {
+                                if panel.founded[start + i] / 10_000 > ty {
+                                    continue;
+                                }
+                                out_s[i] = out_s[i].max(ts[i]);
+                                out_v[i] += tv[i];
+                            }
+                            continue;
+                        }
                         let fy = founded_year.get_or_insert_with(|| {
                             panel.founded[start..start + len]
                                 .iter()
