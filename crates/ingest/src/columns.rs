@@ -113,6 +113,22 @@ pub fn template_columns() -> Vec<(Col, &'static str)> {
     v
 }
 
+/// How many distinct columns there are.
+pub const N_COLS: usize = IDENTITY.len() + gaoxin_model::N_FIELDS + 2;
+
+/// A dense index of a column (identity columns first, then facts, then provenance), for lookup tables.
+pub fn ordinal(c: Col) -> usize {
+    match c {
+        Col::Fact(f) => IDENTITY.len() + f as usize,
+        Col::Source => IDENTITY.len() + gaoxin_model::N_FIELDS,
+        Col::SourceDetail => IDENTITY.len() + gaoxin_model::N_FIELDS + 1,
+        c => IDENTITY
+            .iter()
+            .position(|x| x.0 == c)
+            .expect("every other column is an identity column"),
+    }
+}
+
 /// Folds a header for matching: no spaces, half-width brackets, lower case, unit suffix removed.
 pub fn fold(h: &str) -> String {
     let s: String = h

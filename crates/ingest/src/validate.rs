@@ -1,6 +1,6 @@
 //! Turning a sheet row into an enterprise and its year of facts, or into row/column errors in
 //! plain Chinese. Cross-row checks (duplicates, one firm described two ways) live here too.
-use crate::columns::{Col, IDENTITY, match_header, zh_name};
+use crate::columns::{Col, IDENTITY, N_COLS, match_header, ordinal, zh_name};
 use gaoxin_model::facts::parse_value;
 use gaoxin_model::{
     Date, Enterprise, F, Facts, IndustryCode, Listing, Provenance, Sector, Uscc, Year, Zone,
@@ -30,13 +30,14 @@ impl std::fmt::Display for RowError {
 pub struct RowParser<'z> {
     zone: &'z Zone,
     cols: Vec<Option<Col>>,
-    idx: HashMap<Col, usize>,
+    /// Sheet position of each column, by [`ordinal`].
+    idx: Vec<Option<usize>>,
     max_year: i32,
     only_park: Option<String>,
-    seen_rows: HashMap<([u8; 18], i32), u64>,
+    seen_rows: HashMap<([u8; 18], i32), u64, FastHash>,
     /// First row of each firm and a fingerprint of its identity fields (not the whole
     /// enterprise: a million-row file keeps this small).
-    seen_firms: HashMap<[u8; 18], (u64, [u64; 5])>,
+    seen_firms: HashMap<[u8; 18], (u64, [u64; 5]), FastHash>,
 }
 
 fn key(u: &Uscc) -> [u8; 18] {
@@ -45,6 +46,31 @@ fn key(u: &Uscc) -> [u8; 18] {
         .try_into()
         .expect("18 ASCII characters")
 }
+
+/// FNV-1a for the per-file key sets: keys are short credit codes, SipHash's DoS resistance buys
+/// nothing for a signed-in administrator's upload and costs a few percent of an import.
+#[derive(Default, Clone, Copy)]
+struct Fnv(u64);
+
+impl std::hash::Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for b in bytes {
+            h ^= *b as u64;
+            h = h.wrapping_mul(0x100_0000_01b3);
+        }
+        self.0 = h;
+    }
+}
+
+type FastHash = std::hash::BuildHasherDefault<Fnv>;
 
 /// The identity fields that must agree across a firm's rows.
 const IDENTITY_CHECKED: [Col; 5] = [
@@ -88,7 +114,7 @@ impl<'z> RowParser<'z> {
         only_park: Option<String>,
     ) -> Result<(RowParser<'z>, Vec<String>), Vec<RowError>> {
         let mut errors = Vec::new();
-        let mut idx = HashMap::new();
+        let mut idx: Vec<Option<usize>> = vec![None; N_COLS];
         let mut ignored = Vec::new();
         let cols: Vec<Option<Col>> = headers
             .iter()
@@ -96,7 +122,7 @@ impl<'z> RowParser<'z> {
             .map(|(i, h)| {
                 let c = match_header(h);
                 match c {
-                    Some(c) if idx.insert(c, i).is_some() => {
+                    Some(c) if idx[ordinal(c)].replace(i).is_some() => {
                         errors.push(RowError {
                             row: 1,
                             column: h.clone(),
@@ -111,7 +137,7 @@ impl<'z> RowParser<'z> {
             })
             .collect();
         for (c, zh, _, required, _) in IDENTITY {
-            if *required && !idx.contains_key(c) {
+            if *required && idx[ordinal(*c)].is_none() {
                 errors.push(RowError {
                     row: 1,
                     column: zh.to_string(),
@@ -128,8 +154,8 @@ impl<'z> RowParser<'z> {
             idx,
             max_year: current_year(),
             only_park,
-            seen_rows: HashMap::new(),
-            seen_firms: HashMap::new(),
+            seen_rows: HashMap::default(),
+            seen_firms: HashMap::default(),
         };
         Ok((p, ignored))
     }
@@ -143,9 +169,8 @@ impl<'z> RowParser<'z> {
     ) -> Result<(Enterprise, Facts, bool), Vec<RowError>> {
         let mut errs = Vec::new();
         let cell = |c: Col| {
-            self.idx
-                .get(&c)
-                .and_then(|&i| cells.get(i))
+            self.idx[ordinal(c)]
+                .and_then(|i| cells.get(i))
                 .map(|s| s.trim())
                 .unwrap_or("")
         };
@@ -349,7 +374,7 @@ impl<'z> RowParser<'z> {
 
         // Provenance: the row default, then per-field overrides.
         let default_prov = Provenance::from_source_label(cell(Col::Source));
-        let mut overrides: HashMap<F, Provenance> = HashMap::new();
+        let mut overrides: Vec<(F, Provenance)> = Vec::new();
         for part in cell(Col::SourceDetail)
             .split([';', '；'])
             .map(str::trim)
@@ -358,7 +383,8 @@ impl<'z> RowParser<'z> {
             match part.split_once(['=', '＝']) {
                 Some((field, label)) => match match_header(field) {
                     Some(Col::Fact(f)) => {
-                        overrides.insert(f, Provenance::from_source_label(label));
+                        overrides.retain(|(k, _)| *k != f);
+                        overrides.push((f, Provenance::from_source_label(label)));
                     }
                     _ => err(
                         &mut errs,
@@ -379,15 +405,18 @@ impl<'z> RowParser<'z> {
             let Some(Col::Fact(f)) = c else { continue };
             let text = cells.get(i).unwrap_or("");
             match parse_value(f.def().kind, text) {
-                Ok(v) => {
+                Ok(Some(v)) => {
                     if let Some(fa) = facts.as_mut() {
                         let p = overrides
-                            .get(f)
-                            .cloned()
+                            .iter()
+                            .find(|(k, _)| k == f)
+                            .map(|(_, p)| p.clone())
                             .unwrap_or_else(|| default_prov.clone());
-                        fa.set(*f, v, p);
+                        fa.set(*f, Some(v), p);
                     }
                 }
+                // Facts start missing.
+                Ok(None) => {}
                 Err(m) => err(&mut errs, Col::Fact(*f), m),
             }
         }
