@@ -210,25 +210,11 @@ impl Store {
             .bind(year as i64)
             .execute(&mut *tx)
             .await?;
-        for chunk in rows.chunks(500) {
-            let mut sql = String::from(
-                "INSERT INTO points (uscc, year, run_id, stage, total, detail) VALUES ",
+        for chunk in rows.chunks(4_000) {
+            let sql = format!(
+                "INSERT INTO points (uscc, year, run_id, stage, total, detail) VALUES {}",
+                crate::import::placeholders(chunk.len(), 6, self.backend())
             );
-            for i in 0..chunk.len() {
-                let b = i * 6;
-                if i > 0 {
-                    sql.push_str(", ");
-                }
-                sql.push_str(&format!(
-                    "(${}, ${}, ${}, ${}, ${}, ${})",
-                    b + 1,
-                    b + 2,
-                    b + 3,
-                    b + 4,
-                    b + 5,
-                    b + 6
-                ));
-            }
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
             for r in chunk {
                 q = q

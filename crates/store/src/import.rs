@@ -86,7 +86,7 @@ const SQLITE_MAX_VARS: usize = 30_000;
 
 /// `(…),(…)` value lists. SQLite gets anonymous `?` parameters: its `$n` parameters are named,
 /// and looking names up makes a statement with thousands of them quadratic to prepare.
-fn placeholders(rows: usize, cols: usize, backend: Backend) -> String {
+pub(crate) fn placeholders(rows: usize, cols: usize, backend: Backend) -> String {
     let mut s = String::with_capacity(rows * cols * 5);
     let mut n = 1;
     for r in 0..rows {

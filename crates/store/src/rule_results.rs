@@ -54,19 +54,11 @@ impl Store {
         .bind(run.summary.clone())
         .execute(&mut *tx)
         .await?;
-        for chunk in rows.chunks(400) {
-            let mut sql = String::from(
-                "INSERT INTO rule_results (run_id, uscc, park, rule, verdict, level, amount_fen, distance, verified, assumption_dependent, supply) VALUES ",
+        for chunk in rows.chunks(2_000) {
+            let sql = format!(
+                "INSERT INTO rule_results (run_id, uscc, park, rule, verdict, level, amount_fen, distance, verified, assumption_dependent, supply) VALUES {}",
+                crate::import::placeholders(chunk.len(), COLS, self.backend())
             );
-            for i in 0..chunk.len() {
-                if i > 0 {
-                    sql.push_str(", ");
-                }
-                let ph: Vec<String> = (1..=COLS).map(|k| format!("${}", i * COLS + k)).collect();
-                sql.push('(');
-                sql.push_str(&ph.join(", "));
-                sql.push(')');
-            }
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
             for r in chunk {
                 q = q
