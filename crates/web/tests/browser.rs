@@ -401,7 +401,11 @@ async fn browser_scenarios() {
     );
     let err = d.js("const c = document.querySelector('table.errors tbody tr').children; return [c[0].textContent, c[1].textContent, c[2].textContent];", json!([])).await;
     // `lines[row]` is sheet row `row + 1` (the header is row 1), as Excel shows it.
-    assert_eq!(err[0].as_str().unwrap().trim(), (row + 1).to_string(), "{err}");
+    assert_eq!(
+        err[0].as_str().unwrap().trim(),
+        (row + 1).to_string(),
+        "{err}"
+    );
     assert!(err[1].as_str().unwrap().contains("从业人员"), "{err}");
     assert!(err[2].as_str().unwrap().contains("三百"), "{err}");
     assert_eq!(s.count_facts().await, before, "nothing written");
