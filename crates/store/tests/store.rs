@@ -407,3 +407,29 @@ async fn concurrent_imports_wait_for_each_other() {
         assert_eq!(store.summary(&Scope::Zone).await.unwrap().firms, 2);
     }
 }
+
+#[tokio::test]
+async fn the_list_follows_each_firms_latest_year_after_imports() {
+    for store in testing::all().await.unwrap() {
+        load(&store).await;
+        let mut tx = store.begin_import().await.unwrap();
+        tx.write_facts(&[facts(1, 2025, 99_999)]).await.unwrap();
+        tx.commit().await.unwrap();
+        let page = Page {
+            offset: 0,
+            limit: Some(2),
+            sort: Sort::RevenueDesc,
+        };
+        let (rows, total) = store
+            .enterprises(&Scope::Zone, &EnterpriseFilter::default(), page)
+            .await
+            .unwrap();
+        assert_eq!(total, 4);
+        assert_eq!(rows[0].enterprise.uscc, code(1));
+        assert_eq!(
+            (rows[0].year, rows[0].revenue),
+            (Some(2025), Some(99_999 * 1_000_000))
+        );
+        assert_eq!(rows[1].year, Some(2024));
+    }
+}
