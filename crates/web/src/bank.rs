@@ -11,6 +11,7 @@
 use crate::auth::CurrentUser;
 use crate::error::{ApiError, PageError};
 use crate::evaluation;
+use crate::pages::scoped_enterprise;
 use crate::{AppState, render};
 use axum::Form;
 use axum::Json;
@@ -188,12 +189,7 @@ pub async fn points_fragment(
     Path(code): Path<String>,
 ) -> Result<Response, PageError> {
     let scope = user.scope();
-    let uscc = Uscc::parse(&code).map_err(|_| PageError::not_found())?;
-    state
-        .store
-        .enterprise(&scope, &uscc)
-        .await?
-        .ok_or_else(PageError::not_found)?;
+    let (uscc, _) = scoped_enterprise(&state, &scope, &code).await?;
     let points = load_points(&state, &scope, &uscc).await?;
     let own = matches!(&user.role, Role::Enterprise(u) if *u == uscc);
     let (consents, log, banks) = if own {

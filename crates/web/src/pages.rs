@@ -572,6 +572,22 @@ fn facts_views(facts: &[Facts]) -> Vec<FieldView> {
         .collect()
 }
 
+/// The firm named in a URL, if the user's scope allows it — otherwise the same 404 as a firm
+/// that does not exist (or a malformed code), so a page never reveals another park's firms.
+pub(crate) async fn scoped_enterprise(
+    state: &AppState,
+    scope: &Scope,
+    code: &str,
+) -> Result<(Uscc, gaoxin_model::Enterprise), PageError> {
+    let uscc = Uscc::parse(code).map_err(|_| PageError::not_found())?;
+    let e = state
+        .store
+        .enterprise(scope, &uscc)
+        .await?
+        .ok_or_else(PageError::not_found)?;
+    Ok((uscc, e))
+}
+
 /// GET /enterprises/{uscc} — identity, yearly facts with provenance, charts.
 pub async fn enterprise(
     State(state): State<AppState>,
@@ -579,12 +595,7 @@ pub async fn enterprise(
     Path(code): Path<String>,
 ) -> Result<Response, PageError> {
     let scope = user.scope();
-    let uscc = Uscc::parse(&code).map_err(|_| PageError::not_found())?;
-    let e = state
-        .store
-        .enterprise(&scope, &uscc)
-        .await?
-        .ok_or_else(PageError::not_found)?;
+    let (uscc, e) = scoped_enterprise(&state, &scope, &code).await?;
     let facts = state.store.facts_of(&scope, &uscc).await?;
     let z = &state.zone;
     let wan = |f: &Facts, k: F| f.get(k).map(|v| (v as f64 / 1e4).round() / 100.0);
@@ -630,12 +641,7 @@ pub async fn enterprise_export(
     Query(q): Query<FormatQuery>,
 ) -> Result<Response, PageError> {
     let scope = user.scope();
-    let uscc = Uscc::parse(&code).map_err(|_| PageError::not_found())?;
-    let e = state
-        .store
-        .enterprise(&scope, &uscc)
-        .await?
-        .ok_or_else(PageError::not_found)?;
+    let (uscc, e) = scoped_enterprise(&state, &scope, &code).await?;
     let facts = state.store.facts_of(&scope, &uscc).await?;
     let mut headers = vec!["年份".to_string()];
     for d in FIELDS {

@@ -15,11 +15,11 @@ use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::error::PageError;
 use crate::export::download;
+use crate::pages::scoped_enterprise;
 use crate::render::{self, Page};
 use crate::rules_eval::{self, Lists, RulesSummary, park_name, verdict_zh, wan};
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
-use gaoxin_model::Uscc;
 use gaoxin_rules::plan::{EvalOptions, Verdict};
 use gaoxin_rules::{Panel, Status, ladder};
 use gaoxin_store::{Role, RuleResultRow, RunRecord, Scope};
@@ -91,12 +91,7 @@ pub async fn enterprise_ladder(
     Query(q): Query<RulesQuery>,
 ) -> Result<Response, PageError> {
     let scope = user.scope();
-    let uscc = Uscc::parse(&code).map_err(|_| PageError::not_found())?;
-    let e = state
-        .store
-        .enterprise(&scope, &uscc)
-        .await?
-        .ok_or_else(PageError::not_found)?;
+    let (uscc, e) = scoped_enterprise(&state, &scope, &code).await?;
     let facts = state.store.facts_of(&scope, &uscc).await?;
     let years: Vec<i32> = facts.iter().map(|f| f.year.get()).collect();
     let Some(year) = q
