@@ -354,8 +354,10 @@ mod tests {
     #[test]
     fn expired_or_future_certificates_do_not_count() {
         assert!(hnte_valid(Some(20221101), 2024));
-        assert!(!hnte_valid(Some(20211231), 2024));
-        assert!(!hnte_valid(Some(20250101), 2024));
+        assert!(!hnte_valid(Some(20211231), 2024), "expired on 2024-12-31");
+        assert!(hnte_valid(Some(20220101), 2024));
+        assert!(!hnte_valid(Some(20250101), 2024), "not yet issued");
+        assert!(!hnte_valid(None, 2024));
         assert!(!hnte_valid(None, 2024));
     }
 

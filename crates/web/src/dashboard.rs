@@ -1,44 +1,19 @@
 //! Dashboard figures for one scope (the zone, or one park): firms per park / cluster / track,
 //! yearly revenue, R&D expense and R&D intensity, and the zone's targets beside today's value.
 //!
-//! A target's today's value is computed only when the reference data name a `measure` this module
-//! knows ([`MEASURES`]); otherwise the page shows what data are needed (`needs`), never a number.
+//! A target's today's value is computed only when the reference data name a `measure` that
+//! `gaoxin_index::panel` defines (the same definitions the 目标 page and `gaoxin targets` use);
+//! otherwise the page shows what data are needed (`needs`), never a number.
 //! Results are cached per scope in memory ([`Cache`]) and dropped on every import.
 use axum::body::Bytes;
-use gaoxin_model::{Date, F, Sector, Zone};
+use gaoxin_index::panel::{Measures, measure_definition};
+use gaoxin_model::Zone;
 use gaoxin_store::{Error, Scope, Store};
 use serde::Serialize;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-
-/// The measures this module computes from the panel (names used in `data/reference/zone.toml`).
-pub const MEASURES: &[(&str, &str)] = &[
-    (
-        "rd_intensity_pct",
-        "研发费用合计 ÷ 同时填报研发费用的企业营业收入合计 × 100",
-    ),
-    (
-        "hnte_share_above_scale_industry_pct",
-        "规上工业企业（制造业、营业收入≥2000万元）中持有效高企证书者的比例",
-    ),
-    (
-        "listed_count",
-        "当年有数据的企业中境内外上市企业数（不含新三板）",
-    ),
-    ("total_revenue_yi", "企业营业收入合计（亿元）"),
-    ("rd_expense_growth_pct", "研发费用合计比上年增长（%）"),
-    ("tech_contracts_yi", "技术合同成交额合计（亿元）"),
-    (
-        "hnte_count",
-        "持有效高企证书（发证日期在年末前三年内）的企业数",
-    ),
-    ("techsme_count", "当年已入库科技型中小企业数"),
-];
-
-/// 规上工业: main-business revenue of at least 20 million yuan (in fen).
-const ABOVE_SCALE_FEN: i64 = 2_000_000_000;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Count {
@@ -183,24 +158,6 @@ fn round2(x: f64) -> f64 {
     (x * 100.0).round() / 100.0
 }
 
-/// Whether a 高企 certificate issued on `cert` (yyyymmdd) is valid at the end of `year` (three years).
-pub fn hnte_valid(cert: Option<i64>, year: i32) -> bool {
-    let (Some(c), Some(end)) = (cert.and_then(Date::from_int), Date::new(year, 12, 31)) else {
-        return false;
-    };
-    c <= end && c.add_years(3) > end
-}
-
-#[derive(Default)]
-struct LatestYear {
-    hnte: i64,
-    techsme: i64,
-    listed: i64,
-    above_scale: i64,
-    above_scale_hnte: i64,
-    tech_contracts: i64,
-}
-
 async fn compute(store: &Store, zone: &Zone, scope: &Scope) -> Result<Dashboard, Error> {
     let s = store.summary(scope).await?;
     let name_park = |id: &str| {
@@ -279,51 +236,24 @@ async fn compute(store: &Store, zone: &Zone, scope: &Scope) -> Result<Dashboard,
         })
         .collect();
     let latest_year = years.last().map(|y| y.year);
-    let mut ly = LatestYear::default();
+    // The latest year and the one before it (for growth), streamed into the shared measures.
+    let mut measures = Measures::default();
     if let Some(year) = latest_year {
-        store
-            .for_each_row(scope, None, Some(year), |e, f| {
-                let valid = hnte_valid(f.get(F::HightechCertDate), year);
-                ly.hnte += valid as i64;
-                ly.techsme += (f.get(F::TechSmeRegistered) == Some(1)) as i64;
-                ly.listed += e.listing.is_listed_excl_neeq() as i64;
-                let rev = f.get(F::MainRevenue).or(f.get(F::Revenue)).unwrap_or(0);
-                if e.sector == Sector::Manufacturing && rev >= ABOVE_SCALE_FEN {
-                    ly.above_scale += 1;
-                    ly.above_scale_hnte += valid as i64;
-                }
-                ly.tech_contracts += f.get(F::TechContracts).unwrap_or(0);
-                Ok(())
-            })
-            .await?;
-    }
-    let last = years.last();
-    let prev = years.len().checked_sub(2).and_then(|i| years.get(i));
-    let measure = |m: &str| -> Option<f64> {
-        let last = last?;
-        match m {
-            "rd_intensity_pct" => last.rd_intensity_pct,
-            "hnte_share_above_scale_industry_pct" => (ly.above_scale > 0)
-                .then(|| round2(100.0 * ly.above_scale_hnte as f64 / ly.above_scale as f64)),
-            "listed_count" => Some(ly.listed as f64),
-            "total_revenue_yi" => Some(yi(last.revenue)),
-            "rd_expense_growth_pct" => prev
-                .filter(|p| p.rd_expense > 0)
-                .map(|p| round2(100.0 * (last.rd_expense as f64 / p.rd_expense as f64 - 1.0))),
-            "tech_contracts_yi" => Some(yi(ly.tech_contracts)),
-            "hnte_count" => Some(ly.hnte as f64),
-            "techsme_count" => Some(ly.techsme as f64),
-            _ => None,
+        for y in [year - 1, year] {
+            store
+                .for_each_row(scope, None, Some(y), |e, f| {
+                    measures.add(e, &f);
+                    Ok(())
+                })
+                .await?;
         }
-    };
+    }
+    let measure = |m: &str| -> Option<f64> { measures.value(m, latest_year?, None).map(round2) };
     let targets = zone
         .targets
         .iter()
         .map(|t| {
-            let method = t
-                .measure
-                .as_deref()
-                .and_then(|m| MEASURES.iter().find(|(k, _)| *k == m).map(|(_, d)| *d));
+            let method = t.measure.as_deref().and_then(measure_definition);
             let current = t.measure.as_deref().and_then(measure);
             let needs = match (&t.measure, method, &t.needs) {
                 (_, _, Some(n)) if current.is_none() => Some(n.clone()),
@@ -373,18 +303,4 @@ async fn compute(store: &Store, zone: &Zone, scope: &Scope) -> Result<Dashboard,
         years,
         targets,
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn certificate_validity_is_three_years() {
-        assert!(hnte_valid(Some(20221101), 2024));
-        assert!(!hnte_valid(Some(20211231), 2024), "expired on 2024-12-31");
-        assert!(hnte_valid(Some(20220101), 2024));
-        assert!(!hnte_valid(Some(20250101), 2024), "not yet issued");
-        assert!(!hnte_valid(None, 2024));
-    }
 }
