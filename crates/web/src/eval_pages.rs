@@ -270,23 +270,34 @@ pub async fn evaluation_page(
     ))
 }
 
+/// What the annual report shows, for zone users only (others: 404): the year, the evaluation
+/// and the targets.
+async fn report_inputs(
+    state: &AppState,
+    user: &CurrentUser,
+    year: Option<i32>,
+) -> Result<(i32, ParkReport, Vec<TargetView>), PageError> {
+    if !zone_role(&user.role) {
+        return Err(PageError::not_found());
+    }
+    let scope = user.scope();
+    let year = pick_year(state, &scope, year)
+        .await?
+        .ok_or_else(|| PageError::bad_request("该年份没有数据"))?;
+    let (rep, _) = report_for(state, user, year)
+        .await?
+        .ok_or_else(PageError::not_found)?;
+    let targets = evaluation::targets(&state.store, &state.zone, &scope, Some(year)).await?;
+    Ok((year, rep, targets))
+}
+
 /// GET /evaluation/report — the annual report, printable on A4 (zone users).
 pub async fn report_page(
     State(state): State<AppState>,
     user: CurrentUser,
     Query(q): Query<EvalQuery>,
 ) -> Result<Response, PageError> {
-    if !zone_role(&user.role) {
-        return Err(PageError::not_found());
-    }
-    let scope = user.scope();
-    let year = pick_year(&state, &scope, q.year)
-        .await?
-        .ok_or_else(|| PageError::bad_request("该年份没有数据"))?;
-    let (rep, _) = report_for(&state, &user, year)
-        .await?
-        .ok_or_else(PageError::not_found)?;
-    let targets = evaluation::targets(&state.store, &state.zone, &scope, Some(year)).await?;
+    let (year, rep, targets) = report_inputs(&state, &user, q.year).await?;
     let page = Page::new(
         &format!("{year}年度园区综合发展能力评价报告"),
         &user,
@@ -306,17 +317,7 @@ pub async fn report_xlsx(
     user: CurrentUser,
     Query(q): Query<EvalQuery>,
 ) -> Result<Response, PageError> {
-    if !zone_role(&user.role) {
-        return Err(PageError::not_found());
-    }
-    let scope = user.scope();
-    let year = pick_year(&state, &scope, q.year)
-        .await?
-        .ok_or_else(|| PageError::bad_request("该年份没有数据"))?;
-    let (rep, _) = report_for(&state, &user, year)
-        .await?
-        .ok_or_else(PageError::not_found)?;
-    let targets = evaluation::targets(&state.store, &state.zone, &scope, Some(year)).await?;
+    let (year, rep, targets) = report_inputs(&state, &user, q.year).await?;
     let bytes =
         evaluation::report_xlsx(&state.zone, &rep, &targets).map_err(PageError::internal)?;
     Ok(download(
