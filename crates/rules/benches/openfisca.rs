@@ -105,7 +105,7 @@ fn export(panel: &Panel, dir: &Path) {
                         if c.prov[r] == gaoxin_rules::panel::PROV_MISSING {
                             0.0
                         } else {
-                            c.val[r] as f64
+                            c.val[r]
                         }
                     })
                     .collect(),
@@ -379,7 +379,7 @@ fn main() {
     let ours = res.rule("nanjing_first_unicorn_award_2025").unwrap();
     let theirs = read_i64(&dir.join("out_first_unicorn_award.bin"));
     let m = (0..n)
-        .filter(|i| ours.award[*i].unwrap_or(-1) != theirs[*i])
+        .filter(|i| ours.award_at(*i).unwrap_or(-1) != theirs[*i])
         .count();
     let total: i64 = ours.award.iter().flatten().sum();
     println!(

@@ -6,21 +6,23 @@
 //! normalised distance to qualifying ([`crate::ladder::distance`]). The values come from the same
 //! nodes and kernels as [`crate::explain`].
 use crate::panel::Panel;
-use crate::plan::{Buffers, EvalOptions, NodeId, Pick, Plan, Verdict, award_of};
+use crate::plan::{Buffers, EvalOptions, NodeId, Pick, Plan, Verdict, VerifyScratch, award_of};
 
 /// Rows per chunk: large enough to amortise dispatch, small enough to stay in cache.
-pub const CHUNK: usize = 512;
+pub const CHUNK: usize = 1024;
 
 /// One rule's results for every firm.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct RuleResult {
     pub rule: String,
     pub verdict: Vec<Verdict>,
-    /// The verdict differs under the other expert-score assumption.
+    /// The verdict differs under the other expert-score assumption. This and the next two are
+    /// empty when the batch computed [`Outputs::VerdictsAndAwards`] only.
     pub assumption_dependent: Vec<bool>,
     /// Eligible and every input used verified.
     pub verified: Vec<bool>,
-    /// Award in fen for eligible firms when computable.
+    /// Award in fen for eligible firms when computable; empty for a rule without an award (read
+    /// it with [`RuleResult::award_at`]).
     pub award: Vec<Option<i64>>,
     /// Normalised shortfall; 0 for eligible firms. Computed in batch for ladder rules (those with
     /// a rung); NaN for others ([`crate::ladder::nearest`] computes those on demand).
@@ -28,15 +30,22 @@ pub struct RuleResult {
 }
 
 impl RuleResult {
-    fn new(rule: &str, n: usize) -> RuleResult {
+    fn new(rule: &str, n: usize, has_award: bool, outputs: Outputs) -> RuleResult {
+        let full = outputs == Outputs::Full;
+        let n_if = |yes: bool| if yes { n } else { 0 };
         RuleResult {
             rule: rule.to_string(),
             verdict: vec![Verdict::Unknown; n],
-            assumption_dependent: vec![false; n],
-            verified: vec![false; n],
-            award: vec![None; n],
-            distance: vec![f32::NAN; n],
+            assumption_dependent: vec![false; n_if(full)],
+            verified: vec![false; n_if(full)],
+            award: vec![None; n_if(has_award)],
+            distance: vec![f32::NAN; n_if(full)],
         }
+    }
+    /// The award of row `row` in fen (`None` when not eligible, not computable or the rule has
+    /// no award).
+    pub fn award_at(&self, row: usize) -> Option<i64> {
+        self.award.get(row).copied().flatten()
     }
     pub fn count(&self, v: Verdict) -> usize {
         self.verdict.iter().filter(|x| **x == v).count()
@@ -58,6 +67,16 @@ impl BatchResult {
     }
 }
 
+/// What a batch computes per firm and rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outputs {
+    /// Verdicts, awards, whether each verdict depends on the expert-score assumption, whether
+    /// it rests on verified inputs only (免申即享) and the distance to qualifying (ladder rules).
+    Full,
+    /// Verdicts and awards only — what a peer engine such as OpenFisca computes.
+    VerdictsAndAwards,
+}
+
 /// One rule's results for the rows of one thread: slices of the final vectors, written in place
 /// (no per-thread copies to merge afterwards).
 struct Out<'a> {
@@ -77,10 +96,12 @@ fn eval_range(
     lo: usize,
     hi: usize,
     out: &mut [Out],
+    outputs: Outputs,
 ) {
+    let full = outputs == Outputs::Full;
     let pick: Pick = opts.assumption.into();
     let other = if pick == Pick::Lo { Pick::Hi } else { Pick::Lo };
-    let nodes = plan.batch_nodes();
+    let nodes = plan.batch_nodes(full);
     let manual_nodes: Vec<NodeId> = {
         let mut v: Vec<NodeId> = plan
             .rules
@@ -95,43 +116,76 @@ fn eval_range(
     let mut buf = Buffers::default();
     let mut verified_buf = vec![false; CHUNK];
     let mut dist_buf = vec![0.0f64; CHUNK];
+    let mut dist_scratch = Vec::new();
+    let mut verified_scratch = VerifyScratch::default();
     let mut start = lo;
     while start < hi {
         let len = CHUNK.min(hi - start);
         // Every node once under the chosen assumption; all outputs are read from that pass.
         plan.eval_chunk(panel, year, start, len, &nodes, pick, &mut buf);
+        let base = start - lo;
         for (ri, r) in plan.rules.iter().enumerate() {
             let res = &mut out[ri];
-            let verified = &mut verified_buf[..len];
-            let base = start - lo;
-            let mut any_pass = false;
+            let k = r.eligible as usize * len;
+            let (ev, es) = (&buf.vals[k..k + len], &buf.st[k..k + len]);
+            let verdict = &mut res.verdict[base..base + len];
+            let mut passes = 0usize;
             for i in 0..len {
-                let (v, s) = buf.get(r.eligible, i);
-                let verdict = Verdict::of(v, s);
-                res.verdict[base + i] = verdict;
-                any_pass |= verdict == Verdict::Pass;
+                let v = Verdict::of(ev[i], es[i]);
+                verdict[i] = v;
+                passes += (v == Verdict::Pass) as usize;
             }
-            if any_pass {
-                plan.vtree_verified_chunk(&r.vtree, panel, year, start, &buf, verified);
+            if passes > 0 && full {
+                let verified = &mut verified_buf[..len];
+                plan.vtree_verified_chunk(
+                    &r.vtree,
+                    panel,
+                    year,
+                    start,
+                    &buf,
+                    verified,
+                    &mut verified_scratch,
+                );
+                for i in 0..len {
+                    res.verified[base + i] = verified[i] & (verdict[i] == Verdict::Pass);
+                }
             }
-            let dist = &mut dist_buf[..len];
-            if r.rung.is_some() {
-                crate::ladder::distance_chunk(plan, r.eligible, &buf, dist);
-            }
-            for i in 0..len {
-                let k = base + i;
-                if res.verdict[k] == Verdict::Pass {
-                    res.distance[k] = 0.0;
-                    res.verified[k] = verified[i];
-                    if let Some(a) = &r.award {
-                        res.award[k] = award_of(a, &buf, i);
+            if let Some(a) = &r.award
+                && passes > 0
+            {
+                for i in 0..len {
+                    if verdict[i] == Verdict::Pass {
+                        res.award[base + i] = award_of(a, &buf, i);
                     }
-                } else if r.rung.is_some() {
-                    res.distance[k] = dist[i] as f32;
+                }
+            }
+            if !full {
+                continue;
+            }
+            if r.rung.is_some() {
+                let dist = &mut res.distance[base..base + len];
+                if passes < len {
+                    let d = &mut dist_buf[..len];
+                    crate::ladder::distance_chunk(plan, r.eligible, &buf, d, &mut dist_scratch);
+                    for i in 0..len {
+                        dist[i] = if verdict[i] == Verdict::Pass {
+                            0.0
+                        } else {
+                            d[i] as f32
+                        };
+                    }
+                } else {
+                    dist.fill(0.0);
+                }
+            } else {
+                for i in 0..len {
+                    if verdict[i] == Verdict::Pass {
+                        res.distance[base + i] = 0.0;
+                    }
                 }
             }
         }
-        if !manual_nodes.is_empty() {
+        if full && !manual_nodes.is_empty() {
             // Then only the nodes that depend on an expert-scored item, under the other
             // assumption (their inputs are unchanged), to flag assumption-dependent verdicts.
             plan.eval_chunk(panel, year, start, len, &manual_nodes, other, &mut buf);
@@ -159,13 +213,25 @@ pub fn evaluate_with(
     opts: &EvalOptions,
     threads: usize,
 ) -> BatchResult {
+    evaluate_outputs(plan, panel, year, opts, threads, Outputs::Full)
+}
+
+/// [`evaluate_with`], computing only `outputs`.
+pub fn evaluate_outputs(
+    plan: &Plan,
+    panel: &Panel,
+    year: i32,
+    opts: &EvalOptions,
+    threads: usize,
+    outputs: Outputs,
+) -> BatchResult {
     let n = panel.len();
     let threads = threads.max(1).min(n.max(1));
     let per = n.div_ceil(threads).max(1);
     let mut rules: Vec<RuleResult> = plan
         .rules
         .iter()
-        .map(|r| RuleResult::new(&r.id, n))
+        .map(|r| RuleResult::new(&r.id, n, r.award.is_some(), outputs))
         .collect();
     // outs[t][rule]: thread t's rows of every rule's vectors.
     let mut outs: Vec<Vec<Out>> = (0..threads).map(|_| Vec::new()).collect();
@@ -188,7 +254,7 @@ pub fn evaluate_with(
     std::thread::scope(|s| {
         for (t, mut out) in outs.into_iter().enumerate() {
             let (lo, hi) = ((t * per).min(n), ((t + 1) * per).min(n));
-            s.spawn(move || eval_range(plan, panel, year, opts, lo, hi, &mut out));
+            s.spawn(move || eval_range(plan, panel, year, opts, lo, hi, &mut out, outputs));
         }
     });
     BatchResult {

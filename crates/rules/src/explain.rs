@@ -395,10 +395,8 @@ impl Plan {
             return out;
         }
         // Start from the evaluated row and recompute only what depends on the lever.
-        let mut buf = Buffers {
-            cell_override: None,
-            ..base.clone()
-        };
+        let mut buf = base.clone();
+        buf.cell_override = None;
         for &(field, off, may_decrease) in &c.levers {
             let y = year - off as i32;
             let (Some(cur), _) = panel.get(row, y, field as usize) else {

@@ -43,44 +43,71 @@ pub fn distance(plan: &Plan, n: NodeId, buf: &Buffers, i: usize) -> f64 {
 }
 
 /// [`distance`] for the rows `0..out.len()` of an evaluated chunk at once, column by column
-/// (the same arithmetic in the same order, so the same values).
-pub(crate) fn distance_chunk(plan: &Plan, n: NodeId, buf: &Buffers, out: &mut [f64]) {
+/// (the same arithmetic in the same order, so the same values). `scratch` holds one buffer per
+/// nesting level, reused from chunk to chunk.
+pub(crate) fn distance_chunk(
+    plan: &Plan,
+    n: NodeId,
+    buf: &Buffers,
+    out: &mut [f64],
+    scratch: &mut Vec<Vec<f64>>,
+) {
     let len = out.len();
     let k = n as usize * buf.len;
     let (v, s) = (&buf.vals[k..k + len], &buf.st[k..k + len]);
-    match &plan.ops[n as usize] {
+    let clean = |x: NodeId| buf.clean.get(x as usize).copied().unwrap_or(false);
+    let op = &plan.ops[n as usize];
+    match op {
         Op::All(c) | Op::Any(c) => {
-            let all = matches!(plan.ops[n as usize], Op::All(_));
+            let all = matches!(op, Op::All(_));
             out.fill(if all { 0.0 } else { f64::INFINITY });
-            let mut tmp = vec![0.0; len];
+            let mut tmp = scratch.pop().unwrap_or_default();
+            tmp.resize(len, 0.0);
             for x in c {
-                distance_chunk(plan, *x, buf, &mut tmp);
+                distance_chunk(plan, *x, buf, &mut tmp[..len], scratch);
                 if all {
                     out.iter_mut().zip(&tmp).for_each(|(o, t)| *o += t);
                 } else {
                     out.iter_mut().zip(&tmp).for_each(|(o, t)| *o = o.min(*t));
                 }
             }
+            scratch.push(tmp);
         }
         Op::Cmp(_, a, b) => {
             let (ka, kb) = (*a as usize * buf.len, *b as usize * buf.len);
             let (av, as_) = (&buf.vals[ka..ka + len], &buf.st[ka..ka + len]);
             let (bv, bs) = (&buf.vals[kb..kb + len], &buf.st[kb..kb + len]);
-            for i in 0..len {
-                out[i] = if as_[i] != OK || bs[i] != OK || bv[i] == 0.0 {
-                    1.0
-                } else {
-                    ((bv[i] - av[i]).abs() / bv[i].abs()).min(1.0)
-                };
+            if clean(*a) && clean(*b) {
+                for i in 0..len {
+                    let r = ((bv[i] - av[i]).abs() / bv[i].abs()).min(1.0);
+                    out[i] = if bv[i] == 0.0 { 1.0 } else { r };
+                }
+            } else {
+                for i in 0..len {
+                    out[i] = if as_[i] != OK || bs[i] != OK || bv[i] == 0.0 {
+                        1.0
+                    } else {
+                        ((bv[i] - av[i]).abs() / bv[i].abs()).min(1.0)
+                    };
+                }
             }
         }
         _ => out.fill(1.0),
     }
-    for i in 0..len {
-        if s[i] == OK && v[i] != 0.0 {
-            out[i] = 0.0;
-        } else if s[i] == MISS && !matches!(plan.ops[n as usize], Op::All(_) | Op::Any(_)) {
-            out[i] = 1.0;
+    if clean(n) {
+        // A passing row is at distance 0: a bit mask, so that the loop vectorises.
+        for i in 0..len {
+            let keep = ((v[i] == 0.0) as u64).wrapping_neg();
+            out[i] = f64::from_bits(out[i].to_bits() & keep);
+        }
+    } else {
+        let junction = matches!(op, Op::All(_) | Op::Any(_));
+        for i in 0..len {
+            if s[i] == OK && v[i] != 0.0 {
+                out[i] = 0.0;
+            } else if s[i] == MISS && !junction {
+                out[i] = 1.0;
+            }
         }
     }
 }
@@ -285,7 +312,7 @@ pub fn grant_lists(plan: &Plan, panel: &Panel, batch: &BatchResult, rule_id: &st
             row,
             uscc: panel.uscc[row].clone(),
             park: panel.parks[panel.park[row] as usize].clone(),
-            award: r.award[row],
+            award: r.award_at(row),
             supply,
         };
         match r.verdict[row] {
@@ -441,7 +468,7 @@ pub fn budget(panel: &Panel, batch: &BatchResult, rule_id: &str) -> Option<Budge
                     .entry(panel.parks[panel.park[row] as usize].clone())
                     .or_insert((0, 0));
                 e.0 += 1;
-                match r.award[row] {
+                match r.award_at(row) {
                     Some(a) => {
                         b.total += a;
                         e.1 += a;

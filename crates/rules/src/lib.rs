@@ -20,7 +20,7 @@ pub mod plan;
 pub mod run;
 pub mod synth;
 
-pub use batch::{BatchResult, RuleResult, evaluate};
+pub use batch::{BatchResult, Outputs, RuleResult, evaluate};
 pub use check::{CheckReport, check};
 pub use explain::{Explanation, explain};
 pub use file::{Assumption, LoadError, RuleFile, Status};

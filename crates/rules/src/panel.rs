@@ -1,7 +1,7 @@
 //! The columnar enterprise-year panel the engine reads.
 //!
-//! One column per fact per year (`Vec<i64>` values, a provenance-kind byte and a source id per
-//! cell), plus per-firm attributes from [`Enterprise`] (founding date, sector, listing, park).
+//! One column per fact per year (`Vec<f64>` values — money in fen, counts and yyyymmdd dates are
+//! integers below 2^53, so exact — a provenance-kind byte and a source id per cell), plus per-firm attributes from [`Enterprise`] (founding date, sector, listing, park).
 //! Columns are created only for facts that were set, so a panel of a few facts stays small.
 //! One firm is simply a panel of one row ([`Panel::row`]). [`Panel::hash`] is a stable
 //! content hash for run records.
@@ -18,7 +18,8 @@ pub const PROV_MISSING: u8 = 3;
 /// One fact of one year for every firm.
 #[derive(Debug, Clone)]
 pub struct Column {
-    pub val: Vec<i64>,
+    /// Values as the engine computes with them (integers below 2^53, exact in `f64`).
+    pub val: Vec<f64>,
     pub prov: Vec<u8>,
     /// Index into [`Panel::sources`] (0 = none).
     pub src: Vec<u16>,
@@ -153,7 +154,7 @@ impl Panel {
         self.tech_field_ok.push(a.tech_field_ok as u8);
         let n = self.len();
         for c in self.cols.iter_mut().flatten() {
-            c.val.push(0);
+            c.val.push(0.0);
             c.prov.push(PROV_MISSING);
             c.src.push(0);
         }
@@ -191,14 +192,14 @@ impl Panel {
                 prov: Vec::with_capacity(cap),
                 src: Vec::with_capacity(cap),
             };
-            c.val.resize(n, 0);
+            c.val.resize(n, 0.0);
             c.prov.resize(n, PROV_MISSING);
             c.src.resize(n, 0);
             c
         });
         match v {
             Some(x) => {
-                col.val[row] = x;
+                col.val[row] = x as f64;
                 col.prov[row] = match p {
                     Provenance::Verified(_) => PROV_VERIFIED,
                     Provenance::Declared | Provenance::Missing => PROV_DECLARED,
@@ -207,7 +208,7 @@ impl Panel {
                 col.src[row] = src_id;
             }
             None => {
-                col.val[row] = 0;
+                col.val[row] = 0.0;
                 col.prov[row] = PROV_MISSING;
                 col.src[row] = 0;
             }
@@ -235,7 +236,7 @@ impl Panel {
                     PROV_IMPUTED => Provenance::Imputed,
                     _ => Provenance::Declared,
                 };
-                (Some(c.val[row]), p)
+                (Some(c.val[row] as i64), p)
             }
             _ => (None, Provenance::Missing),
         }
@@ -345,7 +346,7 @@ impl Panel {
             for r in 0..self.len() {
                 h.bytes(&[c.prov[r]]);
                 if c.prov[r] != PROV_MISSING {
-                    h.i64(c.val[r]);
+                    h.i64(c.val[r] as i64);
                     h.bytes(self.sources[c.src[r] as usize].as_bytes());
                 }
             }

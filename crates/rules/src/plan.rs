@@ -1314,6 +1314,12 @@ pub struct Buffers {
     pub cell_override: Option<(u16, i32, usize, f64)>,
     /// Identity of the plan whose constants the buffer holds (0 = none).
     pub consts_of: usize,
+    /// Per node: every row of the last chunk evaluated is [`OK`].
+    pub clean: Vec<bool>,
+    /// Founding year per row of the current chunk (scratch).
+    founded_year: Vec<f64>,
+    /// Band indices of a band lookup (scratch).
+    band: Vec<f64>,
 }
 
 impl Buffers {
@@ -1345,9 +1351,9 @@ impl Plan {
     }
 
     /// The nodes batch evaluation reads (each rule's eligibility and everything under it, the
-    /// award's base and cap, the alternatives of its verification tree), in ascending order:
-    /// items a rule only names for explain are not computed per firm.
-    pub(crate) fn batch_nodes(&self) -> Vec<NodeId> {
+    /// award's base and cap, and with `verification` the alternatives of its verification
+    /// tree), in ascending order: items a rule only names for explain are not computed per firm.
+    pub(crate) fn batch_nodes(&self, verification: bool) -> Vec<NodeId> {
         fn any_nodes(t: &VTree, out: &mut Vec<NodeId>) {
             match t {
                 VTree::All(v) => v.iter().for_each(|c| any_nodes(c, out)),
@@ -1367,15 +1373,62 @@ impl Plan {
                 roots.push(a.base);
                 roots.extend(a.cap);
             }
-            any_nodes(&r.vtree, &mut roots);
+            if verification {
+                any_nodes(&r.vtree, &mut roots);
+            }
         }
         closure(&self.ops, &roots)
     }
 
     /// Evaluates `nodes` (a dependency-closed, ascending list) for rows `start..start+len` of
     /// `panel` in fiscal `year`, into `buf`.
-    #[allow(clippy::too_many_arguments, clippy::needless_range_loop)]
+    ///
+    /// On x86-64 CPUs with AVX2 the same code is compiled a second time with AVX2 enabled and
+    /// chosen at run time (4 values per instruction instead of 2); results are identical, as
+    /// Rust never contracts or reorders floating-point operations.
+    #[allow(clippy::too_many_arguments)]
     pub fn eval_chunk(
+        &self,
+        panel: &Panel,
+        year: i32,
+        start: usize,
+        len: usize,
+        nodes: &[NodeId],
+        pick: Pick,
+        buf: &mut Buffers,
+    ) {
+        #[cfg(target_arch = "x86_64")]
+        if len >= 32 && std::arch::is_x86_feature_detected!("avx2") {
+            // SAFETY: the CPU supports AVX2, checked on the line above.
+            unsafe { self.eval_chunk_avx2(panel, year, start, len, nodes, pick, buf) };
+            return;
+        }
+        self.eval_chunk_impl(panel, year, start, len, nodes, pick, buf)
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    #[allow(clippy::too_many_arguments)]
+    fn eval_chunk_avx2(
+        &self,
+        panel: &Panel,
+        year: i32,
+        start: usize,
+        len: usize,
+        nodes: &[NodeId],
+        pick: Pick,
+        buf: &mut Buffers,
+    ) {
+        self.eval_chunk_impl(panel, year, start, len, nodes, pick, buf)
+    }
+
+    /// The kernels. Every node records whether all its rows are [`OK`] (`buf.clean`); when all
+    /// of a node's inputs are clean — the common case — its kernel computes values only, in
+    /// branch-free loops, and skips the state bookkeeping. States are always written, so
+    /// [`Buffers::get`] needs no flag.
+    #[inline(always)]
+    #[allow(clippy::too_many_arguments, clippy::needless_range_loop)]
+    fn eval_chunk_impl(
         &self,
         panel: &Panel,
         year: i32,
@@ -1391,11 +1444,14 @@ impl Plan {
             buf.len = len;
             buf.vals.resize(n, 0.0);
             buf.st.resize(n, MISS);
+            buf.clean.clear();
+            buf.clean.resize(self.ops.len(), false);
             // Constants never change: written once per buffer, skipped in the node loop.
             for (k, op) in self.ops.iter().enumerate() {
                 if let Op::Const(c) = op {
                     buf.vals[k * len..(k + 1) * len].fill(*c);
                     buf.st[k * len..(k + 1) * len].fill(OK);
+                    buf.clean[k] = true;
                 }
             }
             buf.consts_of = plan_id;
@@ -1403,38 +1459,59 @@ impl Plan {
         let as_of = self.as_of;
         let as_of_int = as_of.to_int() as f64;
         let cell_override = buf.cell_override;
-        // Founding year of each row, computed on first use.
-        let mut founded_year: Option<Vec<i64>> = None;
+        // Founding year of each row (as f64, for branch-free selects), computed on first use.
+        let mut fy = std::mem::take(&mut buf.founded_year);
+        let mut band = std::mem::take(&mut buf.band);
+        let mut fy_ready = false;
         for &node in nodes {
             let o = node as usize * len;
             let (vb, rest_v) = buf.vals.split_at_mut(o);
             let (sb, rest_s) = buf.st.split_at_mut(o);
             let out_v = &mut rest_v[..len];
             let out_s = &mut rest_s[..len];
+            let clean = &buf.clean;
+            let cl = |id: NodeId| clean[id as usize];
             let ch = |id: NodeId| {
                 let k = id as usize * len;
                 (&vb[k..k + len], &sb[k..k + len])
             };
-            match &self.ops[node as usize] {
-                Op::Const(_) => {}
+            let founded = |fy: &mut Vec<f64>, fy_ready: &mut bool| {
+                if !*fy_ready {
+                    fy.clear();
+                    fy.extend(
+                        panel.founded[start..start + len]
+                            .iter()
+                            .map(|d| (d / 10_000) as f64),
+                    );
+                    *fy_ready = true;
+                }
+            };
+            let is_clean = match &self.ops[node as usize] {
+                Op::Const(_) => true,
                 Op::Fact { field, offset } => {
                     let y = year - *offset as i32;
-                    match panel.column(y, *field as usize) {
+                    let mut clean = match panel.column(y, *field as usize) {
                         Some(col) => {
                             let vals = &col.val[start..start + len];
                             let prov = &col.prov[start..start + len];
-                            for i in 0..len {
-                                out_v[i] = vals[i] as f64;
-                            }
-                            for i in 0..len {
-                                out_s[i] = (prov[i] == PROV_MISSING) as u8 * MISS;
+                            out_v.copy_from_slice(vals);
+                            let miss = prov.iter().fold(0u8, |a, p| a | (*p == PROV_MISSING) as u8);
+                            if miss == 0 {
+                                out_s.fill(OK);
+                                true
+                            } else {
+                                for i in 0..len {
+                                    out_s[i] = (prov[i] == PROV_MISSING) as u8 * MISS;
+                                }
+                                false
                             }
                         }
                         None => {
                             out_v.fill(0.0);
                             out_s.fill(MISS);
+                            false
                         }
-                    }
+                    };
                     if let Some((f, oy, row, v)) = cell_override
                         && f == *field
                         && oy == y
@@ -1442,7 +1519,9 @@ impl Plan {
                     {
                         out_v[row - start] = v;
                         out_s[row - start] = OK;
+                        clean = all_ok(out_s);
                     }
+                    clean
                 }
                 Op::Attr(a, off) => {
                     let rows = start..start + len;
@@ -1483,6 +1562,7 @@ impl Plan {
                         Attr::Year => out_v.fill((year - *off as i32) as f64),
                     }
                     out_s.fill(OK);
+                    true
                 }
                 Op::Manual { slot, lo, hi } => {
                     let entered = panel.manual.get(&self.manual_keys[*slot as usize]);
@@ -1505,26 +1585,37 @@ impl Plan {
                             }
                         }
                     }
+                    all_ok(out_s)
                 }
                 Op::Neg(a) => {
                     let (av, as_) = ch(*a);
                     for i in 0..len {
                         out_v[i] = -av[i];
-                        out_s[i] = as_[i];
                     }
+                    out_s.copy_from_slice(as_);
+                    cl(*a)
                 }
                 Op::Not(a) => {
                     let (av, as_) = ch(*a);
-                    for i in 0..len {
-                        out_v[i] = (av[i] == 0.0 || as_[i] == UNDEF) as u8 as f64;
-                        out_s[i] = if as_[i] == MISS { MISS } else { OK };
+                    if cl(*a) {
+                        for i in 0..len {
+                            out_v[i] = (av[i] == 0.0) as u8 as f64;
+                        }
+                        out_s.fill(OK);
+                        true
+                    } else {
+                        for i in 0..len {
+                            out_v[i] = (av[i] == 0.0 || as_[i] == UNDEF) as u8 as f64;
+                            out_s[i] = if as_[i] == MISS { MISS } else { OK };
+                        }
+                        all_ok(out_s)
                     }
                 }
                 Op::Bin(op, a, b) => {
                     let (av, as_) = ch(*a);
                     let (bv, bs) = ch(*b);
-                    // Values under a non-OK state are never read, so the value and state loops
-                    // are separate and branch-free (they vectorise).
+                    // Values under a non-OK state are never read, so values are computed for
+                    // every row without branches (the loops vectorise).
                     match op {
                         BinOp::Add => out_v
                             .iter_mut()
@@ -1547,36 +1638,58 @@ impl Plan {
                             .zip(av.iter().zip(bv))
                             .for_each(|(o, (x, y))| *o = x.powf(*y)),
                     }
-                    for i in 0..len {
-                        out_s[i] = as_[i].max(bs[i]);
-                    }
-                    if matches!(op, BinOp::Div | BinOp::Pow | BinOp::Mul) {
+                    let checks_finite = matches!(op, BinOp::Div | BinOp::Pow | BinOp::Mul);
+                    let inputs_clean = cl(*a) && cl(*b);
+                    if inputs_clean && (!checks_finite || all_finite(out_v)) {
+                        out_s.fill(OK);
+                        true
+                    } else {
                         for i in 0..len {
-                            out_s[i] = out_s[i].max((!out_v[i].is_finite()) as u8 * UNDEF);
+                            out_s[i] = as_[i].max(bs[i]);
                         }
+                        if checks_finite {
+                            for i in 0..len {
+                                out_s[i] = out_s[i].max((!out_v[i].is_finite()) as u8 * UNDEF);
+                            }
+                        }
+                        all_ok(out_s)
                     }
                 }
                 Op::Cmp(op, a, b) => {
                     let (av, as_) = ch(*a);
                     let (bv, bs) = ch(*b);
-                    for i in 0..len {
-                        out_s[i] = (as_[i].max(bs[i]) == MISS) as u8 * MISS;
+                    let inputs_clean = cl(*a) && cl(*b);
+                    if inputs_clean {
+                        out_s.fill(OK);
+                    } else {
+                        for i in 0..len {
+                            out_s[i] = (as_[i].max(bs[i]) == MISS) as u8 * MISS;
+                        }
                     }
                     // Exact comparison of the difference first, as `CmpOp::apply` does it
-                    // (branch-free, vectorises); the tolerance of
-                    // `CmpOp::apply` only matters when operands differ by less than it, so the
-                    // chunk is redone with `apply` only if some row does.
+                    // (branch-free, vectorises); the tolerance of `CmpOp::apply` only matters
+                    // when operands differ by less than it, so the chunk is redone with `apply`
+                    // only if some row does.
                     macro_rules! cmp_loop {
                         ($exact:expr, $op:expr) => {{
-                            let mut near = false;
-                            for i in 0..len {
-                                let ok = as_[i].max(bs[i]) == OK;
-                                let (x, y) = (av[i], bv[i]);
-                                let d = x - y;
-                                near |= (d != 0.0) & (d.abs() <= 1e-12 * x.abs().max(y.abs()));
-                                out_v[i] = (ok & $exact(d)) as u8 as f64;
+                            let mut near = 0u64;
+                            if inputs_clean {
+                                for i in 0..len {
+                                    let (x, y) = (av[i], bv[i]);
+                                    let d = x - y;
+                                    near |= near_bit(d, x, y);
+                                    out_v[i] = $exact(d) as u8 as f64;
+                                }
+                            } else {
+                                for i in 0..len {
+                                    let ok = as_[i].max(bs[i]) == OK;
+                                    let (x, y) = (av[i], bv[i]);
+                                    let d = x - y;
+                                    near |= near_bit(d, x, y);
+                                    out_v[i] = (ok & $exact(d)) as u8 as f64;
+                                }
                             }
-                            if near {
+                            if near != 0 {
                                 for i in 0..len {
                                     let ok = as_[i].max(bs[i]) == OK;
                                     out_v[i] = (ok & $op.apply(av[i], bv[i])) as u8 as f64;
@@ -1592,42 +1705,30 @@ impl Plan {
                         CmpOp::Eq => cmp_loop!(|d: f64| d == 0.0, CmpOp::Eq),
                         CmpOp::Ne => cmp_loop!(|d: f64| d != 0.0, CmpOp::Ne),
                     }
+                    inputs_clean || all_ok(out_s)
                 }
                 Op::All(v) | Op::Any(v) => {
                     let is_all = matches!(self.ops[node as usize], Op::All(_));
-                    // Per block of rows: `dec` collects "decided" (a fail for all, a pass for
-                    // any), `mis` "missing", as bytes on the stack.
-                    const B: usize = 512;
-                    let mut lo = 0;
-                    while lo < len {
-                        let m = B.min(len - lo);
-                        let mut dec = [0u8; B];
-                        let mut mis = [0u8; B];
-                        let (dec, mis) = (&mut dec[..m], &mut mis[..m]);
+                    if v.iter().all(|c| cl(*c)) {
+                        // Two-valued: a running and/or of the children's truth.
+                        out_v.fill(is_all as u8 as f64);
                         for c in v {
-                            let (cv, cs) = ch(*c);
-                            let (cv, cs) = (&cv[lo..lo + m], &cs[lo..lo + m]);
+                            let (cv, _) = ch(*c);
                             if is_all {
-                                for i in 0..m {
-                                    let truth = (cs[i] == OK) & (cv[i] != 0.0);
-                                    dec[i] |= ((cs[i] != MISS) & !truth) as u8;
-                                    mis[i] |= (cs[i] == MISS) as u8;
+                                for i in 0..len {
+                                    out_v[i] = ((out_v[i] != 0.0) & (cv[i] != 0.0)) as u8 as f64;
                                 }
                             } else {
-                                for i in 0..m {
-                                    dec[i] |= ((cs[i] == OK) & (cv[i] != 0.0)) as u8;
-                                    mis[i] |= (cs[i] == MISS) as u8;
+                                for i in 0..len {
+                                    out_v[i] = ((out_v[i] != 0.0) | (cv[i] != 0.0)) as u8 as f64;
                                 }
                             }
                         }
-                        for i in 0..m {
-                            let decided = dec[i] != 0;
-                            let miss = (mis[i] != 0) & !decided;
-                            let truth = if is_all { !decided & !miss } else { decided };
-                            out_v[lo + i] = truth as u8 as f64;
-                            out_s[lo + i] = miss as u8 * MISS;
-                        }
-                        lo += m;
+                        out_s.fill(OK);
+                        true
+                    } else {
+                        all_any_three_valued(is_all, v, &ch, out_v, out_s);
+                        all_ok(out_s)
                     }
                 }
                 Op::Min(v) | Op::Max(v) => {
@@ -1638,92 +1739,112 @@ impl Plan {
                         f64::NEG_INFINITY
                     });
                     out_s.fill(OK);
+                    let inputs_clean = v.iter().all(|c| cl(*c));
                     for c in v {
                         let (cv, cs) = ch(*c);
-                        for i in 0..len {
-                            out_s[i] = out_s[i].max(cs[i]);
-                            out_v[i] = if is_min {
-                                out_v[i].min(cv[i])
-                            } else {
-                                out_v[i].max(cv[i])
-                            };
+                        if is_min {
+                            for i in 0..len {
+                                out_v[i] = out_v[i].min(cv[i]);
+                            }
+                        } else {
+                            for i in 0..len {
+                                out_v[i] = out_v[i].max(cv[i]);
+                            }
+                        }
+                        if !inputs_clean {
+                            for i in 0..len {
+                                out_s[i] = out_s[i].max(cs[i]);
+                            }
                         }
                     }
-                    for i in 0..len {
-                        if out_s[i] != OK {
-                            out_v[i] = 0.0;
+                    if inputs_clean {
+                        true
+                    } else {
+                        for i in 0..len {
+                            if out_s[i] != OK {
+                                out_v[i] = 0.0;
+                            }
                         }
+                        all_ok(out_s)
                     }
                 }
                 Op::If(c, a, b) => {
                     let (cv, cs) = ch(*c);
                     let (av, as_) = ch(*a);
                     let (bv, bs) = ch(*b);
-                    for i in 0..len {
-                        if cs[i] == MISS {
-                            out_v[i] = 0.0;
-                            out_s[i] = MISS;
-                        } else if cs[i] == OK && cv[i] != 0.0 {
-                            out_v[i] = av[i];
-                            out_s[i] = as_[i];
-                        } else {
-                            out_v[i] = bv[i];
-                            out_s[i] = bs[i];
+                    if cl(*c) && cl(*a) && cl(*b) {
+                        for i in 0..len {
+                            out_v[i] = if cv[i] != 0.0 { av[i] } else { bv[i] };
                         }
+                        out_s.fill(OK);
+                        true
+                    } else {
+                        for i in 0..len {
+                            if cs[i] == MISS {
+                                out_v[i] = 0.0;
+                                out_s[i] = MISS;
+                            } else if cs[i] == OK && cv[i] != 0.0 {
+                                out_v[i] = av[i];
+                                out_s[i] = as_[i];
+                            } else {
+                                out_v[i] = bv[i];
+                                out_s[i] = bs[i];
+                            }
+                        }
+                        all_ok(out_s)
                     }
                 }
                 Op::Floor(a) | Op::Abs(a) => {
                     let f = matches!(self.ops[node as usize], Op::Floor(_));
                     let (av, as_) = ch(*a);
-                    for i in 0..len {
-                        out_v[i] = if f { av[i].floor() } else { av[i].abs() };
-                        out_s[i] = as_[i];
+                    if f {
+                        for i in 0..len {
+                            out_v[i] = av[i].floor();
+                        }
+                    } else {
+                        for i in 0..len {
+                            out_v[i] = av[i].abs();
+                        }
                     }
+                    out_s.copy_from_slice(as_);
+                    cl(*a)
                 }
                 Op::SumYears(terms) => {
+                    // Years before the firm was founded are left out (adding 0.0 leaves a sum
+                    // unchanged), missing years are not.
+                    founded(&mut fy, &mut fy_ready);
+                    let fy = &fy[..];
                     out_v.fill(0.0);
                     out_s.fill(OK);
+                    let inputs_clean = terms.iter().all(|(t, _)| cl(*t));
                     for (t, off) in terms {
-                        let ty = (year - *off as i32) as i64;
+                        let ty = (year - *off as i32) as f64;
                         let (tv, ts) = ch(*t);
-                        if len <= 16 {
-                            // A few rows (explain, gap search): no scratch vector.
-                            for i in 0..len {
-                                if panel.founded[start + i] / 10_000 > ty {
-                                    continue;
-                                }
-                                out_s[i] = out_s[i].max(ts[i]);
-                                out_v[i] += tv[i];
-                            }
-                            continue;
-                        }
-                        let fy = founded_year.get_or_insert_with(|| {
-                            panel.founded[start..start + len]
-                                .iter()
-                                .map(|d| d / 10_000)
-                                .collect()
-                        });
                         for i in 0..len {
-                            if fy[i] > ty {
-                                continue;
+                            out_v[i] += if fy[i] <= ty { tv[i] } else { 0.0 };
+                        }
+                        if !inputs_clean {
+                            for i in 0..len {
+                                if fy[i] <= ty {
+                                    out_s[i] = out_s[i].max(ts[i]);
+                                }
                             }
-                            out_s[i] = out_s[i].max(ts[i]);
-                            out_v[i] += tv[i];
                         }
                     }
+                    inputs_clean || all_ok(out_s)
                 }
                 Op::OpYears { n, offset } => {
-                    for i in 0..len {
-                        let fy = panel.founded[start + i] / 10_000;
-                        let mut c = 0;
-                        for j in 0..*n {
-                            if (year - (*offset + j) as i32) as i64 >= fy {
-                                c += 1;
-                            }
+                    founded(&mut fy, &mut fy_ready);
+                    let fy = &fy[..];
+                    out_v.fill(0.0);
+                    for j in 0..*n {
+                        let y = (year - (*offset + j) as i32) as f64;
+                        for i in 0..len {
+                            out_v[i] += (y >= fy[i]) as u8 as f64;
                         }
-                        out_v[i] = c as f64;
                     }
                     out_s.fill(OK);
+                    true
                 }
                 Op::Present(a) => {
                     let (_, as_) = ch(*a);
@@ -1731,34 +1852,34 @@ impl Plan {
                         out_v[i] = (as_[i] == OK) as u8 as f64;
                     }
                     out_s.fill(OK);
+                    true
                 }
                 Op::Band { table, x } => {
                     let t = &self.tables[*table as usize];
                     let (xv, xs) = ch(*x);
                     // Bands are ordered by descending lower bound, so the band index is the
-                    // number of bounds the value fails: a branch-free count, then one lookup.
-                    // Bound by bound over the column (each pass vectorises), counting failures
-                    // in out_v, then one lookup per row.
-                    // As for comparisons: exact on the difference first, `CmpOp::apply` (with
-                    // its tolerance) only for a bound some row is near.
+                    // number of bounds the value fails: a branch-free count per bound (each
+                    // pass vectorises), then one lookup per row. As for comparisons: exact on
+                    // the difference first, `CmpOp::apply` (with its tolerance) only for a bound
+                    // some row is near.
                     out_v.fill(0.0);
                     for &(m, incl) in &t.bounds {
                         let op = if incl { CmpOp::Ge } else { CmpOp::Gt };
-                        let mut near = false;
+                        let mut near = 0u64;
                         if incl {
                             for i in 0..len {
                                 let d = xv[i] - m;
-                                near |= (d != 0.0) & (d.abs() <= 1e-12 * xv[i].abs().max(m.abs()));
+                                near |= near_bit(d, xv[i], m);
                                 out_v[i] += (1 - (d >= 0.0) as u8) as f64;
                             }
                         } else {
                             for i in 0..len {
                                 let d = xv[i] - m;
-                                near |= (d != 0.0) & (d.abs() <= 1e-12 * xv[i].abs().max(m.abs()));
+                                near |= near_bit(d, xv[i], m);
                                 out_v[i] += (1 - (d > 0.0) as u8) as f64;
                             }
                         }
-                        if near {
+                        if near != 0 {
                             // Undo this bound's exact count, redo it with the tolerance.
                             for i in 0..len {
                                 let d = xv[i] - m;
@@ -1768,23 +1889,38 @@ impl Plan {
                             }
                         }
                     }
-                    for o in out_v.iter_mut() {
-                        *o = t.pts[*o as usize];
+                    // Band index → points: one select per band over the chunk (vectorises,
+                    // unlike a lookup per row).
+                    band.clear();
+                    band.extend_from_slice(out_v);
+                    out_v.fill(t.pts[0]);
+                    for (j, &pj) in t.pts.iter().enumerate().skip(1) {
+                        let j = j as f64;
+                        for (o, &b) in out_v.iter_mut().zip(band.iter()) {
+                            let cur = *o;
+                            *o = if b == j { pj } else { cur };
+                        }
                     }
-                    for i in 0..len {
-                        match xs[i] {
-                            OK => {
-                                out_s[i] = OK;
-                            }
-                            UNDEF => {
-                                out_v[i] = t.undefined_points;
-                                out_s[i] = OK;
-                            }
-                            _ => {
-                                out_v[i] = 0.0;
-                                out_s[i] = MISS;
+                    if cl(*x) {
+                        out_s.fill(OK);
+                        true
+                    } else {
+                        for i in 0..len {
+                            match xs[i] {
+                                OK => {
+                                    out_s[i] = OK;
+                                }
+                                UNDEF => {
+                                    out_v[i] = t.undefined_points;
+                                    out_s[i] = OK;
+                                }
+                                _ => {
+                                    out_v[i] = 0.0;
+                                    out_s[i] = MISS;
+                                }
                             }
                         }
+                        all_ok(out_s)
                     }
                 }
                 Op::YearsSince(a) | Op::DaysSince(a) => {
@@ -1811,9 +1947,13 @@ impl Plan {
                             }
                         }
                     }
+                    all_ok(out_s)
                 }
-            }
+            };
+            buf.clean[node as usize] = is_clean;
         }
+        buf.founded_year = fy;
+        buf.band = band;
     }
 
     /// Whether the facts `deps` are all verified for a row (years before founding don't count).
@@ -1829,8 +1969,10 @@ impl Plan {
         })
     }
 
-    /// [`Plan::vtree_verified`] for every row of an evaluated chunk at once (column lookups
-    /// once per chunk, not per row). `out[i]` is meaningful for rows whose verdict passed.
+    /// [`Plan::vtree_verified`] for every row of an evaluated chunk at once. `out[i]` is
+    /// meaningful for rows whose verdict passed. Each fact-year's "verified or before founding"
+    /// mask is computed once per chunk and shared by every rule (`scratch`).
+    #[allow(clippy::too_many_arguments)]
     pub fn vtree_verified_chunk(
         &self,
         t: &VTree,
@@ -1839,12 +1981,28 @@ impl Plan {
         start: usize,
         buf: &Buffers,
         out: &mut [bool],
+        scratch: &mut VerifyScratch,
     ) {
-        let fy: Vec<i32> = panel.founded[start..start + out.len()]
-            .iter()
-            .map(|d| (d / 10_000) as i32)
-            .collect();
-        self.verified_rec(t, panel, year, start, &fy, buf, out);
+        let len = out.len();
+        let key = (panel as *const Panel as usize, year, start, len);
+        if scratch.key != key {
+            scratch.key = key;
+            scratch.epoch += 1;
+            let fy = &mut scratch.founded;
+            fy.clear();
+            fy.extend(
+                panel.founded[start..start + len]
+                    .iter()
+                    .map(|d| (d / 10_000) as i32),
+            );
+        }
+        let mut tmp = scratch.stack.pop().unwrap_or_default();
+        tmp.resize(len, 0);
+        self.verified_rec(t, panel, year, start, buf, &mut tmp[..len], scratch);
+        for (o, x) in out.iter_mut().zip(&tmp) {
+            *o = *x != 0;
+        }
+        scratch.stack.push(tmp);
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -1854,55 +2012,55 @@ impl Plan {
         panel: &Panel,
         year: i32,
         start: usize,
-        fy: &[i32],
         buf: &Buffers,
-        out: &mut [bool],
+        out: &mut [u8],
+        scratch: &mut VerifyScratch,
     ) {
         let len = out.len();
         match t {
             VTree::All(v) => {
-                out.fill(true);
-                let mut tmp = vec![false; len];
+                out.fill(1);
+                let mut tmp = scratch.stack.pop().unwrap_or_default();
+                tmp.resize(len, 0);
                 for c in v {
-                    self.verified_rec(c, panel, year, start, fy, buf, &mut tmp);
+                    self.verified_rec(c, panel, year, start, buf, &mut tmp[..len], scratch);
                     for i in 0..len {
                         out[i] &= tmp[i];
                     }
                 }
+                scratch.stack.push(tmp);
             }
             VTree::Any(v) => {
-                out.fill(false);
-                let mut tmp = vec![false; len];
+                out.fill(0);
+                let mut tmp = scratch.stack.pop().unwrap_or_default();
+                tmp.resize(len, 0);
                 for (n, c) in v {
-                    self.verified_rec(c, panel, year, start, fy, buf, &mut tmp);
-                    for (i, o) in out.iter_mut().enumerate() {
-                        let (x, s) = buf.get(*n, i);
-                        *o |= (s == OK) & (x != 0.0) & tmp[i];
+                    self.verified_rec(c, panel, year, start, buf, &mut tmp[..len], scratch);
+                    let k = *n as usize * buf.len;
+                    let (nv, ns) = (&buf.vals[k..k + len], &buf.st[k..k + len]);
+                    for i in 0..len {
+                        out[i] |= ((ns[i] == OK) & (nv[i] != 0.0)) as u8 & tmp[i];
                     }
                 }
+                scratch.stack.push(tmp);
             }
             VTree::Leaf { deps, manual, .. } => {
-                out.fill(true);
-                for (f, off) in deps {
-                    let y = year - *off as i32;
-                    match panel.column(y, *f as usize) {
-                        Some(c) => {
-                            let prov = &c.prov[start..start + len];
-                            for i in 0..len {
-                                out[i] &= (prov[i] == PROV_VERIFIED) | (y < fy[i]);
-                            }
-                        }
-                        None => {
-                            for i in 0..len {
-                                out[i] &= y < fy[i];
-                            }
-                        }
+                out.fill(1);
+                for &(f, off) in deps {
+                    let m = scratch.mask(panel, year, start, len, f, off);
+                    for i in 0..len {
+                        out[i] &= m[i];
                     }
                 }
                 for m in manual {
                     let entered = panel.manual.get(&self.manual_keys[*m as usize]);
-                    for (i, o) in out.iter_mut().enumerate() {
-                        *o &= entered.is_some_and(|v| !v[start + i].is_nan());
+                    match entered {
+                        Some(e) => {
+                            for (o, x) in out.iter_mut().zip(&e[start..start + len]) {
+                                *o &= (!x.is_nan()) as u8;
+                            }
+                        }
+                        None => out.fill(0),
                     }
                 }
             }
@@ -1939,6 +2097,122 @@ impl Plan {
                     })
             }
         }
+    }
+}
+
+/// Whether every state of a chunk is [`OK`] (an or-reduction: branch-free, vectorises).
+#[inline(always)]
+fn all_ok(s: &[u8]) -> bool {
+    s.iter().fold(0u8, |a, x| a | x) == 0
+}
+
+/// Whether every value is finite (no infinity, no NaN), from the exponent bits.
+#[inline(always)]
+fn all_finite(v: &[f64]) -> bool {
+    const EXP: u64 = 0x7ff0_0000_0000_0000;
+    v.iter()
+        .fold(0u64, |a, x| a | ((x.to_bits() & EXP) == EXP) as u64)
+        == 0
+}
+
+/// 1 when `x` and `y` differ (`d = x − y`) by no more than the relative tolerance of
+/// [`CmpOp::apply`], so that the exact result may not be the tolerant one.
+#[inline(always)]
+fn near_bit(d: f64, x: f64, y: f64) -> u64 {
+    let (ax, ay) = (x.abs(), y.abs());
+    let m = if ax > ay { ax } else { ay };
+    ((d != 0.0) & (d.abs() <= 1e-12 * m)) as u64
+}
+
+/// Three-valued `all` / `any` of the children `v` (some of them not all-OK): one failure
+/// decides an `all`, one pass decides an `any`, otherwise a missing child makes it missing; an
+/// undefined child counts as a failure.
+#[inline(always)]
+fn all_any_three_valued<'a>(
+    is_all: bool,
+    v: &[NodeId],
+    ch: &impl Fn(NodeId) -> (&'a [f64], &'a [u8]),
+    out_v: &mut [f64],
+    out_s: &mut [u8],
+) {
+    let len = out_v.len();
+    // Per block of rows: `dec` collects "decided" (a fail for all, a pass for any), `mis`
+    // "missing", as bytes on the stack.
+    const B: usize = 512;
+    let mut lo = 0;
+    while lo < len {
+        let m = B.min(len - lo);
+        let mut dec = [0u8; B];
+        let mut mis = [0u8; B];
+        let (dec, mis) = (&mut dec[..m], &mut mis[..m]);
+        for c in v {
+            let (cv, cs) = ch(*c);
+            let (cv, cs) = (&cv[lo..lo + m], &cs[lo..lo + m]);
+            if is_all {
+                for i in 0..m {
+                    let truth = (cs[i] == OK) & (cv[i] != 0.0);
+                    dec[i] |= ((cs[i] != MISS) & !truth) as u8;
+                    mis[i] |= (cs[i] == MISS) as u8;
+                }
+            } else {
+                for i in 0..m {
+                    dec[i] |= ((cs[i] == OK) & (cv[i] != 0.0)) as u8;
+                    mis[i] |= (cs[i] == MISS) as u8;
+                }
+            }
+        }
+        for i in 0..m {
+            let decided = dec[i] != 0;
+            let miss = (mis[i] != 0) & !decided;
+            let truth = if is_all { !decided & !miss } else { decided };
+            out_v[lo + i] = truth as u8 as f64;
+            out_s[lo + i] = miss as u8 * MISS;
+        }
+        lo += m;
+    }
+}
+
+/// Reusable scratch of [`Plan::vtree_verified_chunk`]: per chunk, one mask per fact-year.
+#[derive(Debug, Default)]
+pub struct VerifyScratch {
+    stack: Vec<Vec<u8>>,
+    /// (panel, year, start, len) of the chunk the masks belong to.
+    key: (usize, i32, usize, usize),
+    epoch: u64,
+    /// Founding year per row of the chunk.
+    founded: Vec<i32>,
+    /// Per (offset, field): 1 where the cell is verified or the year predates founding;
+    /// current when `stamp` equals `epoch`.
+    masks: HashMap<(u8, u16), (u64, Vec<u8>)>,
+}
+
+impl VerifyScratch {
+    fn mask(
+        &mut self,
+        panel: &Panel,
+        year: i32,
+        start: usize,
+        len: usize,
+        field: u16,
+        off: u8,
+    ) -> &[u8] {
+        let (epoch, fy) = (self.epoch, &self.founded);
+        let e = self.masks.entry((off, field)).or_default();
+        if e.0 != epoch {
+            e.0 = epoch;
+            e.1.clear();
+            let y = year - off as i32;
+            match panel.column(y, field as usize) {
+                Some(c) => e.1.extend(
+                    c.prov[start..start + len]
+                        .iter()
+                        .zip(fy)
+                        .map(|(p, f)| ((*p == PROV_VERIFIED) | (y < *f)) as u8),
+                ),
+                None => e.1.extend(fy.iter().map(|f| (y < *f) as u8)),
+            }
+        }
+        &e.1
     }
 }
 

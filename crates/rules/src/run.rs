@@ -69,7 +69,7 @@ impl RunRecord {
                     r.verified[i] as u8,
                     r.assumption_dependent[i] as u8,
                 ]);
-                h.i64(r.award[i].unwrap_or(i64::MIN));
+                h.i64(r.award_at(i).unwrap_or(i64::MIN));
             }
         }
         RunRecord {

@@ -35,7 +35,7 @@ fn batch_and_explain_agree_on_random_firms() {
             for row in 0..panel.len() {
                 let ex = explain(&plan, &panel, row, 2024, &r.id, &opts).unwrap();
                 assert_eq!(ex.verdict, b.verdict[row], "{} row {row}", r.id);
-                assert_eq!(ex.award, b.award[row], "{} row {row}", r.id);
+                assert_eq!(ex.award, b.award_at(row), "{} row {row}", r.id);
                 assert_eq!(ex.auto_grant, b.verified[row], "{} row {row}", r.id);
                 assert_eq!(
                     ex.assumption_dependent, b.assumption_dependent[row],

@@ -404,7 +404,7 @@ pub fn evaluate_panel(
                         amount_unknown: 0,
                         undecided: 0,
                     });
-                match (v, r.award[row]) {
+                match (v, r.award_at(row)) {
                     (Verdict::Pass, Some(a)) => {
                         b.firms += 1;
                         b.total_fen += a;
@@ -425,7 +425,7 @@ pub fn evaluate_panel(
                 verdict: verdict_key(v).into(),
                 level: levels_now[row] as i32,
                 amount_fen: if v == Verdict::Pass {
-                    r.award[row]
+                    r.award_at(row)
                 } else {
                     None
                 },
