@@ -3,8 +3,9 @@
 //!
 //! For each rule and firm it keeps the verdict, whether the verdict depends on the expert-score
 //! assumption, whether every input used is verified (免申即享), the award in exact fen and the
-//! normalised distance to qualifying ([`crate::ladder::distance`]). The values come from the same
-//! nodes and kernels as [`crate::explain`].
+//! normalised distance to qualifying ([`crate::ladder::distance`]) — or, with
+//! [`Outputs::VerdictsAndAwards`], only the verdicts and awards. The values come from the same
+//! nodes as [`crate::explain`].
 use crate::panel::Panel;
 use crate::plan::{Buffers, EvalOptions, NodeId, Pick, Plan, Verdict, VerifyScratch, award_of};
 
@@ -87,7 +88,7 @@ struct Out<'a> {
     distance: &'a mut [f32],
 }
 
-#[allow(clippy::needless_range_loop)]
+#[allow(clippy::needless_range_loop, clippy::too_many_arguments)]
 fn eval_range(
     plan: &Plan,
     panel: &Panel,

@@ -181,12 +181,9 @@ pub fn ser_prov<S: serde::Serializer>(p: &Provenance, s: S) -> Result<S::Ok, S::
     st.end()
 }
 
-fn field_name(f: usize) -> String {
+fn field_name(f: usize) -> &'static str {
     let zh = FIELDS[f].zh;
-    zh.rsplit_once('（')
-        .map(|(n, _)| n)
-        .unwrap_or(zh)
-        .to_string()
+    zh.rsplit_once('（').map(|(n, _)| n).unwrap_or(zh)
 }
 
 fn field_unit_word(f: usize) -> &'static str {
@@ -397,13 +394,15 @@ impl Plan {
         // Start from the evaluated row and recompute only what depends on the lever.
         let mut buf = base.clone();
         buf.cell_override = None;
+        let mut dep = vec![false; self.ops.len()];
+        let mut nodes = Vec::new();
         for &(field, off, may_decrease) in &c.levers {
             let y = year - off as i32;
-            let (Some(cur), _) = panel.get(row, y, field as usize) else {
+            let Some(cur) = panel.value(row, y, field as usize) else {
                 continue;
             };
-            let mut dep = vec![false; self.ops.len()];
-            let mut nodes = Vec::new();
+            dep.fill(false);
+            nodes.clear();
             for &n in &c.sub {
                 let op = &self.ops[n as usize];
                 let d = matches!(op, Op::Fact { field: f, offset: o } if *f == field && *o == off)
@@ -589,7 +588,7 @@ pub(crate) fn supply_items(
             let y = year - *off as i32;
             Supply {
                 key: FIELDS[*f as usize].key.to_string(),
-                zh: field_name(*f as usize),
+                zh: field_name(*f as usize).to_string(),
                 year: y,
                 provenance: panel.get(row, y, *f as usize).1,
             }
@@ -644,7 +643,7 @@ pub fn explain(
                 let (val, provenance) = panel.get(row, y, *f as usize);
                 Input {
                     key: FIELDS[*f as usize].key,
-                    zh: field_name(*f as usize),
+                    zh: field_name(*f as usize).to_string(),
                     year: y,
                     value: val,
                     text: val

@@ -225,6 +225,13 @@ impl Panel {
         }
     }
 
+    /// One cell's value (`None` outside the panel or when missing), without its provenance.
+    pub fn value(&self, row: usize, year: i32, f: usize) -> Option<i64> {
+        self.column(year, f)
+            .filter(|c| c.prov[row] != PROV_MISSING)
+            .map(|c| c.val[row] as i64)
+    }
+
     /// One cell's value and provenance (`None` outside the panel or when missing).
     pub fn get(&self, row: usize, year: i32, f: usize) -> (Option<i64>, Provenance) {
         match self.column(year, f) {

@@ -4,8 +4,11 @@
 //! fact or a sub-expression shared by several rules is computed once), in dependency order.
 //! Parameters are folded to the value in force on the plan's date; time functions
 //! (`lag`, `sum`, `cagr`, …) are unrolled into facts at year offsets. Evaluation runs node by
-//! node over a chunk of rows: batch evaluation uses chunks of many firms, explain uses a chunk
-//! of one row — the same nodes and the same kernels, so they cannot disagree.
+//! node over a chunk of rows: batch evaluation uses chunks of many firms (kernels compiled
+//! twice, the AVX2 build chosen at run time where the CPU has it), explain and gap search one
+//! row through a scalar path over the same nodes. The test
+//! `row_and_chunk_evaluation_agree_on_every_node` holds the three to the same value and state for
+//! every node on random firms with missing and undefined values, so they cannot disagree.
 //!
 //! Values are `f64` (money in fen and counts are exact integers below 2^53) with a state byte:
 //! [`OK`], [`UNDEF`] (a zero denominator or a domain error — a comparison on it fails) or
@@ -1397,6 +1400,11 @@ impl Plan {
         pick: Pick,
         buf: &mut Buffers,
     ) {
+        if len == 1 {
+            self.prepare(1, buf);
+            self.eval_one_row(panel, year, start, nodes, pick, buf);
+            return;
+        }
         #[cfg(target_arch = "x86_64")]
         if len >= 32 && std::arch::is_x86_feature_detected!("avx2") {
             // SAFETY: the CPU supports AVX2, checked on the line above.
@@ -1404,6 +1412,219 @@ impl Plan {
             return;
         }
         self.eval_chunk_impl(panel, year, start, len, nodes, pick, buf)
+    }
+
+    /// Sizes `buf` for chunks of `len` rows of this plan, writing the constants once.
+    #[inline]
+    fn prepare(&self, len: usize, buf: &mut Buffers) {
+        let n = self.ops.len() * len;
+        let plan_id = self as *const Plan as usize;
+        if buf.len != len || buf.vals.len() != n || buf.consts_of != plan_id {
+            buf.len = len;
+            buf.vals.resize(n, 0.0);
+            buf.st.resize(n, MISS);
+            buf.clean.clear();
+            buf.clean.resize(self.ops.len(), false);
+            // Constants never change: written once per buffer, skipped in the node loop.
+            for (k, op) in self.ops.iter().enumerate() {
+                if let Op::Const(c) = op {
+                    buf.vals[k * len..(k + 1) * len].fill(*c);
+                    buf.st[k * len..(k + 1) * len].fill(OK);
+                    buf.clean[k] = true;
+                }
+            }
+            buf.consts_of = plan_id;
+        }
+    }
+
+    /// [`Plan::eval_chunk`] for a single row (explain, gap search): the same operations in
+    /// scalar form, without the per-node slicing and filling a chunk needs. The test
+    /// `row_and_chunk_evaluation_agree_on_every_node` checks that both give the same value and
+    /// state for every node of every rule on random firms.
+    #[allow(clippy::too_many_arguments)]
+    fn eval_one_row(
+        &self,
+        panel: &Panel,
+        year: i32,
+        row: usize,
+        nodes: &[NodeId],
+        pick: Pick,
+        buf: &mut Buffers,
+    ) {
+        let as_of = self.as_of;
+        let fy = panel.founded[row] / 10_000;
+        let vals = &mut buf.vals;
+        let st = &mut buf.st;
+        for &node in nodes {
+            let k = node as usize;
+            let (v, s) = match &self.ops[k] {
+                Op::Const(_) => continue,
+                Op::Fact { field, offset } => {
+                    let y = year - *offset as i32;
+                    match buf.cell_override {
+                        Some((f, oy, r, x)) if f == *field && oy == y && r == row => (x, OK),
+                        _ => match panel.column(y, *field as usize) {
+                            Some(c) if c.prov[row] != PROV_MISSING => (c.val[row], OK),
+                            Some(c) => (c.val[row], MISS),
+                            None => (0.0, MISS),
+                        },
+                    }
+                }
+                Op::Attr(a, off) => {
+                    let l = Listing::ALL[panel.listing[row] as usize];
+                    let v = match a {
+                        Attr::Manufacturing => panel.manufacturing[row] as f64,
+                        Attr::TechFieldOk => panel.tech_field_ok[row] as f64,
+                        Attr::Listed => l.is_listed_excl_neeq() as u8 as f64,
+                        Attr::ListedAny => (l != Listing::Unlisted) as u8 as f64,
+                        Attr::Neeq => (l == Listing::Neeq) as u8 as f64,
+                        Attr::Founded => panel.founded[row] as f64,
+                        Attr::AsOf => as_of.to_int() as f64,
+                        Attr::Year => (year - *off as i32) as f64,
+                    };
+                    (v, OK)
+                }
+                Op::Manual { slot, lo, hi } => {
+                    let entered = panel
+                        .manual
+                        .get(&self.manual_keys[*slot as usize])
+                        .map(|m| m[row]);
+                    match entered {
+                        Some(x) if !x.is_nan() => (x, OK),
+                        _ => {
+                            let c = if pick == Pick::Lo { *lo } else { *hi } as usize;
+                            (vals[c], st[c])
+                        }
+                    }
+                }
+                Op::Neg(a) => (-vals[*a as usize], st[*a as usize]),
+                Op::Not(a) => {
+                    let (av, as_) = (vals[*a as usize], st[*a as usize]);
+                    (
+                        (av == 0.0 || as_ == UNDEF) as u8 as f64,
+                        if as_ == MISS { MISS } else { OK },
+                    )
+                }
+                Op::Bin(op, a, b) => {
+                    let (x, y) = (vals[*a as usize], vals[*b as usize]);
+                    let v = match op {
+                        BinOp::Add => x + y,
+                        BinOp::Sub => x - y,
+                        BinOp::Mul => x * y,
+                        BinOp::Div => x / y,
+                        BinOp::Pow => x.powf(y),
+                    };
+                    let mut s = st[*a as usize].max(st[*b as usize]);
+                    if matches!(op, BinOp::Div | BinOp::Pow | BinOp::Mul) && !v.is_finite() {
+                        s = s.max(UNDEF);
+                    }
+                    (v, s)
+                }
+                Op::Cmp(op, a, b) => {
+                    let s = st[*a as usize].max(st[*b as usize]);
+                    let t = s == OK && op.apply(vals[*a as usize], vals[*b as usize]);
+                    (t as u8 as f64, if s == MISS { MISS } else { OK })
+                }
+                Op::All(v) | Op::Any(v) => {
+                    let is_all = matches!(self.ops[k], Op::All(_));
+                    let (mut decided, mut miss) = (false, false);
+                    for c in v {
+                        let (cv, cs) = (vals[*c as usize], st[*c as usize]);
+                        let truth = cs == OK && cv != 0.0;
+                        if is_all {
+                            decided |= cs != MISS && !truth;
+                        } else {
+                            decided |= truth;
+                        }
+                        miss |= cs == MISS;
+                    }
+                    let miss = miss && !decided;
+                    let truth = if is_all { !decided && !miss } else { decided };
+                    (truth as u8 as f64, if miss { MISS } else { OK })
+                }
+                Op::Min(v) | Op::Max(v) => {
+                    let is_min = matches!(self.ops[k], Op::Min(_));
+                    let mut x = if is_min {
+                        f64::INFINITY
+                    } else {
+                        f64::NEG_INFINITY
+                    };
+                    let mut s = OK;
+                    for c in v {
+                        let cv = vals[*c as usize];
+                        x = if is_min { x.min(cv) } else { x.max(cv) };
+                        s = s.max(st[*c as usize]);
+                    }
+                    (if s == OK { x } else { 0.0 }, s)
+                }
+                Op::If(c, a, b) => {
+                    let cs = st[*c as usize];
+                    if cs == MISS {
+                        (0.0, MISS)
+                    } else if cs == OK && vals[*c as usize] != 0.0 {
+                        (vals[*a as usize], st[*a as usize])
+                    } else {
+                        (vals[*b as usize], st[*b as usize])
+                    }
+                }
+                Op::Floor(a) => (vals[*a as usize].floor(), st[*a as usize]),
+                Op::Abs(a) => (vals[*a as usize].abs(), st[*a as usize]),
+                Op::SumYears(terms) => {
+                    let (mut x, mut s) = (0.0, OK);
+                    for (t, off) in terms {
+                        if fy <= (year - *off as i32) as i64 {
+                            x += vals[*t as usize];
+                            s = s.max(st[*t as usize]);
+                        }
+                    }
+                    (x, s)
+                }
+                Op::OpYears { n, offset } => {
+                    let c = (0..*n)
+                        .filter(|j| (year - (*offset + j) as i32) as i64 >= fy)
+                        .count();
+                    (c as f64, OK)
+                }
+                Op::Present(a) => ((st[*a as usize] == OK) as u8 as f64, OK),
+                Op::Band { table, x } => {
+                    let t = &self.tables[*table as usize];
+                    let (xv, xs) = (vals[*x as usize], st[*x as usize]);
+                    match xs {
+                        OK => {
+                            let failed = t
+                                .bounds
+                                .iter()
+                                .filter(|(m, incl)| {
+                                    let op = if *incl { CmpOp::Ge } else { CmpOp::Gt };
+                                    !op.apply(xv, *m)
+                                })
+                                .count();
+                            (t.pts[failed], OK)
+                        }
+                        UNDEF => (t.undefined_points, OK),
+                        _ => (0.0, MISS),
+                    }
+                }
+                Op::YearsSince(a) | Op::DaysSince(a) => {
+                    let years = matches!(self.ops[k], Op::YearsSince(_));
+                    let (av, as_) = (vals[*a as usize], st[*a as usize]);
+                    if as_ != OK {
+                        (0.0, as_)
+                    } else {
+                        match Date::from_int(av as i64) {
+                            Some(d) if years => (d.whole_years_until(as_of) as f64, OK),
+                            Some(d) => {
+                                ((as_of.days_since_epoch() - d.days_since_epoch()) as f64, OK)
+                            }
+                            None => (0.0, UNDEF),
+                        }
+                    }
+                }
+            };
+            vals[k] = v;
+            st[k] = s;
+            buf.clean[k] = s == OK;
+        }
     }
 
     #[cfg(target_arch = "x86_64")]
@@ -1438,24 +1659,7 @@ impl Plan {
         pick: Pick,
         buf: &mut Buffers,
     ) {
-        let n = self.ops.len() * len;
-        let plan_id = self as *const Plan as usize;
-        if buf.len != len || buf.vals.len() != n || buf.consts_of != plan_id {
-            buf.len = len;
-            buf.vals.resize(n, 0.0);
-            buf.st.resize(n, MISS);
-            buf.clean.clear();
-            buf.clean.resize(self.ops.len(), false);
-            // Constants never change: written once per buffer, skipped in the node loop.
-            for (k, op) in self.ops.iter().enumerate() {
-                if let Op::Const(c) = op {
-                    buf.vals[k * len..(k + 1) * len].fill(*c);
-                    buf.st[k * len..(k + 1) * len].fill(OK);
-                    buf.clean[k] = true;
-                }
-            }
-            buf.consts_of = plan_id;
-        }
+        self.prepare(len, buf);
         let as_of = self.as_of;
         let as_of_int = as_of.to_int() as f64;
         let cell_override = buf.cell_override;
@@ -2270,6 +2474,81 @@ kind = "qualification"
             tech_field_ok: true,
         });
         p
+    }
+
+    /// The three evaluation paths — one row (scalar), a short chunk (portable loops) and a long
+    /// chunk (AVX2 where the CPU has it) — give every node the same state, and the same value
+    /// where the state is OK, on random firms with missing, declared and verified cells, under
+    /// both assumptions, also with a what-if cell override.
+    #[test]
+    fn row_and_chunk_evaluation_agree_on_every_node() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/rules");
+        let files = crate::load_dir(&dir).expect("rule files load");
+        let (plan, skipped) = compile_for_run(&files, crate::default_as_of(2024));
+        assert!(skipped.is_empty());
+        let mut panel = crate::synth::generate(300, 2019, 2024, 11, 0.05, 0.6);
+        // Zero denominators, so that undefined values occur too.
+        for row in (0..panel.len()).step_by(13) {
+            for f in [gaoxin_model::F::Revenue, gaoxin_model::F::Employees] {
+                panel.set(
+                    row,
+                    2023 - (row % 2) as i32,
+                    f,
+                    Some(0),
+                    &Provenance::Declared,
+                );
+            }
+        }
+        let nodes = &plan.all_nodes;
+        let same = |a: (f64, u8), b: (f64, u8)| {
+            a.1 == b.1 && (a.1 != OK || a.0.to_bits() == b.0.to_bits() || a.0 == b.0)
+        };
+        let revenue = gaoxin_model::F::Revenue as u16;
+        for pick in [Pick::Lo, Pick::Hi] {
+            for over in [None, Some(3.0e9)] {
+                let mut long = Buffers::default();
+                let mut short = Buffers::default();
+                long.cell_override = over.map(|v| (revenue, 2024, 17, v));
+                short.cell_override = long.cell_override;
+                plan.eval_chunk(&panel, 2024, 0, panel.len(), nodes, pick, &mut long);
+                let mut checked = 0;
+                for row in 0..panel.len() {
+                    if row % 7 == 0 {
+                        let len = 7.min(panel.len() - row);
+                        plan.eval_chunk(&panel, 2024, row, len, nodes, pick, &mut short);
+                    }
+                    let mut one = Buffers {
+                        cell_override: long.cell_override,
+                        ..Buffers::default()
+                    };
+                    plan.eval_chunk(&panel, 2024, row, 1, nodes, pick, &mut one);
+                    for &n in nodes {
+                        let l = long.get(n, row);
+                        let s = short.get(n, row % 7);
+                        let o = one.get(n, 0);
+                        assert!(
+                            same(l, o),
+                            "node {n} {:?} row {row}: chunk {l:?} row {o:?}",
+                            plan.ops[n as usize]
+                        );
+                        assert!(
+                            same(l, s),
+                            "node {n} {:?} row {row}: long {l:?} short {s:?}",
+                            plan.ops[n as usize]
+                        );
+                        checked += 1;
+                    }
+                    assert_eq!(one.clean.len(), plan.ops.len());
+                }
+                assert!(checked > 100_000);
+            }
+        }
+        // The data exercise every state.
+        let mut b = Buffers::default();
+        plan.eval_chunk(&panel, 2024, 0, panel.len(), nodes, Pick::Lo, &mut b);
+        for state in [OK, UNDEF, MISS] {
+            assert!(b.st.contains(&state), "state {state} occurs");
+        }
     }
 
     fn eval(plan: &Plan, p: &Panel, node: NodeId) -> (f64, u8) {
