@@ -11,7 +11,7 @@ use gaoxin_model::{Uscc, Zone};
 use gaoxin_rules::plan::EvalOptions;
 use gaoxin_rules::{Panel, RuleFile, ladder};
 use gaoxin_store::{RuleResultRow, RunRecord, Scope, Store};
-use gaoxin_web::rules_eval::{self, Lists, RulesSummary, park_name, verdict_zh, wan};
+use gaoxin_web::rules_eval::{self, Lists, RulesSummary, RunProgress, park_name, verdict_zh, wan};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -272,7 +272,7 @@ fn xlsx_name(year: i32) -> String {
 pub async fn evaluate(url: &str, zone: &Zone, a: EvaluateArgs) -> Res {
     let store = Store::open(url).await?;
     let t = std::time::Instant::now();
-    let (s, run) = rules_eval::run_rules(&store, a.year).await?;
+    let (s, run) = run_with_progress(&store, a.year).await?;
     let elapsed = t.elapsed().as_secs_f64();
     println!(
         "{}年 梯度培育与政策评估 — 评价基准日 {}，企业 {} 家，规则 {} 个",
@@ -315,6 +315,29 @@ pub async fn evaluate(url: &str, zone: &Zone, a: EvaluateArgs) -> Res {
     Ok(ExitCode::SUCCESS)
 }
 
+/// Evaluates and stores a run of `year`, telling the user on standard error which stage it is
+/// in, with a progress bar while the per-firm results are written.
+async fn run_with_progress(
+    store: &Store,
+    year: i32,
+) -> Result<(RulesSummary, RunRecord), gaoxin_web::evaluation::EvalError> {
+    let mut bar: Option<crate::progress::Bar> = None;
+    let out = rules_eval::run_rules_with(store, year, &mut |p| match p {
+        RunProgress::Loading => eprintln!("读取 {year} 年及此前的企业数据……"),
+        RunProgress::Evaluating { firms } => {
+            eprintln!("评估 {firms} 家企业 × 全部规则……")
+        }
+        RunProgress::Storing { done, total } => bar
+            .get_or_insert_with(|| crate::progress::Bar::new("保存逐企业结果"))
+            .update(done as u64, total as u64, done as u64),
+    })
+    .await;
+    if let Some(b) = &bar {
+        b.finish();
+    }
+    out
+}
+
 /// The latest stored run of `year`, evaluated and stored first when there is none.
 async fn run_for(
     store: &Store,
@@ -324,7 +347,7 @@ async fn run_for(
         Some(r) => r,
         None => {
             eprintln!("没有 {year} 年的已存运行，先评估并保存……");
-            rules_eval::run_rules(store, year).await?
+            run_with_progress(store, year).await?
         }
     })
 }

@@ -253,19 +253,16 @@ impl CTable {
         }
         self.bands.len()
     }
+    /// Points for a value: the band index is the number of bounds it fails (bands are ordered
+    /// by descending lower bound), as the columnar kernel counts it.
     #[inline]
     fn points(&self, x: f64) -> f64 {
-        for (min, incl, pts, _) in &self.bands {
-            match min {
-                None => return *pts,
-                Some(m) => {
-                    if (if *incl { CmpOp::Ge } else { CmpOp::Gt }).apply(x, *m) {
-                        return *pts;
-                    }
-                }
-            }
-        }
-        0.0
+        let failed = self
+            .bounds
+            .iter()
+            .filter(|(m, incl)| !(if *incl { CmpOp::Ge } else { CmpOp::Gt }).apply(x, *m))
+            .count();
+        self.pts[failed]
     }
 }
 
@@ -1228,7 +1225,8 @@ fn compile_rule(c: &mut Compiler, fi: usize) -> Result<RulePlan, LoadError> {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Kernels: one scalar function per operation, used by folding and by the columnar loops.
+// Scalar kernels shared by constant folding and the one-row path; the columnar loops compute the
+// same (test `row_and_chunk_evaluation_agree_on_every_node`).
 
 #[inline(always)]
 fn k_bin(op: BinOp, a: f64, sa: u8, b: f64, sb: u8) -> (f64, u8) {
@@ -1506,24 +1504,12 @@ impl Plan {
                     )
                 }
                 Op::Bin(op, a, b) => {
-                    let (x, y) = (vals[*a as usize], vals[*b as usize]);
-                    let v = match op {
-                        BinOp::Add => x + y,
-                        BinOp::Sub => x - y,
-                        BinOp::Mul => x * y,
-                        BinOp::Div => x / y,
-                        BinOp::Pow => x.powf(y),
-                    };
-                    let mut s = st[*a as usize].max(st[*b as usize]);
-                    if matches!(op, BinOp::Div | BinOp::Pow | BinOp::Mul) && !v.is_finite() {
-                        s = s.max(UNDEF);
-                    }
-                    (v, s)
+                    let (a, b) = (*a as usize, *b as usize);
+                    k_bin(*op, vals[a], st[a], vals[b], st[b])
                 }
                 Op::Cmp(op, a, b) => {
-                    let s = st[*a as usize].max(st[*b as usize]);
-                    let t = s == OK && op.apply(vals[*a as usize], vals[*b as usize]);
-                    (t as u8 as f64, if s == MISS { MISS } else { OK })
+                    let (a, b) = (*a as usize, *b as usize);
+                    k_cmp(*op, vals[a], st[a], vals[b], st[b])
                 }
                 Op::All(v) | Op::Any(v) => {
                     let is_all = matches!(self.ops[k], Op::All(_));
@@ -1590,17 +1576,7 @@ impl Plan {
                     let t = &self.tables[*table as usize];
                     let (xv, xs) = (vals[*x as usize], st[*x as usize]);
                     match xs {
-                        OK => {
-                            let failed = t
-                                .bounds
-                                .iter()
-                                .filter(|(m, incl)| {
-                                    let op = if *incl { CmpOp::Ge } else { CmpOp::Gt };
-                                    !op.apply(xv, *m)
-                                })
-                                .count();
-                            (t.pts[failed], OK)
-                        }
+                        OK => (t.points(xv), OK),
                         UNDEF => (t.undefined_points, OK),
                         _ => (0.0, MISS),
                     }
@@ -1842,19 +1818,17 @@ impl Plan {
                             .zip(av.iter().zip(bv))
                             .for_each(|(o, (x, y))| *o = x.powf(*y)),
                     }
-                    let checks_finite = matches!(op, BinOp::Div | BinOp::Pow | BinOp::Mul);
-                    let inputs_clean = cl(*a) && cl(*b);
-                    if inputs_clean && (!checks_finite || all_finite(out_v)) {
+                    // A non-finite result (a zero denominator, an overflow) is undefined, as in
+                    // `k_bin`.
+                    if cl(*a) && cl(*b) && all_finite(out_v) {
                         out_s.fill(OK);
                         true
                     } else {
                         for i in 0..len {
                             out_s[i] = as_[i].max(bs[i]);
                         }
-                        if checks_finite {
-                            for i in 0..len {
-                                out_s[i] = out_s[i].max((!out_v[i].is_finite()) as u8 * UNDEF);
-                            }
+                        for i in 0..len {
+                            out_s[i] = out_s[i].max((!out_v[i].is_finite()) as u8 * UNDEF);
                         }
                         all_ok(out_s)
                     }
@@ -2635,6 +2609,10 @@ eligible = "s > 0"
         );
     }
 
+    fn compile_errors(f: &RuleFile, as_of: Date) -> Vec<LoadError> {
+        compile(std::slice::from_ref(f), as_of, &Overrides::new()).unwrap_err()
+    }
+
     #[test]
     fn compile_errors_name_the_line() {
         let f = file(
@@ -2652,12 +2630,7 @@ label = "x"
 eligible = "a > 0"
 "#,
         );
-        let e = compile(
-            std::slice::from_ref(&f),
-            Date::new(2025, 1, 1).unwrap(),
-            &Overrides::new(),
-        )
-        .unwrap_err();
+        let e = compile_errors(&f, Date::new(2025, 1, 1).unwrap());
         assert!(e[0].msg.contains("循环引用"), "{}", e[0]);
         assert!(e[0].line >= 12, "{}", e[0]);
         let f = file(
@@ -2667,12 +2640,7 @@ label = "x"
 eligible = "revenu > 0"
 "#,
         );
-        let e = compile(
-            std::slice::from_ref(&f),
-            Date::new(2025, 1, 1).unwrap(),
-            &Overrides::new(),
-        )
-        .unwrap_err();
+        let e = compile_errors(&f, Date::new(2025, 1, 1).unwrap());
         assert!(e[0].msg.contains("未知的变量「revenu」"), "{}", e[0]);
         assert_eq!(e[0].line, 14);
         let f = file(
@@ -2687,12 +2655,7 @@ label = "x"
 eligible = "revenue > cap"
 "#,
         );
-        let e = compile(
-            std::slice::from_ref(&f),
-            Date::new(2023, 1, 1).unwrap(),
-            &Overrides::new(),
-        )
-        .unwrap_err();
+        let e = compile_errors(&f, Date::new(2023, 1, 1).unwrap());
         assert!(e[0].msg.contains("没有生效的取值"), "{}", e[0]);
         assert_eq!(e[0].line, 13);
         let plan = compile(

@@ -41,6 +41,17 @@ impl Store {
         run: &RunRecord,
         rows: &[RuleResultRow],
     ) -> Result<(), Error> {
+        self.insert_rules_run_with(run, rows, &mut |_| {}).await
+    }
+
+    /// [`Store::insert_rules_run`], calling `written` with the number of rows written so far
+    /// after each batch (for a progress bar).
+    pub async fn insert_rules_run_with(
+        &self,
+        run: &RunRecord,
+        rows: &[RuleResultRow],
+        written: &mut (dyn FnMut(usize) + Send),
+    ) -> Result<(), Error> {
         let mut tx = self.pool.begin().await?;
         sqlx::query(
             "INSERT INTO runs (id, kind, created_at, year, input_hash, versions, summary) VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -54,6 +65,7 @@ impl Store {
         .bind(run.summary.clone())
         .execute(&mut *tx)
         .await?;
+        let mut done = 0;
         for chunk in rows.chunks(2_000) {
             let sql = format!(
                 "INSERT INTO rule_results (run_id, uscc, park, rule, verdict, level, amount_fen, distance, verified, assumption_dependent, supply) VALUES {}",
@@ -75,6 +87,8 @@ impl Store {
                     .bind(r.supply.clone());
             }
             q.execute(&mut *tx).await?;
+            done += chunk.len();
+            written(done);
         }
         tx.commit().await?;
         Ok(())

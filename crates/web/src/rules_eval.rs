@@ -500,11 +500,33 @@ fn run_id(year: i32) -> String {
     format!("{KIND_RULES}-{year}-{}-{hex}", now())
 }
 
+/// Where a rules run is (for progress output).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RunProgress {
+    /// Reading the zone's panel from the store.
+    Loading,
+    /// Evaluating every firm × rule.
+    Evaluating { firms: usize },
+    /// Storing the per-firm results: `done` of `total` rows written.
+    Storing { done: usize, total: usize },
+}
+
 /// Loads the zone's panel up to `year` (zone data: an administrator's or the CLI's action),
 /// evaluates it, stores the run with its per-firm rows and returns it.
 pub async fn run_rules(store: &Store, year: i32) -> Result<(RulesSummary, RunRecord), EvalError> {
+    run_rules_with(store, year, &mut |_| {}).await
+}
+
+/// [`run_rules`], reporting each stage to `progress`.
+pub async fn run_rules_with(
+    store: &Store,
+    year: i32,
+    progress: &mut (dyn FnMut(RunProgress) + Send),
+) -> Result<(RulesSummary, RunRecord), EvalError> {
     let files = load_rules()?;
+    progress(RunProgress::Loading);
     let (es, fs) = store.panel(&Scope::Zone, Some((year - 8, year))).await?;
+    progress(RunProgress::Evaluating { firms: es.len() });
     let ev = tokio::task::spawn_blocking(move || evaluate_panel(&files, &es, &fs, year))
         .await
         .map_err(|e| EvalError::Engine(e.to_string()))??;
@@ -526,7 +548,13 @@ pub async fn run_rules(store: &Store, year: i32) -> Result<(RulesSummary, RunRec
         summary: serde_json::to_string(&ev.summary)
             .map_err(|e| EvalError::Engine(e.to_string()))?,
     };
-    store.insert_rules_run(&run, &ev.rows).await?;
+    let total = ev.rows.len();
+    progress(RunProgress::Storing { done: 0, total });
+    store
+        .insert_rules_run_with(&run, &ev.rows, &mut |done| {
+            progress(RunProgress::Storing { done, total })
+        })
+        .await?;
     Ok((ev.summary, run))
 }
 

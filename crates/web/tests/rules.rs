@@ -13,8 +13,35 @@ async fn runs_are_stored_and_reproduce() {
         let zone = common::zone();
         common::load_fixture(&store, &zone).await;
         let (s23, run23) = rules_eval::run_rules(&store, 2023).await.unwrap();
-        let (s24, run24) = rules_eval::run_rules(&store, 2024).await.unwrap();
+        let mut seen = Vec::new();
+        let (s24, run24) = rules_eval::run_rules_with(&store, 2024, &mut |p| seen.push(p))
+            .await
+            .unwrap();
         assert_ne!(s23.record.input_hash, s24.record.input_hash);
+        // progress: loading, evaluating every firm, then stored rows counting up to the total
+        use rules_eval::RunProgress;
+        assert_eq!(seen[0], RunProgress::Loading);
+        assert_eq!(
+            seen[1],
+            RunProgress::Evaluating {
+                firms: s24.record.firms
+            }
+        );
+        let stored24 = store
+            .rule_results(&Scope::Zone, &run24.id, None, None)
+            .await
+            .unwrap()
+            .len();
+        let writes: Vec<(usize, usize)> = seen[2..]
+            .iter()
+            .map(|p| match p {
+                RunProgress::Storing { done, total } => (*done, *total),
+                other => panic!("unexpected {other:?} after evaluating"),
+            })
+            .collect();
+        assert_eq!(writes.first(), Some(&(0, stored24)));
+        assert_eq!(writes.last(), Some(&(stored24, stored24)));
+        assert!(writes.windows(2).all(|w| w[0].0 < w[1].0));
         // last year's stored run, reproduced from the store's data and the same rule files
         let files = rules_eval::load_rules().unwrap();
         let (es, fs) = store.panel(&Scope::Zone, Some((2015, 2023))).await.unwrap();
