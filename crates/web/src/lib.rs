@@ -32,6 +32,7 @@ pub mod pages;
 pub mod render;
 pub mod routes;
 pub mod rules_eval;
+pub mod rules_jobs;
 pub mod rules_pages;
 pub mod upload;
 
@@ -96,6 +97,7 @@ pub struct Inner {
     pub sessions: auth::Sessions,
     pub dashboards: dashboard::Cache,
     pub jobs: upload::Jobs,
+    pub rules_jobs: rules_jobs::RulesJobs,
 }
 
 impl std::ops::Deref for AppState {
@@ -114,6 +116,7 @@ impl AppState {
             sessions: auth::Sessions::default(),
             dashboards: dashboard::Cache::default(),
             jobs: upload::Jobs::default(),
+            rules_jobs: rules_jobs::RulesJobs::default(),
         }))
     }
 }

@@ -47,6 +47,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../templates/upload_job.html"),
     ),
     (
+        "rules_job.html",
+        include_str!("../templates/rules_job.html"),
+    ),
+    (
         "enterprise_ladder.html",
         include_str!("../templates/enterprise_ladder.html"),
     ),

@@ -189,6 +189,12 @@ fn table() -> Table {
     .add("GET", "/ladder", SignedIn, get(rules_pages::ladder_page))
     .add(
         "GET",
+        "/ladder/evaluating",
+        SignedIn,
+        get(rules_pages::evaluating),
+    )
+    .add(
+        "GET",
         "/ladder/export.xlsx",
         SignedIn,
         get(rules_pages::ladder_xlsx),

@@ -5,8 +5,9 @@
 //! lists with the exact items, budget by park, export).
 //!
 //! What each role sees (on top of the store's scope rules):
-//! * zone administrators and analysts: every park; opening a year without a stored run evaluates
-//!   it and stores the run;
+//! * zone administrators and analysts: every park; opening a year without a stored run starts
+//!   its evaluation in the background and shows its progress until the run is stored
+//!   ([`crate::rules_jobs`]);
 //! * a park administrator: its park's funnel, lists and budget (the stored run narrowed to its
 //!   park; per-firm rows come from the store with its scope); no evaluating;
 //! * an enterprise user: 梯度培育 and 政策 answer 404; its own firm page shows its ladder and its
@@ -18,6 +19,7 @@ use crate::export::download;
 use crate::pages::scoped_enterprise;
 use crate::render::{self, Page};
 use crate::rules_eval::{self, Lists, RulesSummary, park_name, verdict_zh, wan};
+use crate::rules_jobs;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use gaoxin_rules::plan::{EvalOptions, Verdict};
@@ -206,31 +208,47 @@ pub async fn enterprise_ladder(
     ))
 }
 
-/// The year, the stored run (evaluated first for zone users) and the summary narrowed to what
-/// the user may see; `Ok(Err(ctx))` is the page's empty state.
+/// The year a rules page shows: the requested one if the scope has data for it, else the
+/// latest; `Err(ctx)` is the page's empty state (no data, or a year without data).
+async fn page_year(
+    state: &AppState,
+    user: &CurrentUser,
+    q: &RulesQuery,
+) -> Result<Result<(i32, Vec<i32>), minijinja::Value>, PageError> {
+    let years = state.store.years(&user.scope()).await?;
+    Ok(match q.year {
+        Some(y) if years.contains(&y) => Ok((y, years)),
+        Some(_) => Err(context! { empty => true, bad_year => true, years => years }),
+        None => match years.last() {
+            Some(y) => Ok((*y, years)),
+            None => Err(context! { empty => true, years => years }),
+        },
+    })
+}
+
+/// The year, the stored run and the summary narrowed to what the user may see; `Ok(Err(ctx))`
+/// is the page's empty state. For a zone user and a year without a stored run, `start` starts
+/// (or joins) the background run and the empty state shows its progress ([`crate::rules_jobs`]).
 async fn run_view(
     state: &AppState,
     user: &CurrentUser,
     q: &RulesQuery,
+    start: bool,
 ) -> Result<Result<(i32, RulesSummary, RunRecord, Option<String>), minijinja::Value>, PageError> {
     let scope = user.scope();
-    let years = state.store.years(&scope).await?;
-    let year = match q.year {
-        Some(y) if years.contains(&y) => y,
-        Some(_) => {
-            return Ok(Err(
-                context! { empty => true, bad_year => true, years => years },
-            ));
-        }
-        None => match years.last() {
-            Some(y) => *y,
-            None => return Ok(Err(context! { empty => true, years => years })),
-        },
+    let (year, years) = match page_year(state, user, q).await? {
+        Ok(x) => x,
+        Err(ctx) => return Ok(Err(ctx)),
     };
-    let found = rules_eval::latest(&state.store, &scope, year).await?;
-    let (s, run) = match found {
+    let (s, run) = match rules_eval::latest(&state.store, &scope, year).await? {
         Some(r) => r,
-        None if zone_role(&user.role) => rules_eval::run_rules(&state.store, year).await?,
+        None if start && zone_role(&user.role) => {
+            let job = state.rules_jobs.start(state, year);
+            return Ok(Err(context! {
+                empty => true, evaluating => true, job => render::ser(job.view()),
+                year => year, years => years,
+            }));
+        }
         None => {
             return Ok(Err(
                 context! { empty => true, not_run => true, year => year, years => years },
@@ -246,6 +264,37 @@ async fn run_view(
         None => s,
     };
     Ok(Ok((year, s, run, park)))
+}
+
+/// GET /ladder/evaluating?year=Y — the progress of the year's background run (htmx fragment,
+/// zone users only). Starts the run if there is neither a stored run nor a running one; once
+/// the run is stored it answers `HX-Refresh` so that the page reloads with the results.
+pub async fn evaluating(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(q): Query<RulesQuery>,
+) -> Result<Response, PageError> {
+    if !zone_role(&user.role) {
+        return Err(PageError::not_found());
+    }
+    let Ok((year, _)) = page_year(&state, &user, &q).await? else {
+        return Err(PageError::not_found());
+    };
+    let stored = rules_eval::latest(&state.store, &user.scope(), year)
+        .await?
+        .is_some();
+    let view = if stored {
+        rules_jobs::JobView::stored(year)
+    } else {
+        state.rules_jobs.start(&state, year).view()
+    };
+    let done = view.state == "done";
+    let mut r = render::fragment("rules_job.html", context! { job => render::ser(view) });
+    if done {
+        r.headers_mut()
+            .insert("hx-refresh", axum::http::HeaderValue::from_static("true"));
+    }
+    Ok(r)
 }
 
 fn parks_ctx(state: &AppState, user: &CurrentUser) -> Vec<minijinja::Value> {
@@ -288,7 +337,7 @@ pub async fn ladder_page(
         return Err(PageError::not_found());
     }
     let page = Page::new("梯度培育", &user, "/ladder");
-    let (year, s, run, park) = match run_view(&state, &user, &q).await? {
+    let (year, s, run, park) = match run_view(&state, &user, &q, true).await? {
         Ok(x) => x,
         Err(ctx) => return Ok(render::page("ladder.html", &page, ctx)),
     };
@@ -426,7 +475,7 @@ async fn export(
     if matches!(user.role, Role::Enterprise(_)) {
         return Err(PageError::not_found());
     }
-    let (year, s, run, park) = match run_view(&state, &user, &q).await? {
+    let (year, s, run, park) = match run_view(&state, &user, &q, false).await? {
         Ok(x) => x,
         Err(_) => return Err(PageError::not_found()),
     };
@@ -454,7 +503,7 @@ pub async fn policies_page(
         return Err(PageError::not_found());
     }
     let page = Page::new("政策兑现", &user, "/policies");
-    let (year, s, run, park) = match run_view(&state, &user, &q).await? {
+    let (year, s, run, park) = match run_view(&state, &user, &q, true).await? {
         Ok(x) => x,
         Err(ctx) => return Ok(render::page("policies.html", &page, ctx)),
     };

@@ -122,6 +122,29 @@ async fn ladder_and_policy_pages_are_scoped() {
         let own = s.own_firm().await; // in jiangbei
         let xg = s.firm_in("xingang");
         let mut admin = s.signed_in("admin").await;
+        // No stored run yet: the page starts one in the background and shows its progress,
+        // polled until the run is stored; a park administrator meanwhile sees "not run".
+        let r = admin.get("/ladder?year=2024").await;
+        assert_eq!(r.status, 200);
+        let t = r.text();
+        assert!(t.contains("id=\"rules-job\""), "{t}");
+        // a second visitor of the same year joins the running job
+        let mut analyst = s.signed_in("analyst").await;
+        assert_eq!(analyst.get("/policies?year=2024").await.status, 200);
+        let mut early = s.signed_in("park-jiangbei").await;
+        let e = early.get("/ladder/evaluating?year=2024").await;
+        assert_eq!(e.status, 404, "park administrators do not start runs");
+        let polled = common::wait_for_rules_run(&mut admin, "year=2024").await;
+        assert!(polled.last().unwrap().contains("评估已完成"), "{polled:?}");
+        let runs = s
+            .store
+            .run_list(&Scope::Zone, "rules")
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|r| r.year == Some(2024))
+            .count();
+        assert_eq!(runs, 1, "one run for both visitors");
         let r = admin.get("/ladder?year=2024").await;
         assert_eq!(r.status, 200);
         let t = r.text();

@@ -347,6 +347,28 @@ impl Client {
 }
 
 /// The value of `<input type="hidden" name="NAME" value="...">` in a page.
+/// Polls the progress of the background rules run of `query` (e.g. `year=2024`, or empty for
+/// the latest year) as a zone user until the run is stored (`HX-Refresh`); returns the polled
+/// fragments. Panics after 60 s or when the run fails.
+#[allow(dead_code)]
+pub async fn wait_for_rules_run(c: &mut Client, query: &str) -> Vec<String> {
+    let t = std::time::Instant::now();
+    let mut seen = Vec::new();
+    loop {
+        let r = c.get(&format!("/ladder/evaluating?{query}")).await;
+        assert_eq!(r.status, 200, "{}", r.text());
+        let text = r.text();
+        assert!(!text.contains("评估未完成"), "the run failed: {text}");
+        let done = r.header("hx-refresh") == Some("true");
+        seen.push(text);
+        if done {
+            return seen;
+        }
+        assert!(t.elapsed().as_secs() < 60, "the rules run did not finish");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
 pub fn hidden_value(html: &str, name: &str) -> Option<String> {
     let pat = format!("name=\"{name}\" value=\"");
     let i = html.find(&pat)? + pat.len();
