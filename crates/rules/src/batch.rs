@@ -115,6 +115,7 @@ fn eval_range(
         v
     };
     let mut buf = Buffers::default();
+    buf.in_place = in_place_facts(plan, outputs);
     let mut verified_buf = vec![false; CHUNK];
     let mut dist_buf = vec![0.0f64; CHUNK];
     let mut dist_scratch = Vec::new();
@@ -204,6 +205,58 @@ fn eval_range(
         }
         start += len;
     }
+}
+
+/// Per node: a fact that the kernels may read in place from the panel (no copy into the
+/// chunk's buffer) because no code here reads it from the buffer. Read from the buffer are each
+/// rule's eligibility, its award's base and cap, and with [`Outputs::Full`] the alternatives of
+/// its verification tree and what [`crate::ladder::distance_chunk`] reads for rung rules (the
+/// operands of comparisons under the eligibility's all/any).
+pub(crate) fn in_place_facts(plan: &Plan, outputs: Outputs) -> Vec<bool> {
+    use crate::plan::{Op, VTree};
+    fn alternatives(t: &VTree, out: &mut Vec<NodeId>) {
+        match t {
+            VTree::All(v) => v.iter().for_each(|c| alternatives(c, out)),
+            VTree::Any(v) => {
+                for (n, c) in v {
+                    out.push(*n);
+                    alternatives(c, out);
+                }
+            }
+            VTree::Leaf { .. } => {}
+        }
+    }
+    fn distance_reads(ops: &[Op], n: NodeId, out: &mut Vec<NodeId>) {
+        out.push(n);
+        match &ops[n as usize] {
+            Op::All(c) | Op::Any(c) => c.iter().for_each(|x| distance_reads(ops, *x, out)),
+            Op::Cmp(_, a, b) => out.extend([*a, *b]),
+            _ => {}
+        }
+    }
+    let mut read = Vec::new();
+    for r in &plan.rules {
+        read.push(r.eligible);
+        if let Some(a) = &r.award {
+            read.push(a.base);
+            read.extend(a.cap);
+        }
+        if outputs == Outputs::Full {
+            alternatives(&r.vtree, &mut read);
+            if r.rung.is_some() {
+                distance_reads(&plan.ops, r.eligible, &mut read);
+            }
+        }
+    }
+    let mut in_place: Vec<bool> = plan
+        .ops
+        .iter()
+        .map(|op| matches!(op, Op::Fact { .. }))
+        .collect();
+    for n in read {
+        in_place[n as usize] = false;
+    }
+    in_place
 }
 
 /// Evaluates every rule of `plan` for every firm of `panel` in fiscal `year`, on `threads` threads.

@@ -23,6 +23,16 @@ pub struct Column {
     pub prov: Vec<u8>,
     /// Index into [`Panel::sources`] (0 = none).
     pub src: Vec<u16>,
+    /// How many cells are [`PROV_MISSING`] (kept by every write; columns are only written
+    /// through [`Panel`]), so that kernels skip reading `prov` for a complete column.
+    missing: usize,
+}
+
+impl Column {
+    /// How many cells of the column are missing.
+    pub fn missing(&self) -> usize {
+        self.missing
+    }
 }
 
 /// Firms × years × facts, column-at-a-time.
@@ -157,6 +167,7 @@ impl Panel {
             c.val.push(0.0);
             c.prov.push(PROV_MISSING);
             c.src.push(0);
+            c.missing += 1;
         }
         for m in self.manual.values_mut() {
             m.push(f64::NAN);
@@ -191,12 +202,14 @@ impl Panel {
                 val: Vec::with_capacity(cap),
                 prov: Vec::with_capacity(cap),
                 src: Vec::with_capacity(cap),
+                missing: n,
             };
             c.val.resize(n, 0.0);
             c.prov.resize(n, PROV_MISSING);
             c.src.resize(n, 0);
             c
         });
+        col.missing -= (col.prov[row] == PROV_MISSING) as usize;
         match v {
             Some(x) => {
                 col.val[row] = x as f64;
@@ -211,6 +224,7 @@ impl Panel {
                 col.val[row] = 0.0;
                 col.prov[row] = PROV_MISSING;
                 col.src[row] = 0;
+                col.missing += 1;
             }
         }
     }
@@ -313,6 +327,7 @@ impl Panel {
                         val: vec![c.val[row]],
                         prov: vec![c.prov[row]],
                         src: vec![c.src[row]],
+                        missing: (c.prov[row] == PROV_MISSING) as usize,
                     })
                 })
                 .collect(),

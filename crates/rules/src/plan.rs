@@ -32,6 +32,7 @@ pub const MISS: u8 = 2;
 /// Three-valued verdict.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[repr(u8)]
 pub enum Verdict {
     Pass,
     Fail,
@@ -55,11 +56,14 @@ impl Verdict {
             Verdict::Unknown => "无法判定（缺少数据）",
         }
     }
+    #[inline(always)]
     pub(crate) fn of(v: f64, s: u8) -> Verdict {
-        match s {
-            MISS => Verdict::Unknown,
-            OK if v != 0.0 => Verdict::Pass,
-            _ => Verdict::Fail,
+        // Branch-free: 0 pass, 1 fail, 2 unknown (a missing row is never a pass).
+        let pass = (s == OK) & (v != 0.0);
+        match (!pass) as u8 + (s == MISS) as u8 {
+            0 => Verdict::Pass,
+            1 => Verdict::Fail,
+            _ => Verdict::Unknown,
         }
     }
     pub fn code(self) -> u8 {
@@ -235,6 +239,13 @@ pub struct CTable {
     pts: Vec<f64>,
     /// (lower bound, inclusive) of the bands that have a bound, for the columnar kernel.
     bounds: Vec<(f64, bool)>,
+    /// Every bound is an integer (an integral value then compares with them exactly).
+    integral_bounds: bool,
+    /// Points are integers (at most 2^52) and bounds strictly descending: failing bound `k`
+    /// adds `weights[k] = pts[k+1] − pts[k]` (exact) to `pts[0]`. Otherwise every weight is 1
+    /// and the kernel counts failed bounds, then selects the points by band index.
+    additive: bool,
+    weights: Vec<f64>,
 }
 
 impl CTable {
@@ -367,6 +378,10 @@ pub struct Plan {
     pub max_offset: u8,
     /// Every node reachable from any rule, in order.
     pub all_nodes: Vec<NodeId>,
+    /// Per node: whenever its state is [`OK`] its value is an integer of magnitude at most 2^63
+    /// ([`integral_bounds`]), so comparing two such nodes needs no tolerance: [`CmpOp::apply`]
+    /// compares integral operands exactly.
+    pub(crate) exact: Vec<bool>,
 }
 
 /// Options of an evaluation.
@@ -880,7 +895,23 @@ impl<'a> Compiler<'a> {
             .iter()
             .map(|b| (b.0.unwrap_or(0.0), b.1))
             .collect();
+        let integral_bounds = bands[..n_bounds]
+            .iter()
+            .all(|b| b.0.is_some_and(|m| m == m.trunc() && m.abs() <= TWO_63));
+        let pts: Vec<f64> = pts;
+        let additive = pts
+            .iter()
+            .all(|p| p.is_finite() && *p == p.trunc() && p.abs() <= 4_503_599_627_370_496.0)
+            && bands[..n_bounds]
+                .windows(2)
+                .all(|w| matches!((w[0].0, w[1].0), (Some(a), Some(b)) if a > b));
+        let weights = (0..n_bounds)
+            .map(|k| if additive { pts[k + 1] - pts[k] } else { 1.0 })
+            .collect();
         self.tables.push(CTable {
+            additive,
+            weights,
+            integral_bounds,
             bounds,
             name: t.name.clone(),
             zh: t.zh.clone(),
@@ -1015,7 +1046,12 @@ pub fn compile(
     }
     let roots: Vec<NodeId> = rules.iter().flat_map(|r| r.nodes.iter().copied()).collect();
     let all_nodes = closure(&c.ops, &roots);
+    let exact = integral_bounds(&c.ops, &c.tables)
+        .into_iter()
+        .map(|b| b.is_some_and(|b| b <= TWO_63))
+        .collect();
     Ok(Plan {
+        exact,
         as_of,
         ops: c.ops,
         units: c.units,
@@ -1260,6 +1296,52 @@ fn k_cmp(op: CmpOp, a: f64, sa: u8, b: f64, sb: u8) -> (f64, u8) {
     (op.apply(a, b) as u8 as f64, OK)
 }
 
+const TWO_63: f64 = 9_223_372_036_854_775_808.0;
+
+/// Per node, `Some(b)` when every value it takes with state [`OK`] is an integer `x` with
+/// `|x| <= b` (facts are whole fen, counts or dates held as `i64`; truth values are 0 or 1);
+/// `None` when that cannot be shown. Sums and products of integers are integers in floating
+/// point too (every `f64` above 2^53 is one), so only the bound grows.
+fn integral_bounds(ops: &[Op], tables: &[CTable]) -> Vec<Option<f64>> {
+    let mut b: Vec<Option<f64>> = Vec::with_capacity(ops.len());
+    for op in ops {
+        let v = integral_bound(op, &b, tables);
+        b.push(v);
+    }
+    b
+}
+
+fn integral_bound(op: &Op, b: &[Option<f64>], tables: &[CTable]) -> Option<f64> {
+    let int = |x: f64| (x.is_finite() && x == x.trunc()).then_some(x.abs());
+    let at = |n: &NodeId| b[*n as usize];
+    let max_of = |v: &[NodeId]| v.iter().try_fold(0.0f64, |m, x| at(x).map(|x| m.max(x)));
+    match op {
+        Op::Const(c) => int(*c),
+        Op::Fact { .. } => Some(TWO_63),
+        Op::Attr(..) => Some(1e9),
+        Op::Manual { .. } | Op::Floor(_) => None,
+        Op::Neg(a) | Op::Abs(a) => at(a),
+        Op::Not(_) | Op::Cmp(..) | Op::All(_) | Op::Any(_) | Op::Present(_) => Some(1.0),
+        Op::Bin(BinOp::Add | BinOp::Sub, x, y) => Some(at(x)? + at(y)?),
+        Op::Bin(BinOp::Mul, x, y) => Some(at(x)? * at(y)?),
+        Op::Bin(BinOp::Div | BinOp::Pow, ..) => None,
+        Op::Min(v) | Op::Max(v) if !v.is_empty() => max_of(v),
+        Op::Min(_) | Op::Max(_) => None,
+        Op::If(_, x, y) => Some(at(x)?.max(at(y)?)),
+        Op::SumYears(v) => v.iter().try_fold(0.0f64, |s, (t, _)| at(t).map(|x| s + x)),
+        Op::OpYears { n, .. } => Some(*n as f64),
+        Op::Band { table, .. } => {
+            let t = &tables[*table as usize];
+            t.pts
+                .iter()
+                .chain([&t.undefined_points])
+                .try_fold(0.0f64, |m, p| int(*p).map(|p| m.max(p)))
+        }
+        // Whole years or days between two dates of at most eight digits.
+        Op::YearsSince(_) | Op::DaysSince(_) => Some(1e9),
+    }
+}
+
 /// Folds an operation whose inputs are all constants.
 fn fold(op: &Op, ops: &[Op], tables: &[CTable]) -> Option<f64> {
     let c = |n: &NodeId| match ops[*n as usize] {
@@ -1317,6 +1399,14 @@ pub struct Buffers {
     pub consts_of: usize,
     /// Per node: every row of the last chunk evaluated is [`OK`].
     pub clean: Vec<bool>,
+    /// Per node, set by the caller: a fact node that may be read in place from the panel's
+    /// column instead of being copied into `vals` (empty: copy every fact). Kernels then read
+    /// the column directly; a caller must not read such a node through [`Buffers::get`], and
+    /// only asks this for facts that no code outside the kernels reads (see
+    /// `batch::in_place_facts`).
+    pub in_place: Vec<bool>,
+    /// Per node: its values for the current chunk are in the panel, not in `vals`.
+    ext: Vec<bool>,
     /// Founding year per row of the current chunk (scratch).
     founded_year: Vec<f64>,
     /// Band indices of a band lookup (scratch).
@@ -1325,6 +1415,10 @@ pub struct Buffers {
 
 impl Buffers {
     pub fn get(&self, node: NodeId, i: usize) -> (f64, u8) {
+        debug_assert!(
+            !self.ext.get(node as usize).copied().unwrap_or(false),
+            "node {node} was read in place from the panel; its values are not in the buffer"
+        );
         let k = node as usize * self.len + i;
         (self.vals[k], self.st[k])
     }
@@ -1354,7 +1448,7 @@ impl Plan {
     /// The nodes batch evaluation reads (each rule's eligibility and everything under it, the
     /// award's base and cap, and with `verification` the alternatives of its verification
     /// tree), in ascending order: items a rule only names for explain are not computed per firm.
-    pub(crate) fn batch_nodes(&self, verification: bool) -> Vec<NodeId> {
+    pub fn batch_nodes(&self, verification: bool) -> Vec<NodeId> {
         fn any_nodes(t: &VTree, out: &mut Vec<NodeId>) {
             match t {
                 VTree::All(v) => v.iter().for_each(|c| any_nodes(c, out)),
@@ -1423,6 +1517,8 @@ impl Plan {
             buf.st.resize(n, MISS);
             buf.clean.clear();
             buf.clean.resize(self.ops.len(), false);
+            buf.ext.clear();
+            buf.ext.resize(self.ops.len(), false);
             // Constants never change: written once per buffer, skipped in the node loop.
             for (k, op) in self.ops.iter().enumerate() {
                 if let Op::Const(c) = op {
@@ -1600,6 +1696,7 @@ impl Plan {
             vals[k] = v;
             st[k] = s;
             buf.clean[k] = s == OK;
+            buf.ext[k] = false;
         }
     }
 
@@ -1647,14 +1744,24 @@ impl Plan {
             let o = node as usize * len;
             let (vb, rest_v) = buf.vals.split_at_mut(o);
             let (sb, rest_s) = buf.st.split_at_mut(o);
+            let (eb, rest_e) = buf.ext.split_at_mut(node as usize);
             let out_v = &mut rest_v[..len];
             let out_s = &mut rest_s[..len];
-            let clean = &buf.clean;
-            let cl = |id: NodeId| clean[id as usize];
-            let ch = |id: NodeId| {
-                let k = id as usize * len;
-                (&vb[k..k + len], &sb[k..k + len])
+            let kids = Kids {
+                plan: self,
+                panel,
+                year,
+                start,
+                len,
+                vals: vb,
+                st: sb,
+                ext: eb,
+                clean: &buf.clean,
             };
+            let cl = move |id: NodeId| kids.clean[id as usize];
+            let ch = move |id: NodeId| kids.ch(id);
+            let arg = move |id: NodeId| kids.arg(id);
+            let mut in_place = false;
             let founded = |fy: &mut Vec<f64>, fy_ready: &mut bool| {
                 if !*fy_ready {
                     fy.clear();
@@ -1670,13 +1777,23 @@ impl Plan {
                 Op::Const(_) => true,
                 Op::Fact { field, offset } => {
                     let y = year - *offset as i32;
+                    let overridden = cell_override.is_some_and(|(f, oy, row, _)| {
+                        f == *field && oy == y && (start..start + len).contains(&row)
+                    });
                     let mut clean = match panel.column(y, *field as usize) {
                         Some(col) => {
                             let vals = &col.val[start..start + len];
                             let prov = &col.prov[start..start + len];
-                            out_v.copy_from_slice(vals);
-                            let miss = prov.iter().fold(0u8, |a, p| a | (*p == PROV_MISSING) as u8);
-                            if miss == 0 {
+                            if !overridden && buf.in_place.get(node as usize) == Some(&true) {
+                                in_place = true;
+                            } else {
+                                out_v.copy_from_slice(vals);
+                            }
+                            // A complete column needs no look at its provenance bytes.
+                            let miss = col.missing() > 0
+                                && prov.iter().fold(0u8, |a, p| a | (*p == PROV_MISSING) as u8)
+                                    != 0;
+                            if !miss {
                                 out_s.fill(OK);
                                 true
                             } else {
@@ -1779,7 +1896,7 @@ impl Plan {
                     let (av, as_) = ch(*a);
                     if cl(*a) {
                         for i in 0..len {
-                            out_v[i] = (av[i] == 0.0) as u8 as f64;
+                            out_v[i] = truth(av[i] == 0.0);
                         }
                         out_s.fill(OK);
                         true
@@ -1792,31 +1909,19 @@ impl Plan {
                     }
                 }
                 Op::Bin(op, a, b) => {
-                    let (av, as_) = ch(*a);
-                    let (bv, bs) = ch(*b);
+                    let (_, as_) = ch(*a);
+                    let (_, bs) = ch(*b);
                     // Values under a non-OK state are never read, so values are computed for
                     // every row without branches (the loops vectorise).
+                    let (x, y) = (arg(*a), arg(*b));
                     match op {
-                        BinOp::Add => out_v
-                            .iter_mut()
-                            .zip(av.iter().zip(bv))
-                            .for_each(|(o, (x, y))| *o = x + y),
-                        BinOp::Sub => out_v
-                            .iter_mut()
-                            .zip(av.iter().zip(bv))
-                            .for_each(|(o, (x, y))| *o = x - y),
-                        BinOp::Mul => out_v
-                            .iter_mut()
-                            .zip(av.iter().zip(bv))
-                            .for_each(|(o, (x, y))| *o = x * y),
-                        BinOp::Div => out_v
-                            .iter_mut()
-                            .zip(av.iter().zip(bv))
-                            .for_each(|(o, (x, y))| *o = x / y),
-                        BinOp::Pow => out_v
-                            .iter_mut()
-                            .zip(av.iter().zip(bv))
-                            .for_each(|(o, (x, y))| *o = x.powf(*y)),
+                        BinOp::Add => with_args!(x, y, |p, q| lanes2(out_v, p, q, |u, v| u + v)),
+                        BinOp::Sub => with_args!(x, y, |p, q| lanes2(out_v, p, q, |u, v| u - v)),
+                        BinOp::Mul => with_args!(x, y, |p, q| lanes2(out_v, p, q, |u, v| u * v)),
+                        BinOp::Div => with_args!(x, y, |p, q| lanes2(out_v, p, q, |u, v| u / v)),
+                        BinOp::Pow => {
+                            with_args!(x, y, |p, q| lanes2(out_v, p, q, |u, v| u.powf(v)))
+                        }
                     }
                     // A non-finite result (a zero denominator, an overflow) is undefined, as in
                     // `k_bin`.
@@ -1834,8 +1939,8 @@ impl Plan {
                     }
                 }
                 Op::Cmp(op, a, b) => {
-                    let (av, as_) = ch(*a);
-                    let (bv, bs) = ch(*b);
+                    let (_, as_) = ch(*a);
+                    let (_, bs) = ch(*b);
                     let inputs_clean = cl(*a) && cl(*b);
                     if inputs_clean {
                         out_s.fill(OK);
@@ -1846,43 +1951,14 @@ impl Plan {
                     }
                     // Exact comparison of the difference first, as `CmpOp::apply` does it
                     // (branch-free, vectorises); the tolerance of `CmpOp::apply` only matters
-                    // when operands differ by less than it, so the chunk is redone with `apply`
-                    // only if some row does.
-                    macro_rules! cmp_loop {
-                        ($exact:expr, $op:expr) => {{
-                            let mut near = 0u64;
-                            if inputs_clean {
-                                for i in 0..len {
-                                    let (x, y) = (av[i], bv[i]);
-                                    let d = x - y;
-                                    near |= near_bit(d, x, y);
-                                    out_v[i] = $exact(d) as u8 as f64;
-                                }
-                            } else {
-                                for i in 0..len {
-                                    let ok = as_[i].max(bs[i]) == OK;
-                                    let (x, y) = (av[i], bv[i]);
-                                    let d = x - y;
-                                    near |= near_bit(d, x, y);
-                                    out_v[i] = (ok & $exact(d)) as u8 as f64;
-                                }
-                            }
-                            if near != 0 {
-                                for i in 0..len {
-                                    let ok = as_[i].max(bs[i]) == OK;
-                                    out_v[i] = (ok & $op.apply(av[i], bv[i])) as u8 as f64;
-                                }
-                            }
-                        }};
-                    }
-                    match op {
-                        CmpOp::Lt => cmp_loop!(|d: f64| d < 0.0, CmpOp::Lt),
-                        CmpOp::Le => cmp_loop!(|d: f64| d <= 0.0, CmpOp::Le),
-                        CmpOp::Gt => cmp_loop!(|d: f64| d > 0.0, CmpOp::Gt),
-                        CmpOp::Ge => cmp_loop!(|d: f64| d >= 0.0, CmpOp::Ge),
-                        CmpOp::Eq => cmp_loop!(|d: f64| d == 0.0, CmpOp::Eq),
-                        CmpOp::Ne => cmp_loop!(|d: f64| d != 0.0, CmpOp::Ne),
-                    }
+                    // when operands differ by less than it and are not both integers, so the
+                    // chunk is redone with `apply` only if some row is that near — and never
+                    // when both operands are integral by construction (`Plan::exact`).
+                    let tolerant = !(self.exact[*a as usize] && self.exact[*b as usize])
+                        || cell_override.is_some();
+                    let ok = (!inputs_clean).then_some((as_, bs));
+                    let (x, y) = (arg(*a), arg(*b));
+                    with_args!(x, y, |p, q| cmp_lanes(*op, p, q, ok, tolerant, out_v));
                     inputs_clean || all_ok(out_s)
                 }
                 Op::All(v) | Op::Any(v) => {
@@ -1894,11 +1970,11 @@ impl Plan {
                             let (cv, _) = ch(*c);
                             if is_all {
                                 for i in 0..len {
-                                    out_v[i] = ((out_v[i] != 0.0) & (cv[i] != 0.0)) as u8 as f64;
+                                    out_v[i] = truth((out_v[i] != 0.0) & (cv[i] != 0.0));
                                 }
                             } else {
                                 for i in 0..len {
-                                    out_v[i] = ((out_v[i] != 0.0) | (cv[i] != 0.0)) as u8 as f64;
+                                    out_v[i] = truth((out_v[i] != 0.0) | (cv[i] != 0.0));
                                 }
                             }
                         }
@@ -1951,9 +2027,9 @@ impl Plan {
                     let (av, as_) = ch(*a);
                     let (bv, bs) = ch(*b);
                     if cl(*c) && cl(*a) && cl(*b) {
-                        for i in 0..len {
-                            out_v[i] = if cv[i] != 0.0 { av[i] } else { bv[i] };
-                        }
+                        // A bitwise select, so that the loop vectorises.
+                        let (x, y) = (arg(*a), arg(*b));
+                        with_args!(x, y, |p, q| select_lanes(out_v, cv, p, q));
                         out_s.fill(OK);
                         true
                     } else {
@@ -1998,8 +2074,10 @@ impl Plan {
                     for (t, off) in terms {
                         let ty = (year - *off as i32) as f64;
                         let (tv, ts) = ch(*t);
+                        // `tv` where the firm existed that year, else 0.0, as a bit mask.
                         for i in 0..len {
-                            out_v[i] += if fy[i] <= ty { tv[i] } else { 0.0 };
+                            let m = ((fy[i] <= ty) as u64).wrapping_neg();
+                            out_v[i] += f64::from_bits(tv[i].to_bits() & m);
                         }
                         if !inputs_clean {
                             for i in 0..len {
@@ -2035,26 +2113,47 @@ impl Plan {
                 Op::Band { table, x } => {
                     let t = &self.tables[*table as usize];
                     let (xv, xs) = ch(*x);
+                    // Integral values against integral bounds compare exactly.
+                    let tolerant =
+                        !(self.exact[*x as usize] && t.integral_bounds) || cell_override.is_some();
                     // Bands are ordered by descending lower bound, so the band index is the
                     // number of bounds the value fails: a branch-free count per bound (each
-                    // pass vectorises), then one lookup per row. As for comparisons: exact on
-                    // the difference first, `CmpOp::apply` (with its tolerance) only for a bound
-                    // some row is near.
-                    out_v.fill(0.0);
-                    for &(m, incl) in &t.bounds {
+                    // pass vectorises). With integral points and strictly descending bounds
+                    // the failed bounds are a prefix, so each failed bound adds the step to
+                    // the next band's points (`CTable::weights`) and the sum is the points;
+                    // otherwise each adds 1 and a select per band maps the index to points.
+                    // As for comparisons: exact on the difference first, `CmpOp::apply` (with
+                    // its tolerance) only for a bound some row is near.
+                    out_v.fill(if t.additive { t.pts[0] } else { 0.0 });
+                    let fail = |b: bool, w: u64| f64::from_bits((!b as u64).wrapping_neg() & w);
+                    for (&(m, incl), &w) in t.bounds.iter().zip(&t.weights) {
                         let op = if incl { CmpOp::Ge } else { CmpOp::Gt };
+                        let w = w.to_bits();
                         let mut near = 0u64;
-                        if incl {
-                            for i in 0..len {
-                                let d = xv[i] - m;
-                                near |= near_bit(d, xv[i], m);
-                                out_v[i] += (1 - (d >= 0.0) as u8) as f64;
+                        match (incl, tolerant) {
+                            (true, true) => {
+                                for i in 0..len {
+                                    let d = xv[i] - m;
+                                    near |= near_bit(d, xv[i], m);
+                                    out_v[i] += fail(d >= 0.0, w);
+                                }
                             }
-                        } else {
-                            for i in 0..len {
-                                let d = xv[i] - m;
-                                near |= near_bit(d, xv[i], m);
-                                out_v[i] += (1 - (d > 0.0) as u8) as f64;
+                            (false, true) => {
+                                for i in 0..len {
+                                    let d = xv[i] - m;
+                                    near |= near_bit(d, xv[i], m);
+                                    out_v[i] += fail(d > 0.0, w);
+                                }
+                            }
+                            (true, false) => {
+                                for i in 0..len {
+                                    out_v[i] += fail(xv[i] - m >= 0.0, w);
+                                }
+                            }
+                            (false, false) => {
+                                for i in 0..len {
+                                    out_v[i] += fail(xv[i] - m > 0.0, w);
+                                }
                             }
                         }
                         if near != 0 {
@@ -2062,21 +2161,25 @@ impl Plan {
                             for i in 0..len {
                                 let d = xv[i] - m;
                                 let exact = if incl { d >= 0.0 } else { d > 0.0 };
-                                out_v[i] -= (!exact) as u8 as f64;
-                                out_v[i] += (!op.apply(xv[i], m)) as u8 as f64;
+                                out_v[i] -= fail(exact, w);
+                                out_v[i] += fail(op.apply(xv[i], m), w);
                             }
                         }
                     }
-                    // Band index → points: one select per band over the chunk (vectorises,
-                    // unlike a lookup per row).
-                    band.clear();
-                    band.extend_from_slice(out_v);
-                    out_v.fill(t.pts[0]);
-                    for (j, &pj) in t.pts.iter().enumerate().skip(1) {
-                        let j = j as f64;
-                        for (o, &b) in out_v.iter_mut().zip(band.iter()) {
-                            let cur = *o;
-                            *o = if b == j { pj } else { cur };
+                    if !t.additive {
+                        // Band index → points: one select per band over the chunk.
+                        band.clear();
+                        band.extend_from_slice(out_v);
+                        out_v.fill(t.pts[0]);
+                        for (j, &pj) in t.pts.iter().enumerate().skip(1) {
+                            let j = j as f64;
+                            // A bitwise select: `if b == j { pj } else { cur }` compiles to
+                            // masked stores, which are slow on some CPUs.
+                            let pj = pj.to_bits();
+                            for (o, &b) in out_v.iter_mut().zip(band.iter()) {
+                                let m = ((b == j) as u64).wrapping_neg();
+                                *o = f64::from_bits((pj & m) | (o.to_bits() & !m));
+                            }
                         }
                     }
                     if cl(*x) {
@@ -2128,6 +2231,7 @@ impl Plan {
                     all_ok(out_s)
                 }
             };
+            rest_e[0] = in_place;
             buf.clean[node as usize] = is_clean;
         }
         buf.founded_year = fy;
@@ -2302,6 +2406,214 @@ fn near_bit(d: f64, x: f64, y: f64) -> u64 {
     ((d != 0.0) & (d.abs() <= 1e-12 * m)) as u64
 }
 
+/// The already evaluated nodes of a chunk, as the kernels read them (a `Copy` view, so that
+/// the loops see plain slices of known length).
+#[derive(Clone, Copy)]
+struct Kids<'a> {
+    plan: &'a Plan,
+    panel: &'a Panel,
+    year: i32,
+    start: usize,
+    len: usize,
+    vals: &'a [f64],
+    st: &'a [u8],
+    /// Per node: read in place from the panel (a fact).
+    ext: &'a [bool],
+    clean: &'a [bool],
+}
+
+impl<'a> Kids<'a> {
+    /// A node's values: from the chunk's buffer, or from the panel's column for a fact read
+    /// in place.
+    #[inline(always)]
+    fn vals(self, id: NodeId) -> &'a [f64] {
+        let (len, k) = (self.len, id as usize);
+        if self.ext[k] {
+            return self.fact_in_place(id);
+        }
+        &self.vals[k * len..(k + 1) * len]
+    }
+    #[inline(never)]
+    fn fact_in_place(self, id: NodeId) -> &'a [f64] {
+        match self.plan.ops[id as usize] {
+            Op::Fact { field, offset } => {
+                match self.panel.column(self.year - offset as i32, field as usize) {
+                    Some(col) => &col.val[self.start..self.start + self.len],
+                    None => unreachable!("a fact read in place has a column"),
+                }
+            }
+            _ => unreachable!("only facts are read in place"),
+        }
+    }
+    /// A node's values (exactly `len` of them) and states.
+    #[inline(always)]
+    fn ch(self, id: NodeId) -> (&'a [f64], &'a [u8]) {
+        let (len, k) = (self.len, id as usize);
+        (&self.vals(id)[..len], &self.st[k * len..(k + 1) * len])
+    }
+    /// A node as a kernel argument: a constant as a scalar (one register instead of a column
+    /// to stream), else its values.
+    #[inline(always)]
+    fn arg(self, id: NodeId) -> Arg<'a> {
+        match self.plan.ops[id as usize] {
+            Op::Const(c) => Arg::K(c),
+            _ => Arg::V(&self.vals(id)[..self.len]),
+        }
+    }
+}
+
+/// A kernel argument: a constant (a scalar) or a column of the chunk.
+#[derive(Clone, Copy)]
+enum Arg<'a> {
+    K(f64),
+    V(&'a [f64]),
+}
+
+/// Row `i` of a kernel argument; implemented for scalars and columns so that each kernel is
+/// compiled for every combination of the two (a constant stays in a register).
+trait Lane: Copy {
+    fn at(self, i: usize) -> f64;
+    /// The first `len` rows (so that the optimiser knows the length and drops bounds checks).
+    fn cut(self, len: usize) -> Self;
+}
+impl Lane for f64 {
+    #[inline(always)]
+    fn at(self, _: usize) -> f64 {
+        self
+    }
+    #[inline(always)]
+    fn cut(self, _: usize) -> f64 {
+        self
+    }
+}
+impl Lane for &[f64] {
+    #[inline(always)]
+    fn at(self, i: usize) -> f64 {
+        self[i]
+    }
+    #[inline(always)]
+    fn cut(self, len: usize) -> Self {
+        &self[..len]
+    }
+}
+
+/// Runs `$body` with `$p`, `$q` bound to the two arguments as [`Lane`]s of their own types.
+macro_rules! with_args {
+    ($x:expr, $y:expr, |$p:ident, $q:ident| $body:expr) => {
+        match ($x, $y) {
+            (Arg::V($p), Arg::V($q)) => $body,
+            (Arg::V($p), Arg::K($q)) => $body,
+            (Arg::K($p), Arg::V($q)) => $body,
+            (Arg::K($p), Arg::K($q)) => $body,
+        }
+    };
+}
+use with_args;
+
+/// `out[i] = f(x[i], y[i])` over the chunk.
+// Index loops over `0..len` on re-sliced inputs: the optimiser then drops bounds checks.
+#[allow(clippy::needless_range_loop)]
+#[inline(always)]
+fn lanes2<X: Lane, Y: Lane>(out: &mut [f64], x: X, y: Y, f: impl Fn(f64, f64) -> f64) {
+    let len = out.len();
+    let (x, y) = (x.cut(len), y.cut(len));
+    for i in 0..len {
+        out[i] = f(x.at(i), y.at(i));
+    }
+}
+
+/// `out[i] = if c[i] != 0 { x[i] } else { y[i] }` as a bitwise select (vectorises).
+// Index loops over `0..len` on re-sliced inputs: the optimiser then drops bounds checks.
+#[allow(clippy::needless_range_loop)]
+#[inline(always)]
+fn select_lanes<X: Lane, Y: Lane>(out: &mut [f64], c: &[f64], x: X, y: Y) {
+    let len = out.len();
+    let (c, x, y) = (&c[..len], x.cut(len), y.cut(len));
+    for i in 0..len {
+        let m = ((c[i] != 0.0) as u64).wrapping_neg();
+        out[i] = f64::from_bits((x.at(i).to_bits() & m) | (y.at(i).to_bits() & !m));
+    }
+}
+
+/// 1.0 for true, 0.0 for false, as a bit mask (a comparison's lane mask and'ed with the bits of
+/// 1.0: no conversion through an integer, so loops vectorise well).
+#[inline(always)]
+fn truth(b: bool) -> f64 {
+    f64::from_bits((b as u64).wrapping_neg() & 1.0f64.to_bits())
+}
+
+/// A comparison over the chunk as 0/1: `ok` holds the operands' states when some are not
+/// [`OK`] (a row is then true only if both are OK). The difference is compared exactly, as
+/// [`CmpOp::apply`] does first; with `tolerant`, rows whose operands are within its tolerance
+/// are redone with `apply` (only if there are any).
+#[inline(always)]
+fn cmp_lanes<X: Lane, Y: Lane>(
+    op: CmpOp,
+    x: X,
+    y: Y,
+    ok: Option<(&[u8], &[u8])>,
+    tolerant: bool,
+    out: &mut [f64],
+) {
+    match op {
+        CmpOp::Lt => cmp_lanes_by(op, |d| d < 0.0, x, y, ok, tolerant, out),
+        CmpOp::Le => cmp_lanes_by(op, |d| d <= 0.0, x, y, ok, tolerant, out),
+        CmpOp::Gt => cmp_lanes_by(op, |d| d > 0.0, x, y, ok, tolerant, out),
+        CmpOp::Ge => cmp_lanes_by(op, |d| d >= 0.0, x, y, ok, tolerant, out),
+        CmpOp::Eq => cmp_lanes_by(op, |d| d == 0.0, x, y, ok, tolerant, out),
+        CmpOp::Ne => cmp_lanes_by(op, |d| d != 0.0, x, y, ok, tolerant, out),
+    }
+}
+
+// Index loops over `0..len` on re-sliced inputs: the optimiser then drops bounds checks.
+#[allow(clippy::needless_range_loop)]
+#[inline(always)]
+fn cmp_lanes_by<X: Lane, Y: Lane>(
+    op: CmpOp,
+    exact: impl Fn(f64) -> bool,
+    x: X,
+    y: Y,
+    ok: Option<(&[u8], &[u8])>,
+    tolerant: bool,
+    out: &mut [f64],
+) {
+    let len = out.len();
+    let (x, y) = (x.cut(len), y.cut(len));
+    let mut near = 0u64;
+    match ok {
+        None if !tolerant => {
+            for i in 0..len {
+                out[i] = truth(exact(x.at(i) - y.at(i)));
+            }
+        }
+        None => {
+            for i in 0..len {
+                let (a, b) = (x.at(i), y.at(i));
+                let d = a - b;
+                near |= near_bit(d, a, b);
+                out[i] = truth(exact(d));
+            }
+        }
+        Some((sa, sb)) => {
+            let (sa, sb) = (&sa[..len], &sb[..len]);
+            let t = tolerant as u64;
+            for i in 0..len {
+                let fine = sa[i].max(sb[i]) == OK;
+                let (a, b) = (x.at(i), y.at(i));
+                let d = a - b;
+                near |= near_bit(d, a, b) & t;
+                out[i] = truth(fine & exact(d));
+            }
+        }
+    }
+    if near != 0 {
+        for i in 0..len {
+            let fine = ok.is_none_or(|(sa, sb)| sa[i].max(sb[i]) == OK);
+            out[i] = truth(fine & op.apply(x.at(i), y.at(i)));
+        }
+    }
+}
+
 /// Three-valued `all` / `any` of the children `v` (some of them not all-OK): one failure
 /// decides an `all`, one pass decides an `any`, otherwise a missing child makes it missing; an
 /// undefined child counts as a failure.
@@ -2460,7 +2772,18 @@ kind = "qualification"
         let files = crate::load_dir(&dir).expect("rule files load");
         let (plan, skipped) = compile_for_run(&files, crate::default_as_of(2024));
         assert!(skipped.is_empty());
-        let mut panel = crate::synth::generate(300, 2019, 2024, 11, 0.05, 0.6);
+        // With missing cells, and complete (every column then skips its provenance bytes).
+        for missing in [0.05, 0.0] {
+            agree_on_every_node(&plan, missing);
+        }
+    }
+
+    /// [`row_and_chunk_evaluation_agree_on_every_node`] on one synthetic panel: a long chunk
+    /// (with AVX2 where the CPU has it), the same with facts read in place from the panel, 7-row
+    /// chunks (portable build) and single rows must give every node the same state, and the
+    /// same value where the state is OK.
+    fn agree_on_every_node(plan: &Plan, missing: f64) {
+        let mut panel = crate::synth::generate(300, 2019, 2024, 11, missing, 0.6);
         // Zero denominators, so that undefined values occur too.
         for row in (0..panel.len()).step_by(13) {
             for f in [gaoxin_model::F::Revenue, gaoxin_model::F::Employees] {
@@ -2482,9 +2805,24 @@ kind = "qualification"
             for over in [None, Some(3.0e9)] {
                 let mut long = Buffers::default();
                 let mut short = Buffers::default();
+                let mut in_place = Buffers::default();
                 long.cell_override = over.map(|v| (revenue, 2024, 17, v));
                 short.cell_override = long.cell_override;
+                in_place.cell_override = long.cell_override;
+                in_place.in_place = plan
+                    .ops
+                    .iter()
+                    .map(|op| matches!(op, Op::Fact { .. }))
+                    .collect();
                 plan.eval_chunk(&panel, 2024, 0, panel.len(), nodes, pick, &mut long);
+                plan.eval_chunk(&panel, 2024, 0, panel.len(), nodes, pick, &mut in_place);
+                let is_fact = |n: NodeId| matches!(plan.ops[n as usize], Op::Fact { .. });
+                assert!(
+                    nodes
+                        .iter()
+                        .any(|n| is_fact(*n) && in_place.ext[*n as usize]),
+                    "facts were read in place"
+                );
                 let mut checked = 0;
                 for row in 0..panel.len() {
                     if row % 7 == 0 {
@@ -2510,6 +2848,14 @@ kind = "qualification"
                             "node {n} {:?} row {row}: long {l:?} short {s:?}",
                             plan.ops[n as usize]
                         );
+                        if !in_place.ext[n as usize] {
+                            let p = in_place.get(n, row);
+                            assert!(
+                                same(l, p),
+                                "node {n} {:?} row {row}: copied {l:?} in place {p:?}",
+                                plan.ops[n as usize]
+                            );
+                        }
                         checked += 1;
                     }
                     assert_eq!(one.clean.len(), plan.ops.len());
@@ -2517,11 +2863,13 @@ kind = "qualification"
                 assert!(checked > 100_000);
             }
         }
-        // The data exercise every state.
+        // The data exercise every state (missing ones only where cells are missing).
         let mut b = Buffers::default();
         plan.eval_chunk(&panel, 2024, 0, panel.len(), nodes, Pick::Lo, &mut b);
         for state in [OK, UNDEF, MISS] {
-            assert!(b.st.contains(&state), "state {state} occurs");
+            if state != MISS || missing > 0.0 {
+                assert!(b.st.contains(&state), "state {state} occurs");
+            }
         }
     }
 

@@ -1,0 +1,50 @@
+//! Times batch evaluation of the OpenFisca bench's ported subset (verdicts and awards only, one
+//! thread), repeatedly, for profiling:
+//! `cargo run --release -p gaoxin-rules --example subset_timing -- 300000 20`.
+fn main() {
+    let a: Vec<String> = std::env::args().collect();
+    let n: usize = a.get(1).and_then(|s| s.parse().ok()).unwrap_or(300_000);
+    let reps: usize = a.get(2).and_then(|s| s.parse().ok()).unwrap_or(10);
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let mut files = gaoxin_rules::load_dir(&root.join("data/rules")).expect("rule files load");
+    files.extend(
+        gaoxin_rules::load_dir(&root.join("benches/openfisca/rules")).expect("bench rules"),
+    );
+    let keep = [
+        "techsme_2022",
+        "hightech_core_bench",
+        "nanjing_gazelle_2024",
+        "nanjing_first_unicorn_award_2025",
+        "nanjing_unicorn_2024",
+    ];
+    files.retain(|f| keep.contains(&f.id.as_str()));
+    let (plan, _) = gaoxin_rules::compile_for_run(&files, gaoxin_rules::default_as_of(2024));
+    let panel = gaoxin_rules::synth::generate_with(n, 2020, 2024, 2024, 0.0, 0.7, Some(2020));
+    let mut h = std::collections::BTreeMap::new();
+    let nodes = plan.batch_nodes(false);
+    for n in &nodes {
+        let k = format!("{:?}", plan.ops[*n as usize]);
+        let k = k.split(['(', ' ', '{']).next().unwrap_or("").to_string();
+        *h.entry(k).or_insert(0) += 1;
+    }
+    println!("{} batch nodes: {h:?}", nodes.len());
+    let mut best = f64::INFINITY;
+    for _ in 0..reps {
+        let t = std::time::Instant::now();
+        let b = gaoxin_rules::batch::evaluate_outputs(
+            &plan,
+            &panel,
+            2024,
+            &Default::default(),
+            1,
+            gaoxin_rules::Outputs::VerdictsAndAwards,
+        );
+        std::hint::black_box(&b);
+        best = best.min(t.elapsed().as_secs_f64());
+    }
+    println!(
+        "{n} firms, {} nodes: best {:.1} ns/firm (one thread)",
+        plan.all_nodes.len(),
+        best * 1e9 / n as f64
+    );
+}
