@@ -1,10 +1,11 @@
-//! Times batch evaluation of the OpenFisca bench's ported subset (verdicts and awards only, one
-//! thread), repeatedly, for profiling:
-//! `cargo run --release -p gaoxin-rules --example subset_timing -- 300000 20`.
+//! Times batch evaluation of the OpenFisca bench's ported subset (verdicts and awards only), on
+//! one thread or more, repeatedly, for profiling:
+//! `cargo run --release -p gaoxin-rules --example subset_timing -- 300000 20 [THREADS]`.
 fn main() {
     let a: Vec<String> = std::env::args().collect();
     let n: usize = a.get(1).and_then(|s| s.parse().ok()).unwrap_or(300_000);
     let reps: usize = a.get(2).and_then(|s| s.parse().ok()).unwrap_or(10);
+    let threads: usize = a.get(3).and_then(|s| s.parse().ok()).unwrap_or(1);
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     let mut files = gaoxin_rules::load_dir(&root.join("data/rules")).expect("rule files load");
     files.extend(
@@ -36,15 +37,16 @@ fn main() {
             &panel,
             2024,
             &Default::default(),
-            1,
+            threads,
             gaoxin_rules::Outputs::VerdictsAndAwards,
         );
         std::hint::black_box(&b);
         best = best.min(t.elapsed().as_secs_f64());
     }
     println!(
-        "{n} firms, {} nodes: best {:.1} ns/firm (one thread)",
+        "{n} firms, {} nodes, {threads} thread(s): best {:.1} ns/firm, {:.1} ms",
         plan.all_nodes.len(),
-        best * 1e9 / n as f64
+        best * 1e9 / n as f64,
+        best * 1e3
     );
 }

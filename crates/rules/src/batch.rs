@@ -6,11 +6,19 @@
 //! normalised distance to qualifying ([`crate::ladder::distance`]) — or, with
 //! [`Outputs::VerdictsAndAwards`], only the verdicts and awards. The values come from the same
 //! nodes as [`crate::explain`].
+use std::sync::Mutex;
+
 use crate::panel::Panel;
 use crate::plan::{Buffers, EvalOptions, NodeId, Pick, Plan, Verdict, VerifyScratch, award_of};
 
 /// Rows per chunk: large enough to amortise dispatch, small enough to stay in cache.
 pub const CHUNK: usize = 1024;
+
+/// Rows per block, the unit of work a thread takes.
+const BLOCK: usize = 16 * CHUNK;
+
+/// A block of rows (`lo..hi`) with its slices of every rule's result vectors.
+type Block<'a> = (usize, usize, Vec<Out<'a>>);
 
 /// One rule's results for every firm.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -88,15 +96,13 @@ struct Out<'a> {
     distance: &'a mut [f32],
 }
 
-#[allow(clippy::needless_range_loop, clippy::too_many_arguments)]
+#[allow(clippy::needless_range_loop)]
 fn eval_range(
     plan: &Plan,
     panel: &Panel,
     year: i32,
     opts: &EvalOptions,
-    lo: usize,
-    hi: usize,
-    out: &mut [Out],
+    blocks: &Mutex<Vec<Block>>,
     outputs: Outputs,
 ) {
     let full = outputs == Outputs::Full;
@@ -120,90 +126,96 @@ fn eval_range(
     let mut dist_buf = vec![0.0f64; CHUNK];
     let mut dist_scratch = Vec::new();
     let mut verified_scratch = VerifyScratch::default();
-    let mut start = lo;
-    while start < hi {
-        let len = CHUNK.min(hi - start);
-        // Every node once under the chosen assumption; all outputs are read from that pass.
-        plan.eval_chunk(panel, year, start, len, &nodes, pick, &mut buf);
-        let base = start - lo;
-        for (ri, r) in plan.rules.iter().enumerate() {
-            let res = &mut out[ri];
-            let k = r.eligible as usize * len;
-            let (ev, es) = (&buf.vals[k..k + len], &buf.st[k..k + len]);
-            let verdict = &mut res.verdict[base..base + len];
-            let mut passes = 0usize;
-            for i in 0..len {
-                let v = Verdict::of(ev[i], es[i]);
-                verdict[i] = v;
-                passes += (v == Verdict::Pass) as usize;
-            }
-            if passes > 0 && full {
-                let verified = &mut verified_buf[..len];
-                plan.vtree_verified_chunk(
-                    &r.vtree,
-                    panel,
-                    year,
-                    start,
-                    &buf,
-                    verified,
-                    &mut verified_scratch,
-                );
-                for i in 0..len {
-                    res.verified[base + i] = verified[i] & (verdict[i] == Verdict::Pass);
-                }
-            }
-            if let Some(a) = &r.award
-                && passes > 0
-            {
-                for i in 0..len {
-                    if verdict[i] == Verdict::Pass {
-                        res.award[base + i] = award_of(a, &buf, i);
-                    }
-                }
-            }
-            if !full {
-                continue;
-            }
-            if r.rung.is_some() {
-                let dist = &mut res.distance[base..base + len];
-                if passes < len {
-                    let d = &mut dist_buf[..len];
-                    crate::ladder::distance_chunk(plan, r.eligible, &buf, d, &mut dist_scratch);
-                    for i in 0..len {
-                        dist[i] = if verdict[i] == Verdict::Pass {
-                            0.0
-                        } else {
-                            d[i] as f32
-                        };
-                    }
-                } else {
-                    dist.fill(0.0);
-                }
-            } else {
-                for i in 0..len {
-                    if verdict[i] == Verdict::Pass {
-                        res.distance[base + i] = 0.0;
-                    }
-                }
-            }
-        }
-        if full && !manual_nodes.is_empty() {
-            // Then only the nodes that depend on an expert-scored item, under the other
-            // assumption (their inputs are unchanged), to flag assumption-dependent verdicts.
-            plan.eval_chunk(panel, year, start, len, &manual_nodes, other, &mut buf);
+    loop {
+        let Some((lo, hi, mut out)) = blocks.lock().unwrap_or_else(|e| e.into_inner()).pop() else {
+            break;
+        };
+        let out = &mut out[..];
+        let mut start = lo;
+        while start < hi {
+            let len = CHUNK.min(hi - start);
+            // Every node once under the chosen assumption; all outputs are read from that pass.
+            plan.eval_chunk(panel, year, start, len, &nodes, pick, &mut buf);
+            let base = start - lo;
             for (ri, r) in plan.rules.iter().enumerate() {
-                if r.manual_nodes.is_empty() {
+                let res = &mut out[ri];
+                let k = r.eligible as usize * len;
+                let (ev, es) = (&buf.vals[k..k + len], &buf.st[k..k + len]);
+                let verdict = &mut res.verdict[base..base + len];
+                let mut passes = 0usize;
+                for i in 0..len {
+                    let v = Verdict::of(ev[i], es[i]);
+                    verdict[i] = v;
+                    passes += (v == Verdict::Pass) as usize;
+                }
+                if passes > 0 && full {
+                    let verified = &mut verified_buf[..len];
+                    plan.vtree_verified_chunk(
+                        &r.vtree,
+                        panel,
+                        year,
+                        start,
+                        &buf,
+                        verified,
+                        &mut verified_scratch,
+                    );
+                    for i in 0..len {
+                        res.verified[base + i] = verified[i] & (verdict[i] == Verdict::Pass);
+                    }
+                }
+                if let Some(a) = &r.award
+                    && passes > 0
+                {
+                    for i in 0..len {
+                        if verdict[i] == Verdict::Pass {
+                            res.award[base + i] = award_of(a, &buf, i);
+                        }
+                    }
+                }
+                if !full {
                     continue;
                 }
-                let res = &mut out[ri];
-                for i in 0..len {
-                    let k = start - lo + i;
-                    let (v, s) = buf.get(r.eligible, i);
-                    res.assumption_dependent[k] = Verdict::of(v, s) != res.verdict[k];
+                if r.rung.is_some() {
+                    let dist = &mut res.distance[base..base + len];
+                    if passes < len {
+                        let d = &mut dist_buf[..len];
+                        crate::ladder::distance_chunk(plan, r.eligible, &buf, d, &mut dist_scratch);
+                        for i in 0..len {
+                            dist[i] = if verdict[i] == Verdict::Pass {
+                                0.0
+                            } else {
+                                d[i] as f32
+                            };
+                        }
+                    } else {
+                        dist.fill(0.0);
+                    }
+                } else {
+                    for i in 0..len {
+                        if verdict[i] == Verdict::Pass {
+                            res.distance[base + i] = 0.0;
+                        }
+                    }
                 }
             }
+            if full && !manual_nodes.is_empty() {
+                // Then only the nodes that depend on an expert-scored item, under the other
+                // assumption (their inputs are unchanged), to flag assumption-dependent verdicts.
+                plan.eval_chunk(panel, year, start, len, &manual_nodes, other, &mut buf);
+                for (ri, r) in plan.rules.iter().enumerate() {
+                    if r.manual_nodes.is_empty() {
+                        continue;
+                    }
+                    let res = &mut out[ri];
+                    for i in 0..len {
+                        let k = start - lo + i;
+                        let (v, s) = buf.get(r.eligible, i);
+                        res.assumption_dependent[k] = Verdict::of(v, s) != res.verdict[k];
+                    }
+                }
+            }
+            start += len;
         }
-        start += len;
     }
 }
 
@@ -280,15 +292,18 @@ pub fn evaluate_outputs(
     outputs: Outputs,
 ) -> BatchResult {
     let n = panel.len();
-    let threads = threads.max(1).min(n.max(1));
-    let per = n.div_ceil(threads).max(1);
+    // Threads take blocks of rows from a shared list until it is empty, so that a thread slowed
+    // down by the machine's other work does not hold up the run.
+    let per = BLOCK;
+    let n_blocks = n.div_ceil(per);
+    let threads = threads.max(1).min(n_blocks.max(1));
     let mut rules: Vec<RuleResult> = plan
         .rules
         .iter()
         .map(|r| RuleResult::new(&r.id, n, r.award.is_some(), outputs))
         .collect();
-    // outs[t][rule]: thread t's rows of every rule's vectors.
-    let mut outs: Vec<Vec<Out>> = (0..threads).map(|_| Vec::new()).collect();
+    // outs[b][rule]: block b's rows of every rule's vectors.
+    let mut outs: Vec<Vec<Out>> = (0..n_blocks).map(|_| Vec::new()).collect();
     for r in rules.iter_mut() {
         let mut verdict = r.verdict.chunks_mut(per);
         let mut dep = r.assumption_dependent.chunks_mut(per);
@@ -305,10 +320,17 @@ pub fn evaluate_outputs(
             });
         }
     }
+    let blocks: Vec<Block> = outs
+        .into_iter()
+        .enumerate()
+        .map(|(b, out)| ((b * per).min(n), ((b + 1) * per).min(n), out))
+        .rev()
+        .collect();
+    let blocks = Mutex::new(blocks);
     std::thread::scope(|s| {
-        for (t, mut out) in outs.into_iter().enumerate() {
-            let (lo, hi) = ((t * per).min(n), ((t + 1) * per).min(n));
-            s.spawn(move || eval_range(plan, panel, year, opts, lo, hi, &mut out, outputs));
+        for _ in 0..threads {
+            let blocks = &blocks;
+            s.spawn(move || eval_range(plan, panel, year, opts, blocks, outputs));
         }
     });
     BatchResult {

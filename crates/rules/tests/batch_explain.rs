@@ -55,6 +55,56 @@ fn batch_and_explain_agree_on_random_firms() {
     }
 }
 
+/// A panel of several blocks of rows (the unit a thread takes): results do not depend on how
+/// many threads take the blocks or in which order, whichever outputs are computed, and rows
+/// on both sides of each block boundary agree with explain.
+#[test]
+fn block_split_changes_nothing() {
+    let files = files();
+    let panel = gaoxin_rules::synth::generate(40_000, 2019, 2024, 5, 0.02, 0.6);
+    let opts = EvalOptions::default();
+    let (plan, _) = compile_for_run(&files, default_as_of(2024));
+    let one = gaoxin_rules::batch::evaluate_with(&plan, &panel, 2024, &opts, 1);
+    let three = gaoxin_rules::batch::evaluate_with(&plan, &panel, 2024, &opts, 3);
+    let va = gaoxin_rules::batch::evaluate_outputs(
+        &plan,
+        &panel,
+        2024,
+        &opts,
+        2,
+        gaoxin_rules::Outputs::VerdictsAndAwards,
+    );
+    let block = 16 * gaoxin_rules::batch::CHUNK;
+    assert!(panel.len() > 2 * block);
+    for r in &plan.rules {
+        let (a, b, c) = (
+            one.rule(&r.id).unwrap(),
+            three.rule(&r.id).unwrap(),
+            va.rule(&r.id).unwrap(),
+        );
+        assert_eq!(a.verdict, b.verdict, "{}", r.id);
+        assert_eq!(a.verdict, c.verdict, "{}", r.id);
+        assert_eq!(a.award, b.award, "{}", r.id);
+        assert_eq!(a.award, c.award, "{}", r.id);
+        assert_eq!(a.verified, b.verified, "{}", r.id);
+        assert_eq!(a.assumption_dependent, b.assumption_dependent, "{}", r.id);
+        let bits = |d: &[f32]| d.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+        assert_eq!(bits(&a.distance), bits(&b.distance), "{}", r.id);
+        for row in [
+            0,
+            block - 1,
+            block,
+            2 * block - 1,
+            2 * block,
+            panel.len() - 1,
+        ] {
+            let ex = explain(&plan, &panel, row, 2024, &r.id, &opts).unwrap();
+            assert_eq!(ex.verdict, b.verdict[row], "{} row {row}", r.id);
+            assert_eq!(ex.award, b.award_at(row), "{} row {row}", r.id);
+        }
+    }
+}
+
 #[test]
 fn ladder_lists_funnel_budget_and_run_record() {
     let files = files();
