@@ -49,6 +49,7 @@ impl fmt::Display for Year {
     }
 }
 
+#[inline]
 fn days_in_month(y: i32, m: u8) -> u8 {
     match m {
         1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
@@ -59,6 +60,7 @@ fn days_in_month(y: i32, m: u8) -> u8 {
 }
 
 impl Date {
+    #[inline]
     pub fn new(y: i32, m: u8, d: u8) -> Option<Date> {
         if !(1900..=2200).contains(&y)
             || !(1..=12).contains(&m)
@@ -97,6 +99,7 @@ impl Date {
         self.y as i64 * 10_000 + self.m as i64 * 100 + self.d as i64
     }
 
+    #[inline]
     pub fn from_int(v: i64) -> Option<Date> {
         Date::new(
             (v / 10_000) as i32,
@@ -116,6 +119,7 @@ impl Date {
     }
 
     /// Days since 1970-01-01 (negative before).
+    #[inline]
     pub fn days_since_epoch(self) -> i64 {
         // Howard Hinnant's days_from_civil.
         let y = if self.m <= 2 { self.y - 1 } else { self.y } as i64;
@@ -128,6 +132,7 @@ impl Date {
     }
 
     /// Whole years from `self` to `later` (an anniversary counts on its day; 29 Feb → 28 Feb).
+    #[inline]
     pub fn whole_years_until(self, later: Date) -> i32 {
         let mut y = later.y - self.y;
         if (later.m, later.d) < (self.m, self.d) {
