@@ -33,6 +33,7 @@ def main():
     ap.add_argument("--first", type=int, required=True)
     ap.add_argument("--last", type=int, required=True)
     ap.add_argument("--single", type=int, default=200)
+    ap.add_argument("--repeat", type=int, default=5)
     a = ap.parse_args()
     t_start = time.perf_counter()
     c_start = time.process_time()
@@ -49,10 +50,10 @@ def main():
     attrs = {v: np.load(os.path.join(a.data, f"{v}.npy")) for v in ATTRS}
     n = len(attrs["listed"])
     t_read = time.perf_counter()
-    # Three fresh simulations (OpenFisca caches what it has calculated); calculate time is the
-    # best of the three, as on the Rust side; the end-to-end time is the first run's.
+    # `--repeat` fresh simulations (OpenFisca caches what it has calculated); calculate time is
+    # the best of them, as on the Rust side; the end-to-end time is the first run's.
     calc, calc_cpu, build = [], [], []
-    for run in range(3):
+    for run in range(a.repeat):
         t_b0 = time.perf_counter()
         sim = SimulationBuilder().build_default_simulation(tbs, count=n)
         for (v, y), arr in cols.items():
@@ -88,9 +89,9 @@ def main():
     # Single enterprise: one situation, one simulation, the four outputs.
     rng = np.random.default_rng(1)
     rows = rng.choice(n, size=min(a.single, n), replace=False)
-    # Best of three passes over the same firms, as on the Rust side.
+    # Best of `--repeat` passes over the same firms, as on the Rust side.
     single, single_cpu = [], []
-    for _ in range(3):
+    for _ in range(a.repeat):
         t0 = time.perf_counter()
         c0 = time.process_time()
         for r in rows:

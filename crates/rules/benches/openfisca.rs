@@ -3,7 +3,8 @@
 //!
 //! `cargo bench -p gaoxin-rules --bench openfisca` (see benches/openfisca/README.md).
 //! Environment: `BENCH_FIRMS` (default 1000000), `BENCH_SINGLE` (OpenFisca single-firm samples,
-//! default 200), `BENCH_EXPLAIN` (explain samples, default 2000), `PYTHON` (default python3),
+//! default 200), `BENCH_EXPLAIN` (explain samples, default 2000), `BENCH_REPEAT` (timed runs per
+//! measurement on both sides, best reported, default 5), `PYTHON` (default python3),
 //! `BENCH_SKIP_PYTHON=1` to time only the Rust side.
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -162,6 +163,12 @@ fn main() {
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(200);
+    // Timed runs per measurement, the same on both sides (the best is reported).
+    let repeat: usize = std::env::var("BENCH_REPEAT")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(5)
+        .max(1);
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
     let dir = std::env::temp_dir().join("gaoxin-openfisca-bench");
 
@@ -222,11 +229,11 @@ fn main() {
         .cloned()
         .collect();
     let (plan, _) = compile_for_run(&sub_files, as_of);
-    // What OpenFisca computes (verdicts and award amounts), best of three runs …
+    // What OpenFisca computes (verdicts and award amounts), best of `repeat` runs …
     let mut batch_sub = f64::INFINITY;
     let mut cpu_sub = f64::INFINITY;
     let mut res = None;
-    for _ in 0..3 {
+    for _ in 0..repeat {
         let (t, c) = (Instant::now(), cpu_s());
         let r = gaoxin_rules::batch::evaluate_outputs(
             &plan,
@@ -237,6 +244,7 @@ fn main() {
             gaoxin_rules::Outputs::VerdictsAndAwards,
         );
         batch_sub = batch_sub.min(t.elapsed().as_secs_f64());
+
         cpu_sub = cpu_sub.min(cpu_s() - c);
         res = Some(r);
     }
@@ -262,11 +270,11 @@ fn main() {
         .and_then(|s| s.parse().ok())
         .unwrap_or(2000);
     let rows: Vec<usize> = (0..samples.max(1)).map(|i| (i * 7919 + 13) % n).collect();
-    // Best of three passes over the same firms (the machine is shared; OpenFisca's side does the
-    // same).
+    // Best of `repeat` passes over the same firms (the machine is shared; OpenFisca's side does
+    // the same).
     let (mut explain_firm_us, mut explain_cpu_us) = (f64::INFINITY, f64::INFINITY);
     let mut steps = 0usize;
-    for _ in 0..3 {
+    for _ in 0..repeat {
         let (t, c) = (Instant::now(), cpu_s());
         steps = 0;
         for &r in &rows {
@@ -314,7 +322,7 @@ fn main() {
         cpu_all
     );
     println!(
-        "  batch, ported subset ({} rule sets incl. referenced unicorn list), verdicts and awards (what OpenFisca computes), best of 3: {:.3} s wall, {:.3} s CPU",
+        "  batch, ported subset ({} rule sets incl. referenced unicorn list), verdicts and awards (what OpenFisca computes), best of {repeat}: {:.3} s wall, {:.3} s CPU",
         plan.rules.len(),
         batch_sub,
         cpu_sub
@@ -328,7 +336,7 @@ fn main() {
         rss, rss_batches
     );
     println!(
-        "  single firm, explain with full trace, 4 subset rules (best of 3 passes): {:.1} µs/firm wall, {:.1} µs CPU ({:.1} µs per rule, {} trace steps/firm)",
+        "  single firm, explain with full trace, 4 subset rules (best of {repeat} passes): {:.1} µs/firm wall, {:.1} µs CPU ({:.1} µs per rule, {} trace steps/firm)",
         explain_firm_us,
         explain_cpu_us,
         explain_firm_us / 4.0,
@@ -364,6 +372,8 @@ fn main() {
             &FIRST.to_string(),
             "--last",
             &LAST.to_string(),
+            "--repeat",
+            &repeat.to_string(),
             "--single",
             &single.to_string(),
         ])
@@ -433,7 +443,7 @@ fn main() {
     let py_rss = num("peak_rss_mb");
     println!("\n== OpenFisca (openfisca-core, NumPy) ==");
     println!(
-        "  tax-benefit system load {:.3} s, read inputs {:.3} s, build simulation {:.3} s, calculate {:.3} s (best of 3 fresh simulations); first run end to end {:.3} s wall (process wall {:.2} s)",
+        "  tax-benefit system load {:.3} s, read inputs {:.3} s, build simulation {:.3} s, calculate {:.3} s (best of {repeat} fresh simulations); first run end to end {:.3} s wall (process wall {:.2} s)",
         num("tbs_load_s"),
         num("read_inputs_s"),
         num("build_simulation_s"),
@@ -452,7 +462,7 @@ fn main() {
         num("ru_maxrss_mb")
     );
     println!(
-        "  single firm (build_from_entities + calculate 4 outputs, best of 3 passes): {:.0} µs/firm wall, {:.0} µs CPU, over {} firms",
+        "  single firm (build_from_entities + calculate 4 outputs, best of {repeat} passes): {:.0} µs/firm wall, {:.0} µs CPU, over {} firms",
         py_single,
         num("single_cpu_us"),
         num("single_samples")
