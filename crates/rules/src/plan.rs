@@ -1405,8 +1405,11 @@ pub struct Buffers {
     /// only asks this for facts that no code outside the kernels reads (see
     /// `batch::in_place_facts`).
     pub in_place: Vec<bool>,
-    /// Per node: its values for the current chunk are in the panel, not in `vals`.
+    /// Per node: its values for the current chunk are in the panel, not in `vals` (and, when
+    /// the node is clean, its states are not in `st` either: they are all [`OK`]).
     ext: Vec<bool>,
+    /// `len` states [`OK`], for clean nodes read in place.
+    ok: Vec<u8>,
     /// Founding year per row of the current chunk (scratch).
     founded_year: Vec<f64>,
     /// Band indices of a band lookup (scratch).
@@ -1519,6 +1522,8 @@ impl Plan {
             buf.clean.resize(self.ops.len(), false);
             buf.ext.clear();
             buf.ext.resize(self.ops.len(), false);
+            buf.ok.clear();
+            buf.ok.resize(len, OK);
             // Constants never change: written once per buffer, skipped in the node loop.
             for (k, op) in self.ops.iter().enumerate() {
                 if let Op::Const(c) = op {
@@ -1757,6 +1762,7 @@ impl Plan {
                 st: sb,
                 ext: eb,
                 clean: &buf.clean,
+                ok: &buf.ok,
             };
             let cl = move |id: NodeId| kids.clean[id as usize];
             let ch = move |id: NodeId| kids.ch(id);
@@ -1794,7 +1800,11 @@ impl Plan {
                                 && prov.iter().fold(0u8, |a, p| a | (*p == PROV_MISSING) as u8)
                                     != 0;
                             if !miss {
-                                out_s.fill(OK);
+                                // A clean fact read in place keeps no states: kernels read
+                                // them as `Buffers::ok` (`Kids::ch`).
+                                if !in_place {
+                                    out_s.fill(OK);
+                                }
                                 true
                             } else {
                                 for i in 0..len {
@@ -2420,6 +2430,8 @@ struct Kids<'a> {
     /// Per node: read in place from the panel (a fact).
     ext: &'a [bool],
     clean: &'a [bool],
+    /// `len` states [`OK`].
+    ok: &'a [u8],
 }
 
 impl<'a> Kids<'a> {
@@ -2449,7 +2461,12 @@ impl<'a> Kids<'a> {
     #[inline(always)]
     fn ch(self, id: NodeId) -> (&'a [f64], &'a [u8]) {
         let (len, k) = (self.len, id as usize);
-        (&self.vals(id)[..len], &self.st[k * len..(k + 1) * len])
+        let st = if self.ext[k] && self.clean[k] {
+            &self.ok[..len]
+        } else {
+            &self.st[k * len..(k + 1) * len]
+        };
+        (&self.vals(id)[..len], st)
     }
     /// A node as a kernel argument: a constant as a scalar (one register instead of a column
     /// to stream), else its values.
