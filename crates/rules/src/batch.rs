@@ -108,7 +108,7 @@ fn eval_range(
     let full = outputs == Outputs::Full;
     let pick: Pick = opts.assumption.into();
     let other = if pick == Pick::Lo { Pick::Hi } else { Pick::Lo };
-    let nodes = plan.batch_nodes(full);
+    let (fused, nodes) = fused_comparisons(plan, &plan.batch_nodes(full), outputs);
     let manual_nodes: Vec<NodeId> = {
         let mut v: Vec<NodeId> = plan
             .rules
@@ -122,6 +122,7 @@ fn eval_range(
     };
     let mut buf = Buffers::default();
     buf.in_place = in_place_facts(plan, outputs);
+    buf.fused = fused;
     let mut verified_buf = vec![false; CHUNK];
     let mut dist_buf = vec![0.0f64; CHUNK];
     let mut dist_scratch = Vec::new();
@@ -270,12 +271,49 @@ fn prefetch(panel: &Panel, cols: &[(i32, usize)], start: usize, len: usize) {
     let _ = (panel, cols, start, len);
 }
 
-/// Per node: a fact that the kernels may read in place from the panel (no copy into the
-/// chunk's buffer) because no code here reads it from the buffer. Read from the buffer are each
-/// rule's eligibility, its award's base and cap, and with [`Outputs::Full`] the alternatives of
-/// its verification tree and what [`crate::ladder::distance_chunk`] reads for rung rules (the
+/// Exact comparisons (integral operands: no tolerance) whose only consumer among `nodes` is an
+/// `all` / `any` and that no code here reads: they are evaluated inside that consumer
+/// ([`Buffers::fused`]) instead of being written out as a column of 0/1 and read back. Returns
+/// the per-node flags and `nodes` without them.
+pub(crate) fn fused_comparisons(
+    plan: &Plan,
+    nodes: &[NodeId],
+    outputs: Outputs,
+) -> (Vec<bool>, Vec<NodeId>) {
+    use crate::plan::Op;
+    let n = plan.ops.len();
+    // (consumers among `nodes`, whether the last one is an all / any)
+    let mut uses = vec![(0u32, false); n];
+    for &p in nodes {
+        let junction = matches!(plan.ops[p as usize], Op::All(_) | Op::Any(_));
+        for c in plan.ops[p as usize].children() {
+            let u = &mut uses[c as usize];
+            *u = (u.0 + 1, junction);
+        }
+    }
+    let read = externally_read(plan, outputs);
+    let mut fused = vec![false; n];
+    for &c in nodes {
+        if let Op::Cmp(_, a, b) = plan.ops[c as usize] {
+            fused[c as usize] = uses[c as usize] == (1, true)
+                && plan.exact[a as usize]
+                && plan.exact[b as usize]
+                && !read[c as usize];
+        }
+    }
+    let rest = nodes
+        .iter()
+        .copied()
+        .filter(|c| !fused[*c as usize])
+        .collect();
+    (fused, rest)
+}
+
+/// Per node: read from the chunk's buffer by the code here (outside the kernels): each rule's
+/// eligibility, its award's base and cap, and with [`Outputs::Full`] the alternatives of its
+/// verification tree and what [`crate::ladder::distance_chunk`] reads for rung rules (the
 /// operands of comparisons under the eligibility's all/any).
-pub(crate) fn in_place_facts(plan: &Plan, outputs: Outputs) -> Vec<bool> {
+fn externally_read(plan: &Plan, outputs: Outputs) -> Vec<bool> {
     use crate::plan::{Op, VTree};
     fn alternatives(t: &VTree, out: &mut Vec<NodeId>) {
         match t {
@@ -311,15 +349,22 @@ pub(crate) fn in_place_facts(plan: &Plan, outputs: Outputs) -> Vec<bool> {
             }
         }
     }
-    let mut in_place: Vec<bool> = plan
-        .ops
-        .iter()
-        .map(|op| matches!(op, Op::Fact { .. }))
-        .collect();
+    let mut out = vec![false; plan.ops.len()];
     for n in read {
-        in_place[n as usize] = false;
+        out[n as usize] = true;
     }
-    in_place
+    out
+}
+
+/// Per node: a fact that the kernels may read in place from the panel (no copy into the
+/// chunk's buffer) because no code here reads it from the buffer ([`externally_read`]).
+pub(crate) fn in_place_facts(plan: &Plan, outputs: Outputs) -> Vec<bool> {
+    let read = externally_read(plan, outputs);
+    plan.ops
+        .iter()
+        .zip(read)
+        .map(|(op, read)| matches!(op, crate::plan::Op::Fact { .. }) && !read)
+        .collect()
 }
 
 /// Evaluates every rule of `plan` for every firm of `panel` in fiscal `year`, on `threads` threads.

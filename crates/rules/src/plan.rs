@@ -1405,6 +1405,10 @@ pub struct Buffers {
     /// only asks this for facts that no code outside the kernels reads (see
     /// `batch::in_place_facts`).
     pub in_place: Vec<bool>,
+    /// Per node, set by the caller: an exact comparison that is not evaluated on its own but
+    /// inside its only consumer, an `all` / `any` (the caller leaves it out of the node list;
+    /// see `batch::fused_comparisons`). Empty: none.
+    pub fused: Vec<bool>,
     /// Per node: its values for the current chunk are in the panel, not in `vals` (and, when
     /// the node is clean, its states are not in `st` either: they are all [`OK`]).
     ext: Vec<bool>,
@@ -1746,6 +1750,35 @@ impl Plan {
         let mut band = std::mem::take(&mut buf.band);
         let mut fy_ready = false;
         for &node in nodes {
+            // An all / any with fused comparisons: when every other child and every fused
+            // comparison's operands are all OK in this chunk, it compares inline (two-valued);
+            // otherwise (or with a what-if value set) the comparisons are evaluated on their own
+            // first and the node reads them as usual, three-valued.
+            let mut inline_cmp = false;
+            if !buf.fused.is_empty()
+                && let Op::All(v) | Op::Any(v) = &self.ops[node as usize]
+                && v.iter().any(|c| buf.fused[*c as usize])
+            {
+                let operands_clean = cell_override.is_none()
+                    && v.iter().all(|c| match &self.ops[*c as usize] {
+                        Op::Cmp(_, a, b) if buf.fused[*c as usize] => {
+                            buf.clean[*a as usize] && buf.clean[*b as usize]
+                        }
+                        _ => buf.clean[*c as usize],
+                    });
+                if operands_clean {
+                    inline_cmp = true;
+                } else {
+                    let kids: Vec<NodeId> = v
+                        .iter()
+                        .copied()
+                        .filter(|c| buf.fused[*c as usize])
+                        .collect();
+                    buf.founded_year = std::mem::take(&mut fy);
+                    self.eval_chunk(panel, year, start, len, &kids, pick, buf);
+                    fy = std::mem::take(&mut buf.founded_year);
+                }
+            }
             let o = node as usize * len;
             let (vb, rest_v) = buf.vals.split_at_mut(o);
             let (sb, rest_s) = buf.st.split_at_mut(o);
@@ -1973,10 +2006,18 @@ impl Plan {
                 }
                 Op::All(v) | Op::Any(v) => {
                     let is_all = matches!(self.ops[node as usize], Op::All(_));
-                    if v.iter().all(|c| cl(*c)) {
+                    let fused = |c: NodeId| inline_cmp && buf.fused[c as usize];
+                    if inline_cmp || v.iter().all(|c| cl(*c)) {
                         // Two-valued: a running and/or of the children's truth.
                         out_v.fill(is_all as u8 as f64);
                         for c in v {
+                            if let Op::Cmp(op, a, b) = &self.ops[*c as usize]
+                                && fused(*c)
+                            {
+                                let (x, y) = (arg(*a), arg(*b));
+                                with_args!(x, y, |p, q| fold_cmp(is_all, *op, p, q, out_v));
+                                continue;
+                            }
                             let (cv, _) = ch(*c);
                             if is_all {
                                 for i in 0..len {
@@ -2627,6 +2668,43 @@ fn cmp_lanes_by<X: Lane, Y: Lane>(
         for i in 0..len {
             let fine = ok.is_none_or(|(sa, sb)| sa[i].max(sb[i]) == OK);
             out[i] = truth(fine & op.apply(x.at(i), y.at(i)));
+        }
+    }
+}
+
+/// `out[i] = out[i] and/or (x[i] op y[i])` for a fused exact comparison (operands integral, so
+/// no tolerance; both OK).
+#[inline(always)]
+fn fold_cmp<X: Lane, Y: Lane>(is_all: bool, op: CmpOp, x: X, y: Y, out: &mut [f64]) {
+    match op {
+        CmpOp::Lt => fold_cmp_by(is_all, |d| d < 0.0, x, y, out),
+        CmpOp::Le => fold_cmp_by(is_all, |d| d <= 0.0, x, y, out),
+        CmpOp::Gt => fold_cmp_by(is_all, |d| d > 0.0, x, y, out),
+        CmpOp::Ge => fold_cmp_by(is_all, |d| d >= 0.0, x, y, out),
+        CmpOp::Eq => fold_cmp_by(is_all, |d| d == 0.0, x, y, out),
+        CmpOp::Ne => fold_cmp_by(is_all, |d| d != 0.0, x, y, out),
+    }
+}
+
+// Index loops over `0..len` on re-sliced inputs: the optimiser then drops bounds checks.
+#[allow(clippy::needless_range_loop)]
+#[inline(always)]
+fn fold_cmp_by<X: Lane, Y: Lane>(
+    is_all: bool,
+    exact: impl Fn(f64) -> bool,
+    x: X,
+    y: Y,
+    out: &mut [f64],
+) {
+    let len = out.len();
+    let (x, y) = (x.cut(len), y.cut(len));
+    if is_all {
+        for i in 0..len {
+            out[i] = truth((out[i] != 0.0) & exact(x.at(i) - y.at(i)));
+        }
+    } else {
+        for i in 0..len {
+            out[i] = truth((out[i] != 0.0) | exact(x.at(i) - y.at(i)));
         }
     }
 }
