@@ -50,6 +50,11 @@ fn main() {
         *h.entry(k).or_insert(0) += 1;
     }
     println!("{} batch nodes: {h:?}", nodes.len());
+    if std::env::var_os("DUMP").is_some() {
+        for n in &nodes {
+            println!("  {n:4} {}", gaoxin_rules::explain::describe(&plan, *n, 2024));
+        }
+    }
     let mut best = f64::INFINITY;
     for _ in 0..reps {
         let t = std::time::Instant::now();
