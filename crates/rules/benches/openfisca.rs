@@ -106,7 +106,7 @@ fn export(panel: &Panel, dir: &Path) {
                         if c.prov[r] == gaoxin_rules::panel::PROV_MISSING {
                             0.0
                         } else {
-                            c.val[r]
+                            c.value(r)
                         }
                     })
                     .collect(),

@@ -52,7 +52,10 @@ fn main() {
     println!("{} batch nodes: {h:?}", nodes.len());
     if std::env::var_os("DUMP").is_some() {
         for n in &nodes {
-            println!("  {n:4} {}", gaoxin_rules::explain::describe(&plan, *n, 2024));
+            println!(
+                "  {n:4} {}",
+                gaoxin_rules::explain::describe(&plan, *n, 2024)
+            );
         }
     }
     let mut best = f64::INFINITY;

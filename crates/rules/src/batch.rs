@@ -252,10 +252,22 @@ fn prefetch(panel: &Panel, cols: &[(i32, usize)], start: usize, len: usize) {
         }
         for &(y, f) in cols {
             if let Some(c) = panel.column(y, f) {
-                let v = &c.val[start..start + len];
-                for k in (0..len).step_by(8) {
-                    // SAFETY: a prefetch is only a hint; the address is inside the slice.
-                    unsafe { _mm_prefetch::<_MM_HINT_T1>(v[k..].as_ptr().cast()) };
+                // One hint per 64-byte line.
+                match c.values() {
+                    crate::panel::Values::Wide(v) => {
+                        let v = &v[start..start + len];
+                        for k in (0..len).step_by(8) {
+                            // SAFETY: a prefetch is only a hint; the address is in the slice.
+                            unsafe { _mm_prefetch::<_MM_HINT_T1>(v[k..].as_ptr().cast()) };
+                        }
+                    }
+                    crate::panel::Values::Narrow(v) => {
+                        let v = &v[start..start + len];
+                        for k in (0..len).step_by(16) {
+                            // SAFETY: as above.
+                            unsafe { _mm_prefetch::<_MM_HINT_T1>(v[k..].as_ptr().cast()) };
+                        }
+                    }
                 }
                 if c.missing() > 0 {
                     let p = &c.prov[start..start + len];

@@ -18,8 +18,10 @@ pub const PROV_MISSING: u8 = 3;
 /// One fact of one year for every firm.
 #[derive(Debug, Clone)]
 pub struct Column {
-    /// Values as the engine computes with them (integers below 2^53, exact in `f64`).
-    pub val: Vec<f64>,
+    /// The values (all integers): as `i32` while every value fits (counts, flags, dates — half
+    /// the bytes to stream), widened once to `f64` when one does not (money in fen; integers
+    /// below 2^53 are exact in `f64`).
+    val: Values,
     pub prov: Vec<u8>,
     /// Index into [`Panel::sources`] (0 = none).
     pub src: Vec<u16>,
@@ -28,10 +30,65 @@ pub struct Column {
     missing: usize,
 }
 
+/// A column's values, narrow or wide.
+#[derive(Debug, Clone)]
+pub enum Values {
+    Narrow(Vec<i32>),
+    Wide(Vec<f64>),
+}
+
 impl Column {
     /// How many cells of the column are missing.
     pub fn missing(&self) -> usize {
         self.missing
+    }
+    /// Row `row`'s value as the engine computes with it (0 where missing).
+    #[inline]
+    pub fn value(&self, row: usize) -> f64 {
+        match &self.val {
+            Values::Narrow(v) => v[row] as f64,
+            Values::Wide(v) => v[row],
+        }
+    }
+    /// The values, narrow or wide.
+    pub fn values(&self) -> &Values {
+        &self.val
+    }
+    fn reserve(&mut self, additional: usize) {
+        match &mut self.val {
+            Values::Narrow(v) => v.reserve(additional),
+            Values::Wide(v) => v.reserve(additional),
+        }
+        self.prov.reserve(additional);
+        self.src.reserve(additional);
+    }
+    /// Stores an integer value, widening the column first if it does not fit in `i32`.
+    fn put(&mut self, row: usize, x: i64) {
+        if let Values::Narrow(v) = &mut self.val {
+            match i32::try_from(x) {
+                Ok(n) => {
+                    v[row] = n;
+                    return;
+                }
+                Err(_) => {
+                    let mut w = Vec::with_capacity(v.capacity());
+                    w.extend(v.iter().map(|n| *n as f64));
+                    self.val = Values::Wide(w);
+                }
+            }
+        }
+        if let Values::Wide(v) = &mut self.val {
+            v[row] = x as f64;
+        }
+    }
+    fn push_missing(&mut self) {
+        match &mut self.val {
+            Values::Narrow(v) => v.push(0),
+            Values::Wide(v) => v.push(0.0),
+        }
+        self.prov.push(PROV_MISSING);
+        self.src.push(0);
+        self.missing += 1;
     }
 }
 
@@ -131,9 +188,7 @@ impl Panel {
         self.listing.reserve(additional);
         self.tech_field_ok.reserve(additional);
         for c in self.cols.iter_mut().flatten() {
-            c.val.reserve(additional);
-            c.prov.reserve(additional);
-            c.src.reserve(additional);
+            c.reserve(additional);
         }
         for m in self.manual.values_mut() {
             m.reserve(additional);
@@ -164,10 +219,7 @@ impl Panel {
         self.tech_field_ok.push(a.tech_field_ok as u8);
         let n = self.len();
         for c in self.cols.iter_mut().flatten() {
-            c.val.push(0.0);
-            c.prov.push(PROV_MISSING);
-            c.src.push(0);
-            c.missing += 1;
+            c.push_missing();
         }
         for m in self.manual.values_mut() {
             m.push(f64::NAN);
@@ -199,12 +251,14 @@ impl Panel {
         let cap = self.uscc.capacity().max(n);
         let col = self.cols[ci].get_or_insert_with(|| {
             let mut c = Column {
-                val: Vec::with_capacity(cap),
+                val: Values::Narrow(Vec::with_capacity(cap)),
                 prov: Vec::with_capacity(cap),
                 src: Vec::with_capacity(cap),
                 missing: n,
             };
-            c.val.resize(n, 0.0);
+            if let Values::Narrow(v) = &mut c.val {
+                v.resize(n, 0);
+            }
             c.prov.resize(n, PROV_MISSING);
             c.src.resize(n, 0);
             c
@@ -212,7 +266,7 @@ impl Panel {
         col.missing -= (col.prov[row] == PROV_MISSING) as usize;
         match v {
             Some(x) => {
-                col.val[row] = x as f64;
+                col.put(row, x);
                 col.prov[row] = match p {
                     Provenance::Verified(_) => PROV_VERIFIED,
                     Provenance::Declared | Provenance::Missing => PROV_DECLARED,
@@ -221,7 +275,7 @@ impl Panel {
                 col.src[row] = src_id;
             }
             None => {
-                col.val[row] = 0.0;
+                col.put(row, 0);
                 col.prov[row] = PROV_MISSING;
                 col.src[row] = 0;
                 col.missing += 1;
@@ -243,7 +297,7 @@ impl Panel {
     pub fn value(&self, row: usize, year: i32, f: usize) -> Option<i64> {
         self.column(year, f)
             .filter(|c| c.prov[row] != PROV_MISSING)
-            .map(|c| c.val[row] as i64)
+            .map(|c| c.value(row) as i64)
     }
 
     /// One cell's value and provenance (`None` outside the panel or when missing).
@@ -257,7 +311,7 @@ impl Panel {
                     PROV_IMPUTED => Provenance::Imputed,
                     _ => Provenance::Declared,
                 };
-                (Some(c.val[row] as i64), p)
+                (Some(c.value(row) as i64), p)
             }
             _ => (None, Provenance::Missing),
         }
@@ -324,7 +378,10 @@ impl Panel {
                 .iter()
                 .map(|c| {
                     c.as_ref().map(|c| Column {
-                        val: vec![c.val[row]],
+                        val: match &c.val {
+                            Values::Narrow(v) => Values::Narrow(vec![v[row]]),
+                            Values::Wide(v) => Values::Wide(vec![v[row]]),
+                        },
                         prov: vec![c.prov[row]],
                         src: vec![c.src[row]],
                         missing: (c.prov[row] == PROV_MISSING) as usize,
@@ -368,7 +425,7 @@ impl Panel {
             for r in 0..self.len() {
                 h.bytes(&[c.prov[r]]);
                 if c.prov[r] != PROV_MISSING {
-                    h.i64(c.val[r] as i64);
+                    h.i64(c.value(r) as i64);
                     h.bytes(self.sources[c.src[r] as usize].as_bytes());
                 }
             }
@@ -452,6 +509,48 @@ mod tests {
         );
         assert_eq!(p.tech_field_ok[0], 1);
         assert_eq!(Listing::ALL[p.listing[0] as usize], Listing::Neeq);
+    }
+
+    /// A column stays `i32` while its values fit and widens once, keeping every value, when
+    /// one does not; the representation is invisible to reads and to the content hash.
+    #[test]
+    fn narrow_columns_widen_when_a_value_does_not_fit() {
+        let build = |first: Option<i64>| {
+            let mut p = Panel::new(2024, 2024);
+            let a = FirmAttrs::of(&firm());
+            p.push_firm(&a);
+            p.push_firm(&a);
+            if let Some(x) = first {
+                p.set(0, 2024, F::Revenue, Some(x), &Provenance::Declared);
+            }
+            p.set(0, 2024, F::Revenue, Some(5), &Provenance::Declared);
+            p.set(1, 2024, F::Revenue, Some(-7), &Provenance::Declared);
+            p
+        };
+        let narrow = build(None);
+        let col = narrow.column(2024, F::Revenue as usize).unwrap();
+        assert!(matches!(col.values(), Values::Narrow(_)));
+        let widened = build(Some(30_000_000_000));
+        let col = widened.column(2024, F::Revenue as usize).unwrap();
+        assert!(matches!(col.values(), Values::Wide(_)));
+        assert_eq!((col.value(0), col.value(1)), (5.0, -7.0));
+        assert_eq!(narrow.hash(), widened.hash());
+        let mut p = build(None);
+        p.set(
+            1,
+            2024,
+            F::Revenue,
+            Some(i64::from(i32::MAX) + 1),
+            &Provenance::Declared,
+        );
+        assert_eq!(p.value(0, 2024, F::Revenue as usize), Some(5));
+        assert_eq!(
+            p.value(1, 2024, F::Revenue as usize),
+            Some(i64::from(i32::MAX) + 1)
+        );
+        let a = FirmAttrs::of(&firm());
+        p.push_firm(&a);
+        assert_eq!(p.value(2, 2024, F::Revenue as usize), None);
     }
 
     #[test]

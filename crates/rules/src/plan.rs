@@ -20,7 +20,7 @@ use gaoxin_model::{Date, F, FIELDS, Kind, Listing};
 
 use crate::expr::{Ast, BinOp, CmpOp, LitUnit};
 use crate::file::{Assumption, Incl, LoadError, RuleFile, RuleKind, Status, Unit};
-use crate::panel::{PROV_MISSING, PROV_VERIFIED, Panel};
+use crate::panel::{PROV_MISSING, PROV_VERIFIED, Panel, Values};
 
 pub type NodeId = u32;
 
@@ -1567,8 +1567,8 @@ impl Plan {
                     match buf.cell_override {
                         Some((f, oy, r, x)) if f == *field && oy == y && r == row => (x, OK),
                         _ => match panel.column(y, *field as usize) {
-                            Some(c) if c.prov[row] != PROV_MISSING => (c.val[row], OK),
-                            Some(c) => (c.val[row], MISS),
+                            Some(c) if c.prov[row] != PROV_MISSING => (c.value(row), OK),
+                            Some(c) => (c.value(row), MISS),
                             None => (0.0, MISS),
                         },
                     }
@@ -1821,12 +1821,23 @@ impl Plan {
                     });
                     let mut clean = match panel.column(y, *field as usize) {
                         Some(col) => {
-                            let vals = &col.val[start..start + len];
                             let prov = &col.prov[start..start + len];
-                            if !overridden && buf.in_place.get(node as usize) == Some(&true) {
-                                in_place = true;
-                            } else {
-                                out_v.copy_from_slice(vals);
+                            match col.values() {
+                                Values::Wide(v)
+                                    if !overridden
+                                        && buf.in_place.get(node as usize) == Some(&true) =>
+                                {
+                                    in_place = true;
+                                    let _ = v;
+                                }
+                                Values::Wide(v) => out_v.copy_from_slice(&v[start..start + len]),
+                                // Narrow values are widened into the buffer (half the bytes
+                                // read from memory; the conversion vectorises).
+                                Values::Narrow(v) => {
+                                    for (o, x) in out_v.iter_mut().zip(&v[start..start + len]) {
+                                        *o = *x as f64;
+                                    }
+                                }
                             }
                             // A complete column needs no look at its provenance bytes.
                             let miss = col.missing() > 0
@@ -2490,9 +2501,13 @@ impl<'a> Kids<'a> {
     fn fact_in_place(self, id: NodeId) -> &'a [f64] {
         match self.plan.ops[id as usize] {
             Op::Fact { field, offset } => {
-                match self.panel.column(self.year - offset as i32, field as usize) {
-                    Some(col) => &col.val[self.start..self.start + self.len],
-                    None => unreachable!("a fact read in place has a column"),
+                match self
+                    .panel
+                    .column(self.year - offset as i32, field as usize)
+                    .map(|c| c.values())
+                {
+                    Some(Values::Wide(v)) => &v[self.start..self.start + self.len],
+                    _ => unreachable!("a fact read in place has a wide column"),
                 }
             }
             _ => unreachable!("only facts are read in place"),
