@@ -1280,9 +1280,76 @@ fn k_bin(op: BinOp, a: f64, sa: u8, b: f64, sb: u8) -> (f64, u8) {
             }
             a / b
         }
-        BinOp::Pow => a.powf(b),
+        BinOp::Pow => pow(a, b),
     };
     if v.is_finite() { (v, OK) } else { (0.0, UNDEF) }
+}
+
+/// `a ^ b`. Square and cube roots (`b` = 1/2 or 1/3, as `cagr` and `x ^ (1/3)` write them)
+/// are computed as roots — [`f64::sqrt`] (correctly rounded) and [`root3`] — rather than by
+/// `powf`: the same result on every machine (no libm), exact for perfect powers, and
+/// vectorisable; other exponents use `powf`. Negative bases give NaN (undefined) as `powf`
+/// does.
+#[inline(always)]
+pub(crate) fn pow(a: f64, b: f64) -> f64 {
+    if b == 1.0 / 3.0 {
+        root3(a)
+    } else if b == 0.5 {
+        if a < 0.0 { f64::NAN } else { a.sqrt() + 0.0 }
+    } else {
+        a.powf(b)
+    }
+}
+
+/// The real cube root of `x ≥ 0` to within one unit in the last place (NaN for negative `x`,
+/// as `powf(x, 1/3)`), with the same operations on every machine and no branches (so that
+/// the chunk loop vectorises): an initial guess from the exponent bits, two Halley steps and a
+/// Newton step whose residual is computed exactly with fused multiply-adds. Subnormal and
+/// very large inputs are scaled by exact powers of two first.
+#[inline(always)]
+pub(crate) fn root3(x: f64) -> f64 {
+    const UP: f64 = 18_014_398_509_481_984.0; // 2^54
+    const UP_ROOT: f64 = 1.0 / 262_144.0; // 2^-18 undoes 2^54 under the cube root
+    const DOWN: f64 = 1.0 / 4_722_366_482_869_645_213_696.0; // 2^-72
+    const DOWN_ROOT: f64 = 16_777_216.0; // 2^24 undoes 2^-72
+    let tiny = x < f64::MIN_POSITIVE;
+    let huge = x > 1e300;
+    let xs = if tiny {
+        x * UP
+    } else if huge {
+        x * DOWN
+    } else {
+        x
+    };
+    // About 3 % off: the exponent divided by three, with a bias for the mantissa.
+    let g = f64::from_bits(xs.to_bits() / 3 + 0x2A9F_7893_782D_A1CE);
+    let mut y = g;
+    for _ in 0..2 {
+        // Halley: the error is cubed (3e-2 → 3e-6 → 3e-18).
+        let y3 = y * y * y;
+        y *= (y3 + 2.0 * xs) / (2.0 * y3 + xs);
+    }
+    // Newton with an exact residual y³ − x (y² and y²·y split into value and rounding error).
+    let y2 = y * y;
+    let e2 = y.mul_add(y, -y2);
+    let y3 = y2 * y;
+    let e3 = y2.mul_add(y, -y3);
+    let r = (y3 - xs) + e2.mul_add(y, e3);
+    y -= r / (3.0 * y2);
+    let y = if tiny {
+        y * UP_ROOT
+    } else if huge {
+        y * DOWN_ROOT
+    } else {
+        y
+    };
+    if x > 0.0 && x.is_finite() {
+        y
+    } else if x == 0.0 || x == f64::INFINITY {
+        x + 0.0
+    } else {
+        f64::NAN
+    }
 }
 
 #[inline(always)]
@@ -1505,8 +1572,11 @@ impl Plan {
             return;
         }
         #[cfg(target_arch = "x86_64")]
-        if len >= 32 && std::arch::is_x86_feature_detected!("avx2") {
-            // SAFETY: the CPU supports AVX2, checked on the line above.
+        if len >= 32
+            && std::arch::is_x86_feature_detected!("avx2")
+            && std::arch::is_x86_feature_detected!("fma")
+        {
+            // SAFETY: the CPU supports AVX2 and FMA, checked on the line above.
             unsafe { self.eval_chunk_avx2(panel, year, start, len, nodes, pick, buf) };
             return;
         }
@@ -1710,7 +1780,7 @@ impl Plan {
     }
 
     #[cfg(target_arch = "x86_64")]
-    #[target_feature(enable = "avx2")]
+    #[target_feature(enable = "avx2,fma")]
     #[allow(clippy::too_many_arguments)]
     fn eval_chunk_avx2(
         &self,
@@ -1973,9 +2043,13 @@ impl Plan {
                         BinOp::Sub => with_args!(x, y, |p, q| lanes2(out_v, p, q, |u, v| u - v)),
                         BinOp::Mul => with_args!(x, y, |p, q| lanes2(out_v, p, q, |u, v| u * v)),
                         BinOp::Div => with_args!(x, y, |p, q| lanes2(out_v, p, q, |u, v| u / v)),
-                        BinOp::Pow => {
-                            with_args!(x, y, |p, q| lanes2(out_v, p, q, |u, v| u.powf(v)))
-                        }
+                        // Roots by exponent (see `pow`): one vectorised loop for the whole chunk.
+                        BinOp::Pow => match y {
+                            Arg::K(k) if k == 1.0 / 3.0 => {
+                                with_args!(x, y, |p, q| lanes2(out_v, p, q, |u, _| root3(u)))
+                            }
+                            _ => with_args!(x, y, |p, q| lanes2(out_v, p, q, pow)),
+                        },
                     }
                     // A non-finite result (a zero denominator, an overflow) is undefined, as in
                     // `k_bin`.
@@ -3129,6 +3203,38 @@ eligible = "revenue > cap"
                 .count(),
             1
         );
+    }
+
+    /// `root3` is within one unit in the last place of the cube root everywhere (checked
+    /// against libm's `cbrt`, itself within one), exact for perfect cubes, and handles zero,
+    /// subnormal, huge, infinite and negative inputs; `pow` routes 1/2 and 1/3 to the roots.
+    #[test]
+    fn cube_roots_are_accurate_and_exact_for_perfect_cubes() {
+        let ulps = |a: f64, b: f64| (a.to_bits() as i64 - b.to_bits() as i64).abs();
+        let mut x = 1e-310f64;
+        let mut worst = 0;
+        while x < 1e308 {
+            for k in 0..50 {
+                let v = x * (1.0 + k as f64 / 37.0);
+                worst = worst.max(ulps(root3(v), v.cbrt()));
+            }
+            x *= 1.37;
+        }
+        assert!(worst <= 1, "at most one ulp from cbrt, was {worst}");
+        for k in 1..=2000i64 {
+            assert_eq!(root3((k * k * k) as f64), k as f64, "{k}³");
+        }
+        assert_eq!(root3(0.125), 0.5);
+        assert_eq!(root3(0.0).to_bits(), 0.0f64.to_bits());
+        assert_eq!(root3(-0.0).to_bits(), 0.0f64.to_bits());
+        assert_eq!(root3(f64::INFINITY), f64::INFINITY);
+        assert!(root3(-8.0).is_nan() && root3(f64::NAN).is_nan());
+        assert_eq!(pow(1.728, 1.0 / 3.0), root3(1.728));
+        assert_eq!(pow(2.25, 0.5), 1.5);
+        assert!(pow(-4.0, 0.5).is_nan());
+        assert_eq!(pow(2.0, 10.0), 1024.0);
+        // cagr of revenue growing 1000 → 8000 over three years is exactly 100 %.
+        assert_eq!(pow(8000.0 / 1000.0, 1.0 / 3.0) - 1.0, 1.0);
     }
 
     #[test]
