@@ -123,25 +123,11 @@ fn eval_range(
     let mut buf = Buffers::default();
     buf.in_place = in_place_facts(plan, outputs);
     buf.fused = fused;
+    buf.prefetch = true;
     let mut verified_buf = vec![false; CHUNK];
     let mut dist_buf = vec![0.0f64; CHUNK];
     let mut dist_scratch = Vec::new();
     let mut verified_scratch = VerifyScratch::default();
-    // The fact columns the nodes read, to prefetch the next chunk's rows while this one runs.
-    let fact_cols: Vec<(i32, usize)> = {
-        let mut v: Vec<(i32, usize)> = nodes
-            .iter()
-            .filter_map(|n| match plan.ops[*n as usize] {
-                crate::plan::Op::Fact { field, offset } => {
-                    Some((year - offset as i32, field as usize))
-                }
-                _ => None,
-            })
-            .collect();
-        v.sort_unstable();
-        v.dedup();
-        v
-    };
     loop {
         let Some((lo, hi, mut out)) = blocks.lock().unwrap_or_else(|e| e.into_inner()).pop() else {
             break;
@@ -150,12 +136,6 @@ fn eval_range(
         let mut start = lo;
         while start < hi {
             let len = CHUNK.min(hi - start);
-            prefetch(
-                panel,
-                &fact_cols,
-                start + len,
-                CHUNK.min(hi.saturating_sub(start + len)),
-            );
             // Every node once under the chosen assumption; all outputs are read from that pass.
             plan.eval_chunk(panel, year, start, len, &nodes, pick, &mut buf);
             let base = start - lo;
@@ -239,48 +219,6 @@ fn eval_range(
             start += len;
         }
     }
-}
-
-/// Asks the CPU to bring rows `start..start+len` of the columns `cols` into cache (a hint; the
-/// hardware prefetcher does not follow as many streams as a plan reads facts).
-fn prefetch(panel: &Panel, cols: &[(i32, usize)], start: usize, len: usize) {
-    #[cfg(target_arch = "x86_64")]
-    {
-        use std::arch::x86_64::{_MM_HINT_T1, _mm_prefetch};
-        if len == 0 {
-            return;
-        }
-        for &(y, f) in cols {
-            if let Some(c) = panel.column(y, f) {
-                // One hint per 64-byte line.
-                match c.values() {
-                    crate::panel::Values::Wide(v) => {
-                        let v = &v[start..start + len];
-                        for k in (0..len).step_by(8) {
-                            // SAFETY: a prefetch is only a hint; the address is in the slice.
-                            unsafe { _mm_prefetch::<_MM_HINT_T1>(v[k..].as_ptr().cast()) };
-                        }
-                    }
-                    crate::panel::Values::Narrow(v) => {
-                        let v = &v[start..start + len];
-                        for k in (0..len).step_by(16) {
-                            // SAFETY: as above.
-                            unsafe { _mm_prefetch::<_MM_HINT_T1>(v[k..].as_ptr().cast()) };
-                        }
-                    }
-                }
-                if c.missing() > 0 {
-                    let p = &c.prov[start..start + len];
-                    for k in (0..len).step_by(64) {
-                        // SAFETY: as above.
-                        unsafe { _mm_prefetch::<_MM_HINT_T1>(p[k..].as_ptr().cast()) };
-                    }
-                }
-            }
-        }
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    let _ = (panel, cols, start, len);
 }
 
 /// Exact comparisons (integral operands: no tolerance) whose only consumer among `nodes` is an

@@ -1472,6 +1472,11 @@ pub struct Buffers {
     /// only asks this for facts that no code outside the kernels reads (see
     /// `batch::in_place_facts`).
     pub in_place: Vec<bool>,
+    /// Set by the caller: when a fact is read, ask the CPU to bring the column's rows of the
+    /// next chunk into cache (`prefetch_next`): a batch streams dozens of columns at once, more
+    /// than the hardware prefetcher follows, and spreading the hints over the chunk's work
+    /// keeps them from queueing up.
+    pub prefetch: bool,
     /// Per node, set by the caller: an exact comparison that is not evaluated on its own but
     /// inside its only consumer, an `all` / `any` (the caller leaves it out of the node list;
     /// see `batch::fused_comparisons`). Empty: none.
@@ -1892,6 +1897,9 @@ impl Plan {
                     let mut clean = match panel.column(y, *field as usize) {
                         Some(col) => {
                             let prov = &col.prov[start..start + len];
+                            if buf.prefetch {
+                                prefetch_next(col, start + len, len);
+                            }
                             match col.values() {
                                 Values::Wide(v)
                                     if !overridden
@@ -2607,6 +2615,36 @@ impl<'a> Kids<'a> {
             _ => Arg::V(&self.vals(id)[..self.len]),
         }
     }
+}
+
+/// Hints the CPU to fetch rows `start..start + len` of a column (values, and provenance if any
+/// cell is missing) into the second-level cache; rows past the end are skipped.
+#[inline(always)]
+fn prefetch_next(col: &crate::panel::Column, start: usize, len: usize) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::x86_64::{_MM_HINT_T1, _mm_prefetch};
+        let end = (start + len).min(col.prov.len());
+        if start >= end {
+            return;
+        }
+        let hint = |ptr: *const u8, bytes: usize| {
+            for off in (0..bytes).step_by(64) {
+                // SAFETY: a prefetch is only a hint and never faults; `ptr + off` stays inside
+                // the slice it was taken from.
+                unsafe { _mm_prefetch::<_MM_HINT_T1>(ptr.wrapping_add(off).cast()) };
+            }
+        };
+        match col.values() {
+            Values::Wide(v) => hint(v[start..end].as_ptr().cast(), (end - start) * 8),
+            Values::Narrow(v) => hint(v[start..end].as_ptr().cast(), (end - start) * 4),
+        }
+        if col.missing() > 0 {
+            hint(col.prov[start..end].as_ptr(), end - start);
+        }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = (col, start, len);
 }
 
 /// A kernel argument: a constant (a scalar) or a column of the chunk.
