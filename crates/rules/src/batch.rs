@@ -264,19 +264,7 @@ pub(crate) fn fused_comparisons(
 /// verification tree and what [`crate::ladder::distance_chunk`] reads for rung rules (the
 /// operands of comparisons under the eligibility's all/any).
 fn externally_read(plan: &Plan, outputs: Outputs) -> Vec<bool> {
-    use crate::plan::{Op, VTree};
-    fn alternatives(t: &VTree, out: &mut Vec<NodeId>) {
-        match t {
-            VTree::All(v) => v.iter().for_each(|c| alternatives(c, out)),
-            VTree::Any(v) => {
-                for (n, c) in v {
-                    out.push(*n);
-                    alternatives(c, out);
-                }
-            }
-            VTree::Leaf { .. } => {}
-        }
-    }
+    use crate::plan::Op;
     fn distance_reads(ops: &[Op], n: NodeId, out: &mut Vec<NodeId>) {
         out.push(n);
         match &ops[n as usize] {
@@ -287,16 +275,9 @@ fn externally_read(plan: &Plan, outputs: Outputs) -> Vec<bool> {
     }
     let mut read = Vec::new();
     for r in &plan.rules {
-        read.push(r.eligible);
-        if let Some(a) = &r.award {
-            read.push(a.base);
-            read.extend(a.cap);
-        }
-        if outputs == Outputs::Full {
-            alternatives(&r.vtree, &mut read);
-            if r.rung.is_some() {
-                distance_reads(&plan.ops, r.eligible, &mut read);
-            }
+        r.batch_reads(outputs == Outputs::Full, &mut read);
+        if outputs == Outputs::Full && r.rung.is_some() {
+            distance_reads(&plan.ops, r.eligible, &mut read);
         }
     }
     let mut out = vec![false; plan.ops.len()];

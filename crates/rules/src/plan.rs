@@ -336,6 +336,37 @@ pub enum VTree {
     },
 }
 
+impl VTree {
+    /// Appends the node deciding each alternative of every `any` in the tree.
+    pub(crate) fn alternatives(&self, out: &mut Vec<NodeId>) {
+        match self {
+            VTree::All(v) => v.iter().for_each(|c| c.alternatives(out)),
+            VTree::Any(v) => {
+                for (n, c) in v {
+                    out.push(*n);
+                    c.alternatives(out);
+                }
+            }
+            VTree::Leaf { .. } => {}
+        }
+    }
+}
+
+impl RulePlan {
+    /// Appends the nodes a batch reads from the buffer for this rule: its eligibility, its
+    /// award's base and cap, and with `verification` its verification tree's alternatives.
+    pub(crate) fn batch_reads(&self, verification: bool, out: &mut Vec<NodeId>) {
+        out.push(self.eligible);
+        if let Some(a) = &self.award {
+            out.push(a.base);
+            out.extend(a.cap);
+        }
+        if verification {
+            self.vtree.alternatives(out);
+        }
+    }
+}
+
 /// One rule file, compiled.
 #[derive(Debug, Clone)]
 pub struct RulePlan {
@@ -1528,28 +1559,9 @@ impl Plan {
     /// award's base and cap, and with `verification` the alternatives of its verification
     /// tree), in ascending order: items a rule only names for explain are not computed per firm.
     pub fn batch_nodes(&self, verification: bool) -> Vec<NodeId> {
-        fn any_nodes(t: &VTree, out: &mut Vec<NodeId>) {
-            match t {
-                VTree::All(v) => v.iter().for_each(|c| any_nodes(c, out)),
-                VTree::Any(v) => {
-                    for (n, c) in v {
-                        out.push(*n);
-                        any_nodes(c, out);
-                    }
-                }
-                VTree::Leaf { .. } => {}
-            }
-        }
         let mut roots = Vec::new();
         for r in &self.rules {
-            roots.push(r.eligible);
-            if let Some(a) = &r.award {
-                roots.push(a.base);
-                roots.extend(a.cap);
-            }
-            if verification {
-                any_nodes(&r.vtree, &mut roots);
-            }
+            r.batch_reads(verification, &mut roots);
         }
         closure(&self.ops, &roots)
     }
@@ -2720,6 +2732,40 @@ fn select_lanes<X: Lane, Y: Lane>(out: &mut [f64], c: &[f64], x: X, y: Y) {
     }
 }
 
+/// Runs `$body` with `$e` bound to the exact test of comparison `$op` on a difference
+/// (`|d| d < 0.0` for `<`, …), a closure of its own type per comparison so that each compiles
+/// to its own branch-free loop.
+macro_rules! with_exact {
+    ($op:expr, |$e:ident| $body:expr) => {
+        match $op {
+            CmpOp::Lt => {
+                let $e = |d: f64| d < 0.0;
+                $body
+            }
+            CmpOp::Le => {
+                let $e = |d: f64| d <= 0.0;
+                $body
+            }
+            CmpOp::Gt => {
+                let $e = |d: f64| d > 0.0;
+                $body
+            }
+            CmpOp::Ge => {
+                let $e = |d: f64| d >= 0.0;
+                $body
+            }
+            CmpOp::Eq => {
+                let $e = |d: f64| d == 0.0;
+                $body
+            }
+            CmpOp::Ne => {
+                let $e = |d: f64| d != 0.0;
+                $body
+            }
+        }
+    };
+}
+
 /// 1.0 for true, 0.0 for false, as a bit mask (a comparison's lane mask and'ed with the bits of
 /// 1.0: no conversion through an integer, so loops vectorise well).
 #[inline(always)]
@@ -2740,14 +2786,7 @@ fn cmp_lanes<X: Lane, Y: Lane>(
     tolerant: bool,
     out: &mut [f64],
 ) {
-    match op {
-        CmpOp::Lt => cmp_lanes_by(op, |d| d < 0.0, x, y, ok, tolerant, out),
-        CmpOp::Le => cmp_lanes_by(op, |d| d <= 0.0, x, y, ok, tolerant, out),
-        CmpOp::Gt => cmp_lanes_by(op, |d| d > 0.0, x, y, ok, tolerant, out),
-        CmpOp::Ge => cmp_lanes_by(op, |d| d >= 0.0, x, y, ok, tolerant, out),
-        CmpOp::Eq => cmp_lanes_by(op, |d| d == 0.0, x, y, ok, tolerant, out),
-        CmpOp::Ne => cmp_lanes_by(op, |d| d != 0.0, x, y, ok, tolerant, out),
-    }
+    with_exact!(op, |e| cmp_lanes_by(op, e, x, y, ok, tolerant, out))
 }
 
 // Index loops over `0..len` on re-sliced inputs: the optimiser then drops bounds checks.
@@ -2803,14 +2842,7 @@ fn cmp_lanes_by<X: Lane, Y: Lane>(
 /// no tolerance; both OK).
 #[inline(always)]
 fn fold_cmp<X: Lane, Y: Lane>(is_all: bool, op: CmpOp, x: X, y: Y, out: &mut [f64]) {
-    match op {
-        CmpOp::Lt => fold_cmp_by(is_all, |d| d < 0.0, x, y, out),
-        CmpOp::Le => fold_cmp_by(is_all, |d| d <= 0.0, x, y, out),
-        CmpOp::Gt => fold_cmp_by(is_all, |d| d > 0.0, x, y, out),
-        CmpOp::Ge => fold_cmp_by(is_all, |d| d >= 0.0, x, y, out),
-        CmpOp::Eq => fold_cmp_by(is_all, |d| d == 0.0, x, y, out),
-        CmpOp::Ne => fold_cmp_by(is_all, |d| d != 0.0, x, y, out),
-    }
+    with_exact!(op, |e| fold_cmp_by(is_all, e, x, y, out))
 }
 
 // Index loops over `0..len` on re-sliced inputs: the optimiser then drops bounds checks.
