@@ -1583,7 +1583,9 @@ impl Plan {
         pick: Pick,
         buf: &mut Buffers,
     ) {
-        if len == 1 {
+        // The scalar path knows nothing of a batch's fused comparisons (left out of `nodes`), so
+        // a batch's one-row chunk runs the chunk kernels.
+        if len == 1 && buf.fused.is_empty() {
             self.prepare(1, buf);
             self.eval_one_row(panel, year, start, nodes, pick, buf);
             return;

@@ -115,6 +115,37 @@ fn block_split_on(missing: f64) {
     }
 }
 
+/// A block whose last chunk has a single row (1,025 firms: 1,024 + 1) evaluates that row with
+/// the batch's in-place facts and fused comparisons too, and agrees with explain.
+#[test]
+fn single_row_tail_chunk_agrees_with_explain() {
+    let files = files();
+    let n = gaoxin_rules::batch::CHUNK + 1;
+    for missing in [0.0, 0.02] {
+        let panel = gaoxin_rules::synth::generate(n, 2019, 2024, 9, missing, 0.6);
+        let opts = EvalOptions::default();
+        let (plan, _) = compile_for_run(&files, default_as_of(2024));
+        for outputs in [
+            gaoxin_rules::Outputs::VerdictsAndAwards,
+            gaoxin_rules::Outputs::Full,
+        ] {
+            let b = gaoxin_rules::batch::evaluate_outputs(&plan, &panel, 2024, &opts, 1, outputs);
+            for r in &plan.rules {
+                let res = b.rule(&r.id).unwrap();
+                for row in [0, n - 2, n - 1] {
+                    let ex = explain(&plan, &panel, row, 2024, &r.id, &opts).unwrap();
+                    assert_eq!(
+                        ex.verdict, res.verdict[row],
+                        "{} row {row} {outputs:?}",
+                        r.id
+                    );
+                    assert_eq!(ex.award, res.award_at(row), "{} row {row}", r.id);
+                }
+            }
+        }
+    }
+}
+
 #[test]
 fn ladder_lists_funnel_budget_and_run_record() {
     let files = files();
