@@ -96,7 +96,41 @@ struct Out<'a> {
     distance: &'a mut [f32],
 }
 
-#[allow(clippy::needless_range_loop)]
+/// What every thread of one batch evaluates, worked out once per batch.
+struct Prepared {
+    /// The nodes evaluated on their own, ascending (fused comparisons left out).
+    nodes: Vec<NodeId>,
+    /// Of those, the nodes depending on an expert-scored item.
+    manual_nodes: Vec<NodeId>,
+    /// Per node: a fact read in place ([`Buffers::in_place`]).
+    in_place: Vec<bool>,
+    /// Per node: a comparison evaluated inside its all/any ([`Buffers::fused`]).
+    fused: Vec<bool>,
+}
+
+impl Prepared {
+    fn new(plan: &Plan, outputs: Outputs) -> Prepared {
+        let read = externally_read(plan, outputs);
+        let (fused, nodes) =
+            fused_comparisons(plan, &plan.batch_nodes(outputs == Outputs::Full), &read);
+        let mut manual_nodes: Vec<NodeId> = plan
+            .rules
+            .iter()
+            .flat_map(|r| r.manual_nodes.iter().copied())
+            .filter(|n| nodes.binary_search(n).is_ok())
+            .collect();
+        manual_nodes.sort_unstable();
+        manual_nodes.dedup();
+        Prepared {
+            nodes,
+            manual_nodes,
+            in_place: in_place_facts(plan, &read),
+            fused,
+        }
+    }
+}
+
+#[allow(clippy::needless_range_loop, clippy::too_many_arguments)]
 fn eval_range(
     plan: &Plan,
     panel: &Panel,
@@ -104,26 +138,13 @@ fn eval_range(
     opts: &EvalOptions,
     blocks: &Mutex<Vec<Block>>,
     outputs: Outputs,
+    prep: &Prepared,
 ) {
     let full = outputs == Outputs::Full;
     let pick: Pick = opts.assumption.into();
     let other = if pick == Pick::Lo { Pick::Hi } else { Pick::Lo };
-    let (fused, nodes) = fused_comparisons(plan, &plan.batch_nodes(full), outputs);
-    let manual_nodes: Vec<NodeId> = {
-        let mut v: Vec<NodeId> = plan
-            .rules
-            .iter()
-            .flat_map(|r| r.manual_nodes.iter().copied())
-            .filter(|n| nodes.binary_search(n).is_ok())
-            .collect();
-        v.sort_unstable();
-        v.dedup();
-        v
-    };
-    let mut buf = Buffers::default();
-    buf.in_place = in_place_facts(plan, outputs);
-    buf.fused = fused;
-    buf.prefetch = true;
+    let (nodes, manual_nodes) = (&prep.nodes, &prep.manual_nodes);
+    let mut buf = Buffers::for_batch(prep.in_place.clone(), prep.fused.clone());
     let mut verified_buf = vec![false; CHUNK];
     let mut dist_buf = vec![0.0f64; CHUNK];
     let mut dist_scratch = Vec::new();
@@ -137,7 +158,7 @@ fn eval_range(
         while start < hi {
             let len = CHUNK.min(hi - start);
             // Every node once under the chosen assumption; all outputs are read from that pass.
-            plan.eval_chunk(panel, year, start, len, &nodes, pick, &mut buf);
+            plan.eval_chunk(panel, year, start, len, nodes, pick, &mut buf);
             let base = start - lo;
             for (ri, r) in plan.rules.iter().enumerate() {
                 let res = &mut out[ri];
@@ -203,7 +224,7 @@ fn eval_range(
             if full && !manual_nodes.is_empty() {
                 // Then only the nodes that depend on an expert-scored item, under the other
                 // assumption (their inputs are unchanged), to flag assumption-dependent verdicts.
-                plan.eval_chunk(panel, year, start, len, &manual_nodes, other, &mut buf);
+                plan.eval_chunk(panel, year, start, len, manual_nodes, other, &mut buf);
                 for (ri, r) in plan.rules.iter().enumerate() {
                     if r.manual_nodes.is_empty() {
                         continue;
@@ -225,11 +246,7 @@ fn eval_range(
 /// `all` / `any` and that no code here reads: they are evaluated inside that consumer
 /// ([`Buffers::fused`]) instead of being written out as a column of 0/1 and read back. Returns
 /// the per-node flags and `nodes` without them.
-pub(crate) fn fused_comparisons(
-    plan: &Plan,
-    nodes: &[NodeId],
-    outputs: Outputs,
-) -> (Vec<bool>, Vec<NodeId>) {
+fn fused_comparisons(plan: &Plan, nodes: &[NodeId], read: &[bool]) -> (Vec<bool>, Vec<NodeId>) {
     use crate::plan::Op;
     let n = plan.ops.len();
     // (consumers among `nodes`, whether the last one is an all / any)
@@ -241,7 +258,6 @@ pub(crate) fn fused_comparisons(
             *u = (u.0 + 1, junction);
         }
     }
-    let read = externally_read(plan, outputs);
     let mut fused = vec![false; n];
     for &c in nodes {
         if let Op::Cmp(_, a, b) = plan.ops[c as usize] {
@@ -288,9 +304,9 @@ fn externally_read(plan: &Plan, outputs: Outputs) -> Vec<bool> {
 }
 
 /// Per node: a fact that the kernels may read in place from the panel (no copy into the
-/// chunk's buffer) because no code here reads it from the buffer ([`externally_read`]).
-pub(crate) fn in_place_facts(plan: &Plan, outputs: Outputs) -> Vec<bool> {
-    let read = externally_read(plan, outputs);
+/// chunk's buffer) because no code here reads it from the buffer (`read`, from
+/// [`externally_read`]).
+fn in_place_facts(plan: &Plan, read: &[bool]) -> Vec<bool> {
     plan.ops
         .iter()
         .zip(read)
@@ -354,10 +370,11 @@ pub fn evaluate_outputs(
         .rev()
         .collect();
     let blocks = Mutex::new(blocks);
+    let prep = Prepared::new(plan, outputs);
     std::thread::scope(|s| {
         for _ in 0..threads {
-            let blocks = &blocks;
-            s.spawn(move || eval_range(plan, panel, year, opts, blocks, outputs));
+            let (blocks, prep) = (&blocks, &prep);
+            s.spawn(move || eval_range(plan, panel, year, opts, blocks, outputs, prep));
         }
     });
     BatchResult {

@@ -917,7 +917,7 @@ impl<'a> Compiler<'a> {
         }
         let id = self.tables.len() as u32;
         let n_bounds = bands.iter().take_while(|b| b.0.is_some()).count();
-        let pts = bands
+        let pts: Vec<f64> = bands
             .iter()
             .map(|b| b.2)
             .chain(std::iter::once(0.0))
@@ -929,7 +929,6 @@ impl<'a> Compiler<'a> {
         let integral_bounds = bands[..n_bounds]
             .iter()
             .all(|b| b.0.is_some_and(|m| m == m.trunc() && m.abs() <= TWO_63));
-        let pts: Vec<f64> = pts;
         let additive = pts
             .iter()
             .all(|p| p.is_finite() && *p == p.trunc() && p.abs() <= 4_503_599_627_370_496.0)
@@ -1497,21 +1496,21 @@ pub struct Buffers {
     pub consts_of: usize,
     /// Per node: every row of the last chunk evaluated is [`OK`].
     pub clean: Vec<bool>,
-    /// Per node, set by the caller: a fact node that may be read in place from the panel's
-    /// column instead of being copied into `vals` (empty: copy every fact). Kernels then read
-    /// the column directly; a caller must not read such a node through [`Buffers::get`], and
-    /// only asks this for facts that no code outside the kernels reads (see
-    /// `batch::in_place_facts`).
-    pub in_place: Vec<bool>,
-    /// Set by the caller: when a fact is read, ask the CPU to bring the column's rows of the
-    /// next chunk into cache (`prefetch_next`): a batch streams dozens of columns at once, more
-    /// than the hardware prefetcher follows, and spreading the hints over the chunk's work
-    /// keeps them from queueing up.
-    pub prefetch: bool,
-    /// Per node, set by the caller: an exact comparison that is not evaluated on its own but
-    /// inside its only consumer, an `all` / `any` (the caller leaves it out of the node list;
-    /// see `batch::fused_comparisons`). Empty: none.
-    pub fused: Vec<bool>,
+    /// Batch only ([`Buffers::for_batch`]), per node: a fact node that may be read in place
+    /// from the panel's column instead of being copied into `vals` (empty: copy every fact).
+    /// Kernels then read the column directly; such a node must not be read through
+    /// [`Buffers::get`], so the batch asks this only for facts no code outside the kernels
+    /// reads (`batch::in_place_facts`).
+    pub(crate) in_place: Vec<bool>,
+    /// Batch only: when a fact is read, ask the CPU to bring the column's rows of the next
+    /// chunk into cache (`prefetch_next`): a batch streams dozens of columns at once, more than
+    /// the hardware prefetcher follows, and spreading the hints over the chunk's work keeps
+    /// them from queueing up.
+    pub(crate) prefetch: bool,
+    /// Batch only, per node: an exact comparison that is not evaluated on its own but inside
+    /// its only consumer, an `all` / `any` (the batch leaves it out of its node list;
+    /// `batch::fused_comparisons`). Empty: none.
+    pub(crate) fused: Vec<bool>,
     /// Per node: its values for the current chunk are in the panel, not in `vals` (and, when
     /// the node is clean, its states are not in `st` either: they are all [`OK`]).
     ext: Vec<bool>,
@@ -1524,6 +1523,17 @@ pub struct Buffers {
 }
 
 impl Buffers {
+    /// Buffers for a batch: facts read in place and fused comparisons as the batch planned
+    /// them, and prefetching on.
+    pub(crate) fn for_batch(in_place: Vec<bool>, fused: Vec<bool>) -> Buffers {
+        Buffers {
+            in_place,
+            fused,
+            prefetch: true,
+            ..Buffers::default()
+        }
+    }
+
     pub fn get(&self, node: NodeId, i: usize) -> (f64, u8) {
         debug_assert!(
             !self.ext.get(node as usize).copied().unwrap_or(false),
@@ -1858,13 +1868,13 @@ impl Plan {
                 if operands_clean {
                     inline_cmp = true;
                 } else {
-                    let kids: Vec<NodeId> = v
-                        .iter()
-                        .copied()
-                        .filter(|c| buf.fused[*c as usize])
-                        .collect();
                     buf.founded_year = std::mem::take(&mut fy);
-                    self.eval_chunk(panel, year, start, len, &kids, pick, buf);
+                    for c in v {
+                        if buf.fused[*c as usize] {
+                            let one = std::slice::from_ref(c);
+                            self.eval_chunk(panel, year, start, len, one, pick, buf);
+                        }
+                    }
                     fy = std::mem::take(&mut buf.founded_year);
                 }
             }
@@ -1915,12 +1925,11 @@ impl Plan {
                                 prefetch_next(col, start + len, len);
                             }
                             match col.values() {
-                                Values::Wide(v)
+                                Values::Wide(_)
                                     if !overridden
                                         && buf.in_place.get(node as usize) == Some(&true) =>
                                 {
                                     in_place = true;
-                                    let _ = v;
                                 }
                                 Values::Wide(v) => out_v.copy_from_slice(&v[start..start + len]),
                                 // Narrow values are widened into the buffer (half the bytes
