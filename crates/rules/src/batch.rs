@@ -98,7 +98,7 @@ struct Out<'a> {
 
 /// What every thread of one batch evaluates, worked out once per batch.
 struct Prepared {
-    /// The nodes evaluated on their own, ascending (fused comparisons left out).
+    /// The nodes evaluated on their own, ascending (constants and fused comparisons left out).
     nodes: Vec<NodeId>,
     /// Of those, the nodes depending on an expert-scored item.
     manual_nodes: Vec<NodeId>,
@@ -111,8 +111,10 @@ struct Prepared {
 impl Prepared {
     fn new(plan: &Plan, outputs: Outputs) -> Prepared {
         let read = externally_read(plan, outputs);
-        let (fused, nodes) =
+        let (fused, mut nodes) =
             fused_comparisons(plan, &plan.batch_nodes(outputs == Outputs::Full), &read);
+        // Constants are written into the buffers once (`Plan::prepare`), not per chunk.
+        nodes.retain(|n| !matches!(plan.ops[*n as usize], crate::plan::Op::Const(_)));
         let mut manual_nodes: Vec<NodeId> = plan
             .rules
             .iter()

@@ -1529,7 +1529,7 @@ impl Buffers {
         Buffers {
             in_place,
             fused,
-            prefetch: true,
+            prefetch: std::env::var_os("NOPF").is_none(),
             ..Buffers::default()
         }
     }
@@ -2234,7 +2234,7 @@ impl Plan {
                     // Years before the firm was founded are left out (adding 0.0 leaves a sum
                     // unchanged), missing years are not.
                     founded(&mut fy, &mut fy_ready);
-                    let fy = &fy[..];
+                    let fy = &fy[..len];
                     out_v.fill(0.0);
                     out_s.fill(OK);
                     let inputs_clean = terms.iter().all(|(t, _)| cl(*t));
@@ -2258,7 +2258,7 @@ impl Plan {
                 }
                 Op::OpYears { n, offset } => {
                     founded(&mut fy, &mut fy_ready);
-                    let fy = &fy[..];
+                    let fy = &fy[..len];
                     out_v.fill(0.0);
                     for j in 0..*n {
                         let y = (year - (*offset + j) as i32) as f64;
@@ -2371,8 +2371,13 @@ impl Plan {
                         all_ok(out_s)
                     }
                 }
-                Op::YearsSince(a) | Op::DaysSince(a) => {
-                    let years = matches!(self.ops[node as usize], Op::YearsSince(_));
+                Op::YearsSince(a) => {
+                    let (av, as_) = ch(*a);
+                    years_since_lanes(av, as_, as_of, out_v, out_s);
+                    all_ok(out_s)
+                }
+                Op::DaysSince(a) => {
+                    let years = false;
                     let (av, as_) = ch(*a);
                     for i in 0..len {
                         if as_[i] != OK {
@@ -2547,6 +2552,64 @@ impl Plan {
             }
         }
     }
+}
+
+/// Whole years from the yyyymmdd dates `av` to `as_of` (yyyymmdd), as [`Date::from_int`] and
+/// [`Date::whole_years_until`] compute them but branch-free, so that the loops vectorise: the
+/// date is split into year, month and day by exact floor divisions ([`floor_div100`]); it is
+/// valid when `Date::new` would accept it (a month's length from its parity, February's from
+/// the leap rule within 1900–2200); the whole years are the difference of the years, less one
+/// when `as_of`'s month and day come before the date's. A row whose input is not [`OK`] keeps
+/// its state, an invalid date is [`UNDEF`]; both get the value 0.
+// Index loops over `0..len` on re-sliced inputs: the optimiser then drops bounds checks. The
+// range tests use `&` of comparisons, not `contains` (`&&`), to stay branch-free.
+#[allow(clippy::needless_range_loop, clippy::manual_range_contains)]
+#[inline(always)]
+fn years_since_lanes(av: &[f64], as_: &[u8], as_of: Date, out_v: &mut [f64], out_s: &mut [u8]) {
+    let len = out_v.len();
+    let (av, as_, out_s) = (&av[..len], &as_[..len], &mut out_s[..len]);
+    let (as_of_y, as_of_md) = (
+        as_of.year() as f64,
+        (as_of.month() as u32 * 100 + as_of.day() as u32) as f64,
+    );
+    // Values, NaN for an invalid date (all in f64 lanes).
+    for i in 0..len {
+        let v = av[i];
+        let (ym, d) = floor_div100(v);
+        let (y, m) = floor_div100(ym);
+        // 31 days in the odd months up to July and the even ones from August, else 30.
+        let m2 = if m > 7.0 { m + 1.0 } else { m };
+        let odd = m2 - 2.0 * (m2 * 0.5).floor();
+        let y4 = y * 0.25;
+        let leap = (y4.floor() == y4) & (y != 1900.0) & (y != 2100.0) & (y != 2200.0);
+        let feb = if leap { 29.0 } else { 28.0 };
+        let days = if m == 2.0 { feb } else { 30.0 + odd };
+        let valid =
+            (y >= 1900.0) & (y <= 2200.0) & (m >= 1.0) & (m <= 12.0) & (d >= 1.0) & (d <= days);
+        let years = as_of_y - y;
+        let years = if as_of_md < v - y * 10_000.0 {
+            years - 1.0
+        } else {
+            years
+        };
+        out_v[i] = if valid { years } else { f64::NAN };
+    }
+    // States, and 0 where not OK.
+    for i in 0..len {
+        let bad = out_v[i].is_nan();
+        let s = as_[i];
+        out_s[i] = if s != OK { s } else { UNDEF * bad as u8 };
+        out_v[i] = if (s == OK) & !bad { out_v[i] } else { 0.0 };
+    }
+}
+
+/// `(⌊x / 100⌋, x − 100·⌊x / 100⌋)` for an integer `x` (|x| < 2^40), exactly and without a
+/// division: `x / 100 + 0.005` is at least 0.005 above the quotient's floor and at least 0.005
+/// below the next integer, far more than the product's rounding error.
+#[inline(always)]
+fn floor_div100(x: f64) -> (f64, f64) {
+    let q = (x * 0.01 + 0.005).floor();
+    (q, x - q * 100.0)
 }
 
 /// Whether every state of a chunk is [`OK`] (an or-reduction: branch-free, vectorises).
@@ -3316,6 +3379,56 @@ eligible = "revenue > cap"
         assert_eq!(pow(2.0, 10.0), 1024.0);
         // cagr of revenue growing 1000 → 8000 over three years is exactly 100 %.
         assert_eq!(pow(8000.0 / 1000.0, 1.0 / 3.0) - 1.0, 1.0);
+    }
+
+    /// The branch-free years-since kernel agrees with `Date::from_int` + `whole_years_until`
+    /// (and `UNDEF` for what `from_int` rejects) on every day of 1899–2201, on 29 February of
+    /// leap and common years, on month 0 / 13 and day 0 / 32, on negative and huge values, for
+    /// several as-of dates; inputs that are not OK keep their state.
+    #[test]
+    fn years_since_kernel_agrees_with_dates() {
+        let mut vals: Vec<f64> = Vec::new();
+        for y in 1899..=2201i64 {
+            for m in 0..=13i64 {
+                for d in 0..=32i64 {
+                    vals.push((y * 10_000 + m * 100 + d) as f64);
+                }
+            }
+        }
+        vals.extend([
+            0.0,
+            -1.0,
+            -20200101.0,
+            99_999_999.0,
+            2.0e9,
+            4.0e12,
+            1e15 + 101.0,
+        ]);
+        let st: Vec<u8> = (0..vals.len())
+            .map(|i| [OK, OK, OK, MISS, UNDEF][i % 5])
+            .collect();
+        for as_of in [
+            (2024, 12, 31),
+            (2024, 2, 29),
+            (2023, 2, 28),
+            (2000, 3, 1),
+            (2100, 1, 1),
+        ] {
+            let as_of = Date::new(as_of.0, as_of.1, as_of.2).unwrap();
+            let (mut v, mut s) = (vec![7.0; vals.len()], vec![9u8; vals.len()]);
+            years_since_lanes(&vals, &st, as_of, &mut v, &mut s);
+            for i in 0..vals.len() {
+                let want = if st[i] != OK {
+                    (0.0, st[i])
+                } else {
+                    match Date::from_int(vals[i] as i64) {
+                        Some(d) => (d.whole_years_until(as_of) as f64, OK),
+                        None => (0.0, UNDEF),
+                    }
+                };
+                assert_eq!((v[i], s[i]), want, "{} as of {as_of}", vals[i]);
+            }
+        }
     }
 
     #[test]
