@@ -104,6 +104,9 @@ struct Prepared {
     manual_nodes: Vec<NodeId>,
     /// Per node: a fact read in place ([`Buffers::in_place`]).
     in_place: Vec<bool>,
+    /// Per node: of those, read in place from a narrow column too
+    /// ([`Buffers::narrow_in_place`]).
+    narrow_in_place: Vec<bool>,
     /// Per node: a comparison evaluated inside its all/any ([`Buffers::fused`]).
     fused: Vec<bool>,
 }
@@ -123,10 +126,12 @@ impl Prepared {
             .collect();
         manual_nodes.sort_unstable();
         manual_nodes.dedup();
+        let narrow_in_place = narrow_in_place(plan, &nodes, &fused);
         Prepared {
             nodes,
             manual_nodes,
             in_place: in_place_facts(plan, &read),
+            narrow_in_place,
             fused,
         }
     }
@@ -146,7 +151,11 @@ fn eval_range(
     let pick: Pick = opts.assumption.into();
     let other = if pick == Pick::Lo { Pick::Hi } else { Pick::Lo };
     let (nodes, manual_nodes) = (&prep.nodes, &prep.manual_nodes);
-    let mut buf = Buffers::for_batch(prep.in_place.clone(), prep.fused.clone());
+    let mut buf = Buffers::for_batch(
+        prep.in_place.clone(),
+        prep.narrow_in_place.clone(),
+        prep.fused.clone(),
+    );
     let mut verified_buf = vec![false; CHUNK];
     let mut dist_buf = vec![0.0f64; CHUNK];
     let mut dist_scratch = Vec::new();
@@ -313,6 +322,28 @@ fn in_place_facts(plan: &Plan, read: &[bool]) -> Vec<bool> {
         .iter()
         .zip(read)
         .map(|(op, read)| matches!(op, crate::plan::Op::Fact { .. }) && !read)
+        .collect()
+}
+
+/// Per node: a fact every consumer of which among the evaluated `nodes` and the `fused`
+/// comparisons is a comparison, which reads its operands only through `Kids::arg` and so may
+/// read a narrow column in place ([`Buffers::narrow_in_place`]; the facts read outside the
+/// kernels are not read in place at all, [`in_place_facts`]).
+pub(crate) fn narrow_in_place(plan: &Plan, nodes: &[NodeId], fused: &[bool]) -> Vec<bool> {
+    use crate::plan::Op;
+    let n = plan.ops.len();
+    let mut ok = vec![true; n];
+    let mut used = vec![false; n];
+    let fused_nodes = (0..n as NodeId).filter(|c| fused.get(*c as usize) == Some(&true));
+    for p in nodes.iter().copied().chain(fused_nodes) {
+        let cmp = matches!(plan.ops[p as usize], Op::Cmp(..));
+        for c in plan.ops[p as usize].children() {
+            used[c as usize] = true;
+            ok[c as usize] &= cmp;
+        }
+    }
+    (0..n)
+        .map(|k| matches!(plan.ops[k], Op::Fact { .. }) && used[k] && ok[k])
         .collect()
 }
 

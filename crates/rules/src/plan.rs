@@ -249,6 +249,49 @@ pub struct CTable {
 }
 
 impl CTable {
+    /// A table from its bands (lower bound, inclusive, points, label), highest bound first.
+    pub(crate) fn new(
+        name: String,
+        zh: String,
+        status: Status,
+        bands: Vec<(Option<f64>, bool, f64, String)>,
+        undefined_points: f64,
+    ) -> CTable {
+        let n_bounds = bands.iter().take_while(|b| b.0.is_some()).count();
+        let pts: Vec<f64> = bands
+            .iter()
+            .map(|b| b.2)
+            .chain(std::iter::once(0.0))
+            .collect();
+        let bounds = bands[..n_bounds]
+            .iter()
+            .map(|b| (b.0.unwrap_or(0.0), b.1))
+            .collect();
+        let integral_bounds = bands[..n_bounds]
+            .iter()
+            .all(|b| b.0.is_some_and(|m| m == m.trunc() && m.abs() <= TWO_63));
+        let additive = pts
+            .iter()
+            .all(|p| p.is_finite() && *p == p.trunc() && p.abs() <= 4_503_599_627_370_496.0)
+            && bands[..n_bounds]
+                .windows(2)
+                .all(|w| matches!((w[0].0, w[1].0), (Some(a), Some(b)) if a > b));
+        let weights = (0..n_bounds)
+            .map(|k| if additive { pts[k + 1] - pts[k] } else { 1.0 })
+            .collect();
+        CTable {
+            additive,
+            weights,
+            integral_bounds,
+            bounds,
+            name,
+            zh,
+            status,
+            bands,
+            undefined_points,
+            pts,
+        }
+    }
     /// Index of the band a value falls into.
     pub fn band_of(&self, x: f64) -> usize {
         for (i, (min, incl, _, _)) in self.bands.iter().enumerate() {
@@ -263,6 +306,79 @@ impl CTable {
             }
         }
         self.bands.len()
+    }
+    /// [`CTable::points`] of every value of a chunk (`out[i]` for `xv[i]`; `scratch` is reused
+    /// between calls). Bands are ordered by descending lower bound, so the band index is the
+    /// number of bounds the value fails, counted branch-free in one pass over the chunk for up
+    /// to eight bounds ([`band_pass`]), one pass per bound beyond. With integral points and
+    /// strictly descending bounds the failed bounds are a prefix, so each failed bound adds
+    /// the step to the next band's points (`weights`) and the sum is the points; otherwise
+    /// each adds 1 and a select per band maps the index to points. As for comparisons: exact
+    /// on the difference first; with `tolerant`, the bounds are redone with `CmpOp::apply`
+    /// (and its tolerance) only when some row is near one.
+    // Index loops over `0..len` on re-sliced inputs: the optimiser then drops bounds checks.
+    #[allow(clippy::needless_range_loop)]
+    #[inline(always)]
+    fn points_chunk(&self, xv: &[f64], tolerant: bool, out: &mut [f64], scratch: &mut Vec<f64>) {
+        let len = out.len();
+        let xv = &xv[..len];
+        let base = if self.additive { self.pts[0] } else { 0.0 };
+        let fail = |b: bool, w: u64| f64::from_bits((!b as u64).wrapping_neg() & w);
+        let (bounds, weights) = (&self.bounds[..], &self.weights[..]);
+        // Some row is near some bound (then every bound is redone below).
+        let mut near = false;
+        macro_rules! fused_bounds {
+            ($n:literal) => {
+                near = band_pass::<$n>(xv, bounds, weights, base, tolerant, out)
+            };
+        }
+        match bounds.len() {
+            0 => out.fill(base),
+            1 => fused_bounds!(1),
+            2 => fused_bounds!(2),
+            3 => fused_bounds!(3),
+            4 => fused_bounds!(4),
+            5 => fused_bounds!(5),
+            6 => fused_bounds!(6),
+            7 => fused_bounds!(7),
+            8 => fused_bounds!(8),
+            _ => {
+                out.fill(base);
+                for (&(m, incl), &w) in bounds.iter().zip(weights) {
+                    let (w, tm) = (w.to_bits(), near_bound(m));
+                    let mut nb = false;
+                    for i in 0..len {
+                        let d = xv[i] - m;
+                        nb |= (d != 0.0) & (d.abs() <= tm) & tolerant;
+                        out[i] += fail((d > 0.0) | (incl & (d == 0.0)), w);
+                    }
+                    if nb {
+                        redo_bound(xv, m, incl, w, out);
+                    }
+                }
+            }
+        }
+        if near {
+            for (&(m, incl), &w) in bounds.iter().zip(weights) {
+                redo_bound(xv, m, incl, w.to_bits(), out);
+            }
+        }
+        if !self.additive {
+            // Band index → points: one select per band over the chunk.
+            scratch.clear();
+            scratch.extend_from_slice(out);
+            out.fill(self.pts[0]);
+            for (j, &pj) in self.pts.iter().enumerate().skip(1) {
+                let j = j as f64;
+                // A bitwise select: `if b == j { pj } else { cur }` compiles to masked
+                // stores, which are slow on some CPUs.
+                let pj = pj.to_bits();
+                for (o, &b) in out.iter_mut().zip(scratch.iter()) {
+                    let m = ((b == j) as u64).wrapping_neg();
+                    *o = f64::from_bits((pj & m) | (o.to_bits() & !m));
+                }
+            }
+        }
     }
     /// Points for a value: the band index is the number of bounds it fails (bands are ordered
     /// by descending lower bound), as the columnar kernel counts it.
@@ -916,40 +1032,13 @@ impl<'a> Compiler<'a> {
             bands.push((b.min, incl, b.points, b.label.clone()));
         }
         let id = self.tables.len() as u32;
-        let n_bounds = bands.iter().take_while(|b| b.0.is_some()).count();
-        let pts: Vec<f64> = bands
-            .iter()
-            .map(|b| b.2)
-            .chain(std::iter::once(0.0))
-            .collect();
-        let bounds = bands[..n_bounds]
-            .iter()
-            .map(|b| (b.0.unwrap_or(0.0), b.1))
-            .collect();
-        let integral_bounds = bands[..n_bounds]
-            .iter()
-            .all(|b| b.0.is_some_and(|m| m == m.trunc() && m.abs() <= TWO_63));
-        let additive = pts
-            .iter()
-            .all(|p| p.is_finite() && *p == p.trunc() && p.abs() <= 4_503_599_627_370_496.0)
-            && bands[..n_bounds]
-                .windows(2)
-                .all(|w| matches!((w[0].0, w[1].0), (Some(a), Some(b)) if a > b));
-        let weights = (0..n_bounds)
-            .map(|k| if additive { pts[k + 1] - pts[k] } else { 1.0 })
-            .collect();
-        self.tables.push(CTable {
-            additive,
-            weights,
-            integral_bounds,
-            bounds,
-            name: t.name.clone(),
-            zh: t.zh.clone(),
-            status: t.status,
+        self.tables.push(CTable::new(
+            t.name.clone(),
+            t.zh.clone(),
+            t.status,
             bands,
-            undefined_points: t.undefined_points,
-            pts,
-        });
+            t.undefined_points,
+        ));
         self.table_ids.insert((fi, name.to_string()), id);
         Ok(id)
     }
@@ -1351,8 +1440,10 @@ pub(crate) fn root3(x: f64) -> f64 {
     } else {
         x
     };
-    // About 3 % off: the exponent divided by three, with a bias for the mantissa.
-    let g = f64::from_bits(xs.to_bits() / 3 + 0x2A9F_7893_782D_A1CE);
+    // About 3 % off: the exponent divided by three, with a bias for the mantissa — on the high
+    // 32 bits (as fdlibm's cbrt does), a division the vector unit does by a multiplication.
+    let hi = (xs.to_bits() >> 32) as u32;
+    let g = f64::from_bits(((hi / 3 + 0x2A9F_7893) as u64) << 32);
     let mut y = g;
     for _ in 0..2 {
         // Halley: the error is cubed (3e-2 → 3e-6 → 3e-18).
@@ -1502,6 +1593,11 @@ pub struct Buffers {
     /// [`Buffers::get`], so the batch asks this only for facts no code outside the kernels
     /// reads (`batch::in_place_facts`).
     pub(crate) in_place: Vec<bool>,
+    /// Batch only, per node: a fact of `in_place` that may be read in place also when its
+    /// column is narrow (`i32`): every consumer reads it only as a comparison operand
+    /// ([`Kids::arg`], which widens each value as it compares; `batch::narrow_in_place`).
+    /// Other facts of narrow columns are widened into `vals` first.
+    pub(crate) narrow_in_place: Vec<bool>,
     /// Batch only: when a fact is read, ask the CPU to bring the column's rows of the next
     /// chunk into cache (`prefetch_next`): a batch streams dozens of columns at once, more than
     /// the hardware prefetcher follows, and spreading the hints over the chunk's work keeps
@@ -1523,13 +1619,18 @@ pub struct Buffers {
 }
 
 impl Buffers {
-    /// Buffers for a batch: facts read in place and fused comparisons as the batch planned
-    /// them, and prefetching on.
-    pub(crate) fn for_batch(in_place: Vec<bool>, fused: Vec<bool>) -> Buffers {
+    /// Buffers for a batch: facts read in place (and of those, the ones read in place from
+    /// narrow columns too) and fused comparisons as the batch planned them, and prefetching on.
+    pub(crate) fn for_batch(
+        in_place: Vec<bool>,
+        narrow_in_place: Vec<bool>,
+        fused: Vec<bool>,
+    ) -> Buffers {
         Buffers {
             in_place,
+            narrow_in_place,
             fused,
-            prefetch: std::env::var_os("NOPF").is_none(),
+            prefetch: true,
             ..Buffers::default()
         }
     }
@@ -1904,9 +2005,12 @@ impl Plan {
                 if !*fy_ready {
                     fy.clear();
                     fy.extend(
+                        // `d / 10000` rounds toward zero as integer division does, and is
+                        // exact for integers below 2^53 (a quotient is never within 1e-4 of an
+                        // integer it is not); the floating-point division vectorises.
                         panel.founded[start..start + len]
                             .iter()
-                            .map(|d| (d / 10_000) as f64),
+                            .map(|d| (*d as f64 / 10_000.0).trunc()),
                     );
                     *fy_ready = true;
                 }
@@ -1932,6 +2036,14 @@ impl Plan {
                                     in_place = true;
                                 }
                                 Values::Wide(v) => out_v.copy_from_slice(&v[start..start + len]),
+                                Values::Narrow(_)
+                                    if !overridden
+                                        && buf.in_place.get(node as usize) == Some(&true)
+                                        && buf.narrow_in_place.get(node as usize)
+                                            == Some(&true) =>
+                                {
+                                    in_place = true;
+                                }
                                 // Narrow values are widened into the buffer (half the bytes
                                 // read from memory; the conversion vectorises).
                                 Values::Narrow(v) => {
@@ -2098,8 +2210,7 @@ impl Plan {
                     }
                 }
                 Op::Cmp(op, a, b) => {
-                    let (_, as_) = ch(*a);
-                    let (_, bs) = ch(*b);
+                    let (as_, bs) = (kids.st(*a), kids.st(*b));
                     let inputs_clean = cl(*a) && cl(*b);
                     if inputs_clean {
                         out_s.fill(OK);
@@ -2117,7 +2228,7 @@ impl Plan {
                         || cell_override.is_some();
                     let ok = (!inputs_clean).then_some((as_, bs));
                     let (x, y) = (arg(*a), arg(*b));
-                    with_args!(x, y, |p, q| cmp_lanes(*op, p, q, ok, tolerant, out_v));
+                    with_cmp_args!(x, y, |p, q| cmp_lanes(*op, p, q, ok, tolerant, out_v));
                     inputs_clean || all_ok(out_s)
                 }
                 Op::All(v) | Op::Any(v) => {
@@ -2131,7 +2242,7 @@ impl Plan {
                                 && fused(*c)
                             {
                                 let (x, y) = (arg(*a), arg(*b));
-                                with_args!(x, y, |p, q| fold_cmp(is_all, *op, p, q, out_v));
+                                with_cmp_args!(x, y, |p, q| fold_cmp(is_all, *op, p, q, out_v));
                                 continue;
                             }
                             let (cv, _) = ch(*c);
@@ -2283,72 +2394,7 @@ impl Plan {
                     // Integral values against integral bounds compare exactly.
                     let tolerant =
                         !(self.exact[*x as usize] && t.integral_bounds) || cell_override.is_some();
-                    // Bands are ordered by descending lower bound, so the band index is the
-                    // number of bounds the value fails: a branch-free count per bound (each
-                    // pass vectorises). With integral points and strictly descending bounds
-                    // the failed bounds are a prefix, so each failed bound adds the step to
-                    // the next band's points (`CTable::weights`) and the sum is the points;
-                    // otherwise each adds 1 and a select per band maps the index to points.
-                    // As for comparisons: exact on the difference first, `CmpOp::apply` (with
-                    // its tolerance) only for a bound some row is near.
-                    out_v.fill(if t.additive { t.pts[0] } else { 0.0 });
-                    let fail = |b: bool, w: u64| f64::from_bits((!b as u64).wrapping_neg() & w);
-                    for (&(m, incl), &w) in t.bounds.iter().zip(&t.weights) {
-                        let op = if incl { CmpOp::Ge } else { CmpOp::Gt };
-                        let w = w.to_bits();
-                        let mut near = 0u64;
-                        match (incl, tolerant) {
-                            (true, true) => {
-                                for i in 0..len {
-                                    let d = xv[i] - m;
-                                    near |= near_bit(d, xv[i], m);
-                                    out_v[i] += fail(d >= 0.0, w);
-                                }
-                            }
-                            (false, true) => {
-                                for i in 0..len {
-                                    let d = xv[i] - m;
-                                    near |= near_bit(d, xv[i], m);
-                                    out_v[i] += fail(d > 0.0, w);
-                                }
-                            }
-                            (true, false) => {
-                                for i in 0..len {
-                                    out_v[i] += fail(xv[i] - m >= 0.0, w);
-                                }
-                            }
-                            (false, false) => {
-                                for i in 0..len {
-                                    out_v[i] += fail(xv[i] - m > 0.0, w);
-                                }
-                            }
-                        }
-                        if near != 0 {
-                            // Undo this bound's exact count, redo it with the tolerance.
-                            for i in 0..len {
-                                let d = xv[i] - m;
-                                let exact = if incl { d >= 0.0 } else { d > 0.0 };
-                                out_v[i] -= fail(exact, w);
-                                out_v[i] += fail(op.apply(xv[i], m), w);
-                            }
-                        }
-                    }
-                    if !t.additive {
-                        // Band index → points: one select per band over the chunk.
-                        band.clear();
-                        band.extend_from_slice(out_v);
-                        out_v.fill(t.pts[0]);
-                        for (j, &pj) in t.pts.iter().enumerate().skip(1) {
-                            let j = j as f64;
-                            // A bitwise select: `if b == j { pj } else { cur }` compiles to
-                            // masked stores, which are slow on some CPUs.
-                            let pj = pj.to_bits();
-                            for (o, &b) in out_v.iter_mut().zip(band.iter()) {
-                                let m = ((b == j) as u64).wrapping_neg();
-                                *o = f64::from_bits((pj & m) | (o.to_bits() & !m));
-                            }
-                        }
-                    }
+                    t.points_chunk(xv, tolerant, out_v, &mut band);
                     if cl(*x) {
                         out_s.fill(OK);
                         true
@@ -2377,7 +2423,6 @@ impl Plan {
                     all_ok(out_s)
                 }
                 Op::DaysSince(a) => {
-                    let years = false;
                     let (av, as_) = ch(*a);
                     for i in 0..len {
                         if as_[i] != OK {
@@ -2387,11 +2432,7 @@ impl Plan {
                         }
                         match Date::from_int(av[i] as i64) {
                             Some(d) => {
-                                out_v[i] = if years {
-                                    d.whole_years_until(as_of) as f64
-                                } else {
-                                    (as_of.days_since_epoch() - d.days_since_epoch()) as f64
-                                };
+                                out_v[i] = (as_of.days_since_epoch() - d.days_since_epoch()) as f64;
                                 out_s[i] = OK;
                             }
                             None => {
@@ -2636,6 +2677,80 @@ fn near_bit(d: f64, x: f64, y: f64) -> u64 {
     ((d != 0.0) & (d.abs() <= 1e-12 * m)) as u64
 }
 
+/// All bounds of a band table (`N` of them, lower bound and inclusivity, highest first) in one
+/// pass over the chunk: `out[i] = base + Σ_k fail_k(x[i]) · w[k]`, adding in bound order as one
+/// pass per bound would (the sums are of integers, exact). Compared exactly on the difference;
+/// with `tolerant`, returns whether some row is near some bound ([`near_bound`]): the caller
+/// then redoes every bound with [`redo_bound`]. The inner loop is unrolled (`N` is a
+/// constant), so the outer one vectorises with the bounds in registers.
+// Index loops over `0..len` on re-sliced inputs: the optimiser then drops bounds checks.
+#[allow(clippy::needless_range_loop)]
+#[inline(always)]
+fn band_pass<const N: usize>(
+    xv: &[f64],
+    bounds: &[(f64, bool)],
+    weights: &[f64],
+    base: f64,
+    tolerant: bool,
+    out: &mut [f64],
+) -> bool {
+    let len = out.len();
+    let xv = &xv[..len];
+    let m: [f64; N] = std::array::from_fn(|k| bounds[k].0);
+    // `x > m` is `x ≥ m⁺` (the next float up): every bound inclusive, one comparison each.
+    let lo: [f64; N] = std::array::from_fn(|k| if bounds[k].1 { m[k] } else { m[k].next_up() });
+    let tm: [f64; N] = std::array::from_fn(|k| near_bound(m[k]));
+    let w: [f64; N] = std::array::from_fn(|k| weights[k]);
+    let mut near = false;
+    if tolerant {
+        for i in 0..len {
+            let x = xv[i];
+            let mut acc = base;
+            let mut nr = false;
+            for k in 0..N {
+                let d = x - m[k];
+                nr |= (d != 0.0) & (d.abs() <= tm[k]);
+                acc += if x >= lo[k] { 0.0 } else { w[k] };
+            }
+            near |= nr;
+            out[i] = acc;
+        }
+    } else {
+        for i in 0..len {
+            let x = xv[i];
+            let mut acc = base;
+            for k in 0..N {
+                acc += if x >= lo[k] { 0.0 } else { w[k] };
+            }
+            out[i] = acc;
+        }
+    }
+    near
+}
+
+/// Redoes one bound of a band with [`CmpOp::apply`]'s tolerance: undoes the exact count of
+/// `fail(x − m)` (weight `w`'s bits) and adds the tolerant one, for every row.
+#[inline(always)]
+fn redo_bound(xv: &[f64], m: f64, incl: bool, w: u64, out: &mut [f64]) {
+    let op = if incl { CmpOp::Ge } else { CmpOp::Gt };
+    let fail = |pass: bool| f64::from_bits((!pass as u64).wrapping_neg() & w);
+    for (o, &x) in out.iter_mut().zip(xv) {
+        let d = x - m;
+        let exact = if incl { d >= 0.0 } else { d > 0.0 };
+        *o -= fail(exact);
+        *o += fail(op.apply(x, m));
+    }
+}
+
+/// For a constant `m`: a bound `tm` with `near_bit(x − m, x, m) == 1 ⇒ |x − m| ≤ tm`, so that a
+/// loop against a constant tests one magnitude instead of two. With `d = x − m` near,
+/// `|d| ≤ 1e-12·max(|x|, |m|) ≤ 1e-12·(|m| + |d|)`, so `|d| ≤ 1e-12·|m| / (1 − 1e-12)`; the
+/// factor's margin covers the rounding of both products.
+#[inline(always)]
+fn near_bound(m: f64) -> f64 {
+    1.000_001e-12 * m.abs()
+}
+
 /// The already evaluated nodes of a chunk, as the kernels read them (a `Copy` view, so that
 /// the loops see plain slices of known length).
 #[derive(Clone, Copy)]
@@ -2667,38 +2782,53 @@ impl<'a> Kids<'a> {
     }
     #[inline(never)]
     fn fact_in_place(self, id: NodeId) -> &'a [f64] {
-        match self.plan.ops[id as usize] {
-            Op::Fact { field, offset } => {
-                match self
-                    .panel
-                    .column(self.year - offset as i32, field as usize)
-                    .map(|c| c.values())
-                {
-                    Some(Values::Wide(v)) => &v[self.start..self.start + self.len],
-                    _ => unreachable!("a fact read in place has a wide column"),
-                }
+        match self.column_in_place(id) {
+            Values::Wide(v) => &v[self.start..self.start + self.len],
+            Values::Narrow(_) => {
+                unreachable!("a fact read in place from a narrow column is read only by `arg`")
             }
+        }
+    }
+    /// The panel's column of a fact read in place.
+    #[inline(never)]
+    fn column_in_place(self, id: NodeId) -> &'a Values {
+        match self.plan.ops[id as usize] {
+            Op::Fact { field, offset } => self
+                .panel
+                .column(self.year - offset as i32, field as usize)
+                .map(|c| c.values())
+                .expect("a fact read in place has a column"),
             _ => unreachable!("only facts are read in place"),
+        }
+    }
+    /// A node's states (exactly `len` of them).
+    #[inline(always)]
+    fn st(self, id: NodeId) -> &'a [u8] {
+        let (len, k) = (self.len, id as usize);
+        if self.ext[k] && self.clean[k] {
+            &self.ok[..len]
+        } else {
+            &self.st[k * len..(k + 1) * len]
         }
     }
     /// A node's values (exactly `len` of them) and states.
     #[inline(always)]
     fn ch(self, id: NodeId) -> (&'a [f64], &'a [u8]) {
-        let (len, k) = (self.len, id as usize);
-        let st = if self.ext[k] && self.clean[k] {
-            &self.ok[..len]
-        } else {
-            &self.st[k * len..(k + 1) * len]
-        };
-        (&self.vals(id)[..len], st)
+        (&self.vals(id)[..self.len], self.st(id))
     }
     /// A node as a kernel argument: a constant as a scalar (one register instead of a column
-    /// to stream), else its values.
+    /// to stream), else its values; a fact read in place from a narrow column as that column's
+    /// `i32`s (only comparisons read such a fact, through [`with_cmp_args`]).
     #[inline(always)]
     fn arg(self, id: NodeId) -> Arg<'a> {
-        match self.plan.ops[id as usize] {
+        let (len, k) = (self.len, id as usize);
+        match self.plan.ops[k] {
             Op::Const(c) => Arg::K(c),
-            _ => Arg::V(&self.vals(id)[..self.len]),
+            Op::Fact { .. } if self.ext[k] => match self.column_in_place(id) {
+                Values::Wide(v) => Arg::V(&v[self.start..self.start + len]),
+                Values::Narrow(v) => Arg::N(&v[self.start..self.start + len]),
+            },
+            _ => Arg::V(&self.vals[k * len..(k + 1) * len]),
         }
     }
 }
@@ -2733,11 +2863,13 @@ fn prefetch_next(col: &crate::panel::Column, start: usize, len: usize) {
     let _ = (col, start, len);
 }
 
-/// A kernel argument: a constant (a scalar) or a column of the chunk.
+/// A kernel argument: a constant (a scalar) or a column of the chunk — for comparisons also a
+/// narrow column of the panel read in place ([`Buffers::narrow_in_place`]).
 #[derive(Clone, Copy)]
 enum Arg<'a> {
     K(f64),
     V(&'a [f64]),
+    N(&'a [i32]),
 }
 
 /// Row `i` of a kernel argument; implemented for scalars and columns so that each kernel is
@@ -2767,8 +2899,20 @@ impl Lane for &[f64] {
         &self[..len]
     }
 }
+/// A narrow column, widened value by value (exactly: every `i32` is an `f64`).
+impl Lane for &[i32] {
+    #[inline(always)]
+    fn at(self, i: usize) -> f64 {
+        self[i] as f64
+    }
+    #[inline(always)]
+    fn cut(self, len: usize) -> Self {
+        &self[..len]
+    }
+}
 
-/// Runs `$body` with `$p`, `$q` bound to the two arguments as [`Lane`]s of their own types.
+/// Runs `$body` with `$p`, `$q` bound to the two arguments as [`Lane`]s of their own types
+/// (columns of the chunk and constants: a narrow column is read only by comparisons).
 macro_rules! with_args {
     ($x:expr, $y:expr, |$p:ident, $q:ident| $body:expr) => {
         match ($x, $y) {
@@ -2776,10 +2920,31 @@ macro_rules! with_args {
             (Arg::V($p), Arg::K($q)) => $body,
             (Arg::K($p), Arg::V($q)) => $body,
             (Arg::K($p), Arg::K($q)) => $body,
+            (Arg::N(_), _) | (_, Arg::N(_)) => {
+                unreachable!("only comparisons read narrow columns in place")
+            }
         }
     };
 }
 use with_args;
+
+/// [`with_args`] for comparisons, which also read narrow columns in place.
+macro_rules! with_cmp_args {
+    ($x:expr, $y:expr, |$p:ident, $q:ident| $body:expr) => {
+        match ($x, $y) {
+            (Arg::V($p), Arg::V($q)) => $body,
+            (Arg::V($p), Arg::K($q)) => $body,
+            (Arg::K($p), Arg::V($q)) => $body,
+            (Arg::K($p), Arg::K($q)) => $body,
+            (Arg::N($p), Arg::K($q)) => $body,
+            (Arg::K($p), Arg::N($q)) => $body,
+            (Arg::N($p), Arg::V($q)) => $body,
+            (Arg::V($p), Arg::N($q)) => $body,
+            (Arg::N($p), Arg::N($q)) => $body,
+        }
+    };
+}
+use with_cmp_args;
 
 /// `out[i] = f(x[i], y[i])` over the chunk.
 // Index loops over `0..len` on re-sliced inputs: the optimiser then drops bounds checks.
@@ -3142,6 +3307,8 @@ kind = "qualification"
                     .iter()
                     .map(|op| matches!(op, Op::Fact { .. }))
                     .collect();
+                // Facts only compared are read in place from narrow columns too.
+                in_place.narrow_in_place = crate::batch::narrow_in_place(plan, nodes, &[]);
                 plan.eval_chunk(&panel, 2024, 0, panel.len(), nodes, pick, &mut long);
                 plan.eval_chunk(&panel, 2024, 0, panel.len(), nodes, pick, &mut in_place);
                 let is_fact = |n: NodeId| matches!(plan.ops[n as usize], Op::Fact { .. });
@@ -3150,6 +3317,21 @@ kind = "qualification"
                         .iter()
                         .any(|n| is_fact(*n) && in_place.ext[*n as usize]),
                     "facts were read in place"
+                );
+                let narrow = |n: NodeId| match plan.ops[n as usize] {
+                    Op::Fact { field, offset } => matches!(
+                        panel
+                            .column(2024 - offset as i32, field as usize)
+                            .map(|c| c.values()),
+                        Some(Values::Narrow(_))
+                    ),
+                    _ => false,
+                };
+                assert!(
+                    nodes
+                        .iter()
+                        .any(|n| narrow(*n) && in_place.ext[*n as usize]),
+                    "facts were read in place from narrow columns"
                 );
                 let mut checked = 0;
                 for row in 0..panel.len() {
@@ -3427,6 +3609,83 @@ eligible = "revenue > cap"
                     }
                 };
                 assert_eq!((v[i], s[i]), want, "{} as of {as_of}", vals[i]);
+            }
+        }
+    }
+
+    /// The chunk kernel of band tables gives every value the points of `CTable::points`:
+    /// tables of 1 to 10 bounds (one pass, and a pass per bound beyond eight), inclusive and
+    /// exclusive bounds, additive (integral points, descending bounds) and not (fractional
+    /// points, a repeated bound), on values at a bound, one float either side, within and just
+    /// outside the comparison tolerance, and far away; tolerant or exact as the kernel is
+    /// called.
+    #[test]
+    fn band_chunks_agree_with_points() {
+        let mut seed = 7u64;
+        let mut rnd = move || {
+            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            (seed >> 11) as f64 / (1u64 << 53) as f64
+        };
+        let mut scratch = Vec::new();
+        for n in 1..=10usize {
+            for variant in 0..4 {
+                let frac = variant % 2 == 1;
+                let mut bands: Vec<(Option<f64>, bool, f64, String)> = (0..n)
+                    .map(|k| {
+                        let m = if variant >= 2 {
+                            0.3 - 0.025 * k as f64
+                        } else {
+                            (40 - 5 * k as i64) as f64
+                        };
+                        let pts = if frac {
+                            10.5 - k as f64 * 0.75
+                        } else {
+                            (20 - 2 * k as i64) as f64
+                        };
+                        (Some(m), (k + variant) % 3 != 0, pts, format!("b{k}"))
+                    })
+                    .collect();
+                if frac && n > 2 {
+                    bands[2].0 = bands[1].0; // not strictly descending: not additive
+                }
+                bands.push((None, true, 0.0, "rest".into()));
+                let t = CTable::new("t".into(), "t".into(), Status::Confirmed, bands, -1.0);
+                assert_eq!(t.additive, !frac, "variant {variant}");
+                let mut xs = Vec::new();
+                for &(m, _) in &t.bounds {
+                    xs.extend([
+                        m,
+                        m.next_up(),
+                        m.next_down(),
+                        m * (1.0 + 5e-13),
+                        m * (1.0 - 5e-13),
+                    ]);
+                    xs.extend([m * (1.0 + 3e-12), m * (1.0 - 3e-12), m + 0.5, m - 0.5]);
+                }
+                while xs.len() < 1000 {
+                    xs.push(rnd() * 50.0 - 5.0);
+                }
+                for tolerant in [false, true] {
+                    let mut out = vec![0.0; xs.len()];
+                    t.points_chunk(&xs, tolerant, &mut out, &mut scratch);
+                    for (x, got) in xs.iter().zip(&out) {
+                        // Without the tolerance the kernel compares exactly.
+                        let want = if tolerant {
+                            t.points(*x)
+                        } else {
+                            let failed = t
+                                .bounds
+                                .iter()
+                                .filter(|(m, incl)| !(if *incl { *x >= *m } else { *x > *m }))
+                                .count();
+                            t.pts[failed]
+                        };
+                        assert_eq!(
+                            *got, want,
+                            "{n} bounds, variant {variant}, x = {x:e}, tolerant {tolerant}"
+                        );
+                    }
+                }
             }
         }
     }
