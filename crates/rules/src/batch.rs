@@ -326,7 +326,8 @@ fn in_place_facts(plan: &Plan, read: &[bool]) -> Vec<bool> {
 }
 
 /// Per node: a fact every consumer of which among the evaluated `nodes` and the `fused`
-/// comparisons is a comparison, which reads its operands only through `Kids::arg` and so may
+/// comparisons is a comparison or a sum over years, which read their operands only through
+/// `Kids::arg` and so may
 /// read a narrow column in place ([`Buffers::narrow_in_place`]; the facts read outside the
 /// kernels are not read in place at all, [`in_place_facts`]).
 pub(crate) fn narrow_in_place(plan: &Plan, nodes: &[NodeId], fused: &[bool]) -> Vec<bool> {
@@ -336,7 +337,7 @@ pub(crate) fn narrow_in_place(plan: &Plan, nodes: &[NodeId], fused: &[bool]) -> 
     let mut used = vec![false; n];
     let fused_nodes = (0..n as NodeId).filter(|c| fused.get(*c as usize) == Some(&true));
     for p in nodes.iter().copied().chain(fused_nodes) {
-        let cmp = matches!(plan.ops[p as usize], Op::Cmp(..));
+        let cmp = matches!(plan.ops[p as usize], Op::Cmp(..) | Op::SumYears(_));
         for c in plan.ops[p as usize].children() {
             used[c as usize] = true;
             ok[c as usize] &= cmp;

@@ -1594,8 +1594,8 @@ pub struct Buffers {
     /// reads (`batch::in_place_facts`).
     pub(crate) in_place: Vec<bool>,
     /// Batch only, per node: a fact of `in_place` that may be read in place also when its
-    /// column is narrow (`i32`): every consumer reads it only as a comparison operand
-    /// ([`Kids::arg`], which widens each value as it compares; `batch::narrow_in_place`).
+    /// column is narrow (`i32`): every consumer is a comparison or a sum over years, which read
+    /// it through [`Kids::arg`] and widen each value as they use it (`batch::narrow_in_place`).
     /// Other facts of narrow columns are widened into `vals` first.
     pub(crate) narrow_in_place: Vec<bool>,
     /// Batch only: when a fact is read, ask the CPU to bring the column's rows of the next
@@ -2346,18 +2346,17 @@ impl Plan {
                     // unchanged), missing years are not.
                     founded(&mut fy, &mut fy_ready);
                     let fy = &fy[..len];
-                    out_v.fill(0.0);
                     out_s.fill(OK);
                     let inputs_clean = terms.iter().all(|(t, _)| cl(*t));
-                    for (t, off) in terms {
-                        let ty = (year - *off as i32) as f64;
-                        let (tv, ts) = ch(*t);
-                        // `tv` where the firm existed that year, else 0.0, as a bit mask.
-                        for i in 0..len {
-                            let m = ((fy[i] <= ty) as u64).wrapping_neg();
-                            out_v[i] += f64::from_bits(tv[i].to_bits() & m);
-                        }
-                        if !inputs_clean {
+                    let term = |k: usize| {
+                        let (t, off) = terms[k];
+                        (arg(t), (year - off as i32) as f64)
+                    };
+                    sum_years_chunk(terms.len(), term, fy, out_v);
+                    if !inputs_clean {
+                        for (t, off) in terms {
+                            let ty = (year - *off as i32) as f64;
+                            let ts = kids.st(*t);
                             for i in 0..len {
                                 if fy[i] <= ty {
                                     out_s[i] = out_s[i].max(ts[i]);
@@ -2818,7 +2817,8 @@ impl<'a> Kids<'a> {
     }
     /// A node as a kernel argument: a constant as a scalar (one register instead of a column
     /// to stream), else its values; a fact read in place from a narrow column as that column's
-    /// `i32`s (only comparisons read such a fact, through [`with_cmp_args`]).
+    /// `i32`s (only comparisons, through [`with_cmp_args`], and sums over years read such a
+    /// fact).
     #[inline(always)]
     fn arg(self, id: NodeId) -> Arg<'a> {
         let (len, k) = (self.len, id as usize);
@@ -2863,8 +2863,8 @@ fn prefetch_next(col: &crate::panel::Column, start: usize, len: usize) {
     let _ = (col, start, len);
 }
 
-/// A kernel argument: a constant (a scalar) or a column of the chunk — for comparisons also a
-/// narrow column of the panel read in place ([`Buffers::narrow_in_place`]).
+/// A kernel argument: a constant (a scalar) or a column of the chunk — for comparisons and sums
+/// over years also a narrow column of the panel read in place ([`Buffers::narrow_in_place`]).
 #[derive(Clone, Copy)]
 enum Arg<'a> {
     K(f64),
@@ -2945,6 +2945,101 @@ macro_rules! with_cmp_args {
     };
 }
 use with_cmp_args;
+
+/// `out[i] = Σ_k (term k's value where the firm existed in its year, else 0)` for the `n`
+/// terms of a `SumYears` (`term(k)`: its argument and year; `fy`: founding years), adding in
+/// term order from 0.0. Up to eight terms of columns of one kind (as a sum of one fact over
+/// years is) in one pass, the terms unrolled; otherwise a pass per term.
+#[inline(always)]
+fn sum_years_chunk<'a>(
+    n: usize,
+    term: impl Fn(usize) -> (Arg<'a>, f64),
+    fy: &[f64],
+    out: &mut [f64],
+) {
+    macro_rules! fused {
+        ($n:literal, $kind:ident) => {{
+            let mut cols = [&[][..]; $n];
+            let mut years = [0.0; $n];
+            for k in 0..$n {
+                match term(k) {
+                    (Arg::$kind(c), y) => (cols[k], years[k]) = (c, y),
+                    _ => unreachable!("terms of one kind"),
+                }
+            }
+            sum_years_pass::<$n, _>(cols, years, fy, out)
+        }};
+    }
+    let same = |f: fn(&Arg) -> bool| (0..n).all(|k| f(&term(k).0));
+    let wide = same(|a| matches!(a, Arg::V(_)));
+    let narrow = !wide && same(|a| matches!(a, Arg::N(_)));
+    match (n, wide, narrow) {
+        (1, true, _) => fused!(1, V),
+        (2, true, _) => fused!(2, V),
+        (3, true, _) => fused!(3, V),
+        (4, true, _) => fused!(4, V),
+        (5, true, _) => fused!(5, V),
+        (6, true, _) => fused!(6, V),
+        (7, true, _) => fused!(7, V),
+        (8, true, _) => fused!(8, V),
+        (1, _, true) => fused!(1, N),
+        (2, _, true) => fused!(2, N),
+        (3, _, true) => fused!(3, N),
+        (4, _, true) => fused!(4, N),
+        (5, _, true) => fused!(5, N),
+        (6, _, true) => fused!(6, N),
+        (7, _, true) => fused!(7, N),
+        (8, _, true) => fused!(8, N),
+        _ => {
+            out.fill(0.0);
+            for k in 0..n {
+                let (a, y) = term(k);
+                match a {
+                    Arg::V(c) => sum_years_add(c, y, fy, out),
+                    Arg::N(c) => sum_years_add(c, y, fy, out),
+                    Arg::K(c) => sum_years_add(c, y, fy, out),
+                }
+            }
+        }
+    }
+}
+
+/// One pass of [`sum_years_chunk`] over `N` columns of one kind.
+// Index loops over `0..len` on re-sliced inputs: the optimiser then drops bounds checks.
+#[allow(clippy::needless_range_loop)]
+#[inline(always)]
+fn sum_years_pass<const N: usize, L: Lane>(
+    cols: [L; N],
+    years: [f64; N],
+    fy: &[f64],
+    out: &mut [f64],
+) {
+    let len = out.len();
+    let fy = &fy[..len];
+    let cols = cols.map(|c| c.cut(len));
+    for i in 0..len {
+        let mut acc = 0.0;
+        for k in 0..N {
+            // The value where the firm existed that year, else 0.0, as a bit mask.
+            let m = ((fy[i] <= years[k]) as u64).wrapping_neg();
+            acc += f64::from_bits(cols[k].at(i).to_bits() & m);
+        }
+        out[i] = acc;
+    }
+}
+
+/// One term of [`sum_years_chunk`] added to `out`.
+// Index loops over `0..len` on re-sliced inputs: the optimiser then drops bounds checks.
+#[allow(clippy::needless_range_loop)]
+#[inline(always)]
+fn sum_years_add<L: Lane>(col: L, year: f64, fy: &[f64], out: &mut [f64]) {
+    let len = out.len();
+    let (fy, col) = (&fy[..len], col.cut(len));
+    for i in 0..len {
+        let m = ((fy[i] <= year) as u64).wrapping_neg();
+        out[i] += f64::from_bits(col.at(i).to_bits() & m);
+    }
+}
 
 /// `out[i] = f(x[i], y[i])` over the chunk.
 // Index loops over `0..len` on re-sliced inputs: the optimiser then drops bounds checks.
@@ -3685,6 +3780,57 @@ eligible = "revenue > cap"
                             "{n} bounds, variant {variant}, x = {x:e}, tolerant {tolerant}"
                         );
                     }
+                }
+            }
+        }
+    }
+
+    /// Sums over years give the same values in one pass (columns of one kind, up to eight
+    /// terms) as term by term (mixed kinds, constants, more terms): years before founding are
+    /// left out, the rest added in term order.
+    #[test]
+    fn sums_over_years_agree_in_every_form() {
+        let len = 300;
+        let fy: Vec<f64> = (0..len).map(|i| 2015.0 + (i % 12) as f64).collect();
+        let narrow: Vec<Vec<i32>> = (0..10)
+            .map(|k| {
+                (0..len)
+                    .map(|i| ((i * 7 + k * 13) % 50) as i32 - 10)
+                    .collect()
+            })
+            .collect();
+        let wide: Vec<Vec<f64>> = narrow
+            .iter()
+            .map(|c| c.iter().map(|x| *x as f64 * 1.25).collect())
+            .collect();
+        for n in 1..=10usize {
+            for kinds in 0..4 {
+                // 0 all wide, 1 all narrow, 2 mixed, 3 mixed with a constant
+                let arg = |k: usize| -> (Arg, f64) {
+                    let year = 2024.0 - k as f64;
+                    let a = match (kinds, k % 3) {
+                        (0, _) | (2, 0) => Arg::V(&wide[k]),
+                        (3, 2) => Arg::K(2.5),
+                        _ => Arg::N(&narrow[k]),
+                    };
+                    (a, year)
+                };
+                let mut out = vec![f64::NAN; len];
+                sum_years_chunk(n, arg, &fy, &mut out);
+                for i in 0..len {
+                    let mut want = 0.0;
+                    for k in 0..n {
+                        let (a, year) = arg(k);
+                        let v = match a {
+                            Arg::V(c) => c[i],
+                            Arg::N(c) => c[i] as f64,
+                            Arg::K(c) => c,
+                        };
+                        if fy[i] <= year {
+                            want += v;
+                        }
+                    }
+                    assert_eq!(out[i], want, "{n} terms, kinds {kinds}, row {i}");
                 }
             }
         }
