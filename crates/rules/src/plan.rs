@@ -1421,10 +1421,13 @@ pub(crate) fn pow(a: f64, b: f64) -> f64 {
 }
 
 /// The real cube root of `x ≥ 0` to within one unit in the last place (NaN for negative `x`,
-/// as `powf(x, 1/3)`), with the same operations on every machine and no branches (so that
-/// the chunk loop vectorises): an initial guess from the exponent bits, two Halley steps and a
-/// Newton step whose residual is computed exactly with fused multiply-adds. Subnormal and
-/// very large inputs are scaled by exact powers of two first.
+/// as `powf(x, 1/3)`), with the same operations on every machine, no branches and no division
+/// (so that the chunk loop vectorises and is short; [`root3_regular`]): the reciprocal cube
+/// root from a first guess on the exponent bits and three Newton steps
+/// (`r ← r·(4 − x·r³)/3`, which need no division), then `y = x·r²` and one Newton step for
+/// `y³ = x` whose residual is computed exactly with fused multiply-adds and whose derivative
+/// `1/(3y²)` is taken as `r²/3`. Subnormal and very large inputs are scaled by exact powers of
+/// two first.
 #[inline(always)]
 pub(crate) fn root3(x: f64) -> f64 {
     const UP: f64 = 18_014_398_509_481_984.0; // 2^54
@@ -1440,23 +1443,7 @@ pub(crate) fn root3(x: f64) -> f64 {
     } else {
         x
     };
-    // About 3 % off: the exponent divided by three, with a bias for the mantissa — on the high
-    // 32 bits (as fdlibm's cbrt does), a division the vector unit does by a multiplication.
-    let hi = (xs.to_bits() >> 32) as u32;
-    let g = f64::from_bits(((hi / 3 + 0x2A9F_7893) as u64) << 32);
-    let mut y = g;
-    for _ in 0..2 {
-        // Halley: the error is cubed (3e-2 → 3e-6 → 3e-18).
-        let y3 = y * y * y;
-        y *= (y3 + 2.0 * xs) / (2.0 * y3 + xs);
-    }
-    // Newton with an exact residual y³ − x (y² and y²·y split into value and rounding error).
-    let y2 = y * y;
-    let e2 = y.mul_add(y, -y2);
-    let y3 = y2 * y;
-    let e3 = y2.mul_add(y, -y3);
-    let r = (y3 - xs) + e2.mul_add(y, e3);
-    y -= r / (3.0 * y2);
+    let y = root3_regular(xs);
     let y = if tiny {
         y * UP_ROOT
     } else if huge {
@@ -1471,6 +1458,39 @@ pub(crate) fn root3(x: f64) -> f64 {
     } else {
         f64::NAN
     }
+}
+
+/// [`root3`] of an `x` in `[f64::MIN_POSITIVE, 1e300]` (no scaling, no special values): the
+/// same result as `root3` gives for it, bit for bit.
+#[inline(always)]
+fn root3_regular(x: f64) -> f64 {
+    // x^(-1/3) to 3.4 %: minus a third of the exponent (on the high 32 bits, a division the
+    // vector unit does by a multiplication), with a bias for the mantissa.
+    let hi = (x.to_bits() >> 32) as u32;
+    let mut r = f64::from_bits((0x553E_F0FE_u32.wrapping_sub(hi / 3) as u64) << 32);
+    // Newton for 1/r³ = x squares the error: 3.4e-2 → 2.4e-3 → 1.2e-5 → 2.7e-10. Written
+    // as r·4/3 − (r/3)·(r²·rx) so that the products run side by side.
+    for _ in 0..3 {
+        let r3x = (r * r) * (r * x);
+        r = (r * (-1.0 / 3.0)).mul_add(r3x, r * (4.0 / 3.0));
+    }
+    let r2 = r * r;
+    let y = x * r2;
+    // Newton with an exact residual y³ − x (y² and y²·y split into value and rounding error)
+    // and the derivative's inverse from r² (to 5e-10): 5e-10 → about 1e-19, then rounded.
+    let y2 = y * y;
+    let e2 = y.mul_add(y, -y2);
+    let y3 = y2 * y;
+    let e3 = y2.mul_add(y, -y3);
+    let res = (y3 - x) + e2.mul_add(y, e3);
+    y - res * (r2 * (1.0 / 3.0))
+}
+
+/// Whether every value is in [`root3_regular`]'s domain (an and-reduction: vectorises).
+#[inline(always)]
+fn all_root3_regular(v: &[f64]) -> bool {
+    v.iter()
+        .fold(true, |a, x| a & (*x >= f64::MIN_POSITIVE) & (*x <= 1e300))
 }
 
 #[inline(always)]
@@ -2188,9 +2208,16 @@ impl Plan {
                         BinOp::Div => with_args!(x, y, |p, q| lanes2(out_v, p, q, |u, v| u / v)),
                         // Roots by exponent (see `pow`): one vectorised loop for the whole chunk.
                         BinOp::Pow => match y {
-                            Arg::K(k) if k == 1.0 / 3.0 => {
-                                with_args!(x, y, |p, q| lanes2(out_v, p, q, |u, _| root3(u)))
-                            }
+                            Arg::K(k) if k == 1.0 / 3.0 => match x {
+                                // Growth ratios are ordinary numbers: no scaling, no special
+                                // values to handle in the chunk.
+                                Arg::V(xv) if all_root3_regular(xv) => {
+                                    for (o, u) in out_v.iter_mut().zip(xv) {
+                                        *o = root3_regular(*u);
+                                    }
+                                }
+                                _ => with_args!(x, y, |p, q| lanes2(out_v, p, q, |u, _| root3(u))),
+                            },
                             _ => with_args!(x, y, |p, q| lanes2(out_v, p, q, pow)),
                         },
                     }
@@ -3638,12 +3665,22 @@ eligible = "revenue > cap"
             for k in 0..50 {
                 let v = x * (1.0 + k as f64 / 37.0);
                 worst = worst.max(ulps(root3(v), v.cbrt()));
+                if (f64::MIN_POSITIVE..=1e300).contains(&v) {
+                    assert_eq!(root3_regular(v).to_bits(), root3(v).to_bits(), "{v:e}");
+                }
             }
             x *= 1.37;
         }
         assert!(worst <= 1, "at most one ulp from cbrt, was {worst}");
-        for k in 1..=2000i64 {
+        for k in 1..=200_000i64 {
             assert_eq!(root3((k * k * k) as f64), k as f64, "{k}³");
+        }
+        for e in -340..=340 {
+            let (k, p) = (7.0f64, 2.0f64.powi(e));
+            let c = k * k * k * p * p * p;
+            if c.is_normal() {
+                assert_eq!(root3(c), k * p, "(7·2^{e})³");
+            }
         }
         assert_eq!(root3(0.125), 0.5);
         assert_eq!(root3(0.0).to_bits(), 0.0f64.to_bits());
