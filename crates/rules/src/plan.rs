@@ -2109,12 +2109,13 @@ impl Plan {
                 }
                 Op::Attr(a, off) => {
                     let rows = start..start + len;
+                    // The listings for which the attribute holds, one bit each (a shift per
+                    // row vectorises; a table lookup would not).
                     let listing = |f: fn(Listing) -> bool| {
-                        let mut t = [0.0f64; 7];
-                        for (k, l) in Listing::ALL.iter().enumerate() {
-                            t[k] = f(*l) as u8 as f64;
-                        }
-                        t
+                        Listing::ALL
+                            .iter()
+                            .enumerate()
+                            .fold(0u32, |m, (k, l)| m | ((f(*l) as u32) << k))
                     };
                     match a {
                         Attr::Manufacturing => {
@@ -2134,7 +2135,7 @@ impl Plan {
                                 _ => listing(|l| l == Listing::Neeq),
                             };
                             for (o, x) in out_v.iter_mut().zip(&panel.listing[rows]) {
-                                *o = t[*x as usize];
+                                *o = ((t >> (*x as u32 & 31)) & 1) as f64;
                             }
                         }
                         Attr::Founded => {
@@ -2201,11 +2202,16 @@ impl Plan {
                     // Values under a non-OK state are never read, so values are computed for
                     // every row without branches (the loops vectorise).
                     let (x, y) = (arg(*a), arg(*b));
+                    // Whether every result is finite, found in the same pass where it can be.
+                    let mut finite = None;
                     match op {
                         BinOp::Add => with_args!(x, y, |p, q| lanes2(out_v, p, q, |u, v| u + v)),
                         BinOp::Sub => with_args!(x, y, |p, q| lanes2(out_v, p, q, |u, v| u - v)),
                         BinOp::Mul => with_args!(x, y, |p, q| lanes2(out_v, p, q, |u, v| u * v)),
-                        BinOp::Div => with_args!(x, y, |p, q| lanes2(out_v, p, q, |u, v| u / v)),
+                        BinOp::Div => {
+                            let f = with_args!(x, y, |p, q| div_lanes(out_v, p, q));
+                            finite = Some(f);
+                        }
                         // Roots by exponent (see `pow`): one vectorised loop for the whole chunk.
                         BinOp::Pow => match y {
                             Arg::K(k) if k == 1.0 / 3.0 => match x {
@@ -2223,7 +2229,7 @@ impl Plan {
                     }
                     // A non-finite result (a zero denominator, an overflow) is undefined, as in
                     // `k_bin`.
-                    if cl(*a) && cl(*b) && all_finite(out_v) {
+                    if cl(*a) && cl(*b) && finite.unwrap_or_else(|| all_finite(out_v)) {
                         out_s.fill(OK);
                         true
                     } else {
@@ -3066,6 +3072,24 @@ fn sum_years_add<L: Lane>(col: L, year: f64, fy: &[f64], out: &mut [f64]) {
         let m = ((fy[i] <= year) as u64).wrapping_neg();
         out[i] += f64::from_bits(col.at(i).to_bits() & m);
     }
+}
+
+/// `out[i] = x[i] / y[i]` over the chunk; returns whether every quotient is finite (no zero
+/// denominator, no overflow), tested in the same pass from the exponent bits.
+// Index loops over `0..len` on re-sliced inputs: the optimiser then drops bounds checks.
+#[allow(clippy::needless_range_loop)]
+#[inline(always)]
+fn div_lanes<X: Lane, Y: Lane>(out: &mut [f64], x: X, y: Y) -> bool {
+    const EXP: u64 = 0x7ff0_0000_0000_0000;
+    let len = out.len();
+    let (x, y) = (x.cut(len), y.cut(len));
+    let mut bad = 0u64;
+    for i in 0..len {
+        let q = x.at(i) / y.at(i);
+        bad |= ((q.to_bits() & EXP) == EXP) as u64;
+        out[i] = q;
+    }
+    bad == 0
 }
 
 /// `out[i] = f(x[i], y[i])` over the chunk.
