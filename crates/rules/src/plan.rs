@@ -1975,20 +1975,67 @@ impl Plan {
             // otherwise (or with a what-if value set) the comparisons are evaluated on their own
             // first and the node reads them as usual, three-valued.
             let mut inline_cmp = false;
+            // With `inline_cmp`: `band` holds the running and/or of every child but the fused
+            // comparisons with operands not all OK, which are still to be folded in.
+            let mut partial = false;
             if !buf.fused.is_empty()
                 && let Op::All(v) | Op::Any(v) = &self.ops[node as usize]
                 && v.iter().any(|c| buf.fused[*c as usize])
             {
-                let operands_clean = cell_override.is_none()
-                    && v.iter().all(|c| match &self.ops[*c as usize] {
-                        Op::Cmp(_, a, b) if buf.fused[*c as usize] => {
-                            buf.clean[*a as usize] && buf.clean[*b as usize]
-                        }
-                        _ => buf.clean[*c as usize],
-                    });
-                if operands_clean {
+                let is_all = matches!(self.ops[node as usize], Op::All(_));
+                // A fused comparison with an operand not all OK in this chunk.
+                let unclean = |c: NodeId| match &self.ops[c as usize] {
+                    Op::Cmp(_, a, b) if buf.fused[c as usize] => {
+                        !(buf.clean[*a as usize] && buf.clean[*b as usize])
+                    }
+                    _ => false,
+                };
+                let others_clean = cell_override.is_none()
+                    && v.iter()
+                        .all(|c| buf.fused[*c as usize] || buf.clean[*c as usize]);
+                if others_clean && !v.iter().any(|c| unclean(*c)) {
                     inline_cmp = true;
-                } else {
+                } else if others_clean {
+                    // Such a comparison still folds in two-valued if, on every row where an
+                    // operand is not OK, the other children already decide the junction (a
+                    // failure for an all, a pass for an any), as `present(x)` does for a
+                    // condition on `x`: its value there cannot matter.
+                    let kids = Kids {
+                        plan: self,
+                        panel,
+                        year,
+                        start,
+                        len,
+                        vals: &buf.vals,
+                        st: &buf.st,
+                        ext: &buf.ext,
+                        clean: &buf.clean,
+                        ok: &buf.ok,
+                    };
+                    band.clear();
+                    band.resize(len, is_all as u8 as f64);
+                    fold_junction(
+                        kids,
+                        is_all,
+                        v,
+                        |c| buf.fused[c as usize],
+                        |c| !unclean(c),
+                        &mut band,
+                    );
+                    let decided = |st: &[u8]| {
+                        st.iter()
+                            .zip(band.iter())
+                            .fold(true, |a, (s, b)| a & ((*s == OK) | ((*b != 0.0) != is_all)))
+                    };
+                    partial = v.iter().all(|c| match &self.ops[*c as usize] {
+                        Op::Cmp(_, a, b) if unclean(*c) => {
+                            decided(kids.st(*a)) && decided(kids.st(*b))
+                        }
+                        _ => true,
+                    });
+                    inline_cmp = partial;
+                }
+                if !inline_cmp {
                     buf.founded_year = std::mem::take(&mut fy);
                     for c in v {
                         if buf.fused[*c as usize] {
@@ -2267,28 +2314,22 @@ impl Plan {
                 Op::All(v) | Op::Any(v) => {
                     let is_all = matches!(self.ops[node as usize], Op::All(_));
                     let fused = |c: NodeId| inline_cmp && buf.fused[c as usize];
-                    if inline_cmp || v.iter().all(|c| cl(*c)) {
+                    if partial {
+                        // The other children are in `band`; the rest are fused comparisons
+                        // whose rows with operands not OK are decided already.
+                        out_v.copy_from_slice(&band[..len]);
+                        let rest = |c: NodeId| {
+                            fused(c)
+                                && matches!(&self.ops[c as usize], Op::Cmp(_, a, b)
+                                    if !(cl(*a) && cl(*b)))
+                        };
+                        fold_junction(kids, is_all, v, fused, rest, out_v);
+                        out_s.fill(OK);
+                        true
+                    } else if inline_cmp || v.iter().all(|c| cl(*c)) {
                         // Two-valued: a running and/or of the children's truth.
                         out_v.fill(is_all as u8 as f64);
-                        for c in v {
-                            if let Op::Cmp(op, a, b) = &self.ops[*c as usize]
-                                && fused(*c)
-                            {
-                                let (x, y) = (arg(*a), arg(*b));
-                                with_cmp_args!(x, y, |p, q| fold_cmp(is_all, *op, p, q, out_v));
-                                continue;
-                            }
-                            let (cv, _) = ch(*c);
-                            if is_all {
-                                for i in 0..len {
-                                    out_v[i] = truth((out_v[i] != 0.0) & (cv[i] != 0.0));
-                                }
-                            } else {
-                                for i in 0..len {
-                                    out_v[i] = truth((out_v[i] != 0.0) | (cv[i] != 0.0));
-                                }
-                            }
-                        }
+                        fold_junction(kids, is_all, v, fused, |_| true, out_v);
                         out_s.fill(OK);
                         true
                     } else {
@@ -3219,6 +3260,43 @@ fn cmp_lanes_by<X: Lane, Y: Lane>(
         for i in 0..len {
             let fine = ok.is_none_or(|(sa, sb)| sa[i].max(sb[i]) == OK);
             out[i] = truth(fine & op.apply(x.at(i), y.at(i)));
+        }
+    }
+}
+
+/// Folds the children `v` of an all (`is_all`) / any for which `take` holds into its running
+/// and/or `out`, two-valued: a `fused` comparison computed from its operands, any other child
+/// read as its 0/1 values.
+#[inline(always)]
+fn fold_junction(
+    kids: Kids,
+    is_all: bool,
+    v: &[NodeId],
+    fused: impl Fn(NodeId) -> bool,
+    take: impl Fn(NodeId) -> bool,
+    out: &mut [f64],
+) {
+    let len = out.len();
+    for &c in v {
+        if !take(c) {
+            continue;
+        }
+        if let Op::Cmp(op, a, b) = &kids.plan.ops[c as usize]
+            && fused(c)
+        {
+            let (x, y) = (kids.arg(*a), kids.arg(*b));
+            with_cmp_args!(x, y, |p, q| fold_cmp(is_all, *op, p, q, out));
+            continue;
+        }
+        let cv = &kids.vals(c)[..len];
+        if is_all {
+            for i in 0..len {
+                out[i] = truth((out[i] != 0.0) & (cv[i] != 0.0));
+            }
+        } else {
+            for i in 0..len {
+                out[i] = truth((out[i] != 0.0) | (cv[i] != 0.0));
+            }
         }
     }
 }
