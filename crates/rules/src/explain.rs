@@ -64,7 +64,7 @@ pub struct Part {
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Input {
     pub key: &'static str,
-    pub zh: String,
+    pub zh: &'static str,
     pub year: i32,
     pub value: Option<i64>,
     pub text: String,
@@ -643,7 +643,7 @@ pub fn explain(
                 let (val, provenance) = panel.get(row, y, *f as usize);
                 Input {
                     key: FIELDS[*f as usize].key,
-                    zh: field_name(*f as usize).to_string(),
+                    zh: field_name(*f as usize),
                     year: y,
                     value: val,
                     text: val
