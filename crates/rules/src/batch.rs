@@ -176,12 +176,7 @@ fn eval_range(
                 let k = r.eligible as usize * len;
                 let (ev, es) = (&buf.vals[k..k + len], &buf.st[k..k + len]);
                 let verdict = &mut res.verdict[base..base + len];
-                let mut passes = 0usize;
-                for i in 0..len {
-                    let v = Verdict::of(ev[i], es[i]);
-                    verdict[i] = v;
-                    passes += (v == Verdict::Pass) as usize;
-                }
+                let passes = Verdict::of_chunk(ev, es, verdict);
                 if passes > 0 && full {
                     let verified = &mut verified_buf[..len];
                     plan.vtree_verified_chunk(
