@@ -3015,7 +3015,8 @@ impl Lane for &[i32] {
 }
 
 /// Runs `$body` with `$p`, `$q` bound to the two arguments as [`Lane`]s of their own types
-/// (columns of the chunk and constants: a narrow column is read only by comparisons).
+/// (columns of the chunk and constants: narrow columns are read only by comparisons,
+/// [`with_cmp_args`], and sums over years).
 macro_rules! with_args {
     ($x:expr, $y:expr, |$p:ident, $q:ident| $body:expr) => {
         match ($x, $y) {
@@ -3035,15 +3036,12 @@ use with_args;
 macro_rules! with_cmp_args {
     ($x:expr, $y:expr, |$p:ident, $q:ident| $body:expr) => {
         match ($x, $y) {
-            (Arg::V($p), Arg::V($q)) => $body,
-            (Arg::V($p), Arg::K($q)) => $body,
-            (Arg::K($p), Arg::V($q)) => $body,
-            (Arg::K($p), Arg::K($q)) => $body,
             (Arg::N($p), Arg::K($q)) => $body,
             (Arg::K($p), Arg::N($q)) => $body,
             (Arg::N($p), Arg::V($q)) => $body,
             (Arg::V($p), Arg::N($q)) => $body,
             (Arg::N($p), Arg::N($q)) => $body,
+            (x, y) => with_args!(x, y, |$p, $q| $body),
         }
     };
 }
