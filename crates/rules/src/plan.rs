@@ -2051,17 +2051,15 @@ impl Plan {
                         |c| !unclean(c),
                         &mut band,
                     );
-                    let decided = |st: &[u8]| {
-                        st.iter()
-                            .zip(band.iter())
-                            .fold(true, |a, (s, b)| a & ((*s == OK) | ((*b != 0.0) != is_all)))
-                    };
-                    partial = v.iter().all(|c| match &self.ops[*c as usize] {
-                        Op::Cmp(_, a, b) if unclean(*c) => {
-                            decided(kids.st(*a)) && decided(kids.st(*b))
+                    partial = true;
+                    for c in v {
+                        if let Op::Cmp(_, a, b) = &self.ops[*c as usize]
+                            && unclean(*c)
+                        {
+                            partial &= decided_where_not_ok(kids.st(*a), &band, is_all)
+                                && decided_where_not_ok(kids.st(*b), &band, is_all);
                         }
-                        _ => true,
-                    });
+                    }
                     inline_cmp = partial;
                 }
                 if !inline_cmp {
@@ -3289,6 +3287,21 @@ fn cmp_lanes_by<X: Lane, Y: Lane>(
             out[i] = truth(fine & op.apply(x.at(i), y.at(i)));
         }
     }
+}
+
+/// Whether the running and/or `acc` of an all (`is_all`) / any is decided (a failure for an
+/// all, a pass for an any) on every row whose state in `st` is not [`OK`].
+// Index loops over `0..len` on re-sliced inputs: the optimiser then drops bounds checks.
+#[allow(clippy::needless_range_loop)]
+#[inline(always)]
+fn decided_where_not_ok(st: &[u8], acc: &[f64], is_all: bool) -> bool {
+    let len = st.len();
+    let acc = &acc[..len];
+    let mut open = 0u8;
+    for i in 0..len {
+        open |= ((st[i] != OK) & ((acc[i] != 0.0) == is_all)) as u8;
+    }
+    open == 0
 }
 
 /// Folds the children `v` of an all (`is_all`) / any for which `take` holds into its running
