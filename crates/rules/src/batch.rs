@@ -176,8 +176,8 @@ fn eval_range(
                 let k = r.eligible as usize * len;
                 let (ev, es) = (&buf.vals[k..k + len], &buf.st[k..k + len]);
                 let verdict = &mut res.verdict[base..base + len];
-                let passes = Verdict::of_chunk(ev, es, verdict);
-                if passes > 0 && full {
+                let (some_pass, all_pass) = Verdict::of_chunk(ev, es, verdict);
+                if some_pass && full {
                     let verified = &mut verified_buf[..len];
                     plan.vtree_verified_chunk(
                         &r.vtree,
@@ -193,7 +193,7 @@ fn eval_range(
                     }
                 }
                 if let Some(a) = &r.award
-                    && passes > 0
+                    && some_pass
                 {
                     for i in 0..len {
                         if verdict[i] == Verdict::Pass {
@@ -206,7 +206,7 @@ fn eval_range(
                 }
                 if r.rung.is_some() {
                     let dist = &mut res.distance[base..base + len];
-                    if passes < len {
+                    if !all_pass {
                         let d = &mut dist_buf[..len];
                         crate::ladder::distance_chunk(plan, r.eligible, &buf, d, &mut dist_scratch);
                         for i in 0..len {

@@ -66,9 +66,10 @@ impl Verdict {
             _ => Verdict::Unknown,
         }
     }
-    /// The verdicts of a chunk's values and states (`out[i]` for row `i`); returns how many
-    /// pass. Compiled for AVX2 too, chosen at run time as the chunk kernels are.
-    pub(crate) fn of_chunk(v: &[f64], s: &[u8], out: &mut [Verdict]) -> usize {
+    /// The verdicts of a chunk's values and states (`out[i]` for row `i`); returns whether
+    /// some row passes and whether every row does. Compiled for AVX2 too, chosen at run time
+    /// as the chunk kernels are.
+    pub(crate) fn of_chunk(v: &[f64], s: &[u8], out: &mut [Verdict]) -> (bool, bool) {
         #[cfg(target_arch = "x86_64")]
         if std::arch::is_x86_feature_detected!("avx2") {
             // SAFETY: the CPU supports AVX2, checked on the line above.
@@ -78,22 +79,25 @@ impl Verdict {
     }
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx2")]
-    unsafe fn of_chunk_avx2(v: &[f64], s: &[u8], out: &mut [Verdict]) -> usize {
+    unsafe fn of_chunk_avx2(v: &[f64], s: &[u8], out: &mut [Verdict]) -> (bool, bool) {
         Verdict::of_chunk_impl(v, s, out)
     }
     // Index loops over `0..len` on re-sliced inputs: the optimiser then drops bounds checks.
     #[allow(clippy::needless_range_loop)]
     #[inline(always)]
-    fn of_chunk_impl(v: &[f64], s: &[u8], out: &mut [Verdict]) -> usize {
+    fn of_chunk_impl(v: &[f64], s: &[u8], out: &mut [Verdict]) -> (bool, bool) {
         let len = out.len();
         let (v, s) = (&v[..len], &s[..len]);
-        let mut passes = 0usize;
+        // Byte-wide or / and of "passes" (a count would widen every lane to 64 bits).
+        let (mut some, mut every) = (0u8, 1u8);
         for i in 0..len {
             let x = Verdict::of(v[i], s[i]);
             out[i] = x;
-            passes += (x == Verdict::Pass) as usize;
+            let pass = (x == Verdict::Pass) as u8;
+            some |= pass;
+            every &= pass;
         }
-        passes
+        (some != 0, every != 0)
     }
     pub fn code(self) -> u8 {
         match self {
