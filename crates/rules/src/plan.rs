@@ -2003,70 +2003,31 @@ impl Plan {
         let mut band = std::mem::take(&mut buf.band);
         let mut fy_ready = false;
         for &node in nodes {
-            // An all / any with fused comparisons: when every other child and every fused
-            // comparison's operands are all OK in this chunk, it compares inline (two-valued);
-            // otherwise (or with a what-if value set) the comparisons are evaluated on their own
-            // first and the node reads them as usual, three-valued.
-            let mut inline_cmp = false;
-            // With `inline_cmp`: `band` holds the running and/or of every child but the fused
-            // comparisons with operands not all OK, which are still to be folded in.
-            let mut partial = false;
+            // An all / any with fused comparisons computes them inline when it can
+            // (`Plan::junction`); otherwise they are evaluated on their own first and the node
+            // reads them as usual.
+            let mut junction = Junction::Apart;
             if !buf.fused.is_empty()
                 && let Op::All(v) | Op::Any(v) = &self.ops[node as usize]
                 && v.iter().any(|c| buf.fused[*c as usize])
             {
-                let is_all = matches!(self.ops[node as usize], Op::All(_));
-                // A fused comparison with an operand not all OK in this chunk.
-                let unclean = |c: NodeId| match &self.ops[c as usize] {
-                    Op::Cmp(_, a, b) if buf.fused[c as usize] => {
-                        !(buf.clean[*a as usize] && buf.clean[*b as usize])
-                    }
-                    _ => false,
+                let kids = Kids {
+                    plan: self,
+                    panel,
+                    year,
+                    start,
+                    len,
+                    vals: &buf.vals,
+                    st: &buf.st,
+                    ext: &buf.ext,
+                    clean: &buf.clean,
+                    ok: &buf.ok,
                 };
-                let others_clean = cell_override.is_none()
-                    && v.iter()
-                        .all(|c| buf.fused[*c as usize] || buf.clean[*c as usize]);
-                if others_clean && !v.iter().any(|c| unclean(*c)) {
-                    inline_cmp = true;
-                } else if others_clean {
-                    // Such a comparison still folds in two-valued if, on every row where an
-                    // operand is not OK, the other children already decide the junction (a
-                    // failure for an all, a pass for an any), as `present(x)` does for a
-                    // condition on `x`: its value there cannot matter.
-                    let kids = Kids {
-                        plan: self,
-                        panel,
-                        year,
-                        start,
-                        len,
-                        vals: &buf.vals,
-                        st: &buf.st,
-                        ext: &buf.ext,
-                        clean: &buf.clean,
-                        ok: &buf.ok,
-                    };
-                    band.clear();
-                    band.resize(len, is_all as u8 as f64);
-                    fold_junction(
-                        kids,
-                        is_all,
-                        v,
-                        |c| buf.fused[c as usize],
-                        |c| !unclean(c),
-                        &mut band,
-                    );
-                    partial = true;
-                    for c in v {
-                        if let Op::Cmp(_, a, b) = &self.ops[*c as usize]
-                            && unclean(*c)
-                        {
-                            partial &= decided_where_not_ok(kids.st(*a), &band, is_all)
-                                && decided_where_not_ok(kids.st(*b), &band, is_all);
-                        }
-                    }
-                    inline_cmp = partial;
+                let is_all = matches!(self.ops[node as usize], Op::All(_));
+                if cell_override.is_none() {
+                    junction = junction_mode(kids, is_all, v, &buf.fused, &mut band);
                 }
-                if !inline_cmp {
+                if junction == Junction::Apart {
                     buf.founded_year = std::mem::take(&mut fy);
                     for c in v {
                         if buf.fused[*c as usize] {
@@ -2344,20 +2305,16 @@ impl Plan {
                 }
                 Op::All(v) | Op::Any(v) => {
                     let is_all = matches!(self.ops[node as usize], Op::All(_));
-                    let fused = |c: NodeId| inline_cmp && buf.fused[c as usize];
-                    if partial {
+                    let fused = |c: NodeId| junction != Junction::Apart && buf.fused[c as usize];
+                    if junction == Junction::Partial {
                         // The other children are in `band`; the rest are fused comparisons
                         // whose rows with operands not OK are decided already.
                         out_v.copy_from_slice(&band[..len]);
-                        let rest = |c: NodeId| {
-                            fused(c)
-                                && matches!(&self.ops[c as usize], Op::Cmp(_, a, b)
-                                    if !(cl(*a) && cl(*b)))
-                        };
+                        let rest = |c: NodeId| fused_unclean(kids, &buf.fused, c);
                         fold_junction(kids, is_all, v, fused, rest, out_v);
                         out_s.fill(OK);
                         true
-                    } else if inline_cmp || v.iter().all(|c| cl(*c)) {
+                    } else if junction == Junction::Inline || v.iter().all(|c| cl(*c)) {
                         // Two-valued: a running and/or of the children's truth.
                         out_v.fill(is_all as u8 as f64);
                         fold_junction(kids, is_all, v, fused, |_| true, out_v);
@@ -3290,6 +3247,73 @@ fn cmp_lanes_by<X: Lane, Y: Lane>(
             let fine = ok.is_none_or(|(sa, sb)| sa[i].max(sb[i]) == OK);
             out[i] = truth(fine & op.apply(x.at(i), y.at(i)));
         }
+    }
+}
+
+/// How an all / any with fused comparisons is evaluated in a chunk.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Junction {
+    /// Every other child and every fused comparison's operands are all OK: the comparisons
+    /// are computed inline, two-valued.
+    Inline,
+    /// As `Inline`, but some fused comparison has an operand not all OK, on rows that the
+    /// other children already decide; their running and/or is in the `band` scratch.
+    Partial,
+    /// The fused comparisons are evaluated on their own first, the node reads them as usual.
+    Apart,
+}
+
+/// A fused comparison (`fused`) with an operand not all OK in the chunk.
+#[inline(always)]
+fn fused_unclean(kids: Kids, fused: &[bool], c: NodeId) -> bool {
+    match &kids.plan.ops[c as usize] {
+        Op::Cmp(_, a, b) if fused[c as usize] => {
+            !(kids.clean[*a as usize] && kids.clean[*b as usize])
+        }
+        _ => false,
+    }
+}
+
+/// The [`Junction`] mode of an all (`is_all`) / any with children `v`. A fused comparison
+/// with an operand not all OK still folds in two-valued when, on every row where the operand
+/// is not OK, the other children already decide the junction (a failure for an all, a pass
+/// for an any) — as `present(x)` does for a condition on `x`: its value there cannot matter.
+/// For [`Junction::Partial`] the other children's running and/or is left in `acc`. Inlined
+/// into the kernels, so that its loops are compiled for AVX2 with them.
+#[inline(always)]
+fn junction_mode(
+    kids: Kids,
+    is_all: bool,
+    v: &[NodeId],
+    fused: &[bool],
+    acc: &mut Vec<f64>,
+) -> Junction {
+    if !v
+        .iter()
+        .all(|c| fused[*c as usize] || kids.clean[*c as usize])
+    {
+        return Junction::Apart;
+    }
+    let unclean = |c: NodeId| fused_unclean(kids, fused, c);
+    if !v.iter().any(|c| unclean(*c)) {
+        return Junction::Inline;
+    }
+    acc.clear();
+    acc.resize(kids.len, is_all as u8 as f64);
+    fold_junction(kids, is_all, v, |c| fused[c as usize], |c| !unclean(c), acc);
+    let mut decided = true;
+    for &c in v {
+        if let Op::Cmp(_, a, b) = &kids.plan.ops[c as usize]
+            && unclean(c)
+        {
+            decided &= decided_where_not_ok(kids.st(*a), acc, is_all)
+                && decided_where_not_ok(kids.st(*b), acc, is_all);
+        }
+    }
+    if decided {
+        Junction::Partial
+    } else {
+        Junction::Apart
     }
 }
 
