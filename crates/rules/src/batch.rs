@@ -137,7 +137,7 @@ impl Prepared {
     }
 }
 
-#[allow(clippy::needless_range_loop, clippy::too_many_arguments)]
+#[allow(clippy::too_many_arguments)]
 fn eval_range(
     plan: &Plan,
     panel: &Panel,
@@ -156,94 +156,129 @@ fn eval_range(
         prep.narrow_in_place.clone(),
         prep.fused.clone(),
     );
-    let mut verified_buf = vec![false; CHUNK];
-    let mut dist_buf = vec![0.0f64; CHUNK];
-    let mut dist_scratch = Vec::new();
-    let mut verified_scratch = VerifyScratch::default();
+    let mut scratch = Scratch::default();
     loop {
         let Some((lo, hi, mut out)) = blocks.lock().unwrap_or_else(|e| e.into_inner()).pop() else {
             break;
         };
-        let out = &mut out[..];
         let mut start = lo;
         while start < hi {
             let len = CHUNK.min(hi - start);
             // Every node once under the chosen assumption; all outputs are read from that pass.
             plan.eval_chunk(panel, year, start, len, nodes, pick, &mut buf);
             let base = start - lo;
-            for (ri, r) in plan.rules.iter().enumerate() {
-                let res = &mut out[ri];
-                let k = r.eligible as usize * len;
-                let (ev, es) = (&buf.vals[k..k + len], &buf.st[k..k + len]);
-                let verdict = &mut res.verdict[base..base + len];
-                let (some_pass, all_pass) = Verdict::of_chunk(ev, es, verdict);
-                if some_pass && full {
-                    let verified = &mut verified_buf[..len];
-                    plan.vtree_verified_chunk(
-                        &r.vtree,
-                        panel,
-                        year,
-                        start,
-                        &buf,
-                        verified,
-                        &mut verified_scratch,
-                    );
-                    for i in 0..len {
-                        res.verified[base + i] = verified[i] & (verdict[i] == Verdict::Pass);
-                    }
-                }
-                if let Some(a) = &r.award
-                    && some_pass
-                {
-                    for i in 0..len {
-                        if verdict[i] == Verdict::Pass {
-                            res.award[base + i] = award_of(a, &buf, i);
-                        }
-                    }
-                }
-                if !full {
-                    continue;
-                }
-                if r.rung.is_some() {
-                    let dist = &mut res.distance[base..base + len];
-                    if !all_pass {
-                        let d = &mut dist_buf[..len];
-                        crate::ladder::distance_chunk(plan, r.eligible, &buf, d, &mut dist_scratch);
-                        for i in 0..len {
-                            dist[i] = if verdict[i] == Verdict::Pass {
-                                0.0
-                            } else {
-                                d[i] as f32
-                            };
-                        }
-                    } else {
-                        dist.fill(0.0);
-                    }
-                } else {
-                    for i in 0..len {
-                        if verdict[i] == Verdict::Pass {
-                            res.distance[base + i] = 0.0;
-                        }
-                    }
-                }
+            for (r, res) in plan.rules.iter().zip(out.iter_mut()) {
+                record_chunk(
+                    plan,
+                    r,
+                    panel,
+                    year,
+                    start,
+                    base,
+                    &buf,
+                    res,
+                    full,
+                    &mut scratch,
+                );
             }
             if full && !manual_nodes.is_empty() {
                 // Then only the nodes that depend on an expert-scored item, under the other
                 // assumption (their inputs are unchanged), to flag assumption-dependent verdicts.
                 plan.eval_chunk(panel, year, start, len, manual_nodes, other, &mut buf);
-                for (ri, r) in plan.rules.iter().enumerate() {
+                for (r, res) in plan.rules.iter().zip(out.iter_mut()) {
                     if r.manual_nodes.is_empty() {
                         continue;
                     }
-                    let res = &mut out[ri];
                     for i in 0..len {
-                        let k = start - lo + i;
                         let (v, s) = buf.get(r.eligible, i);
-                        res.assumption_dependent[k] = Verdict::of(v, s) != res.verdict[k];
+                        res.assumption_dependent[base + i] =
+                            Verdict::of(v, s) != res.verdict[base + i];
                     }
                 }
             }
             start += len;
+        }
+    }
+}
+
+/// Reusable scratch of [`record_chunk`].
+#[derive(Default)]
+struct Scratch {
+    verified: Vec<bool>,
+    distance: Vec<f64>,
+    distance_scratch: Vec<Vec<f64>>,
+    verify: VerifyScratch,
+}
+
+/// One rule's outputs for the chunk of rows `start..start + buf.len` just evaluated into
+/// `buf`, written at `base` of the block's slices `res`: verdicts, awards, and with `full`
+/// whether each pass rests on verified inputs and the distance to qualifying.
+#[allow(clippy::needless_range_loop, clippy::too_many_arguments)]
+fn record_chunk(
+    plan: &Plan,
+    r: &crate::plan::RulePlan,
+    panel: &Panel,
+    year: i32,
+    start: usize,
+    base: usize,
+    buf: &Buffers,
+    res: &mut Out,
+    full: bool,
+    scratch: &mut Scratch,
+) {
+    let len = buf.len;
+    let k = r.eligible as usize * len;
+    let (ev, es) = (&buf.vals[k..k + len], &buf.st[k..k + len]);
+    let verdict = &mut res.verdict[base..base + len];
+    let (some_pass, all_pass) = Verdict::of_chunk(ev, es, verdict);
+    if let Some(a) = &r.award
+        && some_pass
+    {
+        for i in 0..len {
+            if verdict[i] == Verdict::Pass {
+                res.award[base + i] = award_of(a, buf, i);
+            }
+        }
+    }
+    if !full {
+        return;
+    }
+    if some_pass {
+        scratch.verified.resize(len, false);
+        let verified = &mut scratch.verified[..len];
+        plan.vtree_verified_chunk(
+            &r.vtree,
+            panel,
+            year,
+            start,
+            buf,
+            verified,
+            &mut scratch.verify,
+        );
+        for i in 0..len {
+            res.verified[base + i] = verified[i] & (verdict[i] == Verdict::Pass);
+        }
+    }
+    let dist = &mut res.distance[base..base + len];
+    if r.rung.is_none() {
+        // Distances of other rules are computed on demand (`ladder::nearest`); a pass is 0.
+        for i in 0..len {
+            if verdict[i] == Verdict::Pass {
+                dist[i] = 0.0;
+            }
+        }
+    } else if all_pass {
+        dist.fill(0.0);
+    } else {
+        scratch.distance.resize(len, 0.0);
+        let d = &mut scratch.distance[..len];
+        crate::ladder::distance_chunk(plan, r.eligible, buf, d, &mut scratch.distance_scratch);
+        for i in 0..len {
+            dist[i] = if verdict[i] == Verdict::Pass {
+                0.0
+            } else {
+                d[i] as f32
+            };
         }
     }
 }
