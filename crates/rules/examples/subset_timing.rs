@@ -1,6 +1,8 @@
 //! Times batch evaluation of the OpenFisca bench's ported subset (verdicts and awards only), on
 //! one thread or more, repeatedly, for profiling:
 //! `cargo run --release -p gaoxin-rules --example subset_timing -- 300000 20 [THREADS]`.
+//! `ONLY=rule_id,…` times some of the subset's rules alone, `EXPLAIN=1` times single-firm
+//! explain instead, `DUMP=1` lists the batch's nodes.
 fn main() {
     let a: Vec<String> = std::env::args().collect();
     let n: usize = a.get(1).and_then(|s| s.parse().ok()).unwrap_or(300_000);
@@ -18,11 +20,15 @@ fn main() {
         "nanjing_first_unicorn_award_2025",
         "nanjing_unicorn_2024",
     ];
-    // `ONLY=id,id` times those rules alone (the rest of the subset is still compiled).
+    // `ONLY=id,id` compiles and times those rules of the subset alone.
     let only = std::env::var("ONLY").ok();
     files.retain(|f| keep.contains(&f.id.as_str()));
     if let Some(only) = &only {
         files.retain(|f| only.split(',').any(|o| o == f.id));
+        if files.is_empty() {
+            eprintln!("ONLY={only}: none of these is a rule of the subset {keep:?}");
+            std::process::exit(2);
+        }
     }
     let (plan, _) = gaoxin_rules::compile_for_run(&files, gaoxin_rules::default_as_of(2024));
     let panel = gaoxin_rules::synth::generate_with(n, 2020, 2024, 2024, 0.0, 0.7, Some(2020));

@@ -356,10 +356,10 @@ fn in_place_facts(plan: &Plan, read: &[bool]) -> Vec<bool> {
 }
 
 /// Per node: a fact every consumer of which among the evaluated `nodes` and the `fused`
-/// comparisons is a comparison or a sum over years, which read their operands only through
-/// `Kids::arg` and so may
-/// read a narrow column in place ([`Buffers::narrow_in_place`]; the facts read outside the
-/// kernels are not read in place at all, [`in_place_facts`]).
+/// comparisons is a comparison or a sum over years. These read their operands only through
+/// `Kids::arg`, so such a fact may be read in place from a narrow column
+/// ([`Buffers::narrow_in_place`]; facts read outside the kernels are not read in place at
+/// all, [`in_place_facts`]).
 pub(crate) fn narrow_in_place(plan: &Plan, nodes: &[NodeId], fused: &[bool]) -> Vec<bool> {
     use crate::plan::Op;
     let n = plan.ops.len();

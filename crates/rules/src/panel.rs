@@ -1,7 +1,9 @@
 //! The columnar enterprise-year panel the engine reads.
 //!
-//! One column per fact per year (`Vec<f64>` values — money in fen, counts and yyyymmdd dates are
-//! integers below 2^53, so exact — a provenance-kind byte and a source id per cell), plus per-firm attributes from [`Enterprise`] (founding date, sector, listing, park).
+//! One column per fact per year — integer values (money in fen, counts, yyyymmdd dates) held as
+//! `i32` while they fit and as `f64` (exact below 2^53) once one does not ([`Values`]), a
+//! provenance-kind byte and a source id per cell — plus per-firm attributes from
+//! [`Enterprise`] (founding date, sector, listing, park).
 //! Columns are created only for facts that were set, so a panel of a few facts stays small.
 //! One firm is simply a panel of one row ([`Panel::row`]). [`Panel::hash`] is a stable
 //! content hash for run records.

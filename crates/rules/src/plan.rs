@@ -2984,7 +2984,7 @@ macro_rules! with_args {
             (Arg::K($p), Arg::V($q)) => $body,
             (Arg::K($p), Arg::K($q)) => $body,
             (Arg::N(_), _) | (_, Arg::N(_)) => {
-                unreachable!("only comparisons read narrow columns in place")
+                unreachable!("only comparisons and sums over years read narrow columns")
             }
         }
     };
