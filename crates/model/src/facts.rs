@@ -100,6 +100,14 @@ fields! {
     TechSmeRegistered = "techsme_registered", "科小入库", Kind::Flag, "当年是否已入库科技型中小企业";
     SpecializedCertDate = "specialized_cert_date", "专精特新认定日期", Kind::Date, "省级专精特新中小企业认定日期";
     LittleGiantCertDate = "little_giant_cert_date", "小巨人认定日期", Kind::Date, "专精特新“小巨人”认定日期";
+    UnicornListed = "unicorn_listed", "入选南京市独角兽企业榜单", Kind::Flag, "当年是否列入南京市公布的独角兽企业榜单（以市科技局发布为准；未掌握填空）";
+    UnicornFirstYear = "unicorn_first_year", "首次入选南京市独角兽榜单年份", Kind::Count, "首次列入南京市独角兽企业榜单的年份（如2021）；从未入选填空";
+    GazelleListed = "gazelle_listed", "入选南京市瞪羚企业榜单", Kind::Flag, "当年是否列入南京市公布的瞪羚企业榜单（以市科技局发布为准；未掌握填空）";
+    GazelleFirstYear = "gazelle_first_year", "首次入选南京市瞪羚榜单年份", Kind::Count, "首次列入南京市瞪羚企业榜单的年份（如2021）；从未入选填空";
+    ItCoreBusiness = "it_core_business", "核心业务采用信息系统支撑", Kind::Flag, "至少1项核心业务采用信息系统支撑（小巨人精细化指标）";
+    NicheShareBrand = "niche_share_brand", "细分市场占有率10%以上且有自主品牌", Kind::Flag, "主导产品全国细分市场占有率10%以上且拥有自主品牌（小巨人特色化指标）";
+    ChainKeyLink = "chain_key_link", "位于产业链关键环节", Kind::Flag, "位于产业链关键环节，发挥补短板、锻长板、填空白作用（小巨人产业链配套指标）";
+    KeyFieldProduct = "key_field_product", "主导产品属于工业“六基”或重点领域", Kind::Flag, "主导产品属于工业“六基”、制造强国十大重点领域或网络强国相关领域（小巨人主导产品指标）";
 }
 
 impl F {
@@ -309,6 +317,20 @@ impl Facts {
                 F::QualityItems,
                 format!("质量管理项数应在0–4之间，实际为{q}"),
             ));
+        }
+        let year = self.year.get() as i64;
+        for (first, list) in [
+            (F::UnicornFirstYear, "独角兽"),
+            (F::GazelleFirstYear, "瞪羚"),
+        ] {
+            if let Some(y) = self.get(first)
+                && !(2000..=year).contains(&y)
+            {
+                e.push((
+                    first,
+                    format!("首次入选{list}榜单年份应在2000–{year}之间，实际为{y}"),
+                ));
+            }
         }
         e
     }

@@ -46,6 +46,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (3, include_str!("../migrations/0003_evaluation.sql")),
     (4, include_str!("../migrations/0004_rule_results.sql")),
     (5, include_str!("../migrations/0005_latest_year.sql")),
+    (6, include_str!("../migrations/0006_status_facts.sql")),
 ];
 
 /// The database URL: `--database` if given, else `DATABASE_URL`, else `sqlite://gaoxin.db` in the working directory.
