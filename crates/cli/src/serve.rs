@@ -20,7 +20,26 @@ pub struct ServeArgs {
     pub demo: DemoArgs,
 }
 
+/// Installs the log subscriber of `gaoxin serve`: one line per request (see `gaoxin_web`'s
+/// request log) and every server error with its cause, on standard error. `GAOXIN_LOG` sets the
+/// level (`error`, `warn`, `info` — the default — `debug`, `trace`).
+fn install_log() {
+    let level = match std::env::var("GAOXIN_LOG").as_deref() {
+        Ok("error") => tracing::Level::ERROR,
+        Ok("warn") => tracing::Level::WARN,
+        Ok("debug") => tracing::Level::DEBUG,
+        Ok("trace") => tracing::Level::TRACE,
+        _ => tracing::Level::INFO,
+    };
+    let _ = tracing_subscriber::fmt()
+        .with_max_level(level)
+        .with_writer(std::io::stderr)
+        .with_ansi(false)
+        .try_init();
+}
+
 pub async fn serve(url: &str, zone: Zone, a: ServeArgs) -> Res {
+    install_log();
     let store = Store::open(url).await?;
     if !a.no_demo && store.summary(&Scope::Zone).await?.firms == 0 {
         let cfg = a.demo.config()?;

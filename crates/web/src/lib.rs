@@ -30,6 +30,7 @@ pub mod evaluation;
 mod export;
 pub mod pages;
 pub mod render;
+mod request_log;
 pub mod routes;
 pub mod rules_eval;
 pub mod rules_jobs;

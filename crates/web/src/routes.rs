@@ -253,12 +253,14 @@ pub fn route_table() -> Vec<RouteInfo> {
     table().list
 }
 
-/// The application router with its state and layers (outermost first: compression, session, CSRF).
+/// The application router with its state and layers (outermost first: compression, session,
+/// request log, CSRF).
 pub fn build(state: AppState) -> Router {
     table()
         .router
         .fallback(pages::not_found)
         .layer(middleware::from_fn_with_state(state.clone(), auth::csrf))
+        .layer(middleware::from_fn(crate::request_log::log))
         .layer(middleware::from_fn_with_state(state.clone(), auth::session))
         .layer(CompressionLayer::new())
         .with_state(state)
