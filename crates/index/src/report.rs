@@ -11,10 +11,11 @@
 //!   indicators; otherwise it is listed as "数据不足" without a rank;
 //! * a missing value is never zero: within a dimension the weights renormalise over the indicators
 //!   the park has (the scheme's aggregation).
+//! * the Monte Carlo rank intervals leave out indicators on which every ranked park has the same
+//!   value (they do not tell parks apart, and min-max and rank normalisation refuse them).
 
 use crate::aggregate::AggMethod;
 use crate::error::{IndexError, Result};
-use crate::meta::{IndexMeta, Node};
 use crate::normalise::Normaliser;
 use crate::park::{FirmColumns, FirmRow, ParkScheme, Source, Status};
 use crate::points::{PointsInput, PointsScheme};
@@ -231,16 +232,21 @@ pub fn park_report(
             ]),
             Choice::Aggregation(vec![AggMethod::Arithmetic, AggMethod::Geometric]),
         ];
-        // all-missing indicators take no part (Uncertainty needs data in every column)
+        // indicators missing in every ranked park, or equal in all of them, take no part: they
+        // cannot tell parks apart and the normalisers refuse them (Uncertainty needs data in
+        // every column)
         let codes: Vec<String> = scheme
             .indicators
             .iter()
-            .zip(&available)
-            .filter(|(_, a)| **a)
-            .map(|(i, _)| i.code.clone())
+            .enumerate()
+            .filter(|&(j, _)| {
+                let x = ranked.col(j);
+                available[j] && stats::min(x) < stats::max(x)
+            })
+            .map(|(_, i)| i.code.clone())
             .collect();
         let sub = ranked.select_cols(&codes)?;
-        let sub_meta = subset(&meta, &codes)?;
+        let sub_meta = meta.restrict(&codes)?;
         let u = Uncertainty::new(&sub_meta, &sub, nominal, choices, opts.seed)?;
         Some(u.monte_carlo(opts.mc, opts.threads.max(1)))
     } else {
@@ -750,21 +756,6 @@ pub fn targets_report(
 }
 
 /// The index structure restricted to `codes` (indicators) and the aggregates above them.
-fn subset(meta: &IndexMeta, codes: &[String]) -> Result<IndexMeta> {
-    let mut nodes: Vec<Node> = meta
-        .nodes()
-        .iter()
-        .filter(|n| n.level > 1 || codes.contains(&n.code))
-        .cloned()
-        .collect();
-    // drop aggregates left without children, level by level
-    for _ in 0..meta.max_level() {
-        let parents: Vec<String> = nodes.iter().filter_map(|n| n.parent.clone()).collect();
-        nodes.retain(|n| n.level == 1 || parents.contains(&n.code));
-    }
-    IndexMeta::new(nodes)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
