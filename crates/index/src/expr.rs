@@ -21,7 +21,8 @@ use crate::error::{IndexError, Result};
 
 /// The enterprise-year fields the platform provides (numeric). Names are the model's fact keys
 /// (`gaoxin_model::FIELDS`; money in yuan, `rd_institution` coded 0 无 … 4 国家级 as in the model)
-/// plus `age_years` (derived from the founding date); see `crate::panel` for the mapping.
+/// plus `age_years` (derived from the founding date) and `year` (the row's year, e.g. for
+/// `count(gazelle_first_year == year)`); see `crate::panel` for the mapping.
 pub const NUMERIC_FIELDS: &[&str] = &[
     "revenue",
     "main_revenue",
@@ -50,6 +51,9 @@ pub const NUMERIC_FIELDS: &[&str] = &[
     "local_contribution",
     "valuation_usd",
     "age_years",
+    "unicorn_first_year",
+    "gazelle_first_year",
+    "year",
 ];
 
 /// Firm flags (booleans, 1/0 in expressions). `hightech_certified` (a 高企 certificate valid at the
@@ -63,6 +67,8 @@ pub const FLAG_FIELDS: &[&str] = &[
     "private_investment",
     "major_incident",
     "credit_blacklist",
+    "unicorn_listed",
+    "gazelle_listed",
 ];
 
 /// All field names in the order used by column indices: numeric fields, then flags.

@@ -140,3 +140,72 @@ fn points_scheme_file_end_to_end() {
     assert_eq!(zones, vec!["P01", "P02"]);
     assert_eq!(s.compute(&inp, &BTreeMap::new()).unwrap().total.len(), 40);
 }
+
+#[test]
+fn park_scheme_has_the_indicators_found_in_the_public_implementations() {
+    use gaoxin_index::park::{Confidence, FirmRow, Source};
+    let s = load::park_scheme_from_path(&scheme_path("park-evaluation-2021.toml")).unwrap();
+    let ind = |c: &str| {
+        s.indicators
+            .iter()
+            .find(|i| i.code == c)
+            .unwrap_or_else(|| panic!("indicator {c} missing"))
+    };
+    // issue 11 §13: in both public code bases …
+    for c in ["3.2", "3.3", "3.4", "5.1", "5.5"] {
+        assert_eq!(ind(c).confidence, Confidence::Medium, "{c}");
+    }
+    // … and in one of them
+    for c in ["2.10", "3.7", "3.8", "3.9", "5.8", "5.9", "5.10"] {
+        assert_eq!(ind(c).confidence, Confidence::Low, "{c}");
+    }
+    assert_eq!(s.indicators.len(), 46);
+    assert_eq!(ind("3.2").direction, -1.0, "CO₂ growth: lower is better");
+    assert!(s.indicators.iter().all(|i| !i.basis.is_empty()));
+    // the order of the official table: by dimension, then number
+    let key = |c: &str| {
+        let (a, b) = c.split_once('.').unwrap();
+        (a.parse::<u32>().unwrap(), b.parse::<u32>().unwrap())
+    };
+    assert!(
+        s.indicators
+            .windows(2)
+            .all(|w| key(&w[0].code) < key(&w[1].code))
+    );
+    // 5.6 counts firms listed during the year: the panel has no listing date
+    assert_eq!(ind("5.6").source, Source::ParkInput);
+    // 2.7 is venture capital; equity financing is broader: flagged as a proxy
+    assert!(ind("2.7").proxy && ind("2.7").note.as_deref().unwrap().contains("风险投资"));
+    // 5.5 and 5.8 come from the panel
+    let rows = vec![
+        FirmRow::new("A", 2024)
+            .with("gazelle_first_year", 2024.0)
+            .with("year", 2024.0)
+            .with("rd_institution", 4.0),
+        FirmRow::new("A", 2024)
+            .with("gazelle_first_year", 2022.0)
+            .with("year", 2024.0)
+            .with("rd_institution", 3.0),
+        FirmRow::new("B", 2024)
+            .with("year", 2024.0)
+            .with("rd_institution", 4.0),
+    ];
+    let v = s.compute_indicators(&rows, 2024, &BTreeMap::new()).unwrap();
+    assert_eq!(v.value("A", "5.5"), Some(1.0));
+    assert_eq!(v.value("B", "5.5"), Some(0.0));
+    assert_eq!(v.value("A", "5.8"), Some(1.0));
+    assert_eq!(v.value("B", "5.8"), Some(1.0));
+    // two named dimension weight sets, neither confirmed
+    let names: Vec<&str> = s.weight_sets.iter().map(|w| w.name.as_str()).collect();
+    assert_eq!(names, vec!["equal-20", "20-20-15-15-30"]);
+    let w = s.meta().unwrap().weights(Some("20-20-15-15-30")).unwrap();
+    assert_eq!(
+        ["D1", "D2", "D3", "D4", "D5"].map(|d| w[d]),
+        [0.20, 0.20, 0.15, 0.15, 0.30]
+    );
+    assert!(
+        s.weight_sets
+            .iter()
+            .all(|w| w.status == Status::Unconfirmed)
+    );
+}
