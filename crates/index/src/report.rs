@@ -36,6 +36,9 @@ pub struct SchemeInfo {
     pub document: String,
     pub effective_from: String,
     pub status: Option<String>,
+    /// The scheme's notice to show with every result (innovation points: a placeholder scheme).
+    #[serde(default)]
+    pub notice: Option<String>,
 }
 
 /// SHA-256 (hex) of the inputs: firm rows in the order given, then park inputs, then `extra`.
@@ -393,6 +396,7 @@ pub fn park_report(
             document: scheme.document.clone(),
             effective_from: scheme.effective_from.clone(),
             status: scheme.status.clone(),
+            notice: None,
         },
         input_hash: input,
         dimensions: scheme
@@ -622,6 +626,7 @@ pub fn points_report(
             document: scheme.document.clone(),
             effective_from: scheme.effective_from.clone(),
             status: scheme.status.clone(),
+            notice: scheme.notice.clone(),
         },
         input_hash: hash,
         groups: scheme.groups.clone(),
@@ -1047,6 +1052,11 @@ mod tests {
             .collect();
         let r = points_report(&s, &rows, &keys, 2024).unwrap();
         assert_eq!(r.firms.len(), 150);
+        assert_eq!(
+            r.scheme.notice, s.notice,
+            "the placeholder notice travels with the run"
+        );
+        assert!(r.scheme.notice.is_some());
         assert!(r.firms.windows(2).all(|w| w[0].total >= w[1].total));
         for f in &r.firms {
             let comp: f64 = f.components.iter().map(|c| c.points).sum();

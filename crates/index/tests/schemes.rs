@@ -112,6 +112,10 @@ fn park_scheme_file_end_to_end() {
 fn points_scheme_file_end_to_end() {
     let s = load::points_scheme_from_path(&scheme_path("innovation-points-2024.toml")).unwrap();
     assert_eq!(s.groups, vec!["技术创新", "成长经营", "辅助"]);
+    // issue 11 §13: the indicators are placeholders, and the scheme says so for every page
+    let notice = s.notice.as_deref().expect("placeholder notice");
+    assert!(notice.contains("18项") && notice.contains("16项") && notice.contains("占位"));
+    assert_eq!(s.indicators.len(), 16);
     assert_eq!(
         s.stages.iter().map(|x| x.name.as_str()).collect::<Vec<_>>(),
         vec!["初创期", "成长期", "稳定期"]
