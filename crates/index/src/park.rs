@@ -9,8 +9,15 @@
 //! Scoring (criteria.md §6.1, implementable default): sᵢ = clamp((x − min)/(max − min), 0, 1)
 //! across parks (reversed for direction −1; min/max may be frozen), indicator points = sᵢ·赋权ᵢ,
 //! dimension score = 100·Σ sᵢ·赋权ᵢ / Σ 赋权ᵢ over indicators present, total = Σ share·dimension /
-//! Σ share. The scheme also yields an [`IndexMeta`] so the general engine (Monte Carlo, Sobol)
-//! can run on the same structure.
+//! Σ share. An indicator without spread (equal in every park that has it, or a single park) and
+//! without frozen bounds scores 1 in every park that has it: it cannot tell parks apart, so it
+//! neither rewards nor punishes anyone (a missing value stays missing). The scheme also yields an
+//! [`IndexMeta`] so the general engine (Monte Carlo, Sobol) can run on the same structure.
+//!
+//! Each indicator records where it is documented (`basis`), how sure its place in the official
+//! system is ([`Confidence`]) and whether the panel value is a `proxy`. Named [`WeightSet`]s
+//! (`[[weight_set]]`) give alternative dimension shares or 赋权; [`ParkScheme::evaluate_with`]
+//! scores with one of them, so reports can show how far ranks move between them.
 
 use crate::aggregate::{self, AggMethod};
 use crate::data::Dataset;
