@@ -126,17 +126,27 @@ pub async fn rank(url: &str, zone: &Zone, a: RankArgs) -> Res {
 }
 
 fn print_rank(zone: &Zone, rep: &ParkReport) {
-    println!(
+    print!("{}", rank_text(zone, rep));
+}
+
+/// What `gaoxin rank` prints: the ranking, then each park's rank under every named weight set.
+fn rank_text(zone: &Zone, rep: &ParkReport) -> String {
+    use std::fmt::Write;
+    let mut o = String::new();
+    let _ = writeln!(
+        o,
         "{}年 园区综合发展能力评价 — {}（{}；权重待核实者见报告）",
         rep.year, rep.scheme.document, rep.scheme.version
     );
     let dims: Vec<String> = rep.dimensions.iter().map(|d| d.code.clone()).collect();
-    println!(
+    let _ = writeln!(
+        o,
         "名次\t园区\t综合\t区间5%–95%\t上年\t变化\t{}\t完整度",
         dims.join("\t")
     );
     for p in &rep.parks {
-        println!(
+        let _ = writeln!(
+            o,
             "{}\t{}\t{}\t{}–{}\t{}\t{}\t{}\t{:.0}%",
             p.rank
                 .map(|r| r.to_string())
@@ -166,11 +176,57 @@ fn print_rank(zone: &Zone, rep: &ParkReport) {
         .map(|i| i.code.as_str())
         .collect();
     if !missing.is_empty() {
-        println!(
+        let _ = writeln!(
+            o,
             "未参与计算（无数据，按缺失处理）：{}（园区填报项可用 `gaoxin park-input` 录入）",
             missing.join(" ")
         );
     }
+    if !rep.weight_sets.is_empty() {
+        let _ = writeln!(
+            o,
+            "权重方案对比（一级指标权重均未经官方确认）：{}",
+            rep.weight_sets
+                .iter()
+                .map(|w| format!(
+                    "「{}」{}（{}）",
+                    w.label,
+                    if w.confirmed { "" } else { "待核实" },
+                    w.source
+                ))
+                .collect::<Vec<_>>()
+                .join("；")
+        );
+        let _ = writeln!(
+            o,
+            "园区\t现行名次\t{}\t最大变动",
+            rep.weight_sets
+                .iter()
+                .map(|w| format!("「{}」", w.label))
+                .collect::<Vec<_>>()
+                .join("\t")
+        );
+        for p in rep.parks.iter().filter(|p| p.rank.is_some()) {
+            let _ = writeln!(
+                o,
+                "{}\t{}\t{}\t{}",
+                park_name(zone, &p.park),
+                p.rank.map(|r| r.to_string()).unwrap_or_default(),
+                p.set_ranks
+                    .iter()
+                    .map(|r| r.map(|r| r.to_string()).unwrap_or_else(|| "—".into()))
+                    .collect::<Vec<_>>()
+                    .join("\t"),
+                p.set_rank_shift
+                    .map(|r| r.to_string())
+                    .unwrap_or_else(|| "—".into())
+            );
+        }
+        if let Some(m) = rep.max_set_rank_shift {
+            let _ = writeln!(o, "各园区名次在权重方案间最多变动 {m} 位");
+        }
+    }
+    o
 }
 
 pub async fn points(url: &str, _zone: &Zone, a: PointsArgs) -> Res {
@@ -192,6 +248,9 @@ pub async fn points(url: &str, _zone: &Zone, a: PointsArgs) -> Res {
             .map(|x| format!("，技术领域：{x}"))
             .unwrap_or_default()
     );
+    if let Some(n) = &rep.scheme.notice {
+        println!("注意（占位方案）：{n}");
+    }
     println!(
         "序号\t统一社会信用代码\t园区\t阶段\t总积分\t{}\t加分\t扣分\t同阶段排名",
         rep.groups.join("\t")
@@ -281,6 +340,12 @@ fn points_xlsx(
             ws.write_number(r, c, comp.points)?;
             c += 1;
         }
+    }
+    if let Some(n) = &rep.scheme.notice {
+        let ws = wb.add_worksheet();
+        ws.set_name("说明")?;
+        ws.write_string_with_format(0, 0, "占位方案", &bold)?;
+        ws.write_string(1, 0, n)?;
     }
     wb.save_to_buffer()
 }
@@ -464,4 +529,35 @@ pub async fn park_input(url: &str, zone: &Zone, a: ParkInputArgs) -> Res {
     }
     store.close().await;
     Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use gaoxin_index::report::{ParkOptions, park_report};
+    use std::collections::BTreeMap;
+
+    #[test]
+    fn rank_output_shows_every_weight_set_and_the_rank_shift() {
+        let zone = Zone::parse(include_str!("../../../data/reference/zone.toml")).unwrap();
+        let scheme = evaluation::park_scheme().unwrap();
+        let rows = gaoxin_index::synth::firms(15, 40, &[2023, 2024], 5);
+        let opts = ParkOptions {
+            mc: 0,
+            ..ParkOptions::default()
+        };
+        let rep = park_report(&scheme, &rows, 2024, &BTreeMap::new(), None, &opts).unwrap();
+        let t = rank_text(&zone, &rep);
+        assert!(t.contains("权重方案对比"), "{t}");
+        assert!(
+            t.contains("「各20%」") && t.contains("「20/20/15/15/30」"),
+            "{t}"
+        );
+        let shift = rep.max_set_rank_shift.unwrap();
+        assert!(t.contains(&format!("最多变动 {shift} 位")), "{t}");
+        // one line per ranked park in the comparison
+        let ranked = rep.parks.iter().filter(|p| p.rank.is_some()).count();
+        let after = t.split("最大变动").nth(1).unwrap();
+        assert_eq!(after.lines().filter(|l| l.contains('\t')).count(), ranked);
+    }
 }

@@ -98,6 +98,7 @@ impl AggPlan {
         scratch.resize(2 * n, 0.0);
         for (k, ch) in self.children.iter().enumerate() {
             let pos = self.n_ind + k;
+            check_weights(&self.codes, pos, ch, weights)?;
             let (done, rest) = work.split_at_mut(pos * n);
             let out = &mut rest[..n];
             match method {
@@ -161,6 +162,32 @@ impl AggPlan {
         }
         Ok(())
     }
+}
+
+/// The weights of an aggregate's children must be finite, non-negative and not all zero: all-zero
+/// weights would make every score of the aggregate 0/0. (A unit whose *present* children all have
+/// weight 0 gets a missing value for the aggregate, as if none were present.)
+fn check_weights(codes: &[String], pos: usize, ch: &[usize], weights: &[f64]) -> Result<()> {
+    let mut total = 0.0;
+    for &c in ch {
+        let w = weights[c];
+        if !w.is_finite() || w < 0.0 {
+            return Err(IndexError::Method(format!(
+                "{}：子指标 {} 的权重 {w} 无效（须为非负有限数）",
+                codes[pos], codes[c]
+            )));
+        }
+        total += w;
+    }
+    if total <= 0.0 {
+        let names: Vec<&str> = ch.iter().map(|&c| codes[c].as_str()).collect();
+        return Err(IndexError::Method(format!(
+            "{}：子指标（{}）的权重全为 0，无法加权汇总",
+            codes[pos],
+            names.join("、")
+        )));
+    }
+    Ok(())
 }
 
 fn copeland(done: &[f64], n: usize, ch: &[usize], w: &[f64], dat_thresh: f64, out: &mut [f64]) {
@@ -312,6 +339,35 @@ mod tests {
         );
         let r = run(&d, AggMethod::Arithmetic, 0.5);
         assert_eq!(r.value("u0", "X"), Some(8.0));
+    }
+
+    #[test]
+    fn all_zero_weights_are_an_error_naming_the_aggregate() {
+        // issue 11 §6: all-zero weights gave NaN scores silently
+        let meta = meta();
+        let d = data(vec![4.0, 2.0], vec![1.0, 3.0], vec![2.0, 5.0]);
+        let mut w = meta.weights(None).unwrap();
+        w.insert("a".into(), 0.0);
+        w.insert("b".into(), 0.0);
+        for m in [
+            AggMethod::Arithmetic,
+            AggMethod::Geometric,
+            AggMethod::Harmonic,
+            AggMethod::Copeland,
+        ] {
+            let e = aggregate(&d, &meta, &w, m, 0.0).unwrap_err().to_string();
+            assert!(e.contains("X") && e.contains("权重全为 0"), "{m:?}: {e}");
+        }
+        let mut w = meta.weights(None).unwrap();
+        w.insert("X".into(), f64::NAN);
+        assert!(aggregate(&d, &meta, &w, AggMethod::Arithmetic, 0.0).is_err());
+        // one zero weight is fine; a unit whose only present child has weight 0 is missing
+        let mut w = meta.weights(None).unwrap();
+        w.insert("a".into(), 0.0);
+        let d = data(vec![4.0, 2.0], vec![f64::NAN, 3.0], vec![2.0, 5.0]);
+        let r = aggregate(&d, &meta, &w, AggMethod::Arithmetic, 0.0).unwrap();
+        assert!(r.value("u0", "X").unwrap().is_nan());
+        assert_eq!(r.value("u1", "X"), Some(3.0));
     }
 
     #[test]

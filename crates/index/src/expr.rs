@@ -21,7 +21,8 @@ use crate::error::{IndexError, Result};
 
 /// The enterprise-year fields the platform provides (numeric). Names are the model's fact keys
 /// (`gaoxin_model::FIELDS`; money in yuan, `rd_institution` coded 0 无 … 4 国家级 as in the model)
-/// plus `age_years` (derived from the founding date); see `crate::panel` for the mapping.
+/// plus `age_years` (derived from the founding date) and `year` (the row's year, e.g. for
+/// `count(gazelle_first_year == year)`); see `crate::panel` for the mapping.
 pub const NUMERIC_FIELDS: &[&str] = &[
     "revenue",
     "main_revenue",
@@ -50,6 +51,9 @@ pub const NUMERIC_FIELDS: &[&str] = &[
     "local_contribution",
     "valuation_usd",
     "age_years",
+    "unicorn_first_year",
+    "gazelle_first_year",
+    "year",
 ];
 
 /// Firm flags (booleans, 1/0 in expressions). `hightech_certified` (a 高企 certificate valid at the
@@ -63,6 +67,8 @@ pub const FLAG_FIELDS: &[&str] = &[
     "private_investment",
     "major_incident",
     "credit_blacklist",
+    "unicorn_listed",
+    "gazelle_listed",
 ];
 
 /// All field names in the order used by column indices: numeric fields, then flags.
@@ -457,6 +463,32 @@ fn truth(v: f64) -> f64 {
     }
 }
 
+/// Three-valued `and` (missing = unknown): false if either side is false, else unknown if either
+/// is unknown. Row and group expressions share it.
+fn and3(a: f64, b: f64) -> f64 {
+    let (x, y) = (truth(a), truth(b));
+    if x == 0.0 || y == 0.0 {
+        0.0
+    } else if x.is_nan() || y.is_nan() {
+        f64::NAN
+    } else {
+        1.0
+    }
+}
+
+/// Three-valued `or`: true if either side is true, else unknown if either is unknown (the group
+/// version used to compute `min(x + y, 1)`, and `NaN.min(1.0)` is 1.0: unknown or false was true).
+fn or3(a: f64, b: f64) -> f64 {
+    let (x, y) = (truth(a), truth(b));
+    if x == 1.0 || y == 1.0 {
+        1.0
+    } else if x.is_nan() || y.is_nan() {
+        f64::NAN
+    } else {
+        0.0
+    }
+}
+
 /// Column access for evaluation: `cols[field_index]` is that field's column (NaN = missing).
 pub type Columns<'a> = [&'a [f64]];
 
@@ -468,26 +500,8 @@ pub fn eval_row(e: &Expr, cols: &Columns<'_>, i: usize) -> f64 {
         Expr::Neg(a) => -eval_row(a, cols, i),
         Expr::Bin(op, a, b) => bin(*op, eval_row(a, cols, i), eval_row(b, cols, i)),
         Expr::Cmp(op, a, b) => cmp(*op, eval_row(a, cols, i), eval_row(b, cols, i)),
-        Expr::And(a, b) => {
-            let (x, y) = (truth(eval_row(a, cols, i)), truth(eval_row(b, cols, i)));
-            if x == 0.0 || y == 0.0 {
-                0.0
-            } else if x.is_nan() || y.is_nan() {
-                f64::NAN
-            } else {
-                1.0
-            }
-        }
-        Expr::Or(a, b) => {
-            let (x, y) = (truth(eval_row(a, cols, i)), truth(eval_row(b, cols, i)));
-            if x == 1.0 || y == 1.0 {
-                1.0
-            } else if x.is_nan() || y.is_nan() {
-                f64::NAN
-            } else {
-                0.0
-            }
-        }
+        Expr::And(a, b) => and3(eval_row(a, cols, i), eval_row(b, cols, i)),
+        Expr::Or(a, b) => or3(eval_row(a, cols, i), eval_row(b, cols, i)),
         Expr::Not(a) => 1.0 - truth(eval_row(a, cols, i)),
         Expr::Agg { .. } | Expr::Prev(_) => f64::NAN,
     }
@@ -535,15 +549,14 @@ pub fn eval_group(e: &Expr, cols: &Columns<'_>, rows: &[usize], prev_rows: &[usi
             eval_group(a, cols, rows, prev_rows),
             eval_group(b, cols, rows, prev_rows),
         ),
-        Expr::And(a, b) => {
-            truth(eval_group(a, cols, rows, prev_rows))
-                * truth(eval_group(b, cols, rows, prev_rows))
-        }
-        Expr::Or(a, b) => {
-            let x = truth(eval_group(a, cols, rows, prev_rows))
-                + truth(eval_group(b, cols, rows, prev_rows));
-            x.min(1.0)
-        }
+        Expr::And(a, b) => and3(
+            eval_group(a, cols, rows, prev_rows),
+            eval_group(b, cols, rows, prev_rows),
+        ),
+        Expr::Or(a, b) => or3(
+            eval_group(a, cols, rows, prev_rows),
+            eval_group(b, cols, rows, prev_rows),
+        ),
         Expr::Not(a) => 1.0 - truth(eval_group(a, cols, rows, prev_rows)),
         Expr::Prev(a) => {
             if prev_rows.is_empty() {
@@ -626,6 +639,25 @@ mod tests {
         assert_eq!(eval_group(&e, &r, &rows, &[]), 0.75);
         let e = parse_group("10000 * count() / 2e3").unwrap();
         assert_eq!(eval_group(&e, &r, &rows, &[]), 20.0);
+    }
+
+    #[test]
+    fn group_and_or_are_three_valued() {
+        let c = cols(&[("revenue", vec![100.0, 300.0])]);
+        let r: Vec<&[f64]> = c.iter().map(|v| v.as_slice()).collect();
+        let g = |src: &str| eval_group(&parse_group(src).unwrap(), &r, &[0, 1], &[]);
+        // prev(…) without a previous year is unknown
+        assert!(g("prev(count()) > 0").is_nan());
+        assert!(
+            g("prev(count()) > 0 or count() > 5").is_nan(),
+            "unknown or false"
+        );
+        assert!(g("count() > 5 or prev(count()) > 0").is_nan());
+        assert_eq!(g("prev(count()) > 0 or count() > 1"), 1.0);
+        assert_eq!(g("prev(count()) > 0 and count() > 5"), 0.0);
+        assert!(g("prev(count()) > 0 and count() > 1").is_nan());
+        assert_eq!(g("count() > 5 or count() > 1"), 1.0);
+        assert_eq!(g("count() > 5 or count() > 4"), 0.0);
     }
 
     #[test]

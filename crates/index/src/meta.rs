@@ -222,6 +222,26 @@ impl IndexMeta {
     }
 }
 
+impl IndexMeta {
+    /// The structure restricted to the indicators `codes` (table order kept); aggregates left
+    /// without children are dropped level by level. Weight sets are kept.
+    pub fn restrict(&self, codes: &[String]) -> Result<IndexMeta> {
+        let mut nodes: Vec<Node> = self
+            .nodes
+            .iter()
+            .filter(|n| n.level > 1 || codes.contains(&n.code))
+            .cloned()
+            .collect();
+        for _ in 0..self.max_level() {
+            let parents: Vec<String> = nodes.iter().filter_map(|n| n.parent.clone()).collect();
+            nodes.retain(|n| n.level == 1 || parents.contains(&n.code));
+        }
+        let mut m = IndexMeta::new(nodes)?;
+        m.weight_sets = self.weight_sets.clone();
+        Ok(m)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -42,6 +42,18 @@ impl Normaliser {
 }
 
 /// Normalises one column in natural units into `out`. `target` is used by [`Normaliser::DistToTarget`].
+///
+/// Degenerate inputs behave the same way under every method:
+/// * a missing cell (NaN) stays missing — it never receives a score;
+/// * a column with no value at all stays missing everywhere (there is nothing to normalise);
+/// * a column whose present values are all equal is an error whenever the method takes a
+///   reference (min, max, mean, sd, ranks) from the data — every method except goalposts with
+///   both posts fixed — because such a column cannot tell units apart;
+/// * distance to target needs a target strictly beyond the worst value (above the minimum for
+///   direction +1, below the maximum for −1);
+/// * distance to the leader is a ratio and refuses zero or negative values.
+///
+/// Errors are in Chinese; [`normalise`] adds the indicator code (and year).
 pub fn normalise_column(
     x: &[f64],
     direction: f64,
@@ -49,6 +61,42 @@ pub fn normalise_column(
     method: &Normaliser,
     out: &mut [f64],
 ) -> Result<()> {
+    let t = match method {
+        Normaliser::DistToTarget { .. } => Some(target.ok_or_else(|| {
+            IndexError::Method("距目标值标准化需要在指标元数据中给出目标值（target）".into())
+        })?),
+        _ => None,
+    };
+    if let Normaliser::Goalposts {
+        lo: Some(lo),
+        hi: Some(hi),
+        ..
+    } = method
+        && (lo.is_nan() || hi.is_nan() || lo >= hi)
+    {
+        return Err(IndexError::Method(format!(
+            "阈值法（goalposts）需要下限小于上限，实为 {lo} 和 {hi}"
+        )));
+    }
+    if stats::count(x) == 0 {
+        out.fill(f64::NAN);
+        return Ok(());
+    }
+    let (mn, mx) = (stats::min(x), stats::max(x));
+    let fixed = matches!(
+        method,
+        Normaliser::Goalposts {
+            lo: Some(_),
+            hi: Some(_),
+            ..
+        }
+    );
+    if !fixed && mn == mx {
+        return Err(IndexError::Method(format!(
+            "所有有值单元的取值都相同（{mn}），{}无法区分各单元；请去掉该指标或改用固定阈值",
+            method_name(method)
+        )));
+    }
     match method {
         Normaliser::MinMax { lo, hi } => {
             let (mn, mx) = dir_min_max(x, direction);
@@ -76,31 +124,43 @@ pub fn normalise_column(
             }
         }
         Normaliser::DistToTarget { scale } => {
-            let t = target.ok_or_else(|| {
-                IndexError::Method("distance to target needs a target in the metadata".into())
-            })?;
-            let (mn, mx) = (stats::min(x), stats::max(x));
+            let t = t.expect("checked above");
+            if direction > 0.0 && (t.is_nan() || t <= mn) {
+                return Err(IndexError::Method(format!(
+                    "目标值 {t} 不高于该列最小值 {mn}（越高越好），距目标值无法计算"
+                )));
+            }
+            if direction < 0.0 && (t.is_nan() || t >= mx) {
+                return Err(IndexError::Method(format!(
+                    "目标值 {t} 不低于该列最大值 {mx}（越低越好），距目标值无法计算"
+                )));
+            }
             for (o, &v) in out.iter_mut().zip(x) {
                 let s = if direction > 0.0 {
                     (v - mn) / (t - mn)
                 } else {
                     (mx - v) / (mx - t)
                 };
-                *o = s.min(1.0) * scale;
+                // `NaN.min(1.0)` is 1.0: a missing cell must stay missing
+                *o = if s.is_nan() { s } else { s.min(1.0) * scale };
             }
         }
         Normaliser::DistToMax { scale } => {
-            let (mn, mx) = (stats::min(x), stats::max(x));
+            if mn <= 0.0 {
+                return Err(IndexError::Method(format!(
+                    "距最优值（比值）标准化只适用于正数，该列最小值为 {mn}；请先平移或改用最小-最大标准化"
+                )));
+            }
             for (o, &v) in out.iter_mut().zip(x) {
                 *o = if direction > 0.0 { v / mx } else { mn / v } * scale;
             }
         }
         Normaliser::Goalposts { lo, hi, scale } => {
-            let lo = lo.unwrap_or_else(|| stats::min(x));
-            let hi = hi.unwrap_or_else(|| stats::max(x));
-            if hi.is_nan() || lo.is_nan() || hi <= lo {
+            let lo = lo.unwrap_or(mn);
+            let hi = hi.unwrap_or(mx);
+            if lo.is_nan() || hi.is_nan() || lo >= hi {
                 return Err(IndexError::Method(format!(
-                    "goalposts need lo < hi, got {lo} and {hi}"
+                    "阈值法（goalposts）需要下限小于上限，实为 {lo} 和 {hi}"
                 )));
             }
             for (o, &v) in out.iter_mut().zip(x) {
@@ -118,6 +178,19 @@ pub fn normalise_column(
         }
     }
     Ok(())
+}
+
+/// The method's name in the product's language (for messages).
+pub fn method_name(method: &Normaliser) -> &'static str {
+    match method {
+        Normaliser::MinMax { .. } => "最小-最大标准化",
+        Normaliser::ZScore { .. } => "Z分数标准化",
+        Normaliser::Rank => "排名标准化",
+        Normaliser::PercentRank => "百分位排名标准化",
+        Normaliser::DistToTarget { .. } => "距目标值标准化",
+        Normaliser::DistToMax { .. } => "距最优值标准化",
+        Normaliser::Goalposts { .. } => "阈值法（goalposts）",
+    }
 }
 
 fn dir_min_max(x: &[f64], direction: f64) -> (f64, f64) {
@@ -152,12 +225,23 @@ pub fn normalise(
         let node = meta
             .node(&data.codes[j])
             .ok_or_else(|| IndexError::Data(format!("{} is not in the metadata", data.codes[j])))?;
-        for (_, rows) in &slices {
+        for (year, rows) in &slices {
             buf_in.clear();
             buf_in.extend(rows.iter().map(|&i| data.get(i, j)));
             buf_out.clear();
             buf_out.resize(rows.len(), f64::NAN);
-            normalise_column(&buf_in, node.direction, node.target, method, &mut buf_out)?;
+            normalise_column(&buf_in, node.direction, node.target, method, &mut buf_out).map_err(
+                |e| {
+                    let msg = match e {
+                        IndexError::Method(m) | IndexError::Data(m) => m,
+                        other => other.to_string(),
+                    };
+                    IndexError::Method(match year {
+                        Some(y) => format!("指标 {}（{y} 年）：{msg}", node.code),
+                        None => format!("指标 {}：{msg}", node.code),
+                    })
+                },
+            )?;
             let col = out.col_mut(j);
             for (k, &i) in rows.iter().enumerate() {
                 col[i] = buf_out[k];
@@ -259,6 +343,138 @@ mod tests {
             run(&X, -1.0, None, Normaliser::DistToMax { scale: 1.0 })[1],
             0.5
         );
+    }
+
+    fn try_run(x: &[f64], dir: f64, t: Option<f64>, m: &Normaliser) -> Result<Vec<f64>> {
+        let mut o = vec![0.0; x.len()];
+        normalise_column(x, dir, t, m, &mut o).map(|_| o)
+    }
+
+    fn all_methods() -> Vec<Normaliser> {
+        vec![
+            Normaliser::minmax100(),
+            Normaliser::ZScore { mean: 0.0, sd: 1.0 },
+            Normaliser::Rank,
+            Normaliser::PercentRank,
+            Normaliser::DistToTarget { scale: 100.0 },
+            Normaliser::DistToMax { scale: 100.0 },
+            Normaliser::Goalposts {
+                lo: None,
+                hi: None,
+                scale: 100.0,
+            },
+        ]
+    }
+
+    #[test]
+    fn missing_stays_missing_under_every_method() {
+        // issue 11 §6: NaN.min(1.0) is 1.0, so distance to target gave a missing cell full marks
+        let x = [f64::NAN, 1.0, 2.0, 4.0];
+        let r = run(
+            &x,
+            1.0,
+            Some(3.0),
+            Normaliser::DistToTarget { scale: 100.0 },
+        );
+        assert!(r[0].is_nan(), "{r:?}");
+        assert_eq!(&r[1..], &[0.0, 50.0, 100.0]);
+        let r = run(&x, -1.0, Some(2.0), Normaliser::DistToTarget { scale: 1.0 });
+        assert!(r[0].is_nan(), "{r:?}");
+        assert_eq!(&r[1..], &[1.0, 1.0, 0.0]);
+        for m in all_methods() {
+            for dir in [1.0, -1.0] {
+                let r = try_run(&x, dir, Some(3.0), &m).unwrap();
+                assert!(r[0].is_nan(), "{m:?} {dir}: {r:?}");
+                assert!(r[1..].iter().all(|v| v.is_finite()), "{m:?} {dir}: {r:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn all_missing_column_stays_missing_under_every_method() {
+        let x = [f64::NAN; 3];
+        for m in all_methods() {
+            let r = try_run(&x, 1.0, Some(3.0), &m).unwrap();
+            assert!(r.iter().all(|v| v.is_nan()), "{m:?}: {r:?}");
+        }
+    }
+
+    #[test]
+    fn a_constant_column_is_an_error_under_every_method() {
+        // issue 11 §6: min-max and z-score gave NaN silently, goalposts an error
+        for x in [&[5.0, 5.0, f64::NAN, 5.0][..], &[7.0][..]] {
+            for m in all_methods() {
+                let e = try_run(x, 1.0, Some(9.0), &m).unwrap_err().to_string();
+                assert!(e.contains("相同"), "{m:?}: {e}");
+            }
+        }
+        // fixed goalposts do not take their reference from the data
+        let g = Normaliser::Goalposts {
+            lo: Some(0.0),
+            hi: Some(10.0),
+            scale: 1.0,
+        };
+        assert_eq!(try_run(&[5.0, 5.0], 1.0, None, &g).unwrap(), vec![0.5, 0.5]);
+    }
+
+    #[test]
+    fn target_at_the_reference_end_is_an_error() {
+        let m = Normaliser::DistToTarget { scale: 1.0 };
+        // higher is better: target equal to (or below) the column minimum
+        for t in [1.0, 0.5] {
+            let e = try_run(&[1.0, 2.0, 4.0], 1.0, Some(t), &m).unwrap_err();
+            assert!(e.to_string().contains("目标值"), "{e}");
+        }
+        // lower is better: target equal to (or above) the column maximum
+        for t in [4.0, 5.0] {
+            let e = try_run(&[1.0, 2.0, 4.0], -1.0, Some(t), &m).unwrap_err();
+            assert!(e.to_string().contains("目标值"), "{e}");
+        }
+    }
+
+    #[test]
+    fn ratio_normaliser_refuses_non_positive_data() {
+        // issue 11 §6: lower-is-better with a 0 made the best unit missing (min/0), and all-negative
+        // data reversed the order
+        let m = Normaliser::DistToMax { scale: 1.0 };
+        for (x, dir) in [
+            (&[0.0, 2.0, 4.0][..], -1.0),
+            (&[0.0, 2.0, 4.0][..], 1.0),
+            (&[-4.0, -2.0, -1.0][..], 1.0),
+            (&[-4.0, -2.0, -1.0][..], -1.0),
+        ] {
+            let e = try_run(x, dir, None, &m).unwrap_err().to_string();
+            assert!(e.contains("正数"), "{x:?} {dir}: {e}");
+        }
+        assert_eq!(
+            try_run(&[1.0, 2.0, 4.0], -1.0, None, &m).unwrap(),
+            vec![1.0, 0.5, 0.25]
+        );
+    }
+
+    #[test]
+    fn normalise_names_the_indicator_and_year_in_errors() {
+        use crate::meta::Node;
+        let meta = IndexMeta::new(vec![
+            Node::indicator("x", "I"),
+            Node::indicator("y", "I"),
+            Node::aggregate("I", 2, None),
+        ])
+        .unwrap();
+        let d = Dataset::from_columns(
+            ["A", "B", "A", "B"].map(String::from).to_vec(),
+            vec!["x".into(), "y".into()],
+            vec![vec![1.0, 2.0, 3.0, 5.0], vec![1.0, 2.0, 4.0, 4.0]],
+        )
+        .unwrap()
+        .with_years(vec![2020, 2020, 2021, 2021])
+        .unwrap();
+        let e = normalise(&d, &meta, &Normaliser::minmax100(), false)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("指标 y") && e.contains("2021"), "{e}");
+        // over all years together the column varies
+        assert!(normalise(&d, &meta, &Normaliser::minmax100(), true).is_ok());
     }
 
     #[test]

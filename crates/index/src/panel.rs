@@ -5,9 +5,10 @@
 //!
 //! | engine field | from the model |
 //! |---|---|
-//! | every key of [`expr::NUMERIC_FIELDS`] except `age_years` | the fact of the same key; money (fen) → yuan (`/100`), `valuation_usd` (cents) → dollars; counts and levels as they are (`rd_institution`: 0 无, 1 市级以下, 2 市级, 3 省级, 4 国家级) |
+//! | every key of [`expr::NUMERIC_FIELDS`] except `age_years` and `year` | the fact of the same key; money (fen) → yuan (`/100`), `valuation_usd` (cents) → dollars; counts and levels as they are (`rd_institution`: 0 无, 1 市级以下, 2 市级, 3 省级, 4 国家级) |
 //! | `age_years` | whole years from `Enterprise::founded` to 31 December of the year (0 if founded later) |
-//! | `techsme_registered`, `private_investment`, `major_incident`, `credit_blacklist` | the model flags |
+//! | `year` | the row's year |
+//! | `techsme_registered`, `private_investment`, `major_incident`, `credit_blacklist`, `unicorn_listed`, `gazelle_listed` | the model flags |
 //! | `hightech_certified` | a 高企 certificate issued on or before 31 December and less than three years earlier ([`hnte_valid`]) |
 //! | `listed` | `Enterprise::listing` is an exchange listing, 新三板 excluded |
 //! | `is_hightech_service` | `Enterprise::tech_field` is 高技术服务 |
@@ -43,6 +44,8 @@ pub fn firm_rows(enterprises: &[Enterprise], facts: &[Facts], year: i32) -> Vec<
         F::PrivateInvestment,
         F::MajorIncident,
         F::CreditBlacklist,
+        F::UnicornListed,
+        F::GazelleListed,
     ];
     let year_end = Date::new(year, 12, 31).expect("valid date");
     facts
@@ -59,6 +62,7 @@ pub fn firm_rows(enterprises: &[Enterprise], facts: &[Facts], year: i32) -> Vec<
                     None if *key == "age_years" => {
                         Some(e.founded.whole_years_until(year_end).max(0) as f64)
                     }
+                    None if *key == "year" => Some(year as f64),
                     None => None,
                 };
                 r.values.insert((*key).to_string(), v);
@@ -310,6 +314,8 @@ mod tests {
                 (F::HightechCertDate, 20220301),
                 (F::TechSmeRegistered, 1),
                 (F::ValuationUsd, 1_000),
+                (F::GazelleListed, 1),
+                (F::GazelleFirstYear, 2024),
             ],
         );
         let other = facts(&e, 2023, &[(F::Revenue, 1)]);
@@ -324,6 +330,10 @@ mod tests {
         assert_eq!(v("transformations"), Some(2.0));
         assert_eq!(v("rd_institution"), Some(3.0), "model coding: 3 = 省级");
         assert_eq!(v("age_years"), Some(4.0), "2020-06-01 → 2024-12-31");
+        assert_eq!(v("year"), Some(2024.0));
+        assert_eq!(v("gazelle_listed"), Some(1.0));
+        assert_eq!(v("gazelle_first_year"), Some(2024.0));
+        assert_eq!(v("unicorn_listed"), None);
         assert_eq!(v("hightech_certified"), Some(1.0));
         assert_eq!(v("techsme_registered"), Some(1.0));
         assert_eq!(v("listed"), Some(1.0));
@@ -339,6 +349,7 @@ mod tests {
     fn every_engine_field_is_a_model_fact_or_derived() {
         let derived = [
             "age_years",
+            "year",
             "hightech_certified",
             "listed",
             "is_hightech_service",

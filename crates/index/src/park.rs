@@ -9,8 +9,15 @@
 //! Scoring (criteria.md §6.1, implementable default): sᵢ = clamp((x − min)/(max − min), 0, 1)
 //! across parks (reversed for direction −1; min/max may be frozen), indicator points = sᵢ·赋权ᵢ,
 //! dimension score = 100·Σ sᵢ·赋权ᵢ / Σ 赋权ᵢ over indicators present, total = Σ share·dimension /
-//! Σ share. The scheme also yields an [`IndexMeta`] so the general engine (Monte Carlo, Sobol)
-//! can run on the same structure.
+//! Σ share. An indicator without spread (equal in every park that has it, or a single park) and
+//! without frozen bounds scores 1 in every park that has it: it cannot tell parks apart, so it
+//! neither rewards nor punishes anyone (a missing value stays missing). The scheme also yields an
+//! [`IndexMeta`] so the general engine (Monte Carlo, Sobol) can run on the same structure.
+//!
+//! Each indicator records where it is documented (`basis`), how sure its place in the official
+//! system is ([`Confidence`]) and whether the panel value is a `proxy`. Named [`WeightSet`]s
+//! (`[[weight_set]]`) give alternative dimension shares or 赋权; [`ParkScheme::evaluate_with`]
+//! scores with one of them, so reports can show how far ranks move between them.
 
 use crate::aggregate::{self, AggMethod};
 use crate::data::Dataset;
@@ -19,7 +26,7 @@ use crate::expr::{self, Expr};
 use crate::meta::{IndexMeta, Node};
 use crate::normalise::{Normaliser, normalise_column};
 use crate::stats;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// Whether a weight (or other parameter) is confirmed from a source document.
@@ -70,6 +77,53 @@ pub struct ParkIndicator {
     pub panel: Option<String>,
     #[serde(default)]
     pub note: Option<String>,
+    /// Where the indicator (name, position, definition) is documented.
+    pub basis: String,
+    /// How sure that the indicator belongs to the official system as named (see [`Confidence`]).
+    pub confidence: Confidence,
+    /// The value computed here only approximates the official definition (see `note`).
+    #[serde(default)]
+    pub proxy: bool,
+}
+
+/// How well an indicator's place in the official system is documented. The official table of
+/// 国科发火〔2021〕106号 has not been found in full; what is known comes from a local government's
+/// repost of its first rows and from two independent public code bases that implement it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Confidence {
+    /// Name and position agree across every source found (both code bases, and the official
+    /// repost for the rows it shows).
+    High,
+    /// In both independent code bases, not in any official text found.
+    Medium,
+    /// In one code base only.
+    Low,
+}
+
+impl Confidence {
+    /// The label shown in pages and reports.
+    pub fn zh(self) -> &'static str {
+        match self {
+            Confidence::High => "高（各来源一致）",
+            Confidence::Medium => "中（两个公开代码库均有，未见官方原文）",
+            Confidence::Low => "低（仅一个公开代码库有）",
+        }
+    }
+}
+
+/// A named alternative set of weights (dimension shares and/or 赋权 by code), for showing how
+/// much the ranking depends on weights no source settles.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct WeightSet {
+    pub name: String,
+    /// Short label for pages (e.g. "20/20/15/15/30").
+    pub label: String,
+    pub status: Status,
+    /// Where the set comes from.
+    pub source: String,
+    /// Code (dimension or indicator) → weight; codes not listed keep the scheme's weight.
+    pub weights: BTreeMap<String, f64>,
 }
 
 fn plus_one() -> f64 {
@@ -86,6 +140,8 @@ struct SchemeFile {
     status: Option<String>,
     dimension: Vec<Dimension>,
     indicator: Vec<ParkIndicator>,
+    #[serde(default)]
+    weight_set: Vec<WeightSet>,
 }
 
 /// A loaded, validated park-evaluation scheme.
@@ -98,6 +154,8 @@ pub struct ParkScheme {
     pub status: Option<String>,
     pub dimensions: Vec<Dimension>,
     pub indicators: Vec<ParkIndicator>,
+    /// Named alternative weights (the nominal evaluation uses the weights above).
+    pub weight_sets: Vec<WeightSet>,
     compiled: Vec<Option<Expr>>,
 }
 
@@ -222,9 +280,24 @@ impl ParkScheme {
             status: f.status,
             dimensions: f.dimension,
             indicators: f.indicator,
+            weight_sets: f.weight_set,
             compiled,
         };
-        s.meta().map_err(|e| err(e.to_string()))?;
+        let meta = s.meta().map_err(|e| err(e.to_string()))?;
+        let mut names = std::collections::BTreeSet::new();
+        for ws in &s.weight_sets {
+            if !names.insert(ws.name.as_str()) {
+                return Err(err(format!("weight set {}: duplicate name", ws.name)));
+            }
+            if let Some((c, w)) = ws.weights.iter().find(|(_, w)| !w.is_finite() || **w < 0.0) {
+                return Err(err(format!(
+                    "weight set {}: weight of {c} must be ≥ 0, got {w}",
+                    ws.name
+                )));
+            }
+            meta.weights(Some(&ws.name))
+                .map_err(|e| err(e.to_string()))?;
+        }
         Ok(s)
     }
 
@@ -254,7 +327,13 @@ impl ParkScheme {
         let mut t = Node::aggregate("Total", 3, None);
         t.name = "综合得分".into();
         nodes.push(t);
-        IndexMeta::new(nodes)
+        let mut m = IndexMeta::new(nodes)?;
+        m.weight_sets = self
+            .weight_sets
+            .iter()
+            .map(|w| (w.name.clone(), w.weights.clone()))
+            .collect();
+        Ok(m)
     }
 
     /// Codes and names of every UNCONFIRMED weight, for labelling in reports.
@@ -341,7 +420,18 @@ impl ParkScheme {
         values: &Dataset,
         frozen: &BTreeMap<String, (f64, f64)>,
     ) -> Result<ParkEvaluation> {
+        self.evaluate_with(values, frozen, None)
+    }
+
+    /// [`ParkScheme::evaluate`] with the weights of the named set (`None`: the scheme's own).
+    pub fn evaluate_with(
+        &self,
+        values: &Dataset,
+        frozen: &BTreeMap<String, (f64, f64)>,
+        weight_set: Option<&str>,
+    ) -> Result<ParkEvaluation> {
         let meta = self.meta()?;
+        let weights = meta.weights(weight_set)?;
         let codes = meta.indicator_codes();
         let values = values.select_cols(&codes)?;
         let mut normalised = values.clone();
@@ -368,18 +458,12 @@ impl ParkScheme {
                 )?;
             }
             for (p, s) in points.col_mut(j).iter_mut().zip(normalised.col(j)) {
-                *p = s * ind.weight;
+                *p = s * weights[&ind.code];
             }
         }
         let mut scaled = normalised.clone();
         scaled.values.iter_mut().for_each(|v| *v *= 100.0);
-        let agg = aggregate::aggregate(
-            &scaled,
-            &meta,
-            &meta.weights(None)?,
-            AggMethod::Arithmetic,
-            0.0,
-        )?;
+        let agg = aggregate::aggregate(&scaled, &meta, &weights, AggMethod::Arithmetic, 0.0)?;
         let mut score_codes: Vec<String> = self.dimensions.iter().map(|d| d.code.clone()).collect();
         score_codes.push("Total".into());
         let scores = agg.select_cols(&score_codes)?;
@@ -426,6 +510,8 @@ name = "从业人员中研发人员全时当量数占比"
 dimension = "D1"
 weight = 1.2
 weight_status = "CONFIRMED"
+basis = "test"
+confidence = "high"
 source = "panel"
 panel = "sum(rd_staff) / sum(employees)"
 
@@ -435,6 +521,8 @@ name = "研发经费内部支出占营业收入比例"
 dimension = "D1"
 weight = 1.0
 weight_status = "UNCONFIRMED"
+basis = "test"
+confidence = "medium"
 source = "panel"
 panel = "sum(rd_expense_domestic) / sum(revenue)"
 
@@ -445,7 +533,16 @@ dimension = "D3"
 weight = 1.0
 weight_status = "UNCONFIRMED"
 direction = -1
+basis = "test"
+confidence = "low"
 source = "park_input"
+
+[[weight_set]]
+name = "d3-heavy"
+label = "20/60"
+status = "UNCONFIRMED"
+source = "test"
+weights = { D3 = 0.6 }
 "#;
 
     fn firms() -> Vec<FirmRow> {
@@ -504,6 +601,44 @@ source = "park_input"
         // A: D1 = 0, D3 = 100 → 50; C: D1 = 100, D3 = 0 → 50: tie, "min" ranks
         assert_eq!(e.rank, vec![2, 1, 2]);
         assert_eq!(s.unconfirmed().len(), 3);
+    }
+
+    #[test]
+    fn named_weight_sets_change_the_total() {
+        let s = ParkScheme::from_toml_str(SCHEME, "t.toml").unwrap();
+        assert_eq!(s.weight_sets[0].name, "d3-heavy");
+        assert_eq!(s.indicators[2].confidence, Confidence::Low);
+        let inputs: BTreeMap<_, _> = [
+            (("A".to_string(), "3.1".to_string()), 0.1),
+            (("B".to_string(), "3.1".to_string()), 0.2),
+            (("C".to_string(), "3.1".to_string()), 0.5),
+        ]
+        .into_iter()
+        .collect();
+        let v = s.compute_indicators(&firms(), 2024, &inputs).unwrap();
+        let nominal = s.evaluate(&v, &BTreeMap::new()).unwrap();
+        let heavy = s
+            .evaluate_with(&v, &BTreeMap::new(), Some("d3-heavy"))
+            .unwrap();
+        // dimension scores do not depend on the dimension shares; the total does
+        assert_eq!(nominal.scores.col(0), heavy.scores.col(0));
+        // A: D1 = 0, D3 = 100 → (0.2·0 + 0.6·100)/0.8 = 75; C: D1 = 100, D3 = 0 → 25
+        assert!((heavy.scores.value("A", "Total").unwrap() - 75.0).abs() < 1e-9);
+        assert!((heavy.scores.value("C", "Total").unwrap() - 25.0).abs() < 1e-9);
+        assert_eq!(nominal.rank, vec![2, 1, 2]);
+        assert_eq!(heavy.rank, vec![1, 2, 3]);
+        assert!(s.evaluate_with(&v, &BTreeMap::new(), Some("nope")).is_err());
+    }
+
+    #[test]
+    fn weight_set_errors() {
+        let bad = SCHEME.replace("weights = { D3 = 0.6 }", "weights = { D9 = 0.6 }");
+        let e = ParkScheme::from_toml_str(&bad, "t.toml").unwrap_err();
+        assert!(e.to_string().contains("D9"), "{e}");
+        let bad = SCHEME.replace("weights = { D3 = 0.6 }", "weights = { D3 = -1.0 }");
+        assert!(ParkScheme::from_toml_str(&bad, "t.toml").is_err());
+        let bad = SCHEME.replace("confidence = \"low\"\n", "");
+        assert!(ParkScheme::from_toml_str(&bad, "t.toml").is_err());
     }
 
     #[test]

@@ -329,6 +329,33 @@ mod tests {
     }
 
     #[test]
+    fn a_missing_cell_gains_nothing_under_distance_to_target() {
+        // issue 11 §6: unit A lacks x; distance to target gave it full marks on x and a better rank
+        let mut x = Node::indicator("x", "I");
+        x.target = Some(3.0);
+        let mut y = Node::indicator("y", "I");
+        y.target = Some(4.0);
+        let meta = IndexMeta::new(vec![x, y, Node::aggregate("I", 2, None)]).unwrap();
+        let raw = Dataset::from_columns(
+            ["A", "B", "C", "D"].map(String::from).to_vec(),
+            vec!["x".into(), "y".into()],
+            vec![vec![f64::NAN, 1.0, 2.0, 4.0], vec![1.0, 4.0, 3.0, 2.0]],
+        )
+        .unwrap();
+        let spec = PipelineSpec {
+            treat: None,
+            normaliser: Normaliser::DistToTarget { scale: 100.0 },
+            ..PipelineSpec::default()
+        };
+        let coin = Coin::build(meta, &raw, None, spec).unwrap();
+        let n = coin.dset("Normalised").unwrap();
+        assert!(n.value("A", "x").unwrap().is_nan());
+        assert_eq!(n.value("D", "x"), Some(100.0));
+        assert_eq!(coin.aggregated().value("A", "I"), Some(0.0));
+        assert_eq!(coin.ranks("I").unwrap(), vec![4, 3, 2, 1]);
+    }
+
+    #[test]
     fn screening_drops_sparse_units() {
         let d = Dataset::from_rows(
             ["A", "B"].map(String::from).to_vec(),

@@ -71,6 +71,8 @@ struct PointsFile {
     version: String,
     #[serde(default)]
     status: Option<String>,
+    #[serde(default)]
+    notice: Option<String>,
     #[serde(default = "plus_one")]
     scale: f64,
     groups: Vec<String>,
@@ -92,6 +94,9 @@ pub struct PointsScheme {
     pub effective_from: String,
     pub version: String,
     pub status: Option<String>,
+    /// What every page, export and API response that shows these points must say about them
+    /// (e.g. that the indicators are placeholders); `None` once the scheme is the official one.
+    pub notice: Option<String>,
     pub scale: f64,
     pub groups: Vec<String>,
     pub stages: Vec<Stage>,
@@ -239,6 +244,7 @@ impl PointsScheme {
             effective_from: f.effective_from,
             version: f.version,
             status: f.status,
+            notice: f.notice.filter(|n| !n.trim().is_empty()),
             scale: f.scale,
             groups: f.groups,
             stages: f.stage,

@@ -11,12 +11,13 @@
 //!   indicators; otherwise it is listed as "数据不足" without a rank;
 //! * a missing value is never zero: within a dimension the weights renormalise over the indicators
 //!   the park has (the scheme's aggregation).
+//! * the Monte Carlo rank intervals leave out indicators on which every ranked park has the same
+//!   value (they do not tell parks apart, and min-max and rank normalisation refuse them).
 
 use crate::aggregate::AggMethod;
 use crate::error::{IndexError, Result};
-use crate::meta::{IndexMeta, Node};
 use crate::normalise::Normaliser;
-use crate::park::{FirmColumns, FirmRow, ParkScheme, Source, Status};
+use crate::park::{Confidence, FirmColumns, FirmRow, ParkScheme, Source, Status};
 use crate::points::{PointsInput, PointsScheme};
 use crate::sensitivity::{Choice, Nominal, Uncertainty};
 use crate::stats;
@@ -35,6 +36,9 @@ pub struct SchemeInfo {
     pub document: String,
     pub effective_from: String,
     pub status: Option<String>,
+    /// The scheme's notice to show with every result (innovation points: a placeholder scheme).
+    #[serde(default)]
+    pub notice: Option<String>,
 }
 
 /// SHA-256 (hex) of the inputs: firm rows in the order given, then park inputs, then `extra`.
@@ -90,6 +94,26 @@ pub struct IndicatorInfo {
     pub note: Option<String>,
     /// Some park has a value (otherwise the indicator takes no part).
     pub available: bool,
+    /// Where the indicator is documented and how sure its place in the official system is
+    /// (absent in runs stored before scheme 2021.2).
+    #[serde(default)]
+    pub basis: String,
+    #[serde(default)]
+    pub confidence: Option<Confidence>,
+    /// The computed value only approximates the official definition.
+    #[serde(default)]
+    pub proxy: bool,
+}
+
+/// A named alternative weight set the ranking was recomputed with.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WeightSetInfo {
+    pub name: String,
+    pub label: String,
+    pub confirmed: bool,
+    pub source: String,
+    /// Dimension shares of the set, aligned with [`ParkReport::dimensions`].
+    pub dimension_weights: Vec<f64>,
 }
 
 /// One park's result.
@@ -119,6 +143,14 @@ pub struct ParkResult {
     pub prev_rank: Option<u32>,
     pub prev_total: Option<f64>,
     pub rank_change: Option<i32>,
+    /// Rank and total under each named weight set, aligned with [`ParkReport::weight_sets`].
+    #[serde(default)]
+    pub set_ranks: Vec<Option<u32>>,
+    #[serde(default)]
+    pub set_totals: Vec<Option<f64>>,
+    /// Largest minus smallest rank over the nominal weights and every named set.
+    #[serde(default)]
+    pub set_rank_shift: Option<u32>,
 }
 
 /// Monte Carlo settings of a report.
@@ -147,6 +179,12 @@ pub struct ParkReport {
     pub mc: Option<McInfo>,
     /// Year of the comparison run, when there is one.
     pub prev_year: Option<i32>,
+    /// Named weight sets the ranking was recomputed with (see [`ParkResult::set_ranks`]).
+    #[serde(default)]
+    pub weight_sets: Vec<WeightSetInfo>,
+    /// Largest [`ParkResult::set_rank_shift`] over the ranked parks.
+    #[serde(default)]
+    pub max_set_rank_shift: Option<u32>,
 }
 
 impl ParkReport {
@@ -208,6 +246,13 @@ pub fn park_report(
     let ranked = values.select_rows(&keep);
     let eval = scheme.evaluate(&ranked, &BTreeMap::new())?;
     let n_dim = scheme.dimensions.len();
+    // the same evaluation under every named weight set: how much the ranking rests on weights
+    // no source settles
+    let set_evals = scheme
+        .weight_sets
+        .iter()
+        .map(|w| scheme.evaluate_with(&ranked, &BTreeMap::new(), Some(&w.name)))
+        .collect::<Result<Vec<_>>>()?;
 
     let mc = if opts.mc > 0 && keep.len() >= 2 {
         let meta = scheme.meta()?;
@@ -231,16 +276,21 @@ pub fn park_report(
             ]),
             Choice::Aggregation(vec![AggMethod::Arithmetic, AggMethod::Geometric]),
         ];
-        // all-missing indicators take no part (Uncertainty needs data in every column)
+        // indicators missing in every ranked park, or equal in all of them, take no part: they
+        // cannot tell parks apart and the normalisers refuse them (Uncertainty needs data in
+        // every column)
         let codes: Vec<String> = scheme
             .indicators
             .iter()
-            .zip(&available)
-            .filter(|(_, a)| **a)
-            .map(|(i, _)| i.code.clone())
+            .enumerate()
+            .filter(|&(j, _)| {
+                let x = ranked.col(j);
+                available[j] && stats::min(x) < stats::max(x)
+            })
+            .map(|(_, i)| i.code.clone())
             .collect();
         let sub = ranked.select_cols(&codes)?;
-        let sub_meta = subset(&meta, &codes)?;
+        let sub_meta = meta.restrict(&codes)?;
         let u = Uncertainty::new(&sub_meta, &sub, nominal, choices, opts.seed)?;
         Some(u.monte_carlo(opts.mc, opts.threads.max(1)))
     } else {
@@ -292,6 +342,17 @@ pub fn park_report(
         };
         let prev = previous.and_then(|p| p.park(&park));
         let rank = r.map(|r| eval.rank[r]);
+        let set_ranks: Vec<Option<u32>> = set_evals
+            .iter()
+            .map(|e| r.map(|r| e.rank[r]).filter(|&k| k > 0))
+            .collect();
+        let all_ranks: Vec<u32> = rank
+            .filter(|&k| k > 0)
+            .into_iter()
+            .chain(set_ranks.iter().flatten().copied())
+            .collect();
+        let set_rank_shift = (!set_evals.is_empty() && all_ranks.len() == set_evals.len() + 1)
+            .then(|| all_ranks.iter().max().unwrap_or(&0) - all_ranks.iter().min().unwrap_or(&0));
         parks.push(ParkResult {
             total: r.and_then(|r| opt(total[r])),
             rank,
@@ -316,9 +377,16 @@ pub fn park_report(
                 (Some(a), Some(b)) => Some(a as i32 - b as i32),
                 _ => None,
             },
+            set_totals: set_evals
+                .iter()
+                .map(|e| r.and_then(|r| opt(e.scores.column("Total").expect("Total")[r])))
+                .collect(),
+            set_ranks,
+            set_rank_shift,
             park,
         });
     }
+    let max_set_rank_shift = parks.iter().filter_map(|p| p.set_rank_shift).max();
     parks.sort_by_key(|p| (p.rank.unwrap_or(u32::MAX), p.park.clone()));
     let input = input_hash(rows, park_inputs, &format!("{}|{year}", scheme.version));
     Ok(ParkReport {
@@ -328,6 +396,7 @@ pub fn park_report(
             document: scheme.document.clone(),
             effective_from: scheme.effective_from.clone(),
             status: scheme.status.clone(),
+            notice: None,
         },
         input_hash: input,
         dimensions: scheme
@@ -359,6 +428,9 @@ pub fn park_report(
                 direction: i.direction,
                 note: i.note.clone(),
                 available: *a,
+                basis: i.basis.clone(),
+                confidence: Some(i.confidence),
+                proxy: i.proxy,
             })
             .collect(),
         parks,
@@ -375,6 +447,22 @@ pub fn park_report(
             ],
         }),
         prev_year: previous.map(|p| p.year),
+        weight_sets: scheme
+            .weight_sets
+            .iter()
+            .map(|w| WeightSetInfo {
+                name: w.name.clone(),
+                label: w.label.clone(),
+                confirmed: w.status == Status::Confirmed,
+                source: w.source.clone(),
+                dimension_weights: scheme
+                    .dimensions
+                    .iter()
+                    .map(|d| w.weights.get(&d.code).copied().unwrap_or(d.weight))
+                    .collect(),
+            })
+            .collect(),
+        max_set_rank_shift,
     })
 }
 
@@ -538,6 +626,7 @@ pub fn points_report(
             document: scheme.document.clone(),
             effective_from: scheme.effective_from.clone(),
             status: scheme.status.clone(),
+            notice: scheme.notice.clone(),
         },
         input_hash: hash,
         groups: scheme.groups.clone(),
@@ -749,22 +838,6 @@ pub fn targets_report(
         .collect()
 }
 
-/// The index structure restricted to `codes` (indicators) and the aggregates above them.
-fn subset(meta: &IndexMeta, codes: &[String]) -> Result<IndexMeta> {
-    let mut nodes: Vec<Node> = meta
-        .nodes()
-        .iter()
-        .filter(|n| n.level > 1 || codes.contains(&n.code))
-        .cloned()
-        .collect();
-    // drop aggregates left without children, level by level
-    for _ in 0..meta.max_level() {
-        let parents: Vec<String> = nodes.iter().filter_map(|n| n.parent.clone()).collect();
-        nodes.retain(|n| n.level == 1 || parents.contains(&n.code));
-    }
-    IndexMeta::new(nodes)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -774,6 +847,65 @@ mod tests {
         let p = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
             .join("../../data/schemes/park-evaluation-2021.toml");
         crate::load::park_scheme_from_path(&p).unwrap()
+    }
+
+    #[test]
+    fn park_report_ranks_under_every_named_weight_set() {
+        let s = scheme();
+        let rows = synth::firms(15, 40, &[2023, 2024], 5);
+        let opts = ParkOptions {
+            mc: 0,
+            ..ParkOptions::default()
+        };
+        let r = park_report(&s, &rows, 2024, &BTreeMap::new(), None, &opts).unwrap();
+        let names: Vec<&str> = r.weight_sets.iter().map(|w| w.name.as_str()).collect();
+        assert_eq!(names, vec!["equal-20", "20-20-15-15-30"]);
+        assert_eq!(
+            r.weight_sets[1].dimension_weights,
+            vec![0.20, 0.20, 0.15, 0.15, 0.30]
+        );
+        assert!(r.weight_sets.iter().all(|w| !w.confirmed));
+        // the scheme's own shares are the equal set: same ranks
+        let ranked: Vec<&ParkResult> = r.parks.iter().filter(|p| p.rank.is_some()).collect();
+        assert!(ranked.len() >= 2);
+        for p in &ranked {
+            assert_eq!(p.set_ranks[0], p.rank);
+            assert_eq!(p.set_totals.len(), 2);
+        }
+        // the other set: a park's total is the shares-weighted mean of its dimension scores
+        let w = &r.weight_sets[1].dimension_weights;
+        for p in &ranked {
+            let (num, den) = p
+                .dimensions
+                .iter()
+                .zip(w)
+                .filter_map(|(d, w)| d.map(|d| (d * w, *w)))
+                .fold((0.0, 0.0), |a, b| (a.0 + b.0, a.1 + b.1));
+            assert!((p.set_totals[1].unwrap() - num / den).abs() < 1e-9);
+            let lo = p.rank.unwrap().min(p.set_ranks[1].unwrap());
+            let hi = p.rank.unwrap().max(p.set_ranks[1].unwrap());
+            assert_eq!(p.set_rank_shift, Some(hi - lo));
+        }
+        assert_eq!(
+            r.max_set_rank_shift,
+            ranked.iter().filter_map(|p| p.set_rank_shift).max()
+        );
+        // every indicator says where it is documented and how sure that is
+        assert!(
+            r.indicators
+                .iter()
+                .all(|i| i.confidence.is_some() && !i.basis.is_empty())
+        );
+        // runs stored before these fields still load
+        let mut v = serde_json::to_value(&r).unwrap();
+        v.as_object_mut().unwrap().remove("weight_sets");
+        v["parks"][0].as_object_mut().unwrap().remove("set_ranks");
+        v["indicators"][0]
+            .as_object_mut()
+            .unwrap()
+            .remove("confidence");
+        let old: ParkReport = serde_json::from_value(v).unwrap();
+        assert!(old.weight_sets.is_empty());
     }
 
     #[test]
@@ -920,6 +1052,11 @@ mod tests {
             .collect();
         let r = points_report(&s, &rows, &keys, 2024).unwrap();
         assert_eq!(r.firms.len(), 150);
+        assert_eq!(
+            r.scheme.notice, s.notice,
+            "the placeholder notice travels with the run"
+        );
+        assert!(r.scheme.notice.is_some());
         assert!(r.firms.windows(2).all(|w| w[0].total >= w[1].total));
         for f in &r.firms {
             let comp: f64 = f.components.iter().map(|c| c.points).sum();

@@ -114,6 +114,8 @@ fn out_of_bounds(sk: f64, kt: f64, p: &TreatParams) -> bool {
 }
 
 /// Winsorises one column in place following COINr; returns (iterations, high-flagged, low-flagged).
+/// Unlike COINr it stops before a step that would leave a single distinct value (the column
+/// could then not be normalised).
 pub fn winsorise(x: &mut [f64], p: &TreatParams) -> (usize, Vec<bool>, Vec<bool>) {
     let mut high = vec![false; x.len()];
     let mut low = vec![false; x.len()];
@@ -140,7 +142,9 @@ pub fn winsorise(x: &mut [f64], p: &TreatParams) -> (usize, Vec<bool>, Vec<bool>
                     a
                 }
             });
-        if rest.is_nan() {
+        // stop rather than leave a single value: a constant column cannot be normalised
+        // (COINr would carry on and get NaN from every normaliser)
+        if rest.is_nan() || !x.iter().any(|v| !v.is_nan() && *v != ext && *v != rest) {
             break;
         }
         for (i, v) in x.iter_mut().enumerate() {
@@ -271,6 +275,24 @@ pub fn treat(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn winsorising_never_leaves_a_constant_column() {
+        // a count that is 0 in most units: replacing the 1s by 0 would leave nothing to normalise
+        let mut x = vec![0.0; 20];
+        x[3] = 1.0;
+        x[9] = f64::NAN;
+        assert!(out_of_bounds(
+            crate::stats::skewness(&x),
+            crate::stats::kurtosis(&x),
+            &TreatParams::default()
+        ));
+        let (n, high, _) = winsorise(&mut x, &TreatParams::default());
+        assert_eq!(n, 0);
+        assert!(!high.iter().any(|h| *h));
+        assert_eq!(x[3], 1.0);
+        assert!(crate::stats::min(&x) < crate::stats::max(&x));
+    }
 
     #[test]
     fn single_outlier_is_winsorised_to_next_value() {

@@ -76,6 +76,7 @@ pub fn entropy(cols: &[&[f64]], directions: &[f64], prep: EntropyPrep) -> Result
 }
 
 /// CRITIC (Diakoulaki et al. 1995): on min-max normalised columns, Cⱼ = σⱼ·Σₖ(1 − rⱼₖ), wⱼ = Cⱼ/ΣC.
+/// A column without two distinct values is an error (its σ and correlations are undefined).
 pub fn critic(cols: &[&[f64]], directions: &[f64]) -> Result<Vec<f64>> {
     let norm: Vec<Vec<f64>> = cols
         .iter()
@@ -84,9 +85,15 @@ pub fn critic(cols: &[&[f64]], directions: &[f64]) -> Result<Vec<f64>> {
             let dir = directions.get(j).copied().unwrap_or(1.0);
             let adj: Vec<f64> = c.iter().map(|v| v * dir).collect();
             let (mn, mx) = (stats::min(&adj), stats::max(&adj));
-            adj.iter().map(|v| (v - mn) / (mx - mn)).collect()
+            if mn.is_nan() || mn >= mx {
+                return Err(IndexError::Method(format!(
+                    "CRITIC 权重：第 {} 列没有两个不同的取值，无法计算",
+                    j + 1
+                )));
+            }
+            Ok(adj.iter().map(|v| (v - mn) / (mx - mn)).collect())
         })
-        .collect();
+        .collect::<Result<_>>()?;
     let m = norm.len();
     let mut c = vec![0.0; m];
     for j in 0..m {
@@ -245,6 +252,10 @@ mod tests {
             "the conflicting column gets more weight: {w:?}"
         );
         assert!((w.iter().sum::<f64>() - 1.0).abs() < 1e-12);
+        // a constant column gave NaN weights silently
+        let k = [5.0, 5.0, f64::NAN, 5.0];
+        let e = critic(&[&a, &k, &c], &[1.0, 1.0, 1.0]).unwrap_err();
+        assert!(e.to_string().contains("第 2 列"), "{e}");
     }
 
     #[test]

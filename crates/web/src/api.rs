@@ -305,7 +305,7 @@ pub fn openapi_document() -> Value {
             )},
             "/api/v1/imports/{job}": {"get": op("导入任务的进度与结果（含逐行错误）", vec![param("job", "path", "任务编号")], json!({"description": "导入任务", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Job"}}}}), None)},
             "/api/v1/bank/enterprises/{uscc}/points": {"get": op(
-                "银行接口：经企业授权（在有效期内、未撤销）读取该企业的创新积分及其构成；请求头 Authorization: Bearer <银行API密钥>。无授权、已过期、已撤销或其他企业一律返回404；每次读取都记录并对企业可见",
+                "银行接口：经企业授权（在有效期内、未撤销）读取该企业的创新积分及其构成；请求头 Authorization: Bearer <银行API密钥>。无授权、已过期、已撤销或其他企业一律返回404；每次读取都记录并对企业可见。响应中 placeholder_scheme 为 true 时积分方案是占位方案（指标与权重未经官方确认），scheme_notice 为其说明",
                 vec![param("uscc", "path", "统一社会信用代码"), param("Authorization", "header", "Bearer <银行API密钥>")],
                 ok("企业历年创新积分及构成", obj.clone()),
                 None,

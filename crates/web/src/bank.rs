@@ -173,11 +173,14 @@ pub async fn bank_points(
         return Err(ApiError::not_found());
     }
     let points = load_points(&state, &scope, &uscc).await?;
+    let notice = evaluation::points_notice();
     Ok(Json(serde_json::json!({
         "uscc": uscc.as_str(),
         "bank": bank.name,
         "points": points,
         "note": "创新积分为平台按《创新积分制》本地实施方案（权重待核实）计算的结果，仅作授信参考",
+        "placeholder_scheme": notice.is_some(),
+        "scheme_notice": notice,
     }))
     .into_response())
 }
@@ -234,6 +237,7 @@ pub async fn points_fragment(
         "enterprise_points.html",
         context! {
             uscc => uscc.as_str(),
+            scheme_notice => evaluation::points_notice(),
             latest => points.last().map(render::ser),
             history => render::ser(&history),
             chart => render::ser(serde_json::json!({

@@ -18,6 +18,7 @@ use crate::export::download;
 use crate::render::{self, Page};
 use axum::extract::{Query, State};
 use axum::response::Response;
+use gaoxin_index::park::Confidence;
 use gaoxin_index::report::{ParkReport, TargetView};
 use gaoxin_store::{Role, RunRecord, Scope};
 use minijinja::context;
@@ -95,6 +96,9 @@ struct RowView {
     change: Option<i32>,
     availability: f64,
     dims: Vec<Option<f64>>,
+    /// Rank under each named weight set, and the largest move over them.
+    set_ranks: Vec<Option<u32>>,
+    set_shift: Option<u32>,
 }
 
 #[derive(Serialize)]
@@ -119,6 +123,12 @@ struct IndView {
     value: Option<f64>,
     normalised: Option<f64>,
     median: Option<f64>,
+    /// How sure the indicator's place in the official system is, where that is documented, and
+    /// whether the value is a proxy.
+    confidence: String,
+    basis: String,
+    proxy: bool,
+    note: String,
 }
 
 fn park_name(state: &AppState, id: &str) -> String {
@@ -163,6 +173,8 @@ fn view(
             change: p.rank_change,
             availability: p.availability,
             dims: p.dimensions.clone(),
+            set_ranks: p.set_ranks.clone(),
+            set_shift: p.set_rank_shift,
         })
         .collect();
     // whose breakdown: zone users pick any park (default: the leader); a park admin its own
@@ -197,6 +209,13 @@ fn view(
                     value: p.values[j],
                     normalised: p.normalised[j],
                     median: rep.median_normalised[j],
+                    confidence: i
+                        .confidence
+                        .map(|c| c.zh().to_string())
+                        .unwrap_or_else(|| "未记录".into()),
+                    basis: i.basis.clone(),
+                    proxy: i.proxy,
+                    note: i.note.clone().unwrap_or_default(),
                 })
                 .collect(),
         });
@@ -230,6 +249,10 @@ fn view(
         unconfirmed => unconfirmed,
         unavailable => rep.indicators.iter().filter(|i| !i.available).map(|i| format!("{} {}", i.code, i.name)).collect::<Vec<_>>(),
         median_total => rep.median_total,
+        weight_sets => render::ser(&rep.weight_sets),
+        max_set_shift => rep.max_set_rank_shift,
+        lower_confidence => rep.indicators.iter().filter(|i| matches!(i.confidence, Some(Confidence::Medium | Confidence::Low))).map(|i| format!("{} {}", i.code, i.name)).collect::<Vec<_>>(),
+        proxies => rep.indicators.iter().filter(|i| i.proxy).map(|i| format!("{} {}", i.code, i.name)).collect::<Vec<_>>(),
         zone_user => zone_role(&user.role),
         parks => rep.parks.iter().map(|p| context! { id => p.park.clone(), name => park_name(state, &p.park) }).collect::<Vec<_>>(),
         focus => focus,

@@ -83,6 +83,18 @@ pub fn points_scheme() -> Result<PointsScheme, EvalError> {
     Ok(PointsScheme::from_toml_str(&t, &f)?)
 }
 
+/// The notice every page, export and API response showing innovation points carries (the
+/// scheme's `notice`: its indicators are placeholders). Read from the scheme in use; when that
+/// file does not load, from the copy compiled into the binary.
+pub fn points_notice() -> Option<String> {
+    match points_scheme() {
+        Ok(s) => s.notice,
+        Err(_) => PointsScheme::from_toml_str(POINTS_EMBEDDED, POINTS_FILE)
+            .ok()
+            .and_then(|s| s.notice),
+    }
+}
+
 fn now() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -339,6 +351,21 @@ pub fn report_xlsx(
                 if d.confirmed { "" } else { "，待核实" }
             ));
         }
+        let set_col = h.len() as u16;
+        for w in &rep.weight_sets {
+            h.push(format!(
+                "「{}」名次（{}）",
+                w.label,
+                if w.confirmed {
+                    "已确认"
+                } else {
+                    "待核实"
+                }
+            ));
+        }
+        if !rep.weight_sets.is_empty() {
+            h.push("各权重方案间名次最大变动".into());
+        }
         for (c, t) in h.iter().enumerate() {
             ws.write_string_with_format(3, c as u16, t, &bold)?;
         }
@@ -358,6 +385,14 @@ pub fn report_xlsx(
             ws.write_number_with_format(r, 8, p.availability, &pct)?;
             for (k, v) in p.dimensions.iter().enumerate() {
                 opt(ws, r, 9 + k as u16, *v, &num)?;
+            }
+            if !rep.weight_sets.is_empty() {
+                let f0 = Format::new();
+                for (k, v) in p.set_ranks.iter().enumerate() {
+                    opt(ws, r, set_col + k as u16, v.map(f64::from), &f0)?;
+                }
+                let c = set_col + rep.weight_sets.len() as u16;
+                opt(ws, r, c, p.set_rank_shift.map(f64::from), &f0)?;
             }
         }
         ws.set_column_width(1, 16)?;
@@ -397,6 +432,9 @@ pub fn report_xlsx(
             "方向",
             "本年可用",
             "说明",
+            "指标可信度",
+            "依据",
+            "代理口径",
         ]
         .iter()
         .enumerate()
@@ -447,6 +485,9 @@ pub fn report_xlsx(
                 },
             )?;
             ws.write_string(r, 9, ind.note.as_deref().unwrap_or(""))?;
+            ws.write_string(r, 10, ind.confidence.map(|c| c.zh()).unwrap_or("未记录"))?;
+            ws.write_string(r, 11, &ind.basis)?;
+            ws.write_string(r, 12, if ind.proxy { "是" } else { "否" })?;
         }
     }
     {

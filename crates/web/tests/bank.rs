@@ -124,6 +124,9 @@ async fn a_bank_reads_only_what_a_firm_consented_to() {
         assert!(p["total"].is_number());
         assert!(p["components"].as_array().unwrap().len() >= 10);
         assert!(p["groups"].as_array().unwrap().len() == 3);
+        // the scheme's indicators are placeholders, and the response says so
+        assert_eq!(j["placeholder_scheme"], true);
+        assert!(j["scheme_notice"].as_str().unwrap().contains("18项"));
         // … but not another firm's, and the other bank reads nothing.
         assert_eq!(bank_get(&s, Some(&key), &other).await.status, 404);
         assert_eq!(bank_get(&s, Some(&key2), &own).await.status, 404);
