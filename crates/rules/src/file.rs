@@ -508,7 +508,13 @@ pub struct RuleFile {
 
 /// 1-based line of a byte offset.
 pub fn line_of(text: &str, offset: usize) -> usize {
-    text[..offset.min(text.len())].matches('\n').count() + 1
+    // Bytes, not a `str` slice: an offset need not fall on a character boundary.
+    let b = text.as_bytes();
+    b[..offset.min(b.len())]
+        .iter()
+        .filter(|c| **c == b'\n')
+        .count()
+        + 1
 }
 
 struct Ctx<'a> {
@@ -541,7 +547,7 @@ impl Ctx<'_> {
         let ast = expr::parse(src).map_err(|e| LoadError {
             file: self.path.to_path_buf(),
             line,
-            msg: format!("{what}表达式「{src}」有误：{e}"),
+            msg: format!("{what}表达式「{src}」有误：{}", e.in_chars(src)),
         })?;
         Ok(Expr {
             ast,
