@@ -230,11 +230,13 @@ fn gap_text(f: usize, year: i32, eval_year: i32, cur: i64, req: i64) -> String {
             )
         }
         Kind::Usd => {
+            // Exact to the cent: a shortfall of one cent is 「0.01美元」, never 「0万美元」.
             let verb = if d > 0 { "提高" } else { "降低" };
             format!(
-                "{name}{when}需{verb} {}（至{}）",
-                fmt::value(d.abs() as f64, Unit::Usd),
-                fmt::value(req as f64, Unit::Usd)
+                "{name}{when}需{verb} {}（由{}至{}）",
+                fmt::usd(d.abs()),
+                fmt::usd(cur),
+                fmt::usd(req)
             )
         }
         _ => {
@@ -307,6 +309,7 @@ fn collect_parts(
     buf: &Buffers,
     parts: &mut Vec<Part>,
     subs: &mut Vec<String>,
+    basis: &mut Vec<String>,
 ) {
     if n != root
         && let Some(c) = rule.conditions.iter().find(|c| c.node == n)
@@ -324,8 +327,12 @@ fn collect_parts(
             let ua = plan.units[*a as usize];
             let ub = plan.units[*b as usize];
             let unit = if ua == Unit::Plain { ub } else { ua };
-            let have = quantity(av, as_, unit);
-            let need = quantity(bv, bs, unit);
+            let mut have = quantity(av, as_, unit);
+            let mut need = quantity(bv, bs, unit);
+            if as_ == OK && bs == OK {
+                // Enough digits that a have which differs from the need never looks equal to it.
+                (have.text, need.text) = fmt::distinct(av, bv, unit);
+            }
             let verdict = Verdict::of(v, s);
             let what = match &plan.ops[*a as usize] {
                 Op::Fact { field, offset } => format!(
@@ -356,10 +363,38 @@ fn collect_parts(
         }
         Op::All(v) | Op::Any(v) => {
             for c in v {
-                collect_parts(plan, rule, year, root, *c, buf, parts, subs);
+                collect_parts(plan, rule, year, root, *c, buf, parts, subs, basis);
             }
         }
-        Op::Not(a) => collect_parts(plan, rule, year, root, *a, buf, parts, subs),
+        Op::Not(a) => collect_parts(plan, rule, year, root, *a, buf, parts, subs, basis),
+        Op::If(c, a, b) => {
+            // Only the branch taken for this firm is explained; `if(present(fact), …)` says
+            // which basis was used (a recorded fact, or the criteria).
+            let (cv, cs) = buf.get(*c, 0);
+            let taken = cs == OK && cv != 0.0;
+            if let Op::Present(x) = &plan.ops[*c as usize]
+                && let Op::Fact { field, offset } = &plan.ops[*x as usize]
+            {
+                let name = field_name(*field as usize);
+                let y = year - *offset as i32;
+                let b = if taken {
+                    format!("依据：有「{name}」记录（{y}年），按记录判定")
+                } else {
+                    format!("依据：无「{name}」记录（{y}年），按条件推断")
+                };
+                if !basis.contains(&b) {
+                    basis.push(b);
+                }
+            }
+            if cs == MISS {
+                collect_parts(plan, rule, year, root, *a, buf, parts, subs, basis);
+                collect_parts(plan, rule, year, root, *b, buf, parts, subs, basis);
+            } else if taken {
+                collect_parts(plan, rule, year, root, *a, buf, parts, subs, basis);
+            } else {
+                collect_parts(plan, rule, year, root, *b, buf, parts, subs, basis);
+            }
+        }
         _ => {}
     }
 }
@@ -551,6 +586,30 @@ pub(crate) fn supply(
                 .min_by_key(|d| d.len())
                 .unwrap_or_default()
         }
+        VTree::If {
+            cond,
+            cond_tree,
+            then,
+            els,
+        } => {
+            let (x, s) = state(*cond);
+            let mut out = supply(cond_tree, panel, year, row, buf, i, want_missing_only);
+            let branches: Vec<&VTree> = if s == MISS {
+                vec![then, els]
+            } else if s == OK && x != 0.0 {
+                vec![then]
+            } else {
+                vec![els]
+            };
+            for b in branches {
+                for d in supply(b, panel, year, row, buf, i, want_missing_only) {
+                    if !out.contains(&d) {
+                        out.push(d);
+                    }
+                }
+            }
+            out
+        }
         VTree::Leaf { node, deps, .. } => {
             if want_missing_only && state(*node).1 != MISS {
                 return Vec::new();
@@ -632,8 +691,9 @@ pub fn explain(
         let cv = Verdict::of(v, s);
         let mut parts = Vec::new();
         let mut subs = Vec::new();
+        let mut basis = Vec::new();
         collect_parts(
-            plan, rule, year, c.node, c.node, &buf, &mut parts, &mut subs,
+            plan, rule, year, c.node, c.node, &buf, &mut parts, &mut subs, &mut basis,
         );
         let inputs = c
             .deps
@@ -682,6 +742,18 @@ pub fn explain(
                 Some(format!("缺少数据：{}", miss.join("、")))
             }
             _ => c.note.clone(),
+        };
+        let note = if basis.is_empty() {
+            note
+        } else {
+            Some(
+                basis
+                    .iter()
+                    .cloned()
+                    .chain(note)
+                    .collect::<Vec<_>>()
+                    .join("；"),
+            )
         };
         conditions.push(CondExplain {
             id: c.id.clone(),
@@ -778,7 +850,10 @@ pub fn explain(
         assumption: opts.assumption,
         assumption_dependent: differs(rule.eligible),
         award,
-        award_zh: rule.award.as_ref().map(|a| a.zh.clone()),
+        award_zh: rule
+            .award
+            .as_ref()
+            .map(|a| format!("{}（{}）", a.zh, crate::file::AWARD_ROUNDING_ZH)),
         auto_grant,
         to_supply,
         conditions,

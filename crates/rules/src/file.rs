@@ -283,6 +283,10 @@ struct RawAward {
     rate: Spanned<String>,
     #[serde(default)]
     cap: Option<Spanned<String>>,
+    /// How the amount is rounded to the fen: only "down" (a payment never exceeds what the
+    /// policy allows). Optional; stated in every shipped file.
+    #[serde(default)]
+    rounding: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -444,6 +448,9 @@ pub struct Award {
     pub rate: Expr,
     pub cap: Option<Expr>,
 }
+
+/// How an award is rounded to the fen, in words shown with every amount.
+pub const AWARD_ROUNDING_ZH: &str = "金额按分向下取整，不超过政策允许的金额";
 
 #[derive(Debug, Clone)]
 pub struct Outcome {
@@ -754,7 +761,20 @@ pub fn parse_file(path: &Path, text: &str) -> Result<RuleFile, LoadError> {
     let award = match &raw.outcome.award {
         None => None,
         Some(a) => Some(Award {
-            zh: a.zh.clone(),
+            zh: {
+                if let Some(r) = &a.rounding
+                    && r.get_ref() != "down"
+                {
+                    return Err(cx.err(
+                        r.span(),
+                        format!(
+                            "奖励取整方式「{}」不可用：只能写 rounding = \"down\"（按分向下取整，支付额不得超过政策允许的金额）",
+                            r.get_ref()
+                        ),
+                    ));
+                }
+                a.zh.clone()
+            },
             base: cx.expr(&a.base, "奖励基数")?,
             rate: cx.expr(&a.rate, "奖励比例")?,
             cap: a.cap.as_ref().map(|c| cx.expr(c, "奖励上限")).transpose()?,

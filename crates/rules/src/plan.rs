@@ -483,6 +483,14 @@ pub enum VTree {
         deps: Vec<(u16, u8)>,
         manual: Vec<u32>,
     },
+    /// `if(cond, then, else)`: only the branch taken for the row must rest on verified inputs
+    /// (and the condition, when it reads facts). A condition that is missing takes neither.
+    If {
+        cond: NodeId,
+        cond_tree: Box<VTree>,
+        then: Box<VTree>,
+        els: Box<VTree>,
+    },
 }
 
 impl VTree {
@@ -497,6 +505,17 @@ impl VTree {
                 }
             }
             VTree::Leaf { .. } => {}
+            VTree::If {
+                cond,
+                cond_tree,
+                then,
+                els,
+            } => {
+                out.push(*cond);
+                cond_tree.alternatives(out);
+                then.alternatives(out);
+                els.alternatives(out);
+            }
         }
     }
 }
@@ -1031,7 +1050,30 @@ impl<'a> Compiler<'a> {
                 self.memo.insert(key, id);
                 id
             }
-            _ => return Err(self.err(fi, line, format!("未知的函数「{name}」（可用：all any min max clamp if floor abs present years_since days_since lag sum mean years_in growth mean_growth min_growth cagr band ref）"))),
+            "ever" => {
+                // ever(e, since): e held in some year from `since` to the year before the
+                // evaluated one, counting only years from the firm's founding on (EVER_YEARS at
+                // most). Missing data in a counted year makes it unknown unless another counted
+                // year already passes.
+                want(2)?;
+                let since = self.expr(fi, &args[1], off, line)?;
+                let founded = self.push(Op::Attr(Attr::Founded, 0), Unit::Date);
+                let ten_k = self.konst(10_000.0, Unit::Plain);
+                let d = self.push(Op::Bin(BinOp::Div, founded, ten_k), Unit::Plain);
+                let founded_year = self.push(Op::Floor(d), Unit::Plain);
+                let no = self.konst(0.0, Unit::Flag);
+                let mut terms = Vec::new();
+                for k in 1..=EVER_YEARS {
+                    let y = self.push(Op::Attr(Attr::Year, off + k), Unit::Plain);
+                    let g1 = self.push(Op::Cmp(CmpOp::Ge, y, since), Unit::Flag);
+                    let g2 = self.push(Op::Cmp(CmpOp::Ge, y, founded_year), Unit::Flag);
+                    let g = self.push(Op::All(vec![g1, g2]), Unit::Flag);
+                    let e = self.expr(fi, &args[0], off + k, line)?;
+                    terms.push(self.push(Op::If(g, e, no), Unit::Flag));
+                }
+                self.push(Op::Any(terms), Unit::Flag)
+            }
+            _ => return Err(self.err(fi, line, format!("未知的函数「{name}」（可用：all any min max clamp if floor abs present years_since days_since lag sum mean years_in growth mean_growth min_growth cagr band ref ever）"))),
         })
     }
 
@@ -1105,6 +1147,16 @@ fn fact_deps(ops: &[Op], root: NodeId) -> Vec<(u16, u8)> {
     d
 }
 
+/// The verification tree of a node every part of which the verdict relies on (see [`vtree`]).
+fn vtree_every(ops: &[Op], n: NodeId) -> VTree {
+    match &ops[n as usize] {
+        Op::All(v) | Op::Any(v) => VTree::All(v.iter().map(|c| vtree_every(ops, *c)).collect()),
+        Op::If(..) => vtree(ops, n),
+        Op::Not(a) => vtree_every(ops, *a),
+        _ => vtree(ops, n),
+    }
+}
+
 fn manual_deps(ops: &[Op], root: NodeId) -> Vec<u32> {
     closure(ops, &[root])
         .into_iter()
@@ -1119,6 +1171,22 @@ fn vtree(ops: &[Op], n: NodeId) -> VTree {
     match &ops[n as usize] {
         Op::All(v) => VTree::All(v.iter().map(|c| vtree(ops, *c)).collect()),
         Op::Any(v) => VTree::Any(v.iter().map(|c| (*c, vtree(ops, *c))).collect()),
+        // A negation passes when what it negates fails: every part of it is then relied on
+        // (exact for `not any(…)`, conservative for `not all(…)`).
+        Op::Not(a) if matches!(ops[*a as usize], Op::All(_) | Op::Any(_) | Op::If(..)) => {
+            vtree_every(ops, *a)
+        }
+        Op::If(c, a, b) => VTree::If {
+            cond: *c,
+            // Whether a fact was recorded cannot be verified: `present(x)` relies on nothing.
+            cond_tree: Box::new(if matches!(ops[*c as usize], Op::Present(_)) {
+                VTree::All(Vec::new())
+            } else {
+                vtree(ops, *c)
+            }),
+            then: Box::new(vtree(ops, *a)),
+            els: Box::new(vtree(ops, *b)),
+        },
         _ => VTree::Leaf {
             node: n,
             deps: fact_deps(ops, n),
@@ -2600,6 +2668,42 @@ impl Plan {
                 }
                 scratch.stack.push(tmp);
             }
+            VTree::If {
+                cond,
+                cond_tree,
+                then,
+                els,
+            } => {
+                let mut c_ok = scratch.stack.pop().unwrap_or_default();
+                c_ok.resize(len, 0);
+                let mut t_ok = scratch.stack.pop().unwrap_or_default();
+                t_ok.resize(len, 0);
+                self.verified_rec(
+                    cond_tree,
+                    panel,
+                    year,
+                    start,
+                    buf,
+                    &mut c_ok[..len],
+                    scratch,
+                );
+                self.verified_rec(then, panel, year, start, buf, &mut t_ok[..len], scratch);
+                self.verified_rec(els, panel, year, start, buf, out, scratch);
+                let k = *cond as usize * buf.len;
+                let (cv, cs) = (&buf.vals[k..k + len], &buf.st[k..k + len]);
+                for i in 0..len {
+                    let taken = if cs[i] == MISS {
+                        0
+                    } else if cs[i] == OK && cv[i] != 0.0 {
+                        t_ok[i]
+                    } else {
+                        out[i]
+                    };
+                    out[i] = taken & c_ok[i];
+                }
+                scratch.stack.push(t_ok);
+                scratch.stack.push(c_ok);
+            }
             VTree::Leaf { deps, manual, .. } => {
                 out.fill(1);
                 for &(f, off) in deps {
@@ -2643,6 +2747,23 @@ impl Plan {
                 let (x, s) = buf.get(*n, i);
                 s == OK && x != 0.0 && self.vtree_verified(c, panel, year, row, buf, i)
             }),
+            VTree::If {
+                cond,
+                cond_tree,
+                then,
+                els,
+            } => {
+                let (x, s) = buf.get(*cond, i);
+                let branch = if s == MISS {
+                    return false;
+                } else if s == OK && x != 0.0 {
+                    then
+                } else {
+                    els
+                };
+                self.vtree_verified(cond_tree, panel, year, row, buf, i)
+                    && self.vtree_verified(branch, panel, year, row, buf, i)
+            }
             VTree::Leaf { deps, manual, .. } => {
                 self.deps_verified(panel, year, row, deps)
                     && manual.iter().all(|m| {
@@ -3491,23 +3612,47 @@ impl VerifyScratch {
     }
 }
 
-/// The award of a passing row in exact fen: `min(cap, max(0, round(base)) × rate)`; `None` if
-/// an input of the award is missing.
+/// Years `ever(e, since)` looks back at most (its `since` is a list's first year, 2021 for the
+/// Nanjing lists: enough until 2036).
+pub const EVER_YEARS: u8 = 15;
+
+/// The award of a passing row in exact fen: `min(cap, floor(max(0, base) × rate))`, rounded
+/// **down** to the fen so that a payment never exceeds what the policy allows
+/// ([`crate::file::AWARD_ROUNDING_ZH`]); `None` if an input of the award is missing.
+///
+/// The base is a sum of facts (whole fen) or, for an excess over an average, a computed value:
+/// a computed base is taken down to the fen as well, except that a value within 1e-9 of a whole
+/// fen is that fen (binary arithmetic must not cost the firm a fen it is owed).
 pub fn award_of(a: &AwardPlan, buf: &Buffers, i: usize) -> Option<i64> {
     let (b, bs) = buf.get(a.base, i);
     if bs != OK {
         return None;
     }
-    let base = gaoxin_model::Money((b.round() as i64).max(0));
-    let mut amt = base.mul_ratio(a.rate.0, a.rate.1).0;
+    let amt = award_amount(b, a.rate);
     if let Some(c) = a.cap {
         let (cv, cs) = buf.get(c, i);
         if cs != OK {
             return None;
         }
-        amt = amt.min(cv.round() as i64);
+        return Some(amt.min(cv.floor() as i64));
     }
     Some(amt)
+}
+
+/// `floor(max(0, base) × num / den)` in fen, exact for whole-fen bases.
+pub fn award_amount(base: f64, (num, den): (i64, i64)) -> i64 {
+    let near = base.round();
+    let whole = if (base - near).abs() <= 1e-9 * near.abs().max(1.0) {
+        near
+    } else {
+        base.floor()
+    };
+    let base = (whole as i64).max(0) as i128;
+    let (num, den) = (num as i128, den as i128);
+    // Rates are positive rationals; a negative one would only come from a sign in the file.
+    let p = base * num;
+    let q = p.div_euclid(den);
+    q.clamp(0, i64::MAX as i128) as i64
 }
 
 #[cfg(test)]
