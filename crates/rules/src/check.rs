@@ -166,6 +166,49 @@ pub fn case_panel(f: &RuleFile, t: &TestCase) -> Result<Panel, String> {
     Ok(p)
 }
 
+/// `f` and every file it refers to through `ref(id)`, transitively, in the order of `files`.
+fn with_refs(files: &[RuleFile], f: &RuleFile) -> Vec<RuleFile> {
+    let mut want = vec![f.id.clone()];
+    let mut i = 0;
+    while i < want.len() {
+        if let Some(g) = files.iter().find(|g| g.id == want[i]) {
+            let texts = g
+                .vars
+                .iter()
+                .map(|v| &v.expr.text)
+                .chain(g.conditions.iter().map(|c| &c.expr.text))
+                .chain([&g.outcome.eligible.text])
+                .chain(g.outcome.award.iter().flat_map(|a| {
+                    [
+                        Some(&a.base.text),
+                        Some(&a.rate.text),
+                        a.cap.as_ref().map(|c| &c.text),
+                    ]
+                    .into_iter()
+                    .flatten()
+                }))
+                .chain(g.manual.iter().flat_map(|m| [&m.lo.text, &m.hi.text]));
+            for t in texts {
+                for (_, rest) in t.match_indices("ref(").map(|(k, _)| ((), &t[k + 4..])) {
+                    let id: String = rest
+                        .chars()
+                        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                        .collect();
+                    if !want.contains(&id) {
+                        want.push(id);
+                    }
+                }
+            }
+        }
+        i += 1;
+    }
+    files
+        .iter()
+        .filter(|g| want.contains(&g.id))
+        .cloned()
+        .collect()
+}
+
 /// Half a unit of the last written decimal of an expected number.
 fn tolerance(x: f64) -> f64 {
     let s = format!("{x}");
@@ -184,7 +227,10 @@ fn run_case(files: &[RuleFile], f: &RuleFile, t: &TestCase) -> Result<Vec<String
         }
         ov.insert((f.id.clone(), k.clone()), *v);
     }
-    let plan = compile(files, as_of, &ov).map_err(|e| {
+    // Only the file and the files it refers to (`ref`): a case of an earlier year must not fail
+    // because an unrelated newer policy has no parameter value in force then.
+    let needed = with_refs(files, f);
+    let plan = compile(&needed, as_of, &ov).map_err(|e| {
         e.iter()
             .map(|x| x.to_string())
             .collect::<Vec<_>>()

@@ -97,6 +97,8 @@ pub struct CondExplain {
     pub gaps: Vec<Gap>,
     /// Failed conditions with no single-fact fix, or unknown ones: the plain reason.
     pub note: Option<String>,
+    /// Parameters the condition used, with their values for the year and ［待核实］ marks.
+    pub params: Vec<String>,
     pub assumption_dependent: bool,
 }
 
@@ -299,6 +301,57 @@ pub fn describe(plan: &Plan, n: NodeId, year: i32) -> String {
     }
 }
 
+/// Basis lines: the recorded-fact markers of [`collect_parts`] grouped per fact and basis
+/// (「依据：无「入选南京市独角兽企业榜单」记录（2021、2022、2023年），按条件推断」), other lines
+/// kept in order.
+fn group_basis(basis: Vec<String>) -> Vec<String> {
+    let mut groups: Vec<(bool, String, Vec<String>)> = Vec::new();
+    let mut out = Vec::new();
+    for b in basis {
+        let mut it = b.strip_prefix('\u{1}').map(|r| r.split('\u{1}'));
+        match it.as_mut().map(|i| (i.next(), i.next(), i.next())) {
+            Some((Some(t), Some(name), Some(y))) => {
+                let taken = t == "1";
+                match groups.iter_mut().find(|g| g.0 == taken && g.1 == name) {
+                    Some(g) => g.2.push(y.to_string()),
+                    None => groups.push((taken, name.to_string(), vec![y.to_string()])),
+                }
+            }
+            _ => out.push(b),
+        }
+    }
+    let mut lines: Vec<String> = groups
+        .into_iter()
+        .map(|(taken, name, mut years)| {
+            years.sort();
+            if taken {
+                format!(
+                    "依据：有「{name}」记录（{}年），按记录判定",
+                    years.join("、")
+                )
+            } else {
+                format!(
+                    "依据：无「{name}」记录（{}年），按条件推断",
+                    years.join("、")
+                )
+            }
+        })
+        .collect();
+    lines.extend(out);
+    lines
+}
+
+/// 「已成立10年1天」: whole years to `to`, then the days after the last anniversary.
+pub fn exact_age(from: gaoxin_model::Date, to: gaoxin_model::Date) -> String {
+    if to < from {
+        return "尚未成立".into();
+    }
+    let years = from.whole_years_until(to);
+    let anniversary = from.add_years(years);
+    let days = to.days_since_epoch() - anniversary.days_since_epoch();
+    format!("已成立{years}年{days}天")
+}
+
 #[allow(clippy::too_many_arguments)]
 fn collect_parts(
     plan: &Plan,
@@ -318,6 +371,70 @@ fn collect_parts(
             subs.push(c.id.clone());
         }
         return;
+    }
+    // Another rule's verdict (`ref`) below the condition: one labelled line, not its parts.
+    if n != root
+        && let Some((_, name, off)) = plan.refs.iter().find(|(r, ..)| *r == n)
+    {
+        let (v, s) = buf.get(n, 0);
+        let verdict = Verdict::of(v, s);
+        let what = format!("{name}（{}年）", year - *off as i32);
+        if !parts.iter().any(|p| p.what == what) {
+            parts.push(Part {
+                text: format!("{what}：{}", verdict.zh()),
+                what,
+                verdict,
+                have: quantity(v, s, Unit::Flag),
+                op: CmpOp::Eq,
+                need: quantity(1.0, OK, Unit::Flag),
+            });
+        }
+        return;
+    }
+    // `ever(…)`: say which earlier years were checked (list begun, firm founded, data reach).
+    if plan.evers.contains(&n)
+        && let Op::Any(terms) = &plan.ops[n as usize]
+    {
+        let off = terms
+            .first()
+            .and_then(|t| match &plan.ops[*t as usize] {
+                Op::If(g, ..) => match &plan.ops[*g as usize] {
+                    Op::All(v) => v.first().and_then(|c| match &plan.ops[*c as usize] {
+                        Op::Cmp(_, y, _) => match plan.ops[*y as usize] {
+                            Op::Attr(crate::plan::Attr::Year, o) => Some(o as i32 - 1),
+                            _ => None,
+                        },
+                        _ => None,
+                    }),
+                    _ => None,
+                },
+                _ => None,
+            })
+            .unwrap_or(0);
+        let years: Vec<String> = terms
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| match &plan.ops[**t as usize] {
+                Op::If(g, ..) => {
+                    let (v, s) = buf.get(*g, 0);
+                    s == OK && v != 0.0
+                }
+                _ => false,
+            })
+            .map(|(k, _)| (year - off - k as i32 - 1).to_string())
+            .rev()
+            .collect();
+        let b = if years.is_empty() {
+            format!(
+                "{}年以前没有可检查的年度（榜单发布以来、企业成立以来且数据所及的年度）",
+                year - off
+            )
+        } else {
+            format!("{}年以前已检查：{}", year - off, years.join("、"))
+        };
+        if !basis.contains(&b) {
+            basis.push(b);
+        }
     }
     match &plan.ops[n as usize] {
         Op::Cmp(op, a, b) => {
@@ -340,6 +457,7 @@ fn collect_parts(
                     field_name(*field as usize),
                     year - *offset as i32
                 ),
+                Op::Attr(at, _) => at.zh().to_string(),
                 _ => rule
                     .items
                     .iter()
@@ -347,11 +465,36 @@ fn collect_parts(
                     .map(|i| i.zh.clone())
                     .unwrap_or_default(),
             };
-            let text = if what.is_empty() {
-                format!("需{}{}，实际{}", op.zh(), need.text, have.text)
+            // Dates are earlier / later, not lower / higher.
+            let op_zh = if unit == Unit::Date {
+                match op {
+                    CmpOp::Lt => "早于",
+                    CmpOp::Le => "不晚于",
+                    CmpOp::Gt => "晚于",
+                    CmpOp::Ge => "不早于",
+                    o => o.zh(),
+                }
             } else {
-                format!("{what}：需{}{}，实际{}", op.zh(), need.text, have.text)
+                op.zh()
             };
+            let mut text = if what.is_empty() {
+                format!("需{op_zh}{}，实际{}", need.text, have.text)
+            } else {
+                format!("{what}：需{op_zh}{}，实际{}", need.text, have.text)
+            };
+            // A founding date against a bound: the reference date and the exact age.
+            if matches!(
+                plan.ops[*a as usize],
+                Op::Attr(crate::plan::Attr::Founded, _)
+            ) && as_ == OK
+                && let Some(f) = gaoxin_model::Date::from_int(av as i64)
+            {
+                text.push_str(&format!(
+                    "（至评价基准日{}{}）",
+                    plan.as_of,
+                    exact_age(f, plan.as_of)
+                ));
+            }
             parts.push(Part {
                 what,
                 verdict,
@@ -377,11 +520,8 @@ fn collect_parts(
             {
                 let name = field_name(*field as usize);
                 let y = year - *offset as i32;
-                let b = if taken {
-                    format!("依据：有「{name}」记录（{y}年），按记录判定")
-                } else {
-                    format!("依据：无「{name}」记录（{y}年），按条件推断")
-                };
+                // Grouped by `group_basis` into one line per fact and basis.
+                let b = format!("\u{1}{}\u{1}{name}\u{1}{y}", taken as u8);
                 if !basis.contains(&b) {
                     basis.push(b);
                 }
@@ -593,11 +733,11 @@ pub(crate) fn supply(
             els,
         } => {
             let (x, s) = state(*cond);
-            let mut out = supply(cond_tree, panel, year, row, buf, i, want_missing_only);
+            let mut out = Vec::new();
             let branches: Vec<&VTree> = if s == MISS {
-                vec![then, els]
+                vec![cond_tree, then, els]
             } else if s == OK && x != 0.0 {
-                vec![then]
+                vec![cond_tree, then]
             } else {
                 vec![els]
             };
@@ -695,9 +835,16 @@ pub fn explain(
         collect_parts(
             plan, rule, year, c.node, c.node, &buf, &mut parts, &mut subs, &mut basis,
         );
+        let mut basis = group_basis(basis);
+        let reach = panel.data_from[row].max((panel.founded[row] / 10_000) as i32);
         let inputs = c
             .deps
             .iter()
+            .filter(|(f, off)| {
+                // A missing cell of a year before the firm's data (or founding) was not read.
+                let y = year - *off as i32;
+                y >= reach || panel.value(row, y, *f as usize).is_some()
+            })
             .map(|(f, off)| {
                 let y = year - *off as i32;
                 let (val, provenance) = panel.get(row, y, *f as usize);
@@ -723,12 +870,10 @@ pub fn explain(
                 Some("单独调整任一指标都无法达标".to_string())
             }
             Verdict::Unknown => {
+                // What is missing in the branches that decide (an `any`'s open alternatives,
+                // an `if`'s branch taken), not every fact the condition could read.
                 let miss: Vec<String> = supply(
-                    &VTree::Leaf {
-                        node: c.node,
-                        deps: c.deps.clone(),
-                        manual: vec![],
-                    },
+                    &crate::plan::vtree(&plan.ops, c.node),
                     panel,
                     year,
                     row,
@@ -739,10 +884,57 @@ pub fn explain(
                 .into_iter()
                 .map(|(f, off)| format!("{}（{}年）", field_name(f as usize), year - off as i32))
                 .collect();
-                Some(format!("缺少数据：{}", miss.join("、")))
+                // A yearly parameter without this year's value (e.g. the city-average growth).
+                let mut notes: Vec<String> = rule
+                    .items
+                    .iter()
+                    .filter(|it| {
+                        it.kind == crate::plan::ItemKind::Param
+                            && buf.get(it.node, 0).1 == MISS
+                            && c.sub.contains(&it.node)
+                    })
+                    .map(|it| format!("缺少当年{}（{year}年），无法计算", it.zh))
+                    .collect();
+                if !miss.is_empty() {
+                    notes.push(format!("缺少数据：{}", miss.join("、")));
+                }
+                Some(notes.join("；"))
             }
             _ => c.note.clone(),
         };
+        let params: Vec<String> = rule
+            .items
+            .iter()
+            .filter(|it| {
+                // Yearly and UNCONFIRMED parameters: what the reader must know was assumed.
+                // (Other parameters are constants, which the plan shares between equal values.)
+                it.kind == crate::plan::ItemKind::Param
+                    && c.sub.contains(&it.node)
+                    && (it.status == Status::Unconfirmed
+                        || !matches!(plan.ops[it.node as usize], Op::Const(_)))
+            })
+            .map(|it| {
+                let (v, st) = buf.get(it.node, 0);
+                let mark = if it.status == Status::Unconfirmed {
+                    "［待核实］"
+                } else {
+                    ""
+                };
+                format!(
+                    "{}（{year}年）= {}{mark}",
+                    it.zh,
+                    quantity(v, st, plan.units[it.node as usize]).text
+                )
+            })
+            .collect();
+        let unconfirmed: Vec<&str> = params
+            .iter()
+            .filter(|p| p.ends_with("［待核实］"))
+            .map(|p| p.as_str())
+            .collect();
+        if !unconfirmed.is_empty() {
+            basis.push(format!("所用参数：{}", unconfirmed.join("、")));
+        }
         let note = if basis.is_empty() {
             note
         } else {
@@ -765,6 +957,7 @@ pub fn explain(
             inputs,
             gaps,
             note,
+            params,
             assumption_dependent: differs(c.node),
         });
     }
@@ -947,6 +1140,9 @@ impl Explanation {
                 .collect();
             if !srcs.is_empty() {
                 s.push_str(&format!("    数据：{}\n", srcs.join("；")));
+            }
+            if !c.params.is_empty() {
+                s.push_str(&format!("    参数：{}\n", c.params.join("；")));
             }
             for g in &c.gaps {
                 s.push_str(&format!("    → {}\n", g.text));

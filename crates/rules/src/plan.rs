@@ -131,6 +131,8 @@ pub enum Attr {
     Founded,
     /// The plan's as-of date (yyyymmdd).
     AsOf,
+    /// The first year in which the firm has any value ([`Panel::data_from`]).
+    DataFrom,
     /// The evaluated fiscal year (shifted by lags).
     Year,
 }
@@ -158,6 +160,7 @@ const ATTRS: &[(&str, Attr, Unit, &str)] = &[
     ),
     ("founded", Attr::Founded, Unit::Date, "成立日期"),
     ("as_of", Attr::AsOf, Unit::Date, "评价基准日"),
+    ("data_from", Attr::DataFrom, Unit::Plain, "数据起始年度"),
     ("year", Attr::Year, Unit::Plain, "评价年度"),
 ];
 
@@ -483,8 +486,9 @@ pub enum VTree {
         deps: Vec<(u16, u8)>,
         manual: Vec<u32>,
     },
-    /// `if(cond, then, else)`: only the branch taken for the row must rest on verified inputs
-    /// (and the condition, when it reads facts). A condition that is missing takes neither.
+    /// `if(cond, then, else)`: only the branch taken for the row must rest on verified inputs,
+    /// and the condition too when it takes the then-branch (an else-branch is what applies when
+    /// the condition is not established). A condition that is missing takes neither.
     If {
         cond: NodeId,
         cond_tree: Box<VTree>,
@@ -581,6 +585,11 @@ pub struct Plan {
     /// ([`integral_bounds`]), so comparing two such nodes needs no tolerance: [`CmpOp::apply`]
     /// compares integral operands exactly.
     pub(crate) exact: Vec<bool>,
+    /// Nodes that are another rule's verdict through `ref(rule)`: (node, rule name, year
+    /// offset); explanations show them as one line 「南京市独角兽企业（2023年）：符合」.
+    pub refs: Vec<(NodeId, String, u8)>,
+    /// `ever(…)` nodes: an `any` whose k-th child is year `year − k` (if counted).
+    pub evers: Vec<NodeId>,
 }
 
 /// Options of an evaluation.
@@ -607,6 +616,8 @@ struct Compiler<'a> {
     table_ids: HashMap<(usize, String), u32>,
     manual_keys: Vec<String>,
     max_offset: u8,
+    refs: Vec<(NodeId, usize, u8)>,
+    evers: Vec<NodeId>,
 }
 
 fn unit_name(u: Unit) -> u8 {
@@ -665,6 +676,16 @@ impl<'a> Compiler<'a> {
         if let Some(v) = self.overrides.get(&(f.id.clone(), name.to_string())) {
             return Ok(Some((v * p.factor, p.unit)));
         }
+        if p.yearly {
+            return Err(self.err(
+                fi,
+                p.line,
+                format!(
+                    "参数「{}」（{}）按年度取值，只能用在表达式中（不能作为奖励比例或分档表的含本数参数）",
+                    p.name, p.zh
+                ),
+            ));
+        }
         match p.at(self.as_of) {
             Some(v) => Ok(Some((v, p.unit))),
             None => Err(self.err(
@@ -683,6 +704,26 @@ impl<'a> Compiler<'a> {
         let key = (fi, name.to_string(), off);
         if let Some(&id) = self.memo.get(&key) {
             return Ok(id);
+        }
+        if let Some(p) = self.files[fi].params.iter().find(|p| p.name == name)
+            && p.yearly
+            && !self
+                .overrides
+                .contains_key(&(self.files[fi].id.clone(), name.to_string()))
+        {
+            // A yearly value: the evaluated year (shifted by lags) picks its own; a year without
+            // one is missing (a NaN constant, whose state is MISS), never another year's value.
+            let (unit, values) = (p.unit, p.values.clone());
+            let y = self.push(Op::Attr(Attr::Year, off), Unit::Plain);
+            let mut node = self.konst(f64::NAN, unit);
+            for d in values.iter().rev() {
+                let want = self.konst(d.year.unwrap_or(0) as f64, Unit::Plain);
+                let is = self.push(Op::Cmp(CmpOp::Eq, y, want), Unit::Flag);
+                let v = self.konst(d.value, unit);
+                node = self.push(Op::If(is, v, node), unit);
+            }
+            self.memo.insert(key, node);
+            return Ok(node);
         }
         if let Some((v, unit)) = self.param_value(fi, name)? {
             return Ok(self.konst(v, unit));
@@ -714,8 +755,15 @@ impl<'a> Compiler<'a> {
             self.stack.pop();
             let id = r?;
             if let Some(u) = unit {
-                // A declared unit wins for display; the node itself is shared.
-                if self.units[id as usize] == Unit::Plain {
+                // A declared unit wins for display; the node itself is shared. A currency
+                // conversion (US dollars × rate = 元) declares its result's currency.
+                let computed = self.units[id as usize];
+                if computed == Unit::Plain
+                    || matches!(
+                        (computed, u),
+                        (Unit::Usd, Unit::Money) | (Unit::Money, Unit::Usd)
+                    )
+                {
                     self.units[id as usize] = u;
                 }
             }
@@ -1048,16 +1096,18 @@ impl<'a> Compiler<'a> {
                 self.stack.pop();
                 let id = r?;
                 self.memo.insert(key, id);
+                self.refs.push((id, other, off));
                 id
             }
             "ever" => {
                 // ever(e, since): e held in some year from `since` to the year before the
-                // evaluated one, counting only years from the firm's founding on (EVER_YEARS at
-                // most). Missing data in a counted year makes it unknown unless another counted
+                // evaluated one, counting only years from the firm's founding on whose inputs
+                // the firm's data reach (`data_from`; EVER_YEARS at most). Missing data in a counted year makes it unknown unless another counted
                 // year already passes.
                 want(2)?;
                 let since = self.expr(fi, &args[1], off, line)?;
                 let founded = self.push(Op::Attr(Attr::Founded, 0), Unit::Date);
+                let data_from = self.push(Op::Attr(Attr::DataFrom, 0), Unit::Plain);
                 let ten_k = self.konst(10_000.0, Unit::Plain);
                 let d = self.push(Op::Bin(BinOp::Div, founded, ten_k), Unit::Plain);
                 let founded_year = self.push(Op::Floor(d), Unit::Plain);
@@ -1067,11 +1117,22 @@ impl<'a> Compiler<'a> {
                     let y = self.push(Op::Attr(Attr::Year, off + k), Unit::Plain);
                     let g1 = self.push(Op::Cmp(CmpOp::Ge, y, since), Unit::Flag);
                     let g2 = self.push(Op::Cmp(CmpOp::Ge, y, founded_year), Unit::Flag);
-                    let g = self.push(Op::All(vec![g1, g2]), Unit::Flag);
                     let e = self.expr(fi, &args[0], off + k, line)?;
+                    // The year counts only if the firm's data reach the earliest year `e` reads.
+                    let reach = fact_deps(&self.ops, e)
+                        .iter()
+                        .map(|(_, o)| *o)
+                        .max()
+                        .unwrap_or(off + k)
+                        .max(off + k);
+                    let earliest = self.push(Op::Attr(Attr::Year, reach), Unit::Plain);
+                    let g3 = self.push(Op::Cmp(CmpOp::Ge, earliest, data_from), Unit::Flag);
+                    let g = self.push(Op::All(vec![g1, g2, g3]), Unit::Flag);
                     terms.push(self.push(Op::If(g, e, no), Unit::Flag));
                 }
-                self.push(Op::Any(terms), Unit::Flag)
+                let id = self.push(Op::Any(terms), Unit::Flag);
+                self.evers.push(id);
+                id
             }
             _ => return Err(self.err(fi, line, format!("未知的函数「{name}」（可用：all any min max clamp if floor abs present years_since days_since lag sum mean years_in growth mean_growth min_growth cagr band ref ever）"))),
         })
@@ -1167,7 +1228,7 @@ fn manual_deps(ops: &[Op], root: NodeId) -> Vec<u32> {
         .collect()
 }
 
-fn vtree(ops: &[Op], n: NodeId) -> VTree {
+pub(crate) fn vtree(ops: &[Op], n: NodeId) -> VTree {
     match &ops[n as usize] {
         Op::All(v) => VTree::All(v.iter().map(|c| vtree(ops, *c)).collect()),
         Op::Any(v) => VTree::Any(v.iter().map(|c| (*c, vtree(ops, *c))).collect()),
@@ -1176,6 +1237,8 @@ fn vtree(ops: &[Op], n: NodeId) -> VTree {
         Op::Not(a) if matches!(ops[*a as usize], Op::All(_) | Op::Any(_) | Op::If(..)) => {
             vtree_every(ops, *a)
         }
+        // Whether a fact was recorded is not a value to verify.
+        Op::Present(_) => VTree::All(Vec::new()),
         Op::If(c, a, b) => VTree::If {
             cond: *c,
             // Whether a fact was recorded cannot be verified: `present(x)` relies on nothing.
@@ -1230,6 +1293,8 @@ pub fn compile(
         table_ids: HashMap::new(),
         manual_keys: Vec::new(),
         max_offset: 0,
+        refs: Vec::new(),
+        evers: Vec::new(),
     };
     let mut errors = Vec::new();
     let mut rules = Vec::new();
@@ -1280,6 +1345,12 @@ pub fn compile(
         rules,
         max_offset: c.max_offset,
         all_nodes,
+        refs: c
+            .refs
+            .iter()
+            .map(|(n, fi, off)| (*n, files[*fi].name.clone(), *off))
+            .collect(),
+        evers: c.evers,
     })
 }
 
@@ -1446,13 +1517,13 @@ fn compile_rule(c: &mut Compiler, fi: usize) -> Result<RulePlan, LoadError> {
     let mut vt = vtree(&c.ops, eligible);
     if let Some(a) = &award {
         let mut leaves = vec![vt];
-        for n in std::iter::once(a.base).chain(a.cap) {
-            leaves.push(VTree::Leaf {
-                node: n,
-                deps: fact_deps(&c.ops, n),
-                manual: manual_deps(&c.ops, n),
-            });
-        }
+        leaves.push(VTree::Leaf {
+            node: a.base,
+            deps: fact_deps(&c.ops, a.base),
+            manual: manual_deps(&c.ops, a.base),
+        });
+        // A cap chosen by `if` rests on the branch taken (a higher cap on its verified reason).
+        leaves.extend(a.cap.map(|n| vtree(&c.ops, n)));
         vt = VTree::All(leaves);
     }
     Ok(RulePlan {
@@ -1653,8 +1724,9 @@ fn integral_bound(op: &Op, b: &[Option<f64>], tables: &[CTable]) -> Option<f64> 
 
 /// Folds an operation whose inputs are all constants.
 fn fold(op: &Op, ops: &[Op], tables: &[CTable]) -> Option<f64> {
+    // A NaN constant is a missing value (a yearly parameter without that year): never folded.
     let c = |n: &NodeId| match ops[*n as usize] {
-        Op::Const(v) => Some(v),
+        Op::Const(v) if !v.is_nan() => Some(v),
         _ => None,
     };
     match op {
@@ -1850,11 +1922,13 @@ impl Plan {
             buf.ok.clear();
             buf.ok.resize(len, OK);
             // Constants never change: written once per buffer, skipped in the node loop.
+            // A NaN constant is a missing value (state MISS, value 0).
             for (k, op) in self.ops.iter().enumerate() {
                 if let Op::Const(c) = op {
-                    buf.vals[k * len..(k + 1) * len].fill(*c);
-                    buf.st[k * len..(k + 1) * len].fill(OK);
-                    buf.clean[k] = true;
+                    let missing = c.is_nan();
+                    buf.vals[k * len..(k + 1) * len].fill(if missing { 0.0 } else { *c });
+                    buf.st[k * len..(k + 1) * len].fill(if missing { MISS } else { OK });
+                    buf.clean[k] = !missing;
                 }
             }
             buf.consts_of = plan_id;
@@ -1904,6 +1978,7 @@ impl Plan {
                         Attr::Neeq => (l == Listing::Neeq) as u8 as f64,
                         Attr::Founded => panel.founded[row] as f64,
                         Attr::AsOf => as_of.to_int() as f64,
+                        Attr::DataFrom => panel.data_from[row] as f64,
                         Attr::Year => (year - *off as i32) as f64,
                     };
                     (v, OK)
@@ -2143,7 +2218,8 @@ impl Plan {
                 }
             };
             let is_clean = match &self.ops[node as usize] {
-                Op::Const(_) => true,
+                // Written by `prepare`; a NaN constant (missing) there has state MISS.
+                Op::Const(c) => !c.is_nan(),
                 Op::Fact { field, offset } => {
                     let y = year - *offset as i32;
                     let overridden = cell_override.is_some_and(|(f, oy, row, _)| {
@@ -2251,6 +2327,11 @@ impl Plan {
                             }
                         }
                         Attr::AsOf => out_v.fill(as_of_int),
+                        Attr::DataFrom => {
+                            for (o, x) in out_v.iter_mut().zip(&panel.data_from[rows]) {
+                                *o = *x as f64;
+                            }
+                        }
                         Attr::Year => out_v.fill((year - *off as i32) as f64),
                     }
                     out_s.fill(OK);
@@ -2692,14 +2773,13 @@ impl Plan {
                 let k = *cond as usize * buf.len;
                 let (cv, cs) = (&buf.vals[k..k + len], &buf.st[k..k + len]);
                 for i in 0..len {
-                    let taken = if cs[i] == MISS {
+                    out[i] = if cs[i] == MISS {
                         0
                     } else if cs[i] == OK && cv[i] != 0.0 {
-                        t_ok[i]
+                        t_ok[i] & c_ok[i]
                     } else {
                         out[i]
                     };
-                    out[i] = taken & c_ok[i];
                 }
                 scratch.stack.push(t_ok);
                 scratch.stack.push(c_ok);
@@ -2754,15 +2834,14 @@ impl Plan {
                 els,
             } => {
                 let (x, s) = buf.get(*cond, i);
-                let branch = if s == MISS {
-                    return false;
+                if s == MISS {
+                    false
                 } else if s == OK && x != 0.0 {
-                    then
+                    self.vtree_verified(cond_tree, panel, year, row, buf, i)
+                        && self.vtree_verified(then, panel, year, row, buf, i)
                 } else {
-                    els
-                };
-                self.vtree_verified(cond_tree, panel, year, row, buf, i)
-                    && self.vtree_verified(branch, panel, year, row, buf, i)
+                    self.vtree_verified(els, panel, year, row, buf, i)
+                }
             }
             VTree::Leaf { deps, manual, .. } => {
                 self.deps_verified(panel, year, row, deps)
@@ -3006,7 +3085,7 @@ impl<'a> Kids<'a> {
     fn arg(self, id: NodeId) -> Arg<'a> {
         let (len, k) = (self.len, id as usize);
         match self.plan.ops[k] {
-            Op::Const(c) => Arg::K(c),
+            Op::Const(c) if !c.is_nan() => Arg::K(c),
             Op::Fact { .. } if self.ext[k] => match self.column_in_place(id) {
                 Values::Wide(v) => Arg::V(&v[self.start..self.start + len]),
                 Values::Narrow(v) => Arg::N(&v[self.start..self.start + len]),
