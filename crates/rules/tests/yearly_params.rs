@@ -55,3 +55,47 @@ fn a_year_without_its_value_is_unknown_in_batch_and_explain() {
     assert_eq!(seen[1][Verdict::Pass.code() as usize], 0, "{seen:?}");
     assert!(seen[1][Verdict::Unknown.code() as usize] > 0, "{seen:?}");
 }
+
+/// 首次入选 on many random firms: no firm paid in 2024 was a Nanjing unicorn by the criteria in
+/// any earlier year since 2021 that its data reach (the returners the old reading paid).
+#[test]
+fn the_first_unicorn_award_never_pays_a_returner() {
+    let files = load_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/rules"))
+        .expect("rule files load");
+    let opts = EvalOptions::default();
+    let panel = gaoxin_rules::synth::generate(3000, 2019, 2024, 17, 0.0, 0.6);
+    let (plan, _) = compile_for_run(&files, default_as_of(2024));
+    let batch = evaluate(&plan, &panel, 2024, &opts);
+    let award = batch.rule("nanjing_first_unicorn_award_2025").unwrap();
+    let unicorn = |y: i32| {
+        let (p, _) = compile_for_run(&files, default_as_of(y));
+        evaluate(&p, &panel, y, &opts)
+            .rule("nanjing_unicorn_2024")
+            .unwrap()
+            .verdict
+            .clone()
+    };
+    let earlier: Vec<_> = (2021..2024).map(|y| (y, unicorn(y))).collect();
+    let (mut paid, mut returners) = (0, 0);
+    for row in 0..panel.len() {
+        let was = earlier
+            .iter()
+            .any(|(y, v)| *y >= panel.founded[row] as i32 / 10_000 && v[row] == Verdict::Pass);
+        returners += (was && unicorn_now(&batch, row)) as usize;
+        if award.verdict[row] == Verdict::Pass {
+            paid += 1;
+            assert!(
+                !was,
+                "row {row} was a unicorn before 2024 and is paid as first-time"
+            );
+        }
+    }
+    assert!(
+        paid > 0 && returners > 0,
+        "paid {paid}, returners {returners}"
+    );
+}
+
+fn unicorn_now(b: &gaoxin_rules::BatchResult, row: usize) -> bool {
+    b.rule("nanjing_unicorn_2024").unwrap().verdict[row] == Verdict::Pass
+}
