@@ -1112,8 +1112,16 @@ impl<'a> Compiler<'a> {
                 let d = self.push(Op::Bin(BinOp::Div, founded, ten_k), Unit::Plain);
                 let founded_year = self.push(Op::Floor(d), Unit::Plain);
                 let no = self.konst(0.0, Unit::Flag);
+                // A constant `since` bounds the years worth computing: a plan is evaluated for
+                // years up to its as-of year, so year − k < since for larger k in every run.
+                let last = match self.const_of(since) {
+                    Some(v) if v.is_finite() => {
+                        (self.as_of.year() as f64 + 1.0 - v).clamp(0.0, EVER_YEARS as f64) as u8
+                    }
+                    _ => EVER_YEARS,
+                };
                 let mut terms = Vec::new();
-                for k in 1..=EVER_YEARS {
+                for k in 1..=last {
                     let y = self.push(Op::Attr(Attr::Year, off + k), Unit::Plain);
                     let g1 = self.push(Op::Cmp(CmpOp::Ge, y, since), Unit::Flag);
                     let g2 = self.push(Op::Cmp(CmpOp::Ge, y, founded_year), Unit::Flag);
@@ -1130,9 +1138,14 @@ impl<'a> Compiler<'a> {
                     let g = self.push(Op::All(vec![g1, g2, g3]), Unit::Flag);
                     terms.push(self.push(Op::If(g, e, no), Unit::Flag));
                 }
-                let id = self.push(Op::Any(terms), Unit::Flag);
-                self.evers.push(id);
-                id
+                if terms.is_empty() {
+                    // No earlier year can count: e never held before.
+                    self.konst(0.0, Unit::Flag)
+                } else {
+                    let id = self.push(Op::Any(terms), Unit::Flag);
+                    self.evers.push(id);
+                    id
+                }
             }
             _ => return Err(self.err(fi, line, format!("未知的函数「{name}」（可用：all any min max clamp if floor abs present years_since days_since lag sum mean years_in growth mean_growth min_growth cagr band ref ever）"))),
         })
