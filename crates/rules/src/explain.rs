@@ -97,6 +97,8 @@ pub struct CondExplain {
     pub gaps: Vec<Gap>,
     /// Failed conditions with no single-fact fix, or unknown ones: the plain reason.
     pub note: Option<String>,
+    /// Parameters the condition used, with their values for the year and ［待核实］ marks.
+    pub params: Vec<String>,
     pub assumption_dependent: bool,
 }
 
@@ -230,11 +232,13 @@ fn gap_text(f: usize, year: i32, eval_year: i32, cur: i64, req: i64) -> String {
             )
         }
         Kind::Usd => {
+            // Exact to the cent: a shortfall of one cent is 「0.01美元」, never 「0万美元」.
             let verb = if d > 0 { "提高" } else { "降低" };
             format!(
-                "{name}{when}需{verb} {}（至{}）",
-                fmt::value(d.abs() as f64, Unit::Usd),
-                fmt::value(req as f64, Unit::Usd)
+                "{name}{when}需{verb} {}（由{}至{}）",
+                fmt::usd(d.abs()),
+                fmt::usd(cur),
+                fmt::usd(req)
             )
         }
         _ => {
@@ -297,6 +301,57 @@ pub fn describe(plan: &Plan, n: NodeId, year: i32) -> String {
     }
 }
 
+/// Basis lines: the recorded-fact markers of [`collect_parts`] grouped per fact and basis
+/// (「依据：无「入选南京市独角兽企业榜单」记录（2021、2022、2023年），按条件推断」), other lines
+/// kept in order.
+fn group_basis(basis: Vec<String>) -> Vec<String> {
+    let mut groups: Vec<(bool, String, Vec<String>)> = Vec::new();
+    let mut out = Vec::new();
+    for b in basis {
+        let mut it = b.strip_prefix('\u{1}').map(|r| r.split('\u{1}'));
+        match it.as_mut().map(|i| (i.next(), i.next(), i.next())) {
+            Some((Some(t), Some(name), Some(y))) => {
+                let taken = t == "1";
+                match groups.iter_mut().find(|g| g.0 == taken && g.1 == name) {
+                    Some(g) => g.2.push(y.to_string()),
+                    None => groups.push((taken, name.to_string(), vec![y.to_string()])),
+                }
+            }
+            _ => out.push(b),
+        }
+    }
+    let mut lines: Vec<String> = groups
+        .into_iter()
+        .map(|(taken, name, mut years)| {
+            years.sort();
+            if taken {
+                format!(
+                    "依据：有「{name}」记录（{}年），按记录判定",
+                    years.join("、")
+                )
+            } else {
+                format!(
+                    "依据：无「{name}」记录（{}年），按条件推断",
+                    years.join("、")
+                )
+            }
+        })
+        .collect();
+    lines.extend(out);
+    lines
+}
+
+/// 「已成立10年1天」: whole years to `to`, then the days after the last anniversary.
+pub fn exact_age(from: gaoxin_model::Date, to: gaoxin_model::Date) -> String {
+    if to < from {
+        return "尚未成立".into();
+    }
+    let years = from.whole_years_until(to);
+    let anniversary = from.add_years(years);
+    let days = to.days_since_epoch() - anniversary.days_since_epoch();
+    format!("已成立{years}年{days}天")
+}
+
 #[allow(clippy::too_many_arguments)]
 fn collect_parts(
     plan: &Plan,
@@ -307,6 +362,7 @@ fn collect_parts(
     buf: &Buffers,
     parts: &mut Vec<Part>,
     subs: &mut Vec<String>,
+    basis: &mut Vec<String>,
 ) {
     if n != root
         && let Some(c) = rule.conditions.iter().find(|c| c.node == n)
@@ -316,6 +372,70 @@ fn collect_parts(
         }
         return;
     }
+    // Another rule's verdict (`ref`) below the condition: one labelled line, not its parts.
+    if n != root
+        && let Some((_, name, off)) = plan.refs.iter().find(|(r, ..)| *r == n)
+    {
+        let (v, s) = buf.get(n, 0);
+        let verdict = Verdict::of(v, s);
+        let what = format!("{name}（{}年）", year - *off as i32);
+        if !parts.iter().any(|p| p.what == what) {
+            parts.push(Part {
+                text: format!("{what}：{}", verdict.zh()),
+                what,
+                verdict,
+                have: quantity(v, s, Unit::Flag),
+                op: CmpOp::Eq,
+                need: quantity(1.0, OK, Unit::Flag),
+            });
+        }
+        return;
+    }
+    // `ever(…)`: say which earlier years were checked (list begun, firm founded, data reach).
+    if plan.evers.contains(&n)
+        && let Op::Any(terms) = &plan.ops[n as usize]
+    {
+        let off = terms
+            .first()
+            .and_then(|t| match &plan.ops[*t as usize] {
+                Op::If(g, ..) => match &plan.ops[*g as usize] {
+                    Op::All(v) => v.first().and_then(|c| match &plan.ops[*c as usize] {
+                        Op::Cmp(_, y, _) => match plan.ops[*y as usize] {
+                            Op::Attr(crate::plan::Attr::Year, o) => Some(o as i32 - 1),
+                            _ => None,
+                        },
+                        _ => None,
+                    }),
+                    _ => None,
+                },
+                _ => None,
+            })
+            .unwrap_or(0);
+        let years: Vec<String> = terms
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| match &plan.ops[**t as usize] {
+                Op::If(g, ..) => {
+                    let (v, s) = buf.get(*g, 0);
+                    s == OK && v != 0.0
+                }
+                _ => false,
+            })
+            .map(|(k, _)| (year - off - k as i32 - 1).to_string())
+            .rev()
+            .collect();
+        let b = if years.is_empty() {
+            format!(
+                "{}年以前没有可检查的年度（榜单发布以来、企业成立以来且数据所及的年度）",
+                year - off
+            )
+        } else {
+            format!("{}年以前已检查：{}", year - off, years.join("、"))
+        };
+        if !basis.contains(&b) {
+            basis.push(b);
+        }
+    }
     match &plan.ops[n as usize] {
         Op::Cmp(op, a, b) => {
             let (av, as_) = buf.get(*a, 0);
@@ -324,8 +444,12 @@ fn collect_parts(
             let ua = plan.units[*a as usize];
             let ub = plan.units[*b as usize];
             let unit = if ua == Unit::Plain { ub } else { ua };
-            let have = quantity(av, as_, unit);
-            let need = quantity(bv, bs, unit);
+            let mut have = quantity(av, as_, unit);
+            let mut need = quantity(bv, bs, unit);
+            if as_ == OK && bs == OK {
+                // Enough digits that a have which differs from the need never looks equal to it.
+                (have.text, need.text) = fmt::distinct(av, bv, unit);
+            }
             let verdict = Verdict::of(v, s);
             let what = match &plan.ops[*a as usize] {
                 Op::Fact { field, offset } => format!(
@@ -333,6 +457,7 @@ fn collect_parts(
                     field_name(*field as usize),
                     year - *offset as i32
                 ),
+                Op::Attr(at, _) => at.zh().to_string(),
                 _ => rule
                     .items
                     .iter()
@@ -340,11 +465,36 @@ fn collect_parts(
                     .map(|i| i.zh.clone())
                     .unwrap_or_default(),
             };
-            let text = if what.is_empty() {
-                format!("需{}{}，实际{}", op.zh(), need.text, have.text)
+            // Dates are earlier / later, not lower / higher.
+            let op_zh = if unit == Unit::Date {
+                match op {
+                    CmpOp::Lt => "早于",
+                    CmpOp::Le => "不晚于",
+                    CmpOp::Gt => "晚于",
+                    CmpOp::Ge => "不早于",
+                    o => o.zh(),
+                }
             } else {
-                format!("{what}：需{}{}，实际{}", op.zh(), need.text, have.text)
+                op.zh()
             };
+            let mut text = if what.is_empty() {
+                format!("需{op_zh}{}，实际{}", need.text, have.text)
+            } else {
+                format!("{what}：需{op_zh}{}，实际{}", need.text, have.text)
+            };
+            // A founding date against a bound: the reference date and the exact age.
+            if matches!(
+                plan.ops[*a as usize],
+                Op::Attr(crate::plan::Attr::Founded, _)
+            ) && as_ == OK
+                && let Some(f) = gaoxin_model::Date::from_int(av as i64)
+            {
+                text.push_str(&format!(
+                    "（至评价基准日{}{}）",
+                    plan.as_of,
+                    exact_age(f, plan.as_of)
+                ));
+            }
             parts.push(Part {
                 what,
                 verdict,
@@ -356,10 +506,35 @@ fn collect_parts(
         }
         Op::All(v) | Op::Any(v) => {
             for c in v {
-                collect_parts(plan, rule, year, root, *c, buf, parts, subs);
+                collect_parts(plan, rule, year, root, *c, buf, parts, subs, basis);
             }
         }
-        Op::Not(a) => collect_parts(plan, rule, year, root, *a, buf, parts, subs),
+        Op::Not(a) => collect_parts(plan, rule, year, root, *a, buf, parts, subs, basis),
+        Op::If(c, a, b) => {
+            // Only the branch taken for this firm is explained; `if(present(fact), …)` says
+            // which basis was used (a recorded fact, or the criteria).
+            let (cv, cs) = buf.get(*c, 0);
+            let taken = cs == OK && cv != 0.0;
+            if let Op::Present(x) = &plan.ops[*c as usize]
+                && let Op::Fact { field, offset } = &plan.ops[*x as usize]
+            {
+                let name = field_name(*field as usize);
+                let y = year - *offset as i32;
+                // Grouped by `group_basis` into one line per fact and basis.
+                let b = format!("\u{1}{}\u{1}{name}\u{1}{y}", taken as u8);
+                if !basis.contains(&b) {
+                    basis.push(b);
+                }
+            }
+            if cs == MISS {
+                collect_parts(plan, rule, year, root, *a, buf, parts, subs, basis);
+                collect_parts(plan, rule, year, root, *b, buf, parts, subs, basis);
+            } else if taken {
+                collect_parts(plan, rule, year, root, *a, buf, parts, subs, basis);
+            } else {
+                collect_parts(plan, rule, year, root, *b, buf, parts, subs, basis);
+            }
+        }
         _ => {}
     }
 }
@@ -551,6 +726,30 @@ pub(crate) fn supply(
                 .min_by_key(|d| d.len())
                 .unwrap_or_default()
         }
+        VTree::If {
+            cond,
+            cond_tree,
+            then,
+            els,
+        } => {
+            let (x, s) = state(*cond);
+            let mut out = Vec::new();
+            let branches: Vec<&VTree> = if s == MISS {
+                vec![cond_tree, then, els]
+            } else if s == OK && x != 0.0 {
+                vec![cond_tree, then]
+            } else {
+                vec![els]
+            };
+            for b in branches {
+                for d in supply(b, panel, year, row, buf, i, want_missing_only) {
+                    if !out.contains(&d) {
+                        out.push(d);
+                    }
+                }
+            }
+            out
+        }
         VTree::Leaf { node, deps, .. } => {
             if want_missing_only && state(*node).1 != MISS {
                 return Vec::new();
@@ -632,12 +831,20 @@ pub fn explain(
         let cv = Verdict::of(v, s);
         let mut parts = Vec::new();
         let mut subs = Vec::new();
+        let mut basis = Vec::new();
         collect_parts(
-            plan, rule, year, c.node, c.node, &buf, &mut parts, &mut subs,
+            plan, rule, year, c.node, c.node, &buf, &mut parts, &mut subs, &mut basis,
         );
+        let mut basis = group_basis(basis);
+        let reach = panel.data_from[row].max((panel.founded[row] / 10_000) as i32);
         let inputs = c
             .deps
             .iter()
+            .filter(|(f, off)| {
+                // A missing cell of a year before the firm's data (or founding) was not read.
+                let y = year - *off as i32;
+                y >= reach || panel.value(row, y, *f as usize).is_some()
+            })
             .map(|(f, off)| {
                 let y = year - *off as i32;
                 let (val, provenance) = panel.get(row, y, *f as usize);
@@ -663,12 +870,10 @@ pub fn explain(
                 Some("单独调整任一指标都无法达标".to_string())
             }
             Verdict::Unknown => {
+                // What is missing in the branches that decide (an `any`'s open alternatives,
+                // an `if`'s branch taken), not every fact the condition could read.
                 let miss: Vec<String> = supply(
-                    &VTree::Leaf {
-                        node: c.node,
-                        deps: c.deps.clone(),
-                        manual: vec![],
-                    },
+                    &crate::plan::vtree(&plan.ops, c.node),
                     panel,
                     year,
                     row,
@@ -679,9 +884,68 @@ pub fn explain(
                 .into_iter()
                 .map(|(f, off)| format!("{}（{}年）", field_name(f as usize), year - off as i32))
                 .collect();
-                Some(format!("缺少数据：{}", miss.join("、")))
+                // A yearly parameter without this year's value (e.g. the city-average growth).
+                let mut notes: Vec<String> = rule
+                    .items
+                    .iter()
+                    .filter(|it| {
+                        it.kind == crate::plan::ItemKind::Param
+                            && buf.get(it.node, 0).1 == MISS
+                            && c.sub.contains(&it.node)
+                    })
+                    .map(|it| format!("缺少当年{}（{year}年），无法计算", it.zh))
+                    .collect();
+                if !miss.is_empty() {
+                    notes.push(format!("缺少数据：{}", miss.join("、")));
+                }
+                Some(notes.join("；"))
             }
             _ => c.note.clone(),
+        };
+        let params: Vec<String> = rule
+            .items
+            .iter()
+            .filter(|it| {
+                // Yearly and UNCONFIRMED parameters: what the reader must know was assumed.
+                // (Other parameters are constants, which the plan shares between equal values.)
+                it.kind == crate::plan::ItemKind::Param
+                    && c.sub.contains(&it.node)
+                    && (it.status == Status::Unconfirmed
+                        || !matches!(plan.ops[it.node as usize], Op::Const(_)))
+            })
+            .map(|it| {
+                let (v, st) = buf.get(it.node, 0);
+                let mark = if it.status == Status::Unconfirmed {
+                    "［待核实］"
+                } else {
+                    ""
+                };
+                format!(
+                    "{}（{year}年）= {}{mark}",
+                    it.zh,
+                    quantity(v, st, plan.units[it.node as usize]).text
+                )
+            })
+            .collect();
+        let unconfirmed: Vec<&str> = params
+            .iter()
+            .filter(|p| p.ends_with("［待核实］"))
+            .map(|p| p.as_str())
+            .collect();
+        if !unconfirmed.is_empty() {
+            basis.push(format!("所用参数：{}", unconfirmed.join("、")));
+        }
+        let note = if basis.is_empty() {
+            note
+        } else {
+            Some(
+                basis
+                    .iter()
+                    .cloned()
+                    .chain(note)
+                    .collect::<Vec<_>>()
+                    .join("；"),
+            )
         };
         conditions.push(CondExplain {
             id: c.id.clone(),
@@ -693,6 +957,7 @@ pub fn explain(
             inputs,
             gaps,
             note,
+            params,
             assumption_dependent: differs(c.node),
         });
     }
@@ -778,7 +1043,10 @@ pub fn explain(
         assumption: opts.assumption,
         assumption_dependent: differs(rule.eligible),
         award,
-        award_zh: rule.award.as_ref().map(|a| a.zh.clone()),
+        award_zh: rule
+            .award
+            .as_ref()
+            .map(|a| format!("{}（{}）", a.zh, crate::file::AWARD_ROUNDING_ZH)),
         auto_grant,
         to_supply,
         conditions,
@@ -872,6 +1140,9 @@ impl Explanation {
                 .collect();
             if !srcs.is_empty() {
                 s.push_str(&format!("    数据：{}\n", srcs.join("；")));
+            }
+            if !c.params.is_empty() {
+                s.push_str(&format!("    参数：{}\n", c.params.join("；")));
             }
             for g in &c.gaps {
                 s.push_str(&format!("    → {}\n", g.text));

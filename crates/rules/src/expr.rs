@@ -116,6 +116,20 @@ pub struct ParseError {
     pub msg: String,
 }
 
+impl ParseError {
+    /// The same error with `pos` counted in characters of `src` (for messages: a byte offset
+    /// is not what a user counts in a line typed with a Chinese input method).
+    pub fn in_chars(&self, src: &str) -> ParseError {
+        let pos = String::from_utf8_lossy(&src.as_bytes()[..self.pos.min(src.len())])
+            .chars()
+            .count();
+        ParseError {
+            pos,
+            msg: self.msg.clone(),
+        }
+    }
+}
+
 impl fmt::Display for ParseError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "第{}个字符处：{}", self.pos + 1, self.msg)
@@ -195,7 +209,8 @@ fn lex(src: &str) -> Result<Vec<(Tok, usize)>, ParseError> {
             out.push((Tok::Ident(src[start..i].to_string()), start));
             continue;
         }
-        let two = if i + 1 < b.len() { &src[i..i + 2] } else { "" };
+        // `get` rather than slicing: the next character may be multi-byte (全角 input).
+        let two = src.get(i..i + 2).unwrap_or("");
         let op2 = ["<=", ">=", "==", "!="].into_iter().find(|o| *o == two);
         if let Some(o) = op2 {
             out.push((Tok::Op(o), start));

@@ -185,7 +185,13 @@ struct RawParam {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawDated {
-    from: Spanned<String>,
+    /// In force from this date (until the next value's date).
+    #[serde(default)]
+    from: Option<Spanned<String>>,
+    /// Or: the value of one fiscal year only (e.g. a yearly published average); a year without
+    /// a value makes what depends on it unknown.
+    #[serde(default)]
+    year: Option<i32>,
     value: f64,
 }
 
@@ -283,6 +289,10 @@ struct RawAward {
     rate: Spanned<String>,
     #[serde(default)]
     cap: Option<Spanned<String>>,
+    /// How the amount is rounded to the fen: only "down" (a payment never exceeds what the
+    /// policy allows). Optional; stated in every shipped file.
+    #[serde(default)]
+    rounding: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -352,7 +362,10 @@ pub struct Expr {
 
 #[derive(Debug, Clone)]
 pub struct Dated {
+    /// For a yearly value ([`Dated::year`]), 1 January of that year (for ordering only).
     pub from: gaoxin_model::Date,
+    /// The fiscal year this value is for, when the parameter is yearly.
+    pub year: Option<i32>,
     /// In engine units (fen, cents, decimal ratio).
     pub value: f64,
 }
@@ -368,12 +381,18 @@ pub struct Param {
     pub source: Option<String>,
     /// Sorted by date.
     pub values: Vec<Dated>,
+    /// Every value is for one fiscal year (`{ year = 2024, value = … }`): the year evaluated
+    /// picks its own value, and a year without one is unknown, never another year's value.
+    pub yearly: bool,
     pub line: usize,
 }
 
 impl Param {
     /// The value in force on `date`.
     pub fn at(&self, date: gaoxin_model::Date) -> Option<f64> {
+        if self.yearly {
+            return None;
+        }
         self.values
             .iter()
             .rev()
@@ -445,6 +464,9 @@ pub struct Award {
     pub cap: Option<Expr>,
 }
 
+/// How an award is rounded to the fen, in words shown with every amount.
+pub const AWARD_ROUNDING_ZH: &str = "金额按分向下取整，不超过政策允许的金额";
+
 #[derive(Debug, Clone)]
 pub struct Outcome {
     pub label: String,
@@ -508,7 +530,13 @@ pub struct RuleFile {
 
 /// 1-based line of a byte offset.
 pub fn line_of(text: &str, offset: usize) -> usize {
-    text[..offset.min(text.len())].matches('\n').count() + 1
+    // Bytes, not a `str` slice: an offset need not fall on a character boundary.
+    let b = text.as_bytes();
+    b[..offset.min(b.len())]
+        .iter()
+        .filter(|c| **c == b'\n')
+        .count()
+        + 1
 }
 
 struct Ctx<'a> {
@@ -541,7 +569,7 @@ impl Ctx<'_> {
         let ast = expr::parse(src).map_err(|e| LoadError {
             file: self.path.to_path_buf(),
             line,
-            msg: format!("{what}表达式「{src}」有误：{e}"),
+            msg: format!("{what}表达式「{src}」有误：{}", e.in_chars(src)),
         })?;
         Ok(Expr {
             ast,
@@ -616,18 +644,45 @@ pub fn parse_file(path: &Path, text: &str) -> Result<RuleFile, LoadError> {
             ));
         }
         let mut values = Vec::new();
+        let yearly = p.values.iter().any(|d| d.year.is_some());
         for d in &p.values {
+            let from = match (&d.from, d.year) {
+                (Some(f), None) if !yearly => cx.date(f, "参数生效日期")?,
+                (None, Some(y)) => match gaoxin_model::Date::new(y, 1, 1) {
+                    Some(d) if (1900..=2200).contains(&y) => d,
+                    _ => {
+                        return Err(cx.err(
+                            p.name.span(),
+                            format!("参数「{}」的年度 {y} 不是有效年份", p.name.get_ref()),
+                        ));
+                    }
+                },
+                _ => {
+                    return Err(cx.err(
+                        p.name.span(),
+                        format!(
+                            "参数「{}」的每个取值须写 from（生效日期）或 year（适用的财政年度）之一，且同一参数只能用一种写法",
+                            p.name.get_ref()
+                        ),
+                    ));
+                }
+            };
             values.push(Dated {
-                from: cx.date(&d.from, "参数生效日期")?,
+                from,
+                year: d.year,
                 value: d.value * factor,
             });
         }
         values.sort_by_key(|d| d.from);
         for w in values.windows(2) {
             if w[0].from == w[1].from {
+                let when = match w[0].year {
+                    Some(y) => format!("{y}年度"),
+                    None => w[0].from.to_string(),
+                };
                 return Err(cx.err(
                     p.name.span(),
-                    format!("参数「{}」在{}有两个取值", p.name.get_ref(), w[0].from),
+                    format!("参数「{}」在{when}有两个取值", p.name.get_ref()),
                 ));
             }
         }
@@ -639,6 +694,7 @@ pub fn parse_file(path: &Path, text: &str) -> Result<RuleFile, LoadError> {
             status: p.status,
             source: p.source.clone(),
             values,
+            yearly,
             line: line_of(text, p.name.span().start),
         });
     }
@@ -748,7 +804,20 @@ pub fn parse_file(path: &Path, text: &str) -> Result<RuleFile, LoadError> {
     let award = match &raw.outcome.award {
         None => None,
         Some(a) => Some(Award {
-            zh: a.zh.clone(),
+            zh: {
+                if let Some(r) = &a.rounding
+                    && r.get_ref() != "down"
+                {
+                    return Err(cx.err(
+                        r.span(),
+                        format!(
+                            "奖励取整方式「{}」不可用：只能写 rounding = \"down\"（按分向下取整，支付额不得超过政策允许的金额）",
+                            r.get_ref()
+                        ),
+                    ));
+                }
+                a.zh.clone()
+            },
             base: cx.expr(&a.base, "奖励基数")?,
             rate: cx.expr(&a.rate, "奖励比例")?,
             cap: a.cap.as_ref().map(|c| cx.expr(c, "奖励上限")).transpose()?,

@@ -84,6 +84,11 @@ fn trim(v: f64, decimals: usize) -> String {
 
 /// A value in its unit, for users.
 pub fn value(v: f64, unit: Unit) -> String {
+    value_with(v, unit, 0)
+}
+
+/// [`value`] with `extra` more decimals than usual (for telling two close values apart).
+fn value_with(v: f64, unit: Unit, extra: usize) -> String {
     let with = |mut s: String, suffix: &str| {
         s.push_str(suffix);
         s
@@ -93,27 +98,81 @@ pub fn value(v: f64, unit: Unit) -> String {
             if v.fract() == 0.0 && v.abs() < 9e15 {
                 wan(v as i64)
             } else {
-                with(trim(v / 1e6, 4), "万元")
+                with(trim(v / 1e6, 4 + extra), "万元")
             }
         }
         Unit::Usd => {
             let d = v / 100.0;
             if d.abs() >= 1e8 {
-                with(trim(d / 1e8, 4), "亿美元")
+                with(trim(d / 1e8, 4 + extra), "亿美元")
             } else {
-                with(trim(d / 1e4, 2), "万美元")
+                with(trim(d / 1e4, 2 + extra), "万美元")
             }
         }
-        Unit::Ratio => with(trim(v * 100.0, 2), "%"),
-        Unit::Count | Unit::Level => trim(v, 2),
-        Unit::Points => with(trim(v, 2), "分"),
-        Unit::Years => with(trim(v, 2), "年"),
+        Unit::Ratio => with(trim(v * 100.0, 2 + extra), "%"),
+        Unit::Count | Unit::Level => trim(v, 2 + extra),
+        Unit::Points => with(trim(v, 2 + extra), "分"),
+        Unit::Years => with(trim(v, 2 + extra), "年"),
         Unit::Flag => if v != 0.0 { "是" } else { "否" }.into(),
         Unit::Date => gaoxin_model::Date::from_int(v as i64)
             .map(|d| d.to_string())
             .unwrap_or_else(|| trim(v, 0)),
-        Unit::Plain => trim(v, 4),
+        Unit::Plain => trim(v, 4 + extra),
     }
+}
+
+/// Two values of one unit ("have" and "need") shown with as many decimals as it takes for
+/// different values to look different: a failed 2.99999999% is never shown as 3%, a valuation
+/// one cent above a bound never as the bound. US dollars that still look alike are shown
+/// exactly, to the cent; values that differ below every displayed digit are marked 略低于 /
+/// 略高于 the other.
+pub fn distinct(have: f64, need: f64, unit: Unit) -> (String, String) {
+    let (mut h, mut n) = (value(have, unit), value(need, unit));
+    if have == need || h != n {
+        return (h, n);
+    }
+    if unit == Unit::Usd && have.fract() == 0.0 && need.fract() == 0.0 {
+        return (usd(have as i64), usd(need as i64));
+    }
+    for extra in 1..=12 {
+        h = value_with(have, unit, extra);
+        n = value_with(need, unit, extra);
+        if h != n {
+            return (h, n);
+        }
+    }
+    let mark = if have < need {
+        "（略低于"
+    } else {
+        "（略高于"
+    };
+    (format!("{h}{mark}{n}）"), n)
+}
+
+/// Exact US dollars from cents: "0.01美元", "9,999.99美元", or 万美元 with up to six decimals
+/// ("5,000万美元", "9,999.999999万美元") — never rounded, so a shortfall is never shown as 0.
+pub fn usd(cents: i64) -> String {
+    let mut out = String::with_capacity(40);
+    if cents < 0 {
+        out.push('-');
+    }
+    let a = cents.unsigned_abs();
+    if a < 1_000_000 {
+        push_thousands(&mut out, a / 100);
+        let f = a % 100;
+        if f != 0 {
+            out.push('.');
+            out.push((b'0' + (f / 10) as u8) as char);
+            out.push((b'0' + (f % 10) as u8) as char);
+        }
+        out.push_str("美元");
+        return out;
+    }
+    // Same digits as 万元 from fen: one 万美元 is 1,000,000 cents.
+    let w = wan(a as i64);
+    out.push_str(w.trim_end_matches("万元"));
+    out.push_str("万美元");
+    out
 }
 
 /// A value as written in rule-file tests and expectations: money in 万元, USD in 万美元.
@@ -145,5 +204,31 @@ mod tests {
         assert_eq!(value(6e9, Unit::Usd), "6,000万美元".replace(',', ""));
         assert_eq!(value(20240301.0, Unit::Date), "2024-03-01");
         assert_eq!(value(70.0, Unit::Points), "70分");
+        assert_eq!(usd(1), "0.01美元");
+        assert_eq!(usd(999_999), "9,999.99美元");
+        assert_eq!(usd(1_000_000), "1万美元");
+        assert_eq!(usd(10_000_000_001), "10,000.000001万美元");
+    }
+
+    #[test]
+    fn distinct_values_never_look_alike() {
+        // 高企 R&D share 2.99999999% against 3%.
+        let (h, n) = distinct(0.0299999999, 0.03, Unit::Ratio);
+        assert_eq!((h.as_str(), n.as_str()), ("2.99999999%", "3%"));
+        // A valuation 1 cent above 1亿美元, and one 40 dollars above.
+        let (h, n) = distinct(1e10 + 1.0, 1e10, Unit::Usd);
+        assert_eq!(
+            (h.as_str(), n.as_str()),
+            ("10,000.000001万美元", "10,000万美元")
+        );
+        let (h, n) = distinct(1e10 + 4000.0, 1e10, Unit::Usd);
+        assert_ne!(h, n);
+        // Equal values stay equal; values apart by less than any digit are marked.
+        assert_eq!(distinct(0.03, 0.03, Unit::Ratio).0, "3%");
+        let (h, _) = distinct(0.03 - 1e-17, 0.03, Unit::Ratio);
+        assert!(h.contains("略低于") || h != "3%", "{h}");
+        // Fractional money (a computed amount).
+        let (h, n) = distinct(2e9 - 0.4, 2e9, Unit::Money);
+        assert_ne!(h, n);
     }
 }

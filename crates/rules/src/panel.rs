@@ -111,6 +111,9 @@ pub struct Panel {
     pub listing: Vec<u8>,
     /// 1 when the firm's core technology is in one of the eight 国家重点支持的高新技术领域.
     pub tech_field_ok: Vec<u8>,
+    /// First year in which the firm has any value (`i32::MAX` when none): how far back its data
+    /// reach (`data_from` in rule expressions).
+    pub data_from: Vec<i32>,
     /// `cols[year_idx * N_FIELDS + field]`.
     cols: Vec<Option<Column>>,
     /// Names of verifying sources; index 0 is the empty name.
@@ -163,6 +166,7 @@ impl Panel {
             manufacturing: Vec::new(),
             listing: Vec::new(),
             tech_field_ok: Vec::new(),
+            data_from: Vec::new(),
             cols: vec![None; n_years * N_FIELDS],
             sources: vec![String::new()],
             manual: BTreeMap::new(),
@@ -219,6 +223,7 @@ impl Panel {
                 .unwrap_or(0) as u8,
         );
         self.tech_field_ok.push(a.tech_field_ok as u8);
+        self.data_from.push(i32::MAX);
         let n = self.len();
         for c in self.cols.iter_mut().flatten() {
             c.push_missing();
@@ -244,6 +249,9 @@ impl Panel {
         let Some(ci) = self.col_index(year, f as usize) else {
             return;
         };
+        if v.is_some() {
+            self.data_from[row] = self.data_from[row].min(year);
+        }
         let src_id = match p {
             Provenance::Verified(s) => self.source_id(s),
             _ => 0,
@@ -375,6 +383,7 @@ impl Panel {
             manufacturing: vec![self.manufacturing[row]],
             listing: vec![self.listing[row]],
             tech_field_ok: vec![self.tech_field_ok[row]],
+            data_from: vec![self.data_from[row]],
             cols: self
                 .cols
                 .iter()

@@ -131,6 +131,8 @@ pub enum Attr {
     Founded,
     /// The plan's as-of date (yyyymmdd).
     AsOf,
+    /// The first year in which the firm has any value ([`Panel::data_from`]).
+    DataFrom,
     /// The evaluated fiscal year (shifted by lags).
     Year,
 }
@@ -158,6 +160,7 @@ const ATTRS: &[(&str, Attr, Unit, &str)] = &[
     ),
     ("founded", Attr::Founded, Unit::Date, "成立日期"),
     ("as_of", Attr::AsOf, Unit::Date, "评价基准日"),
+    ("data_from", Attr::DataFrom, Unit::Plain, "数据起始年度"),
     ("year", Attr::Year, Unit::Plain, "评价年度"),
 ];
 
@@ -483,6 +486,15 @@ pub enum VTree {
         deps: Vec<(u16, u8)>,
         manual: Vec<u32>,
     },
+    /// `if(cond, then, else)`: only the branch taken for the row must rest on verified inputs,
+    /// and the condition too when it takes the then-branch (an else-branch is what applies when
+    /// the condition is not established). A condition that is missing takes neither.
+    If {
+        cond: NodeId,
+        cond_tree: Box<VTree>,
+        then: Box<VTree>,
+        els: Box<VTree>,
+    },
 }
 
 impl VTree {
@@ -497,6 +509,17 @@ impl VTree {
                 }
             }
             VTree::Leaf { .. } => {}
+            VTree::If {
+                cond,
+                cond_tree,
+                then,
+                els,
+            } => {
+                out.push(*cond);
+                cond_tree.alternatives(out);
+                then.alternatives(out);
+                els.alternatives(out);
+            }
         }
     }
 }
@@ -562,6 +585,11 @@ pub struct Plan {
     /// ([`integral_bounds`]), so comparing two such nodes needs no tolerance: [`CmpOp::apply`]
     /// compares integral operands exactly.
     pub(crate) exact: Vec<bool>,
+    /// Nodes that are another rule's verdict through `ref(rule)`: (node, rule name, year
+    /// offset); explanations show them as one line 「南京市独角兽企业（2023年）：符合」.
+    pub refs: Vec<(NodeId, String, u8)>,
+    /// `ever(…)` nodes: an `any` whose k-th child is year `year − k` (if counted).
+    pub evers: Vec<NodeId>,
 }
 
 /// Options of an evaluation.
@@ -588,6 +616,8 @@ struct Compiler<'a> {
     table_ids: HashMap<(usize, String), u32>,
     manual_keys: Vec<String>,
     max_offset: u8,
+    refs: Vec<(NodeId, usize, u8)>,
+    evers: Vec<NodeId>,
 }
 
 fn unit_name(u: Unit) -> u8 {
@@ -646,6 +676,16 @@ impl<'a> Compiler<'a> {
         if let Some(v) = self.overrides.get(&(f.id.clone(), name.to_string())) {
             return Ok(Some((v * p.factor, p.unit)));
         }
+        if p.yearly {
+            return Err(self.err(
+                fi,
+                p.line,
+                format!(
+                    "参数「{}」（{}）按年度取值，只能用在表达式中（不能作为奖励比例或分档表的含本数参数）",
+                    p.name, p.zh
+                ),
+            ));
+        }
         match p.at(self.as_of) {
             Some(v) => Ok(Some((v, p.unit))),
             None => Err(self.err(
@@ -664,6 +704,26 @@ impl<'a> Compiler<'a> {
         let key = (fi, name.to_string(), off);
         if let Some(&id) = self.memo.get(&key) {
             return Ok(id);
+        }
+        if let Some(p) = self.files[fi].params.iter().find(|p| p.name == name)
+            && p.yearly
+            && !self
+                .overrides
+                .contains_key(&(self.files[fi].id.clone(), name.to_string()))
+        {
+            // A yearly value: the evaluated year (shifted by lags) picks its own; a year without
+            // one is missing (a NaN constant, whose state is MISS), never another year's value.
+            let (unit, values) = (p.unit, p.values.clone());
+            let y = self.push(Op::Attr(Attr::Year, off), Unit::Plain);
+            let mut node = self.konst(f64::NAN, unit);
+            for d in values.iter().rev() {
+                let want = self.konst(d.year.unwrap_or(0) as f64, Unit::Plain);
+                let is = self.push(Op::Cmp(CmpOp::Eq, y, want), Unit::Flag);
+                let v = self.konst(d.value, unit);
+                node = self.push(Op::If(is, v, node), unit);
+            }
+            self.memo.insert(key, node);
+            return Ok(node);
         }
         if let Some((v, unit)) = self.param_value(fi, name)? {
             return Ok(self.konst(v, unit));
@@ -695,8 +755,15 @@ impl<'a> Compiler<'a> {
             self.stack.pop();
             let id = r?;
             if let Some(u) = unit {
-                // A declared unit wins for display; the node itself is shared.
-                if self.units[id as usize] == Unit::Plain {
+                // A declared unit wins for display; the node itself is shared. A currency
+                // conversion (US dollars × rate = 元) declares its result's currency.
+                let computed = self.units[id as usize];
+                if computed == Unit::Plain
+                    || matches!(
+                        (computed, u),
+                        (Unit::Usd, Unit::Money) | (Unit::Money, Unit::Usd)
+                    )
+                {
                     self.units[id as usize] = u;
                 }
             }
@@ -1029,9 +1096,58 @@ impl<'a> Compiler<'a> {
                 self.stack.pop();
                 let id = r?;
                 self.memo.insert(key, id);
+                self.refs.push((id, other, off));
                 id
             }
-            _ => return Err(self.err(fi, line, format!("未知的函数「{name}」（可用：all any min max clamp if floor abs present years_since days_since lag sum mean years_in growth mean_growth min_growth cagr band ref）"))),
+            "ever" => {
+                // ever(e, since): e held in some year from `since` to the year before the
+                // evaluated one, counting only years from the firm's founding on whose inputs
+                // the firm's data reach (`data_from`; EVER_YEARS at most). Missing data in a counted year makes it unknown unless another counted
+                // year already passes.
+                want(2)?;
+                let since = self.expr(fi, &args[1], off, line)?;
+                let founded = self.push(Op::Attr(Attr::Founded, 0), Unit::Date);
+                let data_from = self.push(Op::Attr(Attr::DataFrom, 0), Unit::Plain);
+                let ten_k = self.konst(10_000.0, Unit::Plain);
+                let d = self.push(Op::Bin(BinOp::Div, founded, ten_k), Unit::Plain);
+                let founded_year = self.push(Op::Floor(d), Unit::Plain);
+                let no = self.konst(0.0, Unit::Flag);
+                // A constant `since` bounds the years worth computing: a plan is evaluated for
+                // years up to its as-of year, so year − k < since for larger k in every run.
+                let last = match self.const_of(since) {
+                    Some(v) if v.is_finite() => {
+                        (self.as_of.year() as f64 + 1.0 - v).clamp(0.0, EVER_YEARS as f64) as u8
+                    }
+                    _ => EVER_YEARS,
+                };
+                let mut terms = Vec::new();
+                for k in 1..=last {
+                    let y = self.push(Op::Attr(Attr::Year, off + k), Unit::Plain);
+                    let g1 = self.push(Op::Cmp(CmpOp::Ge, y, since), Unit::Flag);
+                    let g2 = self.push(Op::Cmp(CmpOp::Ge, y, founded_year), Unit::Flag);
+                    let e = self.expr(fi, &args[0], off + k, line)?;
+                    // The year counts only if the firm's data reach the earliest year `e` reads.
+                    let reach = fact_deps(&self.ops, e)
+                        .iter()
+                        .map(|(_, o)| *o)
+                        .max()
+                        .unwrap_or(off + k)
+                        .max(off + k);
+                    let earliest = self.push(Op::Attr(Attr::Year, reach), Unit::Plain);
+                    let g3 = self.push(Op::Cmp(CmpOp::Ge, earliest, data_from), Unit::Flag);
+                    let g = self.push(Op::All(vec![g1, g2, g3]), Unit::Flag);
+                    terms.push(self.push(Op::If(g, e, no), Unit::Flag));
+                }
+                if terms.is_empty() {
+                    // No earlier year can count: e never held before.
+                    self.konst(0.0, Unit::Flag)
+                } else {
+                    let id = self.push(Op::Any(terms), Unit::Flag);
+                    self.evers.push(id);
+                    id
+                }
+            }
+            _ => return Err(self.err(fi, line, format!("未知的函数「{name}」（可用：all any min max clamp if floor abs present years_since days_since lag sum mean years_in growth mean_growth min_growth cagr band ref ever）"))),
         })
     }
 
@@ -1105,6 +1221,16 @@ fn fact_deps(ops: &[Op], root: NodeId) -> Vec<(u16, u8)> {
     d
 }
 
+/// The verification tree of a node every part of which the verdict relies on (see [`vtree`]).
+fn vtree_every(ops: &[Op], n: NodeId) -> VTree {
+    match &ops[n as usize] {
+        Op::All(v) | Op::Any(v) => VTree::All(v.iter().map(|c| vtree_every(ops, *c)).collect()),
+        Op::If(..) => vtree(ops, n),
+        Op::Not(a) => vtree_every(ops, *a),
+        _ => vtree(ops, n),
+    }
+}
+
 fn manual_deps(ops: &[Op], root: NodeId) -> Vec<u32> {
     closure(ops, &[root])
         .into_iter()
@@ -1115,10 +1241,28 @@ fn manual_deps(ops: &[Op], root: NodeId) -> Vec<u32> {
         .collect()
 }
 
-fn vtree(ops: &[Op], n: NodeId) -> VTree {
+pub(crate) fn vtree(ops: &[Op], n: NodeId) -> VTree {
     match &ops[n as usize] {
         Op::All(v) => VTree::All(v.iter().map(|c| vtree(ops, *c)).collect()),
         Op::Any(v) => VTree::Any(v.iter().map(|c| (*c, vtree(ops, *c))).collect()),
+        // A negation passes when what it negates fails: every part of it is then relied on
+        // (exact for `not any(…)`, conservative for `not all(…)`).
+        Op::Not(a) if matches!(ops[*a as usize], Op::All(_) | Op::Any(_) | Op::If(..)) => {
+            vtree_every(ops, *a)
+        }
+        // Whether a fact was recorded is not a value to verify.
+        Op::Present(_) => VTree::All(Vec::new()),
+        Op::If(c, a, b) => VTree::If {
+            cond: *c,
+            // Whether a fact was recorded cannot be verified: `present(x)` relies on nothing.
+            cond_tree: Box::new(if matches!(ops[*c as usize], Op::Present(_)) {
+                VTree::All(Vec::new())
+            } else {
+                vtree(ops, *c)
+            }),
+            then: Box::new(vtree(ops, *a)),
+            els: Box::new(vtree(ops, *b)),
+        },
         _ => VTree::Leaf {
             node: n,
             deps: fact_deps(ops, n),
@@ -1162,6 +1306,8 @@ pub fn compile(
         table_ids: HashMap::new(),
         manual_keys: Vec::new(),
         max_offset: 0,
+        refs: Vec::new(),
+        evers: Vec::new(),
     };
     let mut errors = Vec::new();
     let mut rules = Vec::new();
@@ -1212,6 +1358,12 @@ pub fn compile(
         rules,
         max_offset: c.max_offset,
         all_nodes,
+        refs: c
+            .refs
+            .iter()
+            .map(|(n, fi, off)| (*n, files[*fi].name.clone(), *off))
+            .collect(),
+        evers: c.evers,
     })
 }
 
@@ -1378,13 +1530,13 @@ fn compile_rule(c: &mut Compiler, fi: usize) -> Result<RulePlan, LoadError> {
     let mut vt = vtree(&c.ops, eligible);
     if let Some(a) = &award {
         let mut leaves = vec![vt];
-        for n in std::iter::once(a.base).chain(a.cap) {
-            leaves.push(VTree::Leaf {
-                node: n,
-                deps: fact_deps(&c.ops, n),
-                manual: manual_deps(&c.ops, n),
-            });
-        }
+        leaves.push(VTree::Leaf {
+            node: a.base,
+            deps: fact_deps(&c.ops, a.base),
+            manual: manual_deps(&c.ops, a.base),
+        });
+        // A cap chosen by `if` rests on the branch taken (a higher cap on its verified reason).
+        leaves.extend(a.cap.map(|n| vtree(&c.ops, n)));
         vt = VTree::All(leaves);
     }
     Ok(RulePlan {
@@ -1585,8 +1737,9 @@ fn integral_bound(op: &Op, b: &[Option<f64>], tables: &[CTable]) -> Option<f64> 
 
 /// Folds an operation whose inputs are all constants.
 fn fold(op: &Op, ops: &[Op], tables: &[CTable]) -> Option<f64> {
+    // A NaN constant is a missing value (a yearly parameter without that year): never folded.
     let c = |n: &NodeId| match ops[*n as usize] {
-        Op::Const(v) => Some(v),
+        Op::Const(v) if !v.is_nan() => Some(v),
         _ => None,
     };
     match op {
@@ -1782,11 +1935,13 @@ impl Plan {
             buf.ok.clear();
             buf.ok.resize(len, OK);
             // Constants never change: written once per buffer, skipped in the node loop.
+            // A NaN constant is a missing value (state MISS, value 0).
             for (k, op) in self.ops.iter().enumerate() {
                 if let Op::Const(c) = op {
-                    buf.vals[k * len..(k + 1) * len].fill(*c);
-                    buf.st[k * len..(k + 1) * len].fill(OK);
-                    buf.clean[k] = true;
+                    let missing = c.is_nan();
+                    buf.vals[k * len..(k + 1) * len].fill(if missing { 0.0 } else { *c });
+                    buf.st[k * len..(k + 1) * len].fill(if missing { MISS } else { OK });
+                    buf.clean[k] = !missing;
                 }
             }
             buf.consts_of = plan_id;
@@ -1836,6 +1991,7 @@ impl Plan {
                         Attr::Neeq => (l == Listing::Neeq) as u8 as f64,
                         Attr::Founded => panel.founded[row] as f64,
                         Attr::AsOf => as_of.to_int() as f64,
+                        Attr::DataFrom => panel.data_from[row] as f64,
                         Attr::Year => (year - *off as i32) as f64,
                     };
                     (v, OK)
@@ -2075,7 +2231,8 @@ impl Plan {
                 }
             };
             let is_clean = match &self.ops[node as usize] {
-                Op::Const(_) => true,
+                // Written by `prepare`; a NaN constant (missing) there has state MISS.
+                Op::Const(c) => !c.is_nan(),
                 Op::Fact { field, offset } => {
                     let y = year - *offset as i32;
                     let overridden = cell_override.is_some_and(|(f, oy, row, _)| {
@@ -2183,6 +2340,11 @@ impl Plan {
                             }
                         }
                         Attr::AsOf => out_v.fill(as_of_int),
+                        Attr::DataFrom => {
+                            for (o, x) in out_v.iter_mut().zip(&panel.data_from[rows]) {
+                                *o = *x as f64;
+                            }
+                        }
                         Attr::Year => out_v.fill((year - *off as i32) as f64),
                     }
                     out_s.fill(OK);
@@ -2600,6 +2762,41 @@ impl Plan {
                 }
                 scratch.stack.push(tmp);
             }
+            VTree::If {
+                cond,
+                cond_tree,
+                then,
+                els,
+            } => {
+                let mut c_ok = scratch.stack.pop().unwrap_or_default();
+                c_ok.resize(len, 0);
+                let mut t_ok = scratch.stack.pop().unwrap_or_default();
+                t_ok.resize(len, 0);
+                self.verified_rec(
+                    cond_tree,
+                    panel,
+                    year,
+                    start,
+                    buf,
+                    &mut c_ok[..len],
+                    scratch,
+                );
+                self.verified_rec(then, panel, year, start, buf, &mut t_ok[..len], scratch);
+                self.verified_rec(els, panel, year, start, buf, out, scratch);
+                let k = *cond as usize * buf.len;
+                let (cv, cs) = (&buf.vals[k..k + len], &buf.st[k..k + len]);
+                for i in 0..len {
+                    out[i] = if cs[i] == MISS {
+                        0
+                    } else if cs[i] == OK && cv[i] != 0.0 {
+                        t_ok[i] & c_ok[i]
+                    } else {
+                        out[i]
+                    };
+                }
+                scratch.stack.push(t_ok);
+                scratch.stack.push(c_ok);
+            }
             VTree::Leaf { deps, manual, .. } => {
                 out.fill(1);
                 for &(f, off) in deps {
@@ -2643,6 +2840,22 @@ impl Plan {
                 let (x, s) = buf.get(*n, i);
                 s == OK && x != 0.0 && self.vtree_verified(c, panel, year, row, buf, i)
             }),
+            VTree::If {
+                cond,
+                cond_tree,
+                then,
+                els,
+            } => {
+                let (x, s) = buf.get(*cond, i);
+                if s == MISS {
+                    false
+                } else if s == OK && x != 0.0 {
+                    self.vtree_verified(cond_tree, panel, year, row, buf, i)
+                        && self.vtree_verified(then, panel, year, row, buf, i)
+                } else {
+                    self.vtree_verified(els, panel, year, row, buf, i)
+                }
+            }
             VTree::Leaf { deps, manual, .. } => {
                 self.deps_verified(panel, year, row, deps)
                     && manual.iter().all(|m| {
@@ -2885,7 +3098,7 @@ impl<'a> Kids<'a> {
     fn arg(self, id: NodeId) -> Arg<'a> {
         let (len, k) = (self.len, id as usize);
         match self.plan.ops[k] {
-            Op::Const(c) => Arg::K(c),
+            Op::Const(c) if !c.is_nan() => Arg::K(c),
             Op::Fact { .. } if self.ext[k] => match self.column_in_place(id) {
                 Values::Wide(v) => Arg::V(&v[self.start..self.start + len]),
                 Values::Narrow(v) => Arg::N(&v[self.start..self.start + len]),
@@ -3491,23 +3704,47 @@ impl VerifyScratch {
     }
 }
 
-/// The award of a passing row in exact fen: `min(cap, max(0, round(base)) × rate)`; `None` if
-/// an input of the award is missing.
+/// Years `ever(e, since)` looks back at most (its `since` is a list's first year, 2021 for the
+/// Nanjing lists: enough until 2036).
+pub const EVER_YEARS: u8 = 15;
+
+/// The award of a passing row in exact fen: `min(cap, floor(max(0, base) × rate))`, rounded
+/// **down** to the fen so that a payment never exceeds what the policy allows
+/// ([`crate::file::AWARD_ROUNDING_ZH`]); `None` if an input of the award is missing.
+///
+/// The base is a sum of facts (whole fen) or, for an excess over an average, a computed value:
+/// a computed base is taken down to the fen as well, except that a value within 1e-9 of a whole
+/// fen is that fen (binary arithmetic must not cost the firm a fen it is owed).
 pub fn award_of(a: &AwardPlan, buf: &Buffers, i: usize) -> Option<i64> {
     let (b, bs) = buf.get(a.base, i);
     if bs != OK {
         return None;
     }
-    let base = gaoxin_model::Money((b.round() as i64).max(0));
-    let mut amt = base.mul_ratio(a.rate.0, a.rate.1).0;
+    let amt = award_amount(b, a.rate);
     if let Some(c) = a.cap {
         let (cv, cs) = buf.get(c, i);
         if cs != OK {
             return None;
         }
-        amt = amt.min(cv.round() as i64);
+        return Some(amt.min(cv.floor() as i64));
     }
     Some(amt)
+}
+
+/// `floor(max(0, base) × num / den)` in fen, exact for whole-fen bases.
+pub fn award_amount(base: f64, (num, den): (i64, i64)) -> i64 {
+    let near = base.round();
+    let whole = if (base - near).abs() <= 1e-9 * near.abs().max(1.0) {
+        near
+    } else {
+        base.floor()
+    };
+    let base = (whole as i64).max(0) as i128;
+    let (num, den) = (num as i128, den as i128);
+    // Rates are positive rationals; a negative one would only come from a sign in the file.
+    let p = base * num;
+    let q = p.div_euclid(den);
+    q.clamp(0, i64::MAX as i128) as i64
 }
 
 #[cfg(test)]

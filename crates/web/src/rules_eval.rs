@@ -592,9 +592,12 @@ pub fn park_name(zone: &Zone, id: &str) -> String {
         .unwrap_or_else(|| id.to_string())
 }
 
-/// Fen as 万元 text with two decimals.
+/// Fen as exact 万元 text (up to six decimals, thousands grouped), never rounded: an award of
+/// ¥1,999,999.99 is 199.999999 万元, not 200.00.
 pub fn wan(fen: i64) -> String {
-    format!("{:.2}", fen as f64 / 1e6)
+    gaoxin_rules::fmt::wan(fen)
+        .trim_end_matches("万元")
+        .to_string()
 }
 
 fn sheet<'a>(
