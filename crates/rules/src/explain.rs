@@ -426,7 +426,7 @@ fn collect_parts(
             .collect();
         let b = if years.is_empty() {
             format!(
-                "{}年以前没有可检查的年度（榜单发布以来、企业成立以来且数据所及的年度）",
+                "{}年以前没有可检查的年度（榜单发布以来、企业成立以来的年度）",
                 year - off
             )
         } else {

@@ -1101,13 +1101,13 @@ impl<'a> Compiler<'a> {
             }
             "ever" => {
                 // ever(e, since): e held in some year from `since` to the year before the
-                // evaluated one, counting only years from the firm's founding on whose inputs
-                // the firm's data reach (`data_from`; EVER_YEARS at most). Missing data in a counted year makes it unknown unless another counted
-                // year already passes.
+                // evaluated one, counting only years from the firm's founding on (EVER_YEARS at
+                // most). A counted year whose inputs are missing — including a year before the
+                // firm's first data — makes it unknown unless another counted year already
+                // passes: no record of an earlier year is not evidence that nothing happened.
                 want(2)?;
                 let since = self.expr(fi, &args[1], off, line)?;
                 let founded = self.push(Op::Attr(Attr::Founded, 0), Unit::Date);
-                let data_from = self.push(Op::Attr(Attr::DataFrom, 0), Unit::Plain);
                 let ten_k = self.konst(10_000.0, Unit::Plain);
                 let d = self.push(Op::Bin(BinOp::Div, founded, ten_k), Unit::Plain);
                 let founded_year = self.push(Op::Floor(d), Unit::Plain);
@@ -1126,16 +1126,7 @@ impl<'a> Compiler<'a> {
                     let g1 = self.push(Op::Cmp(CmpOp::Ge, y, since), Unit::Flag);
                     let g2 = self.push(Op::Cmp(CmpOp::Ge, y, founded_year), Unit::Flag);
                     let e = self.expr(fi, &args[0], off + k, line)?;
-                    // The year counts only if the firm's data reach the earliest year `e` reads.
-                    let reach = fact_deps(&self.ops, e)
-                        .iter()
-                        .map(|(_, o)| *o)
-                        .max()
-                        .unwrap_or(off + k)
-                        .max(off + k);
-                    let earliest = self.push(Op::Attr(Attr::Year, reach), Unit::Plain);
-                    let g3 = self.push(Op::Cmp(CmpOp::Ge, earliest, data_from), Unit::Flag);
-                    let g = self.push(Op::All(vec![g1, g2, g3]), Unit::Flag);
+                    let g = self.push(Op::All(vec![g1, g2]), Unit::Flag);
                     terms.push(self.push(Op::If(g, e, no), Unit::Flag));
                 }
                 if terms.is_empty() {
