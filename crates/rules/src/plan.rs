@@ -1051,16 +1051,12 @@ impl<'a> Compiler<'a> {
         for b in &t.bands {
             let incl = match &b.incl {
                 Incl::Fixed(x) => *x,
-                Incl::Param(p) => match self.param_value(fi, p)? {
-                    Some((v, _)) => v != 0.0,
-                    None => {
-                        return Err(self.err(
-                            fi,
-                            t.line,
-                            format!("分档表「{}」的 incl 引用了不存在的参数「{p}」", t.name),
-                        ));
-                    }
-                },
+                Incl::Param(p) => self.table_flag(fi, &t, "incl", Some(p), true)?,
+                Incl::Cut(c) => {
+                    let named = self.table_flag(fi, &t, "named_cut", c.named.as_ref(), true)?;
+                    let high = self.table_flag(fi, &t, "unnamed_cut", c.unnamed.as_ref(), true)?;
+                    c.included(named, high)
+                }
             };
             bands.push((b.min, incl, b.points, b.label.clone()));
         }
@@ -1074,6 +1070,30 @@ impl<'a> Compiler<'a> {
         ));
         self.table_ids.insert((fi, name.to_string()), id);
         Ok(id)
+    }
+}
+
+impl Compiler<'_> {
+    /// A table's 0/1 switch: the parameter's value (non-zero = on), `default` when not set.
+    fn table_flag(
+        &mut self,
+        fi: usize,
+        t: &crate::file::Table,
+        what: &str,
+        param: Option<&String>,
+        default: bool,
+    ) -> Result<bool, LoadError> {
+        let Some(p) = param else {
+            return Ok(default);
+        };
+        match self.param_value(fi, p)? {
+            Some((v, _)) => Ok(v != 0.0),
+            None => Err(self.err(
+                fi,
+                t.line,
+                format!("分档表「{}」的 {what} 引用了不存在的参数「{p}」", t.name),
+            )),
+        }
     }
 }
 
@@ -3756,6 +3776,96 @@ eligible = "s > 0"
             eval(&plan, &q, s).1,
             MISS,
             "2022 is an operating year without data"
+        );
+    }
+
+    /// A cut-point written 「以下」 belongs to the lower band, 「以上」 to its own band and an
+    /// unnamed one to the higher band by default; the table's two switches change each.
+    #[test]
+    fn cut_wording_decides_inclusivity_and_switches_change_it() {
+        let f = file(
+            r#"
+[[params]]
+name = "named"
+zh = "按措辞"
+unit = "flag"
+values = [{ from = "2020-01-01", value = 1 }]
+[[params]]
+name = "high"
+zh = "未指明归较高档"
+unit = "flag"
+values = [{ from = "2020-01-01", value = 1 }]
+[[tables]]
+name = "debt"
+zh = "资产负债率"
+named_cut = "named"
+unnamed_cut = "high"
+bands = [
+  { label = "C（75%以上）", min = 75, min_unit = "%", cut = "以上", points = 0 },
+  { label = "B2（60%–75%）", min = 60, min_unit = "%", cut = "区间", points = 3 },
+  { label = "B（55%–60%）", min = 55, min_unit = "%", cut = "以下", points = 5 },
+  { label = "A（55%以下）", points = 10 },
+]
+[outcome]
+label = "x"
+eligible = "band(debt, total_liabilities / total_assets) > 0"
+"#,
+        );
+        let pts = |named: f64, high: f64, x: f64| {
+            let mut ov = Overrides::new();
+            ov.insert(("t".into(), "named".into()), named);
+            ov.insert(("t".into(), "high".into()), high);
+            let plan = compile(
+                std::slice::from_ref(&f),
+                Date::new(2025, 1, 1).unwrap(),
+                &ov,
+            )
+            .unwrap();
+            let t = plan.tables.iter().find(|t| t.name == "debt").unwrap();
+            t.bands[t.band_of(x)].2
+        };
+        // Statutory reading: 55% is A (「55%以下」), 75% is C (「75%以上」), 60% goes up.
+        assert_eq!(pts(1.0, 1.0, 0.55), 10.0);
+        assert_eq!(pts(1.0, 1.0, 0.550001), 5.0);
+        assert_eq!(pts(1.0, 1.0, 0.75), 0.0);
+        assert_eq!(pts(1.0, 1.0, 0.60), 3.0);
+        // Unnamed cut-points to the lower band: only 60% moves.
+        assert_eq!(pts(1.0, 0.0, 0.60), 5.0);
+        assert_eq!(pts(1.0, 0.0, 0.55), 10.0);
+        assert_eq!(pts(1.0, 0.0, 0.75), 0.0);
+        // Wording ignored: every cut-point follows the unnamed rule.
+        assert_eq!(pts(0.0, 1.0, 0.55), 5.0);
+        assert_eq!(pts(0.0, 0.0, 0.75), 3.0);
+        assert_eq!(pts(0.0, 0.0, 0.55), 10.0);
+        // A cut wording that is not one of the three is a load error naming the table.
+        let bad = format!(
+            "{}",
+            parse_file(
+                Path::new("t.toml"),
+                r#"
+id = "t"
+name = "测试"
+version = "1"
+document = "无"
+issuer = "无"
+effective_from = "2020-01-01"
+source = "test"
+status = "CONFIRMED"
+kind = "qualification"
+[[tables]]
+name = "debt"
+zh = "x"
+bands = [{ label = "A", min = 1, cut = "含", points = 1 }, { label = "B", points = 0 }]
+[outcome]
+label = "x"
+eligible = "1 > 0"
+"#
+            )
+            .unwrap_err()
+        );
+        assert!(
+            bad.contains("分档表「debt」") && bad.contains("以上 / 以下 / 区间"),
+            "{bad}"
         );
     }
 
