@@ -25,7 +25,7 @@ pub struct Quantity {
     pub text: String,
 }
 
-fn quantity(v: f64, s: u8, unit: Unit) -> Quantity {
+pub(crate) fn quantity(v: f64, s: u8, unit: Unit) -> Quantity {
     match s {
         OK => Quantity {
             value: Some(v),
@@ -161,6 +161,8 @@ pub struct Explanation {
     pub conditions: Vec<CondExplain>,
     pub trace: Vec<TraceItem>,
     pub steps: Vec<Step>,
+    /// Every scored indicator: value, band, points ([`crate::itemise`]).
+    pub scores: Vec<crate::itemise::ScoreLine>,
     /// Normalised shortfall (0 when eligible); see [`crate::ladder::distance`].
     pub distance: f64,
 }
@@ -683,6 +685,12 @@ pub fn explain(
             }
             _ => c.note.clone(),
         };
+        let (parts, note) = match crate::itemise::sme_explain(plan, panel, row, year, c, cv) {
+            Some((sme_parts, sme_note)) => {
+                (parts.into_iter().chain(sme_parts).collect(), Some(sme_note))
+            }
+            None => (parts, note),
+        };
         conditions.push(CondExplain {
             id: c.id.clone(),
             zh: c.zh.clone(),
@@ -784,6 +792,7 @@ pub fn explain(
         conditions,
         trace,
         steps,
+        scores: crate::itemise::score_lines(plan, rule, panel, row, year, &buf),
         distance: crate::ladder::distance(plan, rule.eligible, &buf, 0),
     })
 }
@@ -880,6 +889,7 @@ impl Explanation {
                 s.push_str(&format!("    说明：{n}\n"));
             }
         }
+        s.push_str(&crate::itemise::render_scores(&self.scores));
         s
     }
 }

@@ -333,6 +333,9 @@ pub struct RawFirm {
     pub listing: Option<String>,
     #[serde(default)]
     pub tech_field: Option<String>,
+    /// GB/T 4754 industry code (for the SME size class); none: unknown.
+    #[serde(default)]
+    pub industry: Option<String>,
 }
 
 /// How an expert-scored item is filled when no score was entered.

@@ -111,6 +111,8 @@ pub struct Panel {
     pub listing: Vec<u8>,
     /// 1 when the firm's core technology is in one of the eight 国家重点支持的高新技术领域.
     pub tech_field_ok: Vec<u8>,
+    /// Industry class of the SME size standard ([`crate::sme`]); 0 = cannot be classified.
+    pub sme_class: Vec<u8>,
     /// `cols[year_idx * N_FIELDS + field]`.
     cols: Vec<Option<Column>>,
     /// Names of verifying sources; index 0 is the empty name.
@@ -129,6 +131,8 @@ pub struct FirmAttrs {
     pub sector: Sector,
     pub listing: Listing,
     pub tech_field_ok: bool,
+    /// Industry class of the SME size standard ([`crate::sme::class_of`]); 0 = unknown.
+    pub sme_class: u8,
 }
 
 impl FirmAttrs {
@@ -144,6 +148,7 @@ impl FirmAttrs {
                 .tech_field
                 .as_deref()
                 .is_some_and(|t| HIGH_TECH_FIELDS.contains(&t)),
+            sme_class: crate::sme::class_of(&e.industry),
         }
     }
 }
@@ -163,6 +168,7 @@ impl Panel {
             manufacturing: Vec::new(),
             listing: Vec::new(),
             tech_field_ok: Vec::new(),
+            sme_class: Vec::new(),
             cols: vec![None; n_years * N_FIELDS],
             sources: vec![String::new()],
             manual: BTreeMap::new(),
@@ -189,6 +195,7 @@ impl Panel {
         self.manufacturing.reserve(additional);
         self.listing.reserve(additional);
         self.tech_field_ok.reserve(additional);
+        self.sme_class.reserve(additional);
         for c in self.cols.iter_mut().flatten() {
             c.reserve(additional);
         }
@@ -219,6 +226,7 @@ impl Panel {
                 .unwrap_or(0) as u8,
         );
         self.tech_field_ok.push(a.tech_field_ok as u8);
+        self.sme_class.push(a.sme_class);
         let n = self.len();
         for c in self.cols.iter_mut().flatten() {
             c.push_missing();
@@ -375,6 +383,7 @@ impl Panel {
             manufacturing: vec![self.manufacturing[row]],
             listing: vec![self.listing[row]],
             tech_field_ok: vec![self.tech_field_ok[row]],
+            sme_class: vec![self.sme_class[row]],
             cols: self
                 .cols
                 .iter()
@@ -419,6 +428,7 @@ impl Panel {
                 self.manufacturing[r],
                 self.listing[r],
                 self.tech_field_ok[r],
+                self.sme_class[r],
             ]);
         }
         for (i, c) in self.cols.iter().enumerate() {

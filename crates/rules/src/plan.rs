@@ -133,6 +133,9 @@ pub enum Attr {
     AsOf,
     /// The evaluated fiscal year (shifted by lags).
     Year,
+    /// Industry class of the SME size standard ([`crate::sme`]); missing when 0 (the industry
+    /// code is not covered by the standard or too coarse).
+    SmeClass,
 }
 
 const ATTRS: &[(&str, Attr, Unit, &str)] = &[
@@ -159,6 +162,12 @@ const ATTRS: &[(&str, Attr, Unit, &str)] = &[
     ("founded", Attr::Founded, Unit::Date, "成立日期"),
     ("as_of", Attr::AsOf, Unit::Date, "评价基准日"),
     ("year", Attr::Year, Unit::Plain, "评价年度"),
+    (
+        "sme_class",
+        Attr::SmeClass,
+        Unit::Plain,
+        "中小企业划型行业类别",
+    ),
 ];
 
 impl Attr {
@@ -444,6 +453,8 @@ pub struct Item {
     pub kind: ItemKind,
     pub node: NodeId,
     pub status: Status,
+    /// The unit a variable declares in its file (`unit = "points"` marks a scored indicator).
+    pub declared_unit: Option<Unit>,
 }
 
 /// A condition of a rule, with what explain and gap search need.
@@ -558,6 +569,9 @@ pub struct Plan {
     pub max_offset: u8,
     /// Every node reachable from any rule, in order.
     pub all_nodes: Vec<NodeId>,
+    /// Nodes of the name `sme` (中小企业 by the SME size standard) with their year offset,
+    /// for explanations.
+    pub sme_nodes: Vec<(NodeId, u8)>,
     /// Per node: whenever its state is [`OK`] its value is an integer of magnitude at most 2^63
     /// ([`integral_bounds`]), so comparing two such nodes needs no tolerance: [`CmpOp::apply`]
     /// compares integral operands exactly.
@@ -588,6 +602,7 @@ struct Compiler<'a> {
     table_ids: HashMap<(usize, String), u32>,
     manual_keys: Vec<String>,
     max_offset: u8,
+    sme_nodes: Vec<(NodeId, u8)>,
 }
 
 fn unit_name(u: Unit) -> u8 {
@@ -727,6 +742,24 @@ impl<'a> Compiler<'a> {
                 line,
                 format!("「{name}」是分档表，应写成 band({name}, 数值)"),
             ));
+        }
+        if name == "sme" {
+            // 中小企业 by the SME size standard (data/reference/sme_size_2011.toml): the
+            // firm's industry class's test, compiled from the data file.
+            let std = crate::sme::SmeStandard::embedded()
+                .map_err(|e| self.err(fi, line, format!("无法使用「sme」：{e}")))?;
+            let ast = crate::expr::parse(&std.expr()).map_err(|e| {
+                self.err(fi, line, format!("中小企业划型标准生成的表达式有误：{e}"))
+            })?;
+            let id = self.expr(fi, &ast, off, line)?;
+            if self.units[id as usize] == Unit::Plain {
+                self.units[id as usize] = Unit::Flag;
+            }
+            if !self.sme_nodes.contains(&(id, off)) {
+                self.sme_nodes.push((id, off));
+            }
+            self.memo.insert(key, id);
+            return Ok(id);
         }
         if let Some((_, a, u, _)) = ATTRS.iter().find(|(n, ..)| *n == name) {
             let a_off = if *a == Attr::Year { off } else { 0 };
@@ -1182,6 +1215,7 @@ pub fn compile(
         table_ids: HashMap::new(),
         manual_keys: Vec::new(),
         max_offset: 0,
+        sme_nodes: Vec::new(),
     };
     let mut errors = Vec::new();
     let mut rules = Vec::new();
@@ -1196,7 +1230,7 @@ pub fn compile(
             .chain(f.conditions.iter().map(|c| (c.id.clone(), c.expr.line)))
             .chain(f.manual.iter().map(|m| (m.name.clone(), m.line)));
         for (n, line) in named {
-            if F::by_key(&n).is_some() || ATTRS.iter().any(|a| a.0 == n) {
+            if F::by_key(&n).is_some() || ATTRS.iter().any(|a| a.0 == n) || n == "sme" {
                 errors.push(c.err(
                     fi,
                     line,
@@ -1232,6 +1266,7 @@ pub fn compile(
         rules,
         max_offset: c.max_offset,
         all_nodes,
+        sme_nodes: c.sme_nodes,
     })
 }
 
@@ -1274,6 +1309,7 @@ fn compile_rule(c: &mut Compiler, fi: usize) -> Result<RulePlan, LoadError> {
             kind: ItemKind::Param,
             node,
             status: p.status,
+            declared_unit: None,
         });
     }
     for m in &f.manual {
@@ -1284,6 +1320,7 @@ fn compile_rule(c: &mut Compiler, fi: usize) -> Result<RulePlan, LoadError> {
             kind: ItemKind::Manual,
             node,
             status: Status::Confirmed,
+            declared_unit: None,
         });
     }
     for v in &f.vars {
@@ -1294,6 +1331,7 @@ fn compile_rule(c: &mut Compiler, fi: usize) -> Result<RulePlan, LoadError> {
             kind: ItemKind::Var,
             node,
             status: Status::Confirmed,
+            declared_unit: v.unit,
         });
     }
     let mut conditions = Vec::new();
@@ -1305,6 +1343,7 @@ fn compile_rule(c: &mut Compiler, fi: usize) -> Result<RulePlan, LoadError> {
             kind: ItemKind::Condition,
             node,
             status: cd.status,
+            declared_unit: None,
         });
         let deps = fact_deps(&c.ops, node);
         let levers = match &cd.levers {
@@ -1857,8 +1896,14 @@ impl Plan {
                         Attr::Founded => panel.founded[row] as f64,
                         Attr::AsOf => as_of.to_int() as f64,
                         Attr::Year => (year - *off as i32) as f64,
+                        Attr::SmeClass => panel.sme_class[row] as f64,
                     };
-                    (v, OK)
+                    let s = if *a == Attr::SmeClass && v == 0.0 {
+                        MISS
+                    } else {
+                        OK
+                    };
+                    (v, s)
                 }
                 Op::Manual { slot, lo, hi } => {
                     let entered = panel
@@ -2176,6 +2221,8 @@ impl Plan {
                             .enumerate()
                             .fold(0u32, |m, (k, l)| m | ((f(*l) as u32) << k))
                     };
+                    // The SME class is missing where the industry cannot be classified.
+                    let mut sme_unknown = false;
                     match a {
                         Attr::Manufacturing => {
                             for (o, x) in out_v.iter_mut().zip(&panel.manufacturing[rows]) {
@@ -2204,9 +2251,22 @@ impl Plan {
                         }
                         Attr::AsOf => out_v.fill(as_of_int),
                         Attr::Year => out_v.fill((year - *off as i32) as f64),
+                        Attr::SmeClass => {
+                            for (o, x) in out_v.iter_mut().zip(&panel.sme_class[rows]) {
+                                *o = *x as f64;
+                                sme_unknown |= *x == 0;
+                            }
+                        }
                     }
-                    out_s.fill(OK);
-                    true
+                    if sme_unknown {
+                        for (s, v) in out_s.iter_mut().zip(out_v.iter()) {
+                            *s = if *v == 0.0 { MISS } else { OK };
+                        }
+                        false
+                    } else {
+                        out_s.fill(OK);
+                        true
+                    }
                 }
                 Op::Manual { slot, lo, hi } => {
                     let entered = panel.manual.get(&self.manual_keys[*slot as usize]);
@@ -3563,6 +3623,7 @@ kind = "qualification"
             sector: Sector::Services,
             listing: Listing::Unlisted,
             tech_field_ok: true,
+            sme_class: 0,
         });
         p
     }
