@@ -691,6 +691,10 @@ pub fn explain(
             }
             None => (parts, note),
         };
+        let note = match (note, crate::itemise::validity_note(plan, c, &buf, year)) {
+            (Some(n), Some(v)) => Some(format!("{n}；{v}")),
+            (n, v) => n.or(v),
+        };
         conditions.push(CondExplain {
             id: c.id.clone(),
             zh: c.zh.clone(),
@@ -798,6 +802,17 @@ pub fn explain(
 }
 
 impl Explanation {
+    /// The verdict as a headline: 「取决于假设」 when the expert-score assumption decides it
+    /// (the firm meets every computable condition one way and not the other), never a plain
+    /// 不符合 / 符合.
+    pub fn headline_zh(&self) -> &'static str {
+        if self.assumption_dependent {
+            "取决于假设"
+        } else {
+            self.verdict.zh()
+        }
+    }
+
     /// Plain-Chinese rendering for users.
     pub fn render_zh(&self) -> String {
         let mut s = String::new();
@@ -812,13 +827,14 @@ impl Explanation {
             self.uscc,
             self.year,
             self.as_of,
-            self.verdict.zh()
+            self.headline_zh()
         );
         s.push_str(&head);
         if self.assumption_dependent {
             s.push_str(&format!(
-                "（取决于专家评分假设：当前按{}，另一假设下结论不同）",
-                self.assumption.zh()
+                "（专家评分项未录入：按{}为{}，另一假设下结论不同）",
+                self.assumption.zh(),
+                self.verdict.zh()
             ));
         }
         s.push('\n');

@@ -217,6 +217,49 @@ pub fn render_scores(lines: &[ScoreLine]) -> String {
     s
 }
 
+/// For a condition that judges a validity period (`years_since` / `days_since` of a date): the
+/// reference date it is judged on (评价基准日) and the elapsed time. `None` for other conditions.
+pub fn validity_note(plan: &Plan, c: &CondPlan, buf: &Buffers, year: i32) -> Option<String> {
+    let mut out = Vec::new();
+    for &n in &c.sub {
+        let (a, unit) = match &plan.ops[n as usize] {
+            Op::YearsSince(a) => (*a, "年"),
+            Op::DaysSince(a) => (*a, "天"),
+            _ => continue,
+        };
+        let what = match &plan.ops[a as usize] {
+            Op::Fact { field, offset } => format!(
+                "{}（{}年数据）",
+                gaoxin_model::FIELDS[*field as usize].zh,
+                year - *offset as i32
+            ),
+            _ => "日期".to_string(),
+        };
+        let (dv, ds) = buf.get(a, 0);
+        let (ev, es) = buf.get(n, 0);
+        let text = match (ds, es) {
+            (OK, OK) => format!(
+                "{what}为{}，至基准日满{}{unit}",
+                fmt::value(dv, Unit::Date),
+                fmt::value(ev, Unit::Plain)
+            ),
+            (OK, _) => format!("{what}「{}」不是有效日期", fmt::value(dv, Unit::Date)),
+            _ => format!("{what}缺失"),
+        };
+        if !out.contains(&text) {
+            out.push(text);
+        }
+    }
+    if out.is_empty() {
+        return None;
+    }
+    Some(format!(
+        "有效期按评价基准日 {} 判断：{}",
+        plan.as_of,
+        out.join("；")
+    ))
+}
+
 /// For a condition that reads `sme`: one part per indicator of the firm's industry (value
 /// against the 大型 lower bound) and a note naming the industry, or why the firm cannot be
 /// classified. `None` for other conditions.
@@ -499,6 +542,163 @@ mod tests {
             sme.note.as_deref().unwrap().contains("无法按"),
             "{:?}",
             sme.note
+        );
+    }
+
+    #[test]
+    fn little_giant_meeting_every_computable_condition_reads_depends_on_assumption() {
+        let plan = plan();
+        let base: Vec<(&str, [f64; 2])> = vec![
+            ("niche_years", [7.0, 8.0]),
+            ("main_revenue", [10000.0, 11000.0]),
+            ("revenue", [12500.0, 14000.0]),
+            ("total_liabilities", [5000.0, 5000.0]),
+            ("total_assets", [12000.0, 12000.0]),
+            ("rd_expense", [500.0, 600.0]),
+            ("rd_institution", [3.0, 3.0]),
+            ("ip_class1", [4.0, 4.0]),
+            ("national_award_rank", [0.0, 0.0]),
+            ("employees", [300.0, 300.0]),
+        ];
+        let mut p = firm("C3911", &base);
+        for (k, v) in [
+            ("main_revenue", 9000.0),
+            ("revenue", 12000.0),
+            ("rd_expense", 500.0),
+        ] {
+            let x = (v * 1e6) as i64;
+            p.set(
+                0,
+                2022,
+                F::by_key(k).unwrap(),
+                Some(x),
+                &Provenance::Declared,
+            );
+        }
+        p.set(
+            0,
+            2022,
+            F::by_key("national_award_rank").unwrap(),
+            Some(0),
+            &Provenance::Declared,
+        );
+        let cert = Date::new(2023, 7, 1).unwrap().to_int();
+        p.set(
+            0,
+            2024,
+            F::by_key("specialized_cert_date").unwrap(),
+            Some(cert),
+            &Provenance::Declared,
+        );
+        let ex = crate::explain(
+            &plan,
+            &p,
+            0,
+            2024,
+            "little_giant_2022",
+            &EvalOptions::default(),
+        )
+        .unwrap();
+        // Every computable condition passes; only the unentered qualitative items fail.
+        for c in &ex.conditions {
+            if ["sme_ok", "specialized_cert", "specialisation", "innovation"]
+                .contains(&c.id.as_str())
+            {
+                assert_eq!(c.verdict, Verdict::Pass, "{}: {:?}", c.id, c.parts);
+            }
+        }
+        assert_eq!(ex.verdict, Verdict::Fail);
+        assert!(ex.assumption_dependent);
+        assert_eq!(ex.headline_zh(), "取决于假设");
+        let text = ex.render_zh();
+        assert!(text.contains("结论：取决于假设"), "{text}");
+        assert!(!text.contains("结论：不符合"), "{text}");
+        // Entered facts settle it: the quality-management count answers the certification item.
+        for (k, v) in [
+            ("it_core_business", 1),
+            ("quality_items", 2),
+            ("niche_share_brand", 1),
+            ("chain_key_link", 1),
+            ("key_field_product", 1),
+        ] {
+            p.set(
+                0,
+                2024,
+                F::by_key(k).unwrap(),
+                Some(v),
+                &Provenance::Declared,
+            );
+        }
+        let ex = crate::explain(
+            &plan,
+            &p,
+            0,
+            2024,
+            "little_giant_2022",
+            &EvalOptions::default(),
+        )
+        .unwrap();
+        assert_eq!(ex.verdict, Verdict::Pass);
+        assert!(!ex.assumption_dependent);
+        assert_eq!(ex.headline_zh(), "符合");
+    }
+
+    #[test]
+    fn certificate_validity_names_the_reference_date() {
+        let plan = plan();
+        let mut p = firm("C3911", &[("employees", [100.0, 100.0])]);
+        let cert = Date::new(2023, 12, 1).unwrap().to_int();
+        p.set(
+            0,
+            2024,
+            F::by_key("hightech_cert_date").unwrap(),
+            Some(cert),
+            &Provenance::Declared,
+        );
+        let ex = crate::explain(
+            &plan,
+            &p,
+            0,
+            2024,
+            "innovative_sme_2022",
+            &EvalOptions::default(),
+        )
+        .unwrap();
+        let c = ex
+            .conditions
+            .iter()
+            .find(|c| c.id == "route_honour")
+            .unwrap();
+        let note = c.note.as_deref().unwrap();
+        assert!(note.contains("评价基准日 2025-06-30"), "{note}");
+        assert!(
+            note.contains("2023-12-01") && note.contains("满1年"),
+            "{note}"
+        );
+        assert!(
+            ex.render_zh()
+                .contains("有效期按评价基准日 2025-06-30 判断")
+        );
+        // A missing date says so, still naming the reference date.
+        let p = firm("C3911", &[("employees", [100.0, 100.0])]);
+        let ex = crate::explain(
+            &plan,
+            &p,
+            0,
+            2024,
+            "little_giant_2022",
+            &EvalOptions::default(),
+        )
+        .unwrap();
+        let c = ex
+            .conditions
+            .iter()
+            .find(|c| c.id == "specialized_cert")
+            .unwrap();
+        let note = c.note.as_deref().unwrap();
+        assert!(
+            note.contains("评价基准日 2025-06-30") && note.contains("缺失"),
+            "{note}"
         );
     }
 }
