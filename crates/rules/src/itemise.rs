@@ -100,7 +100,7 @@ pub fn score_lines(
     buf: &Buffers,
 ) -> Vec<ScoreLine> {
     let scored_rule = rule.items.iter().any(|it| {
-        it.kind == ItemKind::Var
+        matches!(it.kind, ItemKind::Var | ItemKind::Manual)
             && own_nodes(plan, rule, it.node)
                 .iter()
                 .any(|n| matches!(plan.ops[*n as usize], Op::Band { .. }))
@@ -119,7 +119,7 @@ pub fn score_lines(
                     .get(&plan.manual_keys[*slot as usize])
                     .is_some_and(|m| !m[row].is_nan());
                 let (l, h) = (buf.get(*lo, 0).0, buf.get(*hi, 0).0);
-                let how = if entered {
+                let mut how = if entered {
                     "专家评分已录入".to_string()
                 } else {
                     format!(
@@ -128,12 +128,29 @@ pub fn score_lines(
                         fmt::value(h, Unit::Plain)
                     )
                 };
+                // A band computed from data bounds the expert's score (e.g. 高企 IP count).
+                let bands: Vec<BandUse> = own_nodes(plan, rule, it.node)
+                    .iter()
+                    .filter_map(|n| band_use(plan, buf, *n, (f64::NAN, MISS)))
+                    .collect();
+                for b in &bands {
+                    how.push_str(&format!(
+                        "；{} {}，{}",
+                        b.table,
+                        b.value.text,
+                        match (&b.band, b.points) {
+                            (Some(lb), Some(p)) =>
+                                format!("「{lb}」档（{}）", fmt::value(p, Unit::Points)),
+                            _ => "数据缺失，无法定档".to_string(),
+                        }
+                    ));
+                }
                 out.push(ScoreLine {
                     name: it.name.clone(),
                     zh: it.zh.clone(),
                     text: format!("{}：{}，{how}", it.zh, points.text),
                     points,
-                    bands: Vec::new(),
+                    bands,
                     inputs: Vec::new(),
                     manual: Some((l, h, entered)),
                 });
