@@ -42,8 +42,9 @@ pub struct ScoreLine {
     pub text: String,
 }
 
-/// Nodes of `root`'s formula, not descending into other named items of the rule.
-fn own_nodes(plan: &Plan, rule: &RulePlan, root: NodeId) -> Vec<NodeId> {
+/// Nodes of `root`'s formula, not descending into other named items of the rule (`items`:
+/// the rule's item nodes, sorted).
+fn own_nodes(plan: &Plan, items: &[NodeId], root: NodeId) -> Vec<NodeId> {
     let mut out = Vec::new();
     let mut stack = vec![root];
     while let Some(n) = stack.pop() {
@@ -51,11 +52,12 @@ fn own_nodes(plan: &Plan, rule: &RulePlan, root: NodeId) -> Vec<NodeId> {
             continue;
         }
         out.push(n);
-        for c in plan.ops[n as usize].children() {
-            if !rule.items.iter().any(|i| i.node == c) {
+        plan.ops[n as usize].any_child(|c| {
+            if items.binary_search(&c).is_err() {
                 stack.push(c);
             }
-        }
+            false
+        });
     }
     out.sort_unstable();
     out
@@ -99,12 +101,13 @@ pub fn score_lines(
     year: i32,
     buf: &Buffers,
 ) -> Vec<ScoreLine> {
-    let scored_rule = rule.items.iter().any(|it| {
-        matches!(it.kind, ItemKind::Var | ItemKind::Manual)
-            && own_nodes(plan, rule, it.node)
-                .iter()
-                .any(|n| matches!(plan.ops[*n as usize], Op::Band { .. }))
-    });
+    let mut items: Vec<NodeId> = rule.items.iter().map(|i| i.node).collect();
+    items.sort_unstable();
+    // Only rules that look up a band table have scores.
+    let scored_rule = rule
+        .nodes
+        .iter()
+        .any(|n| matches!(plan.ops[*n as usize], Op::Band { .. }));
     if !scored_rule {
         return Vec::new();
     }
@@ -129,7 +132,7 @@ pub fn score_lines(
                     )
                 };
                 // A band computed from data bounds the expert's score (e.g. 高企 IP count).
-                let bands: Vec<BandUse> = own_nodes(plan, rule, it.node)
+                let bands: Vec<BandUse> = own_nodes(plan, &items, it.node)
                     .iter()
                     .filter_map(|n| band_use(plan, buf, *n, (f64::NAN, MISS)))
                     .collect();
@@ -156,7 +159,7 @@ pub fn score_lines(
                 });
             }
             (ItemKind::Var, _) => {
-                let own = own_nodes(plan, rule, it.node);
+                let own = own_nodes(plan, &items, it.node);
                 let bands: Vec<BandUse> = own
                     .iter()
                     .filter_map(|n| band_use(plan, buf, *n, (v, s)))
