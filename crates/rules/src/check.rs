@@ -133,6 +133,12 @@ pub fn case_panel(f: &RuleFile, t: &TestCase) -> Result<Panel, String> {
         Some(s) => Listing::parse(s).ok_or_else(|| format!("上市状态「{s}」无效"))?,
         None => Listing::Unlisted,
     };
+    let sme_class = match &t.firm.industry {
+        Some(s) => crate::sme::class_of(
+            &gaoxin_model::IndustryCode::parse(s).map_err(|e| format!("行业代码：{e}"))?,
+        ),
+        None => 0,
+    };
     p.push_firm(&FirmAttrs {
         uscc: format!("TEST-{}", t.id),
         name: format!("测试用例{}", t.id),
@@ -145,6 +151,7 @@ pub fn case_panel(f: &RuleFile, t: &TestCase) -> Result<Panel, String> {
             .tech_field
             .as_deref()
             .is_some_and(|x| HIGH_TECH_FIELDS.contains(&x)),
+        sme_class,
     });
     for (k, years) in &t.facts {
         let field = F::by_key(k).ok_or_else(|| format!("没有名为「{k}」的指标"))?;

@@ -25,7 +25,7 @@ pub struct Quantity {
     pub text: String,
 }
 
-fn quantity(v: f64, s: u8, unit: Unit) -> Quantity {
+pub(crate) fn quantity(v: f64, s: u8, unit: Unit) -> Quantity {
     match s {
         OK => Quantity {
             value: Some(v),
@@ -163,6 +163,8 @@ pub struct Explanation {
     pub conditions: Vec<CondExplain>,
     pub trace: Vec<TraceItem>,
     pub steps: Vec<Step>,
+    /// Every scored indicator: value, band, points ([`crate::itemise`]).
+    pub scores: Vec<crate::itemise::ScoreLine>,
     /// Normalised shortfall (0 when eligible); see [`crate::ladder::distance`].
     pub distance: f64,
 }
@@ -947,6 +949,15 @@ pub fn explain(
                     .join("；"),
             )
         };
+        let (parts, note) = match crate::itemise::sme_explain(plan, panel, row, year, c, cv) {
+            // The size test's own comparisons (industry bounds) replace the generic parts.
+            Some((sme_parts, sme_note)) => (sme_parts, Some(sme_note)),
+            None => (parts, note),
+        };
+        let note = match (note, crate::itemise::validity_note(plan, c, &buf, year)) {
+            (Some(n), Some(v)) => Some(format!("{n}；{v}")),
+            (n, v) => n.or(v),
+        };
         conditions.push(CondExplain {
             id: c.id.clone(),
             zh: c.zh.clone(),
@@ -1052,11 +1063,23 @@ pub fn explain(
         conditions,
         trace,
         steps,
+        scores: crate::itemise::score_lines(plan, rule, panel, row, year, &buf),
         distance: crate::ladder::distance(plan, rule.eligible, &buf, 0),
     })
 }
 
 impl Explanation {
+    /// The verdict as a headline: 「取决于假设」 when the expert-score assumption decides it
+    /// (the firm meets every computable condition one way and not the other), never a plain
+    /// 不符合 / 符合.
+    pub fn headline_zh(&self) -> &'static str {
+        if self.assumption_dependent {
+            "取决于假设"
+        } else {
+            self.verdict.zh()
+        }
+    }
+
     /// Plain-Chinese rendering for users.
     pub fn render_zh(&self) -> String {
         let mut s = String::new();
@@ -1071,13 +1094,14 @@ impl Explanation {
             self.uscc,
             self.year,
             self.as_of,
-            self.verdict.zh()
+            self.headline_zh()
         );
         s.push_str(&head);
         if self.assumption_dependent {
             s.push_str(&format!(
-                "（取决于专家评分假设：当前按{}，另一假设下结论不同）",
-                self.assumption.zh()
+                "（专家评分项未录入：按{}为{}，另一假设下结论不同）",
+                self.assumption.zh(),
+                self.verdict.zh()
             ));
         }
         s.push('\n');
@@ -1151,6 +1175,7 @@ impl Explanation {
                 s.push_str(&format!("    说明：{n}\n"));
             }
         }
+        s.push_str(&crate::itemise::render_scores(&self.scores));
         s
     }
 }

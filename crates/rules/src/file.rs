@@ -206,6 +206,15 @@ struct RawTable {
     /// Points when the input is undefined (zero denominator); default: the last band's.
     #[serde(default)]
     undefined_points: Option<f64>,
+    /// 0/1 parameter for bands written with `cut`: 1 (and the default) gives a cut-point named
+    /// by 「以上」/「以下」 to the band whose wording names it (民法典 第一千二百五十九条);
+    /// 0 treats it like an unnamed cut-point.
+    #[serde(default)]
+    named_cut: Option<String>,
+    /// 0/1 parameter for bands written with `cut`: where an unnamed cut-point goes, 1 (and the
+    /// default) the higher band, 0 the lower.
+    #[serde(default)]
+    unnamed_cut: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -220,6 +229,10 @@ struct RawBand {
     min_unit: Option<String>,
     #[serde(default)]
     incl: Option<RawIncl>,
+    /// Which wording names this band's lower bound: 「以上」 (this band, "X以上"), 「以下」
+    /// (the band below, "X以下") or 「区间」 (neither: "X–Y" on both sides). Instead of `incl`.
+    #[serde(default)]
+    cut: Option<String>,
 }
 
 #[derive(Debug, Deserialize, Clone)]
@@ -330,6 +343,9 @@ pub struct RawFirm {
     pub listing: Option<String>,
     #[serde(default)]
     pub tech_field: Option<String>,
+    /// GB/T 4754 industry code (for the SME size class); none: unknown.
+    #[serde(default)]
+    pub industry: Option<String>,
 }
 
 /// How an expert-scored item is filled when no score was entered.
@@ -407,6 +423,60 @@ pub enum Incl {
     Fixed(bool),
     /// Decided by a 0/1 parameter (e.g. the MIIT "cut-point to the higher band" reading).
     Param(String),
+    /// Decided by the wording that names the cut-point and the table's reading of it
+    /// ([`Cut::included`]).
+    Cut(Cut),
+}
+
+/// Which band's wording names a cut-point (the lower bound of the band above it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub enum CutWording {
+    /// The band above reads "X以上": X is in it.
+    Above,
+    /// The band below reads "X以下": X is in that one.
+    Below,
+    /// Neither ("X–Y" on both sides).
+    Neither,
+}
+
+impl CutWording {
+    pub fn parse(s: &str) -> Option<CutWording> {
+        match s.trim() {
+            "以上" => Some(CutWording::Above),
+            "以下" => Some(CutWording::Below),
+            "区间" => Some(CutWording::Neither),
+            _ => None,
+        }
+    }
+    pub fn zh(self) -> &'static str {
+        match self {
+            CutWording::Above => "以上",
+            CutWording::Below => "以下",
+            CutWording::Neither => "区间",
+        }
+    }
+}
+
+/// A cut-point described by its wording, and the table's switches for reading it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Cut {
+    pub wording: CutWording,
+    /// 0/1 parameter: a named cut-point goes to the naming band (None: always).
+    pub named: Option<String>,
+    /// 0/1 parameter: an unnamed cut-point goes to the higher band (None: always).
+    pub unnamed: Option<String>,
+}
+
+impl Cut {
+    /// Whether the cut-point belongs to the band above it, given the switches' values
+    /// (`named`: the statutory reading is on; `unnamed_high`: unnamed cut-points go up).
+    pub fn included(&self, named: bool, unnamed_high: bool) -> bool {
+        match (self.wording, named) {
+            (CutWording::Above, true) => true,
+            (CutWording::Below, true) => false,
+            _ => unnamed_high,
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -726,17 +796,42 @@ pub fn parse_file(path: &Path, text: &str) -> Result<RuleFile, LoadError> {
                     ));
                 }
             };
-            if min.is_some() && b.incl.is_none() {
-                return Err(cx.err(t.name.span(), format!("分档表「{}」的第{}档（{}）须写明下限是否包含本数 incl（以上/不低于/含 = true；超过 = false）", t.name.get_ref(), i + 1, b.label)));
+            if min.is_some() && b.incl.is_none() && b.cut.is_none() {
+                return Err(cx.err(t.name.span(), format!("分档表「{}」的第{}档（{}）须写明下限是否包含本数 incl（以上/不低于/含 = true；超过 = false），或写明分界点的措辞 cut（以上 / 以下 / 区间）", t.name.get_ref(), i + 1, b.label)));
             }
+            if b.incl.is_some() && b.cut.is_some() {
+                return Err(cx.err(
+                    t.name.span(),
+                    format!(
+                        "分档表「{}」的第{}档（{}）incl 与 cut 只能写一个",
+                        t.name.get_ref(),
+                        i + 1,
+                        b.label
+                    ),
+                ));
+            }
+            let cut = match &b.cut {
+                None => None,
+                Some(_) if min.is_none() => {
+                    return Err(cx.err(t.name.span(), format!("分档表「{}」的第{}档（{}）没有下限，不能写 cut", t.name.get_ref(), i + 1, b.label)));
+                }
+                Some(c) => Some(CutWording::parse(c).ok_or_else(|| {
+                    cx.err(t.name.span(), format!("分档表「{}」的第{}档（{}）的 cut「{c}」应为 以上 / 以下 / 区间（分界点由本档“X以上”、下一档“X以下”或两档均为区间表述）", t.name.get_ref(), i + 1, b.label))
+                })?),
+            };
             bands.push(Band {
                 label: b.label.clone(),
                 points: b.points,
                 min,
-                incl: match &b.incl {
-                    Some(RawIncl::Fixed(x)) => Incl::Fixed(*x),
-                    Some(RawIncl::Param(p)) => Incl::Param(p.clone()),
-                    None => Incl::Fixed(true),
+                incl: match (&b.incl, cut) {
+                    (_, Some(wording)) => Incl::Cut(Cut {
+                        wording,
+                        named: t.named_cut.clone(),
+                        unnamed: t.unnamed_cut.clone(),
+                    }),
+                    (Some(RawIncl::Fixed(x)), None) => Incl::Fixed(*x),
+                    (Some(RawIncl::Param(p)), None) => Incl::Param(p.clone()),
+                    (None, None) => Incl::Fixed(true),
                 },
             });
         }

@@ -14,10 +14,12 @@ pub mod explain;
 pub mod expr;
 pub mod file;
 pub mod fmt;
+pub mod itemise;
 pub mod ladder;
 pub mod panel;
 pub mod plan;
 pub mod run;
+pub mod sme;
 pub mod synth;
 
 pub use batch::{BatchResult, Outputs, RuleResult, evaluate};

@@ -114,6 +114,8 @@ pub struct Panel {
     /// First year in which the firm has any value (`i32::MAX` when none): how far back its data
     /// reach (`data_from` in rule expressions).
     pub data_from: Vec<i32>,
+    /// Industry class of the SME size standard ([`crate::sme`]); 0 = cannot be classified.
+    pub sme_class: Vec<u8>,
     /// `cols[year_idx * N_FIELDS + field]`.
     cols: Vec<Option<Column>>,
     /// Names of verifying sources; index 0 is the empty name.
@@ -132,6 +134,8 @@ pub struct FirmAttrs {
     pub sector: Sector,
     pub listing: Listing,
     pub tech_field_ok: bool,
+    /// Industry class of the SME size standard ([`crate::sme::class_of`]); 0 = unknown.
+    pub sme_class: u8,
 }
 
 impl FirmAttrs {
@@ -147,6 +151,7 @@ impl FirmAttrs {
                 .tech_field
                 .as_deref()
                 .is_some_and(|t| HIGH_TECH_FIELDS.contains(&t)),
+            sme_class: crate::sme::class_of(&e.industry),
         }
     }
 }
@@ -167,6 +172,7 @@ impl Panel {
             listing: Vec::new(),
             tech_field_ok: Vec::new(),
             data_from: Vec::new(),
+            sme_class: Vec::new(),
             cols: vec![None; n_years * N_FIELDS],
             sources: vec![String::new()],
             manual: BTreeMap::new(),
@@ -193,6 +199,7 @@ impl Panel {
         self.manufacturing.reserve(additional);
         self.listing.reserve(additional);
         self.tech_field_ok.reserve(additional);
+        self.sme_class.reserve(additional);
         for c in self.cols.iter_mut().flatten() {
             c.reserve(additional);
         }
@@ -224,6 +231,7 @@ impl Panel {
         );
         self.tech_field_ok.push(a.tech_field_ok as u8);
         self.data_from.push(i32::MAX);
+        self.sme_class.push(a.sme_class);
         let n = self.len();
         for c in self.cols.iter_mut().flatten() {
             c.push_missing();
@@ -384,6 +392,7 @@ impl Panel {
             listing: vec![self.listing[row]],
             tech_field_ok: vec![self.tech_field_ok[row]],
             data_from: vec![self.data_from[row]],
+            sme_class: vec![self.sme_class[row]],
             cols: self
                 .cols
                 .iter()
@@ -428,6 +437,7 @@ impl Panel {
                 self.manufacturing[r],
                 self.listing[r],
                 self.tech_field_ok[r],
+                self.sme_class[r],
             ]);
         }
         for (i, c) in self.cols.iter().enumerate() {

@@ -135,6 +135,9 @@ pub enum Attr {
     DataFrom,
     /// The evaluated fiscal year (shifted by lags).
     Year,
+    /// Industry class of the SME size standard ([`crate::sme`]); missing when 0 (the industry
+    /// code is not covered by the standard or too coarse).
+    SmeClass,
 }
 
 const ATTRS: &[(&str, Attr, Unit, &str)] = &[
@@ -162,6 +165,12 @@ const ATTRS: &[(&str, Attr, Unit, &str)] = &[
     ("as_of", Attr::AsOf, Unit::Date, "评价基准日"),
     ("data_from", Attr::DataFrom, Unit::Plain, "数据起始年度"),
     ("year", Attr::Year, Unit::Plain, "评价年度"),
+    (
+        "sme_class",
+        Attr::SmeClass,
+        Unit::Plain,
+        "中小企业划型行业类别",
+    ),
 ];
 
 impl Attr {
@@ -447,6 +456,8 @@ pub struct Item {
     pub kind: ItemKind,
     pub node: NodeId,
     pub status: Status,
+    /// The unit a variable declares in its file (`unit = "points"` marks a scored indicator).
+    pub declared_unit: Option<Unit>,
 }
 
 /// A condition of a rule, with what explain and gap search need.
@@ -581,6 +592,9 @@ pub struct Plan {
     pub max_offset: u8,
     /// Every node reachable from any rule, in order.
     pub all_nodes: Vec<NodeId>,
+    /// Nodes of the name `sme` (中小企业 by the SME size standard) with their year offset,
+    /// for explanations.
+    pub sme_nodes: Vec<(NodeId, u8)>,
     /// Per node: whenever its state is [`OK`] its value is an integer of magnitude at most 2^63
     /// ([`integral_bounds`]), so comparing two such nodes needs no tolerance: [`CmpOp::apply`]
     /// compares integral operands exactly.
@@ -618,6 +632,7 @@ struct Compiler<'a> {
     max_offset: u8,
     refs: Vec<(NodeId, usize, u8)>,
     evers: Vec<NodeId>,
+    sme_nodes: Vec<(NodeId, u8)>,
 }
 
 fn unit_name(u: Unit) -> u8 {
@@ -794,6 +809,24 @@ impl<'a> Compiler<'a> {
                 line,
                 format!("「{name}」是分档表，应写成 band({name}, 数值)"),
             ));
+        }
+        if name == "sme" {
+            // 中小企业 by the SME size standard (data/reference/sme_size_2011.toml): the
+            // firm's industry class's test, compiled from the data file.
+            let std = crate::sme::SmeStandard::embedded()
+                .map_err(|e| self.err(fi, line, format!("无法使用「sme」：{e}")))?;
+            let ast = crate::expr::parse(&std.expr()).map_err(|e| {
+                self.err(fi, line, format!("中小企业划型标准生成的表达式有误：{e}"))
+            })?;
+            let id = self.expr(fi, &ast, off, line)?;
+            if self.units[id as usize] == Unit::Plain {
+                self.units[id as usize] = Unit::Flag;
+            }
+            if !self.sme_nodes.contains(&(id, off)) {
+                self.sme_nodes.push((id, off));
+            }
+            self.memo.insert(key, id);
+            return Ok(id);
         }
         if let Some((_, a, u, _)) = ATTRS.iter().find(|(n, ..)| *n == name) {
             let a_off = if *a == Attr::Year { off } else { 0 };
@@ -1158,16 +1191,12 @@ impl<'a> Compiler<'a> {
         for b in &t.bands {
             let incl = match &b.incl {
                 Incl::Fixed(x) => *x,
-                Incl::Param(p) => match self.param_value(fi, p)? {
-                    Some((v, _)) => v != 0.0,
-                    None => {
-                        return Err(self.err(
-                            fi,
-                            t.line,
-                            format!("分档表「{}」的 incl 引用了不存在的参数「{p}」", t.name),
-                        ));
-                    }
-                },
+                Incl::Param(p) => self.table_flag(fi, &t, "incl", Some(p), true)?,
+                Incl::Cut(c) => {
+                    let named = self.table_flag(fi, &t, "named_cut", c.named.as_ref(), true)?;
+                    let high = self.table_flag(fi, &t, "unnamed_cut", c.unnamed.as_ref(), true)?;
+                    c.included(named, high)
+                }
             };
             bands.push((b.min, incl, b.points, b.label.clone()));
         }
@@ -1181,6 +1210,30 @@ impl<'a> Compiler<'a> {
         ));
         self.table_ids.insert((fi, name.to_string()), id);
         Ok(id)
+    }
+}
+
+impl Compiler<'_> {
+    /// A table's 0/1 switch: the parameter's value (non-zero = on), `default` when not set.
+    fn table_flag(
+        &mut self,
+        fi: usize,
+        t: &crate::file::Table,
+        what: &str,
+        param: Option<&String>,
+        default: bool,
+    ) -> Result<bool, LoadError> {
+        let Some(p) = param else {
+            return Ok(default);
+        };
+        match self.param_value(fi, p)? {
+            Some((v, _)) => Ok(v != 0.0),
+            None => Err(self.err(
+                fi,
+                t.line,
+                format!("分档表「{}」的 {what} 引用了不存在的参数「{p}」", t.name),
+            )),
+        }
     }
 }
 
@@ -1299,6 +1352,7 @@ pub fn compile(
         max_offset: 0,
         refs: Vec::new(),
         evers: Vec::new(),
+        sme_nodes: Vec::new(),
     };
     let mut errors = Vec::new();
     let mut rules = Vec::new();
@@ -1313,7 +1367,7 @@ pub fn compile(
             .chain(f.conditions.iter().map(|c| (c.id.clone(), c.expr.line)))
             .chain(f.manual.iter().map(|m| (m.name.clone(), m.line)));
         for (n, line) in named {
-            if F::by_key(&n).is_some() || ATTRS.iter().any(|a| a.0 == n) {
+            if F::by_key(&n).is_some() || ATTRS.iter().any(|a| a.0 == n) || n == "sme" {
                 errors.push(c.err(
                     fi,
                     line,
@@ -1355,6 +1409,7 @@ pub fn compile(
             .map(|(n, fi, off)| (*n, files[*fi].name.clone(), *off))
             .collect(),
         evers: c.evers,
+        sme_nodes: c.sme_nodes,
     })
 }
 
@@ -1397,6 +1452,7 @@ fn compile_rule(c: &mut Compiler, fi: usize) -> Result<RulePlan, LoadError> {
             kind: ItemKind::Param,
             node,
             status: p.status,
+            declared_unit: None,
         });
     }
     for m in &f.manual {
@@ -1407,6 +1463,7 @@ fn compile_rule(c: &mut Compiler, fi: usize) -> Result<RulePlan, LoadError> {
             kind: ItemKind::Manual,
             node,
             status: Status::Confirmed,
+            declared_unit: None,
         });
     }
     for v in &f.vars {
@@ -1417,6 +1474,7 @@ fn compile_rule(c: &mut Compiler, fi: usize) -> Result<RulePlan, LoadError> {
             kind: ItemKind::Var,
             node,
             status: Status::Confirmed,
+            declared_unit: v.unit,
         });
     }
     let mut conditions = Vec::new();
@@ -1428,6 +1486,7 @@ fn compile_rule(c: &mut Compiler, fi: usize) -> Result<RulePlan, LoadError> {
             kind: ItemKind::Condition,
             node,
             status: cd.status,
+            declared_unit: None,
         });
         let deps = fact_deps(&c.ops, node);
         let levers = match &cd.levers {
@@ -1984,8 +2043,14 @@ impl Plan {
                         Attr::AsOf => as_of.to_int() as f64,
                         Attr::DataFrom => panel.data_from[row] as f64,
                         Attr::Year => (year - *off as i32) as f64,
+                        Attr::SmeClass => panel.sme_class[row] as f64,
                     };
-                    (v, OK)
+                    let s = if *a == Attr::SmeClass && v == 0.0 {
+                        MISS
+                    } else {
+                        OK
+                    };
+                    (v, s)
                 }
                 Op::Manual { slot, lo, hi } => {
                     let entered = panel
@@ -2304,6 +2369,8 @@ impl Plan {
                             .enumerate()
                             .fold(0u32, |m, (k, l)| m | ((f(*l) as u32) << k))
                     };
+                    // The SME class is missing where the industry cannot be classified.
+                    let mut sme_unknown = false;
                     match a {
                         Attr::Manufacturing => {
                             for (o, x) in out_v.iter_mut().zip(&panel.manufacturing[rows]) {
@@ -2337,9 +2404,22 @@ impl Plan {
                             }
                         }
                         Attr::Year => out_v.fill((year - *off as i32) as f64),
+                        Attr::SmeClass => {
+                            for (o, x) in out_v.iter_mut().zip(&panel.sme_class[rows]) {
+                                *o = *x as f64;
+                                sme_unknown |= *x == 0;
+                            }
+                        }
                     }
-                    out_s.fill(OK);
-                    true
+                    if sme_unknown {
+                        for (s, v) in out_s.iter_mut().zip(out_v.iter()) {
+                            *s = if *v == 0.0 { MISS } else { OK };
+                        }
+                        false
+                    } else {
+                        out_s.fill(OK);
+                        true
+                    }
                 }
                 Op::Manual { slot, lo, hi } => {
                     let entered = panel.manual.get(&self.manual_keys[*slot as usize]);
@@ -3771,6 +3851,7 @@ kind = "qualification"
             sector: Sector::Services,
             listing: Listing::Unlisted,
             tech_field_ok: true,
+            sme_class: 0,
         });
         p
     }
@@ -3984,6 +4065,96 @@ eligible = "s > 0"
             eval(&plan, &q, s).1,
             MISS,
             "2022 is an operating year without data"
+        );
+    }
+
+    /// A cut-point written 「以下」 belongs to the lower band, 「以上」 to its own band and an
+    /// unnamed one to the higher band by default; the table's two switches change each.
+    #[test]
+    fn cut_wording_decides_inclusivity_and_switches_change_it() {
+        let f = file(
+            r#"
+[[params]]
+name = "named"
+zh = "按措辞"
+unit = "flag"
+values = [{ from = "2020-01-01", value = 1 }]
+[[params]]
+name = "high"
+zh = "未指明归较高档"
+unit = "flag"
+values = [{ from = "2020-01-01", value = 1 }]
+[[tables]]
+name = "debt"
+zh = "资产负债率"
+named_cut = "named"
+unnamed_cut = "high"
+bands = [
+  { label = "C（75%以上）", min = 75, min_unit = "%", cut = "以上", points = 0 },
+  { label = "B2（60%–75%）", min = 60, min_unit = "%", cut = "区间", points = 3 },
+  { label = "B（55%–60%）", min = 55, min_unit = "%", cut = "以下", points = 5 },
+  { label = "A（55%以下）", points = 10 },
+]
+[outcome]
+label = "x"
+eligible = "band(debt, total_liabilities / total_assets) > 0"
+"#,
+        );
+        let pts = |named: f64, high: f64, x: f64| {
+            let mut ov = Overrides::new();
+            ov.insert(("t".into(), "named".into()), named);
+            ov.insert(("t".into(), "high".into()), high);
+            let plan = compile(
+                std::slice::from_ref(&f),
+                Date::new(2025, 1, 1).unwrap(),
+                &ov,
+            )
+            .unwrap();
+            let t = plan.tables.iter().find(|t| t.name == "debt").unwrap();
+            t.bands[t.band_of(x)].2
+        };
+        // Statutory reading: 55% is A (「55%以下」), 75% is C (「75%以上」), 60% goes up.
+        assert_eq!(pts(1.0, 1.0, 0.55), 10.0);
+        assert_eq!(pts(1.0, 1.0, 0.550001), 5.0);
+        assert_eq!(pts(1.0, 1.0, 0.75), 0.0);
+        assert_eq!(pts(1.0, 1.0, 0.60), 3.0);
+        // Unnamed cut-points to the lower band: only 60% moves.
+        assert_eq!(pts(1.0, 0.0, 0.60), 5.0);
+        assert_eq!(pts(1.0, 0.0, 0.55), 10.0);
+        assert_eq!(pts(1.0, 0.0, 0.75), 0.0);
+        // Wording ignored: every cut-point follows the unnamed rule.
+        assert_eq!(pts(0.0, 1.0, 0.55), 5.0);
+        assert_eq!(pts(0.0, 0.0, 0.75), 3.0);
+        assert_eq!(pts(0.0, 0.0, 0.55), 10.0);
+        // A cut wording that is not one of the three is a load error naming the table.
+        let bad = format!(
+            "{}",
+            parse_file(
+                Path::new("t.toml"),
+                r#"
+id = "t"
+name = "测试"
+version = "1"
+document = "无"
+issuer = "无"
+effective_from = "2020-01-01"
+source = "test"
+status = "CONFIRMED"
+kind = "qualification"
+[[tables]]
+name = "debt"
+zh = "x"
+bands = [{ label = "A", min = 1, cut = "含", points = 1 }, { label = "B", points = 0 }]
+[outcome]
+label = "x"
+eligible = "1 > 0"
+"#
+            )
+            .unwrap_err()
+        );
+        assert!(
+            bad.contains("分档表「debt」") && bad.contains("以上 / 以下 / 区间"),
+            "{bad}"
         );
     }
 

@@ -118,6 +118,8 @@ pub fn generate_keeping(
             },
             listing,
             tech_field_ok: rng.f() < 0.8,
+            // Every class and the unclassifiable 0, without drawing from the generator.
+            sme_class: (i % 17) as u8,
         });
         // Revenue path in fen: base 50万 – 5亿, growth −10 % … +70 % a year.
         let mut rev = (5e7 * (10f64).powf(rng.f() * 3.0)) as i64;

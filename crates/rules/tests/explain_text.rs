@@ -97,6 +97,7 @@ fn firm(founded: &str, sector: Sector) -> Panel {
         sector,
         listing: Listing::Unlisted,
         tech_field_ok: true,
+        sme_class: 0,
     });
     p
 }

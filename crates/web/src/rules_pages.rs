@@ -83,6 +83,8 @@ struct RuleView {
     auto_grant: bool,
     to_supply: Vec<String>,
     conditions: Vec<CondView>,
+    /// Every scored indicator: value, band, points.
+    scores: Vec<String>,
 }
 
 /// GET /enterprises/{uscc}/ladder — the firm's ladder and every rule explained (htmx fragment).
@@ -150,8 +152,9 @@ pub async fn enterprise_ladder(
             rung: rp.rung,
             policy: rp.award.is_some(),
             verdict: vkey(ex.verdict),
-            verdict_zh: ex.verdict.zh(),
+            verdict_zh: ex.headline_zh(),
             assumption_dependent: ex.assumption_dependent,
+            scores: ex.scores.iter().map(|l| l.text.clone()).collect(),
             assumption: ex.assumption.zh(),
             award_zh: ex.award_zh.clone(),
             award_wan: ex.award.map(wan),
