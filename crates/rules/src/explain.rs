@@ -181,7 +181,7 @@ pub fn ser_prov<S: serde::Serializer>(p: &Provenance, s: S) -> Result<S::Ok, S::
     st.end()
 }
 
-fn field_name(f: usize) -> &'static str {
+pub(crate) fn field_name(f: usize) -> &'static str {
     let zh = FIELDS[f].zh;
     zh.rsplit_once('（').map(|(n, _)| n).unwrap_or(zh)
 }
@@ -203,7 +203,7 @@ fn field_unit_word(f: usize) -> &'static str {
     }
 }
 
-fn input_text(f: usize, v: i64) -> String {
+pub(crate) fn input_text(f: usize, v: i64) -> String {
     match FIELDS[f].kind {
         Kind::Money { .. } => fmt::wan(v),
         Kind::Usd => fmt::value(v as f64, Unit::Usd),
