@@ -944,7 +944,7 @@ pub fn workbook(
                 "符合企业",
                 "预计金额（万元）",
                 "金额暂无法计算",
-                "资格待定（缺数据）",
+                Finding::Unknown.zh(),
                 Finding::Depends.zh(),
             ],
         )?;
