@@ -3,16 +3,40 @@
 //!
 //! **Distance** (used to sort the nearest list): the normalised shortfall of the outcome's
 //! condition tree. A failed comparison `a op b` contributes `min(1, |b − a| / |b|)` (1 when
-//! `b` is 0); a failed non-numeric test (a flag, listing status) contributes 1; a missing input
-//! contributes 1 (it must be supplied before anything else); `all` sums its children, `any`
-//! takes its smallest child; a passing node contributes 0. So 0.2 reads "20 % short on one
-//! threshold", and 1.3 "one condition missing entirely plus 30 % short on another".
+//! `b` is 0), at least [`MIN_FAILED`] (a strict 超过 failed at the threshold itself); a failed
+//! non-numeric test (a flag, listing status) contributes 1; a missing input contributes 1 (it
+//! must be supplied before anything else); `all` sums its children, `any` takes its smallest
+//! child; a passing node contributes 0. So 0.2 reads "20 % short on one threshold", and 1.3 "one
+//! condition missing entirely plus 30 % short on another". Only a failed verdict has a distance
+//! in the lists ([`nearest`]): a firm whose verdict is unknown is listed apart ([`undecided`]).
+//!
+//! **Current rung** ([`positions`]): a firm's recognised status — the zone's record of a rung
+//! (a rule file's `[recognised]`: a 高企 certificate in force on the 评价基准日, 科小入库, the
+//! city's lists) — while the rules answer whether it would qualify. The current rung is the
+//! highest rung recognised by a record or, where the zone has no record for a rung, whose rule
+//! passes ([`Basis::Rules`], 按条件测算); a record saying "not recognised" is not overridden by
+//! the rule. The funnel counts these rungs.
 use std::collections::BTreeMap;
 
 use crate::batch::BatchResult;
 use crate::explain::{Supply, supply, supply_items};
 use crate::panel::Panel;
 use crate::plan::{Buffers, MISS, NodeId, OK, Op, Pick, Plan, Verdict};
+
+/// The distance of a failed comparison whose operands are equal (a strict 超过 / 低于 at the
+/// threshold itself): small but not 0, so that no failing firm reads as qualifying (0 is a pass).
+pub const MIN_FAILED: f64 = 1e-9;
+
+/// `|b − a| / |b|` within `[MIN_FAILED, 1]` (1 when not a number).
+#[inline(always)]
+fn rel_gap(a: f64, b: f64) -> f64 {
+    let r = (b - a).abs() / b.abs();
+    if r.is_nan() {
+        1.0
+    } else {
+        r.clamp(MIN_FAILED, 1.0)
+    }
+}
 
 /// Normalised shortfall of node `n` for row `i` of an evaluated chunk (see the module docs).
 pub fn distance(plan: &Plan, n: NodeId, buf: &Buffers, i: usize) -> f64 {
@@ -35,7 +59,7 @@ pub fn distance(plan: &Plan, n: NodeId, buf: &Buffers, i: usize) -> f64 {
             if as_ != OK || bs != OK || bv == 0.0 {
                 1.0
             } else {
-                ((bv - av).abs() / bv.abs()).min(1.0)
+                rel_gap(av, bv)
             }
         }
         _ => 1.0,
@@ -79,7 +103,7 @@ pub(crate) fn distance_chunk(
             let (bv, bs) = (&buf.vals[kb..kb + len], &buf.st[kb..kb + len]);
             if clean(*a) && clean(*b) {
                 for i in 0..len {
-                    let r = ((bv[i] - av[i]).abs() / bv[i].abs()).min(1.0);
+                    let r = rel_gap(av[i], bv[i]);
                     out[i] = if bv[i] == 0.0 { 1.0 } else { r };
                 }
             } else {
@@ -87,7 +111,7 @@ pub(crate) fn distance_chunk(
                     out[i] = if as_[i] != OK || bs[i] != OK || bv[i] == 0.0 {
                         1.0
                     } else {
-                        ((bv[i] - av[i]).abs() / bv[i].abs()).min(1.0)
+                        rel_gap(av[i], bv[i])
                     };
                 }
             }
@@ -905,6 +929,39 @@ source = "test"
             "{near:?}"
         );
         assert!((near[0].distance - 0.1).abs() < 1e-6);
+        // a strict comparison failed at its threshold is near, but never at 0 (0 is a pass)
+        let plan_strict = {
+            let f = crate::file::parse_file(
+                std::path::Path::new("s.toml"),
+                r#"id = "s"
+name = "s"
+version = "1"
+document = "无"
+issuer = "无"
+effective_from = "2020-01-01"
+source = "test"
+status = "CONFIRMED"
+kind = "qualification"
+rung = 1
+
+[[conditions]]
+id = "c"
+zh = "条件"
+expr = "revenue > 100万元"
+
+[outcome]
+label = "s"
+eligible = "c"
+"#,
+            )
+            .unwrap();
+            compile(&[f], crate::default_as_of(2024), &Default::default()).unwrap()
+        };
+        let at = panel(&[(None, None, 100, 1)]);
+        let b = crate::batch::evaluate(&plan_strict, &at, 2024, &EvalOptions::default());
+        assert_eq!(b.rule("s").unwrap().verdict[0], Verdict::Fail);
+        let d = nearest(&plan_strict, &at, &b, "s", 1)[0].distance;
+        assert!(d > 0.0 && d < 1e-6, "{d}");
         let und = undecided(&plan, &p, &batch, "low", 10);
         assert_eq!(und.len(), 1);
         assert_eq!(und[0].row, 2);
