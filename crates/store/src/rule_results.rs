@@ -77,7 +77,10 @@ impl Store {
                 "INSERT INTO rule_results (run_id, uscc, park, rule, verdict, level, amount_fen, distance, verified, assumption_dependent, supply, record, level_basis) VALUES {}",
                 crate::import::placeholders(chunk.len(), COLS, self.backend())
             );
-            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            // Not a cached statement: sqlx 0.9's Any driver declares a NULL `f64` as float4 on
+            // PostgreSQL, and a statement prepared with a NULL distance would then refuse the
+            // float8 distances of later chunks ("incorrect binary data format").
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(false);
             for r in chunk {
                 q = q
                     .bind(run.id.clone())
