@@ -502,30 +502,43 @@ pub async fn ladder_cmd(url: &str, zone: &Zone, a: LadderArgs) -> Res {
         run.id
     );
     // funnel of the year, summed over the parks in scope
-    // (total, of which placed by the rules for want of a record)
-    let mut by_level = vec![(0usize, 0usize); s.rungs.len() + 1];
+    // (total, of which placed by the rules for want of a record, of which depending on the
+    // expert-score assumption)
+    let mut by_level = vec![(0usize, 0usize, 0usize); s.rungs.len() + 1];
     for f in s.funnel.iter().filter(|f| f.year == year) {
         for (i, c) in f.counts.iter().enumerate() {
             if i < by_level.len() {
                 by_level[i].0 += c;
                 by_level[i].1 += f.by_rules.get(i).copied().unwrap_or(0);
+                by_level[i].2 += f.depends.get(i).copied().unwrap_or(0);
             }
         }
     }
     println!(
-        "梯级分布：未入梯 {}；{}",
+        "梯级分布：未入梯 {}{}；{}",
         by_level[0].0,
+        if by_level[0].2 > 0 {
+            format!("（{} {}）", Finding::Depends.zh(), by_level[0].2)
+        } else {
+            String::new()
+        },
         s.rungs
             .iter()
             .filter(|r| r.rule.is_some())
             .map(|r| {
-                let (n, rules) = by_level.get(r.level as usize).copied().unwrap_or_default();
+                let (n, rules, depends) =
+                    by_level.get(r.level as usize).copied().unwrap_or_default();
                 format!(
-                    "{} {}（已认定 {}，无记录按条件测算 {}）",
+                    "{} {}（已认定 {}，无记录按条件测算 {}{}）",
                     r.label,
                     n,
                     n - rules,
-                    rules
+                    rules,
+                    if depends > 0 {
+                        format!("，{} {depends}", Finding::Depends.zh())
+                    } else {
+                        String::new()
+                    }
                 )
             })
             .collect::<Vec<_>>()

@@ -345,6 +345,9 @@ pub struct LadderPosition {
     pub rules_level: u8,
     /// Every defined rung, lowest first.
     pub standings: Vec<Standing>,
+    /// The current rung depends on the expert-score assumption: a rung without a record, at or
+    /// above the current one, whose rule's verdict the other assumption would turn.
+    pub assumption_dependent: bool,
     pub next: Option<Rung>,
     /// Verdict and distance of the next rung's rule.
     pub next_verdict: Option<Verdict>,
@@ -408,6 +411,12 @@ fn position_of(
         });
     }
     let level = cur.map(|(r, _)| r.level).unwrap_or(0);
+    let assumption_dependent = standings.iter().any(|s| {
+        s.level >= level
+            && s.record == Record::NoRecord
+            && s.assumption_dependent
+            && s.verdict != Verdict::Unknown
+    });
     let next = rs.iter().find(|r| r.level > level).cloned();
     let (nv, nd) = match next
         .as_ref()
@@ -428,6 +437,7 @@ fn position_of(
         recognised_level,
         rules_level,
         standings,
+        assumption_dependent,
         next,
         next_verdict: nv,
         next_distance: nd,
@@ -906,6 +916,61 @@ source = "test"
         // the funnel counts recognised status
         let f = funnel(&p, &[(2024, &plan, &batch)]);
         assert_eq!(f.years[0].by_park["p"], vec![1, 2, 2, 0]);
+    }
+
+    /// A rung without a record whose verdict turns with the expert-score assumption makes the
+    /// firm's rung depend on it (counted apart in the funnel); with a record it does not.
+    #[test]
+    fn a_rung_placed_by_the_rules_can_depend_on_the_assumption() {
+        let text = r#"id = "m"
+name = "m"
+version = "1"
+document = "无"
+issuer = "无"
+effective_from = "2020-01-01"
+source = "test"
+status = "CONFIRMED"
+kind = "qualification"
+rung = 1
+
+[[manual]]
+name = "expert"
+zh = "专家评分"
+expert = "专家"
+lo = 0
+hi = 10
+
+[[conditions]]
+id = "c"
+zh = "条件"
+expr = "expert >= 5"
+
+[outcome]
+label = "m"
+eligible = "c"
+
+[recognised]
+zh = "记录"
+expr = "techsme_registered == 1"
+source = "test"
+"#;
+        let f = parse_file(std::path::Path::new("m.toml"), text).unwrap();
+        let plan = compile(&[f], crate::default_as_of(2024), &Default::default()).unwrap();
+        let p = panel(&[(None, None, 1, 1), (Some(0), None, 1, 1)]);
+        let batch = crate::batch::evaluate(&plan, &p, 2024, &EvalOptions::default());
+        let r = batch.rule("m").unwrap();
+        assert_eq!(r.verdict[..], [Verdict::Fail, Verdict::Fail]);
+        assert!(r.assumption_dependent[0] && r.assumption_dependent[1]);
+        let pos = positions(&plan, &p, &batch);
+        assert!(
+            pos[0].assumption_dependent,
+            "no record: the rules decide, by assumption"
+        );
+        assert!(!pos[1].assumption_dependent, "the record decides");
+        assert_eq!(
+            crate::plan::Finding::of(r.verdict[0], true).zh(),
+            "取决于专家评分假设"
+        );
     }
 
     /// A firm whose verdict is unknown has no distance: the nearest list leaves it out (issue 11

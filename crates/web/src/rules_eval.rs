@@ -123,6 +123,10 @@ pub struct FunnelRow {
     /// Of `counts`, the firms placed by the rules because no record exists (index = level).
     #[serde(default)]
     pub by_rules: Vec<usize>,
+    /// Of `counts`, the firms whose rung depends on the expert-score assumption (a rung without
+    /// a record whose verdict the other assumption would turn; index = level).
+    #[serde(default)]
+    pub depends: Vec<usize>,
 }
 
 impl FunnelRow {
@@ -379,11 +383,14 @@ pub fn evaluate_panel(
     let rec_now = ladder::recorded(&plan, &panel, year);
     let pos_now = ladder::positions_with(&plan, &batch, &rec_now);
     let levels_now: Vec<u8> = pos_now.iter().map(|p| p.level).collect();
-    let by_rules = |pos: &[ladder::LadderPosition]| -> Vec<bool> {
-        pos.iter().map(|p| p.basis == Some(Basis::Rules)).collect()
+    // per firm: (placed by the rules, rung depends on the assumption)
+    let by_rules = |pos: &[ladder::LadderPosition]| -> Vec<(bool, bool)> {
+        pos.iter()
+            .map(|p| (p.basis == Some(Basis::Rules), p.assumption_dependent))
+            .collect()
     };
     let mut levels: Vec<(i32, Vec<u8>)> = Vec::new();
-    let mut fallback: Vec<Vec<bool>> = Vec::new();
+    let mut fallback: Vec<Vec<(bool, bool)>> = Vec::new();
     for (y, p, b) in &years {
         let pos = ladder::positions(p, &panel, b);
         levels.push((*y, pos.iter().map(|x| x.level).collect()));
@@ -393,17 +400,16 @@ pub fn evaluate_panel(
     fallback.push(by_rules(&pos_now));
     let park_of = |row: usize| panel.parks[panel.park[row] as usize].clone();
     let nl = rungs.iter().map(|r| r.level as usize).max().unwrap_or(0) + 1;
-    let mut funnel: BTreeMap<(i32, String), (Vec<usize>, Vec<usize>)> = BTreeMap::new();
+    let mut funnel: BTreeMap<(i32, String), [Vec<usize>; 3]> = BTreeMap::new();
     for ((y, lv), fb) in levels.iter().zip(&fallback) {
         for (row, l) in lv.iter().enumerate() {
             if here(*y, row) {
                 let e = funnel
                     .entry((*y, park_of(row)))
-                    .or_insert_with(|| (vec![0; nl], vec![0; nl]));
-                e.0[*l as usize] += 1;
-                if fb[row] {
-                    e.1[*l as usize] += 1;
-                }
+                    .or_insert_with(|| [vec![0; nl], vec![0; nl], vec![0; nl]]);
+                e[0][*l as usize] += 1;
+                e[1][*l as usize] += fb[row].0 as usize;
+                e[2][*l as usize] += fb[row].1 as usize;
             }
         }
     }
@@ -573,11 +579,12 @@ pub fn evaluate_panel(
         funnel_years: levels.iter().map(|(y, _)| *y).collect(),
         funnel: funnel
             .into_iter()
-            .map(|((year, park), (counts, by_rules))| FunnelRow {
+            .map(|((year, park), [counts, by_rules, depends])| FunnelRow {
                 year,
                 park,
                 counts,
                 by_rules,
+                depends,
             })
             .collect(),
         conversions: conv
@@ -832,7 +839,9 @@ pub fn workbook(
             head.push(format!("{}（合计）", g.label));
             head.push(format!("{}：已认定", g.label));
             head.push(format!("{}：无记录、按条件测算", g.label));
+            head.push(format!("{}：{}", g.label, Finding::Depends.zh()));
         }
+        head.push(format!("未入梯：{}", Finding::Depends.zh()));
         let h2: Vec<&str> = head.iter().map(String::as_str).collect();
         let ws = sheet(&mut wb, "梯度漏斗", &h2)?;
         for (i, f) in s.funnel.iter().enumerate() {
@@ -840,13 +849,17 @@ pub fn workbook(
             ws.write_number(k, 0, f.year as f64)?;
             ws.write_string(k, 1, park_name(zone, &f.park))?;
             ws.write_number(k, 2, f.counts.first().copied().unwrap_or(0) as f64)?;
-            for (j, g) in s.rungs.iter().filter(|g| g.rule.is_some()).enumerate() {
+            let at = |v: &[usize], l: usize| v.get(l).copied().unwrap_or(0) as f64;
+            let mut c = 3u16;
+            for g in s.rungs.iter().filter(|g| g.rule.is_some()) {
                 let l = g.level as usize;
-                let c = 3 + 3 * j as u16;
-                ws.write_number(k, c, f.counts.get(l).copied().unwrap_or(0) as f64)?;
+                ws.write_number(k, c, at(&f.counts, l))?;
                 ws.write_number(k, c + 1, f.by_record(l) as f64)?;
-                ws.write_number(k, c + 2, f.by_rules.get(l).copied().unwrap_or(0) as f64)?;
+                ws.write_number(k, c + 2, at(&f.by_rules, l))?;
+                ws.write_number(k, c + 3, at(&f.depends, l))?;
+                c += 4;
             }
+            ws.write_number(k, c, at(&f.depends, 0))?;
         }
         let ws = sheet(
             &mut wb,

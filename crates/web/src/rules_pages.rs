@@ -420,6 +420,7 @@ pub async fn ladder_page(
                         total => f.counts.get(l).copied().unwrap_or(0),
                         record => f.by_record(l),
                         rules => f.by_rules.get(l).copied().unwrap_or(0),
+                        depends => f.depends.get(l).copied().unwrap_or(0),
                         rung => l > 0,
                     }
                 })
@@ -497,6 +498,7 @@ pub async fn ladder_page(
             undecided => undecided_rows, undecided_total => undecided_total,
             fallback_total => fallback_total,
             legend => Finding::ALL.iter().map(|f| context! { key => f.key(), zh => f.zh() }).collect::<Vec<_>>(),
+            depends_zh => Finding::Depends.zh(),
         },
     ))
 }

@@ -290,6 +290,21 @@ async fn ladder_shows_recognised_status_and_keeps_states_apart() {
             .filter(|r| rules_eval::finding(r) == Finding::Depends)
             .count();
         assert!(depends > 0, "the fixture has assumption-dependent verdicts");
+        // the funnel's 取决于假设: firms with a rung at or above theirs that has no record and an
+        // assumption-dependent verdict
+        let rung_of = |rule: &str| sum.rungs.iter().find(|g| g.rule.as_deref() == Some(rule));
+        let mut firms: std::collections::BTreeSet<&str> = Default::default();
+        for r in &rows {
+            if let Some(g) = rung_of(&r.rule)
+                && g.level as i32 >= r.level
+                && r.record.is_empty()
+                && rules_eval::finding(r) == Finding::Depends
+            {
+                firms.insert(&r.uscc);
+            }
+        }
+        let in_funnel: usize = now.iter().map(|f| f.depends.iter().sum::<usize>()).sum();
+        assert_eq!(in_funnel, firms.len());
         assert!(
             rows.iter()
                 .filter(|r| r.assumption_dependent && r.verdict != "unknown")
