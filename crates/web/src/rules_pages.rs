@@ -488,7 +488,7 @@ pub async fn ladder_page(
             input_hash => s.record.input_hash.clone(),
             park => park.clone(), park_name => park.as_deref().map(|p| park_name(z, p)),
             parks => parks_ctx(&state, &user),
-            labels => chart["levels"].clone().as_array().map(|a| a.iter().map(|x| x.as_str().unwrap_or("").to_string()).collect::<Vec<_>>()),
+            labels => labels.clone(),
             chart => render::ser(&chart),
             funnel => funnel_rows, funnel_years => s.funnel_years.clone(),
             conversions => conversions, medians => medians,

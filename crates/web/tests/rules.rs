@@ -349,6 +349,14 @@ async fn ladder_shows_recognised_status_and_keeps_states_apart() {
             .text();
         assert!(t.contains("已认定") && t.contains("按条件测算"), "{t}");
         assert!(t.contains("id=\"undecided-table\"") || t.contains("没有因缺数据而无法测算的企业"));
+        // the funnel table: one header per column (年份, 园区, 未入梯 and each rung)
+        let funnel = t.split("id=\"funnel-table\"").nth(1).unwrap();
+        let funnel = funnel.split("</table>").next().unwrap();
+        let head = funnel.split("</thead>").next().unwrap();
+        let first = funnel.split("<tr>").nth(2).unwrap();
+        assert_eq!(head.matches("<th ").count(), 3 + 4);
+        assert_eq!(first.matches("<td").count(), 3 + 4, "{first}");
+        assert!(head.contains(">高新技术企业<"), "{head}");
         let table = t.split("id=\"nearest-table\"").nth(1).unwrap_or("");
         let table = table.split("</table>").next().unwrap();
         assert!(
