@@ -8,10 +8,12 @@
 use crate::data::Res;
 use clap::{Args, Subcommand};
 use gaoxin_model::{Uscc, Zone};
-use gaoxin_rules::plan::EvalOptions;
+use gaoxin_rules::plan::{EvalOptions, Finding};
 use gaoxin_rules::{Panel, RuleFile, ladder};
 use gaoxin_store::{RuleResultRow, RunRecord, Scope, Store};
-use gaoxin_web::rules_eval::{self, Lists, RulesSummary, RunProgress, park_name, verdict_zh, wan};
+use gaoxin_web::rules_eval::{
+    self, Lists, RulesSummary, RunProgress, finding_zh, level_zh, park_name, record_zh, wan,
+};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -152,24 +154,29 @@ async fn names(store: &Store) -> Result<BTreeMap<String, String>, Box<dyn std::e
         .collect())
 }
 
-fn totals(s: &RulesSummary) -> BTreeMap<String, [usize; 3]> {
-    let mut t: BTreeMap<String, [usize; 3]> = BTreeMap::new();
+/// Per rule: the counts of each [`Finding`] (in `Finding::ALL` order), then 已认定 by record.
+fn totals(s: &RulesSummary) -> BTreeMap<String, [usize; 5]> {
+    let mut t: BTreeMap<String, [usize; 5]> = BTreeMap::new();
     for c in &s.counts {
         let e = t.entry(c.rule.clone()).or_default();
-        e[0] += c.pass;
-        e[1] += c.fail;
-        e[2] += c.unknown;
+        for (i, f) in Finding::ALL.iter().enumerate() {
+            e[i] += c.of(*f);
+        }
+        e[4] += c.recognised;
     }
     t
 }
 
 fn print_counts(zone: &Zone, s: &RulesSummary) {
     let t = totals(s);
-    println!("规则\t标签\t符合\t不符合\t待定（缺数据）");
+    println!(
+        "规则\t标签\t{}\t已认定（记录）",
+        Finding::ALL.map(|f| f.zh()).join("\t")
+    );
     for r in &s.rules {
         let c = t.get(&r.id).copied().unwrap_or_default();
         println!(
-            "{}{}\t{}\t{}\t{}\t{}",
+            "{}{}\t{}\t{}\t{}\t{}\t{}\t{}",
             r.name,
             if r.unconfirmed {
                 "［含待核实口径］"
@@ -179,7 +186,13 @@ fn print_counts(zone: &Zone, s: &RulesSummary) {
             r.label,
             c[0],
             c[1],
-            c[2]
+            c[2],
+            c[3],
+            if r.rung.is_some() {
+                c[4].to_string()
+            } else {
+                "—".into()
+            }
         );
     }
     let parks: Vec<String> = {
@@ -189,7 +202,11 @@ fn print_counts(zone: &Zone, s: &RulesSummary) {
         v.dedup();
         v
     };
-    println!("\n各园区符合企业数（待定数在括号内）");
+    println!(
+        "\n各园区符合企业数（括号内：{}／{}）",
+        Finding::Depends.zh(),
+        Finding::Unknown.zh()
+    );
     println!(
         "园区\t{}",
         s.rules
@@ -206,7 +223,7 @@ fn print_counts(zone: &Zone, s: &RulesSummary) {
                 s.counts
                     .iter()
                     .find(|c| c.rule == r.id && c.park == p)
-                    .map(|c| format!("{}（{}）", c.pass, c.unknown))
+                    .map(|c| format!("{}（{}／{}）", c.pass, c.depends, c.unknown))
                     .unwrap_or_else(|| "—".into())
             })
             .collect();
@@ -369,13 +386,22 @@ pub async fn explain(url: &str, a: ExplainArgs) -> Res {
     let opts = EvalOptions::default();
     let batch = gaoxin_rules::batch::evaluate_with(&plan, &panel, year, &opts, 1);
     if a.rule.is_none() {
-        let pos = &ladder::positions(&plan, &batch)[0];
+        let pos = &ladder::positions(&plan, &panel, &batch)[0];
+        let label_of = |level: u8| {
+            ladder::rungs(&plan)
+                .into_iter()
+                .find(|r| r.level == level)
+                .map(|r| r.label)
+        };
         println!(
-            "{}（{}）{}年 梯度位置：{}；下一梯级：{}",
+            "{}（{}）{}年 梯度位置：{}{}；下一梯级：{}",
             e.name,
             e.uscc.as_str(),
             year,
             pos.label.clone().unwrap_or_else(|| "未入梯".into()),
+            pos.basis
+                .map(|b| format!("（{}）", b.zh()))
+                .unwrap_or_default(),
             pos.next
                 .as_ref()
                 .map(|r| match &r.note {
@@ -384,6 +410,37 @@ pub async fn explain(url: &str, a: ExplainArgs) -> Res {
                 })
                 .unwrap_or_else(|| "—".into())
         );
+        println!(
+            "  已认定（记录）：{}；按条件测算：{}",
+            label_of(pos.recognised_level).unwrap_or_else(|| "无".into()),
+            label_of(pos.rules_level).unwrap_or_else(|| "未达任何梯级条件".into())
+        );
+        for st in &pos.standings {
+            let rp = plan.rule(&st.rule);
+            let inputs: Vec<String> = ladder::record_inputs(&plan, &panel, 0, year, &st.rule)
+                .iter()
+                .map(|i| {
+                    format!(
+                        "{}（{}年）= {}，来源：{}",
+                        i.zh,
+                        i.year,
+                        i.text,
+                        i.provenance.zh()
+                    )
+                })
+                .collect();
+            println!(
+                "  {}：{}{}；按条件测算：{}",
+                rp.map(|r| r.label.as_str()).unwrap_or(&st.rule),
+                st.record.zh(),
+                if inputs.is_empty() {
+                    String::new()
+                } else {
+                    format!("（{}）", inputs.join("；"))
+                },
+                Finding::of(st.verdict, st.assumption_dependent).zh()
+            );
+        }
         println!();
     }
     let ids: Vec<String> = match &a.rule {
@@ -445,28 +502,49 @@ pub async fn ladder_cmd(url: &str, zone: &Zone, a: LadderArgs) -> Res {
         run.id
     );
     // funnel of the year, summed over the parks in scope
-    let mut by_level = vec![0usize; s.rungs.len() + 1];
+    // (total, of which placed by the rules for want of a record, of which depending on the
+    // expert-score assumption)
+    let mut by_level = vec![(0usize, 0usize, 0usize); s.rungs.len() + 1];
     for f in s.funnel.iter().filter(|f| f.year == year) {
         for (i, c) in f.counts.iter().enumerate() {
             if i < by_level.len() {
-                by_level[i] += c;
+                by_level[i].0 += c;
+                by_level[i].1 += f.by_rules.get(i).copied().unwrap_or(0);
+                by_level[i].2 += f.depends.get(i).copied().unwrap_or(0);
             }
         }
     }
     println!(
-        "梯级分布：未入梯 {}；{}",
-        by_level[0],
+        "梯级分布：未入梯 {}{}；{}",
+        by_level[0].0,
+        if by_level[0].2 > 0 {
+            format!("（{} {}）", Finding::Depends.zh(), by_level[0].2)
+        } else {
+            String::new()
+        },
         s.rungs
             .iter()
             .filter(|r| r.rule.is_some())
-            .map(|r| format!(
-                "{} {}",
-                r.label,
-                by_level.get(r.level as usize).copied().unwrap_or(0)
-            ))
+            .map(|r| {
+                let (n, rules, depends) =
+                    by_level.get(r.level as usize).copied().unwrap_or_default();
+                format!(
+                    "{} {}（已认定 {}，无记录按条件测算 {}{}）",
+                    r.label,
+                    n,
+                    n - rules,
+                    rules,
+                    if depends > 0 {
+                        format!("，{} {depends}", Finding::Depends.zh())
+                    } else {
+                        String::new()
+                    }
+                )
+            })
             .collect::<Vec<_>>()
             .join("；")
     );
+    println!("（当前梯级按已认定记录统计；某梯级没有认定记录的企业按该梯级条件测算。）");
     for rung in s.rungs.iter() {
         let Some(rule) = &rung.rule else {
             println!(
@@ -476,45 +554,51 @@ pub async fn ladder_cmd(url: &str, zone: &Zone, a: LadderArgs) -> Res {
             );
             continue;
         };
-        let mut rows: Vec<RuleResultRow> = store
+        let rows: Vec<RuleResultRow> = store
             .rule_results(&scope, &run.id, Some(rule), None)
-            .await?
-            .into_iter()
-            .filter(|r| r.verdict != "pass" && r.level < rung.level as i32)
-            .filter(|r| {
-                s.rungs
-                    .iter()
-                    .find(|g| g.level as i32 > r.level)
-                    .map(|g| g.level)
-                    == Some(rung.level)
-            })
-            .collect();
-        rows.sort_by(|x, y| {
-            x.distance
-                .unwrap_or(f64::MAX)
-                .total_cmp(&y.distance.unwrap_or(f64::MAX))
-                .then(x.uscc.cmp(&y.uscc))
-        });
+            .await?;
+        let (near, undecided) = rules_eval::nearest_rows(&s, &rows, rule, false);
         println!(
-            "\n最接近达到「{}」的企业（下一梯级为它的 {} 家中前 {} 家；距离 0.2 ≈ 一项指标差 20%）",
+            "\n最接近达到「{}」的企业（下一梯级为它、可测算距离的 {} 家中前 {} 家；距离 0.2 ≈ 一项指标差 20%，0 = 已满足条件但无认定记录）",
             rung.label,
-            rows.len(),
-            a.top.min(rows.len())
+            near.len(),
+            a.top.min(near.len())
         );
-        println!("序号\t统一社会信用代码\t企业名称\t园区\t当前梯级\t距离\t结论");
-        for (i, r) in rows.iter().take(a.top).enumerate() {
+        println!(
+            "序号\t统一社会信用代码\t企业名称\t园区\t当前梯级\t距离\t结论（按条件测算）\t认定记录"
+        );
+        for (i, r) in near.iter().take(a.top).enumerate() {
             println!(
-                "{}\t{}\t{}\t{}\t{}\t{}\t{}",
+                "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
                 i + 1,
                 r.uscc,
                 names.get(&r.uscc).cloned().unwrap_or_default(),
                 park_name(zone, &r.park),
-                s.rung_label(r.level),
+                level_zh(&s, r),
                 r.distance
                     .map(|d| format!("{d:.3}"))
                     .unwrap_or_else(|| "—".into()),
-                verdict_zh(&r.verdict)
+                finding_zh(r),
+                record_zh(&s, r)
             );
+        }
+        if !undecided.is_empty() {
+            println!(
+                "缺数据，无法测算：{} 家（结论为「{}」，没有可比的距离），列前 {} 家及所缺数据",
+                undecided.len(),
+                Finding::Unknown.zh(),
+                a.top.min(undecided.len())
+            );
+            for r in undecided.iter().take(a.top) {
+                println!(
+                    "  {}\t{}\t{}\t{}\t缺：{}",
+                    r.uscc,
+                    names.get(&r.uscc).cloned().unwrap_or_default(),
+                    park_name(zone, &r.park),
+                    level_zh(&s, r),
+                    r.supply.replace('\n', "；")
+                );
+            }
         }
     }
     println!("\n说明：用 gaoxin explain 统一社会信用代码 --rule 规则编号 查看每家企业差在哪里。");
@@ -543,7 +627,7 @@ pub async fn policies(url: &str, zone: &Zone, a: PoliciesArgs) -> Res {
         let eligible = rows.iter().filter(|r| r.verdict == "pass").count();
         let total: i64 = rows.iter().filter_map(|r| r.amount_fen).sum();
         println!(
-            "\n【{}】{}（{}）{}\n  符合 {} 家，预计兑现 {} 万元；免申即享 {} 家（{} 万元），快申快享 {} 家（其中资格待定 {} 家）",
+            "\n【{}】{}（{}）{}\n  符合 {} 家，预计兑现 {} 万元；免申即享 {} 家（{} 万元），快申快享 {} 家（其中{} {} 家）；{} {} 家",
             p.label,
             p.name,
             p.document,
@@ -557,11 +641,16 @@ pub async fn policies(url: &str, zone: &Zone, a: PoliciesArgs) -> Res {
             auto.len(),
             wan(auto.iter().filter_map(|r| r.amount_fen).sum()),
             fast.len(),
-            fast.iter().filter(|r| r.verdict == "unknown").count()
+            Finding::Unknown.zh(),
+            fast.iter().filter(|r| r.verdict == "unknown").count(),
+            Finding::Depends.zh(),
+            rows.iter()
+                .filter(|r| rules_eval::finding(r) == Finding::Depends)
+                .count()
         );
         for b in s.budgets.iter().filter(|b| b.rule == p.id) {
             println!(
-                "  {}：{} 家，{} 万元{}{}",
+                "  {}：{} 家，{} 万元{}{}{}",
                 park_name(zone, &b.park),
                 b.firms,
                 wan(b.total_fen),
@@ -571,7 +660,12 @@ pub async fn policies(url: &str, zone: &Zone, a: PoliciesArgs) -> Res {
                     String::new()
                 },
                 if b.undecided > 0 {
-                    format!("，{} 家资格待定", b.undecided)
+                    format!("，{} 家{}", b.undecided, Finding::Unknown.zh())
+                } else {
+                    String::new()
+                },
+                if b.depends > 0 {
+                    format!("，{} 家{}", b.depends, Finding::Depends.zh())
                 } else {
                     String::new()
                 }

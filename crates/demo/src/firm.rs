@@ -602,6 +602,11 @@ pub fn firm(plan: &Plan, index: u64) -> (Enterprise, Vec<Facts>) {
     let mut rd_level: i64 = 0;
     let mut standards_years: Vec<i32> = Vec::new();
     let mut valuation: Option<f64> = None;
+    // The city's unicorn and gazelle lists: drawn from their own stream so that every other
+    // fact keeps its bytes.
+    let mut list_rng = Rng::derive(plan.seed, LIST_STREAM, index);
+    let mut unicorn_first: Option<i32> = None;
+    let mut gazelle_first: Option<i32> = None;
     let ht_field_ok = tech_field.is_some();
     for y in fy..=last_active {
         let a = y - fy;
@@ -745,6 +750,28 @@ pub fn firm(plan: &Plan, index: u64) -> (Enterprise, Vec<Facts>) {
             valuation = Some(v.last_valuation * (-0.35 * (last_round - y) as f64).exp());
         }
         let listed_now = listed_year.is_some_and(|l| y >= l);
+        // The city's lists of year y (published from 2021): firms meeting the criteria
+        // (criteria.md §4.3) apply and are listed with p = 0.85.
+        let blacklisted_now = tr.blacklisted_year.is_some_and(|b| y == b || y == b + 1);
+        let unicorn_like = !blacklisted_now
+            && !listed_now
+            && venture.as_ref().is_some_and(|v| y >= v.first)
+            && valuation.is_some_and(|v| v > UNICORN_VALUATION_USD);
+        let gazelle_like = !blacklisted_now && a >= 3 && {
+            let r = &hist[hist.len() - 4..];
+            crate::calibration::is_gazelle(sector, [0, 1, 2, 3].map(|i| fen(r[i].0)))
+        };
+        let on_list = |like: bool, r: &mut Rng| y >= FIRST_LIST_YEAR && like && r.chance(0.85);
+        let unicorn_listed = on_list(unicorn_like, &mut list_rng);
+        let gazelle_listed = !unicorn_listed && on_list(gazelle_like, &mut list_rng);
+        if unicorn_listed {
+            unicorn_first.get_or_insert(y);
+        }
+        if gazelle_listed {
+            gazelle_first.get_or_insert(y);
+        }
+        // The zone has no record of the lists for some firms (blank, not 否).
+        let list_known = y >= FIRST_LIST_YEAR && !list_rng.chance(tr.miss_rate);
 
         if y < first_year {
             continue;
@@ -1013,6 +1040,17 @@ pub fn firm(plan: &Plan, index: u64) -> (Enterprise, Vec<Facts>) {
         if let Some(d) = giant_cert {
             f.set(F::LittleGiantCertDate, Some(d.to_int()), cert);
         }
+        if list_known {
+            let list = v("市发改委榜单");
+            f.set(F::UnicornListed, Some(unicorn_listed as i64), list.clone());
+            f.set(F::GazelleListed, Some(gazelle_listed as i64), list.clone());
+            if let Some(fy) = unicorn_first {
+                f.set(F::UnicornFirstYear, Some(fy as i64), list.clone());
+            }
+            if let Some(fy) = gazelle_first {
+                f.set(F::GazelleFirstYear, Some(fy as i64), list);
+            }
+        }
         rows.push(f);
     }
     (enterprise, rows)
@@ -1036,6 +1074,13 @@ impl Writer {
         f.set(field, Some(v), prov);
     }
 }
+
+/// The stream of the city's list draws ([`Rng::derive`]); 1 is the firm's, 2 the names'.
+const LIST_STREAM: u64 = 3;
+/// First year of the city's unicorn / gazelle lists under the 2021 definitions (宁委发〔2021〕1号).
+const FIRST_LIST_YEAR: i32 = 2021;
+/// The unicorn list's valuation threshold: more than USD 1 billion (criteria.md §4.3).
+const UNICORN_VALUATION_USD: f64 = 1.0e9;
 
 fn year_fraction_or_one(y: i32, fy: i32, founded: Date) -> f64 {
     if y == fy { year_fraction(founded) } else { 1.0 }

@@ -44,6 +44,12 @@
 //!   recognitions with a yearly rate rising 0.25 (≤ 2015) → 0.65 (2024). 科小 (§2) is scored on the
 //!   year's figures (or a direct route) and registered yearly (p rising 0.40 in 2017 → 0.87, 0.97 to
 //!   stay). 专精特新 (§3.2 gate) and 小巨人 (§3.3, stricter) for a minority, 3-year validity.
+//! - **The city's lists** (南京市独角兽 / 瞪羚榜单, from 2021): a firm meeting the year's criteria
+//!   (unicorn: VC-backed, not exchange-listed, valuation > USD 1 bn; gazelle: base revenue ≥ 3M /
+//!   5M CNY three years earlier, every year's growth positive, CAGR ≥ 20 % / 50 %; neither when
+//!   blacklisted) is listed with p = 0.85 (a unicorn is not also a gazelle); `*_listed` is 是/否
+//!   with the year first listed, Verified("市发改委榜单"), blank for the firm's blank rate of years
+//!   (the zone holds no record). Drawn from their own stream, so the other facts keep their bytes.
 //! - **Venture and listing**: VC backing is logistic in propensity, growth and youth (~7 % of
 //!   active firms); the valuation (USD) of the latest round is log-normal (high flyers +0.5 dex)
 //!   and grows ~35 %/year between rounds; equity financing is 8–25 % of the round's valuation.

@@ -275,3 +275,53 @@ fn gazelle_rule_matches_the_worked_examples() {
         [wan(299), wan(400), wan(500), wan(600)]
     ));
 }
+
+/// The city's unicorn and gazelle lists are recorded: from 2021 on, most firm-years say 是/否
+/// (some blank: no record), listed firms carry the year first listed (kept once set), a unicorn
+/// is not also a gazelle, and the lists hold a plausible few firms.
+#[test]
+fn city_lists_are_recorded_with_first_years() {
+    let d = default_zone();
+    let mut first: std::collections::HashMap<(&str, F), i64> = Default::default();
+    let (mut unicorns, mut gazelles, mut known, mut rows) = (0usize, 0usize, 0usize, 0usize);
+    for f in d.facts.iter().filter(|f| f.year.get() == 2024) {
+        rows += 1;
+        if f.get(F::GazelleListed).is_some() {
+            known += 1;
+        }
+        unicorns += (f.get(F::UnicornListed) == Some(1)) as usize;
+        gazelles += (f.get(F::GazelleListed) == Some(1)) as usize;
+    }
+    for f in &d.facts {
+        let y = f.year.get() as i64;
+        if y < 2021 {
+            assert!(f.get(F::GazelleListed).is_none() && f.get(F::UnicornListed).is_none());
+        }
+        assert!(!(f.get(F::UnicornListed) == Some(1) && f.get(F::GazelleListed) == Some(1)));
+        for (flag, year) in [
+            (F::UnicornListed, F::UnicornFirstYear),
+            (F::GazelleListed, F::GazelleFirstYear),
+        ] {
+            if f.get(flag) == Some(1) {
+                let fy = f.get(year).expect("a listed firm has its first year");
+                assert!((2021..=y).contains(&fy));
+            }
+            if let Some(fy) = f.get(year) {
+                let prev = *first.entry((f.uscc.as_str(), year)).or_insert(fy);
+                assert_eq!(prev, fy, "the first year listed never changes");
+            }
+        }
+    }
+    assert!(
+        known * 100 > rows * 80 && known < rows,
+        "{known} of {rows} recorded"
+    );
+    assert!(
+        (1..=60).contains(&unicorns),
+        "{unicorns} unicorns listed in 2024"
+    );
+    assert!(
+        (100..=3000).contains(&gazelles),
+        "{gazelles} gazelles listed in 2024"
+    );
+}

@@ -213,7 +213,7 @@ fn main() {
     let batch_ladder = t.elapsed().as_secs_f64();
     let cpu_ladder = cpu_s() - c;
     let t = Instant::now();
-    let pos = gaoxin_rules::ladder::positions(&plan_ladder, &ladder);
+    let pos = gaoxin_rules::ladder::positions(&plan_ladder, &panel, &ladder);
     let positions_s = t.elapsed().as_secs_f64();
     let mut by_level = std::collections::BTreeMap::new();
     for p in &pos {

@@ -250,6 +250,32 @@ fn run_case(files: &[RuleFile], f: &RuleFile, t: &TestCase) -> Result<Vec<String
     let ex = explain(&plan, &panel, 0, t.year, &f.id, &opts).ok_or("规则未编译")?;
     let mut failures = Vec::new();
     for (k, want) in &t.expect {
+        if k == "recognised" {
+            // The rung's recorded status: pass = 已认定, fail = the record says not, unknown = no record.
+            use crate::ladder::Record;
+            let Some(rec) = crate::ladder::recorded(&plan, &panel, t.year)
+                .into_iter()
+                .find(|r| r.rule == f.id)
+            else {
+                failures.push("recognised：本文件没有 [recognised]（已认定记录）".into());
+                continue;
+            };
+            let got = match rec.record[0] {
+                Record::Recognised => Verdict::Pass,
+                Record::NotRecognised => Verdict::Fail,
+                Record::NoRecord => Verdict::Unknown,
+            };
+            match want {
+                Expected::Verdict(v) if *v == got => {}
+                Expected::Verdict(v) => failures.push(format!(
+                    "recognised：期望 {}，实际 {}",
+                    verdict_str(*v),
+                    verdict_str(got)
+                )),
+                _ => failures.push("recognised：应写 pass / fail / unknown".into()),
+            }
+            continue;
+        }
         if let Err(m) = compare(&ex, k, want) {
             failures.push(m);
         }

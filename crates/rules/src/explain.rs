@@ -185,7 +185,7 @@ pub fn ser_prov<S: serde::Serializer>(p: &Provenance, s: S) -> Result<S::Ok, S::
     st.end()
 }
 
-fn field_name(f: usize) -> &'static str {
+pub(crate) fn field_name(f: usize) -> &'static str {
     let zh = FIELDS[f].zh;
     zh.rsplit_once('（').map(|(n, _)| n).unwrap_or(zh)
 }
@@ -207,7 +207,7 @@ fn field_unit_word(f: usize) -> &'static str {
     }
 }
 
-fn input_text(f: usize, v: i64) -> String {
+pub(crate) fn input_text(f: usize, v: i64) -> String {
     match FIELDS[f].kind {
         Kind::Money { .. } => fmt::wan(v),
         Kind::Usd => fmt::value(v as f64, Unit::Usd),
@@ -1073,11 +1073,7 @@ impl Explanation {
     /// (the firm meets every computable condition one way and not the other), never a plain
     /// 不符合 / 符合.
     pub fn headline_zh(&self) -> &'static str {
-        if self.assumption_dependent {
-            "取决于假设"
-        } else {
-            self.verdict.zh()
-        }
+        crate::plan::Finding::of(self.verdict, self.assumption_dependent).zh()
     }
 
     /// Plain-Chinese rendering for users.

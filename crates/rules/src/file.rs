@@ -166,7 +166,21 @@ struct RawFile {
     conditions: Vec<RawCond>,
     outcome: RawOutcome,
     #[serde(default)]
+    recognised: Option<RawRecognised>,
+    #[serde(default)]
     tests: Vec<RawTest>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRecognised {
+    zh: String,
+    expr: Spanned<String>,
+    source: String,
+    #[serde(default)]
+    status: Status,
+    #[serde(default)]
+    details: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -536,6 +550,21 @@ pub struct Award {
 
 /// How an award is rounded to the fen, in words shown with every amount.
 pub const AWARD_ROUNDING_ZH: &str = "金额按分向下取整，不超过政策允许的金额";
+/// How the zone's records show that a firm holds the rung's status (a valid certificate, an
+/// entry in a list): true when recognised, false when the record says not, missing when the
+/// zone has no record — then the ladder falls back to the rule's own verdict.
+#[derive(Debug, Clone)]
+pub struct Recognised {
+    pub zh: String,
+    pub expr: Expr,
+    /// The record and the document that makes it one (e.g. the certificate's validity).
+    pub source: String,
+    pub status: Status,
+    /// Other recorded facts shown with the record (e.g. the year first listed).
+    pub details: Vec<String>,
+    /// Line of the expression.
+    pub line: usize,
+}
 
 #[derive(Debug, Clone)]
 pub struct Outcome {
@@ -595,6 +624,8 @@ pub struct RuleFile {
     pub vars: Vec<Var>,
     pub conditions: Vec<Condition>,
     pub outcome: Outcome,
+    /// The recorded status of the rung this file defines ([`Recognised`]).
+    pub recognised: Option<Recognised>,
     pub tests: Vec<TestCase>,
 }
 
@@ -924,6 +955,25 @@ pub fn parse_file(path: &Path, text: &str) -> Result<RuleFile, LoadError> {
         validity_years: raw.outcome.validity_years,
         award,
     };
+    let recognised = match &raw.recognised {
+        None => None,
+        Some(r) => {
+            if raw.rung.is_none() {
+                return Err(cx.err(
+                    r.expr.span(),
+                    "recognised（已认定记录）只能写在定义梯级（rung）的规则文件中",
+                ));
+            }
+            Some(Recognised {
+                zh: r.zh.clone(),
+                expr: cx.expr(&r.expr, "已认定记录")?,
+                source: r.source.clone(),
+                status: r.status,
+                details: r.details.clone(),
+                line: line_of(text, r.expr.span().start),
+            })
+        }
+    };
     let effective_from = cx.date(&raw.effective_from, "生效日期")?;
     let effective_to = raw
         .effective_to
@@ -1060,6 +1110,7 @@ pub fn parse_file(path: &Path, text: &str) -> Result<RuleFile, LoadError> {
         vars,
         conditions,
         outcome,
+        recognised,
         tests,
     })
 }

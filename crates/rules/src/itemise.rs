@@ -629,9 +629,9 @@ mod tests {
         }
         assert_eq!(ex.verdict, Verdict::Fail);
         assert!(ex.assumption_dependent);
-        assert_eq!(ex.headline_zh(), "取决于假设");
+        assert_eq!(ex.headline_zh(), "取决于专家评分假设");
         let text = ex.render_zh();
-        assert!(text.contains("结论：取决于假设"), "{text}");
+        assert!(text.contains("结论：取决于专家评分假设"), "{text}");
         assert!(!text.contains("结论：不符合"), "{text}");
         // Entered facts settle it: the quality-management count answers the certification item.
         for (k, v) in [

@@ -27,7 +27,7 @@ pub use check::{CheckReport, check};
 pub use explain::{Explanation, explain};
 pub use file::{Assumption, LoadError, RuleFile, Status};
 pub use panel::{FirmAttrs, Panel};
-pub use plan::{EvalOptions, Plan, Verdict, compile, compile_for_run};
+pub use plan::{EvalOptions, Finding, Plan, Verdict, compile, compile_for_run};
 pub use run::RunRecord;
 
 /// Loads and parses every rule file of a directory (e.g. `data/rules`).

@@ -40,6 +40,64 @@ pub enum Verdict {
     Unknown,
 }
 
+/// What a list, a count or an export shows for a verdict: the verdict, except that a verdict the
+/// other expert-score assumption would turn is its own state — a firm that fails under the
+/// conservative assumption but passes under the optimistic one is neither 符合 nor 不符合.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Finding {
+    Pass,
+    Fail,
+    /// The verdict depends on the expert-score assumption.
+    Depends,
+    /// An input is missing.
+    Unknown,
+}
+
+impl Finding {
+    pub const ALL: [Finding; 4] = [
+        Finding::Pass,
+        Finding::Fail,
+        Finding::Depends,
+        Finding::Unknown,
+    ];
+    /// The state of verdict `v`, `dependent` when the other assumption gives another verdict. A
+    /// missing input stays unknown whatever the assumption.
+    pub fn of(v: Verdict, dependent: bool) -> Finding {
+        match v {
+            Verdict::Unknown => Finding::Unknown,
+            _ if dependent => Finding::Depends,
+            Verdict::Pass => Finding::Pass,
+            Verdict::Fail => Finding::Fail,
+        }
+    }
+    /// [`Finding::of`] of a stored verdict key (`pass`, `fail`, `unknown`).
+    pub fn of_key(verdict: &str, dependent: bool) -> Finding {
+        Finding::of(
+            Verdict::parse(verdict).unwrap_or(Verdict::Unknown),
+            dependent,
+        )
+    }
+    /// The one Chinese wording of each state, on every page, list, export and CLI output.
+    pub fn zh(self) -> &'static str {
+        match self {
+            Finding::Pass => "符合",
+            Finding::Fail => "不符合",
+            Finding::Depends => "取决于专家评分假设",
+            Finding::Unknown => "无法判定（缺少数据）",
+        }
+    }
+    /// `pass`, `fail`, `depends`, `unknown` (HTML classes, JSON).
+    pub fn key(self) -> &'static str {
+        match self {
+            Finding::Pass => "pass",
+            Finding::Fail => "fail",
+            Finding::Depends => "depends",
+            Finding::Unknown => "unknown",
+        }
+    }
+}
+
 impl Verdict {
     pub fn parse(s: &str) -> Option<Verdict> {
         match s {
@@ -49,11 +107,16 @@ impl Verdict {
             _ => None,
         }
     }
+    /// The Chinese label ([`Finding::zh`], the one wording of every verdict).
     pub fn zh(self) -> &'static str {
+        Finding::of(self, false).zh()
+    }
+    /// `pass`, `fail`, `unknown` (stored runs, HTML classes).
+    pub fn key(self) -> &'static str {
         match self {
-            Verdict::Pass => "符合",
-            Verdict::Fail => "不符合",
-            Verdict::Unknown => "无法判定（缺少数据）",
+            Verdict::Pass => "pass",
+            Verdict::Fail => "fail",
+            Verdict::Unknown => "unknown",
         }
     }
     #[inline(always)]
@@ -576,6 +639,22 @@ pub struct RulePlan {
     /// Nodes that depend on a manual item (re-evaluated under the other assumption).
     pub manual_nodes: Vec<NodeId>,
     pub vtree: VTree,
+    /// The rung's recorded status (a certificate in force, a list entry), evaluated apart from
+    /// the rule's conditions ([`crate::ladder::recorded`]); not part of a batch.
+    pub recognised: Option<RecognisedPlan>,
+}
+
+/// A rule file's `[recognised]` record, compiled.
+#[derive(Debug, Clone)]
+pub struct RecognisedPlan {
+    pub zh: String,
+    pub source: String,
+    pub status: Status,
+    pub node: NodeId,
+    /// The nodes to evaluate for it, in order.
+    pub nodes: Vec<NodeId>,
+    /// The facts (field, year offset) it reads, then its `details`.
+    pub deps: Vec<(u16, u8)>,
 }
 
 /// The compiled plan of a set of rule files for one as-of date.
@@ -1556,6 +1635,33 @@ fn compile_rule(c: &mut Compiler, fi: usize) -> Result<RulePlan, LoadError> {
             })
         }
     };
+    let recognised = match &f.recognised {
+        None => None,
+        Some(r) => {
+            let node = c.expr(fi, &r.expr.ast, 0, r.expr.line)?;
+            let mut deps = fact_deps(&c.ops, node);
+            for d in &r.details {
+                let Some(fd) = F::by_key(d) else {
+                    return Err(c.err(
+                        fi,
+                        r.line,
+                        format!("recognised 的 details 中没有名为「{d}」的指标"),
+                    ));
+                };
+                if !deps.contains(&(fd as u16, 0)) {
+                    deps.push((fd as u16, 0));
+                }
+            }
+            Some(RecognisedPlan {
+                zh: r.zh.clone(),
+                source: r.source.clone(),
+                status: r.status,
+                node,
+                nodes: closure(&c.ops, &[node]),
+                deps,
+            })
+        }
+    };
     let mut roots: Vec<NodeId> = items.iter().map(|i| i.node).collect();
     roots.push(eligible);
     if let Some(a) = &award {
@@ -1611,6 +1717,7 @@ fn compile_rule(c: &mut Compiler, fi: usize) -> Result<RulePlan, LoadError> {
         nodes,
         manual_nodes,
         vtree: vt,
+        recognised,
     })
 }
 

@@ -170,19 +170,28 @@ fn ladder_lists_funnel_budget_and_run_record() {
         ]
     );
     assert!(rungs.last().unwrap().rule.is_none() && rungs.last().unwrap().note.is_some());
-    let pos = ladder::positions(plan, batch);
+    // The current rung is recognised by a record, or — where no record exists — the rule passes.
+    let pos = ladder::positions(plan, &panel, batch);
     for p in &pos {
         if p.level > 0 {
-            let rule = rungs
-                .iter()
-                .find(|r| r.level == p.level)
-                .unwrap()
-                .rule
-                .clone()
-                .unwrap();
-            assert_eq!(batch.rule(&rule).unwrap().verdict[p.row], Verdict::Pass);
+            let st = p.standings.iter().find(|s| s.level == p.level).unwrap();
+            match p.basis.unwrap() {
+                ladder::Basis::Record => assert_eq!(st.record, ladder::Record::Recognised),
+                ladder::Basis::Rules => {
+                    assert_eq!(st.record, ladder::Record::NoRecord);
+                    assert_eq!(batch.rule(&st.rule).unwrap().verdict[p.row], Verdict::Pass);
+                }
+            }
+        }
+        for st in p.standings.iter().filter(|s| s.level > p.level) {
+            assert!(st.record != ladder::Record::Recognised);
+            assert!(st.record != ladder::Record::NoRecord || st.verdict != Verdict::Pass);
         }
     }
+    assert!(
+        pos.iter().any(|p| p.basis == Some(ladder::Basis::Record)),
+        "the synthetic panel's certificates place some firms"
+    );
     let near = ladder::nearest(plan, &panel, batch, "hightech_2016", 50);
     assert!(!near.is_empty());
     assert!(near.windows(2).all(|w| w[0].distance <= w[1].distance));

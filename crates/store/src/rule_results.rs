@@ -30,9 +30,15 @@ pub struct RuleResultRow {
     pub assumption_dependent: bool,
     /// Items to supply or have verified, one per line.
     pub supply: String,
+    /// The zone's record of this rule's rung for the firm: `recognised` (已认定), `not_recognised`
+    /// or empty (no record, or not a rung rule).
+    pub record: String,
+    /// Where `level` comes from: `record` (已认定), `rules` (按条件测算: no record for that rung),
+    /// empty at level 0.
+    pub level_basis: String,
 }
 
-const COLS: usize = 11;
+const COLS: usize = 13;
 
 impl Store {
     /// Stores a rules run and its per-firm rows in one transaction.
@@ -68,10 +74,13 @@ impl Store {
         let mut done = 0;
         for chunk in rows.chunks(2_000) {
             let sql = format!(
-                "INSERT INTO rule_results (run_id, uscc, park, rule, verdict, level, amount_fen, distance, verified, assumption_dependent, supply) VALUES {}",
+                "INSERT INTO rule_results (run_id, uscc, park, rule, verdict, level, amount_fen, distance, verified, assumption_dependent, supply, record, level_basis) VALUES {}",
                 crate::import::placeholders(chunk.len(), COLS, self.backend())
             );
-            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            // Not a cached statement: sqlx 0.9's Any driver declares a NULL `f64` as float4 on
+            // PostgreSQL, and a statement prepared with a NULL distance would then refuse the
+            // float8 distances of later chunks ("incorrect binary data format").
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(false);
             for r in chunk {
                 q = q
                     .bind(run.id.clone())
@@ -84,7 +93,9 @@ impl Store {
                     .bind(r.distance)
                     .bind(r.verified as i64)
                     .bind(r.assumption_dependent as i64)
-                    .bind(r.supply.clone());
+                    .bind(r.supply.clone())
+                    .bind(r.record.clone())
+                    .bind(r.level_basis.clone());
             }
             q.execute(&mut *tx).await?;
             done += chunk.len();
@@ -107,7 +118,7 @@ impl Store {
         let mut binds: Vec<String> = vec![run_id.to_string()];
         binds.extend(bind);
         let mut sql = format!(
-            "SELECT r.uscc, e.name, r.park, r.rule, r.verdict, r.level, r.amount_fen, r.distance, r.verified, r.assumption_dependent, r.supply \
+            "SELECT r.uscc, e.name, r.park, r.rule, r.verdict, r.level, r.amount_fen, r.distance, r.verified, r.assumption_dependent, r.supply, r.record, r.level_basis \
              FROM rule_results r JOIN enterprises e ON e.uscc = r.uscc WHERE r.run_id = $1 AND {cond}"
         );
         for (col, v) in [("r.rule", rule), ("r.verdict", verdict)] {
@@ -141,6 +152,8 @@ impl Store {
                     verified: int(r, 8)? != 0,
                     assumption_dependent: int(r, 9)? != 0,
                     supply: r.try_get(10)?,
+                    record: r.try_get(11)?,
+                    level_basis: r.try_get(12)?,
                 })
             })
             .collect()

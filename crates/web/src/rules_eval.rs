@@ -16,7 +16,8 @@ use crate::evaluation::EvalError;
 use gaoxin_model::{Enterprise, Facts, Zone};
 use gaoxin_rules::batch::{BatchResult, evaluate};
 use gaoxin_rules::file::RuleKind;
-use gaoxin_rules::plan::{EvalOptions, Plan, Verdict, compile_for_run};
+use gaoxin_rules::ladder::{Basis, Record};
+use gaoxin_rules::plan::{EvalOptions, Finding, Plan, Verdict, compile_for_run};
 use gaoxin_rules::{Panel, RuleFile, default_as_of, ladder};
 use gaoxin_store::{RuleResultRow, RunRecord, Scope, Store};
 use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
@@ -83,22 +84,57 @@ pub struct RungInfo {
     pub note: Option<String>,
 }
 
-/// Pass / fail / unknown counts of one rule in one park.
+/// Counts of one rule in one park by [`Finding`]: pass / fail / depends on the expert-score
+/// assumption / unknown (each firm in exactly one), and for a rung rule how many firms a record
+/// shows on the rung (已认定, whatever the rule's verdict).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct ParkCount {
     pub rule: String,
     pub park: String,
     pub pass: usize,
     pub fail: usize,
+    #[serde(default)]
+    pub depends: usize,
     pub unknown: usize,
+    #[serde(default)]
+    pub recognised: usize,
 }
 
-/// Firms at each rung of one park in one year (index = level).
+impl ParkCount {
+    /// The count of one finding.
+    pub fn of(&self, f: Finding) -> usize {
+        match f {
+            Finding::Pass => self.pass,
+            Finding::Fail => self.fail,
+            Finding::Depends => self.depends,
+            Finding::Unknown => self.unknown,
+        }
+    }
+}
+
+/// Firms at each rung of one park in one year (index = level): the current rung is the
+/// recognised one (已认定, from records), and where the zone has no record for a rung, the rule's
+/// verdict (按条件测算); `by_rules` counts the latter.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct FunnelRow {
     pub year: i32,
     pub park: String,
     pub counts: Vec<usize>,
+    /// Of `counts`, the firms placed by the rules because no record exists (index = level).
+    #[serde(default)]
+    pub by_rules: Vec<usize>,
+    /// Of `counts`, the firms whose rung depends on the expert-score assumption (a rung without
+    /// a record whose verdict the other assumption would turn; index = level).
+    #[serde(default)]
+    pub depends: Vec<usize>,
+}
+
+impl FunnelRow {
+    /// Firms on `level` by a record (已认定).
+    pub fn by_record(&self, level: usize) -> usize {
+        self.counts.get(level).copied().unwrap_or(0)
+            - self.by_rules.get(level).copied().unwrap_or(0)
+    }
 }
 
 /// Firms at `level` in `from_year` (present the next year too) and how many stood higher a year later.
@@ -129,6 +165,9 @@ pub struct BudgetRow {
     pub total_fen: i64,
     pub amount_unknown: usize,
     pub undecided: usize,
+    /// Firms whose eligibility depends on the expert-score assumption (not in `firms`).
+    #[serde(default)]
+    pub depends: usize,
 }
 
 /// The stored result of a rules run (JSON in `runs.summary`); per-firm rows are in `rule_results`.
@@ -163,21 +202,77 @@ impl RulesSummary {
     }
 }
 
-fn verdict_key(v: Verdict) -> &'static str {
-    match v {
-        Verdict::Pass => "pass",
-        Verdict::Fail => "fail",
-        Verdict::Unknown => "unknown",
+/// The finding of a stored row: its verdict, or 取决于假设 when the other expert-score
+/// assumption would change it ([`Finding`]).
+pub fn finding(r: &RuleResultRow) -> Finding {
+    Finding::of_key(&r.verdict, r.assumption_dependent)
+}
+
+/// The Chinese label of a stored row's finding ([`Finding::zh`], the one wording everywhere).
+pub fn finding_zh(r: &RuleResultRow) -> &'static str {
+    finding(r).zh()
+}
+
+/// A firm's current rung as shown in lists: the rung and where it comes from
+/// (「高新技术企业（已认定）」, 「科技型中小企业（按条件测算）」, 「未入梯」).
+pub fn level_zh(s: &RulesSummary, r: &RuleResultRow) -> String {
+    let label = s.rung_label(r.level);
+    match Basis::parse(&r.level_basis) {
+        Some(b) if r.level > 0 => format!("{label}（{}）", b.zh()),
+        _ => label,
     }
 }
 
-/// Chinese of a stored verdict key.
-pub fn verdict_zh(k: &str) -> &'static str {
-    match k {
-        "pass" => "符合",
-        "fail" => "不符合",
-        _ => "待定（缺数据）",
+/// What the record of a row's rung says (「已认定」 …), empty for rules off the ladder.
+pub fn record_zh(s: &RulesSummary, r: &RuleResultRow) -> &'static str {
+    if s.rule(&r.rule).is_some_and(|x| x.rung.is_some()) {
+        Record::parse(&r.record).zh()
+    } else {
+        ""
     }
+}
+
+/// The nearest-to-qualify list of rung rule `rule` from a run's rows: the firms whose next rung
+/// it is (above their current rung), split into those with a known distance, nearest first (a
+/// firm meeting the conditions without a record at distance 0), and those whose verdict is unknown
+/// (缺数据，无法测算), which have no distance, by credit code. `desc` reverses the first list.
+pub fn nearest_rows<'a>(
+    s: &RulesSummary,
+    rows: &'a [RuleResultRow],
+    rule: &str,
+    desc: bool,
+) -> (Vec<&'a RuleResultRow>, Vec<&'a RuleResultRow>) {
+    let Some(level) = s
+        .rungs
+        .iter()
+        .find(|g| g.rule.as_deref() == Some(rule))
+        .map(|g| g.level as i32)
+    else {
+        return (Vec::new(), Vec::new());
+    };
+    let next_is = |r: &RuleResultRow| {
+        s.rungs
+            .iter()
+            .find(|g| g.level as i32 > r.level)
+            .map(|g| g.level as i32)
+            == Some(level)
+    };
+    let mine: Vec<&RuleResultRow> = rows
+        .iter()
+        .filter(|r| r.rule == rule && next_is(r))
+        .collect();
+    let (mut known, mut unknown): (Vec<_>, Vec<_>) = mine
+        .into_iter()
+        .partition(|r| r.verdict != "unknown" && r.distance.is_some());
+    known.sort_by(|a, b| {
+        let o = a
+            .distance
+            .unwrap_or(f64::MAX)
+            .total_cmp(&b.distance.unwrap_or(f64::MAX));
+        (if desc { o.reverse() } else { o }).then(a.uscc.cmp(&b.uscc))
+    });
+    unknown.sort_by(|a, b| a.uscc.cmp(&b.uscc));
+    (known, unknown)
 }
 
 fn kind_key(k: RuleKind) -> &'static str {
@@ -284,32 +379,37 @@ pub fn evaluate_panel(
         y -= 1;
     }
     years.reverse();
-    let levels_now: Vec<u8> = ladder::positions(&plan, &batch)
-        .into_iter()
-        .map(|p| p.level)
-        .collect();
-    let mut levels: Vec<(i32, Vec<u8>)> = years
-        .iter()
-        .map(|(y, p, b)| {
-            (
-                *y,
-                ladder::positions(p, b)
-                    .into_iter()
-                    .map(|x| x.level)
-                    .collect(),
-            )
-        })
-        .collect();
+    // Current rungs: recognised by a record, else (no record for the rung) by the rules.
+    let rec_now = ladder::recorded(&plan, &panel, year);
+    let pos_now = ladder::positions_with(&plan, &batch, &rec_now);
+    let levels_now: Vec<u8> = pos_now.iter().map(|p| p.level).collect();
+    // per firm: (placed by the rules, rung depends on the assumption)
+    let by_rules = |pos: &[ladder::LadderPosition]| -> Vec<(bool, bool)> {
+        pos.iter()
+            .map(|p| (p.basis == Some(Basis::Rules), p.assumption_dependent))
+            .collect()
+    };
+    let mut levels: Vec<(i32, Vec<u8>)> = Vec::new();
+    let mut fallback: Vec<Vec<(bool, bool)>> = Vec::new();
+    for (y, p, b) in &years {
+        let pos = ladder::positions(p, &panel, b);
+        levels.push((*y, pos.iter().map(|x| x.level).collect()));
+        fallback.push(by_rules(&pos));
+    }
     levels.push((year, levels_now.clone()));
+    fallback.push(by_rules(&pos_now));
     let park_of = |row: usize| panel.parks[panel.park[row] as usize].clone();
     let nl = rungs.iter().map(|r| r.level as usize).max().unwrap_or(0) + 1;
-    let mut funnel: BTreeMap<(i32, String), Vec<usize>> = BTreeMap::new();
-    for (y, lv) in &levels {
+    let mut funnel: BTreeMap<(i32, String), [Vec<usize>; 3]> = BTreeMap::new();
+    for ((y, lv), fb) in levels.iter().zip(&fallback) {
         for (row, l) in lv.iter().enumerate() {
             if here(*y, row) {
-                funnel
+                let e = funnel
                     .entry((*y, park_of(row)))
-                    .or_insert_with(|| vec![0; nl])[*l as usize] += 1;
+                    .or_insert_with(|| [vec![0; nl], vec![0; nl], vec![0; nl]]);
+                e[0][*l as usize] += 1;
+                e[1][*l as usize] += fb[row].0 as usize;
+                e[2][*l as usize] += fb[row].1 as usize;
             }
         }
     }
@@ -349,7 +449,7 @@ pub fn evaluate_panel(
 
     // Per-firm rows of the run's year.
     let mut rows = Vec::with_capacity(panel.len() * plan.rules.len());
-    let mut counts: BTreeMap<(String, String), [usize; 3]> = BTreeMap::new();
+    let mut counts: BTreeMap<(String, String), [usize; 5]> = BTreeMap::new();
     let mut budgets: BTreeMap<(String, String), BudgetRow> = BTreeMap::new();
     for rp in &plan.rules {
         let r = batch
@@ -381,17 +481,19 @@ pub fn evaluate_panel(
                     .join("\n"),
             );
         }
+        let record = rec_now.iter().find(|x| x.rule == rp.id);
         for row in 0..panel.len() {
             if !here(year, row) {
                 continue;
             }
             let park = park_of(row);
             let v = r.verdict[row];
+            let dependent = r.assumption_dependent[row];
+            let rec = record.map(|x| x.record[row]).unwrap_or(Record::NoRecord);
             let c = counts.entry((rp.id.clone(), park.clone())).or_default();
-            match v {
-                Verdict::Pass => c[0] += 1,
-                Verdict::Fail => c[1] += 1,
-                Verdict::Unknown => c[2] += 1,
+            c[Finding::of(v, dependent) as usize] += 1;
+            if rec == Record::Recognised {
+                c[4] += 1;
             }
             if rp.award.is_some() {
                 let b = budgets
@@ -403,8 +505,10 @@ pub fn evaluate_panel(
                         total_fen: 0,
                         amount_unknown: 0,
                         undecided: 0,
+                        depends: 0,
                     });
                 match (v, r.award_at(row)) {
+                    _ if dependent && v != Verdict::Unknown => b.depends += 1,
                     (Verdict::Pass, Some(a)) => {
                         b.firms += 1;
                         b.total_fen += a;
@@ -422,21 +526,36 @@ pub fn evaluate_panel(
                 name: panel.name[row].clone(),
                 park,
                 rule: rp.id.clone(),
-                verdict: verdict_key(v).into(),
+                verdict: v.key().into(),
                 level: levels_now[row] as i32,
                 amount_fen: if v == Verdict::Pass {
                     r.award_at(row)
                 } else {
                     None
                 },
-                distance: if v == Verdict::Pass {
-                    Some(0.0)
-                } else {
-                    dist[row]
+                // an unknown verdict has no known distance (the lists keep it apart)
+                distance: match v {
+                    Verdict::Pass => Some(0.0),
+                    Verdict::Fail => dist[row],
+                    Verdict::Unknown => None,
                 },
                 verified: v == Verdict::Pass && r.verified[row],
-                assumption_dependent: r.assumption_dependent[row],
-                supply: supply.remove(&row).unwrap_or_default(),
+                assumption_dependent: dependent,
+                supply: match supply.remove(&row) {
+                    Some(t) if !t.is_empty() => t,
+                    // unknown for want of years before the firm was founded
+                    _ if v == Verdict::Unknown => format!(
+                        "规则所需的年份早于企业成立（{}年），数据无法补齐，需人工核定",
+                        panel.founded[row] / 10_000
+                    ),
+                    _ => String::new(),
+                },
+                record: if rp.rung.is_some() {
+                    rec.key().into()
+                } else {
+                    String::new()
+                },
+                level_basis: pos_now[row].basis.map(|b| b.key()).unwrap_or("").into(),
             });
         }
     }
@@ -450,15 +569,23 @@ pub fn evaluate_panel(
             .map(|((rule, park), c)| ParkCount {
                 rule,
                 park,
-                pass: c[0],
-                fail: c[1],
-                unknown: c[2],
+                pass: c[Finding::Pass as usize],
+                fail: c[Finding::Fail as usize],
+                depends: c[Finding::Depends as usize],
+                unknown: c[Finding::Unknown as usize],
+                recognised: c[4],
             })
             .collect(),
         funnel_years: levels.iter().map(|(y, _)| *y).collect(),
         funnel: funnel
             .into_iter()
-            .map(|((year, park), counts)| FunnelRow { year, park, counts })
+            .map(|((year, park), [counts, by_rules, depends])| FunnelRow {
+                year,
+                park,
+                counts,
+                by_rules,
+                depends,
+            })
             .collect(),
         conversions: conv
             .into_iter()
@@ -645,18 +772,20 @@ pub fn workbook(
     };
     let name = |u: &str| names.get(u).cloned().unwrap_or_default();
     if which != Lists::Policies {
-        let ws = sheet(
-            &mut wb,
-            "各园区结果",
-            &["规则", "园区", "符合", "不符合", "待定（缺数据）"],
-        )?;
+        let mut head: Vec<&str> = vec!["规则", "园区"];
+        head.extend(Finding::ALL.iter().map(|f| f.zh()));
+        head.push("已认定（记录）");
+        let ws = sheet(&mut wb, "各园区结果", &head)?;
         for (i, c) in s.counts.iter().enumerate() {
             let r = i as u32 + 1;
             ws.write_string(r, 0, rname(&c.rule))?;
             ws.write_string(r, 1, park_name(zone, &c.park))?;
-            ws.write_number(r, 2, c.pass as f64)?;
-            ws.write_number(r, 3, c.fail as f64)?;
-            ws.write_number(r, 4, c.unknown as f64)?;
+            for (j, f) in Finding::ALL.iter().enumerate() {
+                ws.write_number(r, 2 + j as u16, c.of(*f) as f64)?;
+            }
+            if s.rule(&c.rule).is_some_and(|x| x.rung.is_some()) {
+                ws.write_number(r, 6, c.recognised as f64)?;
+            }
         }
         let ws = sheet(
             &mut wb,
@@ -668,59 +797,72 @@ pub fn workbook(
                 "企业名称",
                 "当前梯级",
                 "距离",
-                "结论",
+                "结论（按条件测算）",
+                "目标梯级认定记录",
+                "缺少的数据",
             ],
         )?;
-        let mut near: Vec<&RuleResultRow> = rows
-            .iter()
-            .filter(|r| r.verdict != "pass" && s.rule(&r.rule).is_some_and(|x| x.rung.is_some()))
-            .filter(|r| {
-                // the next rung only: the rung right above the firm's
-                s.rungs
-                    .iter()
-                    .find(|g| g.level as i32 > r.level)
-                    .and_then(|g| g.rule.as_deref())
-                    == Some(r.rule.as_str())
-            })
-            .collect();
-        near.sort_by(|a, b| {
-            (a.park.as_str(), a.rule.as_str())
-                .cmp(&(b.park.as_str(), b.rule.as_str()))
-                .then(
-                    a.distance
-                        .unwrap_or(f64::MAX)
-                        .total_cmp(&b.distance.unwrap_or(f64::MAX)),
-                )
-                .then(a.uscc.cmp(&b.uscc))
-        });
-        for (i, r) in near.iter().enumerate() {
-            let k = i as u32 + 1;
-            ws.write_string(k, 0, park_name(zone, &r.park))?;
-            ws.write_string(
-                k,
-                1,
-                s.rule(&r.rule).map(|x| x.label.clone()).unwrap_or_default(),
-            )?;
-            ws.write_string(k, 2, &r.uscc)?;
-            ws.write_string(k, 3, name(&r.uscc))?;
-            ws.write_string(k, 4, s.rung_label(r.level))?;
-            if let Some(d) = r.distance {
-                ws.write_number(k, 5, (d * 1000.0).round() / 1000.0)?;
+        // per park and rung: firms with a known distance, nearest first, then those whose
+        // verdict is unknown (缺数据，无法测算) without a distance
+        let mut parks: Vec<&str> = rows.iter().map(|r| r.park.as_str()).collect();
+        parks.sort_unstable();
+        parks.dedup();
+        let mut k = 0u32;
+        for park in parks {
+            let here: Vec<RuleResultRow> =
+                rows.iter().filter(|r| r.park == park).cloned().collect();
+            for g in s.rungs.iter() {
+                let Some(rule) = &g.rule else { continue };
+                let (known, unknown) = nearest_rows(s, &here, rule, false);
+                for r in known.into_iter().chain(unknown) {
+                    k += 1;
+                    ws.write_string(k, 0, park_name(zone, &r.park))?;
+                    ws.write_string(k, 1, &g.label)?;
+                    ws.write_string(k, 2, &r.uscc)?;
+                    ws.write_string(k, 3, name(&r.uscc))?;
+                    ws.write_string(k, 4, level_zh(s, r))?;
+                    match r.distance {
+                        Some(d) if r.verdict != "unknown" => {
+                            ws.write_number(k, 5, (d * 1000.0).round() / 1000.0)?;
+                        }
+                        _ => {
+                            ws.write_string(k, 5, "缺数据，无法测算")?;
+                        }
+                    }
+                    ws.write_string(k, 6, finding_zh(r))?;
+                    ws.write_string(k, 7, record_zh(s, r))?;
+                    if r.verdict == "unknown" {
+                        ws.write_string(k, 8, r.supply.replace('\n', "；"))?;
+                    }
+                }
             }
-            ws.write_string(k, 6, verdict_zh(&r.verdict))?;
         }
-        let mut head: Vec<String> = vec!["年份".into(), "园区".into()];
-        head.extend(s.rungs.iter().map(|r| r.label.clone()));
-        let mut h2: Vec<&str> = head.iter().map(String::as_str).collect();
-        h2.insert(2, "未入梯");
+        let mut head: Vec<String> = vec!["年份".into(), "园区".into(), "未入梯".into()];
+        for g in s.rungs.iter().filter(|g| g.rule.is_some()) {
+            head.push(format!("{}（合计）", g.label));
+            head.push(format!("{}：已认定", g.label));
+            head.push(format!("{}：无记录、按条件测算", g.label));
+            head.push(format!("{}：{}", g.label, Finding::Depends.zh()));
+        }
+        head.push(format!("未入梯：{}", Finding::Depends.zh()));
+        let h2: Vec<&str> = head.iter().map(String::as_str).collect();
         let ws = sheet(&mut wb, "梯度漏斗", &h2)?;
         for (i, f) in s.funnel.iter().enumerate() {
             let k = i as u32 + 1;
             ws.write_number(k, 0, f.year as f64)?;
             ws.write_string(k, 1, park_name(zone, &f.park))?;
-            for (j, c) in f.counts.iter().enumerate() {
-                ws.write_number(k, 2 + j as u16, *c as f64)?;
+            ws.write_number(k, 2, f.counts.first().copied().unwrap_or(0) as f64)?;
+            let at = |v: &[usize], l: usize| v.get(l).copied().unwrap_or(0) as f64;
+            let mut c = 3u16;
+            for g in s.rungs.iter().filter(|g| g.rule.is_some()) {
+                let l = g.level as usize;
+                ws.write_number(k, c, at(&f.counts, l))?;
+                ws.write_number(k, c + 1, f.by_record(l) as f64)?;
+                ws.write_number(k, c + 2, at(&f.by_rules, l))?;
+                ws.write_number(k, c + 3, at(&f.depends, l))?;
+                c += 4;
             }
+            ws.write_number(k, c, at(&f.depends, 0))?;
         }
         let ws = sheet(
             &mut wb,
@@ -775,7 +917,7 @@ pub fn workbook(
                 None => ws.write_string(k, 4, "无法计算")?,
             };
             if r.assumption_dependent {
-                ws.write_string(k, 5, "结论取决于专家评分假设")?;
+                ws.write_string(k, 5, Finding::Depends.zh())?;
             }
         }
         let ws = sheet(
@@ -803,7 +945,7 @@ pub fn workbook(
             ws.write_string(k, 1, park_name(zone, &r.park))?;
             ws.write_string(k, 2, &r.uscc)?;
             ws.write_string(k, 3, name(&r.uscc))?;
-            ws.write_string(k, 4, verdict_zh(&r.verdict))?;
+            ws.write_string(k, 4, finding_zh(r))?;
             if let Some(a) = r.amount_fen {
                 ws.write_number(k, 5, a as f64 / 1e6)?;
             }
@@ -818,7 +960,8 @@ pub fn workbook(
                 "符合企业",
                 "预计金额（万元）",
                 "金额暂无法计算",
-                "资格待定",
+                Finding::Unknown.zh(),
+                Finding::Depends.zh(),
             ],
         )?;
         for (i, b) in s.budgets.iter().enumerate() {
@@ -829,6 +972,7 @@ pub fn workbook(
             ws.write_number(k, 3, b.total_fen as f64 / 1e6)?;
             ws.write_number(k, 4, b.amount_unknown as f64)?;
             ws.write_number(k, 5, b.undecided as f64)?;
+            ws.write_number(k, 6, b.depends as f64)?;
         }
     }
     let ws = sheet(&mut wb, "运行记录", &["项目", "内容"])?;

@@ -18,11 +18,14 @@ use crate::error::PageError;
 use crate::export::download;
 use crate::pages::scoped_enterprise;
 use crate::render::{self, Page};
-use crate::rules_eval::{self, Lists, RulesSummary, park_name, verdict_zh, wan};
+use crate::rules_eval::{
+    self, Lists, RulesSummary, finding_zh, level_zh, park_name, record_zh, wan,
+};
 use crate::rules_jobs;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
-use gaoxin_rules::plan::{EvalOptions, Verdict};
+use gaoxin_rules::ladder::Record;
+use gaoxin_rules::plan::{EvalOptions, Finding};
 use gaoxin_rules::{Panel, Status, ladder};
 use gaoxin_store::{Role, RuleResultRow, RunRecord, Scope};
 use minijinja::context;
@@ -40,14 +43,6 @@ pub struct RulesQuery {
 
 fn zone_role(r: &Role) -> bool {
     matches!(r, Role::ZoneAdmin | Role::ZoneAnalyst)
-}
-
-fn vkey(v: Verdict) -> &'static str {
-    match v {
-        Verdict::Pass => "pass",
-        Verdict::Fail => "fail",
-        Verdict::Unknown => "unknown",
-    }
 }
 
 #[derive(Serialize)]
@@ -121,7 +116,7 @@ pub async fn enterprise_ladder(
     let panel = Panel::from_model(std::slice::from_ref(&e), &facts).map_err(PageError::internal)?;
     let opts = EvalOptions::default();
     let batch = gaoxin_rules::batch::evaluate_with(&plan, &panel, year, &opts, 1);
-    let pos = ladder::positions(&plan, &batch).remove(0);
+    let pos = ladder::positions(&plan, &panel, &batch).remove(0);
     let rungs: Vec<_> = ladder::rungs(&plan)
         .into_iter()
         .map(|r| {
@@ -133,6 +128,40 @@ pub async fn enterprise_ladder(
             }
         })
         .collect();
+    // Each defined rung twice, distinctly: 已认定 from the records (with their dates and
+    // sources) and 按条件测算 from the rule (with 取决于假设 where it applies).
+    let standings: Vec<_> = pos
+        .standings
+        .iter()
+        .filter_map(|st| {
+            let rp = plan.rule(&st.rule)?;
+            let f = Finding::of(st.verdict, st.assumption_dependent);
+            Some(context! {
+                level => st.level,
+                label => rp.label.clone(),
+                record => st.record.key(),
+                record_zh => st.record.zh(),
+                recognised => st.record == Record::Recognised,
+                record_rule => rp.recognised.as_ref().map(|x| x.zh.clone()),
+                record_source => rp.recognised.as_ref().map(|x| x.source.clone()),
+                record_unconfirmed => rp.recognised.as_ref().is_some_and(|x| x.status == Status::Unconfirmed),
+                record_inputs => ladder::record_inputs(&plan, &panel, 0, year, &st.rule)
+                    .iter()
+                    .map(|i| format!("{}（{}年）= {}，来源：{}", i.zh, i.year, i.text, i.provenance.zh()))
+                    .collect::<Vec<_>>(),
+                finding => f.key(),
+                finding_zh => f.zh(),
+                assumption => opts.assumption.zh(),
+                current => st.level == pos.level,
+            })
+        })
+        .collect();
+    let label_of = |level: u8| {
+        ladder::rungs(&plan)
+            .into_iter()
+            .find(|r| r.level == level)
+            .map(|r| r.label)
+    };
     let mut rules: Vec<RuleView> = Vec::new();
     for rp in &plan.rules {
         let Some(ex) = gaoxin_rules::explain(&plan, &panel, 0, year, &rp.id, &opts) else {
@@ -151,8 +180,8 @@ pub async fn enterprise_ladder(
                     .any(|c| c.status == Status::Unconfirmed),
             rung: rp.rung,
             policy: rp.award.is_some(),
-            verdict: vkey(ex.verdict),
-            verdict_zh: ex.headline_zh(),
+            verdict: Finding::of(ex.verdict, ex.assumption_dependent).key(),
+            verdict_zh: Finding::of(ex.verdict, ex.assumption_dependent).zh(),
             assumption_dependent: ex.assumption_dependent,
             scores: ex.scores.iter().map(|l| l.text.clone()).collect(),
             assumption: ex.assumption.zh(),
@@ -170,8 +199,8 @@ pub async fn enterprise_ladder(
                 .map(|c| CondView {
                     zh: c.zh.clone(),
                     unconfirmed: c.status == Status::Unconfirmed,
-                    verdict: vkey(c.verdict),
-                    verdict_zh: c.verdict.zh(),
+                    verdict: Finding::of(c.verdict, c.assumption_dependent).key(),
+                    verdict_zh: Finding::of(c.verdict, c.assumption_dependent).zh(),
                     parts: c.parts.iter().map(|p| p.text.clone()).collect(),
                     subs: c.subconditions.clone(),
                     inputs: c
@@ -203,6 +232,11 @@ pub async fn enterprise_ladder(
             years => years,
             as_of => plan.as_of.to_string(),
             level_label => pos.label,
+            level_basis => pos.basis.map(|b| b.zh()),
+            recognised_label => label_of(pos.recognised_level),
+            rules_label => label_of(pos.rules_level),
+            standings => standings,
+            legend => Finding::ALL.iter().map(|f| context! { key => f.key(), zh => f.zh() }).collect::<Vec<_>>(),
             next => pos.next.as_ref().map(|n| context! { label => n.label.clone(), note => n.note.clone() }),
             rungs => rungs,
             rules => render::ser(&rules),
@@ -356,16 +390,51 @@ pub async fn ladder_page(
         .collect();
     let nl = labels.len();
     let now: Vec<_> = s.funnel.iter().filter(|f| f.year == year).collect();
+    // The chart stacks each rung twice: recognised by a record (已认定), and placed by the rules
+    // where no record exists (按条件测算).
+    let mut series_labels = vec![labels[0].clone()];
+    let mut series = vec![
+        now.iter()
+            .map(|f| f.counts.first().copied().unwrap_or(0))
+            .collect::<Vec<_>>(),
+    ];
+    for (l, label) in labels.iter().enumerate().skip(1) {
+        series_labels.push(format!("{label}·已认定"));
+        series.push(now.iter().map(|f| f.by_record(l)).collect());
+        series_labels.push(format!("{label}·按条件测算"));
+        series.push(
+            now.iter()
+                .map(|f| f.by_rules.get(l).copied().unwrap_or(0))
+                .collect(),
+        );
+    }
     let chart = serde_json::json!({
         "parks": now.iter().map(|f| park_name(z, &f.park)).collect::<Vec<_>>(),
-        "levels": labels,
-        "counts": (0..nl).map(|l| now.iter().map(|f| f.counts.get(l).copied().unwrap_or(0)).collect::<Vec<_>>()).collect::<Vec<_>>(),
+        "levels": series_labels,
+        "counts": series,
     });
     let funnel_rows: Vec<_> = s
         .funnel
         .iter()
-        .map(|f| context! { year => f.year, park => park_name(z, &f.park), counts => f.counts[..nl.min(f.counts.len())].to_vec() })
+        .map(|f| {
+            let cells: Vec<_> = (0..nl)
+                .map(|l| {
+                    context! {
+                        total => f.counts.get(l).copied().unwrap_or(0),
+                        record => f.by_record(l),
+                        rules => f.by_rules.get(l).copied().unwrap_or(0),
+                        depends => f.depends.get(l).copied().unwrap_or(0),
+                        rung => l > 0,
+                    }
+                })
+                .collect();
+            context! { year => f.year, park => park_name(z, &f.park), counts => cells }
+        })
         .collect();
+    let fallback_total: usize = now
+        .iter()
+        .map(|f| f.by_rules.iter().skip(1).sum::<usize>())
+        .sum();
     // conversions summed over the parks in view
     let mut conv: BTreeMap<(i32, u8), (usize, usize)> = BTreeMap::new();
     for c in &s.conversions {
@@ -393,44 +462,27 @@ pub async fn ladder_page(
         .filter(|r| rung_rules.iter().any(|g| g.rule.as_deref() == Some(r)))
         .or_else(|| rung_rules.first().and_then(|r| r.rule.clone()));
     let desc = q.sort.as_deref() == Some("desc");
-    let mut near: Vec<RuleResultRow> = Vec::new();
-    if let Some(rid) = &rule {
-        let level = rung_rules
-            .iter()
-            .find(|g| g.rule.as_deref() == Some(rid))
-            .map(|g| g.level as i32);
-        near = rows(&state, &user, &run, park.as_deref(), Some(rid))
-            .await?
-            .into_iter()
-            .filter(|r| {
-                r.verdict != "pass"
-                    && s.rungs
-                        .iter()
-                        .find(|g| g.level as i32 > r.level)
-                        .map(|g| g.level as i32)
-                        == level
-            })
-            .collect();
-        near.sort_by(|a, b| {
-            let o = a
-                .distance
-                .unwrap_or(f64::MAX)
-                .total_cmp(&b.distance.unwrap_or(f64::MAX));
-            (if desc { o.reverse() } else { o }).then(a.uscc.cmp(&b.uscc))
-        });
-    }
+    let all = match &rule {
+        Some(rid) => rows(&state, &user, &run, park.as_deref(), Some(rid)).await?,
+        None => Vec::new(),
+    };
+    let (near, undecided) = match &rule {
+        Some(rid) => rules_eval::nearest_rows(&s, &all, rid, desc),
+        None => (Vec::new(), Vec::new()),
+    };
     let near_total = near.len();
-    let near_rows: Vec<_> = near
-        .iter()
-        .take(100)
-        .map(|r| {
-            context! {
-                uscc => r.uscc.clone(), name => r.name.clone(), park => park_name(z, &r.park),
-                level => s.rung_label(r.level), distance => r.distance.map(|d| format!("{d:.3}")),
-                verdict => r.verdict.clone(), verdict_zh => verdict_zh(&r.verdict),
-            }
-        })
-        .collect();
+    let row_ctx = |r: &RuleResultRow| {
+        context! {
+            uscc => r.uscc.clone(), name => r.name.clone(), park => park_name(z, &r.park),
+            level => level_zh(&s, r), distance => r.distance.map(|d| format!("{d:.3}")),
+            verdict => rules_eval::finding(r).key(), verdict_zh => finding_zh(r),
+            record_zh => record_zh(&s, r),
+            missing => r.supply.lines().map(str::to_string).collect::<Vec<_>>(),
+        }
+    };
+    let near_rows: Vec<_> = near.iter().take(100).map(|r| row_ctx(r)).collect();
+    let undecided_total = undecided.len();
+    let undecided_rows: Vec<_> = undecided.iter().take(100).map(|r| row_ctx(r)).collect();
     Ok(render::page(
         "ladder.html",
         &page,
@@ -439,13 +491,17 @@ pub async fn ladder_page(
             input_hash => s.record.input_hash.clone(),
             park => park.clone(), park_name => park.as_deref().map(|p| park_name(z, p)),
             parks => parks_ctx(&state, &user),
-            labels => chart["levels"].clone().as_array().map(|a| a.iter().map(|x| x.as_str().unwrap_or("").to_string()).collect::<Vec<_>>()),
+            labels => labels.clone(),
             chart => render::ser(&chart),
             funnel => funnel_rows, funnel_years => s.funnel_years.clone(),
             conversions => conversions, medians => medians,
             rung_rules => rung_rules.iter().map(|r| context! { rule => r.rule.clone(), label => r.label.clone() }).collect::<Vec<_>>(),
             top_note => s.rungs.iter().find(|r| r.rule.is_none()).and_then(|r| r.note.clone()),
             rule => rule, desc => desc, near => near_rows, near_total => near_total,
+            undecided => undecided_rows, undecided_total => undecided_total,
+            fallback_total => fallback_total,
+            legend => Finding::ALL.iter().map(|f| context! { key => f.key(), zh => f.zh() }).collect::<Vec<_>>(),
+            depends_zh => Finding::Depends.zh(),
         },
     ))
 }
@@ -526,7 +582,7 @@ pub async fn policies_page(
         let entry = |r: &RuleResultRow| {
             context! {
                 uscc => r.uscc.clone(), name => r.name.clone(), park => park_name(z, &r.park),
-                amount => r.amount_fen.map(wan), verdict => r.verdict.clone(), verdict_zh => verdict_zh(&r.verdict),
+                amount => r.amount_fen.map(wan), verdict => rules_eval::finding(r).key(), verdict_zh => finding_zh(r),
                 supply => r.supply.lines().map(str::to_string).collect::<Vec<_>>(),
                 assumption_dependent => r.assumption_dependent,
             }
@@ -539,7 +595,7 @@ pub async fn policies_page(
             .budgets
             .iter()
             .filter(|b| b.rule == p.id)
-            .map(|b| context! { park => park_name(z, &b.park), firms => b.firms, total => wan(b.total_fen), amount_unknown => b.amount_unknown, undecided => b.undecided })
+            .map(|b| context! { park => park_name(z, &b.park), firms => b.firms, total => wan(b.total_fen), amount_unknown => b.amount_unknown, undecided => b.undecided, depends => b.depends })
             .collect();
         series.push(serde_json::json!({
             "name": p.label,
@@ -549,6 +605,7 @@ pub async fn policies_page(
             id => p.id.clone(), name => p.name.clone(), label => p.label.clone(), document => p.document.clone(),
             version => p.version.clone(), unconfirmed => p.unconfirmed, award_zh => p.award_zh.clone(),
             eligible => eligible, total => wan(total), undecided => rs.iter().filter(|r| r.verdict == "unknown").count(),
+            depends => rs.iter().filter(|r| rules_eval::finding(r) == Finding::Depends).count(),
             auto => auto, fast => fast, budget => budget,
         });
     }
@@ -564,6 +621,7 @@ pub async fn policies_page(
             park => park.clone(), park_name => park.as_deref().map(|p| park_name(z, p)),
             parks => parks_ctx(&state, &user), policies => policies, chart => render::ser(&chart),
             skipped => s.skipped.clone(),
+            unknown_zh => Finding::Unknown.zh(), depends_zh => Finding::Depends.zh(),
         },
     ))
 }
