@@ -623,12 +623,30 @@ pub struct LoginQuery {
     next: String,
 }
 
-fn safe_next(next: &str) -> String {
-    if next.starts_with('/') && !next.starts_with("//") && !next.starts_with("/\\") {
-        next.to_string()
-    } else {
-        "/".into()
+/// Where to go after signing in: `next` when it is a path on this site, else `/`.
+///
+/// Browsers drop tabs and newlines anywhere in a URL, strip leading spaces and control
+/// characters, and read `\` as `/`, so `/<tab>/evil.example/` or `/\evil.example` would lead to
+/// another origin. Accepted: a single leading `/` not followed by `/`, and no control character,
+/// backslash or space anywhere (and so no scheme, which would need a character before the `/`).
+/// Non-ASCII characters (a search in Chinese) are percent-encoded for the `Location` header.
+pub fn safe_next(next: &str) -> String {
+    let b = next.as_bytes();
+    let same_origin_path = b.first() == Some(&b'/')
+        && !matches!(b.get(1), Some(b'/') | Some(b'\\'))
+        && b.iter().all(|&c| c > b' ' && c != 0x7f && c != b'\\');
+    if !same_origin_path {
+        return "/".into();
     }
+    let mut out = String::with_capacity(next.len());
+    for &c in b {
+        if c.is_ascii() {
+            out.push(c as char);
+        } else {
+            out.push_str(&format!("%{c:02X}"));
+        }
+    }
+    out
 }
 
 /// GET /login — the sign-in form (creates an anonymous session to hold its CSRF token).
