@@ -6,14 +6,14 @@
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::error::ApiError;
-use crate::pages::{ListQuery, park_scope};
+use crate::pages::{ListPage, ListQuery, list_page, park_scope};
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use gaoxin_model::facts::format_value;
 use gaoxin_model::{FIELDS, Money, Uscc};
-use gaoxin_store::{Page as StorePage, Scope};
+use gaoxin_store::Scope;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -123,19 +123,13 @@ pub async fn enterprises(
     Query(ps): Query<PageSize>,
 ) -> Result<Json<Value>, ApiError> {
     let size = ps.page_size.unwrap_or(50).clamp(1, 500);
-    let page = q.page_no();
-    let (rows, total) = state
-        .store
-        .enterprises(
-            &user.scope(),
-            &q.filter(),
-            StorePage {
-                offset: (page - 1) * size,
-                limit: Some(size),
-                sort: q.sort(),
-            },
-        )
-        .await?;
+    let filter = q.filter();
+    let ListPage {
+        rows,
+        total,
+        page_no: page,
+        pages,
+    } = list_page(&state, &user.scope(), &filter, q.sort(), q.page_no(), size).await?;
     let items: Vec<Value> = rows
         .iter()
         .map(|r| {
@@ -159,6 +153,7 @@ pub async fn enterprises(
     Ok(Json(json!({
         "total": total,
         "page": page,
+        "pages": pages,
         "page_size": size,
         "sort": q.sort().key(),
         "items": items,
@@ -260,7 +255,10 @@ pub fn openapi_document() -> Value {
         ),
         ("year", "只列出有该年数据的企业，并显示该年数据"),
         ("sort", "name, revenue, rd, employees, founded"),
-        ("page", "页码，从 1 开始"),
+        (
+            "page",
+            "页码，从 1 开始；超过最后一页时返回最后一页（见返回的 page 与 pages）",
+        ),
         ("page_size", "每页条数，1–500，默认 50"),
     ]
     .iter()

@@ -55,6 +55,55 @@ pub fn park_scope(state: &AppState, user: &CurrentUser, park: &str) -> Option<Sc
     }
 }
 
+/// One page of the enterprise list (`size` rows, page numbers from 1). A page beyond the last
+/// (however large the number) shows the last page; the answer says which page that is.
+pub struct ListPage {
+    pub rows: Vec<EnterpriseRow>,
+    pub total: u64,
+    pub page_no: u64,
+    pub pages: u64,
+}
+
+pub async fn list_page(
+    state: &AppState,
+    scope: &Scope,
+    filter: &EnterpriseFilter,
+    sort: Sort,
+    page_no: u64,
+    size: u64,
+) -> Result<ListPage, gaoxin_store::Error> {
+    let size = size.max(1);
+    let page_no = page_no.max(1);
+    let fetch = |offset: u64| {
+        state.store.enterprises(
+            scope,
+            filter,
+            StorePage {
+                offset,
+                limit: Some(size),
+                sort,
+            },
+        )
+    };
+    // An offset that does not fit the database's 64-bit integers is beyond any list.
+    let asked = (page_no - 1)
+        .checked_mul(size)
+        .filter(|o| i64::try_from(*o).is_ok());
+    let (mut rows, total) = fetch(asked.unwrap_or(0)).await?;
+    let pages = total.div_ceil(size).max(1);
+    let shown = page_no.min(pages);
+    let offset = (shown - 1) * size;
+    if asked != Some(offset) {
+        rows = fetch(offset).await?.0;
+    }
+    Ok(ListPage {
+        rows,
+        total,
+        page_no: shown,
+        pages,
+    })
+}
+
 fn dashboard_context(state: &AppState, d: &Dashboard, park: Option<&str>) -> Value {
     let park_view = park.and_then(|id| state.zone.park(id)).map(|p| {
         context! { id => p.id.as_str(), name => p.name.as_str(), location => p.location.as_str(), national => p.national }
@@ -309,8 +358,14 @@ impl ListQuery {
             year: self.year.trim().parse().ok(),
         }
     }
+    /// The page asked for, from 1; a number too large for any list asks for the last page.
     pub fn page_no(&self) -> u64 {
-        self.page.trim().parse().unwrap_or(1).max(1)
+        let p = self.page.trim();
+        match p.parse::<u64>() {
+            Ok(n) => n.max(1),
+            Err(_) if !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()) => u64::MAX,
+            Err(_) => 1,
+        }
     }
     pub fn sort(&self) -> Sort {
         Sort::parse(self.sort.trim())
@@ -392,20 +447,13 @@ pub async fn enterprises(
     Query(q): Query<ListQuery>,
 ) -> Result<Response, PageError> {
     let scope = user.scope();
-    let page_no = q.page_no();
-    let (rows, total) = state
-        .store
-        .enterprises(
-            &scope,
-            &q.filter(),
-            StorePage {
-                offset: (page_no - 1) * PAGE_SIZE,
-                limit: Some(PAGE_SIZE),
-                sort: q.sort(),
-            },
-        )
-        .await?;
-    let pages = total.div_ceil(PAGE_SIZE).max(1);
+    let filter = q.filter();
+    let ListPage {
+        rows,
+        total,
+        page_no,
+        pages,
+    } = list_page(&state, &scope, &filter, q.sort(), q.page_no(), PAGE_SIZE).await?;
     let rows: Vec<RowView> = rows.iter().map(|r| row_view(&state, r)).collect();
     let sorts = [("name", "名称"), ("revenue", "营业收入"), ("rd", "研发费用"), ("employees", "从业人员"), ("founded", "成立时间")]
         .iter()

@@ -113,3 +113,112 @@ async fn sign_in_redirects_only_to_paths_of_this_site() {
         }
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn page_numbers_beyond_the_last_page_show_the_last_page() {
+    for s in servers().await {
+        let mut admin = s.signed_in("admin").await;
+        let total = admin.get("/api/v1/enterprises").await.json()["total"]
+            .as_u64()
+            .unwrap();
+        assert_eq!(total, 300);
+        let pages = total.div_ceil(50);
+        let last = admin
+            .get(&format!("/api/v1/enterprises?page={pages}"))
+            .await
+            .json();
+        for page in [
+            "9223372036854775807",
+            "9223372036854775808",
+            "18446744073709551615",
+            "99999999999999999999999999",
+            "99999999",
+            &(pages + 1).to_string(),
+        ] {
+            let r = admin.get(&format!("/enterprises?page={page}")).await;
+            assert_eq!(r.status, 200, "page={page}: {}", r.text());
+            let t = r.text();
+            assert!(
+                t.contains(&format!("第 {pages} / {pages} 页")),
+                "page={page}"
+            );
+            assert!(!t.contains(&format!("第 {page} ")), "page={page}");
+            let r = admin
+                .request(
+                    "GET",
+                    &format!("/enterprises?page={page}&sort=revenue"),
+                    &[("HX-Request", "true")],
+                    b"",
+                )
+                .await;
+            assert_eq!(r.status, 200, "htmx page={page}");
+            assert!(r.text().contains(&format!("第 {pages} / {pages} 页")));
+            let r = admin.get(&format!("/api/v1/enterprises?page={page}")).await;
+            assert_eq!(r.status, 200, "API page={page}: {}", r.text());
+            let j = r.json();
+            assert_eq!(j["total"], total);
+            assert_eq!(j["page"], pages);
+            assert_eq!(j["pages"], pages);
+            assert_eq!(j["items"], last["items"], "page={page}");
+        }
+        // Other page sizes: 300 firms at 7 a page is 43 pages, the last with 6 firms; at 500
+        // a page an offset of 500 × 2^64 overflows any integer.
+        let j = admin
+            .get("/api/v1/enterprises?page=9223372036854775807&page_size=7")
+            .await
+            .json();
+        assert_eq!(
+            (j["page"].as_u64(), j["pages"].as_u64()),
+            (Some(43), Some(43))
+        );
+        assert_eq!(j["items"].as_array().unwrap().len(), 6);
+        let j = admin
+            .get("/api/v1/enterprises?page=18446744073709551615&page_size=500")
+            .await
+            .json();
+        assert_eq!(
+            (j["page"].as_u64(), j["pages"].as_u64()),
+            (Some(1), Some(1))
+        );
+        assert_eq!(j["items"].as_array().unwrap().len(), 300);
+        // No page numbers below 1.
+        for page in ["0", "-1", "-9223372036854775808", "abc", ""] {
+            let j = admin
+                .get(&format!("/api/v1/enterprises?page={page}"))
+                .await
+                .json();
+            assert_eq!(j["page"], 1, "page={page}");
+        }
+        // An empty result: page 1 of 1 with its real count.
+        let q = enc("没有这家企业");
+        let r = admin
+            .get(&format!("/enterprises?q={q}&page=9223372036854775807"))
+            .await;
+        assert_eq!(r.status, 200);
+        assert!(r.text().contains("共 <strong>0</strong> 家企业"));
+        let j = admin
+            .get(&format!(
+                "/api/v1/enterprises?q={q}&page=9223372036854775807"
+            ))
+            .await
+            .json();
+        assert_eq!(
+            (j["total"].as_u64(), j["page"].as_u64()),
+            (Some(0), Some(1))
+        );
+        assert_eq!(j["items"].as_array().unwrap().len(), 0);
+        // A park administrator's last page is the last page of its park.
+        let mut park = s.signed_in("park-jiangbei").await;
+        let own = s.firms.iter().filter(|e| e.park == "jiangbei").count() as u64;
+        let j = park
+            .get("/api/v1/enterprises?page=9223372036854775807&page_size=10")
+            .await
+            .json();
+        assert_eq!(j["total"], own);
+        assert_eq!(j["page"], own.div_ceil(10));
+        assert_eq!(
+            j["items"].as_array().unwrap().len() as u64,
+            own - (own.div_ceil(10) - 1) * 10
+        );
+    }
+}
