@@ -3,8 +3,10 @@
 //! configured) PostgreSQL.
 mod common;
 
-use common::{Client, Resp, Server, enc, hidden_value, start};
+use common::{Client, Resp, Server, enc, hidden_value, start, start_with};
 use gaoxin_store::testing;
+use gaoxin_web::Config;
+use std::net::{IpAddr, Ipv4Addr};
 
 async fn servers() -> Vec<Server> {
     let mut v = Vec::new();
@@ -35,6 +37,17 @@ async fn login_to(
     let mut h = vec![("Content-Type", "application/x-www-form-urlencoded")];
     h.extend_from_slice(headers);
     c.request("POST", "/login", &h, body.as_bytes()).await
+}
+
+/// The sign-in page's error message, digits (minutes) blanked.
+fn login_error(r: &Resp) -> String {
+    let t = r.text();
+    let start = t.find("id=\"login-error\">").expect("an error message") + 17;
+    let end = t[start..].find("</p>").unwrap() + start;
+    t[start..end]
+        .chars()
+        .map(|c| if c.is_ascii_digit() { '#' } else { c })
+        .collect()
 }
 
 fn unescape(s: &str) -> String {
@@ -220,5 +233,214 @@ async fn page_numbers_beyond_the_last_page_show_the_last_page() {
             j["items"].as_array().unwrap().len() as u64,
             own - (own.div_ceil(10) - 1) * 10
         );
+    }
+}
+
+fn from(s: &Server, n: u8) -> Client {
+    let mut c = s.client();
+    c.source = Some(IpAddr::V4(Ipv4Addr::new(127, 0, 0, n)));
+    c
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sign_in_throttle_is_by_address_and_does_not_reveal_accounts() {
+    for s in servers().await {
+        let pw = s.password("analyst");
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs() as i64;
+        // An attacker at 127.0.0.2 fails five times on analyst, and five times on a name that is
+        // no account.
+        let mut a = from(&s, 2);
+        for _ in 0..5 {
+            assert_eq!(a.login("analyst", "guess-guess").await.status, 401);
+            assert_eq!(a.login("ghost", "guess-guess").await.status, 401);
+        }
+        // That address may no longer try either name, even with the right password, and both
+        // answers are the same: nothing tells which account exists.
+        let locked = a.login("analyst", &pw).await;
+        let ghost = a.login("ghost", "guess-guess").await;
+        assert_eq!((locked.status, ghost.status), (401, 401));
+        assert!(login_error(&locked).contains("锁定"), "{}", locked.text());
+        assert_eq!(login_error(&locked), login_error(&ghost));
+        // The account itself is locked …
+        let rec = s.store.user("analyst").await.unwrap().unwrap();
+        assert!(rec.locked_until > now, "five failures lock the account");
+        // … but the right password from an address that has not failed goes through.
+        let mut b = from(&s, 3);
+        assert_eq!(b.login("analyst", &pw).await.status, 303);
+        assert_eq!(b.get("/api/v1/me").await.json()["username"], "analyst");
+
+        // Lock it again from two addresses (four failures at .4, one at .5). At .4 the right
+        // password is now refused, with the wrong-password answer: exactly what .4 gets for a
+        // name that is no account after as many failures.
+        let mut c = from(&s, 4);
+        for _ in 0..4 {
+            assert_eq!(c.login("analyst", "guess-guess").await.status, 401);
+            assert_eq!(c.login("ghost-2", "guess-guess").await.status, 401);
+        }
+        assert_eq!(from(&s, 5).login("analyst", "x-guess-x").await.status, 401);
+        let refused = c.login("analyst", &pw).await;
+        let unknown = c.login("ghost-2", "guess-guess").await;
+        assert_eq!((refused.status, unknown.status), (401, 401));
+        assert_eq!(login_error(&refused), login_error(&unknown));
+        assert!(login_error(&refused).contains("用户名或密码错误"));
+        // Both refusals counted alike: the next attempt meets the throttle for either name.
+        let refused = c.login("analyst", &pw).await;
+        let unknown = c.login("ghost-2", "guess-guess").await;
+        assert!(login_error(&refused).contains("锁定"));
+        assert_eq!(login_error(&refused), login_error(&unknown));
+        // An address without failures still signs in.
+        assert_eq!(from(&s, 6).login("analyst", &pw).await.status, 303);
+
+        // One address failing on many names is stopped for every name (20 in the window).
+        let mut d = from(&s, 7);
+        for i in 0..20 {
+            let r = d.login(&format!("user-{i}"), "guess-guess").await;
+            assert_eq!(r.status, 401);
+            assert!(login_error(&r).contains("用户名或密码错误"));
+        }
+        let r = d.login("admin", &s.password("admin")).await;
+        assert_eq!(r.status, 401);
+        assert!(login_error(&r).contains("锁定"));
+        assert_eq!(
+            from(&s, 8)
+                .login("admin", &s.password("admin"))
+                .await
+                .status,
+            303
+        );
+
+        // A password reset lifts every lock-out of the account.
+        gaoxin_web::reset_password(&s.store, "analyst", "a-new-password")
+            .await
+            .unwrap();
+        assert_eq!(
+            from(&s, 2).login("analyst", "a-new-password").await.status,
+            303
+        );
+        // … and the failures of other names from that address still count.
+        let r = from(&s, 2).login("ghost", "guess-guess").await;
+        assert_eq!(r.status, 401);
+        assert!(login_error(&r).contains("锁定"));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sign_in_throttle_reads_the_proxy_header_only_when_told() {
+    for store in testing::all().await.unwrap() {
+        // Not behind a proxy: X-Forwarded-For is the client's own claim and changes nothing.
+        let s = start(store).await;
+        let pw = s.password("analyst");
+        let mut c = s.client();
+        for i in 0..5 {
+            let xff = format!("203.0.113.{i}");
+            let r = login_to(
+                &mut c,
+                "analyst",
+                "guess-guess",
+                "/",
+                &[("X-Forwarded-For", &xff)],
+            )
+            .await;
+            assert_eq!(r.status, 401);
+        }
+        let r = login_to(
+            &mut c,
+            "analyst",
+            &pw,
+            "/",
+            &[("X-Forwarded-For", "198.51.100.1")],
+        )
+        .await;
+        assert_eq!(r.status, 401, "a forged header does not evade the throttle");
+        assert!(login_error(&r).contains("锁定"));
+        drop(s);
+    }
+    for store in testing::all().await.unwrap() {
+        // Behind a proxy: the last entry (the one the proxy appended) is the client. IPv6
+        // clients count by /64.
+        let config = Config {
+            trust_proxy: true,
+            ..Config::default()
+        };
+        let s = start_with(store, config).await;
+        let pw = s.password("analyst");
+        let mut c = s.client();
+        for (i, xff) in [
+            "203.0.113.9",
+            "10.0.0.1, 203.0.113.9",
+            "203.0.113.9",
+            "2001:db8::1",
+            "2001:db8::2",
+        ]
+        .iter()
+        .enumerate()
+        {
+            let r = login_to(
+                &mut c,
+                "analyst",
+                "guess-guess",
+                "/",
+                &[("X-Forwarded-For", xff)],
+            )
+            .await;
+            assert_eq!(r.status, 401, "failure {i}");
+        }
+        for i in 0..2 {
+            let xff = format!("2001:db8::{:x}", 0x10 + i);
+            login_to(
+                &mut c,
+                "analyst",
+                "guess-guess",
+                "/",
+                &[("X-Forwarded-For", &xff)],
+            )
+            .await;
+        }
+        // 203.0.113.9 failed three times, 2001:db8::/64 four times: neither is stopped yet.
+        let r = login_to(
+            &mut c,
+            "analyst",
+            "guess-guess",
+            "/",
+            &[("X-Forwarded-For", "2001:db8::99")],
+        )
+        .await;
+        assert!(login_error(&r).contains("用户名或密码错误"));
+        // Now 2001:db8::/64 has five failures: any address in it is stopped …
+        let r = login_to(
+            &mut c,
+            "analyst",
+            &pw,
+            "/",
+            &[("X-Forwarded-For", "2001:db8::abcd")],
+        )
+        .await;
+        assert_eq!(r.status, 401);
+        assert!(login_error(&r).contains("锁定"));
+        // … while another /64 and another IPv4 address sign in (the account's lock stops only
+        // addresses that failed on it).
+        let mut d = s.client();
+        let r = login_to(
+            &mut d,
+            "analyst",
+            &pw,
+            "/",
+            &[("X-Forwarded-For", "2001:db8:0:1::1")],
+        )
+        .await;
+        assert_eq!(r.status, 303);
+        let mut e = s.client();
+        let r = login_to(
+            &mut e,
+            "analyst",
+            &pw,
+            "/",
+            &[("X-Forwarded-For", "203.0.113.10")],
+        )
+        .await;
+        assert_eq!(r.status, 303);
     }
 }
