@@ -123,7 +123,9 @@ pub async fn enterprises(
     Query(ps): Query<PageSize>,
 ) -> Result<Json<Value>, ApiError> {
     let size = ps.page_size.unwrap_or(50).clamp(1, 500);
-    let filter = q.filter();
+    let filter = q
+        .filter(&state.zone)
+        .map_err(|m| ApiError::bad_request(&m))?;
     let ListPage {
         rows,
         total,
@@ -245,7 +247,7 @@ fn op(summary: &str, params: Vec<Value>, response: Value, extra: Option<(&str, V
 pub fn openapi_document() -> Value {
     let list_params: Vec<Value> = [
         ("q", "名称或统一社会信用代码中的文字（按字面匹配）"),
-        ("park", "园区编号"),
+        ("park", "园区编号（或园区名称）；不是本区园区时返回 400"),
         ("industry", "国民经济行业代码前缀，如 C 或 C39"),
         ("cluster", "创新型产业集群编号"),
         ("track", "新赛道编号"),

@@ -245,6 +245,8 @@ pub async fn evaluation_page(
     if matches!(user.role, Role::Enterprise(_)) {
         return Err(PageError::not_found());
     }
+    let park = crate::pages::park_param(&state.zone, q.park.as_deref())
+        .map_err(|m| PageError::bad_request(&m))?;
     let scope = user.scope();
     let years = state.store.years(&scope).await?;
     let page = Page::new("园区评价", &user, "/evaluation");
@@ -262,7 +264,7 @@ pub async fn evaluation_page(
             context! { empty => true, not_run => true, year => year, years => years },
         ));
     };
-    let v = view(&state, &user, &rep, q.park.as_deref());
+    let v = view(&state, &user, &rep, park.as_deref());
     Ok(render::page(
         "evaluation.html",
         &page,
@@ -297,13 +299,15 @@ pub async fn report_page(
     user: CurrentUser,
     Query(q): Query<EvalQuery>,
 ) -> Result<Response, PageError> {
+    let park = crate::pages::park_param(&state.zone, q.park.as_deref())
+        .map_err(|m| PageError::bad_request(&m))?;
     let (year, rep, targets) = report_inputs(&state, &user, q.year).await?;
     let page = Page::new(
         &format!("{year}年度园区综合发展能力评价报告"),
         &user,
         "/evaluation",
     );
-    let v = view(&state, &user, &rep, q.park.as_deref());
+    let v = view(&state, &user, &rep, park.as_deref());
     Ok(render::page(
         "report.html",
         &page,

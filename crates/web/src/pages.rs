@@ -55,6 +55,29 @@ pub fn park_scope(state: &AppState, user: &CurrentUser, park: &str) -> Option<Sc
     }
 }
 
+/// The one reading of a `park` query parameter (enterprise list and its export, the API, 梯度培育
+/// and 政策 pages and exports, 评价): empty or absent means every park in the caller's scope;
+/// otherwise it must name a park of the zone (by id or name; the id is returned). Anything else is
+/// an error with a Chinese message for a 400 answer — never silently the whole zone.
+pub fn park_param(zone: &gaoxin_model::Zone, raw: Option<&str>) -> Result<Option<String>, String> {
+    let raw = raw.map(str::trim).unwrap_or("");
+    if raw.is_empty() {
+        return Ok(None);
+    }
+    match zone.park(raw) {
+        Some(p) => Ok(Some(p.id.clone())),
+        None => Err(format!(
+            "参数 park 的值「{}」不是本区的园区。可用的园区编号：{}",
+            raw.chars().take(64).collect::<String>(),
+            zone.parks
+                .iter()
+                .map(|p| p.id.as_str())
+                .collect::<Vec<_>>()
+                .join("、")
+        )),
+    }
+}
+
 /// One page of the enterprise list (`size` rows, page numbers from 1). A page beyond the last
 /// (however large the number) shows the last page; the answer says which page that is.
 pub struct ListPage {
@@ -346,17 +369,18 @@ pub struct ListQuery {
 }
 
 impl ListQuery {
-    pub fn filter(&self) -> EnterpriseFilter {
+    /// The store filter; an unknown park is an error (Chinese message), see [`park_param`].
+    pub fn filter(&self, zone: &gaoxin_model::Zone) -> Result<EnterpriseFilter, String> {
         let opt = |s: &str| Some(s.trim().to_string()).filter(|s| !s.is_empty());
-        EnterpriseFilter {
+        Ok(EnterpriseFilter {
             q: self.q.trim().to_string(),
-            park: opt(&self.park),
+            park: park_param(zone, Some(&self.park))?,
             industry: opt(&self.industry),
             cluster: opt(&self.cluster),
             track: opt(&self.track),
             listing: opt(&self.listing).and_then(|l| Listing::parse(&l)),
             year: self.year.trim().parse().ok(),
-        }
+        })
     }
     /// The page asked for, from 1; a number too large for any list asks for the last page.
     pub fn page_no(&self) -> u64 {
@@ -447,7 +471,9 @@ pub async fn enterprises(
     Query(q): Query<ListQuery>,
 ) -> Result<Response, PageError> {
     let scope = user.scope();
-    let filter = q.filter();
+    let filter = q
+        .filter(&state.zone)
+        .map_err(|m| PageError::bad_request(&m))?;
     let ListPage {
         rows,
         total,
@@ -514,11 +540,14 @@ pub async fn enterprises_export(
     user: CurrentUser,
     Query(q): Query<ListQuery>,
 ) -> Result<Response, PageError> {
+    let filter = q
+        .filter(&state.zone)
+        .map_err(|m| PageError::bad_request(&m))?;
     let (rows, _) = state
         .store
         .enterprises(
             &user.scope(),
-            &q.filter(),
+            &filter,
             StorePage {
                 offset: 0,
                 limit: None,

@@ -235,6 +235,8 @@ async fn run_view(
     q: &RulesQuery,
     start: bool,
 ) -> Result<Result<(i32, RulesSummary, RunRecord, Option<String>), minijinja::Value>, PageError> {
+    let asked_park = crate::pages::park_param(&state.zone, q.park.as_deref())
+        .map_err(|m| PageError::bad_request(&m))?;
     let scope = user.scope();
     let (year, years) = match page_year(state, user, q).await? {
         Ok(x) => x,
@@ -257,7 +259,7 @@ async fn run_view(
     };
     let park = match &scope {
         Scope::Park(p) => Some(p.clone()),
-        _ => q.park.clone().filter(|p| state.zone.park(p).is_some()),
+        _ => asked_park,
     };
     let s = match &park {
         Some(p) => rules_eval::narrow(&s, p),

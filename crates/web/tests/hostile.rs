@@ -3,7 +3,7 @@
 //! configured) PostgreSQL.
 mod common;
 
-use common::{Client, Resp, Server, enc, hidden_value, start, start_with};
+use common::{Client, Resp, Server, enc, hidden_value, start, start_with, wait_for_rules_run};
 use gaoxin_store::testing;
 use gaoxin_web::Config;
 use std::net::{IpAddr, Ipv4Addr};
@@ -442,5 +442,89 @@ async fn sign_in_throttle_reads_the_proxy_header_only_when_told() {
         )
         .await;
         assert_eq!(r.status, 303);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unknown_park_is_an_error_never_the_whole_zone() {
+    for s in servers().await {
+        let mut admin = s.signed_in("admin").await;
+        let mut park = s.signed_in("park-jiangbei").await;
+        wait_for_rules_run(&mut admin, "year=2024").await;
+        let hostile = enc("<script>x</script>");
+        for bad in [
+            "abc",
+            hostile.as_str(),
+            "jiangbei2",
+            "%E4%B8%8D%E5%AD%98%E5%9C%A8",
+        ] {
+            for path in [
+                "/ladder/export.xlsx",
+                "/enterprises",
+                "/enterprises/export",
+                "/ladder",
+                "/policies",
+                "/policies/export.xlsx",
+                "/evaluation",
+                "/evaluation/report",
+            ] {
+                let url = format!("{path}?year=2024&park={bad}");
+                let r = admin.get(&url).await;
+                assert_eq!(r.status, 400, "{url}: {}", r.text());
+                let t = r.text();
+                assert!(t.contains("不是本区的园区"), "{url}: {t}");
+                assert!(t.contains("jiangbei"), "the message lists the parks: {t}");
+                assert!(!t.contains("<script>x"), "{url}: the value is escaped");
+                if !path.starts_with("/evaluation") {
+                    assert_eq!(park.get(&url).await.status, 400, "park admin {url}");
+                }
+            }
+            let url = format!("/api/v1/enterprises?park={bad}");
+            let r = admin.get(&url).await;
+            assert_eq!(r.status, 400, "{url}");
+            assert_eq!(r.json()["code"], "bad_request");
+            assert!(
+                r.json()["message"]
+                    .as_str()
+                    .unwrap()
+                    .contains("不是本区的园区")
+            );
+            let r = admin
+                .request(
+                    "GET",
+                    &format!("/enterprises?park={bad}"),
+                    &[("HX-Request", "true")],
+                    b"",
+                )
+                .await;
+            assert_eq!(r.status, 400, "htmx {bad}");
+        }
+        // A park named by id or by name (and with spaces around) is that park; empty is every
+        // park in scope.
+        let name = s.zone.park("jiangbei").unwrap().name.clone();
+        let own = s.firms.iter().filter(|e| e.park == "jiangbei").count() as u64;
+        assert!(own > 0);
+        for p in ["jiangbei", name.as_str(), " jiangbei "] {
+            let j = admin
+                .get(&format!("/api/v1/enterprises?park={}", enc(p)))
+                .await
+                .json();
+            assert_eq!(j["total"], own, "park={p:?}");
+            for path in [
+                "/ladder",
+                "/ladder/export.xlsx",
+                "/policies",
+                "/policies/export.xlsx",
+            ] {
+                let url = format!("{path}?year=2024&park={}", enc(p));
+                assert_eq!(admin.get(&url).await.status, 200, "{url}");
+            }
+        }
+        let j = admin.get("/api/v1/enterprises?park=").await.json();
+        assert_eq!(j["total"], 300);
+        let r = admin
+            .get(&format!("/ladder?year=2024&park={}", enc(&name)))
+            .await;
+        assert!(r.text().contains(&name));
     }
 }
