@@ -107,7 +107,30 @@ pub async fn parks(
 
 #[derive(Deserialize, Default)]
 pub struct PageSize {
-    page_size: Option<u64>,
+    #[serde(default)]
+    page_size: String,
+}
+
+impl PageSize {
+    /// Rows per page: 50 when absent, numbers clamped to 1–500, anything else a 400.
+    fn get(&self) -> Result<u64, ApiError> {
+        let s = self.page_size.trim();
+        if s.is_empty() {
+            return Ok(50);
+        }
+        let digits = s.strip_prefix('-').unwrap_or(s);
+        if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(ApiError::bad_request(&format!(
+                "参数 page_size 的值「{}」不是整数（每页条数，1–500）",
+                s.chars().take(32).collect::<String>()
+            )));
+        }
+        Ok(match s.parse::<i64>() {
+            Ok(n) => n.clamp(1, 500) as u64,
+            Err(_) if s.starts_with('-') => 1,
+            Err(_) => 500,
+        })
+    }
 }
 
 fn money(v: Option<i64>) -> Value {
@@ -122,7 +145,7 @@ pub async fn enterprises(
     Query(q): Query<ListQuery>,
     Query(ps): Query<PageSize>,
 ) -> Result<Json<Value>, ApiError> {
-    let size = ps.page_size.unwrap_or(50).clamp(1, 500);
+    let size = ps.get()?;
     let filter = q
         .filter(&state.zone)
         .map_err(|m| ApiError::bad_request(&m))?;

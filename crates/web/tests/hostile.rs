@@ -194,6 +194,30 @@ async fn page_numbers_beyond_the_last_page_show_the_last_page() {
             (Some(1), Some(1))
         );
         assert_eq!(j["items"].as_array().unwrap().len(), 300);
+        // Page sizes: numbers are clamped to 1–500, anything else is a JSON 400.
+        for (size, want) in [
+            ("0", 1),
+            ("-3", 1),
+            ("-99999999999999999999", 1),
+            ("100000", 500),
+            ("99999999999999999999", 500),
+            (" 7 ", 7),
+            ("", 50),
+        ] {
+            let j = admin
+                .get(&format!("/api/v1/enterprises?page_size={}", enc(size)))
+                .await
+                .json();
+            assert_eq!(j["page_size"], want, "page_size={size:?}");
+        }
+        for size in ["abc", "1.5", "-", "1e3", "%3Cb%3E"] {
+            let r = admin
+                .get(&format!("/api/v1/enterprises?page_size={size}"))
+                .await;
+            assert_eq!(r.status, 400, "page_size={size}");
+            assert_eq!(r.json()["code"], "bad_request");
+            assert!(r.json()["message"].as_str().unwrap().contains("page_size"));
+        }
         // No page numbers below 1.
         for page in ["0", "-1", "-9223372036854775808", "abc", ""] {
             let j = admin
