@@ -6,7 +6,7 @@
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::error::ApiError;
-use crate::pages::{ListPage, ListQuery, list_page, park_scope};
+use crate::pages::{ListPage, ListQuery, ParkQuery, list_page, park_param, park_scope};
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, header};
@@ -47,14 +47,21 @@ pub async fn me(user: CurrentUser) -> Json<Value> {
     }))
 }
 
-/// GET /api/v1/summary — the dashboard of the user's scope (cached; what the zone page charts).
+/// GET /api/v1/summary — the dashboard of the user's scope (cached; what the zone page charts);
+/// `?park=P` is that park's, as /api/v1/parks/P/summary (an unknown park is a 400).
 pub async fn summary(
     State(state): State<AppState>,
     user: CurrentUser,
+    Query(pq): Query<ParkQuery>,
 ) -> Result<Response, ApiError> {
+    let scope =
+        match park_param(&state.zone, pq.park.as_deref()).map_err(|m| ApiError::bad_request(&m))? {
+            Some(p) => park_scope(&state, &user, &p).ok_or_else(ApiError::not_found)?,
+            None => user.scope(),
+        };
     let e = state
         .dashboards
-        .get(&state.store, &state.zone, &user.scope())
+        .get(&state.store, &state.zone, &scope)
         .await?;
     Ok(json_bytes(e.json.clone()))
 }
@@ -315,7 +322,7 @@ pub fn openapi_document() -> Value {
         "paths": {
             "/api/v1/openapi.json": {"get": {"summary": "本文档", "security": [], "responses": {"200": ok("OpenAPI 3.1 文档", obj.clone())}}},
             "/api/v1/me": {"get": op("当前用户、角色、数据范围与 CSRF 令牌", vec![], ok("当前用户", obj.clone()), None)},
-            "/api/v1/summary": {"get": op("当前用户范围内的总览：各园区/集群/赛道企业数、历年营收与研发、目标与现状", vec![], ok("总览", obj.clone()), None)},
+            "/api/v1/summary": {"get": op("当前用户范围内的总览：各园区/集群/赛道企业数、历年营收与研发、目标与现状", vec![param("park", "query", "园区编号（或名称）：只看该园区，同 /api/v1/parks/{park}/summary；不是本区园区时返回 400")], ok("总览", obj.clone()), None)},
             "/api/v1/parks": {"get": op("可见的园区及企业数", vec![], ok("园区列表", obj.clone()), None)},
             "/api/v1/parks/{park}/summary": {"get": op("一个园区的总览", vec![param("park", "path", "园区编号")], ok("园区总览", obj.clone()), None)},
             "/api/v1/enterprises": {"get": op("企业名录（检索、筛选、排序、分页）", list_params, ok("企业列表", obj.clone()), None)},

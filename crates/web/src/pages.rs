@@ -162,11 +162,25 @@ fn dashboard_context(state: &AppState, d: &Dashboard, park: Option<&str>) -> Val
     }
 }
 
-/// GET / — the zone dashboard (park administrators and enterprise users go to their own page).
+/// A handler's `park` query parameter alone (the dashboards take the park in the path; a
+/// `park` in the query selects that path, see [`dashboard`]).
+#[derive(Deserialize, Default)]
+pub struct ParkQuery {
+    pub park: Option<String>,
+}
+
+/// GET / — the zone dashboard (park administrators and enterprise users go to their own page);
+/// `?park=P` goes to that park's page (an unknown park is a 400).
 pub async fn dashboard(
     State(state): State<AppState>,
     user: CurrentUser,
+    Query(pq): Query<ParkQuery>,
 ) -> Result<Response, PageError> {
+    if let Some(p) =
+        park_param(&state.zone, pq.park.as_deref()).map_err(|m| PageError::bad_request(&m))?
+    {
+        return Ok(Redirect::to(&format!("/parks/{p}")).into_response());
+    }
     match &user.role {
         Role::ParkAdmin(p) => return Ok(Redirect::to(&format!("/parks/{p}")).into_response()),
         Role::Enterprise(u) => {
@@ -304,13 +318,20 @@ fn dashboard_table(d: &Dashboard, table: &str, prefix: &str) -> Option<Table> {
     })
 }
 
-/// GET /export/{table} — a table of the user's dashboard (zone, or the user's own scope).
+/// GET /export/{table} — a table of the user's dashboard (zone, or the user's own scope);
+/// `?park=P` is that park's table, as /parks/P/export/{table} (an unknown park is a 400).
 pub async fn dashboard_export(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(table): Path<String>,
     Query(q): Query<FormatQuery>,
+    Query(pq): Query<ParkQuery>,
 ) -> Result<Response, PageError> {
+    let park =
+        park_param(&state.zone, pq.park.as_deref()).map_err(|m| PageError::bad_request(&m))?;
+    if let Some(p) = park {
+        return park_export(State(state), user, Path((p, table)), Query(q)).await;
+    }
     let e = state
         .dashboards
         .get(&state.store, &state.zone, &user.scope())

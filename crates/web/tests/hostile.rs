@@ -544,6 +544,38 @@ async fn an_unknown_park_is_an_error_never_the_whole_zone() {
                 assert_eq!(admin.get(&url).await.status, 200, "{url}");
             }
         }
+        // The dashboards take the park in the path; a park in the query is that park, or a 400.
+        for bad in ["abc", "%3Cscript%3E"] {
+            for url in [
+                format!("/?park={bad}"),
+                format!("/export/years?park={bad}"),
+                format!("/api/v1/summary?park={bad}"),
+            ] {
+                let r = admin.get(&url).await;
+                assert_eq!(r.status, 400, "{url}");
+                assert!(r.text().contains("不是本区的园区"), "{url}");
+            }
+        }
+        for p in ["jiangbei", name.as_str()] {
+            let r = admin.get(&format!("/?park={}", enc(p))).await;
+            assert_eq!(r.status, 303);
+            assert_eq!(r.header("location"), Some("/parks/jiangbei"));
+            let a = admin
+                .get(&format!("/export/years?format=csv&park={}", enc(p)))
+                .await;
+            let b = admin.get("/parks/jiangbei/export/years?format=csv").await;
+            assert_eq!((a.status, a.body.clone()), (200, b.body), "export park={p}");
+            let a = admin
+                .get(&format!("/api/v1/summary?park={}", enc(p)))
+                .await
+                .json();
+            let b = admin.get("/api/v1/parks/jiangbei/summary").await.json();
+            assert_eq!(a, b, "summary park={p}");
+            assert_ne!(a, admin.get("/api/v1/summary").await.json());
+        }
+        // … within the caller's scope: another park is the same 404 as on its own page.
+        assert_eq!(park.get("/api/v1/summary?park=xingang").await.status, 404);
+        assert_eq!(park.get("/export/years?park=xingang").await.status, 404);
         let j = admin.get("/api/v1/enterprises?park=").await.json();
         assert_eq!(j["total"], 300);
         let r = admin
