@@ -705,9 +705,12 @@ fn render_login(
     r
 }
 
+/// The sign-in form; a missing field is an empty one (a wrong sign-in, not a 422).
 #[derive(Deserialize)]
 pub struct LoginForm {
+    #[serde(default)]
     username: String,
+    #[serde(default)]
     password: String,
     #[serde(default)]
     next: String,

@@ -318,6 +318,14 @@ async fn sign_in_throttle_is_by_address_and_does_not_reveal_accounts() {
         // An address without failures still signs in.
         assert_eq!(from(&s, 6).login("analyst", &pw).await.status, 303);
 
+        // A form without the credentials' fields is a wrong sign-in, in Chinese.
+        let mut e = from(&s, 9);
+        let page = e.get("/login").await.text();
+        let token = hidden_value(&page, "_csrf").unwrap();
+        let r = e.post_form("/login", &[("_csrf", &token)]).await;
+        assert_eq!(r.status, 401, "{}", r.text());
+        assert!(login_error(&r).contains("用户名或密码错误"));
+
         // One address failing on many names is stopped for every name (20 in the window).
         let mut d = from(&s, 7);
         for i in 0..20 {
