@@ -1,8 +1,11 @@
 //! Failed sign-ins by network address and username (the sign-in throttle's memory).
 //!
 //! The web layer decides what to refuse ([`LoginFailures`] are its inputs); the store only records
-//! failures, counts the recent ones, and forgets them: after a successful sign-in (that address and
-//! username), after a password reset (that username), and once they are older than the window.
+//! attempts, counts the recent ones, and forgets them: an attempt refused before its password was
+//! checked, every failure of an address and username after a successful sign-in there, every
+//! failure of a username after a password reset, and all that are older than the window. An
+//! attempt is recorded *before* its password is checked, so that concurrent attempts see each
+//! other and a burst of parallel guesses cannot slip past the count.
 //! A username here is whatever was typed (also names that are no account), so that an unknown
 //! account is throttled exactly like a known one.
 use crate::db::{Error, Store};
@@ -62,11 +65,13 @@ impl Store {
         })
     }
 
-    /// Records a failed sign-in at `at` and forgets failures older than `forget_before`.
-    pub async fn record_address_failure(
+    /// Records a sign-in attempt (id `attempt`, any unique text) at `at` as a failure until
+    /// it is forgotten, and forgets failures older than `forget_before`.
+    pub async fn record_login_attempt(
         &self,
         address: &str,
         username: &str,
+        attempt: &str,
         at: i64,
         forget_before: i64,
     ) -> Result<(), Error> {
@@ -74,10 +79,22 @@ impl Store {
             .bind(forget_before)
             .execute(&self.pool)
             .await?;
-        sqlx::query("INSERT INTO login_failures (address, username, at) VALUES ($1, $2, $3)")
-            .bind(address.to_string())
-            .bind(cut(username).to_string())
-            .bind(at)
+        sqlx::query(
+            "INSERT INTO login_failures (address, username, at, attempt) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(address.to_string())
+        .bind(cut(username).to_string())
+        .bind(at)
+        .bind(attempt.to_string())
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Forgets one attempt (refused before its password was checked: it guessed nothing).
+    pub async fn forget_login_attempt(&self, attempt: &str) -> Result<(), Error> {
+        sqlx::query("DELETE FROM login_failures WHERE attempt = $1")
+            .bind(attempt.to_string())
             .execute(&self.pool)
             .await?;
         Ok(())

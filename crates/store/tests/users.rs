@@ -121,7 +121,7 @@ async fn login_failures_count_by_address_and_name_and_are_forgotten() {
             ("10.0.0.2", "a", 300),
         ] {
             store
-                .record_address_failure(addr, name, at, 0)
+                .record_login_attempt(addr, name, &format!("{addr}-{name}-{at}"), at, 0)
                 .await
                 .unwrap();
         }
@@ -144,6 +144,16 @@ async fn login_failures_count_by_address_and_name_and_are_forgotten() {
         // a name without failures from this address
         let f = store.login_failures("10.0.0.1", "c", 0).await.unwrap();
         assert_eq!((f.pair, f.address, f.pair_oldest), (0, 3, None));
+        // one attempt can be forgotten by its id
+        store
+            .record_login_attempt("10.0.0.1", "b", "extra", 160, 0)
+            .await
+            .unwrap();
+        let f = store.login_failures("10.0.0.1", "a", 0).await.unwrap();
+        assert_eq!((f.pair, f.address), (2, 4));
+        store.forget_login_attempt("extra").await.unwrap();
+        let f = store.login_failures("10.0.0.1", "a", 0).await.unwrap();
+        assert_eq!((f.pair, f.address), (2, 3));
         // success at one address forgets that pair only
         store.clear_address_failures("10.0.0.1", "a").await.unwrap();
         assert_eq!(
@@ -166,7 +176,7 @@ async fn login_failures_count_by_address_and_name_and_are_forgotten() {
         );
         // recording forgets what is older than the window
         store
-            .record_address_failure("10.0.0.3", "b", 1000, 500)
+            .record_login_attempt("10.0.0.3", "b", "t3", 1000, 500)
             .await
             .unwrap();
         assert_eq!(
@@ -176,7 +186,7 @@ async fn login_failures_count_by_address_and_name_and_are_forgotten() {
         // names are kept to 128 bytes (cut on a character boundary), and still match
         let long = "名".repeat(100);
         store
-            .record_address_failure("10.0.0.4", &long, 1000, 0)
+            .record_login_attempt("10.0.0.4", &long, "t4", 1000, 0)
             .await
             .unwrap();
         assert_eq!(

@@ -18,6 +18,9 @@
 //!   failed on it: the right password from an address without failures still signs in, so nobody
 //!   can lock someone else out. A refusal by the account's lock reads exactly like a wrong password,
 //!   and unknown accounts get the same answers, so the answers do not reveal which accounts exist.
+//!   Each attempt is recorded before its password is checked, so parallel guesses count each
+//!   other; one refused unchecked by the throttle is forgotten, a successful one clears its
+//!   address's failures for that account.
 //!   The address is the TCP peer, or with [`crate::Config::trust_proxy`] the last
 //!   `X-Forwarded-For` entry (the one the trusted proxy in front appended).
 use crate::AppState;
@@ -782,10 +785,24 @@ pub async fn login(
     let now = now_unix();
     let window = state.config.lock_duration.as_secs() as i64;
     let since = now - window;
-    let failures = match state.store.login_failures(&address, &username, since).await {
+    // Every attempt is recorded as a failure before anything is checked, so that concurrent
+    // attempts count each other (a burst of parallel guesses cannot pass the count together);
+    // it is forgotten when it is refused unchecked or succeeds.
+    let attempt = random_token();
+    let counted = async {
+        state
+            .store
+            .record_login_attempt(&address, &username, &attempt, now, since)
+            .await?;
+        state.store.login_failures(&address, &username, since).await
+    };
+    let mut failures = match counted.await {
         Ok(x) => x,
         Err(e) => return PageError::internal(e).into_response(),
     };
+    // the failures before this attempt (and concurrent ones)
+    failures.pair -= 1;
+    failures.address -= 1;
     // 1. The address: too many failures for this username, or for any. Decided before looking
     //    at the account, so it is the same for every username.
     let throttled = if failures.pair >= state.config.max_failures {
@@ -796,6 +813,9 @@ pub async fn login(
         None
     };
     if let Some(oldest) = throttled {
+        if let Err(e) = state.store.forget_login_attempt(&attempt).await {
+            return PageError::internal(e).into_response();
+        }
         let mins = minutes_left(oldest, window, now);
         return fail(
             ctx,
@@ -832,25 +852,21 @@ pub async fn login(
         .as_ref()
         .is_some_and(|r| r.locked_until > now && failures.pair > 0);
     let Some(rec) = rec.filter(|_| ok && !locked_here) else {
-        let recorded = async {
-            state
-                .store
-                .record_address_failure(&address, &username, now, since)
-                .await?;
-            // the account's own count (a no-op for unknown usernames)
-            state
-                .store
-                .record_login_failure(&username, state.config.max_failures, now + window)
-                .await
-        };
-        if let Err(e) = recorded.await {
+        // this attempt stays recorded; the account's own count (a no-op for unknown usernames)
+        if let Err(e) = state
+            .store
+            .record_login_failure(&username, state.config.max_failures, now + window)
+            .await
+        {
             return PageError::internal(e).into_response();
         }
         return fail(ctx, WRONG);
     };
     if rec.disabled {
+        // counted like a failure (the attempt stays recorded)
         return fail(ctx, "该账户已停用，请联系管理员。");
     }
+    // forgets this attempt and the earlier failures of this address and account
     let cleared = async {
         state.store.record_login_success(&rec.username).await?;
         state

@@ -360,6 +360,63 @@ async fn sign_in_throttle_is_by_address_and_does_not_reveal_accounts() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn parallel_guesses_cannot_pass_the_throttle_together() {
+    for s in servers().await {
+        // 16 wrong passwords for one account from one address, sent at once: at most five are
+        // checked (the others meet the throttle, and an attempt refused unchecked is not counted);
+        // with the guesses that follow one by one, exactly five are checked in all, and then the
+        // right password is refused too.
+        let mut forms = Vec::new();
+        for i in 0..16 {
+            let mut c = from(&s, 10);
+            let page = c.get("/login").await.text();
+            let token = hidden_value(&page, "_csrf").unwrap();
+            forms.push((c, token, format!("guess-{i}")));
+        }
+        let tasks: Vec<_> = forms
+            .into_iter()
+            .map(|(mut c, token, guess)| {
+                tokio::spawn(async move {
+                    let r = c
+                        .post_form(
+                            "/login",
+                            &[
+                                ("_csrf", token.as_str()),
+                                ("username", "analyst"),
+                                ("password", guess.as_str()),
+                            ],
+                        )
+                        .await;
+                    (r.status, login_error(&r))
+                })
+            })
+            .collect();
+        let mut checked = 0;
+        for t in tasks {
+            let (status, msg) = t.await.unwrap();
+            assert_eq!(status, 401);
+            if msg.contains("用户名或密码错误") {
+                checked += 1;
+            } else {
+                assert!(msg.contains("锁定"), "{msg}");
+            }
+        }
+        assert!(checked <= 5, "{checked} parallel guesses were checked");
+        loop {
+            let r = from(&s, 10).login("analyst", "one-more-guess").await;
+            if login_error(&r).contains("锁定") {
+                break;
+            }
+            checked += 1;
+            assert!(checked <= 5, "{checked} guesses were checked");
+        }
+        assert_eq!(checked, 5);
+        let r = from(&s, 10).login("analyst", &s.password("analyst")).await;
+        assert!(login_error(&r).contains("锁定"));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sign_in_throttle_reads_the_proxy_header_only_when_told() {
     for store in testing::all().await.unwrap() {
         // Not behind a proxy: X-Forwarded-For is the client's own claim and changes nothing.
