@@ -321,6 +321,8 @@ pub async fn report_xlsx(
     user: CurrentUser,
     Query(q): Query<EvalQuery>,
 ) -> Result<Response, PageError> {
+    crate::pages::park_param(&state.zone, q.park.as_deref())
+        .map_err(|m| PageError::bad_request(&m))?;
     let (year, rep, targets) = report_inputs(&state, &user, q.year).await?;
     let bytes =
         evaluation::report_xlsx(&state.zone, &rep, &targets).map_err(PageError::internal)?;
@@ -380,7 +382,13 @@ pub async fn targets_page(
     if matches!(user.role, Role::Enterprise(_)) {
         return Err(PageError::not_found());
     }
-    let scope = user.scope();
+    // `?park=P`: that park's targets (within the caller's scope; an unknown park is a 400)
+    let scope = match crate::pages::park_param(&state.zone, q.park.as_deref())
+        .map_err(|m| PageError::bad_request(&m))?
+    {
+        Some(p) => crate::pages::park_scope(&state, &user, &p).ok_or_else(PageError::not_found)?,
+        None => user.scope(),
+    };
     let ts = evaluation::targets(&state.store, &state.zone, &scope, q.year).await?;
     let page = Page::new("目标监测", &user, "/targets");
     let scope_name = match &scope {

@@ -556,6 +556,8 @@ async fn an_unknown_park_is_an_error_never_the_whole_zone() {
                 "/policies/export.xlsx",
                 "/evaluation",
                 "/evaluation/report",
+                "/evaluation/report.xlsx",
+                "/targets",
             ] {
                 let url = format!("{path}?year=2024&park={bad}");
                 let r = admin.get(&url).await;
@@ -638,7 +640,12 @@ async fn an_unknown_park_is_an_error_never_the_whole_zone() {
             assert_eq!(a, b, "summary park={p}");
             assert_ne!(a, admin.get("/api/v1/summary").await.json());
         }
+        let r = admin.get(&format!("/targets?park={}", enc(&name))).await;
+        assert_eq!(r.status, 200);
+        assert!(r.text().contains(&name), "the targets of the park");
+        assert_ne!(r.body, admin.get("/targets").await.body);
         // … within the caller's scope: another park is the same 404 as on its own page.
+        assert_eq!(park.get("/targets?park=xingang").await.status, 404);
         assert_eq!(park.get("/api/v1/summary?park=xingang").await.status, 404);
         assert_eq!(park.get("/export/years?park=xingang").await.status, 404);
         let j = admin.get("/api/v1/enterprises?park=").await.json();
