@@ -13,10 +13,11 @@
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::error::PageError;
+use crate::error::Query;
 use crate::evaluation::{self, EvalError};
 use crate::export::download;
 use crate::render::{self, Page};
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::response::Response;
 use gaoxin_index::report::{ParkReport, TargetView};
 use gaoxin_store::{Role, RunRecord, Scope};

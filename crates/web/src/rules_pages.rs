@@ -15,12 +15,13 @@
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::error::PageError;
+use crate::error::Query;
 use crate::export::download;
 use crate::pages::scoped_enterprise;
 use crate::render::{self, Page};
 use crate::rules_eval::{self, Lists, RulesSummary, park_name, verdict_zh, wan};
 use crate::rules_jobs;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::response::Response;
 use gaoxin_rules::plan::{EvalOptions, Verdict};
 use gaoxin_rules::{Panel, Status, ladder};

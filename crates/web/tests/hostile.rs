@@ -656,3 +656,29 @@ async fn an_unknown_park_is_an_error_never_the_whole_zone() {
         assert!(r.text().contains(&name));
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn query_values_that_do_not_parse_get_a_chinese_400() {
+    for s in servers().await {
+        let mut admin = s.signed_in("admin").await;
+        let firm = s.firm_in("jiangbei");
+        for url in [
+            "/ladder?year=abc".to_string(),
+            "/ladder/export.xlsx?year=2024x".to_string(),
+            "/ladder/evaluating?year=-".to_string(),
+            "/policies?year=99999999999".to_string(),
+            "/policies/export.xlsx?year=%3Cb%3E".to_string(),
+            format!("/enterprises/{firm}/ladder?year=abc"),
+            "/evaluation?year=abc".to_string(),
+            "/evaluation/report?year=abc".to_string(),
+            "/evaluation/report.xlsx?year=abc".to_string(),
+            "/targets?year=abc".to_string(),
+        ] {
+            let r = admin.get(&url).await;
+            assert_eq!(r.status, 400, "{url}: {}", r.text());
+            let t = r.text();
+            assert!(t.contains("查询参数「year」的值无法识别"), "{url}: {t}");
+            assert!(t.contains("<html"), "{url}: an error page");
+        }
+    }
+}
