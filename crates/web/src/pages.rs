@@ -390,17 +390,37 @@ pub struct ListQuery {
 }
 
 impl ListQuery {
-    /// The store filter; an unknown park is an error (Chinese message), see [`park_param`].
+    /// The store filter. An unknown park (see [`park_param`]), listing status or a year that is
+    /// not a number is an error (Chinese message), never a silently wider list.
     pub fn filter(&self, zone: &gaoxin_model::Zone) -> Result<EnterpriseFilter, String> {
         let opt = |s: &str| Some(s.trim().to_string()).filter(|s| !s.is_empty());
+        let listing = match opt(&self.listing) {
+            None => None,
+            Some(l) => Some(Listing::parse(&l).ok_or_else(|| {
+                format!(
+                    "参数 listing 的值「{}」不是上市状态。可选：{}",
+                    l.chars().take(32).collect::<String>(),
+                    Listing::ALL.map(|l| l.key()).join("、")
+                )
+            })?),
+        };
+        let year = match opt(&self.year) {
+            None => None,
+            Some(y) => Some(y.parse::<i32>().map_err(|_| {
+                format!(
+                    "参数 year 的值「{}」不是年份（如 2024）",
+                    y.chars().take(32).collect::<String>()
+                )
+            })?),
+        };
         Ok(EnterpriseFilter {
             q: self.q.trim().to_string(),
             park: park_param(zone, Some(&self.park))?,
             industry: opt(&self.industry),
             cluster: opt(&self.cluster),
             track: opt(&self.track),
-            listing: opt(&self.listing).and_then(|l| Listing::parse(&l)),
-            year: self.year.trim().parse().ok(),
+            listing,
+            year,
         })
     }
     /// The page asked for, from 1; a number too large for any list asks for the last page.

@@ -648,6 +648,27 @@ async fn an_unknown_park_is_an_error_never_the_whole_zone() {
         assert_eq!(park.get("/targets?park=xingang").await.status, 404);
         assert_eq!(park.get("/api/v1/summary?park=xingang").await.status, 404);
         assert_eq!(park.get("/export/years?park=xingang").await.status, 404);
+        // Other filters of the list: an unknown listing status or a year that is no number is
+        // a 400 too (they were dropped, widening the list); unknown clusters find nothing.
+        for q in ["listing=bogus", "year=abc", "year=2024x", "listing=%3Cb%3E"] {
+            for path in ["/enterprises", "/enterprises/export", "/api/v1/enterprises"] {
+                let r = admin.get(&format!("{path}?{q}")).await;
+                assert_eq!(r.status, 400, "{path}?{q}");
+                if !path.starts_with("/api/") {
+                    assert!(!r.text().contains("<b>"), "{path}?{q}: escaped");
+                }
+            }
+        }
+        let j = admin
+            .get("/api/v1/enterprises?listing=star&year=2024")
+            .await
+            .json();
+        assert!(j["total"].as_u64().unwrap() < 300);
+        let j = admin
+            .get("/api/v1/enterprises?cluster=nonexistent")
+            .await
+            .json();
+        assert_eq!(j["total"], 0);
         let j = admin.get("/api/v1/enterprises?park=").await.json();
         assert_eq!(j["total"], 300);
         let r = admin
