@@ -283,9 +283,9 @@ pub fn openapi_document() -> Value {
         ("track", "新赛道编号"),
         (
             "listing",
-            "上市状态：unlisted, main_board, chinext, star, bse, neeq, overseas",
+            "上市状态：unlisted, main_board, chinext, star, bse, neeq, overseas；无法识别时返回 400",
         ),
-        ("year", "只列出有该年数据的企业，并显示该年数据"),
+        ("year", "只列出有该年数据的企业，并显示该年数据；不是整数时返回 400"),
         ("sort", "name, revenue, rd, employees, founded"),
         (
             "page",
