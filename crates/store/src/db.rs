@@ -48,6 +48,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (5, include_str!("../migrations/0005_latest_year.sql")),
     (6, include_str!("../migrations/0006_status_facts.sql")),
     (8, include_str!("../migrations/0008_ladder_record.sql")),
+    (9, include_str!("../migrations/0009_login_throttle.sql")),
 ];
 
 /// The database URL: `--database` if given, else `DATABASE_URL`, else `sqlite://gaoxin.db` in the working directory.

@@ -103,3 +103,99 @@ fn roles_parse_from_parts() {
     );
     assert!(Role::ParkAdmin("x".into()).may_import() && !Role::ZoneAnalyst.may_import());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn login_failures_count_by_address_and_name_and_are_forgotten() {
+    use gaoxin_store::LoginFailures;
+    for store in testing::all().await.unwrap() {
+        let none = LoginFailures::default();
+        assert_eq!(
+            store.login_failures("10.0.0.1", "a", 0).await.unwrap(),
+            none
+        );
+        // 10.0.0.1: "a" at 100 and 200, "b" at 150; 10.0.0.2: "a" at 300.
+        for (addr, name, at) in [
+            ("10.0.0.1", "a", 100),
+            ("10.0.0.1", "b", 150),
+            ("10.0.0.1", "a", 200),
+            ("10.0.0.2", "a", 300),
+        ] {
+            store
+                .record_login_attempt(addr, name, &format!("{addr}-{name}-{at}"), at, 0)
+                .await
+                .unwrap();
+        }
+        let f = store.login_failures("10.0.0.1", "a", 0).await.unwrap();
+        assert_eq!(
+            f,
+            LoginFailures {
+                pair: 2,
+                address: 3,
+                pair_oldest: Some(100),
+                address_oldest: Some(100),
+            }
+        );
+        // only failures at or after `since` count
+        let f = store.login_failures("10.0.0.1", "a", 150).await.unwrap();
+        assert_eq!(
+            (f.pair, f.address, f.pair_oldest, f.address_oldest),
+            (1, 2, Some(200), Some(150))
+        );
+        // a name without failures from this address
+        let f = store.login_failures("10.0.0.1", "c", 0).await.unwrap();
+        assert_eq!((f.pair, f.address, f.pair_oldest), (0, 3, None));
+        // one attempt can be forgotten by its id
+        store
+            .record_login_attempt("10.0.0.1", "b", "extra", 160, 0)
+            .await
+            .unwrap();
+        let f = store.login_failures("10.0.0.1", "a", 0).await.unwrap();
+        assert_eq!((f.pair, f.address), (2, 4));
+        store.forget_login_attempt("extra").await.unwrap();
+        let f = store.login_failures("10.0.0.1", "a", 0).await.unwrap();
+        assert_eq!((f.pair, f.address), (2, 3));
+        // success at one address forgets that pair only
+        store.clear_address_failures("10.0.0.1", "a").await.unwrap();
+        assert_eq!(
+            store
+                .login_failures("10.0.0.1", "a", 0)
+                .await
+                .unwrap()
+                .address,
+            1
+        );
+        assert_eq!(
+            store.login_failures("10.0.0.2", "a", 0).await.unwrap().pair,
+            1
+        );
+        // a password reset forgets the name everywhere
+        store.clear_login_failures_of("a").await.unwrap();
+        assert_eq!(
+            store.login_failures("10.0.0.2", "a", 0).await.unwrap(),
+            none
+        );
+        // recording forgets what is older than the window
+        store
+            .record_login_attempt("10.0.0.3", "b", "t3", 1000, 500)
+            .await
+            .unwrap();
+        assert_eq!(
+            store.login_failures("10.0.0.1", "b", 0).await.unwrap().pair,
+            0
+        );
+        // names are kept to 128 bytes (cut on a character boundary), and still match
+        let long = "名".repeat(100);
+        store
+            .record_login_attempt("10.0.0.4", &long, "t4", 1000, 0)
+            .await
+            .unwrap();
+        assert_eq!(
+            store
+                .login_failures("10.0.0.4", &long, 0)
+                .await
+                .unwrap()
+                .pair,
+            1
+        );
+    }
+}

@@ -6,14 +6,14 @@
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::error::ApiError;
-use crate::pages::{ListQuery, park_scope};
+use crate::pages::{ListPage, ListQuery, ParkQuery, list_page, park_param, park_scope};
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use gaoxin_model::facts::format_value;
 use gaoxin_model::{FIELDS, Money, Uscc};
-use gaoxin_store::{Page as StorePage, Scope};
+use gaoxin_store::Scope;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -47,14 +47,21 @@ pub async fn me(user: CurrentUser) -> Json<Value> {
     }))
 }
 
-/// GET /api/v1/summary — the dashboard of the user's scope (cached; what the zone page charts).
+/// GET /api/v1/summary — the dashboard of the user's scope (cached; what the zone page charts);
+/// `?park=P` is that park's, as /api/v1/parks/P/summary (an unknown park is a 400).
 pub async fn summary(
     State(state): State<AppState>,
     user: CurrentUser,
+    Query(pq): Query<ParkQuery>,
 ) -> Result<Response, ApiError> {
+    let scope =
+        match park_param(&state.zone, pq.park.as_deref()).map_err(|m| ApiError::bad_request(&m))? {
+            Some(p) => park_scope(&state, &user, &p).ok_or_else(ApiError::not_found)?,
+            None => user.scope(),
+        };
     let e = state
         .dashboards
-        .get(&state.store, &state.zone, &user.scope())
+        .get(&state.store, &state.zone, &scope)
         .await?;
     Ok(json_bytes(e.json.clone()))
 }
@@ -107,7 +114,30 @@ pub async fn parks(
 
 #[derive(Deserialize, Default)]
 pub struct PageSize {
-    page_size: Option<u64>,
+    #[serde(default)]
+    page_size: String,
+}
+
+impl PageSize {
+    /// Rows per page: 50 when absent, numbers clamped to 1–500, anything else a 400.
+    fn get(&self) -> Result<u64, ApiError> {
+        let s = self.page_size.trim();
+        if s.is_empty() {
+            return Ok(50);
+        }
+        let digits = s.strip_prefix('-').unwrap_or(s);
+        if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(ApiError::bad_request(&format!(
+                "参数 page_size 的值「{}」不是整数（每页条数，1–500）",
+                s.chars().take(32).collect::<String>()
+            )));
+        }
+        Ok(match s.parse::<i64>() {
+            Ok(n) => n.clamp(1, 500) as u64,
+            Err(_) if s.starts_with('-') => 1,
+            Err(_) => 500,
+        })
+    }
 }
 
 fn money(v: Option<i64>) -> Value {
@@ -122,20 +152,16 @@ pub async fn enterprises(
     Query(q): Query<ListQuery>,
     Query(ps): Query<PageSize>,
 ) -> Result<Json<Value>, ApiError> {
-    let size = ps.page_size.unwrap_or(50).clamp(1, 500);
-    let page = q.page_no();
-    let (rows, total) = state
-        .store
-        .enterprises(
-            &user.scope(),
-            &q.filter(),
-            StorePage {
-                offset: (page - 1) * size,
-                limit: Some(size),
-                sort: q.sort(),
-            },
-        )
-        .await?;
+    let size = ps.get()?;
+    let filter = q
+        .filter(&state.zone)
+        .map_err(|m| ApiError::bad_request(&m))?;
+    let ListPage {
+        rows,
+        total,
+        page_no: page,
+        pages,
+    } = list_page(&state, &user.scope(), &filter, q.sort(), q.page_no(), size).await?;
     let items: Vec<Value> = rows
         .iter()
         .map(|r| {
@@ -159,6 +185,7 @@ pub async fn enterprises(
     Ok(Json(json!({
         "total": total,
         "page": page,
+        "pages": pages,
         "page_size": size,
         "sort": q.sort().key(),
         "items": items,
@@ -250,17 +277,20 @@ fn op(summary: &str, params: Vec<Value>, response: Value, extra: Option<(&str, V
 pub fn openapi_document() -> Value {
     let list_params: Vec<Value> = [
         ("q", "名称或统一社会信用代码中的文字（按字面匹配）"),
-        ("park", "园区编号"),
+        ("park", "园区编号（或园区名称）；不是本区园区时返回 400"),
         ("industry", "国民经济行业代码前缀，如 C 或 C39"),
         ("cluster", "创新型产业集群编号"),
         ("track", "新赛道编号"),
         (
             "listing",
-            "上市状态：unlisted, main_board, chinext, star, bse, neeq, overseas",
+            "上市状态：unlisted, main_board, chinext, star, bse, neeq, overseas；无法识别时返回 400",
         ),
-        ("year", "只列出有该年数据的企业，并显示该年数据"),
+        ("year", "只列出有该年数据的企业，并显示该年数据；不是整数时返回 400"),
         ("sort", "name, revenue, rd, employees, founded"),
-        ("page", "页码，从 1 开始"),
+        (
+            "page",
+            "页码，从 1 开始；超过最后一页时返回最后一页（见返回的 page 与 pages）",
+        ),
         ("page_size", "每页条数，1–500，默认 50"),
     ]
     .iter()
@@ -292,7 +322,7 @@ pub fn openapi_document() -> Value {
         "paths": {
             "/api/v1/openapi.json": {"get": {"summary": "本文档", "security": [], "responses": {"200": ok("OpenAPI 3.1 文档", obj.clone())}}},
             "/api/v1/me": {"get": op("当前用户、角色、数据范围与 CSRF 令牌", vec![], ok("当前用户", obj.clone()), None)},
-            "/api/v1/summary": {"get": op("当前用户范围内的总览：各园区/集群/赛道企业数、历年营收与研发、目标与现状", vec![], ok("总览", obj.clone()), None)},
+            "/api/v1/summary": {"get": op("当前用户范围内的总览：各园区/集群/赛道企业数、历年营收与研发、目标与现状", vec![param("park", "query", "园区编号（或名称）：只看该园区，同 /api/v1/parks/{park}/summary；不是本区园区时返回 400")], ok("总览", obj.clone()), None)},
             "/api/v1/parks": {"get": op("可见的园区及企业数", vec![], ok("园区列表", obj.clone()), None)},
             "/api/v1/parks/{park}/summary": {"get": op("一个园区的总览", vec![param("park", "path", "园区编号")], ok("园区总览", obj.clone()), None)},
             "/api/v1/enterprises": {"get": op("企业名录（检索、筛选、排序、分页）", list_params, ok("企业列表", obj.clone()), None)},

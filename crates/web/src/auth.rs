@@ -9,8 +9,20 @@
 //!   Every POST/PUT/PATCH/DELETE must carry it, as header `X-CSRF-Token` (htmx and API clients) or
 //!   form field `_csrf` (plain forms); multipart uploads without the header are checked by the upload
 //!   handler against their `_csrf` part. Anything else is refused with 403 before any handler runs.
-//! - Lock-out: [`crate::Config::max_failures`] consecutive failures lock the account for
-//!   [`crate::Config::lock_duration`]; the counter is in the database, so it survives restarts.
+//! - Throttle (see [`login`]): failures are counted in the database (they survive restarts) per
+//!   network address and typed username, whether or not that account exists. Within
+//!   [`crate::Config::lock_duration`], [`crate::Config::max_failures`] failures from one address for
+//!   one username, or [`crate::Config::max_address_failures`] from one address in all, stop that
+//!   address from trying (the same message for every username). The account itself is locked after
+//!   `max_failures` consecutive failures from anywhere, but the lock only stops addresses that have
+//!   failed on it: the right password from an address without failures still signs in, so nobody
+//!   can lock someone else out. A refusal by the account's lock reads exactly like a wrong password,
+//!   and unknown accounts get the same answers, so the answers do not reveal which accounts exist.
+//!   Each attempt is recorded before its password is checked, so parallel guesses count each
+//!   other; one refused unchecked by the throttle is forgotten, a successful one clears its
+//!   address's failures for that account.
+//!   The address is the TCP peer, or with [`crate::Config::trust_proxy`] the last
+//!   `X-Forwarded-For` entry (the one the trusted proxy in front appended).
 use crate::AppState;
 use crate::error::{ApiError, PageError};
 use crate::render::{self, Page};
@@ -18,7 +30,7 @@ use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use argon2::{Argon2, Params};
 use axum::Form;
 use axum::body::Body;
-use axum::extract::{FromRequestParts, Request, State};
+use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
@@ -27,6 +39,7 @@ use gaoxin_model::Zone;
 use gaoxin_store::{EnterpriseFilter, Page as StorePage, Role, Scope, Store, UserRecord};
 use serde::Deserialize;
 use std::collections::HashMap;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::RwLock;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -203,6 +216,7 @@ pub async fn reset_password(
         .await
         .expect("hashing task");
     if store.set_password_hash(username, &hash).await? {
+        store.clear_login_failures_of(username).await?;
         Ok(())
     } else {
         Err(UserError::NotFound(username.into()))
@@ -623,12 +637,30 @@ pub struct LoginQuery {
     next: String,
 }
 
-fn safe_next(next: &str) -> String {
-    if next.starts_with('/') && !next.starts_with("//") && !next.starts_with("/\\") {
-        next.to_string()
-    } else {
-        "/".into()
+/// Where to go after signing in: `next` when it is a path on this site, else `/`.
+///
+/// Browsers drop tabs and newlines anywhere in a URL, strip leading spaces and control
+/// characters, and read `\` as `/`, so `/<tab>/evil.example/` or `/\evil.example` would lead to
+/// another origin. Accepted: a single leading `/` not followed by `/`, and no control character,
+/// backslash or space anywhere (and so no scheme, which would need a character before the `/`).
+/// Non-ASCII characters (a search in Chinese) are percent-encoded for the `Location` header.
+pub fn safe_next(next: &str) -> String {
+    let b = next.as_bytes();
+    let same_origin_path = b.first() == Some(&b'/')
+        && !matches!(b.get(1), Some(b'/') | Some(b'\\'))
+        && b.iter().all(|&c| c > b' ' && c != 0x7f && c != b'\\');
+    if !same_origin_path {
+        return "/".into();
     }
+    let mut out = String::with_capacity(next.len());
+    for &c in b {
+        if c.is_ascii() {
+            out.push(c as char);
+        } else {
+            out.push_str(&format!("%{c:02X}"));
+        }
+    }
+    out
 }
 
 /// GET /login — the sign-in form (creates an anonymous session to hold its CSRF token).
@@ -662,7 +694,11 @@ fn render_login(
     let mut r = render::page(
         "login.html",
         &page,
-        minijinja::context! { next => safe_next(next), error => error, username => username },
+        minijinja::context! {
+            next => safe_next(next), error => error, username => username,
+            max_failures => state.config.max_failures,
+            lock_minutes => state.config.lock_duration.as_secs().div_ceil(60),
+        },
     );
     *r.status_mut() = status;
     if new {
@@ -672,20 +708,68 @@ fn render_login(
     r
 }
 
+/// The sign-in form; a missing field is an empty one (a wrong sign-in, not a 422).
 #[derive(Deserialize)]
 pub struct LoginForm {
+    #[serde(default)]
     username: String,
+    #[serde(default)]
     password: String,
     #[serde(default)]
     next: String,
 }
 
-/// POST /login — checks the password, the lock-out and the account; starts a fresh session.
+/// The client's network address as the sign-in throttle counts it: the TCP peer, or with
+/// [`crate::Config::trust_proxy`] the last `X-Forwarded-For` entry. IPv6 addresses count by their
+/// /64 prefix (what one subscriber is usually given), so one client cannot rotate through them.
+fn client_address(state: &AppState, headers: &HeaderMap, peer: Option<SocketAddr>) -> String {
+    let forwarded = || {
+        let last = headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .map(str::trim)
+            .rfind(|s| !s.is_empty())?;
+        last.parse::<IpAddr>()
+            .ok()
+            .or_else(|| last.parse::<SocketAddr>().ok().map(|a| a.ip()))
+    };
+    let ip = state
+        .config
+        .trust_proxy
+        .then(forwarded)
+        .flatten()
+        .or(peer.map(|a| a.ip()));
+    match ip.map(|ip| ip.to_canonical()) {
+        Some(IpAddr::V6(v6)) => {
+            let s = v6.segments();
+            format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+        }
+        Some(ip) => ip.to_string(),
+        None => "unknown".into(),
+    }
+}
+
+/// Minutes until the oldest of some failures (at `oldest`) leaves the throttle's window.
+fn minutes_left(oldest: Option<i64>, window: i64, now: i64) -> i64 {
+    let left = oldest.map_or(window, |t| t + window - now);
+    ((left + 59) / 60).max(1)
+}
+
+/// POST /login — checks the throttle, the password, the account's lock and state; starts a fresh
+/// session. The answers are the same whether or not the account exists (see the module docs):
+/// a throttled address gets the throttle message for any username, and an account's lock refuses
+/// an address that has failed on it with the wrong-password message. Every answer that depends on
+/// the account costs one hash verification, so timing does not tell who exists either.
 pub async fn login(
     State(state): State<AppState>,
     axum::Extension(ctx): axum::Extension<Ctx>,
+    peer: Option<axum::Extension<ConnectInfo<SocketAddr>>>,
+    headers: HeaderMap,
     Form(f): Form<LoginForm>,
 ) -> Response {
+    const WRONG: &str = "用户名或密码错误。";
     let username = f.username.trim().to_string();
     let fail = |ctx: Ctx, msg: &str| {
         render_login(
@@ -697,48 +781,100 @@ pub async fn login(
             &username,
         )
     };
+    let address = client_address(&state, &headers, peer.map(|p| p.0.0));
+    let now = now_unix();
+    let window = state.config.lock_duration.as_secs() as i64;
+    let since = now - window;
+    // Every attempt is recorded as a failure before anything is checked, so that concurrent
+    // attempts count each other (a burst of parallel guesses cannot pass the count together);
+    // it is forgotten when it is refused unchecked or succeeds.
+    let attempt = random_token();
+    let counted = async {
+        state
+            .store
+            .record_login_attempt(&address, &username, &attempt, now, since)
+            .await?;
+        state.store.login_failures(&address, &username, since).await
+    };
+    let mut failures = match counted.await {
+        Ok(x) => x,
+        Err(e) => return PageError::internal(e).into_response(),
+    };
+    // the failures before this attempt (and concurrent ones)
+    failures.pair -= 1;
+    failures.address -= 1;
+    // 1. The address: too many failures for this username, or for any. Decided before looking
+    //    at the account, so it is the same for every username.
+    let throttled = if failures.pair >= state.config.max_failures {
+        Some(failures.pair_oldest)
+    } else if failures.address >= state.config.max_address_failures {
+        Some(failures.address_oldest)
+    } else {
+        None
+    };
+    if let Some(oldest) = throttled {
+        if let Err(e) = state.store.forget_login_attempt(&attempt).await {
+            return PageError::internal(e).into_response();
+        }
+        let mins = minutes_left(oldest, window, now);
+        return fail(
+            ctx,
+            &format!("登录失败次数过多，已暂时锁定从此处的登录，请{mins}分钟后再试。"),
+        );
+    }
     let rec = match state.store.user(&username).await {
         Ok(r) => r,
         Err(e) => return PageError::internal(e).into_response(),
     };
-    let now = now_unix();
-    if let Some(r) = &rec
-        && r.locked_until > now
-    {
-        let mins = (r.locked_until - now + 59) / 60;
-        return fail(
-            ctx,
-            &format!("连续登录失败次数过多，账户已临时锁定，请{mins}分钟后再试。"),
-        );
-    }
-    // Unknown users still cost one hash verification, so timing does not tell who exists.
-    const DUMMY: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$8TmNfdMU7QqnLfGJk8wZ0QVvW8fSZ1bC+2ApvFMRCsE";
-    let hash = rec
-        .as_ref()
-        .map(|r| r.password_hash.clone())
-        .unwrap_or_else(|| DUMMY.into());
+    // Unknown users still cost one hash verification (of a hash made with the parameters of new
+    // accounts' hashes), so timing does not tell who exists.
+    static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    let hash = match &rec {
+        Some(r) => r.password_hash.clone(),
+        None => match DUMMY.get() {
+            Some(h) => h.clone(),
+            None => {
+                let h = tokio::task::spawn_blocking(|| hash_password(&random_token()))
+                    .await
+                    .expect("hashing task");
+                DUMMY.get_or_init(|| h).clone()
+            }
+        },
+    };
     let pw = f.password.clone();
     let ok = tokio::task::spawn_blocking(move || verify_password(&pw, &hash))
         .await
         .unwrap_or(false);
-    let Some(rec) = rec else {
-        return fail(ctx, "用户名或密码错误。");
-    };
-    if !ok {
-        let lock_until = now + state.config.lock_duration.as_secs() as i64;
+    // 2. The account's lock stops only addresses that have failed on it. Such a refusal is
+    //    answered and counted exactly like a wrong password, as every attempt on an unknown
+    //    account is, so neither the message nor the throttle that follows tells them apart.
+    let locked_here = rec
+        .as_ref()
+        .is_some_and(|r| r.locked_until > now && failures.pair > 0);
+    let Some(rec) = rec.filter(|_| ok && !locked_here) else {
+        // this attempt stays recorded; the account's own count (a no-op for unknown usernames)
         if let Err(e) = state
             .store
-            .record_login_failure(&rec.username, state.config.max_failures, lock_until)
+            .record_login_failure(&username, state.config.max_failures, now + window)
             .await
         {
             return PageError::internal(e).into_response();
         }
-        return fail(ctx, "用户名或密码错误。");
-    }
+        return fail(ctx, WRONG);
+    };
     if rec.disabled {
+        // counted like a failure (the attempt stays recorded)
         return fail(ctx, "该账户已停用，请联系管理员。");
     }
-    if let Err(e) = state.store.record_login_success(&rec.username).await {
+    // forgets this attempt and the earlier failures of this address and account
+    let cleared = async {
+        state.store.record_login_success(&rec.username).await?;
+        state
+            .store
+            .clear_address_failures(&address, &rec.username)
+            .await
+    };
+    if let Err(e) = cleared.await {
         return PageError::internal(e).into_response();
     }
     if let Some(old) = &ctx.sid {

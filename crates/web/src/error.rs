@@ -101,3 +101,49 @@ impl From<gaoxin_store::Error> for ApiError {
         ApiError::internal(e)
     }
 }
+
+/// `axum::extract::Query` whose rejection (a value that does not parse, e.g. `year=abc`) is a
+/// Chinese 400 naming the parameter: an error page, or `{"code", "message"}` under `/api/`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Query<T>(pub T);
+
+impl<T, S> axum::extract::FromRequestParts<S> for Query<T>
+where
+    T: serde::de::DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        match axum::extract::Query::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Query(v)) => Ok(Query(v)),
+            Err(e) => {
+                // axum's text: "Failed to deserialize query string: FIELD: serde's reason"
+                let text = e.body_text();
+                let field = text
+                    .split(": ")
+                    .nth(1)
+                    .filter(|f| {
+                        !f.is_empty()
+                            && f.len() <= 32
+                            && f.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+                    })
+                    .filter(|_| text.split(": ").count() > 2);
+                let msg = match field {
+                    Some(f) => format!(
+                        "地址中的查询参数「{f}」的值无法识别，请检查地址（年份、页码等须为整数）。"
+                    ),
+                    None => "地址中的查询参数无法识别，请检查地址。".to_string(),
+                };
+                if parts.uri.path().starts_with("/api/") {
+                    Err(ApiError::bad_request(&msg).into_response())
+                } else {
+                    Err(PageError::bad_request(&msg).into_response())
+                }
+            }
+        }
+    }
+}

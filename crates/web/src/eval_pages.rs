@@ -13,10 +13,11 @@
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::error::PageError;
+use crate::error::Query;
 use crate::evaluation::{self, EvalError};
 use crate::export::download;
 use crate::render::{self, Page};
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::response::Response;
 use gaoxin_index::park::Confidence;
 use gaoxin_index::report::{ParkReport, TargetView};
@@ -268,6 +269,8 @@ pub async fn evaluation_page(
     if matches!(user.role, Role::Enterprise(_)) {
         return Err(PageError::not_found());
     }
+    let park = crate::pages::park_param(&state.zone, q.park.as_deref())
+        .map_err(|m| PageError::bad_request(&m))?;
     let scope = user.scope();
     let years = state.store.years(&scope).await?;
     let page = Page::new("园区评价", &user, "/evaluation");
@@ -285,7 +288,7 @@ pub async fn evaluation_page(
             context! { empty => true, not_run => true, year => year, years => years },
         ));
     };
-    let v = view(&state, &user, &rep, q.park.as_deref());
+    let v = view(&state, &user, &rep, park.as_deref());
     Ok(render::page(
         "evaluation.html",
         &page,
@@ -320,13 +323,15 @@ pub async fn report_page(
     user: CurrentUser,
     Query(q): Query<EvalQuery>,
 ) -> Result<Response, PageError> {
+    let park = crate::pages::park_param(&state.zone, q.park.as_deref())
+        .map_err(|m| PageError::bad_request(&m))?;
     let (year, rep, targets) = report_inputs(&state, &user, q.year).await?;
     let page = Page::new(
         &format!("{year}年度园区综合发展能力评价报告"),
         &user,
         "/evaluation",
     );
-    let v = view(&state, &user, &rep, q.park.as_deref());
+    let v = view(&state, &user, &rep, park.as_deref());
     Ok(render::page(
         "report.html",
         &page,
@@ -340,6 +345,8 @@ pub async fn report_xlsx(
     user: CurrentUser,
     Query(q): Query<EvalQuery>,
 ) -> Result<Response, PageError> {
+    crate::pages::park_param(&state.zone, q.park.as_deref())
+        .map_err(|m| PageError::bad_request(&m))?;
     let (year, rep, targets) = report_inputs(&state, &user, q.year).await?;
     let bytes =
         evaluation::report_xlsx(&state.zone, &rep, &targets).map_err(PageError::internal)?;
@@ -399,7 +406,13 @@ pub async fn targets_page(
     if matches!(user.role, Role::Enterprise(_)) {
         return Err(PageError::not_found());
     }
-    let scope = user.scope();
+    // `?park=P`: that park's targets (within the caller's scope; an unknown park is a 400)
+    let scope = match crate::pages::park_param(&state.zone, q.park.as_deref())
+        .map_err(|m| PageError::bad_request(&m))?
+    {
+        Some(p) => crate::pages::park_scope(&state, &user, &p).ok_or_else(PageError::not_found)?,
+        None => user.scope(),
+    };
     let ts = evaluation::targets(&state.store, &state.zone, &scope, q.year).await?;
     let page = Page::new("目标监测", &user, "/targets");
     let scope_name = match &scope {

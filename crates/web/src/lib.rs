@@ -5,7 +5,8 @@
 //! - [`routes`]: the one table of routes (method, path, who may call it). [`router`] is built from
 //!   it, and the isolation tests enumerate it, so a new page cannot escape those tests.
 //! - [`auth`]: argon2 password hashes, server-side sessions (HttpOnly SameSite=Lax cookie, Secure
-//!   when configured), CSRF synchronizer tokens, lock-out, and the account functions the CLI calls.
+//!   when configured), CSRF synchronizer tokens, the sign-in throttle (by address and account), and
+//!   the account functions the CLI calls.
 //!   The signed-in user becomes a [`gaoxin_store::Scope`] in exactly one place:
 //!   [`gaoxin_store::Role::scope`], reached through [`auth::CurrentUser::scope`].
 //! - [`pages`]: thin HTML handlers (parse → store → render). [`api`]: the same data as JSON, and the
@@ -58,9 +59,16 @@ pub struct Config {
     pub secure_cookies: bool,
     /// Idle lifetime of a session.
     pub session_ttl: Duration,
-    /// Consecutive failed sign-ins that lock an account, and for how long.
+    /// Failed sign-ins that stop one address from trying one username (and lock the account for
+    /// addresses that failed on it), and for how long (the throttle's window).
     pub max_failures: i64,
     pub lock_duration: Duration,
+    /// Failed sign-ins (any usernames) that stop one address from trying at all, in the same window.
+    pub max_address_failures: i64,
+    /// Take the client's address from the last `X-Forwarded-For` entry (set when a reverse proxy
+    /// in front appends it; never otherwise, since clients can send the header themselves).
+    /// Environment: `GAOXIN_TRUST_PROXY=1`.
+    pub trust_proxy: bool,
 }
 
 impl Default for Config {
@@ -70,18 +78,24 @@ impl Default for Config {
             session_ttl: Duration::from_secs(8 * 3600),
             max_failures: 5,
             lock_duration: Duration::from_secs(15 * 60),
+            max_address_failures: 20,
+            trust_proxy: false,
         }
     }
 }
 
 impl Config {
-    /// Defaults, with `GAOXIN_SECURE_COOKIES` (1/true) read from the environment.
+    /// Defaults, with `GAOXIN_SECURE_COOKIES` and `GAOXIN_TRUST_PROXY` (1/true/yes) read from
+    /// the environment.
     pub fn from_env() -> Config {
-        let secure = std::env::var("GAOXIN_SECURE_COOKIES")
-            .map(|v| matches!(v.as_str(), "1" | "true" | "yes"))
-            .unwrap_or(false);
+        let flag = |name: &str| {
+            std::env::var(name)
+                .map(|v| matches!(v.as_str(), "1" | "true" | "yes"))
+                .unwrap_or(false)
+        };
         Config {
-            secure_cookies: secure,
+            secure_cookies: flag("GAOXIN_SECURE_COOKIES"),
+            trust_proxy: flag("GAOXIN_TRUST_PROXY"),
             ..Config::default()
         }
     }
@@ -153,7 +167,11 @@ pub async fn serve_state(
     let addr = listener.local_addr()?;
     let app = router(state);
     on_ready(addr);
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await
+    // The peer address reaches handlers as `ConnectInfo` (the sign-in throttle counts by it).
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
 }

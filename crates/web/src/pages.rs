@@ -55,6 +55,78 @@ pub fn park_scope(state: &AppState, user: &CurrentUser, park: &str) -> Option<Sc
     }
 }
 
+/// The one reading of a `park` query parameter (enterprise list and its export, the API, 梯度培育
+/// and 政策 pages and exports, 评价): empty or absent means every park in the caller's scope;
+/// otherwise it must name a park of the zone (by id or name; the id is returned). Anything else is
+/// an error with a Chinese message for a 400 answer — never silently the whole zone.
+pub fn park_param(zone: &gaoxin_model::Zone, raw: Option<&str>) -> Result<Option<String>, String> {
+    let raw = raw.map(str::trim).unwrap_or("");
+    if raw.is_empty() {
+        return Ok(None);
+    }
+    match zone.park(raw) {
+        Some(p) => Ok(Some(p.id.clone())),
+        None => Err(format!(
+            "参数 park 的值「{}」不是本区的园区。可用的园区编号：{}",
+            raw.chars().take(64).collect::<String>(),
+            zone.parks
+                .iter()
+                .map(|p| p.id.as_str())
+                .collect::<Vec<_>>()
+                .join("、")
+        )),
+    }
+}
+
+/// One page of the enterprise list (`size` rows, page numbers from 1). A page beyond the last
+/// (however large the number) shows the last page; the answer says which page that is.
+pub struct ListPage {
+    pub rows: Vec<EnterpriseRow>,
+    pub total: u64,
+    pub page_no: u64,
+    pub pages: u64,
+}
+
+pub async fn list_page(
+    state: &AppState,
+    scope: &Scope,
+    filter: &EnterpriseFilter,
+    sort: Sort,
+    page_no: u64,
+    size: u64,
+) -> Result<ListPage, gaoxin_store::Error> {
+    let size = size.max(1);
+    let page_no = page_no.max(1);
+    let fetch = |offset: u64| {
+        state.store.enterprises(
+            scope,
+            filter,
+            StorePage {
+                offset,
+                limit: Some(size),
+                sort,
+            },
+        )
+    };
+    // An offset that does not fit the database's 64-bit integers is beyond any list.
+    let asked = (page_no - 1)
+        .checked_mul(size)
+        .filter(|o| i64::try_from(*o).is_ok());
+    let (mut rows, total) = fetch(asked.unwrap_or(0)).await?;
+    let pages = total.div_ceil(size).max(1);
+    let shown = page_no.min(pages);
+    let offset = (shown - 1) * size;
+    if asked != Some(offset) {
+        rows = fetch(offset).await?.0;
+    }
+    Ok(ListPage {
+        rows,
+        total,
+        page_no: shown,
+        pages,
+    })
+}
+
 fn dashboard_context(state: &AppState, d: &Dashboard, park: Option<&str>) -> Value {
     let park_view = park.and_then(|id| state.zone.park(id)).map(|p| {
         context! { id => p.id.as_str(), name => p.name.as_str(), location => p.location.as_str(), national => p.national }
@@ -90,11 +162,25 @@ fn dashboard_context(state: &AppState, d: &Dashboard, park: Option<&str>) -> Val
     }
 }
 
-/// GET / — the zone dashboard (park administrators and enterprise users go to their own page).
+/// A handler's `park` query parameter alone (the dashboards take the park in the path; a
+/// `park` in the query selects that path, see [`dashboard`]).
+#[derive(Deserialize, Default)]
+pub struct ParkQuery {
+    pub park: Option<String>,
+}
+
+/// GET / — the zone dashboard (park administrators and enterprise users go to their own page);
+/// `?park=P` goes to that park's page (an unknown park is a 400).
 pub async fn dashboard(
     State(state): State<AppState>,
     user: CurrentUser,
+    Query(pq): Query<ParkQuery>,
 ) -> Result<Response, PageError> {
+    if let Some(p) =
+        park_param(&state.zone, pq.park.as_deref()).map_err(|m| PageError::bad_request(&m))?
+    {
+        return Ok(Redirect::to(&format!("/parks/{p}")).into_response());
+    }
     match &user.role {
         Role::ParkAdmin(p) => return Ok(Redirect::to(&format!("/parks/{p}")).into_response()),
         Role::Enterprise(u) => {
@@ -232,13 +318,20 @@ fn dashboard_table(d: &Dashboard, table: &str, prefix: &str) -> Option<Table> {
     })
 }
 
-/// GET /export/{table} — a table of the user's dashboard (zone, or the user's own scope).
+/// GET /export/{table} — a table of the user's dashboard (zone, or the user's own scope);
+/// `?park=P` is that park's table, as /parks/P/export/{table} (an unknown park is a 400).
 pub async fn dashboard_export(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(table): Path<String>,
     Query(q): Query<FormatQuery>,
+    Query(pq): Query<ParkQuery>,
 ) -> Result<Response, PageError> {
+    let park =
+        park_param(&state.zone, pq.park.as_deref()).map_err(|m| PageError::bad_request(&m))?;
+    if let Some(p) = park {
+        return park_export(State(state), user, Path((p, table)), Query(q)).await;
+    }
     let e = state
         .dashboards
         .get(&state.store, &state.zone, &user.scope())
@@ -297,20 +390,47 @@ pub struct ListQuery {
 }
 
 impl ListQuery {
-    pub fn filter(&self) -> EnterpriseFilter {
+    /// The store filter. An unknown park (see [`park_param`]), listing status or a year that is
+    /// not a number is an error (Chinese message), never a silently wider list.
+    pub fn filter(&self, zone: &gaoxin_model::Zone) -> Result<EnterpriseFilter, String> {
         let opt = |s: &str| Some(s.trim().to_string()).filter(|s| !s.is_empty());
-        EnterpriseFilter {
+        let listing = match opt(&self.listing) {
+            None => None,
+            Some(l) => Some(Listing::parse(&l).ok_or_else(|| {
+                format!(
+                    "参数 listing 的值「{}」不是上市状态。可选：{}",
+                    l.chars().take(32).collect::<String>(),
+                    Listing::ALL.map(|l| l.key()).join("、")
+                )
+            })?),
+        };
+        let year = match opt(&self.year) {
+            None => None,
+            Some(y) => Some(y.parse::<i32>().map_err(|_| {
+                format!(
+                    "参数 year 的值「{}」不是年份（如 2024）",
+                    y.chars().take(32).collect::<String>()
+                )
+            })?),
+        };
+        Ok(EnterpriseFilter {
             q: self.q.trim().to_string(),
-            park: opt(&self.park),
+            park: park_param(zone, Some(&self.park))?,
             industry: opt(&self.industry),
             cluster: opt(&self.cluster),
             track: opt(&self.track),
-            listing: opt(&self.listing).and_then(|l| Listing::parse(&l)),
-            year: self.year.trim().parse().ok(),
-        }
+            listing,
+            year,
+        })
     }
+    /// The page asked for, from 1; a number too large for any list asks for the last page.
     pub fn page_no(&self) -> u64 {
-        self.page.trim().parse().unwrap_or(1).max(1)
+        let p = self.page.trim();
+        match p.parse::<u64>() {
+            Ok(n) => n.max(1),
+            Err(_) if !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()) => u64::MAX,
+            Err(_) => 1,
+        }
     }
     pub fn sort(&self) -> Sort {
         Sort::parse(self.sort.trim())
@@ -392,20 +512,15 @@ pub async fn enterprises(
     Query(q): Query<ListQuery>,
 ) -> Result<Response, PageError> {
     let scope = user.scope();
-    let page_no = q.page_no();
-    let (rows, total) = state
-        .store
-        .enterprises(
-            &scope,
-            &q.filter(),
-            StorePage {
-                offset: (page_no - 1) * PAGE_SIZE,
-                limit: Some(PAGE_SIZE),
-                sort: q.sort(),
-            },
-        )
-        .await?;
-    let pages = total.div_ceil(PAGE_SIZE).max(1);
+    let filter = q
+        .filter(&state.zone)
+        .map_err(|m| PageError::bad_request(&m))?;
+    let ListPage {
+        rows,
+        total,
+        page_no,
+        pages,
+    } = list_page(&state, &scope, &filter, q.sort(), q.page_no(), PAGE_SIZE).await?;
     let rows: Vec<RowView> = rows.iter().map(|r| row_view(&state, r)).collect();
     let sorts = [("name", "名称"), ("revenue", "营业收入"), ("rd", "研发费用"), ("employees", "从业人员"), ("founded", "成立时间")]
         .iter()
@@ -466,11 +581,14 @@ pub async fn enterprises_export(
     user: CurrentUser,
     Query(q): Query<ListQuery>,
 ) -> Result<Response, PageError> {
+    let filter = q
+        .filter(&state.zone)
+        .map_err(|m| PageError::bad_request(&m))?;
     let (rows, _) = state
         .store
         .enterprises(
             &user.scope(),
-            &q.filter(),
+            &filter,
             StorePage {
                 offset: 0,
                 limit: None,

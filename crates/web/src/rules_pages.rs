@@ -15,6 +15,7 @@
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::error::PageError;
+use crate::error::Query;
 use crate::export::download;
 use crate::pages::scoped_enterprise;
 use crate::render::{self, Page};
@@ -22,7 +23,7 @@ use crate::rules_eval::{
     self, Lists, RulesSummary, finding_zh, level_zh, park_name, record_zh, wan,
 };
 use crate::rules_jobs;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::response::Response;
 use gaoxin_rules::ladder::Record;
 use gaoxin_rules::plan::{EvalOptions, Finding};
@@ -272,6 +273,8 @@ async fn run_view(
     q: &RulesQuery,
     start: bool,
 ) -> Result<Result<(i32, RulesSummary, RunRecord, Option<String>), minijinja::Value>, PageError> {
+    let asked_park = crate::pages::park_param(&state.zone, q.park.as_deref())
+        .map_err(|m| PageError::bad_request(&m))?;
     let scope = user.scope();
     let (year, years) = match page_year(state, user, q).await? {
         Ok(x) => x,
@@ -294,7 +297,7 @@ async fn run_view(
     };
     let park = match &scope {
         Scope::Park(p) => Some(p.clone()),
-        _ => q.park.clone().filter(|p| state.zone.park(p).is_some()),
+        _ => asked_park,
     };
     let s = match &park {
         Some(p) => rules_eval::narrow(&s, p),

@@ -58,6 +58,7 @@ impl Driver {
             addr: format!("127.0.0.1:{port}").parse().unwrap(),
             cookie: None,
             csrf: None,
+            source: None,
         };
         let t0 = Instant::now();
         loop {

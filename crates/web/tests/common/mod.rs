@@ -88,6 +88,7 @@ impl Server {
             addr: self.addr,
             cookie: None,
             csrf: None,
+            source: None,
         }
     }
     pub async fn signed_in(&self, user: &str) -> Client {
@@ -111,13 +112,18 @@ impl Server {
 
 /// Starts the real server on a random port with the fixture loaded and the demo accounts made.
 pub async fn start(store: Store) -> Server {
+    start_with(store, Config::default()).await
+}
+
+/// [`start`] with other settings.
+pub async fn start_with(store: Store, config: Config) -> Server {
     gaoxin_web::auth::use_fast_hashing_for_tests();
     let zone = zone();
     let (firms, missing) = load_fixture(&store, &zone).await;
     let accounts = gaoxin_web::ensure_demo_accounts(&store, &zone)
         .await
         .unwrap();
-    let state = AppState::new(store.clone(), zone.clone(), Config::default());
+    let state = AppState::new(store.clone(), zone.clone(), config);
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     let (atx, arx) = tokio::sync::oneshot::channel();
     tokio::spawn(async move {
@@ -174,6 +180,8 @@ pub struct Client {
     pub addr: SocketAddr,
     pub cookie: Option<String>,
     pub csrf: Option<String>,
+    /// The local address to connect from (another 127.x.y.z is another client address).
+    pub source: Option<std::net::IpAddr>,
 }
 
 fn decode_chunked(mut b: &[u8]) -> Vec<u8> {
@@ -199,7 +207,14 @@ impl Client {
         headers: &[(&str, &str)],
         body: &[u8],
     ) -> Resp {
-        let mut s = TcpStream::connect(self.addr).await.unwrap();
+        let mut s = match self.source {
+            None => TcpStream::connect(self.addr).await.unwrap(),
+            Some(ip) => {
+                let sock = tokio::net::TcpSocket::new_v4().unwrap();
+                sock.bind(SocketAddr::new(ip, 0)).unwrap();
+                sock.connect(self.addr).await.unwrap()
+            }
+        };
         let mut req = format!(
             "{method} {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\nContent-Length: {}\r\n",
             self.addr,
