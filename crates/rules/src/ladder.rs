@@ -850,6 +850,7 @@ source = "test"
                 sector: Sector::Manufacturing,
                 listing: Listing::Unlisted,
                 tech_field_ok: true,
+                sme_class: 0,
             });
             let d = Provenance::Declared;
             p.set(row, 2024, F::TechSmeRegistered, *reg, &d);
