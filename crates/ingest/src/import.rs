@@ -237,6 +237,8 @@ async fn import_sheet(
     let mut tx = store.begin_import().await?;
     let mut written = Ok(());
     let mut warning_count = 0u64;
+    // Said in the report only if the import is written.
+    let mut move_notices: Vec<String> = Vec::new();
     while let Some(b) = receiver.recv().await {
         for e in b.errors {
             report.push_error(e);
@@ -277,7 +279,7 @@ async fn import_sheet(
                                 let name = |id: &str| {
                                     zone.park(id).map(|x| x.name.clone()).unwrap_or(id.into())
                                 };
-                                report.notices.push(format!(
+                                move_notices.push(format!(
                                     "园区变更：第{}行企业{}（{}）从「{}」移至「{}」，已记入园区变更记录（操作人：{actor}）",
                                     probe.row,
                                     p.uscc,
@@ -369,6 +371,7 @@ async fn import_sheet(
         written?;
     } else {
         report.warnings_accepted = warning_count > 0;
+        report.notices.append(&mut move_notices);
         let (counts, changes) = tx.commit_with_changes().await?;
         report.counts = Some(counts);
         report.changes = changes
