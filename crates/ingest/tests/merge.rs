@@ -491,3 +491,41 @@ async fn three_implausible_values_wait_for_confirmation() {
         assert!(r.ok() && r.warning_count == 0, "{}", r.summary_zh());
     }
 }
+
+#[test]
+fn the_templates_instructions_say_how_to_clear_and_which_units() {
+    use calamine::Reader;
+    let bytes = gaoxin_ingest::template_xlsx(&zone());
+    let mut wb = calamine::Xlsx::new(std::io::Cursor::new(bytes)).unwrap();
+    let help = wb.worksheet_range("填写说明").unwrap();
+    let all: Vec<String> = help.cells().map(|(_, _, c)| c.to_string()).collect();
+    assert!(
+        all.iter()
+            .any(|c| c.contains(&format!("填写“{}”", gaoxin_ingest::CLEAR)))
+    );
+    assert!(all.iter().any(|c| c.contains("元、万元、亿元")));
+    assert!(all.iter().any(|c| c.contains("--accept-warnings")));
+    assert!(all.iter().any(|c| c == "新企业必填"));
+}
+
+#[tokio::test]
+async fn a_failed_import_does_not_announce_a_move() {
+    for store in seeded(false).await {
+        // Moves firm 1 but the merged row is inconsistent (stored 科技人员 30 > 从业人员 10).
+        let text = format!(
+            "统一社会信用代码,所属园区,年度,从业人员（人）\n{},江北新区,2024,10\n",
+            code(1)
+        );
+        let r = run(&store, &text, zone_admin()).await;
+        assert!(!r.ok());
+        assert!(r.notices.is_empty(), "{:?}", r.notices);
+        assert_eq!(park_of(&store, 1).await, "xingang");
+        assert!(
+            store
+                .park_moves(&Scope::Zone, &code(1))
+                .await
+                .unwrap()
+                .is_empty()
+        );
+    }
+}
