@@ -197,3 +197,57 @@ async fn nine_reimporting_the_export_changes_nothing() {
         assert!(e.synthetic, "the demo label is kept");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn three_implausible_values_wait_for_the_users_confirmation() {
+    for s in servers().await {
+        let target = s.firm_in("jiangbei");
+        let code = Uscc::parse(&target).unwrap();
+        let before = s.store.facts_of(&Scope::Zone, &code).await.unwrap();
+        // Yuan typed under a 万元 header: 52,000,000 万元 = 5200亿元.
+        let text = format!("统一社会信用代码,年度,营业收入（万元）\n{target},2024,52000000\n");
+        let mut jb = s.signed_in("park-jiangbei").await;
+        let (j, html) = via_form(&mut jb, "yuan.csv", &text).await;
+        assert_eq!(
+            (j["ok"].clone(), j["needs_confirmation"].clone()),
+            (false.into(), true.into()),
+            "{j}"
+        );
+        assert!(
+            html.contains("需要核对的警告") && html.contains("超过1000亿元"),
+            "{html}"
+        );
+        assert_eq!(s.store.facts_of(&Scope::Zone, &code).await.unwrap(), before);
+        // A header in 元 reads the same number exactly, no warning.
+        let text_yuan = format!("统一社会信用代码,年度,营业收入（元）\n{target},2024,52000000\n");
+        let j = via_api(&mut jb, "yuan.csv", &text_yuan).await;
+        assert_eq!(
+            (j["ok"].clone(), j["warning_count"].clone()),
+            (true.into(), 0.into()),
+            "{j}"
+        );
+        let f = s.store.facts_of(&Scope::Zone, &code).await.unwrap();
+        let y2024 = f.iter().find(|f| f.year.get() == 2024).unwrap();
+        assert_eq!(y2024.get(F::Revenue), Some(5_200_000_000));
+        // Confirmed with the form's checkbox: written.
+        let token = jb.csrf_token().await;
+        let r = jb
+            .post_multipart(
+                "/upload",
+                &[],
+                &[("_csrf", &token), ("accept_warnings", "1")],
+                ("yuan.csv", text.as_bytes()),
+            )
+            .await;
+        let id = r
+            .header("location")
+            .unwrap()
+            .rsplit('/')
+            .next()
+            .unwrap()
+            .to_string();
+        let j = wait_job(&mut jb, &id).await;
+        assert_eq!(j["ok"], true, "{j}");
+        assert!(j["summary"].as_str().unwrap().contains("已确认"), "{j}");
+    }
+}
