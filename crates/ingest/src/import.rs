@@ -317,7 +317,8 @@ async fn import_sheet(
                 if report.error_count > 0 {
                     return Ok(());
                 }
-                let firms: Vec<_> = b.firms.iter().map(|f| f.patch.clone()).collect();
+                let firms: Vec<&gaoxin_store::FirmPatch> =
+                    b.firms.iter().map(|f| &f.patch).collect();
                 let mut problems: Vec<RowError> = Vec::new();
                 let fact_rows = &b.fact_rows;
                 let facts = &b.facts;

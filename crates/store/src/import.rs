@@ -506,14 +506,18 @@ impl ImportTx {
                 continue;
             }
             self.upsert_facts(todo).await?;
-            self.update_latest_year(chunk).await?;
+            self.update_latest_year(chunk.iter().map(|f| f.uscc.as_str()))
+                .await?;
         }
         Ok(())
     }
 
     /// Keeps `enterprises.latest_year` in step with the facts just written.
-    async fn update_latest_year(&mut self, chunk: &[Facts]) -> Result<(), Error> {
-        let mut codes: Vec<&str> = chunk.iter().map(|f| f.uscc.as_str()).collect();
+    async fn update_latest_year<'a>(
+        &mut self,
+        codes: impl Iterator<Item = &'a str>,
+    ) -> Result<(), Error> {
+        let mut codes: Vec<&str> = codes.collect();
         codes.sort_unstable();
         codes.dedup();
         let list: Vec<String> = (1..=codes.len())
@@ -749,7 +753,7 @@ impl ImportTx {
     /// can check the merged row.
     pub async fn write_patches(
         &mut self,
-        firms: &[FirmPatch],
+        firms: &[&FirmPatch],
         known: &HashMap<String, Enterprise>,
         facts: &[FactsPatch],
         inspect: &mut (dyn FnMut(usize, &Facts) + Send),
@@ -789,10 +793,50 @@ impl ImportTx {
 
         let per = SQLITE_MAX_VARS / (N_FIELDS + 4);
         for (c, chunk) in facts.chunks(per).enumerate() {
-            let old = self.existing_facts(chunk).await?;
-            let mut merged: Vec<Facts> = Vec::with_capacity(chunk.len());
+            // First the stored rows' hashes: a patch that, read as a whole row (kept cells
+            // missing), hashes like the stored row leaves it unchanged — a re-imported export
+            // is settled here. Only the others are read back in full and merged.
+            let years: Vec<i64> = {
+                let mut y: Vec<i64> = chunk.iter().map(|p| p.facts.year.get() as i64).collect();
+                y.sort_unstable();
+                y.dedup();
+                y
+            };
+            let hashes = self
+                .existing_hashes(
+                    "facts",
+                    "uscc",
+                    chunk.iter().map(|p| p.facts.uscc.as_str()),
+                    Some(&years),
+                )
+                .await?;
+            let mut settled = vec![false; chunk.len()];
+            let mut to_read = Vec::new();
+            for (j, p) in chunk.iter().enumerate() {
+                let k = (p.facts.uscc.as_str().to_string(), p.facts.year.get() as i64);
+                if let Some(h) = hashes.get(&k) {
+                    // `p.facts` is the patch read as a whole row: kept and cleared cells are missing.
+                    if facts_hash(&p.facts, &p.facts.provenance_text()) == *h {
+                        settled[j] = true;
+                    } else {
+                        to_read.push(p.clone());
+                    }
+                }
+            }
+            let old = if to_read.is_empty() {
+                HashMap::new()
+            } else {
+                self.existing_facts(&to_read).await?
+            };
+            // New rows are the patch's own facts (no copy); changed rows are merged copies.
+            let mut updated: Vec<Facts> = Vec::new();
+            let mut inserted: Vec<usize> = Vec::new();
             for (j, p) in chunk.iter().enumerate() {
                 let i = c * per + j;
+                if settled[j] {
+                    self.counts.facts_unchanged += 1;
+                    continue;
+                }
                 let k = (p.facts.uscc.as_str().to_string(), p.facts.year.get());
                 match old.get(&k) {
                     Some(o) => {
@@ -805,17 +849,21 @@ impl ImportTx {
                                 self.note(&new.uscc, Some(new.year), c);
                             }
                             inspect(i, &new);
-                            merged.push(new);
+                            updated.push(new);
                         }
                     }
                     None => {
                         self.counts.facts_inserted += 1;
-                        let new = p.apply(None);
-                        inspect(i, &new);
-                        merged.push(new);
+                        inspect(i, &p.facts);
+                        inserted.push(j);
                     }
                 }
             }
+            let merged: Vec<&Facts> = inserted
+                .iter()
+                .map(|j| &chunk[*j].facts)
+                .chain(updated.iter())
+                .collect();
             if merged.is_empty() {
                 continue;
             }
@@ -823,11 +871,12 @@ impl ImportTx {
                 .iter()
                 .map(|f| {
                     let prov = f.provenance_text();
-                    (f, facts_hash(f, &prov), prov)
+                    (*f, facts_hash(f, &prov), prov)
                 })
                 .collect();
             self.upsert_facts(todo).await?;
-            self.update_latest_year(&merged).await?;
+            self.update_latest_year(merged.iter().map(|f| f.uscc.as_str()))
+                .await?;
         }
         Ok(())
     }
@@ -927,7 +976,7 @@ impl Store {
         }
         let mut p = FirmPatch::new(uscc.clone());
         p.park = Some(to_park.to_string());
-        tx.write_patches(&[p], &known, &[], &mut |_, _| {}).await?;
+        tx.write_patches(&[&p], &known, &[], &mut |_, _| {}).await?;
         let m = ParkMove {
             uscc: uscc.clone(),
             moved_at: unix_now(),
