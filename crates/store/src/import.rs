@@ -1030,3 +1030,69 @@ pub fn unix_now() -> i64 {
         .map(|d| d.as_secs() as i64)
         .unwrap_or(0)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn code() -> Uscc {
+        Uscc::from_body("91320100MA0000001").unwrap()
+    }
+
+    #[test]
+    fn a_facts_patch_sets_clears_and_keeps() {
+        let y = Year::new(2024).unwrap();
+        let mut old = Facts::new(code(), y);
+        old.set(F::Revenue, Some(100), Provenance::Verified("税务".into()));
+        old.set(F::Employees, Some(7), Provenance::Declared);
+        old.set(F::IpClass1, Some(3), Provenance::Imputed);
+        let mut p = FactsPatch::new(code(), y);
+        p.facts.set(F::Revenue, Some(120), Provenance::Declared);
+        p.touch[F::Revenue as usize] = Touch::Set;
+        p.touch[F::Employees as usize] = Touch::Clear;
+        let new = p.apply(Some(&old));
+        assert_eq!(new.get(F::Revenue), Some(120));
+        assert_eq!(new.prov(F::Revenue), &Provenance::Declared);
+        assert_eq!(
+            (new.get(F::Employees), new.prov(F::Employees)),
+            (None, &Provenance::Missing)
+        );
+        assert_eq!(
+            (new.get(F::IpClass1), new.prov(F::IpClass1)),
+            (Some(3), &Provenance::Imputed)
+        );
+        let changes = fact_changes(&old, &new);
+        assert_eq!(changes.len(), 2, "{changes:?}");
+        // Without a stored row the patch's own facts are the row.
+        assert_eq!(p.apply(None), p.facts);
+    }
+
+    #[test]
+    fn a_firm_patch_keeps_what_it_does_not_give_and_the_demo_label() {
+        let old = Enterprise {
+            uscc: code(),
+            name: "甲".into(),
+            park: "xingang".into(),
+            founded: Date::new(2015, 6, 1).unwrap(),
+            industry: IndustryCode::parse("C3911").unwrap(),
+            sector: Sector::Manufacturing,
+            tech_field: Some("电子信息".into()),
+            listing: Listing::Neeq,
+            clusters: vec!["c05".into()],
+            tracks: vec![],
+            synthetic: true,
+        };
+        let mut p = FirmPatch::new(code());
+        assert_eq!(p.apply(&old), old);
+        assert_eq!(p.to_new(), None, "a new firm needs its identity");
+        p.park = Some("jiangbei".into());
+        p.tech_field = Some(None);
+        let new = p.apply(&old);
+        assert!(new.synthetic);
+        assert_eq!(
+            (new.park.as_str(), new.tech_field.as_deref()),
+            ("jiangbei", None)
+        );
+        assert_eq!(identity_changes(&old, &new).len(), 2);
+    }
+}
