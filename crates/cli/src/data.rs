@@ -109,14 +109,35 @@ pub async fn demo(url: &str, zone: &Zone, a: DemoArgs) -> Res {
 pub struct ImportArgs {
     /// The file: .xlsx, or .csv in UTF-8 (with or without BOM) or GBK.
     pub file: PathBuf,
-    /// Accept only rows of this park (id or name), as a park administrator's upload would.
+    /// Accept only rows of this park (id or name) and only firms stored in it (or new ones),
+    /// as a park administrator's upload would. Without it (a zone administrator), a row that
+    /// puts a stored firm in another park moves it: recorded and listed in the report.
     #[arg(long)]
     pub park: Option<String>,
-    /// Where to write the error report (.xlsx) when the file has errors
-    /// [default: next to the file, NAME_错误报告.xlsx].
+    /// Where to write the report (.xlsx: errors, warnings, changes) when the file has errors or
+    /// warnings, or changes more than the terminal lists
+    /// [default: next to the file, NAME_错误报告.xlsx or NAME_导入报告.xlsx].
     #[arg(long)]
     pub report: Option<PathBuf>,
+    /// Write the file even though it has warnings (values more likely a unit mistake than a
+    /// fact, e.g. revenue per employee above 1亿元), after checking them.
+    #[arg(long)]
+    pub accept_warnings: bool,
+    /// Who imports, recorded with any park move [default: $USER].
+    #[arg(long)]
+    pub by: Option<String>,
 }
+
+/// The operator's name for the record: `--by`, else `$USER`, else `命令行`.
+fn operator(by: &Option<String>) -> String {
+    by.clone()
+        .or_else(|| std::env::var("USER").ok().filter(|u| !u.is_empty()))
+        .map(|u| format!("{u}（命令行）"))
+        .unwrap_or_else(|| "命令行".into())
+}
+
+/// How many changes and warnings the terminal lists (all are in the .xlsx report).
+const LISTED: usize = 50;
 
 pub async fn import(url: &str, zone: &Zone, a: ImportArgs) -> Res {
     let only_park = match &a.park {
@@ -131,20 +152,63 @@ pub async fn import(url: &str, zone: &Zone, a: ImportArgs) -> Res {
     let store = Store::open(url).await?;
     let mut bar = Bar::new("导入");
     let t = std::time::Instant::now();
-    let report = gaoxin_ingest::import_path(
-        &store,
-        zone,
-        &a.file,
-        &ImportOptions { only_park },
-        &mut |p| bar.update(p.bytes, p.total_bytes, p.rows),
-    )
+    let opts = ImportOptions {
+        only_park,
+        accept_warnings: a.accept_warnings,
+        actor: operator(&a.by),
+        file_name: a
+            .file
+            .file_name()
+            .map(|s| s.to_string_lossy().to_string())
+            .unwrap_or_default(),
+    };
+    let report = gaoxin_ingest::import_path(&store, zone, &a.file, &opts, &mut |p| {
+        bar.update(p.bytes, p.total_bytes, p.rows)
+    })
     .await?;
     bar.finish();
     store.close().await;
     for c in &report.ignored_columns {
         eprintln!("提示：未识别的列「{c}」已忽略");
     }
+    for n in &report.notices {
+        eprintln!("提示：{n}");
+    }
+    let report_path = |kind: &str| {
+        a.report.clone().unwrap_or_else(|| {
+            let stem = a
+                .file
+                .file_stem()
+                .map(|s| s.to_string_lossy().to_string())
+                .unwrap_or_else(|| "import".into());
+            a.file.with_file_name(format!("{stem}_{kind}.xlsx"))
+        })
+    };
+    let write_report = |path: PathBuf| match std::fs::write(&path, report.to_xlsx()) {
+        Ok(()) => eprintln!("导入报告已写入 {}", path.display()),
+        Err(e) => eprintln!("无法写入导入报告 {}：{e}", path.display()),
+    };
+    for w in report.warnings.iter().take(LISTED) {
+        eprintln!("警告：{w}");
+    }
+    if report.warnings.len() > LISTED {
+        eprintln!(
+            "……其余{}处警告见导入报告",
+            report.warning_count - LISTED as u64
+        );
+    }
     if report.ok() {
+        if !report.changes.is_empty() {
+            println!("变更明细（原值 → 新值）：");
+        }
+        for c in report.changes.iter().take(LISTED) {
+            println!("  {c}");
+        }
+        let all = report.counts.map(|c| c.fields_changed).unwrap_or(0);
+        if all as usize > LISTED.min(report.changes.len()) {
+            println!("  ……共变更{all}处，全部见导入报告");
+            write_report(report_path("导入报告"));
+        }
         println!(
             "{}（{:.1} 秒）",
             report.summary_zh(),
@@ -152,26 +216,69 @@ pub async fn import(url: &str, zone: &Zone, a: ImportArgs) -> Res {
         );
         return Ok(ExitCode::SUCCESS);
     }
-    for e in report.errors.iter().take(50) {
+    for e in report.errors.iter().take(LISTED) {
         eprintln!("{e}");
     }
-    if report.errors.len() > 50 {
-        eprintln!("……其余{}处错误见错误报告", report.error_count - 50);
+    if report.errors.len() > LISTED {
+        eprintln!(
+            "……其余{}处错误见错误报告",
+            report.error_count - LISTED as u64
+        );
     }
-    let path = a.report.unwrap_or_else(|| {
-        let stem = a
-            .file
-            .file_stem()
-            .map(|s| s.to_string_lossy().to_string())
-            .unwrap_or_else(|| "import".into());
-        a.file.with_file_name(format!("{stem}_错误报告.xlsx"))
-    });
-    match std::fs::write(&path, report.to_xlsx()) {
-        Ok(()) => eprintln!("错误报告已写入 {}", path.display()),
-        Err(e) => eprintln!("无法写入错误报告 {}：{e}", path.display()),
-    }
+    write_report(report_path(if report.needs_confirmation {
+        "导入报告"
+    } else {
+        "错误报告"
+    }));
     eprintln!("{}", report.summary_zh());
     Ok(ExitCode::from(1))
+}
+
+#[derive(Args)]
+pub struct MoveParkArgs {
+    /// The firm's 统一社会信用代码.
+    pub code: String,
+    /// The park it moves to (id or name).
+    #[arg(long)]
+    pub to: String,
+    /// Why (recorded with the move; required).
+    #[arg(long)]
+    pub reason: String,
+    /// Who moves it, recorded with the move [default: $USER].
+    #[arg(long)]
+    pub by: Option<String>,
+}
+
+/// A zone administrator's audited move of a firm to another park.
+pub async fn move_park(url: &str, zone: &Zone, a: MoveParkArgs) -> Res {
+    let uscc = gaoxin_model::Uscc::parse(a.code.trim())
+        .map_err(|e| format!("统一社会信用代码「{}」{e}", a.code.trim()))?;
+    let to = zone
+        .park(a.to.trim())
+        .ok_or_else(|| format!("园区「{}」不存在", a.to.trim()))?;
+    let store = Store::open(url).await?;
+    let res = store
+        .move_park(&uscc, &to.id, &operator(&a.by), &a.reason)
+        .await?;
+    store.close().await;
+    match res {
+        Ok(m) => {
+            let name = |id: &str| zone.park(id).map(|p| p.name.clone()).unwrap_or(id.into());
+            println!(
+                "已将企业{}从「{}」移至「{}」，已记入园区变更记录（操作人：{}；原因：{}）",
+                m.uscc,
+                name(&m.from_park),
+                name(&m.to_park),
+                m.actor,
+                m.reason
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(e) => {
+            eprintln!("未变更：{e}");
+            Ok(ExitCode::from(1))
+        }
+    }
 }
 
 #[derive(Args)]

@@ -52,6 +52,8 @@ enum Command {
     Demo(data::DemoArgs),
     /// Import an enterprise-year file (.xlsx or .csv in UTF-8/GBK). Any error: nothing is written.
     Import(data::ImportArgs),
+    /// Move a firm to another park (zone administrators): recorded with who, when, from, to and why.
+    MovePark(data::MoveParkArgs),
     /// Export the panel in the import's columns (re-imports unchanged).
     Export(data::ExportArgs),
     /// Write the import template (.xlsx with Chinese headers and instructions).
@@ -94,6 +96,7 @@ fn main() -> ExitCode {
             Command::User(a) => serve::user(&url, &zone, a).await,
             Command::Demo(a) => data::demo(&url, &zone, a).await,
             Command::Import(a) => data::import(&url, &zone, a).await,
+            Command::MovePark(a) => data::move_park(&url, &zone, a).await,
             Command::Export(a) => data::export(&url, &zone, a).await,
             Command::Template(a) => data::template(&zone, a),
             Command::Summary => data::summary(&url).await,

@@ -1,7 +1,8 @@
 //! The columns of the enterprise-year sheet: identity columns, then one per fact of
 //! [`gaoxin_model::FIELDS`], then the provenance columns. Headers are matched in Chinese (as in
-//! the template) or English (the field key), ignoring spaces, full/half-width brackets and units.
-use gaoxin_model::{F, FIELDS};
+//! the template) or English (the field key), ignoring spaces and full/half-width brackets. A unit
+//! in brackets is information: [`fact_unit`] reads it and says how the column's cells are scaled.
+use gaoxin_model::{F, FIELDS, Kind, Unit};
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
@@ -148,6 +149,143 @@ pub fn fold(h: &str) -> String {
     }
 }
 
+/// The text in a header's trailing brackets (folded: half-width, no spaces), without a leading
+/// `单位:`; `None` when there are none.
+pub fn bracket(h: &str) -> Option<String> {
+    let s = fold_keep(h);
+    let i = s.rfind('(')?;
+    if i == 0 || !s.ends_with(')') {
+        return None;
+    }
+    let inner = &s[i + 1..s.len() - 1];
+    let inner = inner
+        .strip_prefix("单位:")
+        .or_else(|| inner.strip_prefix("单位："))
+        .unwrap_or(inner);
+    Some(inner.to_string())
+}
+
+fn fold_keep(h: &str) -> String {
+    h.trim()
+        .trim_start_matches('\u{feff}')
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '*')
+        .map(|c| match c {
+            '（' => '(',
+            '）' => ')',
+            '：' => ':',
+            c => c.to_ascii_lowercase(),
+        })
+        .collect()
+}
+
+/// How the cells of a fact column are read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CellUnit {
+    /// Amounts (CNY in fen, or US cents) written in this unit.
+    Money(Unit),
+    /// Counts, flags, levels, dates: read as the template says.
+    Plain,
+}
+
+/// What a fact column's header says about its unit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HeaderUnit {
+    /// The header names a unit that fits (or the field has none and none is named).
+    Given(CellUnit),
+    /// No unit in the header although the template has one: read in the template's unit (its name).
+    Assumed(CellUnit, String),
+    /// A unit that does not fit this field (the unit, and the units that would).
+    Refused(String, String),
+}
+
+/// Words that are units (and so must fit the field) rather than notes in brackets.
+fn looks_like_unit(u: &str) -> bool {
+    u.contains('元')
+        || u.contains('%')
+        || u.contains('％')
+        || u.contains('‰')
+        || [
+            "人", "万人", "件", "项", "个", "家", "次", "年", "月", "天", "日", "千", "万", "亿",
+            "百万", "千万", "usd", "cny", "rmb",
+        ]
+        .contains(&u)
+}
+
+/// The unit of a fact column from its header (see [`HeaderUnit`]). Money: 元, 万元, 亿元;
+/// US dollars: 美元, 万美元, 亿美元; counts: the template's own unit (人, 件, 项, 年). A
+/// percentage fits no fact (facts are amounts and counts, ratios are computed by the rules).
+pub fn fact_unit(f: F, header: &str) -> HeaderUnit {
+    let def = f.def();
+    let template = bracket(def.zh);
+    let given = bracket(header);
+    let money = |u: &str, usd: bool| -> Option<Unit> {
+        let t = if usd {
+            u.strip_suffix("美元")?
+        } else {
+            u.strip_suffix('元')?
+        };
+        match t {
+            "" => Some(Unit::Yuan),
+            "万" => Some(Unit::WanYuan),
+            "亿" => Some(Unit::YiYuan),
+            _ => None,
+        }
+    };
+    let (usd, is_money) = match def.kind {
+        Kind::Money { .. } => (false, true),
+        Kind::Usd => (true, true),
+        _ => (false, false),
+    };
+    let fits = if is_money {
+        if usd {
+            "美元、万美元、亿美元"
+        } else {
+            "元、万元、亿元"
+        }
+        .to_string()
+    } else {
+        match &template {
+            Some(t) => t.clone(),
+            None => "（此列不带单位）".to_string(),
+        }
+    };
+    match given {
+        None => match (&template, is_money) {
+            (Some(t), true) => HeaderUnit::Assumed(
+                CellUnit::Money(money(t, usd).expect("template units are valid")),
+                t.clone(),
+            ),
+            (Some(t), false) => HeaderUnit::Assumed(CellUnit::Plain, t.clone()),
+            (None, _) => HeaderUnit::Given(CellUnit::Plain),
+        },
+        Some(u) => {
+            if is_money {
+                match money(&u, usd) {
+                    Some(unit) => HeaderUnit::Given(CellUnit::Money(unit)),
+                    None if looks_like_unit(&u) || u.contains("美元") => {
+                        HeaderUnit::Refused(u, fits)
+                    }
+                    // A note in brackets, not a unit: the template's unit, said so.
+                    None => {
+                        let t = template.expect("money fields have a unit");
+                        HeaderUnit::Assumed(CellUnit::Money(money(&t, usd).expect("valid")), t)
+                    }
+                }
+            } else if template.as_deref() == Some(u.as_str()) {
+                HeaderUnit::Given(CellUnit::Plain)
+            } else if looks_like_unit(&u) {
+                HeaderUnit::Refused(u, fits)
+            } else {
+                match template {
+                    Some(t) => HeaderUnit::Assumed(CellUnit::Plain, t),
+                    None => HeaderUnit::Given(CellUnit::Plain),
+                }
+            }
+        }
+    }
+}
+
 /// Every accepted spelling (folded) → its column; built once.
 fn names() -> &'static HashMap<String, Col> {
     static NAMES: OnceLock<HashMap<String, Col>> = OnceLock::new();
@@ -213,6 +351,68 @@ mod tests {
         assert_eq!(match_header("rd_expense"), Some(Col::Fact(F::RdExpense)));
         assert_eq!(match_header("\u{feff}统一社会信用代码"), Some(Col::Uscc));
         assert_eq!(match_header("备注"), None);
+    }
+
+    #[test]
+    fn header_units_are_read_and_checked() {
+        use HeaderUnit::*;
+        let r = F::Revenue;
+        assert_eq!(
+            fact_unit(r, "营业收入（元）"),
+            Given(CellUnit::Money(Unit::Yuan))
+        );
+        assert_eq!(
+            fact_unit(r, "营业收入(万元)"),
+            Given(CellUnit::Money(Unit::WanYuan))
+        );
+        assert_eq!(
+            fact_unit(r, "营业收入（单位：亿元）"),
+            Given(CellUnit::Money(Unit::YiYuan))
+        );
+        assert_eq!(
+            fact_unit(r, "营业收入"),
+            Assumed(CellUnit::Money(Unit::WanYuan), "万元".into())
+        );
+        assert_eq!(
+            fact_unit(r, "revenue"),
+            Assumed(CellUnit::Money(Unit::WanYuan), "万元".into())
+        );
+        assert!(matches!(fact_unit(r, "营业收入（千元）"), Refused(u, _) if u == "千元"));
+        assert!(matches!(fact_unit(r, "营业收入（人）"), Refused(u, _) if u == "人"));
+        assert!(matches!(fact_unit(r, "营业收入（%）"), Refused(..)));
+        assert!(matches!(fact_unit(r, "营业收入（万美元）"), Refused(..)));
+        assert_eq!(
+            fact_unit(F::ValuationUsd, "最新估值（亿美元）"),
+            Given(CellUnit::Money(Unit::YiYuan))
+        );
+        assert!(matches!(
+            fact_unit(F::ValuationUsd, "最新估值（万元）"),
+            Refused(..)
+        ));
+        assert_eq!(
+            fact_unit(F::Employees, "从业人员（人）"),
+            Given(CellUnit::Plain)
+        );
+        assert!(matches!(
+            fact_unit(F::Employees, "从业人员（万人）"),
+            Refused(..)
+        ));
+        assert!(matches!(
+            fact_unit(F::Employees, "从业人员（件）"),
+            Refused(..)
+        ));
+        assert_eq!(
+            fact_unit(F::Employees, "从业人员"),
+            Assumed(CellUnit::Plain, "人".into())
+        );
+        assert_eq!(
+            fact_unit(F::StrategicEmerging, "属于战略性新兴产业（是/否）"),
+            Given(CellUnit::Plain)
+        );
+        assert!(matches!(
+            fact_unit(F::StrategicEmerging, "属于战略性新兴产业（%）"),
+            Refused(..)
+        ));
     }
 
     #[test]

@@ -212,21 +212,29 @@ pub fn template_xlsx(zone: &Zone) -> Vec<u8> {
         help.set_column_width(2, 60)?;
         help.set_column_width(3, 50)?;
         let mut r = 1;
-        for (_, zh, _, req, text) in IDENTITY {
+        for (c, zh, _, req, text) in IDENTITY {
             help.write_string(r, 0, *zh)?;
-            help.write_string(r, 1, if *req { "必填" } else { "选填" })?;
+            help.write_string(
+                r,
+                1,
+                match (c, req) {
+                    (Col::Uscc | Col::Year, _) => "必填",
+                    (_, true) => "新企业必填",
+                    _ => "选填",
+                },
+            )?;
             help.write_string(r, 2, *text)?;
             r += 1;
         }
         for f in F::ALL {
             let d = f.def();
             help.write_string(r, 0, d.zh)?;
-            help.write_string(r, 1, "选填（缺失不视为0）")?;
+            help.write_string(r, 1, "选填（空白不视为0，也不覆盖已有数据）")?;
             help.write_string(r, 2, d.help)?;
             let fmt = match d.kind {
-                Kind::Money { signed: true } => "数字，单位万元，最多6位小数，可为负数".to_string(),
-                Kind::Money { .. } => "数字，单位万元，最多6位小数，不能为负".to_string(),
-                Kind::Usd => "数字，单位万美元".to_string(),
+                Kind::Money { signed: true } => "数字，单位万元（最多6位小数），可为负数；表头写明“（元）”或“（亿元）”时按该单位读取".to_string(),
+                Kind::Money { .. } => "数字，单位万元（最多6位小数），不能为负；表头写明“（元）”或“（亿元）”时按该单位读取".to_string(),
+                Kind::Usd => "数字，单位万美元；表头写明“（美元）”或“（亿美元）”时按该单位读取".to_string(),
                 Kind::Count => "非负整数".to_string(),
                 Kind::Level(names) => names.join("/"),
                 Kind::Flag => "是/否".to_string(),
@@ -246,6 +254,43 @@ pub fn template_xlsx(zone: &Zone) -> Vec<u8> {
             2,
             "个别字段来源与本行不同时填写，如：研发费用=税务;出口总额=企业申报",
         )?;
+        // How a file is merged into what is stored.
+        r += 2;
+        let rules = [
+            (
+                "部分导入",
+                "已登记的企业只需“统一社会信用代码”和“年度”两列，其余列可只保留要更新的；文件中没有的列保留原有数据。新企业须填写企业名称、所属园区、成立日期和行业代码。",
+            ),
+            (
+                "空白单元格",
+                "空白单元格不修改已有数据（不视为0，也不清除）。",
+            ),
+            (
+                "清除数据",
+                "要清除已有的某个数值或选填信息（技术领域、上市状态、所属集群、所属赛道），在单元格中填写“清空”。企业名称、所属园区、成立日期、行业代码不能清空。",
+            ),
+            (
+                "单位",
+                "金额列按表头括号中的单位读取：元、万元、亿元（估值：美元、万美元、亿美元）；表头不写单位时按本模板的单位读取，并在导入结果中提示。单位与字段不符（如金额列写“人”或“%”）时整份文件不导入。",
+            ),
+            (
+                "需要确认的警告",
+                "单个金额超过1000亿元、估值超过1000亿美元、人均营业收入超过1亿元时，多半是单位填错：导入暂不写入并列出警告；核对无误后，在网页上勾选“已核对警告，确认导入”后重新上传，或在命令行加 --accept-warnings。",
+            ),
+            (
+                "园区",
+                "园区管理员只能导入本园区已登记企业和新企业的数据。企业迁入其他园区须由全区管理员办理（gaoxin move-park），变更记入园区变更记录。",
+            ),
+            (
+                "导入结果",
+                "列出新增、更新、未变化的行数，以及每家企业每个字段的变更（原值 → 新值）；同一文件重复导入不会改变任何数据。",
+            ),
+        ];
+        for (k, v) in rules {
+            help.write_string_with_format(r, 0, k, &bold)?;
+            help.write_string(r, 2, v)?;
+            r += 1;
+        }
         let lists = wb.add_worksheet();
         lists.set_name("园区集群赛道")?;
         for (i, h) in [

@@ -3,12 +3,21 @@
 //! Valid rows are written in batches while reading (so memory stays bounded); as soon as one
 //! error is found writing stops, validation continues to the end so the report lists every
 //! problem, and the transaction is rolled back. A file without errors is committed and the
-//! report says how many rows were inserted, updated and left unchanged.
+//! report says how many rows were inserted, updated and left unchanged, and every field it
+//! changed (old → new).
+//!
+//! A file is merged into what is stored: a column the file does not have, or a blank cell,
+//! leaves the stored value ([`crate::validate::CLEAR`] clears one on purpose); a firm already
+//! stored needs only its code and year. A park administrator's file may touch only firms of
+//! their park (and new ones); a zone administrator's file that puts a stored firm in another
+//! park moves it, records the move and says so in the report. Values more likely a unit mistake
+//! than a fact are warnings: the import writes nothing until they are accepted.
+use crate::columns::zh_name;
 use crate::read::{ReadError, Sheet, open_bytes, open_path};
 use crate::report::ImportReport;
-use crate::validate::{RowError, RowParser};
-use gaoxin_model::{Enterprise, Facts, Zone};
-use gaoxin_store::Store;
+use crate::validate::{FirmProbe, RowError, RowParser, plausibility_warnings};
+use gaoxin_model::{F, Zone};
+use gaoxin_store::{FactsPatch, ParkMove, Store};
 use std::path::Path;
 use std::sync::atomic::Ordering;
 
@@ -21,10 +30,18 @@ pub struct Progress {
     pub errors: u64,
 }
 
-/// Who is importing: a park administrator may only import rows of their own park.
+/// Who is importing and how.
 #[derive(Debug, Clone, Default)]
 pub struct ImportOptions {
+    /// A park administrator: only rows of this park, only firms stored in it (or new ones).
     pub only_park: Option<String>,
+    /// The warnings (implausible values) have been seen and accepted; without this a file with
+    /// warnings writes nothing.
+    pub accept_warnings: bool,
+    /// Who imports (recorded with a park move): a user name, or `命令行` when empty.
+    pub actor: String,
+    /// The file's name (recorded with a park move).
+    pub file_name: String,
 }
 
 /// A failure that is not about the file's content.
@@ -94,14 +111,29 @@ pub async fn import_path(
     }
 }
 
-/// What the reading thread hands to the writer: a batch of valid rows (empty once any error
-/// has been seen), the errors found since the last message, and progress.
+/// What the reading thread hands to the writer: the first rows of firms (always, so stored
+/// firms can be checked even after an error), a batch of valid rows (empty once any error has
+/// been seen) with their row numbers, the errors found since the last message, and progress.
 struct Batch {
-    firms: Vec<Enterprise>,
-    facts: Vec<Facts>,
+    firms: Vec<FirmProbe>,
+    facts: Vec<FactsPatch>,
+    fact_rows: Vec<u64>,
     errors: Vec<RowError>,
     rows: u64,
     bytes: u64,
+}
+
+impl Batch {
+    fn new(rows: u64) -> Batch {
+        Batch {
+            firms: Vec::new(),
+            facts: Vec::with_capacity(BATCH),
+            fact_rows: Vec::with_capacity(BATCH),
+            errors: vec![],
+            rows,
+            bytes: 0,
+        }
+    }
 }
 
 /// Reads and validates on its own thread while the caller writes the previous batch, so
@@ -119,8 +151,11 @@ async fn import_sheet(
     };
     let total_bytes = sheet.total_bytes;
     let headers = sheet.headers.clone();
-    let ignored = match RowParser::new(zone, &headers, opts.only_park.clone()) {
-        Ok((_, ignored)) => ignored,
+    match RowParser::new(zone, &headers, opts.only_park.clone()) {
+        Ok((p, ignored)) => {
+            report.ignored_columns = ignored;
+            report.notices.extend(p.notices().iter().cloned());
+        }
         Err(errs) => {
             for e in errs {
                 report.push_error(e);
@@ -134,7 +169,6 @@ async fn import_sheet(
             return Ok(report);
         }
     };
-    report.ignored_columns = ignored;
 
     let (sender, mut receiver) = tokio::sync::mpsc::channel::<Batch>(4);
     let zone_owned = zone.clone();
@@ -145,31 +179,27 @@ async fn import_sheet(
         let bytes = sheet.bytes_read.clone();
         let mut rows = 0u64;
         let mut failed = false;
-        let mut batch = Batch {
-            firms: Vec::with_capacity(BATCH),
-            facts: Vec::with_capacity(BATCH),
-            errors: vec![],
-            rows: 0,
-            bytes: 0,
-        };
+        let mut batch = Batch::new(0);
         let send = |b: Batch| sender.blocking_send(b).is_ok();
         for item in sheet.rows {
             match item {
                 Ok((row, cells)) => {
                     rows += 1;
-                    match parser.parse(row, &cells) {
-                        Ok((e, f, new_firm)) if !failed => {
-                            if new_firm {
-                                batch.firms.push(e);
-                            }
+                    let parsed = parser.parse(row, &cells);
+                    if let Some(f) = parsed.firm {
+                        batch.firms.push(f);
+                    }
+                    match parsed.facts {
+                        Some(f) if !failed => {
                             batch.facts.push(f);
+                            batch.fact_rows.push(row);
                         }
-                        Ok(_) => {}
-                        Err(errs) => {
+                        Some(_) => {}
+                        None => {
                             failed = true;
-                            batch.firms.clear();
                             batch.facts.clear();
-                            batch.errors.extend(errs);
+                            batch.fact_rows.clear();
+                            batch.errors.extend(parsed.errors);
                         }
                     }
                 }
@@ -189,14 +219,7 @@ async fn import_sheet(
             if rows.is_multiple_of(BATCH as u64) {
                 batch.rows = rows;
                 batch.bytes = bytes.load(Ordering::Relaxed);
-                let next = Batch {
-                    firms: Vec::with_capacity(BATCH),
-                    facts: Vec::with_capacity(BATCH),
-                    errors: vec![],
-                    rows,
-                    bytes: 0,
-                };
-                if !send(std::mem::replace(&mut batch, next)) {
+                if !send(std::mem::replace(&mut batch, Batch::new(rows))) {
                     return;
                 }
             }
@@ -206,19 +229,122 @@ async fn import_sheet(
         send(batch);
     });
 
+    let actor = if opts.actor.is_empty() {
+        "命令行".to_string()
+    } else {
+        opts.actor.clone()
+    };
     let mut tx = store.begin_import().await?;
     let mut written = Ok(());
+    let mut warning_count = 0u64;
+    // Said in the report only if the import is written.
+    let mut move_notices: Vec<String> = Vec::new();
     while let Some(b) = receiver.recv().await {
         for e in b.errors {
             report.push_error(e);
         }
         report.rows = b.rows;
-        if report.error_count == 0 && written.is_ok() {
-            written = async {
-                tx.write_enterprises(&b.firms).await?;
-                tx.write_facts(&b.facts).await
-            }
-            .await;
+        if written.is_ok() {
+            let step = async {
+                // Firms already stored: whose park they are in decides who may touch them.
+                let codes: Vec<&str> = b.firms.iter().map(|f| f.patch.uscc.as_str()).collect();
+                let known = if codes.is_empty() {
+                    Default::default()
+                } else {
+                    tx.existing_firms(&codes).await?
+                };
+                let mut moves = Vec::new();
+                for probe in &b.firms {
+                    let p = &probe.patch;
+                    match known.get(p.uscc.as_str()) {
+                        Some(old) => {
+                            if let Some(only) = &opts.only_park
+                                && &old.park != only
+                            {
+                                report.push_error(RowError {
+                                    row: probe.row,
+                                    column: if p.park.is_some() {
+                                        zh_name(crate::columns::Col::Park).into()
+                                    } else {
+                                        zh_name(crate::columns::Col::Uscc).into()
+                                    },
+                                    message: format!(
+                                        "企业{}已登记在其他园区，您只能导入和修改本园区的企业；企业迁入本园区须由全区管理员办理园区变更",
+                                        p.uscc
+                                    ),
+                                });
+                            } else if let Some(to) = &p.park
+                                && to != &old.park
+                            {
+                                let name = |id: &str| {
+                                    zone.park(id).map(|x| x.name.clone()).unwrap_or(id.into())
+                                };
+                                move_notices.push(format!(
+                                    "园区变更：第{}行企业{}（{}）从「{}」移至「{}」，已记入园区变更记录（操作人：{actor}）",
+                                    probe.row,
+                                    p.uscc,
+                                    old.name,
+                                    name(&old.park),
+                                    name(to)
+                                ));
+                                moves.push(ParkMove {
+                                    uscc: p.uscc.clone(),
+                                    moved_at: gaoxin_store::unix_now(),
+                                    from_park: old.park.clone(),
+                                    to_park: to.clone(),
+                                    actor: actor.clone(),
+                                    reason: format!(
+                                        "导入文件「{}」第{}行",
+                                        opts.file_name, probe.row
+                                    ),
+                                });
+                            }
+                        }
+                        None => {
+                            for c in &probe.blank {
+                                report.push_error(RowError {
+                                    row: probe.row,
+                                    column: zh_name(*c).into(),
+                                    message: format!(
+                                        "不能为空：企业{}尚未登记，新企业须填写企业名称、所属园区、成立日期和行业代码",
+                                        p.uscc
+                                    ),
+                                });
+                            }
+                        }
+                    }
+                }
+                if report.error_count > 0 {
+                    return Ok(());
+                }
+                let firms: Vec<&gaoxin_store::FirmPatch> =
+                    b.firms.iter().map(|f| &f.patch).collect();
+                let mut problems: Vec<RowError> = Vec::new();
+                let fact_rows = &b.fact_rows;
+                let facts = &b.facts;
+                tx.write_patches(&firms, &known, facts, &mut |i, merged| {
+                    let row = fact_rows[i];
+                    for (f, m) in merged.consistency_errors() {
+                        problems.push(RowError {
+                            row,
+                            column: zh_name(crate::columns::Col::Fact(f)).into(),
+                            message: format!("{m}（与已有数据合并后）"),
+                        });
+                    }
+                    for (f, m) in plausibility_warnings(merged, &facts[i].touch) {
+                        warn(&mut report.warnings, &mut warning_count, row, f, m);
+                    }
+                })
+                .await?;
+                for e in problems {
+                    report.push_error(e);
+                }
+                for m in &moves {
+                    tx.record_park_move(m).await?;
+                }
+                Ok::<(), gaoxin_store::Error>(())
+            };
+            written = step.await;
         }
         progress(Progress {
             rows: b.rows,
@@ -237,11 +363,22 @@ async fn import_sheet(
             message: "文件中没有数据行".into(),
         });
     }
-    if report.error_count > 0 || written.is_err() {
+    report.warning_count = warning_count;
+    report.errors.sort_by_key(|e| e.row);
+    let blocked = warning_count > 0 && !opts.accept_warnings;
+    if report.error_count > 0 || written.is_err() || blocked {
+        report.needs_confirmation = blocked && report.error_count == 0 && written.is_ok();
         tx.rollback().await?;
         written?;
     } else {
-        report.counts = Some(tx.commit().await?);
+        report.warnings_accepted = warning_count > 0;
+        report.notices.append(&mut move_notices);
+        let (counts, changes) = tx.commit_with_changes().await?;
+        report.counts = Some(counts);
+        report.changes = changes
+            .iter()
+            .map(|c| crate::report::ChangeLine::new(zone, c))
+            .collect();
     }
     progress(Progress {
         rows: report.rows,
@@ -250,4 +387,15 @@ async fn import_sheet(
         errors: report.error_count,
     });
     Ok(report)
+}
+
+fn warn(list: &mut Vec<RowError>, count: &mut u64, row: u64, f: F, message: String) {
+    *count += 1;
+    if list.len() < MAX_LISTED_ERRORS {
+        list.push(RowError {
+            row,
+            column: f.def().zh.into(),
+            message,
+        });
+    }
 }

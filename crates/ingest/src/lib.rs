@@ -14,5 +14,5 @@ pub mod validate;
 
 pub use export::{ExportFormat, export, export_bytes, template_csv_header, template_xlsx};
 pub use import::{ImportOptions, IngestError, Progress, import_bytes, import_path};
-pub use report::ImportReport;
-pub use validate::RowError;
+pub use report::{ChangeLine, ImportReport};
+pub use validate::{CLEAR, RowError};

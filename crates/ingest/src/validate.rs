@@ -1,11 +1,20 @@
 //! Turning a sheet row into an enterprise and its year of facts, or into row/column errors in
 //! plain Chinese. Cross-row checks (duplicates, one firm described two ways) live here too.
-use crate::columns::{Col, IDENTITY, N_COLS, match_header, ordinal, zh_name};
+use crate::columns::{
+    CellUnit, Col, HeaderUnit, IDENTITY, N_COLS, fact_unit, match_header, ordinal, zh_name,
+};
 use gaoxin_model::facts::parse_value;
 use gaoxin_model::{
-    Date, Enterprise, F, Facts, IndustryCode, Listing, Provenance, Sector, Uscc, Year, Zone,
+    Date, F, Facts, IndustryCode, Kind, Listing, Money, Provenance, Sector, Uscc, Year, Zone,
 };
+use gaoxin_store::{FactsPatch, FirmPatch, Touch};
 use std::collections::HashMap;
+
+/// The cell text that clears a stored value on purpose (a blank cell leaves it unchanged).
+pub const CLEAR: &str = "清空";
+
+/// The identity columns a new firm must have (a firm already stored needs only its code and year).
+pub const REQUIRED_FOR_NEW: [Col; 4] = [Col::Name, Col::Park, Col::Founded, Col::Industry];
 
 /// One problem in the file: spreadsheet row (0 for the header/file), column header, message.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -30,6 +39,10 @@ impl std::fmt::Display for RowError {
 pub struct RowParser<'z> {
     zone: &'z Zone,
     cols: Vec<Option<Col>>,
+    /// How each sheet column's cells are scaled (fact columns; `Plain` elsewhere).
+    units: Vec<CellUnit>,
+    /// What the header row says that the user should know (units assumed).
+    notices: Vec<String>,
     /// Sheet position of each column, by [`ordinal`].
     idx: Vec<Option<usize>>,
     max_year: i32,
@@ -38,6 +51,24 @@ pub struct RowParser<'z> {
     /// First row of each firm and a fingerprint of its identity fields (not the whole
     /// enterprise: a million-row file keeps this small).
     seen_firms: HashMap<[u8; 18], (u64, [u64; 5]), FastHash>,
+}
+
+/// A firm's identity as its first row in the file gives it.
+#[derive(Debug, Clone)]
+pub struct FirmProbe {
+    pub row: u64,
+    pub patch: FirmPatch,
+    /// Required-for-new identity columns left blank (or absent) on that row.
+    pub blank: Vec<Col>,
+}
+
+/// One parsed row: the firm's identity on its first row (even when the row has errors, so
+/// the importer can tell a new firm what it lacks), the facts when the row is valid, the errors.
+#[derive(Debug)]
+pub struct ParsedRow {
+    pub firm: Option<FirmProbe>,
+    pub facts: Option<FactsPatch>,
+    pub errors: Vec<RowError>,
 }
 
 fn key(u: &Uscc) -> [u8; 18] {
@@ -81,7 +112,7 @@ const IDENTITY_CHECKED: [Col; 5] = [
     Col::Listing,
 ];
 
-fn identity_fingerprint(e: &Enterprise) -> [u64; 5] {
+fn identity_fingerprint(e: &FirmPatch) -> [u64; 5] {
     use std::hash::{DefaultHasher, Hash, Hasher};
     let h = |v: &dyn Fn(&mut DefaultHasher)| {
         let mut s = DefaultHasher::new();
@@ -105,9 +136,33 @@ fn current_year() -> i32 {
     Date::from_days_since_epoch((secs / 86_400) as i64).year()
 }
 
+/// A cell of a fact column, read in the column's unit.
+pub fn parse_cell(f: F, unit: CellUnit, text: &str) -> Result<Option<i64>, String> {
+    let kind = f.def().kind;
+    let (signed, what) = match kind {
+        Kind::Money { signed } => (signed, "金额"),
+        Kind::Usd => (false, "估值"),
+        _ => return parse_value(kind, text),
+    };
+    let CellUnit::Money(u) = unit else {
+        return parse_value(kind, text);
+    };
+    let t = text.trim();
+    if t.is_empty() || t == "-" || t == "—" {
+        return Ok(None);
+    }
+    let m = Money::parse(t, u).map_err(|e| e.to_string())?;
+    if !signed && m.0 < 0 {
+        return Err(format!("{what}不能为负数：{t}"));
+    }
+    Ok(Some(m.0))
+}
+
 impl<'z> RowParser<'z> {
-    /// Maps the header row. Errors: a required column missing, a column given twice.
-    /// Unknown columns are ignored (reported back as `ignored`) so extra notes columns do no harm.
+    /// Maps the header row. Errors: the code or year column missing, a column given twice, a
+    /// unit that does not fit its column. Unknown columns are ignored (reported back as
+    /// `ignored`) so extra notes columns do no harm; every other column may be absent (a
+    /// partial sheet updates only what it has).
     pub fn new(
         zone: &'z Zone,
         headers: &[String],
@@ -116,11 +171,14 @@ impl<'z> RowParser<'z> {
         let mut errors = Vec::new();
         let mut idx: Vec<Option<usize>> = vec![None; N_COLS];
         let mut ignored = Vec::new();
+        let mut units = Vec::with_capacity(headers.len());
+        let mut notices = Vec::new();
         let cols: Vec<Option<Col>> = headers
             .iter()
             .enumerate()
             .map(|(i, h)| {
                 let c = match_header(h);
+                let mut unit = CellUnit::Plain;
                 match c {
                     Some(c) if idx[ordinal(c)].replace(i).is_some() => {
                         errors.push(RowError {
@@ -129,15 +187,35 @@ impl<'z> RowParser<'z> {
                             message: "重复出现：每列只能出现一次".into(),
                         });
                     }
+                    Some(Col::Fact(f)) => match fact_unit(f, h) {
+                        HeaderUnit::Given(u) => unit = u,
+                        HeaderUnit::Assumed(u, name) => {
+                            unit = u;
+                            notices.push(format!(
+                                "表头「{}」未注明单位，按模板单位「{name}」读取；如不是{name}，请在表头写明单位，如“{}”",
+                                h.trim(),
+                                f.def().zh
+                            ));
+                        }
+                        HeaderUnit::Refused(u, fits) => errors.push(RowError {
+                            row: 1,
+                            column: h.clone(),
+                            message: format!(
+                                "的单位「{u}」不适用于此列（{}）：可用的单位为{fits}",
+                                f.def().zh
+                            ),
+                        }),
+                    },
                     Some(_) => {}
                     None if !h.trim().is_empty() => ignored.push(h.clone()),
                     None => {}
                 }
+                units.push(unit);
                 c
             })
             .collect();
-        for (c, zh, _, required, _) in IDENTITY {
-            if *required && idx[ordinal(*c)].is_none() {
+        for (c, zh, ..) in IDENTITY {
+            if matches!(c, Col::Uscc | Col::Year) && idx[ordinal(*c)].is_none() {
                 errors.push(RowError {
                     row: 1,
                     column: zh.to_string(),
@@ -151,6 +229,8 @@ impl<'z> RowParser<'z> {
         let p = RowParser {
             zone,
             cols,
+            units,
+            notices,
             idx,
             max_year: current_year(),
             only_park,
@@ -160,13 +240,13 @@ impl<'z> RowParser<'z> {
         Ok((p, ignored))
     }
 
-    /// Parses one row. On success, `new_firm` tells whether this is the first row of that firm
-    /// in the file (its identity is written once).
-    pub fn parse(
-        &mut self,
-        row: u64,
-        cells: &csv::StringRecord,
-    ) -> Result<(Enterprise, Facts, bool), Vec<RowError>> {
+    /// Notes about the header row (units assumed), for the report.
+    pub fn notices(&self) -> &[String] {
+        &self.notices
+    }
+
+    /// Parses one row (see [`ParsedRow`]).
+    pub fn parse(&mut self, row: u64, cells: &csv::StringRecord) -> ParsedRow {
         let mut errs = Vec::new();
         let cell = |c: Col| {
             self.idx[ordinal(c)]
@@ -181,31 +261,45 @@ impl<'z> RowParser<'z> {
                 message: m,
             })
         };
-
-        let required = |errs: &mut Vec<RowError>, c: Col| {
-            let v = cell(c);
-            if v.is_empty() {
-                err(errs, c, "不能为空".into());
-            }
-            v
+        let no_clear = |errs: &mut Vec<RowError>, c: Col| {
+            err(
+                errs,
+                c,
+                format!("不能清空：「{CLEAR}」只用于清除选填列和数据字段"),
+            )
         };
-        let uscc = match Uscc::parse(required(&mut errs, Col::Uscc)) {
+
+        let uscc = match Uscc::parse(cell(Col::Uscc)) {
             Ok(u) => Some(u),
-            Err(gaoxin_model::UsccError::Empty) => None,
+            Err(gaoxin_model::UsccError::Empty) => {
+                err(&mut errs, Col::Uscc, "不能为空".into());
+                None
+            }
             Err(e) => {
                 err(&mut errs, Col::Uscc, e.to_string());
                 None
             }
         };
-        let name = required(&mut errs, Col::Name).to_string();
-        if name.chars().count() > 200 {
-            err(&mut errs, Col::Name, "过长：不超过200个字符".into());
-        }
-        let park_text = required(&mut errs, Col::Park);
-        let park = if park_text.is_empty() {
-            None
-        } else {
-            match self.zone.park(park_text) {
+        let name = match cell(Col::Name) {
+            "" => None,
+            CLEAR => {
+                no_clear(&mut errs, Col::Name);
+                None
+            }
+            n => {
+                if n.chars().count() > 200 {
+                    err(&mut errs, Col::Name, "过长：不超过200个字符".into());
+                }
+                Some(n.to_string())
+            }
+        };
+        let park = match cell(Col::Park) {
+            "" => None,
+            CLEAR => {
+                no_clear(&mut errs, Col::Park);
+                None
+            }
+            park_text => match self.zone.park(park_text) {
                 Some(p) => {
                     if let Some(only) = &self.only_park
                         && &p.id != only
@@ -228,10 +322,11 @@ impl<'z> RowParser<'z> {
                     );
                     None
                 }
-            }
+            },
         };
-        let year_text = required(&mut errs, Col::Year);
+        let year_text = cell(Col::Year);
         let year = if year_text.is_empty() {
+            err(&mut errs, Col::Year, "不能为空".into());
             None
         } else {
             match year_text
@@ -261,47 +356,60 @@ impl<'z> RowParser<'z> {
                 }
             }
         };
-        let founded_text = required(&mut errs, Col::Founded);
-        let founded = if founded_text.is_empty() {
-            None
-        } else {
-            let d = Date::parse(founded_text).or_else(|| {
-                founded_text
-                    .parse::<f64>()
-                    .ok()
-                    .and_then(Date::from_excel_serial)
-            });
-            match d {
-                Some(d) if year.is_some_and(|y| d.year() > y.get()) => {
-                    err(
-                        &mut errs,
-                        Col::Founded,
-                        format!("成立日期{d}晚于数据年度{}", year.unwrap()),
-                    );
-                    None
-                }
-                Some(d) => Some(d),
-                None => {
-                    err(
-                        &mut errs,
-                        Col::Founded,
-                        format!("「{founded_text}」不是有效日期（应为2015-06-01格式）"),
-                    );
-                    None
-                }
-            }
-        };
-        let industry = match IndustryCode::parse(required(&mut errs, Col::Industry)) {
-            Ok(i) => Some(i),
-            Err(m) => {
-                if !cell(Col::Industry).is_empty() {
-                    err(&mut errs, Col::Industry, m);
-                }
+        let founded = match cell(Col::Founded) {
+            "" => None,
+            CLEAR => {
+                no_clear(&mut errs, Col::Founded);
                 None
             }
+            founded_text => {
+                let d = Date::parse(founded_text).or_else(|| {
+                    founded_text
+                        .parse::<f64>()
+                        .ok()
+                        .and_then(Date::from_excel_serial)
+                });
+                match d {
+                    Some(d) if year.is_some_and(|y| d.year() > y.get()) => {
+                        err(
+                            &mut errs,
+                            Col::Founded,
+                            format!("成立日期{d}晚于数据年度{}", year.unwrap()),
+                        );
+                        None
+                    }
+                    Some(d) => Some(d),
+                    None => {
+                        err(
+                            &mut errs,
+                            Col::Founded,
+                            format!("「{founded_text}」不是有效日期（应为2015-06-01格式）"),
+                        );
+                        None
+                    }
+                }
+            }
+        };
+        let industry = match cell(Col::Industry) {
+            "" => None,
+            CLEAR => {
+                no_clear(&mut errs, Col::Industry);
+                None
+            }
+            t => match IndustryCode::parse(t) {
+                Ok(i) => Some(i),
+                Err(m) => {
+                    err(&mut errs, Col::Industry, m);
+                    None
+                }
+            },
         };
         let sector = match cell(Col::Sector) {
-            "" => industry.as_ref().map(|i| i.default_sector()),
+            "" => None,
+            CLEAR => {
+                no_clear(&mut errs, Col::Sector);
+                None
+            }
             s => match Sector::parse(s) {
                 Some(x) => Some(x),
                 None => {
@@ -316,7 +424,8 @@ impl<'z> RowParser<'z> {
         };
         let tech_field = match cell(Col::TechField) {
             "" => None,
-            t if gaoxin_model::HIGH_TECH_FIELDS.contains(&t) => Some(t.to_string()),
+            CLEAR => Some(None),
+            t if gaoxin_model::HIGH_TECH_FIELDS.contains(&t) => Some(Some(t.to_string())),
             t => {
                 err(
                     &mut errs,
@@ -329,38 +438,45 @@ impl<'z> RowParser<'z> {
                 None
             }
         };
-        let listing = match Listing::parse(cell(Col::Listing)) {
-            Some(l) => l,
-            None => {
-                err(
-                    &mut errs,
-                    Col::Listing,
-                    format!(
-                        "「{}」应为：未上市/主板/创业板/科创板/北交所/新三板/境外上市",
-                        cell(Col::Listing)
-                    ),
-                );
-                Listing::Unlisted
-            }
-        };
-        let mut tags = |c: Col, find: &dyn Fn(&str) -> Option<String>, what: &str| -> Vec<String> {
-            let mut v = Vec::new();
-            for t in cell(c)
-                .split(['、', ',', '，', ';', '；'])
-                .map(str::trim)
-                .filter(|t| !t.is_empty())
-            {
-                match find(t) {
-                    Some(id) => {
-                        if !v.contains(&id) {
-                            v.push(id)
-                        }
-                    }
-                    None => err(&mut errs, c, format!("「{t}」不是已登记的{what}")),
+        let listing = match cell(Col::Listing) {
+            "" => None,
+            CLEAR => Some(Listing::Unlisted),
+            t => match Listing::parse(t) {
+                Some(l) => Some(l),
+                None => {
+                    err(
+                        &mut errs,
+                        Col::Listing,
+                        format!("「{t}」应为：未上市/主板/创业板/科创板/北交所/新三板/境外上市"),
+                    );
+                    None
                 }
-            }
-            v
+            },
         };
+        let mut tags =
+            |c: Col, find: &dyn Fn(&str) -> Option<String>, what: &str| -> Option<Vec<String>> {
+                match cell(c) {
+                    "" => return None,
+                    CLEAR => return Some(vec![]),
+                    _ => {}
+                }
+                let mut v = Vec::new();
+                for t in cell(c)
+                    .split(['、', ',', '，', ';', '；'])
+                    .map(str::trim)
+                    .filter(|t| !t.is_empty())
+                {
+                    match find(t) {
+                        Some(id) => {
+                            if !v.contains(&id) {
+                                v.push(id)
+                            }
+                        }
+                        None => err(&mut errs, c, format!("「{t}」不是已登记的{what}")),
+                    }
+                }
+                Some(v)
+            };
         let clusters = tags(
             Col::Clusters,
             &|t| self.zone.cluster(t).map(|c| c.id.clone()),
@@ -400,46 +516,41 @@ impl<'z> RowParser<'z> {
             }
         }
 
-        let mut facts = uscc.clone().zip(year).map(|(u, y)| Facts::new(u, y));
+        let mut patch = uscc.clone().zip(year).map(|(u, y)| FactsPatch::new(u, y));
         for (i, c) in self.cols.iter().enumerate() {
             let Some(Col::Fact(f)) = c else { continue };
-            let text = cells.get(i).unwrap_or("");
-            match parse_value(f.def().kind, text) {
+            let text = cells.get(i).unwrap_or("").trim();
+            if text == CLEAR {
+                if let Some(p) = patch.as_mut() {
+                    p.touch[*f as usize] = Touch::Clear;
+                }
+                continue;
+            }
+            match parse_cell(*f, self.units[i], text) {
                 Ok(Some(v)) => {
-                    if let Some(fa) = facts.as_mut() {
-                        let p = overrides
+                    if let Some(p) = patch.as_mut() {
+                        let prov = overrides
                             .iter()
                             .find(|(k, _)| k == f)
                             .map(|(_, p)| p.clone())
                             .unwrap_or_else(|| default_prov.clone());
-                        fa.set(*f, Some(v), p);
+                        p.facts.set(*f, Some(v), prov);
+                        p.touch[*f as usize] = Touch::Set;
                     }
                 }
-                // Facts start missing.
+                // A blank cell leaves the stored value.
                 Ok(None) => {}
                 Err(m) => err(&mut errs, Col::Fact(*f), m),
             }
         }
-        if let Some(fa) = &facts {
-            for (f, m) in fa.consistency_errors() {
+        if let Some(p) = &patch {
+            for (f, m) in p.facts.consistency_errors() {
                 err(&mut errs, Col::Fact(f), m);
             }
         }
 
-        let (
-            Some(uscc),
-            Some(park),
-            Some(year),
-            Some(founded),
-            Some(industry),
-            Some(sector),
-            Some(facts),
-        ) = (uscc, park, year, founded, industry, sector, facts)
-        else {
-            return Err(errs);
-        };
-        let ent = Enterprise {
-            uscc: uscc.clone(),
+        let firm_patch = uscc.as_ref().map(|u| FirmPatch {
+            uscc: u.clone(),
             name,
             park,
             founded,
@@ -449,48 +560,116 @@ impl<'z> RowParser<'z> {
             listing,
             clusters,
             tracks,
-            synthetic: false,
-        };
+        });
         // Cross-row checks.
-        let k = key(&uscc);
-        if let Some(first) = self.seen_rows.get(&(k, year.get())) {
-            errs.push(RowError {
-                row,
-                column: zh_name(Col::Year).into(),
-                message: format!(
-                    "与第{first}行重复：同一企业（{uscc}）同一年度（{year}）只能有一行"
-                ),
-            });
-        } else {
-            self.seen_rows.insert((k, year.get()), row);
-        }
-        let fp = identity_fingerprint(&ent);
-        let new_firm = match self.seen_firms.get(&k) {
-            Some((first, old)) => {
-                for (i, c) in IDENTITY_CHECKED.iter().enumerate() {
-                    if old[i] != fp[i] {
-                        let c = *c;
-                        err(
-                            &mut errs,
-                            c,
-                            format!(
-                                "与第{first}行同一企业的{}不一致：同一企业各年度的基本信息须相同",
-                                zh_name(c)
-                            ),
-                        );
+        let mut firm = None;
+        if let Some(fp) = firm_patch {
+            let k = key(&fp.uscc);
+            if let Some(y) = year {
+                if let Some(first) = self.seen_rows.get(&(k, y.get())) {
+                    errs.push(RowError {
+                        row,
+                        column: zh_name(Col::Year).into(),
+                        message: format!(
+                            "与第{first}行重复：同一企业（{}）同一年度（{y}）只能有一行",
+                            fp.uscc
+                        ),
+                    });
+                } else {
+                    self.seen_rows.insert((k, y.get()), row);
+                }
+            }
+            let print = identity_fingerprint(&fp);
+            match self.seen_firms.get(&k) {
+                Some((first, old)) => {
+                    for (i, c) in IDENTITY_CHECKED.iter().enumerate() {
+                        if old[i] != print[i] {
+                            let c = *c;
+                            err(
+                                &mut errs,
+                                c,
+                                format!(
+                                    "与第{first}行同一企业的{}不一致：同一企业各年度的基本信息须相同",
+                                    zh_name(c)
+                                ),
+                            );
+                        }
                     }
                 }
-                false
+                None => {
+                    self.seen_firms.insert(k, (row, print));
+                    let blank = REQUIRED_FOR_NEW
+                        .iter()
+                        .copied()
+                        .filter(|c| cell(*c).is_empty())
+                        .collect();
+                    firm = Some(FirmProbe {
+                        row,
+                        patch: fp,
+                        blank,
+                    });
+                }
             }
-            None => {
-                self.seen_firms.insert(k, (row, fp));
-                true
-            }
-        };
-        if errs.is_empty() {
-            Ok((ent, facts, new_firm))
-        } else {
-            Err(errs)
+        }
+        ParsedRow {
+            firm,
+            facts: if errs.is_empty() { patch } else { None },
+            errors: errs,
         }
     }
+}
+
+/// Bounds beyond which a value is more likely a unit mistake than a fact: the import asks the
+/// user to confirm (web) or to pass `--accept-warnings` (CLI). These are checks on input, not
+/// rules: a firm may exceed them, the user says so by confirming.
+pub mod plausible {
+    /// 营业收入 ÷ 从业人员 above this (fen): 1亿元 per person.
+    pub const MAX_REVENUE_PER_EMPLOYEE_FEN: i64 = 10_000_000_000;
+    /// Any amount above this (fen): 1000亿元 (a whole park's revenue, not one firm's).
+    pub const MAX_AMOUNT_FEN: i64 = 10_000_000_000_000;
+    /// A valuation above this (US cents): 1000亿美元.
+    pub const MAX_VALUATION_CENTS: i64 = 10_000_000_000_000;
+}
+
+/// Warnings about a firm-year as it will be stored (`f`, after merging with what is stored),
+/// for the facts this file touched.
+pub fn plausibility_warnings(f: &Facts, touch: &[Touch]) -> Vec<(F, String)> {
+    use gaoxin_model::Unit;
+    let set = |x: F| touch[x as usize] == Touch::Set;
+    let wan = |v: i64| Money(v).to_decimal(Unit::WanYuan);
+    let mut out = Vec::new();
+    for (i, x) in F::ALL.iter().enumerate() {
+        let Some(v) = f.values[i] else { continue };
+        if !set(*x) {
+            continue;
+        }
+        match x.def().kind {
+            Kind::Money { .. } if v.abs() > plausible::MAX_AMOUNT_FEN => out.push((
+                *x,
+                format!(
+                    "{}万元超过1000亿元，请核对单位（表头单位是否为元、万元或亿元）",
+                    wan(v)
+                ),
+            )),
+            Kind::Usd if v > plausible::MAX_VALUATION_CENTS => {
+                out.push((*x, format!("{}万美元超过1000亿美元，请核对单位", wan(v))))
+            }
+            _ => {}
+        }
+    }
+    if (set(F::Revenue) || set(F::Employees))
+        && let (Some(r), Some(n)) = (f.get(F::Revenue), f.get(F::Employees))
+        && n > 0
+        && r / n > plausible::MAX_REVENUE_PER_EMPLOYEE_FEN
+    {
+        out.push((
+            F::Revenue,
+            format!(
+                "人均营业收入{}万元（营业收入{}万元 ÷ 从业人员{n}人）超过1亿元，请核对单位",
+                wan(r / n),
+                wan(r)
+            ),
+        ));
+    }
+    out
 }

@@ -230,7 +230,11 @@ async fn every_validation_message_names_row_column_and_problem() {
     ))
     .await;
     assert_eq!(m.len(), 5, "{m:?}");
-    assert!(m.contains(&"第8行「企业名称」不能为空".to_string()));
+    assert!(
+        m.iter()
+            .any(|x| x.starts_with("第8行「企业名称」不能为空：企业")),
+        "a new firm without a name: {m:?}"
+    );
     assert!(m.iter().any(|x| x.starts_with("第8行「行业代码」")));
     assert!(m.iter().any(|x| x.starts_with("第8行「上市状态」")));
     assert!(m.contains(&"第8行「所属集群」「不存在集群」不是已登记的创新型产业集群".to_string()));
@@ -240,13 +244,20 @@ async fn every_validation_message_names_row_column_and_problem() {
 #[tokio::test]
 async fn missing_required_column_and_unreadable_files() {
     let store = testing::sqlite().await.unwrap();
-    let text = good_rows().replace("成立日期", "备注");
+    let text = good_rows().replace("年度", "备注");
     let r = run(&store, text.into_bytes()).await;
     assert_eq!(r.errors.len(), 1);
     assert_eq!(
         r.errors[0].to_string(),
-        "第1行「成立日期」缺少必填列：请使用导入模板（gaoxin template）的表头"
+        "第1行「年度」缺少必填列：请使用导入模板（gaoxin template）的表头"
     );
+    // Without 成立日期 the file can only update stored firms: each new firm is told (its first row).
+    let text = good_rows().replace("成立日期", "备注");
+    let r = run(&store, text.into_bytes()).await;
+    let m: Vec<String> = r.errors.iter().map(|e| e.to_string()).collect();
+    assert_eq!(m.len(), 3, "{m:?}");
+    assert!(m[0].starts_with("第2行「成立日期」不能为空：企业"), "{m:?}");
+    assert!(m[1].starts_with("第4行「成立日期」不能为空"), "{m:?}");
 
     let mut encrypted = vec![0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
     encrypted.resize(4096, 0);
@@ -279,6 +290,7 @@ async fn park_administrators_import_only_their_park() {
         text.into_bytes(),
         ImportOptions {
             only_park: Some("jiangbei".into()),
+            ..Default::default()
         },
     )
     .await;

@@ -47,6 +47,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (4, include_str!("../migrations/0004_rule_results.sql")),
     (5, include_str!("../migrations/0005_latest_year.sql")),
     (6, include_str!("../migrations/0006_status_facts.sql")),
+    (7, include_str!("../migrations/0007_park_moves.sql")),
     (8, include_str!("../migrations/0008_ladder_record.sql")),
     (9, include_str!("../migrations/0009_login_throttle.sql")),
 ];

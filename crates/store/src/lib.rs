@@ -20,7 +20,10 @@ mod users;
 pub use consent::{AccessEntry, Bank, Consent, key_hash};
 pub use db::{Backend, Error, Store, database_url_from_env};
 pub use evaluation::{ParkInput, PointsRow, RunRecord};
-pub use import::{ImportCounts, ImportTx};
+pub use import::{
+    Change, ChangeWhat, FactsPatch, FirmPatch, IdentityField, ImportCounts, ImportTx,
+    MAX_LISTED_CHANGES, MoveError, ParkMove, Touch, unix_now,
+};
 pub use login_throttle::LoginFailures;
 pub use read::{EnterpriseFilter, EnterpriseRow, Page, ParkCount, Sort, Summary, YearTotals};
 pub use rule_results::RuleResultRow;

@@ -147,7 +147,7 @@ fn get_opt_i64(r: &AnyRow, i: usize) -> Result<Option<i64>, sqlx::Error> {
 }
 
 /// Decodes the enterprise columns (in `ENT_COLS` order, minus row_hash) starting at `at`.
-fn decode_enterprise(r: &AnyRow, at: usize) -> Result<Enterprise, Error> {
+pub(crate) fn decode_enterprise(r: &AnyRow, at: usize) -> Result<Enterprise, Error> {
     let s = |i: usize| r.try_get::<String, _>(at + i);
     let code: String = s(0)?;
     let bad = |what: &str| Error::Corrupt(format!("{code}: {what}"));
@@ -177,7 +177,7 @@ fn decode_enterprise(r: &AnyRow, at: usize) -> Result<Enterprise, Error> {
     })
 }
 
-fn fact_columns() -> String {
+pub(crate) fn fact_columns() -> String {
     FIELDS
         .iter()
         .map(|f| format!("f.{}", f.key))
@@ -186,7 +186,7 @@ fn fact_columns() -> String {
 }
 
 /// Decodes `f.uscc, f.year, <facts>, f.provenance` starting at `at`.
-fn decode_facts(r: &AnyRow, at: usize) -> Result<Facts, Error> {
+pub(crate) fn decode_facts(r: &AnyRow, at: usize) -> Result<Facts, Error> {
     let code: String = r.try_get(at)?;
     let uscc = Uscc::parse(&code).map_err(|e| Error::Corrupt(format!("{code}: {e}")))?;
     let year = Year::new(get_i64(r, at + 1)? as i32).map_err(Error::Corrupt)?;
@@ -198,7 +198,7 @@ fn decode_facts(r: &AnyRow, at: usize) -> Result<Facts, Error> {
     Ok(f)
 }
 
-fn ent_select() -> String {
+pub(crate) fn ent_select() -> String {
     ENT_COLS
         .split(", ")
         .filter(|c| *c != "row_hash")

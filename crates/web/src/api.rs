@@ -314,6 +314,11 @@ pub fn openapi_document() -> Value {
                     "done": {"type": "integer"}, "total": {"type": "integer"}, "stage": {"type": "string"},
                     "ok": {"type": "boolean"}, "rows": {"type": "integer"}, "error_count": {"type": "integer"},
                     "errors": {"type": "array", "items": {"type": "object", "properties": {"row": {"type": "integer"}, "column": {"type": "string"}, "message": {"type": "string"}}}},
+                    "warning_count": {"type": "integer"}, "needs_confirmation": {"type": "boolean"},
+                    "warnings": {"type": "array", "items": {"type": "object", "properties": {"row": {"type": "integer"}, "column": {"type": "string"}, "message": {"type": "string"}}}},
+                    "notices": {"type": "array", "items": {"type": "string"}},
+                    "change_count": {"type": "integer"},
+                    "changes": {"type": "array", "items": {"type": "object", "properties": {"uscc": {"type": "string"}, "year": {"type": "string"}, "field": {"type": "string"}, "old": {"type": "string"}, "new": {"type": "string"}}}},
                     "message": {"type": "string"}
                 }}
             }
@@ -328,10 +333,10 @@ pub fn openapi_document() -> Value {
             "/api/v1/enterprises": {"get": op("企业名录（检索、筛选、排序、分页）", list_params, ok("企业列表", obj.clone()), None)},
             "/api/v1/enterprises/{uscc}": {"get": op("一家企业的基本信息与历年数据（含来源）", vec![param("uscc", "path", "统一社会信用代码")], ok("企业", obj.clone()), None)},
             "/api/v1/imports": {"post": op(
-                "上传导入文件（xlsx/csv，multipart 字段 file），后台校验并导入；有任何错误则不写入",
+                "上传导入文件（xlsx/csv，multipart 字段 file），后台校验并合并导入（文件中没有的列、空白单元格保留已有数据，“清空”清除）；有任何错误、或有警告而未确认（字段 accept_warnings=1）则不写入",
                 vec![param("X-CSRF-Token", "header", "会话的 CSRF 令牌")],
                 json!({"description": "导入任务", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Job"}}}}),
-                Some(("requestBody", json!({"required": true, "content": {"multipart/form-data": {"schema": {"type": "object", "properties": {"file": {"type": "string", "format": "binary"}}}}}}))),
+                Some(("requestBody", json!({"required": true, "content": {"multipart/form-data": {"schema": {"type": "object", "properties": {"file": {"type": "string", "format": "binary"}, "accept_warnings": {"type": "string", "enum": ["1"]}}}}}}))),
             )},
             "/api/v1/imports/{job}": {"get": op("导入任务的进度与结果（含逐行错误）", vec![param("job", "path", "任务编号")], json!({"description": "导入任务", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Job"}}}}), None)},
             "/api/v1/bank/enterprises/{uscc}/points": {"get": op(

@@ -1,10 +1,14 @@
 //! Imports from the browser and the API, run as background jobs.
 //!
-//! An upload (multipart field `file`) becomes a job that runs [`gaoxin_ingest::import_bytes`]
-//! with the uploader's restriction (a park administrator: only rows of their park, other rows are
-//! row errors). The page polls the job (htmx, every 0.7 s) for progress and then shows the result:
-//! the counts, or every error with row, column and message, downloadable as .xlsx. An import with
-//! any error writes nothing (ingest's all-or-nothing transaction). A successful import drops the
+//! An upload (multipart field `file`; optional `accept_warnings` = `1`/`on` to accept the
+//! warnings of a file seen before) becomes a job that runs [`gaoxin_ingest::import_bytes`]
+//! with the uploader's restriction (a park administrator: only rows of their park and only firms
+//! stored in it or new, others are row errors; a zone administrator's file that puts a firm in
+//! another park moves it, recorded with the uploader's name). The page polls the job (htmx,
+//! every 0.7 s) for progress and then shows the result: the counts, the notes (units assumed,
+//! park moves), every changed field (old → new), the warnings to confirm, or every error with
+//! row, column and message; all downloadable as .xlsx. An import with any error, or with
+//! warnings not accepted, writes nothing (ingest's all-or-nothing transaction). A successful import drops the
 //! cached dashboards. Jobs live in memory, are visible only to the user who started them, and
 //! are forgotten after an hour.
 use crate::AppState;
@@ -76,6 +80,16 @@ struct ErrorView {
     message: String,
 }
 
+fn error_views(v: &[gaoxin_ingest::RowError]) -> Vec<ErrorView> {
+    v.iter()
+        .map(|e| ErrorView {
+            row: e.row,
+            column: e.column.clone(),
+            message: e.message.clone(),
+        })
+        .collect()
+}
+
 /// What pages and the API show of a job.
 #[derive(Serialize)]
 pub struct JobView {
@@ -92,6 +106,15 @@ pub struct JobView {
     summary: Option<String>,
     error_count: u64,
     errors: Vec<ErrorView>,
+    warning_count: u64,
+    warnings: Vec<ErrorView>,
+    /// The file has warnings that were not accepted: nothing written, re-upload to confirm.
+    needs_confirmation: bool,
+    /// Units assumed, park moves.
+    notices: Vec<String>,
+    /// Changed fields of stored firms (old → new): the first 1,000; `change_count` counts all.
+    changes: Vec<gaoxin_ingest::ChangeLine>,
+    change_count: u64,
     ignored_columns: Vec<String>,
     message: Option<String>,
 }
@@ -125,6 +148,12 @@ fn view(job: &Job) -> JobView {
         summary: None,
         error_count: p.errors,
         errors: vec![],
+        warning_count: 0,
+        warnings: vec![],
+        needs_confirmation: false,
+        notices: vec![],
+        changes: vec![],
+        change_count: 0,
         ignored_columns: vec![],
         message: None,
     };
@@ -138,15 +167,13 @@ fn view(job: &Job) -> JobView {
             v.ok = r.ok();
             v.summary = Some(r.summary_zh());
             v.error_count = r.error_count;
-            v.errors = r
-                .errors
-                .iter()
-                .map(|e| ErrorView {
-                    row: e.row,
-                    column: e.column.clone(),
-                    message: e.message.clone(),
-                })
-                .collect();
+            v.errors = error_views(&r.errors);
+            v.warning_count = r.warning_count;
+            v.warnings = error_views(&r.warnings);
+            v.needs_confirmation = r.needs_confirmation;
+            v.notices = r.notices.clone();
+            v.changes = r.changes.clone();
+            v.change_count = r.counts.map(|c| c.fields_changed).unwrap_or(0);
             v.ignored_columns = r.ignored_columns.clone();
         }
         Some(Err(m)) => {
@@ -158,10 +185,19 @@ fn view(job: &Job) -> JobView {
     v
 }
 
-/// Reads the multipart upload: the file (name, bytes) and the `_csrf` part if any.
-async fn read_upload(mut mp: Multipart) -> Result<(String, Vec<u8>, Option<String>), String> {
+/// A multipart upload: the file, the `_csrf` part if any, and whether warnings are accepted.
+struct Upload {
+    name: String,
+    bytes: Vec<u8>,
+    csrf: Option<String>,
+    accept_warnings: bool,
+}
+
+/// Reads the multipart upload.
+async fn read_upload(mut mp: Multipart) -> Result<Upload, String> {
     let mut file = None;
     let mut csrf = None;
+    let mut accept_warnings = false;
     while let Some(field) = mp
         .next_field()
         .await
@@ -177,6 +213,10 @@ async fn read_upload(mut mp: Multipart) -> Result<(String, Vec<u8>, Option<Strin
                 file = Some((name, bytes.to_vec()));
             }
             Some("_csrf") => csrf = Some(field.text().await.map_err(|e| e.to_string())?),
+            Some("accept_warnings") => {
+                let v = field.text().await.map_err(|e| e.to_string())?;
+                accept_warnings = matches!(v.trim(), "1" | "on" | "true" | "yes");
+            }
             _ => {}
         }
     }
@@ -184,13 +224,27 @@ async fn read_upload(mut mp: Multipart) -> Result<(String, Vec<u8>, Option<Strin
     if bytes.is_empty() {
         return Err("上传的文件是空的".into());
     }
-    Ok((name, bytes, csrf))
+    Ok(Upload {
+        name,
+        bytes,
+        csrf,
+        accept_warnings,
+    })
 }
 
-fn start(state: &AppState, user: &CurrentUser, name: String, bytes: Vec<u8>) -> Arc<Job> {
+fn start(state: &AppState, user: &CurrentUser, up: Upload) -> Arc<Job> {
+    let Upload {
+        name,
+        bytes,
+        accept_warnings,
+        ..
+    } = up;
     let job = state.jobs.insert(&user.username, &name);
     let opts = ImportOptions {
         only_park: user.role.park().map(str::to_string),
+        accept_warnings,
+        actor: user.username.clone(),
+        file_name: name.clone(),
     };
     let (st, j) = (state.clone(), job.clone());
     tokio::spawn(async move {
@@ -238,11 +292,14 @@ pub async fn start_page(
     headers: HeaderMap,
     mp: Multipart,
 ) -> Result<Response, PageError> {
-    let (name, bytes, csrf) = read_upload(mp)
+    let up = read_upload(mp)
         .await
         .map_err(|m| PageError::bad_request(&m))?;
     if checked.is_none()
-        && !csrf.is_some_and(|c| constant_time_eq(c.as_bytes(), user.csrf.as_bytes()))
+        && !up
+            .csrf
+            .as_ref()
+            .is_some_and(|c| constant_time_eq(c.as_bytes(), user.csrf.as_bytes()))
     {
         return Err(PageError::new(
             StatusCode::FORBIDDEN,
@@ -250,7 +307,7 @@ pub async fn start_page(
             "表单已过期或来源不明，请刷新页面后重试。",
         ));
     }
-    let job = start(&state, &user, name, bytes);
+    let job = start(&state, &user, up);
     if headers.contains_key("hx-request") {
         Ok(job_fragment(&view(&job)))
     } else {
@@ -277,7 +334,7 @@ pub async fn job_page(
     }
 }
 
-/// GET /upload/jobs/{job}/errors.xlsx — the error report.
+/// GET /upload/jobs/{job}/errors.xlsx — the import report: errors, warnings, changes, notes.
 pub async fn job_errors_xlsx(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -318,10 +375,10 @@ pub async fn start_api(
     user: CurrentUser,
     mp: Multipart,
 ) -> Result<Response, ApiError> {
-    let (name, bytes, _) = read_upload(mp)
+    let up = read_upload(mp)
         .await
         .map_err(|m| ApiError::bad_request(&m))?;
-    let job = start(&state, &user, name, bytes);
+    let job = start(&state, &user, up);
     Ok((StatusCode::ACCEPTED, Json(view(&job))).into_response())
 }
 

@@ -643,14 +643,15 @@ async fn uploads_report_row_errors_and_write_nothing() {
         assert!(j["summary"].as_str().unwrap().contains("导入成功"));
         assert_eq!(s.count_facts().await, before);
 
-        // A changed value is written and the dashboard cache is refreshed.
+        // A changed value is written (an implausible one once its warnings are accepted) and the
+        // dashboard cache is refreshed.
         let rev_col = "营业收入（万元）";
         let changed = corrupt_csv(&csv, 1, rev_col, "99999999");
         let r = admin
             .post_multipart(
                 "/api/v1/imports",
                 &[("X-CSRF-Token", &token)],
-                &[],
+                &[("accept_warnings", "1")],
                 ("c.csv", changed.as_bytes()),
             )
             .await;

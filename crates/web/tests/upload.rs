@@ -1,0 +1,253 @@
+//! Issue 11 A, B and 9 through the web: the upload form and the API, on SQLite and (when
+//! configured) PostgreSQL. A park administrator cannot take over another park's firm; a partial
+//! file changes only what it has and the result lists each change; re-importing an export
+//! changes nothing and keeps the demo label.
+mod common;
+
+use common::{Client, Server, start};
+use gaoxin_model::{F, Uscc};
+use gaoxin_store::{Scope, testing};
+
+async fn servers() -> Vec<Server> {
+    let mut v = Vec::new();
+    for store in testing::all().await.unwrap() {
+        v.push(start(store).await);
+    }
+    v
+}
+
+async fn wait_job(c: &mut Client, id: &str) -> serde_json::Value {
+    for _ in 0..600 {
+        let j = c.get(&format!("/api/v1/imports/{id}")).await.json();
+        if j["state"] != "running" {
+            return j;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("import job {id} did not finish");
+}
+
+/// Uploads through the API (CSRF header) and waits for the result.
+async fn via_api(c: &mut Client, name: &str, text: &str) -> serde_json::Value {
+    let token = c.csrf_token().await;
+    let r = c
+        .post_multipart(
+            "/api/v1/imports",
+            &[("X-CSRF-Token", &token)],
+            &[],
+            (name, text.as_bytes()),
+        )
+        .await;
+    assert_eq!(r.status, 202, "{}", r.text());
+    wait_job(c, r.json()["id"].as_str().unwrap()).await
+}
+
+/// Uploads through the browser form (no htmx: a redirect to the job page) and waits.
+async fn via_form(c: &mut Client, name: &str, text: &str) -> (serde_json::Value, String) {
+    let token = c.csrf_token().await;
+    let r = c
+        .post_multipart(
+            "/upload",
+            &[],
+            &[("_csrf", &token)],
+            (name, text.as_bytes()),
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.text());
+    let loc = r.header("location").unwrap().to_string();
+    let id = loc.rsplit('/').next().unwrap().to_string();
+    let j = wait_job(c, &id).await;
+    let html = c.get(&loc).await.text();
+    (j, html)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_park_admin_cannot_take_over_another_parks_firm() {
+    for s in servers().await {
+        let target = s.firm_in("xingang");
+        let code = Uscc::parse(&target).unwrap();
+        let before = s.store.facts_of(&Scope::Zone, &code).await.unwrap();
+        let name = s
+            .store
+            .enterprise(&Scope::Zone, &code)
+            .await
+            .unwrap()
+            .unwrap()
+            .name;
+        let text = format!(
+            "统一社会信用代码,企业名称,所属园区,年度,成立日期,行业代码,营业收入（万元）\n{target},{name},江北新区,2024,2015-06-01,C3911,1\n"
+        );
+        let mut jb = s.signed_in("park-jiangbei").await;
+        let j = via_api(&mut jb, "takeover.csv", &text).await;
+        assert_eq!(j["ok"], false, "{j}");
+        assert!(
+            j["errors"][0]["message"]
+                .as_str()
+                .unwrap()
+                .contains("已登记在其他园区"),
+            "{j}"
+        );
+        let (j, html) = via_form(&mut jb, "takeover.csv", &text).await;
+        assert_eq!(j["ok"], false, "{j}");
+        assert!(html.contains("已登记在其他园区") && html.contains("未写入任何数据"));
+        let e = s
+            .store
+            .enterprise(&Scope::Zone, &code)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(e.park, "xingang", "the firm stays in 新港");
+        assert_eq!(s.store.facts_of(&Scope::Zone, &code).await.unwrap(), before);
+        let mut xg = s.signed_in("park-xingang").await;
+        assert_eq!(xg.get(&format!("/enterprises/{target}")).await.status, 200);
+
+        // The zone administrator's file moves it, and the result says so.
+        let mut admin = s.signed_in("admin").await;
+        let text = format!("统一社会信用代码,所属园区,年度\n{target},江北新区,2024\n");
+        let (j, html) = via_form(&mut admin, "move.csv", &text).await;
+        assert_eq!(j["ok"], true, "{j}");
+        assert!(
+            j["notices"][0].as_str().unwrap().contains("园区变更"),
+            "{j}"
+        );
+        assert!(html.contains("园区变更") && html.contains("新港国家高新园"));
+        let moves = s.store.park_moves(&Scope::Zone, &code).await.unwrap();
+        assert_eq!(moves.len(), 1);
+        assert_eq!(moves[0].actor, "admin");
+        assert_eq!(moves[0].to_park, "jiangbei");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn b_a_partial_upload_keeps_the_rest_and_lists_changes() {
+    for s in servers().await {
+        let target = s.firm_in("jiangbei");
+        let code = Uscc::parse(&target).unwrap();
+        let before = s
+            .store
+            .facts_of(&Scope::Zone, &code)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|f| f.year.get() == 2024)
+            .unwrap();
+        let new_revenue = before.get(F::Revenue).unwrap_or(0) + 1_000_000;
+        let text = format!(
+            "统一社会信用代码,年度,营业收入（万元）\n{target},2024,{}\n",
+            gaoxin_model::Money(new_revenue).to_decimal(gaoxin_model::Unit::WanYuan)
+        );
+        let mut jb = s.signed_in("park-jiangbei").await;
+        let (j, html) = via_form(&mut jb, "revenue.csv", &text).await;
+        assert_eq!(j["ok"], true, "{j}");
+        assert_eq!(j["change_count"], 1, "{j}");
+        assert_eq!(j["changes"][0]["field"], "营业收入（万元）");
+        assert!(html.contains("变更明细") && html.contains("营业收入（万元）"));
+        let after = s
+            .store
+            .facts_of(&Scope::Zone, &code)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|f| f.year.get() == 2024)
+            .unwrap();
+        assert_eq!(after.get(F::Revenue), Some(new_revenue));
+        for f in F::ALL.iter().filter(|f| **f != F::Revenue) {
+            assert_eq!(after.get(*f), before.get(*f), "{f:?} kept");
+            assert_eq!(after.prov(*f), before.prov(*f), "{f:?} source kept");
+        }
+        // The same file again: nothing changes.
+        let j = via_api(&mut jb, "revenue.csv", &text).await;
+        assert_eq!(
+            (j["ok"].clone(), j["change_count"].clone()),
+            (true.into(), 0.into())
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nine_reimporting_the_export_changes_nothing() {
+    for s in servers().await {
+        let export = gaoxin_ingest::export_bytes(
+            &s.store,
+            &s.zone,
+            &Scope::Zone,
+            None,
+            None,
+            gaoxin_ingest::ExportFormat::Csv,
+        )
+        .await
+        .unwrap();
+        let text = String::from_utf8(export).unwrap();
+        let mut admin = s.signed_in("admin").await;
+        let j = via_api(&mut admin, "export.csv", &text).await;
+        assert_eq!(j["ok"], true, "{j}");
+        let summary = j["summary"].as_str().unwrap();
+        assert!(
+            summary.contains("新增0行、更新0行") && summary.contains("更新企业0家"),
+            "{summary}"
+        );
+        assert_eq!(j["change_count"], 0);
+        let code = Uscc::parse(&s.firm_in("jiangbei")).unwrap();
+        let e = s
+            .store
+            .enterprise(&Scope::Zone, &code)
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(e.synthetic, "the demo label is kept");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn three_implausible_values_wait_for_the_users_confirmation() {
+    for s in servers().await {
+        let target = s.firm_in("jiangbei");
+        let code = Uscc::parse(&target).unwrap();
+        let before = s.store.facts_of(&Scope::Zone, &code).await.unwrap();
+        // Yuan typed under a 万元 header: 52,000,000 万元 = 5200亿元.
+        let text = format!("统一社会信用代码,年度,营业收入（万元）\n{target},2024,52000000\n");
+        let mut jb = s.signed_in("park-jiangbei").await;
+        let (j, html) = via_form(&mut jb, "yuan.csv", &text).await;
+        assert_eq!(
+            (j["ok"].clone(), j["needs_confirmation"].clone()),
+            (false.into(), true.into()),
+            "{j}"
+        );
+        assert!(
+            html.contains("需要核对的警告") && html.contains("超过1000亿元"),
+            "{html}"
+        );
+        assert_eq!(s.store.facts_of(&Scope::Zone, &code).await.unwrap(), before);
+        // A header in 元 reads the same number exactly, no warning.
+        let text_yuan = format!("统一社会信用代码,年度,营业收入（元）\n{target},2024,52000000\n");
+        let j = via_api(&mut jb, "yuan.csv", &text_yuan).await;
+        assert_eq!(
+            (j["ok"].clone(), j["warning_count"].clone()),
+            (true.into(), 0.into()),
+            "{j}"
+        );
+        let f = s.store.facts_of(&Scope::Zone, &code).await.unwrap();
+        let y2024 = f.iter().find(|f| f.year.get() == 2024).unwrap();
+        assert_eq!(y2024.get(F::Revenue), Some(5_200_000_000));
+        // Confirmed with the form's checkbox: written.
+        let token = jb.csrf_token().await;
+        let r = jb
+            .post_multipart(
+                "/upload",
+                &[],
+                &[("_csrf", &token), ("accept_warnings", "1")],
+                ("yuan.csv", text.as_bytes()),
+            )
+            .await;
+        let id = r
+            .header("location")
+            .unwrap()
+            .rsplit('/')
+            .next()
+            .unwrap()
+            .to_string();
+        let j = wait_job(&mut jb, &id).await;
+        assert_eq!(j["ok"], true, "{j}");
+        assert!(j["summary"].as_str().unwrap().contains("已确认"), "{j}");
+    }
+}
