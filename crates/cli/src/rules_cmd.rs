@@ -576,7 +576,7 @@ pub async fn ladder_cmd(url: &str, zone: &Zone, a: LadderArgs) -> Res {
                 park_name(zone, &r.park),
                 level_zh(&s, r),
                 r.distance
-                    .map(|d| format!("{d:.3}"))
+                    .map(gaoxin_rules::fmt::distance)
                     .unwrap_or_else(|| "—".into()),
                 finding_zh(r),
                 record_zh(&s, r)

@@ -2,6 +2,16 @@
 //! percentages, counts, points, dates and flags.
 use crate::file::Unit;
 
+/// A nearest-to-qualify distance with three decimals; a positive distance too small to show is
+/// 「<0.001」, so a firm that fails is never shown at 「0.000」 (which means: meets the conditions).
+pub fn distance(d: f64) -> String {
+    if d > 0.0 && d < 0.0005 {
+        "<0.001".to_string()
+    } else {
+        format!("{d:.3}")
+    }
+}
+
 /// Groups an integer's digits by thousands: 1230000 → "1,230,000".
 pub fn thousands(v: u64) -> String {
     let mut out = String::with_capacity(26);
@@ -186,6 +196,13 @@ pub fn file_units(v: f64, unit: Unit) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    #[test]
+    fn a_failing_distance_never_reads_zero() {
+        assert_eq!(distance(0.0), "0.000");
+        assert_eq!(distance(0.000386), "<0.001");
+        assert_eq!(distance(0.0005), "0.001");
+        assert_eq!(distance(0.4431), "0.443");
+    }
     #[test]
     fn formats() {
         assert_eq!(yuan(123_000_000), "¥1,230,000");

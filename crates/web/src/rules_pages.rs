@@ -477,7 +477,7 @@ pub async fn ladder_page(
     let row_ctx = |r: &RuleResultRow| {
         context! {
             uscc => r.uscc.clone(), name => r.name.clone(), park => park_name(z, &r.park),
-            level => level_zh(&s, r), distance => r.distance.map(|d| format!("{d:.3}")),
+            level => level_zh(&s, r), distance => r.distance.map(gaoxin_rules::fmt::distance),
             verdict => rules_eval::finding(r).key(), verdict_zh => finding_zh(r),
             record_zh => record_zh(&s, r),
             missing => r.supply.lines().map(str::to_string).collect::<Vec<_>>(),
