@@ -91,7 +91,7 @@ pub struct CondExplain {
     pub status: Status,
     pub verdict: Verdict,
     pub parts: Vec<Part>,
-    /// Named conditions this one is built from.
+    /// Named conditions this one is built from (their Chinese names).
     pub subconditions: Vec<String>,
     pub inputs: Vec<Input>,
     pub gaps: Vec<Gap>,
@@ -369,8 +369,8 @@ fn collect_parts(
     if n != root
         && let Some(c) = rule.conditions.iter().find(|c| c.node == n)
     {
-        if !subs.contains(&c.id) {
-            subs.push(c.id.clone());
+        if !subs.contains(&c.zh) {
+            subs.push(c.zh.clone());
         }
         return;
     }
@@ -437,6 +437,17 @@ fn collect_parts(
         if !basis.contains(&b) {
             basis.push(b);
         }
+        // The parts of each year that counts; the gates that pick the years (year ≥ list
+        // begun, year ≥ founded) are said above, not listed once per year.
+        for t in terms {
+            if let Op::If(g, e, _) = &plan.ops[*t as usize] {
+                let (v, s) = buf.get(*g, 0);
+                if s == OK && v != 0.0 {
+                    collect_parts(plan, rule, year, root, *e, buf, parts, subs, basis);
+                }
+            }
+        }
+        return;
     }
     match &plan.ops[n as usize] {
         Op::Cmp(op, a, b) => {
