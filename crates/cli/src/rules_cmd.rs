@@ -419,15 +419,7 @@ pub async fn explain(url: &str, a: ExplainArgs) -> Res {
             let rp = plan.rule(&st.rule);
             let inputs: Vec<String> = ladder::record_inputs(&plan, &panel, 0, year, &st.rule)
                 .iter()
-                .map(|i| {
-                    format!(
-                        "{}（{}年）= {}，来源：{}",
-                        i.zh,
-                        i.year,
-                        i.text,
-                        i.provenance.zh()
-                    )
-                })
+                .map(|i| i.line_zh())
                 .collect();
             println!(
                 "  {}：{}{}；按条件测算：{}",

@@ -72,6 +72,19 @@ pub struct Input {
     pub provenance: Provenance,
 }
 
+impl Input {
+    /// 「研发费用（2024年）= 1,200万元，来源：已核验（税务）」: one input as every explanation shows it.
+    pub fn line_zh(&self) -> String {
+        format!(
+            "{}（{}年）= {}，来源：{}",
+            self.zh,
+            self.year,
+            self.text,
+            self.provenance.zh()
+        )
+    }
+}
+
 /// The smallest change of one fact that makes a failed condition pass.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Gap {
@@ -1156,19 +1169,7 @@ impl Explanation {
             if !c.subconditions.is_empty() {
                 s.push_str(&format!("    由条件组成：{}\n", c.subconditions.join("、")));
             }
-            let srcs: Vec<String> = c
-                .inputs
-                .iter()
-                .map(|i| {
-                    format!(
-                        "{}（{}年）= {}，来源：{}",
-                        i.zh,
-                        i.year,
-                        i.text,
-                        i.provenance.zh()
-                    )
-                })
-                .collect();
+            let srcs: Vec<String> = c.inputs.iter().map(|i| i.line_zh()).collect();
             if !srcs.is_empty() {
                 s.push_str(&format!("    数据：{}\n", srcs.join("；")));
             }

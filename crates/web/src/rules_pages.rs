@@ -204,19 +204,7 @@ pub async fn enterprise_ladder(
                     verdict_zh: Finding::of(c.verdict, c.assumption_dependent).zh(),
                     parts: c.parts.iter().map(|p| p.text.clone()).collect(),
                     subs: c.subconditions.clone(),
-                    inputs: c
-                        .inputs
-                        .iter()
-                        .map(|i| {
-                            format!(
-                                "{}（{}年）= {}，来源：{}",
-                                i.zh,
-                                i.year,
-                                i.text,
-                                i.provenance.zh()
-                            )
-                        })
-                        .collect(),
+                    inputs: c.inputs.iter().map(|i| i.line_zh()).collect(),
                     gaps: c.gaps.iter().map(|g| g.text.clone()).collect(),
                     note: c.note.clone(),
                     assumption_dependent: c.assumption_dependent,
