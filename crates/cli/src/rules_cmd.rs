@@ -1,19 +1,19 @@
 //! `gaoxin rules check | evaluate | explain | ladder | policies`: the rules engine (梯度培育 and
 //! 政策) from the command line.
 //!
-//! Each command calls the same functions as the web pages (`gaoxin_web::rules_eval`), so the CLI
+//! Each command calls the same functions as the web pages (`gaoxin_app::rules_eval`), so the CLI
 //! and the platform show the same numbers; `evaluate` stores a versioned run (rule ids, versions
 //! and file hashes, the panel's hash, one row per firm × rule) and compares it with the previous
 //! year's stored run.
 use crate::data::Res;
 use clap::{Args, Subcommand};
+use gaoxin_app::rules_eval::{
+    self, Lists, RulesSummary, RunProgress, finding_zh, level_zh, park_name, record_zh, wan,
+};
 use gaoxin_model::{Uscc, Zone};
 use gaoxin_rules::plan::{EvalOptions, Finding};
 use gaoxin_rules::{Panel, RuleFile, ladder};
 use gaoxin_store::{RuleResultRow, RunRecord, Scope, Store};
-use gaoxin_web::rules_eval::{
-    self, Lists, RulesSummary, RunProgress, finding_zh, level_zh, park_name, record_zh, wan,
-};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -337,7 +337,7 @@ pub async fn evaluate(url: &str, zone: &Zone, a: EvaluateArgs) -> Res {
 async fn run_with_progress(
     store: &Store,
     year: i32,
-) -> Result<(RulesSummary, RunRecord), gaoxin_web::evaluation::EvalError> {
+) -> Result<(RulesSummary, RunRecord), gaoxin_app::evaluation::EvalError> {
     let mut bar: Option<crate::progress::Bar> = None;
     let out = rules_eval::run_rules_with(store, year, &mut |p| match p {
         RunProgress::Loading => eprintln!("读取 {year} 年及此前的企业数据……"),

@@ -19,12 +19,12 @@ use crate::error::Query;
 use crate::export::download;
 use crate::pages::scoped_enterprise;
 use crate::render::{self, Page};
-use crate::rules_eval::{
-    self, Lists, RulesSummary, finding_zh, level_zh, park_name, record_zh, wan,
-};
 use crate::rules_jobs;
 use axum::extract::{Path, State};
 use axum::response::Response;
+use gaoxin_app::rules_eval::{
+    self, Lists, RulesSummary, finding_zh, level_zh, park_name, record_zh, wan,
+};
 use gaoxin_rules::ladder::Record;
 use gaoxin_rules::plan::{EvalOptions, Finding};
 use gaoxin_rules::{Panel, Status, ladder};

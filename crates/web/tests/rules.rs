@@ -4,8 +4,8 @@
 mod common;
 
 use common::start;
+use gaoxin_app::rules_eval;
 use gaoxin_store::{Scope, testing};
-use gaoxin_web::rules_eval;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn runs_are_stored_and_reproduce() {
