@@ -3,9 +3,10 @@
 //! annual evaluation report as .xlsx. The CLI (`gaoxin rank | points | targets`) and the web pages
 //! call these same functions, so both always show the same numbers.
 //!
-//! Schemes are read from `data/schemes/` (or `$GAOXIN_SCHEMES`) when that directory exists, so
-//! analysts can edit UNCONFIRMED weights without a rebuild; otherwise the copies compiled into the
-//! binary are used. The scheme version is recorded in every run.
+//! Schemes are found by [`crate::data_files::SCHEMES`]: `$GAOXIN_SCHEMES`, else `data/schemes` in
+//! the working directory, so analysts can edit UNCONFIRMED weights without a rebuild; a scheme the
+//! directory does not hold (or no directory) is the copy shipped with the binary. The scheme version is recorded in every run.
+use crate::data_files;
 use gaoxin_index::panel::{self, Measures};
 use gaoxin_index::park::ParkScheme;
 use gaoxin_index::points::PointsScheme;
@@ -16,7 +17,6 @@ use gaoxin_model::{Enterprise, Facts, Zone};
 use gaoxin_store::{PointsRow, RunRecord, Scope, Store};
 use rust_xlsxwriter::{Format, Workbook};
 use std::collections::BTreeMap;
-use std::path::PathBuf;
 
 /// Run kinds in the `runs` table.
 pub const KIND_PARK: &str = "park-evaluation";
@@ -24,8 +24,6 @@ pub const KIND_POINTS: &str = "points";
 
 const PARK_FILE: &str = "park-evaluation-2021.toml";
 const POINTS_FILE: &str = "innovation-points-2024.toml";
-const PARK_EMBEDDED: &str = include_str!("../../../data/schemes/park-evaluation-2021.toml");
-const POINTS_EMBEDDED: &str = include_str!("../../../data/schemes/innovation-points-2024.toml");
 
 /// An error of an engine run, in words for operators and pages.
 #[derive(Debug)]
@@ -60,26 +58,22 @@ impl From<gaoxin_index::IndexError> for EvalError {
     }
 }
 
-fn scheme_text(file: &str, embedded: &'static str) -> (String, String) {
-    let dir = std::env::var("GAOXIN_SCHEMES")
-        .map(PathBuf::from)
-        .unwrap_or_else(|_| PathBuf::from("data/schemes"));
-    let p = dir.join(file);
-    match std::fs::read_to_string(&p) {
-        Ok(t) => (t, p.display().to_string()),
-        Err(_) => (embedded.to_string(), format!("(内置) {file}")),
-    }
+fn scheme_text(file: &str) -> Result<(String, String), EvalError> {
+    data_files::SCHEMES
+        .file(file)
+        .map(|f| (f.text, f.path.display().to_string()))
+        .ok_or_else(|| EvalError::Engine(format!("找不到指标方案文件 {file}")))
 }
 
 /// The park-evaluation scheme (see the module docs for where it is read from).
 pub fn park_scheme() -> Result<ParkScheme, EvalError> {
-    let (t, f) = scheme_text(PARK_FILE, PARK_EMBEDDED);
+    let (t, f) = scheme_text(PARK_FILE)?;
     Ok(ParkScheme::from_toml_str(&t, &f)?)
 }
 
 /// The innovation-points scheme.
 pub fn points_scheme() -> Result<PointsScheme, EvalError> {
-    let (t, f) = scheme_text(POINTS_FILE, POINTS_EMBEDDED);
+    let (t, f) = scheme_text(POINTS_FILE)?;
     Ok(PointsScheme::from_toml_str(&t, &f)?)
 }
 
@@ -89,8 +83,9 @@ pub fn points_scheme() -> Result<PointsScheme, EvalError> {
 pub fn points_notice() -> Option<String> {
     match points_scheme() {
         Ok(s) => s.notice,
-        Err(_) => PointsScheme::from_toml_str(POINTS_EMBEDDED, POINTS_FILE)
-            .ok()
+        Err(_) => data_files::SCHEMES
+            .shipped_text(POINTS_FILE)
+            .and_then(|t| PointsScheme::from_toml_str(t, POINTS_FILE).ok())
             .and_then(|s| s.notice),
     }
 }

@@ -14,7 +14,7 @@
 //! Invariant: nothing here knows about HTTP (sessions, cookies, CSRF, templates stay in web) or
 //! about command-line flags (they stay in cli). New capabilities are added as modules here.
 pub mod accounts;
-
+pub mod data_files;
 pub mod evaluation;
 pub mod rules_eval;
 

@@ -4,47 +4,34 @@
 //! (`gaoxin evaluate | explain | ladder | policies`) and the web pages call these same functions,
 //! so both always show the same numbers.
 //!
-//! Rule files are read from `$GAOXIN_RULES`, else `data/rules` in the working directory, else the
-//! workspace's `data/rules` (development and tests): an analyst adds a policy by writing a file,
-//! without a rebuild. A run records every rule file's id, version and content hash and the
+//! Rule files are found by [`crate::data_files::RULES`]: `$GAOXIN_RULES`, else `data/rules` in the
+//! working directory, else the files shipped with the binary: an analyst adds a policy by writing a
+//! file, without a rebuild. A run records every rule file's id, version and content hash and the
 //! panel's hash ([`gaoxin_rules::RunRecord`]), so a stored year can be re-evaluated and compared.
 //!
 //! The funnel covers the consecutive years up to the run's year whose compiled plan has the same
 //! rungs as the run's year (a rung's rule file not yet in force makes earlier years incomparable);
 //! a firm counts in a year only when it has facts for that year.
+use crate::data_files::{self, Source};
 use crate::evaluation::EvalError;
 use gaoxin_model::{Enterprise, Facts, Zone};
 use gaoxin_rules::batch::{BatchResult, evaluate};
 use gaoxin_rules::file::RuleKind;
 use gaoxin_rules::ladder::{Basis, Record};
 use gaoxin_rules::plan::{EvalOptions, Finding, Plan, Verdict, compile_for_run};
-use gaoxin_rules::{Panel, RuleFile, default_as_of, ladder};
+use gaoxin_rules::{CheckReport, LoadError, Panel, RuleFile, default_as_of, ladder};
 use gaoxin_store::{RuleResultRow, RunRecord, Scope, Store};
 use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashSet};
-use std::path::PathBuf;
 
 /// Run kind in the `runs` table.
 pub const KIND_RULES: &str = "rules";
 
-/// Where the rule files are read from (see the module docs).
-pub fn rules_dir() -> PathBuf {
-    if let Ok(d) = std::env::var("GAOXIN_RULES")
-        && !d.is_empty()
-    {
-        return PathBuf::from(d);
-    }
-    let local = PathBuf::from("data/rules");
-    if local.is_dir() {
-        return local;
-    }
-    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/rules"))
-}
-
-/// Reads every rule file; load errors come back with file and line.
+/// Reads every rule file (from where [`data_files::RULES`] says); load errors come back with file
+/// and line.
 pub fn load_rules() -> Result<Vec<RuleFile>, EvalError> {
-    gaoxin_rules::load_dir(&rules_dir()).map_err(|es| {
+    read_rules(&data_files::RULES.source()).map_err(|es| {
         EvalError::Engine(
             es.iter()
                 .map(|e| e.to_string())
@@ -52,6 +39,41 @@ pub fn load_rules() -> Result<Vec<RuleFile>, EvalError> {
                 .join("；"),
         )
     })
+}
+
+/// Every rule file of `source`: a configured directory as a whole, or the shipped files.
+pub fn read_rules(source: &Source) -> Result<Vec<RuleFile>, Vec<LoadError>> {
+    match source {
+        Source::Dir(d) => gaoxin_rules::load_dir(d),
+        Source::Shipped => {
+            let mut files = Vec::new();
+            let mut errors = Vec::new();
+            for f in data_files::RULES.shipped() {
+                match gaoxin_rules::file::parse_file(&f.path, &f.text) {
+                    Ok(r) => files.push(r),
+                    Err(e) => errors.push(e),
+                }
+            }
+            if errors.is_empty() {
+                Ok(files)
+            } else {
+                Err(errors)
+            }
+        }
+    }
+}
+
+/// `gaoxin rules check` without file arguments: every rule file, validated together, with their
+/// own test cases run; a directory that cannot be read or a file that does not load is reported.
+pub fn check_rules() -> CheckReport {
+    match read_rules(&data_files::RULES.source()) {
+        Ok(files) => gaoxin_rules::check(&files),
+        Err(errors) => CheckReport {
+            files: 0,
+            errors,
+            cases: Vec::new(),
+        },
+    }
 }
 
 /// The plan for fiscal `year` (files not in force that day are left out, with the reason).
@@ -1000,4 +1022,38 @@ pub fn workbook(
         ws.write_string(i as u32 + 1, 1, b)?;
     }
     wb.save_to_buffer()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shipped_rule_files_are_the_workspace_files_and_pass_their_cases() {
+        let dir =
+            std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/rules"));
+        let on_disk = read_rules(&Source::Dir(dir)).unwrap();
+        let shipped = read_rules(&Source::Shipped).unwrap();
+        let key = |fs: &[RuleFile]| -> Vec<(String, String, String)> {
+            fs.iter()
+                .map(|f| (f.id.clone(), f.version.clone(), f.text.clone()))
+                .collect()
+        };
+        assert!(!shipped.is_empty());
+        assert_eq!(key(&shipped), key(&on_disk));
+        assert!(
+            shipped[0].path.to_string_lossy().starts_with("(内置) "),
+            "{:?}",
+            shipped[0].path
+        );
+        let rep = gaoxin_rules::check(&shipped);
+        assert!(rep.ok(), "{}", rep.render_zh());
+    }
+
+    #[test]
+    fn an_unreadable_configured_directory_is_an_error_not_the_shipped_rules() {
+        let missing = std::env::temp_dir().join("gaoxin-no-such-rules-dir");
+        let es = read_rules(&Source::Dir(missing.clone())).unwrap_err();
+        assert_eq!(es[0].file, missing);
+    }
 }

@@ -26,7 +26,7 @@ pub struct RulesArgs {
 
 #[derive(Subcommand)]
 enum RulesCmd {
-    /// Validate rule files and run their own test cases [default: every file of data/rules or $GAOXIN_RULES].
+    /// Validate rule files and run their own test cases [default: every rule file of $GAOXIN_RULES, else data/rules, else the shipped ones].
     Check {
         /// Files to check (the rule directory's other files are loaded beside them, for references).
         files: Vec<PathBuf>,
@@ -83,9 +83,8 @@ pub fn rules(a: RulesArgs) -> Res {
 }
 
 fn check(paths: Vec<PathBuf>) -> Res {
-    let dir = rules_eval::rules_dir();
     if paths.is_empty() {
-        let rep = gaoxin_rules::check::check_dir(&dir);
+        let rep = rules_eval::check_rules();
         print!("{}", rep.render_zh());
         return Ok(if rep.ok() && rep.files > 0 {
             ExitCode::SUCCESS
@@ -110,9 +109,9 @@ fn check(paths: Vec<PathBuf>) -> Res {
         }
         return Ok(ExitCode::FAILURE);
     }
-    // The directory's other files, for references between files.
+    // The other rule files in use, for references between files.
     let mut all = given.clone();
-    if let Ok(others) = gaoxin_rules::load_dir(&dir) {
+    if let Ok(others) = rules_eval::read_rules(&gaoxin_app::data_files::RULES.source()) {
         for f in others {
             if !all.iter().any(|g| g.id == f.id) {
                 all.push(f);
