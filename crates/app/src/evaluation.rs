@@ -7,6 +7,7 @@
 //! the working directory, so analysts can edit UNCONFIRMED weights without a rebuild; a scheme the
 //! directory does not hold (or no directory) is the copy shipped with the binary. The scheme version is recorded in every run.
 use crate::data_files;
+use crate::runs::{RunKind, decode_summary, new_id, now};
 use gaoxin_index::panel::{self, Measures};
 use gaoxin_index::park::ParkScheme;
 use gaoxin_index::points::PointsScheme;
@@ -19,8 +20,8 @@ use rust_xlsxwriter::{Format, Workbook};
 use std::collections::BTreeMap;
 
 /// Run kinds in the `runs` table.
-pub const KIND_PARK: &str = "park-evaluation";
-pub const KIND_POINTS: &str = "points";
+pub const KIND_PARK: &str = RunKind::ParkEvaluation.as_str();
+pub const KIND_POINTS: &str = RunKind::Points.as_str();
 
 const PARK_FILE: &str = "park-evaluation-2021.toml";
 const POINTS_FILE: &str = "innovation-points-2024.toml";
@@ -90,20 +91,6 @@ pub fn points_notice() -> Option<String> {
     }
 }
 
-fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0)
-}
-
-fn run_id(kind: &str, year: i32) -> String {
-    let mut b = [0u8; 6];
-    getrandom::fill(&mut b).expect("the operating system's random source");
-    let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
-    format!("{kind}-{year}-{}-{hex}", now())
-}
-
 async fn park_inputs_map(
     store: &Store,
     year: i32,
@@ -134,7 +121,7 @@ pub async fn run_park_evaluation(
     let rows = panel::firm_rows_with_previous(&es, &fs, year);
     let inputs = park_inputs_map(store, year).await?;
     let stored_prev = match store.latest_run(&Scope::Zone, KIND_PARK, year - 1).await? {
-        Some(r) => serde_json::from_str::<ParkReport>(&r.summary).ok(),
+        Some(r) => Some(decode_summary::<ParkReport>(&r)?),
         None => None,
     };
     let prev = match stored_prev {
@@ -165,7 +152,7 @@ pub async fn run_park_evaluation(
         report::park_report(&scheme, &rows, year, &inputs, prev.as_ref(), &opts)
     })?;
     let run = RunRecord {
-        id: run_id(KIND_PARK, year),
+        id: new_id(RunKind::ParkEvaluation, year),
         kind: KIND_PARK.into(),
         created_at: now(),
         year: Some(year),
@@ -184,9 +171,7 @@ pub async fn latest_park_report(
     year: i32,
 ) -> Result<Option<(ParkReport, RunRecord)>, EvalError> {
     Ok(match store.latest_run(scope, KIND_PARK, year).await? {
-        Some(r) => serde_json::from_str::<ParkReport>(&r.summary)
-            .ok()
-            .map(|rep| (rep, r)),
+        Some(r) => Some((decode_summary::<ParkReport>(&r)?, r)),
         None => None,
     })
 }
@@ -206,7 +191,7 @@ pub async fn run_points(store: &Store, year: i32) -> Result<(PointsReport, RunRe
     }
     let (rows, keys) = rows_and_keys(&es, &fs, year);
     let rep = tokio::task::block_in_place(|| report::points_report(&scheme, &rows, &keys, year))?;
-    let id = run_id(KIND_POINTS, year);
+    let id = new_id(RunKind::Points, year);
     let stored: Vec<PointsRow> = rep
         .firms
         .iter()
@@ -261,12 +246,19 @@ pub async fn firm_points(
     scope: &Scope,
     uscc: &gaoxin_model::Uscc,
 ) -> Result<Vec<FirmPoints>, EvalError> {
-    Ok(store
+    store
         .points_of(scope, uscc)
         .await?
         .iter()
-        .filter_map(|r| serde_json::from_str::<FirmPoints>(&r.detail).ok())
-        .collect())
+        .map(|r| {
+            serde_json::from_str::<FirmPoints>(&r.detail).map_err(|e| {
+                EvalError::Engine(format!(
+                    "运行 {} 中企业 {} {} 年的积分无法解析：{e}",
+                    r.run_id, r.uscc, r.year
+                ))
+            })
+        })
+        .collect()
 }
 
 /// Target monitoring over the panel in `scope` (zone: zone totals and park contributions; a

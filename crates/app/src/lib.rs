@@ -10,6 +10,7 @@
 //!   points, target monitoring, the annual report workbook; [`evaluation::EvalError`].
 //! - [`accounts`]: accounts (`gaoxin user …`) and argon2id password hashing.
 //! - [`data_files`]: where rule files and indicator schemes are found (one resolver for both).
+//! - [`runs`]: run kinds (one text form each), run ids, decoding stored summaries.
 //!
 //! Invariant: nothing here knows about HTTP (sessions, cookies, CSRF, templates stay in web) or
 //! about command-line flags (they stay in cli). New capabilities are added as modules here.
@@ -17,5 +18,6 @@ pub mod accounts;
 pub mod data_files;
 pub mod evaluation;
 pub mod rules_eval;
+pub mod runs;
 
 pub use evaluation::EvalError;

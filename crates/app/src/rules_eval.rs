@@ -14,6 +14,7 @@
 //! a firm counts in a year only when it has facts for that year.
 use crate::data_files::{self, Source};
 use crate::evaluation::EvalError;
+use crate::runs::{RunKind, decode_summary, new_id, now};
 use gaoxin_model::{Enterprise, Facts, Zone};
 use gaoxin_rules::batch::{BatchResult, evaluate};
 use gaoxin_rules::file::RuleKind;
@@ -26,7 +27,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashSet};
 
 /// Run kind in the `runs` table.
-pub const KIND_RULES: &str = "rules";
+pub const KIND_RULES: &str = RunKind::Rules.as_str();
 
 /// Reads every rule file (from where [`data_files::RULES`] says); load errors come back with file
 /// and line.
@@ -635,20 +636,6 @@ pub fn evaluate_panel(
     Ok(Evaluated { summary, rows })
 }
 
-fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0)
-}
-
-fn run_id(year: i32) -> String {
-    let mut b = [0u8; 6];
-    getrandom::fill(&mut b).expect("the operating system's random source");
-    let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
-    format!("{KIND_RULES}-{year}-{}-{hex}", now())
-}
-
 /// Where a rules run is (for progress output).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RunProgress {
@@ -688,7 +675,7 @@ pub async fn run_rules_with(
         .collect::<Vec<_>>()
         .join(",");
     let run = RunRecord {
-        id: run_id(year),
+        id: new_id(RunKind::Rules, year),
         kind: KIND_RULES.into(),
         created_at: now(),
         year: Some(year),
@@ -714,11 +701,7 @@ pub async fn latest(
     year: i32,
 ) -> Result<Option<(RulesSummary, RunRecord)>, EvalError> {
     match store.latest_run(scope, KIND_RULES, year).await? {
-        Some(r) => {
-            let s: RulesSummary = serde_json::from_str(&r.summary)
-                .map_err(|e| EvalError::Engine(format!("运行 {} 的结果无法解析：{e}", r.id)))?;
-            Ok(Some((s, r)))
-        }
+        Some(r) => Ok(Some((decode_summary::<RulesSummary>(&r)?, r))),
         None => Ok(None),
     }
 }
