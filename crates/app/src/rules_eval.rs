@@ -83,6 +83,46 @@ pub fn plan_for(files: &[RuleFile], year: i32) -> (Plan, Vec<String>) {
     (plan, skipped.iter().map(|e| e.to_string()).collect())
 }
 
+/// One firm evaluated on its own, from the current rule files (the firm's 梯度 page and
+/// `gaoxin explain`): the plan of `year`, the firm's one-row panel, the options, its position on
+/// the ladder. Explanations of each rule come from [`gaoxin_rules::explain`] on `plan` and `panel`
+/// (row 0).
+pub struct FirmRules {
+    pub year: i32,
+    pub plan: Plan,
+    /// Rule files not in force that year, with the reason.
+    pub skipped: Vec<String>,
+    pub panel: Panel,
+    pub opts: EvalOptions,
+    pub position: ladder::LadderPosition,
+}
+
+/// Evaluates one firm (`facts`: its years) for fiscal `year` with the default options.
+pub fn evaluate_firm(
+    files: &[RuleFile],
+    e: &Enterprise,
+    facts: &[Facts],
+    year: i32,
+) -> Result<FirmRules, EvalError> {
+    let (plan, skipped) = plan_for(files, year);
+    let panel = Panel::from_model(std::slice::from_ref(e), facts)
+        .map_err(|err| EvalError::Engine(err.to_string()))?;
+    let opts = EvalOptions::default();
+    let batch = gaoxin_rules::batch::evaluate_with(&plan, &panel, year, &opts, 1);
+    let position = ladder::positions(&plan, &panel, &batch)
+        .into_iter()
+        .next()
+        .ok_or_else(|| EvalError::Engine("企业没有梯度位置".into()))?;
+    Ok(FirmRules {
+        year,
+        plan,
+        skipped,
+        panel,
+        opts,
+        position,
+    })
+}
+
 /// What the pages need to know about a rule of a run.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct RuleInfo {

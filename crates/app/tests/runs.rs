@@ -208,3 +208,44 @@ async fn undecodable_stored_points_are_an_error_not_dropped() {
         }
     }
 }
+
+/// The firm page (one firm evaluated on its own) and the stored run's lists place every firm on
+/// the same rung, by the same basis, with the same verdict per rule.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_firm_evaluated_alone_agrees_with_the_stored_run() {
+    let store = testing::sqlite().await.unwrap();
+    let zone = zone();
+    let es = load_fixture(&store, &zone).await;
+    let (_, run) = rules_eval::run_rules(&store, 2024).await.unwrap();
+    let rows = store
+        .rule_results(&Scope::Zone, &run.id, None, None)
+        .await
+        .unwrap();
+    let files = rules_eval::load_rules().unwrap();
+    // the firms the run has rows for (firms with facts of the year)
+    let mut checked = 0;
+    for e in &es {
+        let mine: Vec<_> = rows.iter().filter(|r| r.uscc == e.uscc.as_str()).collect();
+        if mine.is_empty() {
+            continue;
+        }
+        checked += 1;
+        if checked > 60 {
+            break;
+        }
+        let facts = store.facts_of(&Scope::Zone, &e.uscc).await.unwrap();
+        let f = rules_eval::evaluate_firm(&files, e, &facts, 2024).unwrap();
+        for r in &mine {
+            assert_eq!(r.level, f.position.level as i32, "{} {}", r.uscc, r.rule);
+            assert_eq!(
+                r.level_basis,
+                f.position.basis.map(|b| b.key()).unwrap_or(""),
+                "{}",
+                r.uscc
+            );
+            let ex = gaoxin_rules::explain(&f.plan, &f.panel, 0, 2024, &r.rule, &f.opts).unwrap();
+            assert_eq!(r.verdict, ex.verdict.key(), "{} {}", r.uscc, r.rule);
+        }
+    }
+    assert!(checked > 60, "only {checked} firms checked");
+}

@@ -11,8 +11,8 @@ use gaoxin_app::rules_eval::{
     self, Lists, RulesSummary, RunProgress, finding_zh, level_zh, park_name, record_zh, wan,
 };
 use gaoxin_model::{Uscc, Zone};
-use gaoxin_rules::plan::{EvalOptions, Finding};
-use gaoxin_rules::{Panel, RuleFile, ladder};
+use gaoxin_rules::plan::Finding;
+use gaoxin_rules::{RuleFile, ladder};
 use gaoxin_store::{RuleResultRow, RunRecord, Scope, Store};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -380,12 +380,16 @@ pub async fn explain(url: &str, a: ExplainArgs) -> Res {
         None => return Err(format!("企业 {} 没有年度数据", a.code).into()),
     };
     let files = rules_eval::load_rules()?;
-    let (plan, skipped) = rules_eval::plan_for(&files, year);
-    let panel = Panel::from_model(std::slice::from_ref(&e), &facts)?;
-    let opts = EvalOptions::default();
-    let batch = gaoxin_rules::batch::evaluate_with(&plan, &panel, year, &opts, 1);
+    let rules_eval::FirmRules {
+        plan,
+        skipped,
+        panel,
+        opts,
+        position,
+        ..
+    } = rules_eval::evaluate_firm(&files, &e, &facts, year)?;
     if a.rule.is_none() {
-        let pos = &ladder::positions(&plan, &panel, &batch)[0];
+        let pos = &position;
         let label_of = |level: u8| {
             ladder::rungs(&plan)
                 .into_iter()
