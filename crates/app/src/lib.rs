@@ -5,7 +5,8 @@
 //!
 //! Code map:
 //! - [`rules_eval`]: the rules engine as the platform runs it (梯度培育 and 政策): rule files →
-//!   plan, evaluation of the stored panel, run records and their stored summaries, the .xlsx lists.
+//!   plan, evaluation of the stored panel (and of one firm), run records and their stored
+//!   summaries; [`rules_workbook`]: its lists as .xlsx.
 //! - [`evaluation`]: the indicator engine as the platform runs it: park evaluation, innovation
 //!   points, target monitoring, the annual report workbook; [`evaluation::EvalError`].
 //! - [`accounts`]: accounts (`gaoxin user …`) and argon2id password hashing.
@@ -18,6 +19,7 @@ pub mod accounts;
 pub mod data_files;
 pub mod evaluation;
 pub mod rules_eval;
+pub mod rules_workbook;
 pub mod runs;
 
 pub use evaluation::EvalError;
