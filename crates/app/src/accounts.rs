@@ -258,3 +258,40 @@ pub async fn ensure_demo_accounts(
     }
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn usernames_and_passwords_are_checked_with_chinese_messages() {
+        for ok in ["admin", "park-jiangbei", "a.b_c@d", &"x".repeat(64)] {
+            assert!(check_username(ok).is_ok(), "{ok}");
+        }
+        for bad in ["", "有中文", "a b", "a/b", &"x".repeat(65)] {
+            match check_username(bad) {
+                Err(UserError::Invalid(m)) => assert!(m.contains("用户名"), "{m}"),
+                other => panic!("{bad:?}: {other:?}"),
+            }
+        }
+        assert!(check_password_policy("12345678").is_ok());
+        // eight characters, not eight bytes
+        assert!(check_password_policy("密码密码密码密码").is_ok());
+        match check_password_policy("1234567") {
+            Err(UserError::Invalid(m)) => assert_eq!(m, "密码至少8个字符"),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_hash_verifies_its_password_only() {
+        use_fast_hashing_for_tests();
+        let h = hash_password("correct horse");
+        assert!(h.starts_with("$argon2id$"), "{h}");
+        assert!(verify_password("correct horse", &h));
+        assert!(!verify_password("correct horse ", &h));
+        assert!(!verify_password("correct horse", "not a hash"));
+        // a fresh salt each time
+        assert_ne!(h, hash_password("correct horse"));
+    }
+}
