@@ -176,6 +176,31 @@ pub async fn latest_park_report(
     })
 }
 
+/// The stored park evaluation of `year` readable in `scope`; when there is none and the caller
+/// may compute (a zone user), the year is evaluated (with 1,000 Monte Carlo draws) and stored, and
+/// its innovation points too if that year has none yet. `None`: nothing stored and not computed.
+/// A stored run that does not decode is an error, except that a caller who may compute replaces
+/// it by a new run (the newest run is the one read).
+pub async fn park_report_or_run(
+    store: &Store,
+    scope: &Scope,
+    year: i32,
+    may_compute: bool,
+) -> Result<Option<(ParkReport, RunRecord)>, EvalError> {
+    match latest_park_report(store, scope, year).await {
+        Ok(Some(r)) => return Ok(Some(r)),
+        Ok(None) if !may_compute => return Ok(None),
+        Ok(None) => {}
+        Err(EvalError::Engine(_)) if may_compute => {}
+        Err(e) => return Err(e),
+    }
+    let r = run_park_evaluation(store, year, 1000).await?;
+    if store.latest_run(scope, KIND_POINTS, year).await?.is_none() {
+        run_points(store, year).await?;
+    }
+    Ok(Some(r))
+}
+
 /// Firms kept in a points run's summary (the full list is in the `points` table).
 pub const POINTS_SUMMARY_TOP: usize = 500;
 

@@ -249,3 +249,40 @@ async fn one_firm_evaluated_alone_agrees_with_the_stored_run() {
     }
     assert!(checked > 60, "only {checked} firms checked");
 }
+
+/// The 评价 page's use case: a stored park evaluation that does not decode is an error for a
+/// reader who may not compute, and replaced by a new run for one who may (as before the decode
+/// error was reported).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_undecodable_park_run_is_replaced_by_who_may_compute() {
+    let store = testing::sqlite().await.unwrap();
+    load_fixture(&store, &zone()).await;
+    let mut bad = broken(KIND_PARK, "park-evaluation-2024-0-bad");
+    bad.created_at = 0;
+    store.insert_run(&bad).await.unwrap();
+    let park = Scope::Park("jiangbei".into());
+    match evaluation::park_report_or_run(&store, &park, 2024, false).await {
+        Err(EvalError::Engine(m)) => assert!(m.contains(&bad.id), "{m}"),
+        other => panic!(
+            "expected a decode error, got {:?}",
+            other.map(|o| o.is_some())
+        ),
+    }
+    let (_, run) = evaluation::park_report_or_run(&store, &Scope::Zone, 2024, true)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_ne!(run.id, bad.id);
+    let (_, again) = evaluation::park_report_or_run(&store, &park, 2024, false)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(again.id, run.id);
+    assert!(
+        store
+            .latest_run(&Scope::Zone, evaluation::KIND_POINTS, 2024)
+            .await
+            .unwrap()
+            .is_some()
+    );
+}

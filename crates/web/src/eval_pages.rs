@@ -64,23 +64,10 @@ async fn report_for(
     user: &CurrentUser,
     year: i32,
 ) -> Result<Option<(ParkReport, RunRecord)>, PageError> {
-    let scope = user.scope();
-    if let Some(r) = evaluation::latest_park_report(&state.store, &scope, year).await? {
-        return Ok(Some(r));
-    }
-    if !zone_role(&user.role) {
-        return Ok(None);
-    }
-    let r = evaluation::run_park_evaluation(&state.store, year, 1000).await?;
-    if state
-        .store
-        .latest_run(&scope, evaluation::KIND_POINTS, year)
-        .await?
-        .is_none()
-    {
-        evaluation::run_points(&state.store, year).await?;
-    }
-    Ok(Some(r))
+    Ok(
+        evaluation::park_report_or_run(&state.store, &user.scope(), year, zone_role(&user.role))
+            .await?,
+    )
 }
 
 #[derive(Serialize)]
