@@ -1,14 +1,14 @@
 //! `gaoxin rank | points | targets | bank | park-input`: the indicator engine from the command line.
 //!
-//! Each command calls the same functions as the web pages (`gaoxin_web::evaluation`), so the CLI and
+//! Each command calls the same functions as the web pages (`gaoxin_app::evaluation`), so the CLI and
 //! the platform show the same numbers; `rank` and `points` store versioned runs (scheme version +
 //! input hash) in the `runs` table.
 use crate::data::Res;
 use clap::{Args, Subcommand};
+use gaoxin_app::evaluation;
 use gaoxin_index::report::{ParkReport, PointsReport, TargetView};
 use gaoxin_model::Zone;
 use gaoxin_store::{ParkInput, Scope, Store};
-use gaoxin_web::evaluation;
 use rust_xlsxwriter::{Format, Workbook};
 use std::path::PathBuf;
 use std::process::ExitCode;

@@ -1,19 +1,19 @@
 //! `gaoxin rules check | evaluate | explain | ladder | policies`: the rules engine (梯度培育 and
 //! 政策) from the command line.
 //!
-//! Each command calls the same functions as the web pages (`gaoxin_web::rules_eval`), so the CLI
+//! Each command calls the same functions as the web pages (`gaoxin_app::rules_eval`), so the CLI
 //! and the platform show the same numbers; `evaluate` stores a versioned run (rule ids, versions
 //! and file hashes, the panel's hash, one row per firm × rule) and compares it with the previous
 //! year's stored run.
 use crate::data::Res;
 use clap::{Args, Subcommand};
-use gaoxin_model::{Uscc, Zone};
-use gaoxin_rules::plan::{EvalOptions, Finding};
-use gaoxin_rules::{Panel, RuleFile, ladder};
-use gaoxin_store::{RuleResultRow, RunRecord, Scope, Store};
-use gaoxin_web::rules_eval::{
+use gaoxin_app::rules_eval::{
     self, Lists, RulesSummary, RunProgress, finding_zh, level_zh, park_name, record_zh, wan,
 };
+use gaoxin_model::{Uscc, Zone};
+use gaoxin_rules::plan::Finding;
+use gaoxin_rules::{RuleFile, ladder};
+use gaoxin_store::{RuleResultRow, RunRecord, Scope, Store};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -26,7 +26,7 @@ pub struct RulesArgs {
 
 #[derive(Subcommand)]
 enum RulesCmd {
-    /// Validate rule files and run their own test cases [default: every file of data/rules or $GAOXIN_RULES].
+    /// Validate rule files and run their own test cases [default: every rule file of $GAOXIN_RULES, else data/rules, else the shipped ones].
     Check {
         /// Files to check (the rule directory's other files are loaded beside them, for references).
         files: Vec<PathBuf>,
@@ -83,9 +83,8 @@ pub fn rules(a: RulesArgs) -> Res {
 }
 
 fn check(paths: Vec<PathBuf>) -> Res {
-    let dir = rules_eval::rules_dir();
     if paths.is_empty() {
-        let rep = gaoxin_rules::check::check_dir(&dir);
+        let rep = rules_eval::check_rules();
         print!("{}", rep.render_zh());
         return Ok(if rep.ok() && rep.files > 0 {
             ExitCode::SUCCESS
@@ -110,9 +109,9 @@ fn check(paths: Vec<PathBuf>) -> Res {
         }
         return Ok(ExitCode::FAILURE);
     }
-    // The directory's other files, for references between files.
+    // The other rule files in use, for references between files.
     let mut all = given.clone();
-    if let Ok(others) = gaoxin_rules::load_dir(&dir) {
+    if let Ok(others) = rules_eval::read_rules(&gaoxin_app::data_files::RULES.source()) {
         for f in others {
             if !all.iter().any(|g| g.id == f.id) {
                 all.push(f);
@@ -337,7 +336,7 @@ pub async fn evaluate(url: &str, zone: &Zone, a: EvaluateArgs) -> Res {
 async fn run_with_progress(
     store: &Store,
     year: i32,
-) -> Result<(RulesSummary, RunRecord), gaoxin_web::evaluation::EvalError> {
+) -> Result<(RulesSummary, RunRecord), gaoxin_app::evaluation::EvalError> {
     let mut bar: Option<crate::progress::Bar> = None;
     let out = rules_eval::run_rules_with(store, year, &mut |p| match p {
         RunProgress::Loading => eprintln!("读取 {year} 年及此前的企业数据……"),
@@ -381,12 +380,16 @@ pub async fn explain(url: &str, a: ExplainArgs) -> Res {
         None => return Err(format!("企业 {} 没有年度数据", a.code).into()),
     };
     let files = rules_eval::load_rules()?;
-    let (plan, skipped) = rules_eval::plan_for(&files, year);
-    let panel = Panel::from_model(std::slice::from_ref(&e), &facts)?;
-    let opts = EvalOptions::default();
-    let batch = gaoxin_rules::batch::evaluate_with(&plan, &panel, year, &opts, 1);
+    let rules_eval::FirmRules {
+        plan,
+        skipped,
+        panel,
+        opts,
+        position,
+        ..
+    } = rules_eval::evaluate_firm(&files, &e, &facts, year)?;
     if a.rule.is_none() {
-        let pos = &ladder::positions(&plan, &panel, &batch)[0];
+        let pos = &position;
         let label_of = |level: u8| {
             ladder::rungs(&plan)
                 .into_iter()

@@ -1,9 +1,9 @@
 //! `gaoxin serve` and `gaoxin user …`: the web platform and its accounts.
 use crate::data::{DemoArgs, Res, load_demo};
 use clap::{Args, Subcommand};
+use gaoxin_app::accounts;
 use gaoxin_model::Zone;
 use gaoxin_store::{Role, Scope, Store};
-use gaoxin_web::auth;
 use std::io::BufRead;
 use std::process::ExitCode;
 
@@ -54,7 +54,7 @@ pub async fn serve(url: &str, zone: Zone, a: ServeArgs) -> Res {
             t.elapsed().as_secs_f64()
         );
     }
-    let accounts = auth::ensure_demo_accounts(&store, &zone).await?;
+    let accounts = accounts::ensure_demo_accounts(&store, &zone).await?;
     let url_owned = url.to_string();
     gaoxin_web::serve(store, zone, &a.bind, move |addr| {
         println!("gaoxin 已启动：http://{addr}/   （数据库 {url_owned}；健康检查 /healthz；按 Ctrl-C 停止）");
@@ -140,11 +140,11 @@ pub async fn user(url: &str, zone: &Zone, a: UserArgs) -> Res {
             };
             let role = Role::from_parts(&role, park.as_deref(), uscc.as_deref())?;
             let pw = password_or_stdin(password)?;
-            auth::add_user(&store, zone, &username, &pw, role.clone()).await?;
+            accounts::add_user(&store, zone, &username, &pw, role.clone()).await?;
             println!("已创建账号 {username}（{}）", role.zh());
         }
         UserCmd::List => {
-            for u in auth::list_users(&store).await? {
+            for u in accounts::list_users(&store).await? {
                 let what = match &u.role {
                     Role::ParkAdmin(p) => zone
                         .park(p)
@@ -163,12 +163,12 @@ pub async fn user(url: &str, zone: &Zone, a: UserArgs) -> Res {
             }
         }
         UserCmd::Disable { username } => {
-            auth::disable_user(&store, &username).await?;
+            accounts::disable_user(&store, &username).await?;
             println!("已停用账号 {username}");
         }
         UserCmd::ResetPassword { username, password } => {
             let pw = password_or_stdin(password)?;
-            auth::reset_password(&store, &username, &pw).await?;
+            accounts::reset_password(&store, &username, &pw).await?;
             println!("已重设账号 {username} 的密码");
         }
     }

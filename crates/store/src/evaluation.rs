@@ -6,7 +6,7 @@
 //!   an enterprise nothing;
 //! * runs (park evaluations, points runs, target monitoring) are zone-level results: the zone and
 //!   park scopes may read them (what a park sees *inside* a run is narrowed by the web page, see
-//!   `gaoxin_web::evaluation`); an enterprise scope reads no run;
+//!   `gaoxin_app::evaluation`); an enterprise scope reads no run;
 //! * points rows are per firm and scoped like facts (zone / park / the firm itself, or a bank
 //!   holding the firm's consent through [`crate::Store::bank_scope`]).
 use crate::db::{Error, Store};

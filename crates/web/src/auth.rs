@@ -1,6 +1,7 @@
-//! Sign-in, sessions, CSRF and accounts.
+//! Sign-in, sessions and CSRF.
 //!
-//! - Passwords are stored as argon2id PHC strings (`argon2` 0.6 makes the salt itself).
+//! - Passwords are stored as argon2id PHC strings; hashing and the accounts themselves are use
+//!   cases of [`gaoxin_app::accounts`] (shared with `gaoxin user …`).
 //! - Sessions live in memory on the server; the browser holds only a random 256-bit id in the
 //!   cookie `gx_session` (HttpOnly, SameSite=Lax, Path=/, `Secure` when [`crate::Config::secure_cookies`]).
 //!   The id is replaced at sign-in (no fixation). Every 60 s a session re-reads its account, so a
@@ -26,8 +27,6 @@
 use crate::AppState;
 use crate::error::{ApiError, PageError};
 use crate::render::{self, Page};
-use argon2::password_hash::{PasswordHasher, PasswordVerifier};
-use argon2::{Argon2, Params};
 use axum::Form;
 use axum::body::Body;
 use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
@@ -35,13 +34,12 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
-use gaoxin_model::Zone;
-use gaoxin_store::{EnterpriseFilter, Page as StorePage, Role, Scope, Store, UserRecord};
+use gaoxin_app::accounts::{hash_password, verify_password};
+use gaoxin_store::{Role, Scope};
 use serde::Deserialize;
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::RwLock;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 pub const COOKIE: &str = "gx_session";
@@ -60,249 +58,6 @@ fn now_unix() -> i64 {
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_secs() as i64)
         .unwrap_or(0)
-}
-
-// ---------------------------------------------------------------- passwords
-
-static FAST_HASHING: AtomicBool = AtomicBool::new(false);
-
-/// Makes new password hashes cheap (argon2id m=64 KiB, t=1). For test suites only, which create
-/// many accounts in unoptimised builds; never call it in a server.
-#[doc(hidden)]
-pub fn use_fast_hashing_for_tests() {
-    FAST_HASHING.store(true, Ordering::Relaxed);
-}
-
-fn hasher() -> Argon2<'static> {
-    if FAST_HASHING.load(Ordering::Relaxed) {
-        Argon2::from(Params::new(64, 1, 1, None).expect("valid argon2 parameters"))
-    } else {
-        Argon2::default()
-    }
-}
-
-/// An argon2id PHC string for `password` (fresh random salt).
-pub fn hash_password(password: &str) -> String {
-    hasher()
-        .hash_password(password.as_bytes())
-        .expect("argon2 hashing with valid parameters")
-        .to_string()
-}
-
-/// Whether `password` matches the PHC string `hash` (parameters are read from the hash).
-pub fn verify_password(password: &str, hash: &str) -> bool {
-    Argon2::default()
-        .verify_password(password.as_bytes(), hash)
-        .is_ok()
-}
-
-// ---------------------------------------------------------------- accounts (CLI)
-
-/// Why an account operation failed.
-#[derive(Debug)]
-pub enum UserError {
-    Invalid(String),
-    Exists(String),
-    NotFound(String),
-    Store(gaoxin_store::Error),
-}
-
-impl std::fmt::Display for UserError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            UserError::Invalid(s) => f.write_str(s),
-            UserError::Exists(u) => write!(f, "用户名「{u}」已存在"),
-            UserError::NotFound(u) => write!(f, "没有用户「{u}」"),
-            UserError::Store(e) => write!(f, "{e}"),
-        }
-    }
-}
-
-impl std::error::Error for UserError {}
-
-impl From<gaoxin_store::Error> for UserError {
-    fn from(e: gaoxin_store::Error) -> Self {
-        UserError::Store(e)
-    }
-}
-
-fn check_password_policy(password: &str) -> Result<(), UserError> {
-    if password.chars().count() < 8 {
-        return Err(UserError::Invalid("密码至少8个字符".into()));
-    }
-    Ok(())
-}
-
-fn check_username(username: &str) -> Result<(), UserError> {
-    let ok = !username.is_empty()
-        && username.len() <= 64
-        && username
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '@'));
-    if ok {
-        Ok(())
-    } else {
-        Err(UserError::Invalid(
-            "用户名只能由字母、数字和 - _ . @ 组成，最长64个字符".into(),
-        ))
-    }
-}
-
-/// Creates an account (`gaoxin user add`). A park administrator's park must exist in `zone`.
-pub async fn add_user(
-    store: &Store,
-    zone: &Zone,
-    username: &str,
-    password: &str,
-    role: Role,
-) -> Result<(), UserError> {
-    check_username(username)?;
-    check_password_policy(password)?;
-    if let Role::ParkAdmin(p) = &role
-        && zone.park(p).is_none_or(|x| x.id != *p)
-    {
-        return Err(UserError::Invalid(format!(
-            "园区编号「{p}」不存在（可选：{}）",
-            zone.parks
-                .iter()
-                .map(|p| p.id.as_str())
-                .collect::<Vec<_>>()
-                .join("、")
-        )));
-    }
-    let pw = password.to_string();
-    let hash = tokio::task::spawn_blocking(move || hash_password(&pw))
-        .await
-        .expect("hashing task");
-    let rec = UserRecord {
-        username: username.to_string(),
-        password_hash: hash,
-        role,
-        disabled: false,
-        failed_logins: 0,
-        locked_until: 0,
-        created_at: now_unix(),
-    };
-    if store.insert_user(&rec).await? {
-        Ok(())
-    } else {
-        Err(UserError::Exists(username.into()))
-    }
-}
-
-/// Every account (`gaoxin user list`), without hashes' secrets being of any use to the caller.
-pub async fn list_users(store: &Store) -> Result<Vec<UserRecord>, UserError> {
-    Ok(store.users().await?)
-}
-
-/// Disables an account (`gaoxin user disable`); its sessions end within a minute.
-pub async fn disable_user(store: &Store, username: &str) -> Result<(), UserError> {
-    if store.set_user_disabled(username, true).await? {
-        Ok(())
-    } else {
-        Err(UserError::NotFound(username.into()))
-    }
-}
-
-/// Sets a new password and lifts a lock-out (`gaoxin user reset-password`).
-pub async fn reset_password(
-    store: &Store,
-    username: &str,
-    password: &str,
-) -> Result<(), UserError> {
-    check_password_policy(password)?;
-    let pw = password.to_string();
-    let hash = tokio::task::spawn_blocking(move || hash_password(&pw))
-        .await
-        .expect("hashing task");
-    if store.set_password_hash(username, &hash).await? {
-        store.clear_login_failures_of(username).await?;
-        Ok(())
-    } else {
-        Err(UserError::NotFound(username.into()))
-    }
-}
-
-/// The demo accounts, created if missing — only when the data are demo data (`meta.demo` set);
-/// otherwise nothing is created and the list is empty. Returns (username, password, role) to print.
-/// Passwords are fixed, well-known demo strings: never use them on real data.
-pub async fn ensure_demo_accounts(
-    store: &Store,
-    zone: &Zone,
-) -> Result<Vec<(String, String, String)>, UserError> {
-    if store.meta("demo").await?.is_none() {
-        return Ok(vec![]);
-    }
-    let park_name = |id: &str| {
-        zone.park(id)
-            .map(|p| p.name.clone())
-            .unwrap_or_else(|| id.to_string())
-    };
-    let mut wanted: Vec<(String, String, Role, String)> = vec![
-        (
-            "admin".into(),
-            "demo-admin-2026".into(),
-            Role::ZoneAdmin,
-            Role::ZoneAdmin.zh().into(),
-        ),
-        (
-            "analyst".into(),
-            "demo-analyst-2026".into(),
-            Role::ZoneAnalyst,
-            Role::ZoneAnalyst.zh().into(),
-        ),
-    ];
-    let first = zone
-        .park("jiangbei")
-        .or(zone.parks.first())
-        .map(|p| p.id.clone());
-    let second = zone
-        .parks
-        .iter()
-        .find(|p| Some(&p.id) != first.as_ref())
-        .map(|p| p.id.clone());
-    for park in [first.clone(), second].into_iter().flatten() {
-        wanted.push((
-            format!("park-{park}"),
-            "demo-park-2026".into(),
-            Role::ParkAdmin(park.clone()),
-            format!("园区管理员（{}）", park_name(&park)),
-        ));
-    }
-    if let Some(park) = &first {
-        let (rows, _) = store
-            .enterprises(
-                &Scope::Park(park.clone()),
-                &EnterpriseFilter::default(),
-                StorePage {
-                    offset: 0,
-                    limit: Some(1),
-                    sort: gaoxin_store::Sort::Name,
-                },
-            )
-            .await?;
-        if let Some(r) = rows.first() {
-            let e = &r.enterprise;
-            wanted.push((
-                "firm".into(),
-                "demo-firm-2026".into(),
-                Role::Enterprise(e.uscc.clone()),
-                format!("企业用户（{}，{}）", e.name, e.uscc.as_str()),
-            ));
-        }
-    }
-    let mut out = Vec::new();
-    for (username, password, role, zh) in wanted {
-        match store.user(&username).await? {
-            Some(_) => {}
-            None => match add_user(store, zone, &username, &password, role).await {
-                Ok(()) | Err(UserError::Exists(_)) => {}
-                Err(e) => return Err(e),
-            },
-        }
-        out.push((username, password, zh));
-    }
-    Ok(out)
 }
 
 // ---------------------------------------------------------------- sessions

@@ -10,7 +10,6 @@
 //!   logged). No consent, expired, revoked, another firm, unknown firm: the same 404 JSON.
 use crate::auth::CurrentUser;
 use crate::error::{ApiError, PageError};
-use crate::evaluation;
 use crate::pages::scoped_enterprise;
 use crate::{AppState, render};
 use axum::Form;
@@ -18,6 +17,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
+use gaoxin_app::evaluation;
 use gaoxin_index::report::FirmPoints;
 use gaoxin_model::{Date, Uscc};
 use gaoxin_store::{Bank, Role};

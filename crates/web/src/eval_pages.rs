@@ -14,11 +14,11 @@ use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::error::PageError;
 use crate::error::Query;
-use crate::evaluation::{self, EvalError};
 use crate::export::download;
 use crate::render::{self, Page};
 use axum::extract::State;
 use axum::response::Response;
+use gaoxin_app::evaluation::{self, EvalError};
 use gaoxin_index::park::Confidence;
 use gaoxin_index::report::{ParkReport, TargetView};
 use gaoxin_store::{Role, RunRecord, Scope};
@@ -64,23 +64,10 @@ async fn report_for(
     user: &CurrentUser,
     year: i32,
 ) -> Result<Option<(ParkReport, RunRecord)>, PageError> {
-    let scope = user.scope();
-    if let Some(r) = evaluation::latest_park_report(&state.store, &scope, year).await? {
-        return Ok(Some(r));
-    }
-    if !zone_role(&user.role) {
-        return Ok(None);
-    }
-    let r = evaluation::run_park_evaluation(&state.store, year, 1000).await?;
-    if state
-        .store
-        .latest_run(&scope, evaluation::KIND_POINTS, year)
-        .await?
-        .is_none()
-    {
-        evaluation::run_points(&state.store, year).await?;
-    }
-    Ok(Some(r))
+    Ok(
+        evaluation::park_report_or_run(&state.store, &user.scope(), year, zone_role(&user.role))
+            .await?,
+    )
 }
 
 #[derive(Serialize)]

@@ -4,9 +4,10 @@
 //! Code map:
 //! - [`routes`]: the one table of routes (method, path, who may call it). [`router`] is built from
 //!   it, and the isolation tests enumerate it, so a new page cannot escape those tests.
-//! - [`auth`]: argon2 password hashes, server-side sessions (HttpOnly SameSite=Lax cookie, Secure
-//!   when configured), CSRF synchronizer tokens, the sign-in throttle (by address and account), and
-//!   the account functions the CLI calls.
+//! - [`auth`]: server-side sessions (HttpOnly SameSite=Lax cookie, Secure when configured), CSRF
+//!   synchronizer tokens and the sign-in throttle (by address and account). Password hashing and
+//!   accounts are use cases of [`gaoxin_app::accounts`]; evaluation runs, stored-run formats and
+//!   workbooks are in [`gaoxin_app`] too: handlers parse, call the app crate and render.
 //!   The signed-in user becomes a [`gaoxin_store::Scope`] in exactly one place:
 //!   [`gaoxin_store::Role::scope`], reached through [`auth::CurrentUser::scope`].
 //! - [`pages`]: thin HTML handlers (parse → store → render). [`api`]: the same data as JSON, and the
@@ -27,21 +28,16 @@ pub mod bank;
 pub mod dashboard;
 mod error;
 pub mod eval_pages;
-pub mod evaluation;
 mod export;
 pub mod pages;
 pub mod render;
 mod request_log;
 pub mod routes;
-pub mod rules_eval;
 pub mod rules_jobs;
 pub mod rules_pages;
 pub mod upload;
 
-pub use auth::{
-    CurrentUser, UserError, add_user, disable_user, ensure_demo_accounts, list_users,
-    reset_password,
-};
+pub use auth::CurrentUser;
 pub use error::{ApiError, PageError};
 pub use routes::{Access, RouteInfo, route_table};
 

@@ -7,7 +7,7 @@
 //! never waits for an evaluation, and visitors of the same year share one run. A failed run
 //! is shown with its message; opening the page again retries. Jobs live in memory.
 use crate::AppState;
-use crate::rules_eval::{self, RunProgress};
+use gaoxin_app::rules_eval::{self, RunProgress};
 use serde::Serialize;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};

@@ -19,15 +19,15 @@ use crate::error::Query;
 use crate::export::download;
 use crate::pages::scoped_enterprise;
 use crate::render::{self, Page};
-use crate::rules_eval::{
-    self, Lists, RulesSummary, finding_zh, level_zh, park_name, record_zh, wan,
-};
 use crate::rules_jobs;
 use axum::extract::{Path, State};
 use axum::response::Response;
+use gaoxin_app::rules_eval::{
+    self, Lists, RulesSummary, finding_zh, level_zh, park_name, record_zh, wan,
+};
 use gaoxin_rules::ladder::Record;
-use gaoxin_rules::plan::{EvalOptions, Finding};
-use gaoxin_rules::{Panel, Status, ladder};
+use gaoxin_rules::plan::Finding;
+use gaoxin_rules::{Status, ladder};
 use gaoxin_store::{Role, RuleResultRow, RunRecord, Scope};
 use minijinja::context;
 use serde::{Deserialize, Serialize};
@@ -113,11 +113,14 @@ pub async fn enterprise_ladder(
             ));
         }
     };
-    let (plan, skipped) = rules_eval::plan_for(&files, year);
-    let panel = Panel::from_model(std::slice::from_ref(&e), &facts).map_err(PageError::internal)?;
-    let opts = EvalOptions::default();
-    let batch = gaoxin_rules::batch::evaluate_with(&plan, &panel, year, &opts, 1);
-    let pos = ladder::positions(&plan, &panel, &batch).remove(0);
+    let rules_eval::FirmRules {
+        plan,
+        skipped,
+        panel,
+        opts,
+        position: pos,
+        ..
+    } = rules_eval::evaluate_firm(&files, &e, &facts, year)?;
     let rungs: Vec<_> = ladder::rungs(&plan)
         .into_iter()
         .map(|r| {

@@ -30,7 +30,7 @@ async fn evaluation_shows_weight_sets_and_indicator_confidence() {
         );
         // the run behind the page ranks every ranked park under both sets
         let (rep, _) =
-            gaoxin_web::evaluation::latest_park_report(&s.store, &gaoxin_store::Scope::Zone, 2024)
+            gaoxin_app::evaluation::latest_park_report(&s.store, &gaoxin_store::Scope::Zone, 2024)
                 .await
                 .unwrap()
                 .unwrap();

@@ -345,7 +345,7 @@ async fn sign_in_throttle_is_by_address_and_does_not_reveal_accounts() {
         );
 
         // A password reset lifts every lock-out of the account.
-        gaoxin_web::reset_password(&s.store, "analyst", "a-new-password")
+        gaoxin_app::accounts::reset_password(&s.store, "analyst", "a-new-password")
             .await
             .unwrap();
         assert_eq!(

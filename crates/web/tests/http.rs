@@ -243,12 +243,14 @@ async fn sign_in_cookie_csrf_lock_out_and_logout() {
         let r = c.login("analyst", &s.password("analyst")).await;
         assert_eq!(r.status, 401);
         assert!(r.text().contains("锁定"), "{}", r.text());
-        gaoxin_web::reset_password(&s.store, "analyst", "a-new-password")
+        gaoxin_app::accounts::reset_password(&s.store, "analyst", "a-new-password")
             .await
             .unwrap();
         assert_eq!(c.login("analyst", "a-new-password").await.status, 303);
         // A disabled account cannot sign in.
-        gaoxin_web::disable_user(&s.store, "analyst").await.unwrap();
+        gaoxin_app::accounts::disable_user(&s.store, "analyst")
+            .await
+            .unwrap();
         let mut c = s.client();
         assert_eq!(c.login("analyst", "a-new-password").await.status, 401);
         // Unknown users look like wrong passwords.

@@ -117,10 +117,10 @@ pub async fn start(store: Store) -> Server {
 
 /// [`start`] with other settings.
 pub async fn start_with(store: Store, config: Config) -> Server {
-    gaoxin_web::auth::use_fast_hashing_for_tests();
+    gaoxin_app::accounts::use_fast_hashing_for_tests();
     let zone = zone();
     let (firms, missing) = load_fixture(&store, &zone).await;
-    let accounts = gaoxin_web::ensure_demo_accounts(&store, &zone)
+    let accounts = gaoxin_app::accounts::ensure_demo_accounts(&store, &zone)
         .await
         .unwrap();
     let state = AppState::new(store.clone(), zone.clone(), config);

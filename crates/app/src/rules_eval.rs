@@ -1,50 +1,39 @@
 //! The rules engine as the platform runs it (梯度培育 and 政策): read the rule files, load the
 //! panel from the store (with the caller's scope), call the pure engine (`gaoxin_rules`), store
-//! versioned runs with one row per firm × rule, and build the .xlsx exports. The CLI
+//! versioned runs with one row per firm × rule (the .xlsx exports: [`crate::rules_workbook`]). The CLI
 //! (`gaoxin evaluate | explain | ladder | policies`) and the web pages call these same functions,
 //! so both always show the same numbers.
 //!
-//! Rule files are read from `$GAOXIN_RULES`, else `data/rules` in the working directory, else the
-//! workspace's `data/rules` (development and tests): an analyst adds a policy by writing a file,
-//! without a rebuild. A run records every rule file's id, version and content hash and the
+//! Rule files are found by [`crate::data_files::RULES`]: `$GAOXIN_RULES`, else `data/rules` in the
+//! working directory, else the files shipped with the binary: an analyst adds a policy by writing a
+//! file, without a rebuild. A run records every rule file's id, version and content hash and the
 //! panel's hash ([`gaoxin_rules::RunRecord`]), so a stored year can be re-evaluated and compared.
 //!
 //! The funnel covers the consecutive years up to the run's year whose compiled plan has the same
 //! rungs as the run's year (a rung's rule file not yet in force makes earlier years incomparable);
 //! a firm counts in a year only when it has facts for that year.
+use crate::data_files::{self, Source};
 use crate::evaluation::EvalError;
+use crate::runs::{RunKind, decode_summary, new_id, now};
 use gaoxin_model::{Enterprise, Facts, Zone};
 use gaoxin_rules::batch::{BatchResult, evaluate};
 use gaoxin_rules::file::RuleKind;
 use gaoxin_rules::ladder::{Basis, Record};
 use gaoxin_rules::plan::{EvalOptions, Finding, Plan, Verdict, compile_for_run};
-use gaoxin_rules::{Panel, RuleFile, default_as_of, ladder};
+use gaoxin_rules::{CheckReport, LoadError, Panel, RuleFile, default_as_of, ladder};
 use gaoxin_store::{RuleResultRow, RunRecord, Scope, Store};
-use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashSet};
-use std::path::PathBuf;
+
+pub use crate::rules_workbook::{Lists, workbook};
 
 /// Run kind in the `runs` table.
-pub const KIND_RULES: &str = "rules";
+pub const KIND_RULES: &str = RunKind::Rules.as_str();
 
-/// Where the rule files are read from (see the module docs).
-pub fn rules_dir() -> PathBuf {
-    if let Ok(d) = std::env::var("GAOXIN_RULES")
-        && !d.is_empty()
-    {
-        return PathBuf::from(d);
-    }
-    let local = PathBuf::from("data/rules");
-    if local.is_dir() {
-        return local;
-    }
-    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/rules"))
-}
-
-/// Reads every rule file; load errors come back with file and line.
+/// Reads every rule file (from where [`data_files::RULES`] says); load errors come back with file
+/// and line.
 pub fn load_rules() -> Result<Vec<RuleFile>, EvalError> {
-    gaoxin_rules::load_dir(&rules_dir()).map_err(|es| {
+    read_rules(&data_files::RULES.source()).map_err(|es| {
         EvalError::Engine(
             es.iter()
                 .map(|e| e.to_string())
@@ -54,10 +43,85 @@ pub fn load_rules() -> Result<Vec<RuleFile>, EvalError> {
     })
 }
 
+/// Every rule file of `source`: a configured directory as a whole, or the shipped files.
+pub fn read_rules(source: &Source) -> Result<Vec<RuleFile>, Vec<LoadError>> {
+    match source {
+        Source::Dir(d) => gaoxin_rules::load_dir(d),
+        Source::Shipped => {
+            let mut files = Vec::new();
+            let mut errors = Vec::new();
+            for f in data_files::RULES.shipped() {
+                match gaoxin_rules::file::parse_file(&f.path, &f.text) {
+                    Ok(r) => files.push(r),
+                    Err(e) => errors.push(e),
+                }
+            }
+            if errors.is_empty() {
+                Ok(files)
+            } else {
+                Err(errors)
+            }
+        }
+    }
+}
+
+/// `gaoxin rules check` without file arguments: every rule file, validated together, with their
+/// own test cases run; a directory that cannot be read or a file that does not load is reported.
+pub fn check_rules() -> CheckReport {
+    match read_rules(&data_files::RULES.source()) {
+        Ok(files) => gaoxin_rules::check(&files),
+        Err(errors) => CheckReport {
+            files: 0,
+            errors,
+            cases: Vec::new(),
+        },
+    }
+}
+
 /// The plan for fiscal `year` (files not in force that day are left out, with the reason).
 pub fn plan_for(files: &[RuleFile], year: i32) -> (Plan, Vec<String>) {
     let (plan, skipped) = compile_for_run(files, default_as_of(year));
     (plan, skipped.iter().map(|e| e.to_string()).collect())
+}
+
+/// One firm evaluated on its own, from the current rule files (the firm's 梯度 page and
+/// `gaoxin explain`): the plan of `year`, the firm's one-row panel, the options, its position on
+/// the ladder. Explanations of each rule come from [`gaoxin_rules::explain`] on `plan` and `panel`
+/// (row 0).
+pub struct FirmRules {
+    pub year: i32,
+    pub plan: Plan,
+    /// Rule files not in force that year, with the reason.
+    pub skipped: Vec<String>,
+    pub panel: Panel,
+    pub opts: EvalOptions,
+    pub position: ladder::LadderPosition,
+}
+
+/// Evaluates one firm (`facts`: its years) for fiscal `year` with the default options.
+pub fn evaluate_firm(
+    files: &[RuleFile],
+    e: &Enterprise,
+    facts: &[Facts],
+    year: i32,
+) -> Result<FirmRules, EvalError> {
+    let (plan, skipped) = plan_for(files, year);
+    let panel = Panel::from_model(std::slice::from_ref(e), facts)
+        .map_err(|err| EvalError::Engine(err.to_string()))?;
+    let opts = EvalOptions::default();
+    let batch = gaoxin_rules::batch::evaluate_with(&plan, &panel, year, &opts, 1);
+    let position = ladder::positions(&plan, &panel, &batch)
+        .into_iter()
+        .next()
+        .ok_or_else(|| EvalError::Engine("企业没有梯度位置".into()))?;
+    Ok(FirmRules {
+        year,
+        plan,
+        skipped,
+        panel,
+        opts,
+        position,
+    })
 }
 
 /// What the pages need to know about a rule of a run.
@@ -613,20 +677,6 @@ pub fn evaluate_panel(
     Ok(Evaluated { summary, rows })
 }
 
-fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0)
-}
-
-fn run_id(year: i32) -> String {
-    let mut b = [0u8; 6];
-    getrandom::fill(&mut b).expect("the operating system's random source");
-    let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
-    format!("{KIND_RULES}-{year}-{}-{hex}", now())
-}
-
 /// Where a rules run is (for progress output).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RunProgress {
@@ -666,7 +716,7 @@ pub async fn run_rules_with(
         .collect::<Vec<_>>()
         .join(",");
     let run = RunRecord {
-        id: run_id(year),
+        id: new_id(RunKind::Rules, year),
         kind: KIND_RULES.into(),
         created_at: now(),
         year: Some(year),
@@ -692,11 +742,7 @@ pub async fn latest(
     year: i32,
 ) -> Result<Option<(RulesSummary, RunRecord)>, EvalError> {
     match store.latest_run(scope, KIND_RULES, year).await? {
-        Some(r) => {
-            let s: RulesSummary = serde_json::from_str(&r.summary)
-                .map_err(|e| EvalError::Engine(format!("运行 {} 的结果无法解析：{e}", r.id)))?;
-            Ok(Some((s, r)))
-        }
+        Some(r) => Ok(Some((decode_summary::<RulesSummary>(&r)?, r))),
         None => Ok(None),
     }
 }
@@ -727,277 +773,36 @@ pub fn wan(fen: i64) -> String {
         .to_string()
 }
 
-fn sheet<'a>(
-    wb: &'a mut Workbook,
-    name: &str,
-    head: &[&str],
-) -> Result<&'a mut Worksheet, XlsxError> {
-    let ws = wb.add_worksheet();
-    ws.set_name(name)?;
-    let bold = Format::new().set_bold();
-    for (c, h) in head.iter().enumerate() {
-        ws.write_string_with_format(0, c as u16, *h, &bold)?;
-        ws.set_column_width(c as u16, 16)?;
-    }
-    ws.set_freeze_panes(1, 0)?;
-    Ok(ws)
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-/// Which lists a workbook holds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Lists {
-    /// Everything: counts, nearest-to-qualify, funnel, conversions, grant lists, budgets.
-    All,
-    /// The 梯度培育 lists: counts, nearest-to-qualify, funnel, conversions, median time on a rung.
-    Ladder,
-    /// The 政策 lists: 免申即享, 快申快享, budget by park.
-    Policies,
-}
+    #[test]
+    fn shipped_rule_files_are_the_workspace_files_and_pass_their_cases() {
+        let dir =
+            std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/rules"));
+        let on_disk = read_rules(&Source::Dir(dir)).unwrap();
+        let shipped = read_rules(&Source::Shipped).unwrap();
+        let key = |fs: &[RuleFile]| -> Vec<(String, String, String)> {
+            fs.iter()
+                .map(|f| (f.id.clone(), f.version.clone(), f.text.clone()))
+                .collect()
+        };
+        assert!(!shipped.is_empty());
+        assert_eq!(key(&shipped), key(&on_disk));
+        assert!(
+            shipped[0].path.to_string_lossy().starts_with("(内置) "),
+            "{:?}",
+            shipped[0].path
+        );
+        let rep = gaoxin_rules::check(&shipped);
+        assert!(rep.ok(), "{}", rep.render_zh());
+    }
 
-/// The lists of a run as .xlsx; `rows` are the run's per-firm rows already narrowed by scope,
-/// `names` maps credit codes to firm names.
-pub fn workbook(
-    zone: &Zone,
-    s: &RulesSummary,
-    rows: &[RuleResultRow],
-    names: &BTreeMap<String, String>,
-    which: Lists,
-) -> Result<Vec<u8>, XlsxError> {
-    let mut wb = Workbook::new();
-    let year = s.record.year;
-    let rname = |id: &str| {
-        s.rule(id)
-            .map(|r| r.name.clone())
-            .unwrap_or_else(|| id.into())
-    };
-    let name = |u: &str| names.get(u).cloned().unwrap_or_default();
-    if which != Lists::Policies {
-        let mut head: Vec<&str> = vec!["规则", "园区"];
-        head.extend(Finding::ALL.iter().map(|f| f.zh()));
-        head.push("已认定（记录）");
-        let ws = sheet(&mut wb, "各园区结果", &head)?;
-        for (i, c) in s.counts.iter().enumerate() {
-            let r = i as u32 + 1;
-            ws.write_string(r, 0, rname(&c.rule))?;
-            ws.write_string(r, 1, park_name(zone, &c.park))?;
-            for (j, f) in Finding::ALL.iter().enumerate() {
-                ws.write_number(r, 2 + j as u16, c.of(*f) as f64)?;
-            }
-            if s.rule(&c.rule).is_some_and(|x| x.rung.is_some()) {
-                ws.write_number(r, 6, c.recognised as f64)?;
-            }
-        }
-        let ws = sheet(
-            &mut wb,
-            "最接近达标",
-            &[
-                "园区",
-                "目标梯级",
-                "统一社会信用代码",
-                "企业名称",
-                "当前梯级",
-                "距离",
-                "结论（按条件测算）",
-                "目标梯级认定记录",
-                "缺少的数据",
-            ],
-        )?;
-        // per park and rung: firms with a known distance, nearest first, then those whose
-        // verdict is unknown (缺数据，无法测算) without a distance
-        let mut parks: Vec<&str> = rows.iter().map(|r| r.park.as_str()).collect();
-        parks.sort_unstable();
-        parks.dedup();
-        let mut k = 0u32;
-        for park in parks {
-            let here: Vec<RuleResultRow> =
-                rows.iter().filter(|r| r.park == park).cloned().collect();
-            for g in s.rungs.iter() {
-                let Some(rule) = &g.rule else { continue };
-                let (known, unknown) = nearest_rows(s, &here, rule, false);
-                for r in known.into_iter().chain(unknown) {
-                    k += 1;
-                    ws.write_string(k, 0, park_name(zone, &r.park))?;
-                    ws.write_string(k, 1, &g.label)?;
-                    ws.write_string(k, 2, &r.uscc)?;
-                    ws.write_string(k, 3, name(&r.uscc))?;
-                    ws.write_string(k, 4, level_zh(s, r))?;
-                    match r.distance {
-                        Some(d) if r.verdict != "unknown" => {
-                            ws.write_number(k, 5, (d * 1000.0).round() / 1000.0)?;
-                        }
-                        _ => {
-                            ws.write_string(k, 5, "缺数据，无法测算")?;
-                        }
-                    }
-                    ws.write_string(k, 6, finding_zh(r))?;
-                    ws.write_string(k, 7, record_zh(s, r))?;
-                    if r.verdict == "unknown" {
-                        ws.write_string(k, 8, r.supply.replace('\n', "；"))?;
-                    }
-                }
-            }
-        }
-        let mut head: Vec<String> = vec!["年份".into(), "园区".into(), "未入梯".into()];
-        for g in s.rungs.iter().filter(|g| g.rule.is_some()) {
-            head.push(format!("{}（合计）", g.label));
-            head.push(format!("{}：已认定", g.label));
-            head.push(format!("{}：无记录、按条件测算", g.label));
-            head.push(format!("{}：{}", g.label, Finding::Depends.zh()));
-        }
-        head.push(format!("未入梯：{}", Finding::Depends.zh()));
-        let h2: Vec<&str> = head.iter().map(String::as_str).collect();
-        let ws = sheet(&mut wb, "梯度漏斗", &h2)?;
-        for (i, f) in s.funnel.iter().enumerate() {
-            let k = i as u32 + 1;
-            ws.write_number(k, 0, f.year as f64)?;
-            ws.write_string(k, 1, park_name(zone, &f.park))?;
-            ws.write_number(k, 2, f.counts.first().copied().unwrap_or(0) as f64)?;
-            let at = |v: &[usize], l: usize| v.get(l).copied().unwrap_or(0) as f64;
-            let mut c = 3u16;
-            for g in s.rungs.iter().filter(|g| g.rule.is_some()) {
-                let l = g.level as usize;
-                ws.write_number(k, c, at(&f.counts, l))?;
-                ws.write_number(k, c + 1, f.by_record(l) as f64)?;
-                ws.write_number(k, c + 2, at(&f.by_rules, l))?;
-                ws.write_number(k, c + 3, at(&f.depends, l))?;
-                c += 4;
-            }
-            ws.write_number(k, c, at(&f.depends, 0))?;
-        }
-        let ws = sheet(
-            &mut wb,
-            "年度转化",
-            &["起始年份", "园区", "梯级", "企业数", "次年升级", "转化率"],
-        )?;
-        for (i, c) in s.conversions.iter().enumerate() {
-            let k = i as u32 + 1;
-            ws.write_number(k, 0, c.from_year as f64)?;
-            ws.write_string(k, 1, park_name(zone, &c.park))?;
-            ws.write_string(k, 2, s.rung_label(c.level as i32))?;
-            ws.write_number(k, 3, c.firms as f64)?;
-            ws.write_number(k, 4, c.moved_up as f64)?;
-            if c.firms > 0 {
-                ws.write_number(k, 5, c.moved_up as f64 / c.firms as f64)?;
-            }
-        }
-        let ws = sheet(&mut wb, "在梯年限", &["园区", "梯级", "段数", "中位年限"])?;
-        for (i, m) in s.medians.iter().enumerate() {
-            let k = i as u32 + 1;
-            ws.write_string(k, 0, park_name(zone, &m.park))?;
-            ws.write_string(k, 1, s.rung_label(m.level as i32))?;
-            ws.write_number(k, 2, m.spells as f64)?;
-            ws.write_number(k, 3, m.median_years)?;
-        }
+    #[test]
+    fn an_unreadable_configured_directory_is_an_error_not_the_shipped_rules() {
+        let missing = std::env::temp_dir().join("gaoxin-no-such-rules-dir");
+        let es = read_rules(&Source::Dir(missing.clone())).unwrap_err();
+        assert_eq!(es[0].file, missing);
     }
-    if which != Lists::Ladder {
-        let ws = sheet(
-            &mut wb,
-            "免申即享",
-            &[
-                "政策",
-                "园区",
-                "统一社会信用代码",
-                "企业名称",
-                "金额（万元）",
-                "说明",
-            ],
-        )?;
-        let auto: Vec<&RuleResultRow> = rows
-            .iter()
-            .filter(|r| r.verified && s.rule(&r.rule).is_some_and(|x| x.has_award))
-            .collect();
-        for (i, r) in auto.iter().enumerate() {
-            let k = i as u32 + 1;
-            ws.write_string(k, 0, rname(&r.rule))?;
-            ws.write_string(k, 1, park_name(zone, &r.park))?;
-            ws.write_string(k, 2, &r.uscc)?;
-            ws.write_string(k, 3, name(&r.uscc))?;
-            match r.amount_fen {
-                Some(a) => ws.write_number(k, 4, a as f64 / 1e6)?,
-                None => ws.write_string(k, 4, "无法计算")?,
-            };
-            if r.assumption_dependent {
-                ws.write_string(k, 5, Finding::Depends.zh())?;
-            }
-        }
-        let ws = sheet(
-            &mut wb,
-            "快申快享",
-            &[
-                "政策",
-                "园区",
-                "统一社会信用代码",
-                "企业名称",
-                "当前结论",
-                "金额（万元）",
-                "需补充或核验的材料",
-            ],
-        )?;
-        let fast: Vec<&RuleResultRow> = rows
-            .iter()
-            .filter(|r| {
-                !r.verified && r.verdict != "fail" && s.rule(&r.rule).is_some_and(|x| x.has_award)
-            })
-            .collect();
-        for (i, r) in fast.iter().enumerate() {
-            let k = i as u32 + 1;
-            ws.write_string(k, 0, rname(&r.rule))?;
-            ws.write_string(k, 1, park_name(zone, &r.park))?;
-            ws.write_string(k, 2, &r.uscc)?;
-            ws.write_string(k, 3, name(&r.uscc))?;
-            ws.write_string(k, 4, finding_zh(r))?;
-            if let Some(a) = r.amount_fen {
-                ws.write_number(k, 5, a as f64 / 1e6)?;
-            }
-            ws.write_string(k, 6, r.supply.replace('\n', "；"))?;
-        }
-        let ws = sheet(
-            &mut wb,
-            "政策预算",
-            &[
-                "政策",
-                "园区",
-                "符合企业",
-                "预计金额（万元）",
-                "金额暂无法计算",
-                Finding::Unknown.zh(),
-                Finding::Depends.zh(),
-            ],
-        )?;
-        for (i, b) in s.budgets.iter().enumerate() {
-            let k = i as u32 + 1;
-            ws.write_string(k, 0, rname(&b.rule))?;
-            ws.write_string(k, 1, park_name(zone, &b.park))?;
-            ws.write_number(k, 2, b.firms as f64)?;
-            ws.write_number(k, 3, b.total_fen as f64 / 1e6)?;
-            ws.write_number(k, 4, b.amount_unknown as f64)?;
-            ws.write_number(k, 5, b.undecided as f64)?;
-            ws.write_number(k, 6, b.depends as f64)?;
-        }
-    }
-    let ws = sheet(&mut wb, "运行记录", &["项目", "内容"])?;
-    let mut info: Vec<(String, String)> = vec![
-        ("数据年度".into(), year.to_string()),
-        ("评价基准日".into(), s.record.as_of.clone()),
-        ("输入哈希".into(), s.record.input_hash.clone()),
-        ("结果哈希".into(), s.record.output_hash.clone()),
-        ("企业数".into(), s.record.firms.to_string()),
-    ];
-    for r in &s.record.rules {
-        info.push((
-            format!("规则 {}", r.id),
-            format!(
-                "{} 版本 {}（文件哈希 {}）",
-                r.document, r.version, r.file_hash
-            ),
-        ));
-    }
-    for k in &s.skipped {
-        info.push(("未适用".into(), k.clone()));
-    }
-    for (i, (a, b)) in info.iter().enumerate() {
-        ws.write_string(i as u32 + 1, 0, a)?;
-        ws.write_string(i as u32 + 1, 1, b)?;
-    }
-    wb.save_to_buffer()
 }

@@ -3,9 +3,11 @@
 //! annual evaluation report as .xlsx. The CLI (`gaoxin rank | points | targets`) and the web pages
 //! call these same functions, so both always show the same numbers.
 //!
-//! Schemes are read from `data/schemes/` (or `$GAOXIN_SCHEMES`) when that directory exists, so
-//! analysts can edit UNCONFIRMED weights without a rebuild; otherwise the copies compiled into the
-//! binary are used. The scheme version is recorded in every run.
+//! Schemes are found by [`crate::data_files::SCHEMES`]: `$GAOXIN_SCHEMES`, else `data/schemes` in
+//! the working directory, so analysts can edit UNCONFIRMED weights without a rebuild; a scheme the
+//! directory does not hold (or no directory) is the copy shipped with the binary. The scheme version is recorded in every run.
+use crate::data_files;
+use crate::runs::{RunKind, decode_summary, new_id, now};
 use gaoxin_index::panel::{self, Measures};
 use gaoxin_index::park::ParkScheme;
 use gaoxin_index::points::PointsScheme;
@@ -16,16 +18,13 @@ use gaoxin_model::{Enterprise, Facts, Zone};
 use gaoxin_store::{PointsRow, RunRecord, Scope, Store};
 use rust_xlsxwriter::{Format, Workbook};
 use std::collections::BTreeMap;
-use std::path::PathBuf;
 
 /// Run kinds in the `runs` table.
-pub const KIND_PARK: &str = "park-evaluation";
-pub const KIND_POINTS: &str = "points";
+pub const KIND_PARK: &str = RunKind::ParkEvaluation.as_str();
+pub const KIND_POINTS: &str = RunKind::Points.as_str();
 
 const PARK_FILE: &str = "park-evaluation-2021.toml";
 const POINTS_FILE: &str = "innovation-points-2024.toml";
-const PARK_EMBEDDED: &str = include_str!("../../../data/schemes/park-evaluation-2021.toml");
-const POINTS_EMBEDDED: &str = include_str!("../../../data/schemes/innovation-points-2024.toml");
 
 /// An error of an engine run, in words for operators and pages.
 #[derive(Debug)]
@@ -60,26 +59,22 @@ impl From<gaoxin_index::IndexError> for EvalError {
     }
 }
 
-fn scheme_text(file: &str, embedded: &'static str) -> (String, String) {
-    let dir = std::env::var("GAOXIN_SCHEMES")
-        .map(PathBuf::from)
-        .unwrap_or_else(|_| PathBuf::from("data/schemes"));
-    let p = dir.join(file);
-    match std::fs::read_to_string(&p) {
-        Ok(t) => (t, p.display().to_string()),
-        Err(_) => (embedded.to_string(), format!("(内置) {file}")),
-    }
+fn scheme_text(file: &str) -> Result<(String, String), EvalError> {
+    data_files::SCHEMES
+        .file(file)
+        .map(|f| (f.text, f.path.display().to_string()))
+        .ok_or_else(|| EvalError::Engine(format!("找不到指标方案文件 {file}")))
 }
 
 /// The park-evaluation scheme (see the module docs for where it is read from).
 pub fn park_scheme() -> Result<ParkScheme, EvalError> {
-    let (t, f) = scheme_text(PARK_FILE, PARK_EMBEDDED);
+    let (t, f) = scheme_text(PARK_FILE)?;
     Ok(ParkScheme::from_toml_str(&t, &f)?)
 }
 
 /// The innovation-points scheme.
 pub fn points_scheme() -> Result<PointsScheme, EvalError> {
-    let (t, f) = scheme_text(POINTS_FILE, POINTS_EMBEDDED);
+    let (t, f) = scheme_text(POINTS_FILE)?;
     Ok(PointsScheme::from_toml_str(&t, &f)?)
 }
 
@@ -89,24 +84,11 @@ pub fn points_scheme() -> Result<PointsScheme, EvalError> {
 pub fn points_notice() -> Option<String> {
     match points_scheme() {
         Ok(s) => s.notice,
-        Err(_) => PointsScheme::from_toml_str(POINTS_EMBEDDED, POINTS_FILE)
-            .ok()
+        Err(_) => data_files::SCHEMES
+            .shipped_text(POINTS_FILE)
+            .and_then(|t| PointsScheme::from_toml_str(t, POINTS_FILE).ok())
             .and_then(|s| s.notice),
     }
-}
-
-fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0)
-}
-
-fn run_id(kind: &str, year: i32) -> String {
-    let mut b = [0u8; 6];
-    getrandom::fill(&mut b).expect("the operating system's random source");
-    let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
-    format!("{kind}-{year}-{}-{hex}", now())
 }
 
 async fn park_inputs_map(
@@ -139,7 +121,7 @@ pub async fn run_park_evaluation(
     let rows = panel::firm_rows_with_previous(&es, &fs, year);
     let inputs = park_inputs_map(store, year).await?;
     let stored_prev = match store.latest_run(&Scope::Zone, KIND_PARK, year - 1).await? {
-        Some(r) => serde_json::from_str::<ParkReport>(&r.summary).ok(),
+        Some(r) => Some(decode_summary::<ParkReport>(&r)?),
         None => None,
     };
     let prev = match stored_prev {
@@ -170,7 +152,7 @@ pub async fn run_park_evaluation(
         report::park_report(&scheme, &rows, year, &inputs, prev.as_ref(), &opts)
     })?;
     let run = RunRecord {
-        id: run_id(KIND_PARK, year),
+        id: new_id(RunKind::ParkEvaluation, year),
         kind: KIND_PARK.into(),
         created_at: now(),
         year: Some(year),
@@ -189,11 +171,34 @@ pub async fn latest_park_report(
     year: i32,
 ) -> Result<Option<(ParkReport, RunRecord)>, EvalError> {
     Ok(match store.latest_run(scope, KIND_PARK, year).await? {
-        Some(r) => serde_json::from_str::<ParkReport>(&r.summary)
-            .ok()
-            .map(|rep| (rep, r)),
+        Some(r) => Some((decode_summary::<ParkReport>(&r)?, r)),
         None => None,
     })
+}
+
+/// The stored park evaluation of `year` readable in `scope`; when there is none and the caller
+/// may compute (a zone user), the year is evaluated (with 1,000 Monte Carlo draws) and stored, and
+/// its innovation points too if that year has none yet. `None`: nothing stored and not computed.
+/// A stored run that does not decode is an error, except that a caller who may compute replaces
+/// it by a new run (the newest run is the one read).
+pub async fn park_report_or_run(
+    store: &Store,
+    scope: &Scope,
+    year: i32,
+    may_compute: bool,
+) -> Result<Option<(ParkReport, RunRecord)>, EvalError> {
+    match latest_park_report(store, scope, year).await {
+        Ok(Some(r)) => return Ok(Some(r)),
+        Ok(None) if !may_compute => return Ok(None),
+        Ok(None) => {}
+        Err(EvalError::Engine(_)) if may_compute => {}
+        Err(e) => return Err(e),
+    }
+    let r = run_park_evaluation(store, year, 1000).await?;
+    if store.latest_run(scope, KIND_POINTS, year).await?.is_none() {
+        run_points(store, year).await?;
+    }
+    Ok(Some(r))
 }
 
 /// Firms kept in a points run's summary (the full list is in the `points` table).
@@ -211,7 +216,7 @@ pub async fn run_points(store: &Store, year: i32) -> Result<(PointsReport, RunRe
     }
     let (rows, keys) = rows_and_keys(&es, &fs, year);
     let rep = tokio::task::block_in_place(|| report::points_report(&scheme, &rows, &keys, year))?;
-    let id = run_id(KIND_POINTS, year);
+    let id = new_id(RunKind::Points, year);
     let stored: Vec<PointsRow> = rep
         .firms
         .iter()
@@ -266,12 +271,19 @@ pub async fn firm_points(
     scope: &Scope,
     uscc: &gaoxin_model::Uscc,
 ) -> Result<Vec<FirmPoints>, EvalError> {
-    Ok(store
+    store
         .points_of(scope, uscc)
         .await?
         .iter()
-        .filter_map(|r| serde_json::from_str::<FirmPoints>(&r.detail).ok())
-        .collect())
+        .map(|r| {
+            serde_json::from_str::<FirmPoints>(&r.detail).map_err(|e| {
+                EvalError::Engine(format!(
+                    "运行 {} 中企业 {} {} 年的积分无法解析：{e}",
+                    r.run_id, r.uscc, r.year
+                ))
+            })
+        })
+        .collect()
 }
 
 /// Target monitoring over the panel in `scope` (zone: zone totals and park contributions; a

@@ -1,0 +1,90 @@
+//! Run records as the use cases store them: the kinds of run (one text form each), new run ids,
+//! and the decoding of a stored summary (an undecodable one is an error naming the run, never
+//! taken for "no run").
+use crate::evaluation::EvalError;
+use gaoxin_store::RunRecord;
+use serde::de::DeserializeOwned;
+
+/// The kinds of run in the `runs` table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RunKind {
+    /// A rules run (梯度培育, 政策): per-firm rows in `rule_results`.
+    Rules,
+    /// A park evaluation (评价).
+    ParkEvaluation,
+    /// Innovation points: per-firm rows in `points`.
+    Points,
+}
+
+impl RunKind {
+    pub const ALL: [RunKind; 3] = [RunKind::Rules, RunKind::ParkEvaluation, RunKind::Points];
+
+    /// The text stored in `runs.kind` (and the prefix of the run's id).
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            RunKind::Rules => "rules",
+            RunKind::ParkEvaluation => "park-evaluation",
+            RunKind::Points => "points",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<RunKind> {
+        RunKind::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+/// Seconds since 1970 (the `created_at` of a run).
+pub(crate) fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+/// A new run id: `<kind>-<year>-<seconds>-<12 random hex digits>`.
+pub(crate) fn new_id(kind: RunKind, year: i32) -> String {
+    let mut b = [0u8; 6];
+    getrandom::fill(&mut b).expect("the operating system's random source");
+    let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
+    format!("{}-{year}-{}-{hex}", kind.as_str(), now())
+}
+
+/// The summary stored with run `r`, decoded; a summary that does not decode is an error naming
+/// the run.
+pub fn decode_summary<T: DeserializeOwned>(r: &RunRecord) -> Result<T, EvalError> {
+    serde_json::from_str(&r.summary)
+        .map_err(|e| EvalError::Engine(format!("运行 {} 的结果无法解析：{e}", r.id)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_text_form_per_kind() {
+        for k in RunKind::ALL {
+            assert_eq!(RunKind::parse(k.as_str()), Some(k));
+            assert!(new_id(k, 2024).starts_with(&format!("{}-2024-", k.as_str())));
+        }
+        assert_eq!(RunKind::parse("targets"), None);
+        let a = new_id(RunKind::Points, 2024);
+        assert_ne!(a, new_id(RunKind::Points, 2024));
+    }
+
+    #[test]
+    fn an_undecodable_summary_names_the_run() {
+        let r = RunRecord {
+            id: "points-2024-1-abc".into(),
+            kind: "points".into(),
+            created_at: 1,
+            year: Some(2024),
+            input_hash: String::new(),
+            versions: String::new(),
+            summary: "[1, 2".into(),
+        };
+        match decode_summary::<Vec<i32>>(&r) {
+            Err(EvalError::Engine(m)) => assert!(m.contains("points-2024-1-abc"), "{m}"),
+            other => panic!("{other:?}"),
+        }
+    }
+}
