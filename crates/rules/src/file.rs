@@ -595,7 +595,7 @@ pub struct TestCase {
 /// An expected result: a verdict or a number (money in 万元, USD in 万美元, as facts are written).
 #[derive(Debug, Clone, PartialEq)]
 pub enum Expected {
-    Verdict(crate::plan::Verdict),
+    Verdict(crate::verdict::Verdict),
     Number(f64),
     Bool(bool),
 }
@@ -1044,7 +1044,7 @@ pub fn parse_file(path: &Path, text: &str) -> Result<RuleFile, LoadError> {
         for (k, v) in &t.expect {
             let e = match v {
                 toml::Value::String(s) => {
-                    Expected::Verdict(crate::plan::Verdict::parse(s).ok_or_else(|| {
+                    Expected::Verdict(crate::verdict::Verdict::parse(s).ok_or_else(|| {
                         terr(format!(
                             "期望「{k}」应为 pass / fail / unknown，而不是「{s}」"
                         ))

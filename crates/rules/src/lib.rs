@@ -21,6 +21,7 @@ pub mod plan;
 pub mod run;
 pub mod sme;
 pub mod synth;
+pub mod verdict;
 
 pub use batch::{BatchResult, Outputs, RuleResult, evaluate};
 pub use check::{CheckReport, check};
