@@ -165,7 +165,7 @@ pub struct Explanation {
     pub steps: Vec<Step>,
     /// Every scored indicator: value, band, points ([`crate::itemise`]).
     pub scores: Vec<crate::itemise::ScoreLine>,
-    /// Normalised shortfall (0 when eligible); see [`crate::ladder::distance`].
+    /// Normalised shortfall (0 when eligible); see [`crate::distance::distance`].
     pub distance: f64,
 }
 
@@ -1064,7 +1064,7 @@ pub fn explain(
         trace,
         steps,
         scores: crate::itemise::score_lines(plan, rule, panel, row, year, &buf),
-        distance: crate::ladder::distance(plan, rule.eligible, &buf, 0),
+        distance: crate::distance::distance(plan, rule.eligible, &buf, 0),
     })
 }
 

@@ -10,6 +10,7 @@
 //! budget ([`ladder`]), run records ([`run`]) and the files' own test cases ([`check`]).
 pub mod batch;
 pub mod check;
+pub mod distance;
 pub mod explain;
 pub mod expr;
 pub mod file;
