@@ -157,11 +157,11 @@ pub fn record_inputs(
             let (val, provenance) = panel.get(row, y, *f as usize);
             crate::explain::Input {
                 key: gaoxin_model::FIELDS[*f as usize].key,
-                zh: crate::explain::field_name(*f as usize),
+                zh: crate::wording::field_name(*f as usize),
                 year: y,
                 value: val,
                 text: val
-                    .map(|x| crate::explain::input_text(*f as usize, x))
+                    .map(|x| crate::wording::input_text(*f as usize, x))
                     .unwrap_or_else(|| "未填".into()),
                 provenance,
             }

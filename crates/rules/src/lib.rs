@@ -23,6 +23,7 @@ pub mod run;
 pub mod sme;
 pub mod synth;
 pub mod verdict;
+pub mod wording;
 
 pub use batch::{BatchResult, Outputs, RuleResult, evaluate};
 pub use check::{CheckReport, check};
