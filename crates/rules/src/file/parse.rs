@@ -95,7 +95,11 @@ pub fn parse_file(path: &Path, text: &str) -> Result<RuleFile, LoadError> {
         names.claim(&cx, &t.name)?;
         tables.push(parse_table(&cx, t)?);
     }
-    let (manual, vars, conditions) = parse_items(&cx, &raw, &mut names)?;
+    let Items {
+        manual,
+        vars,
+        conditions,
+    } = parse_items(&cx, &raw, &mut names)?;
     let outcome = parse_outcome(&cx, &raw.outcome)?;
     let recognised = parse_recognised(&cx, &raw)?;
     let effective_from = cx.date(&raw.effective_from, "生效日期")?;
@@ -321,12 +325,15 @@ fn parse_table(cx: &Ctx, t: &RawTable) -> Result<Table, LoadError> {
     })
 }
 
+/// A file's manual items, variables and conditions.
+struct Items {
+    manual: Vec<Manual>,
+    vars: Vec<Var>,
+    conditions: Vec<Condition>,
+}
+
 /// Manual (expert-scored) items, derived variables and conditions, each name claimed in order.
-fn parse_items(
-    cx: &Ctx,
-    raw: &RawFile,
-    names: &mut Names,
-) -> Result<(Vec<Manual>, Vec<Var>, Vec<Condition>), LoadError> {
+fn parse_items(cx: &Ctx, raw: &RawFile, names: &mut Names) -> Result<Items, LoadError> {
     let mut manual = Vec::new();
     for m in &raw.manual {
         names.claim(cx, &m.name)?;
@@ -361,7 +368,11 @@ fn parse_items(
             note: c.note.clone(),
         });
     }
-    Ok((manual, vars, conditions))
+    Ok(Items {
+        manual,
+        vars,
+        conditions,
+    })
 }
 
 /// The outcome: label, eligibility, validity and the award (rounded down to the fen only).
