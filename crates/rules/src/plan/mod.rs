@@ -18,6 +18,22 @@
 //! Modules by phase: `ir` (nodes and compiled rules), `lower` and `compile` (files → plan),
 //! `arith` (scalar rule arithmetic, exact awards), `buffers`, `kernels` and `lanes` (chunk
 //! evaluation), `row` (the one-row path) and `verify` (verification of inputs).
+//!
+//! **Chunk kernels** (`kernels`, built from the loops of `lanes`) skip state bookkeeping when
+//! a node's inputs are all OK (`Buffers::clean`). Batch only: facts that no code outside the
+//! kernels reads are read in place from the panel (`Buffers::in_place`; a clean one keeps no
+//! states), and exact comparisons whose only consumer is an all/any are evaluated inside it
+//! (`Buffers::fused`; also when an operand has missing rows that the junction's other
+//! children already decide, as `present(x)` does) — `crate::batch::externally_read` is the
+//! one list of what batch code reads from a buffer; tests compare in-place, fused and copied
+//! evaluation. A comparison of two integral nodes (`Plan::exact`: facts, counts, truth
+//! values, integer constants) needs no tolerance pass. Batch threads take 16-chunk blocks
+//! from a shared list. Panel columns hold `i32` while every value fits and widen once to
+//! `f64` (`crate::panel::Values`); a narrow column is read in place only by a fact whose
+//! every consumer is a comparison or a sum over years (`Buffers::narrow_in_place`: they widen
+//! each value as they read it), other narrow facts are widened into the buffer first. Band
+//! tables of up to eight bounds and sums of up to eight years are computed in one pass over
+//! the chunk (`lanes`).
 use std::collections::{BTreeMap, HashMap};
 
 use gaoxin_model::{Date, F, FIELDS, Kind, Listing};
