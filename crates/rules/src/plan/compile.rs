@@ -255,39 +255,7 @@ pub(super) fn compile_rule(c: &mut Compiler, fi: usize) -> Result<RulePlan, Load
             declared_unit: None,
         });
         let deps = fact_deps(&c.ops, node);
-        let levers = match &cd.levers {
-            Some(ls) => {
-                let mut out = Vec::new();
-                for l in ls {
-                    let (key, dec) = match l.strip_suffix(":-") {
-                        Some(k) => (k, true),
-                        None => (l.strip_suffix(":+").unwrap_or(l), false),
-                    };
-                    let Some(fd) = F::by_key(key) else {
-                        return Err(c.err(
-                            fi,
-                            cd.expr.line,
-                            format!("条件「{}」的 levers 中没有名为「{key}」的指标", cd.id),
-                        ));
-                    };
-                    out.push((fd as u16, 0u8, dec));
-                }
-                out
-            }
-            None => deps
-                .iter()
-                .filter(|(fd, o)| {
-                    // Ranks are not quantities one can "add"; only amounts and counts are levers.
-                    *o == 0
-                        && !FIELDS[*fd as usize].key.ends_with("_rank")
-                        && matches!(
-                            FIELDS[*fd as usize].kind,
-                            Kind::Money { .. } | Kind::Usd | Kind::Count
-                        )
-                })
-                .map(|(fd, o)| (*fd, *o, false))
-                .collect(),
-        };
+        let levers = condition_levers(c, fi, cd, &deps)?;
         conditions.push(CondPlan {
             id: cd.id.clone(),
             zh: cd.zh.clone(),
@@ -303,51 +271,11 @@ pub(super) fn compile_rule(c: &mut Compiler, fi: usize) -> Result<RulePlan, Load
     let eligible = c.expr(fi, &e.ast, 0, e.line)?;
     let award = match &f.outcome.award {
         None => None,
-        Some(a) => {
-            let base = c.expr(fi, &a.base.ast, 0, a.base.line)?;
-            let rate_node = c.expr(fi, &a.rate.ast, 0, a.rate.line)?;
-            let rate = c.const_of(rate_node).and_then(rational).ok_or_else(|| {
-                c.err(fi, a.rate.line, "奖励比例必须是常数（参数或数字），如 0.05")
-            })?;
-            let cap = a
-                .cap
-                .as_ref()
-                .map(|x| c.expr(fi, &x.ast, 0, x.line))
-                .transpose()?;
-            Some(AwardPlan {
-                zh: a.zh.clone(),
-                base,
-                rate,
-                cap,
-            })
-        }
+        Some(a) => Some(compile_award(c, fi, a)?),
     };
     let recognised = match &f.recognised {
         None => None,
-        Some(r) => {
-            let node = c.expr(fi, &r.expr.ast, 0, r.expr.line)?;
-            let mut deps = fact_deps(&c.ops, node);
-            for d in &r.details {
-                let Some(fd) = F::by_key(d) else {
-                    return Err(c.err(
-                        fi,
-                        r.line,
-                        format!("recognised 的 details 中没有名为「{d}」的指标"),
-                    ));
-                };
-                if !deps.contains(&(fd as u16, 0)) {
-                    deps.push((fd as u16, 0));
-                }
-            }
-            Some(RecognisedPlan {
-                zh: r.zh.clone(),
-                source: r.source.clone(),
-                status: r.status,
-                node,
-                nodes: closure(&c.ops, &[node]),
-                deps,
-            })
-        }
+        Some(r) => Some(compile_recognised(c, fi, r)?),
     };
     let mut roots: Vec<NodeId> = items.iter().map(|i| i.node).collect();
     roots.push(eligible);
@@ -356,32 +284,8 @@ pub(super) fn compile_rule(c: &mut Compiler, fi: usize) -> Result<RulePlan, Load
         roots.extend(a.cap);
     }
     let nodes = closure(&c.ops, &roots);
-    let manual_nodes: Vec<NodeId> = {
-        let mut dep = vec![false; c.ops.len()];
-        let mut v = Vec::new();
-        for &n in &nodes {
-            let op = &c.ops[n as usize];
-            let d =
-                matches!(op, Op::Manual { .. }) || op.children().iter().any(|ch| dep[*ch as usize]);
-            if d {
-                dep[n as usize] = true;
-                v.push(n);
-            }
-        }
-        v
-    };
-    let mut vt = vtree(&c.ops, eligible);
-    if let Some(a) = &award {
-        let mut leaves = vec![vt];
-        leaves.push(VTree::Leaf {
-            node: a.base,
-            deps: fact_deps(&c.ops, a.base),
-            manual: manual_deps(&c.ops, a.base),
-        });
-        // A cap chosen by `if` rests on the branch taken (a higher cap on its verified reason).
-        leaves.extend(a.cap.map(|n| vtree(&c.ops, n)));
-        vt = VTree::All(leaves);
-    }
+    let manual_nodes = manual_dependents(&c.ops, &nodes);
+    let vt = rule_vtree(&c.ops, eligible, award.as_ref());
     Ok(RulePlan {
         file: fi,
         id: f.id.clone(),
@@ -406,6 +310,137 @@ pub(super) fn compile_rule(c: &mut Compiler, fi: usize) -> Result<RulePlan, Load
         vtree: vt,
         recognised,
     })
+}
+
+/// The facts a condition's smallest passing change may move: the file's `levers` (`key:-` for a
+/// decrease), else every amount or count of the current year it reads (ranks are not levers).
+fn condition_levers(
+    c: &Compiler,
+    fi: usize,
+    cd: &crate::file::Condition,
+    deps: &[(u16, u8)],
+) -> Result<Vec<(u16, u8, bool)>, LoadError> {
+    Ok(match &cd.levers {
+        Some(ls) => {
+            let mut out = Vec::new();
+            for l in ls {
+                let (key, dec) = match l.strip_suffix(":-") {
+                    Some(k) => (k, true),
+                    None => (l.strip_suffix(":+").unwrap_or(l), false),
+                };
+                let Some(fd) = F::by_key(key) else {
+                    return Err(c.err(
+                        fi,
+                        cd.expr.line,
+                        format!("条件「{}」的 levers 中没有名为「{key}」的指标", cd.id),
+                    ));
+                };
+                out.push((fd as u16, 0u8, dec));
+            }
+            out
+        }
+        None => deps
+            .iter()
+            .filter(|(fd, o)| {
+                // Ranks are not quantities one can "add"; only amounts and counts are levers.
+                *o == 0
+                    && !FIELDS[*fd as usize].key.ends_with("_rank")
+                    && matches!(
+                        FIELDS[*fd as usize].kind,
+                        Kind::Money { .. } | Kind::Usd | Kind::Count
+                    )
+            })
+            .map(|(fd, o)| (*fd, *o, false))
+            .collect(),
+    })
+}
+
+/// An award: its base, its rate as an exact rational (a constant) and its cap.
+fn compile_award(
+    c: &mut Compiler,
+    fi: usize,
+    a: &crate::file::Award,
+) -> Result<AwardPlan, LoadError> {
+    let base = c.expr(fi, &a.base.ast, 0, a.base.line)?;
+    let rate_node = c.expr(fi, &a.rate.ast, 0, a.rate.line)?;
+    let rate = c
+        .const_of(rate_node)
+        .and_then(rational)
+        .ok_or_else(|| c.err(fi, a.rate.line, "奖励比例必须是常数（参数或数字），如 0.05"))?;
+    let cap = a
+        .cap
+        .as_ref()
+        .map(|x| c.expr(fi, &x.ast, 0, x.line))
+        .transpose()?;
+    Ok(AwardPlan {
+        zh: a.zh.clone(),
+        base,
+        rate,
+        cap,
+    })
+}
+
+/// A `[recognised]` record: its node, the nodes to evaluate and the facts it reads, then its
+/// `details`.
+fn compile_recognised(
+    c: &mut Compiler,
+    fi: usize,
+    r: &crate::file::Recognised,
+) -> Result<RecognisedPlan, LoadError> {
+    let node = c.expr(fi, &r.expr.ast, 0, r.expr.line)?;
+    let mut deps = fact_deps(&c.ops, node);
+    for d in &r.details {
+        let Some(fd) = F::by_key(d) else {
+            return Err(c.err(
+                fi,
+                r.line,
+                format!("recognised 的 details 中没有名为「{d}」的指标"),
+            ));
+        };
+        if !deps.contains(&(fd as u16, 0)) {
+            deps.push((fd as u16, 0));
+        }
+    }
+    Ok(RecognisedPlan {
+        zh: r.zh.clone(),
+        source: r.source.clone(),
+        status: r.status,
+        node,
+        nodes: closure(&c.ops, &[node]),
+        deps,
+    })
+}
+
+/// The nodes of `nodes` (ascending) that depend on a manual item.
+fn manual_dependents(ops: &[Op], nodes: &[NodeId]) -> Vec<NodeId> {
+    let mut dep = vec![false; ops.len()];
+    let mut v = Vec::new();
+    for &n in nodes {
+        let op = &ops[n as usize];
+        let d = matches!(op, Op::Manual { .. }) || op.children().iter().any(|ch| dep[*ch as usize]);
+        if d {
+            dep[n as usize] = true;
+            v.push(n);
+        }
+    }
+    v
+}
+
+/// A rule's verification tree: its eligibility's, and with an award its base and its cap.
+fn rule_vtree(ops: &[Op], eligible: NodeId, award: Option<&AwardPlan>) -> VTree {
+    let mut vt = vtree(ops, eligible);
+    if let Some(a) = award {
+        let mut leaves = vec![vt];
+        leaves.push(VTree::Leaf {
+            node: a.base,
+            deps: fact_deps(ops, a.base),
+            manual: manual_deps(ops, a.base),
+        });
+        // A cap chosen by `if` rests on the branch taken (a higher cap on its verified reason).
+        leaves.extend(a.cap.map(|n| vtree(ops, n)));
+        vt = VTree::All(leaves);
+    }
+    vt
 }
 
 pub(super) const TWO_63: f64 = 9_223_372_036_854_775_808.0;

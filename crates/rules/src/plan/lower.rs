@@ -471,26 +471,7 @@ impl<'a> Compiler<'a> {
             }
             "mean_growth" | "min_growth" => {
                 want(2)?;
-                let n = self.int_arg(fi, &args[1], line, "年数")?;
-                if n == 0 {
-                    return Err(self.err(fi, line, "年数至少为1"));
-                }
-                let mut rs = Vec::new();
-                for j in 0..n {
-                    rs.push(self.ratio_at(fi, &args[0], j, off, line)?);
-                }
-                let one = self.konst(1.0, Unit::Plain);
-                let agg = if name == "min_growth" {
-                    self.push(Op::Min(rs), Unit::Ratio)
-                } else {
-                    let mut s = rs[0];
-                    for r in &rs[1..] {
-                        s = self.push(Op::Bin(BinOp::Add, s, *r), Unit::Ratio);
-                    }
-                    let nn = self.konst(n as f64, Unit::Plain);
-                    self.push(Op::Bin(BinOp::Div, s, nn), Unit::Ratio)
-                };
-                self.push(Op::Bin(BinOp::Sub, agg, one), Unit::Ratio)
+                self.growth_over_years(fi, name, args, off, line)?
             }
             "cagr" => {
                 want(2)?;
@@ -517,27 +498,7 @@ impl<'a> Compiler<'a> {
             }
             "ref" => {
                 want(1)?;
-                let Ast::Var(rid, _) = &args[0] else {
-                    return Err(self.err(fi, line, "ref 的参数应为另一规则文件的编号（id）"));
-                };
-                let Some(other) = self.files.iter().position(|f| f.id == *rid) else {
-                    return Err(self.err(fi, line, format!("ref 引用的规则「{rid}」不存在（未加载该文件）")));
-                };
-                let key = (other, "@eligible".to_string(), off);
-                if let Some(&id) = self.memo.get(&key) {
-                    return Ok(id);
-                }
-                if self.stack.contains(&key) {
-                    return Err(self.err(fi, line, format!("规则之间存在循环引用（经由「{rid}」）")));
-                }
-                self.stack.push(key.clone());
-                let e = self.files[other].outcome.eligible.clone();
-                let r = self.expr(other, &e.ast, off, e.line);
-                self.stack.pop();
-                let id = r?;
-                self.memo.insert(key, id);
-                self.refs.push((id, other, off));
-                id
+                self.ref_rule(fi, args, off, line)?
             }
             "ever" => {
                 // ever(e, since): e held in some year from `since` to the year before the
@@ -546,40 +507,113 @@ impl<'a> Compiler<'a> {
                 // firm's first data — makes it unknown unless another counted year already
                 // passes: no record of an earlier year is not evidence that nothing happened.
                 want(2)?;
-                let since = self.expr(fi, &args[1], off, line)?;
-                let founded = self.push(Op::Attr(Attr::Founded, 0), Unit::Date);
-                let ten_k = self.konst(10_000.0, Unit::Plain);
-                let d = self.push(Op::Bin(BinOp::Div, founded, ten_k), Unit::Plain);
-                let founded_year = self.push(Op::Floor(d), Unit::Plain);
-                let no = self.konst(0.0, Unit::Flag);
-                // A constant `since` bounds the years worth computing: a plan is evaluated for
-                // years up to its as-of year, so year − k < since for larger k in every run.
-                let last = match self.const_of(since) {
-                    Some(v) if v.is_finite() => {
-                        (self.as_of.year() as f64 + 1.0 - v).clamp(0.0, EVER_YEARS as f64) as u8
-                    }
-                    _ => EVER_YEARS,
-                };
-                let mut terms = Vec::new();
-                for k in 1..=last {
-                    let y = self.push(Op::Attr(Attr::Year, off + k), Unit::Plain);
-                    let g1 = self.push(Op::Cmp(CmpOp::Ge, y, since), Unit::Flag);
-                    let g2 = self.push(Op::Cmp(CmpOp::Ge, y, founded_year), Unit::Flag);
-                    let e = self.expr(fi, &args[0], off + k, line)?;
-                    let g = self.push(Op::All(vec![g1, g2]), Unit::Flag);
-                    terms.push(self.push(Op::If(g, e, no), Unit::Flag));
-                }
-                if terms.is_empty() {
-                    // No earlier year can count: e never held before.
-                    self.konst(0.0, Unit::Flag)
-                } else {
-                    let id = self.push(Op::Any(terms), Unit::Flag);
-                    self.evers.push(id);
-                    id
-                }
+                self.ever(fi, args, off, line)?
             }
             _ => return Err(self.err(fi, line, format!("未知的函数「{name}」（可用：all any min max clamp if floor abs present years_since days_since lag sum mean years_in growth mean_growth min_growth cagr band ref ever）"))),
         })
+    }
+
+    /// `mean_growth(x, n)` / `min_growth(x, n)`: the mean or smallest of the year-on-year growth
+    /// rates of `x` over `n` years.
+    fn growth_over_years(
+        &mut self,
+        fi: usize,
+        name: &str,
+        args: &[Ast],
+        off: u8,
+        line: usize,
+    ) -> Result<NodeId, LoadError> {
+        let n = self.int_arg(fi, &args[1], line, "年数")?;
+        if n == 0 {
+            return Err(self.err(fi, line, "年数至少为1"));
+        }
+        let mut rs = Vec::new();
+        for j in 0..n {
+            rs.push(self.ratio_at(fi, &args[0], j, off, line)?);
+        }
+        let one = self.konst(1.0, Unit::Plain);
+        let agg = if name == "min_growth" {
+            self.push(Op::Min(rs), Unit::Ratio)
+        } else {
+            let mut s = rs[0];
+            for r in &rs[1..] {
+                s = self.push(Op::Bin(BinOp::Add, s, *r), Unit::Ratio);
+            }
+            let nn = self.konst(n as f64, Unit::Plain);
+            self.push(Op::Bin(BinOp::Div, s, nn), Unit::Ratio)
+        };
+        Ok(self.push(Op::Bin(BinOp::Sub, agg, one), Unit::Ratio))
+    }
+
+    /// `ref(rule)`: another file's eligibility at the same year offset (compiled once; a cycle of
+    /// references is an error).
+    fn ref_rule(
+        &mut self,
+        fi: usize,
+        args: &[Ast],
+        off: u8,
+        line: usize,
+    ) -> Result<NodeId, LoadError> {
+        let Ast::Var(rid, _) = &args[0] else {
+            return Err(self.err(fi, line, "ref 的参数应为另一规则文件的编号（id）"));
+        };
+        let Some(other) = self.files.iter().position(|f| f.id == *rid) else {
+            return Err(self.err(
+                fi,
+                line,
+                format!("ref 引用的规则「{rid}」不存在（未加载该文件）"),
+            ));
+        };
+        let key = (other, "@eligible".to_string(), off);
+        if let Some(&id) = self.memo.get(&key) {
+            return Ok(id);
+        }
+        if self.stack.contains(&key) {
+            return Err(self.err(fi, line, format!("规则之间存在循环引用（经由「{rid}」）")));
+        }
+        self.stack.push(key.clone());
+        let e = self.files[other].outcome.eligible.clone();
+        let r = self.expr(other, &e.ast, off, e.line);
+        self.stack.pop();
+        let id = r?;
+        self.memo.insert(key, id);
+        self.refs.push((id, other, off));
+        Ok(id)
+    }
+
+    /// `ever(e, since)` (see [`Compiler::call`]): an `any` over the counted earlier years.
+    fn ever(&mut self, fi: usize, args: &[Ast], off: u8, line: usize) -> Result<NodeId, LoadError> {
+        let since = self.expr(fi, &args[1], off, line)?;
+        let founded = self.push(Op::Attr(Attr::Founded, 0), Unit::Date);
+        let ten_k = self.konst(10_000.0, Unit::Plain);
+        let d = self.push(Op::Bin(BinOp::Div, founded, ten_k), Unit::Plain);
+        let founded_year = self.push(Op::Floor(d), Unit::Plain);
+        let no = self.konst(0.0, Unit::Flag);
+        // A constant `since` bounds the years worth computing: a plan is evaluated for
+        // years up to its as-of year, so year − k < since for larger k in every run.
+        let last = match self.const_of(since) {
+            Some(v) if v.is_finite() => {
+                (self.as_of.year() as f64 + 1.0 - v).clamp(0.0, EVER_YEARS as f64) as u8
+            }
+            _ => EVER_YEARS,
+        };
+        let mut terms = Vec::new();
+        for k in 1..=last {
+            let y = self.push(Op::Attr(Attr::Year, off + k), Unit::Plain);
+            let g1 = self.push(Op::Cmp(CmpOp::Ge, y, since), Unit::Flag);
+            let g2 = self.push(Op::Cmp(CmpOp::Ge, y, founded_year), Unit::Flag);
+            let e = self.expr(fi, &args[0], off + k, line)?;
+            let g = self.push(Op::All(vec![g1, g2]), Unit::Flag);
+            terms.push(self.push(Op::If(g, e, no), Unit::Flag));
+        }
+        if terms.is_empty() {
+            // No earlier year can count: e never held before.
+            Ok(self.konst(0.0, Unit::Flag))
+        } else {
+            let id = self.push(Op::Any(terms), Unit::Flag);
+            self.evers.push(id);
+            Ok(id)
+        }
     }
 
     pub(super) fn table(&mut self, fi: usize, name: &str, line: usize) -> Result<u32, LoadError> {
