@@ -25,37 +25,9 @@ impl Plan {
             let (v, s) = match &self.ops[k] {
                 Op::Const(_) => continue,
                 Op::Fact { field, offset } => {
-                    let y = year - *offset as i32;
-                    match buf.cell_override {
-                        Some((f, oy, r, x)) if f == *field && oy == y && r == row => (x, OK),
-                        _ => match panel.column(y, *field as usize) {
-                            Some(c) if c.prov[row] != PROV_MISSING => (c.value(row), OK),
-                            Some(c) => (c.value(row), MISS),
-                            None => (0.0, MISS),
-                        },
-                    }
+                    row_fact(panel, buf.cell_override, year, row, *field, *offset)
                 }
-                Op::Attr(a, off) => {
-                    let l = Listing::ALL[panel.listing[row] as usize];
-                    let v = match a {
-                        Attr::Manufacturing => panel.manufacturing[row] as f64,
-                        Attr::TechFieldOk => panel.tech_field_ok[row] as f64,
-                        Attr::Listed => l.is_listed_excl_neeq() as u8 as f64,
-                        Attr::ListedAny => (l != Listing::Unlisted) as u8 as f64,
-                        Attr::Neeq => (l == Listing::Neeq) as u8 as f64,
-                        Attr::Founded => panel.founded[row] as f64,
-                        Attr::AsOf => as_of.to_int() as f64,
-                        Attr::DataFrom => panel.data_from[row] as f64,
-                        Attr::Year => (year - *off as i32) as f64,
-                        Attr::SmeClass => panel.sme_class[row] as f64,
-                    };
-                    let s = if *a == Attr::SmeClass && v == 0.0 {
-                        MISS
-                    } else {
-                        OK
-                    };
-                    (v, s)
-                }
+                Op::Attr(a, off) => row_attr(panel, as_of, year, row, *a, *off),
                 Op::Manual { slot, lo, hi } => {
                     let entered = panel
                         .manual
@@ -87,35 +59,11 @@ impl Plan {
                 }
                 Op::All(v) | Op::Any(v) => {
                     let is_all = matches!(self.ops[k], Op::All(_));
-                    let (mut decided, mut miss) = (false, false);
-                    for c in v {
-                        let (cv, cs) = (vals[*c as usize], st[*c as usize]);
-                        let truth = cs == OK && cv != 0.0;
-                        if is_all {
-                            decided |= cs != MISS && !truth;
-                        } else {
-                            decided |= truth;
-                        }
-                        miss |= cs == MISS;
-                    }
-                    let miss = miss && !decided;
-                    let truth = if is_all { !decided && !miss } else { decided };
-                    (truth as u8 as f64, if miss { MISS } else { OK })
+                    row_all_any(is_all, v, vals, st)
                 }
                 Op::Min(v) | Op::Max(v) => {
                     let is_min = matches!(self.ops[k], Op::Min(_));
-                    let mut x = if is_min {
-                        f64::INFINITY
-                    } else {
-                        f64::NEG_INFINITY
-                    };
-                    let mut s = OK;
-                    for c in v {
-                        let cv = vals[*c as usize];
-                        x = if is_min { x.min(cv) } else { x.max(cv) };
-                        s = s.max(st[*c as usize]);
-                    }
-                    (if s == OK { x } else { 0.0 }, s)
+                    row_min_max(is_min, v, vals, st)
                 }
                 Op::If(c, a, b) => {
                     let cs = st[*c as usize];
@@ -177,4 +125,87 @@ impl Plan {
             buf.ext[k] = false;
         }
     }
+}
+
+/// A fact's value for `row` (a cell override first, as gap search sets it): missing when the
+/// panel has no such year or the cell is missing.
+#[inline(always)]
+fn row_fact(
+    panel: &Panel,
+    cell_override: Option<(u16, i32, usize, f64)>,
+    year: i32,
+    row: usize,
+    field: u16,
+    offset: u8,
+) -> (f64, u8) {
+    let y = year - offset as i32;
+    match cell_override {
+        Some((f, oy, r, x)) if f == field && oy == y && r == row => (x, OK),
+        _ => match panel.column(y, field as usize) {
+            Some(c) if c.prov[row] != PROV_MISSING => (c.value(row), OK),
+            Some(c) => (c.value(row), MISS),
+            None => (0.0, MISS),
+        },
+    }
+}
+
+/// An attribute of the firm in `row` (the SME class is missing while unknown).
+#[inline(always)]
+fn row_attr(panel: &Panel, as_of: Date, year: i32, row: usize, a: Attr, off: u8) -> (f64, u8) {
+    let l = Listing::ALL[panel.listing[row] as usize];
+    let v = match a {
+        Attr::Manufacturing => panel.manufacturing[row] as f64,
+        Attr::TechFieldOk => panel.tech_field_ok[row] as f64,
+        Attr::Listed => l.is_listed_excl_neeq() as u8 as f64,
+        Attr::ListedAny => (l != Listing::Unlisted) as u8 as f64,
+        Attr::Neeq => (l == Listing::Neeq) as u8 as f64,
+        Attr::Founded => panel.founded[row] as f64,
+        Attr::AsOf => as_of.to_int() as f64,
+        Attr::DataFrom => panel.data_from[row] as f64,
+        Attr::Year => (year - off as i32) as f64,
+        Attr::SmeClass => panel.sme_class[row] as f64,
+    };
+    let s = if a == Attr::SmeClass && v == 0.0 {
+        MISS
+    } else {
+        OK
+    };
+    (v, s)
+}
+
+/// Three-valued `all` (`is_all`) / `any` of the children `v`: one failure decides an all, one
+/// pass an any; otherwise a missing child makes it missing.
+#[inline(always)]
+fn row_all_any(is_all: bool, v: &[NodeId], vals: &[f64], st: &[u8]) -> (f64, u8) {
+    let (mut decided, mut miss) = (false, false);
+    for c in v {
+        let (cv, cs) = (vals[*c as usize], st[*c as usize]);
+        let truth = cs == OK && cv != 0.0;
+        if is_all {
+            decided |= cs != MISS && !truth;
+        } else {
+            decided |= truth;
+        }
+        miss |= cs == MISS;
+    }
+    let miss = miss && !decided;
+    let truth = if is_all { !decided && !miss } else { decided };
+    (truth as u8 as f64, if miss { MISS } else { OK })
+}
+
+/// The smallest (`is_min`) or largest child value; the worst state of the children.
+#[inline(always)]
+fn row_min_max(is_min: bool, v: &[NodeId], vals: &[f64], st: &[u8]) -> (f64, u8) {
+    let mut x = if is_min {
+        f64::INFINITY
+    } else {
+        f64::NEG_INFINITY
+    };
+    let mut s = OK;
+    for c in v {
+        let cv = vals[*c as usize];
+        x = if is_min { x.min(cv) } else { x.max(cv) };
+        s = s.max(st[*c as usize]);
+    }
+    (if s == OK { x } else { 0.0 }, s)
 }
