@@ -229,3 +229,32 @@ pub fn award_amount(base: f64, (num, den): (i64, i64)) -> i64 {
     let q = p.div_euclid(den);
     q.clamp(0, i64::MAX as i128) as i64
 }
+
+/// Folds an operation whose inputs are all constants.
+pub(super) fn fold(op: &Op, ops: &[Op], tables: &[CTable]) -> Option<f64> {
+    // A NaN constant is a missing value (a yearly parameter without that year): never folded.
+    let c = |n: &NodeId| match ops[*n as usize] {
+        Op::Const(v) if !v.is_nan() => Some(v),
+        _ => None,
+    };
+    match op {
+        Op::Bin(o, a, b) => {
+            let (v, s) = k_bin(*o, c(a)?, OK, c(b)?, OK);
+            (s == OK).then_some(v)
+        }
+        Op::Cmp(o, a, b) => Some(k_cmp(*o, c(a)?, OK, c(b)?, OK).0),
+        Op::Neg(a) => Some(-c(a)?),
+        Op::Min(v) => v
+            .iter()
+            .map(c)
+            .collect::<Option<Vec<_>>>()
+            .map(|x| x.into_iter().fold(f64::INFINITY, f64::min)),
+        Op::Max(v) => v
+            .iter()
+            .map(c)
+            .collect::<Option<Vec<_>>>()
+            .map(|x| x.into_iter().fold(f64::NEG_INFINITY, f64::max)),
+        Op::Band { table, x } => Some(tables[*table as usize].points(c(x)?)),
+        _ => None,
+    }
+}

@@ -443,8 +443,6 @@ fn rule_vtree(ops: &[Op], eligible: NodeId, award: Option<&AwardPlan>) -> VTree 
     vt
 }
 
-pub(super) const TWO_63: f64 = 9_223_372_036_854_775_808.0;
-
 /// Per node, `Some(b)` when every value it takes with state [`OK`] is an integer `x` with
 /// `|x| <= b` (facts are whole fen, counts or dates held as `i64`; truth values are 0 or 1);
 /// `None` when that cannot be shown. Sums and products of integers are integers in floating
@@ -489,31 +487,35 @@ pub(super) fn integral_bound(op: &Op, b: &[Option<f64>], tables: &[CTable]) -> O
     }
 }
 
-/// Folds an operation whose inputs are all constants.
-pub(super) fn fold(op: &Op, ops: &[Op], tables: &[CTable]) -> Option<f64> {
-    // A NaN constant is a missing value (a yearly parameter without that year): never folded.
-    let c = |n: &NodeId| match ops[*n as usize] {
-        Op::Const(v) if !v.is_nan() => Some(v),
-        _ => None,
-    };
-    match op {
-        Op::Bin(o, a, b) => {
-            let (v, s) = k_bin(*o, c(a)?, OK, c(b)?, OK);
-            (s == OK).then_some(v)
+impl Plan {
+    pub fn rule(&self, id: &str) -> Option<&RulePlan> {
+        self.rules.iter().find(|r| r.id == id)
+    }
+
+    /// The cells (fiscal year, fact field) an evaluation of fiscal `year` reads: what a panel
+    /// built for this plan needs to hold.
+    pub fn facts_read(&self, year: i32) -> Vec<(i32, usize)> {
+        let mut v: Vec<(i32, usize)> = self
+            .all_nodes
+            .iter()
+            .filter_map(|n| match self.ops[*n as usize] {
+                Op::Fact { field, offset } => Some((year - offset as i32, field as usize)),
+                _ => None,
+            })
+            .collect();
+        v.sort_unstable();
+        v.dedup();
+        v
+    }
+
+    /// The nodes batch evaluation reads (each rule's eligibility and everything under it, the
+    /// award's base and cap, and with `verification` the alternatives of its verification
+    /// tree), in ascending order: items a rule only names for explain are not computed per firm.
+    pub fn batch_nodes(&self, verification: bool) -> Vec<NodeId> {
+        let mut roots = Vec::new();
+        for r in &self.rules {
+            r.batch_reads(verification, &mut roots);
         }
-        Op::Cmp(o, a, b) => Some(k_cmp(*o, c(a)?, OK, c(b)?, OK).0),
-        Op::Neg(a) => Some(-c(a)?),
-        Op::Min(v) => v
-            .iter()
-            .map(c)
-            .collect::<Option<Vec<_>>>()
-            .map(|x| x.into_iter().fold(f64::INFINITY, f64::min)),
-        Op::Max(v) => v
-            .iter()
-            .map(c)
-            .collect::<Option<Vec<_>>>()
-            .map(|x| x.into_iter().fold(f64::NEG_INFINITY, f64::max)),
-        Op::Band { table, x } => Some(tables[*table as usize].points(c(x)?)),
-        _ => None,
+        closure(&self.ops, &roots)
     }
 }

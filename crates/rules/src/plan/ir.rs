@@ -180,6 +180,9 @@ pub struct CTable {
     pub(super) weights: Vec<f64>,
 }
 
+/// 2^63: integral values up to this magnitude are held exactly (see `integral_bounds`).
+pub(super) const TWO_63: f64 = 9_223_372_036_854_775_808.0;
+
 impl CTable {
     /// A table from its bands (lower bound, inclusive, points, label), highest bound first.
     pub(crate) fn new(
@@ -238,85 +241,6 @@ impl CTable {
             }
         }
         self.bands.len()
-    }
-    /// [`CTable::points`] of every value of a chunk (`out[i]` for `xv[i]`; `scratch` is reused
-    /// between calls). Bands are ordered by descending lower bound, so the band index is the
-    /// number of bounds the value fails, counted branch-free in one pass over the chunk for up
-    /// to eight bounds ([`band_pass`]), one pass per bound beyond. With integral points and
-    /// strictly descending bounds the failed bounds are a prefix, so each failed bound adds
-    /// the step to the next band's points (`weights`) and the sum is the points; otherwise
-    /// each adds 1 and a select per band maps the index to points. As for comparisons: exact
-    /// on the difference first; with `tolerant`, the bounds are redone with `CmpOp::apply`
-    /// (and its tolerance) only when some row is near one.
-    // Index loops over `0..len` on re-sliced inputs: the optimiser then drops bounds checks.
-    #[allow(clippy::needless_range_loop)]
-    #[inline(always)]
-    pub(super) fn points_chunk(
-        &self,
-        xv: &[f64],
-        tolerant: bool,
-        out: &mut [f64],
-        scratch: &mut Vec<f64>,
-    ) {
-        let len = out.len();
-        let xv = &xv[..len];
-        let base = if self.additive { self.pts[0] } else { 0.0 };
-        let fail = |b: bool, w: u64| f64::from_bits((!b as u64).wrapping_neg() & w);
-        let (bounds, weights) = (&self.bounds[..], &self.weights[..]);
-        // Some row is near some bound (then every bound is redone below).
-        let mut near = false;
-        macro_rules! fused_bounds {
-            ($n:literal) => {
-                near = band_pass::<$n>(xv, bounds, weights, base, tolerant, out)
-            };
-        }
-        match bounds.len() {
-            0 => out.fill(base),
-            1 => fused_bounds!(1),
-            2 => fused_bounds!(2),
-            3 => fused_bounds!(3),
-            4 => fused_bounds!(4),
-            5 => fused_bounds!(5),
-            6 => fused_bounds!(6),
-            7 => fused_bounds!(7),
-            8 => fused_bounds!(8),
-            _ => {
-                out.fill(base);
-                for (&(m, incl), &w) in bounds.iter().zip(weights) {
-                    let (w, tm) = (w.to_bits(), near_bound(m));
-                    let mut nb = false;
-                    for i in 0..len {
-                        let d = xv[i] - m;
-                        nb |= (d != 0.0) & (d.abs() <= tm) & tolerant;
-                        out[i] += fail((d > 0.0) | (incl & (d == 0.0)), w);
-                    }
-                    if nb {
-                        redo_bound(xv, m, incl, w, out);
-                    }
-                }
-            }
-        }
-        if near {
-            for (&(m, incl), &w) in bounds.iter().zip(weights) {
-                redo_bound(xv, m, incl, w.to_bits(), out);
-            }
-        }
-        if !self.additive {
-            // Band index → points: one select per band over the chunk.
-            scratch.clear();
-            scratch.extend_from_slice(out);
-            out.fill(self.pts[0]);
-            for (j, &pj) in self.pts.iter().enumerate().skip(1) {
-                let j = j as f64;
-                // A bitwise select: `if b == j { pj } else { cur }` compiles to masked
-                // stores, which are slow on some CPUs.
-                let pj = pj.to_bits();
-                for (o, &b) in out.iter_mut().zip(scratch.iter()) {
-                    let m = ((b == j) as u64).wrapping_neg();
-                    *o = f64::from_bits((pj & m) | (o.to_bits() & !m));
-                }
-            }
-        }
     }
     /// Points for a value: the band index is the number of bounds it fails (bands are ordered
     /// by descending lower bound), as the columnar kernel counts it.
@@ -545,36 +469,3 @@ impl From<Assumption> for Pick {
 /// Years `ever(e, since)` looks back at most (its `since` is a list's first year, 2021 for the
 /// Nanjing lists: enough until 2036).
 pub const EVER_YEARS: u8 = 15;
-
-impl Plan {
-    pub fn rule(&self, id: &str) -> Option<&RulePlan> {
-        self.rules.iter().find(|r| r.id == id)
-    }
-
-    /// The cells (fiscal year, fact field) an evaluation of fiscal `year` reads: what a panel
-    /// built for this plan needs to hold.
-    pub fn facts_read(&self, year: i32) -> Vec<(i32, usize)> {
-        let mut v: Vec<(i32, usize)> = self
-            .all_nodes
-            .iter()
-            .filter_map(|n| match self.ops[*n as usize] {
-                Op::Fact { field, offset } => Some((year - offset as i32, field as usize)),
-                _ => None,
-            })
-            .collect();
-        v.sort_unstable();
-        v.dedup();
-        v
-    }
-
-    /// The nodes batch evaluation reads (each rule's eligibility and everything under it, the
-    /// award's base and cap, and with `verification` the alternatives of its verification
-    /// tree), in ascending order: items a rule only names for explain are not computed per firm.
-    pub fn batch_nodes(&self, verification: bool) -> Vec<NodeId> {
-        let mut roots = Vec::new();
-        for r in &self.rules {
-            r.batch_reads(verification, &mut roots);
-        }
-        closure(&self.ops, &roots)
-    }
-}

@@ -15,9 +15,11 @@
 //! [`MISS`] (an input is missing — never read as zero; a comparison on it is unknown).
 //! `all`/`any` are three-valued: one failure decides an `all`, one pass decides an `any`.
 //!
-//! Modules by phase: `ir` (nodes and compiled rules), `lower` and `compile` (files → plan),
-//! `arith` (scalar rule arithmetic, exact awards), `buffers`, `kernels` and `lanes` (chunk
-//! evaluation), `row` (the one-row path) and `verify` (verification of inputs).
+//! Modules by phase, each using only those before it: `ir` (nodes and compiled rules),
+//! `buffers` (scratch of an evaluation), `arith` (scalar rule arithmetic, constant folding, exact
+//! awards), `lower` and `compile` (files → plan), `lanes` (the loops chunk kernels are built
+//! of), `row` (the one-row path), `kernels` (chunk evaluation) and `verify` (verification of
+//! inputs).
 //!
 //! **Chunk kernels** (`kernels`, built from the loops of `lanes`) skip state bookkeeping when
 //! a node's inputs are all OK (`Buffers::clean`). Batch only: facts that no code outside the
