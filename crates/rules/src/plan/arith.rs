@@ -258,3 +258,100 @@ pub(super) fn fold(op: &Op, ops: &[Op], tables: &[CTable]) -> Option<f64> {
         _ => None,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `root3` is within one unit in the last place of the cube root everywhere (checked
+    /// against libm's `cbrt`, itself within one), exact for perfect cubes, and handles zero,
+    /// subnormal, huge, infinite and negative inputs; `pow` routes 1/2 and 1/3 to the roots.
+    #[test]
+    fn cube_roots_are_accurate_and_exact_for_perfect_cubes() {
+        let ulps = |a: f64, b: f64| (a.to_bits() as i64 - b.to_bits() as i64).abs();
+        let mut x = 1e-310f64;
+        let mut worst = 0;
+        while x < 1e308 {
+            for k in 0..50 {
+                let v = x * (1.0 + k as f64 / 37.0);
+                worst = worst.max(ulps(root3(v), v.cbrt()));
+                if (f64::MIN_POSITIVE..=1e300).contains(&v) {
+                    assert_eq!(root3_regular(v).to_bits(), root3(v).to_bits(), "{v:e}");
+                }
+            }
+            x *= 1.37;
+        }
+        assert!(worst <= 1, "at most one ulp from cbrt, was {worst}");
+        for k in 1..=200_000i64 {
+            assert_eq!(root3((k * k * k) as f64), k as f64, "{k}³");
+        }
+        for e in -340..=340 {
+            let (k, p) = (7.0f64, 2.0f64.powi(e));
+            let c = k * k * k * p * p * p;
+            if c.is_normal() {
+                assert_eq!(root3(c), k * p, "(7·2^{e})³");
+            }
+        }
+        assert_eq!(root3(0.125), 0.5);
+        assert_eq!(root3(0.0).to_bits(), 0.0f64.to_bits());
+        assert_eq!(root3(-0.0).to_bits(), 0.0f64.to_bits());
+        assert_eq!(root3(f64::INFINITY), f64::INFINITY);
+        assert!(root3(-8.0).is_nan() && root3(f64::NAN).is_nan());
+        assert_eq!(pow(1.728, 1.0 / 3.0), root3(1.728));
+        assert_eq!(pow(2.25, 0.5), 1.5);
+        assert!(pow(-4.0, 0.5).is_nan());
+        assert_eq!(pow(2.0, 10.0), 1024.0);
+        // cagr of revenue growing 1000 → 8000 over three years is exactly 100 %.
+        assert_eq!(pow(8000.0 / 1000.0, 1.0 / 3.0) - 1.0, 1.0);
+    }
+
+    /// The branch-free years-since kernel agrees with `Date::from_int` + `whole_years_until`
+    /// (and `UNDEF` for what `from_int` rejects) on every day of 1899–2201, on 29 February of
+    /// leap and common years, on month 0 / 13 and day 0 / 32, on negative and huge values, for
+    /// several as-of dates; inputs that are not OK keep their state.
+    #[test]
+    fn years_since_kernel_agrees_with_dates() {
+        let mut vals: Vec<f64> = Vec::new();
+        for y in 1899..=2201i64 {
+            for m in 0..=13i64 {
+                for d in 0..=32i64 {
+                    vals.push((y * 10_000 + m * 100 + d) as f64);
+                }
+            }
+        }
+        vals.extend([
+            0.0,
+            -1.0,
+            -20200101.0,
+            99_999_999.0,
+            2.0e9,
+            4.0e12,
+            1e15 + 101.0,
+        ]);
+        let st: Vec<u8> = (0..vals.len())
+            .map(|i| [OK, OK, OK, MISS, UNDEF][i % 5])
+            .collect();
+        for as_of in [
+            (2024, 12, 31),
+            (2024, 2, 29),
+            (2023, 2, 28),
+            (2000, 3, 1),
+            (2100, 1, 1),
+        ] {
+            let as_of = Date::new(as_of.0, as_of.1, as_of.2).unwrap();
+            let (mut v, mut s) = (vec![7.0; vals.len()], vec![9u8; vals.len()]);
+            years_since_lanes(&vals, &st, as_of, &mut v, &mut s);
+            for i in 0..vals.len() {
+                let want = if st[i] != OK {
+                    (0.0, st[i])
+                } else {
+                    match Date::from_int(vals[i] as i64) {
+                        Some(d) => (d.whole_years_until(as_of) as f64, OK),
+                        None => (0.0, UNDEF),
+                    }
+                };
+                assert_eq!((v[i], s[i]), want, "{} as of {as_of}", vals[i]);
+            }
+        }
+    }
+}

@@ -519,3 +519,15 @@ impl Plan {
         closure(&self.ops, &roots)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rational_rates_are_exact() {
+        assert_eq!(rational(0.05), Some((5, 100)));
+        assert_eq!(rational(0.5), Some((5, 10)));
+        assert_eq!(rational(1.0), Some((1, 1)));
+    }
+}

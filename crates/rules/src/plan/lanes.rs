@@ -816,3 +816,136 @@ impl CTable {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The chunk kernel of band tables gives every value the points of `CTable::points`:
+    /// tables of 1 to 10 bounds (one pass, and a pass per bound beyond eight), inclusive and
+    /// exclusive bounds, additive (integral points, descending bounds) and not (fractional
+    /// points, a repeated bound), on values at a bound, one float either side, within and just
+    /// outside the comparison tolerance, and far away; tolerant or exact as the kernel is
+    /// called.
+    #[test]
+    fn band_chunks_agree_with_points() {
+        let mut seed = 7u64;
+        let mut rnd = move || {
+            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            (seed >> 11) as f64 / (1u64 << 53) as f64
+        };
+        let mut scratch = Vec::new();
+        for n in 1..=10usize {
+            for variant in 0..4 {
+                let frac = variant % 2 == 1;
+                let mut bands: Vec<(Option<f64>, bool, f64, String)> = (0..n)
+                    .map(|k| {
+                        let m = if variant >= 2 {
+                            0.3 - 0.025 * k as f64
+                        } else {
+                            (40 - 5 * k as i64) as f64
+                        };
+                        let pts = if frac {
+                            10.5 - k as f64 * 0.75
+                        } else {
+                            (20 - 2 * k as i64) as f64
+                        };
+                        (Some(m), (k + variant) % 3 != 0, pts, format!("b{k}"))
+                    })
+                    .collect();
+                if frac && n > 2 {
+                    bands[2].0 = bands[1].0; // not strictly descending: not additive
+                }
+                bands.push((None, true, 0.0, "rest".into()));
+                let t = CTable::new("t".into(), "t".into(), Status::Confirmed, bands, -1.0);
+                assert_eq!(t.additive, !frac, "variant {variant}");
+                let mut xs = Vec::new();
+                for &(m, _) in &t.bounds {
+                    xs.extend([
+                        m,
+                        m.next_up(),
+                        m.next_down(),
+                        m * (1.0 + 5e-13),
+                        m * (1.0 - 5e-13),
+                    ]);
+                    xs.extend([m * (1.0 + 3e-12), m * (1.0 - 3e-12), m + 0.5, m - 0.5]);
+                }
+                while xs.len() < 1000 {
+                    xs.push(rnd() * 50.0 - 5.0);
+                }
+                for tolerant in [false, true] {
+                    let mut out = vec![0.0; xs.len()];
+                    t.points_chunk(&xs, tolerant, &mut out, &mut scratch);
+                    for (x, got) in xs.iter().zip(&out) {
+                        // Without the tolerance the kernel compares exactly.
+                        let want = if tolerant {
+                            t.points(*x)
+                        } else {
+                            let failed = t
+                                .bounds
+                                .iter()
+                                .filter(|(m, incl)| !(if *incl { *x >= *m } else { *x > *m }))
+                                .count();
+                            t.pts[failed]
+                        };
+                        assert_eq!(
+                            *got, want,
+                            "{n} bounds, variant {variant}, x = {x:e}, tolerant {tolerant}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    /// Sums over years give the same values in one pass (columns of one kind, up to eight
+    /// terms) as term by term (mixed kinds, constants, more terms): years before founding are
+    /// left out, the rest added in term order.
+    #[test]
+    fn sums_over_years_agree_in_every_form() {
+        let len = 300;
+        let fy: Vec<f64> = (0..len).map(|i| 2015.0 + (i % 12) as f64).collect();
+        let narrow: Vec<Vec<i32>> = (0..10)
+            .map(|k| {
+                (0..len)
+                    .map(|i| ((i * 7 + k * 13) % 50) as i32 - 10)
+                    .collect()
+            })
+            .collect();
+        let wide: Vec<Vec<f64>> = narrow
+            .iter()
+            .map(|c| c.iter().map(|x| *x as f64 * 1.25).collect())
+            .collect();
+        for n in 1..=10usize {
+            for kinds in 0..4 {
+                // 0 all wide, 1 all narrow, 2 mixed, 3 mixed with a constant
+                let arg = |k: usize| -> (Arg, f64) {
+                    let year = 2024.0 - k as f64;
+                    let a = match (kinds, k % 3) {
+                        (0, _) | (2, 0) => Arg::V(&wide[k]),
+                        (3, 2) => Arg::K(2.5),
+                        _ => Arg::N(&narrow[k]),
+                    };
+                    (a, year)
+                };
+                let mut out = vec![f64::NAN; len];
+                sum_years_chunk(n, arg, &fy, &mut out);
+                for i in 0..len {
+                    let mut want = 0.0;
+                    for k in 0..n {
+                        let (a, year) = arg(k);
+                        let v = match a {
+                            Arg::V(c) => c[i],
+                            Arg::N(c) => c[i] as f64,
+                            Arg::K(c) => c,
+                        };
+                        if fy[i] <= year {
+                            want += v;
+                        }
+                    }
+                    assert_eq!(out[i], want, "{n} terms, kinds {kinds}, row {i}");
+                }
+            }
+        }
+    }
+}
