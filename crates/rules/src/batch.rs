@@ -3,7 +3,7 @@
 //!
 //! For each rule and firm it keeps the verdict, whether the verdict depends on the expert-score
 //! assumption, whether every input used is verified (免申即享), the award in exact fen and the
-//! normalised distance to qualifying ([`crate::ladder::distance`]) — or, with
+//! normalised distance to qualifying ([`crate::distance::distance`]) — or, with
 //! [`Outputs::VerdictsAndAwards`], only the verdicts and awards. The values come from the same
 //! nodes as [`crate::explain`].
 use std::sync::Mutex;
@@ -272,7 +272,7 @@ fn record_chunk(
     } else {
         scratch.distance.resize(len, 0.0);
         let d = &mut scratch.distance[..len];
-        crate::ladder::distance_chunk(plan, r.eligible, buf, d, &mut scratch.distance_scratch);
+        crate::distance::distance_chunk(plan, r.eligible, buf, d, &mut scratch.distance_scratch);
         for i in 0..len {
             dist[i] = if verdict[i] == Verdict::Pass {
                 0.0
@@ -318,7 +318,7 @@ fn fused_comparisons(plan: &Plan, nodes: &[NodeId], read: &[bool]) -> (Vec<bool>
 
 /// Per node: read from the chunk's buffer by the code here (outside the kernels): each rule's
 /// eligibility, its award's base and cap, and with [`Outputs::Full`] the alternatives of its
-/// verification tree and what [`crate::ladder::distance_chunk`] reads for rung rules (the
+/// verification tree and what [`crate::distance::distance_chunk`] reads for rung rules (the
 /// operands of comparisons under the eligibility's all/any).
 fn externally_read(plan: &Plan, outputs: Outputs) -> Vec<bool> {
     use crate::plan::Op;

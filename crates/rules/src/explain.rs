@@ -4,7 +4,7 @@
 //!
 //! It evaluates the rule's nodes of the shared [`Plan`] on one row (a chunk of length one),
 //! exactly as [`crate::batch`] does on many.
-use gaoxin_model::{FIELDS, Kind, Provenance};
+use gaoxin_model::{FIELDS, Provenance};
 
 use crate::expr::CmpOp;
 use crate::file::{Assumption, Status, Unit};
@@ -14,51 +14,11 @@ use crate::plan::{
     Buffers, CondPlan, EvalOptions, MISS, NodeId, OK, Op, Pick, Plan, RulePlan, UNDEF, VTree,
     Verdict, award_of,
 };
+pub use crate::wording::{Part, Quantity, describe, exact_age, ser_prov};
+use crate::wording::{field_name, gap_text, input_text, quantity};
 
-/// A value with its state and display.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct Quantity {
-    /// `None` when missing (缺失) or undefined (无法计算).
-    pub value: Option<f64>,
-    pub state: &'static str,
-    pub unit: Unit,
-    pub text: String,
-}
-
-pub(crate) fn quantity(v: f64, s: u8, unit: Unit) -> Quantity {
-    match s {
-        OK => Quantity {
-            value: Some(v),
-            state: "ok",
-            unit,
-            text: fmt::value(v, unit),
-        },
-        UNDEF => Quantity {
-            value: None,
-            state: "undefined",
-            unit,
-            text: "无法计算（分母为零）".into(),
-        },
-        _ => Quantity {
-            value: None,
-            state: "missing",
-            unit,
-            text: "缺失".into(),
-        },
-    }
-}
-
-/// One comparison inside a condition.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct Part {
-    /// What is compared: a fact (with its year), a named variable, or empty.
-    pub what: String,
-    pub verdict: Verdict,
-    pub have: Quantity,
-    pub op: CmpOp,
-    pub need: Quantity,
-    pub text: String,
-}
+mod parts;
+use parts::{collect_parts, group_basis};
 
 /// A fact a condition read, with where it came from.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -178,391 +138,8 @@ pub struct Explanation {
     pub steps: Vec<Step>,
     /// Every scored indicator: value, band, points ([`crate::itemise`]).
     pub scores: Vec<crate::itemise::ScoreLine>,
-    /// Normalised shortfall (0 when eligible); see [`crate::ladder::distance`].
+    /// Normalised shortfall (0 when eligible); see [`crate::distance::distance`].
     pub distance: f64,
-}
-
-/// Provenance as `{kind, source, zh}` (the model type has no serde form of its own).
-pub fn ser_prov<S: serde::Serializer>(p: &Provenance, s: S) -> Result<S::Ok, S::Error> {
-    use serde::ser::SerializeStruct;
-    let mut st = s.serialize_struct("Provenance", 3)?;
-    st.serialize_field("kind", p.kind())?;
-    st.serialize_field(
-        "source",
-        &match p {
-            Provenance::Verified(x) => Some(x.as_str()),
-            _ => None,
-        },
-    )?;
-    st.serialize_field("zh", &p.zh())?;
-    st.end()
-}
-
-pub(crate) fn field_name(f: usize) -> &'static str {
-    let zh = FIELDS[f].zh;
-    zh.rsplit_once('（').map(|(n, _)| n).unwrap_or(zh)
-}
-
-fn field_unit_word(f: usize) -> &'static str {
-    let zh = FIELDS[f].zh;
-    match zh.rsplit_once('（') {
-        Some((_, u)) => {
-            let u = u.trim_end_matches('）');
-            match u {
-                "件" => "件",
-                "人" => "人",
-                "项" => "项",
-                "年" => "年",
-                _ => "",
-            }
-        }
-        None => "",
-    }
-}
-
-pub(crate) fn input_text(f: usize, v: i64) -> String {
-    match FIELDS[f].kind {
-        Kind::Money { .. } => fmt::wan(v),
-        Kind::Usd => fmt::value(v as f64, Unit::Usd),
-        k => gaoxin_model::facts::format_value(k, v),
-    }
-}
-
-fn gap_text(f: usize, year: i32, eval_year: i32, cur: i64, req: i64) -> String {
-    let name = field_name(f);
-    let when = if year != eval_year {
-        format!("（{year}年）")
-    } else {
-        String::new()
-    };
-    let d = req - cur;
-    match FIELDS[f].kind {
-        Kind::Money { .. } => {
-            let verb = if d > 0 { "增加" } else { "减少" };
-            format!(
-                "{name}{when}需{verb} {}（由{}至{}）",
-                fmt::yuan(d.abs()),
-                fmt::yuan(cur),
-                fmt::yuan(req)
-            )
-        }
-        Kind::Usd => {
-            // Exact to the cent: a shortfall of one cent is 「0.01美元」, never 「0万美元」.
-            let verb = if d > 0 { "提高" } else { "降低" };
-            format!(
-                "{name}{when}需{verb} {}（由{}至{}）",
-                fmt::usd(d.abs()),
-                fmt::usd(cur),
-                fmt::usd(req)
-            )
-        }
-        _ => {
-            let u = field_unit_word(f);
-            if d > 0 {
-                format!("还需 {d} {u}{name}{when}（由{cur}至{req}）")
-            } else {
-                format!("{name}{when}需减少 {} {u}（由{cur}至{req}）", -d)
-            }
-        }
-    }
-}
-
-/// The formula of one plan node in words (`#12 ÷ #15`, `revenue[2023]`, `band(rd_tbl, #7)`),
-/// for rendering an explanation's steps.
-pub fn describe(plan: &Plan, n: NodeId, year: i32) -> String {
-    use crate::expr::BinOp;
-    let r = |x: &NodeId| format!("#{x}");
-    match &plan.ops[n as usize] {
-        Op::Const(v) => fmt::value(*v, plan.units[n as usize]),
-        Op::Fact { field, offset } => {
-            format!("{}[{}]", FIELDS[*field as usize].key, year - *offset as i32)
-        }
-        Op::Attr(a, _) => format!("{a:?}"),
-        Op::Manual { slot, .. } => format!("专家评分 {}", plan.manual_keys[*slot as usize]),
-        Op::Neg(a) => format!("-{}", r(a)),
-        Op::Not(a) => format!("not {}", r(a)),
-        Op::Bin(o, a, b) => {
-            let s = match o {
-                BinOp::Add => "+",
-                BinOp::Sub => "-",
-                BinOp::Mul => "×",
-                BinOp::Div => "÷",
-                BinOp::Pow => "^",
-            };
-            format!("{} {s} {}", r(a), r(b))
-        }
-        Op::Cmp(o, a, b) => format!("{} {} {}", r(a), o.symbol(), r(b)),
-        Op::All(v) => format!("all({})", v.iter().map(r).collect::<Vec<_>>().join(", ")),
-        Op::Any(v) => format!("any({})", v.iter().map(r).collect::<Vec<_>>().join(", ")),
-        Op::Min(v) => format!("min({})", v.iter().map(r).collect::<Vec<_>>().join(", ")),
-        Op::Max(v) => format!("max({})", v.iter().map(r).collect::<Vec<_>>().join(", ")),
-        Op::If(c, a, b) => format!("if({}, {}, {})", r(c), r(a), r(b)),
-        Op::Floor(a) => format!("floor({})", r(a)),
-        Op::Abs(a) => format!("abs({})", r(a)),
-        Op::SumYears(v) => format!(
-            "sum({})",
-            v.iter()
-                .map(|(x, o)| format!("{}@{}", r(x), year - *o as i32))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
-        Op::OpYears { n, offset } => {
-            format!("经营年数({}年窗口, 截至{})", n, year - *offset as i32)
-        }
-        Op::Present(a) => format!("present({})", r(a)),
-        Op::Band { table, x } => format!("band({}, {})", plan.tables[*table as usize].name, r(x)),
-        Op::YearsSince(a) => format!("years_since({})", r(a)),
-        Op::DaysSince(a) => format!("days_since({})", r(a)),
-    }
-}
-
-/// Basis lines: the recorded-fact markers of [`collect_parts`] grouped per fact and basis
-/// (「依据：无「入选南京市独角兽企业榜单」记录（2021、2022、2023年），按条件推断」), other lines
-/// kept in order.
-fn group_basis(basis: Vec<String>) -> Vec<String> {
-    let mut groups: Vec<(bool, String, Vec<String>)> = Vec::new();
-    let mut out = Vec::new();
-    for b in basis {
-        let mut it = b.strip_prefix('\u{1}').map(|r| r.split('\u{1}'));
-        match it.as_mut().map(|i| (i.next(), i.next(), i.next())) {
-            Some((Some(t), Some(name), Some(y))) => {
-                let taken = t == "1";
-                match groups.iter_mut().find(|g| g.0 == taken && g.1 == name) {
-                    Some(g) => g.2.push(y.to_string()),
-                    None => groups.push((taken, name.to_string(), vec![y.to_string()])),
-                }
-            }
-            _ => out.push(b),
-        }
-    }
-    let mut lines: Vec<String> = groups
-        .into_iter()
-        .map(|(taken, name, mut years)| {
-            years.sort();
-            if taken {
-                format!(
-                    "依据：有「{name}」记录（{}年），按记录判定",
-                    years.join("、")
-                )
-            } else {
-                format!(
-                    "依据：无「{name}」记录（{}年），按条件推断",
-                    years.join("、")
-                )
-            }
-        })
-        .collect();
-    lines.extend(out);
-    lines
-}
-
-/// 「已成立10年1天」: whole years to `to`, then the days after the last anniversary.
-pub fn exact_age(from: gaoxin_model::Date, to: gaoxin_model::Date) -> String {
-    if to < from {
-        return "尚未成立".into();
-    }
-    let years = from.whole_years_until(to);
-    let anniversary = from.add_years(years);
-    let days = to.days_since_epoch() - anniversary.days_since_epoch();
-    format!("已成立{years}年{days}天")
-}
-
-#[allow(clippy::too_many_arguments)]
-fn collect_parts(
-    plan: &Plan,
-    rule: &RulePlan,
-    year: i32,
-    root: NodeId,
-    n: NodeId,
-    buf: &Buffers,
-    parts: &mut Vec<Part>,
-    subs: &mut Vec<String>,
-    basis: &mut Vec<String>,
-) {
-    if n != root
-        && let Some(c) = rule.conditions.iter().find(|c| c.node == n)
-    {
-        if !subs.contains(&c.zh) {
-            subs.push(c.zh.clone());
-        }
-        return;
-    }
-    // Another rule's verdict (`ref`) below the condition: one labelled line, not its parts.
-    if n != root
-        && let Some((_, name, off)) = plan.refs.iter().find(|(r, ..)| *r == n)
-    {
-        let (v, s) = buf.get(n, 0);
-        let verdict = Verdict::of(v, s);
-        let what = format!("{name}（{}年）", year - *off as i32);
-        if !parts.iter().any(|p| p.what == what) {
-            parts.push(Part {
-                text: format!("{what}：{}", verdict.zh()),
-                what,
-                verdict,
-                have: quantity(v, s, Unit::Flag),
-                op: CmpOp::Eq,
-                need: quantity(1.0, OK, Unit::Flag),
-            });
-        }
-        return;
-    }
-    // `ever(…)`: say which earlier years were checked (list begun, firm founded, data reach).
-    if plan.evers.contains(&n)
-        && let Op::Any(terms) = &plan.ops[n as usize]
-    {
-        let off = terms
-            .first()
-            .and_then(|t| match &plan.ops[*t as usize] {
-                Op::If(g, ..) => match &plan.ops[*g as usize] {
-                    Op::All(v) => v.first().and_then(|c| match &plan.ops[*c as usize] {
-                        Op::Cmp(_, y, _) => match plan.ops[*y as usize] {
-                            Op::Attr(crate::plan::Attr::Year, o) => Some(o as i32 - 1),
-                            _ => None,
-                        },
-                        _ => None,
-                    }),
-                    _ => None,
-                },
-                _ => None,
-            })
-            .unwrap_or(0);
-        let years: Vec<String> = terms
-            .iter()
-            .enumerate()
-            .filter(|(_, t)| match &plan.ops[**t as usize] {
-                Op::If(g, ..) => {
-                    let (v, s) = buf.get(*g, 0);
-                    s == OK && v != 0.0
-                }
-                _ => false,
-            })
-            .map(|(k, _)| (year - off - k as i32 - 1).to_string())
-            .rev()
-            .collect();
-        let b = if years.is_empty() {
-            format!(
-                "{}年以前没有可检查的年度（榜单发布以来、企业成立以来的年度）",
-                year - off
-            )
-        } else {
-            format!("{}年以前已检查：{}", year - off, years.join("、"))
-        };
-        if !basis.contains(&b) {
-            basis.push(b);
-        }
-        // The parts of each year that counts; the gates that pick the years (year ≥ list
-        // begun, year ≥ founded) are said above, not listed once per year.
-        for t in terms {
-            if let Op::If(g, e, _) = &plan.ops[*t as usize] {
-                let (v, s) = buf.get(*g, 0);
-                if s == OK && v != 0.0 {
-                    collect_parts(plan, rule, year, root, *e, buf, parts, subs, basis);
-                }
-            }
-        }
-        return;
-    }
-    match &plan.ops[n as usize] {
-        Op::Cmp(op, a, b) => {
-            let (av, as_) = buf.get(*a, 0);
-            let (bv, bs) = buf.get(*b, 0);
-            let (v, s) = buf.get(n, 0);
-            let ua = plan.units[*a as usize];
-            let ub = plan.units[*b as usize];
-            let unit = if ua == Unit::Plain { ub } else { ua };
-            let mut have = quantity(av, as_, unit);
-            let mut need = quantity(bv, bs, unit);
-            if as_ == OK && bs == OK {
-                // Enough digits that a have which differs from the need never looks equal to it.
-                (have.text, need.text) = fmt::distinct(av, bv, unit);
-            }
-            let verdict = Verdict::of(v, s);
-            let what = match &plan.ops[*a as usize] {
-                Op::Fact { field, offset } => format!(
-                    "{}（{}年）",
-                    field_name(*field as usize),
-                    year - *offset as i32
-                ),
-                Op::Attr(at, _) => at.zh().to_string(),
-                _ => rule
-                    .items
-                    .iter()
-                    .find(|i| i.node == *a)
-                    .map(|i| i.zh.clone())
-                    .unwrap_or_default(),
-            };
-            // Dates are earlier / later, not lower / higher.
-            let op_zh = if unit == Unit::Date {
-                match op {
-                    CmpOp::Lt => "早于",
-                    CmpOp::Le => "不晚于",
-                    CmpOp::Gt => "晚于",
-                    CmpOp::Ge => "不早于",
-                    o => o.zh(),
-                }
-            } else {
-                op.zh()
-            };
-            let mut text = if what.is_empty() {
-                format!("需{op_zh}{}，实际{}", need.text, have.text)
-            } else {
-                format!("{what}：需{op_zh}{}，实际{}", need.text, have.text)
-            };
-            // A founding date against a bound: the reference date and the exact age.
-            if matches!(
-                plan.ops[*a as usize],
-                Op::Attr(crate::plan::Attr::Founded, _)
-            ) && as_ == OK
-                && let Some(f) = gaoxin_model::Date::from_int(av as i64)
-            {
-                text.push_str(&format!(
-                    "（至评价基准日{}{}）",
-                    plan.as_of,
-                    exact_age(f, plan.as_of)
-                ));
-            }
-            parts.push(Part {
-                what,
-                verdict,
-                have,
-                op: *op,
-                need,
-                text,
-            });
-        }
-        Op::All(v) | Op::Any(v) => {
-            for c in v {
-                collect_parts(plan, rule, year, root, *c, buf, parts, subs, basis);
-            }
-        }
-        Op::Not(a) => collect_parts(plan, rule, year, root, *a, buf, parts, subs, basis),
-        Op::If(c, a, b) => {
-            // Only the branch taken for this firm is explained; `if(present(fact), …)` says
-            // which basis was used (a recorded fact, or the criteria).
-            let (cv, cs) = buf.get(*c, 0);
-            let taken = cs == OK && cv != 0.0;
-            if let Op::Present(x) = &plan.ops[*c as usize]
-                && let Op::Fact { field, offset } = &plan.ops[*x as usize]
-            {
-                let name = field_name(*field as usize);
-                let y = year - *offset as i32;
-                // Grouped by `group_basis` into one line per fact and basis.
-                let b = format!("\u{1}{}\u{1}{name}\u{1}{y}", taken as u8);
-                if !basis.contains(&b) {
-                    basis.push(b);
-                }
-            }
-            if cs == MISS {
-                collect_parts(plan, rule, year, root, *a, buf, parts, subs, basis);
-                collect_parts(plan, rule, year, root, *b, buf, parts, subs, basis);
-            } else if taken {
-                collect_parts(plan, rule, year, root, *a, buf, parts, subs, basis);
-            } else {
-                collect_parts(plan, rule, year, root, *b, buf, parts, subs, basis);
-            }
-        }
-        _ => {}
-    }
 }
 
 impl Plan {
@@ -853,148 +430,17 @@ pub fn explain(
     };
     let mut conditions = Vec::new();
     for c in &rule.conditions {
-        let (v, s) = buf.get(c.node, 0);
-        let cv = Verdict::of(v, s);
-        let mut parts = Vec::new();
-        let mut subs = Vec::new();
-        let mut basis = Vec::new();
-        collect_parts(
-            plan, rule, year, c.node, c.node, &buf, &mut parts, &mut subs, &mut basis,
-        );
-        let mut basis = group_basis(basis);
-        let reach = panel.data_from[row].max((panel.founded[row] / 10_000) as i32);
-        let inputs = c
-            .deps
-            .iter()
-            .filter(|(f, off)| {
-                // A missing cell of a year before the firm's data (or founding) was not read.
-                let y = year - *off as i32;
-                y >= reach || panel.value(row, y, *f as usize).is_some()
-            })
-            .map(|(f, off)| {
-                let y = year - *off as i32;
-                let (val, provenance) = panel.get(row, y, *f as usize);
-                Input {
-                    key: FIELDS[*f as usize].key,
-                    zh: field_name(*f as usize),
-                    year: y,
-                    value: val,
-                    text: val
-                        .map(|x| input_text(*f as usize, x))
-                        .unwrap_or_else(|| "缺失".into()),
-                    provenance,
-                }
-            })
-            .collect();
-        let gaps = if cv == Verdict::Fail {
-            plan.gaps(c, panel, year, row, pick, &buf)
-        } else {
-            Vec::new()
-        };
-        let note = match cv {
-            Verdict::Fail if gaps.is_empty() && !c.levers.is_empty() => {
-                Some("单独调整任一指标都无法达标".to_string())
-            }
-            Verdict::Unknown => {
-                // What is missing in the branches that decide (an `any`'s open alternatives,
-                // an `if`'s branch taken), not every fact the condition could read.
-                let miss: Vec<String> = supply(
-                    &crate::plan::vtree(&plan.ops, c.node),
-                    panel,
-                    year,
-                    row,
-                    &buf,
-                    0,
-                    true,
-                )
-                .into_iter()
-                .map(|(f, off)| format!("{}（{}年）", field_name(f as usize), year - off as i32))
-                .collect();
-                // A yearly parameter without this year's value (e.g. the city-average growth).
-                let mut notes: Vec<String> = rule
-                    .items
-                    .iter()
-                    .filter(|it| {
-                        it.kind == crate::plan::ItemKind::Param
-                            && buf.get(it.node, 0).1 == MISS
-                            && c.sub.contains(&it.node)
-                    })
-                    .map(|it| format!("缺少当年{}（{year}年），无法计算", it.zh))
-                    .collect();
-                if !miss.is_empty() {
-                    notes.push(format!("缺少数据：{}", miss.join("、")));
-                }
-                Some(notes.join("；"))
-            }
-            _ => c.note.clone(),
-        };
-        let params: Vec<String> = rule
-            .items
-            .iter()
-            .filter(|it| {
-                // Yearly and UNCONFIRMED parameters: what the reader must know was assumed.
-                // (Other parameters are constants, which the plan shares between equal values.)
-                it.kind == crate::plan::ItemKind::Param
-                    && c.sub.contains(&it.node)
-                    && (it.status == Status::Unconfirmed
-                        || !matches!(plan.ops[it.node as usize], Op::Const(_)))
-            })
-            .map(|it| {
-                let (v, st) = buf.get(it.node, 0);
-                let mark = if it.status == Status::Unconfirmed {
-                    "［待核实］"
-                } else {
-                    ""
-                };
-                format!(
-                    "{}（{year}年）= {}{mark}",
-                    it.zh,
-                    quantity(v, st, plan.units[it.node as usize]).text
-                )
-            })
-            .collect();
-        let unconfirmed: Vec<&str> = params
-            .iter()
-            .filter(|p| p.ends_with("［待核实］"))
-            .map(|p| p.as_str())
-            .collect();
-        if !unconfirmed.is_empty() {
-            basis.push(format!("所用参数：{}", unconfirmed.join("、")));
-        }
-        let note = if basis.is_empty() {
-            note
-        } else {
-            Some(
-                basis
-                    .iter()
-                    .cloned()
-                    .chain(note)
-                    .collect::<Vec<_>>()
-                    .join("；"),
-            )
-        };
-        let (parts, note) = match crate::itemise::sme_explain(plan, panel, row, year, c, cv) {
-            // The size test's own comparisons (industry bounds) replace the generic parts.
-            Some((sme_parts, sme_note)) => (sme_parts, Some(sme_note)),
-            None => (parts, note),
-        };
-        let note = match (note, crate::itemise::validity_note(plan, c, &buf, year)) {
-            (Some(n), Some(v)) => Some(format!("{n}；{v}")),
-            (n, v) => n.or(v),
-        };
-        conditions.push(CondExplain {
-            id: c.id.clone(),
-            zh: c.zh.clone(),
-            status: c.status,
-            verdict: cv,
-            parts,
-            subconditions: subs,
-            inputs,
-            gaps,
-            note,
-            params,
-            assumption_dependent: differs(c.node),
-        });
+        conditions.push(explain_condition(
+            plan,
+            rule,
+            panel,
+            row,
+            year,
+            pick,
+            &buf,
+            c,
+            differs(c.node),
+        ));
     }
     let trace = rule
         .items
@@ -1088,8 +534,183 @@ pub fn explain(
         trace,
         steps,
         scores: crate::itemise::score_lines(plan, rule, panel, row, year, &buf),
-        distance: crate::ladder::distance(plan, rule.eligible, &buf, 0),
+        distance: crate::distance::distance(plan, rule.eligible, &buf, 0),
     })
+}
+
+/// One condition of an explanation: its parts, inputs, gaps (when failed), note and the
+/// parameters it assumed.
+#[allow(clippy::too_many_arguments)]
+fn explain_condition(
+    plan: &Plan,
+    rule: &RulePlan,
+    panel: &Panel,
+    row: usize,
+    year: i32,
+    pick: Pick,
+    buf: &Buffers,
+    c: &CondPlan,
+    assumption_dependent: bool,
+) -> CondExplain {
+    let (v, s) = buf.get(c.node, 0);
+    let cv = Verdict::of(v, s);
+    let mut parts = Vec::new();
+    let mut subs = Vec::new();
+    let mut basis = Vec::new();
+    collect_parts(
+        plan, rule, year, c.node, c.node, buf, &mut parts, &mut subs, &mut basis,
+    );
+    let mut basis = group_basis(basis);
+    let inputs = condition_inputs(panel, row, year, c);
+    let gaps = if cv == Verdict::Fail {
+        plan.gaps(c, panel, year, row, pick, buf)
+    } else {
+        Vec::new()
+    };
+    let note = match cv {
+        Verdict::Fail if gaps.is_empty() && !c.levers.is_empty() => {
+            Some("单独调整任一指标都无法达标".to_string())
+        }
+        Verdict::Unknown => Some(unknown_note(plan, rule, panel, row, year, c, buf)),
+        _ => c.note.clone(),
+    };
+    let params: Vec<String> = rule
+        .items
+        .iter()
+        .filter(|it| {
+            // Yearly and UNCONFIRMED parameters: what the reader must know was assumed.
+            // (Other parameters are constants, which the plan shares between equal values.)
+            it.kind == crate::plan::ItemKind::Param
+                && c.sub.contains(&it.node)
+                && (it.status == Status::Unconfirmed
+                    || !matches!(plan.ops[it.node as usize], Op::Const(_)))
+        })
+        .map(|it| {
+            let (v, st) = buf.get(it.node, 0);
+            let mark = if it.status == Status::Unconfirmed {
+                "［待核实］"
+            } else {
+                ""
+            };
+            format!(
+                "{}（{year}年）= {}{mark}",
+                it.zh,
+                quantity(v, st, plan.units[it.node as usize]).text
+            )
+        })
+        .collect();
+    let unconfirmed: Vec<&str> = params
+        .iter()
+        .filter(|p| p.ends_with("［待核实］"))
+        .map(|p| p.as_str())
+        .collect();
+    if !unconfirmed.is_empty() {
+        basis.push(format!("所用参数：{}", unconfirmed.join("、")));
+    }
+    let note = if basis.is_empty() {
+        note
+    } else {
+        Some(
+            basis
+                .iter()
+                .cloned()
+                .chain(note)
+                .collect::<Vec<_>>()
+                .join("；"),
+        )
+    };
+    let (parts, note) = match crate::itemise::sme_explain(plan, panel, row, year, c, cv) {
+        // The size test's own comparisons (industry bounds) replace the generic parts.
+        Some((sme_parts, sme_note)) => (sme_parts, Some(sme_note)),
+        None => (parts, note),
+    };
+    let note = match (note, crate::itemise::validity_note(plan, c, buf, year)) {
+        (Some(n), Some(v)) => Some(format!("{n}；{v}")),
+        (n, v) => n.or(v),
+    };
+    CondExplain {
+        id: c.id.clone(),
+        zh: c.zh.clone(),
+        status: c.status,
+        verdict: cv,
+        parts,
+        subconditions: subs,
+        inputs,
+        gaps,
+        note,
+        params,
+        assumption_dependent,
+    }
+}
+
+/// The facts a condition read, each with its value and source (a missing cell of a year before
+/// the firm's data or founding was not read and is left out).
+fn condition_inputs(panel: &Panel, row: usize, year: i32, c: &CondPlan) -> Vec<Input> {
+    let reach = panel.data_from[row].max((panel.founded[row] / 10_000) as i32);
+    c.deps
+        .iter()
+        .filter(|(f, off)| {
+            // A missing cell of a year before the firm's data (or founding) was not read.
+            let y = year - *off as i32;
+            y >= reach || panel.value(row, y, *f as usize).is_some()
+        })
+        .map(|(f, off)| {
+            let y = year - *off as i32;
+            let (val, provenance) = panel.get(row, y, *f as usize);
+            Input {
+                key: FIELDS[*f as usize].key,
+                zh: field_name(*f as usize),
+                year: y,
+                value: val,
+                text: val
+                    .map(|x| input_text(*f as usize, x))
+                    .unwrap_or_else(|| "缺失".into()),
+                provenance,
+            }
+        })
+        .collect()
+}
+
+/// Why a condition is unknown: the facts missing in the branches that decide, and yearly
+/// parameters without this year's value.
+fn unknown_note(
+    plan: &Plan,
+    rule: &RulePlan,
+    panel: &Panel,
+    row: usize,
+    year: i32,
+    c: &CondPlan,
+    buf: &Buffers,
+) -> String {
+    // What is missing in the branches that decide (an `any`'s open alternatives,
+    // an `if`'s branch taken), not every fact the condition could read.
+    let miss: Vec<String> = supply(
+        &crate::plan::vtree(&plan.ops, c.node),
+        panel,
+        year,
+        row,
+        buf,
+        0,
+        true,
+    )
+    .into_iter()
+    .map(|(f, off)| format!("{}（{}年）", field_name(f as usize), year - off as i32))
+    .collect();
+    // A yearly parameter without this year's value (e.g. the city-average growth).
+    let mut notes: Vec<String> = rule
+        .items
+        .iter()
+        .filter(|it| {
+            it.kind == crate::plan::ItemKind::Param
+                && buf.get(it.node, 0).1 == MISS
+                && c.sub.contains(&it.node)
+        })
+        .map(|it| format!("缺少当年{}（{year}年），无法计算", it.zh))
+        .collect();
+    if !miss.is_empty() {
+        notes.push(format!("缺少数据：{}", miss.join("、")));
+    }
+    notes.join("；")
 }
 
 impl Explanation {

@@ -4,13 +4,13 @@
 //! need/have formatting.
 use gaoxin_model::F;
 
-use crate::explain::{Part, Quantity, quantity};
 use crate::expr::CmpOp;
 use crate::file::Unit;
 use crate::fmt;
 use crate::panel::Panel;
 use crate::plan::{Buffers, CondPlan, ItemKind, MISS, NodeId, OK, Op, Plan, RulePlan, Verdict};
 use crate::sme::{Indicator, SmeStandard};
+use crate::wording::{Part, Quantity, quantity};
 
 /// One band table read by a scored indicator.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]

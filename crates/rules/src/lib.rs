@@ -10,6 +10,7 @@
 //! budget ([`ladder`]), run records ([`run`]) and the files' own test cases ([`check`]).
 pub mod batch;
 pub mod check;
+pub mod distance;
 pub mod explain;
 pub mod expr;
 pub mod file;
@@ -21,6 +22,8 @@ pub mod plan;
 pub mod run;
 pub mod sme;
 pub mod synth;
+pub mod verdict;
+pub mod wording;
 
 pub use batch::{BatchResult, Outputs, RuleResult, evaluate};
 pub use check::{CheckReport, check};

@@ -90,37 +90,7 @@ pub fn generate_keeping(
     let parks = 15;
     let years = (last - first + 1) as usize;
     for i in 0..firms {
-        let founded_year = match founded_before {
-            Some(y) => y - 1 - rng.below(12) as i32,
-            None => last - 1 - rng.below(15) as i32,
-        };
-        let manufacturing = rng.f() < 0.45;
-        let listing = match rng.below(40) {
-            0 => Listing::Star,
-            1 => Listing::Neeq,
-            2 => Listing::MainBoard,
-            _ => Listing::Unlisted,
-        };
-        let row = p.push_firm(&FirmAttrs {
-            uscc: format!("SYN{i:09}"),
-            name: format!("合成企业{i}"),
-            park: format!("park{:02}", rng.below(parks)),
-            founded: Date::new(
-                founded_year,
-                1 + rng.below(12) as u8,
-                1 + rng.below(28) as u8,
-            )
-            .unwrap(),
-            sector: if manufacturing {
-                Sector::Manufacturing
-            } else {
-                Sector::Services
-            },
-            listing,
-            tech_field_ok: rng.f() < 0.8,
-            // Every class and the unclassifiable 0, without drawing from the generator.
-            sme_class: (i % 17) as u8,
-        });
+        let (row, founded_year) = push_firm(&mut p, &mut rng, i, last, founded_before, parks);
         // Revenue path in fen: base 50万 – 5亿, growth −10 % … +70 % a year.
         let mut rev = (5e7 * (10f64).powf(rng.f() * 3.0)) as i64;
         let g = -0.1 + rng.f() * 0.8;
@@ -239,4 +209,48 @@ pub fn generate_keeping(
         }
     }
     p
+}
+
+/// Draws firm `i`'s attributes (founding date, listing, park, sector) and adds it to `p`: its row
+/// and founding year.
+fn push_firm(
+    p: &mut Panel,
+    rng: &mut Rng,
+    i: usize,
+    last: i32,
+    founded_before: Option<i32>,
+    parks: u64,
+) -> (usize, i32) {
+    let founded_year = match founded_before {
+        Some(y) => y - 1 - rng.below(12) as i32,
+        None => last - 1 - rng.below(15) as i32,
+    };
+    let manufacturing = rng.f() < 0.45;
+    let listing = match rng.below(40) {
+        0 => Listing::Star,
+        1 => Listing::Neeq,
+        2 => Listing::MainBoard,
+        _ => Listing::Unlisted,
+    };
+    let row = p.push_firm(&FirmAttrs {
+        uscc: format!("SYN{i:09}"),
+        name: format!("合成企业{i}"),
+        park: format!("park{:02}", rng.below(parks)),
+        founded: Date::new(
+            founded_year,
+            1 + rng.below(12) as u8,
+            1 + rng.below(28) as u8,
+        )
+        .unwrap(),
+        sector: if manufacturing {
+            Sector::Manufacturing
+        } else {
+            Sector::Services
+        },
+        listing,
+        tech_field_ok: rng.f() < 0.8,
+        // Every class and the unclassifiable 0, without drawing from the generator.
+        sme_class: (i % 17) as u8,
+    });
+    (row, founded_year)
 }
