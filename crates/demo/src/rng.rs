@@ -1,34 +1,24 @@
-//! A small, dependency-free PRNG: xoshiro256** seeded through SplitMix64, with the few
-//! distributions the generator needs (uniform, normal by Box–Muller, Poisson, weighted choice).
+//! The project's PRNG (xoshiro256** seeded through SplitMix64, [`gaoxin_model::rng`]) with the
+//! few distributions the generator needs (uniform, normal by Box–Muller, Poisson, weighted choice).
 //! The output depends only on the seed, never on the platform or thread count.
 
-/// SplitMix64 step, used to expand seeds and to derive independent per-firm streams.
-pub fn splitmix64(state: &mut u64) -> u64 {
-    *state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-    let mut z = *state;
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
-}
+use gaoxin_model::rng::Xoshiro256;
+pub use gaoxin_model::rng::splitmix64;
 
-/// xoshiro256** (Blackman & Vigna).
+/// The project's xoshiro256** ([`gaoxin_model::rng`]) with the generator's distributions.
 #[derive(Debug, Clone)]
 pub struct Rng {
-    s: [u64; 4],
+    core: Xoshiro256,
     /// The second normal of the last Box–Muller pair.
     spare: Option<f64>,
 }
 
 impl Rng {
     pub fn new(seed: u64) -> Rng {
-        let mut st = seed;
-        let s = [
-            splitmix64(&mut st),
-            splitmix64(&mut st),
-            splitmix64(&mut st),
-            splitmix64(&mut st),
-        ];
-        Rng { s, spare: None }
+        Rng {
+            core: Xoshiro256::new(seed),
+            spare: None,
+        }
     }
 
     /// An independent stream for item `index` of stream family `stream` under `seed`.
@@ -40,20 +30,12 @@ impl Rng {
     }
 
     pub fn next_u64(&mut self) -> u64 {
-        let result = self.s[1].wrapping_mul(5).rotate_left(7).wrapping_mul(9);
-        let t = self.s[1] << 17;
-        self.s[2] ^= self.s[0];
-        self.s[3] ^= self.s[1];
-        self.s[1] ^= self.s[2];
-        self.s[0] ^= self.s[3];
-        self.s[2] ^= t;
-        self.s[3] = self.s[3].rotate_left(45);
-        result
+        self.core.next_u64()
     }
 
     /// Uniform in [0, 1).
     pub fn f64(&mut self) -> f64 {
-        (self.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
+        self.core.unit()
     }
 
     /// Uniform in [lo, hi).

@@ -1,53 +1,29 @@
 //! A small, fast, seedable pseudo-random generator (xoshiro256** seeded through splitmix64).
 //!
-//! Used by the Monte Carlo and Sobol code so results are reproducible from a seed without
-//! pulling in a dependency. Not for cryptography.
+//! Used by the Monte Carlo and Sobol code so results are reproducible from a seed. The generator
+//! is the project's one ([`gaoxin_model::rng`]); this module adds the draws the engine uses.
+use gaoxin_model::rng::Xoshiro256;
 
-/// xoshiro256** by Blackman and Vigna.
+/// The project's xoshiro256** ([`gaoxin_model::rng`]) with the draws the engine needs.
 #[derive(Debug, Clone)]
-pub struct Rng {
-    s: [u64; 4],
-}
-
-fn splitmix64(state: &mut u64) -> u64 {
-    *state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-    let mut z = *state;
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
-}
+pub struct Rng(Xoshiro256);
 
 impl Rng {
     /// A generator whose whole stream is determined by `seed`.
     pub fn new(seed: u64) -> Self {
-        let mut st = seed;
-        let s = [
-            splitmix64(&mut st),
-            splitmix64(&mut st),
-            splitmix64(&mut st),
-            splitmix64(&mut st),
-        ];
-        Rng { s }
+        Rng(Xoshiro256::new(seed))
     }
 
     /// Next 64 random bits.
     #[inline]
     pub fn next_u64(&mut self) -> u64 {
-        let result = self.s[1].wrapping_mul(5).rotate_left(7).wrapping_mul(9);
-        let t = self.s[1] << 17;
-        self.s[2] ^= self.s[0];
-        self.s[3] ^= self.s[1];
-        self.s[1] ^= self.s[2];
-        self.s[0] ^= self.s[3];
-        self.s[2] ^= t;
-        self.s[3] = self.s[3].rotate_left(45);
-        result
+        self.0.next_u64()
     }
 
     /// Uniform in [0, 1) with 53 random bits.
     #[inline]
     pub fn uniform(&mut self) -> f64 {
-        (self.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
+        self.0.unit()
     }
 
     /// Uniform integer in `0..n` (n > 0).

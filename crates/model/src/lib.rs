@@ -11,6 +11,7 @@ pub mod industry;
 pub mod money;
 pub mod provenance;
 pub mod reference;
+pub mod rng;
 pub mod uscc;
 
 pub use date::{Date, Year};
