@@ -62,37 +62,36 @@ impl Format {
     }
 }
 
-fn csv_field(s: &str) -> String {
-    // Cells that a spreadsheet would read as a formula are prefixed with an apostrophe.
-    let s = if s.starts_with(['=', '+', '-', '@']) && s.parse::<f64>().is_err() {
-        format!("'{s}")
+/// A text cell as written to CSV: cells that a spreadsheet would read as a formula are prefixed
+/// with an apostrophe (quoting is the csv crate's).
+fn csv_text(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.starts_with(['=', '+', '-', '@']) && s.parse::<f64>().is_err() {
+        format!("'{s}").into()
     } else {
-        s.to_string()
-    };
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s
+        s.into()
     }
 }
 
 impl Table {
+    /// UTF-8 with a byte-order mark (so Excel reads the Chinese), CRLF line ends.
     pub fn csv(&self) -> Vec<u8> {
-        let mut out = String::from("\u{feff}");
-        let line = |cells: Vec<String>| cells.join(",") + "\r\n";
-        out.push_str(&line(self.headers.iter().map(|h| csv_field(h)).collect()));
-        for r in &self.rows {
-            out.push_str(&line(
-                r.iter()
-                    .map(|c| match c {
-                        Cell::Text(s) => csv_field(s),
+        let mut w = csv::WriterBuilder::new()
+            .terminator(csv::Terminator::CRLF)
+            .from_writer("\u{feff}".as_bytes().to_vec());
+        let written = w
+            .write_record(self.headers.iter().map(|h| csv_text(h).into_owned()))
+            .and_then(|_| {
+                self.rows.iter().try_for_each(|r| {
+                    w.write_record(r.iter().map(|c| match c {
+                        Cell::Text(s) => csv_text(s).into_owned(),
                         Cell::Num(x) => format_num(*x),
                         Cell::Empty => String::new(),
-                    })
-                    .collect(),
-            ));
-        }
-        out.into_bytes()
+                    }))
+                })
+            });
+        // Writing into memory cannot fail.
+        written.expect("CSV into memory");
+        w.into_inner().expect("CSV into memory")
     }
 
     pub fn xlsx(&self) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
