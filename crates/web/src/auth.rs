@@ -358,6 +358,35 @@ pub async fn require_signed_in(req: Request, next: Next) -> Response {
     next.run(req).await
 }
 
+/// Route guard of [`crate::Access::Staff`]: signed in as zone or park staff. Enterprise users get
+/// the same 404 as a page outside their scope.
+pub async fn require_staff(req: Request, next: Next) -> Response {
+    require_role(req, next, |r| !matches!(r, Role::Enterprise(_))).await
+}
+
+/// Route guard of [`crate::Access::Zone`]: signed in as a zone administrator or analyst; anyone
+/// else signed in gets the 404.
+pub async fn require_zone(req: Request, next: Next) -> Response {
+    require_role(req, next, |r| {
+        matches!(r, Role::ZoneAdmin | Role::ZoneAnalyst)
+    })
+    .await
+}
+
+async fn require_role(req: Request, next: Next, allowed: impl Fn(&Role) -> bool) -> Response {
+    let role = req
+        .extensions()
+        .get::<Ctx>()
+        .and_then(|c| c.user())
+        .map(|u| u.role.clone());
+    match role {
+        None => unauthenticated(req.uri(), req.headers()),
+        Some(r) if allowed(&r) => next.run(req).await,
+        Some(_) if is_api(req.uri()) => ApiError::not_found().into_response(),
+        Some(_) => PageError::not_found().into_response(),
+    }
+}
+
 /// Route guard of [`crate::Access::Importer`]: signed in, and a role that may import.
 pub async fn require_importer(req: Request, next: Next) -> Response {
     let role = req

@@ -253,9 +253,6 @@ pub async fn evaluation_page(
     user: CurrentUser,
     Query(q): Query<EvalQuery>,
 ) -> Result<Response, PageError> {
-    if matches!(user.role, Role::Enterprise(_)) {
-        return Err(PageError::not_found());
-    }
     let park = crate::pages::park_param(&state.zone, q.park.as_deref())
         .map_err(|m| PageError::bad_request(&m))?;
     let scope = user.scope();
@@ -290,9 +287,6 @@ async fn report_inputs(
     user: &CurrentUser,
     year: Option<i32>,
 ) -> Result<(i32, ParkReport, Vec<TargetView>), PageError> {
-    if !zone_role(&user.role) {
-        return Err(PageError::not_found());
-    }
     let scope = user.scope();
     let year = pick_year(state, &scope, year)
         .await?
@@ -390,9 +384,6 @@ pub async fn targets_page(
     user: CurrentUser,
     Query(q): Query<EvalQuery>,
 ) -> Result<Response, PageError> {
-    if matches!(user.role, Role::Enterprise(_)) {
-        return Err(PageError::not_found());
-    }
     // `?park=P`: that park's targets (within the caller's scope; an unknown park is a 400)
     let scope = match crate::pages::park_param(&state.zone, q.park.as_deref())
         .map_err(|m| PageError::bad_request(&m))?

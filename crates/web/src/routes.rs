@@ -17,6 +17,11 @@ pub enum Access {
     Public,
     /// Any signed-in user; what is shown is limited by the user's scope.
     SignedIn,
+    /// Zone and park staff (not enterprise users, who get the same 404 as a page outside their
+    /// scope); what is shown is limited by the user's scope.
+    Staff,
+    /// Zone users only (administrators and analysts); everyone else signed in gets the 404.
+    Zone,
     /// Users who may import: zone administrators (all parks) and park administrators (their park).
     Importer,
     /// Banks, with an API key (`Authorization: Bearer …`); what they read needs the firm's consent.
@@ -54,6 +59,8 @@ impl Table {
         let mr = match access {
             Access::Public => mr,
             Access::SignedIn => mr.route_layer(middleware::from_fn(auth::require_signed_in)),
+            Access::Staff => mr.route_layer(middleware::from_fn(auth::require_staff)),
+            Access::Zone => mr.route_layer(middleware::from_fn(auth::require_zone)),
             Access::Importer => mr.route_layer(middleware::from_fn(auth::require_importer)),
             // the handler authenticates the key itself (`bank::authenticate`)
             Access::Bank => mr,
@@ -139,22 +146,22 @@ fn table() -> Table {
     .add(
         "GET",
         "/evaluation",
-        SignedIn,
+        Staff,
         get(eval_pages::evaluation_page),
     )
     .add(
         "GET",
         "/evaluation/report",
-        SignedIn,
+        Zone,
         get(eval_pages::report_page),
     )
     .add(
         "GET",
         "/evaluation/report.xlsx",
-        SignedIn,
+        Zone,
         get(eval_pages::report_xlsx),
     )
-    .add("GET", "/targets", SignedIn, get(eval_pages::targets_page))
+    .add("GET", "/targets", Staff, get(eval_pages::targets_page))
     .add(
         "GET",
         "/enterprises/{uscc}/points",
@@ -186,29 +193,24 @@ fn table() -> Table {
         SignedIn,
         get(rules_pages::enterprise_ladder),
     )
-    .add("GET", "/ladder", SignedIn, get(rules_pages::ladder_page))
+    .add("GET", "/ladder", Staff, get(rules_pages::ladder_page))
     .add(
         "GET",
         "/ladder/evaluating",
-        SignedIn,
+        Zone,
         get(rules_pages::evaluating),
     )
     .add(
         "GET",
         "/ladder/export.xlsx",
-        SignedIn,
+        Staff,
         get(rules_pages::ladder_xlsx),
     )
-    .add(
-        "GET",
-        "/policies",
-        SignedIn,
-        get(rules_pages::policies_page),
-    )
+    .add("GET", "/policies", Staff, get(rules_pages::policies_page))
     .add(
         "GET",
         "/policies/export.xlsx",
-        SignedIn,
+        Staff,
         get(rules_pages::policies_xlsx),
     )
     // JSON API.

@@ -305,9 +305,6 @@ pub async fn evaluating(
     user: CurrentUser,
     Query(q): Query<RulesQuery>,
 ) -> Result<Response, PageError> {
-    if !zone_role(&user.role) {
-        return Err(PageError::not_found());
-    }
     let Ok((year, _)) = page_year(&state, &user, &q).await? else {
         return Err(PageError::not_found());
     };
@@ -364,9 +361,6 @@ pub async fn ladder_page(
     user: CurrentUser,
     Query(q): Query<RulesQuery>,
 ) -> Result<Response, PageError> {
-    if matches!(user.role, Role::Enterprise(_)) {
-        return Err(PageError::not_found());
-    }
     let page = Page::new("梯度培育", &user, "/ladder");
     let (year, s, run, park) = match run_view(&state, &user, &q, true).await? {
         Ok(x) => x,
@@ -525,9 +519,6 @@ async fn export(
     which: Lists,
     title: &str,
 ) -> Result<Response, PageError> {
-    if matches!(user.role, Role::Enterprise(_)) {
-        return Err(PageError::not_found());
-    }
     let (year, s, run, park) = match run_view(&state, &user, &q, false).await? {
         Ok(x) => x,
         Err(_) => return Err(PageError::not_found()),
@@ -552,9 +543,6 @@ pub async fn policies_page(
     user: CurrentUser,
     Query(q): Query<RulesQuery>,
 ) -> Result<Response, PageError> {
-    if matches!(user.role, Role::Enterprise(_)) {
-        return Err(PageError::not_found());
-    }
     let page = Page::new("政策兑现", &user, "/policies");
     let (year, s, run, park) = match run_view(&state, &user, &q, true).await? {
         Ok(x) => x,
