@@ -2,10 +2,11 @@
 //! Monte Carlo rank intervals and the year-on-year comparison.
 use super::{MIN_AVAILABILITY, SchemeInfo, input_hash, opt};
 use crate::aggregate::AggMethod;
+use crate::data::Dataset;
 use crate::error::{IndexError, Result};
 use crate::normalise::Normaliser;
-use crate::park::{Confidence, FirmRow, ParkScheme, Source, Status};
-use crate::sensitivity::{Choice, Nominal, Uncertainty};
+use crate::park::{Confidence, FirmRow, ParkIndicator, ParkScheme, Source, Status};
+use crate::sensitivity::{Choice, Nominal, Uncertainty, UncertaintyResult};
 use crate::stats;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -192,48 +193,7 @@ pub fn park_report(
         .map(|w| scheme.evaluate_with(&ranked, &BTreeMap::new(), Some(&w.name)))
         .collect::<Result<Vec<_>>>()?;
 
-    let mc = if opts.mc > 0 && keep.len() >= 2 {
-        let meta = scheme.meta()?;
-        let nominal = Nominal {
-            treat: None,
-            normaliser: Normaliser::MinMax { lo: 1.0, hi: 100.0 },
-            aggregation: AggMethod::Arithmetic,
-            weights: meta.weights(None)?,
-            dat_thresh: 0.0,
-            output: "Total".into(),
-        };
-        let choices = vec![
-            Choice::WeightNoise {
-                noise: 0.25,
-                levels: vec![1, 2],
-                n_sets: 1000,
-            },
-            Choice::Normaliser(vec![
-                Normaliser::MinMax { lo: 1.0, hi: 100.0 },
-                Normaliser::Rank,
-            ]),
-            Choice::Aggregation(vec![AggMethod::Arithmetic, AggMethod::Geometric]),
-        ];
-        // indicators missing in every ranked park, or equal in all of them, take no part: they
-        // cannot tell parks apart and the normalisers refuse them (Uncertainty needs data in
-        // every column)
-        let codes: Vec<String> = scheme
-            .indicators
-            .iter()
-            .enumerate()
-            .filter(|&(j, _)| {
-                let x = ranked.col(j);
-                available[j] && stats::min(x) < stats::max(x)
-            })
-            .map(|(_, i)| i.code.clone())
-            .collect();
-        let sub = ranked.select_cols(&codes)?;
-        let sub_meta = meta.restrict(&codes)?;
-        let u = Uncertainty::new(&sub_meta, &sub, nominal, choices, opts.seed)?;
-        Some(u.monte_carlo(opts.mc, opts.threads.max(1)))
-    } else {
-        None
-    };
+    let mc = rank_intervals(scheme, &ranked, &available, keep.len(), opts)?;
 
     let total = eval.scores.column("Total").expect("Total");
     let med = |x: Vec<f64>| opt(stats::median(&x));
@@ -254,27 +214,9 @@ pub fn park_report(
         let norm: Vec<Option<f64>> = (0..n_ind)
             .map(|j| r.and_then(|r| opt(eval.normalised.get(r, j))))
             .collect();
-        let mut diffs: Vec<(f64, &str)> = norm
-            .iter()
-            .zip(&median_normalised)
-            .zip(&scheme.indicators)
-            .filter_map(|((n, m), ind)| Some((n.as_ref()? - m.as_ref()?, ind.code.as_str())))
-            .collect();
-        diffs.sort_by(|a, b| b.0.total_cmp(&a.0));
-        let strengths = diffs
-            .iter()
-            .filter(|d| d.0 > 0.0)
-            .take(3)
-            .map(|d| d.1.to_string())
-            .collect();
-        let weaknesses = diffs
-            .iter()
-            .rev()
-            .filter(|d| d.0 < 0.0)
-            .take(3)
-            .map(|d| d.1.to_string())
-            .collect();
-        let mcr = |f: &dyn Fn(&crate::sensitivity::UncertaintyResult, usize) -> f64| {
+        let (strengths, weaknesses) =
+            strengths_and_weaknesses(&norm, &median_normalised, &scheme.indicators);
+        let mcr = |f: &dyn Fn(&UncertaintyResult, usize) -> f64| {
             let (m, r) = (mc.as_ref()?, r?);
             opt(f(m, r))
         };
@@ -337,71 +279,173 @@ pub fn park_report(
             notice: None,
         },
         input_hash: input,
-        dimensions: scheme
-            .dimensions
-            .iter()
-            .map(|d| DimensionInfo {
-                code: d.code.clone(),
-                name: d.name.clone(),
-                weight: d.weight,
-                confirmed: d.weight_status == Status::Confirmed,
-            })
-            .collect(),
-        indicators: scheme
-            .indicators
-            .iter()
-            .zip(&available)
-            .map(|(i, a)| IndicatorInfo {
-                code: i.code.clone(),
-                name: i.name.clone(),
-                dimension: i.dimension.clone(),
-                weight: i.weight,
-                confirmed: i.weight_status == Status::Confirmed,
-                unit: i.unit.clone(),
-                source: match i.source {
-                    Source::Panel => "panel",
-                    Source::ParkInput => "park_input",
-                }
-                .into(),
-                direction: i.direction,
-                note: i.note.clone(),
-                available: *a,
-                basis: i.basis.clone(),
-                confidence: Some(i.confidence),
-                proxy: i.proxy,
-            })
-            .collect(),
+        dimensions: dimension_infos(scheme),
+        indicators: indicator_infos(scheme, &available),
         parks,
         median_normalised,
         median_dimensions,
         median_total,
-        mc: mc.map(|m| McInfo {
-            replications: m.replications,
-            seed: opts.seed,
-            choices: vec![
-                "权重扰动 ±25%（二级指标赋权与一级指标权重）".into(),
-                "标准化方法：最小-最大 / 排名".into(),
-                "汇总方法：算术平均 / 几何平均".into(),
-            ],
-        }),
+        mc: mc.map(|m| mc_info(&m, opts.seed)),
         prev_year: previous.map(|p| p.year),
-        weight_sets: scheme
-            .weight_sets
-            .iter()
-            .map(|w| WeightSetInfo {
-                name: w.name.clone(),
-                label: w.label.clone(),
-                confirmed: w.status == Status::Confirmed,
-                source: w.source.clone(),
-                dimension_weights: scheme
-                    .dimensions
-                    .iter()
-                    .map(|d| w.weights.get(&d.code).copied().unwrap_or(d.weight))
-                    .collect(),
-            })
-            .collect(),
+        weight_sets: weight_set_infos(scheme),
         max_set_rank_shift,
     })
+}
+
+/// A park's three strongest and three weakest indicators: normalised value above (below) the
+/// median of the ranked parks, largest difference first.
+fn strengths_and_weaknesses(
+    norm: &[Option<f64>],
+    median_normalised: &[Option<f64>],
+    indicators: &[ParkIndicator],
+) -> (Vec<String>, Vec<String>) {
+    let mut diffs: Vec<(f64, &str)> = norm
+        .iter()
+        .zip(median_normalised)
+        .zip(indicators)
+        .filter_map(|((n, m), ind)| Some((n.as_ref()? - m.as_ref()?, ind.code.as_str())))
+        .collect();
+    diffs.sort_by(|a, b| b.0.total_cmp(&a.0));
+    let strengths = diffs
+        .iter()
+        .filter(|d| d.0 > 0.0)
+        .take(3)
+        .map(|d| d.1.to_string())
+        .collect();
+    let weaknesses = diffs
+        .iter()
+        .rev()
+        .filter(|d| d.0 < 0.0)
+        .take(3)
+        .map(|d| d.1.to_string())
+        .collect();
+    (strengths, weaknesses)
+}
+
+/// Monte Carlo rank intervals of the ranked parks (weights, normaliser and aggregation varied);
+/// `None` when switched off or fewer than two parks are ranked.
+fn rank_intervals(
+    scheme: &ParkScheme,
+    ranked: &Dataset,
+    available: &[bool],
+    n_ranked: usize,
+    opts: &ParkOptions,
+) -> Result<Option<UncertaintyResult>> {
+    if opts.mc == 0 || n_ranked < 2 {
+        return Ok(None);
+    }
+    let meta = scheme.meta()?;
+    let nominal = Nominal {
+        treat: None,
+        normaliser: Normaliser::MinMax { lo: 1.0, hi: 100.0 },
+        aggregation: AggMethod::Arithmetic,
+        weights: meta.weights(None)?,
+        dat_thresh: 0.0,
+        output: "Total".into(),
+    };
+    let choices = vec![
+        Choice::WeightNoise {
+            noise: 0.25,
+            levels: vec![1, 2],
+            n_sets: 1000,
+        },
+        Choice::Normaliser(vec![
+            Normaliser::MinMax { lo: 1.0, hi: 100.0 },
+            Normaliser::Rank,
+        ]),
+        Choice::Aggregation(vec![AggMethod::Arithmetic, AggMethod::Geometric]),
+    ];
+    // indicators missing in every ranked park, or equal in all of them, take no part: they
+    // cannot tell parks apart and the normalisers refuse them (Uncertainty needs data in
+    // every column)
+    let codes: Vec<String> = scheme
+        .indicators
+        .iter()
+        .enumerate()
+        .filter(|&(j, _)| {
+            let x = ranked.col(j);
+            available[j] && stats::min(x) < stats::max(x)
+        })
+        .map(|(_, i)| i.code.clone())
+        .collect();
+    let sub = ranked.select_cols(&codes)?;
+    let sub_meta = meta.restrict(&codes)?;
+    let u = Uncertainty::new(&sub_meta, &sub, nominal, choices, opts.seed)?;
+    Ok(Some(u.monte_carlo(opts.mc, opts.threads.max(1))))
+}
+
+/// The scheme's dimensions as reported.
+fn dimension_infos(scheme: &ParkScheme) -> Vec<DimensionInfo> {
+    scheme
+        .dimensions
+        .iter()
+        .map(|d| DimensionInfo {
+            code: d.code.clone(),
+            name: d.name.clone(),
+            weight: d.weight,
+            confirmed: d.weight_status == Status::Confirmed,
+        })
+        .collect()
+}
+
+/// The scheme's indicators as reported, with whether any park has a value.
+fn indicator_infos(scheme: &ParkScheme, available: &[bool]) -> Vec<IndicatorInfo> {
+    scheme
+        .indicators
+        .iter()
+        .zip(available)
+        .map(|(i, a)| IndicatorInfo {
+            code: i.code.clone(),
+            name: i.name.clone(),
+            dimension: i.dimension.clone(),
+            weight: i.weight,
+            confirmed: i.weight_status == Status::Confirmed,
+            unit: i.unit.clone(),
+            source: match i.source {
+                Source::Panel => "panel",
+                Source::ParkInput => "park_input",
+            }
+            .into(),
+            direction: i.direction,
+            note: i.note.clone(),
+            available: *a,
+            basis: i.basis.clone(),
+            confidence: Some(i.confidence),
+            proxy: i.proxy,
+        })
+        .collect()
+}
+
+/// What the Monte Carlo run varied.
+fn mc_info(m: &UncertaintyResult, seed: u64) -> McInfo {
+    McInfo {
+        replications: m.replications,
+        seed,
+        choices: vec![
+            "权重扰动 ±25%（二级指标赋权与一级指标权重）".into(),
+            "标准化方法：最小-最大 / 排名".into(),
+            "汇总方法：算术平均 / 几何平均".into(),
+        ],
+    }
+}
+
+/// The scheme's named weight sets as reported.
+fn weight_set_infos(scheme: &ParkScheme) -> Vec<WeightSetInfo> {
+    scheme
+        .weight_sets
+        .iter()
+        .map(|w| WeightSetInfo {
+            name: w.name.clone(),
+            label: w.label.clone(),
+            confirmed: w.status == Status::Confirmed,
+            source: w.source.clone(),
+            dimension_weights: scheme
+                .dimensions
+                .iter()
+                .map(|d| w.weights.get(&d.code).copied().unwrap_or(d.weight))
+                .collect(),
+        })
+        .collect()
 }
 
 #[cfg(test)]
