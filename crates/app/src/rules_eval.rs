@@ -377,19 +377,6 @@ fn rung_infos(plan: &Plan) -> Vec<RungInfo> {
         .collect()
 }
 
-fn median(v: &mut [usize]) -> f64 {
-    if v.is_empty() {
-        return 0.0;
-    }
-    v.sort_unstable();
-    let m = v.len() / 2;
-    if v.len() % 2 == 1 {
-        v[m] as f64
-    } else {
-        (v[m - 1] + v[m]) as f64 / 2.0
-    }
-}
-
 /// Everything one evaluation computed, before it is stored.
 pub struct Evaluated {
     pub summary: RulesSummary,
@@ -669,7 +656,7 @@ pub fn evaluate_panel(
                 park,
                 level,
                 spells: v.len(),
-                median_years: median(&mut v),
+                median_years: ladder::median(&mut v),
             })
             .collect(),
         budgets: budgets.into_values().collect(),

@@ -529,7 +529,8 @@ pub struct Funnel {
     pub median_years_on_rung: BTreeMap<u8, f64>,
 }
 
-fn median(v: &mut [usize]) -> f64 {
+/// The median of counts (years on a rung); 0 for none.
+pub fn median(v: &mut [usize]) -> f64 {
     if v.is_empty() {
         return 0.0;
     }
