@@ -710,6 +710,8 @@ fn unknown_note(
     if !miss.is_empty() {
         notes.push(format!("缺少数据：{}", miss.join("、")));
     }
+    // The condition's own note (e.g. which record settles it at once) matters most here.
+    notes.extend(c.note.clone());
     notes.join("；")
 }
 

@@ -174,3 +174,43 @@ fn a_valuation_one_cent_short_or_above_is_shown_to_the_cent() {
         c.parts[0].text
     );
 }
+
+/// A firm whose earlier years the data do not reach is 无法判定 for 首次入选, and the explanation
+/// says which single record settles it (not only the nine earlier facts that are missing).
+#[test]
+fn an_unknown_first_listing_names_the_record_that_settles_it() {
+    let files = files();
+    let (plan, _) = compile_for_run(&files, default_as_of(2024));
+    let opts = EvalOptions::default();
+    let mut p = firm("2015-01-01", Sector::Services);
+    set(&mut p, F::PrivateInvestment, 2024, 1);
+    set(&mut p, F::CreditBlacklist, 2024, 0);
+    set(&mut p, F::ValuationUsd, 2024, 120_000_000_000);
+    set(&mut p, F::RdExpense, 2024, 3_000_000_000);
+    let ex = explain(
+        &plan,
+        &p,
+        0,
+        2024,
+        "nanjing_first_unicorn_award_2025",
+        &opts,
+    )
+    .unwrap();
+    let c = ex.conditions.iter().find(|c| c.id == "first_time").unwrap();
+    assert_eq!(c.verdict, Verdict::Unknown);
+    let note = c.note.as_deref().unwrap_or("");
+    assert!(note.contains("缺少数据"), "{note}");
+    assert!(note.contains("首次入选南京市独角兽榜单年份"), "{note}");
+    // With the record, the same firm is decided (first listed this year → paid).
+    set(&mut p, F::UnicornFirstYear, 2024, 2024);
+    let ex = explain(
+        &plan,
+        &p,
+        0,
+        2024,
+        "nanjing_first_unicorn_award_2025",
+        &opts,
+    )
+    .unwrap();
+    assert_eq!(ex.verdict, Verdict::Pass);
+}

@@ -151,7 +151,7 @@ pub async fn enterprise_ladder(
                 record_unconfirmed => rp.recognised.as_ref().is_some_and(|x| x.status == Status::Unconfirmed),
                 record_inputs => ladder::record_inputs(&plan, &panel, 0, year, &st.rule)
                     .iter()
-                    .map(|i| format!("{}（{}年）= {}，来源：{}", i.zh, i.year, i.text, i.provenance.zh()))
+                    .map(|i| i.line_zh())
                     .collect::<Vec<_>>(),
                 finding => f.key(),
                 finding_zh => f.zh(),
