@@ -46,3 +46,17 @@ impl std::error::Error for IndexError {}
 
 /// Shorthand result type.
 pub type Result<T> = std::result::Result<T, IndexError>;
+
+impl IndexError {
+    /// A TOML error in `file` (whose text is `text`) as a file:line error.
+    pub(crate) fn from_toml(text: &str, file: &str, e: toml::de::Error) -> IndexError {
+        let line = e
+            .span()
+            .map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1);
+        IndexError::Load {
+            file: file.into(),
+            line,
+            msg: e.message().to_string(),
+        }
+    }
+}

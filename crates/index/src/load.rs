@@ -106,7 +106,7 @@ struct MetaToml {
 /// Reads a metadata table from TOML: `[[node]]` tables with the [`Node`] fields and optional
 /// `[weight_sets.NAME]` tables of code = weight.
 pub fn meta_from_toml_str(text: &str, file: &str) -> Result<IndexMeta> {
-    let m: MetaToml = toml::from_str(text).map_err(|e| toml_err(text, file, e))?;
+    let m: MetaToml = toml::from_str(text).map_err(|e| IndexError::from_toml(text, file, e))?;
     let mut meta = IndexMeta::new(m.node).map_err(|e| load_err(file, None, e.to_string()))?;
     meta.weight_sets = m.weight_sets;
     for name in meta.weight_sets.keys() {
@@ -114,14 +114,6 @@ pub fn meta_from_toml_str(text: &str, file: &str) -> Result<IndexMeta> {
             .map_err(|e| load_err(file, None, e.to_string()))?;
     }
     Ok(meta)
-}
-
-/// Converts a TOML error into a file:line error.
-pub(crate) fn toml_err(text: &str, file: &str, e: toml::de::Error) -> IndexError {
-    let line = e
-        .span()
-        .map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1);
-    load_err(file, line, e.message().to_string())
 }
 
 /// Reads a metadata file (`.csv` or `.toml`).

@@ -238,7 +238,7 @@ impl ParkScheme {
     /// Parses and validates a scheme (dimensions exist, panel expressions parse, weights ≥ 0).
     pub fn from_toml_str(text: &str, file: &str) -> Result<Self> {
         let f: SchemeFile =
-            toml::from_str(text).map_err(|e| crate::load::toml_err(text, file, e))?;
+            toml::from_str(text).map_err(|e| IndexError::from_toml(text, file, e))?;
         let err = |m: String| IndexError::Load {
             file: file.into(),
             line: None,

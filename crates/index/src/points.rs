@@ -173,7 +173,7 @@ pub struct PointsResult {
 impl PointsScheme {
     pub fn from_toml_str(text: &str, file: &str) -> Result<Self> {
         let f: PointsFile =
-            toml::from_str(text).map_err(|e| crate::load::toml_err(text, file, e))?;
+            toml::from_str(text).map_err(|e| IndexError::from_toml(text, file, e))?;
         let err = |m: String| IndexError::Load {
             file: file.into(),
             line: None,

@@ -14,7 +14,7 @@
 //! than a fact are warnings: the import writes nothing until they are accepted.
 use crate::columns::zh_name;
 use crate::read::{ReadError, Sheet, open_bytes, open_path};
-use crate::report::ImportReport;
+use crate::report::{ImportReport, MAX_LISTED_ERRORS};
 use crate::validate::{FirmProbe, RowError, RowParser, plausibility_warnings};
 use gaoxin_model::{F, Zone};
 use gaoxin_store::{FactsPatch, ParkMove, Store};
@@ -69,8 +69,6 @@ impl From<gaoxin_store::Error> for IngestError {
 }
 
 const BATCH: usize = 2_000;
-/// How many errors a report keeps in full (all are counted).
-pub const MAX_LISTED_ERRORS: usize = 1_000;
 
 /// Imports a file held in memory (an upload).
 pub async fn import_bytes(

@@ -1,12 +1,14 @@
 //! The result of an import, as the terminal, the web page and an .xlsx report show it: errors,
 //! warnings to confirm, notes (units assumed, park moves) and every changed field (old → new).
-use crate::import::MAX_LISTED_ERRORS;
 use crate::read::ReadError;
 use crate::validate::RowError;
 use gaoxin_model::Zone;
 use gaoxin_model::facts::format_value;
 use gaoxin_store::{Change, ChangeWhat, IdentityField, ImportCounts};
 use rust_xlsxwriter::{Format, Workbook};
+
+/// How many errors a report keeps in full (all are counted).
+pub const MAX_LISTED_ERRORS: usize = 1_000;
 
 /// One changed field of a stored firm or firm-year, in words.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]

@@ -1,7 +1,6 @@
 //! Scoped reads: enterprise lists with search and filters, one firm's identity and years, whole
 //! panels for the engines and exports, and the dashboard summary.
 use crate::db::{Error, Store};
-use crate::import::ENT_COLS;
 use crate::scope::Scope;
 use futures_util::TryStreamExt;
 use gaoxin_model::{
@@ -10,6 +9,9 @@ use gaoxin_model::{
 use sqlx::AssertSqlSafe;
 use sqlx::Row;
 use sqlx::any::AnyRow;
+
+/// The columns of `enterprises`, in the order imports write and reads decode them.
+pub(crate) const ENT_COLS: &str = "uscc, name, park, industry, sector, tech_field, listing, clusters, tracks, founded, synthetic, row_hash";
 
 /// Filters of the enterprise list. Empty strings and `None` mean "any".
 #[derive(Debug, Clone, Default)]

@@ -18,7 +18,7 @@ mod sql;
 pub use moves::{MoveError, ParkMove, unix_now};
 pub use patch::{Change, ChangeWhat, FactsPatch, FirmPatch, IdentityField, Touch};
 use patch::{fact_changes, identity_changes};
-pub(crate) use sql::{ENT_COLS, placeholders};
+pub(crate) use sql::placeholders;
 use sql::{
     SQLITE_MAX_VARS, enterprise_hash, enterprise_text_columns, enterprise_upsert_sql, facts_hash,
     facts_upsert_sql,

@@ -1,6 +1,7 @@
 //! Row hashes (unchanged rows write nothing) and the SQL text of the batched multi-row upserts:
 //! placeholders per backend, within SQLite's variable limit.
 use crate::db::Backend;
+use crate::read::ENT_COLS;
 use gaoxin_model::{Enterprise, FIELDS, Facts, N_FIELDS};
 
 fn fnv(h: &mut u64, bytes: &[u8]) {
@@ -101,8 +102,6 @@ pub(super) fn facts_upsert_sql(rows: usize, backend: Backend) -> String {
         set.join(", ")
     )
 }
-
-pub(crate) const ENT_COLS: &str = "uscc, name, park, industry, sector, tech_field, listing, clusters, tracks, founded, synthetic, row_hash";
 
 pub(super) fn enterprise_upsert_sql(rows: usize, backend: Backend) -> String {
     let set: Vec<String> = ENT_COLS
