@@ -35,7 +35,7 @@ use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use gaoxin_app::accounts::{hash_password, verify_password};
-use gaoxin_store::{Role, Scope};
+use gaoxin_store::Role;
 use serde::Deserialize;
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
@@ -278,21 +278,9 @@ fn form_urlencoded_pairs(bytes: &[u8]) -> Vec<(String, String)> {
 
 // ---------------------------------------------------------------- the signed-in user
 
-/// The signed-in user of a request. Extracting it from a request without a signed-in session
-/// answers 401 (API; htmx gets `HX-Redirect`) or redirects to the sign-in page.
-#[derive(Debug, Clone)]
-pub struct CurrentUser {
-    pub username: String,
-    pub role: Role,
-    pub csrf: String,
-}
-
-impl CurrentUser {
-    /// What this user may read: the one place where a user becomes a store scope.
-    pub fn scope(&self) -> Scope {
-        self.role.scope()
-    }
-}
+// `CurrentUser` (crate::user) is extracted here: without a signed-in session the request is
+// answered 401 (API; htmx gets `HX-Redirect`) or redirected to the sign-in page.
+pub use crate::user::CurrentUser;
 
 fn unauthenticated(parts_uri: &axum::http::Uri, headers: &HeaderMap) -> Response {
     if is_api(parts_uri) {

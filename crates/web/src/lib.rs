@@ -36,6 +36,7 @@ pub mod routes;
 pub mod rules_jobs;
 pub mod rules_pages;
 pub mod upload;
+pub mod user;
 
 pub use auth::CurrentUser;
 pub use error::{ApiError, PageError};

@@ -1,7 +1,7 @@
 //! Templates (embedded, minijinja with HTML auto-escaping), the page frame and navigation, and
 //! Chinese formatting of money (万元/亿元), counts, percentages and dates.
 use crate::assets;
-use crate::auth::CurrentUser;
+use crate::user::CurrentUser;
 use axum::http::{HeaderValue, header};
 use axum::response::{Html, IntoResponse, Response};
 use gaoxin_model::{Date, Money};
