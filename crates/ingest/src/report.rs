@@ -10,6 +10,7 @@ use rust_xlsxwriter::{Format, Workbook};
 
 /// One changed field of a stored firm or firm-year, in words.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ChangeLine {
     pub uscc: String,
     /// Empty for a firm's identity.
