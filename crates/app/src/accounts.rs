@@ -53,31 +53,16 @@ pub fn verify_password(password: &str, hash: &str) -> bool {
 // ---------------------------------------------------------------- accounts (CLI)
 
 /// Why an account operation failed.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 pub enum UserError {
+    #[error("{0}")]
     Invalid(String),
+    #[error("用户名「{0}」已存在")]
     Exists(String),
+    #[error("没有用户「{0}」")]
     NotFound(String),
-    Store(gaoxin_store::Error),
-}
-
-impl std::fmt::Display for UserError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            UserError::Invalid(s) => f.write_str(s),
-            UserError::Exists(u) => write!(f, "用户名「{u}」已存在"),
-            UserError::NotFound(u) => write!(f, "没有用户「{u}」"),
-            UserError::Store(e) => write!(f, "{e}"),
-        }
-    }
-}
-
-impl std::error::Error for UserError {}
-
-impl From<gaoxin_store::Error> for UserError {
-    fn from(e: gaoxin_store::Error) -> Self {
-        UserError::Store(e)
-    }
+    #[error(transparent)]
+    Store(#[from] gaoxin_store::Error),
 }
 
 fn check_password_policy(password: &str) -> Result<(), UserError> {
@@ -262,6 +247,27 @@ pub async fn ensure_demo_accounts(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn error_messages_are_the_ones_users_read() {
+        assert_eq!(
+            UserError::Invalid("密码至少8个字符".into()).to_string(),
+            "密码至少8个字符"
+        );
+        assert_eq!(
+            UserError::Exists("wang".into()).to_string(),
+            "用户名「wang」已存在"
+        );
+        assert_eq!(
+            UserError::NotFound("li".into()).to_string(),
+            "没有用户「li」"
+        );
+        let store = gaoxin_store::Error::Corrupt("x".into());
+        assert_eq!(
+            UserError::from(store).to_string(),
+            "数据库中的数据无法解析：x"
+        );
+    }
 
     #[test]
     fn usernames_and_passwords_are_checked_with_chinese_messages() {

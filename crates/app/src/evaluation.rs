@@ -27,30 +27,15 @@ const PARK_FILE: &str = "park-evaluation-2021.toml";
 const POINTS_FILE: &str = "innovation-points-2024.toml";
 
 /// An error of an engine run, in words for operators and pages.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 pub enum EvalError {
-    Store(gaoxin_store::Error),
+    #[error(transparent)]
+    Store(#[from] gaoxin_store::Error),
+    #[error("计算失败：{0}")]
     Engine(String),
     /// Nothing to compute (e.g. no data for the year).
+    #[error("{0}")]
     NoData(String),
-}
-
-impl std::fmt::Display for EvalError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            EvalError::Store(e) => write!(f, "{e}"),
-            EvalError::Engine(e) => write!(f, "计算失败：{e}"),
-            EvalError::NoData(e) => write!(f, "{e}"),
-        }
-    }
-}
-
-impl std::error::Error for EvalError {}
-
-impl From<gaoxin_store::Error> for EvalError {
-    fn from(e: gaoxin_store::Error) -> Self {
-        EvalError::Store(e)
-    }
 }
 
 impl From<gaoxin_index::IndexError> for EvalError {

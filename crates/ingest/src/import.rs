@@ -45,27 +45,12 @@ pub struct ImportOptions {
 }
 
 /// A failure that is not about the file's content.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 pub enum IngestError {
-    Store(gaoxin_store::Error),
+    #[error(transparent)]
+    Store(#[from] gaoxin_store::Error),
+    #[error("{0}")]
     Io(String),
-}
-
-impl std::fmt::Display for IngestError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            IngestError::Store(e) => write!(f, "{e}"),
-            IngestError::Io(e) => write!(f, "{e}"),
-        }
-    }
-}
-
-impl std::error::Error for IngestError {}
-
-impl From<gaoxin_store::Error> for IngestError {
-    fn from(e: gaoxin_store::Error) -> Self {
-        IngestError::Store(e)
-    }
 }
 
 const BATCH: usize = 2_000;

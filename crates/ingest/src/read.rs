@@ -8,37 +8,22 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Why a file cannot be read at all (as opposed to a bad cell).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ReadError {
+    #[error("无法读取文件：{0}")]
     Io(String),
+    #[error(
+        "文件设有打开密码（已加密）或为旧版 .xls 格式，无法读取：请在 Excel 中取消密码并另存为 .xlsx 或 .csv 后重新上传"
+    )]
     Encrypted,
+    #[error("文件已损坏或不是有效的 Excel/CSV 文件：{0}")]
     Corrupt(String),
+    #[error("文件为空：第1行应为表头")]
     Empty,
     /// A CSV record that cannot be split (e.g. an unclosed quote), at a 1-based line.
-    Csv {
-        row: u64,
-        message: String,
-    },
+    #[error("第{row}行无法解析（CSV 格式错误）：{message}")]
+    Csv { row: u64, message: String },
 }
-
-impl std::fmt::Display for ReadError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            ReadError::Io(e) => write!(f, "无法读取文件：{e}"),
-            ReadError::Encrypted => write!(
-                f,
-                "文件设有打开密码（已加密）或为旧版 .xls 格式，无法读取：请在 Excel 中取消密码并另存为 .xlsx 或 .csv 后重新上传"
-            ),
-            ReadError::Corrupt(e) => write!(f, "文件已损坏或不是有效的 Excel/CSV 文件：{e}"),
-            ReadError::Empty => write!(f, "文件为空：第1行应为表头"),
-            ReadError::Csv { row, message } => {
-                write!(f, "第{row}行无法解析（CSV 格式错误）：{message}")
-            }
-        }
-    }
-}
-
-impl std::error::Error for ReadError {}
 
 /// A stream of `(row number, cells)`; a row's cells live in one buffer (`StringRecord`).
 pub type Rows = Box<dyn Iterator<Item = Result<(u64, csv::StringRecord), ReadError>> + Send>;
@@ -279,6 +264,32 @@ fn open_xlsx(bytes: Vec<u8>) -> Result<Sheet, ReadError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn error_messages_are_the_ones_users_read() {
+        assert_eq!(
+            ReadError::Io("权限不足".into()).to_string(),
+            "无法读取文件：权限不足"
+        );
+        assert!(
+            ReadError::Encrypted
+                .to_string()
+                .starts_with("文件设有打开密码（已加密）")
+        );
+        assert_eq!(
+            ReadError::Corrupt("zip".into()).to_string(),
+            "文件已损坏或不是有效的 Excel/CSV 文件：zip"
+        );
+        assert_eq!(ReadError::Empty.to_string(), "文件为空：第1行应为表头");
+        assert_eq!(
+            ReadError::Csv {
+                row: 7,
+                message: "引号未闭合".into()
+            }
+            .to_string(),
+            "第7行无法解析（CSV 格式错误）：引号未闭合"
+        );
+    }
 
     fn all_rows(s: Sheet) -> Vec<(u64, Vec<String>)> {
         s.rows

@@ -12,6 +12,7 @@ pub const MAX_LISTED_ERRORS: usize = 1_000;
 
 /// One changed field of a stored firm or firm-year, in words.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ChangeLine {
     pub uscc: String,
     /// Empty for a firm's identity.

@@ -2,7 +2,6 @@
 //!
 //! Amounts are parsed from decimal text without going through floating point, so
 //! `12.345678` 万元 is exactly 123 456.78 元. Awards are computed in [`Money`] and never rounded silently.
-use std::fmt;
 
 /// Unit in which a decimal amount is written (the template's column unit).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,29 +49,16 @@ impl Unit {
 pub struct Money(pub i64);
 
 /// Why a text is not an amount.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum MoneyError {
+    #[error("「{0}」不是有效的金额数字")]
     NotANumber(String),
     /// More decimal places than the unit can hold exactly in fen.
-    TooPrecise {
-        max_decimals: u32,
-    },
+    #[error("小数位过多：最多{max_decimals}位（精确到分）")]
+    TooPrecise { max_decimals: u32 },
+    #[error("金额超出可表示范围")]
     Overflow,
 }
-
-impl fmt::Display for MoneyError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            MoneyError::NotANumber(s) => write!(f, "「{s}」不是有效的金额数字"),
-            MoneyError::TooPrecise { max_decimals } => {
-                write!(f, "小数位过多：最多{max_decimals}位（精确到分）")
-            }
-            MoneyError::Overflow => write!(f, "金额超出可表示范围"),
-        }
-    }
-}
-
-impl std::error::Error for MoneyError {}
 
 impl Money {
     pub const ZERO: Money = Money(0);
@@ -196,6 +182,19 @@ impl Money {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn error_messages_are_the_ones_users_read() {
+        assert_eq!(
+            MoneyError::NotANumber("12a".into()).to_string(),
+            "「12a」不是有效的金额数字"
+        );
+        assert_eq!(
+            MoneyError::TooPrecise { max_decimals: 2 }.to_string(),
+            "小数位过多：最多2位（精确到分）"
+        );
+        assert_eq!(MoneyError::Overflow.to_string(), "金额超出可表示范围");
+    }
 
     #[test]
     fn parses_exact_decimals() {

@@ -12,52 +12,25 @@ const WEIGHTS: [u32; 17] = [
 ];
 
 /// Why a string is not a valid unified social credit code.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum UsccError {
+    #[error("统一社会信用代码为空")]
     Empty,
+    #[error("统一社会信用代码应为18位，实际为{0}位")]
     Length(usize),
     /// A character outside the GB 32100 alphabet, at a 1-based position.
-    Character {
-        position: usize,
-        found: char,
-    },
+    #[error("第{position}位字符「{found}」不是合法字符（不得含I、O、S、V、Z及小写字母以外的符号）")]
+    Character { position: usize, found: char },
     /// Position 1 is the registration authority (1–9, A–N, Y).
+    #[error("第1位登记管理部门代码「{0}」无效")]
     Authority(char),
     /// Positions 3–8 are the administrative-division code and must be digits.
-    Division {
-        position: usize,
-        found: char,
-    },
+    #[error("第{position}位应为行政区划代码数字，实际为「{found}」")]
+    Division { position: usize, found: char },
     /// Position 18 is wrong: `expected` is what the other 17 characters require.
-    Check {
-        expected: char,
-        found: char,
-    },
+    #[error("校验位错误：应为 {expected}，实际为 {found}")]
+    Check { expected: char, found: char },
 }
-
-impl fmt::Display for UsccError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            UsccError::Empty => write!(f, "统一社会信用代码为空"),
-            UsccError::Length(n) => write!(f, "统一社会信用代码应为18位，实际为{n}位"),
-            UsccError::Character { position, found } => {
-                write!(
-                    f,
-                    "第{position}位字符「{found}」不是合法字符（不得含I、O、S、V、Z及小写字母以外的符号）"
-                )
-            }
-            UsccError::Authority(c) => write!(f, "第1位登记管理部门代码「{c}」无效"),
-            UsccError::Division { position, found } => {
-                write!(f, "第{position}位应为行政区划代码数字，实际为「{found}」")
-            }
-            UsccError::Check { expected, found } => {
-                write!(f, "校验位错误：应为 {expected}，实际为 {found}")
-            }
-        }
-    }
-}
-
-impl std::error::Error for UsccError {}
 
 /// A valid unified social credit code.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -168,6 +141,42 @@ impl<'de> serde::Deserialize<'de> for Uscc {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn error_messages_are_the_ones_users_read() {
+        let cases = [
+            (UsccError::Empty, "统一社会信用代码为空"),
+            (
+                UsccError::Length(17),
+                "统一社会信用代码应为18位，实际为17位",
+            ),
+            (
+                UsccError::Character {
+                    position: 3,
+                    found: 'I',
+                },
+                "第3位字符「I」不是合法字符（不得含I、O、S、V、Z及小写字母以外的符号）",
+            ),
+            (UsccError::Authority('Z'), "第1位登记管理部门代码「Z」无效"),
+            (
+                UsccError::Division {
+                    position: 4,
+                    found: 'A',
+                },
+                "第4位应为行政区划代码数字，实际为「A」",
+            ),
+            (
+                UsccError::Check {
+                    expected: 'X',
+                    found: '1',
+                },
+                "校验位错误：应为 X，实际为 1",
+            ),
+        ];
+        for (e, text) in cases {
+            assert_eq!(e.to_string(), text);
+        }
+    }
 
     #[test]
     fn published_codes_are_valid() {

@@ -17,7 +17,6 @@
 //! `%` (÷100), `元`, `万元`, `亿元` (→ fen), `美元`, `万美元`, `亿美元` (→ US cents).
 //! Identifiers are fact keys, derived variables, parameters, condition ids, manual items,
 //! enterprise attributes or function names; the compiler resolves them.
-use std::fmt;
 
 /// A unit written after a number literal.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -110,7 +109,8 @@ impl CmpOp {
 }
 
 /// A syntax error at a byte offset of the expression.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("第{}个字符处：{msg}", pos + 1)]
 pub struct ParseError {
     pub pos: usize,
     pub msg: String,
@@ -127,12 +127,6 @@ impl ParseError {
             pos,
             msg: self.msg.clone(),
         }
-    }
-}
-
-impl fmt::Display for ParseError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "第{}个字符处：{}", self.pos + 1, self.msg)
     }
 }
 
@@ -462,6 +456,21 @@ pub fn parse(src: &str) -> Result<Ast, ParseError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn error_messages_count_from_one() {
+        let e = ParseError {
+            pos: 0,
+            msg: "缺少右括号".into(),
+        };
+        assert_eq!(e.to_string(), "第1个字符处：缺少右括号");
+        let l = crate::file::LoadError {
+            file: "rules/a.toml".into(),
+            line: 12,
+            msg: "未知字段".into(),
+        };
+        assert_eq!(l.to_string(), "rules/a.toml:12: 未知字段");
+    }
 
     #[test]
     fn precedence_and_units() {

@@ -7,7 +7,6 @@
 //! [`crate::expr`]; they are parsed here (syntax errors carry their line) and resolved by
 //! [`crate::plan`] (unknown names, cycles and missing parameter values carry their line too).
 use std::collections::BTreeMap;
-use std::fmt;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
@@ -19,21 +18,14 @@ mod parse;
 pub use parse::parse_file;
 
 /// Where a rule file is wrong, in words an analyst can act on.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, thiserror::Error)]
+#[error("{}:{line}: {msg}", file.display())]
 pub struct LoadError {
     pub file: PathBuf,
     /// 1-based line; 0 when the error concerns the whole file.
     pub line: usize,
     pub msg: String,
 }
-
-impl fmt::Display for LoadError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}: {}", self.file.display(), self.line, self.msg)
-    }
-}
-
-impl std::error::Error for LoadError {}
 
 /// Confirmation status of a rule or an item, shown to users beside every verdict.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize, Default)]

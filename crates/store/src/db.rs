@@ -2,7 +2,6 @@
 use sqlx::AssertSqlSafe;
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{AnyPool, Executor, Row};
-use std::fmt;
 use std::time::Duration;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -12,32 +11,14 @@ pub enum Backend {
 }
 
 /// A store error, with a message fit for an operator.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 pub enum Error {
+    #[error("数据库地址无效：{0}（应为 sqlite://文件路径 或 postgres://…）")]
     Url(String),
-    Db(sqlx::Error),
+    #[error("数据库错误：{0}")]
+    Db(#[from] sqlx::Error),
+    #[error("数据库中的数据无法解析：{0}")]
     Corrupt(String),
-}
-
-impl fmt::Display for Error {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Error::Url(u) => write!(
-                f,
-                "数据库地址无效：{u}（应为 sqlite://文件路径 或 postgres://…）"
-            ),
-            Error::Db(e) => write!(f, "数据库错误：{e}"),
-            Error::Corrupt(s) => write!(f, "数据库中的数据无法解析：{s}"),
-        }
-    }
-}
-
-impl std::error::Error for Error {}
-
-impl From<sqlx::Error> for Error {
-    fn from(e: sqlx::Error) -> Self {
-        Error::Db(e)
-    }
 }
 
 const MIGRATIONS: &[(i64, &str)] = &[
@@ -197,5 +178,35 @@ impl Store {
     /// Closes the pool (lets SQLite checkpoint its WAL).
     pub async fn close(&self) {
         self.pool.close().await;
+    }
+}
+
+#[cfg(test)]
+mod error_tests {
+    use super::Error;
+    use std::error::Error as _;
+
+    #[test]
+    fn messages_for_operators_and_the_cause_kept() {
+        assert_eq!(
+            Error::Url("mysql://x".into()).to_string(),
+            "数据库地址无效：mysql://x（应为 sqlite://文件路径 或 postgres://…）"
+        );
+        assert_eq!(
+            Error::Corrupt("runs.summary".into()).to_string(),
+            "数据库中的数据无法解析：runs.summary"
+        );
+        let db = Error::from(sqlx::Error::RowNotFound);
+        assert_eq!(
+            db.to_string(),
+            format!("数据库错误：{}", sqlx::Error::RowNotFound)
+        );
+        // the sqlx error is the cause (for logs that print the chain)
+        assert!(db.source().is_some());
+        assert!(crate::MoveError::NoReason.source().is_none());
+        assert_eq!(
+            crate::MoveError::SamePark.to_string(),
+            "企业已在该园区，无需变更"
+        );
     }
 }

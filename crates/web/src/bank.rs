@@ -67,13 +67,13 @@ pub async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Bank,
     })
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 struct GroupView {
     name: String,
     points: f64,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 struct ComponentView {
     code: String,
     name: String,
@@ -82,7 +82,7 @@ struct ComponentView {
     points: f64,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 struct BankPoints {
     uscc: String,
     year: i32,
@@ -157,7 +157,31 @@ async fn load_points(
     Ok(points_views(&parsed, &years))
 }
 
+/// What a bank reads of a consenting firm.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct BankPointsAnswer {
+    uscc: String,
+    /// The bank that asked.
+    bank: String,
+    /// Every year's points, oldest first.
+    points: Vec<BankPoints>,
+    note: &'static str,
+    /// The points scheme is a placeholder (indicators and weights not officially confirmed).
+    placeholder_scheme: bool,
+    /// What is placeholder about the scheme, when it is one.
+    scheme_notice: Option<String>,
+}
+
 /// GET /api/v1/bank/enterprises/{uscc}/points — a consenting firm's points and components.
+#[utoipa::path(get, path = "/api/v1/bank/enterprises/{uscc}/points",
+    summary = "银行接口：经企业授权（在有效期内、未撤销）读取该企业的创新积分及其构成；请求头 Authorization: Bearer <银行API密钥>。无授权、已过期、已撤销或其他企业一律返回404；每次读取都记录并对企业可见。响应中 placeholder_scheme 为 true 时积分方案是占位方案（指标与权重未经官方确认），scheme_notice 为其说明",
+    params(("uscc" = String, Path, description = "统一社会信用代码"),
+        ("Authorization" = String, Header, description = "Bearer <银行API密钥>")),
+    security(("bank" = [])),
+    responses((status = 200, description = "企业历年创新积分及构成", body = BankPointsAnswer),
+        (status = 401, description = "错误", body = crate::error::ErrorBody),
+        (status = 403, description = "错误", body = crate::error::ErrorBody),
+        (status = 404, description = "错误", body = crate::error::ErrorBody)))]
 pub async fn bank_points(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -174,14 +198,14 @@ pub async fn bank_points(
     }
     let points = load_points(&state, &scope, &uscc).await?;
     let notice = evaluation::points_notice();
-    Ok(Json(serde_json::json!({
-        "uscc": uscc.as_str(),
-        "bank": bank.name,
-        "points": points,
-        "note": "创新积分为平台按《创新积分制》本地实施方案（权重待核实）计算的结果，仅作授信参考",
-        "placeholder_scheme": notice.is_some(),
-        "scheme_notice": notice,
-    }))
+    Ok(Json(BankPointsAnswer {
+        uscc: uscc.as_str().to_string(),
+        bank: bank.name,
+        points,
+        note: "创新积分为平台按《创新积分制》本地实施方案（权重待核实）计算的结果，仅作授信参考",
+        placeholder_scheme: notice.is_some(),
+        scheme_notice: notice,
+    })
     .into_response())
 }
 

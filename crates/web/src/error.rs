@@ -86,13 +86,23 @@ impl ApiError {
     }
 }
 
+/// The body of every API error.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+#[schema(as = Error)]
+pub struct ErrorBody {
+    /// not_found, bad_request, unauthenticated, forbidden, csrf, internal.
+    pub code: &'static str,
+    /// What went wrong, in Chinese.
+    pub message: String,
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        (
-            self.status,
-            Json(serde_json::json!({"code": self.code, "message": self.message})),
-        )
-            .into_response()
+        let body = ErrorBody {
+            code: self.code,
+            message: self.message,
+        };
+        (self.status, Json(body)).into_response()
     }
 }
 

@@ -1,6 +1,6 @@
 //! The route table: every route of the platform with who may call it.
 //!
-//! [`build`] makes the axum router from [`table`], wrapping each route in the guard of its
+//! [`build`] makes the axum router from [`table`] (one area after another), wrapping each route in the guard of its
 //! [`Access`]; [`route_table`] lists the same entries so that the isolation tests (and the
 //! OpenAPI test) can enumerate every route. There is no other place where routes are added.
 use crate::{AppState, api, assets, auth, bank, eval_pages, pages, rules_pages, upload};
@@ -75,75 +75,101 @@ impl Table {
     }
 }
 
-/// Every route. Add new pages here (one line each).
+/// Every route, area by area (in this order). Add new pages to their area (one line each).
 fn table() -> Table {
-    use Access::*;
-    Table {
+    let areas: [fn(Table) -> Table; 6] = [
+        sign_in_routes,
+        page_routes,
+        upload_routes,
+        indicator_routes,
+        rules_routes,
+        api_routes,
+    ];
+    let t = Table {
         router: Router::new(),
         list: Vec::new(),
-    }
-    // Infrastructure and sign-in.
-    .add("GET", "/healthz", Public, get(pages::healthz))
-    .add("GET", "/static/{*path}", Public, get(assets::serve))
-    .add("GET", "/login", Public, get(auth::login_page))
-    .add("POST", "/login", Public, post(auth::login))
-    .add("POST", "/logout", SignedIn, post(auth::logout))
-    // Pages.
-    .add("GET", "/", SignedIn, get(pages::dashboard))
-    .add(
-        "GET",
-        "/export/{table}",
-        SignedIn,
-        get(pages::dashboard_export),
-    )
-    .add("GET", "/parks/{park}", SignedIn, get(pages::park))
-    .add(
-        "GET",
-        "/parks/{park}/export/{table}",
-        SignedIn,
-        get(pages::park_export),
-    )
-    .add("GET", "/enterprises", SignedIn, get(pages::enterprises))
-    .add(
-        "GET",
-        "/enterprises/export",
-        SignedIn,
-        get(pages::enterprises_export),
-    )
-    .add(
-        "GET",
-        "/enterprises/{uscc}",
-        SignedIn,
-        get(pages::enterprise),
-    )
-    .add(
-        "GET",
-        "/enterprises/{uscc}/export",
-        SignedIn,
-        get(pages::enterprise_export),
-    )
-    .add("GET", "/upload", Importer, get(upload::page))
-    .add(
-        "POST",
-        "/upload",
-        Importer,
-        post(upload::start_page).layer(DefaultBodyLimit::max(upload::MAX_UPLOAD)),
-    )
-    .add(
-        "GET",
-        "/upload/template.xlsx",
-        Importer,
-        get(upload::template),
-    )
-    .add("GET", "/upload/jobs/{job}", Importer, get(upload::job_page))
-    .add(
-        "GET",
-        "/upload/jobs/{job}/errors.xlsx",
-        Importer,
-        get(upload::job_errors_xlsx),
-    )
-    // Indicator engine: evaluation, targets, annual report, points and bank consent.
-    .add(
+    };
+    areas.into_iter().fold(t, |t, area| area(t))
+}
+
+/// Infrastructure and sign-in.
+fn sign_in_routes(t: Table) -> Table {
+    use Access::*;
+    t.add("GET", "/healthz", Public, get(pages::healthz))
+        .add("GET", "/static/{*path}", Public, get(assets::serve))
+        .add("GET", "/login", Public, get(auth::login_page))
+        .add("POST", "/login", Public, post(auth::login))
+        .add("POST", "/logout", SignedIn, post(auth::logout))
+}
+
+/// Pages: the dashboards, parks and firms, with their exports.
+fn page_routes(t: Table) -> Table {
+    use Access::*;
+    t.add("GET", "/", SignedIn, get(pages::dashboard))
+        .add(
+            "GET",
+            "/export/{table}",
+            SignedIn,
+            get(pages::dashboard_export),
+        )
+        .add("GET", "/parks/{park}", SignedIn, get(pages::park))
+        .add(
+            "GET",
+            "/parks/{park}/export/{table}",
+            SignedIn,
+            get(pages::park_export),
+        )
+        .add("GET", "/enterprises", SignedIn, get(pages::enterprises))
+        .add(
+            "GET",
+            "/enterprises/export",
+            SignedIn,
+            get(pages::enterprises_export),
+        )
+        .add(
+            "GET",
+            "/enterprises/{uscc}",
+            SignedIn,
+            get(pages::enterprise),
+        )
+        .add(
+            "GET",
+            "/enterprises/{uscc}/export",
+            SignedIn,
+            get(pages::enterprise_export),
+        )
+}
+
+/// Importing data (upload page, template, jobs and their reports).
+fn upload_routes(t: Table) -> Table {
+    use Access::*;
+    t.add("GET", "/upload", Importer, get(upload::page))
+        .add(
+            "POST",
+            "/upload",
+            Importer,
+            post(upload::start_page).layer(DefaultBodyLimit::max(upload::MAX_UPLOAD)),
+        )
+        .add(
+            "GET",
+            "/upload/template.xlsx",
+            Importer,
+            get(upload::template),
+        )
+        .add("GET", "/upload/jobs/{job}", Importer, get(upload::job_page))
+        .add(
+            "GET",
+            "/upload/jobs/{job}/errors.xlsx",
+            Importer,
+            get(upload::job_errors_xlsx),
+        )
+}
+
+/// Indicator engine: evaluation, targets, annual report, points and bank consent, and the
+/// bank API.
+fn indicator_routes(t: Table) -> Table {
+    use Access::*;
+    t.add(
         "GET",
         "/evaluation",
         Staff,
@@ -186,8 +212,12 @@ fn table() -> Table {
         Bank,
         get(bank::bank_points),
     )
-    // Rules engine: the firm's ladder, 梯度培育, 政策.
-    .add(
+}
+
+/// Rules engine: the firm's ladder, 梯度培育, 政策.
+fn rules_routes(t: Table) -> Table {
+    use Access::*;
+    t.add(
         "GET",
         "/enterprises/{uscc}/ladder",
         SignedIn,
@@ -213,41 +243,45 @@ fn table() -> Table {
         Staff,
         get(rules_pages::policies_xlsx),
     )
-    // JSON API.
-    .add("GET", "/api/v1/openapi.json", Public, get(api::openapi))
-    .add("GET", "/api/v1/me", SignedIn, get(api::me))
-    .add("GET", "/api/v1/summary", SignedIn, get(api::summary))
-    .add("GET", "/api/v1/parks", SignedIn, get(api::parks))
-    .add(
-        "GET",
-        "/api/v1/parks/{park}/summary",
-        SignedIn,
-        get(api::park_summary),
-    )
-    .add(
-        "GET",
-        "/api/v1/enterprises",
-        SignedIn,
-        get(api::enterprises),
-    )
-    .add(
-        "GET",
-        "/api/v1/enterprises/{uscc}",
-        SignedIn,
-        get(api::enterprise),
-    )
-    .add(
-        "POST",
-        "/api/v1/imports",
-        Importer,
-        post(upload::start_api).layer(DefaultBodyLimit::max(upload::MAX_UPLOAD)),
-    )
-    .add(
-        "GET",
-        "/api/v1/imports/{job}",
-        Importer,
-        get(upload::job_api),
-    )
+}
+
+/// The JSON API (documented by [`crate::api::ApiDoc`]).
+fn api_routes(t: Table) -> Table {
+    use Access::*;
+    t.add("GET", "/api/v1/openapi.json", Public, get(api::openapi))
+        .add("GET", "/api/v1/me", SignedIn, get(api::me))
+        .add("GET", "/api/v1/summary", SignedIn, get(api::summary))
+        .add("GET", "/api/v1/parks", SignedIn, get(api::parks))
+        .add(
+            "GET",
+            "/api/v1/parks/{park}/summary",
+            SignedIn,
+            get(api::park_summary),
+        )
+        .add(
+            "GET",
+            "/api/v1/enterprises",
+            SignedIn,
+            get(api::enterprises),
+        )
+        .add(
+            "GET",
+            "/api/v1/enterprises/{uscc}",
+            SignedIn,
+            get(api::enterprise),
+        )
+        .add(
+            "POST",
+            "/api/v1/imports",
+            Importer,
+            post(upload::start_api).layer(DefaultBodyLimit::max(upload::MAX_UPLOAD)),
+        )
+        .add(
+            "GET",
+            "/api/v1/imports/{job}",
+            Importer,
+            get(upload::job_api),
+        )
 }
 
 /// The routes of [`build`], in table order.
@@ -266,4 +300,33 @@ pub fn build(state: AppState) -> Router {
         .layer(middleware::from_fn_with_state(state.clone(), auth::session))
         .layer(CompressionLayer::new())
         .with_state(state)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_table_each_route_once() {
+        let routes = route_table();
+        assert!(routes.len() >= 41, "{}", routes.len());
+        for (i, r) in routes.iter().enumerate() {
+            assert!(r.path.starts_with('/'), "{r:?}");
+            assert!(
+                !routes[..i]
+                    .iter()
+                    .any(|o| o.method == r.method && o.path == r.path),
+                "{} {} is in the table twice",
+                r.method,
+                r.path
+            );
+            // API routes answer JSON and need a session or a bank key, except the document
+            if r.is_api() && r.path != "/api/v1/openapi.json" {
+                assert_ne!(r.access, Access::Public, "{r:?}");
+            }
+        }
+        // the sign-in area comes first, the JSON API last (what the areas add, in order)
+        assert_eq!(routes[0].path, "/healthz");
+        assert_eq!(routes.last().map(|r| r.path), Some("/api/v1/imports/{job}"));
+    }
 }

@@ -73,7 +73,7 @@ impl Jobs {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 struct ErrorView {
     row: u64,
     column: String,
@@ -90,13 +90,22 @@ fn error_views(v: &[gaoxin_ingest::RowError]) -> Vec<ErrorView> {
         .collect()
 }
 
+/// Where a job is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+enum JobStatus {
+    Running,
+    Done,
+    Failed,
+}
+
 /// What pages and the API show of a job.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = Job)]
 pub struct JobView {
     id: String,
     file_name: String,
-    /// running | done | failed
-    state: &'static str,
+    state: JobStatus,
     rows: u64,
     done: u64,
     total: u64,
@@ -134,7 +143,7 @@ fn view(job: &Job) -> JobView {
     let mut v = JobView {
         id: job.id.clone(),
         file_name: job.file_name.clone(),
-        state: "running",
+        state: JobStatus::Running,
         rows: p.rows,
         done: p.bytes,
         total: p.total_bytes,
@@ -160,7 +169,7 @@ fn view(job: &Job) -> JobView {
     match &s.result {
         None => {}
         Some(Ok(r)) => {
-            v.state = "done";
+            v.state = JobStatus::Done;
             v.percent = 100;
             v.stage = "完成";
             v.rows = r.rows;
@@ -177,7 +186,7 @@ fn view(job: &Job) -> JobView {
             v.ignored_columns = r.ignored_columns.clone();
         }
         Some(Err(m)) => {
-            v.state = "failed";
+            v.state = JobStatus::Failed;
             v.stage = "失败";
             v.message = Some(m.clone());
         }
@@ -369,7 +378,34 @@ pub async fn template(State(state): State<AppState>) -> Response {
     )
 }
 
+/// The multipart form of `POST /api/v1/imports` (the parts `read_upload` reads).
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)] // the schema of the form; the parts are read one by one
+struct ImportForm {
+    /// The xlsx or csv file.
+    #[schema(value_type = String, format = Binary)]
+    file: Vec<u8>,
+    /// 1 = write even though the file has warnings.
+    accept_warnings: Option<AcceptWarnings>,
+}
+
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)] // a schema: the only accepted value of `accept_warnings`
+enum AcceptWarnings {
+    #[serde(rename = "1")]
+    Yes,
+}
+
 /// POST /api/v1/imports — starts an import (CSRF header required); 202 with the job.
+#[utoipa::path(post, path = "/api/v1/imports",
+    summary = "上传导入文件（xlsx/csv，multipart 字段 file），后台校验并合并导入（文件中没有的列、空白单元格保留已有数据，“清空”清除）；有任何错误、或有警告而未确认（字段 accept_warnings=1）则不写入",
+    params(("X-CSRF-Token" = String, Header, description = "会话的 CSRF 令牌")),
+    request_body(content = inline(ImportForm), content_type = "multipart/form-data"),
+    responses((status = 202, description = "导入任务", body = JobView),
+        (status = 400, description = "错误", body = crate::error::ErrorBody),
+        (status = 401, description = "错误", body = crate::error::ErrorBody),
+        (status = 403, description = "错误", body = crate::error::ErrorBody),
+        (status = 404, description = "错误", body = crate::error::ErrorBody)))]
 pub async fn start_api(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -383,6 +419,12 @@ pub async fn start_api(
 }
 
 /// GET /api/v1/imports/{job}
+#[utoipa::path(get, path = "/api/v1/imports/{job}", summary = "导入任务的进度与结果（含逐行错误）",
+    params(("job" = String, Path, description = "任务编号")),
+    responses((status = 200, description = "导入任务", body = JobView),
+        (status = 401, description = "错误", body = crate::error::ErrorBody),
+        (status = 403, description = "错误", body = crate::error::ErrorBody),
+        (status = 404, description = "错误", body = crate::error::ErrorBody)))]
 pub async fn job_api(
     State(state): State<AppState>,
     user: CurrentUser,

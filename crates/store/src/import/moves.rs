@@ -45,24 +45,17 @@ async fn insert_park_move(
 }
 
 /// Why a park move was refused.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum MoveError {
     /// No such firm.
+    #[error("没有这家企业")]
     UnknownFirm,
     /// The firm is already in that park.
+    #[error("企业已在该园区，无需变更")]
     SamePark,
     /// A reason is required.
+    #[error("请用 --reason 写明变更原因（将记入变更记录）")]
     NoReason,
-}
-
-impl std::fmt::Display for MoveError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            MoveError::UnknownFirm => write!(f, "没有这家企业"),
-            MoveError::SamePark => write!(f, "企业已在该园区，无需变更"),
-            MoveError::NoReason => write!(f, "请用 --reason 写明变更原因（将记入变更记录）"),
-        }
-    }
 }
 
 impl Store {
