@@ -14,6 +14,7 @@
 //! a firm counts in a year only when it has facts for that year.
 use crate::data_files::{self, Source};
 use crate::evaluation::EvalError;
+use crate::rules_cache::{self, RulesCache};
 use crate::runs::{RunKind, decode_summary, new_id, now};
 use gaoxin_model::{Enterprise, Facts, Zone};
 use gaoxin_rules::batch::{BatchResult, evaluate};
@@ -24,6 +25,7 @@ use gaoxin_rules::{CheckReport, LoadError, Panel, RuleFile, default_as_of, ladde
 use gaoxin_store::{RuleResultRow, RunRecord, Scope, Store};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 pub use crate::rules_workbook::{Lists, workbook};
 /// The funnel and budget rows of a stored summary are the engine's ([`ladder::funnel`],
@@ -93,7 +95,7 @@ pub fn plan_for(files: &[RuleFile], year: i32) -> (Plan, Vec<String>) {
 /// (row 0).
 pub struct FirmRules {
     pub year: i32,
-    pub plan: Plan,
+    pub plan: Arc<Plan>,
     /// Rule files not in force that year, with the reason.
     pub skipped: Vec<String>,
     pub panel: Panel,
@@ -109,6 +111,18 @@ pub fn evaluate_firm(
     year: i32,
 ) -> Result<FirmRules, EvalError> {
     let (plan, skipped) = plan_for(files, year);
+    evaluate_firm_with(Arc::new(plan), skipped, e, facts, year)
+}
+
+/// [`evaluate_firm`] with the plan of `year` already compiled (the server's
+/// [`crate::rules_cache::RulesCache`]).
+pub fn evaluate_firm_with(
+    plan: Arc<Plan>,
+    skipped: Vec<String>,
+    e: &Enterprise,
+    facts: &[Facts],
+    year: i32,
+) -> Result<FirmRules, EvalError> {
     let panel = Panel::from_model(std::slice::from_ref(e), facts)
         .map_err(|err| EvalError::Engine(err.to_string()))?;
     let opts = EvalOptions::default();
@@ -125,6 +139,47 @@ pub fn evaluate_firm(
         opts,
         position,
     })
+}
+
+/// A firm's 梯度 page: the firm evaluated with the current rule files of `year`, and the notice
+/// that the stored run of that year used other rule files (where the scope reads runs).
+pub struct FirmLadder {
+    pub firm: FirmRules,
+    /// [`rules_cache::notice_zh`] against the stored run of `year`.
+    pub notice: Option<String>,
+}
+
+/// [`FirmLadder`] of firm `e` (`facts`: its years, read with `scope`) for `year`, with the plan
+/// from `cache`. `Ok(Err(message))` when the rule files cannot be loaded.
+pub async fn firm_ladder(
+    cache: &RulesCache,
+    store: &Store,
+    scope: &Scope,
+    e: &Enterprise,
+    facts: &[Facts],
+    year: i32,
+) -> Result<Result<FirmLadder, String>, EvalError> {
+    let yp = match cache.plan(year) {
+        Ok((_, yp)) => yp,
+        Err(err) => return Ok(Err(err.to_string())),
+    };
+    let firm = evaluate_firm_with(yp.plan.clone(), yp.skipped.clone(), e, facts, year)?;
+    let notice = match latest(store, scope, year).await? {
+        Some((s, _)) => {
+            rules_cache::notice_zh(&rules_cache::rule_changes(&s, &yp.versions, &yp.plan))
+        }
+        None => None,
+    };
+    Ok(Ok(FirmLadder { firm, notice }))
+}
+
+/// The notice over a stored run's lists when the rule files now loaded differ from the run's
+/// ([`rules_cache::notice_zh`]); a rules directory that cannot be read is said too.
+pub fn run_notice(cache: &RulesCache, s: &RulesSummary) -> Option<String> {
+    match cache.changes_since(s) {
+        Ok(c) => rules_cache::notice_zh(&c),
+        Err(e) => Some(format!("规则文件无法读取，无法核对存储结果所用的规则：{e}")),
+    }
 }
 
 /// What the pages need to know about a rule of a run.

@@ -354,13 +354,20 @@ async fn run_with_progress(
     out
 }
 
-/// The latest stored run of `year`, evaluated and stored first when there is none.
+/// The latest stored run of `year`, evaluated and stored first when there is none. A stored run
+/// made with other rule files than those now loaded is said first (the notice of the pages).
 async fn run_for(
     store: &Store,
     year: i32,
 ) -> Result<(RulesSummary, RunRecord), Box<dyn std::error::Error>> {
     Ok(match rules_eval::latest(store, &Scope::Zone, year).await? {
-        Some(r) => r,
+        Some(r) => {
+            let cache = gaoxin_app::rules_cache::RulesCache::new();
+            if let Some(n) = rules_eval::run_notice(&cache, &r.0) {
+                println!("注意：{n}（gaoxin evaluate --year {year}）");
+            }
+            r
+        }
         None => {
             eprintln!("没有 {year} 年的已存运行，先评估并保存……");
             run_with_progress(store, year).await?

@@ -14,6 +14,37 @@ pub struct RuleVersion {
     pub file_hash: String,
 }
 
+impl RuleVersion {
+    /// The id, version, document and file content hash of every rule of `plan` (compiled from
+    /// `files`), as a run records them: comparing them with a stored run's tells which rule files
+    /// changed since.
+    pub fn of_plan(files: &[RuleFile], plan: &Plan) -> Vec<RuleVersion> {
+        plan.rules
+            .iter()
+            .map(|r| {
+                // By id, not by `r.file`: that index is into the files the plan was compiled from,
+                // and `compile_for_run` leaves out files not in force, so positions differ from
+                // `files`.
+                let file_hash = files
+                    .iter()
+                    .find(|f| f.id == r.id)
+                    .map(|f| {
+                        let mut h = Fnv::new();
+                        h.bytes(f.text.as_bytes());
+                        hex(h.0)
+                    })
+                    .unwrap_or_default();
+                RuleVersion {
+                    id: r.id.clone(),
+                    version: r.version.clone(),
+                    document: r.document.clone(),
+                    file_hash,
+                }
+            })
+            .collect()
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct RunRecord {
     pub engine_version: String,
@@ -36,30 +67,7 @@ fn hex(v: u64) -> String {
 
 impl RunRecord {
     pub fn new(files: &[RuleFile], plan: &Plan, panel: &Panel, batch: &BatchResult) -> RunRecord {
-        let rules = plan
-            .rules
-            .iter()
-            .map(|r| {
-                // By id, not by `r.file`: that index is into the files the plan was compiled from,
-                // and `compile_for_run` leaves out files not in force, so positions differ from
-                // `files`.
-                let file_hash = files
-                    .iter()
-                    .find(|f| f.id == r.id)
-                    .map(|f| {
-                        let mut h = Fnv::new();
-                        h.bytes(f.text.as_bytes());
-                        hex(h.0)
-                    })
-                    .unwrap_or_default();
-                RuleVersion {
-                    id: r.id.clone(),
-                    version: r.version.clone(),
-                    document: r.document.clone(),
-                    file_hash,
-                }
-            })
-            .collect();
+        let rules = RuleVersion::of_plan(files, plan);
         let mut h = Fnv::new();
         for r in &batch.rules {
             h.bytes(r.rule.as_bytes());
