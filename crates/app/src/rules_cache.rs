@@ -218,11 +218,11 @@ pub fn notice_zh(changes: &[RuleChange]) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use gaoxin_rules::RunRecord;
+    use gaoxin_rules::RulesRunRecord;
 
     fn summary(rules: Vec<RuleVersion>) -> RulesSummary {
         RulesSummary {
-            record: RunRecord {
+            record: RulesRunRecord {
                 engine_version: "0".into(),
                 year: 2024,
                 as_of: "2025-06-30".into(),

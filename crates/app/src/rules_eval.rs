@@ -7,7 +7,7 @@
 //! Rule files are found by [`crate::data_files::RULES`]: `$GAOXIN_RULES`, else `data/rules` in the
 //! working directory, else the files shipped with the binary: an analyst adds a policy by writing a
 //! file, without a rebuild. A run records every rule file's id, version and content hash and the
-//! panel's hash ([`gaoxin_rules::RunRecord`]), so a stored year can be re-evaluated and compared.
+//! panel's hash ([`gaoxin_rules::RulesRunRecord`]), so a stored year can be re-evaluated and compared.
 //!
 //! The funnel covers the consecutive years up to the run's year whose compiled plan has the same
 //! rungs as the run's year (a rung's rule file not yet in force makes earlier years incomparable);
@@ -237,7 +237,7 @@ impl RuleParkCount {
 /// The stored result of a rules run (JSON in `runs.summary`); per-firm rows are in `rule_results`.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct RulesSummary {
-    pub record: gaoxin_rules::RunRecord,
+    pub record: gaoxin_rules::RulesRunRecord,
     /// Rule files not applied this year, with the reason.
     pub skipped: Vec<String>,
     pub rules: Vec<RuleInfo>,
@@ -401,7 +401,7 @@ pub fn evaluate_panel(
     let opts = EvalOptions::default();
     let (plan, skipped) = plan_for(files, year);
     let batch = evaluate(&plan, &panel, year, &opts);
-    let record = gaoxin_rules::RunRecord::new(files, &plan, &panel, &batch);
+    let record = gaoxin_rules::RulesRunRecord::new(files, &plan, &panel, &batch);
     // Current rungs: recognised by a record, else (no record for the rung) by the rules.
     let rec_now = ladder::recorded(&plan, &panel, year);
     let pos_now = ladder::positions_with(&plan, &batch, &rec_now);
@@ -685,27 +685,17 @@ pub async fn run_rules_with(
     Ok((ev.summary, run))
 }
 
-/// The latest stored rules run of `year` readable in `scope`, with its summary.
+/// The latest stored rules run of `year` readable in `scope`, with its summary as the scope may
+/// see it (a park scope: its park's rows only; the store decides).
 pub async fn latest(
     store: &Store,
     scope: &Scope,
     year: i32,
 ) -> Result<Option<(RulesSummary, RunRecord)>, EvalError> {
-    match store.latest_run(scope, KIND_RULES, year).await? {
+    match store.latest_run(scope, RunKind::Rules, year).await? {
         Some(r) => Ok(Some((decode_summary::<RulesSummary>(&r)?, r))),
         None => Ok(None),
     }
-}
-
-/// Narrows a summary to one park (what a park administrator may see).
-pub fn narrow(s: &RulesSummary, park: &str) -> RulesSummary {
-    let mut s = s.clone();
-    s.counts.retain(|c| c.park == park);
-    s.funnel.retain(|c| c.park == park);
-    s.conversions.retain(|c| c.park == park);
-    s.medians.retain(|c| c.park == park);
-    s.budgets.retain(|c| c.park == park);
-    s
 }
 
 /// A park's display name.

@@ -46,7 +46,7 @@ impl RuleVersion {
 }
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct RunRecord {
+pub struct RulesRunRecord {
     pub engine_version: String,
     pub year: i32,
     pub as_of: String,
@@ -65,8 +65,13 @@ fn hex(v: u64) -> String {
     format!("{v:016x}")
 }
 
-impl RunRecord {
-    pub fn new(files: &[RuleFile], plan: &Plan, panel: &Panel, batch: &BatchResult) -> RunRecord {
+impl RulesRunRecord {
+    pub fn new(
+        files: &[RuleFile],
+        plan: &Plan,
+        panel: &Panel,
+        batch: &BatchResult,
+    ) -> RulesRunRecord {
         let rules = RuleVersion::of_plan(files, plan);
         let mut h = Fnv::new();
         for r in &batch.rules {
@@ -80,7 +85,7 @@ impl RunRecord {
                 h.i64(r.award_at(i).unwrap_or(i64::MIN));
             }
         }
-        RunRecord {
+        RulesRunRecord {
             engine_version: env!("CARGO_PKG_VERSION").to_string(),
             year: batch.year,
             as_of: batch.as_of.clone(),
@@ -105,7 +110,7 @@ impl RunRecord {
     }
 
     /// Whether `other` used the same rules (ids, versions and file contents) and the same input.
-    pub fn same_inputs(&self, other: &RunRecord) -> bool {
+    pub fn same_inputs(&self, other: &RulesRunRecord) -> bool {
         self.rules == other.rules
             && self.input_hash == other.input_hash
             && self.year == other.year

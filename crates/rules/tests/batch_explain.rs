@@ -6,7 +6,7 @@ use std::path::Path;
 use gaoxin_rules::ladder;
 use gaoxin_rules::plan::Verdict;
 use gaoxin_rules::{
-    EvalOptions, RunRecord, compile_for_run, default_as_of, evaluate, explain, load_dir,
+    EvalOptions, RulesRunRecord, compile_for_run, default_as_of, evaluate, explain, load_dir,
 };
 
 fn files() -> Vec<gaoxin_rules::RuleFile> {
@@ -252,14 +252,14 @@ fn ladder_lists_funnel_budget_and_run_record() {
         );
     }
     assert!(f.conversions.iter().all(|c| c.moved_up <= c.firms));
-    let rec = RunRecord::new(&files, plan, &panel, batch);
-    let again = RunRecord::new(&files, plan, &panel, &evaluate(plan, &panel, 2024, &opts));
+    let rec = RulesRunRecord::new(&files, plan, &panel, batch);
+    let again = RulesRunRecord::new(&files, plan, &panel, &evaluate(plan, &panel, 2024, &opts));
     assert_eq!(rec, again, "a run is reproducible");
     let json = serde_json_like(&rec);
     assert!(json.contains("hightech_2016"));
 }
 
-fn serde_json_like(r: &RunRecord) -> String {
+fn serde_json_like(r: &RulesRunRecord) -> String {
     format!("{:?}", toml::Value::try_from(r).expect("serialisable"))
 }
 
@@ -366,7 +366,7 @@ fn run_record_hashes_each_rules_own_file() {
         "some files are not in force in 2021, so plan positions differ from file positions"
     );
     let batch = evaluate(&plan, &panel, 2021, &EvalOptions::default());
-    let rec = RunRecord::new(&files, &plan, &panel, &batch);
+    let rec = RulesRunRecord::new(&files, &plan, &panel, &batch);
     assert_eq!(rec.rules.len(), plan.rules.len());
     let mut shifted = 0;
     for (i, r) in rec.rules.iter().enumerate() {

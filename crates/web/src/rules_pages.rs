@@ -8,8 +8,8 @@
 //! * zone administrators and analysts: every park; opening a year without a stored run starts
 //!   its evaluation in the background and shows its progress until the run is stored
 //!   ([`crate::rules_jobs`]);
-//! * a park administrator: its park's funnel, lists and budget (the stored run narrowed to its
-//!   park; per-firm rows come from the store with its scope); no evaluating;
+//! * a park administrator: its park's funnel, lists and budget (the store returns the run's
+//!   summary and per-firm rows with its scope); no evaluating;
 //! * an enterprise user: 梯度培育 and 政策 answer 404; its own firm page shows its ladder and its
 //!   policies (evaluated live on its own one-firm panel, read with its scope).
 use crate::AppState;
@@ -281,7 +281,17 @@ async fn run_view(
         Ok(x) => x,
         Err(ctx) => return Ok(Err(ctx)),
     };
-    let (s, run) = match rules_eval::latest(&state.store, &scope, year).await? {
+    let park = match &scope {
+        Scope::Park(p) => Some(p.clone()),
+        _ => asked_park,
+    };
+    // A zone user's choice of one park reads the run as that park's scope does (the store
+    // returns only what a scope may see); any other scope reads with its own.
+    let view = match (&scope, &park) {
+        (Scope::Zone, Some(p)) => Scope::Park(p.clone()),
+        _ => scope,
+    };
+    let (s, run) = match rules_eval::latest(&state.store, &view, year).await? {
         Some(r) => r,
         None if start && zone_role(&user.role) => {
             let job = state.rules_jobs.start(state, year);
@@ -296,15 +306,7 @@ async fn run_view(
             ));
         }
     };
-    let park = match &scope {
-        Scope::Park(p) => Some(p.clone()),
-        _ => asked_park,
-    };
     let notice = rules_eval::run_notice(&state.rules, &s);
-    let s = match &park {
-        Some(p) => rules_eval::narrow(&s, p),
-        None => s,
-    };
     Ok(Ok((year, s, run, park, notice)))
 }
 
