@@ -105,7 +105,10 @@ pub async fn run_park_evaluation(
     }
     let rows = panel::firm_rows_with_previous(&es, &fs, year);
     let inputs = park_inputs_map(store, year).await?;
-    let stored_prev = match store.latest_run(&Scope::Zone, KIND_PARK, year - 1).await? {
+    let stored_prev = match store
+        .latest_run(&Scope::Zone, RunKind::ParkEvaluation, year - 1)
+        .await?
+    {
         Some(r) => Some(decode_summary::<ParkReport>(&r)?),
         None => None,
     };
@@ -155,10 +158,15 @@ pub async fn latest_park_report(
     scope: &Scope,
     year: i32,
 ) -> Result<Option<(ParkReport, RunRecord)>, EvalError> {
-    Ok(match store.latest_run(scope, KIND_PARK, year).await? {
-        Some(r) => Some((decode_summary::<ParkReport>(&r)?, r)),
-        None => None,
-    })
+    Ok(
+        match store
+            .latest_run(scope, RunKind::ParkEvaluation, year)
+            .await?
+        {
+            Some(r) => Some((decode_summary::<ParkReport>(&r)?, r)),
+            None => None,
+        },
+    )
 }
 
 /// The stored park evaluation of `year` readable in `scope`; when there is none and the caller
@@ -180,7 +188,11 @@ pub async fn park_report_or_run(
         Err(e) => return Err(e),
     }
     let r = run_park_evaluation(store, year, 1000).await?;
-    if store.latest_run(scope, KIND_POINTS, year).await?.is_none() {
+    if store
+        .latest_run(scope, RunKind::Points, year)
+        .await?
+        .is_none()
+    {
         run_points(store, year).await?;
     }
     Ok(Some(r))

@@ -18,6 +18,7 @@
 pub mod accounts;
 pub mod data_files;
 pub mod evaluation;
+pub mod rules_cache;
 pub mod rules_eval;
 pub mod rules_workbook;
 pub mod runs;

@@ -7,13 +7,14 @@
 //! Rule files are found by [`crate::data_files::RULES`]: `$GAOXIN_RULES`, else `data/rules` in the
 //! working directory, else the files shipped with the binary: an analyst adds a policy by writing a
 //! file, without a rebuild. A run records every rule file's id, version and content hash and the
-//! panel's hash ([`gaoxin_rules::RunRecord`]), so a stored year can be re-evaluated and compared.
+//! panel's hash ([`gaoxin_rules::RulesRunRecord`]), so a stored year can be re-evaluated and compared.
 //!
 //! The funnel covers the consecutive years up to the run's year whose compiled plan has the same
 //! rungs as the run's year (a rung's rule file not yet in force makes earlier years incomparable);
 //! a firm counts in a year only when it has facts for that year.
 use crate::data_files::{self, Source};
 use crate::evaluation::EvalError;
+use crate::rules_cache::{self, RulesCache};
 use crate::runs::{RunKind, decode_summary, new_id, now};
 use gaoxin_model::{Enterprise, Facts, Zone};
 use gaoxin_rules::batch::{BatchResult, evaluate};
@@ -23,9 +24,13 @@ use gaoxin_rules::plan::{EvalOptions, Finding, Plan, Verdict, compile_for_run};
 use gaoxin_rules::{CheckReport, LoadError, Panel, RuleFile, default_as_of, ladder};
 use gaoxin_store::{RuleResultRow, RunRecord, Scope, Store};
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 pub use crate::rules_workbook::{Lists, workbook};
+/// The funnel and budget rows of a stored summary are the engine's ([`ladder::funnel`],
+/// [`ladder::budgets`]).
+pub use gaoxin_rules::ladder::{BudgetRow, ConversionRow, FunnelRow, MedianRow};
 
 /// Run kind in the `runs` table.
 pub const KIND_RULES: &str = RunKind::Rules.as_str();
@@ -90,7 +95,7 @@ pub fn plan_for(files: &[RuleFile], year: i32) -> (Plan, Vec<String>) {
 /// (row 0).
 pub struct FirmRules {
     pub year: i32,
-    pub plan: Plan,
+    pub plan: Arc<Plan>,
     /// Rule files not in force that year, with the reason.
     pub skipped: Vec<String>,
     pub panel: Panel,
@@ -106,6 +111,18 @@ pub fn evaluate_firm(
     year: i32,
 ) -> Result<FirmRules, EvalError> {
     let (plan, skipped) = plan_for(files, year);
+    evaluate_firm_with(Arc::new(plan), skipped, e, facts, year)
+}
+
+/// [`evaluate_firm`] with the plan of `year` already compiled (the server's
+/// [`crate::rules_cache::RulesCache`]).
+pub fn evaluate_firm_with(
+    plan: Arc<Plan>,
+    skipped: Vec<String>,
+    e: &Enterprise,
+    facts: &[Facts],
+    year: i32,
+) -> Result<FirmRules, EvalError> {
     let panel = Panel::from_model(std::slice::from_ref(e), facts)
         .map_err(|err| EvalError::Engine(err.to_string()))?;
     let opts = EvalOptions::default();
@@ -122,6 +139,47 @@ pub fn evaluate_firm(
         opts,
         position,
     })
+}
+
+/// A firm's 梯度 page: the firm evaluated with the current rule files of `year`, and the notice
+/// that the stored run of that year used other rule files (where the scope reads runs).
+pub struct FirmLadder {
+    pub firm: FirmRules,
+    /// [`rules_cache::notice_zh`] against the stored run of `year`.
+    pub notice: Option<String>,
+}
+
+/// [`FirmLadder`] of firm `e` (`facts`: its years, read with `scope`) for `year`, with the plan
+/// from `cache`. `Ok(Err(message))` when the rule files cannot be loaded.
+pub async fn firm_ladder(
+    cache: &RulesCache,
+    store: &Store,
+    scope: &Scope,
+    e: &Enterprise,
+    facts: &[Facts],
+    year: i32,
+) -> Result<Result<FirmLadder, String>, EvalError> {
+    let yp = match cache.plan(year) {
+        Ok((_, yp)) => yp,
+        Err(err) => return Ok(Err(err.to_string())),
+    };
+    let firm = evaluate_firm_with(yp.plan.clone(), yp.skipped.clone(), e, facts, year)?;
+    let notice = match latest(store, scope, year).await? {
+        Some((s, _)) => {
+            rules_cache::notice_zh(&rules_cache::rule_changes(&s, &yp.versions, &yp.plan))
+        }
+        None => None,
+    };
+    Ok(Ok(FirmLadder { firm, notice }))
+}
+
+/// The notice over a stored run's lists when the rule files now loaded differ from the run's
+/// ([`rules_cache::notice_zh`]); a rules directory that cannot be read is said too.
+pub fn run_notice(cache: &RulesCache, s: &RulesSummary) -> Option<String> {
+    match cache.changes_since(s) {
+        Ok(c) => rules_cache::notice_zh(&c),
+        Err(e) => Some(format!("规则文件无法读取，无法核对存储结果所用的规则：{e}")),
+    }
 }
 
 /// What the pages need to know about a rule of a run.
@@ -152,7 +210,7 @@ pub struct RungInfo {
 /// assumption / unknown (each firm in exactly one), and for a rung rule how many firms a record
 /// shows on the rung (已认定, whatever the rule's verdict).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct ParkCount {
+pub struct RuleParkCount {
     pub rule: String,
     pub park: String,
     pub pass: usize,
@@ -164,7 +222,7 @@ pub struct ParkCount {
     pub recognised: usize,
 }
 
-impl ParkCount {
+impl RuleParkCount {
     /// The count of one finding.
     pub fn of(&self, f: Finding) -> usize {
         match f {
@@ -176,73 +234,15 @@ impl ParkCount {
     }
 }
 
-/// Firms at each rung of one park in one year (index = level): the current rung is the
-/// recognised one (已认定, from records), and where the zone has no record for a rung, the rule's
-/// verdict (按条件测算); `by_rules` counts the latter.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct FunnelRow {
-    pub year: i32,
-    pub park: String,
-    pub counts: Vec<usize>,
-    /// Of `counts`, the firms placed by the rules because no record exists (index = level).
-    #[serde(default)]
-    pub by_rules: Vec<usize>,
-    /// Of `counts`, the firms whose rung depends on the expert-score assumption (a rung without
-    /// a record whose verdict the other assumption would turn; index = level).
-    #[serde(default)]
-    pub depends: Vec<usize>,
-}
-
-impl FunnelRow {
-    /// Firms on `level` by a record (已认定).
-    pub fn by_record(&self, level: usize) -> usize {
-        self.counts.get(level).copied().unwrap_or(0)
-            - self.by_rules.get(level).copied().unwrap_or(0)
-    }
-}
-
-/// Firms at `level` in `from_year` (present the next year too) and how many stood higher a year later.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct ConversionRow {
-    pub from_year: i32,
-    pub park: String,
-    pub level: u8,
-    pub firms: usize,
-    pub moved_up: usize,
-}
-
-/// Median length in years of the spells firms spent on a rung (completed or not) over the funnel years.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct MedianRow {
-    pub park: String,
-    pub level: u8,
-    pub spells: usize,
-    pub median_years: f64,
-}
-
-/// Budget of one policy in one park.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct BudgetRow {
-    pub rule: String,
-    pub park: String,
-    pub firms: usize,
-    pub total_fen: i64,
-    pub amount_unknown: usize,
-    pub undecided: usize,
-    /// Firms whose eligibility depends on the expert-score assumption (not in `firms`).
-    #[serde(default)]
-    pub depends: usize,
-}
-
 /// The stored result of a rules run (JSON in `runs.summary`); per-firm rows are in `rule_results`.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct RulesSummary {
-    pub record: gaoxin_rules::RunRecord,
+    pub record: gaoxin_rules::RulesRunRecord,
     /// Rule files not applied this year, with the reason.
     pub skipped: Vec<String>,
     pub rules: Vec<RuleInfo>,
     pub rungs: Vec<RungInfo>,
-    pub counts: Vec<ParkCount>,
+    pub counts: Vec<RuleParkCount>,
     pub funnel_years: Vec<i32>,
     pub funnel: Vec<FunnelRow>,
     pub conversions: Vec<ConversionRow>,
@@ -392,276 +392,239 @@ pub fn evaluate_panel(
     year: i32,
 ) -> Result<Evaluated, EvalError> {
     let panel = Panel::from_model(es, fs).map_err(EvalError::Engine)?;
-    let mut present: BTreeMap<i32, HashSet<&str>> = BTreeMap::new();
-    for f in fs {
-        present
-            .entry(f.year.get())
-            .or_default()
-            .insert(f.uscc.as_str());
-    }
-    if !present.contains_key(&year) {
+    let present = presence(&panel, fs);
+    let Some(present_now) = present.get(&year) else {
         return Err(EvalError::NoData(format!(
             "{year} 年没有企业数据，无法评估"
         )));
-    }
+    };
     let opts = EvalOptions::default();
     let (plan, skipped) = plan_for(files, year);
     let batch = evaluate(&plan, &panel, year, &opts);
-    let record = gaoxin_rules::RunRecord::new(files, &plan, &panel, &batch);
-    let rungs = rung_infos(&plan);
-    let rung_ids: Vec<Option<String>> = rungs.iter().map(|r| r.rule.clone()).collect();
-    let here = |y: i32, row: usize| {
-        present
-            .get(&y)
-            .is_some_and(|s| s.contains(panel.uscc[row].as_str()))
-    };
-
-    // Funnel years: consecutive years back from `year` with the same rungs.
-    let mut years: Vec<(i32, Plan, BatchResult)> = Vec::new();
-    let mut y = year - 1;
-    while present.contains_key(&y) {
-        let (p, _) = plan_for(files, y);
-        let ids: Vec<Option<String>> = ladder::rungs(&p).into_iter().map(|r| r.rule).collect();
-        if ids != rung_ids {
-            break;
-        }
-        let b = evaluate(&p, &panel, y, &opts);
-        years.push((y, p, b));
-        y -= 1;
-    }
-    years.reverse();
+    let record = gaoxin_rules::RulesRunRecord::new(files, &plan, &panel, &batch);
     // Current rungs: recognised by a record, else (no record for the rung) by the rules.
     let rec_now = ladder::recorded(&plan, &panel, year);
     let pos_now = ladder::positions_with(&plan, &batch, &rec_now);
-    let levels_now: Vec<u8> = pos_now.iter().map(|p| p.level).collect();
-    // per firm: (placed by the rules, rung depends on the assumption)
-    let by_rules = |pos: &[ladder::LadderPosition]| -> Vec<(bool, bool)> {
-        pos.iter()
-            .map(|p| (p.basis == Some(Basis::Rules), p.assumption_dependent))
-            .collect()
+    let funnel = funnel_of(files, &plan, &panel, &present, (year, &pos_now), &opts);
+    let now = YearRun {
+        plan: &plan,
+        panel: &panel,
+        batch: &batch,
+        recorded: &rec_now,
+        positions: &pos_now,
+        present: present_now,
     };
-    let mut levels: Vec<(i32, Vec<u8>)> = Vec::new();
-    let mut fallback: Vec<Vec<(bool, bool)>> = Vec::new();
-    for (y, p, b) in &years {
-        let pos = ladder::positions(p, &panel, b);
-        levels.push((*y, pos.iter().map(|x| x.level).collect()));
-        fallback.push(by_rules(&pos));
-    }
-    levels.push((year, levels_now.clone()));
-    fallback.push(by_rules(&pos_now));
-    let park_of = |row: usize| panel.parks[panel.park[row] as usize].clone();
-    let nl = rungs.iter().map(|r| r.level as usize).max().unwrap_or(0) + 1;
-    let mut funnel: BTreeMap<(i32, String), [Vec<usize>; 3]> = BTreeMap::new();
-    for ((y, lv), fb) in levels.iter().zip(&fallback) {
-        for (row, l) in lv.iter().enumerate() {
-            if here(*y, row) {
-                let e = funnel
-                    .entry((*y, park_of(row)))
-                    .or_insert_with(|| [vec![0; nl], vec![0; nl], vec![0; nl]]);
-                e[0][*l as usize] += 1;
-                e[1][*l as usize] += fb[row].0 as usize;
-                e[2][*l as usize] += fb[row].1 as usize;
-            }
-        }
-    }
-    let mut conv: BTreeMap<(i32, String, u8), (usize, usize)> = BTreeMap::new();
-    for k in 0..levels.len().saturating_sub(1) {
-        let (y0, a) = &levels[k];
-        let (y1, b) = &levels[k + 1];
-        for row in 0..a.len() {
-            if here(*y0, row) && here(*y1, row) {
-                let e = conv.entry((*y0, park_of(row), a[row])).or_default();
-                e.0 += 1;
-                if b[row] > a[row] {
-                    e.1 += 1;
-                }
-            }
-        }
-    }
-    let mut spells: BTreeMap<(String, u8), Vec<usize>> = BTreeMap::new();
-    for row in 0..panel.len() {
-        let mut k = 0;
-        while k < levels.len() {
-            if !here(levels[k].0, row) {
-                k += 1;
-                continue;
-            }
-            let lv = levels[k].1[row];
-            let mut j = k;
-            while j < levels.len() && here(levels[j].0, row) && levels[j].1[row] == lv {
-                j += 1;
-            }
-            if lv > 0 {
-                spells.entry((park_of(row), lv)).or_default().push(j - k);
-            }
-            k = j;
-        }
-    }
-
-    // Per-firm rows of the run's year.
-    let mut rows = Vec::with_capacity(panel.len() * plan.rules.len());
-    let mut counts: BTreeMap<(String, String), [usize; 5]> = BTreeMap::new();
-    let mut budgets: BTreeMap<(String, String), BudgetRow> = BTreeMap::new();
-    for rp in &plan.rules {
-        let r = batch
-            .rule(&rp.id)
-            .expect("every rule of the plan is evaluated");
-        let mut dist: Vec<Option<f64>> = r
-            .distance
-            .iter()
-            .map(|d| (!d.is_nan()).then_some(*d as f64))
-            .collect();
-        if dist
-            .iter()
-            .enumerate()
-            .any(|(i, d)| d.is_none() && r.verdict[i] != Verdict::Pass)
-        {
-            for n in ladder::nearest(&plan, &panel, &batch, &rp.id, usize::MAX) {
-                dist[n.row] = Some(n.distance as f64);
-            }
-        }
-        let lists = ladder::grant_lists(&plan, &panel, &batch, &rp.id);
-        let mut supply: BTreeMap<usize, String> = BTreeMap::new();
-        for e in &lists.fast_track {
-            supply.insert(
-                e.row,
-                e.supply
-                    .iter()
-                    .map(|s| format!("{}（{}年，{}）", s.zh, s.year, s.provenance.zh()))
-                    .collect::<Vec<_>>()
-                    .join("\n"),
-            );
-        }
-        let record = rec_now.iter().find(|x| x.rule == rp.id);
-        for row in 0..panel.len() {
-            if !here(year, row) {
-                continue;
-            }
-            let park = park_of(row);
-            let v = r.verdict[row];
-            let dependent = r.assumption_dependent[row];
-            let rec = record.map(|x| x.record[row]).unwrap_or(Record::NoRecord);
-            let c = counts.entry((rp.id.clone(), park.clone())).or_default();
-            c[Finding::of(v, dependent) as usize] += 1;
-            if rec == Record::Recognised {
-                c[4] += 1;
-            }
-            if rp.award.is_some() {
-                let b = budgets
-                    .entry((rp.id.clone(), park.clone()))
-                    .or_insert_with(|| BudgetRow {
-                        rule: rp.id.clone(),
-                        park: park.clone(),
-                        firms: 0,
-                        total_fen: 0,
-                        amount_unknown: 0,
-                        undecided: 0,
-                        depends: 0,
-                    });
-                match (v, r.award_at(row)) {
-                    _ if dependent && v != Verdict::Unknown => b.depends += 1,
-                    (Verdict::Pass, Some(a)) => {
-                        b.firms += 1;
-                        b.total_fen += a;
-                    }
-                    (Verdict::Pass, None) => {
-                        b.firms += 1;
-                        b.amount_unknown += 1;
-                    }
-                    (Verdict::Unknown, _) => b.undecided += 1,
-                    _ => {}
-                }
-            }
-            rows.push(RuleResultRow {
-                uscc: panel.uscc[row].clone(),
-                name: panel.name[row].clone(),
-                park,
-                rule: rp.id.clone(),
-                verdict: v.key().into(),
-                level: levels_now[row] as i32,
-                amount_fen: if v == Verdict::Pass {
-                    r.award_at(row)
-                } else {
-                    None
-                },
-                // an unknown verdict has no known distance (the lists keep it apart)
-                distance: match v {
-                    Verdict::Pass => Some(0.0),
-                    Verdict::Fail => dist[row],
-                    Verdict::Unknown => None,
-                },
-                verified: v == Verdict::Pass && r.verified[row],
-                assumption_dependent: dependent,
-                supply: match supply.remove(&row) {
-                    Some(t) if !t.is_empty() => t,
-                    // unknown for want of years before the firm was founded
-                    _ if v == Verdict::Unknown => format!(
-                        "规则所需的年份早于企业成立（{}年），数据无法补齐，需人工核定",
-                        panel.founded[row] / 10_000
-                    ),
-                    _ => String::new(),
-                },
-                record: if rp.rung.is_some() {
-                    rec.key().into()
-                } else {
-                    String::new()
-                },
-                level_basis: pos_now[row].basis.map(|b| b.key()).unwrap_or("").into(),
-            });
-        }
-    }
+    let rows = firm_rows(&now);
     let summary = RulesSummary {
         record,
         skipped,
         rules: rule_infos(&plan),
-        rungs,
-        counts: counts
-            .into_iter()
-            .map(|((rule, park), c)| ParkCount {
-                rule,
-                park,
-                pass: c[Finding::Pass as usize],
-                fail: c[Finding::Fail as usize],
-                depends: c[Finding::Depends as usize],
-                unknown: c[Finding::Unknown as usize],
-                recognised: c[4],
-            })
-            .collect(),
-        funnel_years: levels.iter().map(|(y, _)| *y).collect(),
-        funnel: funnel
-            .into_iter()
-            .map(|((year, park), [counts, by_rules, depends])| FunnelRow {
-                year,
-                park,
-                counts,
-                by_rules,
-                depends,
-            })
-            .collect(),
-        conversions: conv
-            .into_iter()
-            .map(
-                |((from_year, park, level), (firms, moved_up))| ConversionRow {
-                    from_year,
-                    park,
-                    level,
-                    firms,
-                    moved_up,
-                },
-            )
-            .collect(),
-        medians: spells
-            .into_iter()
-            .map(|((park, level), mut v)| MedianRow {
-                park,
-                level,
-                spells: v.len(),
-                median_years: ladder::median(&mut v),
-            })
-            .collect(),
-        budgets: budgets.into_values().collect(),
+        rungs: rung_infos(&plan),
+        counts: rule_counts(&now),
+        funnel_years: funnel.years,
+        funnel: funnel.rows,
+        conversions: funnel.conversions,
+        medians: funnel.medians,
+        budgets: ladder::budgets(&plan, &panel, &batch, present_now),
     };
     Ok(Evaluated { summary, rows })
+}
+
+/// For each year with facts, which panel rows have facts that year.
+fn presence(panel: &Panel, fs: &[Facts]) -> BTreeMap<i32, Vec<bool>> {
+    let row_of: HashMap<&str, usize> = panel
+        .uscc
+        .iter()
+        .enumerate()
+        .map(|(i, u)| (u.as_str(), i))
+        .collect();
+    let mut out: BTreeMap<i32, Vec<bool>> = BTreeMap::new();
+    for f in fs {
+        let v = out
+            .entry(f.year.get())
+            .or_insert_with(|| vec![false; panel.len()]);
+        if let Some(&row) = row_of.get(f.uscc.as_str()) {
+            v[row] = true;
+        }
+    }
+    out
+}
+
+/// The funnel over the consecutive years up to the run's year (`now`: the year and its
+/// positions) whose plan has the same rungs as the run's year.
+fn funnel_of(
+    files: &[RuleFile],
+    plan: &Plan,
+    panel: &Panel,
+    present: &BTreeMap<i32, Vec<bool>>,
+    now: (i32, &[ladder::LadderPosition]),
+    opts: &EvalOptions,
+) -> ladder::Funnel {
+    let rungs = ladder::rungs(plan);
+    let rung_ids: Vec<&Option<String>> = rungs.iter().map(|r| &r.rule).collect();
+    let mut earlier: Vec<(i32, Vec<ladder::LadderPosition>)> = Vec::new();
+    let mut y = now.0 - 1;
+    while present.contains_key(&y) {
+        let (p, _) = plan_for(files, y);
+        let same = ladder::rungs(&p)
+            .iter()
+            .map(|r| &r.rule)
+            .eq(rung_ids.iter().copied());
+        if !same {
+            break;
+        }
+        let b = evaluate(&p, panel, y, opts);
+        earlier.push((y, ladder::positions(&p, panel, &b)));
+        y -= 1;
+    }
+    earlier.reverse();
+    let years: Vec<ladder::FunnelYear> = earlier
+        .iter()
+        .map(|(y, pos)| (*y, pos.as_slice()))
+        .chain(std::iter::once(now))
+        .map(|(year, positions)| ladder::FunnelYear {
+            year,
+            positions,
+            present: &present[&year],
+        })
+        .collect();
+    ladder::funnel(panel, &rungs, &years)
+}
+
+/// The run's year as evaluated: plan, panel, batch, the zone's records, every firm's position and
+/// which firms have facts that year.
+struct YearRun<'a> {
+    plan: &'a Plan,
+    panel: &'a Panel,
+    batch: &'a BatchResult,
+    recorded: &'a [ladder::Recorded],
+    positions: &'a [ladder::LadderPosition],
+    present: &'a [bool],
+}
+
+impl YearRun<'_> {
+    fn park(&self, row: usize) -> &str {
+        &self.panel.parks[self.panel.park[row] as usize]
+    }
+    fn record(&self, rule: &str, row: usize) -> Record {
+        self.recorded
+            .iter()
+            .find(|x| x.rule == rule)
+            .map(|x| x.record[row])
+            .unwrap_or(Record::NoRecord)
+    }
+}
+
+/// Counts per rule and park by finding, and of firms a record shows on a rung rule's rung.
+fn rule_counts(y: &YearRun) -> Vec<RuleParkCount> {
+    let mut counts: BTreeMap<(&str, &str), [usize; 5]> = BTreeMap::new();
+    for rp in &y.plan.rules {
+        let r = y
+            .batch
+            .rule(&rp.id)
+            .expect("every rule of the plan is evaluated");
+        for row in (0..y.panel.len()).filter(|row| y.present[*row]) {
+            let c = counts.entry((&rp.id, y.park(row))).or_default();
+            c[Finding::of(r.verdict[row], r.assumption_dependent[row]) as usize] += 1;
+            if y.record(&rp.id, row) == Record::Recognised {
+                c[4] += 1;
+            }
+        }
+    }
+    counts
+        .into_iter()
+        .map(|((rule, park), c)| RuleParkCount {
+            rule: rule.into(),
+            park: park.into(),
+            pass: c[Finding::Pass as usize],
+            fail: c[Finding::Fail as usize],
+            depends: c[Finding::Depends as usize],
+            unknown: c[Finding::Unknown as usize],
+            recognised: c[4],
+        })
+        .collect()
+}
+
+/// The run's per-firm rows: every rule of the plan × every firm with facts that year.
+fn firm_rows(y: &YearRun) -> Vec<RuleResultRow> {
+    let mut rows = Vec::with_capacity(y.panel.len() * y.plan.rules.len());
+    for rp in &y.plan.rules {
+        rule_rows(y, rp, &mut rows);
+    }
+    rows
+}
+
+/// The rows of one rule (see [`firm_rows`]).
+fn rule_rows(y: &YearRun, rp: &gaoxin_rules::plan::RulePlan, rows: &mut Vec<RuleResultRow>) {
+    let (plan, panel, batch) = (y.plan, y.panel, y.batch);
+    let r = batch
+        .rule(&rp.id)
+        .expect("every rule of the plan is evaluated");
+    let mut dist: Vec<Option<f64>> = r
+        .distance
+        .iter()
+        .map(|d| (!d.is_nan()).then_some(*d as f64))
+        .collect();
+    if dist
+        .iter()
+        .enumerate()
+        .any(|(i, d)| d.is_none() && r.verdict[i] != Verdict::Pass)
+    {
+        for n in ladder::nearest(plan, panel, batch, &rp.id, usize::MAX) {
+            dist[n.row] = Some(n.distance as f64);
+        }
+    }
+    let lists = ladder::grant_lists(plan, panel, batch, &rp.id);
+    let mut supply: BTreeMap<usize, String> = BTreeMap::new();
+    for e in &lists.fast_track {
+        supply.insert(
+            e.row,
+            e.supply
+                .iter()
+                .map(|s| format!("{}（{}年，{}）", s.zh, s.year, s.provenance.zh()))
+                .collect::<Vec<_>>()
+                .join("\n"),
+        );
+    }
+    for row in (0..panel.len()).filter(|row| y.present[*row]) {
+        let v = r.verdict[row];
+        rows.push(RuleResultRow {
+            uscc: panel.uscc[row].clone(),
+            name: panel.name[row].clone(),
+            park: y.park(row).into(),
+            rule: rp.id.clone(),
+            verdict: v.key().into(),
+            level: y.positions[row].level as i32,
+            amount_fen: if v == Verdict::Pass {
+                r.award_at(row)
+            } else {
+                None
+            },
+            // an unknown verdict has no known distance (the lists keep it apart)
+            distance: match v {
+                Verdict::Pass => Some(0.0),
+                Verdict::Fail => dist[row],
+                Verdict::Unknown => None,
+            },
+            verified: v == Verdict::Pass && r.verified[row],
+            assumption_dependent: r.assumption_dependent[row],
+            supply: match supply.remove(&row) {
+                Some(t) if !t.is_empty() => t,
+                // unknown for want of years before the firm was founded
+                _ if v == Verdict::Unknown => format!(
+                    "规则所需的年份早于企业成立（{}年），数据无法补齐，需人工核定",
+                    panel.founded[row] / 10_000
+                ),
+                _ => String::new(),
+            },
+            record: if rp.rung.is_some() {
+                y.record(&rp.id, row).key().into()
+            } else {
+                String::new()
+            },
+            level_basis: y.positions[row].basis.map(|b| b.key()).unwrap_or("").into(),
+        });
+    }
 }
 
 /// Where a rules run is (for progress output).
@@ -722,27 +685,17 @@ pub async fn run_rules_with(
     Ok((ev.summary, run))
 }
 
-/// The latest stored rules run of `year` readable in `scope`, with its summary.
+/// The latest stored rules run of `year` readable in `scope`, with its summary as the scope may
+/// see it (a park scope: its park's rows only; the store decides).
 pub async fn latest(
     store: &Store,
     scope: &Scope,
     year: i32,
 ) -> Result<Option<(RulesSummary, RunRecord)>, EvalError> {
-    match store.latest_run(scope, KIND_RULES, year).await? {
+    match store.latest_run(scope, RunKind::Rules, year).await? {
         Some(r) => Ok(Some((decode_summary::<RulesSummary>(&r)?, r))),
         None => Ok(None),
     }
-}
-
-/// Narrows a summary to one park (what a park administrator may see).
-pub fn narrow(s: &RulesSummary, park: &str) -> RulesSummary {
-    let mut s = s.clone();
-    s.counts.retain(|c| c.park == park);
-    s.funnel.retain(|c| c.park == park);
-    s.conversions.retain(|c| c.park == park);
-    s.medians.retain(|c| c.park == park);
-    s.budgets.retain(|c| c.park == park);
-    s
 }
 
 /// A park's display name.

@@ -5,33 +5,8 @@ use crate::evaluation::EvalError;
 use gaoxin_store::RunRecord;
 use serde::de::DeserializeOwned;
 
-/// The kinds of run in the `runs` table.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RunKind {
-    /// A rules run (梯度培育, 政策): per-firm rows in `rule_results`.
-    Rules,
-    /// A park evaluation (评价).
-    ParkEvaluation,
-    /// Innovation points: per-firm rows in `points`.
-    Points,
-}
-
-impl RunKind {
-    pub const ALL: [RunKind; 3] = [RunKind::Rules, RunKind::ParkEvaluation, RunKind::Points];
-
-    /// The text stored in `runs.kind` (and the prefix of the run's id).
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            RunKind::Rules => "rules",
-            RunKind::ParkEvaluation => "park-evaluation",
-            RunKind::Points => "points",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<RunKind> {
-        RunKind::ALL.into_iter().find(|k| k.as_str() == s)
-    }
-}
+/// The kinds of run in the `runs` table (the store's: it reads and narrows runs by kind).
+pub use gaoxin_store::RunKind;
 
 /// Seconds since 1970 (the `created_at` of a run).
 pub(crate) fn now() -> i64 {

@@ -280,7 +280,7 @@ async fn an_undecodable_park_run_is_replaced_by_who_may_compute() {
     assert_eq!(again.id, run.id);
     assert!(
         store
-            .latest_run(&Scope::Zone, evaluation::KIND_POINTS, 2024)
+            .latest_run(&Scope::Zone, gaoxin_store::RunKind::Points, 2024)
             .await
             .unwrap()
             .is_some()

@@ -354,17 +354,28 @@ async fn run_with_progress(
     out
 }
 
-/// The latest stored run of `year`, evaluated and stored first when there is none.
+/// The latest stored run of `year` as `scope` sees it, evaluated and stored first when there is
+/// none. A stored run made with other rule files than those now loaded is said first (the notice
+/// of the pages).
 async fn run_for(
     store: &Store,
+    scope: &Scope,
     year: i32,
 ) -> Result<(RulesSummary, RunRecord), Box<dyn std::error::Error>> {
-    Ok(match rules_eval::latest(store, &Scope::Zone, year).await? {
-        Some(r) => r,
-        None => {
-            eprintln!("没有 {year} 年的已存运行，先评估并保存……");
-            run_with_progress(store, year).await?
+    if let Some(r) = rules_eval::latest(store, scope, year).await? {
+        let cache = gaoxin_app::rules_cache::RulesCache::new();
+        if let Some(n) = rules_eval::run_notice(&cache, &r.0) {
+            println!("注意：{n}（gaoxin evaluate --year {year}）");
         }
+        return Ok(r);
+    }
+    eprintln!("没有 {year} 年的已存运行，先评估并保存……");
+    let run = run_with_progress(store, year).await?;
+    Ok(match scope {
+        Scope::Zone => run,
+        _ => rules_eval::latest(store, scope, year)
+            .await?
+            .ok_or_else(|| format!("{year} 年的运行已保存，但无法按所选范围读取"))?,
     })
 }
 
@@ -472,7 +483,6 @@ pub async fn ladder_cmd(url: &str, zone: &Zone, a: LadderArgs) -> Res {
         Some(y) => y,
         None => latest_year(&store).await?,
     };
-    let (s, run) = run_for(&store, year).await?;
     let scope = match &a.park {
         Some(p) => {
             if zone.park(p).is_none() {
@@ -482,10 +492,7 @@ pub async fn ladder_cmd(url: &str, zone: &Zone, a: LadderArgs) -> Res {
         }
         None => Scope::Zone,
     };
-    let s = match &a.park {
-        Some(p) => rules_eval::narrow(&s, p),
-        None => s,
-    };
+    let (s, run) = run_for(&store, &scope, year).await?;
     let names = names(&store).await?;
     println!(
         "{}年 梯度培育 — {}（运行 {}）",
@@ -607,7 +614,7 @@ pub async fn policies(url: &str, zone: &Zone, a: PoliciesArgs) -> Res {
         Some(y) => y,
         None => latest_year(&store).await?,
     };
-    let (s, run) = run_for(&store, year).await?;
+    let (s, run) = run_for(&store, &Scope::Zone, year).await?;
     println!("{}年 政策兑现（运行 {}）", year, run.id);
     let mut all_rows = Vec::new();
     for p in s.policies() {

@@ -502,31 +502,80 @@ pub fn grant_lists(plan: &Plan, panel: &Panel, batch: &BatchResult, rule_id: &st
     out
 }
 
-/// Counts per park per rung in one year.
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct FunnelYear {
+/// One year of the funnel: every firm's position on the ladder that year and whether the firm
+/// has facts that year (a firm counts in a year only then). Both are indexed by panel row.
+pub struct FunnelYear<'a> {
     pub year: i32,
-    /// park → counts by level (index = level, 0 = no rung).
-    pub by_park: BTreeMap<String, Vec<usize>>,
+    pub positions: &'a [LadderPosition],
+    pub present: &'a [bool],
 }
 
-/// Conversion from one rung in year y to a higher rung in year y+1.
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct Conversion {
+/// Firms at each rung of one park in one year (index = level): the current rung is the
+/// recognised one (已认定, from records), and where the zone has no record for a rung, the rule's
+/// verdict (按条件测算); `by_rules` counts the latter.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, PartialEq)]
+pub struct FunnelRow {
+    pub year: i32,
+    pub park: String,
+    pub counts: Vec<usize>,
+    /// Of `counts`, the firms placed by the rules because no record exists (index = level).
+    #[serde(default)]
+    pub by_rules: Vec<usize>,
+    /// Of `counts`, the firms whose rung depends on the expert-score assumption (a rung without
+    /// a record whose verdict the other assumption would turn; index = level).
+    #[serde(default)]
+    pub depends: Vec<usize>,
+}
+
+impl FunnelRow {
+    /// Firms on `level` by a record (已认定).
+    pub fn by_record(&self, level: usize) -> usize {
+        self.counts.get(level).copied().unwrap_or(0)
+            - self.by_rules.get(level).copied().unwrap_or(0)
+    }
+}
+
+/// Firms of one park at `level` in `from_year` (present the next year too) and how many stood
+/// higher a year later.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, PartialEq)]
+pub struct ConversionRow {
     pub from_year: i32,
+    pub park: String,
     pub level: u8,
     pub firms: usize,
     pub moved_up: usize,
-    pub rate: f64,
 }
 
-#[derive(Debug, Clone, serde::Serialize)]
+impl ConversionRow {
+    /// Share of the firms that moved up (0 for none).
+    pub fn rate(&self) -> f64 {
+        if self.firms == 0 {
+            0.0
+        } else {
+            self.moved_up as f64 / self.firms as f64
+        }
+    }
+}
+
+/// Median length in years of the spells firms of one park spent on a rung (completed or not)
+/// over the funnel years; a year without the firm's facts ends a spell.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, PartialEq)]
+pub struct MedianRow {
+    pub park: String,
+    pub level: u8,
+    pub spells: usize,
+    pub median_years: f64,
+}
+
+/// The funnel over consecutive years, per park: counts per rung per year, conversions from one
+/// year to the next and the median years on each rung. Rows are ordered by their keys (year or
+/// park first, as the fields are listed).
+#[derive(Debug, Clone, serde::Serialize, PartialEq)]
 pub struct Funnel {
-    pub levels: Vec<Rung>,
-    pub years: Vec<FunnelYear>,
-    pub conversions: Vec<Conversion>,
-    /// Median length (years) of the runs a firm stays on each rung (level → median), over the years given.
-    pub median_years_on_rung: BTreeMap<u8, f64>,
+    pub years: Vec<i32>,
+    pub rows: Vec<FunnelRow>,
+    pub conversions: Vec<ConversionRow>,
+    pub medians: Vec<MedianRow>,
 }
 
 /// The median of counts (years on a rung); 0 for none.
@@ -543,123 +592,185 @@ pub fn median(v: &mut [usize]) -> f64 {
     }
 }
 
-/// The funnel over consecutive years: `years[k]` = (year, plan, batch) for the same panel rows.
-pub fn funnel(panel: &Panel, years: &[(i32, &Plan, &BatchResult)]) -> Funnel {
-    // Current rungs: by record where one exists, else by the rules ([`positions`]).
-    let levels = years.first().map(|(_, p, _)| rungs(p)).unwrap_or_default();
-    let nl = levels.iter().map(|r| r.level as usize).max().unwrap_or(0) + 1;
-    let pos: Vec<Vec<u8>> = years
-        .iter()
-        .map(|(_, p, b)| {
-            positions(p, panel, b)
-                .into_iter()
-                .map(|x| x.level)
-                .collect()
-        })
-        .collect();
-    let mut out_years = Vec::new();
-    for (k, (y, _, _)) in years.iter().enumerate() {
-        let mut by_park: BTreeMap<String, Vec<usize>> = BTreeMap::new();
-        for (row, lv) in pos[k].iter().enumerate() {
-            let park = panel.parks[panel.park[row] as usize].clone();
-            by_park.entry(park).or_insert_with(|| vec![0; nl])[*lv as usize] += 1;
-        }
-        out_years.push(FunnelYear { year: *y, by_park });
+/// The funnel of `years` (consecutive, oldest first, every year's vectors indexed by the rows of
+/// `panel`) on the ladder `rungs` ([`rungs`] of the plans: the same in every year).
+pub fn funnel(panel: &Panel, rungs: &[Rung], years: &[FunnelYear]) -> Funnel {
+    let nl = rungs.iter().map(|r| r.level as usize).max().unwrap_or(0) + 1;
+    let park_of = |row: usize| panel.parks[panel.park[row] as usize].clone();
+    Funnel {
+        years: years.iter().map(|y| y.year).collect(),
+        rows: funnel_rows(years, nl, &park_of),
+        conversions: conversions(years, &park_of),
+        medians: medians(panel.len(), years, &park_of),
     }
-    let mut conversions = Vec::new();
-    for k in 0..years.len().saturating_sub(1) {
-        for level in 0..nl as u8 {
-            let firms: Vec<usize> = (0..pos[k].len()).filter(|r| pos[k][*r] == level).collect();
-            let up = firms.iter().filter(|r| pos[k + 1][**r] > level).count();
-            conversions.push(Conversion {
-                from_year: years[k].0,
-                level,
-                firms: firms.len(),
-                moved_up: up,
-                rate: if firms.is_empty() {
-                    0.0
-                } else {
-                    up as f64 / firms.len() as f64
-                },
-            });
+}
+
+fn funnel_rows(
+    years: &[FunnelYear],
+    nl: usize,
+    park_of: &dyn Fn(usize) -> String,
+) -> Vec<FunnelRow> {
+    let mut out: BTreeMap<(i32, String), FunnelRow> = BTreeMap::new();
+    for y in years {
+        for (row, p) in y.positions.iter().enumerate() {
+            if !y.present[row] {
+                continue;
+            }
+            let park = park_of(row);
+            let e = out
+                .entry((y.year, park.clone()))
+                .or_insert_with(|| FunnelRow {
+                    year: y.year,
+                    park,
+                    counts: vec![0; nl],
+                    by_rules: vec![0; nl],
+                    depends: vec![0; nl],
+                });
+            let l = p.level as usize;
+            e.counts[l] += 1;
+            e.by_rules[l] += (p.basis == Some(Basis::Rules)) as usize;
+            e.depends[l] += p.assumption_dependent as usize;
         }
     }
-    let mut spells: BTreeMap<u8, Vec<usize>> = BTreeMap::new();
-    for row in 0..panel.len() {
+    out.into_values().collect()
+}
+
+fn conversions(years: &[FunnelYear], park_of: &dyn Fn(usize) -> String) -> Vec<ConversionRow> {
+    let mut out: BTreeMap<(i32, String, u8), ConversionRow> = BTreeMap::new();
+    for w in years.windows(2) {
+        let (a, b) = (&w[0], &w[1]);
+        for row in 0..a.positions.len() {
+            if !(a.present[row] && b.present[row]) {
+                continue;
+            }
+            let (from, to) = (a.positions[row].level, b.positions[row].level);
+            let park = park_of(row);
+            let e = out
+                .entry((a.year, park.clone(), from))
+                .or_insert_with(|| ConversionRow {
+                    from_year: a.year,
+                    park,
+                    level: from,
+                    firms: 0,
+                    moved_up: 0,
+                });
+            e.firms += 1;
+            e.moved_up += (to > from) as usize;
+        }
+    }
+    out.into_values().collect()
+}
+
+fn medians(n: usize, years: &[FunnelYear], park_of: &dyn Fn(usize) -> String) -> Vec<MedianRow> {
+    let mut spells: BTreeMap<(String, u8), Vec<usize>> = BTreeMap::new();
+    for row in 0..n {
         let mut k = 0;
-        while k < pos.len() {
-            let lv = pos[k][row];
+        while k < years.len() {
+            if !years[k].present[row] {
+                k += 1;
+                continue;
+            }
+            let lv = years[k].positions[row].level;
             let mut j = k;
-            while j < pos.len() && pos[j][row] == lv {
+            while j < years.len() && years[j].present[row] && years[j].positions[row].level == lv {
                 j += 1;
             }
             if lv > 0 {
-                spells.entry(lv).or_default().push(j - k);
+                spells.entry((park_of(row), lv)).or_default().push(j - k);
             }
             k = j;
         }
     }
-    let median_years_on_rung = spells
+    spells
         .into_iter()
-        .map(|(l, mut v)| (l, median(&mut v)))
-        .collect();
-    Funnel {
-        levels,
-        years: out_years,
-        conversions,
-        median_years_on_rung,
-    }
+        .map(|((park, level), mut v)| MedianRow {
+            park,
+            level,
+            spells: v.len(),
+            median_years: median(&mut v),
+        })
+        .collect()
 }
 
-/// Budget forecast of one policy for a year.
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct Budget {
+/// Budget forecast of one policy in one park for the batch's year.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, PartialEq)]
+pub struct BudgetRow {
     pub rule: String,
-    pub year: i32,
-    /// Total in fen of computable awards to eligible firms.
-    pub total: i64,
+    pub park: String,
+    /// Eligible firms (a verdict that does not depend on the expert-score assumption).
     pub firms: usize,
-    /// Eligible firms whose award cannot be computed yet (an input missing).
-    pub firms_amount_unknown: usize,
+    /// Total in fen of the computable awards to `firms`.
+    pub total_fen: i64,
+    /// Of `firms`, those whose award cannot be computed yet (an input missing).
+    pub amount_unknown: usize,
     /// Firms whose eligibility is unknown (possible extra cost).
-    pub firms_undecided: usize,
-    /// park → (firms, total fen).
-    pub by_park: BTreeMap<String, (usize, i64)>,
+    pub undecided: usize,
+    /// Firms whose eligibility depends on the expert-score assumption (not in `firms`).
+    #[serde(default)]
+    pub depends: usize,
 }
 
-pub fn budget(panel: &Panel, batch: &BatchResult, rule_id: &str) -> Option<Budget> {
+/// The budget of policy `rule_id` per park (ordered by park), over the rows with `present` set
+/// (the firms with facts in the batch's year); `None` for a rule the batch did not evaluate.
+/// Every park with such a firm has a row.
+pub fn budget(
+    panel: &Panel,
+    batch: &BatchResult,
+    rule_id: &str,
+    present: &[bool],
+) -> Option<Vec<BudgetRow>> {
     let r = batch.rule(rule_id)?;
-    let mut b = Budget {
-        rule: rule_id.into(),
-        year: batch.year,
-        total: 0,
-        firms: 0,
-        firms_amount_unknown: 0,
-        firms_undecided: 0,
-        by_park: BTreeMap::new(),
-    };
-    for row in 0..r.verdict.len() {
-        match r.verdict[row] {
-            Verdict::Pass => {
-                b.firms += 1;
-                let e = b
-                    .by_park
-                    .entry(panel.parks[panel.park[row] as usize].clone())
-                    .or_insert((0, 0));
-                e.0 += 1;
-                match r.award_at(row) {
-                    Some(a) => {
-                        b.total += a;
-                        e.1 += a;
-                    }
-                    None => b.firms_amount_unknown += 1,
-                }
+    let mut by_park: BTreeMap<&str, BudgetRow> = BTreeMap::new();
+    for row in (0..r.verdict.len()).filter(|row| present[*row]) {
+        let park = panel.parks[panel.park[row] as usize].as_str();
+        let b = by_park.entry(park).or_insert_with(|| BudgetRow {
+            rule: rule_id.into(),
+            park: park.into(),
+            firms: 0,
+            total_fen: 0,
+            amount_unknown: 0,
+            undecided: 0,
+            depends: 0,
+        });
+        let v = r.verdict[row];
+        match (v, r.award_at(row)) {
+            _ if r.assumption_dependent.get(row) == Some(&true) && v != Verdict::Unknown => {
+                b.depends += 1
             }
-            Verdict::Unknown => b.firms_undecided += 1,
-            Verdict::Fail => {}
+            (Verdict::Pass, Some(a)) => {
+                b.firms += 1;
+                b.total_fen += a;
+            }
+            (Verdict::Pass, None) => {
+                b.firms += 1;
+                b.amount_unknown += 1;
+            }
+            (Verdict::Unknown, _) => b.undecided += 1,
+            (Verdict::Fail, _) => {}
         }
     }
-    Some(b)
+    Some(by_park.into_values().collect())
+}
+
+/// The budgets of every policy of `plan` with an award ([`budget`]), ordered by rule id, then park.
+pub fn budgets(
+    plan: &Plan,
+    panel: &Panel,
+    batch: &BatchResult,
+    present: &[bool],
+) -> Vec<BudgetRow> {
+    let mut ids: Vec<&str> = plan
+        .rules
+        .iter()
+        .filter(|r| r.award.is_some())
+        .map(|r| r.id.as_str())
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    ids.into_iter()
+        .filter_map(|id| budget(panel, batch, id, present))
+        .flatten()
+        .collect()
 }
 
 #[cfg(test)]
@@ -799,8 +910,93 @@ source = "test"
         assert_eq!(inputs.len(), 1);
         assert_eq!(inputs[0].value, Some(20231120));
         // the funnel counts recognised status
-        let f = funnel(&p, &[(2024, &plan, &batch)]);
-        assert_eq!(f.years[0].by_park["p"], vec![1, 2, 2, 0]);
+        let present = vec![true; p.len()];
+        let year = FunnelYear {
+            year: 2024,
+            positions: &pos,
+            present: &present,
+        };
+        let f = funnel(&p, &rungs(&plan), &[year]);
+        assert_eq!(f.rows.len(), 1);
+        assert_eq!((f.rows[0].year, f.rows[0].park.as_str()), (2024, "p"));
+        assert_eq!(f.rows[0].counts, vec![1, 2, 2, 0]);
+        assert_eq!(f.rows[0].by_rules, vec![0, 1, 1, 0]);
+        assert_eq!(f.rows[0].by_record(1), 1);
+    }
+
+    /// A firm counts in a year only with facts that year: an absent year ends its spell on a
+    /// rung and leaves it out of that year's counts and conversions.
+    #[test]
+    fn the_funnel_counts_a_firm_only_in_its_years() {
+        let p = panel(&[(None, None, 1, 1), (None, None, 1, 1)]);
+        let at = |row: usize, level: u8| LadderPosition {
+            row,
+            level,
+            label: None,
+            basis: (level > 0).then_some(Basis::Rules),
+            recognised_level: 0,
+            rules_level: level,
+            standings: Vec::new(),
+            assumption_dependent: false,
+            next: None,
+            next_verdict: None,
+            next_distance: None,
+        };
+        // firm 0: rung 1, 1, 2; firm 1: rung 1, absent, rung 1
+        let pos = [
+            vec![at(0, 1), at(1, 1)],
+            vec![at(0, 1), at(1, 0)],
+            vec![at(0, 2), at(1, 1)],
+        ];
+        let present = [vec![true, true], vec![true, false], vec![true, true]];
+        let years: Vec<FunnelYear> = (0..3)
+            .map(|k| FunnelYear {
+                year: 2022 + k as i32,
+                positions: &pos[k],
+                present: &present[k],
+            })
+            .collect();
+        let rs = vec![
+            Rung {
+                level: 1,
+                label: "one".into(),
+                rule: Some("one".into()),
+                note: None,
+            },
+            Rung {
+                level: 2,
+                label: "two".into(),
+                rule: Some("two".into()),
+                note: None,
+            },
+        ];
+        let f = funnel(&p, &rs, &years);
+        assert_eq!(f.years, [2022, 2023, 2024]);
+        let counts: Vec<(i32, Vec<usize>)> =
+            f.rows.iter().map(|r| (r.year, r.counts.clone())).collect();
+        assert_eq!(
+            counts,
+            [
+                (2022, vec![0, 2, 0]),
+                (2023, vec![0, 1, 0]),
+                (2024, vec![0, 1, 1])
+            ]
+        );
+        let conv: Vec<(i32, u8, usize, usize)> = f
+            .conversions
+            .iter()
+            .map(|c| (c.from_year, c.level, c.firms, c.moved_up))
+            .collect();
+        // firm 1 is absent in 2023: no conversion from 2022 or 2023 for it
+        assert_eq!(conv, [(2022, 1, 1, 0), (2023, 1, 1, 1)]);
+        assert_eq!(f.conversions[1].rate(), 1.0);
+        let med: Vec<(u8, usize, f64)> = f
+            .medians
+            .iter()
+            .map(|m| (m.level, m.spells, m.median_years))
+            .collect();
+        // rung 1: firm 0 two years, firm 1 two spells of one year; rung 2: one year
+        assert_eq!(med, [(1, 3, 1.0), (2, 1, 1.0)]);
     }
 
     /// A rung without a record whose verdict turns with the expert-score assumption makes the

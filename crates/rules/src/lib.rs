@@ -31,7 +31,7 @@ pub use explain::{Explanation, explain};
 pub use file::{Assumption, LoadError, RuleFile, Status};
 pub use panel::{FirmAttrs, Panel};
 pub use plan::{EvalOptions, Finding, Plan, Verdict, compile, compile_for_run};
-pub use run::RunRecord;
+pub use run::{RuleVersion, RulesRunRecord};
 
 /// Loads and parses every rule file of a directory (e.g. `data/rules`).
 pub fn load_dir(dir: &std::path::Path) -> Result<Vec<RuleFile>, Vec<LoadError>> {

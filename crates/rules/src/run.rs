@@ -14,30 +14,12 @@ pub struct RuleVersion {
     pub file_hash: String,
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct RunRecord {
-    pub engine_version: String,
-    pub year: i32,
-    pub as_of: String,
-    pub options: EvalOptions,
-    pub rules: Vec<RuleVersion>,
-    /// Stable hash of the panel ([`Panel::hash`]), hex.
-    pub input_hash: String,
-    pub firms: usize,
-    /// Hash of all verdicts and awards, hex: equal outputs ⇔ equal hash (up to collisions).
-    pub output_hash: String,
-    /// rule id → (pass, fail, unknown).
-    pub summary: Vec<(String, usize, usize, usize)>,
-}
-
-fn hex(v: u64) -> String {
-    format!("{v:016x}")
-}
-
-impl RunRecord {
-    pub fn new(files: &[RuleFile], plan: &Plan, panel: &Panel, batch: &BatchResult) -> RunRecord {
-        let rules = plan
-            .rules
+impl RuleVersion {
+    /// The id, version, document and file content hash of every rule of `plan` (compiled from
+    /// `files`), as a run records them: comparing them with a stored run's tells which rule files
+    /// changed since.
+    pub fn of_plan(files: &[RuleFile], plan: &Plan) -> Vec<RuleVersion> {
+        plan.rules
             .iter()
             .map(|r| {
                 // By id, not by `r.file`: that index is into the files the plan was compiled from,
@@ -59,7 +41,38 @@ impl RunRecord {
                     file_hash,
                 }
             })
-            .collect();
+            .collect()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct RulesRunRecord {
+    pub engine_version: String,
+    pub year: i32,
+    pub as_of: String,
+    pub options: EvalOptions,
+    pub rules: Vec<RuleVersion>,
+    /// Stable hash of the panel ([`Panel::hash`]), hex.
+    pub input_hash: String,
+    pub firms: usize,
+    /// Hash of all verdicts and awards, hex: equal outputs ⇔ equal hash (up to collisions).
+    pub output_hash: String,
+    /// rule id → (pass, fail, unknown).
+    pub summary: Vec<(String, usize, usize, usize)>,
+}
+
+fn hex(v: u64) -> String {
+    format!("{v:016x}")
+}
+
+impl RulesRunRecord {
+    pub fn new(
+        files: &[RuleFile],
+        plan: &Plan,
+        panel: &Panel,
+        batch: &BatchResult,
+    ) -> RulesRunRecord {
+        let rules = RuleVersion::of_plan(files, plan);
         let mut h = Fnv::new();
         for r in &batch.rules {
             h.bytes(r.rule.as_bytes());
@@ -72,7 +85,7 @@ impl RunRecord {
                 h.i64(r.award_at(i).unwrap_or(i64::MIN));
             }
         }
-        RunRecord {
+        RulesRunRecord {
             engine_version: env!("CARGO_PKG_VERSION").to_string(),
             year: batch.year,
             as_of: batch.as_of.clone(),
@@ -97,7 +110,7 @@ impl RunRecord {
     }
 
     /// Whether `other` used the same rules (ids, versions and file contents) and the same input.
-    pub fn same_inputs(&self, other: &RunRecord) -> bool {
+    pub fn same_inputs(&self, other: &RulesRunRecord) -> bool {
         self.rules == other.rules
             && self.input_hash == other.input_hash
             && self.year == other.year

@@ -6,7 +6,7 @@ use std::path::Path;
 use gaoxin_rules::ladder;
 use gaoxin_rules::plan::Verdict;
 use gaoxin_rules::{
-    EvalOptions, RunRecord, compile_for_run, default_as_of, evaluate, explain, load_dir,
+    EvalOptions, RulesRunRecord, compile_for_run, default_as_of, evaluate, explain, load_dir,
 };
 
 fn files() -> Vec<gaoxin_rules::RuleFile> {
@@ -212,38 +212,54 @@ fn ladder_lists_funnel_budget_and_run_record() {
         assert!(!e.supply.is_empty(), "快申快享 entries name what to supply");
         assert!(e.supply.iter().all(|s| !s.provenance.is_verified()));
     }
-    let b = ladder::budget(&panel, batch, "nanjing_first_unicorn_award_2025").unwrap();
-    let sum: i64 = b.by_park.values().map(|x| x.1).sum();
-    assert_eq!(sum, b.total);
-    assert_eq!(
-        b.firms,
-        batch
-            .rule("nanjing_first_unicorn_award_2025")
-            .unwrap()
-            .count(Verdict::Pass)
-    );
-    let years: Vec<(i32, &gaoxin_rules::Plan, &gaoxin_rules::BatchResult)> =
-        runs.iter().map(|(y, p, b)| (*y, p, b)).collect();
-    let f = ladder::funnel(&panel, &years);
-    assert_eq!(f.years.len(), 3);
-    for fy in &f.years {
+    let everyone = vec![true; panel.len()];
+    let b = ladder::budget(&panel, batch, "nanjing_first_unicorn_award_2025", &everyone).unwrap();
+    let award = batch.rule("nanjing_first_unicorn_award_2025").unwrap();
+    let firms: usize = b.iter().map(|x| x.firms + x.depends).sum();
+    let dependent_pass = (0..panel.len())
+        .filter(|r| award.assumption_dependent[*r] && award.verdict[*r] == Verdict::Fail)
+        .count();
+    assert_eq!(firms, award.count(Verdict::Pass) + dependent_pass);
+    let total: i64 = (0..panel.len())
+        .filter(|r| award.verdict[*r] == Verdict::Pass && !award.assumption_dependent[*r])
+        .filter_map(|r| award.award_at(r))
+        .sum();
+    assert_eq!(b.iter().map(|x| x.total_fen).sum::<i64>(), total);
+    assert!(b.windows(2).all(|w| w[0].park < w[1].park));
+    let positions: Vec<Vec<ladder::LadderPosition>> = runs
+        .iter()
+        .map(|(_, p, b)| ladder::positions(p, &panel, b))
+        .collect();
+    let years: Vec<ladder::FunnelYear> = runs
+        .iter()
+        .zip(&positions)
+        .map(|((y, _, _), pos)| ladder::FunnelYear {
+            year: *y,
+            positions: pos,
+            present: &everyone,
+        })
+        .collect();
+    let f = ladder::funnel(&panel, &rungs, &years);
+    assert_eq!(f.years, [2022, 2023, 2024]);
+    for y in &f.years {
         assert_eq!(
-            fy.by_park
-                .values()
-                .map(|v| v.iter().sum::<usize>())
+            f.rows
+                .iter()
+                .filter(|r| r.year == *y)
+                .map(|r| r.counts.iter().sum::<usize>())
                 .sum::<usize>(),
             panel.len()
         );
     }
     assert!(f.conversions.iter().all(|c| c.moved_up <= c.firms));
-    let rec = RunRecord::new(&files, plan, &panel, batch);
-    let again = RunRecord::new(&files, plan, &panel, &evaluate(plan, &panel, 2024, &opts));
+    let rec = RulesRunRecord::new(&files, plan, &panel, batch);
+    let again = RulesRunRecord::new(&files, plan, &panel, &evaluate(plan, &panel, 2024, &opts));
     assert_eq!(rec, again, "a run is reproducible");
     let json = serde_json_like(&rec);
     assert!(json.contains("hightech_2016"));
 }
 
-fn serde_json_like(r: &RunRecord) -> String {
+fn serde_json_like(r: &RulesRunRecord) -> String {
     format!("{:?}", toml::Value::try_from(r).expect("serialisable"))
 }
 
@@ -350,7 +366,7 @@ fn run_record_hashes_each_rules_own_file() {
         "some files are not in force in 2021, so plan positions differ from file positions"
     );
     let batch = evaluate(&plan, &panel, 2021, &EvalOptions::default());
-    let rec = RunRecord::new(&files, &plan, &panel, &batch);
+    let rec = RulesRunRecord::new(&files, &plan, &panel, &batch);
     assert_eq!(rec.rules.len(), plan.rules.len());
     let mut shifted = 0;
     for (i, r) in rec.rules.iter().enumerate() {

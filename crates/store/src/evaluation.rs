@@ -5,8 +5,9 @@
 //! * park inputs — the zone reads and writes every park's; a park administrator its own park's;
 //!   an enterprise nothing;
 //! * runs (park evaluations, points runs, target monitoring) are zone-level results: the zone and
-//!   park scopes may read them (what a park sees *inside* a run is narrowed by the web page, see
-//!   `gaoxin_app::evaluation`); an enterprise scope reads no run;
+//!   park scopes may read them (what a park sees *inside* a park evaluation is narrowed by the web
+//!   page, see `gaoxin_app::evaluation`); an enterprise scope reads no run. A rules run's summary
+//!   holds rows per park: a park scope reads only its own park's rows ([`RunKind::per_park`]);
 //! * points rows are per firm and scoped like facts (zone / park / the firm itself, or a bank
 //!   holding the firm's consent through [`crate::Store::bank_scope`]).
 use crate::db::{Error, Store};
@@ -27,12 +28,65 @@ pub struct ParkInput {
     pub entered_at: i64,
 }
 
+/// The kinds of run in the `runs` table, one text form each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RunKind {
+    /// A rules run (梯度培育, 政策): per-firm rows in `rule_results`.
+    Rules,
+    /// A park evaluation (评价).
+    ParkEvaluation,
+    /// Innovation points: per-firm rows in `points`.
+    Points,
+}
+
+impl RunKind {
+    pub const ALL: [RunKind; 3] = [RunKind::Rules, RunKind::ParkEvaluation, RunKind::Points];
+
+    /// The text stored in `runs.kind` (and the prefix of the run's id).
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            RunKind::Rules => "rules",
+            RunKind::ParkEvaluation => "park-evaluation",
+            RunKind::Points => "points",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<RunKind> {
+        RunKind::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
+    /// Whether the run's summary is made of rows per park: the objects with a `park` field in its
+    /// top-level arrays, of which a park scope reads only its own.
+    pub const fn per_park(self) -> bool {
+        matches!(self, RunKind::Rules)
+    }
+}
+
+/// `summary` (a JSON object) with the objects of its top-level arrays that name another park
+/// than `park` left out; a summary that is not a JSON object is returned as it is (it is not
+/// decodable either, and reading it is an error naming the run).
+fn narrow_summary(summary: &str, park: &str) -> String {
+    let Ok(serde_json::Value::Object(mut top)) = serde_json::from_str(summary) else {
+        return summary.to_string();
+    };
+    for v in top.values_mut() {
+        if let serde_json::Value::Array(items) = v {
+            items.retain(|x| {
+                x.get("park")
+                    .and_then(|p| p.as_str())
+                    .is_none_or(|p| p == park)
+            });
+        }
+    }
+    serde_json::Value::Object(top).to_string()
+}
+
 /// A stored run: which engine, when, for which year, the hash of its inputs, the versions of the
 /// schemes it used, and its result (JSON).
 #[derive(Debug, Clone, PartialEq)]
 pub struct RunRecord {
     pub id: String,
-    /// `park-evaluation`, `points`, `targets`.
+    /// [`RunKind::as_str`] of the run's kind.
     pub kind: String,
     pub created_at: i64,
     pub year: Option<i32>,
@@ -163,11 +217,12 @@ impl Store {
         Ok(())
     }
 
-    /// The latest run of `kind` for `year`, if the scope may read runs (see the module docs).
+    /// The latest run of `kind` for `year`, if the scope may read runs, with what the scope may
+    /// see of its summary (see the module docs).
     pub async fn latest_run(
         &self,
         scope: &Scope,
-        kind: &str,
+        kind: RunKind,
         year: i32,
     ) -> Result<Option<RunRecord>, Error> {
         if matches!(scope, Scope::Enterprise(_)) {
@@ -177,25 +232,31 @@ impl Store {
             "SELECT id, kind, created_at, year, input_hash, versions, summary FROM runs \
              WHERE kind = $1 AND year = $2 ORDER BY created_at DESC, id DESC LIMIT 1",
         )
-        .bind(kind.to_string())
+        .bind(kind.as_str())
         .bind(year as i64)
         .fetch_optional(&self.pool)
         .await?
         {
-            Some(r) => Ok(Some(decode_run(&r)?)),
+            Some(r) => {
+                let mut run = decode_run(&r)?;
+                if let (true, Scope::Park(p)) = (kind.per_park(), scope) {
+                    run.summary = narrow_summary(&run.summary, p);
+                }
+                Ok(Some(run))
+            }
             None => Ok(None),
         }
     }
 
     /// Every run of `kind` without its result (id, created_at, year, hash, versions), newest first.
-    pub async fn run_list(&self, scope: &Scope, kind: &str) -> Result<Vec<RunRecord>, Error> {
+    pub async fn run_list(&self, scope: &Scope, kind: RunKind) -> Result<Vec<RunRecord>, Error> {
         if matches!(scope, Scope::Enterprise(_)) {
             return Ok(vec![]);
         }
         sqlx::query(
             "SELECT id, kind, created_at, year, input_hash, versions, '' FROM runs WHERE kind = $1 ORDER BY created_at DESC, id DESC",
         )
-        .bind(kind.to_string())
+        .bind(kind.as_str())
         .fetch_all(&self.pool)
         .await?
         .iter()
@@ -264,5 +325,39 @@ fn park_allowed(scope: &Scope, park: &str) -> bool {
         Scope::Zone => true,
         Scope::Park(p) => p == park,
         Scope::Enterprise(_) => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_text_form_per_kind() {
+        for k in RunKind::ALL {
+            assert_eq!(RunKind::parse(k.as_str()), Some(k));
+        }
+        assert_eq!(RunKind::parse("targets"), None);
+    }
+
+    #[test]
+    fn a_park_reads_only_its_rows_of_a_per_park_summary() {
+        let s = r#"{"record":{"rules":[{"id":"a"}]},"skipped":["x"],"funnel_years":[2023,2024],
+            "funnel":[{"park":"jiangbei","n":1},{"park":"xingang","n":2}],
+            "budgets":[{"park":"xingang","rule":"a"}],"rules":[{"id":"a","park_note":"p"}]}"#;
+        let n: serde_json::Value = serde_json::from_str(&narrow_summary(s, "jiangbei")).unwrap();
+        assert_eq!(
+            n["funnel"],
+            serde_json::json!([{"park": "jiangbei", "n": 1}])
+        );
+        assert_eq!(n["budgets"], serde_json::json!([]));
+        assert_eq!(n["funnel_years"], serde_json::json!([2023, 2024]));
+        assert_eq!(n["skipped"], serde_json::json!(["x"]));
+        assert_eq!(
+            n["rules"],
+            serde_json::json!([{"id": "a", "park_note": "p"}])
+        );
+        assert_eq!(n["record"]["rules"], serde_json::json!([{"id": "a"}]));
+        assert_eq!(narrow_summary("[1, 2", "jiangbei"), "[1, 2");
     }
 }

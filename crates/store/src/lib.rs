@@ -19,7 +19,7 @@ mod users;
 
 pub use consent::{AccessEntry, Bank, Consent, key_hash};
 pub use db::{Backend, Error, Store, database_url_from_env};
-pub use evaluation::{ParkInput, PointsRow, RunRecord};
+pub use evaluation::{ParkInput, PointsRow, RunKind, RunRecord};
 pub use import::{
     Change, ChangeWhat, FactsPatch, FirmPatch, IdentityField, ImportCounts, ImportTx,
     MAX_LISTED_CHANGES, MoveError, ParkMove, Touch, unix_now,

@@ -2,7 +2,8 @@
 //! and one row per firm × rule of its year (`rule_results`).
 //!
 //! Scope rules (decided here): the run record itself is read through [`Store::latest_run`] (zone and
-//! park scopes; an enterprise scope reads no run). Per-firm rows are scoped like facts: the zone
+//! park scopes, a park scope seeing only its park's rows of the summary; an enterprise scope reads
+//! no run). Per-firm rows are scoped like facts: the zone
 //! reads every firm's, a park administrator its park's firms', an enterprise its own — the join
 //! on `enterprises` applies the scope, so a page cannot list another park's firms by forgetting a
 //! filter.

@@ -1,6 +1,6 @@
 //! Park inputs, runs, points and bank consent on both backends, with their scope rules.
 use gaoxin_model::{Date, Enterprise, IndustryCode, Listing, Sector, Uscc};
-use gaoxin_store::{ParkInput, PointsRow, RunRecord, Scope, Store, testing};
+use gaoxin_store::{ParkInput, PointsRow, RunKind, RunRecord, Scope, Store, testing};
 
 fn firm(code: &str, park: &str) -> Enterprise {
     Enterprise {
@@ -131,7 +131,7 @@ async fn park_inputs_runs_and_points_are_scoped() {
                 .unwrap();
         }
         let r = store
-            .latest_run(&jb, "park-evaluation", 2024)
+            .latest_run(&jb, RunKind::ParkEvaluation, 2024)
             .await
             .unwrap()
             .unwrap();
@@ -139,21 +139,21 @@ async fn park_inputs_runs_and_points_are_scoped() {
         assert!(r.summary.contains("r2"));
         assert!(
             store
-                .latest_run(&zone, "park-evaluation", 2023)
+                .latest_run(&zone, RunKind::ParkEvaluation, 2023)
                 .await
                 .unwrap()
                 .is_none()
         );
         assert!(
             store
-                .latest_run(&Scope::Enterprise(a.clone()), "park-evaluation", 2024)
+                .latest_run(&Scope::Enterprise(a.clone()), RunKind::ParkEvaluation, 2024)
                 .await
                 .unwrap()
                 .is_none()
         );
         assert_eq!(
             store
-                .run_list(&zone, "park-evaluation")
+                .run_list(&zone, RunKind::ParkEvaluation)
                 .await
                 .unwrap()
                 .len(),
@@ -200,6 +200,46 @@ async fn park_inputs_runs_and_points_are_scoped() {
             "b is in xingang"
         );
         assert_eq!(store.points_of(&zone, &b).await.unwrap().len(), 2);
+    }
+}
+
+/// A rules run's summary is made of rows per park: a park scope reads only its own park's rows
+/// (the store decides, no caller narrows); the zone reads all; other kinds are not narrowed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_park_reads_only_its_rows_of_a_rules_run() {
+    for store in testing::all().await.unwrap() {
+        let summary = r#"{"funnel_years":[2024],"funnel":[{"year":2024,"park":"jiangbei","counts":[1]},{"year":2024,"park":"xingang","counts":[2]}],"budgets":[{"rule":"a","park":"xingang","firms":1}]}"#;
+        for kind in [RunKind::Rules, RunKind::ParkEvaluation] {
+            store
+                .insert_run(&RunRecord {
+                    id: format!("{}-2024", kind.as_str()),
+                    kind: kind.as_str().into(),
+                    created_at: 1,
+                    year: Some(2024),
+                    input_hash: String::new(),
+                    versions: String::new(),
+                    summary: summary.into(),
+                })
+                .await
+                .unwrap();
+        }
+        let read = |scope: Scope, kind: RunKind| {
+            let store = store.clone();
+            async move {
+                let r = store.latest_run(&scope, kind, 2024).await.unwrap().unwrap();
+                serde_json::from_str::<serde_json::Value>(&r.summary).unwrap()
+            }
+        };
+        let jb = read(Scope::Park("jiangbei".into()), RunKind::Rules).await;
+        assert_eq!(jb["funnel"].as_array().unwrap().len(), 1);
+        assert_eq!(jb["funnel"][0]["park"], "jiangbei");
+        assert_eq!(jb["budgets"], serde_json::json!([]));
+        assert_eq!(jb["funnel_years"], serde_json::json!([2024]));
+        let zone = read(Scope::Zone, RunKind::Rules).await;
+        assert_eq!(zone["funnel"].as_array().unwrap().len(), 2);
+        assert_eq!(zone["budgets"].as_array().unwrap().len(), 1);
+        let pe = read(Scope::Park("jiangbei".into()), RunKind::ParkEvaluation).await;
+        assert_eq!(pe["funnel"].as_array().unwrap().len(), 2);
     }
 }
 

@@ -110,6 +110,8 @@ pub struct Inner {
     pub dashboards: dashboard::Cache,
     pub jobs: upload::Jobs,
     pub rules_jobs: rules_jobs::RulesJobs,
+    /// Rule files and compiled plans, reloaded when the rules directory changes.
+    pub rules: gaoxin_app::rules_cache::RulesCache,
 }
 
 impl std::ops::Deref for AppState {
@@ -129,6 +131,7 @@ impl AppState {
             dashboards: dashboard::Cache::default(),
             jobs: upload::Jobs::default(),
             rules_jobs: rules_jobs::RulesJobs::default(),
+            rules: gaoxin_app::rules_cache::RulesCache::new(),
         }))
     }
 }

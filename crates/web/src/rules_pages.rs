@@ -8,8 +8,8 @@
 //! * zone administrators and analysts: every park; opening a year without a stored run starts
 //!   its evaluation in the background and shows its progress until the run is stored
 //!   ([`crate::rules_jobs`]);
-//! * a park administrator: its park's funnel, lists and budget (the stored run narrowed to its
-//!   park; per-firm rows come from the store with its scope); no evaluating;
+//! * a park administrator: its park's funnel, lists and budget (the store returns the run's
+//!   summary and per-firm rows with its scope); no evaluating;
 //! * an enterprise user: 梯度培育 and 政策 answer 404; its own firm page shows its ladder and its
 //!   policies (evaluated live on its own one-firm panel, read with its scope).
 use crate::AppState;
@@ -83,7 +83,8 @@ struct RuleView {
     scores: Vec<String>,
 }
 
-/// GET /enterprises/{uscc}/ladder — the firm's ladder and every rule explained (htmx fragment).
+/// GET /enterprises/{uscc}/ladder — the firm's ladder and every rule explained (htmx fragment),
+/// evaluated with the server's cached plan of the year ([`gaoxin_app::rules_cache`]).
 pub async fn enterprise_ladder(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -104,24 +105,19 @@ pub async fn enterprise_ladder(
             context! { empty => true, uscc => code },
         ));
     };
-    let files = match rules_eval::load_rules() {
+    let firm_ladder =
+        rules_eval::firm_ladder(&state.rules, &state.store, &scope, &e, &facts, year).await?;
+    let rules_eval::FirmLadder { firm, notice } = match firm_ladder {
         Ok(f) => f,
-        Err(err) => {
+        Err(error) => {
             return Ok(render::fragment(
                 "enterprise_ladder.html",
-                context! { error => err.to_string(), uscc => code },
+                context! { error => error, uscc => code },
             ));
         }
     };
-    let rules_eval::FirmRules {
-        plan,
-        skipped,
-        panel,
-        opts,
-        position: pos,
-        ..
-    } = rules_eval::evaluate_firm(&files, &e, &facts, year)?;
-    let rungs: Vec<_> = ladder::rungs(&plan)
+    let (plan, pos) = (&firm.plan, &firm.position);
+    let rungs: Vec<_> = ladder::rungs(plan)
         .into_iter()
         .map(|r| {
             context! {
@@ -132,10 +128,39 @@ pub async fn enterprise_ladder(
             }
         })
         .collect();
-    // Each defined rung twice, distinctly: 已认定 from the records (with their dates and
-    // sources) and 按条件测算 from the rule (with 取决于假设 where it applies).
-    let standings: Vec<_> = pos
-        .standings
+    let label_of = |level: u8| {
+        ladder::rungs(plan)
+            .into_iter()
+            .find(|r| r.level == level)
+            .map(|r| r.label)
+    };
+    Ok(render::fragment(
+        "enterprise_ladder.html",
+        context! {
+            uscc => code,
+            year => year,
+            years => years,
+            as_of => plan.as_of.to_string(),
+            level_label => pos.label.clone(),
+            level_basis => pos.basis.map(|b| b.zh()),
+            recognised_label => label_of(pos.recognised_level),
+            rules_label => label_of(pos.rules_level),
+            standings => standings(&firm),
+            legend => Finding::ALL.iter().map(|f| context! { key => f.key(), zh => f.zh() }).collect::<Vec<_>>(),
+            next => pos.next.as_ref().map(|n| context! { label => n.label.clone(), note => n.note.clone() }),
+            rungs => rungs,
+            rules => render::ser(rule_views(&firm)),
+            skipped => firm.skipped.clone(),
+            rules_notice => notice,
+        },
+    ))
+}
+
+/// Each defined rung of a firm twice, distinctly: 已认定 from the records (with their dates and
+/// sources) and 按条件测算 from the rule (with 取决于假设 where it applies).
+fn standings(firm: &rules_eval::FirmRules) -> Vec<minijinja::Value> {
+    let (plan, panel, pos) = (&firm.plan, &firm.panel, &firm.position);
+    pos.standings
         .iter()
         .filter_map(|st| {
             let rp = plan.rule(&st.rule)?;
@@ -149,26 +174,25 @@ pub async fn enterprise_ladder(
                 record_rule => rp.recognised.as_ref().map(|x| x.zh.clone()),
                 record_source => rp.recognised.as_ref().map(|x| x.source.clone()),
                 record_unconfirmed => rp.recognised.as_ref().is_some_and(|x| x.status == Status::Unconfirmed),
-                record_inputs => ladder::record_inputs(&plan, &panel, 0, year, &st.rule)
+                record_inputs => ladder::record_inputs(plan, panel, 0, firm.year, &st.rule)
                     .iter()
                     .map(|i| i.line_zh())
                     .collect::<Vec<_>>(),
                 finding => f.key(),
                 finding_zh => f.zh(),
-                assumption => opts.assumption.zh(),
+                assumption => firm.opts.assumption.zh(),
                 current => st.level == pos.level,
             })
         })
-        .collect();
-    let label_of = |level: u8| {
-        ladder::rungs(&plan)
-            .into_iter()
-            .find(|r| r.level == level)
-            .map(|r| r.label)
-    };
+        .collect()
+}
+
+/// Every rule of the plan explained for the firm: rungs first, then other labels, then policies.
+fn rule_views(firm: &rules_eval::FirmRules) -> Vec<RuleView> {
+    let (plan, panel, year, opts) = (&firm.plan, &firm.panel, firm.year, &firm.opts);
     let mut rules: Vec<RuleView> = Vec::new();
     for rp in &plan.rules {
-        let Some(ex) = gaoxin_rules::explain(&plan, &panel, 0, year, &rp.id, &opts) else {
+        let Some(ex) = gaoxin_rules::explain(plan, panel, 0, year, &rp.id, opts) else {
             continue;
         };
         rules.push(RuleView {
@@ -216,25 +240,7 @@ pub async fn enterprise_ladder(
         });
     }
     rules.sort_by_key(|r| (r.policy, r.rung.is_none(), r.rung));
-    Ok(render::fragment(
-        "enterprise_ladder.html",
-        context! {
-            uscc => code,
-            year => year,
-            years => years,
-            as_of => plan.as_of.to_string(),
-            level_label => pos.label,
-            level_basis => pos.basis.map(|b| b.zh()),
-            recognised_label => label_of(pos.recognised_level),
-            rules_label => label_of(pos.rules_level),
-            standings => standings,
-            legend => Finding::ALL.iter().map(|f| context! { key => f.key(), zh => f.zh() }).collect::<Vec<_>>(),
-            next => pos.next.as_ref().map(|n| context! { label => n.label.clone(), note => n.note.clone() }),
-            rungs => rungs,
-            rules => render::ser(&rules),
-            skipped => skipped,
-        },
-    ))
+    rules
 }
 
 /// The year a rules page shows: the requested one if the scope has data for it, else the
@@ -255,15 +261,19 @@ async fn page_year(
     })
 }
 
-/// The year, the stored run and the summary narrowed to what the user may see; `Ok(Err(ctx))`
-/// is the page's empty state. For a zone user and a year without a stored run, `start` starts
+/// The year, the stored run, the summary narrowed to what the user may see and the notice that
+/// the rule files changed since the run ([`rules_eval::run_notice`]); `Ok(Err(ctx))` is the
+/// page's empty state. For a zone user and a year without a stored run, `start` starts
 /// (or joins) the background run and the empty state shows its progress ([`crate::rules_jobs`]).
+/// A stored run as a page shows it: year, summary, run, park in view, rule-change notice.
+type RunView = (i32, RulesSummary, RunRecord, Option<String>, Option<String>);
+
 async fn run_view(
     state: &AppState,
     user: &CurrentUser,
     q: &RulesQuery,
     start: bool,
-) -> Result<Result<(i32, RulesSummary, RunRecord, Option<String>), minijinja::Value>, PageError> {
+) -> Result<Result<RunView, minijinja::Value>, PageError> {
     let asked_park = crate::pages::park_param(&state.zone, q.park.as_deref())
         .map_err(|m| PageError::bad_request(&m))?;
     let scope = user.scope();
@@ -271,7 +281,17 @@ async fn run_view(
         Ok(x) => x,
         Err(ctx) => return Ok(Err(ctx)),
     };
-    let (s, run) = match rules_eval::latest(&state.store, &scope, year).await? {
+    let park = match &scope {
+        Scope::Park(p) => Some(p.clone()),
+        _ => asked_park,
+    };
+    // A zone user's choice of one park reads the run as that park's scope does (the store
+    // returns only what a scope may see); any other scope reads with its own.
+    let view = match (&scope, &park) {
+        (Scope::Zone, Some(p)) => Scope::Park(p.clone()),
+        _ => scope,
+    };
+    let (s, run) = match rules_eval::latest(&state.store, &view, year).await? {
         Some(r) => r,
         None if start && zone_role(&user.role) => {
             let job = state.rules_jobs.start(state, year);
@@ -286,15 +306,8 @@ async fn run_view(
             ));
         }
     };
-    let park = match &scope {
-        Scope::Park(p) => Some(p.clone()),
-        _ => asked_park,
-    };
-    let s = match &park {
-        Some(p) => rules_eval::narrow(&s, p),
-        None => s,
-    };
-    Ok(Ok((year, s, run, park)))
+    let notice = rules_eval::run_notice(&state.rules, &s);
+    Ok(Ok((year, s, run, park, notice)))
 }
 
 /// GET /ladder/evaluating?year=Y — the progress of the year's background run (htmx fragment,
@@ -362,7 +375,7 @@ pub async fn ladder_page(
     Query(q): Query<RulesQuery>,
 ) -> Result<Response, PageError> {
     let page = Page::new("梯度培育", &user, "/ladder");
-    let (year, s, run, park) = match run_view(&state, &user, &q, true).await? {
+    let (year, s, run, park, notice) = match run_view(&state, &user, &q, true).await? {
         Ok(x) => x,
         Err(ctx) => return Ok(render::page("ladder.html", &page, ctx)),
     };
@@ -490,6 +503,7 @@ pub async fn ladder_page(
             fallback_total => fallback_total,
             legend => Finding::ALL.iter().map(|f| context! { key => f.key(), zh => f.zh() }).collect::<Vec<_>>(),
             depends_zh => Finding::Depends.zh(),
+            rules_notice => notice,
         },
     ))
 }
@@ -519,7 +533,7 @@ async fn export(
     which: Lists,
     title: &str,
 ) -> Result<Response, PageError> {
-    let (year, s, run, park) = match run_view(&state, &user, &q, false).await? {
+    let (year, s, run, park, _) = match run_view(&state, &user, &q, false).await? {
         Ok(x) => x,
         Err(_) => return Err(PageError::not_found()),
     };
@@ -544,7 +558,7 @@ pub async fn policies_page(
     Query(q): Query<RulesQuery>,
 ) -> Result<Response, PageError> {
     let page = Page::new("政策兑现", &user, "/policies");
-    let (year, s, run, park) = match run_view(&state, &user, &q, true).await? {
+    let (year, s, run, park, notice) = match run_view(&state, &user, &q, true).await? {
         Ok(x) => x,
         Err(ctx) => return Ok(render::page("policies.html", &page, ctx)),
     };
@@ -604,6 +618,7 @@ pub async fn policies_page(
             parks => parks_ctx(&state, &user), policies => policies, chart => render::ser(&chart),
             skipped => s.skipped.clone(),
             unknown_zh => Finding::Unknown.zh(), depends_zh => Finding::Depends.zh(),
+            rules_notice => notice,
         },
     ))
 }

@@ -30,7 +30,7 @@ async fn ladder_and_policy_pages_are_scoped() {
         assert!(polled.last().unwrap().contains("评估已完成"), "{polled:?}");
         let runs = s
             .store
-            .run_list(&Scope::Zone, "rules")
+            .run_list(&Scope::Zone, gaoxin_store::RunKind::Rules)
             .await
             .unwrap()
             .into_iter()
