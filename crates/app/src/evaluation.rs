@@ -26,23 +26,7 @@ pub const KIND_POINTS: &str = RunKind::Points.as_str();
 const PARK_FILE: &str = "park-evaluation-2021.toml";
 const POINTS_FILE: &str = "innovation-points-2024.toml";
 
-/// An error of an engine run, in words for operators and pages.
-#[derive(Debug, thiserror::Error)]
-pub enum EvalError {
-    #[error(transparent)]
-    Store(#[from] gaoxin_store::Error),
-    #[error("计算失败：{0}")]
-    Engine(String),
-    /// Nothing to compute (e.g. no data for the year).
-    #[error("{0}")]
-    NoData(String),
-}
-
-impl From<gaoxin_index::IndexError> for EvalError {
-    fn from(e: gaoxin_index::IndexError) -> Self {
-        EvalError::Engine(e.to_string())
-    }
-}
+pub use crate::error::EvalError;
 
 fn scheme_text(file: &str) -> Result<(String, String), EvalError> {
     data_files::SCHEMES

@@ -17,6 +17,7 @@
 //! about command-line flags (they stay in cli). New capabilities are added as modules here.
 pub mod accounts;
 pub mod data_files;
+pub mod error;
 pub mod evaluation;
 pub mod rules_cache;
 pub mod rules_eval;

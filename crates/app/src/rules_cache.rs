@@ -10,7 +10,7 @@
 //! It also tells which rule files changed since a stored run ([`rule_changes`]): the run records
 //! every rule's version and content hash ([`gaoxin_rules::RuleVersion`]).
 use crate::data_files::{self, Source};
-use crate::evaluation::EvalError;
+use crate::error::EvalError;
 use crate::rules_eval::{RulesSummary, plan_for, read_rules};
 use gaoxin_rules::{Plan, RuleFile, RuleVersion};
 use std::collections::HashMap;

@@ -13,7 +13,7 @@
 //! rungs as the run's year (a rung's rule file not yet in force makes earlier years incomparable);
 //! a firm counts in a year only when it has facts for that year.
 use crate::data_files::{self, Source};
-use crate::evaluation::EvalError;
+use crate::error::EvalError;
 use crate::rules_cache::{self, RulesCache};
 use crate::runs::{RunKind, decode_summary, new_id, now};
 use gaoxin_model::{Enterprise, Facts, Zone};
@@ -21,16 +21,16 @@ use gaoxin_rules::batch::{BatchResult, evaluate};
 use gaoxin_rules::file::RuleKind;
 use gaoxin_rules::ladder::{Basis, Record};
 use gaoxin_rules::plan::{EvalOptions, Finding, Plan, Verdict, compile_for_run};
-use gaoxin_rules::{CheckReport, LoadError, Panel, RuleFile, default_as_of, ladder};
+use gaoxin_rules::{CheckReport, LoadError, Panel, RuleFile, default_as_of, funnel, ladder};
 use gaoxin_store::{RuleResultRow, RunRecord, Scope, Store};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 pub use crate::rules_workbook::{Lists, workbook};
-/// The funnel and budget rows of a stored summary are the engine's ([`ladder::funnel`],
-/// [`ladder::budgets`]).
-pub use gaoxin_rules::ladder::{BudgetRow, ConversionRow, FunnelRow, MedianRow};
+/// The funnel and budget rows of a stored summary are the engine's ([`funnel::funnel`],
+/// [`funnel::budgets`]).
+pub use gaoxin_rules::funnel::{BudgetRow, ConversionRow, FunnelRow, MedianRow};
 
 /// Run kind in the `runs` table.
 pub const KIND_RULES: &str = RunKind::Rules.as_str();
@@ -425,7 +425,7 @@ pub fn evaluate_panel(
         funnel: funnel.rows,
         conversions: funnel.conversions,
         medians: funnel.medians,
-        budgets: ladder::budgets(&plan, &panel, &batch, present_now),
+        budgets: funnel::budgets(&plan, &panel, &batch, present_now),
     };
     Ok(Evaluated { summary, rows })
 }
@@ -459,7 +459,7 @@ fn funnel_of(
     present: &BTreeMap<i32, Vec<bool>>,
     now: (i32, &[ladder::LadderPosition]),
     opts: &EvalOptions,
-) -> ladder::Funnel {
+) -> funnel::Funnel {
     let rungs = ladder::rungs(plan);
     let rung_ids: Vec<&Option<String>> = rungs.iter().map(|r| &r.rule).collect();
     let mut earlier: Vec<(i32, Vec<ladder::LadderPosition>)> = Vec::new();
@@ -478,17 +478,17 @@ fn funnel_of(
         y -= 1;
     }
     earlier.reverse();
-    let years: Vec<ladder::FunnelYear> = earlier
+    let years: Vec<funnel::FunnelYear> = earlier
         .iter()
         .map(|(y, pos)| (*y, pos.as_slice()))
         .chain(std::iter::once(now))
-        .map(|(year, positions)| ladder::FunnelYear {
+        .map(|(year, positions)| funnel::FunnelYear {
             year,
             positions,
             present: &present[&year],
         })
         .collect();
-    ladder::funnel(panel, &rungs, &years)
+    funnel::funnel(panel, &rungs, &years)
 }
 
 /// The run's year as evaluated: plan, panel, batch, the zone's records, every firm's position and

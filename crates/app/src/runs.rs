@@ -1,7 +1,7 @@
 //! Run records as the use cases store them: the kinds of run (one text form each), new run ids,
 //! and the decoding of a stored summary (an undecodable one is an error naming the run, never
 //! taken for "no run").
-use crate::evaluation::EvalError;
+use crate::error::EvalError;
 use gaoxin_store::RunRecord;
 use serde::de::DeserializeOwned;
 

@@ -6,8 +6,8 @@
 //! evaluated column-at-a-time over a [`panel::Panel`] — a whole year for all firms in
 //! [`batch`], or one firm with a full trace, need/have per condition and the smallest passing
 //! change in [`explain`] — from the same nodes, so the two cannot disagree. On top:
-//! the tier ladder and nearest-to-qualify list, 免申即享 / 快申快享 lists, the funnel and the
-//! budget ([`ladder`]), run records ([`run`]) and the files' own test cases ([`check`]).
+//! the tier ladder and nearest-to-qualify list, 免申即享 / 快申快享 lists ([`ladder`]), the funnel
+//! and the budget ([`funnel`]), run records ([`run`]) and the files' own test cases ([`check`]).
 pub mod batch;
 pub mod check;
 pub mod distance;
@@ -15,6 +15,7 @@ pub mod explain;
 pub mod expr;
 pub mod file;
 pub mod fmt;
+pub mod funnel;
 pub mod itemise;
 pub mod ladder;
 pub mod panel;

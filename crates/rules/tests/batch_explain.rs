@@ -3,11 +3,11 @@
 //! checks the ladder, lists, funnel, budget and run record on the same data.
 use std::path::Path;
 
-use gaoxin_rules::ladder;
 use gaoxin_rules::plan::Verdict;
 use gaoxin_rules::{
     EvalOptions, RulesRunRecord, compile_for_run, default_as_of, evaluate, explain, load_dir,
 };
+use gaoxin_rules::{funnel, ladder};
 
 fn files() -> Vec<gaoxin_rules::RuleFile> {
     load_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/rules"))
@@ -213,7 +213,7 @@ fn ladder_lists_funnel_budget_and_run_record() {
         assert!(e.supply.iter().all(|s| !s.provenance.is_verified()));
     }
     let everyone = vec![true; panel.len()];
-    let b = ladder::budget(&panel, batch, "nanjing_first_unicorn_award_2025", &everyone).unwrap();
+    let b = funnel::budget(&panel, batch, "nanjing_first_unicorn_award_2025", &everyone).unwrap();
     let award = batch.rule("nanjing_first_unicorn_award_2025").unwrap();
     let firms: usize = b.iter().map(|x| x.firms + x.depends).sum();
     let dependent_pass = (0..panel.len())
@@ -230,16 +230,16 @@ fn ladder_lists_funnel_budget_and_run_record() {
         .iter()
         .map(|(_, p, b)| ladder::positions(p, &panel, b))
         .collect();
-    let years: Vec<ladder::FunnelYear> = runs
+    let years: Vec<funnel::FunnelYear> = runs
         .iter()
         .zip(&positions)
-        .map(|((y, _, _), pos)| ladder::FunnelYear {
+        .map(|((y, _, _), pos)| funnel::FunnelYear {
             year: *y,
             positions: pos,
             present: &everyone,
         })
         .collect();
-    let f = ladder::funnel(&panel, &rungs, &years);
+    let f = funnel::funnel(&panel, &rungs, &years);
     assert_eq!(f.years, [2022, 2023, 2024]);
     for y in &f.years {
         assert_eq!(
