@@ -187,7 +187,7 @@ pub async fn ensure_demo_accounts(
     if store.meta("demo").await?.is_none() {
         return Ok(vec![]);
     }
-    let park_name = |id: &str| {
+    let park_name = |id: &gaoxin_model::ParkId| {
         zone.park(id)
             .map(|p| p.name.clone())
             .unwrap_or_else(|| id.to_string())

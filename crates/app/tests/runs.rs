@@ -111,7 +111,12 @@ async fn runs_are_stored_and_reproduce() {
         }
         // scope: a park reads only its firms' rows; a firm reads no run
         let jb = store
-            .rule_results(&Scope::Park("jiangbei".into()), &run24.id, None, None)
+            .rule_results(
+                &Scope::Park(gaoxin_model::ParkId::parse("jiangbei").unwrap()),
+                &run24.id,
+                None,
+                None,
+            )
             .await
             .unwrap();
         assert!(!jb.is_empty() && jb.iter().all(|r| r.park == "jiangbei"));
@@ -260,7 +265,7 @@ async fn an_undecodable_park_run_is_replaced_by_who_may_compute() {
     let mut bad = broken(KIND_PARK, "park-evaluation-2024-0-bad");
     bad.created_at = 0;
     store.insert_run(&bad).await.unwrap();
-    let park = Scope::Park("jiangbei".into());
+    let park = Scope::Park(gaoxin_model::ParkId::parse("jiangbei").unwrap());
     match evaluation::park_report_or_run(&store, &park, 2024, false).await {
         Err(EvalError::Engine(m)) => assert!(m.contains(&bad.id), "{m}"),
         other => panic!(

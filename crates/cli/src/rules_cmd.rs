@@ -475,10 +475,10 @@ pub async fn ladder_cmd(url: &str, zone: &Zone, a: LadderArgs) -> Res {
     let (s, run) = run_for(&store, year).await?;
     let scope = match &a.park {
         Some(p) => {
-            if zone.park(p).is_none() {
+            let Some(park) = zone.park(p) else {
                 return Err(format!("未知园区「{p}」").into());
-            }
-            Scope::Park(p.clone())
+            };
+            Scope::Park(park.id.clone())
         }
         None => Scope::Zone,
     };

@@ -120,7 +120,7 @@ impl Store {
     pub async fn park_inputs(&self, scope: &Scope, year: i32) -> Result<Vec<ParkInput>, Error> {
         let (cond, bind) = match scope {
             Scope::Zone => ("1 = 1".to_string(), None),
-            Scope::Park(p) => ("park = $2".to_string(), Some(p.clone())),
+            Scope::Park(p) => ("park = $2".to_string(), Some(p.to_string())),
             Scope::Enterprise(_) => return Ok(vec![]),
         };
         let sql = format!(

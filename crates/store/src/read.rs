@@ -5,7 +5,7 @@ use crate::import::ENT_COLS;
 use crate::scope::Scope;
 use futures_util::TryStreamExt;
 use gaoxin_model::{
-    Date, Enterprise, FIELDS, Facts, IndustryCode, Listing, N_FIELDS, Sector, Uscc, Year,
+    Date, Enterprise, FIELDS, Facts, IndustryCode, Listing, N_FIELDS, ParkId, Sector, Uscc, Year,
 };
 use sqlx::AssertSqlSafe;
 use sqlx::Row;
@@ -16,7 +16,7 @@ use sqlx::any::AnyRow;
 pub struct EnterpriseFilter {
     /// Substring of the name or the credit code (matched literally: `%`, `_`, quotes are not special).
     pub q: String,
-    pub park: Option<String>,
+    pub park: Option<ParkId>,
     /// GB/T 4754 prefix, e.g. `C` or `C39`.
     pub industry: Option<String>,
     pub cluster: Option<String>,
@@ -161,7 +161,7 @@ pub(crate) fn decode_enterprise(r: &AnyRow, at: usize) -> Result<Enterprise, Err
     Ok(Enterprise {
         uscc,
         name: s(1)?,
-        park: s(2)?,
+        park: ParkId::parse(&s(2)?).map_err(|e| bad(&e))?,
         industry: IndustryCode::parse(&s(3)?).map_err(|e| bad(&e))?,
         sector: if s(4)? == "manufacturing" {
             Sector::Manufacturing
@@ -243,7 +243,7 @@ impl Where {
             self.binds.push(escape_like(&q.to_ascii_uppercase()));
         }
         if let Some(p) = &f.park {
-            self.add("e.park = $?", p.clone());
+            self.add("e.park = $?", p.to_string());
         }
         if let Some(i) = &f.industry {
             self.add(
@@ -400,7 +400,7 @@ impl Store {
     pub async fn for_each_row(
         &self,
         scope: &Scope,
-        park: Option<&str>,
+        park: Option<&ParkId>,
         year: Option<i32>,
         mut f: impl FnMut(&Enterprise, Facts) -> Result<(), Error>,
     ) -> Result<u64, Error> {

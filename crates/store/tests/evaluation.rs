@@ -6,7 +6,7 @@ fn firm(code: &str, park: &str) -> Enterprise {
     Enterprise {
         uscc: Uscc::parse(code).unwrap(),
         name: format!("测试企业{park}"),
-        park: park.into(),
+        park: gaoxin_model::ParkId::parse(park).unwrap(),
         founded: Date::new(2015, 1, 1).unwrap(),
         industry: IndustryCode::parse("C3911").unwrap(),
         sector: Sector::Manufacturing,
@@ -46,7 +46,7 @@ async fn park_inputs_runs_and_points_are_scoped() {
     for store in testing::all().await.unwrap() {
         let (a, b) = two_firms(&store).await;
         let zone = Scope::Zone;
-        let jb = Scope::Park("jiangbei".into());
+        let jb = Scope::Park(gaoxin_model::ParkId::parse("jiangbei").unwrap());
         assert!(
             store
                 .set_park_input(&zone, &input("xingang", "3.1", 0.4))

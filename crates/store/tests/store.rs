@@ -12,7 +12,7 @@ fn firm(i: u32, name: &str, park: &str) -> Enterprise {
     Enterprise {
         uscc: code(i),
         name: name.into(),
-        park: park.into(),
+        park: gaoxin_model::ParkId::parse(park).unwrap(),
         founded: Date::new(2015, 6, 1).unwrap(),
         industry: IndustryCode::parse("C3911").unwrap(),
         sector: Sector::Manufacturing,
@@ -161,7 +161,7 @@ async fn rollback_writes_nothing() {
 async fn reads_are_scoped() {
     for store in testing::all().await.unwrap() {
         load(&store).await;
-        let park = Scope::Park("jiangbei".into());
+        let park = Scope::Park(gaoxin_model::ParkId::parse("jiangbei").unwrap());
         let (rows, total) = store
             .enterprises(&park, &EnterpriseFilter::default(), Page::default())
             .await
@@ -173,7 +173,7 @@ async fn reads_are_scoped() {
         assert!(store.facts_of(&park, &code(3)).await.unwrap().is_empty());
         // A park filter cannot widen a park scope.
         let f = EnterpriseFilter {
-            park: Some("xuanwu".into()),
+            park: Some(gaoxin_model::ParkId::parse("xuanwu").unwrap()),
             ..Default::default()
         };
         assert_eq!(

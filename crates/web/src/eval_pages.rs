@@ -144,7 +144,7 @@ fn view(
     rep: &ParkReport,
     park: Option<&str>,
 ) -> minijinja::Value {
-    let own_park = user.role.park().map(str::to_string);
+    let own_park = user.role.park().map(|p| p.to_string());
     let rows: Vec<RowView> = rep
         .parks
         .iter()
@@ -272,7 +272,7 @@ pub async fn evaluation_page(
             context! { empty => true, not_run => true, year => year, years => years },
         ));
     };
-    let v = view(&state, &user, &rep, park.as_deref());
+    let v = view(&state, &user, &rep, park.as_ref().map(|p| p.as_str()));
     Ok(render::page(
         "evaluation.html",
         &page,
@@ -312,7 +312,7 @@ pub async fn report_page(
         &user,
         "/evaluation",
     );
-    let v = view(&state, &user, &rep, park.as_deref());
+    let v = view(&state, &user, &rep, park.as_ref().map(|p| p.as_str()));
     Ok(render::page(
         "report.html",
         &page,
@@ -394,7 +394,7 @@ pub async fn targets_page(
     let ts = evaluation::targets(&state.store, &state.zone, &scope, q.year).await?;
     let page = Page::new("目标监测", &user, "/targets");
     let scope_name = match &scope {
-        Scope::Park(p) => park_name(&state, p),
+        Scope::Park(p) => park_name(&state, p.as_str()),
         _ => state.zone.name.clone(),
     };
     Ok(render::page(

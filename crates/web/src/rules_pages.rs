@@ -287,8 +287,8 @@ async fn run_view(
         }
     };
     let park = match &scope {
-        Scope::Park(p) => Some(p.clone()),
-        _ => asked_park,
+        Scope::Park(p) => Some(p.to_string()),
+        _ => asked_park.map(String::from),
     };
     let s = match &park {
         Some(p) => rules_eval::narrow(&s, p),
@@ -333,7 +333,7 @@ fn parks_ctx(state: &AppState, user: &CurrentUser) -> Vec<minijinja::Value> {
         .zone
         .parks
         .iter()
-        .map(|p| context! { id => p.id.clone(), name => p.name.clone() })
+        .map(|p| context! { id => p.id.as_str(), name => p.name.clone() })
         .collect()
 }
 
