@@ -14,7 +14,7 @@ use gaoxin_index::points::PointsScheme;
 use gaoxin_index::report::{
     self, FirmKey, FirmPoints, ParkOptions, ParkReport, PointsReport, TargetView,
 };
-use gaoxin_model::{Enterprise, Facts, Zone};
+use gaoxin_model::{Enterprise, Facts, Year, Zone};
 use gaoxin_store::{PointsRow, RunRecord, Scope, Store};
 use rust_xlsxwriter::{Format, Workbook};
 use std::collections::BTreeMap;
@@ -108,11 +108,14 @@ async fn park_inputs_map(
 /// stored), stores the run and returns it.
 pub async fn run_park_evaluation(
     store: &Store,
-    year: i32,
+    year: Year,
     mc: usize,
 ) -> Result<(ParkReport, RunRecord), EvalError> {
     let scheme = park_scheme()?;
-    let (es, fs) = store.panel(&Scope::Zone, Some((year - 2, year))).await?;
+    let (es, fs) = store
+        .panel(&Scope::Zone, Some((year.back(2), year)))
+        .await?;
+    let year = year.get();
     if !fs.iter().any(|f| f.year.get() == year) {
         return Err(EvalError::NoData(format!(
             "{year} 年没有企业数据，无法评价"
@@ -168,12 +171,14 @@ pub async fn run_park_evaluation(
 pub async fn latest_park_report(
     store: &Store,
     scope: &Scope,
-    year: i32,
+    year: Year,
 ) -> Result<Option<(ParkReport, RunRecord)>, EvalError> {
-    Ok(match store.latest_run(scope, KIND_PARK, year).await? {
-        Some(r) => Some((decode_summary::<ParkReport>(&r)?, r)),
-        None => None,
-    })
+    Ok(
+        match store.latest_run(scope, KIND_PARK, year.get()).await? {
+            Some(r) => Some((decode_summary::<ParkReport>(&r)?, r)),
+            None => None,
+        },
+    )
 }
 
 /// The stored park evaluation of `year` readable in `scope`; when there is none and the caller
@@ -184,7 +189,7 @@ pub async fn latest_park_report(
 pub async fn park_report_or_run(
     store: &Store,
     scope: &Scope,
-    year: i32,
+    year: Year,
     may_compute: bool,
 ) -> Result<Option<(ParkReport, RunRecord)>, EvalError> {
     match latest_park_report(store, scope, year).await {
@@ -195,7 +200,11 @@ pub async fn park_report_or_run(
         Err(e) => return Err(e),
     }
     let r = run_park_evaluation(store, year, 1000).await?;
-    if store.latest_run(scope, KIND_POINTS, year).await?.is_none() {
+    if store
+        .latest_run(scope, KIND_POINTS, year.get())
+        .await?
+        .is_none()
+    {
         run_points(store, year).await?;
     }
     Ok(Some(r))
@@ -206,9 +215,10 @@ pub const POINTS_SUMMARY_TOP: usize = 500;
 
 /// Computes every firm's innovation points for `year`, stores them (one row per firm, replacing
 /// the year's previous rows) and a run whose summary keeps the top 500; returns the full report.
-pub async fn run_points(store: &Store, year: i32) -> Result<(PointsReport, RunRecord), EvalError> {
+pub async fn run_points(store: &Store, year: Year) -> Result<(PointsReport, RunRecord), EvalError> {
     let scheme = points_scheme()?;
     let (es, fs) = store.panel(&Scope::Zone, Some((year, year))).await?;
+    let year = year.get();
     if fs.is_empty() {
         return Err(EvalError::NoData(format!(
             "{year} 年没有企业数据，无法计算积分"
@@ -292,7 +302,7 @@ pub async fn targets(
     store: &Store,
     zone: &Zone,
     scope: &Scope,
-    year: Option<i32>,
+    year: Option<Year>,
 ) -> Result<Vec<TargetView>, EvalError> {
     let mut m = Measures::default();
     store
@@ -301,7 +311,11 @@ pub async fn targets(
             Ok(())
         })
         .await?;
-    Ok(report::targets_report(&zone.targets, &m, year))
+    Ok(report::targets_report(
+        &zone.targets,
+        &m,
+        year.map(Year::get),
+    ))
 }
 
 fn park_name(zone: &Zone, id: &str) -> String {

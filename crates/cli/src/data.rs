@@ -297,8 +297,8 @@ pub struct ExportArgs {
     #[arg(long)]
     pub park: Option<String>,
     /// Only this year.
-    #[arg(long)]
-    pub year: Option<i32>,
+    #[arg(long, value_parser = gaoxin_model::Year::parse)]
+    pub year: Option<gaoxin_model::Year>,
 }
 
 pub async fn export(url: &str, zone: &Zone, a: ExportArgs) -> Res {

@@ -3,7 +3,7 @@
 use crate::columns::{Col, IDENTITY, SOURCE_DETAIL_ZH, SOURCE_ZH, template_columns};
 use crate::import::IngestError;
 use gaoxin_model::facts::{Kind, format_value};
-use gaoxin_model::{Enterprise, F, Facts, ParkId, Provenance, Zone};
+use gaoxin_model::{Enterprise, F, Facts, ParkId, Provenance, Year, Zone};
 use gaoxin_store::{Scope, Store};
 use rust_xlsxwriter::{Format, Workbook, Worksheet};
 use std::collections::HashMap;
@@ -109,7 +109,7 @@ pub async fn export(
     zone: &Zone,
     scope: &Scope,
     park: Option<&ParkId>,
-    year: Option<i32>,
+    year: Option<Year>,
     format: ExportFormat,
     out: &mut (dyn Write + Send),
 ) -> Result<u64, IngestError> {
@@ -183,7 +183,7 @@ pub async fn export_bytes(
     zone: &Zone,
     scope: &Scope,
     park: Option<&ParkId>,
-    year: Option<i32>,
+    year: Option<Year>,
     format: ExportFormat,
 ) -> Result<Vec<u8>, IngestError> {
     let mut v = Vec::new();

@@ -325,7 +325,7 @@ async fn exports_reimport_unchanged_on_both_backends() {
             &z,
             &Scope::Zone,
             Some(&gaoxin_model::ParkId::parse("jiangbei").unwrap()),
-            Some(2024),
+            Some(gaoxin_model::Year::new(2024).unwrap()),
             ExportFormat::Csv,
         )
         .await

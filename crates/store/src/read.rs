@@ -23,7 +23,7 @@ pub struct EnterpriseFilter {
     pub track: Option<String>,
     pub listing: Option<Listing>,
     /// Only firms with facts for this year; the row's figures are from this year (else the latest year).
-    pub year: Option<i32>,
+    pub year: Option<Year>,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -88,7 +88,7 @@ impl Default for Page {
 #[derive(Debug, Clone)]
 pub struct EnterpriseRow {
     pub enterprise: Enterprise,
-    pub year: Option<i32>,
+    pub year: Option<Year>,
     pub revenue: Option<i64>,
     pub rd_expense: Option<i64>,
     pub employees: Option<i64>,
@@ -102,7 +102,7 @@ pub struct ParkCount {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct YearTotals {
-    pub year: i32,
+    pub year: Year,
     pub firms: i64,
     /// Sums in fen over the firms that reported the value.
     pub revenue: i64,
@@ -144,6 +144,14 @@ fn get_i64(r: &AnyRow, i: usize) -> Result<i64, sqlx::Error> {
 fn get_opt_i64(r: &AnyRow, i: usize) -> Result<Option<i64>, sqlx::Error> {
     r.try_get::<Option<i64>, _>(i)
         .or_else(|_| r.try_get::<Option<i32>, _>(i).map(|v| v.map(i64::from)))
+}
+
+/// A stored year; one outside [`Year`]'s range is a corrupt row.
+fn year_of(v: i64) -> Result<Year, Error> {
+    i32::try_from(v)
+        .map_err(|_| format!("年度{v}超出范围"))
+        .and_then(Year::new)
+        .map_err(Error::Corrupt)
 }
 
 /// Decodes the enterprise columns (in `ENT_COLS` order, minus row_hash) starting at `at`.
@@ -340,7 +348,7 @@ impl Store {
         let (join, year_bind) = match filter.year {
             Some(y) => (
                 "JOIN facts f ON f.uscc = e.uscc AND f.year = $Y".to_string(),
-                Some(y as i64),
+                Some(i64::from(y.get())),
             ),
             None => (
                 "LEFT JOIN facts f ON f.uscc = e.uscc AND f.year = e.latest_year".to_string(),
@@ -385,7 +393,7 @@ impl Store {
             .map(|r| {
                 Ok(EnterpriseRow {
                     enterprise: decode_enterprise(r, 0)?,
-                    year: get_opt_i64(r, n)?.map(|y| y as i32),
+                    year: get_opt_i64(r, n)?.map(year_of).transpose()?,
                     revenue: get_opt_i64(r, n + 1)?,
                     rd_expense: get_opt_i64(r, n + 2)?,
                     employees: get_opt_i64(r, n + 3)?,
@@ -401,7 +409,7 @@ impl Store {
         &self,
         scope: &Scope,
         park: Option<&ParkId>,
-        year: Option<i32>,
+        year: Option<Year>,
         mut f: impl FnMut(&Enterprise, Facts) -> Result<(), Error>,
     ) -> Result<u64, Error> {
         let mut w = Where::new(scope);
@@ -420,7 +428,7 @@ impl Store {
         sql.push_str(" ORDER BY f.uscc, f.year");
         let mut q = w.query(sql);
         if let Some(y) = year {
-            q = q.bind(y as i64);
+            q = q.bind(i64::from(y.get()));
         }
         let mut stream = q.fetch(&self.pool);
         let mut current: Option<Enterprise> = None;
@@ -441,12 +449,12 @@ impl Store {
     pub async fn panel(
         &self,
         scope: &Scope,
-        years: Option<(i32, i32)>,
+        years: Option<(Year, Year)>,
     ) -> Result<(Vec<Enterprise>, Vec<Facts>), Error> {
         let mut es: Vec<Enterprise> = Vec::new();
         let mut fs = Vec::new();
         self.for_each_row(scope, None, None, |e, f| {
-            if years.is_none_or(|(a, b)| (a..=b).contains(&f.year.get())) {
+            if years.is_none_or(|(a, b)| (a..=b).contains(&f.year)) {
                 if es.last().is_none_or(|l| l.uscc != e.uscc) {
                     es.push(e.clone());
                 }
@@ -459,7 +467,7 @@ impl Store {
     }
 
     /// The years present in scope, ascending.
-    pub async fn years(&self, scope: &Scope) -> Result<Vec<i32>, Error> {
+    pub async fn years(&self, scope: &Scope) -> Result<Vec<Year>, Error> {
         let w = Where::new(scope);
         let sql = format!(
             "SELECT DISTINCT f.year FROM facts f JOIN enterprises e ON e.uscc = f.uscc WHERE {} ORDER BY f.year",
@@ -469,7 +477,7 @@ impl Store {
         q.fetch_all(&self.pool)
             .await?
             .iter()
-            .map(|r| Ok(get_i64(r, 0)? as i32))
+            .map(|r| year_of(get_i64(r, 0)?))
             .collect()
     }
 
@@ -529,7 +537,7 @@ impl Store {
         .iter()
         .map(|r| {
             Ok(YearTotals {
-                year: get_i64(r, 0)? as i32,
+                year: year_of(get_i64(r, 0)?)?,
                 firms: get_i64(r, 1)?,
                 revenue: sum_i64(r, 2)?,
                 rd_expense: sum_i64(r, 3)?,

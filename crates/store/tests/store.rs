@@ -207,16 +207,28 @@ async fn reads_are_scoped() {
         );
         let mut n = 0;
         store
-            .for_each_row(&park, None, Some(2023), |e, f| {
-                assert_eq!(e.park, "jiangbei");
-                assert_eq!(f.year.get(), 2023);
-                n += 1;
-                Ok(())
-            })
+            .for_each_row(
+                &park,
+                None,
+                Some(gaoxin_model::Year::new(2023).unwrap()),
+                |e, f| {
+                    assert_eq!(e.park, "jiangbei");
+                    assert_eq!(f.year.get(), 2023);
+                    n += 1;
+                    Ok(())
+                },
+            )
             .await
             .unwrap();
         assert_eq!(n, 2);
-        assert_eq!(store.years(&me).await.unwrap(), vec![2022, 2023, 2024]);
+        assert_eq!(
+            store.years(&me).await.unwrap(),
+            vec![
+                gaoxin_model::Year::new(2022).unwrap(),
+                gaoxin_model::Year::new(2023).unwrap(),
+                gaoxin_model::Year::new(2024).unwrap()
+            ]
+        );
     }
 }
 
@@ -287,16 +299,19 @@ async fn filters_sorting_and_pages() {
                 .collect::<Vec<_>>(),
             vec![code(4), code(3), code(2), code(1)]
         );
-        assert_eq!(by_rev[0].year, Some(2024));
+        assert_eq!(by_rev[0].year, Some(gaoxin_model::Year::new(2024).unwrap()));
         let y = all(
             EnterpriseFilter {
-                year: Some(2022),
+                year: Some(gaoxin_model::Year::new(2022).unwrap()),
                 ..Default::default()
             },
             Sort::Name,
         )
         .await;
-        assert!(y.iter().all(|r| r.year == Some(2022)));
+        assert!(
+            y.iter()
+                .all(|r| r.year == Some(gaoxin_model::Year::new(2022).unwrap()))
+        );
         assert_eq!(
             all(
                 EnterpriseFilter {
@@ -362,7 +377,11 @@ async fn filters_sorting_and_pages() {
         let s = store.summary(&Scope::Zone).await.unwrap();
         assert_eq!(s.parks.len(), 2);
         assert_eq!(s.tracks.iter().find(|t| t.id == "t01").unwrap().firms, 1);
-        let y24 = s.years.iter().find(|y| y.year == 2024).unwrap();
+        let y24 = s
+            .years
+            .iter()
+            .find(|y| y.year == gaoxin_model::Year::new(2024).unwrap())
+            .unwrap();
         assert_eq!(y24.revenue, (1002 + 2002 + 3002 + 4002) * 1_000_000);
     }
 }
@@ -428,8 +447,11 @@ async fn the_list_follows_each_firms_latest_year_after_imports() {
         assert_eq!(rows[0].enterprise.uscc, code(1));
         assert_eq!(
             (rows[0].year, rows[0].revenue),
-            (Some(2025), Some(99_999 * 1_000_000))
+            (
+                Some(gaoxin_model::Year::new(2025).unwrap()),
+                Some(99_999 * 1_000_000)
+            )
         );
-        assert_eq!(rows[1].year, Some(2024));
+        assert_eq!(rows[1].year, Some(gaoxin_model::Year::new(2024).unwrap()));
     }
 }

@@ -10,7 +10,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, Uri};
 use axum::response::{IntoResponse, Redirect, Response};
 use gaoxin_model::facts::format_value;
-use gaoxin_model::{F, FIELDS, Facts, Kind, Listing, Uscc};
+use gaoxin_model::{F, FIELDS, Facts, Kind, Listing, Uscc, Year};
 use gaoxin_store::{EnterpriseFilter, EnterpriseRow, Page as StorePage, Role, Scope, Sort};
 use minijinja::{Value, context};
 use serde::{Deserialize, Serialize};
@@ -410,12 +410,7 @@ impl ListQuery {
         };
         let year = match opt(&self.year) {
             None => None,
-            Some(y) => Some(y.parse::<i32>().map_err(|_| {
-                format!(
-                    "参数 year 的值「{}」不是年份（如 2024）",
-                    y.chars().take(32).collect::<String>()
-                )
-            })?),
+            Some(y) => Some(Year::parse(&y).map_err(|e| format!("参数 year 的值{e}"))?),
         };
         Ok(EnterpriseFilter {
             q: self.q.trim().to_string(),
@@ -472,7 +467,7 @@ struct RowView {
     listing: &'static str,
     clusters: String,
     tracks: String,
-    year: Option<i32>,
+    year: Option<Year>,
     revenue: Option<i64>,
     rd_expense: Option<i64>,
     employees: Option<i64>,
@@ -629,7 +624,7 @@ pub async fn enterprises_export(
                     v.listing.into(),
                     v.clusters.into(),
                     v.tracks.into(),
-                    v.year.map(i64::from).into(),
+                    v.year.map(|y| i64::from(y.get())).into(),
                     wan(v.revenue).into(),
                     wan(v.rd_expense).into(),
                     v.employees.into(),

@@ -371,7 +371,7 @@ async fn browser_scenarios() {
         &s.zone,
         &gaoxin_store::Scope::Park(gaoxin_model::ParkId::parse("jiangbei").unwrap()),
         None,
-        Some(2024),
+        Some(gaoxin_model::Year::new(2024).unwrap()),
         gaoxin_ingest::ExportFormat::Csv,
     )
     .await

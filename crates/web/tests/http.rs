@@ -543,7 +543,7 @@ async fn uploads_report_row_errors_and_write_nothing() {
             &s.zone,
             &gaoxin_store::Scope::Park(gaoxin_model::ParkId::parse("jiangbei").unwrap()),
             None,
-            Some(2024),
+            Some(gaoxin_model::Year::new(2024).unwrap()),
             gaoxin_ingest::ExportFormat::Csv,
         )
         .await
