@@ -139,7 +139,7 @@ async fn latest_year(store: &Store) -> Result<i32, Box<dyn std::error::Error>> {
 }
 
 async fn names(store: &Store) -> Result<BTreeMap<String, String>, Box<dyn std::error::Error>> {
-    let page = gaoxin_store::Page {
+    let page = gaoxin_store::PageRequest {
         offset: 0,
         limit: None,
         sort: Default::default(),

@@ -66,17 +66,19 @@ impl Sort {
     }
 }
 
+/// Which page of a list to read: offset, size and order (a request for a page *of a list*; a
+/// rendered web page is `web::render::Page`).
 #[derive(Debug, Clone, Copy)]
-pub struct Page {
+pub struct PageRequest {
     pub offset: u64,
     /// `None`: all rows (exports).
     pub limit: Option<u64>,
     pub sort: Sort,
 }
 
-impl Default for Page {
+impl Default for PageRequest {
     fn default() -> Self {
-        Page {
+        PageRequest {
             offset: 0,
             limit: Some(50),
             sort: Sort::Name,
@@ -340,7 +342,7 @@ impl Store {
         &self,
         scope: &Scope,
         filter: &EnterpriseFilter,
-        page: Page,
+        page: PageRequest,
     ) -> Result<(Vec<EnterpriseRow>, u64), Error> {
         let mut w = Where::new(scope);
         w.filter(filter);

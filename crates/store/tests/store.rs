@@ -2,7 +2,7 @@
 use gaoxin_model::{
     Date, Enterprise, F, Facts, IndustryCode, Listing, Provenance, Sector, Uscc, Year,
 };
-use gaoxin_store::{EnterpriseFilter, Page, Scope, Sort, Store, testing};
+use gaoxin_store::{EnterpriseFilter, PageRequest, Scope, Sort, Store, testing};
 
 fn code(i: u32) -> Uscc {
     Uscc::from_body(&format!("91320100MA{:07}", i)).unwrap()
@@ -163,7 +163,7 @@ async fn reads_are_scoped() {
         load(&store).await;
         let park = Scope::Park(gaoxin_model::ParkId::parse("jiangbei").unwrap());
         let (rows, total) = store
-            .enterprises(&park, &EnterpriseFilter::default(), Page::default())
+            .enterprises(&park, &EnterpriseFilter::default(), PageRequest::default())
             .await
             .unwrap();
         assert_eq!(total, 2);
@@ -178,7 +178,7 @@ async fn reads_are_scoped() {
         };
         assert_eq!(
             store
-                .enterprises(&park, &f, Page::default())
+                .enterprises(&park, &f, PageRequest::default())
                 .await
                 .unwrap()
                 .1,
@@ -187,7 +187,7 @@ async fn reads_are_scoped() {
         let me = Scope::Enterprise(code(4));
         assert_eq!(
             store
-                .enterprises(&me, &EnterpriseFilter::default(), Page::default())
+                .enterprises(&me, &EnterpriseFilter::default(), PageRequest::default())
                 .await
                 .unwrap()
                 .1,
@@ -247,7 +247,7 @@ async fn search_treats_special_characters_literally() {
                             q,
                             ..Default::default()
                         },
-                        Page::default(),
+                        PageRequest::default(),
                     )
                     .await
                     .unwrap()
@@ -280,7 +280,7 @@ async fn filters_sorting_and_pages() {
                     .enterprises(
                         &Scope::Zone,
                         &f,
-                        Page {
+                        PageRequest {
                             offset: 0,
                             limit: None,
                             sort,
@@ -365,7 +365,7 @@ async fn filters_sorting_and_pages() {
             .enterprises(
                 &Scope::Zone,
                 &EnterpriseFilter::default(),
-                Page {
+                PageRequest {
                     offset: 2,
                     limit: Some(1),
                     sort: Sort::Name,
@@ -434,7 +434,7 @@ async fn the_list_follows_each_firms_latest_year_after_imports() {
         let mut tx = store.begin_import().await.unwrap();
         tx.write_facts(&[facts(1, 2025, 99_999)]).await.unwrap();
         tx.commit().await.unwrap();
-        let page = Page {
+        let page = PageRequest {
             offset: 0,
             limit: Some(2),
             sort: Sort::RevenueDesc,

@@ -11,7 +11,7 @@ use axum::http::{HeaderMap, Uri};
 use axum::response::{IntoResponse, Redirect, Response};
 use gaoxin_model::facts::format_value;
 use gaoxin_model::{F, FIELDS, Facts, Kind, Listing, Uscc, Year};
-use gaoxin_store::{EnterpriseFilter, EnterpriseRow, Page as StorePage, Role, Scope, Sort};
+use gaoxin_store::{EnterpriseFilter, EnterpriseRow, PageRequest, Role, Scope, Sort};
 use minijinja::{Value, context};
 use serde::{Deserialize, Serialize};
 
@@ -105,7 +105,7 @@ pub async fn list_page(
         state.store.enterprises(
             scope,
             filter,
-            StorePage {
+            PageRequest {
                 offset,
                 limit: Some(size),
                 sort,
@@ -588,7 +588,7 @@ pub async fn enterprises_export(
         .enterprises(
             &user.scope(),
             &filter,
-            StorePage {
+            PageRequest {
                 offset: 0,
                 limit: None,
                 sort: q.sort(),
