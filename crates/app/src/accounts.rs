@@ -5,7 +5,7 @@
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use argon2::{Argon2, Params};
 use gaoxin_model::Zone;
-use gaoxin_store::{EnterpriseFilter, Page as StorePage, Role, Scope, Store, UserRecord};
+use gaoxin_store::{EnterpriseFilter, PageRequest, Role, Scope, Store, UserRecord};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -172,7 +172,7 @@ pub async fn ensure_demo_accounts(
     if store.meta("demo").await?.is_none() {
         return Ok(vec![]);
     }
-    let park_name = |id: &str| {
+    let park_name = |id: &gaoxin_model::ParkId| {
         zone.park(id)
             .map(|p| p.name.clone())
             .unwrap_or_else(|| id.to_string())
@@ -213,7 +213,7 @@ pub async fn ensure_demo_accounts(
             .enterprises(
                 &Scope::Park(park.clone()),
                 &EnterpriseFilter::default(),
-                StorePage {
+                PageRequest {
                     offset: 0,
                     limit: Some(1),
                     sort: gaoxin_store::Sort::Name,

@@ -14,7 +14,7 @@ use gaoxin_index::points::PointsScheme;
 use gaoxin_index::report::{
     self, FirmKey, FirmPoints, ParkOptions, ParkReport, PointsReport, TargetView,
 };
-use gaoxin_model::{Enterprise, Facts, Zone};
+use gaoxin_model::{Enterprise, Facts, Year, Zone};
 use gaoxin_store::{PointsRow, RunRecord, Scope, Store};
 use rust_xlsxwriter::{Format, Workbook};
 use std::collections::BTreeMap;
@@ -77,11 +77,14 @@ async fn park_inputs_map(
 /// stored), stores the run and returns it.
 pub async fn run_park_evaluation(
     store: &Store,
-    year: i32,
+    year: Year,
     mc: usize,
 ) -> Result<(ParkReport, RunRecord), EvalError> {
     let scheme = park_scheme()?;
-    let (es, fs) = store.panel(&Scope::Zone, Some((year - 2, year))).await?;
+    let (es, fs) = store
+        .panel(&Scope::Zone, Some((year.back(2), year)))
+        .await?;
+    let year = year.get();
     if !fs.iter().any(|f| f.year.get() == year) {
         return Err(EvalError::NoData(format!(
             "{year} 年没有企业数据，无法评价"
@@ -140,11 +143,11 @@ pub async fn run_park_evaluation(
 pub async fn latest_park_report(
     store: &Store,
     scope: &Scope,
-    year: i32,
+    year: Year,
 ) -> Result<Option<(ParkReport, RunRecord)>, EvalError> {
     Ok(
         match store
-            .latest_run(scope, RunKind::ParkEvaluation, year)
+            .latest_run(scope, RunKind::ParkEvaluation, year.get())
             .await?
         {
             Some(r) => Some((decode_summary::<ParkReport>(&r)?, r)),
@@ -161,7 +164,7 @@ pub async fn latest_park_report(
 pub async fn park_report_or_run(
     store: &Store,
     scope: &Scope,
-    year: i32,
+    year: Year,
     may_compute: bool,
 ) -> Result<Option<(ParkReport, RunRecord)>, EvalError> {
     match latest_park_report(store, scope, year).await {
@@ -173,7 +176,7 @@ pub async fn park_report_or_run(
     }
     let r = run_park_evaluation(store, year, 1000).await?;
     if store
-        .latest_run(scope, RunKind::Points, year)
+        .latest_run(scope, RunKind::Points, year.get())
         .await?
         .is_none()
     {
@@ -187,9 +190,10 @@ pub const POINTS_SUMMARY_TOP: usize = 500;
 
 /// Computes every firm's innovation points for `year`, stores them (one row per firm, replacing
 /// the year's previous rows) and a run whose summary keeps the top 500; returns the full report.
-pub async fn run_points(store: &Store, year: i32) -> Result<(PointsReport, RunRecord), EvalError> {
+pub async fn run_points(store: &Store, year: Year) -> Result<(PointsReport, RunRecord), EvalError> {
     let scheme = points_scheme()?;
     let (es, fs) = store.panel(&Scope::Zone, Some((year, year))).await?;
+    let year = year.get();
     if fs.is_empty() {
         return Err(EvalError::NoData(format!(
             "{year} 年没有企业数据，无法计算积分"
@@ -273,7 +277,7 @@ pub async fn targets(
     store: &Store,
     zone: &Zone,
     scope: &Scope,
-    year: Option<i32>,
+    year: Option<Year>,
 ) -> Result<Vec<TargetView>, EvalError> {
     let mut m = Measures::default();
     store
@@ -282,7 +286,11 @@ pub async fn targets(
             Ok(())
         })
         .await?;
-    Ok(report::targets_report(&zone.targets, &m, year))
+    Ok(report::targets_report(
+        &zone.targets,
+        &m,
+        year.map(Year::get),
+    ))
 }
 
 fn park_name(zone: &Zone, id: &str) -> String {

@@ -16,7 +16,7 @@ use crate::data_files::{self, Source};
 use crate::error::EvalError;
 use crate::rules_cache::{self, RulesCache};
 use crate::runs::{RunKind, decode_summary, new_id, now};
-use gaoxin_model::{Enterprise, Facts, Zone};
+use gaoxin_model::{Enterprise, Facts, Year, Zone};
 use gaoxin_rules::batch::{BatchResult, evaluate};
 use gaoxin_rules::file::RuleKind;
 use gaoxin_rules::ladder::{Basis, Record};
@@ -640,19 +640,22 @@ pub enum RunProgress {
 
 /// Loads the zone's panel up to `year` (zone data: an administrator's or the CLI's action),
 /// evaluates it, stores the run with its per-firm rows and returns it.
-pub async fn run_rules(store: &Store, year: i32) -> Result<(RulesSummary, RunRecord), EvalError> {
+pub async fn run_rules(store: &Store, year: Year) -> Result<(RulesSummary, RunRecord), EvalError> {
     run_rules_with(store, year, &mut |_| {}).await
 }
 
 /// [`run_rules`], reporting each stage to `progress`.
 pub async fn run_rules_with(
     store: &Store,
-    year: i32,
+    year: Year,
     progress: &mut (dyn FnMut(RunProgress) + Send),
 ) -> Result<(RulesSummary, RunRecord), EvalError> {
     let files = load_rules()?;
     progress(RunProgress::Loading);
-    let (es, fs) = store.panel(&Scope::Zone, Some((year - 8, year))).await?;
+    let (es, fs) = store
+        .panel(&Scope::Zone, Some((year.back(8), year)))
+        .await?;
+    let year = year.get();
     progress(RunProgress::Evaluating { firms: es.len() });
     let ev = tokio::task::spawn_blocking(move || evaluate_panel(&files, &es, &fs, year))
         .await

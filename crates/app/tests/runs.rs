@@ -32,9 +32,14 @@ async fn runs_are_stored_and_reproduce() {
     for store in testing::all().await.unwrap() {
         let zone = zone();
         load_fixture(&store, &zone).await;
-        let (s23, run23) = rules_eval::run_rules(&store, 2023).await.unwrap();
+        let (s23, run23) = rules_eval::run_rules(&store, gaoxin_model::Year::new(2023).unwrap())
+            .await
+            .unwrap();
         let mut seen = Vec::new();
-        let (s24, run24) = rules_eval::run_rules_with(&store, 2024, &mut |p| seen.push(p))
+        let (s24, run24) =
+            rules_eval::run_rules_with(&store, gaoxin_model::Year::new(2024).unwrap(), &mut |p| {
+                seen.push(p)
+            })
             .await
             .unwrap();
         assert_ne!(s23.record.input_hash, s24.record.input_hash);
@@ -64,7 +69,16 @@ async fn runs_are_stored_and_reproduce() {
         assert!(writes.windows(2).all(|w| w[0].0 < w[1].0));
         // last year's stored run, reproduced from the store's data and the same rule files
         let files = rules_eval::load_rules().unwrap();
-        let (es, fs) = store.panel(&Scope::Zone, Some((2015, 2023))).await.unwrap();
+        let (es, fs) = store
+            .panel(
+                &Scope::Zone,
+                Some((
+                    gaoxin_model::Year::new(2015).unwrap(),
+                    gaoxin_model::Year::new(2023).unwrap(),
+                )),
+            )
+            .await
+            .unwrap();
         let again = rules_eval::evaluate_panel(&files, &es, &fs, 2023).unwrap();
         assert_eq!(again.summary.record.input_hash, s23.record.input_hash);
         assert_eq!(again.summary.record.output_hash, s23.record.output_hash);
@@ -111,7 +125,12 @@ async fn runs_are_stored_and_reproduce() {
         }
         // scope: a park reads only its firms' rows; a firm reads no run
         let jb = store
-            .rule_results(&Scope::Park("jiangbei".into()), &run24.id, None, None)
+            .rule_results(
+                &Scope::Park(gaoxin_model::ParkId::parse("jiangbei").unwrap()),
+                &run24.id,
+                None,
+                None,
+            )
             .await
             .unwrap();
         assert!(!jb.is_empty() && jb.iter().all(|r| r.park == "jiangbei"));
@@ -158,7 +177,13 @@ async fn an_undecodable_stored_summary_is_an_error_naming_the_run() {
             .insert_run(&broken(KIND_RULES, "rules-x"))
             .await
             .unwrap();
-        match evaluation::latest_park_report(&store, &Scope::Zone, 2024).await {
+        match evaluation::latest_park_report(
+            &store,
+            &Scope::Zone,
+            gaoxin_model::Year::new(2024).unwrap(),
+        )
+        .await
+        {
             Err(EvalError::Engine(m)) => assert!(m.contains("park-x"), "{m}"),
             other => panic!(
                 "expected a decode error, got {:?}",
@@ -174,10 +199,14 @@ async fn an_undecodable_stored_summary_is_an_error_naming_the_run() {
         }
         // no run of another year: none, not an error
         assert!(
-            evaluation::latest_park_report(&store, &Scope::Zone, 2023)
-                .await
-                .unwrap()
-                .is_none()
+            evaluation::latest_park_report(
+                &store,
+                &Scope::Zone,
+                gaoxin_model::Year::new(2023).unwrap()
+            )
+            .await
+            .unwrap()
+            .is_none()
         );
     }
 }
@@ -187,7 +216,9 @@ async fn undecodable_stored_points_are_an_error_not_dropped() {
     for store in testing::all().await.unwrap() {
         let zone = zone();
         let es = load_fixture(&store, &zone).await;
-        let (_, run) = evaluation::run_points(&store, 2024).await.unwrap();
+        let (_, run) = evaluation::run_points(&store, gaoxin_model::Year::new(2024).unwrap())
+            .await
+            .unwrap();
         let uscc = es[0].uscc.clone();
         let firm = uscc.as_str().to_string();
         evaluation::firm_points(&store, &Scope::Zone, &uscc)
@@ -216,7 +247,9 @@ async fn one_firm_evaluated_alone_agrees_with_the_stored_run() {
     let store = testing::sqlite().await.unwrap();
     let zone = zone();
     let es = load_fixture(&store, &zone).await;
-    let (_, run) = rules_eval::run_rules(&store, 2024).await.unwrap();
+    let (_, run) = rules_eval::run_rules(&store, gaoxin_model::Year::new(2024).unwrap())
+        .await
+        .unwrap();
     let rows = store
         .rule_results(&Scope::Zone, &run.id, None, None)
         .await
@@ -260,23 +293,40 @@ async fn an_undecodable_park_run_is_replaced_by_who_may_compute() {
     let mut bad = broken(KIND_PARK, "park-evaluation-2024-0-bad");
     bad.created_at = 0;
     store.insert_run(&bad).await.unwrap();
-    let park = Scope::Park("jiangbei".into());
-    match evaluation::park_report_or_run(&store, &park, 2024, false).await {
+    let park = Scope::Park(gaoxin_model::ParkId::parse("jiangbei").unwrap());
+    match evaluation::park_report_or_run(
+        &store,
+        &park,
+        gaoxin_model::Year::new(2024).unwrap(),
+        false,
+    )
+    .await
+    {
         Err(EvalError::Engine(m)) => assert!(m.contains(&bad.id), "{m}"),
         other => panic!(
             "expected a decode error, got {:?}",
             other.map(|o| o.is_some())
         ),
     }
-    let (_, run) = evaluation::park_report_or_run(&store, &Scope::Zone, 2024, true)
-        .await
-        .unwrap()
-        .unwrap();
+    let (_, run) = evaluation::park_report_or_run(
+        &store,
+        &Scope::Zone,
+        gaoxin_model::Year::new(2024).unwrap(),
+        true,
+    )
+    .await
+    .unwrap()
+    .unwrap();
     assert_ne!(run.id, bad.id);
-    let (_, again) = evaluation::park_report_or_run(&store, &park, 2024, false)
-        .await
-        .unwrap()
-        .unwrap();
+    let (_, again) = evaluation::park_report_or_run(
+        &store,
+        &park,
+        gaoxin_model::Year::new(2024).unwrap(),
+        false,
+    )
+    .await
+    .unwrap()
+    .unwrap();
     assert_eq!(again.id, run.id);
     assert!(
         store

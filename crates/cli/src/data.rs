@@ -263,7 +263,11 @@ pub async fn move_park(url: &str, zone: &Zone, a: MoveParkArgs) -> Res {
     store.close().await;
     match res {
         Ok(m) => {
-            let name = |id: &str| zone.park(id).map(|p| p.name.clone()).unwrap_or(id.into());
+            let name = |id: &gaoxin_model::ParkId| {
+                zone.park(id)
+                    .map(|p| p.name.clone())
+                    .unwrap_or(id.to_string())
+            };
             println!(
                 "已将企业{}从「{}」移至「{}」，已记入园区变更记录（操作人：{}；原因：{}）",
                 m.uscc,
@@ -293,8 +297,8 @@ pub struct ExportArgs {
     #[arg(long)]
     pub park: Option<String>,
     /// Only this year.
-    #[arg(long)]
-    pub year: Option<i32>,
+    #[arg(long, value_parser = gaoxin_model::Year::parse)]
+    pub year: Option<gaoxin_model::Year>,
 }
 
 pub async fn export(url: &str, zone: &Zone, a: ExportArgs) -> Res {
@@ -329,7 +333,7 @@ pub async fn export(url: &str, zone: &Zone, a: ExportArgs) -> Res {
         &store,
         zone,
         &Scope::Zone,
-        park.as_deref(),
+        park.as_ref(),
         a.year,
         format,
         &mut out,

@@ -7,7 +7,7 @@ use crate::data::Res;
 use clap::{Args, Subcommand};
 use gaoxin_app::evaluation;
 use gaoxin_index::report::{ParkReport, PointsReport, TargetView};
-use gaoxin_model::Zone;
+use gaoxin_model::{Year, Zone};
 use gaoxin_store::{ParkInput, Scope, Store};
 use rust_xlsxwriter::{Format, Workbook};
 use std::path::PathBuf;
@@ -18,8 +18,8 @@ pub struct RankArgs {
     /// Scheme: park-evaluation (国科发火〔2021〕106号 structure, data/schemes/park-evaluation-2021.toml).
     #[arg(long, default_value = "park-evaluation")]
     scheme: String,
-    #[arg(long)]
-    year: i32,
+    #[arg(long, value_parser = Year::parse)]
+    year: Year,
     /// Monte Carlo replications for the rank intervals (0: none).
     #[arg(long, default_value_t = 1000)]
     mc: usize,
@@ -30,8 +30,8 @@ pub struct RankArgs {
 
 #[derive(Args)]
 pub struct PointsArgs {
-    #[arg(long)]
-    year: i32,
+    #[arg(long, value_parser = Year::parse)]
+    year: Year,
     /// How many firms to print (the top N by points).
     #[arg(long, default_value_t = 20)]
     top: usize,
@@ -46,8 +46,8 @@ pub struct PointsArgs {
 #[derive(Args)]
 pub struct TargetsArgs {
     /// Year of "today's value" [default: the latest year with data].
-    #[arg(long)]
-    year: Option<i32>,
+    #[arg(long, value_parser = Year::parse)]
+    year: Option<Year>,
     #[arg(long)]
     out: Option<PathBuf>,
 }
@@ -72,7 +72,8 @@ enum BankCmd {
 pub struct ParkInputArgs {
     /// Park id (e.g. jiangbei).
     park: String,
-    year: i32,
+    #[arg(value_parser = Year::parse)]
+    year: Year,
     /// Indicator code of the park-evaluation scheme (a `park_input` indicator, e.g. 3.1).
     indicator: String,
     /// The value; `--clear` instead removes it (missing again).
@@ -507,7 +508,7 @@ pub async fn park_input(url: &str, zone: &Zone, a: ParkInputArgs) -> Res {
     let store = Store::open(url).await?;
     if a.clear {
         store
-            .delete_park_input(&Scope::Zone, &a.park, a.year, &a.indicator)
+            .delete_park_input(&Scope::Zone, &a.park, a.year.get(), &a.indicator)
             .await?;
         eprintln!("已清除（视为缺失）");
     } else {
@@ -517,7 +518,7 @@ pub async fn park_input(url: &str, zone: &Zone, a: ParkInputArgs) -> Res {
                 &Scope::Zone,
                 &ParkInput {
                     park: a.park.clone(),
-                    year: a.year,
+                    year: a.year.get(),
                     indicator: a.indicator.clone(),
                     value,
                     entered_by: a.by.clone(),

@@ -10,7 +10,7 @@ use clap::{Args, Subcommand};
 use gaoxin_app::rules_eval::{
     self, Lists, RulesSummary, RunProgress, finding_zh, level_zh, park_name, record_zh, wan,
 };
-use gaoxin_model::{Uscc, Zone};
+use gaoxin_model::{Uscc, Year, Zone};
 use gaoxin_rules::plan::Finding;
 use gaoxin_rules::{RuleFile, ladder};
 use gaoxin_store::{RuleResultRow, RunRecord, Scope, Store};
@@ -134,12 +134,12 @@ async fn latest_year(store: &Store) -> Result<i32, Box<dyn std::error::Error>> {
         .years(&Scope::Zone)
         .await?
         .last()
-        .copied()
+        .map(|y| y.get())
         .ok_or_else(|| "数据库中没有企业年度数据（可先运行 gaoxin demo 或 gaoxin import）".into())
 }
 
 async fn names(store: &Store) -> Result<BTreeMap<String, String>, Box<dyn std::error::Error>> {
-    let page = gaoxin_store::Page {
+    let page = gaoxin_store::PageRequest {
         offset: 0,
         limit: None,
         sort: Default::default(),
@@ -338,15 +338,19 @@ async fn run_with_progress(
     year: i32,
 ) -> Result<(RulesSummary, RunRecord), gaoxin_app::evaluation::EvalError> {
     let mut bar: Option<crate::progress::Bar> = None;
-    let out = rules_eval::run_rules_with(store, year, &mut |p| match p {
-        RunProgress::Loading => eprintln!("读取 {year} 年及此前的企业数据……"),
-        RunProgress::Evaluating { firms } => {
-            eprintln!("评估 {firms} 家企业 × 全部规则……")
-        }
-        RunProgress::Storing { done, total } => bar
-            .get_or_insert_with(|| crate::progress::Bar::new("保存逐企业结果"))
-            .update(done as u64, total as u64, done as u64),
-    })
+    let out = rules_eval::run_rules_with(
+        store,
+        Year::new(year).map_err(gaoxin_app::evaluation::EvalError::NoData)?,
+        &mut |p| match p {
+            RunProgress::Loading => eprintln!("读取 {year} 年及此前的企业数据……"),
+            RunProgress::Evaluating { firms } => {
+                eprintln!("评估 {firms} 家企业 × 全部规则……")
+            }
+            RunProgress::Storing { done, total } => bar
+                .get_or_insert_with(|| crate::progress::Bar::new("保存逐企业结果"))
+                .update(done as u64, total as u64, done as u64),
+        },
+    )
     .await;
     if let Some(b) = &bar {
         b.finish();
@@ -485,10 +489,10 @@ pub async fn ladder_cmd(url: &str, zone: &Zone, a: LadderArgs) -> Res {
     };
     let scope = match &a.park {
         Some(p) => {
-            if zone.park(p).is_none() {
+            let Some(park) = zone.park(p) else {
                 return Err(format!("未知园区「{p}」").into());
-            }
-            Scope::Park(p.clone())
+            };
+            Scope::Park(park.id.clone())
         }
         None => Scope::Zone,
     };

@@ -138,7 +138,7 @@ pub async fn user(url: &str, zone: &Zone, a: UserArgs) -> Res {
                 ),
                 None => None,
             };
-            let role = Role::from_parts(&role, park.as_deref(), uscc.as_deref())?;
+            let role = Role::from_parts(&role, park.as_ref().map(|p| p.as_str()), uscc.as_deref())?;
             let pw = password_or_stdin(password)?;
             accounts::add_user(&store, zone, &username, &pw, role.clone()).await?;
             println!("已创建账号 {username}（{}）", role.zh());
@@ -149,7 +149,7 @@ pub async fn user(url: &str, zone: &Zone, a: UserArgs) -> Res {
                     Role::ParkAdmin(p) => zone
                         .park(p)
                         .map(|x| x.name.clone())
-                        .unwrap_or_else(|| p.clone()),
+                        .unwrap_or_else(|| p.to_string()),
                     Role::Enterprise(c) => c.to_string(),
                     _ => String::new(),
                 };

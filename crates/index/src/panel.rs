@@ -53,7 +53,7 @@ pub fn firm_rows(enterprises: &[Enterprise], facts: &[Facts], year: i32) -> Vec<
         .filter(|f| f.year.get() == year)
         .filter_map(|f| {
             let e = by_code.get(&f.uscc)?;
-            let mut r = FirmRow::new(&e.park, year);
+            let mut r = FirmRow::new(e.park.as_str(), year);
             for (key, field) in &numeric {
                 let v = match field {
                     Some(fd) => f
@@ -196,7 +196,7 @@ impl Measures {
     /// Adds one firm-year (for streaming the panel without holding it).
     pub fn add(&mut self, e: &Enterprise, f: &Facts) {
         let year = f.year.get();
-        let s = self.sums.entry((year, e.park.clone())).or_default();
+        let s = self.sums.entry((year, e.park.to_string())).or_default();
         let valid = hnte_valid(f.get(F::HightechCertDate), year);
         s.firms += 1;
         s.revenue += f.get(F::Revenue).unwrap_or(0);
@@ -278,7 +278,7 @@ mod tests {
         Enterprise {
             uscc: Uscc::parse(code).unwrap(),
             name: "测试".into(),
-            park: park.into(),
+            park: gaoxin_model::ParkId::parse(park).unwrap(),
             founded: Date::new(2020, 6, 1).unwrap(),
             industry: IndustryCode::parse("C3911").unwrap(),
             sector: Sector::Manufacturing,

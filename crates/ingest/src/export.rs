@@ -3,7 +3,7 @@
 use crate::columns::{Col, IDENTITY, SOURCE_DETAIL_ZH, SOURCE_ZH, template_columns};
 use crate::import::IngestError;
 use gaoxin_model::facts::{Kind, format_value};
-use gaoxin_model::{Enterprise, F, Facts, Provenance, Zone};
+use gaoxin_model::{Enterprise, F, Facts, ParkId, Provenance, Year, Zone};
 use gaoxin_store::{Scope, Store};
 use rust_xlsxwriter::{Format, Workbook, Worksheet};
 use std::collections::HashMap;
@@ -69,7 +69,7 @@ pub fn row_cells(zone: &Zone, e: &Enterprise, f: &Facts) -> Vec<String> {
             Col::Park => zone
                 .park(&e.park)
                 .map(|p| p.name.clone())
-                .unwrap_or_else(|| e.park.clone()),
+                .unwrap_or_else(|| e.park.to_string()),
             Col::Year => f.year.to_string(),
             Col::Founded => e.founded.to_string(),
             Col::Industry => e.industry.to_string(),
@@ -108,8 +108,8 @@ pub async fn export(
     store: &Store,
     zone: &Zone,
     scope: &Scope,
-    park: Option<&str>,
-    year: Option<i32>,
+    park: Option<&ParkId>,
+    year: Option<Year>,
     format: ExportFormat,
     out: &mut (dyn Write + Send),
 ) -> Result<u64, IngestError> {
@@ -182,8 +182,8 @@ pub async fn export_bytes(
     store: &Store,
     zone: &Zone,
     scope: &Scope,
-    park: Option<&str>,
-    year: Option<i32>,
+    park: Option<&ParkId>,
+    year: Option<Year>,
     format: ExportFormat,
 ) -> Result<Vec<u8>, IngestError> {
     let mut v = Vec::new();

@@ -16,7 +16,7 @@ use crate::columns::zh_name;
 use crate::read::{ReadError, Sheet, open_bytes, open_path};
 use crate::report::{ImportReport, MAX_LISTED_ERRORS};
 use crate::validate::{FirmProbe, RowError, RowParser, plausibility_warnings};
-use gaoxin_model::{F, Zone};
+use gaoxin_model::{F, ParkId, Zone};
 use gaoxin_store::{FactsPatch, ParkMove, Store};
 use std::path::Path;
 use std::sync::atomic::Ordering;
@@ -34,7 +34,7 @@ pub struct Progress {
 #[derive(Debug, Clone, Default)]
 pub struct ImportOptions {
     /// A park administrator: only rows of this park, only firms stored in it (or new ones).
-    pub only_park: Option<String>,
+    pub only_park: Option<ParkId>,
     /// The warnings (implausible values) have been seen and accepted; without this a file with
     /// warnings writes nothing.
     pub accept_warnings: bool,
@@ -259,8 +259,10 @@ async fn import_sheet(
                             } else if let Some(to) = &p.park
                                 && to != &old.park
                             {
-                                let name = |id: &str| {
-                                    zone.park(id).map(|x| x.name.clone()).unwrap_or(id.into())
+                                let name = |id: &ParkId| {
+                                    zone.park(id)
+                                        .map(|x| x.name.clone())
+                                        .unwrap_or(id.to_string())
                                 };
                                 move_notices.push(format!(
                                     "园区变更：第{}行企业{}（{}）从「{}」移至「{}」，已记入园区变更记录（操作人：{actor}）",

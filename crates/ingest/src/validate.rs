@@ -5,7 +5,8 @@ use crate::columns::{
 };
 use gaoxin_model::facts::parse_value;
 use gaoxin_model::{
-    Date, F, Facts, IndustryCode, Kind, Listing, Money, Provenance, Sector, Uscc, Year, Zone,
+    Date, F, Facts, IndustryCode, Kind, Listing, Money, ParkId, Provenance, Sector, Uscc, Year,
+    Zone,
 };
 use gaoxin_store::{FactsPatch, FirmPatch, Touch};
 use std::collections::HashMap;
@@ -46,7 +47,7 @@ pub struct RowParser<'z> {
     /// Sheet position of each column, by [`ordinal`].
     idx: Vec<Option<usize>>,
     max_year: i32,
-    only_park: Option<String>,
+    only_park: Option<ParkId>,
     seen_rows: HashMap<([u8; 18], i32), u64, FastHash>,
     /// First row of each firm and a fingerprint of its identity fields (not the whole
     /// enterprise: a million-row file keeps this small).
@@ -166,7 +167,7 @@ impl<'z> RowParser<'z> {
     pub fn new(
         zone: &'z Zone,
         headers: &[String],
-        only_park: Option<String>,
+        only_park: Option<ParkId>,
     ) -> Result<(RowParser<'z>, Vec<String>), Vec<RowError>> {
         let mut errors = Vec::new();
         let mut idx: Vec<Option<usize>> = vec![None; N_COLS];

@@ -289,7 +289,7 @@ async fn park_administrators_import_only_their_park() {
         &store,
         text.into_bytes(),
         ImportOptions {
-            only_park: Some("jiangbei".into()),
+            only_park: Some(gaoxin_model::ParkId::parse("jiangbei").unwrap()),
             ..Default::default()
         },
     )
@@ -324,8 +324,8 @@ async fn exports_reimport_unchanged_on_both_backends() {
             &store,
             &z,
             &Scope::Zone,
-            Some("jiangbei"),
-            Some(2024),
+            Some(&gaoxin_model::ParkId::parse("jiangbei").unwrap()),
+            Some(gaoxin_model::Year::new(2024).unwrap()),
             ExportFormat::Csv,
         )
         .await
@@ -334,7 +334,7 @@ async fn exports_reimport_unchanged_on_both_backends() {
         let other_park = export_bytes(
             &store,
             &z,
-            &Scope::Park("xuanwu".into()),
+            &Scope::Park(gaoxin_model::ParkId::parse("xuanwu").unwrap()),
             None,
             None,
             ExportFormat::Csv,

@@ -19,7 +19,7 @@ fn firm(i: u32, park: &str, synthetic: bool) -> Enterprise {
     Enterprise {
         uscc: code(i),
         name: format!("南京{i}号科技有限公司"),
-        park: park.into(),
+        park: gaoxin_model::ParkId::parse(park).unwrap(),
         founded: Date::new(2015, 6, 1).unwrap(),
         industry: IndustryCode::parse("C3911").unwrap(),
         sector: Sector::Manufacturing,
@@ -77,7 +77,7 @@ async fn run(store: &Store, text: &str, opts: ImportOptions) -> ImportReport {
 
 fn park_admin(p: &str) -> ImportOptions {
     ImportOptions {
-        only_park: Some(p.into()),
+        only_park: Some(gaoxin_model::ParkId::parse(p).unwrap()),
         actor: format!("park-{p}"),
         ..Default::default()
     }
@@ -108,6 +108,7 @@ async fn park_of(store: &Store, i: u32) -> String {
         .unwrap()
         .unwrap()
         .park
+        .to_string()
 }
 
 #[tokio::test]
@@ -204,7 +205,12 @@ async fn a_zone_admins_upload_moves_a_firm_and_says_so() {
         assert!(moves[0].reason.contains("moves.csv"));
         // The store's own move (the CLI's move-park): recorded too.
         let m = store
-            .move_park(&code(1), "xingang", "zone-admin", "迁回新港")
+            .move_park(
+                &code(1),
+                &gaoxin_model::ParkId::parse("xingang").unwrap(),
+                "zone-admin",
+                "迁回新港",
+            )
             .await
             .unwrap()
             .unwrap();
@@ -219,7 +225,10 @@ async fn a_zone_admins_upload_moves_a_firm_and_says_so() {
         );
         assert_eq!(
             store
-                .park_moves(&Scope::Park("jiangbei".into()), &code(1))
+                .park_moves(
+                    &Scope::Park(gaoxin_model::ParkId::parse("jiangbei").unwrap()),
+                    &code(1)
+                )
                 .await
                 .unwrap(),
             vec![],

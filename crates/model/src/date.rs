@@ -27,8 +27,26 @@ impl Year {
     pub fn get(self) -> i32 {
         self.0
     }
-    pub fn prev(self) -> Year {
-        Year(self.0 - 1)
+    /// The year before, if it is still a [`Year`] (1949 has none: a `Year` is never 1948).
+    pub fn prev(self) -> Option<Year> {
+        Year::new(self.0 - 1).ok()
+    }
+    /// The year `n` years earlier, or 1949 (the first year a [`Year`] holds) if that is earlier:
+    /// the first year of a look-back window ending at `self`.
+    pub fn back(self, n: u16) -> Year {
+        Year((self.0 - i32::from(n)).max(1949))
+    }
+    /// Parses a year typed by a person (a query parameter, a flag): digits only, 1949–2100. The
+    /// error is a Chinese sentence naming the text.
+    pub fn parse(s: &str) -> Result<Year, String> {
+        let t = s.trim();
+        let shown: String = t.chars().take(32).collect();
+        match t.parse::<i32>() {
+            Ok(y) if t.bytes().all(|b| b.is_ascii_digit()) => {
+                Year::new(y).map_err(|_| format!("「{shown}」超出年份范围（1949–2100）"))
+            }
+            _ => Err(format!("「{shown}」不是年份（如 2024）")),
+        }
     }
 }
 
@@ -41,6 +59,12 @@ impl TryFrom<i32> for Year {
 impl From<Year> for i32 {
     fn from(y: Year) -> i32 {
         y.0
+    }
+}
+impl std::str::FromStr for Year {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Year, String> {
+        Year::parse(s)
     }
 }
 impl fmt::Display for Year {
@@ -244,5 +268,16 @@ mod tests {
     fn year_bounds() {
         assert!(Year::new(2024).is_ok());
         assert!(Year::new(1800).is_err());
+        assert_eq!(Year::parse(" 2024 ").unwrap().get(), 2024);
+        assert!(Year::parse("2o24").unwrap_err().contains("不是年份"));
+        assert!(Year::parse("-2024").unwrap_err().contains("不是年份"));
+        assert!(Year::parse("").unwrap_err().contains("不是年份"));
+        assert!(Year::parse("99999999999").unwrap_err().contains("不是年份"));
+        assert!(Year::parse("1800").unwrap_err().contains("超出年份范围"));
+        let y = Year::new(2024).unwrap();
+        assert_eq!(y.back(8).get(), 2016);
+        assert_eq!(y.prev().map(Year::get), Some(2023));
+        assert_eq!(Year::new(1949).unwrap().prev(), None);
+        assert_eq!(Year::new(1950).unwrap().back(8).get(), 1949);
     }
 }

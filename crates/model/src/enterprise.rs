@@ -1,6 +1,6 @@
 //! An enterprise's identity: what does not change from year to year.
 use crate::industry::{IndustryCode, Sector};
-use crate::{Date, Uscc};
+use crate::{Date, ParkId, Uscc};
 
 /// Listing status. 新三板 (NEEQ) is its own value: several rules do not count it as listed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
@@ -86,7 +86,7 @@ pub const HIGH_TECH_FIELDS: [&str; 8] = [
 pub struct Enterprise {
     pub uscc: Uscc,
     pub name: String,
-    pub park: String,
+    pub park: ParkId,
     pub founded: Date,
     pub industry: IndustryCode,
     pub sector: Sector,

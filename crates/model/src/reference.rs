@@ -1,6 +1,7 @@
 //! Zone reference data: parks, clusters, tracks with their "五个一", future-industry fields and
 //! targets — parsed from `data/reference/zone.toml` (taken from the source documents) and validated.
 //! The caller reads the file; this module only parses text.
+use crate::ParkId;
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
 
@@ -27,7 +28,7 @@ pub struct Source {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Park {
-    pub id: String,
+    pub id: ParkId,
     pub name: String,
     /// 主城 (urban, leaning to high-tech services) or 郊区 (suburban, leaning to manufacturing).
     pub location: String,
@@ -59,7 +60,7 @@ impl ClusterLevel {
 pub struct Cluster {
     pub id: String,
     pub name: String,
-    pub park: String,
+    pub park: ParkId,
     pub level: ClusterLevel,
     /// GB/T 4754 section/division prefixes typical of the cluster (used by the demo generator and tagging).
     pub industries: Vec<String>,
@@ -169,7 +170,9 @@ impl Zone {
         Ok(())
     }
 
-    pub fn park(&self, id_or_name: &str) -> Option<&Park> {
+    /// The park with this id or name (a [`ParkId`], `&str` or `String`).
+    pub fn park(&self, id_or_name: impl AsRef<str>) -> Option<&Park> {
+        let id_or_name = id_or_name.as_ref();
         self.parks
             .iter()
             .find(|p| p.id == id_or_name || p.name == id_or_name)
@@ -209,7 +212,9 @@ mod tests {
         assert_eq!(z.cluster("集成电路").unwrap().park, "jiangbei");
         assert_eq!(z.cluster("智能电网").unwrap().level, ClusterLevel::National);
         assert_eq!(
-            z.park(&z.cluster("新能源汽车").unwrap().park).unwrap().name,
+            z.park(z.cluster("新能源汽车").unwrap().park.as_str())
+                .unwrap()
+                .name,
             "溧水园"
         );
         assert_eq!(z.tracks.len(), 8);
@@ -245,6 +250,16 @@ mod tests {
     fn bad_reference_is_rejected_with_a_reason() {
         let bad = ZONE.replacen("park = \"jiangbei\"", "park = \"nowhere\"", 1);
         assert!(Zone::parse(&bad).unwrap_err().contains("nowhere"));
+        let bad = ZONE.replacen(
+            "[[parks]]\nid = \"jiangbei\"",
+            "[[parks]]\nid = \"Jiang Bei\"",
+            1,
+        );
+        assert!(
+            Zone::parse(&bad)
+                .unwrap_err()
+                .contains("园区编号「Jiang Bei」格式无效")
+        );
         let bad = ZONE.replacen("comparator = \">=\"", "comparator = \"~\"", 1);
         assert!(Zone::parse(&bad).unwrap_err().contains("比较符"));
         assert!(

@@ -143,7 +143,7 @@ impl FirmAttrs {
         FirmAttrs {
             uscc: e.uscc.as_str().to_string(),
             name: e.name.clone(),
-            park: e.park.clone(),
+            park: e.park.to_string(),
             founded: e.founded,
             sector: e.sector,
             listing: e.listing,
@@ -491,7 +491,7 @@ mod tests {
         Enterprise {
             uscc: Uscc::parse("91440300708461136T").unwrap(),
             name: "测试企业".into(),
-            park: "p1".into(),
+            park: gaoxin_model::ParkId::parse("p1").unwrap(),
             founded: Date::new(2015, 3, 1).unwrap(),
             industry: IndustryCode::parse("C3911").unwrap(),
             sector: Sector::Manufacturing,

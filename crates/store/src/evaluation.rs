@@ -174,7 +174,7 @@ impl Store {
     pub async fn park_inputs(&self, scope: &Scope, year: i32) -> Result<Vec<ParkInput>, Error> {
         let (cond, bind) = match scope {
             Scope::Zone => ("1 = 1".to_string(), None),
-            Scope::Park(p) => ("park = $2".to_string(), Some(p.clone())),
+            Scope::Park(p) => ("park = $2".to_string(), Some(p.to_string())),
             Scope::Enterprise(_) => return Ok(vec![]),
         };
         let sql = format!(
@@ -240,7 +240,7 @@ impl Store {
             Some(r) => {
                 let mut run = decode_run(&r)?;
                 if let (true, Scope::Park(p)) = (kind.per_park(), scope) {
-                    run.summary = narrow_summary(&run.summary, p);
+                    run.summary = narrow_summary(&run.summary, p.as_str());
                 }
                 Ok(Some(run))
             }

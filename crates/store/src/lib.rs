@@ -25,7 +25,9 @@ pub use import::{
     MAX_LISTED_CHANGES, MoveError, ParkMove, Touch, unix_now,
 };
 pub use login_throttle::LoginFailures;
-pub use read::{EnterpriseFilter, EnterpriseRow, Page, ParkCount, Sort, Summary, YearTotals};
+pub use read::{
+    EnterpriseFilter, EnterpriseRow, PageRequest, ParkCount, Sort, Summary, YearTotals,
+};
 pub use rule_results::RuleResultRow;
 pub use scope::Scope;
 pub use users::{Role, UserRecord};

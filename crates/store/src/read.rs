@@ -4,7 +4,7 @@ use crate::db::{Error, Store};
 use crate::scope::Scope;
 use futures_util::TryStreamExt;
 use gaoxin_model::{
-    Date, Enterprise, FIELDS, Facts, IndustryCode, Listing, N_FIELDS, Sector, Uscc, Year,
+    Date, Enterprise, FIELDS, Facts, IndustryCode, Listing, N_FIELDS, ParkId, Sector, Uscc, Year,
 };
 use sqlx::AssertSqlSafe;
 use sqlx::Row;
@@ -18,14 +18,14 @@ pub(crate) const ENT_COLS: &str = "uscc, name, park, industry, sector, tech_fiel
 pub struct EnterpriseFilter {
     /// Substring of the name or the credit code (matched literally: `%`, `_`, quotes are not special).
     pub q: String,
-    pub park: Option<String>,
+    pub park: Option<ParkId>,
     /// GB/T 4754 prefix, e.g. `C` or `C39`.
     pub industry: Option<String>,
     pub cluster: Option<String>,
     pub track: Option<String>,
     pub listing: Option<Listing>,
     /// Only firms with facts for this year; the row's figures are from this year (else the latest year).
-    pub year: Option<i32>,
+    pub year: Option<Year>,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -68,17 +68,19 @@ impl Sort {
     }
 }
 
+/// Which page of a list to read: offset, size and order (a request for a page *of a list*; a
+/// rendered web page is `web::render::Page`).
 #[derive(Debug, Clone, Copy)]
-pub struct Page {
+pub struct PageRequest {
     pub offset: u64,
     /// `None`: all rows (exports).
     pub limit: Option<u64>,
     pub sort: Sort,
 }
 
-impl Default for Page {
+impl Default for PageRequest {
     fn default() -> Self {
-        Page {
+        PageRequest {
             offset: 0,
             limit: Some(50),
             sort: Sort::Name,
@@ -90,7 +92,7 @@ impl Default for Page {
 #[derive(Debug, Clone)]
 pub struct EnterpriseRow {
     pub enterprise: Enterprise,
-    pub year: Option<i32>,
+    pub year: Option<Year>,
     pub revenue: Option<i64>,
     pub rd_expense: Option<i64>,
     pub employees: Option<i64>,
@@ -104,7 +106,7 @@ pub struct ParkCount {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct YearTotals {
-    pub year: i32,
+    pub year: Year,
     pub firms: i64,
     /// Sums in fen over the firms that reported the value.
     pub revenue: i64,
@@ -148,6 +150,14 @@ fn get_opt_i64(r: &AnyRow, i: usize) -> Result<Option<i64>, sqlx::Error> {
         .or_else(|_| r.try_get::<Option<i32>, _>(i).map(|v| v.map(i64::from)))
 }
 
+/// A stored year; one outside [`Year`]'s range is a corrupt row.
+fn year_of(v: i64) -> Result<Year, Error> {
+    i32::try_from(v)
+        .map_err(|_| format!("年度{v}超出范围"))
+        .and_then(Year::new)
+        .map_err(Error::Corrupt)
+}
+
 /// Decodes the enterprise columns (in `ENT_COLS` order, minus row_hash) starting at `at`.
 pub(crate) fn decode_enterprise(r: &AnyRow, at: usize) -> Result<Enterprise, Error> {
     let s = |i: usize| r.try_get::<String, _>(at + i);
@@ -163,7 +173,7 @@ pub(crate) fn decode_enterprise(r: &AnyRow, at: usize) -> Result<Enterprise, Err
     Ok(Enterprise {
         uscc,
         name: s(1)?,
-        park: s(2)?,
+        park: ParkId::parse(&s(2)?).map_err(|e| bad(&e))?,
         industry: IndustryCode::parse(&s(3)?).map_err(|e| bad(&e))?,
         sector: if s(4)? == "manufacturing" {
             Sector::Manufacturing
@@ -245,7 +255,7 @@ impl Where {
             self.binds.push(escape_like(&q.to_ascii_uppercase()));
         }
         if let Some(p) = &f.park {
-            self.add("e.park = $?", p.clone());
+            self.add("e.park = $?", p.to_string());
         }
         if let Some(i) = &f.industry {
             self.add(
@@ -334,7 +344,7 @@ impl Store {
         &self,
         scope: &Scope,
         filter: &EnterpriseFilter,
-        page: Page,
+        page: PageRequest,
     ) -> Result<(Vec<EnterpriseRow>, u64), Error> {
         let mut w = Where::new(scope);
         w.filter(filter);
@@ -342,7 +352,7 @@ impl Store {
         let (join, year_bind) = match filter.year {
             Some(y) => (
                 "JOIN facts f ON f.uscc = e.uscc AND f.year = $Y".to_string(),
-                Some(y as i64),
+                Some(i64::from(y.get())),
             ),
             None => (
                 "LEFT JOIN facts f ON f.uscc = e.uscc AND f.year = e.latest_year".to_string(),
@@ -387,7 +397,7 @@ impl Store {
             .map(|r| {
                 Ok(EnterpriseRow {
                     enterprise: decode_enterprise(r, 0)?,
-                    year: get_opt_i64(r, n)?.map(|y| y as i32),
+                    year: get_opt_i64(r, n)?.map(year_of).transpose()?,
                     revenue: get_opt_i64(r, n + 1)?,
                     rd_expense: get_opt_i64(r, n + 2)?,
                     employees: get_opt_i64(r, n + 3)?,
@@ -402,8 +412,8 @@ impl Store {
     pub async fn for_each_row(
         &self,
         scope: &Scope,
-        park: Option<&str>,
-        year: Option<i32>,
+        park: Option<&ParkId>,
+        year: Option<Year>,
         mut f: impl FnMut(&Enterprise, Facts) -> Result<(), Error>,
     ) -> Result<u64, Error> {
         let mut w = Where::new(scope);
@@ -422,7 +432,7 @@ impl Store {
         sql.push_str(" ORDER BY f.uscc, f.year");
         let mut q = w.query(sql);
         if let Some(y) = year {
-            q = q.bind(y as i64);
+            q = q.bind(i64::from(y.get()));
         }
         let mut stream = q.fetch(&self.pool);
         let mut current: Option<Enterprise> = None;
@@ -443,12 +453,12 @@ impl Store {
     pub async fn panel(
         &self,
         scope: &Scope,
-        years: Option<(i32, i32)>,
+        years: Option<(Year, Year)>,
     ) -> Result<(Vec<Enterprise>, Vec<Facts>), Error> {
         let mut es: Vec<Enterprise> = Vec::new();
         let mut fs = Vec::new();
         self.for_each_row(scope, None, None, |e, f| {
-            if years.is_none_or(|(a, b)| (a..=b).contains(&f.year.get())) {
+            if years.is_none_or(|(a, b)| (a..=b).contains(&f.year)) {
                 if es.last().is_none_or(|l| l.uscc != e.uscc) {
                     es.push(e.clone());
                 }
@@ -461,7 +471,7 @@ impl Store {
     }
 
     /// The years present in scope, ascending.
-    pub async fn years(&self, scope: &Scope) -> Result<Vec<i32>, Error> {
+    pub async fn years(&self, scope: &Scope) -> Result<Vec<Year>, Error> {
         let w = Where::new(scope);
         let sql = format!(
             "SELECT DISTINCT f.year FROM facts f JOIN enterprises e ON e.uscc = f.uscc WHERE {} ORDER BY f.year",
@@ -471,7 +481,7 @@ impl Store {
         q.fetch_all(&self.pool)
             .await?
             .iter()
-            .map(|r| Ok(get_i64(r, 0)? as i32))
+            .map(|r| year_of(get_i64(r, 0)?))
             .collect()
     }
 
@@ -531,7 +541,7 @@ impl Store {
         .iter()
         .map(|r| {
             Ok(YearTotals {
-                year: get_i64(r, 0)? as i32,
+                year: year_of(get_i64(r, 0)?)?,
                 firms: get_i64(r, 1)?,
                 revenue: sum_i64(r, 2)?,
                 rd_expense: sum_i64(r, 3)?,

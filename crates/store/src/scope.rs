@@ -1,12 +1,12 @@
 //! What a caller may read. Built by the web layer from the signed-in user, by the CLI from its flags.
-use gaoxin_model::Uscc;
+use gaoxin_model::{ParkId, Uscc};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Scope {
     /// The whole zone (zone administrators and analysts, the CLI).
     Zone,
     /// One park's firms (park administrators), by park id.
-    Park(String),
+    Park(ParkId),
     /// One firm (an enterprise user, or a bank holding that firm's consent).
     Enterprise(Uscc),
 }
@@ -17,13 +17,13 @@ impl Scope {
     pub(crate) fn condition(&self, n: usize) -> (String, Option<String>) {
         match self {
             Scope::Zone => ("1 = 1".into(), None),
-            Scope::Park(p) => (format!("e.park = ${n}"), Some(p.clone())),
+            Scope::Park(p) => (format!("e.park = ${n}"), Some(p.to_string())),
             Scope::Enterprise(u) => (format!("e.uscc = ${n}"), Some(u.as_str().to_string())),
         }
     }
 
     /// Whether a firm in `park` with code `uscc` is visible in this scope.
-    pub fn allows(&self, park: &str, uscc: &Uscc) -> bool {
+    pub fn allows(&self, park: &ParkId, uscc: &Uscc) -> bool {
         match self {
             Scope::Zone => true,
             Scope::Park(p) => p == park,

@@ -5,7 +5,7 @@
 //! which every scoped read of the web layer goes through.
 use crate::db::{Error, Store};
 use crate::scope::Scope;
-use gaoxin_model::Uscc;
+use gaoxin_model::{ParkId, Uscc};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
@@ -17,7 +17,7 @@ pub enum Role {
     /// 高新区分析员: the whole zone, read-only.
     ZoneAnalyst,
     /// 园区管理员: one park (by park id), may import that park's rows.
-    ParkAdmin(String),
+    ParkAdmin(ParkId),
     /// 企业用户: one firm, read-only.
     Enterprise(Uscc),
 }
@@ -51,8 +51,9 @@ impl Role {
             "zone_admin" => Ok(Role::ZoneAdmin),
             "zone_analyst" => Ok(Role::ZoneAnalyst),
             "park_admin" => nonempty(park)
-                .map(|p| Role::ParkAdmin(p.to_string()))
-                .ok_or_else(|| "园区管理员必须指定园区".to_string()),
+                .ok_or_else(|| "园区管理员必须指定园区".to_string())
+                .and_then(ParkId::parse)
+                .map(Role::ParkAdmin),
             "enterprise" => {
                 let code =
                     nonempty(uscc).ok_or_else(|| "企业用户必须指定统一社会信用代码".to_string())?;
@@ -80,7 +81,7 @@ impl Role {
         matches!(self, Role::ZoneAdmin | Role::ParkAdmin(_))
     }
 
-    pub fn park(&self) -> Option<&str> {
+    pub fn park(&self) -> Option<&ParkId> {
         match self {
             Role::ParkAdmin(p) => Some(p),
             _ => None,
@@ -150,7 +151,7 @@ impl Store {
         .bind(u.username.clone())
         .bind(u.password_hash.clone())
         .bind(u.role.key())
-        .bind(u.role.park().map(str::to_string))
+        .bind(u.role.park().map(ParkId::to_string))
         .bind(u.role.uscc().map(|c| c.as_str().to_string()))
         .bind(u.disabled as i64)
         .bind(u.failed_logins)

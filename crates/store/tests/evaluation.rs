@@ -6,7 +6,7 @@ fn firm(code: &str, park: &str) -> Enterprise {
     Enterprise {
         uscc: Uscc::parse(code).unwrap(),
         name: format!("测试企业{park}"),
-        park: park.into(),
+        park: gaoxin_model::ParkId::parse(park).unwrap(),
         founded: Date::new(2015, 1, 1).unwrap(),
         industry: IndustryCode::parse("C3911").unwrap(),
         sector: Sector::Manufacturing,
@@ -46,7 +46,7 @@ async fn park_inputs_runs_and_points_are_scoped() {
     for store in testing::all().await.unwrap() {
         let (a, b) = two_firms(&store).await;
         let zone = Scope::Zone;
-        let jb = Scope::Park("jiangbei".into());
+        let jb = Scope::Park(gaoxin_model::ParkId::parse("jiangbei").unwrap());
         assert!(
             store
                 .set_park_input(&zone, &input("xingang", "3.1", 0.4))
@@ -230,7 +230,7 @@ async fn a_park_reads_only_its_rows_of_a_rules_run() {
                 serde_json::from_str::<serde_json::Value>(&r.summary).unwrap()
             }
         };
-        let jb = read(Scope::Park("jiangbei".into()), RunKind::Rules).await;
+        let jb = read(Scope::Park("jiangbei".parse().unwrap()), RunKind::Rules).await;
         assert_eq!(jb["funnel"].as_array().unwrap().len(), 1);
         assert_eq!(jb["funnel"][0]["park"], "jiangbei");
         assert_eq!(jb["budgets"], serde_json::json!([]));
@@ -238,7 +238,11 @@ async fn a_park_reads_only_its_rows_of_a_rules_run() {
         let zone = read(Scope::Zone, RunKind::Rules).await;
         assert_eq!(zone["funnel"].as_array().unwrap().len(), 2);
         assert_eq!(zone["budgets"].as_array().unwrap().len(), 1);
-        let pe = read(Scope::Park("jiangbei".into()), RunKind::ParkEvaluation).await;
+        let pe = read(
+            Scope::Park("jiangbei".parse().unwrap()),
+            RunKind::ParkEvaluation,
+        )
+        .await;
         assert_eq!(pe["funnel"].as_array().unwrap().len(), 2);
     }
 }

@@ -2,7 +2,7 @@
 use gaoxin_model::{
     Date, Enterprise, F, Facts, IndustryCode, Listing, Provenance, Sector, Uscc, Year,
 };
-use gaoxin_store::{EnterpriseFilter, Page, Scope, Sort, Store, testing};
+use gaoxin_store::{EnterpriseFilter, PageRequest, Scope, Sort, Store, testing};
 
 fn code(i: u32) -> Uscc {
     Uscc::from_body(&format!("91320100MA{:07}", i)).unwrap()
@@ -12,7 +12,7 @@ fn firm(i: u32, name: &str, park: &str) -> Enterprise {
     Enterprise {
         uscc: code(i),
         name: name.into(),
-        park: park.into(),
+        park: gaoxin_model::ParkId::parse(park).unwrap(),
         founded: Date::new(2015, 6, 1).unwrap(),
         industry: IndustryCode::parse("C3911").unwrap(),
         sector: Sector::Manufacturing,
@@ -161,9 +161,9 @@ async fn rollback_writes_nothing() {
 async fn reads_are_scoped() {
     for store in testing::all().await.unwrap() {
         load(&store).await;
-        let park = Scope::Park("jiangbei".into());
+        let park = Scope::Park(gaoxin_model::ParkId::parse("jiangbei").unwrap());
         let (rows, total) = store
-            .enterprises(&park, &EnterpriseFilter::default(), Page::default())
+            .enterprises(&park, &EnterpriseFilter::default(), PageRequest::default())
             .await
             .unwrap();
         assert_eq!(total, 2);
@@ -173,12 +173,12 @@ async fn reads_are_scoped() {
         assert!(store.facts_of(&park, &code(3)).await.unwrap().is_empty());
         // A park filter cannot widen a park scope.
         let f = EnterpriseFilter {
-            park: Some("xuanwu".into()),
+            park: Some(gaoxin_model::ParkId::parse("xuanwu").unwrap()),
             ..Default::default()
         };
         assert_eq!(
             store
-                .enterprises(&park, &f, Page::default())
+                .enterprises(&park, &f, PageRequest::default())
                 .await
                 .unwrap()
                 .1,
@@ -187,7 +187,7 @@ async fn reads_are_scoped() {
         let me = Scope::Enterprise(code(4));
         assert_eq!(
             store
-                .enterprises(&me, &EnterpriseFilter::default(), Page::default())
+                .enterprises(&me, &EnterpriseFilter::default(), PageRequest::default())
                 .await
                 .unwrap()
                 .1,
@@ -207,16 +207,28 @@ async fn reads_are_scoped() {
         );
         let mut n = 0;
         store
-            .for_each_row(&park, None, Some(2023), |e, f| {
-                assert_eq!(e.park, "jiangbei");
-                assert_eq!(f.year.get(), 2023);
-                n += 1;
-                Ok(())
-            })
+            .for_each_row(
+                &park,
+                None,
+                Some(gaoxin_model::Year::new(2023).unwrap()),
+                |e, f| {
+                    assert_eq!(e.park, "jiangbei");
+                    assert_eq!(f.year.get(), 2023);
+                    n += 1;
+                    Ok(())
+                },
+            )
             .await
             .unwrap();
         assert_eq!(n, 2);
-        assert_eq!(store.years(&me).await.unwrap(), vec![2022, 2023, 2024]);
+        assert_eq!(
+            store.years(&me).await.unwrap(),
+            vec![
+                gaoxin_model::Year::new(2022).unwrap(),
+                gaoxin_model::Year::new(2023).unwrap(),
+                gaoxin_model::Year::new(2024).unwrap()
+            ]
+        );
     }
 }
 
@@ -235,7 +247,7 @@ async fn search_treats_special_characters_literally() {
                             q,
                             ..Default::default()
                         },
-                        Page::default(),
+                        PageRequest::default(),
                     )
                     .await
                     .unwrap()
@@ -268,7 +280,7 @@ async fn filters_sorting_and_pages() {
                     .enterprises(
                         &Scope::Zone,
                         &f,
-                        Page {
+                        PageRequest {
                             offset: 0,
                             limit: None,
                             sort,
@@ -287,16 +299,19 @@ async fn filters_sorting_and_pages() {
                 .collect::<Vec<_>>(),
             vec![code(4), code(3), code(2), code(1)]
         );
-        assert_eq!(by_rev[0].year, Some(2024));
+        assert_eq!(by_rev[0].year, Some(gaoxin_model::Year::new(2024).unwrap()));
         let y = all(
             EnterpriseFilter {
-                year: Some(2022),
+                year: Some(gaoxin_model::Year::new(2022).unwrap()),
                 ..Default::default()
             },
             Sort::Name,
         )
         .await;
-        assert!(y.iter().all(|r| r.year == Some(2022)));
+        assert!(
+            y.iter()
+                .all(|r| r.year == Some(gaoxin_model::Year::new(2022).unwrap()))
+        );
         assert_eq!(
             all(
                 EnterpriseFilter {
@@ -350,7 +365,7 @@ async fn filters_sorting_and_pages() {
             .enterprises(
                 &Scope::Zone,
                 &EnterpriseFilter::default(),
-                Page {
+                PageRequest {
                     offset: 2,
                     limit: Some(1),
                     sort: Sort::Name,
@@ -362,7 +377,11 @@ async fn filters_sorting_and_pages() {
         let s = store.summary(&Scope::Zone).await.unwrap();
         assert_eq!(s.parks.len(), 2);
         assert_eq!(s.tracks.iter().find(|t| t.id == "t01").unwrap().firms, 1);
-        let y24 = s.years.iter().find(|y| y.year == 2024).unwrap();
+        let y24 = s
+            .years
+            .iter()
+            .find(|y| y.year == gaoxin_model::Year::new(2024).unwrap())
+            .unwrap();
         assert_eq!(y24.revenue, (1002 + 2002 + 3002 + 4002) * 1_000_000);
     }
 }
@@ -415,7 +434,7 @@ async fn the_list_follows_each_firms_latest_year_after_imports() {
         let mut tx = store.begin_import().await.unwrap();
         tx.write_facts(&[facts(1, 2025, 99_999)]).await.unwrap();
         tx.commit().await.unwrap();
-        let page = Page {
+        let page = PageRequest {
             offset: 0,
             limit: Some(2),
             sort: Sort::RevenueDesc,
@@ -428,8 +447,11 @@ async fn the_list_follows_each_firms_latest_year_after_imports() {
         assert_eq!(rows[0].enterprise.uscc, code(1));
         assert_eq!(
             (rows[0].year, rows[0].revenue),
-            (Some(2025), Some(99_999 * 1_000_000))
+            (
+                Some(gaoxin_model::Year::new(2025).unwrap()),
+                Some(99_999 * 1_000_000)
+            )
         );
-        assert_eq!(rows[1].year, Some(2024));
+        assert_eq!(rows[1].year, Some(gaoxin_model::Year::new(2024).unwrap()));
     }
 }

@@ -33,7 +33,10 @@ async fn accounts_round_trip_and_lock_out() {
         );
         assert!(
             store
-                .insert_user(&rec("jb", Role::ParkAdmin("jiangbei".into())))
+                .insert_user(&rec(
+                    "jb",
+                    Role::ParkAdmin(gaoxin_model::ParkId::parse("jiangbei").unwrap())
+                ))
                 .await
                 .unwrap()
         );
@@ -50,8 +53,14 @@ async fn accounts_round_trip_and_lock_out() {
             ["admin", "firm", "jb"]
         );
         let jb = store.user("jb").await.unwrap().unwrap();
-        assert_eq!(jb.role, Role::ParkAdmin("jiangbei".into()));
-        assert_eq!(jb.role.scope(), Scope::Park("jiangbei".into()));
+        assert_eq!(
+            jb.role,
+            Role::ParkAdmin(gaoxin_model::ParkId::parse("jiangbei").unwrap())
+        );
+        assert_eq!(
+            jb.role.scope(),
+            Scope::Park(gaoxin_model::ParkId::parse("jiangbei").unwrap())
+        );
         assert_eq!(
             store.user("firm").await.unwrap().unwrap().role.scope(),
             Scope::Enterprise(firm)
@@ -95,13 +104,29 @@ fn roles_parse_from_parts() {
             .unwrap_err()
             .contains("园区")
     );
+    assert_eq!(
+        Role::from_parts("park_admin", Some(" jiangbei "), None)
+            .unwrap()
+            .park()
+            .map(|p| p.as_str()),
+        Some("jiangbei")
+    );
+    // A park id not of the zone file's form is refused with the reason, not stored.
+    assert!(
+        Role::from_parts("park_admin", Some("Jiang Bei"), None)
+            .unwrap_err()
+            .contains("园区编号「Jiang Bei」格式无效")
+    );
     assert!(Role::from_parts("enterprise", None, Some("123")).is_err());
     assert!(
         Role::from_parts("root", None, None)
             .unwrap_err()
             .contains("未知角色")
     );
-    assert!(Role::ParkAdmin("x".into()).may_import() && !Role::ZoneAnalyst.may_import());
+    assert!(
+        Role::ParkAdmin(gaoxin_model::ParkId::parse("x").unwrap()).may_import()
+            && !Role::ZoneAnalyst.may_import()
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

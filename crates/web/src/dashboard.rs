@@ -224,7 +224,7 @@ async fn compute(store: &Store, zone: &Zone, scope: &Scope) -> Result<Dashboard,
         .years
         .iter()
         .map(|y| YearRow {
-            year: y.year,
+            year: y.year.get(),
             firms: y.firms,
             revenue: y.revenue,
             rd_expense: y.rd_expense,
@@ -238,8 +238,8 @@ async fn compute(store: &Store, zone: &Zone, scope: &Scope) -> Result<Dashboard,
     let latest_year = years.last().map(|y| y.year);
     // The latest year and the one before it (for growth), streamed into the shared measures.
     let mut measures = Measures::default();
-    if let Some(year) = latest_year {
-        for y in [year - 1, year] {
+    if let Some(year) = s.years.last().map(|y| y.year) {
+        for y in year.prev().into_iter().chain([year]) {
             store
                 .for_each_row(scope, None, Some(y), |e, f| {
                     measures.add(e, &f);

@@ -21,13 +21,14 @@ use axum::response::Response;
 use gaoxin_app::evaluation::{self, EvalError};
 use gaoxin_index::park::Confidence;
 use gaoxin_index::report::{ParkReport, TargetView};
+use gaoxin_model::Year;
 use gaoxin_store::{Role, RunRecord, Scope};
 use minijinja::context;
 use serde::{Deserialize, Serialize};
 
 #[derive(Deserialize, Default)]
 pub struct EvalQuery {
-    year: Option<i32>,
+    year: Option<Year>,
     park: Option<String>,
 }
 
@@ -48,8 +49,8 @@ fn zone_role(r: &Role) -> bool {
 async fn pick_year(
     state: &AppState,
     scope: &Scope,
-    asked: Option<i32>,
-) -> Result<Option<i32>, PageError> {
+    asked: Option<Year>,
+) -> Result<Option<Year>, PageError> {
     let years = state.store.years(scope).await?;
     Ok(match asked {
         Some(y) if years.contains(&y) => Some(y),
@@ -62,7 +63,7 @@ async fn pick_year(
 async fn report_for(
     state: &AppState,
     user: &CurrentUser,
-    year: i32,
+    year: Year,
 ) -> Result<Option<(ParkReport, RunRecord)>, PageError> {
     Ok(
         evaluation::park_report_or_run(&state.store, &user.scope(), year, zone_role(&user.role))
@@ -144,7 +145,7 @@ fn view(
     rep: &ParkReport,
     park: Option<&str>,
 ) -> minijinja::Value {
-    let own_park = user.role.park().map(str::to_string);
+    let own_park = user.role.park().map(|p| p.to_string());
     let rows: Vec<RowView> = rep
         .parks
         .iter()
@@ -262,21 +263,21 @@ pub async fn evaluation_page(
         return Ok(render::page(
             "evaluation.html",
             &page,
-            context! { empty => true, years => years },
+            context! { empty => true, years => render::ser(&years) },
         ));
     };
     let Some((rep, run)) = report_for(&state, &user, year).await? else {
         return Ok(render::page(
             "evaluation.html",
             &page,
-            context! { empty => true, not_run => true, year => year, years => years },
+            context! { empty => true, not_run => true, year => year.get(), years => render::ser(&years) },
         ));
     };
-    let v = view(&state, &user, &rep, park.as_deref());
+    let v = view(&state, &user, &rep, park.as_ref().map(|p| p.as_str()));
     Ok(render::page(
         "evaluation.html",
         &page,
-        context! { years => years, run_id => run.id, created => run.created_at, ..v },
+        context! { years => render::ser(&years), run_id => run.id, created => run.created_at, ..v },
     ))
 }
 
@@ -285,8 +286,8 @@ pub async fn evaluation_page(
 async fn report_inputs(
     state: &AppState,
     user: &CurrentUser,
-    year: Option<i32>,
-) -> Result<(i32, ParkReport, Vec<TargetView>), PageError> {
+    year: Option<Year>,
+) -> Result<(Year, ParkReport, Vec<TargetView>), PageError> {
     let scope = user.scope();
     let year = pick_year(state, &scope, year)
         .await?
@@ -312,7 +313,7 @@ pub async fn report_page(
         &user,
         "/evaluation",
     );
-    let v = view(&state, &user, &rep, park.as_deref());
+    let v = view(&state, &user, &rep, park.as_ref().map(|p| p.as_str()));
     Ok(render::page(
         "report.html",
         &page,
@@ -394,7 +395,7 @@ pub async fn targets_page(
     let ts = evaluation::targets(&state.store, &state.zone, &scope, q.year).await?;
     let page = Page::new("目标监测", &user, "/targets");
     let scope_name = match &scope {
-        Scope::Park(p) => park_name(&state, p),
+        Scope::Park(p) => park_name(&state, p.as_str()),
         _ => state.zone.name.clone(),
     };
     Ok(render::page(

@@ -10,8 +10,8 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, Uri};
 use axum::response::{IntoResponse, Redirect, Response};
 use gaoxin_model::facts::format_value;
-use gaoxin_model::{F, FIELDS, Facts, Kind, Listing, Uscc};
-use gaoxin_store::{EnterpriseFilter, EnterpriseRow, Page as StorePage, Role, Scope, Sort};
+use gaoxin_model::{F, FIELDS, Facts, Kind, Listing, Uscc, Year};
+use gaoxin_store::{EnterpriseFilter, EnterpriseRow, PageRequest, Role, Scope, Sort};
 use minijinja::{Value, context};
 use serde::{Deserialize, Serialize};
 
@@ -46,7 +46,8 @@ pub async fn not_found(uri: Uri) -> Response {
 
 /// The scope of a park's page for this user, or `None` (→ 404) when the park does not exist or
 /// is outside the user's scope.
-pub fn park_scope(state: &AppState, user: &CurrentUser, park: &str) -> Option<Scope> {
+pub fn park_scope(state: &AppState, user: &CurrentUser, park: impl AsRef<str>) -> Option<Scope> {
+    let park = park.as_ref();
     let p = state.zone.parks.iter().find(|p| p.id == park)?;
     match user.scope() {
         Scope::Zone => Some(Scope::Park(p.id.clone())),
@@ -59,7 +60,10 @@ pub fn park_scope(state: &AppState, user: &CurrentUser, park: &str) -> Option<Sc
 /// and 政策 pages and exports, 评价): empty or absent means every park in the caller's scope;
 /// otherwise it must name a park of the zone (by id or name; the id is returned). Anything else is
 /// an error with a Chinese message for a 400 answer — never silently the whole zone.
-pub fn park_param(zone: &gaoxin_model::Zone, raw: Option<&str>) -> Result<Option<String>, String> {
+pub fn park_param(
+    zone: &gaoxin_model::Zone,
+    raw: Option<&str>,
+) -> Result<Option<gaoxin_model::ParkId>, String> {
     let raw = raw.map(str::trim).unwrap_or("");
     if raw.is_empty() {
         return Ok(None);
@@ -101,7 +105,7 @@ pub async fn list_page(
         state.store.enterprises(
             scope,
             filter,
-            StorePage {
+            PageRequest {
                 offset,
                 limit: Some(size),
                 sort,
@@ -330,7 +334,7 @@ pub async fn dashboard_export(
     let park =
         park_param(&state.zone, pq.park.as_deref()).map_err(|m| PageError::bad_request(&m))?;
     if let Some(p) = park {
-        return park_export(State(state), user, Path((p, table)), Query(q)).await;
+        return park_export(State(state), user, Path((p.to_string(), table)), Query(q)).await;
     }
     let e = state
         .dashboards
@@ -406,12 +410,7 @@ impl ListQuery {
         };
         let year = match opt(&self.year) {
             None => None,
-            Some(y) => Some(y.parse::<i32>().map_err(|_| {
-                format!(
-                    "参数 year 的值「{}」不是年份（如 2024）",
-                    y.chars().take(32).collect::<String>()
-                )
-            })?),
+            Some(y) => Some(Year::parse(&y).map_err(|e| format!("参数 year 的值{e}"))?),
         };
         Ok(EnterpriseFilter {
             q: self.q.trim().to_string(),
@@ -468,7 +467,7 @@ struct RowView {
     listing: &'static str,
     clusters: String,
     tracks: String,
-    year: Option<i32>,
+    year: Option<Year>,
     revenue: Option<i64>,
     rd_expense: Option<i64>,
     employees: Option<i64>,
@@ -491,7 +490,7 @@ fn row_view(state: &AppState, r: &EnterpriseRow) -> RowView {
         park: z
             .park(&e.park)
             .map(|p| p.name.clone())
-            .unwrap_or_else(|| e.park.clone()),
+            .unwrap_or_else(|| e.park.to_string()),
         industry: e.industry.as_str().into(),
         listing: e.listing.zh(),
         clusters: names(&e.clusters, |c| z.cluster(c).map(|x| x.name.clone())),
@@ -589,7 +588,7 @@ pub async fn enterprises_export(
         .enterprises(
             &user.scope(),
             &filter,
-            StorePage {
+            PageRequest {
                 offset: 0,
                 limit: None,
                 sort: q.sort(),
@@ -625,7 +624,7 @@ pub async fn enterprises_export(
                     v.listing.into(),
                     v.clusters.into(),
                     v.tracks.into(),
-                    v.year.map(i64::from).into(),
+                    v.year.map(|y| i64::from(y.get())).into(),
                     wan(v.revenue).into(),
                     wan(v.rd_expense).into(),
                     v.employees.into(),
@@ -733,7 +732,7 @@ pub async fn enterprise(
                 uscc => e.uscc.as_str(),
                 name => e.name,
                 park_id => e.park.as_str(),
-                park => z.park(&e.park).map(|p| p.name.clone()).unwrap_or_else(|| e.park.clone()),
+                park => z.park(&e.park).map(|p| p.name.clone()).unwrap_or_else(|| e.park.to_string()),
                 founded => render::fmt_date(e.founded),
                 industry => e.industry.as_str(),
                 sector => e.sector.zh(),

@@ -188,7 +188,8 @@ struct UserView {
     role: &'static str,
 }
 
-/// The frame every page shares: title, user, menu, CSRF token, asset version.
+/// The frame every rendered page shares: title, user, menu, CSRF token, asset version (a page of
+/// a list, offset and size, is `gaoxin_store::PageRequest`).
 #[derive(Serialize)]
 pub struct Page {
     title: String,

@@ -49,12 +49,17 @@ impl RulesJobs {
         m.insert(year, job.clone());
         let (st, j) = (state.clone(), job.clone());
         tokio::spawn(async move {
-            let r = rules_eval::run_rules_with(&st.store, year, &mut |p| {
-                j.state.lock().expect("rules job lock").progress = p;
-            })
-            .await;
-            j.state.lock().expect("rules job lock").result =
-                Some(r.map(|_| ()).map_err(|e| e.to_string()));
+            // `year` is one of the store's years (a valid `Year`); anything else fails the job.
+            let r = match gaoxin_model::Year::new(year) {
+                Ok(year) => rules_eval::run_rules_with(&st.store, year, &mut |p| {
+                    j.state.lock().expect("rules job lock").progress = p;
+                })
+                .await
+                .map(|_| ())
+                .map_err(|e| e.to_string()),
+                Err(e) => Err(e),
+            };
+            j.state.lock().expect("rules job lock").result = Some(r);
         });
         job
     }

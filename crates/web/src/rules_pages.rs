@@ -35,7 +35,7 @@ use std::collections::BTreeMap;
 
 #[derive(Deserialize, Default)]
 pub struct RulesQuery {
-    year: Option<i32>,
+    year: Option<gaoxin_model::Year>,
     park: Option<String>,
     rule: Option<String>,
     /// `asc` (nearest first, default) or `desc`.
@@ -97,6 +97,7 @@ pub async fn enterprise_ladder(
     let years: Vec<i32> = facts.iter().map(|f| f.year.get()).collect();
     let Some(year) = q
         .year
+        .map(|y| y.get())
         .filter(|y| years.contains(y))
         .or_else(|| years.last().copied())
     else {
@@ -250,8 +251,14 @@ async fn page_year(
     user: &CurrentUser,
     q: &RulesQuery,
 ) -> Result<Result<(i32, Vec<i32>), minijinja::Value>, PageError> {
-    let years = state.store.years(&user.scope()).await?;
-    Ok(match q.year {
+    let years: Vec<i32> = state
+        .store
+        .years(&user.scope())
+        .await?
+        .into_iter()
+        .map(|y| y.get())
+        .collect();
+    Ok(match q.year.map(|y| y.get()) {
         Some(y) if years.contains(&y) => Ok((y, years)),
         Some(_) => Err(context! { empty => true, bad_year => true, years => years }),
         None => match years.last() {
@@ -307,7 +314,7 @@ async fn run_view(
         }
     };
     let notice = rules_eval::run_notice(&state.rules, &s);
-    Ok(Ok((year, s, run, park, notice)))
+    Ok(Ok((year, s, run, park.map(|p| p.to_string()), notice)))
 }
 
 /// GET /ladder/evaluating?year=Y — the progress of the year's background run (htmx fragment,
@@ -346,7 +353,7 @@ fn parks_ctx(state: &AppState, user: &CurrentUser) -> Vec<minijinja::Value> {
         .zone
         .parks
         .iter()
-        .map(|p| context! { id => p.id.clone(), name => p.name.clone() })
+        .map(|p| context! { id => p.id.as_str(), name => p.name.clone() })
         .collect()
 }
 
@@ -488,7 +495,7 @@ pub async fn ladder_page(
         "ladder.html",
         &page,
         context! {
-            year => year, years => years, run_id => run.id, as_of => s.record.as_of.clone(),
+            year => year, years => render::ser(&years), run_id => run.id, as_of => s.record.as_of.clone(),
             input_hash => s.record.input_hash.clone(),
             park => park.clone(), park_name => park.as_deref().map(|p| park_name(z, p)),
             parks => parks_ctx(&state, &user),
@@ -613,7 +620,7 @@ pub async fn policies_page(
         "policies.html",
         &page,
         context! {
-            year => year, years => years, run_id => run.id, as_of => s.record.as_of.clone(),
+            year => year, years => render::ser(&years), run_id => run.id, as_of => s.record.as_of.clone(),
             park => park.clone(), park_name => park.as_deref().map(|p| park_name(z, p)),
             parks => parks_ctx(&state, &user), policies => policies, chart => render::ser(&chart),
             skipped => s.skipped.clone(),

@@ -250,7 +250,7 @@ fn start(state: &AppState, user: &CurrentUser, up: Upload) -> Arc<Job> {
     } = up;
     let job = state.jobs.insert(&user.username, &name);
     let opts = ImportOptions {
-        only_park: user.role.park().map(str::to_string),
+        only_park: user.role.park().cloned(),
         accept_warnings,
         actor: user.username.clone(),
         file_name: name.clone(),
@@ -288,7 +288,7 @@ fn upload_page(user: &CurrentUser, job: Option<&JobView>) -> Response {
         &p,
         context! {
             job => job.map(render::ser),
-            park_only => user.role.park(),
+            park_only => user.role.park().map(|p| p.as_str()),
         },
     )
 }

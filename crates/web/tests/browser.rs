@@ -369,9 +369,9 @@ async fn browser_scenarios() {
     let export = gaoxin_ingest::export_bytes(
         &s.store,
         &s.zone,
-        &gaoxin_store::Scope::Park("jiangbei".into()),
+        &gaoxin_store::Scope::Park(gaoxin_model::ParkId::parse("jiangbei").unwrap()),
         None,
-        Some(2024),
+        Some(gaoxin_model::Year::new(2024).unwrap()),
         gaoxin_ingest::ExportFormat::Csv,
     )
     .await

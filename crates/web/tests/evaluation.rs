@@ -29,11 +29,14 @@ async fn evaluation_shows_weight_sets_and_indicator_confidence() {
             "listed as a proxy"
         );
         // the run behind the page ranks every ranked park under both sets
-        let (rep, _) =
-            gaoxin_app::evaluation::latest_park_report(&s.store, &gaoxin_store::Scope::Zone, 2024)
-                .await
-                .unwrap()
-                .unwrap();
+        let (rep, _) = gaoxin_app::evaluation::latest_park_report(
+            &s.store,
+            &gaoxin_store::Scope::Zone,
+            gaoxin_model::Year::new(2024).unwrap(),
+        )
+        .await
+        .unwrap()
+        .unwrap();
         assert_eq!(rep.weight_sets.len(), 2);
         for p in rep.parks.iter().filter(|p| p.rank.is_some()) {
             assert!(p.set_ranks.iter().all(|r| r.is_some()), "{}", p.park);

@@ -650,7 +650,15 @@ async fn an_unknown_park_is_an_error_never_the_whole_zone() {
         assert_eq!(park.get("/export/years?park=xingang").await.status, 404);
         // Other filters of the list: an unknown listing status or a year that is no number is
         // a 400 too (they were dropped, widening the list); unknown clusters find nothing.
-        for q in ["listing=bogus", "year=abc", "year=2024x", "listing=%3Cb%3E"] {
+        // A year outside 1949–2100 is no year either (it was a filter that found nothing).
+        for q in [
+            "listing=bogus",
+            "year=abc",
+            "year=2024x",
+            "year=1800",
+            "year=-2024",
+            "listing=%3Cb%3E",
+        ] {
             for path in ["/enterprises", "/enterprises/export", "/api/v1/enterprises"] {
                 let r = admin.get(&format!("{path}?{q}")).await;
                 assert_eq!(r.status, 400, "{path}?{q}");
@@ -659,6 +667,12 @@ async fn an_unknown_park_is_an_error_never_the_whole_zone() {
                 }
             }
         }
+        let r = admin.get("/api/v1/enterprises?year=1800").await;
+        assert!(
+            r.text().contains("参数 year 的值「1800」超出年份范围"),
+            "{}",
+            r.text()
+        );
         let j = admin
             .get("/api/v1/enterprises?listing=star&year=2024")
             .await
@@ -694,6 +708,10 @@ async fn query_values_that_do_not_parse_get_a_chinese_400() {
             "/evaluation/report?year=abc".to_string(),
             "/evaluation/report.xlsx?year=abc".to_string(),
             "/targets?year=abc".to_string(),
+            // parsed as a `Year` at the edge: out of 1949–2100 is not a year
+            "/targets?year=1800".to_string(),
+            "/evaluation?year=2101".to_string(),
+            "/ladder?year=1800".to_string(),
         ] {
             let r = admin.get(&url).await;
             assert_eq!(r.status, 400, "{url}: {}", r.text());

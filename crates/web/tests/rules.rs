@@ -107,7 +107,9 @@ async fn ladder_shows_recognised_status_and_keeps_states_apart() {
     use gaoxin_rules::{Finding, Verdict};
     for store in testing::all().await.unwrap() {
         let s = start(store).await;
-        let (sum, run) = rules_eval::run_rules(&s.store, 2024).await.unwrap();
+        let (sum, run) = rules_eval::run_rules(&s.store, gaoxin_model::Year::new(2024).unwrap())
+            .await
+            .unwrap();
         let rows = s
             .store
             .rule_results(&Scope::Zone, &run.id, None, None)
@@ -121,7 +123,13 @@ async fn ladder_shows_recognised_status_and_keeps_states_apart() {
         // C: firms holding a certificate valid on the 评价基准日 (2025-06-30) are 高企 by record.
         let (_, fs) = s
             .store
-            .panel(&Scope::Zone, Some((2024, 2024)))
+            .panel(
+                &Scope::Zone,
+                Some((
+                    gaoxin_model::Year::new(2024).unwrap(),
+                    gaoxin_model::Year::new(2024).unwrap(),
+                )),
+            )
             .await
             .unwrap();
         let cutoff = Date::new(2022, 6, 30).unwrap().to_int();

@@ -76,7 +76,9 @@ fn firm_page(html: &str) -> (String, HashMap<String, String>) {
 async fn stored_lists_ladder_page_and_firm_page_agree() {
     for store in testing::all().await.unwrap() {
         let s = start(store).await;
-        let (sum, run) = rules_eval::run_rules(&s.store, 2024).await.unwrap();
+        let (sum, run) = rules_eval::run_rules(&s.store, gaoxin_model::Year::new(2024).unwrap())
+            .await
+            .unwrap();
         let rows = s
             .store
             .rule_results(&Scope::Zone, &run.id, None, None)

@@ -33,7 +33,9 @@ async fn an_edited_rule_file_is_used_and_the_stored_lists_say_they_are_older() {
     for store in testing::all().await.unwrap() {
         copy_rules(&dir);
         let s = start(store).await;
-        rules_eval::run_rules(&s.store, 2024).await.unwrap();
+        rules_eval::run_rules(&s.store, gaoxin_model::Year::new(2024).unwrap())
+            .await
+            .unwrap();
         let own = s.own_firm().await;
         let firm_page = format!("/enterprises/{own}/ladder?year=2024");
         let mut admin = s.signed_in("admin").await;
@@ -76,7 +78,9 @@ async fn an_edited_rule_file_is_used_and_the_stored_lists_say_they_are_older() {
         );
 
         // a new run with the current files: the notice is gone
-        rules_eval::run_rules(&s.store, 2024).await.unwrap();
+        rules_eval::run_rules(&s.store, gaoxin_model::Year::new(2024).unwrap())
+            .await
+            .unwrap();
         for page in ["/ladder?year=2024", "/policies?year=2024", &firm_page] {
             let t = admin.get(page).await.text();
             assert!(!t.contains("id=\"rules-notice\""), "{page}: {t}");

@@ -19,7 +19,7 @@ pub const FIRST_FOUNDING_YEAR: i32 = 1995;
 
 /// A park with its sampling weight and the clusters it hosts, precomputed once per zone.
 pub struct ParkPlan {
-    pub id: String,
+    pub id: gaoxin_model::ParkId,
     pub weight: f64,
     /// Share of the park's manufacturing firms outside clusters.
     pub manufacturing_lean: f64,
@@ -32,7 +32,7 @@ pub struct Plan {
     pub parks: Vec<ParkPlan>,
     pub park_weights: Vec<f64>,
     /// All clusters: (id, host park, prefixes).
-    pub clusters: Vec<(String, String, Vec<String>)>,
+    pub clusters: Vec<(String, gaoxin_model::ParkId, Vec<String>)>,
     /// Tracks: (id, typical industry prefixes; empty = any industry).
     pub tracks: Vec<(String, Vec<&'static str>)>,
     pub first_year: i32,
@@ -118,7 +118,7 @@ pub fn firm(plan: &Plan, index: u64) -> (Enterprise, Vec<Facts>) {
     };
     let (clusters, tracks, tech_field) = life::memberships(plan, &id, &tr, latent.tau, &mut rng);
 
-    let uscc = crate::names::uscc(index, &id.park.id, id.fy);
+    let uscc = crate::names::uscc(index, id.park.id.as_str(), id.fy);
     let enterprise = Enterprise {
         uscc: uscc.clone(),
         name: String::new(),

@@ -2,7 +2,7 @@
 //! the history of moves and [`MoveError`].
 use super::{FirmPatch, ImportTx};
 use crate::db::{Backend, Error, Store};
-use gaoxin_model::Uscc;
+use gaoxin_model::{ParkId, Uscc};
 use sqlx::{Any, Row, Transaction};
 
 /// A firm moved from one park to another (`park_moves`).
@@ -11,8 +11,8 @@ pub struct ParkMove {
     pub uscc: Uscc,
     /// Unix seconds.
     pub moved_at: i64,
-    pub from_park: String,
-    pub to_park: String,
+    pub from_park: ParkId,
+    pub to_park: ParkId,
     pub actor: String,
     pub reason: String,
 }
@@ -35,8 +35,8 @@ async fn insert_park_move(
     )
     .bind(m.uscc.as_str().to_string())
     .bind(m.moved_at)
-    .bind(m.from_park.clone())
-    .bind(m.to_park.clone())
+    .bind(m.from_park.to_string())
+    .bind(m.to_park.to_string())
     .bind(m.actor.clone())
     .bind(m.reason.clone())
     .execute(&mut **tx)
@@ -64,7 +64,7 @@ impl Store {
     pub async fn move_park(
         &self,
         uscc: &Uscc,
-        to_park: &str,
+        to_park: &ParkId,
         actor: &str,
         reason: &str,
     ) -> Result<Result<ParkMove, MoveError>, Error> {
@@ -77,18 +77,18 @@ impl Store {
             tx.rollback().await?;
             return Ok(Err(MoveError::UnknownFirm));
         };
-        if old.park == to_park {
+        if old.park == *to_park {
             tx.rollback().await?;
             return Ok(Err(MoveError::SamePark));
         }
         let mut p = FirmPatch::new(uscc.clone());
-        p.park = Some(to_park.to_string());
+        p.park = Some(to_park.clone());
         tx.write_patches(&[&p], &known, &[], &mut |_, _| {}).await?;
         let m = ParkMove {
             uscc: uscc.clone(),
             moved_at: unix_now(),
             from_park: old.park.clone(),
-            to_park: to_park.to_string(),
+            to_park: to_park.clone(),
             actor: actor.to_string(),
             reason: reason.trim().to_string(),
         };
@@ -120,14 +120,20 @@ impl Store {
                     moved_at: r
                         .try_get::<i64, _>(1)
                         .or_else(|_| r.try_get::<i32, _>(1).map(i64::from))?,
-                    from_park: r.try_get(2)?,
-                    to_park: r.try_get(3)?,
+                    from_park: park_column(r, 2)?,
+                    to_park: park_column(r, 3)?,
                     actor: r.try_get(4)?,
                     reason: r.try_get(5)?,
                 })
             })
             .collect()
     }
+}
+
+/// A stored park id; one that is not of the park-id form is a corrupt row, named.
+fn park_column(r: &sqlx::any::AnyRow, i: usize) -> Result<ParkId, Error> {
+    let s: String = r.try_get(i)?;
+    ParkId::parse(&s).map_err(|e| Error::Corrupt(format!("park_moves: {e}")))
 }
 
 /// Seconds since the Unix epoch.

@@ -1,7 +1,8 @@
 //! What a file says about a stored row: [`FactsPatch`] and [`FirmPatch`] (set, clear or keep
 //! each field), and the [`Change`]s (old → new) that merging them records.
 use gaoxin_model::{
-    Date, Enterprise, F, Facts, IndustryCode, Listing, N_FIELDS, Provenance, Sector, Uscc, Year,
+    Date, Enterprise, F, Facts, IndustryCode, Listing, N_FIELDS, ParkId, Provenance, Sector, Uscc,
+    Year,
 };
 
 /// What one cell of a file does to a stored fact.
@@ -63,7 +64,7 @@ impl FactsPatch {
 pub struct FirmPatch {
     pub uscc: Uscc,
     pub name: Option<String>,
-    pub park: Option<String>,
+    pub park: Option<ParkId>,
     pub founded: Option<Date>,
     pub industry: Option<IndustryCode>,
     pub sector: Option<Sector>,
@@ -189,7 +190,11 @@ pub(super) fn identity_changes(old: &Enterprise, new: &Enterprise) -> Vec<Change
     let list = |v: &[String]| v.join("、");
     let pairs = [
         (IdentityField::Name, old.name.clone(), new.name.clone()),
-        (IdentityField::Park, old.park.clone(), new.park.clone()),
+        (
+            IdentityField::Park,
+            old.park.to_string(),
+            new.park.to_string(),
+        ),
         (
             IdentityField::Founded,
             old.founded.to_string(),
@@ -290,7 +295,7 @@ mod tests {
         let old = Enterprise {
             uscc: code(),
             name: "甲".into(),
-            park: "xingang".into(),
+            park: gaoxin_model::ParkId::parse("xingang").unwrap(),
             founded: Date::new(2015, 6, 1).unwrap(),
             industry: IndustryCode::parse("C3911").unwrap(),
             sector: Sector::Manufacturing,
@@ -303,7 +308,7 @@ mod tests {
         let mut p = FirmPatch::new(code());
         assert_eq!(p.apply(&old), old);
         assert_eq!(p.to_new(), None, "a new firm needs its identity");
-        p.park = Some("jiangbei".into());
+        p.park = Some(gaoxin_model::ParkId::parse("jiangbei").unwrap());
         p.tech_field = Some(None);
         let new = p.apply(&old);
         assert!(new.synthetic);

@@ -46,7 +46,7 @@ pub(crate) fn tags(v: &[String]) -> String {
 pub(super) fn enterprise_text_columns(e: &Enterprise) -> [String; 8] {
     [
         e.name.clone(),
-        e.park.clone(),
+        e.park.to_string(),
         e.industry.as_str().to_string(),
         match e.sector {
             gaoxin_model::Sector::Manufacturing => "manufacturing".into(),
