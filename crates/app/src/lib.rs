@@ -21,6 +21,8 @@ pub mod error;
 pub mod evaluation;
 pub mod rules_cache;
 pub mod rules_eval;
+pub mod rules_files;
+pub mod rules_summary;
 pub mod rules_workbook;
 pub mod runs;
 

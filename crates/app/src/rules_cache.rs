@@ -11,7 +11,8 @@
 //! every rule's version and content hash ([`gaoxin_rules::RuleVersion`]).
 use crate::data_files::{self, Source};
 use crate::error::EvalError;
-use crate::rules_eval::{RulesSummary, plan_for, read_rules};
+use crate::rules_files::{plan_for, read_rules};
+use crate::rules_summary::RulesSummary;
 use gaoxin_rules::{Plan, RuleFile, RuleVersion};
 use std::collections::HashMap;
 use std::path::PathBuf;

@@ -12,82 +12,28 @@
 //! The funnel covers the consecutive years up to the run's year whose compiled plan has the same
 //! rungs as the run's year (a rung's rule file not yet in force makes earlier years incomparable);
 //! a firm counts in a year only when it has facts for that year.
-use crate::data_files::{self, Source};
 use crate::error::EvalError;
 use crate::rules_cache::{self, RulesCache};
 use crate::runs::{RunKind, decode_summary, new_id, now};
-use gaoxin_model::{Enterprise, Facts, Year, Zone};
+use gaoxin_model::{Enterprise, Facts, Year};
 use gaoxin_rules::batch::{BatchResult, evaluate};
 use gaoxin_rules::file::RuleKind;
-use gaoxin_rules::ladder::{Basis, Record};
-use gaoxin_rules::plan::{EvalOptions, Finding, Plan, Verdict, compile_for_run};
-use gaoxin_rules::{CheckReport, LoadError, Panel, RuleFile, default_as_of, funnel, ladder};
+use gaoxin_rules::ladder::Record;
+use gaoxin_rules::plan::{EvalOptions, Finding, Plan, Verdict};
+use gaoxin_rules::{Panel, RuleFile, funnel, ladder};
 use gaoxin_store::{RuleResultRow, RunRecord, Scope, Store};
-use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
+pub use crate::rules_files::{check_rules, load_rules, plan_for, read_rules};
+pub use crate::rules_summary::{
+    BudgetRow, ConversionRow, FunnelRow, MedianRow, RuleInfo, RuleParkCount, RulesSummary,
+    RungInfo, finding, finding_zh, level_zh, nearest_rows, park_name, record_zh,
+};
 pub use crate::rules_workbook::{Lists, workbook};
-/// The funnel and budget rows of a stored summary are the engine's ([`funnel::funnel`],
-/// [`funnel::budgets`]).
-pub use gaoxin_rules::funnel::{BudgetRow, ConversionRow, FunnelRow, MedianRow};
 
 /// Run kind in the `runs` table.
 pub const KIND_RULES: &str = RunKind::Rules.as_str();
-
-/// Reads every rule file (from where [`data_files::RULES`] says); load errors come back with file
-/// and line.
-pub fn load_rules() -> Result<Vec<RuleFile>, EvalError> {
-    read_rules(&data_files::RULES.source()).map_err(|es| {
-        EvalError::Engine(
-            es.iter()
-                .map(|e| e.to_string())
-                .collect::<Vec<_>>()
-                .join("；"),
-        )
-    })
-}
-
-/// Every rule file of `source`: a configured directory as a whole, or the shipped files.
-pub fn read_rules(source: &Source) -> Result<Vec<RuleFile>, Vec<LoadError>> {
-    match source {
-        Source::Dir(d) => gaoxin_rules::load_dir(d),
-        Source::Shipped => {
-            let mut files = Vec::new();
-            let mut errors = Vec::new();
-            for f in data_files::RULES.shipped() {
-                match gaoxin_rules::file::parse_file(&f.path, &f.text) {
-                    Ok(r) => files.push(r),
-                    Err(e) => errors.push(e),
-                }
-            }
-            if errors.is_empty() {
-                Ok(files)
-            } else {
-                Err(errors)
-            }
-        }
-    }
-}
-
-/// `gaoxin rules check` without file arguments: every rule file, validated together, with their
-/// own test cases run; a directory that cannot be read or a file that does not load is reported.
-pub fn check_rules() -> CheckReport {
-    match read_rules(&data_files::RULES.source()) {
-        Ok(files) => gaoxin_rules::check(&files),
-        Err(errors) => CheckReport {
-            files: 0,
-            errors,
-            cases: Vec::new(),
-        },
-    }
-}
-
-/// The plan for fiscal `year` (files not in force that day are left out, with the reason).
-pub fn plan_for(files: &[RuleFile], year: i32) -> (Plan, Vec<String>) {
-    let (plan, skipped) = compile_for_run(files, default_as_of(year));
-    (plan, skipped.iter().map(|e| e.to_string()).collect())
-}
 
 /// One firm evaluated on its own, from the current rule files (the firm's 梯度 page and
 /// `gaoxin explain`): the plan of `year`, the firm's one-row panel, the options, its position on
@@ -180,163 +126,6 @@ pub fn run_notice(cache: &RulesCache, s: &RulesSummary) -> Option<String> {
         Ok(c) => rules_cache::notice_zh(&c),
         Err(e) => Some(format!("规则文件无法读取，无法核对存储结果所用的规则：{e}")),
     }
-}
-
-/// What the pages need to know about a rule of a run.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct RuleInfo {
-    pub id: String,
-    pub name: String,
-    pub label: String,
-    /// `qualification`, `label`, `policy`.
-    pub kind: String,
-    pub rung: Option<u8>,
-    pub document: String,
-    pub version: String,
-    pub unconfirmed: bool,
-    pub has_award: bool,
-    pub award_zh: Option<String>,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct RungInfo {
-    pub level: u8,
-    pub label: String,
-    pub rule: Option<String>,
-    pub note: Option<String>,
-}
-
-/// Counts of one rule in one park by [`Finding`]: pass / fail / depends on the expert-score
-/// assumption / unknown (each firm in exactly one), and for a rung rule how many firms a record
-/// shows on the rung (已认定, whatever the rule's verdict).
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct RuleParkCount {
-    pub rule: String,
-    pub park: String,
-    pub pass: usize,
-    pub fail: usize,
-    #[serde(default)]
-    pub depends: usize,
-    pub unknown: usize,
-    #[serde(default)]
-    pub recognised: usize,
-}
-
-impl RuleParkCount {
-    /// The count of one finding.
-    pub fn of(&self, f: Finding) -> usize {
-        match f {
-            Finding::Pass => self.pass,
-            Finding::Fail => self.fail,
-            Finding::Depends => self.depends,
-            Finding::Unknown => self.unknown,
-        }
-    }
-}
-
-/// The stored result of a rules run (JSON in `runs.summary`); per-firm rows are in `rule_results`.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct RulesSummary {
-    pub record: gaoxin_rules::RulesRunRecord,
-    /// Rule files not applied this year, with the reason.
-    pub skipped: Vec<String>,
-    pub rules: Vec<RuleInfo>,
-    pub rungs: Vec<RungInfo>,
-    pub counts: Vec<RuleParkCount>,
-    pub funnel_years: Vec<i32>,
-    pub funnel: Vec<FunnelRow>,
-    pub conversions: Vec<ConversionRow>,
-    pub medians: Vec<MedianRow>,
-    pub budgets: Vec<BudgetRow>,
-}
-
-impl RulesSummary {
-    pub fn rule(&self, id: &str) -> Option<&RuleInfo> {
-        self.rules.iter().find(|r| r.id == id)
-    }
-    pub fn policies(&self) -> impl Iterator<Item = &RuleInfo> {
-        self.rules.iter().filter(|r| r.has_award)
-    }
-    pub fn rung_label(&self, level: i32) -> String {
-        self.rungs
-            .iter()
-            .find(|r| r.level as i32 == level)
-            .map(|r| r.label.clone())
-            .unwrap_or_else(|| "未入梯".into())
-    }
-}
-
-/// The finding of a stored row: its verdict, or 取决于假设 when the other expert-score
-/// assumption would change it ([`Finding`]).
-pub fn finding(r: &RuleResultRow) -> Finding {
-    Finding::of_key(&r.verdict, r.assumption_dependent)
-}
-
-/// The Chinese label of a stored row's finding ([`Finding::zh`], the one wording everywhere).
-pub fn finding_zh(r: &RuleResultRow) -> &'static str {
-    finding(r).zh()
-}
-
-/// A firm's current rung as shown in lists: the rung and where it comes from
-/// (「高新技术企业（已认定）」, 「科技型中小企业（按条件测算）」, 「未入梯」).
-pub fn level_zh(s: &RulesSummary, r: &RuleResultRow) -> String {
-    let label = s.rung_label(r.level);
-    match Basis::parse(&r.level_basis) {
-        Some(b) if r.level > 0 => format!("{label}（{}）", b.zh()),
-        _ => label,
-    }
-}
-
-/// What the record of a row's rung says (「已认定」 …), empty for rules off the ladder.
-pub fn record_zh(s: &RulesSummary, r: &RuleResultRow) -> &'static str {
-    if s.rule(&r.rule).is_some_and(|x| x.rung.is_some()) {
-        Record::parse(&r.record).zh()
-    } else {
-        ""
-    }
-}
-
-/// The nearest-to-qualify list of rung rule `rule` from a run's rows: the firms whose next rung
-/// it is (above their current rung), split into those with a known distance, nearest first (a
-/// firm meeting the conditions without a record at distance 0), and those whose verdict is unknown
-/// (缺数据，无法测算), which have no distance, by credit code. `desc` reverses the first list.
-pub fn nearest_rows<'a>(
-    s: &RulesSummary,
-    rows: &'a [RuleResultRow],
-    rule: &str,
-    desc: bool,
-) -> (Vec<&'a RuleResultRow>, Vec<&'a RuleResultRow>) {
-    let Some(level) = s
-        .rungs
-        .iter()
-        .find(|g| g.rule.as_deref() == Some(rule))
-        .map(|g| g.level as i32)
-    else {
-        return (Vec::new(), Vec::new());
-    };
-    let next_is = |r: &RuleResultRow| {
-        s.rungs
-            .iter()
-            .find(|g| g.level as i32 > r.level)
-            .map(|g| g.level as i32)
-            == Some(level)
-    };
-    let mine: Vec<&RuleResultRow> = rows
-        .iter()
-        .filter(|r| r.rule == rule && next_is(r))
-        .collect();
-    let (mut known, mut unknown): (Vec<_>, Vec<_>) = mine
-        .into_iter()
-        .partition(|r| r.verdict != "unknown" && r.distance.is_some());
-    known.sort_by(|a, b| {
-        let o = a
-            .distance
-            .unwrap_or(f64::MAX)
-            .total_cmp(&b.distance.unwrap_or(f64::MAX));
-        (if desc { o.reverse() } else { o }).then(a.uscc.cmp(&b.uscc))
-    });
-    unknown.sort_by(|a, b| a.uscc.cmp(&b.uscc));
-    (known, unknown)
 }
 
 fn kind_key(k: RuleKind) -> &'static str {
@@ -701,51 +490,10 @@ pub async fn latest(
     }
 }
 
-/// A park's display name.
-pub fn park_name(zone: &Zone, id: &str) -> String {
-    zone.park(id)
-        .map(|p| p.name.clone())
-        .unwrap_or_else(|| id.to_string())
-}
-
 /// Fen as exact 万元 text (up to six decimals, thousands grouped), never rounded: an award of
 /// ¥1,999,999.99 is 199.999999 万元, not 200.00.
 pub fn wan(fen: i64) -> String {
     gaoxin_rules::fmt::wan(fen)
         .trim_end_matches("万元")
         .to_string()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn shipped_rule_files_are_the_workspace_files_and_pass_their_cases() {
-        let dir =
-            std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/rules"));
-        let on_disk = read_rules(&Source::Dir(dir)).unwrap();
-        let shipped = read_rules(&Source::Shipped).unwrap();
-        let key = |fs: &[RuleFile]| -> Vec<(String, String, String)> {
-            fs.iter()
-                .map(|f| (f.id.clone(), f.version.clone(), f.text.clone()))
-                .collect()
-        };
-        assert!(!shipped.is_empty());
-        assert_eq!(key(&shipped), key(&on_disk));
-        assert!(
-            shipped[0].path.to_string_lossy().starts_with("(内置) "),
-            "{:?}",
-            shipped[0].path
-        );
-        let rep = gaoxin_rules::check(&shipped);
-        assert!(rep.ok(), "{}", rep.render_zh());
-    }
-
-    #[test]
-    fn an_unreadable_configured_directory_is_an_error_not_the_shipped_rules() {
-        let missing = std::env::temp_dir().join("gaoxin-no-such-rules-dir");
-        let es = read_rules(&Source::Dir(missing.clone())).unwrap_err();
-        assert_eq!(es[0].file, missing);
-    }
 }

@@ -1,7 +1,9 @@
 //! The lists of a rules run as an .xlsx workbook (梯度培育 and 政策 exports, `gaoxin evaluate
 //! --out`): counts per park, nearest to qualify, funnel, conversions, time on a rung, 免申即享,
 //! 快申快享, budgets and the run record.
-use crate::rules_eval::{RulesSummary, finding_zh, level_zh, nearest_rows, park_name, record_zh};
+use crate::rules_summary::{
+    RulesSummary, finding_zh, level_zh, nearest_rows, park_name, record_zh,
+};
 use gaoxin_model::Zone;
 use gaoxin_rules::plan::Finding;
 use gaoxin_store::RuleResultRow;
