@@ -19,10 +19,6 @@ use gaoxin_store::{PointsRow, RunRecord, Scope, Store};
 use rust_xlsxwriter::{Format, Workbook};
 use std::collections::BTreeMap;
 
-/// Run kinds in the `runs` table.
-pub const KIND_PARK: &str = RunKind::ParkEvaluation.as_str();
-pub const KIND_POINTS: &str = RunKind::Points.as_str();
-
 const PARK_FILE: &str = "park-evaluation-2021.toml";
 const POINTS_FILE: &str = "innovation-points-2024.toml";
 
@@ -128,11 +124,15 @@ pub async fn run_park_evaluation(
     })?;
     let run = RunRecord {
         id: new_id(RunKind::ParkEvaluation, year),
-        kind: KIND_PARK.into(),
+        kind: RunKind::ParkEvaluation,
         created_at: now(),
         year: Some(year),
         input_hash: rep.input_hash.clone(),
-        versions: format!("{KIND_PARK}={}", rep.scheme.version),
+        versions: format!(
+            "{}={}",
+            RunKind::ParkEvaluation.as_str(),
+            rep.scheme.version
+        ),
         summary: serde_json::to_string(&rep).expect("report serialises"),
     };
     store.insert_run(&run).await?;
@@ -219,11 +219,11 @@ pub async fn run_points(store: &Store, year: Year) -> Result<(PointsReport, RunR
     summary.firms.truncate(POINTS_SUMMARY_TOP);
     let run = RunRecord {
         id,
-        kind: KIND_POINTS.into(),
+        kind: RunKind::Points,
         created_at: now(),
         year: Some(year),
         input_hash: rep.input_hash.clone(),
-        versions: format!("{KIND_POINTS}={}", rep.scheme.version),
+        versions: format!("{}={}", RunKind::Points.as_str(), rep.scheme.version),
         summary: serde_json::to_string(&summary).expect("serialises"),
     };
     store.insert_run(&run).await?;

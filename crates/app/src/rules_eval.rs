@@ -32,9 +32,6 @@ pub use crate::rules_summary::{
 };
 pub use crate::rules_workbook::{Lists, workbook};
 
-/// Run kind in the `runs` table.
-pub const KIND_RULES: &str = RunKind::Rules.as_str();
-
 /// One firm evaluated on its own, from the current rule files (the firm's 梯度 page and
 /// `gaoxin explain`): the plan of `year`, the firm's one-row panel, the options, its position on
 /// the ladder. Explanations of each rule come from [`gaoxin_rules::explain`] on `plan` and `panel`
@@ -459,7 +456,7 @@ pub async fn run_rules_with(
         .join(",");
     let run = RunRecord {
         id: new_id(RunKind::Rules, year),
-        kind: KIND_RULES.into(),
+        kind: RunKind::Rules,
         created_at: now(),
         year: Some(year),
         input_hash: ev.summary.record.input_hash.clone(),

@@ -50,7 +50,7 @@ mod tests {
     fn an_undecodable_summary_names_the_run() {
         let r = RunRecord {
             id: "points-2024-1-abc".into(),
-            kind: "points".into(),
+            kind: RunKind::Points,
             created_at: 1,
             year: Some(2024),
             input_hash: String::new(),

@@ -1,11 +1,11 @@
 //! Stored runs: a rules run reproduces (same input hash → same results, last year's run
 //! re-evaluated), and a stored summary that cannot be decoded is reported (naming the run), never
 //! taken for "no run" — on SQLite and (when configured) PostgreSQL.
-use gaoxin_app::evaluation::{self, EvalError, KIND_PARK};
-use gaoxin_app::rules_eval::{self, KIND_RULES};
+use gaoxin_app::evaluation::{self, EvalError};
+use gaoxin_app::rules_eval;
 use gaoxin_demo::{DemoConfig, generate};
 use gaoxin_model::Zone;
-use gaoxin_store::{PointsRow, RunRecord, Scope, Store, testing};
+use gaoxin_store::{PointsRow, RunKind, RunRecord, Scope, Store, testing};
 
 fn zone() -> Zone {
     Zone::parse(include_str!("../../../data/reference/zone.toml")).unwrap()
@@ -154,10 +154,10 @@ async fn runs_are_stored_and_reproduce() {
     }
 }
 
-fn broken(kind: &str, id: &str) -> RunRecord {
+fn broken(kind: RunKind, id: &str) -> RunRecord {
     RunRecord {
         id: id.into(),
-        kind: kind.into(),
+        kind,
         created_at: 1,
         year: Some(2024),
         input_hash: "h".into(),
@@ -170,11 +170,11 @@ fn broken(kind: &str, id: &str) -> RunRecord {
 async fn an_undecodable_stored_summary_is_an_error_naming_the_run() {
     for store in testing::all().await.unwrap() {
         store
-            .insert_run(&broken(KIND_PARK, "park-x"))
+            .insert_run(&broken(RunKind::ParkEvaluation, "park-x"))
             .await
             .unwrap();
         store
-            .insert_run(&broken(KIND_RULES, "rules-x"))
+            .insert_run(&broken(RunKind::Rules, "rules-x"))
             .await
             .unwrap();
         match evaluation::latest_park_report(
@@ -290,7 +290,7 @@ async fn one_firm_evaluated_alone_agrees_with_the_stored_run() {
 async fn an_undecodable_park_run_is_replaced_by_who_may_compute() {
     let store = testing::sqlite().await.unwrap();
     load_fixture(&store, &zone()).await;
-    let mut bad = broken(KIND_PARK, "park-evaluation-2024-0-bad");
+    let mut bad = broken(RunKind::ParkEvaluation, "park-evaluation-2024-0-bad");
     bad.created_at = 0;
     store.insert_run(&bad).await.unwrap();
     let park = Scope::Park(gaoxin_model::ParkId::parse("jiangbei").unwrap());

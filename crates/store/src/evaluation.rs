@@ -86,8 +86,7 @@ fn narrow_summary(summary: &str, park: &str) -> String {
 #[derive(Debug, Clone, PartialEq)]
 pub struct RunRecord {
     pub id: String,
-    /// [`RunKind::as_str`] of the run's kind.
-    pub kind: String,
+    pub kind: RunKind,
     pub created_at: i64,
     pub year: Option<i32>,
     pub input_hash: String,
@@ -113,9 +112,13 @@ fn get_i64(r: &AnyRow, i: usize) -> Result<i64, sqlx::Error> {
 }
 
 fn decode_run(r: &AnyRow) -> Result<RunRecord, Error> {
+    let id: String = r.try_get(0)?;
+    let kind: String = r.try_get(1)?;
+    let kind = RunKind::parse(&kind)
+        .ok_or_else(|| Error::Corrupt(format!("运行记录 {id} 的类型「{kind}」未知")))?;
     Ok(RunRecord {
-        id: r.try_get(0)?,
-        kind: r.try_get(1)?,
+        id,
+        kind,
         created_at: get_i64(r, 2)?,
         year: r
             .try_get::<Option<i64>, _>(3)
@@ -206,7 +209,7 @@ impl Store {
             "INSERT INTO runs (id, kind, created_at, year, input_hash, versions, summary) VALUES ($1, $2, $3, $4, $5, $6, $7)",
         )
         .bind(run.id.clone())
-        .bind(run.kind.clone())
+        .bind(run.kind.as_str())
         .bind(run.created_at)
         .bind(run.year.map(i64::from))
         .bind(run.input_hash.clone())

@@ -64,7 +64,7 @@ impl Store {
             "INSERT INTO runs (id, kind, created_at, year, input_hash, versions, summary) VALUES ($1, $2, $3, $4, $5, $6, $7)",
         )
         .bind(run.id.clone())
-        .bind(run.kind.clone())
+        .bind(run.kind.as_str())
         .bind(run.created_at)
         .bind(run.year.map(i64::from))
         .bind(run.input_hash.clone())

@@ -120,7 +120,7 @@ async fn park_inputs_runs_and_points_are_scoped() {
             store
                 .insert_run(&RunRecord {
                     id: id.into(),
-                    kind: "park-evaluation".into(),
+                    kind: RunKind::ParkEvaluation,
                     created_at: t,
                     year: Some(2024),
                     input_hash: format!("h{id}"),
@@ -213,7 +213,7 @@ async fn a_park_reads_only_its_rows_of_a_rules_run() {
             store
                 .insert_run(&RunRecord {
                     id: format!("{}-2024", kind.as_str()),
-                    kind: kind.as_str().into(),
+                    kind,
                     created_at: 1,
                     year: Some(2024),
                     input_hash: String::new(),
