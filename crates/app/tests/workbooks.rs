@@ -86,7 +86,13 @@ async fn workbooks_hold_every_list_and_sheet() {
         .map(|r| (r.uscc.clone(), r.name.clone()))
         .collect();
     let mut dump = String::new();
-    let ladder = ["各园区结果", "最接近达标", "梯度漏斗", "年度转化", "在梯年限"];
+    let ladder = [
+        "各园区结果",
+        "最接近达标",
+        "梯度漏斗",
+        "年度转化",
+        "在梯年限",
+    ];
     let policies = ["免申即享", "快申快享", "政策预算"];
     for which in [Lists::All, Lists::Ladder, Lists::Policies] {
         let x = rules_eval::workbook(&zone, &s, &all, &firm_names, which).unwrap();
