@@ -143,6 +143,10 @@ async fn workbooks_hold_every_list_and_sheet() {
     assert!(!targets.is_empty());
     assert_eq!(rows(&book, "目标监测"), 1 + targets.len());
     assert_eq!(cell(&book, "目标监测", 1, 0), targets[0].name);
+    // `gaoxin targets --out` writes the report's 目标监测 sheet, alone
+    let alone = read(&evaluation::targets_xlsx(&targets).unwrap());
+    assert_eq!(names(&alone), ["目标监测"]);
+    assert_eq!(text(&alone), text(&book[4..]));
     dump.push_str(&format!("#### park report\n{}", text(&book)));
     if let Ok(path) = std::env::var("GAOXIN_DUMP_XLSX") {
         std::fs::write(path, dump).unwrap();
