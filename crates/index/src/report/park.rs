@@ -334,6 +334,20 @@ fn rank_intervals(
     if opts.mc == 0 || n_ranked < 2 {
         return Ok(None);
     }
+    let u = rank_uncertainty(scheme, ranked, available, opts.seed)?;
+    Ok(Some(u.monte_carlo(opts.mc, opts.threads.max(1))))
+}
+
+/// The Monte Carlo setup of a park report's rank intervals over the ranked parks' indicator
+/// values (`available[j]`: some park has indicator `j`): weights (±25 % noise on indicators and
+/// dimensions, 1,000 sets), normaliser (min–max or rank) and aggregation (arithmetic or
+/// geometric) varied around the scheme's nominal evaluation. The benchmark times this setup.
+pub fn rank_uncertainty(
+    scheme: &ParkScheme,
+    ranked: &Dataset,
+    available: &[bool],
+    seed: u64,
+) -> Result<Uncertainty> {
     let meta = scheme.meta()?;
     let nominal = Nominal {
         treat: None,
@@ -370,8 +384,7 @@ fn rank_intervals(
         .collect();
     let sub = ranked.select_cols(&codes)?;
     let sub_meta = meta.restrict(&codes)?;
-    let u = Uncertainty::new(&sub_meta, &sub, nominal, choices, opts.seed)?;
-    Ok(Some(u.monte_carlo(opts.mc, opts.threads.max(1))))
+    Uncertainty::new(&sub_meta, &sub, nominal, choices, seed)
 }
 
 /// The scheme's dimensions as reported.
