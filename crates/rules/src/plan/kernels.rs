@@ -117,8 +117,10 @@ impl Plan {
             let (vb, rest_v) = buf.vals.split_at_mut(o);
             let (sb, rest_s) = buf.st.split_at_mut(o);
             let (eb, rest_e) = buf.ext.split_at_mut(node as usize);
-            let out_v = &mut rest_v[..len];
-            let out_s = &mut rest_s[..len];
+            let out = Out {
+                v: &mut rest_v[..len],
+                s: &mut rest_s[..len],
+            };
             let kids = Kids {
                 plan: self,
                 panel,
@@ -143,14 +145,14 @@ impl Plan {
                         in_place: buf.in_place.get(node as usize) == Some(&true),
                         narrow_in_place: buf.narrow_in_place.get(node as usize) == Some(&true),
                     };
-                    let (clean, here) = fact_chunk(kids, *field, *offset, reads, out_v, out_s);
+                    let (clean, here) = fact_chunk(kids, *field, *offset, reads, out);
                     in_place = here;
                     clean
                 }
-                Op::Attr(a, off) => attr_chunk(kids, *a, *off, self.as_of, out_v, out_s),
+                Op::Attr(a, off) => attr_chunk(kids, *a, *off, self.as_of, out),
                 Op::Manual { slot, lo, hi } => {
                     let entered = panel.manual.get(&self.manual_keys[*slot as usize]);
-                    manual_chunk(kids, entered, *lo, *hi, pick, out_v, out_s)
+                    manual_chunk(kids, entered, *lo, *hi, pick, out)
                 }
                 Op::Neg(_)
                 | Op::Not(_)
@@ -158,36 +160,34 @@ impl Plan {
                 | Op::Abs(_)
                 | Op::Present(_)
                 | Op::YearsSince(_)
-                | Op::DaysSince(_) => unary_chunk(kids, op, self.as_of, out_v, out_s),
-                Op::Bin(bop, a, b) => bin_chunk(kids, *bop, *a, *b, out_v, out_s),
+                | Op::DaysSince(_) => unary_chunk(kids, op, self.as_of, out),
+                Op::Bin(bop, a, b) => bin_chunk(kids, *bop, *a, *b, out),
                 Op::Cmp(cop, a, b) => {
                     // Integral operands compare exactly (`Plan::exact`).
                     let tolerant = !(self.exact[*a as usize] && self.exact[*b as usize])
                         || cell_override.is_some();
-                    cmp_chunk(kids, *cop, *a, *b, tolerant, out_v, out_s)
+                    cmp_chunk(kids, *cop, *a, *b, tolerant, out)
                 }
                 Op::All(v) | Op::Any(v) => {
                     let is_all = matches!(op, Op::All(_));
-                    junction_chunk(kids, is_all, v, junction, &buf.fused, &band, out_v, out_s)
+                    junction_chunk(kids, is_all, v, junction, &buf.fused, &band, out)
                 }
-                Op::Min(v) | Op::Max(v) => {
-                    min_max_chunk(kids, matches!(op, Op::Min(_)), v, out_v, out_s)
-                }
-                Op::If(c, a, b) => if_chunk(kids, *c, *a, *b, out_v, out_s),
+                Op::Min(v) | Op::Max(v) => min_max_chunk(kids, matches!(op, Op::Min(_)), v, out),
+                Op::If(c, a, b) => if_chunk(kids, *c, *a, *b, out),
                 Op::SumYears(terms) => {
                     founded_years(panel, start, len, &mut fy, &mut fy_ready);
-                    sum_years_node(kids, terms, &fy[..len], out_v, out_s)
+                    sum_years_node(kids, terms, &fy[..len], out)
                 }
                 Op::OpYears { n, offset } => {
                     founded_years(panel, start, len, &mut fy, &mut fy_ready);
-                    op_years_chunk(year, *n, *offset, &fy[..len], out_v, out_s)
+                    op_years_chunk(year, *n, *offset, &fy[..len], out)
                 }
                 Op::Band { table, x } => {
                     let t = &self.tables[*table as usize];
                     // Integral values against integral bounds compare exactly.
                     let tolerant =
                         !(self.exact[*x as usize] && t.integral_bounds) || cell_override.is_some();
-                    band_chunk(kids, t, *x, tolerant, &mut band, out_v, out_s)
+                    band_chunk(kids, t, *x, tolerant, &mut band, out)
                 }
             };
             rest_e[0] = in_place;
@@ -250,6 +250,12 @@ impl Plan {
     }
 }
 
+/// A node's rows in the chunk's buffers: values and states, written by its kernel.
+struct Out<'a> {
+    v: &'a mut [f64],
+    s: &'a mut [u8],
+}
+
 /// The founding year of each row of the chunk (`fy`), computed once per chunk.
 #[inline(always)]
 fn founded_years(panel: &Panel, start: usize, len: usize, fy: &mut Vec<f64>, ready: &mut bool) {
@@ -282,14 +288,8 @@ struct FactReads {
 /// Returns (clean, read in place).
 #[inline(always)]
 #[allow(clippy::needless_range_loop)]
-fn fact_chunk(
-    kids: Kids,
-    field: u16,
-    offset: u8,
-    reads: FactReads,
-    out_v: &mut [f64],
-    out_s: &mut [u8],
-) -> (bool, bool) {
+fn fact_chunk(kids: Kids, field: u16, offset: u8, reads: FactReads, out: Out) -> (bool, bool) {
+    let Out { v: out_v, s: out_s } = out;
     let (panel, start, len) = (kids.panel, kids.start, kids.len);
     let y = kids.year - offset as i32;
     let cell_override = reads.cell_override;
@@ -356,14 +356,8 @@ fn fact_chunk(
 
 /// A firm attribute (sector, listing, founding date, …) widened to values.
 #[inline(always)]
-fn attr_chunk(
-    kids: Kids,
-    a: Attr,
-    off: u8,
-    as_of: Date,
-    out_v: &mut [f64],
-    out_s: &mut [u8],
-) -> bool {
+fn attr_chunk(kids: Kids, a: Attr, off: u8, as_of: Date, out: Out) -> bool {
+    let Out { v: out_v, s: out_s } = out;
     let (panel, year) = (kids.panel, kids.year);
     let rows = kids.start..kids.start + kids.len;
     // The listings for which the attribute holds, one bit each (a shift per
@@ -435,9 +429,9 @@ fn manual_chunk(
     lo: NodeId,
     hi: NodeId,
     pick: Pick,
-    out_v: &mut [f64],
-    out_s: &mut [u8],
+    out: Out,
 ) -> bool {
+    let Out { v: out_v, s: out_s } = out;
     let (start, len) = (kids.start, kids.len);
     let (lv, ls) = kids.ch(lo);
     let (hv, hs) = kids.ch(hi);
@@ -464,7 +458,8 @@ fn manual_chunk(
 /// The one-child nodes: negation, not, floor, abs, present, years and days since a date.
 #[inline(always)]
 #[allow(clippy::needless_range_loop)]
-fn unary_chunk(kids: Kids, op: &Op, as_of: Date, out_v: &mut [f64], out_s: &mut [u8]) -> bool {
+fn unary_chunk(kids: Kids, op: &Op, as_of: Date, out: Out) -> bool {
+    let Out { v: out_v, s: out_s } = out;
     let len = kids.len;
     let cl = |id: NodeId| kids.clean[id as usize];
     match op {
@@ -548,14 +543,8 @@ fn unary_chunk(kids: Kids, op: &Op, as_of: Date, out_v: &mut [f64], out_s: &mut 
 /// Arithmetic: `a op b`; a non-finite result is undefined.
 #[inline(always)]
 #[allow(clippy::needless_range_loop)]
-fn bin_chunk(
-    kids: Kids,
-    op: BinOp,
-    a: NodeId,
-    b: NodeId,
-    out_v: &mut [f64],
-    out_s: &mut [u8],
-) -> bool {
+fn bin_chunk(kids: Kids, op: BinOp, a: NodeId, b: NodeId, out: Out) -> bool {
+    let Out { v: out_v, s: out_s } = out;
     let len = kids.len;
     let (_, as_) = kids.ch(a);
     let (_, bs) = kids.ch(b);
@@ -608,15 +597,8 @@ fn bin_chunk(
 
 /// A comparison (`tolerant`: the operands may differ by less than `CmpOp::apply`'s tolerance).
 #[inline(always)]
-fn cmp_chunk(
-    kids: Kids,
-    op: CmpOp,
-    a: NodeId,
-    b: NodeId,
-    tolerant: bool,
-    out_v: &mut [f64],
-    out_s: &mut [u8],
-) -> bool {
+fn cmp_chunk(kids: Kids, op: CmpOp, a: NodeId, b: NodeId, tolerant: bool, out: Out) -> bool {
+    let Out { v: out_v, s: out_s } = out;
     let (as_, bs) = (kids.st(a), kids.st(b));
     let inputs_clean = kids.clean[a as usize] && kids.clean[b as usize];
     if inputs_clean {
@@ -647,9 +629,9 @@ fn junction_chunk(
     junction: Junction,
     fused_nodes: &[bool],
     band: &[f64],
-    out_v: &mut [f64],
-    out_s: &mut [u8],
+    out: Out,
 ) -> bool {
+    let Out { v: out_v, s: out_s } = out;
     let fused = |c: NodeId| junction != Junction::Apart && fused_nodes[c as usize];
     if junction == Junction::Partial {
         // The other children are in `band`; the rest are fused comparisons
@@ -675,13 +657,8 @@ fn junction_chunk(
 /// Min / max of `v`.
 #[inline(always)]
 #[allow(clippy::needless_range_loop)]
-fn min_max_chunk(
-    kids: Kids,
-    is_min: bool,
-    v: &[NodeId],
-    out_v: &mut [f64],
-    out_s: &mut [u8],
-) -> bool {
+fn min_max_chunk(kids: Kids, is_min: bool, v: &[NodeId], out: Out) -> bool {
+    let Out { v: out_v, s: out_s } = out;
     let len = kids.len;
     out_v.fill(if is_min {
         f64::INFINITY
@@ -721,14 +698,8 @@ fn min_max_chunk(
 
 /// `if c then a else b`.
 #[inline(always)]
-fn if_chunk(
-    kids: Kids,
-    c: NodeId,
-    a: NodeId,
-    b: NodeId,
-    out_v: &mut [f64],
-    out_s: &mut [u8],
-) -> bool {
+fn if_chunk(kids: Kids, c: NodeId, a: NodeId, b: NodeId, out: Out) -> bool {
+    let Out { v: out_v, s: out_s } = out;
     let cl = |id: NodeId| kids.clean[id as usize];
     let (cv, cs) = kids.ch(c);
     let (av, as_) = kids.ch(a);
@@ -759,13 +730,8 @@ fn if_chunk(
 /// A sum over years (`fy`: founding years): years before the firm was founded are left out
 /// (adding 0.0 leaves a sum unchanged), missing years are not.
 #[inline(always)]
-fn sum_years_node(
-    kids: Kids,
-    terms: &[(NodeId, u8)],
-    fy: &[f64],
-    out_v: &mut [f64],
-    out_s: &mut [u8],
-) -> bool {
+fn sum_years_node(kids: Kids, terms: &[(NodeId, u8)], fy: &[f64], out: Out) -> bool {
+    let Out { v: out_v, s: out_s } = out;
     let year = kids.year;
     out_s.fill(OK);
     let inputs_clean = terms.iter().all(|(t, _)| kids.clean[*t as usize]);
@@ -790,14 +756,8 @@ fn sum_years_node(
 
 /// How many of the `n` years from `offset` back the firm was operating (`fy`: founding years).
 #[inline(always)]
-fn op_years_chunk(
-    year: i32,
-    n: u8,
-    offset: u8,
-    fy: &[f64],
-    out_v: &mut [f64],
-    out_s: &mut [u8],
-) -> bool {
+fn op_years_chunk(year: i32, n: u8, offset: u8, fy: &[f64], out: Out) -> bool {
+    let Out { v: out_v, s: out_s } = out;
     out_v.fill(0.0);
     for j in 0..n {
         let y = (year - (offset + j) as i32) as f64;
@@ -818,9 +778,9 @@ fn band_chunk(
     x: NodeId,
     tolerant: bool,
     band: &mut Vec<f64>,
-    out_v: &mut [f64],
-    out_s: &mut [u8],
+    out: Out,
 ) -> bool {
+    let Out { v: out_v, s: out_s } = out;
     let (xv, xs) = kids.ch(x);
     t.points_chunk(xv, tolerant, out_v, band);
     if kids.clean[x as usize] {
