@@ -338,6 +338,36 @@ fn rank_intervals(
     Ok(Some(u.monte_carlo(opts.mc, opts.threads.max(1))))
 }
 
+/// The nominal evaluation a park report's rank intervals vary around: no outlier treatment,
+/// min–max 1–100, arithmetic aggregation, `weights`, ranks of column `output`.
+pub fn rank_nominal(weights: BTreeMap<String, f64>, output: &str) -> Nominal {
+    Nominal {
+        treat: None,
+        normaliser: Normaliser::MinMax { lo: 1.0, hi: 100.0 },
+        aggregation: AggMethod::Arithmetic,
+        weights,
+        dat_thresh: 0.0,
+        output: output.into(),
+    }
+}
+
+/// What a park report's rank intervals vary: weights (±25 % noise on indicators and dimensions,
+/// 1,000 sets), normaliser (min–max or rank), aggregation (arithmetic or geometric).
+pub fn rank_choices() -> Vec<Choice> {
+    vec![
+        Choice::WeightNoise {
+            noise: 0.25,
+            levels: vec![1, 2],
+            n_sets: 1000,
+        },
+        Choice::Normaliser(vec![
+            Normaliser::MinMax { lo: 1.0, hi: 100.0 },
+            Normaliser::Rank,
+        ]),
+        Choice::Aggregation(vec![AggMethod::Arithmetic, AggMethod::Geometric]),
+    ]
+}
+
 /// The Monte Carlo setup of a park report's rank intervals over the ranked parks' indicator
 /// values (`available[j]`: some park has indicator `j`): weights (±25 % noise on indicators and
 /// dimensions, 1,000 sets), normaliser (min–max or rank) and aggregation (arithmetic or
@@ -349,26 +379,8 @@ pub fn rank_uncertainty(
     seed: u64,
 ) -> Result<Uncertainty> {
     let meta = scheme.meta()?;
-    let nominal = Nominal {
-        treat: None,
-        normaliser: Normaliser::MinMax { lo: 1.0, hi: 100.0 },
-        aggregation: AggMethod::Arithmetic,
-        weights: meta.weights(None)?,
-        dat_thresh: 0.0,
-        output: "Total".into(),
-    };
-    let choices = vec![
-        Choice::WeightNoise {
-            noise: 0.25,
-            levels: vec![1, 2],
-            n_sets: 1000,
-        },
-        Choice::Normaliser(vec![
-            Normaliser::MinMax { lo: 1.0, hi: 100.0 },
-            Normaliser::Rank,
-        ]),
-        Choice::Aggregation(vec![AggMethod::Arithmetic, AggMethod::Geometric]),
-    ];
+    let nominal = rank_nominal(meta.weights(None)?, "Total");
+    let choices = rank_choices();
     // indicators missing in every ranked park, or equal in all of them, take no part: they
     // cannot tell parks apart and the normalisers refuse them (Uncertainty needs data in
     // every column)
