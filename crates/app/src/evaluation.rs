@@ -16,7 +16,7 @@ use gaoxin_index::report::{
 };
 use gaoxin_model::{Enterprise, Facts, Year, Zone};
 use gaoxin_store::{PointsRow, RunRecord, Scope, Store};
-use rust_xlsxwriter::{Format, Workbook};
+use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
 use std::collections::BTreeMap;
 
 const PARK_FILE: &str = "park-evaluation-2021.toml";
@@ -305,124 +305,171 @@ pub fn report_xlsx(
     zone: &Zone,
     rep: &ParkReport,
     targets: &[TargetView],
-) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+) -> Result<Vec<u8>, XlsxError> {
     let mut wb = Workbook::new();
-    let bold = Format::new().set_bold();
-    let num = Format::new().set_num_format("0.00");
-    let pct = Format::new().set_num_format("0.0%");
-    let opt = |ws: &mut rust_xlsxwriter::Worksheet,
-               r: u32,
-               c: u16,
-               v: Option<f64>,
-               f: &Format|
-     -> Result<(), rust_xlsxwriter::XlsxError> {
-        match v {
-            Some(x) => ws.write_number_with_format(r, c, x, f).map(|_| ()),
-            None => ws.write_string(r, c, "—").map(|_| ()),
+    ranking_sheet(&mut wb, zone, rep)?;
+    for (sheet, normalised) in [("指标值", false), ("标准化得分", true)] {
+        values_sheet(&mut wb, zone, rep, sheet, normalised)?;
+    }
+    scheme_sheet(&mut wb, rep)?;
+    targets_sheet(&mut wb, targets)?;
+    wb.save_to_buffer()
+}
+
+/// Target monitoring alone as .xlsx (`gaoxin targets --out`): the report's 目标监测 sheet.
+pub fn targets_xlsx(targets: &[TargetView]) -> Result<Vec<u8>, XlsxError> {
+    let mut wb = Workbook::new();
+    targets_sheet(&mut wb, targets)?;
+    wb.save_to_buffer()
+}
+
+fn bold() -> Format {
+    Format::new().set_bold()
+}
+
+fn num() -> Format {
+    Format::new().set_num_format("0.00")
+}
+
+fn pct() -> Format {
+    Format::new().set_num_format("0.0%")
+}
+
+/// A number in format `f`, or — when there is none.
+fn opt(ws: &mut Worksheet, r: u32, c: u16, v: Option<f64>, f: &Format) -> Result<(), XlsxError> {
+    match v {
+        Some(x) => ws.write_number_with_format(r, c, x, f).map(|_| ()),
+        None => ws.write_string(r, c, "—").map(|_| ()),
+    }
+}
+
+/// Bold headers along row `row`.
+fn header_row<S: AsRef<str>>(ws: &mut Worksheet, row: u32, head: &[S]) -> Result<(), XlsxError> {
+    let bold = bold();
+    for (c, t) in head.iter().enumerate() {
+        ws.write_string_with_format(row, c as u16, t.as_ref(), &bold)?;
+    }
+    Ok(())
+}
+
+/// 排名: rank, intervals, total and dimension scores, ranks under every named weight set.
+fn ranking_sheet(wb: &mut Workbook, zone: &Zone, rep: &ParkReport) -> Result<(), XlsxError> {
+    let (num, pct) = (num(), pct());
+    let ws = wb.add_worksheet();
+    ws.set_name("排名")?;
+    ws.write_string_with_format(
+        0,
+        0,
+        format!("{}年度园区综合发展能力评价", rep.year),
+        &bold(),
+    )?;
+    ws.write_string(
+        1,
+        0,
+        format!(
+            "评价方案：{}（版本 {}）；输入哈希 {}；权重标注“待核实”者未经官方文件确认",
+            rep.scheme.document, rep.scheme.version, rep.input_hash
+        ),
+    )?;
+    let mut h = vec![
+        "排名".to_string(),
+        "园区".into(),
+        "综合得分".into(),
+        "排名区间5%".into(),
+        "排名区间95%".into(),
+        "排名中位数".into(),
+        "上年排名".into(),
+        "名次变化".into(),
+        "数据完整度".into(),
+    ];
+    for d in &rep.dimensions {
+        h.push(format!(
+            "{}（{}%{}）",
+            d.name,
+            d.weight * 100.0,
+            if d.confirmed { "" } else { "，待核实" }
+        ));
+    }
+    let set_col = h.len() as u16;
+    for w in &rep.weight_sets {
+        h.push(format!(
+            "「{}」名次（{}）",
+            w.label,
+            if w.confirmed {
+                "已确认"
+            } else {
+                "待核实"
+            }
+        ));
+    }
+    if !rep.weight_sets.is_empty() {
+        h.push("各权重方案间名次最大变动".into());
+    }
+    header_row(ws, 3, &h)?;
+    for (i, p) in rep.parks.iter().enumerate() {
+        let r = 4 + i as u32;
+        match p.rank {
+            Some(k) => ws.write_number(r, 0, k as f64).map(|_| ())?,
+            None => ws.write_string(r, 0, "数据不足").map(|_| ())?,
         }
-    };
-    {
-        let ws = wb.add_worksheet();
-        ws.set_name("排名")?;
-        ws.write_string_with_format(0, 0, format!("{}年度园区综合发展能力评价", rep.year), &bold)?;
-        ws.write_string(
-            1,
-            0,
-            format!(
-                "评价方案：{}（版本 {}）；输入哈希 {}；权重标注“待核实”者未经官方文件确认",
-                rep.scheme.document, rep.scheme.version, rep.input_hash
-            ),
-        )?;
-        let mut h = vec![
-            "排名".to_string(),
-            "园区".into(),
-            "综合得分".into(),
-            "排名区间5%".into(),
-            "排名区间95%".into(),
-            "排名中位数".into(),
-            "上年排名".into(),
-            "名次变化".into(),
-            "数据完整度".into(),
-        ];
-        for d in &rep.dimensions {
-            h.push(format!(
-                "{}（{}%{}）",
-                d.name,
-                d.weight * 100.0,
-                if d.confirmed { "" } else { "，待核实" }
-            ));
-        }
-        let set_col = h.len() as u16;
-        for w in &rep.weight_sets {
-            h.push(format!(
-                "「{}」名次（{}）",
-                w.label,
-                if w.confirmed {
-                    "已确认"
-                } else {
-                    "待核实"
-                }
-            ));
+        ws.write_string(r, 1, park_name(zone, &p.park))?;
+        opt(ws, r, 2, p.total, &num)?;
+        opt(ws, r, 3, p.rank_p05, &num)?;
+        opt(ws, r, 4, p.rank_p95, &num)?;
+        opt(ws, r, 5, p.rank_median, &num)?;
+        opt(ws, r, 6, p.prev_rank.map(f64::from), &num)?;
+        opt(ws, r, 7, p.rank_change.map(f64::from), &num)?;
+        ws.write_number_with_format(r, 8, p.availability, &pct)?;
+        for (k, v) in p.dimensions.iter().enumerate() {
+            opt(ws, r, 9 + k as u16, *v, &num)?;
         }
         if !rep.weight_sets.is_empty() {
-            h.push("各权重方案间名次最大变动".into());
-        }
-        for (c, t) in h.iter().enumerate() {
-            ws.write_string_with_format(3, c as u16, t, &bold)?;
-        }
-        for (i, p) in rep.parks.iter().enumerate() {
-            let r = 4 + i as u32;
-            match p.rank {
-                Some(k) => ws.write_number(r, 0, k as f64).map(|_| ())?,
-                None => ws.write_string(r, 0, "数据不足").map(|_| ())?,
+            let f0 = Format::new();
+            for (k, v) in p.set_ranks.iter().enumerate() {
+                opt(ws, r, set_col + k as u16, v.map(f64::from), &f0)?;
             }
-            ws.write_string(r, 1, park_name(zone, &p.park))?;
-            opt(ws, r, 2, p.total, &num)?;
-            opt(ws, r, 3, p.rank_p05, &num)?;
-            opt(ws, r, 4, p.rank_p95, &num)?;
-            opt(ws, r, 5, p.rank_median, &num)?;
-            opt(ws, r, 6, p.prev_rank.map(f64::from), &num)?;
-            opt(ws, r, 7, p.rank_change.map(f64::from), &num)?;
-            ws.write_number_with_format(r, 8, p.availability, &pct)?;
-            for (k, v) in p.dimensions.iter().enumerate() {
-                opt(ws, r, 9 + k as u16, *v, &num)?;
-            }
-            if !rep.weight_sets.is_empty() {
-                let f0 = Format::new();
-                for (k, v) in p.set_ranks.iter().enumerate() {
-                    opt(ws, r, set_col + k as u16, v.map(f64::from), &f0)?;
-                }
-                let c = set_col + rep.weight_sets.len() as u16;
-                opt(ws, r, c, p.set_rank_shift.map(f64::from), &f0)?;
-            }
-        }
-        ws.set_column_width(1, 16)?;
-    }
-    for (sheet, normalised) in [("指标值", false), ("标准化得分", true)] {
-        let ws = wb.add_worksheet();
-        ws.set_name(sheet)?;
-        ws.write_string_with_format(0, 0, "园区", &bold)?;
-        for (j, ind) in rep.indicators.iter().enumerate() {
-            ws.write_string_with_format(
-                0,
-                1 + j as u16,
-                format!("{} {}", ind.code, ind.name),
-                &bold,
-            )?;
-        }
-        for (i, p) in rep.parks.iter().enumerate() {
-            let r = 1 + i as u32;
-            ws.write_string(r, 0, park_name(zone, &p.park))?;
-            let v = if normalised { &p.normalised } else { &p.values };
-            for (j, x) in v.iter().enumerate() {
-                opt(ws, r, 1 + j as u16, *x, &Format::new())?;
-            }
+            let c = set_col + rep.weight_sets.len() as u16;
+            opt(ws, r, c, p.set_rank_shift.map(f64::from), &f0)?;
         }
     }
-    {
-        let ws = wb.add_worksheet();
-        ws.set_name("指标体系")?;
-        for (c, t) in [
+    ws.set_column_width(1, 16)?;
+    Ok(())
+}
+
+/// 指标值 / 标准化得分: one row per park, one column per indicator.
+fn values_sheet(
+    wb: &mut Workbook,
+    zone: &Zone,
+    rep: &ParkReport,
+    sheet: &str,
+    normalised: bool,
+) -> Result<(), XlsxError> {
+    let bold = bold();
+    let ws = wb.add_worksheet();
+    ws.set_name(sheet)?;
+    ws.write_string_with_format(0, 0, "园区", &bold)?;
+    for (j, ind) in rep.indicators.iter().enumerate() {
+        ws.write_string_with_format(0, 1 + j as u16, format!("{} {}", ind.code, ind.name), &bold)?;
+    }
+    for (i, p) in rep.parks.iter().enumerate() {
+        let r = 1 + i as u32;
+        ws.write_string(r, 0, park_name(zone, &p.park))?;
+        let v = if normalised { &p.normalised } else { &p.values };
+        for (j, x) in v.iter().enumerate() {
+            opt(ws, r, 1 + j as u16, *x, &Format::new())?;
+        }
+    }
+    Ok(())
+}
+
+/// 指标体系: the scheme, one row per indicator (UNCONFIRMED weights marked 待核实).
+fn scheme_sheet(wb: &mut Workbook, rep: &ParkReport) -> Result<(), XlsxError> {
+    let ws = wb.add_worksheet();
+    ws.set_name("指标体系")?;
+    header_row(
+        ws,
+        0,
+        &[
             "代码",
             "指标",
             "一级指标",
@@ -436,65 +483,68 @@ pub fn report_xlsx(
             "指标可信度",
             "依据",
             "代理口径",
-        ]
-        .iter()
-        .enumerate()
-        {
-            ws.write_string_with_format(0, c as u16, *t, &bold)?;
-        }
-        for (i, ind) in rep.indicators.iter().enumerate() {
-            let r = 1 + i as u32;
-            ws.write_string(r, 0, &ind.code)?;
-            ws.write_string(r, 1, &ind.name)?;
-            ws.write_string(r, 2, &ind.dimension)?;
-            ws.write_number(r, 3, ind.weight)?;
-            ws.write_string(
-                r,
-                4,
-                if ind.confirmed {
-                    "已确认"
-                } else {
-                    "待核实"
-                },
-            )?;
-            ws.write_string(r, 5, ind.unit.as_deref().unwrap_or(""))?;
-            ws.write_string(
-                r,
-                6,
-                if ind.source == "panel" {
-                    "企业数据计算"
-                } else {
-                    "园区填报"
-                },
-            )?;
-            ws.write_string(
-                r,
-                7,
-                if ind.direction < 0.0 {
-                    "越低越好"
-                } else {
-                    "越高越好"
-                },
-            )?;
-            ws.write_string(
-                r,
-                8,
-                if ind.available {
-                    "是"
-                } else {
-                    "否（无数据）"
-                },
-            )?;
-            ws.write_string(r, 9, ind.note.as_deref().unwrap_or(""))?;
-            ws.write_string(r, 10, ind.confidence.map(|c| c.zh()).unwrap_or("未记录"))?;
-            ws.write_string(r, 11, &ind.basis)?;
-            ws.write_string(r, 12, if ind.proxy { "是" } else { "否" })?;
-        }
+        ],
+    )?;
+    for (i, ind) in rep.indicators.iter().enumerate() {
+        let r = 1 + i as u32;
+        ws.write_string(r, 0, &ind.code)?;
+        ws.write_string(r, 1, &ind.name)?;
+        ws.write_string(r, 2, &ind.dimension)?;
+        ws.write_number(r, 3, ind.weight)?;
+        ws.write_string(
+            r,
+            4,
+            if ind.confirmed {
+                "已确认"
+            } else {
+                "待核实"
+            },
+        )?;
+        ws.write_string(r, 5, ind.unit.as_deref().unwrap_or(""))?;
+        ws.write_string(
+            r,
+            6,
+            if ind.source == "panel" {
+                "企业数据计算"
+            } else {
+                "园区填报"
+            },
+        )?;
+        ws.write_string(
+            r,
+            7,
+            if ind.direction < 0.0 {
+                "越低越好"
+            } else {
+                "越高越好"
+            },
+        )?;
+        ws.write_string(
+            r,
+            8,
+            if ind.available {
+                "是"
+            } else {
+                "否（无数据）"
+            },
+        )?;
+        ws.write_string(r, 9, ind.note.as_deref().unwrap_or(""))?;
+        ws.write_string(r, 10, ind.confidence.map(|c| c.zh()).unwrap_or("未记录"))?;
+        ws.write_string(r, 11, &ind.basis)?;
+        ws.write_string(r, 12, if ind.proxy { "是" } else { "否" })?;
     }
-    {
-        let ws = wb.add_worksheet();
-        ws.set_name("目标监测")?;
-        for (c, t) in [
+    Ok(())
+}
+
+/// 目标监测: each target with its current value, progress and projection.
+fn targets_sheet(wb: &mut Workbook, targets: &[TargetView]) -> Result<(), XlsxError> {
+    let (num, pct) = (num(), pct());
+    let ws = wb.add_worksheet();
+    ws.set_name("目标监测")?;
+    header_row(
+        ws,
+        0,
+        &[
             "目标",
             "单位",
             "目标值",
@@ -508,35 +558,30 @@ pub fn report_xlsx(
             "预计目标年值",
             "状态",
             "说明",
-        ]
-        .iter()
-        .enumerate()
-        {
-            ws.write_string_with_format(0, c as u16, *t, &bold)?;
-        }
-        for (i, t) in targets.iter().enumerate() {
-            let r = 1 + i as u32;
-            ws.write_string(r, 0, &t.name)?;
-            ws.write_string(r, 1, &t.unit)?;
-            ws.write_number(r, 2, t.target)?;
-            ws.write_number(r, 3, t.target_year as f64)?;
-            opt(ws, r, 4, t.current, &num)?;
-            opt(ws, r, 5, t.current_year.map(f64::from), &Format::new())?;
-            let p = t.progress.as_ref();
-            opt(ws, r, 6, p.map(|p| p.baseline_year as f64), &Format::new())?;
-            opt(ws, r, 7, p.map(|p| p.baseline), &num)?;
-            opt(ws, r, 8, p.map(|p| p.progress_ratio), &pct)?;
-            opt(ws, r, 9, p.and_then(|p| p.cagr_so_far), &pct)?;
-            opt(ws, r, 10, p.map(|p| p.projected), &num)?;
-            ws.write_string(r, 11, p.map(|p| status_zh(&p.status)).unwrap_or("—"))?;
-            ws.write_string(
-                r,
-                12,
-                t.needs.as_deref().or(t.method.as_deref()).unwrap_or(""),
-            )?;
-        }
+        ],
+    )?;
+    for (i, t) in targets.iter().enumerate() {
+        let r = 1 + i as u32;
+        ws.write_string(r, 0, &t.name)?;
+        ws.write_string(r, 1, &t.unit)?;
+        ws.write_number(r, 2, t.target)?;
+        ws.write_number(r, 3, t.target_year as f64)?;
+        opt(ws, r, 4, t.current, &num)?;
+        opt(ws, r, 5, t.current_year.map(f64::from), &Format::new())?;
+        let p = t.progress.as_ref();
+        opt(ws, r, 6, p.map(|p| p.baseline_year as f64), &Format::new())?;
+        opt(ws, r, 7, p.map(|p| p.baseline), &num)?;
+        opt(ws, r, 8, p.map(|p| p.progress_ratio), &pct)?;
+        opt(ws, r, 9, p.and_then(|p| p.cagr_so_far), &pct)?;
+        opt(ws, r, 10, p.map(|p| p.projected), &num)?;
+        ws.write_string(r, 11, p.map(|p| status_zh(&p.status)).unwrap_or("—"))?;
+        ws.write_string(
+            r,
+            12,
+            t.needs.as_deref().or(t.method.as_deref()).unwrap_or(""),
+        )?;
     }
-    wb.save_to_buffer()
+    Ok(())
 }
 
 /// 已达成 / 进度正常 / 有风险.

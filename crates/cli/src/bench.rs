@@ -6,7 +6,7 @@ use gaoxin_ingest::ImportOptions;
 use gaoxin_model::Zone;
 use gaoxin_store::Store;
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
@@ -57,12 +57,65 @@ pub async fn run(zone: &Zone, a: BenchArgs) -> Res {
             let _ = std::fs::remove_file(format!("{}{suffix}", p.display()));
         }
     }
+    let written = write_csv(zone, rows, &csv_path)?;
+    let size = std::fs::metadata(&csv_path)?.len();
+    let rss_before = peak_rss_mib();
+    let ours = import_twice(zone, &csv_path, &ours_db, written).await?;
+    let rss_after = peak_rss_mib();
+    let raw = sqlite3_import(&raw_db, &csv_path);
+    let mut o = std::io::stdout();
+    writeln!(
+        o,
+        "bench import: {written} rows, {:.0} MiB CSV, SQLite",
+        size as f64 / 1048576.0
+    )?;
+    writeln!(
+        o,
+        "  gaoxin import (validated, upsert, one transaction): {:.2} s  ({:.0} rows/s; {} warnings accepted)",
+        ours.import,
+        written as f64 / ours.import,
+        ours.warnings
+    )?;
+    writeln!(
+        o,
+        "  gaoxin re-import of the same file (merge with stored rows, all unchanged): {:.2} s  ({:.0} rows/s)",
+        ours.merge,
+        written as f64 / ours.merge
+    )?;
+    writeln!(
+        o,
+        "  peak RSS: {rss_before:.0} MiB before import, {rss_after:.0} MiB after (streamed; the duplicate-key index grows with the rows)"
+    )?;
+    if let Some(raw) = raw {
+        writeln!(
+            o,
+            "  sqlite3 .import (raw, plain table):                 {raw:.2} s  ({:.0} rows/s)",
+            written as f64 / raw
+        )?;
+        writeln!(
+            o,
+            "  ratio gaoxin / sqlite3: {:.2}× (goal ≤ 2×); re-import (merge) / sqlite3: {:.2}×",
+            ours.import / raw,
+            ours.merge / raw
+        )?;
+    }
+    writeln!(
+        o,
+        "  reproduce: cargo run --release -p gaoxin-cli -- bench import --rows {rows}"
+    )?;
+    if !keep {
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+    Ok(ExitCode::SUCCESS)
+}
 
-    // 1. The file: demo firms streamed straight to CSV, in the import's own columns.
+/// 1. The file: demo firms streamed straight to CSV, in the import's own columns; returns the
+///    rows written.
+fn write_csv(zone: &Zone, rows: u64, csv_path: &Path) -> Result<u64, Box<dyn std::error::Error>> {
     let t = Instant::now();
     let mut w = csv::Writer::from_writer(std::io::BufWriter::with_capacity(
         1 << 20,
-        std::fs::File::create(&csv_path)?,
+        std::fs::File::create(csv_path)?,
     ));
     w.write_record(gaoxin_ingest::template_csv_header().split(','))?;
     let cfg = DemoConfig {
@@ -87,17 +140,33 @@ pub async fn run(zone: &Zone, a: BenchArgs) -> Res {
     }
     w.flush()?;
     drop(w);
-    let size = std::fs::metadata(&csv_path)?.len();
+    let size = std::fs::metadata(csv_path)?.len();
     eprintln!(
         "生成 {written} 行 CSV（{:.0} MiB）用时 {:.1} 秒：{}",
         size as f64 / 1048576.0,
         t.elapsed().as_secs_f64(),
         csv_path.display()
     );
-    let rss_before = peak_rss_mib();
+    Ok(written)
+}
 
-    // 2. Ours: parse, validate every cell and row, upsert in one transaction.
-    let store = Store::open(&format!("sqlite://{}", ours_db.display())).await?;
+/// Seconds of our import and of the re-import, and the warnings accepted.
+struct Ours {
+    import: f64,
+    merge: f64,
+    warnings: u64,
+}
+
+/// 2. Ours: parse, validate every cell and row, upsert in one transaction; then the same file
+///    again into the filled database: the merge path (every row's stored facts read back,
+///    merged, compared; nothing to write).
+async fn import_twice(
+    zone: &Zone,
+    csv_path: &Path,
+    db: &Path,
+    written: u64,
+) -> Result<Ours, Box<dyn std::error::Error>> {
+    let store = Store::open(&format!("sqlite://{}", db.display())).await?;
     // Every check runs; the warnings (a synthetic zone of this size has a few firms above the
     // 1000亿元 plausibility bound) are accepted as a user who checked them would.
     let opts = ImportOptions {
@@ -105,15 +174,13 @@ pub async fn run(zone: &Zone, a: BenchArgs) -> Res {
         ..ImportOptions::default()
     };
     let t = Instant::now();
-    let report = gaoxin_ingest::import_path(&store, zone, &csv_path, &opts, &mut |_| {}).await?;
-    let ours = t.elapsed().as_secs_f64();
+    let report = gaoxin_ingest::import_path(&store, zone, csv_path, &opts, &mut |_| {}).await?;
+    let import = t.elapsed().as_secs_f64();
     if !report.ok() {
         return Err(format!("bench import failed: {}", report.summary_zh()).into());
     }
-    // 2b. The same file again into the filled database: the merge path (every row's stored
-    // facts read back, merged, compared; nothing to write).
     let t = Instant::now();
-    let again = gaoxin_ingest::import_path(&store, zone, &csv_path, &opts, &mut |_| {}).await?;
+    let again = gaoxin_ingest::import_path(&store, zone, csv_path, &opts, &mut |_| {}).await?;
     let merge = t.elapsed().as_secs_f64();
     store.close().await;
     match again.counts {
@@ -124,17 +191,24 @@ pub async fn run(zone: &Zone, a: BenchArgs) -> Res {
             );
         }
     }
-    let rss_after = peak_rss_mib();
+    Ok(Ours {
+        import,
+        merge,
+        warnings: report.warning_count,
+    })
+}
 
-    // 3. The peer: sqlite3's .import into a plain table (no validation, no keys).
+/// 3. The peer: sqlite3's .import into a plain table (no validation, no keys); its seconds, or
+///    `None` (said on stderr) when sqlite3 is missing or fails.
+fn sqlite3_import(raw_db: &Path, csv_path: &Path) -> Option<f64> {
     let t = Instant::now();
     let out = std::process::Command::new("sqlite3")
-        .arg(&raw_db)
+        .arg(raw_db)
         .arg(".mode csv")
         .arg(format!(".import {} panel", csv_path.display()))
         .output();
     let raw = t.elapsed().as_secs_f64();
-    let raw = match out {
+    match out {
         Ok(o) if o.status.success() => Some(raw),
         Ok(o) => {
             eprintln!(
@@ -149,47 +223,5 @@ pub async fn run(zone: &Zone, a: BenchArgs) -> Res {
             );
             None
         }
-    };
-    let mut o = std::io::stdout();
-    writeln!(
-        o,
-        "bench import: {written} rows, {:.0} MiB CSV, SQLite",
-        size as f64 / 1048576.0
-    )?;
-    writeln!(
-        o,
-        "  gaoxin import (validated, upsert, one transaction): {ours:.2} s  ({:.0} rows/s; {} warnings accepted)",
-        written as f64 / ours,
-        report.warning_count
-    )?;
-    writeln!(
-        o,
-        "  gaoxin re-import of the same file (merge with stored rows, all unchanged): {merge:.2} s  ({:.0} rows/s)",
-        written as f64 / merge
-    )?;
-    writeln!(
-        o,
-        "  peak RSS: {rss_before:.0} MiB before import, {rss_after:.0} MiB after (streamed; the duplicate-key index grows with the rows)"
-    )?;
-    if let Some(raw) = raw {
-        writeln!(
-            o,
-            "  sqlite3 .import (raw, plain table):                 {raw:.2} s  ({:.0} rows/s)",
-            written as f64 / raw
-        )?;
-        writeln!(
-            o,
-            "  ratio gaoxin / sqlite3: {:.2}× (goal ≤ 2×); re-import (merge) / sqlite3: {:.2}×",
-            ours / raw,
-            merge / raw
-        )?;
     }
-    writeln!(
-        o,
-        "  reproduce: cargo run --release -p gaoxin-cli -- bench import --rows {rows}"
-    )?;
-    if !keep {
-        let _ = std::fs::remove_dir_all(&dir);
-    }
-    Ok(ExitCode::SUCCESS)
 }

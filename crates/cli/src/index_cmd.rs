@@ -356,54 +356,7 @@ pub async fn targets(url: &str, zone: &Zone, a: TargetsArgs) -> Res {
     let ts = evaluation::targets(&store, zone, &Scope::Zone, a.year).await?;
     print_targets(zone, &ts);
     if let Some(out) = a.out {
-        let mut wb = Workbook::new();
-        let ws = wb.add_worksheet();
-        ws.set_name("目标监测")?;
-        let bold = Format::new().set_bold();
-        for (c, t) in [
-            "目标",
-            "单位",
-            "目标值",
-            "目标年",
-            "当前值",
-            "当前年",
-            "进度",
-            "预计目标年值",
-            "状态",
-            "说明",
-        ]
-        .iter()
-        .enumerate()
-        {
-            ws.write_string_with_format(0, c as u16, *t, &bold)?;
-        }
-        for (i, t) in ts.iter().enumerate() {
-            let r = 1 + i as u32;
-            let p = t.progress.as_ref();
-            ws.write_string(r, 0, &t.name)?;
-            ws.write_string(r, 1, &t.unit)?;
-            ws.write_number(r, 2, t.target)?;
-            ws.write_number(r, 3, t.target_year as f64)?;
-            ws.write_string(r, 4, f(t.current, 2))?;
-            ws.write_string(
-                r,
-                5,
-                t.current_year.map(|y| y.to_string()).unwrap_or_default(),
-            )?;
-            ws.write_string(r, 6, f(p.map(|p| p.progress_ratio * 100.0), 1))?;
-            ws.write_string(r, 7, f(p.map(|p| p.projected), 2))?;
-            ws.write_string(
-                r,
-                8,
-                p.map(|p| evaluation::status_zh(&p.status)).unwrap_or(""),
-            )?;
-            ws.write_string(
-                r,
-                9,
-                t.needs.as_deref().or(t.method.as_deref()).unwrap_or(""),
-            )?;
-        }
-        std::fs::write(&out, wb.save_to_buffer()?)?;
+        std::fs::write(&out, evaluation::targets_xlsx(&ts)?)?;
         eprintln!("已写入 {}", out.display());
     }
     store.close().await;

@@ -2,11 +2,11 @@
 """numpy reference implementations of the gaoxin-index benchmarks, for speed comparison.
 
   python3 numpy_index_reference.py points 1000000   # innovation points, 16 indicators, 3 stages
-  python3 numpy_index_reference.py mc 10000          # 15 parks x 34 indicators, 10k MC replications
+  python3 numpy_index_reference.py mc 10000 15 34    # 15 parks x 34 indicators, 10k MC replications
 
 Same computations as the Rust benches (synthetic data drawn with numpy, so values differ):
 points = per comparison group (zone x stage) min-max, clamp, stage weight columns, bonus/negative;
-MC = precomputed treated/normalised variants, noisy weight sets, arithmetic or geometric
+MC = precomputed normalised variants (min-max, rank), noisy weight sets, arithmetic or geometric
 aggregation over indicator -> dimension -> total, ranks, median/5%/95% rank and mean |shift|.
 Both are vectorised (batched over firms / replications), which is numpy's best case.
 Prints `seconds=<best of runs>` for the Rust bench to read.
@@ -82,63 +82,45 @@ def points(n):
     return best(run, 3)
 
 
-def winsorise(x, winmax):
-    x = x.copy()
-    def sk(v):
-        n = len(v); d = v - v.mean(); m2 = (d ** 2).mean()
-        g1 = (d ** 3).mean() / m2 ** 1.5; g2 = (d ** 4).mean() / m2 ** 2 - 3
-        return g1 * np.sqrt(n * (n - 1)) / (n - 2), ((n + 1) * g2 + 6) * (n - 1) / ((n - 2) * (n - 3))
-    s, k = sk(x); w = 0
-    while abs(s) > 2 and k > 3.5 and w < winmax:
-        if s >= 0:
-            m = x.max(); x[x == m] = x[x != m].max()
-        else:
-            m = x.min(); x[x == m] = x[x != m].min()
-        w += 1; s, k = sk(x)
-    return x
-
-
-def mc(reps):
+def mc(reps, units=15, nind=34):
+    """The park report's rank intervals (gaoxin_index::report::rank_uncertainty): min-max (1-100)
+    or rank normalisation, 1000 weight sets with +-25 % noise on indicators and dimensions,
+    arithmetic or geometric aggregation; `nind` indicators in five dimensions."""
     rng = np.random.default_rng(7)
-    units, nind = 15, 34
-    dims = np.repeat(np.arange(5), [10, 9, 3, 7, 5])
+    ndim = 5
+    dims = np.concatenate([np.full(len(a), d) for d, a in enumerate(np.array_split(np.arange(nind), ndim))])
     raw = np.exp(rng.normal(0, 1, (units, nind)))
 
     def run():
-        variants = []
-        for winmax in (0, 5):
-            t = np.column_stack([winsorise(raw[:, j], winmax) for j in range(nind)])
-            mm = (t - t.min(0)) / (t.max(0) - t.min(0)) * 99 + 1
-            z = (t - t.mean(0)) / t.std(0, ddof=1) * 2 + 10
-            variants.append([mm, z])
-        wsets = 1 + 0.25 * (2 * rng.uniform(size=(1000, nind + 5)) - 1)
-        choice = rng.uniform(size=(reps, 4))
+        mm = (raw - raw.min(0)) / (raw.max(0) - raw.min(0)) * 99 + 1
+        rk = raw.argsort(0).argsort(0) + 1.0
+        variants = [mm, rk]
+        wsets = 1 + 0.25 * (2 * rng.uniform(size=(1000, nind + ndim)) - 1)
+        choice = rng.uniform(size=(reps, 3))
         iw = (choice[:, 0] * 1000).astype(int)
         inorm = (choice[:, 1] * 2).astype(int)
         iagg = (choice[:, 2] * 2).astype(int)
-        iwin = (choice[:, 3] * 2).astype(int)
         ranks = np.empty((reps, units))
-        onehot = np.eye(5)[dims]  # nind x 5
-        for a in range(2):
-            for b in range(2):
-                for g in range(2):
-                    sel = np.where((iwin == a) & (inorm == b) & (iagg == g))[0]
-                    if len(sel) == 0:
-                        continue
-                    X = variants[a][b]
-                    w = wsets[iw[sel]]
-                    wi, wd = w[:, :nind], w[:, nind:]
-                    # dimension scores: units x reps x 5
-                    num = np.einsum("uj,rj,jd->urd", np.log(X) if g else X, wi, onehot)
-                    den = wi @ onehot
-                    d = num / den[None]
-                    d = np.exp(d) if g else d
-                    tot = (np.einsum("urd,rd->ur", np.log(d) if g else d, wd) / wd.sum(1)[None])
-                    tot = np.exp(tot) if g else tot
-                    order = np.argsort(-tot, axis=0)
-                    r = np.empty_like(order)
-                    np.put_along_axis(r, order, np.arange(1, units + 1)[:, None], axis=0)
-                    ranks[sel] = r.T
+        onehot = np.eye(ndim)[dims]  # nind x ndim
+        for b in range(2):
+            for g in range(2):
+                sel = np.where((inorm == b) & (iagg == g))[0]
+                if len(sel) == 0:
+                    continue
+                X = variants[b]
+                w = wsets[iw[sel]]
+                wi, wd = w[:, :nind], w[:, nind:]
+                # dimension scores: units x reps x ndim
+                num = np.einsum("uj,rj,jd->urd", np.log(X) if g else X, wi, onehot)
+                den = wi @ onehot
+                d = num / den[None]
+                d = np.exp(d) if g else d
+                tot = (np.einsum("urd,rd->ur", np.log(d) if g else d, wd) / wd.sum(1)[None])
+                tot = np.exp(tot) if g else tot
+                order = np.argsort(-tot, axis=0)
+                r = np.empty_like(order)
+                np.put_along_axis(r, order, np.arange(1, units + 1)[:, None], axis=0)
+                ranks[sel] = r.T
         nominal = ranks[0]
         return np.median(ranks, 0), np.percentile(ranks, 5, 0), np.percentile(ranks, 95, 0), np.abs(ranks - nominal).mean(0)
 
@@ -148,7 +130,7 @@ def mc(reps):
 if __name__ == "__main__":
     what = sys.argv[1] if len(sys.argv) > 1 else "points"
     size = int(sys.argv[2]) if len(sys.argv) > 2 else (1_000_000 if what == "points" else 10_000)
-    t, _ = points(size) if what == "points" else mc(size)
+    t, _ = points(size) if what == "points" else mc(size, *(int(a) for a in sys.argv[3:5]))
     print(f"{what} n={size}")
     print(f"seconds={t:.6f}")
     # Peak resident memory of this process (VmHWM; ru_maxrss would report the parent's after fork).

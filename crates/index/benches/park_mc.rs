@@ -1,15 +1,14 @@
-//! Benchmark: park evaluation (15 parks x 34 indicators of the 2021 scheme) with 10,000 Monte
-//! Carlo replications over weight noise, normaliser, aggregation and winsorisation limit, 2 threads.
+//! Benchmark: the park evaluation's Monte Carlo rank intervals as the annual report sets them up
+//! ([`gaoxin_index::report::rank_uncertainty`]: weight noise, normaliser, aggregation), over 15
+//! synthetic parks of the 2021 scheme, 10,000 replications, 2 threads; numpy does the same
+//! computation (same shape, same alternatives) for comparison.
 //! Run: `CARGO_TARGET_DIR=/tmp/target-index cargo bench -p gaoxin-index --bench park_mc`
 
 mod common;
 
-use gaoxin_index::aggregate::AggMethod;
 use gaoxin_index::load;
-use gaoxin_index::normalise::Normaliser;
-use gaoxin_index::sensitivity::{Choice, Nominal, Uncertainty};
+use gaoxin_index::report::{ParkOptions, rank_uncertainty};
 use gaoxin_index::synth;
-use gaoxin_index::treat::TreatParams;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
@@ -38,39 +37,19 @@ fn main() {
         firms.len(),
         t_ind * 1e3
     );
-    let meta = scheme.meta().expect("meta");
-    let nominal = Nominal {
-        treat: Some(TreatParams::default()),
-        normaliser: Normaliser::MinMax { lo: 1.0, hi: 100.0 },
-        aggregation: AggMethod::Arithmetic,
-        weights: meta.weights(None).expect("weights"),
-        dat_thresh: 0.0,
-        output: "Total".into(),
-    };
-    let choices = vec![
-        Choice::WeightNoise {
-            noise: 0.25,
-            levels: vec![1, 2],
-            n_sets: 1000,
-        },
-        Choice::Normaliser(vec![
-            Normaliser::MinMax { lo: 1.0, hi: 100.0 },
-            Normaliser::ZScore {
-                mean: 10.0,
-                sd: 2.0,
-            },
-        ]),
-        Choice::Aggregation(vec![AggMethod::Arithmetic, AggMethod::Geometric]),
-        Choice::Winmax(vec![0, 5]),
-    ];
+    let available: Vec<bool> = (0..scheme.indicators.len())
+        .map(|j| values.col(j).iter().any(|v| v.is_finite()))
+        .collect();
+    let seed = ParkOptions::default().seed;
     let (t_setup, u) = common::best_of(3, || {
-        Uncertainty::new(&meta, &values, nominal.clone(), choices.clone(), 11).expect("setup")
+        rank_uncertainty(&scheme, &values, &available, seed).expect("setup")
     });
+    let (units, n_ind) = u.shape();
     let reps = 10_000;
     let (secs, mc) = common::best_of(5, || u.monte_carlo(reps, 2));
     println!(
-        "park MC: 15 parks x {} indicators, {reps} replications, setup {:.1} ms; unit P01 nominal rank {} median {} [5% {}, 95% {}]",
-        meta.indicator_codes().len(),
+        "park MC: {units} parks x {n_ind} indicators (of {} in the scheme), {reps} replications, setup {:.1} ms; unit P01 nominal rank {} median {} [5% {}, 95% {}]",
+        scheme.indicators.len(),
         t_setup * 1e3,
         mc.nominal_rank[0],
         mc.median_rank[0],
@@ -79,7 +58,10 @@ fn main() {
     );
     let (secs1, _) = common::best_of(3, || u.monte_carlo(reps, 1));
     println!("park MC single thread: {:.1} ms", secs1 * 1e3);
-    let numpy = common::numpy_seconds("mc", &[&reps.to_string()]);
+    let numpy = common::numpy_seconds(
+        "mc",
+        &[&reps.to_string(), &units.to_string(), &n_ind.to_string()],
+    );
     common::report(
         "park MC 10k replications (2 threads)",
         secs + t_setup,

@@ -3,10 +3,9 @@
 
 mod common;
 
-use gaoxin_index::aggregate::AggMethod;
 use gaoxin_index::meta::{IndexMeta, Node};
-use gaoxin_index::normalise::Normaliser;
-use gaoxin_index::sensitivity::{self, Choice, Nominal, Uncertainty};
+use gaoxin_index::report::{rank_choices, rank_nominal};
+use gaoxin_index::sensitivity::{self, Choice, Uncertainty};
 use gaoxin_index::{Dataset, rng::Rng};
 
 fn main() {
@@ -40,27 +39,11 @@ fn main() {
         cols,
     )
     .expect("data");
-    let nominal = Nominal {
-        treat: Some(Default::default()),
-        normaliser: Normaliser::MinMax { lo: 1.0, hi: 100.0 },
-        aggregation: AggMethod::Arithmetic,
-        weights: meta.weights(None).expect("w"),
-        dat_thresh: 0.0,
-        output: "I".into(),
-    };
-    let choices = vec![
-        Choice::WeightNoise {
-            noise: 0.25,
-            levels: vec![1, 2],
-            n_sets: 1000,
-        },
-        Choice::Normaliser(vec![
-            Normaliser::MinMax { lo: 1.0, hi: 100.0 },
-            Normaliser::Rank,
-        ]),
-        Choice::Aggregation(vec![AggMethod::Arithmetic, AggMethod::Geometric]),
-        Choice::Winmax(vec![0, 5]),
-    ];
+    // the park report's rank-interval setup, with outlier treatment and its limit varied too
+    let mut nominal = rank_nominal(meta.weights(None).expect("w"), "I");
+    nominal.treat = Some(Default::default());
+    let mut choices = rank_choices();
+    choices.push(Choice::Winmax(vec![0, 5]));
     let u = Uncertainty::new(&meta, &data, nominal, choices, 3).expect("setup");
     let base = 2000;
     let (secs, s) = common::best_of(3, || u.sobol(base, 2));

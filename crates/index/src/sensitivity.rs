@@ -369,6 +369,11 @@ impl Uncertainty {
         self.choices.len()
     }
 
+    /// Number of units (rows) and of indicators taking part.
+    pub fn shape(&self) -> (usize, usize) {
+        (self.n, self.plan.n_ind)
+    }
+
     /// The nominal specification.
     pub fn nominal(&self) -> &Nominal {
         &self.nominal

@@ -16,8 +16,9 @@ use crate::columns::zh_name;
 use crate::read::{ReadError, Sheet, open_bytes, open_path};
 use crate::report::{ImportReport, MAX_LISTED_ERRORS};
 use crate::validate::{FirmProbe, RowError, RowParser, plausibility_warnings};
-use gaoxin_model::{F, ParkId, Zone};
-use gaoxin_store::{FactsPatch, ParkMove, Store};
+use gaoxin_model::{Enterprise, F, ParkId, Zone};
+use gaoxin_store::{FactsPatch, ImportTx, ParkMove, Store};
+use std::collections::HashMap;
 use std::path::Path;
 use std::sync::atomic::Ordering;
 
@@ -157,179 +158,33 @@ async fn import_sheet(
     let zone_owned = zone.clone();
     let only_park = opts.only_park.clone();
     let reader = std::thread::spawn(move || {
-        let (mut parser, _) =
+        let (parser, _) =
             RowParser::new(&zone_owned, &headers, only_park).expect("headers checked above");
-        let bytes = sheet.bytes_read.clone();
-        let mut rows = 0u64;
-        let mut failed = false;
-        let mut batch = Batch::new(0);
-        let send = |b: Batch| sender.blocking_send(b).is_ok();
-        for item in sheet.rows {
-            match item {
-                Ok((row, cells)) => {
-                    rows += 1;
-                    let parsed = parser.parse(row, &cells);
-                    if let Some(f) = parsed.firm {
-                        batch.firms.push(f);
-                    }
-                    match parsed.facts {
-                        Some(f) if !failed => {
-                            batch.facts.push(f);
-                            batch.fact_rows.push(row);
-                        }
-                        Some(_) => {}
-                        None => {
-                            failed = true;
-                            batch.facts.clear();
-                            batch.fact_rows.clear();
-                            batch.errors.extend(parsed.errors);
-                        }
-                    }
-                }
-                Err(e) => {
-                    let row = match &e {
-                        ReadError::Csv { row, .. } => *row,
-                        _ => 0,
-                    };
-                    batch.errors.push(RowError {
-                        row,
-                        column: String::new(),
-                        message: e.to_string(),
-                    });
-                    break;
-                }
-            }
-            if rows.is_multiple_of(BATCH as u64) {
-                batch.rows = rows;
-                batch.bytes = bytes.load(Ordering::Relaxed);
-                if !send(std::mem::replace(&mut batch, Batch::new(rows))) {
-                    return;
-                }
-            }
-        }
-        batch.rows = rows;
-        batch.bytes = bytes.load(Ordering::Relaxed);
-        send(batch);
+        read_rows(parser, sheet, &sender);
     });
 
-    let actor = if opts.actor.is_empty() {
-        "命令行".to_string()
-    } else {
-        opts.actor.clone()
+    let mut writer = Writer {
+        zone,
+        opts,
+        actor: if opts.actor.is_empty() {
+            "命令行".to_string()
+        } else {
+            opts.actor.clone()
+        },
+        warning_count: 0,
+        move_notices: Vec::new(),
     };
     let mut tx = store.begin_import().await?;
     let mut written = Ok(());
-    let mut warning_count = 0u64;
-    // Said in the report only if the import is written.
-    let mut move_notices: Vec<String> = Vec::new();
     while let Some(b) = receiver.recv().await {
         for e in b.errors {
             report.push_error(e);
         }
         report.rows = b.rows;
         if written.is_ok() {
-            let step = async {
-                // Firms already stored: whose park they are in decides who may touch them.
-                let codes: Vec<&str> = b.firms.iter().map(|f| f.patch.uscc.as_str()).collect();
-                let known = if codes.is_empty() {
-                    Default::default()
-                } else {
-                    tx.existing_firms(&codes).await?
-                };
-                let mut moves = Vec::new();
-                for probe in &b.firms {
-                    let p = &probe.patch;
-                    match known.get(p.uscc.as_str()) {
-                        Some(old) => {
-                            if let Some(only) = &opts.only_park
-                                && &old.park != only
-                            {
-                                report.push_error(RowError {
-                                    row: probe.row,
-                                    column: if p.park.is_some() {
-                                        zh_name(crate::columns::Col::Park).into()
-                                    } else {
-                                        zh_name(crate::columns::Col::Uscc).into()
-                                    },
-                                    message: format!(
-                                        "企业{}已登记在其他园区，您只能导入和修改本园区的企业；企业迁入本园区须由全区管理员办理园区变更",
-                                        p.uscc
-                                    ),
-                                });
-                            } else if let Some(to) = &p.park
-                                && to != &old.park
-                            {
-                                let name = |id: &ParkId| {
-                                    zone.park(id)
-                                        .map(|x| x.name.clone())
-                                        .unwrap_or(id.to_string())
-                                };
-                                move_notices.push(format!(
-                                    "园区变更：第{}行企业{}（{}）从「{}」移至「{}」，已记入园区变更记录（操作人：{actor}）",
-                                    probe.row,
-                                    p.uscc,
-                                    old.name,
-                                    name(&old.park),
-                                    name(to)
-                                ));
-                                moves.push(ParkMove {
-                                    uscc: p.uscc.clone(),
-                                    moved_at: gaoxin_store::unix_now(),
-                                    from_park: old.park.clone(),
-                                    to_park: to.clone(),
-                                    actor: actor.clone(),
-                                    reason: format!(
-                                        "导入文件「{}」第{}行",
-                                        opts.file_name, probe.row
-                                    ),
-                                });
-                            }
-                        }
-                        None => {
-                            for c in &probe.blank {
-                                report.push_error(RowError {
-                                    row: probe.row,
-                                    column: zh_name(*c).into(),
-                                    message: format!(
-                                        "不能为空：企业{}尚未登记，新企业须填写企业名称、所属园区、成立日期和行业代码",
-                                        p.uscc
-                                    ),
-                                });
-                            }
-                        }
-                    }
-                }
-                if report.error_count > 0 {
-                    return Ok(());
-                }
-                let firms: Vec<&gaoxin_store::FirmPatch> =
-                    b.firms.iter().map(|f| &f.patch).collect();
-                let mut problems: Vec<RowError> = Vec::new();
-                let fact_rows = &b.fact_rows;
-                let facts = &b.facts;
-                tx.write_patches(&firms, &known, facts, &mut |i, merged| {
-                    let row = fact_rows[i];
-                    for (f, m) in merged.consistency_errors() {
-                        problems.push(RowError {
-                            row,
-                            column: zh_name(crate::columns::Col::Fact(f)).into(),
-                            message: format!("{m}（与已有数据合并后）"),
-                        });
-                    }
-                    for (f, m) in plausibility_warnings(merged, &facts[i].touch) {
-                        warn(&mut report.warnings, &mut warning_count, row, f, m);
-                    }
-                })
-                .await?;
-                for e in problems {
-                    report.push_error(e);
-                }
-                for m in &moves {
-                    tx.record_park_move(m).await?;
-                }
-                Ok::<(), gaoxin_store::Error>(())
-            };
-            written = step.await;
+            written = writer
+                .write(&mut tx, &b.firms, &b.facts, &b.fact_rows, &mut report)
+                .await;
         }
         progress(Progress {
             rows: b.rows,
@@ -341,30 +196,7 @@ async fn import_sheet(
     reader
         .join()
         .map_err(|_| IngestError::Io("读取文件的线程异常退出".into()))?;
-    if report.rows == 0 && report.error_count == 0 {
-        report.push_error(RowError {
-            row: 2,
-            column: String::new(),
-            message: "文件中没有数据行".into(),
-        });
-    }
-    report.warning_count = warning_count;
-    report.errors.sort_by_key(|e| e.row);
-    let blocked = warning_count > 0 && !opts.accept_warnings;
-    if report.error_count > 0 || written.is_err() || blocked {
-        report.needs_confirmation = blocked && report.error_count == 0 && written.is_ok();
-        tx.rollback().await?;
-        written?;
-    } else {
-        report.warnings_accepted = warning_count > 0;
-        report.notices.append(&mut move_notices);
-        let (counts, changes) = tx.commit_with_changes().await?;
-        report.counts = Some(counts);
-        report.changes = changes
-            .iter()
-            .map(|c| crate::report::ChangeLine::new(zone, c))
-            .collect();
-    }
+    let report = writer.finish(tx, written, report).await?;
     progress(Progress {
         rows: report.rows,
         bytes: total_bytes,
@@ -372,6 +204,232 @@ async fn import_sheet(
         errors: report.error_count,
     });
     Ok(report)
+}
+
+/// The reading thread: parses every row and sends batches of valid rows (none once an error
+/// has been seen), every firm's first row and the errors, with progress.
+fn read_rows(mut parser: RowParser, sheet: Sheet, sender: &tokio::sync::mpsc::Sender<Batch>) {
+    let bytes = sheet.bytes_read.clone();
+    let mut rows = 0u64;
+    let mut failed = false;
+    let mut batch = Batch::new(0);
+    let send = |b: Batch| sender.blocking_send(b).is_ok();
+    for item in sheet.rows {
+        match item {
+            Ok((row, cells)) => {
+                rows += 1;
+                let parsed = parser.parse(row, &cells);
+                if let Some(f) = parsed.firm {
+                    batch.firms.push(f);
+                }
+                match parsed.facts {
+                    Some(f) if !failed => {
+                        batch.facts.push(f);
+                        batch.fact_rows.push(row);
+                    }
+                    Some(_) => {}
+                    None => {
+                        failed = true;
+                        batch.facts.clear();
+                        batch.fact_rows.clear();
+                        batch.errors.extend(parsed.errors);
+                    }
+                }
+            }
+            Err(e) => {
+                let row = match &e {
+                    ReadError::Csv { row, .. } => *row,
+                    _ => 0,
+                };
+                batch.errors.push(RowError {
+                    row,
+                    column: String::new(),
+                    message: e.to_string(),
+                });
+                break;
+            }
+        }
+        if rows.is_multiple_of(BATCH as u64) {
+            batch.rows = rows;
+            batch.bytes = bytes.load(Ordering::Relaxed);
+            if !send(std::mem::replace(&mut batch, Batch::new(rows))) {
+                return;
+            }
+        }
+    }
+    batch.rows = rows;
+    batch.bytes = bytes.load(Ordering::Relaxed);
+    send(batch);
+}
+
+/// The writing side of an import: who imports, the warnings counted, the park moves to report.
+struct Writer<'a> {
+    zone: &'a Zone,
+    opts: &'a ImportOptions,
+    /// Recorded with a park move.
+    actor: String,
+    warning_count: u64,
+    /// Said in the report only if the import is written.
+    move_notices: Vec<String>,
+}
+
+impl Writer<'_> {
+    /// Checks a batch's firms against what is stored and, while the file has no error, writes
+    /// the batch, checking each merged firm-year.
+    async fn write(
+        &mut self,
+        tx: &mut ImportTx,
+        probes: &[FirmProbe],
+        facts: &[FactsPatch],
+        fact_rows: &[u64],
+        report: &mut ImportReport,
+    ) -> Result<(), gaoxin_store::Error> {
+        // Firms already stored: whose park they are in decides who may touch them.
+        let codes: Vec<&str> = probes.iter().map(|f| f.patch.uscc.as_str()).collect();
+        let known = if codes.is_empty() {
+            Default::default()
+        } else {
+            tx.existing_firms(&codes).await?
+        };
+        let moves = self.check_stored(probes, &known, report);
+        if report.error_count > 0 {
+            return Ok(());
+        }
+        let firms: Vec<&gaoxin_store::FirmPatch> = probes.iter().map(|f| &f.patch).collect();
+        let mut problems: Vec<RowError> = Vec::new();
+        let warning_count = &mut self.warning_count;
+        let warnings = &mut report.warnings;
+        tx.write_patches(&firms, &known, facts, &mut |i, merged| {
+            let row = fact_rows[i];
+            for (f, m) in merged.consistency_errors() {
+                problems.push(RowError {
+                    row,
+                    column: zh_name(crate::columns::Col::Fact(f)).into(),
+                    message: format!("{m}（与已有数据合并后）"),
+                });
+            }
+            for (f, m) in plausibility_warnings(merged, &facts[i].touch) {
+                warn(warnings, warning_count, row, f, m);
+            }
+        })
+        .await?;
+        for e in problems {
+            report.push_error(e);
+        }
+        for m in &moves {
+            tx.record_park_move(m).await?;
+        }
+        Ok(())
+    }
+
+    /// A park administrator may touch only firms stored in their park; a new firm needs its
+    /// required identity; a stored firm given another park moves (returned, and noted).
+    fn check_stored(
+        &mut self,
+        probes: &[FirmProbe],
+        known: &HashMap<String, Enterprise>,
+        report: &mut ImportReport,
+    ) -> Vec<ParkMove> {
+        let mut moves = Vec::new();
+        for probe in probes {
+            let p = &probe.patch;
+            match known.get(p.uscc.as_str()) {
+                Some(old) => {
+                    if let Some(only) = &self.opts.only_park
+                        && &old.park != only
+                    {
+                        report.push_error(RowError {
+                            row: probe.row,
+                            column: if p.park.is_some() {
+                                zh_name(crate::columns::Col::Park).into()
+                            } else {
+                                zh_name(crate::columns::Col::Uscc).into()
+                            },
+                            message: format!(
+                                "企业{}已登记在其他园区，您只能导入和修改本园区的企业；企业迁入本园区须由全区管理员办理园区变更",
+                                p.uscc
+                            ),
+                        });
+                    } else if let Some(to) = &p.park
+                        && to != &old.park
+                    {
+                        let name = |id: &ParkId| {
+                            self.zone
+                                .park(id)
+                                .map(|x| x.name.clone())
+                                .unwrap_or(id.to_string())
+                        };
+                        let actor = &self.actor;
+                        self.move_notices.push(format!(
+                            "园区变更：第{}行企业{}（{}）从「{}」移至「{}」，已记入园区变更记录（操作人：{actor}）",
+                            probe.row,
+                            p.uscc,
+                            old.name,
+                            name(&old.park),
+                            name(to)
+                        ));
+                        moves.push(ParkMove {
+                            uscc: p.uscc.clone(),
+                            moved_at: gaoxin_store::unix_now(),
+                            from_park: old.park.clone(),
+                            to_park: to.clone(),
+                            actor: actor.clone(),
+                            reason: format!("导入文件「{}」第{}行", self.opts.file_name, probe.row),
+                        });
+                    }
+                }
+                None => {
+                    for c in &probe.blank {
+                        report.push_error(RowError {
+                            row: probe.row,
+                            column: zh_name(*c).into(),
+                            message: format!(
+                                "不能为空：企业{}尚未登记，新企业须填写企业名称、所属园区、成立日期和行业代码",
+                                p.uscc
+                            ),
+                        });
+                    }
+                }
+            }
+        }
+        moves
+    }
+
+    /// Commits when the file has no error and no unaccepted warning, else rolls back; the
+    /// report says which.
+    async fn finish(
+        mut self,
+        tx: ImportTx,
+        written: Result<(), gaoxin_store::Error>,
+        mut report: ImportReport,
+    ) -> Result<ImportReport, IngestError> {
+        if report.rows == 0 && report.error_count == 0 {
+            report.push_error(RowError {
+                row: 2,
+                column: String::new(),
+                message: "文件中没有数据行".into(),
+            });
+        }
+        let warning_count = self.warning_count;
+        report.warning_count = warning_count;
+        report.errors.sort_by_key(|e| e.row);
+        let blocked = warning_count > 0 && !self.opts.accept_warnings;
+        if report.error_count > 0 || written.is_err() || blocked {
+            report.needs_confirmation = blocked && report.error_count == 0 && written.is_ok();
+            tx.rollback().await?;
+            written?;
+        } else {
+            report.warnings_accepted = warning_count > 0;
+            report.notices.append(&mut self.move_notices);
+            let (counts, changes) = tx.commit_with_changes().await?;
+            report.counts = Some(counts);
+            report.changes = changes
+                .iter()
+                .map(|c| crate::report::ChangeLine::new(self.zone, c))
+                .collect();
+        }
+        Ok(report)
+    }
 }
 
 fn warn(list: &mut Vec<RowError>, count: &mut u64, row: u64, f: F, message: String) {

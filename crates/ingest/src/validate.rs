@@ -48,10 +48,7 @@ pub struct RowParser<'z> {
     idx: Vec<Option<usize>>,
     max_year: i32,
     only_park: Option<ParkId>,
-    seen_rows: HashMap<([u8; 18], i32), u64, FastHash>,
-    /// First row of each firm and a fingerprint of its identity fields (not the whole
-    /// enterprise: a million-row file keeps this small).
-    seen_firms: HashMap<[u8; 18], (u64, [u64; 5]), FastHash>,
+    seen: Seen,
 }
 
 /// A firm's identity as its first row in the file gives it.
@@ -235,8 +232,7 @@ impl<'z> RowParser<'z> {
             idx,
             max_year: current_year(),
             only_park,
-            seen_rows: HashMap::default(),
-            seen_firms: HashMap::default(),
+            seen: Seen::default(),
         };
         Ok((p, ignored))
     }
@@ -246,67 +242,199 @@ impl<'z> RowParser<'z> {
         &self.notices
     }
 
-    /// Parses one row (see [`ParsedRow`]).
+    /// Parses one row (see [`ParsedRow`]): identity, then facts, then the cross-row checks.
+    /// Errors keep that order (the order of the columns' phases, as the report lists them).
     pub fn parse(&mut self, row: u64, cells: &csv::StringRecord) -> ParsedRow {
-        let mut errs = Vec::new();
-        let cell = |c: Col| {
-            self.idx[ordinal(c)]
-                .and_then(|i| cells.get(i))
-                .map(|s| s.trim())
-                .unwrap_or("")
+        let mut r = RowCx {
+            row,
+            cells,
+            idx: &self.idx,
+            errs: Vec::new(),
         };
-        let err = |errs: &mut Vec<RowError>, c: Col, m: String| {
-            errs.push(RowError {
-                row,
-                column: zh_name(c).into(),
-                message: m,
-            })
-        };
-        let no_clear = |errs: &mut Vec<RowError>, c: Col| {
-            err(
-                errs,
-                c,
-                format!("不能清空：「{CLEAR}」只用于清除选填列和数据字段"),
-            )
-        };
+        let uscc = r.uscc();
+        let name = r.name();
+        let park = r.park(self.zone, self.only_park.as_ref());
+        let year = r.year(self.max_year);
+        let founded = r.founded(year);
+        let industry = r.industry();
+        let sector = r.sector();
+        let tech_field = r.tech_field();
+        let listing = r.listing();
+        let clusters = r.tags(
+            Col::Clusters,
+            &|t| self.zone.cluster(t).map(|c| c.id.clone()),
+            "创新型产业集群",
+        );
+        let tracks = r.tags(
+            Col::Tracks,
+            &|t| self.zone.track(t).map(|c| c.id.clone()),
+            "新赛道",
+        );
+        let patch = r.facts(
+            &self.cols,
+            &self.units,
+            uscc.clone().zip(year).map(|(u, y)| FactsPatch::new(u, y)),
+        );
+        let firm_patch = uscc.map(|u| FirmPatch {
+            uscc: u,
+            name,
+            park,
+            founded,
+            industry,
+            sector,
+            tech_field,
+            listing,
+            clusters,
+            tracks,
+        });
+        let firm = firm_patch.and_then(|fp| self.seen.check(&mut r, fp, year));
+        let errs = r.errs;
+        ParsedRow {
+            firm,
+            facts: if errs.is_empty() { patch } else { None },
+            errors: errs,
+        }
+    }
+}
 
-        let uscc = match Uscc::parse(cell(Col::Uscc)) {
+/// What the rows read so far say, for the cross-row checks.
+#[derive(Default)]
+struct Seen {
+    rows: HashMap<([u8; 18], i32), u64, FastHash>,
+    /// First row of each firm and a fingerprint of its identity fields (not the whole
+    /// enterprise: a million-row file keeps this small).
+    firms: HashMap<[u8; 18], (u64, [u64; 5]), FastHash>,
+}
+
+impl Seen {
+    /// Cross-row checks: one row per firm and year, the same identity on every row of a firm.
+    /// Returns the firm's probe on its first row.
+    fn check(&mut self, r: &mut RowCx, fp: FirmPatch, year: Option<Year>) -> Option<FirmProbe> {
+        let row = r.row;
+        let k = key(&fp.uscc);
+        if let Some(y) = year {
+            if let Some(first) = self.rows.get(&(k, y.get())) {
+                r.errs.push(RowError {
+                    row,
+                    column: zh_name(Col::Year).into(),
+                    message: format!(
+                        "与第{first}行重复：同一企业（{}）同一年度（{y}）只能有一行",
+                        fp.uscc
+                    ),
+                });
+            } else {
+                self.rows.insert((k, y.get()), row);
+            }
+        }
+        let print = identity_fingerprint(&fp);
+        match self.firms.get(&k) {
+            Some((first, old)) => {
+                for (i, c) in IDENTITY_CHECKED.iter().enumerate() {
+                    if old[i] != print[i] {
+                        let c = *c;
+                        r.err(
+                            c,
+                            format!(
+                                "与第{first}行同一企业的{}不一致：同一企业各年度的基本信息须相同",
+                                zh_name(c)
+                            ),
+                        );
+                    }
+                }
+                None
+            }
+            None => {
+                self.firms.insert(k, (row, print));
+                let blank = REQUIRED_FOR_NEW
+                    .iter()
+                    .copied()
+                    .filter(|c| r.cell(*c).is_empty())
+                    .collect();
+                Some(FirmProbe {
+                    row,
+                    patch: fp,
+                    blank,
+                })
+            }
+        }
+    }
+}
+
+/// One row being parsed: its cells, its number and the errors found so far.
+struct RowCx<'a> {
+    row: u64,
+    cells: &'a csv::StringRecord,
+    /// Sheet position of each column, by [`ordinal`].
+    idx: &'a [Option<usize>],
+    errs: Vec<RowError>,
+}
+
+impl<'a> RowCx<'a> {
+    fn cell(&self, c: Col) -> &'a str {
+        self.idx[ordinal(c)]
+            .and_then(|i| self.cells.get(i))
+            .map(|s| s.trim())
+            .unwrap_or("")
+    }
+
+    fn err(&mut self, c: Col, m: String) {
+        self.errs.push(RowError {
+            row: self.row,
+            column: zh_name(c).into(),
+            message: m,
+        })
+    }
+
+    fn no_clear(&mut self, c: Col) {
+        self.err(
+            c,
+            format!("不能清空：「{CLEAR}」只用于清除选填列和数据字段"),
+        )
+    }
+
+    fn uscc(&mut self) -> Option<Uscc> {
+        match Uscc::parse(self.cell(Col::Uscc)) {
             Ok(u) => Some(u),
             Err(gaoxin_model::UsccError::Empty) => {
-                err(&mut errs, Col::Uscc, "不能为空".into());
+                self.err(Col::Uscc, "不能为空".into());
                 None
             }
             Err(e) => {
-                err(&mut errs, Col::Uscc, e.to_string());
+                self.err(Col::Uscc, e.to_string());
                 None
             }
-        };
-        let name = match cell(Col::Name) {
+        }
+    }
+
+    fn name(&mut self) -> Option<String> {
+        match self.cell(Col::Name) {
             "" => None,
             CLEAR => {
-                no_clear(&mut errs, Col::Name);
+                self.no_clear(Col::Name);
                 None
             }
             n => {
                 if n.chars().count() > 200 {
-                    err(&mut errs, Col::Name, "过长：不超过200个字符".into());
+                    self.err(Col::Name, "过长：不超过200个字符".into());
                 }
                 Some(n.to_string())
             }
-        };
-        let park = match cell(Col::Park) {
+        }
+    }
+
+    fn park(&mut self, zone: &Zone, only_park: Option<&ParkId>) -> Option<ParkId> {
+        match self.cell(Col::Park) {
             "" => None,
             CLEAR => {
-                no_clear(&mut errs, Col::Park);
+                self.no_clear(Col::Park);
                 None
             }
-            park_text => match self.zone.park(park_text) {
+            park_text => match zone.park(park_text) {
                 Some(p) => {
-                    if let Some(only) = &self.only_park
+                    if let Some(only) = only_park
                         && &p.id != only
                     {
-                        err(
-                            &mut errs,
+                        self.err(
                             Col::Park,
                             format!("「{}」不是您管理的园区，不能导入其他园区的数据", p.name),
                         );
@@ -314,8 +442,7 @@ impl<'z> RowParser<'z> {
                     Some(p.id.clone())
                 }
                 None => {
-                    err(
-                        &mut errs,
+                    self.err(
                         Col::Park,
                         format!(
                             "「{park_text}」不是本区的园区（应为十五个园区之一，如“江北新区”“玄武园”）"
@@ -324,112 +451,117 @@ impl<'z> RowParser<'z> {
                     None
                 }
             },
-        };
-        let year_text = cell(Col::Year);
-        let year = if year_text.is_empty() {
-            err(&mut errs, Col::Year, "不能为空".into());
-            None
-        } else {
-            match year_text
-                .strip_suffix(".0")
-                .unwrap_or(year_text)
-                .trim_end_matches('年')
-                .parse::<i32>()
-                .map_err(|_| "不是有效年份".to_string())
-                .and_then(Year::new)
-            {
-                Ok(y) if y.get() > self.max_year => {
-                    err(
-                        &mut errs,
-                        Col::Year,
-                        format!(
-                            "{}年晚于当前年度{}年，不能导入未来年度的数据",
-                            y.get(),
-                            self.max_year
-                        ),
-                    );
-                    None
-                }
-                Ok(y) => Some(y),
-                Err(m) => {
-                    err(&mut errs, Col::Year, format!("「{year_text}」{m}"));
-                    None
-                }
-            }
-        };
-        let founded = match cell(Col::Founded) {
-            "" => None,
-            CLEAR => {
-                no_clear(&mut errs, Col::Founded);
+        }
+    }
+
+    fn year(&mut self, max_year: i32) -> Option<Year> {
+        let year_text = self.cell(Col::Year);
+        if year_text.is_empty() {
+            self.err(Col::Year, "不能为空".into());
+            return None;
+        }
+        match year_text
+            .strip_suffix(".0")
+            .unwrap_or(year_text)
+            .trim_end_matches('年')
+            .parse::<i32>()
+            .map_err(|_| "不是有效年份".to_string())
+            .and_then(Year::new)
+        {
+            Ok(y) if y.get() > max_year => {
+                self.err(
+                    Col::Year,
+                    format!(
+                        "{}年晚于当前年度{}年，不能导入未来年度的数据",
+                        y.get(),
+                        max_year
+                    ),
+                );
                 None
             }
-            founded_text => {
-                let d = Date::parse(founded_text).or_else(|| {
-                    founded_text
-                        .parse::<f64>()
-                        .ok()
-                        .and_then(Date::from_excel_serial)
-                });
-                match d {
-                    Some(d) if year.is_some_and(|y| d.year() > y.get()) => {
-                        err(
-                            &mut errs,
-                            Col::Founded,
-                            format!("成立日期{d}晚于数据年度{}", year.unwrap()),
-                        );
-                        None
-                    }
-                    Some(d) => Some(d),
-                    None => {
-                        err(
-                            &mut errs,
-                            Col::Founded,
-                            format!("「{founded_text}」不是有效日期（应为2015-06-01格式）"),
-                        );
-                        None
-                    }
-                }
+            Ok(y) => Some(y),
+            Err(m) => {
+                self.err(Col::Year, format!("「{year_text}」{m}"));
+                None
             }
+        }
+    }
+
+    fn founded(&mut self, year: Option<Year>) -> Option<Date> {
+        let founded_text = match self.cell(Col::Founded) {
+            "" => return None,
+            CLEAR => {
+                self.no_clear(Col::Founded);
+                return None;
+            }
+            t => t,
         };
-        let industry = match cell(Col::Industry) {
+        let d = Date::parse(founded_text).or_else(|| {
+            founded_text
+                .parse::<f64>()
+                .ok()
+                .and_then(Date::from_excel_serial)
+        });
+        match d {
+            Some(d) if year.is_some_and(|y| d.year() > y.get()) => {
+                self.err(
+                    Col::Founded,
+                    format!("成立日期{d}晚于数据年度{}", year.unwrap()),
+                );
+                None
+            }
+            Some(d) => Some(d),
+            None => {
+                self.err(
+                    Col::Founded,
+                    format!("「{founded_text}」不是有效日期（应为2015-06-01格式）"),
+                );
+                None
+            }
+        }
+    }
+
+    fn industry(&mut self) -> Option<IndustryCode> {
+        match self.cell(Col::Industry) {
             "" => None,
             CLEAR => {
-                no_clear(&mut errs, Col::Industry);
+                self.no_clear(Col::Industry);
                 None
             }
             t => match IndustryCode::parse(t) {
                 Ok(i) => Some(i),
                 Err(m) => {
-                    err(&mut errs, Col::Industry, m);
+                    self.err(Col::Industry, m);
                     None
                 }
             },
-        };
-        let sector = match cell(Col::Sector) {
+        }
+    }
+
+    fn sector(&mut self) -> Option<Sector> {
+        match self.cell(Col::Sector) {
             "" => None,
             CLEAR => {
-                no_clear(&mut errs, Col::Sector);
+                self.no_clear(Col::Sector);
                 None
             }
             s => match Sector::parse(s) {
                 Some(x) => Some(x),
                 None => {
-                    err(
-                        &mut errs,
-                        Col::Sector,
-                        format!("「{s}」应为“制造业”或“服务业”"),
-                    );
+                    self.err(Col::Sector, format!("「{s}」应为“制造业”或“服务业”"));
                     None
                 }
             },
-        };
-        let tech_field = match cell(Col::TechField) {
+        }
+    }
+
+    fn tech_field(&mut self) -> Option<Option<String>> {
+        match self.cell(Col::TechField) {
             "" => None,
             CLEAR => Some(None),
             t if gaoxin_model::HIGH_TECH_FIELDS.contains(&t) => Some(Some(t.to_string())),
             t => {
-                err(
-                    &mut errs,
+                self.err(
                     Col::TechField,
                     format!(
                         "「{t}」不是八大高新技术领域之一：{}",
@@ -438,61 +570,63 @@ impl<'z> RowParser<'z> {
                 );
                 None
             }
-        };
-        let listing = match cell(Col::Listing) {
+        }
+    }
+
+    fn listing(&mut self) -> Option<Listing> {
+        match self.cell(Col::Listing) {
             "" => None,
             CLEAR => Some(Listing::Unlisted),
             t => match Listing::parse(t) {
                 Some(l) => Some(l),
                 None => {
-                    err(
-                        &mut errs,
+                    self.err(
                         Col::Listing,
                         format!("「{t}」应为：未上市/主板/创业板/科创板/北交所/新三板/境外上市"),
                     );
                     None
                 }
             },
-        };
-        let mut tags =
-            |c: Col, find: &dyn Fn(&str) -> Option<String>, what: &str| -> Option<Vec<String>> {
-                match cell(c) {
-                    "" => return None,
-                    CLEAR => return Some(vec![]),
-                    _ => {}
-                }
-                let mut v = Vec::new();
-                for t in cell(c)
-                    .split(['、', ',', '，', ';', '；'])
-                    .map(str::trim)
-                    .filter(|t| !t.is_empty())
-                {
-                    match find(t) {
-                        Some(id) => {
-                            if !v.contains(&id) {
-                                v.push(id)
-                            }
-                        }
-                        None => err(&mut errs, c, format!("「{t}」不是已登记的{what}")),
+        }
+    }
+
+    /// A list column (clusters, tracks): registered names, deduplicated; 清空 gives an empty list.
+    fn tags(
+        &mut self,
+        c: Col,
+        find: &dyn Fn(&str) -> Option<String>,
+        what: &str,
+    ) -> Option<Vec<String>> {
+        let text = self.cell(c);
+        match text {
+            "" => return None,
+            CLEAR => return Some(vec![]),
+            _ => {}
+        }
+        let mut v = Vec::new();
+        for t in text
+            .split(['、', ',', '，', ';', '；'])
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+        {
+            match find(t) {
+                Some(id) => {
+                    if !v.contains(&id) {
+                        v.push(id)
                     }
                 }
-                Some(v)
-            };
-        let clusters = tags(
-            Col::Clusters,
-            &|t| self.zone.cluster(t).map(|c| c.id.clone()),
-            "创新型产业集群",
-        );
-        let tracks = tags(
-            Col::Tracks,
-            &|t| self.zone.track(t).map(|c| c.id.clone()),
-            "新赛道",
-        );
+                None => self.err(c, format!("「{t}」不是已登记的{what}")),
+            }
+        }
+        Some(v)
+    }
 
-        // Provenance: the row default, then per-field overrides.
-        let default_prov = Provenance::from_source_label(cell(Col::Source));
+    /// Provenance: the row default, then per-field overrides.
+    fn provenance(&mut self) -> (Provenance, Vec<(F, Provenance)>) {
+        let default_prov = Provenance::from_source_label(self.cell(Col::Source));
         let mut overrides: Vec<(F, Provenance)> = Vec::new();
-        for part in cell(Col::SourceDetail)
+        for part in self
+            .cell(Col::SourceDetail)
             .split([';', '；'])
             .map(str::trim)
             .filter(|p| !p.is_empty())
@@ -503,31 +637,39 @@ impl<'z> RowParser<'z> {
                         overrides.retain(|(k, _)| *k != f);
                         overrides.push((f, Provenance::from_source_label(label)));
                     }
-                    _ => err(
-                        &mut errs,
+                    _ => self.err(
                         Col::SourceDetail,
                         format!("「{}」不是数据字段名", field.trim()),
                     ),
                 },
-                None => err(
-                    &mut errs,
+                None => self.err(
                     Col::SourceDetail,
                     format!("「{part}」应写成“字段=来源”，如“研发费用=税务”"),
                 ),
             }
         }
+        (default_prov, overrides)
+    }
 
-        let mut patch = uscc.clone().zip(year).map(|(u, y)| FactsPatch::new(u, y));
-        for (i, c) in self.cols.iter().enumerate() {
+    /// The fact columns into `patch` (when the row has a code and a year), then the facts'
+    /// consistency checks.
+    fn facts(
+        &mut self,
+        cols: &[Option<Col>],
+        units: &[CellUnit],
+        mut patch: Option<FactsPatch>,
+    ) -> Option<FactsPatch> {
+        let (default_prov, overrides) = self.provenance();
+        for (i, c) in cols.iter().enumerate() {
             let Some(Col::Fact(f)) = c else { continue };
-            let text = cells.get(i).unwrap_or("").trim();
+            let text = self.cells.get(i).unwrap_or("").trim();
             if text == CLEAR {
                 if let Some(p) = patch.as_mut() {
                     p.touch[*f as usize] = Touch::Clear;
                 }
                 continue;
             }
-            match parse_cell(*f, self.units[i], text) {
+            match parse_cell(*f, units[i], text) {
                 Ok(Some(v)) => {
                     if let Some(p) = patch.as_mut() {
                         let prov = overrides
@@ -541,82 +683,15 @@ impl<'z> RowParser<'z> {
                 }
                 // A blank cell leaves the stored value.
                 Ok(None) => {}
-                Err(m) => err(&mut errs, Col::Fact(*f), m),
+                Err(m) => self.err(Col::Fact(*f), m),
             }
         }
         if let Some(p) = &patch {
             for (f, m) in p.facts.consistency_errors() {
-                err(&mut errs, Col::Fact(f), m);
+                self.err(Col::Fact(f), m);
             }
         }
-
-        let firm_patch = uscc.as_ref().map(|u| FirmPatch {
-            uscc: u.clone(),
-            name,
-            park,
-            founded,
-            industry,
-            sector,
-            tech_field,
-            listing,
-            clusters,
-            tracks,
-        });
-        // Cross-row checks.
-        let mut firm = None;
-        if let Some(fp) = firm_patch {
-            let k = key(&fp.uscc);
-            if let Some(y) = year {
-                if let Some(first) = self.seen_rows.get(&(k, y.get())) {
-                    errs.push(RowError {
-                        row,
-                        column: zh_name(Col::Year).into(),
-                        message: format!(
-                            "与第{first}行重复：同一企业（{}）同一年度（{y}）只能有一行",
-                            fp.uscc
-                        ),
-                    });
-                } else {
-                    self.seen_rows.insert((k, y.get()), row);
-                }
-            }
-            let print = identity_fingerprint(&fp);
-            match self.seen_firms.get(&k) {
-                Some((first, old)) => {
-                    for (i, c) in IDENTITY_CHECKED.iter().enumerate() {
-                        if old[i] != print[i] {
-                            let c = *c;
-                            err(
-                                &mut errs,
-                                c,
-                                format!(
-                                    "与第{first}行同一企业的{}不一致：同一企业各年度的基本信息须相同",
-                                    zh_name(c)
-                                ),
-                            );
-                        }
-                    }
-                }
-                None => {
-                    self.seen_firms.insert(k, (row, print));
-                    let blank = REQUIRED_FOR_NEW
-                        .iter()
-                        .copied()
-                        .filter(|c| cell(*c).is_empty())
-                        .collect();
-                    firm = Some(FirmProbe {
-                        row,
-                        patch: fp,
-                        blank,
-                    });
-                }
-            }
-        }
-        ParsedRow {
-            firm,
-            facts: if errs.is_empty() { patch } else { None },
-            errors: errs,
-        }
+        patch
     }
 }
 

@@ -23,7 +23,7 @@ mod targets;
 
 pub use park::{
     DimensionInfo, IndicatorInfo, McInfo, ParkOptions, ParkReport, ParkResult, WeightSetInfo,
-    park_report,
+    park_report, rank_choices, rank_nominal, rank_uncertainty,
 };
 pub use points::{
     FirmKey, FirmPoints, PointsComponent, PointsIndicatorInfo, PointsReport, points_report,

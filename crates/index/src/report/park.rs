@@ -334,16 +334,27 @@ fn rank_intervals(
     if opts.mc == 0 || n_ranked < 2 {
         return Ok(None);
     }
-    let meta = scheme.meta()?;
-    let nominal = Nominal {
+    let u = rank_uncertainty(scheme, ranked, available, opts.seed)?;
+    Ok(Some(u.monte_carlo(opts.mc, opts.threads.max(1))))
+}
+
+/// The nominal evaluation a park report's rank intervals vary around: no outlier treatment,
+/// min–max 1–100, arithmetic aggregation, `weights`, ranks of column `output`.
+pub fn rank_nominal(weights: BTreeMap<String, f64>, output: &str) -> Nominal {
+    Nominal {
         treat: None,
         normaliser: Normaliser::MinMax { lo: 1.0, hi: 100.0 },
         aggregation: AggMethod::Arithmetic,
-        weights: meta.weights(None)?,
+        weights,
         dat_thresh: 0.0,
-        output: "Total".into(),
-    };
-    let choices = vec![
+        output: output.into(),
+    }
+}
+
+/// What a park report's rank intervals vary: weights (±25 % noise on indicators and dimensions,
+/// 1,000 sets), normaliser (min–max or rank), aggregation (arithmetic or geometric).
+pub fn rank_choices() -> Vec<Choice> {
+    vec![
         Choice::WeightNoise {
             noise: 0.25,
             levels: vec![1, 2],
@@ -354,7 +365,22 @@ fn rank_intervals(
             Normaliser::Rank,
         ]),
         Choice::Aggregation(vec![AggMethod::Arithmetic, AggMethod::Geometric]),
-    ];
+    ]
+}
+
+/// The Monte Carlo setup of a park report's rank intervals over the ranked parks' indicator
+/// values (`available[j]`: some park has indicator `j`): weights (±25 % noise on indicators and
+/// dimensions, 1,000 sets), normaliser (min–max or rank) and aggregation (arithmetic or
+/// geometric) varied around the scheme's nominal evaluation. The benchmark times this setup.
+pub fn rank_uncertainty(
+    scheme: &ParkScheme,
+    ranked: &Dataset,
+    available: &[bool],
+    seed: u64,
+) -> Result<Uncertainty> {
+    let meta = scheme.meta()?;
+    let nominal = rank_nominal(meta.weights(None)?, "Total");
+    let choices = rank_choices();
     // indicators missing in every ranked park, or equal in all of them, take no part: they
     // cannot tell parks apart and the normalisers refuse them (Uncertainty needs data in
     // every column)
@@ -370,8 +396,7 @@ fn rank_intervals(
         .collect();
     let sub = ranked.select_cols(&codes)?;
     let sub_meta = meta.restrict(&codes)?;
-    let u = Uncertainty::new(&sub_meta, &sub, nominal, choices, opts.seed)?;
-    Ok(Some(u.monte_carlo(opts.mc, opts.threads.max(1))))
+    Uncertainty::new(&sub_meta, &sub, nominal, choices, seed)
 }
 
 /// The scheme's dimensions as reported.
