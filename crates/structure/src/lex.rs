@@ -171,6 +171,24 @@ fn raw_string_end(c: &[char], i: usize) -> Option<usize> {
     Some(c.len())
 }
 
+/// The index of the `}` closing the `{` at `open` (or the last token if it is never closed).
+pub fn closing_brace(toks: &[Token], open: usize) -> usize {
+    let mut depth = 0i32;
+    for (k, t) in toks.iter().enumerate().skip(open) {
+        match t.text.as_str() {
+            "{" => depth += 1,
+            "}" => {
+                depth -= 1;
+                if depth == 0 {
+                    return k;
+                }
+            }
+            _ => {}
+        }
+    }
+    toks.len().saturating_sub(1)
+}
+
 /// `toks` without the items marked `#[cfg(test)]` (a test module, a test-only function or use).
 pub fn without_test_items(toks: &[Token]) -> Vec<Token> {
     let is_cfg_test = |i: usize| {
@@ -200,21 +218,7 @@ pub fn without_test_items(toks: &[Token]) -> Vec<Token> {
                     break;
                 }
                 "{" if depth == 0 => {
-                    let mut d = 0i32;
-                    while i < toks.len() {
-                        match toks[i].text.as_str() {
-                            "{" => d += 1,
-                            "}" => {
-                                d -= 1;
-                                if d == 0 {
-                                    break;
-                                }
-                            }
-                            _ => {}
-                        }
-                        i += 1;
-                    }
-                    i += 1;
+                    i = closing_brace(toks, i) + 1;
                     break;
                 }
                 _ => {}

@@ -100,22 +100,7 @@ pub fn function_lengths(text: &str) -> Vec<LongFn> {
                 j += 1;
             }
             if let Some(open) = body {
-                let mut depth = 0i32;
-                let mut k = open;
-                while k < toks.len() {
-                    match toks[k].text.as_str() {
-                        "{" => depth += 1,
-                        "}" => {
-                            depth -= 1;
-                            if depth == 0 {
-                                break;
-                            }
-                        }
-                        _ => {}
-                    }
-                    k += 1;
-                }
-                let end = toks.get(k).map(|t| t.line).unwrap_or(toks[open].line);
+                let end = toks[lex::closing_brace(&toks, open)].line;
                 out.push(LongFn {
                     name: name.text.clone(),
                     line: toks[i].line,
