@@ -150,6 +150,8 @@ impl Cache {
     }
 }
 
+/// 亿元 as a number for the dashboard's chart (chart data stay numbers; money text and exports
+/// use the exact `render::fmt_yi` / `export::Cell::yi2`).
 fn yi(fen: i64) -> f64 {
     (fen as f64 / 1e10 * 100.0).round() / 100.0
 }
