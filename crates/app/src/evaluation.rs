@@ -93,7 +93,7 @@ pub fn points_notice() -> Option<String> {
 
 async fn park_inputs_map(
     store: &Store,
-    year: i32,
+    year: Year,
 ) -> Result<BTreeMap<(String, String), f64>, EvalError> {
     Ok(store
         .park_inputs(&Scope::Zone, year)
@@ -115,23 +115,30 @@ pub async fn run_park_evaluation(
     let (es, fs) = store
         .panel(&Scope::Zone, Some((year.back(2), year)))
         .await?;
-    let year = year.get();
+    let (typed, year) = (year, year.get());
     if !fs.iter().any(|f| f.year.get() == year) {
         return Err(EvalError::NoData(format!(
             "{year} 年没有企业数据，无法评价"
         )));
     }
     let rows = panel::firm_rows_with_previous(&es, &fs, year);
-    let inputs = park_inputs_map(store, year).await?;
-    let stored_prev = match store.latest_run(&Scope::Zone, KIND_PARK, year - 1).await? {
-        Some(r) => Some(decode_summary::<ParkReport>(&r)?),
+    let inputs = park_inputs_map(store, typed).await?;
+    let stored_prev = match typed.prev() {
+        Some(p) => match store.latest_run(&Scope::Zone, KIND_PARK, p).await? {
+            Some(r) => Some(decode_summary::<ParkReport>(&r)?),
+            None => None,
+        },
         None => None,
     };
     let prev = match stored_prev {
         Some(p) => Some(p),
         None if fs.iter().any(|f| f.year.get() == year - 1) => {
             let prev_rows = panel::firm_rows_with_previous(&es, &fs, year - 1);
-            let prev_inputs = park_inputs_map(store, year - 1).await?;
+            // a fact of year − 1 exists, so it is a `Year`
+            let prev_inputs = match typed.prev() {
+                Some(p) => park_inputs_map(store, p).await?,
+                None => BTreeMap::new(),
+            };
             report::park_report(
                 &scheme,
                 &prev_rows,
@@ -173,12 +180,10 @@ pub async fn latest_park_report(
     scope: &Scope,
     year: Year,
 ) -> Result<Option<(ParkReport, RunRecord)>, EvalError> {
-    Ok(
-        match store.latest_run(scope, KIND_PARK, year.get()).await? {
-            Some(r) => Some((decode_summary::<ParkReport>(&r)?, r)),
-            None => None,
-        },
-    )
+    Ok(match store.latest_run(scope, KIND_PARK, year).await? {
+        Some(r) => Some((decode_summary::<ParkReport>(&r)?, r)),
+        None => None,
+    })
 }
 
 /// The stored park evaluation of `year` readable in `scope`; when there is none and the caller
@@ -200,11 +205,7 @@ pub async fn park_report_or_run(
         Err(e) => return Err(e),
     }
     let r = run_park_evaluation(store, year, 1000).await?;
-    if store
-        .latest_run(scope, KIND_POINTS, year.get())
-        .await?
-        .is_none()
-    {
+    if store.latest_run(scope, KIND_POINTS, year).await?.is_none() {
         run_points(store, year).await?;
     }
     Ok(Some(r))
@@ -218,7 +219,7 @@ pub const POINTS_SUMMARY_TOP: usize = 500;
 pub async fn run_points(store: &Store, year: Year) -> Result<(PointsReport, RunRecord), EvalError> {
     let scheme = points_scheme()?;
     let (es, fs) = store.panel(&Scope::Zone, Some((year, year))).await?;
-    let year = year.get();
+    let (typed, year) = (year, year.get());
     if fs.is_empty() {
         return Err(EvalError::NoData(format!(
             "{year} 年没有企业数据，无法计算积分"
@@ -239,7 +240,7 @@ pub async fn run_points(store: &Store, year: Year) -> Result<(PointsReport, RunR
             detail: serde_json::to_string(f).expect("serialises"),
         })
         .collect();
-    store.replace_points(year, &stored).await?;
+    store.replace_points(typed, &stored).await?;
     let mut summary = rep.clone();
     summary.firms.truncate(POINTS_SUMMARY_TOP);
     let run = RunRecord {

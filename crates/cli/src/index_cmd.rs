@@ -508,7 +508,7 @@ pub async fn park_input(url: &str, zone: &Zone, a: ParkInputArgs) -> Res {
     let store = Store::open(url).await?;
     if a.clear {
         store
-            .delete_park_input(&Scope::Zone, &a.park, a.year.get(), &a.indicator)
+            .delete_park_input(&Scope::Zone, &a.park, a.year, &a.indicator)
             .await?;
         eprintln!("已清除（视为缺失）");
     } else {

@@ -11,7 +11,7 @@
 //!   holding the firm's consent through [`crate::Store::bank_scope`]).
 use crate::db::{Error, Store};
 use crate::scope::Scope;
-use gaoxin_model::Uscc;
+use gaoxin_model::{Uscc, Year};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
@@ -100,7 +100,7 @@ impl Store {
         &self,
         scope: &Scope,
         park: &str,
-        year: i32,
+        year: Year,
         indicator: &str,
     ) -> Result<bool, Error> {
         if !park_allowed(scope, park) {
@@ -109,7 +109,7 @@ impl Store {
         let done =
             sqlx::query("DELETE FROM park_inputs WHERE park = $1 AND year = $2 AND indicator = $3")
                 .bind(park.to_string())
-                .bind(year as i64)
+                .bind(i64::from(year.get()))
                 .bind(indicator.to_string())
                 .execute(&self.pool)
                 .await?;
@@ -117,7 +117,7 @@ impl Store {
     }
 
     /// The park inputs of `year` in scope, by park and indicator.
-    pub async fn park_inputs(&self, scope: &Scope, year: i32) -> Result<Vec<ParkInput>, Error> {
+    pub async fn park_inputs(&self, scope: &Scope, year: Year) -> Result<Vec<ParkInput>, Error> {
         let (cond, bind) = match scope {
             Scope::Zone => ("1 = 1".to_string(), None),
             Scope::Park(p) => ("park = $2".to_string(), Some(p.to_string())),
@@ -126,7 +126,7 @@ impl Store {
         let sql = format!(
             "SELECT park, year, indicator, value, entered_by, entered_at FROM park_inputs WHERE year = $1 AND {cond} ORDER BY park, indicator"
         );
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(year as i64);
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(i64::from(year.get()));
         if let Some(b) = bind {
             q = q.bind(b);
         }
@@ -168,7 +168,7 @@ impl Store {
         &self,
         scope: &Scope,
         kind: &str,
-        year: i32,
+        year: Year,
     ) -> Result<Option<RunRecord>, Error> {
         if matches!(scope, Scope::Enterprise(_)) {
             return Ok(None);
@@ -178,7 +178,7 @@ impl Store {
              WHERE kind = $1 AND year = $2 ORDER BY created_at DESC, id DESC LIMIT 1",
         )
         .bind(kind.to_string())
-        .bind(year as i64)
+        .bind(i64::from(year.get()))
         .fetch_optional(&self.pool)
         .await?
         {
@@ -204,10 +204,10 @@ impl Store {
     }
 
     /// Replaces the stored points of `year` with `rows` (one transaction).
-    pub async fn replace_points(&self, year: i32, rows: &[PointsRow]) -> Result<(), Error> {
+    pub async fn replace_points(&self, year: Year, rows: &[PointsRow]) -> Result<(), Error> {
         let mut tx = self.pool.begin().await?;
         sqlx::query("DELETE FROM points WHERE year = $1")
-            .bind(year as i64)
+            .bind(i64::from(year.get()))
             .execute(&mut *tx)
             .await?;
         for chunk in rows.chunks(4_000) {

@@ -88,33 +88,65 @@ async fn park_inputs_runs_and_points_are_scoped() {
                 .await
                 .unwrap()
         );
-        let all = store.park_inputs(&zone, 2024).await.unwrap();
+        let all = store
+            .park_inputs(&zone, gaoxin_model::Year::new(2024).unwrap())
+            .await
+            .unwrap();
         assert_eq!(all.len(), 2);
         assert_eq!(all[1].value, 0.5);
-        let mine = store.park_inputs(&jb, 2024).await.unwrap();
+        let mine = store
+            .park_inputs(&jb, gaoxin_model::Year::new(2024).unwrap())
+            .await
+            .unwrap();
         assert_eq!(mine.len(), 1);
         assert_eq!(mine[0].park, "jiangbei");
         assert!(
             store
-                .park_inputs(&Scope::Enterprise(a.clone()), 2024)
+                .park_inputs(
+                    &Scope::Enterprise(a.clone()),
+                    gaoxin_model::Year::new(2024).unwrap()
+                )
                 .await
                 .unwrap()
                 .is_empty()
         );
-        assert!(store.park_inputs(&zone, 2023).await.unwrap().is_empty());
+        assert!(
+            store
+                .park_inputs(&zone, gaoxin_model::Year::new(2023).unwrap())
+                .await
+                .unwrap()
+                .is_empty()
+        );
         assert!(
             !store
-                .delete_park_input(&jb, "xingang", 2024, "3.1")
+                .delete_park_input(
+                    &jb,
+                    "xingang",
+                    gaoxin_model::Year::new(2024).unwrap(),
+                    "3.1"
+                )
                 .await
                 .unwrap()
         );
         assert!(
             store
-                .delete_park_input(&zone, "xingang", 2024, "3.1")
+                .delete_park_input(
+                    &zone,
+                    "xingang",
+                    gaoxin_model::Year::new(2024).unwrap(),
+                    "3.1"
+                )
                 .await
                 .unwrap()
         );
-        assert_eq!(store.park_inputs(&zone, 2024).await.unwrap().len(), 1);
+        assert_eq!(
+            store
+                .park_inputs(&zone, gaoxin_model::Year::new(2024).unwrap())
+                .await
+                .unwrap()
+                .len(),
+            1
+        );
 
         for (id, t) in [("r1", 10), ("r2", 20)] {
             store
@@ -131,7 +163,11 @@ async fn park_inputs_runs_and_points_are_scoped() {
                 .unwrap();
         }
         let r = store
-            .latest_run(&jb, "park-evaluation", 2024)
+            .latest_run(
+                &jb,
+                "park-evaluation",
+                gaoxin_model::Year::new(2024).unwrap(),
+            )
             .await
             .unwrap()
             .unwrap();
@@ -139,14 +175,22 @@ async fn park_inputs_runs_and_points_are_scoped() {
         assert!(r.summary.contains("r2"));
         assert!(
             store
-                .latest_run(&zone, "park-evaluation", 2023)
+                .latest_run(
+                    &zone,
+                    "park-evaluation",
+                    gaoxin_model::Year::new(2023).unwrap()
+                )
                 .await
                 .unwrap()
                 .is_none()
         );
         assert!(
             store
-                .latest_run(&Scope::Enterprise(a.clone()), "park-evaluation", 2024)
+                .latest_run(
+                    &Scope::Enterprise(a.clone()),
+                    "park-evaluation",
+                    gaoxin_model::Year::new(2024).unwrap()
+                )
                 .await
                 .unwrap()
                 .is_none()
@@ -169,15 +213,24 @@ async fn park_inputs_runs_and_points_are_scoped() {
             detail: "{}".into(),
         };
         store
-            .replace_points(2023, &[p(&a, 2023, 10.0), p(&b, 2023, 5.0)])
+            .replace_points(
+                gaoxin_model::Year::new(2023).unwrap(),
+                &[p(&a, 2023, 10.0), p(&b, 2023, 5.0)],
+            )
             .await
             .unwrap();
         store
-            .replace_points(2024, &[p(&a, 2024, 30.0), p(&b, 2024, 7.5)])
+            .replace_points(
+                gaoxin_model::Year::new(2024).unwrap(),
+                &[p(&a, 2024, 30.0), p(&b, 2024, 7.5)],
+            )
             .await
             .unwrap();
         store
-            .replace_points(2024, &[p(&a, 2024, 31.0), p(&b, 2024, 7.5)])
+            .replace_points(
+                gaoxin_model::Year::new(2024).unwrap(),
+                &[p(&a, 2024, 31.0), p(&b, 2024, 7.5)],
+            )
             .await
             .unwrap();
         let hist = store
