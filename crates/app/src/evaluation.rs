@@ -121,7 +121,7 @@ pub async fn run_park_evaluation(
             "{year} 年没有企业数据，无法评价"
         )));
     }
-    let rows = panel::firm_rows_with_previous(&es, &fs, year);
+    let rows = panel::firm_rows_with_previous(&es, &fs, typed);
     let inputs = park_inputs_map(store, typed).await?;
     let stored_prev = match typed.prev() {
         Some(p) => match store.latest_run(&Scope::Zone, KIND_PARK, p).await? {
@@ -130,15 +130,11 @@ pub async fn run_park_evaluation(
         },
         None => None,
     };
-    let prev = match stored_prev {
-        Some(p) => Some(p),
-        None if fs.iter().any(|f| f.year.get() == year - 1) => {
-            let prev_rows = panel::firm_rows_with_previous(&es, &fs, year - 1);
-            // a fact of year − 1 exists, so it is a `Year`
-            let prev_inputs = match typed.prev() {
-                Some(p) => park_inputs_map(store, p).await?,
-                None => BTreeMap::new(),
-            };
+    let prev = match (stored_prev, typed.prev()) {
+        (Some(p), _) => Some(p),
+        (None, Some(py)) if fs.iter().any(|f| f.year == py) => {
+            let prev_rows = panel::firm_rows_with_previous(&es, &fs, py);
+            let prev_inputs = park_inputs_map(store, py).await?;
             report::park_report(
                 &scheme,
                 &prev_rows,
@@ -152,7 +148,7 @@ pub async fn run_park_evaluation(
             )
             .ok()
         }
-        None => None,
+        (None, _) => None,
     };
     let opts = ParkOptions {
         mc,
@@ -225,7 +221,7 @@ pub async fn run_points(store: &Store, year: Year) -> Result<(PointsReport, RunR
             "{year} 年没有企业数据，无法计算积分"
         )));
     }
-    let (rows, keys) = rows_and_keys(&es, &fs, year);
+    let (rows, keys) = rows_and_keys(&es, &fs, typed);
     let rep = tokio::task::block_in_place(|| report::points_report(&scheme, &rows, &keys, year))?;
     let id = new_id(RunKind::Points, year);
     let stored: Vec<PointsRow> = rep
@@ -259,11 +255,12 @@ pub async fn run_points(store: &Store, year: Year) -> Result<(PointsReport, RunR
 fn rows_and_keys(
     es: &[Enterprise],
     fs: &[Facts],
-    year: i32,
+    year: Year,
 ) -> (Vec<gaoxin_index::park::FirmRow>, Vec<FirmKey>) {
     // firm_rows keeps the facts' order and skips none (every fact's firm is in `es`)
     let by: BTreeMap<&str, &Enterprise> = es.iter().map(|e| (e.uscc.as_str(), e)).collect();
     let rows = panel::firm_rows(es, fs, year);
+    let year = year.get();
     let keys = fs
         .iter()
         .filter(|f| f.year.get() == year && by.contains_key(f.uscc.as_str()))
