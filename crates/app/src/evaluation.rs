@@ -229,7 +229,7 @@ pub async fn run_points(store: &Store, year: Year) -> Result<(PointsReport, RunR
         .iter()
         .map(|f| PointsRow {
             uscc: f.uscc.clone(),
-            year,
+            year: typed,
             run_id: id.clone(),
             stage: f.stage.clone(),
             total: f.total,

@@ -226,7 +226,7 @@ async fn undecodable_stored_points_are_an_error_not_dropped() {
             .unwrap();
         let row = PointsRow {
             uscc: firm.clone(),
-            year: 2024,
+            year: gaoxin_model::Year::new(2024).unwrap(),
             run_id: run.id.clone(),
             stage: String::new(),
             total: 0.0,

@@ -518,7 +518,7 @@ pub async fn park_input(url: &str, zone: &Zone, a: ParkInputArgs) -> Res {
                 &Scope::Zone,
                 &ParkInput {
                     park: a.park.clone(),
-                    year: a.year.get(),
+                    year: a.year,
                     indicator: a.indicator.clone(),
                     value,
                     entered_by: a.by.clone(),

@@ -19,7 +19,7 @@ use sqlx::any::AnyRow;
 #[derive(Debug, Clone, PartialEq)]
 pub struct ParkInput {
     pub park: String,
-    pub year: i32,
+    pub year: Year,
     /// Indicator code of the park-evaluation scheme (e.g. `3.1`).
     pub indicator: String,
     pub value: f64,
@@ -45,7 +45,7 @@ pub struct RunRecord {
 #[derive(Debug, Clone, PartialEq)]
 pub struct PointsRow {
     pub uscc: String,
-    pub year: i32,
+    pub year: Year,
     pub run_id: String,
     pub stage: String,
     pub total: f64,
@@ -85,7 +85,7 @@ impl Store {
              ON CONFLICT (park, year, indicator) DO UPDATE SET value = excluded.value, entered_by = excluded.entered_by, entered_at = excluded.entered_at",
         )
         .bind(p.park.clone())
-        .bind(p.year as i64)
+        .bind(i64::from(p.year.get()))
         .bind(p.indicator.clone())
         .bind(p.value)
         .bind(p.entered_by.clone())
@@ -136,7 +136,7 @@ impl Store {
             .map(|r| {
                 Ok(ParkInput {
                     park: r.try_get(0)?,
-                    year: get_i64(r, 1)? as i32,
+                    year: crate::read::year_of(get_i64(r, 1)?)?,
                     indicator: r.try_get(2)?,
                     value: r.try_get(3)?,
                     entered_by: r.try_get(4)?,
@@ -219,7 +219,7 @@ impl Store {
             for r in chunk {
                 q = q
                     .bind(r.uscc.clone())
-                    .bind(r.year as i64)
+                    .bind(i64::from(r.year.get()))
                     .bind(r.run_id.clone())
                     .bind(r.stage.clone())
                     .bind(r.total)
@@ -248,7 +248,7 @@ impl Store {
             .map(|r| {
                 Ok(PointsRow {
                     uscc: r.try_get(0)?,
-                    year: get_i64(r, 1)? as i32,
+                    year: crate::read::year_of(get_i64(r, 1)?)?,
                     run_id: r.try_get(2)?,
                     stage: r.try_get(3)?,
                     total: r.try_get(4)?,

@@ -33,7 +33,7 @@ async fn two_firms(store: &Store) -> (Uscc, Uscc) {
 fn input(park: &str, code: &str, v: f64) -> ParkInput {
     ParkInput {
         park: park.into(),
-        year: 2024,
+        year: gaoxin_model::Year::new(2024).unwrap(),
         indicator: code.into(),
         value: v,
         entered_by: "analyst".into(),
@@ -206,7 +206,7 @@ async fn park_inputs_runs_and_points_are_scoped() {
 
         let p = |u: &Uscc, y: i32, t: f64| PointsRow {
             uscc: u.as_str().into(),
-            year: y,
+            year: gaoxin_model::Year::new(y).unwrap(),
             run_id: "p1".into(),
             stage: "growth".into(),
             total: t,
@@ -238,7 +238,9 @@ async fn park_inputs_runs_and_points_are_scoped() {
             .await
             .unwrap();
         assert_eq!(
-            hist.iter().map(|r| (r.year, r.total)).collect::<Vec<_>>(),
+            hist.iter()
+                .map(|r| (r.year.get(), r.total))
+                .collect::<Vec<_>>(),
             [(2023, 10.0), (2024, 31.0)]
         );
         assert!(
