@@ -264,7 +264,7 @@ fn dashboard_table(d: &Dashboard, table: &str, prefix: &str) -> Option<Table> {
                 .iter()
                 .map(|y| {
                     vec![
-                        (y.year as i64).into(),
+                        i64::from(y.year.get()).into(),
                         y.firms.into(),
                         Cell::yi2(y.revenue),
                         Cell::yi2(y.rd_expense),
@@ -556,7 +556,7 @@ pub async fn enterprises(
         .dashboards
         .get(&state.store, &state.zone, &scope)
         .await?;
-    let years: Vec<i32> = dash.data.years.iter().map(|y| y.year).collect();
+    let years: Vec<i32> = dash.data.years.iter().map(|y| y.year.get()).collect();
     let page = Page::new("企业名录", &user, "/enterprises");
     Ok(render::page(
         "enterprises.html",
