@@ -138,7 +138,7 @@ pub async fn run_park_evaluation(
             report::park_report(
                 &scheme,
                 &prev_rows,
-                year - 1,
+                py,
                 &prev_inputs,
                 None,
                 &ParkOptions {
@@ -155,7 +155,7 @@ pub async fn run_park_evaluation(
         ..ParkOptions::default()
     };
     let rep = tokio::task::block_in_place(|| {
-        report::park_report(&scheme, &rows, year, &inputs, prev.as_ref(), &opts)
+        report::park_report(&scheme, &rows, typed, &inputs, prev.as_ref(), &opts)
     })?;
     let run = RunRecord {
         id: new_id(RunKind::ParkEvaluation, year),
@@ -222,7 +222,7 @@ pub async fn run_points(store: &Store, year: Year) -> Result<(PointsReport, RunR
         )));
     }
     let (rows, keys) = rows_and_keys(&es, &fs, typed);
-    let rep = tokio::task::block_in_place(|| report::points_report(&scheme, &rows, &keys, year))?;
+    let rep = tokio::task::block_in_place(|| report::points_report(&scheme, &rows, &keys, typed))?;
     let id = new_id(RunKind::Points, year);
     let stored: Vec<PointsRow> = rep
         .firms

@@ -547,7 +547,15 @@ mod tests {
             mc: 0,
             ..ParkOptions::default()
         };
-        let rep = park_report(&scheme, &rows, 2024, &BTreeMap::new(), None, &opts).unwrap();
+        let rep = park_report(
+            &scheme,
+            &rows,
+            Year::new(2024).unwrap(),
+            &BTreeMap::new(),
+            None,
+            &opts,
+        )
+        .unwrap();
         let t = rank_text(&zone, &rep);
         assert!(t.contains("权重方案对比"), "{t}");
         assert!(
