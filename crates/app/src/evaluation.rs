@@ -58,7 +58,7 @@ pub fn points_notice() -> Option<String> {
 
 async fn park_inputs_map(
     store: &Store,
-    year: i32,
+    year: Year,
 ) -> Result<BTreeMap<(String, String), f64>, EvalError> {
     Ok(store
         .park_inputs(&Scope::Zone, year)
@@ -80,30 +80,33 @@ pub async fn run_park_evaluation(
     let (es, fs) = store
         .panel(&Scope::Zone, Some((year.back(2), year)))
         .await?;
-    let year = year.get();
+    let (typed, year) = (year, year.get());
     if !fs.iter().any(|f| f.year.get() == year) {
         return Err(EvalError::NoData(format!(
             "{year} 年没有企业数据，无法评价"
         )));
     }
-    let rows = panel::firm_rows_with_previous(&es, &fs, year);
-    let inputs = park_inputs_map(store, year).await?;
-    let stored_prev = match store
-        .latest_run(&Scope::Zone, RunKind::ParkEvaluation, year - 1)
-        .await?
-    {
-        Some(r) => Some(decode_summary::<ParkReport>(&r)?),
+    let rows = panel::firm_rows_with_previous(&es, &fs, typed);
+    let inputs = park_inputs_map(store, typed).await?;
+    let stored_prev = match typed.prev() {
+        Some(p) => match store
+            .latest_run(&Scope::Zone, RunKind::ParkEvaluation, p)
+            .await?
+        {
+            Some(r) => Some(decode_summary::<ParkReport>(&r)?),
+            None => None,
+        },
         None => None,
     };
-    let prev = match stored_prev {
-        Some(p) => Some(p),
-        None if fs.iter().any(|f| f.year.get() == year - 1) => {
-            let prev_rows = panel::firm_rows_with_previous(&es, &fs, year - 1);
-            let prev_inputs = park_inputs_map(store, year - 1).await?;
+    let prev = match (stored_prev, typed.prev()) {
+        (Some(p), _) => Some(p),
+        (None, Some(py)) if fs.iter().any(|f| f.year == py) => {
+            let prev_rows = panel::firm_rows_with_previous(&es, &fs, py);
+            let prev_inputs = park_inputs_map(store, py).await?;
             report::park_report(
                 &scheme,
                 &prev_rows,
-                year - 1,
+                py,
                 &prev_inputs,
                 None,
                 &ParkOptions {
@@ -113,14 +116,14 @@ pub async fn run_park_evaluation(
             )
             .ok()
         }
-        None => None,
+        (None, _) => None,
     };
     let opts = ParkOptions {
         mc,
         ..ParkOptions::default()
     };
     let rep = tokio::task::block_in_place(|| {
-        report::park_report(&scheme, &rows, year, &inputs, prev.as_ref(), &opts)
+        report::park_report(&scheme, &rows, typed, &inputs, prev.as_ref(), &opts)
     })?;
     let run = RunRecord {
         id: new_id(RunKind::ParkEvaluation, year),
@@ -147,7 +150,7 @@ pub async fn latest_park_report(
 ) -> Result<Option<(ParkReport, RunRecord)>, EvalError> {
     Ok(
         match store
-            .latest_run(scope, RunKind::ParkEvaluation, year.get())
+            .latest_run(scope, RunKind::ParkEvaluation, year)
             .await?
         {
             Some(r) => Some((decode_summary::<ParkReport>(&r)?, r)),
@@ -176,7 +179,7 @@ pub async fn park_report_or_run(
     }
     let r = run_park_evaluation(store, year, 1000).await?;
     if store
-        .latest_run(scope, RunKind::Points, year.get())
+        .latest_run(scope, RunKind::Points, year)
         .await?
         .is_none()
     {
@@ -193,28 +196,28 @@ pub const POINTS_SUMMARY_TOP: usize = 500;
 pub async fn run_points(store: &Store, year: Year) -> Result<(PointsReport, RunRecord), EvalError> {
     let scheme = points_scheme()?;
     let (es, fs) = store.panel(&Scope::Zone, Some((year, year))).await?;
-    let year = year.get();
+    let (typed, year) = (year, year.get());
     if fs.is_empty() {
         return Err(EvalError::NoData(format!(
             "{year} 年没有企业数据，无法计算积分"
         )));
     }
-    let (rows, keys) = rows_and_keys(&es, &fs, year);
-    let rep = tokio::task::block_in_place(|| report::points_report(&scheme, &rows, &keys, year))?;
+    let (rows, keys) = rows_and_keys(&es, &fs, typed);
+    let rep = tokio::task::block_in_place(|| report::points_report(&scheme, &rows, &keys, typed))?;
     let id = new_id(RunKind::Points, year);
     let stored: Vec<PointsRow> = rep
         .firms
         .iter()
         .map(|f| PointsRow {
             uscc: f.uscc.clone(),
-            year,
+            year: typed,
             run_id: id.clone(),
             stage: f.stage.clone(),
             total: f.total,
             detail: serde_json::to_string(f).expect("serialises"),
         })
         .collect();
-    store.replace_points(year, &stored).await?;
+    store.replace_points(typed, &stored).await?;
     let mut summary = rep.clone();
     summary.firms.truncate(POINTS_SUMMARY_TOP);
     let run = RunRecord {
@@ -233,11 +236,12 @@ pub async fn run_points(store: &Store, year: Year) -> Result<(PointsReport, RunR
 fn rows_and_keys(
     es: &[Enterprise],
     fs: &[Facts],
-    year: i32,
+    year: Year,
 ) -> (Vec<gaoxin_index::park::FirmRow>, Vec<FirmKey>) {
     // firm_rows keeps the facts' order and skips none (every fact's firm is in `es`)
     let by: BTreeMap<&str, &Enterprise> = es.iter().map(|e| (e.uscc.as_str(), e)).collect();
     let rows = panel::firm_rows(es, fs, year);
+    let year = year.get();
     let keys = fs
         .iter()
         .filter(|f| f.year.get() == year && by.contains_key(f.uscc.as_str()))

@@ -481,6 +481,10 @@ pub async fn latest(
     scope: &Scope,
     year: i32,
 ) -> Result<Option<(RulesSummary, RunRecord)>, EvalError> {
+    // no run is stored for a number that is no `Year`
+    let Ok(year) = Year::new(year) else {
+        return Ok(None);
+    };
     match store.latest_run(scope, RunKind::Rules, year).await? {
         Some(r) => Ok(Some((decode_summary::<RulesSummary>(&r)?, r))),
         None => Ok(None),

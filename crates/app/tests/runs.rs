@@ -226,13 +226,16 @@ async fn undecodable_stored_points_are_an_error_not_dropped() {
             .unwrap();
         let row = PointsRow {
             uscc: firm.clone(),
-            year: 2024,
+            year: gaoxin_model::Year::new(2024).unwrap(),
             run_id: run.id.clone(),
             stage: String::new(),
             total: 0.0,
             detail: "{".into(),
         };
-        store.replace_points(2024, &[row]).await.unwrap();
+        store
+            .replace_points(gaoxin_model::Year::new(2024).unwrap(), &[row])
+            .await
+            .unwrap();
         match evaluation::firm_points(&store, &Scope::Zone, &uscc).await {
             Err(EvalError::Engine(m)) => assert!(m.contains(&firm) && m.contains(&run.id), "{m}"),
             other => panic!("expected a decode error, got {:?}", other.map(|v| v.len())),
@@ -330,7 +333,11 @@ async fn an_undecodable_park_run_is_replaced_by_who_may_compute() {
     assert_eq!(again.id, run.id);
     assert!(
         store
-            .latest_run(&Scope::Zone, gaoxin_store::RunKind::Points, 2024)
+            .latest_run(
+                &Scope::Zone,
+                gaoxin_store::RunKind::Points,
+                gaoxin_model::Year::new(2024).unwrap()
+            )
             .await
             .unwrap()
             .is_some()

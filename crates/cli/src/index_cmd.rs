@@ -461,7 +461,7 @@ pub async fn park_input(url: &str, zone: &Zone, a: ParkInputArgs) -> Res {
     let store = Store::open(url).await?;
     if a.clear {
         store
-            .delete_park_input(&Scope::Zone, &a.park, a.year.get(), &a.indicator)
+            .delete_park_input(&Scope::Zone, &a.park, a.year, &a.indicator)
             .await?;
         eprintln!("已清除（视为缺失）");
     } else {
@@ -471,7 +471,7 @@ pub async fn park_input(url: &str, zone: &Zone, a: ParkInputArgs) -> Res {
                 &Scope::Zone,
                 &ParkInput {
                     park: a.park.clone(),
-                    year: a.year.get(),
+                    year: a.year,
                     indicator: a.indicator.clone(),
                     value,
                     entered_by: a.by.clone(),
@@ -500,7 +500,15 @@ mod tests {
             mc: 0,
             ..ParkOptions::default()
         };
-        let rep = park_report(&scheme, &rows, 2024, &BTreeMap::new(), None, &opts).unwrap();
+        let rep = park_report(
+            &scheme,
+            &rows,
+            Year::new(2024).unwrap(),
+            &BTreeMap::new(),
+            None,
+            &opts,
+        )
+        .unwrap();
         let t = rank_text(&zone, &rep);
         assert!(t.contains("权重方案对比"), "{t}");
         assert!(

@@ -35,7 +35,7 @@ enum RulesCmd {
 
 #[derive(Args)]
 pub struct EvaluateArgs {
-    #[arg(long)]
+    #[arg(long, value_parser = year_flag)]
     year: i32,
     /// Write every list (.xlsx: counts, nearest-to-qualify, funnel, conversions, 免申即享, 快申快享, budgets) into this directory.
     #[arg(long)]
@@ -50,7 +50,7 @@ pub struct ExplainArgs {
     #[arg(long)]
     rule: Option<String>,
     /// Fiscal year [default: the firm's latest year with data].
-    #[arg(long)]
+    #[arg(long, value_parser = year_flag)]
     year: Option<i32>,
 }
 
@@ -60,7 +60,7 @@ pub struct LadderArgs {
     #[arg(long)]
     park: Option<String>,
     /// Fiscal year [default: the latest year with data].
-    #[arg(long)]
+    #[arg(long, value_parser = year_flag)]
     year: Option<i32>,
     /// Firms per nearest-to-qualify list.
     #[arg(long, default_value_t = 10)]
@@ -69,7 +69,7 @@ pub struct LadderArgs {
 
 #[derive(Args)]
 pub struct PoliciesArgs {
-    #[arg(long)]
+    #[arg(long, value_parser = year_flag)]
     year: Option<i32>,
     /// Write the policy lists (.xlsx: 免申即享 with amounts, 快申快享 with the items to supply, budget by park).
     #[arg(long)]
@@ -127,6 +127,12 @@ fn check(paths: Vec<PathBuf>) -> Res {
     } else {
         ExitCode::FAILURE
     })
+}
+
+/// A `--year` flag: parsed as a [`Year`] (1949–2100, digits only) with a Chinese error; the
+/// commands below keep the number.
+fn year_flag(s: &str) -> Result<i32, String> {
+    Year::parse(s).map(Year::get)
 }
 
 async fn latest_year(store: &Store) -> Result<i32, Box<dyn std::error::Error>> {

@@ -114,3 +114,29 @@ fn ladder_evaluate_and_explain_show_recognised_status_and_states_apart() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `--year` is parsed as a year at the edge: out of 1949–2100 or not digits is a Chinese error
+/// before any database is opened (it was a number the commands used as it was).
+#[test]
+fn year_flags_are_parsed_as_years() {
+    for args in [
+        &["evaluate", "--year", "1800"][..],
+        &["ladder", "--year", "20x4"],
+        &["policies", "--year=-1"],
+        &["points", "--year", "2101"],
+        &["export", "--year", "abc"],
+    ] {
+        let out = Command::new(env!("CARGO_BIN_EXE_gaoxin"))
+            .arg("--database")
+            .arg("sqlite:///nonexistent-dir/never.db")
+            .args(args)
+            .output()
+            .expect("gaoxin runs");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{args:?}");
+        assert!(
+            err.contains("不是年份") || err.contains("超出年份范围"),
+            "{args:?}: {err}"
+        );
+    }
+}

@@ -20,7 +20,7 @@
 
 use crate::expr;
 use crate::park::FirmRow;
-use gaoxin_model::{Date, Enterprise, F, Facts, Kind, Sector, Uscc};
+use gaoxin_model::{Date, Enterprise, F, Facts, Kind, Sector, Uscc, Year};
 use std::collections::{BTreeMap, HashMap};
 
 /// Whether a 高企 certificate issued on `cert` (yyyymmdd) is valid at the end of `year` (three years).
@@ -33,7 +33,7 @@ pub fn hnte_valid(cert: Option<i64>, year: i32) -> bool {
 
 /// Firm rows of `year`: one per firm with facts that year, keyed by park id (see the module docs).
 /// Facts whose firm is not in `enterprises` are skipped.
-pub fn firm_rows(enterprises: &[Enterprise], facts: &[Facts], year: i32) -> Vec<FirmRow> {
+pub fn firm_rows(enterprises: &[Enterprise], facts: &[Facts], year: Year) -> Vec<FirmRow> {
     let by_code: HashMap<&Uscc, &Enterprise> = enterprises.iter().map(|e| (&e.uscc, e)).collect();
     let numeric: Vec<(&str, Option<F>)> = expr::NUMERIC_FIELDS
         .iter()
@@ -47,7 +47,8 @@ pub fn firm_rows(enterprises: &[Enterprise], facts: &[Facts], year: i32) -> Vec<
         F::UnicornListed,
         F::GazelleListed,
     ];
-    let year_end = Date::new(year, 12, 31).expect("valid date");
+    let year_end = Date::new(year.get(), 12, 31).expect("a Year's 31 December is a date");
+    let year = year.get(); // the engine's rows carry the number (`year` is also a value)
     facts
         .iter()
         .filter(|f| f.year.get() == year)
@@ -95,9 +96,12 @@ pub fn firm_rows(enterprises: &[Enterprise], facts: &[Facts], year: i32) -> Vec<
 pub fn firm_rows_with_previous(
     enterprises: &[Enterprise],
     facts: &[Facts],
-    year: i32,
+    year: Year,
 ) -> Vec<FirmRow> {
-    let mut rows = firm_rows(enterprises, facts, year - 1);
+    let mut rows = match year.prev() {
+        Some(prev) => firm_rows(enterprises, facts, prev),
+        None => Vec::new(),
+    };
     rows.extend(firm_rows(enterprises, facts, year));
     rows
 }
@@ -319,7 +323,11 @@ mod tests {
             ],
         );
         let other = facts(&e, 2023, &[(F::Revenue, 1)]);
-        let rows = firm_rows(std::slice::from_ref(&e), &[other, f], 2024);
+        let rows = firm_rows(
+            std::slice::from_ref(&e),
+            &[other, f],
+            Year::new(2024).unwrap(),
+        );
         assert_eq!(rows.len(), 1);
         let r = &rows[0];
         assert_eq!((r.park.as_str(), r.year), ("xingang", 2024));
@@ -379,7 +387,7 @@ mod tests {
             facts(&e, 2023, &[(F::Revenue, 10_000)]),
             facts(&e, 2024, &[(F::Revenue, 25_000)]),
         ];
-        let rows = firm_rows_with_previous(std::slice::from_ref(&e), &fs, 2024);
+        let rows = firm_rows_with_previous(std::slice::from_ref(&e), &fs, Year::new(2024).unwrap());
         assert_eq!(
             rows.iter().map(|r| r.year).collect::<Vec<_>>(),
             [2023, 2024]

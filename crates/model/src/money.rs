@@ -147,14 +147,34 @@ impl Money {
         s
     }
 
-    /// Human display in Chinese conventions: 元 below 1万, 万元 below 1亿, else 亿元 (2 decimals).
+    /// Decimal text in `unit` rounded half away from zero to `decimals` places (at most the
+    /// unit's own: 2 for 元, 6 for 万元, 10 for 亿元), always with that many places, computed on the
+    /// integer fen (`12345.68` for 1,234,567,895 fen in 万元 with 2 places). No thousands separators:
+    /// see [`group_thousands`].
+    pub fn rounded(self, unit: Unit, decimals: u32) -> String {
+        let decimals = decimals.min(unit.decimals());
+        let scale = unit.fen() as u128;
+        let step = 10u128.pow(unit.decimals() - decimals); // fen per last shown place
+        let a = self.0.unsigned_abs() as u128;
+        let units = (a + step / 2) / step; // half away from zero (on the magnitude)
+        let per = scale / step; // last places per unit
+        let (int, frac) = (units / per, units % per);
+        let sign = if self.0 < 0 && units != 0 { "-" } else { "" };
+        if decimals == 0 {
+            format!("{sign}{int}")
+        } else {
+            format!("{sign}{int}.{frac:0width$}", width = decimals as usize)
+        }
+    }
+
+    /// Human display in Chinese conventions: 元 below 1万, 万元 below 1亿, else 亿元 (2 decimals,
+    /// rounded half away from zero on the integer fen).
     pub fn display_zh(self) -> String {
-        let y = self.0 as f64 / 100.0;
-        let a = y.abs();
-        if a >= 1e8 {
-            format!("{:.2}亿元", y / 1e8)
-        } else if a >= 1e4 {
-            format!("{:.2}万元", y / 1e4)
+        let a = self.0.unsigned_abs();
+        if a >= Unit::YiYuan.fen() as u64 {
+            format!("{}亿元", self.rounded(Unit::YiYuan, 2))
+        } else if a >= Unit::WanYuan.fen() as u64 {
+            format!("{}万元", self.rounded(Unit::WanYuan, 2))
         } else {
             format!("{}元", self.to_decimal(Unit::Yuan))
         }
@@ -179,9 +199,97 @@ impl Money {
     }
 }
 
+/// Inserts `,` every three digits of the integer part of a decimal text (`-12345.678` →
+/// `-12,345.678`); other text is returned as it is.
+pub fn group_thousands(s: &str) -> String {
+    let (sign, rest) = match s.strip_prefix('-') {
+        Some(r) => ("-", r),
+        None => ("", s),
+    };
+    let (int, frac) = match rest.find('.') {
+        Some(i) => rest.split_at(i),
+        None => (rest, ""),
+    };
+    if int.is_empty() || !int.bytes().all(|b| b.is_ascii_digit()) {
+        return s.to_string();
+    }
+    let mut out = String::with_capacity(s.len() + int.len() / 3);
+    out.push_str(sign);
+    for (i, c) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out.push_str(frac);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Exact rounding, also where `fen as f64 / 1e6` with `{:.2}` gives another text.
+    #[test]
+    fn rounded_is_exact_where_floating_point_is_not() {
+        let w = |fen: i64| Money(fen).rounded(Unit::WanYuan, 2);
+        // 5 fen = 0.000005 万元 → 0.00; 5,000 fen = 0.005 万元 → half away from zero: 0.01
+        assert_eq!(w(5), "0.00");
+        assert_eq!(w(5_000), "0.01");
+        assert_eq!(format!("{:.2}", 5_000f64 / 1e6), "0.01");
+        // 1,234,567,895 fen = 1234.567895 万元; …,5000 fen is exactly half a place
+        assert_eq!(w(1_234_567_895), "1234.57");
+        assert_eq!(w(1_234_565_000), "1234.57");
+        assert_eq!(w(-1_234_565_000), "-1234.57");
+        // 1.005 万元 and 2.675 万元 are below the half in binary; 0.125 is rounded to even
+        for (fen, exact, float) in [
+            (1_005_000, "1.01", "1.00"),
+            (2_675_000, "2.68", "2.67"),
+            (125_000, "0.13", "0.12"),
+        ] {
+            assert_eq!(w(fen), exact);
+            assert_eq!(
+                format!("{:.2}", fen as f64 / 1e6),
+                float,
+                "the float text differs"
+            );
+        }
+        assert_eq!(w(-4_999), "0.00"); // no "-0.00"
+        assert_eq!(w(-5_000), "-0.01");
+        // i64 near its maximum / 100: beyond f64's 15–17 digits
+        let big = i64::MAX / 100; // 92,233,720,368,547,758 fen
+        assert_eq!(w(big), "92233720368.55");
+        assert_eq!(format!("{:.2}", big as f64 / 1e6), "92233720368.55");
+        assert_eq!(Money(big).rounded(Unit::WanYuan, 6), "92233720368.547758");
+        assert_ne!(format!("{:.6}", big as f64 / 1e6), "92233720368.547758");
+        assert_eq!(Money(i64::MAX).rounded(Unit::YiYuan, 2), "922337203.69");
+        assert_eq!(Money(i64::MIN).rounded(Unit::YiYuan, 2), "-922337203.69");
+        assert_eq!(Money(12_345_678_900).rounded(Unit::YiYuan, 2), "1.23");
+        assert_eq!(Money(12_345).rounded(Unit::Yuan, 9), "123.45");
+        assert_eq!(Money(150).rounded(Unit::Yuan, 0), "2");
+        assert_eq!(Money(-150).rounded(Unit::Yuan, 0), "-2");
+    }
+
+    #[test]
+    fn groups_thousands() {
+        assert_eq!(group_thousands("1234.57"), "1,234.57");
+        assert_eq!(group_thousands("-92233720368.55"), "-92,233,720,368.55");
+        assert_eq!(group_thousands("123"), "123");
+        assert_eq!(group_thousands("0.00"), "0.00");
+        assert_eq!(group_thousands("1000"), "1,000");
+        assert_eq!(group_thousands("—"), "—");
+    }
+
+    #[test]
+    fn display_zh_rounds_exactly() {
+        // 1,234,565,000 fen = 1,234.565 万元: the float text said 1234.56万元
+        assert_eq!(Money(1_005_000).display_zh(), "1.01万元"); // the float text: 1.00万元
+        assert_eq!(Money(-2_675_000).display_zh(), "-2.68万元"); // the float text: -2.67万元
+        assert_eq!(Money(1_234_567_895).display_zh(), "1234.57万元");
+        assert_eq!(Money(1_000_000).display_zh(), "1.00万元");
+        assert_eq!(Money(999_999).display_zh(), "9999.99元");
+        assert_eq!(Money(i64::MAX / 100).display_zh(), "9223372.04亿元");
+    }
 
     #[test]
     fn error_messages_are_the_ones_users_read() {

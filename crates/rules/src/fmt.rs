@@ -19,7 +19,8 @@ pub fn thousands(v: u64) -> String {
     out
 }
 
-/// Appends `v` with its digits grouped by thousands.
+/// Appends `v` with its digits grouped by thousands (as `gaoxin_model::money::group_thousands`,
+/// without allocating: kept for the per-row texts of a batch run).
 fn push_thousands(out: &mut String, v: u64) {
     let mut digits = [0u8; 20];
     let mut n = 0;
@@ -58,26 +59,11 @@ pub fn yuan(fen: i64) -> String {
     out
 }
 
-/// Money in 万元 with up to six decimals, exact (for need/have: "5,000万元", "5,000.01万元").
+/// Money in 万元 with up to six decimals, exact (for need/have: "5,000万元", "5,000.01万元"):
+/// [`gaoxin_model::Money::to_decimal`] grouped by thousands.
 pub fn wan(fen: i64) -> String {
-    let mut out = String::with_capacity(40);
-    if fen < 0 {
-        out.push('-');
-    }
-    let a = fen.unsigned_abs();
-    let (w, mut r) = (a / 1_000_000, a % 1_000_000);
-    push_thousands(&mut out, w);
-    if r != 0 {
-        out.push('.');
-        let mut div = 100_000;
-        while r != 0 {
-            out.push((b'0' + (r / div) as u8) as char);
-            r %= div;
-            div /= 10;
-        }
-    }
-    out.push_str("万元");
-    out
+    let text = gaoxin_model::Money(fen).to_decimal(gaoxin_model::Unit::WanYuan);
+    format!("{}万元", gaoxin_model::money::group_thousands(&text))
 }
 
 fn trim(v: f64, decimals: usize) -> String {
@@ -216,6 +202,9 @@ mod tests {
         assert_eq!(wan(1_230_450_000), "1,230.45万元");
         assert_eq!(wan(50_000_000_000), "50,000万元");
         assert_eq!(wan(50_000_100_000), "50,000.1万元");
+        assert_eq!(wan(i64::MAX), "9,223,372,036,854.775807万元");
+        assert_eq!(wan(i64::MIN), "-9,223,372,036,854.775808万元");
+        assert_eq!(wan(5), "0.000005万元");
         assert_eq!(value(0.0545, Unit::Ratio), "5.45%");
         assert_eq!(value(1.2e11, Unit::Usd), "12亿美元");
         assert_eq!(value(6e9, Unit::Usd), "6,000万美元".replace(',', ""));

@@ -8,6 +8,11 @@
 //! change in [`explain`] — from the same nodes, so the two cannot disagree. On top:
 //! the tier ladder and nearest-to-qualify list, 免申即享 / 快申快享 lists ([`ladder`]), the funnel
 //! and the budget ([`funnel`]), run records ([`run`]) and the files' own test cases ([`check`]).
+//!
+//! Years inside the engine are plain `i32`, not `gaoxin_model::Year`: they index the panel's
+//! year columns (`year - first_year`), are stepped back and forth by look-back arithmetic
+//! (`prev`, `ever`, windows) that may go past the panel's first year, and sit in the batch loops.
+//! The platform's boundaries (store, app, web, cli) take `Year` and call in with `year.get()`.
 pub mod batch;
 pub mod check;
 pub mod distance;

@@ -12,7 +12,7 @@
 //!   holding the firm's consent through [`crate::Store::bank_scope`]).
 use crate::db::{Error, Store};
 use crate::scope::Scope;
-use gaoxin_model::Uscc;
+use gaoxin_model::{Uscc, Year};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
@@ -20,7 +20,7 @@ use sqlx::any::AnyRow;
 #[derive(Debug, Clone, PartialEq)]
 pub struct ParkInput {
     pub park: String,
-    pub year: i32,
+    pub year: Year,
     /// Indicator code of the park-evaluation scheme (e.g. `3.1`).
     pub indicator: String,
     pub value: f64,
@@ -98,7 +98,7 @@ pub struct RunRecord {
 #[derive(Debug, Clone, PartialEq)]
 pub struct PointsRow {
     pub uscc: String,
-    pub year: i32,
+    pub year: Year,
     pub run_id: String,
     pub stage: String,
     pub total: f64,
@@ -142,7 +142,7 @@ impl Store {
              ON CONFLICT (park, year, indicator) DO UPDATE SET value = excluded.value, entered_by = excluded.entered_by, entered_at = excluded.entered_at",
         )
         .bind(p.park.clone())
-        .bind(p.year as i64)
+        .bind(i64::from(p.year.get()))
         .bind(p.indicator.clone())
         .bind(p.value)
         .bind(p.entered_by.clone())
@@ -157,7 +157,7 @@ impl Store {
         &self,
         scope: &Scope,
         park: &str,
-        year: i32,
+        year: Year,
         indicator: &str,
     ) -> Result<bool, Error> {
         if !park_allowed(scope, park) {
@@ -166,7 +166,7 @@ impl Store {
         let done =
             sqlx::query("DELETE FROM park_inputs WHERE park = $1 AND year = $2 AND indicator = $3")
                 .bind(park.to_string())
-                .bind(year as i64)
+                .bind(i64::from(year.get()))
                 .bind(indicator.to_string())
                 .execute(&self.pool)
                 .await?;
@@ -174,7 +174,7 @@ impl Store {
     }
 
     /// The park inputs of `year` in scope, by park and indicator.
-    pub async fn park_inputs(&self, scope: &Scope, year: i32) -> Result<Vec<ParkInput>, Error> {
+    pub async fn park_inputs(&self, scope: &Scope, year: Year) -> Result<Vec<ParkInput>, Error> {
         let (cond, bind) = match scope {
             Scope::Zone => ("1 = 1".to_string(), None),
             Scope::Park(p) => ("park = $2".to_string(), Some(p.to_string())),
@@ -183,7 +183,7 @@ impl Store {
         let sql = format!(
             "SELECT park, year, indicator, value, entered_by, entered_at FROM park_inputs WHERE year = $1 AND {cond} ORDER BY park, indicator"
         );
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(year as i64);
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(i64::from(year.get()));
         if let Some(b) = bind {
             q = q.bind(b);
         }
@@ -193,7 +193,7 @@ impl Store {
             .map(|r| {
                 Ok(ParkInput {
                     park: r.try_get(0)?,
-                    year: get_i64(r, 1)? as i32,
+                    year: crate::read::year_of(get_i64(r, 1)?)?,
                     indicator: r.try_get(2)?,
                     value: r.try_get(3)?,
                     entered_by: r.try_get(4)?,
@@ -226,7 +226,7 @@ impl Store {
         &self,
         scope: &Scope,
         kind: RunKind,
-        year: i32,
+        year: Year,
     ) -> Result<Option<RunRecord>, Error> {
         if matches!(scope, Scope::Enterprise(_)) {
             return Ok(None);
@@ -236,7 +236,7 @@ impl Store {
              WHERE kind = $1 AND year = $2 ORDER BY created_at DESC, id DESC LIMIT 1",
         )
         .bind(kind.as_str())
-        .bind(year as i64)
+        .bind(i64::from(year.get()))
         .fetch_optional(&self.pool)
         .await?
         {
@@ -268,10 +268,10 @@ impl Store {
     }
 
     /// Replaces the stored points of `year` with `rows` (one transaction).
-    pub async fn replace_points(&self, year: i32, rows: &[PointsRow]) -> Result<(), Error> {
+    pub async fn replace_points(&self, year: Year, rows: &[PointsRow]) -> Result<(), Error> {
         let mut tx = self.pool.begin().await?;
         sqlx::query("DELETE FROM points WHERE year = $1")
-            .bind(year as i64)
+            .bind(i64::from(year.get()))
             .execute(&mut *tx)
             .await?;
         for chunk in rows.chunks(4_000) {
@@ -283,7 +283,7 @@ impl Store {
             for r in chunk {
                 q = q
                     .bind(r.uscc.clone())
-                    .bind(r.year as i64)
+                    .bind(i64::from(r.year.get()))
                     .bind(r.run_id.clone())
                     .bind(r.stage.clone())
                     .bind(r.total)
@@ -312,7 +312,7 @@ impl Store {
             .map(|r| {
                 Ok(PointsRow {
                     uscc: r.try_get(0)?,
-                    year: get_i64(r, 1)? as i32,
+                    year: crate::read::year_of(get_i64(r, 1)?)?,
                     run_id: r.try_get(2)?,
                     stage: r.try_get(3)?,
                     total: r.try_get(4)?,

@@ -151,7 +151,7 @@ fn get_opt_i64(r: &AnyRow, i: usize) -> Result<Option<i64>, sqlx::Error> {
 }
 
 /// A stored year; one outside [`Year`]'s range is a corrupt row.
-fn year_of(v: i64) -> Result<Year, Error> {
+pub(crate) fn year_of(v: i64) -> Result<Year, Error> {
     i32::try_from(v)
         .map_err(|_| format!("年度{v}超出范围"))
         .and_then(Year::new)

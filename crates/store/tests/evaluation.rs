@@ -33,7 +33,7 @@ async fn two_firms(store: &Store) -> (Uscc, Uscc) {
 fn input(park: &str, code: &str, v: f64) -> ParkInput {
     ParkInput {
         park: park.into(),
-        year: 2024,
+        year: gaoxin_model::Year::new(2024).unwrap(),
         indicator: code.into(),
         value: v,
         entered_by: "analyst".into(),
@@ -88,33 +88,65 @@ async fn park_inputs_runs_and_points_are_scoped() {
                 .await
                 .unwrap()
         );
-        let all = store.park_inputs(&zone, 2024).await.unwrap();
+        let all = store
+            .park_inputs(&zone, gaoxin_model::Year::new(2024).unwrap())
+            .await
+            .unwrap();
         assert_eq!(all.len(), 2);
         assert_eq!(all[1].value, 0.5);
-        let mine = store.park_inputs(&jb, 2024).await.unwrap();
+        let mine = store
+            .park_inputs(&jb, gaoxin_model::Year::new(2024).unwrap())
+            .await
+            .unwrap();
         assert_eq!(mine.len(), 1);
         assert_eq!(mine[0].park, "jiangbei");
         assert!(
             store
-                .park_inputs(&Scope::Enterprise(a.clone()), 2024)
+                .park_inputs(
+                    &Scope::Enterprise(a.clone()),
+                    gaoxin_model::Year::new(2024).unwrap()
+                )
                 .await
                 .unwrap()
                 .is_empty()
         );
-        assert!(store.park_inputs(&zone, 2023).await.unwrap().is_empty());
+        assert!(
+            store
+                .park_inputs(&zone, gaoxin_model::Year::new(2023).unwrap())
+                .await
+                .unwrap()
+                .is_empty()
+        );
         assert!(
             !store
-                .delete_park_input(&jb, "xingang", 2024, "3.1")
+                .delete_park_input(
+                    &jb,
+                    "xingang",
+                    gaoxin_model::Year::new(2024).unwrap(),
+                    "3.1"
+                )
                 .await
                 .unwrap()
         );
         assert!(
             store
-                .delete_park_input(&zone, "xingang", 2024, "3.1")
+                .delete_park_input(
+                    &zone,
+                    "xingang",
+                    gaoxin_model::Year::new(2024).unwrap(),
+                    "3.1"
+                )
                 .await
                 .unwrap()
         );
-        assert_eq!(store.park_inputs(&zone, 2024).await.unwrap().len(), 1);
+        assert_eq!(
+            store
+                .park_inputs(&zone, gaoxin_model::Year::new(2024).unwrap())
+                .await
+                .unwrap()
+                .len(),
+            1
+        );
 
         for (id, t) in [("r1", 10), ("r2", 20)] {
             store
@@ -131,7 +163,11 @@ async fn park_inputs_runs_and_points_are_scoped() {
                 .unwrap();
         }
         let r = store
-            .latest_run(&jb, RunKind::ParkEvaluation, 2024)
+            .latest_run(
+                &jb,
+                RunKind::ParkEvaluation,
+                gaoxin_model::Year::new(2024).unwrap(),
+            )
             .await
             .unwrap()
             .unwrap();
@@ -139,14 +175,22 @@ async fn park_inputs_runs_and_points_are_scoped() {
         assert!(r.summary.contains("r2"));
         assert!(
             store
-                .latest_run(&zone, RunKind::ParkEvaluation, 2023)
+                .latest_run(
+                    &zone,
+                    RunKind::ParkEvaluation,
+                    gaoxin_model::Year::new(2023).unwrap()
+                )
                 .await
                 .unwrap()
                 .is_none()
         );
         assert!(
             store
-                .latest_run(&Scope::Enterprise(a.clone()), RunKind::ParkEvaluation, 2024)
+                .latest_run(
+                    &Scope::Enterprise(a.clone()),
+                    RunKind::ParkEvaluation,
+                    gaoxin_model::Year::new(2024).unwrap()
+                )
                 .await
                 .unwrap()
                 .is_none()
@@ -162,22 +206,31 @@ async fn park_inputs_runs_and_points_are_scoped() {
 
         let p = |u: &Uscc, y: i32, t: f64| PointsRow {
             uscc: u.as_str().into(),
-            year: y,
+            year: gaoxin_model::Year::new(y).unwrap(),
             run_id: "p1".into(),
             stage: "growth".into(),
             total: t,
             detail: "{}".into(),
         };
         store
-            .replace_points(2023, &[p(&a, 2023, 10.0), p(&b, 2023, 5.0)])
+            .replace_points(
+                gaoxin_model::Year::new(2023).unwrap(),
+                &[p(&a, 2023, 10.0), p(&b, 2023, 5.0)],
+            )
             .await
             .unwrap();
         store
-            .replace_points(2024, &[p(&a, 2024, 30.0), p(&b, 2024, 7.5)])
+            .replace_points(
+                gaoxin_model::Year::new(2024).unwrap(),
+                &[p(&a, 2024, 30.0), p(&b, 2024, 7.5)],
+            )
             .await
             .unwrap();
         store
-            .replace_points(2024, &[p(&a, 2024, 31.0), p(&b, 2024, 7.5)])
+            .replace_points(
+                gaoxin_model::Year::new(2024).unwrap(),
+                &[p(&a, 2024, 31.0), p(&b, 2024, 7.5)],
+            )
             .await
             .unwrap();
         let hist = store
@@ -185,7 +238,9 @@ async fn park_inputs_runs_and_points_are_scoped() {
             .await
             .unwrap();
         assert_eq!(
-            hist.iter().map(|r| (r.year, r.total)).collect::<Vec<_>>(),
+            hist.iter()
+                .map(|r| (r.year.get(), r.total))
+                .collect::<Vec<_>>(),
             [(2023, 10.0), (2024, 31.0)]
         );
         assert!(
@@ -226,7 +281,11 @@ async fn a_park_reads_only_its_rows_of_a_rules_run() {
         let read = |scope: Scope, kind: RunKind| {
             let store = store.clone();
             async move {
-                let r = store.latest_run(&scope, kind, 2024).await.unwrap().unwrap();
+                let r = store
+                    .latest_run(&scope, kind, gaoxin_model::Year::new(2024).unwrap())
+                    .await
+                    .unwrap()
+                    .unwrap();
                 serde_json::from_str::<serde_json::Value>(&r.summary).unwrap()
             }
         };

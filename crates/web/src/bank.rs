@@ -149,7 +149,7 @@ async fn load_points(
     uscc: &Uscc,
 ) -> Result<Vec<BankPoints>, gaoxin_store::Error> {
     let rows = state.store.points_of(scope, uscc).await?;
-    let years: Vec<i32> = rows.iter().map(|r| r.year).collect();
+    let years: Vec<i32> = rows.iter().map(|r| r.year.get()).collect();
     let parsed: Vec<FirmPoints> = rows
         .iter()
         .filter_map(|r| serde_json::from_str(&r.detail).ok())

@@ -24,7 +24,8 @@ pub struct Count {
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct YearRow {
-    pub year: i32,
+    #[schema(value_type = i32)]
+    pub year: gaoxin_model::Year,
     pub firms: i64,
     /// Sums in fen.
     pub revenue: i64,
@@ -66,7 +67,8 @@ pub struct Dashboard {
     pub firms: i64,
     /// The demo generator's parameters when the data are synthetic.
     pub demo: Option<String>,
-    pub latest_year: Option<i32>,
+    #[schema(value_type = Option<i32>)]
+    pub latest_year: Option<gaoxin_model::Year>,
     pub parks: Vec<Count>,
     pub clusters: Vec<Count>,
     pub tracks: Vec<Count>,
@@ -150,6 +152,8 @@ impl Cache {
     }
 }
 
+/// 亿元 as a number for the dashboard's chart (chart data stay numbers; money text and exports
+/// use the exact `render::fmt_yi` / `export::Cell::yi2`).
 fn yi(fen: i64) -> f64 {
     (fen as f64 / 1e10 * 100.0).round() / 100.0
 }
@@ -224,7 +228,7 @@ async fn compute(store: &Store, zone: &Zone, scope: &Scope) -> Result<Dashboard,
         .years
         .iter()
         .map(|y| YearRow {
-            year: y.year.get(),
+            year: y.year,
             firms: y.firms,
             revenue: y.revenue,
             rd_expense: y.rd_expense,
@@ -238,7 +242,7 @@ async fn compute(store: &Store, zone: &Zone, scope: &Scope) -> Result<Dashboard,
     let latest_year = years.last().map(|y| y.year);
     // The latest year and the one before it (for growth), streamed into the shared measures.
     let mut measures = Measures::default();
-    if let Some(year) = s.years.last().map(|y| y.year) {
+    if let Some(year) = latest_year {
         for y in year.prev().into_iter().chain([year]) {
             store
                 .for_each_row(scope, None, Some(y), |e, f| {
@@ -248,7 +252,8 @@ async fn compute(store: &Store, zone: &Zone, scope: &Scope) -> Result<Dashboard,
                 .await?;
         }
     }
-    let measure = |m: &str| -> Option<f64> { measures.value(m, latest_year?, None).map(round2) };
+    let measure =
+        |m: &str| -> Option<f64> { measures.value(m, latest_year?.get(), None).map(round2) };
     let targets = zone
         .targets
         .iter()
@@ -284,7 +289,7 @@ async fn compute(store: &Store, zone: &Zone, scope: &Scope) -> Result<Dashboard,
                 target_year: t.target_year,
                 baseline: t.baseline,
                 baseline_year: t.baseline_year,
-                current_year: current.and(latest_year),
+                current_year: current.and(latest_year.map(|y| y.get())),
                 current,
                 method: current.and(method),
                 needs,

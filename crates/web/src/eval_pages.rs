@@ -226,7 +226,7 @@ fn view(
         .map(|d| d.name.clone())
         .collect();
     context! {
-        year => rep.year,
+        year => rep.year.get(),
         scheme => render::ser(&rep.scheme),
         input_hash => rep.input_hash.clone(),
         dimensions => render::ser(&rep.dimensions),
@@ -234,7 +234,7 @@ fn view(
         breakdown => breakdown.map(render::ser),
         chart => render::ser(&chart),
         mc => rep.mc.as_ref().map(render::ser),
-        prev_year => rep.prev_year,
+        prev_year => rep.prev_year.map(Year::get),
         unconfirmed => unconfirmed,
         unavailable => rep.indicators.iter().filter(|i| !i.available).map(|i| format!("{} {}", i.code, i.name)).collect::<Vec<_>>(),
         median_total => rep.median_total,

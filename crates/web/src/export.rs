@@ -9,7 +9,22 @@ use rust_xlsxwriter::Workbook;
 pub enum Cell {
     Text(String),
     Num(f64),
+    /// An exact decimal number (money): CSV gets the text as it is; .xlsx a number cell (a
+    /// spreadsheet keeps numbers as doubles — the cell is the nearest one to the text).
+    Fixed(String),
     Empty,
+}
+
+impl Cell {
+    /// Fen as exact 万元 (up to six decimals: every fen shown), empty when missing.
+    pub fn wan(fen: Option<i64>) -> Cell {
+        fen.map(|f| Cell::Fixed(gaoxin_model::Money(f).to_decimal(gaoxin_model::Unit::WanYuan)))
+            .unwrap_or(Cell::Empty)
+    }
+    /// Fen as 亿元 with two decimals, rounded half away from zero on the integer fen.
+    pub fn yi2(fen: i64) -> Cell {
+        Cell::Fixed(gaoxin_model::Money(fen).rounded(gaoxin_model::Unit::YiYuan, 2))
+    }
 }
 
 impl From<&str> for Cell {
@@ -85,6 +100,7 @@ impl Table {
                     w.write_record(r.iter().map(|c| match c {
                         Cell::Text(s) => csv_text(s).into_owned(),
                         Cell::Num(x) => format_num(*x),
+                        Cell::Fixed(s) => s.clone(),
                         Cell::Empty => String::new(),
                     }))
                 })
@@ -110,6 +126,14 @@ impl Table {
                     Cell::Num(x) => {
                         ws.write_number(r, c, *x)?;
                     }
+                    Cell::Fixed(s) => match s.parse::<f64>() {
+                        Ok(x) => {
+                            ws.write_number(r, c, x)?;
+                        }
+                        Err(_) => {
+                            ws.write_string(r, c, s)?;
+                        }
+                    },
                     Cell::Empty => {}
                 }
             }
@@ -188,6 +212,30 @@ mod tests {
         };
         let s = String::from_utf8(t.csv()).unwrap();
         assert_eq!(s, "\u{feff}名称,值\r\n\"a,\"\"b\"\"\",1.5\r\n'=cmd(),\r\n");
+        assert!(t.xlsx().unwrap().starts_with(b"PK"));
+    }
+
+    /// Money in exports is the exact decimal of the fen, not `fen as f64 / 1e6` (which loses the
+    /// last fen of large amounts and prints binary noise).
+    #[test]
+    fn money_cells_are_exact() {
+        let big = i64::MAX / 100;
+        let t = Table {
+            name: "t".into(),
+            headers: vec!["万元".into(), "亿元".into()],
+            rows: vec![
+                vec![Cell::wan(Some(1_234_567_895)), Cell::yi2(1_005_000_000)],
+                vec![Cell::wan(Some(big)), Cell::yi2(-1_250_000_000)],
+                vec![Cell::wan(Some(-5)), Cell::yi2(5)],
+                vec![Cell::wan(None), Cell::yi2(0)],
+            ],
+        };
+        let s = String::from_utf8(t.csv()).unwrap();
+        assert_eq!(
+            s,
+            "\u{feff}万元,亿元\r\n1234.567895,0.10\r\n92233720368.547758,-0.13\r\n-0.000005,0.00\r\n,0.00\r\n"
+        );
+        assert_ne!(format!("{}", big as f64 / 1e6), "92233720368.547758");
         assert!(t.xlsx().unwrap().starts_with(b"PK"));
     }
 }

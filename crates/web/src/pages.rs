@@ -264,10 +264,10 @@ fn dashboard_table(d: &Dashboard, table: &str, prefix: &str) -> Option<Table> {
                 .iter()
                 .map(|y| {
                     vec![
-                        (y.year as i64).into(),
+                        i64::from(y.year.get()).into(),
                         y.firms.into(),
-                        y.revenue_yi.into(),
-                        y.rd_expense_yi.into(),
+                        Cell::yi2(y.revenue),
+                        Cell::yi2(y.rd_expense),
                         y.rd_intensity_pct.into(),
                         y.employees.into(),
                     ]
@@ -556,7 +556,7 @@ pub async fn enterprises(
         .dashboards
         .get(&state.store, &state.zone, &scope)
         .await?;
-    let years: Vec<i32> = dash.data.years.iter().map(|y| y.year).collect();
+    let years: Vec<i32> = dash.data.years.iter().map(|y| y.year.get()).collect();
     let page = Page::new("企业名录", &user, "/enterprises");
     Ok(render::page(
         "enterprises.html",
@@ -608,7 +608,6 @@ pub async fn enterprises_export(
         "研发费用（万元）",
         "从业人员（人）",
     ];
-    let wan = |v: Option<i64>| v.map(|f| f as f64 / 1e6);
     let table = Table {
         name: "企业名录".into(),
         headers: headers.map(String::from).to_vec(),
@@ -625,8 +624,8 @@ pub async fn enterprises_export(
                     v.clusters.into(),
                     v.tracks.into(),
                     v.year.map(|y| i64::from(y.get())).into(),
-                    wan(v.revenue).into(),
-                    wan(v.rd_expense).into(),
+                    Cell::wan(v.revenue),
+                    Cell::wan(v.rd_expense),
                     v.employees.into(),
                 ]
             })
@@ -715,6 +714,7 @@ pub async fn enterprise(
     let (uscc, e) = scoped_enterprise(&state, &scope, &code).await?;
     let facts = state.store.facts_of(&scope, &uscc).await?;
     let z = &state.zone;
+    // chart data: numbers for ECharts (万元, 2 decimals), not text shown as such
     let wan = |f: &Facts, k: F| f.get(k).map(|v| (v as f64 / 1e4).round() / 100.0);
     let chart = serde_json::json!({
         "years": facts.iter().map(|f| f.year.get()).collect::<Vec<_>>(),

@@ -4,7 +4,8 @@ use crate::assets;
 use crate::user::CurrentUser;
 use axum::http::{HeaderValue, header};
 use axum::response::{Html, IntoResponse, Response};
-use gaoxin_model::{Date, Money};
+use gaoxin_model::money::group_thousands;
+use gaoxin_model::{Date, Money, Unit};
 use gaoxin_store::Role;
 use minijinja::{Environment, Value};
 use serde::Serialize;
@@ -71,8 +72,7 @@ static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {
         v.map(fmt_wan).unwrap_or_else(|| "—".into())
     });
     env.add_filter("yi", |v: Option<i64>| {
-        v.map(|f| group(&format!("{:.2}", f as f64 / 1e10)))
-            .unwrap_or_else(|| "—".into())
+        v.map(fmt_yi).unwrap_or_else(|| "—".into())
     });
     env.add_filter("int", |v: Option<i64>| {
         v.map(|n| group(&n.to_string()))
@@ -89,9 +89,15 @@ static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {
     env
 });
 
-/// Fen as 万元 with two decimals and thousands separators (`12,345.67`).
+/// Fen as 万元 with two decimals (rounded half away from zero on the integer fen, never through
+/// `f64`) and thousands separators (`12,345.67`).
 pub fn fmt_wan(fen: i64) -> String {
-    group(&format!("{:.2}", fen as f64 / 1e6))
+    group_thousands(&Money(fen).rounded(Unit::WanYuan, 2))
+}
+
+/// Fen as 亿元 with two decimals, exact like [`fmt_wan`] (`1.23`).
+pub fn fmt_yi(fen: i64) -> String {
+    group_thousands(&Money(fen).rounded(Unit::YiYuan, 2))
 }
 
 /// A number with up to two decimals, thousands-separated.
@@ -107,26 +113,9 @@ pub fn fmt_date(d: Date) -> String {
     format!("{}年{}月{}日", d.year(), d.month(), d.day())
 }
 
-/// Inserts `,` every three digits of the integer part.
+/// Inserts `,` every three digits of the integer part (the model's one grouping).
 pub fn group(s: &str) -> String {
-    let (sign, rest) = s.strip_prefix('-').map(|r| ("-", r)).unwrap_or(("", s));
-    let (int, frac) = rest
-        .split_once('.')
-        .map(|(a, b)| (a, Some(b)))
-        .unwrap_or((rest, None));
-    let mut out = String::new();
-    for (i, c) in int.chars().enumerate() {
-        if i > 0 && (int.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    let mut r = format!("{sign}{out}");
-    if let Some(f) = frac {
-        r.push('.');
-        r.push_str(f);
-    }
-    r
+    group_thousands(s)
 }
 
 /// One menu entry; `href` decides per role whether (and where) it shows.
@@ -315,6 +304,25 @@ mod tests {
         assert_eq!(group("1234567.89"), "1,234,567.89");
         assert_eq!(group("-123"), "-123");
         assert_eq!(fmt_wan(12_345_678_900), "12,345.68");
+        assert_eq!(fmt_yi(12_345_678_900), "1.23");
+    }
+
+    /// Money text is exact: values where `fen as f64 / 1e6` printed with `{:.2}` is off by a cent.
+    #[test]
+    fn money_text_is_exact_integer_rounding() {
+        assert_eq!(fmt_wan(5), "0.00");
+        assert_eq!(fmt_wan(1_005_000), "1.01"); // the float text was 1.00
+        assert_eq!(fmt_wan(-2_675_000), "-2.68"); // the float text was -2.67
+        assert_eq!(fmt_wan(1_234_567_895), "1,234.57");
+        assert_eq!(fmt_wan(i64::MAX / 100), "92,233,720,368.55");
+        assert_eq!(fmt_wan(i64::MIN), "-9,223,372,036,854.78");
+        assert_eq!(fmt_yi(100_500_000), "0.01"); // 0.01005 亿元
+        assert_eq!(fmt_yi(-1_250_000_000), "-0.13"); // the float text was -0.12 (to even)
+        let env = &*ENV;
+        let r = |t: &str, v: i64| env.render_str(t, minijinja::context! { v => v }).unwrap();
+        assert_eq!(r("{{ v|wan }}", 1_005_000), "1.01");
+        assert_eq!(r("{{ v|yi }}", -1_250_000_000), "-0.13");
+        assert_eq!(r("{{ v|money }}", 1_005_000), "1.01万元");
         assert_eq!(fmt_num(4.5), "4.50");
         assert_eq!(fmt_num(130.0), "130");
         assert_eq!(fmt_date(Date::new(2021, 3, 1).unwrap()), "2021年3月1日");

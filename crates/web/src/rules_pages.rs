@@ -600,6 +600,7 @@ pub async fn policies_page(
             .filter(|b| b.rule == p.id)
             .map(|b| context! { park => park_name(z, &b.park), firms => b.firms, total => wan(b.total_fen), amount_unknown => b.amount_unknown, undecided => b.undecided, depends => b.depends })
             .collect();
+        // chart data: 万元 as numbers for ECharts (the text beside it is the exact `wan`)
         series.push(serde_json::json!({
             "name": p.label,
             "data": chart_parks.iter().map(|pk| s.budgets.iter().find(|b| b.rule == p.id && &b.park == pk).map(|b| b.total_fen as f64 / 1e6).unwrap_or(0.0)).collect::<Vec<_>>(),

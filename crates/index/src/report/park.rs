@@ -8,6 +8,7 @@ use crate::normalise::Normaliser;
 use crate::park::{Confidence, FirmRow, ParkIndicator, ParkScheme, Source, Status};
 use crate::sensitivity::{Choice, Nominal, Uncertainty, UncertaintyResult};
 use crate::stats;
+use gaoxin_model::Year;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -104,7 +105,7 @@ pub struct McInfo {
 /// A park evaluation of one year.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ParkReport {
-    pub year: i32,
+    pub year: Year,
     pub scheme: SchemeInfo,
     pub input_hash: String,
     pub dimensions: Vec<DimensionInfo>,
@@ -117,7 +118,7 @@ pub struct ParkReport {
     pub median_total: Option<f64>,
     pub mc: Option<McInfo>,
     /// Year of the comparison run, when there is one.
-    pub prev_year: Option<i32>,
+    pub prev_year: Option<Year>,
     /// Named weight sets the ranking was recomputed with (see [`ParkResult::set_ranks`]).
     #[serde(default)]
     pub weight_sets: Vec<WeightSetInfo>,
@@ -157,11 +158,13 @@ impl Default for ParkOptions {
 pub fn park_report(
     scheme: &ParkScheme,
     rows: &[FirmRow],
-    year: i32,
+    year: Year,
     park_inputs: &BTreeMap<(String, String), f64>,
     previous: Option<&ParkReport>,
     opts: &ParkOptions,
 ) -> Result<ParkReport> {
+    // the firm rows and the scheme's expressions carry the year as a number
+    let (typed, year) = (year, year.get());
     let values = scheme.compute_indicators(rows, year, park_inputs)?;
     let n_ind = scheme.indicators.len();
     let available: Vec<bool> = (0..n_ind)
@@ -270,7 +273,7 @@ pub fn park_report(
     parks.sort_by_key(|p| (p.rank.unwrap_or(u32::MAX), p.park.clone()));
     let input = input_hash(rows, park_inputs, &format!("{}|{year}", scheme.version));
     Ok(ParkReport {
-        year,
+        year: typed,
         scheme: SchemeInfo {
             version: scheme.version.clone(),
             document: scheme.document.clone(),
@@ -492,7 +495,15 @@ mod tests {
             mc: 0,
             ..ParkOptions::default()
         };
-        let r = park_report(&s, &rows, 2024, &BTreeMap::new(), None, &opts).unwrap();
+        let r = park_report(
+            &s,
+            &rows,
+            Year::new(2024).unwrap(),
+            &BTreeMap::new(),
+            None,
+            &opts,
+        )
+        .unwrap();
         let names: Vec<&str> = r.weight_sets.iter().map(|w| w.name.as_str()).collect();
         assert_eq!(names, vec!["equal-20", "20-20-15-15-30"]);
         assert_eq!(
@@ -555,7 +566,7 @@ mod tests {
         let prev = park_report(
             &s,
             &rows,
-            2023,
+            Year::new(2023).unwrap(),
             &BTreeMap::new(),
             None,
             &ParkOptions {
@@ -564,7 +575,15 @@ mod tests {
             },
         )
         .unwrap();
-        let r = park_report(&s, &rows, 2024, &BTreeMap::new(), Some(&prev), &opts).unwrap();
+        let r = park_report(
+            &s,
+            &rows,
+            Year::new(2024).unwrap(),
+            &BTreeMap::new(),
+            Some(&prev),
+            &opts,
+        )
+        .unwrap();
         assert_eq!(r.parks.len(), 15);
         assert_eq!(r.parks[0].rank, Some(1));
         // park inputs absent: those indicators are unavailable, not zero
@@ -600,7 +619,15 @@ mod tests {
         let back: ParkReport = serde_json::from_str(&j).unwrap();
         assert_eq!(serde_json::to_string(&back).unwrap(), j);
         // same inputs → same hash; one more input → different hash
-        let again = park_report(&s, &rows, 2024, &BTreeMap::new(), Some(&prev), &opts).unwrap();
+        let again = park_report(
+            &s,
+            &rows,
+            Year::new(2024).unwrap(),
+            &BTreeMap::new(),
+            Some(&prev),
+            &opts,
+        )
+        .unwrap();
         assert_eq!(again.input_hash, r.input_hash);
         assert_eq!(again, r, "deterministic, including Monte Carlo");
         let mut inputs = BTreeMap::new();
@@ -609,7 +636,7 @@ mod tests {
         let with = park_report(
             &s,
             &rows,
-            2024,
+            Year::new(2024).unwrap(),
             &inputs,
             None,
             &ParkOptions { mc: 0, ..opts },
@@ -649,7 +676,7 @@ mod tests {
         let r = park_report(
             &s,
             &rows,
-            2024,
+            Year::new(2024).unwrap(),
             &BTreeMap::new(),
             None,
             &ParkOptions {

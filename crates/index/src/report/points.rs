@@ -4,6 +4,7 @@ use crate::error::{IndexError, Result};
 use crate::park::{FirmColumns, FirmRow, Status};
 use crate::points::{PointsInput, PointsScheme};
 use crate::stats;
+use gaoxin_model::Year;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -48,7 +49,7 @@ pub struct PointsIndicatorInfo {
 /// Innovation points of every firm of the zone in one year.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PointsReport {
-    pub year: i32,
+    pub year: Year,
     pub scheme: SchemeInfo,
     pub input_hash: String,
     pub groups: Vec<String>,
@@ -73,8 +74,10 @@ pub fn points_report(
     scheme: &PointsScheme,
     rows: &[FirmRow],
     keys: &[FirmKey],
-    year: i32,
+    year: Year,
 ) -> Result<PointsReport> {
+    // the firm rows carry the year as a number
+    let (typed, year) = (year, year.get());
     if rows.len() != keys.len() {
         return Err(IndexError::Data("points: one key per firm row".into()));
     }
@@ -149,7 +152,7 @@ pub fn points_report(
         &format!("{}|{year}", scheme.version),
     );
     Ok(PointsReport {
-        year,
+        year: typed,
         scheme: SchemeInfo {
             version: scheme.version.clone(),
             document: scheme.document.clone(),
@@ -206,7 +209,7 @@ mod tests {
                 ),
             })
             .collect();
-        let r = points_report(&s, &rows, &keys, 2024).unwrap();
+        let r = points_report(&s, &rows, &keys, Year::new(2024).unwrap()).unwrap();
         assert_eq!(r.firms.len(), 150);
         assert_eq!(
             r.scheme.notice, s.notice,
