@@ -4,26 +4,33 @@
 //! command always show the same numbers.
 //!
 //! Code map:
-//! - [`rules_eval`]: the rules engine as the platform runs it (梯度培育 and 政策): rule files →
-//!   plan, evaluation of the stored panel (and of one firm), run records and their stored
-//!   summaries; [`rules_workbook`]: its lists as .xlsx.
-//! - [`evaluation`]: the indicator engine as the platform runs it: park evaluation, innovation
-//!   points, target monitoring, the annual report workbook; [`evaluation::EvalError`].
+//! - [`rules_runs`]: the rules engine as the platform runs it (梯度培育 and 政策): the stored
+//!   panel evaluated for a year and stored as a run (one row per firm × rule), one firm evaluated
+//!   alone (its 梯度 page, `gaoxin explain`); [`rules_files`]: the rule files and a year's plan;
+//!   [`rules_cache`]: the files and plans the server keeps, reloaded when the directory changes,
+//!   and which files changed since a stored run; [`rules_summary`]: a stored run's summary and
+//!   how its rows read; [`rules_workbook`]: its lists as .xlsx.
+//! - [`indicators`]: the indicator engine as the platform runs it: park evaluation (园区评价),
+//!   innovation points, target monitoring, the annual report workbook.
 //! - [`accounts`]: accounts (`gaoxin user …`) and argon2id password hashing.
 //! - [`data_files`]: where rule files and indicator schemes are found (one resolver for both).
-//! - [`runs`]: run kinds (one text form each), run ids, decoding stored summaries.
+//! - [`runs`]: run ids and decoding stored summaries (run kinds are the store's `RunKind`).
+//! - [`error`]: [`EvalError`], the error of a use case that runs an engine.
+//!
+//! Words: "evaluation" (评价) is the park evaluation only; the rules engine *runs* rule files
+//! (`gaoxin evaluate` keeps its name: scripts call it); the store keeps *runs* of either.
 //!
 //! Invariant: nothing here knows about HTTP (sessions, cookies, CSRF, templates stay in web) or
 //! about command-line flags (they stay in cli). New capabilities are added as modules here.
 pub mod accounts;
 pub mod data_files;
 pub mod error;
-pub mod evaluation;
+pub mod indicators;
 pub mod rules_cache;
-pub mod rules_eval;
 pub mod rules_files;
+pub mod rules_runs;
 pub mod rules_summary;
 pub mod rules_workbook;
 pub mod runs;
 
-pub use evaluation::EvalError;
+pub use error::EvalError;

@@ -1,7 +1,7 @@
 //! A rules run's summary (funnel, counts, budgets: `gaoxin_rules::ladder`) agrees with its own
 //! per-firm rows (the lists), computed apart: every count of the run's year is a count of rows.
 use gaoxin_app::data_files::Source;
-use gaoxin_app::rules_eval::{self, evaluate_panel};
+use gaoxin_app::rules_runs::{self, evaluate_panel};
 use gaoxin_demo::{DemoConfig, generate};
 use gaoxin_model::Zone;
 use gaoxin_rules::Finding;
@@ -20,7 +20,7 @@ fn the_summary_of_a_run_is_the_count_of_its_rows() {
             seed: 5,
         },
     );
-    let files = rules_eval::read_rules(&Source::Shipped).unwrap();
+    let files = rules_runs::read_rules(&Source::Shipped).unwrap();
     let ev = evaluate_panel(&files, &demo.enterprises, &demo.facts, 2024).unwrap();
     let (s, rows) = (&ev.summary, &ev.rows);
     assert!(s.funnel_years.len() >= 2 && s.funnel_years.last() == Some(&2024));
@@ -60,7 +60,7 @@ fn the_summary_of_a_run_is_the_count_of_its_rows() {
             .filter(|r| r.park == c.park)
             .collect();
         for f in Finding::ALL {
-            let n = mine.iter().filter(|r| rules_eval::finding(r) == f).count();
+            let n = mine.iter().filter(|r| rules_runs::finding(r) == f).count();
             assert_eq!(c.of(f), n, "{} {} {f:?}", c.rule, c.park);
         }
         let recognised = mine.iter().filter(|r| r.record == "recognised").count();

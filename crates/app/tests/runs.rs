@@ -1,8 +1,8 @@
 //! Stored runs: a rules run reproduces (same input hash → same results, last year's run
 //! re-evaluated), and a stored summary that cannot be decoded is reported (naming the run), never
 //! taken for "no run" — on SQLite and (when configured) PostgreSQL.
-use gaoxin_app::evaluation::{self, EvalError};
-use gaoxin_app::rules_eval;
+use gaoxin_app::indicators::{self, EvalError};
+use gaoxin_app::rules_runs;
 use gaoxin_demo::{DemoConfig, generate};
 use gaoxin_model::Zone;
 use gaoxin_store::{PointsRow, RunKind, RunRecord, Scope, Store, testing};
@@ -32,19 +32,19 @@ async fn runs_are_stored_and_reproduce() {
     for store in testing::all().await.unwrap() {
         let zone = zone();
         load_fixture(&store, &zone).await;
-        let (s23, run23) = rules_eval::run_rules(&store, gaoxin_model::Year::new(2023).unwrap())
+        let (s23, run23) = rules_runs::run_rules(&store, gaoxin_model::Year::new(2023).unwrap())
             .await
             .unwrap();
         let mut seen = Vec::new();
         let (s24, run24) =
-            rules_eval::run_rules_with(&store, gaoxin_model::Year::new(2024).unwrap(), &mut |p| {
+            rules_runs::run_rules_with(&store, gaoxin_model::Year::new(2024).unwrap(), &mut |p| {
                 seen.push(p)
             })
             .await
             .unwrap();
         assert_ne!(s23.record.input_hash, s24.record.input_hash);
         // progress: loading, evaluating every firm, then stored rows counting up to the total
-        use rules_eval::RunProgress;
+        use rules_runs::RunProgress;
         assert_eq!(seen[0], RunProgress::Loading);
         assert_eq!(
             seen[1],
@@ -68,7 +68,7 @@ async fn runs_are_stored_and_reproduce() {
         assert_eq!(writes.last(), Some(&(stored24, stored24)));
         assert!(writes.windows(2).all(|w| w[0].0 < w[1].0));
         // last year's stored run, reproduced from the store's data and the same rule files
-        let files = rules_eval::load_rules().unwrap();
+        let files = rules_runs::load_rules().unwrap();
         let (es, fs) = store
             .panel(
                 &Scope::Zone,
@@ -79,11 +79,11 @@ async fn runs_are_stored_and_reproduce() {
             )
             .await
             .unwrap();
-        let again = rules_eval::evaluate_panel(&files, &es, &fs, 2023).unwrap();
+        let again = rules_runs::evaluate_panel(&files, &es, &fs, 2023).unwrap();
         assert_eq!(again.summary.record.input_hash, s23.record.input_hash);
         assert_eq!(again.summary.record.output_hash, s23.record.output_hash);
         assert!(again.summary.record.same_inputs(&s23.record));
-        let (stored, _) = rules_eval::latest(&store, &Scope::Zone, 2023)
+        let (stored, _) = rules_runs::latest(&store, &Scope::Zone, 2023)
             .await
             .unwrap()
             .unwrap();
@@ -135,7 +135,7 @@ async fn runs_are_stored_and_reproduce() {
             .unwrap();
         assert!(!jb.is_empty() && jb.iter().all(|r| r.park == "jiangbei"));
         assert!(
-            rules_eval::latest(&store, &Scope::Enterprise(es[0].uscc.clone()), 2024)
+            rules_runs::latest(&store, &Scope::Enterprise(es[0].uscc.clone()), 2024)
                 .await
                 .unwrap()
                 .is_none()
@@ -149,7 +149,7 @@ async fn runs_are_stored_and_reproduce() {
             .iter()
             .map(|r| (r.uscc.clone(), r.name.clone()))
             .collect();
-        let x = rules_eval::workbook(&zone, &s24, &all, &names, rules_eval::Lists::All).unwrap();
+        let x = rules_runs::workbook(&zone, &s24, &all, &names, rules_runs::Lists::All).unwrap();
         assert!(x.starts_with(b"PK"));
     }
 }
@@ -177,7 +177,7 @@ async fn an_undecodable_stored_summary_is_an_error_naming_the_run() {
             .insert_run(&broken(RunKind::Rules, "rules-x"))
             .await
             .unwrap();
-        match evaluation::latest_park_report(
+        match indicators::latest_park_report(
             &store,
             &Scope::Zone,
             gaoxin_model::Year::new(2024).unwrap(),
@@ -190,7 +190,7 @@ async fn an_undecodable_stored_summary_is_an_error_naming_the_run() {
                 other.map(|o| o.is_some())
             ),
         }
-        match rules_eval::latest(&store, &Scope::Zone, 2024).await {
+        match rules_runs::latest(&store, &Scope::Zone, 2024).await {
             Err(EvalError::Engine(m)) => assert!(m.contains("rules-x"), "{m}"),
             other => panic!(
                 "expected a decode error, got {:?}",
@@ -199,7 +199,7 @@ async fn an_undecodable_stored_summary_is_an_error_naming_the_run() {
         }
         // no run of another year: none, not an error
         assert!(
-            evaluation::latest_park_report(
+            indicators::latest_park_report(
                 &store,
                 &Scope::Zone,
                 gaoxin_model::Year::new(2023).unwrap()
@@ -216,12 +216,12 @@ async fn undecodable_stored_points_are_an_error_not_dropped() {
     for store in testing::all().await.unwrap() {
         let zone = zone();
         let es = load_fixture(&store, &zone).await;
-        let (_, run) = evaluation::run_points(&store, gaoxin_model::Year::new(2024).unwrap())
+        let (_, run) = indicators::run_points(&store, gaoxin_model::Year::new(2024).unwrap())
             .await
             .unwrap();
         let uscc = es[0].uscc.clone();
         let firm = uscc.as_str().to_string();
-        evaluation::firm_points(&store, &Scope::Zone, &uscc)
+        indicators::firm_points(&store, &Scope::Zone, &uscc)
             .await
             .unwrap();
         let row = PointsRow {
@@ -236,7 +236,7 @@ async fn undecodable_stored_points_are_an_error_not_dropped() {
             .replace_points(gaoxin_model::Year::new(2024).unwrap(), &[row])
             .await
             .unwrap();
-        match evaluation::firm_points(&store, &Scope::Zone, &uscc).await {
+        match indicators::firm_points(&store, &Scope::Zone, &uscc).await {
             Err(EvalError::Engine(m)) => assert!(m.contains(&firm) && m.contains(&run.id), "{m}"),
             other => panic!("expected a decode error, got {:?}", other.map(|v| v.len())),
         }
@@ -250,14 +250,14 @@ async fn one_firm_evaluated_alone_agrees_with_the_stored_run() {
     let store = testing::sqlite().await.unwrap();
     let zone = zone();
     let es = load_fixture(&store, &zone).await;
-    let (_, run) = rules_eval::run_rules(&store, gaoxin_model::Year::new(2024).unwrap())
+    let (_, run) = rules_runs::run_rules(&store, gaoxin_model::Year::new(2024).unwrap())
         .await
         .unwrap();
     let rows = store
         .rule_results(&Scope::Zone, &run.id, None, None)
         .await
         .unwrap();
-    let files = rules_eval::load_rules().unwrap();
+    let files = rules_runs::load_rules().unwrap();
     // the firms the run has rows for (firms with facts of the year)
     let mut checked = 0;
     for e in &es {
@@ -270,7 +270,7 @@ async fn one_firm_evaluated_alone_agrees_with_the_stored_run() {
             break;
         }
         let facts = store.facts_of(&Scope::Zone, &e.uscc).await.unwrap();
-        let f = rules_eval::evaluate_firm(&files, e, &facts, 2024).unwrap();
+        let f = rules_runs::evaluate_firm(&files, e, &facts, 2024).unwrap();
         for r in &mine {
             assert_eq!(r.level, f.position.level as i32, "{} {}", r.uscc, r.rule);
             assert_eq!(
@@ -297,7 +297,7 @@ async fn an_undecodable_park_run_is_replaced_by_who_may_compute() {
     bad.created_at = 0;
     store.insert_run(&bad).await.unwrap();
     let park = Scope::Park(gaoxin_model::ParkId::parse("jiangbei").unwrap());
-    match evaluation::park_report_or_run(
+    match indicators::park_report_or_run(
         &store,
         &park,
         gaoxin_model::Year::new(2024).unwrap(),
@@ -311,7 +311,7 @@ async fn an_undecodable_park_run_is_replaced_by_who_may_compute() {
             other.map(|o| o.is_some())
         ),
     }
-    let (_, run) = evaluation::park_report_or_run(
+    let (_, run) = indicators::park_report_or_run(
         &store,
         &Scope::Zone,
         gaoxin_model::Year::new(2024).unwrap(),
@@ -321,7 +321,7 @@ async fn an_undecodable_park_run_is_replaced_by_who_may_compute() {
     .unwrap()
     .unwrap();
     assert_ne!(run.id, bad.id);
-    let (_, again) = evaluation::park_report_or_run(
+    let (_, again) = indicators::park_report_or_run(
         &store,
         &park,
         gaoxin_model::Year::new(2024).unwrap(),

@@ -2,8 +2,8 @@
 //! report is where it should be, with one row per item of the summary it comes from. Set
 //! `GAOXIN_DUMP_XLSX=<file>` to write every cell of them as text (to compare two builds).
 use calamine::{Data, Range, Reader, Xlsx};
-use gaoxin_app::evaluation;
-use gaoxin_app::rules_eval::{self, Lists};
+use gaoxin_app::indicators;
+use gaoxin_app::rules_runs::{self, Lists};
 use gaoxin_demo::{DemoConfig, generate};
 use gaoxin_model::Zone;
 use gaoxin_store::{Scope, Store, testing};
@@ -76,7 +76,7 @@ fn cell(book: &[(String, Range<Data>)], name: &str, r: u32, c: u32) -> String {
 async fn workbooks_hold_every_list_and_sheet() {
     let zone = zone();
     let store = fixture(&zone).await;
-    let (s, run) = rules_eval::run_rules(&store, gaoxin_model::Year::new(2024).unwrap())
+    let (s, run) = rules_runs::run_rules(&store, gaoxin_model::Year::new(2024).unwrap())
         .await
         .unwrap();
     let all = store
@@ -97,7 +97,7 @@ async fn workbooks_hold_every_list_and_sheet() {
     ];
     let policies = ["免申即享", "快申快享", "政策预算"];
     for which in [Lists::All, Lists::Ladder, Lists::Policies] {
-        let x = rules_eval::workbook(&zone, &s, &all, &firm_names, which).unwrap();
+        let x = rules_runs::workbook(&zone, &s, &all, &firm_names, which).unwrap();
         let book = read(&x);
         let mut want: Vec<&str> = Vec::new();
         if which != Lists::Policies {
@@ -127,10 +127,10 @@ async fn workbooks_hold_every_list_and_sheet() {
     }
 
     let (rep, _) =
-        evaluation::run_park_evaluation(&store, gaoxin_model::Year::new(2024).unwrap(), 50)
+        indicators::run_park_evaluation(&store, gaoxin_model::Year::new(2024).unwrap(), 50)
             .await
             .unwrap();
-    let targets = evaluation::targets(
+    let targets = indicators::targets(
         &store,
         &zone,
         &Scope::Zone,
@@ -138,7 +138,7 @@ async fn workbooks_hold_every_list_and_sheet() {
     )
     .await
     .unwrap();
-    let book = read(&evaluation::report_xlsx(&zone, &rep, &targets).unwrap());
+    let book = read(&indicators::report_xlsx(&zone, &rep, &targets).unwrap());
     assert_eq!(
         names(&book),
         ["排名", "指标值", "标准化得分", "指标体系", "目标监测"]
@@ -152,7 +152,7 @@ async fn workbooks_hold_every_list_and_sheet() {
     assert_eq!(rows(&book, "目标监测"), 1 + targets.len());
     assert_eq!(cell(&book, "目标监测", 1, 0), targets[0].name);
     // `gaoxin targets --out` writes the report's 目标监测 sheet, alone
-    let alone = read(&evaluation::targets_xlsx(&targets).unwrap());
+    let alone = read(&indicators::targets_xlsx(&targets).unwrap());
     assert_eq!(names(&alone), ["目标监测"]);
     assert_eq!(text(&alone), text(&book[4..]));
     dump.push_str(&format!("#### park report\n{}", text(&book)));

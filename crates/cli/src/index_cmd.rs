@@ -1,11 +1,11 @@
 //! `gaoxin rank | points | targets | bank | park-input`: the indicator engine from the command line.
 //!
-//! Each command calls the same functions as the web pages (`gaoxin_app::evaluation`), so the CLI and
+//! Each command calls the same functions as the web pages (`gaoxin_app::indicators`), so the CLI and
 //! the platform show the same numbers; `rank` and `points` store versioned runs (scheme version +
 //! input hash) in the `runs` table.
 use crate::data::Res;
 use clap::{Args, Subcommand};
-use gaoxin_app::evaluation;
+use gaoxin_app::indicators;
 use gaoxin_index::report::{ParkReport, PointsReport, TargetView};
 use gaoxin_model::{Year, Zone};
 use gaoxin_store::{ParkInput, Scope, Store};
@@ -108,7 +108,7 @@ pub async fn rank(url: &str, zone: &Zone, a: RankArgs) -> Res {
     }
     let store = Store::open(url).await?;
     let t = std::time::Instant::now();
-    let (rep, run) = evaluation::run_park_evaluation(&store, a.year, a.mc).await?;
+    let (rep, run) = indicators::run_park_evaluation(&store, a.year, a.mc).await?;
     print_rank(zone, &rep);
     eprintln!(
         "运行 {}（方案版本 {}，输入哈希 {}），用时 {:.2} 秒",
@@ -118,8 +118,8 @@ pub async fn rank(url: &str, zone: &Zone, a: RankArgs) -> Res {
         t.elapsed().as_secs_f64()
     );
     if let Some(out) = a.out {
-        let targets = evaluation::targets(&store, zone, &Scope::Zone, Some(a.year)).await?;
-        std::fs::write(&out, evaluation::report_xlsx(zone, &rep, &targets)?)?;
+        let targets = indicators::targets(&store, zone, &Scope::Zone, Some(a.year)).await?;
+        std::fs::write(&out, indicators::report_xlsx(zone, &rep, &targets)?)?;
         eprintln!("年度评价报告已写入 {}", out.display());
     }
     store.close().await;
@@ -233,7 +233,7 @@ fn rank_text(zone: &Zone, rep: &ParkReport) -> String {
 pub async fn points(url: &str, _zone: &Zone, a: PointsArgs) -> Res {
     let store = Store::open(url).await?;
     let t = std::time::Instant::now();
-    let (rep, run) = evaluation::run_points(&store, a.year).await?;
+    let (rep, run) = indicators::run_points(&store, a.year).await?;
     let firms: Vec<_> = rep
         .firms
         .iter()
@@ -353,10 +353,10 @@ fn points_xlsx(
 
 pub async fn targets(url: &str, zone: &Zone, a: TargetsArgs) -> Res {
     let store = Store::open(url).await?;
-    let ts = evaluation::targets(&store, zone, &Scope::Zone, a.year).await?;
+    let ts = indicators::targets(&store, zone, &Scope::Zone, a.year).await?;
     print_targets(zone, &ts);
     if let Some(out) = a.out {
-        std::fs::write(&out, evaluation::targets_xlsx(&ts)?)?;
+        std::fs::write(&out, indicators::targets_xlsx(&ts)?)?;
         eprintln!("已写入 {}", out.display());
     }
     store.close().await;
@@ -381,7 +381,7 @@ fn print_targets(zone: &Zone, ts: &[TargetView]) {
                     f(p.as_ref().and_then(|p| p.cagr_so_far).map(|g| g * 100.0), 1) + "%",
                     f(p.as_ref().map(|p| p.projected), 2),
                     p.as_ref()
-                        .map(|p| evaluation::status_zh(&p.status))
+                        .map(|p| indicators::status_zh(&p.status))
                         .unwrap_or("—"),
                 );
                 let parts: Vec<String> = t
@@ -450,7 +450,7 @@ pub async fn park_input(url: &str, zone: &Zone, a: ParkInputArgs) -> Res {
     if zone.park(&a.park).is_none() {
         return Err(format!("未知园区「{}」", a.park).into());
     }
-    let scheme = evaluation::park_scheme()?;
+    let scheme = indicators::park_scheme()?;
     if !scheme
         .indicators
         .iter()
@@ -494,7 +494,7 @@ mod tests {
     #[test]
     fn rank_output_shows_every_weight_set_and_the_rank_shift() {
         let zone = Zone::parse(include_str!("../../../data/reference/zone.toml")).unwrap();
-        let scheme = evaluation::park_scheme().unwrap();
+        let scheme = indicators::park_scheme().unwrap();
         let rows = gaoxin_index::synth::firms(15, 40, &[2023, 2024], 5);
         let opts = ParkOptions {
             mc: 0,

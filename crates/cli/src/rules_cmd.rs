@@ -1,13 +1,13 @@
 //! `gaoxin rules check | evaluate | explain | ladder | policies`: the rules engine (梯度培育 and
 //! 政策) from the command line.
 //!
-//! Each command calls the same functions as the web pages (`gaoxin_app::rules_eval`), so the CLI
+//! Each command calls the same functions as the web pages (`gaoxin_app::rules_runs`), so the CLI
 //! and the platform show the same numbers; `evaluate` stores a versioned run (rule ids, versions
 //! and file hashes, the panel's hash, one row per firm × rule) and compares it with the previous
 //! year's stored run.
 use crate::data::Res;
 use clap::{Args, Subcommand};
-use gaoxin_app::rules_eval::{
+use gaoxin_app::rules_runs::{
     self, Lists, RulesSummary, RunProgress, finding_zh, level_zh, park_name, record_zh, wan,
 };
 use gaoxin_model::{Uscc, Year, Zone};
@@ -84,7 +84,7 @@ pub fn rules(a: RulesArgs) -> Res {
 
 fn check(paths: Vec<PathBuf>) -> Res {
     if paths.is_empty() {
-        let rep = rules_eval::check_rules();
+        let rep = rules_runs::check_rules();
         print!("{}", rep.render_zh());
         return Ok(if rep.ok() && rep.files > 0 {
             ExitCode::SUCCESS
@@ -111,7 +111,7 @@ fn check(paths: Vec<PathBuf>) -> Res {
     }
     // The other rule files in use, for references between files.
     let mut all = given.clone();
-    if let Ok(others) = rules_eval::read_rules(&gaoxin_app::data_files::RULES.source()) {
+    if let Ok(others) = rules_runs::read_rules(&gaoxin_app::data_files::RULES.source()) {
         for f in others {
             if !all.iter().any(|g| g.id == f.id) {
                 all.push(f);
@@ -307,7 +307,7 @@ pub async fn evaluate(url: &str, zone: &Zone, a: EvaluateArgs) -> Res {
     let rows = store
         .rule_results(&Scope::Zone, &run.id, None, None)
         .await?;
-    if let Some((ps, prun)) = rules_eval::latest(&store, &Scope::Zone, a.year - 1).await? {
+    if let Some((ps, prun)) = rules_runs::latest(&store, &Scope::Zone, a.year - 1).await? {
         let prows = store
             .rule_results(&Scope::Zone, &prun.id, None, None)
             .await?;
@@ -329,7 +329,7 @@ pub async fn evaluate(url: &str, zone: &Zone, a: EvaluateArgs) -> Res {
         let p = dir.join(xlsx_name(a.year));
         std::fs::write(
             &p,
-            rules_eval::workbook(zone, &s, &rows, &names, Lists::All)?,
+            rules_runs::workbook(zone, &s, &rows, &names, Lists::All)?,
         )?;
         eprintln!("各清单已写入 {}", p.display());
     }
@@ -342,11 +342,11 @@ pub async fn evaluate(url: &str, zone: &Zone, a: EvaluateArgs) -> Res {
 async fn run_with_progress(
     store: &Store,
     year: i32,
-) -> Result<(RulesSummary, RunRecord), gaoxin_app::evaluation::EvalError> {
+) -> Result<(RulesSummary, RunRecord), gaoxin_app::indicators::EvalError> {
     let mut bar: Option<crate::progress::Bar> = None;
-    let out = rules_eval::run_rules_with(
+    let out = rules_runs::run_rules_with(
         store,
-        Year::new(year).map_err(gaoxin_app::evaluation::EvalError::NoData)?,
+        Year::new(year).map_err(gaoxin_app::indicators::EvalError::NoData)?,
         &mut |p| match p {
             RunProgress::Loading => eprintln!("读取 {year} 年及此前的企业数据……"),
             RunProgress::Evaluating { firms } => {
@@ -372,9 +372,9 @@ async fn run_for(
     scope: &Scope,
     year: i32,
 ) -> Result<(RulesSummary, RunRecord), Box<dyn std::error::Error>> {
-    if let Some(r) = rules_eval::latest(store, scope, year).await? {
+    if let Some(r) = rules_runs::latest(store, scope, year).await? {
         let cache = gaoxin_app::rules_cache::RulesCache::new();
-        if let Some(n) = rules_eval::run_notice(&cache, &r.0) {
+        if let Some(n) = rules_runs::run_notice(&cache, &r.0) {
             println!("注意：{n}（gaoxin evaluate --year {year}）");
         }
         return Ok(r);
@@ -383,7 +383,7 @@ async fn run_for(
     let run = run_with_progress(store, year).await?;
     Ok(match scope {
         Scope::Zone => run,
-        _ => rules_eval::latest(store, scope, year)
+        _ => rules_runs::latest(store, scope, year)
             .await?
             .ok_or_else(|| format!("{year} 年的运行已保存，但无法按所选范围读取"))?,
     })
@@ -400,15 +400,15 @@ pub async fn explain(url: &str, a: ExplainArgs) -> Res {
         Some(y) => y,
         None => return Err(format!("企业 {} 没有年度数据", a.code).into()),
     };
-    let files = rules_eval::load_rules()?;
-    let rules_eval::FirmRules {
+    let files = rules_runs::load_rules()?;
+    let rules_runs::FirmRules {
         plan,
         skipped,
         panel,
         opts,
         position,
         ..
-    } = rules_eval::evaluate_firm(&files, &e, &facts, year)?;
+    } = rules_runs::evaluate_firm(&files, &e, &facts, year)?;
     if a.rule.is_none() {
         let pos = &position;
         let label_of = |level: u8| {
@@ -569,7 +569,7 @@ pub async fn ladder_cmd(url: &str, zone: &Zone, a: LadderArgs) -> Res {
         let rows: Vec<RuleResultRow> = store
             .rule_results(&scope, &run.id, Some(rule), None)
             .await?;
-        let (near, undecided) = rules_eval::nearest_rows(&s, &rows, rule, false);
+        let (near, undecided) = rules_runs::nearest_rows(&s, &rows, rule, false);
         println!(
             "\n最接近达到「{}」的企业（下一梯级为它、可测算距离的 {} 家中前 {} 家；距离 0.2 ≈ 一项指标差 20%，0 = 已满足条件但无认定记录）",
             rung.label,
@@ -657,7 +657,7 @@ pub async fn policies(url: &str, zone: &Zone, a: PoliciesArgs) -> Res {
             fast.iter().filter(|r| r.verdict == "unknown").count(),
             Finding::Depends.zh(),
             rows.iter()
-                .filter(|r| rules_eval::finding(r) == Finding::Depends)
+                .filter(|r| rules_runs::finding(r) == Finding::Depends)
                 .count()
         );
         for b in s.budgets.iter().filter(|b| b.rule == p.id) {
@@ -689,7 +689,7 @@ pub async fn policies(url: &str, zone: &Zone, a: PoliciesArgs) -> Res {
         let names = names(&store).await?;
         std::fs::write(
             &out,
-            rules_eval::workbook(zone, &s, &all_rows, &names, Lists::Policies)?,
+            rules_runs::workbook(zone, &s, &all_rows, &names, Lists::Policies)?,
         )?;
         eprintln!("政策清单已写入 {}", out.display());
     }

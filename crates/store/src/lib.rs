@@ -8,18 +8,17 @@
 //! read in the public API, so callers (web, CLI) cannot leak another park's firms by forgetting a filter.
 mod consent;
 mod db;
-mod evaluation;
 mod import;
 mod login_throttle;
 mod read;
 mod rule_results;
+mod runs;
 mod scope;
 pub mod testing;
 mod users;
 
 pub use consent::{AccessEntry, Bank, Consent, key_hash};
 pub use db::{Backend, Error, Store, database_url_from_env};
-pub use evaluation::{ParkInput, PointsRow, RunKind, RunRecord};
 pub use import::{
     Change, ChangeWhat, FactsPatch, FirmPatch, IdentityField, ImportCounts, ImportTx,
     MAX_LISTED_CHANGES, MoveError, ParkMove, Touch, unix_now,
@@ -29,5 +28,6 @@ pub use read::{
     EnterpriseFilter, EnterpriseRow, PageRequest, ParkCount, Sort, Summary, YearTotals,
 };
 pub use rule_results::RuleResultRow;
+pub use runs::{ParkInput, PointsRow, RunKind, RunRecord};
 pub use scope::Scope;
 pub use users::{Role, UserRecord};

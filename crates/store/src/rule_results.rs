@@ -8,7 +8,7 @@
 //! on `enterprises` applies the scope, so a page cannot list another park's firms by forgetting a
 //! filter.
 use crate::db::{Error, Store};
-use crate::evaluation::RunRecord;
+use crate::runs::RunRecord;
 use crate::scope::Scope;
 use sqlx::Row;
 

@@ -17,7 +17,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use gaoxin_app::evaluation;
+use gaoxin_app::indicators;
 use gaoxin_index::report::FirmPoints;
 use gaoxin_model::{Date, Uscc};
 use gaoxin_store::{Bank, Role};
@@ -98,7 +98,7 @@ struct BankPoints {
 
 /// The firm's points of every year in words: names from the current scheme.
 fn points_views(points: &[FirmPoints], years: &[i32]) -> Vec<BankPoints> {
-    let scheme = evaluation::points_scheme().ok();
+    let scheme = indicators::points_scheme().ok();
     points
         .iter()
         .zip(years)
@@ -197,7 +197,7 @@ pub async fn bank_points(
         return Err(ApiError::not_found());
     }
     let points = load_points(&state, &scope, &uscc).await?;
-    let notice = evaluation::points_notice();
+    let notice = indicators::points_notice();
     Ok(Json(BankPointsAnswer {
         uscc: uscc.as_str().to_string(),
         bank: bank.name,
@@ -261,7 +261,7 @@ pub async fn points_fragment(
         "enterprise_points.html",
         context! {
             uscc => uscc.as_str(),
-            scheme_notice => evaluation::points_notice(),
+            scheme_notice => indicators::points_notice(),
             latest => points.last().map(render::ser),
             history => render::ser(&history),
             chart => render::ser(serde_json::json!({

@@ -3,7 +3,7 @@
 //! [`build`] makes the axum router from [`table`] (one area after another), wrapping each route in the guard of its
 //! [`Access`]; [`route_table`] lists the same entries so that the isolation tests (and the
 //! OpenAPI test) can enumerate every route. There is no other place where routes are added.
-use crate::{AppState, api, assets, auth, bank, eval_pages, pages, rules_pages, upload};
+use crate::{AppState, api, assets, auth, bank, indicator_pages, pages, rules_pages, upload};
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::middleware;
@@ -173,21 +173,21 @@ fn indicator_routes(t: Table) -> Table {
         "GET",
         "/evaluation",
         Staff,
-        get(eval_pages::evaluation_page),
+        get(indicator_pages::evaluation_page),
     )
     .add(
         "GET",
         "/evaluation/report",
         Zone,
-        get(eval_pages::report_page),
+        get(indicator_pages::report_page),
     )
     .add(
         "GET",
         "/evaluation/report.xlsx",
         Zone,
-        get(eval_pages::report_xlsx),
+        get(indicator_pages::report_xlsx),
     )
-    .add("GET", "/targets", Staff, get(eval_pages::targets_page))
+    .add("GET", "/targets", Staff, get(indicator_pages::targets_page))
     .add(
         "GET",
         "/enterprises/{uscc}/points",

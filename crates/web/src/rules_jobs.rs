@@ -2,12 +2,12 @@
 //!
 //! Opening either page for a year without a stored run (zone users only) starts — or joins, when
 //! one is already running for that year — a background run of
-//! [`rules_eval::run_rules_with`]; the page shows its stage and a progress bar, polled by htmx
+//! [`rules_runs::run_rules_with`]; the page shows its stage and a progress bar, polled by htmx
 //! from `GET /ladder/evaluating?year=Y`, and reloads itself when the run is stored. A request
 //! never waits for an evaluation, and visitors of the same year share one run. A failed run
 //! is shown with its message; opening the page again retries. Jobs live in memory.
 use crate::AppState;
-use gaoxin_app::rules_eval::{self, RunProgress};
+use gaoxin_app::rules_runs::{self, RunProgress};
 use serde::Serialize;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -51,7 +51,7 @@ impl RulesJobs {
         tokio::spawn(async move {
             // `year` is one of the store's years (a valid `Year`); anything else fails the job.
             let r = match gaoxin_model::Year::new(year) {
-                Ok(year) => rules_eval::run_rules_with(&st.store, year, &mut |p| {
+                Ok(year) => rules_runs::run_rules_with(&st.store, year, &mut |p| {
                     j.state.lock().expect("rules job lock").progress = p;
                 })
                 .await

@@ -22,7 +22,7 @@ use crate::render::{self, Page};
 use crate::rules_jobs;
 use axum::extract::{Path, State};
 use axum::response::Response;
-use gaoxin_app::rules_eval::{
+use gaoxin_app::rules_runs::{
     self, Lists, RulesSummary, finding_zh, level_zh, park_name, record_zh, wan,
 };
 use gaoxin_rules::ladder::Record;
@@ -107,8 +107,8 @@ pub async fn enterprise_ladder(
         ));
     };
     let firm_ladder =
-        rules_eval::firm_ladder(&state.rules, &state.store, &scope, &e, &facts, year).await?;
-    let rules_eval::FirmLadder { firm, notice } = match firm_ladder {
+        rules_runs::firm_ladder(&state.rules, &state.store, &scope, &e, &facts, year).await?;
+    let rules_runs::FirmLadder { firm, notice } = match firm_ladder {
         Ok(f) => f,
         Err(error) => {
             return Ok(render::fragment(
@@ -159,7 +159,7 @@ pub async fn enterprise_ladder(
 
 /// Each defined rung of a firm twice, distinctly: 已认定 from the records (with their dates and
 /// sources) and 按条件测算 from the rule (with 取决于假设 where it applies).
-fn standings(firm: &rules_eval::FirmRules) -> Vec<minijinja::Value> {
+fn standings(firm: &rules_runs::FirmRules) -> Vec<minijinja::Value> {
     let (plan, panel, pos) = (&firm.plan, &firm.panel, &firm.position);
     pos.standings
         .iter()
@@ -189,7 +189,7 @@ fn standings(firm: &rules_eval::FirmRules) -> Vec<minijinja::Value> {
 }
 
 /// Every rule of the plan explained for the firm: rungs first, then other labels, then policies.
-fn rule_views(firm: &rules_eval::FirmRules) -> Vec<RuleView> {
+fn rule_views(firm: &rules_runs::FirmRules) -> Vec<RuleView> {
     let (plan, panel, year, opts) = (&firm.plan, &firm.panel, firm.year, &firm.opts);
     let mut rules: Vec<RuleView> = Vec::new();
     for rp in &plan.rules {
@@ -269,7 +269,7 @@ async fn page_year(
 }
 
 /// The year, the stored run, the summary narrowed to what the user may see and the notice that
-/// the rule files changed since the run ([`rules_eval::run_notice`]); `Ok(Err(ctx))` is the
+/// the rule files changed since the run ([`rules_runs::run_notice`]); `Ok(Err(ctx))` is the
 /// page's empty state. For a zone user and a year without a stored run, `start` starts
 /// (or joins) the background run and the empty state shows its progress ([`crate::rules_jobs`]).
 /// A stored run as a page shows it: year, summary, run, park in view, rule-change notice.
@@ -298,7 +298,7 @@ async fn run_view(
         (Scope::Zone, Some(p)) => Scope::Park(p.clone()),
         _ => scope,
     };
-    let (s, run) = match rules_eval::latest(&state.store, &view, year).await? {
+    let (s, run) = match rules_runs::latest(&state.store, &view, year).await? {
         Some(r) => r,
         None if start && zone_role(&user.role) => {
             let job = state.rules_jobs.start(state, year);
@@ -313,7 +313,7 @@ async fn run_view(
             ));
         }
     };
-    let notice = rules_eval::run_notice(&state.rules, &s);
+    let notice = rules_runs::run_notice(&state.rules, &s);
     Ok(Ok((year, s, run, park.map(|p| p.to_string()), notice)))
 }
 
@@ -328,7 +328,7 @@ pub async fn evaluating(
     let Ok((year, _)) = page_year(&state, &user, &q).await? else {
         return Err(PageError::not_found());
     };
-    let stored = rules_eval::latest(&state.store, &user.scope(), year)
+    let stored = rules_runs::latest(&state.store, &user.scope(), year)
         .await?
         .is_some();
     let view = if stored {
@@ -475,7 +475,7 @@ pub async fn ladder_page(
         None => Vec::new(),
     };
     let (near, undecided) = match &rule {
-        Some(rid) => rules_eval::nearest_rows(&s, &all, rid, desc),
+        Some(rid) => rules_runs::nearest_rows(&s, &all, rid, desc),
         None => (Vec::new(), Vec::new()),
     };
     let near_total = near.len();
@@ -483,7 +483,7 @@ pub async fn ladder_page(
         context! {
             uscc => r.uscc.clone(), name => r.name.clone(), park => park_name(z, &r.park),
             level => level_zh(&s, r), distance => r.distance.map(gaoxin_rules::fmt::distance),
-            verdict => rules_eval::finding(r).key(), verdict_zh => finding_zh(r),
+            verdict => rules_runs::finding(r).key(), verdict_zh => finding_zh(r),
             record_zh => record_zh(&s, r),
             missing => r.supply.lines().map(str::to_string).collect::<Vec<_>>(),
         }
@@ -550,7 +550,7 @@ async fn export(
         .map(|r| (r.uscc.clone(), r.name.clone()))
         .collect();
     let bytes =
-        rules_eval::workbook(&state.zone, &s, &rows, &names, which).map_err(PageError::internal)?;
+        rules_runs::workbook(&state.zone, &s, &rows, &names, which).map_err(PageError::internal)?;
     Ok(download(
         bytes,
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -585,7 +585,7 @@ pub async fn policies_page(
         let entry = |r: &RuleResultRow| {
             context! {
                 uscc => r.uscc.clone(), name => r.name.clone(), park => park_name(z, &r.park),
-                amount => r.amount_fen.map(wan), verdict => rules_eval::finding(r).key(), verdict_zh => finding_zh(r),
+                amount => r.amount_fen.map(wan), verdict => rules_runs::finding(r).key(), verdict_zh => finding_zh(r),
                 supply => r.supply.lines().map(str::to_string).collect::<Vec<_>>(),
                 assumption_dependent => r.assumption_dependent,
             }
@@ -609,7 +609,7 @@ pub async fn policies_page(
             id => p.id.clone(), name => p.name.clone(), label => p.label.clone(), document => p.document.clone(),
             version => p.version.clone(), unconfirmed => p.unconfirmed, award_zh => p.award_zh.clone(),
             eligible => eligible, total => wan(total), undecided => rs.iter().filter(|r| r.verdict == "unknown").count(),
-            depends => rs.iter().filter(|r| rules_eval::finding(r) == Finding::Depends).count(),
+            depends => rs.iter().filter(|r| rules_runs::finding(r) == Finding::Depends).count(),
             auto => auto, fast => fast, budget => budget,
         });
     }

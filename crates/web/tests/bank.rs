@@ -23,7 +23,7 @@ async fn bank_get(s: &Server, key: Option<&str>, uscc: &str) -> common::Resp {
 async fn a_bank_reads_only_what_a_firm_consented_to() {
     for store in testing::all().await.unwrap() {
         let s = start(store).await;
-        gaoxin_app::evaluation::run_points(&s.store, gaoxin_model::Year::new(2024).unwrap())
+        gaoxin_app::indicators::run_points(&s.store, gaoxin_model::Year::new(2024).unwrap())
             .await
             .unwrap();
         let own = s.own_firm().await;

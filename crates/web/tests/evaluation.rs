@@ -29,7 +29,7 @@ async fn evaluation_shows_weight_sets_and_indicator_confidence() {
             "listed as a proxy"
         );
         // the run behind the page ranks every ranked park under both sets
-        let (rep, _) = gaoxin_app::evaluation::latest_park_report(
+        let (rep, _) = gaoxin_app::indicators::latest_park_report(
             &s.store,
             &gaoxin_store::Scope::Zone,
             gaoxin_model::Year::new(2024).unwrap(),

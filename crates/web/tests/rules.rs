@@ -4,7 +4,7 @@
 mod common;
 
 use common::start;
-use gaoxin_app::rules_eval;
+use gaoxin_app::rules_runs;
 use gaoxin_store::{Scope, testing};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -107,7 +107,7 @@ async fn ladder_shows_recognised_status_and_keeps_states_apart() {
     use gaoxin_rules::{Finding, Verdict};
     for store in testing::all().await.unwrap() {
         let s = start(store).await;
-        let (sum, run) = rules_eval::run_rules(&s.store, gaoxin_model::Year::new(2024).unwrap())
+        let (sum, run) = rules_runs::run_rules(&s.store, gaoxin_model::Year::new(2024).unwrap())
             .await
             .unwrap();
         let rows = s
@@ -181,13 +181,13 @@ async fn ladder_shows_recognised_status_and_keeps_states_apart() {
                 .filter(|r| r.rule == c.rule && r.park == c.park)
                 .collect();
             for f in Finding::ALL {
-                let n = mine.iter().filter(|r| rules_eval::finding(r) == f).count();
+                let n = mine.iter().filter(|r| rules_runs::finding(r) == f).count();
                 assert_eq!(c.of(f), n, "{} {} {:?}", c.rule, c.park, f);
             }
         }
         let depends = rows
             .iter()
-            .filter(|r| rules_eval::finding(r) == Finding::Depends)
+            .filter(|r| rules_runs::finding(r) == Finding::Depends)
             .count();
         assert!(depends > 0, "the fixture has assumption-dependent verdicts");
         // the funnel's 取决于假设: firms with a rung at or above theirs that has no record and an
@@ -198,7 +198,7 @@ async fn ladder_shows_recognised_status_and_keeps_states_apart() {
             if let Some(g) = rung_of(&r.rule)
                 && g.level as i32 >= r.level
                 && r.record.is_empty()
-                && rules_eval::finding(r) == Finding::Depends
+                && rules_runs::finding(r) == Finding::Depends
             {
                 firms.insert(&r.uscc);
             }
@@ -208,7 +208,7 @@ async fn ladder_shows_recognised_status_and_keeps_states_apart() {
         assert!(
             rows.iter()
                 .filter(|r| r.assumption_dependent && r.verdict != "unknown")
-                .all(|r| rules_eval::finding_zh(r) == "取决于专家评分假设")
+                .all(|r| rules_runs::finding_zh(r) == "取决于专家评分假设")
         );
 
         // 7: unknown verdicts carry no distance and are never in the distance list.
@@ -219,7 +219,7 @@ async fn ladder_shows_recognised_status_and_keeps_states_apart() {
         );
         let mut undecided_seen = 0;
         for g in sum.rungs.iter().filter_map(|g| g.rule.as_deref()) {
-            let (near, und) = rules_eval::nearest_rows(&sum, &rows, g, false);
+            let (near, und) = rules_runs::nearest_rows(&sum, &rows, g, false);
             assert!(near.iter().all(|r| r.verdict != "unknown"));
             assert!(
                 near.windows(2)
@@ -237,7 +237,7 @@ async fn ladder_shows_recognised_status_and_keeps_states_apart() {
 
         // 8: one label per verdict — the lists' and the firm page's are the same words.
         assert_eq!(
-            rules_eval::finding_zh(rows.iter().find(|r| r.verdict == "unknown").unwrap()),
+            rules_runs::finding_zh(rows.iter().find(|r| r.verdict == "unknown").unwrap()),
             Verdict::Unknown.zh()
         );
 

@@ -4,7 +4,7 @@
 mod common;
 
 use common::start;
-use gaoxin_app::rules_eval;
+use gaoxin_app::rules_runs;
 use gaoxin_store::{RuleResultRow, Scope, testing};
 use std::collections::{BTreeMap, HashMap};
 
@@ -76,7 +76,7 @@ fn firm_page(html: &str) -> (String, HashMap<String, String>) {
 async fn stored_lists_ladder_page_and_firm_page_agree() {
     for store in testing::all().await.unwrap() {
         let s = start(store).await;
-        let (sum, run) = rules_eval::run_rules(&s.store, gaoxin_model::Year::new(2024).unwrap())
+        let (sum, run) = rules_runs::run_rules(&s.store, gaoxin_model::Year::new(2024).unwrap())
             .await
             .unwrap();
         let rows = s
@@ -103,13 +103,13 @@ async fn stored_lists_ladder_page_and_firm_page_agree() {
                     let r = stored[&(uscc.as_str(), rule.as_str())];
                     assert_eq!(
                         cells[3],
-                        rules_eval::level_zh(&sum, r),
+                        rules_runs::level_zh(&sum, r),
                         "{uscc} {rule} on /ladder"
                     );
                     if table == "nearest-table" {
                         assert_eq!(
                             cells[5],
-                            rules_eval::finding_zh(r),
+                            rules_runs::finding_zh(r),
                             "{uscc} {rule} on /ladder"
                         );
                     } else {
@@ -146,7 +146,7 @@ async fn stored_lists_ladder_page_and_firm_page_agree() {
             let any = stored[&(u.as_str(), rung_rules[0].as_str())];
             assert_eq!(
                 level,
-                rules_eval::level_zh(&sum, any),
+                rules_runs::level_zh(&sum, any),
                 "{u}: rung on the firm page"
             );
             for rule in &sum.rules {
@@ -154,7 +154,7 @@ async fn stored_lists_ladder_page_and_firm_page_agree() {
                 assert_eq!(r.level, any.level, "{u}: one rung in every row");
                 assert_eq!(
                     verdicts.get(&rule.id).map(String::as_str),
-                    Some(rules_eval::finding_zh(r)),
+                    Some(rules_runs::finding_zh(r)),
                     "{u} {}: the firm page and the stored row",
                     rule.id
                 );

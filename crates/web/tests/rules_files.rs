@@ -5,7 +5,7 @@
 mod common;
 
 use common::start;
-use gaoxin_app::rules_eval;
+use gaoxin_app::rules_runs;
 use gaoxin_store::testing;
 use std::path::{Path, PathBuf};
 
@@ -33,7 +33,7 @@ async fn an_edited_rule_file_is_used_and_the_stored_lists_say_they_are_older() {
     for store in testing::all().await.unwrap() {
         copy_rules(&dir);
         let s = start(store).await;
-        rules_eval::run_rules(&s.store, gaoxin_model::Year::new(2024).unwrap())
+        rules_runs::run_rules(&s.store, gaoxin_model::Year::new(2024).unwrap())
             .await
             .unwrap();
         let own = s.own_firm().await;
@@ -78,7 +78,7 @@ async fn an_edited_rule_file_is_used_and_the_stored_lists_say_they_are_older() {
         );
 
         // a new run with the current files: the notice is gone
-        rules_eval::run_rules(&s.store, gaoxin_model::Year::new(2024).unwrap())
+        rules_runs::run_rules(&s.store, gaoxin_model::Year::new(2024).unwrap())
             .await
             .unwrap();
         for page in ["/ladder?year=2024", "/policies?year=2024", &firm_page] {

@@ -6,7 +6,7 @@
 //!   an enterprise nothing;
 //! * runs (park evaluations, points runs, target monitoring) are zone-level results: the zone and
 //!   park scopes may read them (what a park sees *inside* a park evaluation is narrowed by the web
-//!   page, see `gaoxin_app::evaluation`); an enterprise scope reads no run. A rules run's summary
+//!   page, see `gaoxin_app::indicators`); an enterprise scope reads no run. A rules run's summary
 //!   holds rows per park: a park scope reads only its own park's rows ([`RunKind::per_park`]);
 //! * points rows are per firm and scoped like facts (zone / park / the firm itself, or a bank
 //!   holding the firm's consent through [`crate::Store::bank_scope`]).

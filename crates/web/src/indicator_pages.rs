@@ -18,7 +18,7 @@ use crate::export::download;
 use crate::render::{self, Page};
 use axum::extract::State;
 use axum::response::Response;
-use gaoxin_app::evaluation::{self, EvalError};
+use gaoxin_app::indicators::{self, EvalError};
 use gaoxin_index::park::Confidence;
 use gaoxin_index::report::{ParkReport, TargetView};
 use gaoxin_model::Year;
@@ -66,7 +66,7 @@ async fn report_for(
     year: Year,
 ) -> Result<Option<(ParkReport, RunRecord)>, PageError> {
     Ok(
-        evaluation::park_report_or_run(&state.store, &user.scope(), year, zone_role(&user.role))
+        indicators::park_report_or_run(&state.store, &user.scope(), year, zone_role(&user.role))
             .await?,
     )
 }
@@ -295,7 +295,7 @@ async fn report_inputs(
     let (rep, _) = report_for(state, user, year)
         .await?
         .ok_or_else(PageError::not_found)?;
-    let targets = evaluation::targets(&state.store, &state.zone, &scope, Some(year)).await?;
+    let targets = indicators::targets(&state.store, &state.zone, &scope, Some(year)).await?;
     Ok((year, rep, targets))
 }
 
@@ -331,7 +331,7 @@ pub async fn report_xlsx(
         .map_err(|m| PageError::bad_request(&m))?;
     let (year, rep, targets) = report_inputs(&state, &user, q.year).await?;
     let bytes =
-        evaluation::report_xlsx(&state.zone, &rep, &targets).map_err(PageError::internal)?;
+        indicators::report_xlsx(&state.zone, &rep, &targets).map_err(PageError::internal)?;
     Ok(download(
         bytes,
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -363,7 +363,7 @@ fn targets_view(state: &AppState, ts: &[TargetView]) -> Vec<TargetRowView> {
             status: t
                 .progress
                 .as_ref()
-                .map(|p| evaluation::status_zh(&p.status)),
+                .map(|p| indicators::status_zh(&p.status)),
             status_key: t.progress.as_ref().map(|p| p.status.clone()),
             bar: t
                 .progress
@@ -392,7 +392,7 @@ pub async fn targets_page(
         Some(p) => crate::pages::park_scope(&state, &user, &p).ok_or_else(PageError::not_found)?,
         None => user.scope(),
     };
-    let ts = evaluation::targets(&state.store, &state.zone, &scope, q.year).await?;
+    let ts = indicators::targets(&state.store, &state.zone, &scope, q.year).await?;
     let page = Page::new("目标监测", &user, "/targets");
     let scope_name = match &scope {
         Scope::Park(p) => park_name(&state, p.as_str()),
