@@ -259,18 +259,20 @@ pub async fn firm_points(
     store: &Store,
     scope: &Scope,
     uscc: &gaoxin_model::Uscc,
-) -> Result<Vec<FirmPoints>, EvalError> {
+) -> Result<Vec<(Year, FirmPoints)>, EvalError> {
     store
         .points_of(scope, uscc)
         .await?
         .iter()
         .map(|r| {
-            serde_json::from_str::<FirmPoints>(&r.detail).map_err(|e| {
-                EvalError::Engine(format!(
-                    "运行 {} 中企业 {} {} 年的积分无法解析：{e}",
-                    r.run_id, r.uscc, r.year
-                ))
-            })
+            serde_json::from_str::<FirmPoints>(&r.detail)
+                .map(|p| (r.year, p))
+                .map_err(|e| {
+                    EvalError::Engine(format!(
+                        "运行 {} 中企业 {} {} 年的积分无法解析：{e}",
+                        r.run_id, r.uscc, r.year
+                    ))
+                })
         })
         .collect()
 }

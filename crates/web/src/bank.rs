@@ -97,14 +97,13 @@ struct BankPoints {
 }
 
 /// The firm's points of every year in words: names from the current scheme.
-fn points_views(points: &[FirmPoints], years: &[i32]) -> Vec<BankPoints> {
+fn points_views(points: &[(gaoxin_model::Year, FirmPoints)]) -> Vec<BankPoints> {
     let scheme = indicators::points_scheme().ok();
     points
         .iter()
-        .zip(years)
-        .map(|(p, y)| BankPoints {
+        .map(|(y, p)| BankPoints {
             uscc: p.uscc.clone(),
-            year: *y,
+            year: y.get(),
             stage: p.stage_name.clone(),
             total: p.total,
             groups: p
@@ -143,18 +142,16 @@ fn points_views(points: &[FirmPoints], years: &[i32]) -> Vec<BankPoints> {
         .collect()
 }
 
+/// Every stored year's points of the firm, each with its own year; a year whose stored detail
+/// does not decode is an error naming the run (never dropped: the years would no longer match).
 async fn load_points(
     state: &AppState,
     scope: &gaoxin_store::Scope,
     uscc: &Uscc,
-) -> Result<Vec<BankPoints>, gaoxin_store::Error> {
-    let rows = state.store.points_of(scope, uscc).await?;
-    let years: Vec<i32> = rows.iter().map(|r| r.year.get()).collect();
-    let parsed: Vec<FirmPoints> = rows
-        .iter()
-        .filter_map(|r| serde_json::from_str(&r.detail).ok())
-        .collect();
-    Ok(points_views(&parsed, &years))
+) -> Result<Vec<BankPoints>, gaoxin_app::EvalError> {
+    Ok(points_views(
+        &indicators::firm_points(&state.store, scope, uscc).await?,
+    ))
 }
 
 /// What a bank reads of a consenting firm.

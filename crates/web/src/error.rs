@@ -5,6 +5,7 @@ use crate::render;
 use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use gaoxin_app::EvalError;
 
 #[derive(Debug)]
 pub struct PageError {
@@ -109,6 +110,25 @@ impl IntoResponse for ApiError {
 impl From<gaoxin_store::Error> for ApiError {
     fn from(e: gaoxin_store::Error) -> Self {
         ApiError::internal(e)
+    }
+}
+
+/// An engine use case's error: nothing to compute is the caller's 400, the rest a 500 with its cause.
+impl From<EvalError> for PageError {
+    fn from(e: EvalError) -> Self {
+        match e {
+            EvalError::NoData(m) => PageError::bad_request(&m),
+            other => PageError::internal(other),
+        }
+    }
+}
+
+impl From<EvalError> for ApiError {
+    fn from(e: EvalError) -> Self {
+        match e {
+            EvalError::NoData(m) => ApiError::new(StatusCode::BAD_REQUEST, "no_data", &m),
+            other => ApiError::internal(other),
+        }
     }
 }
 

@@ -18,7 +18,7 @@ use crate::export::download;
 use crate::render::{self, Page};
 use axum::extract::State;
 use axum::response::Response;
-use gaoxin_app::indicators::{self, EvalError};
+use gaoxin_app::indicators;
 use gaoxin_index::park::Confidence;
 use gaoxin_index::report::{ParkReport, TargetView};
 use gaoxin_model::Year;
@@ -30,15 +30,6 @@ use serde::{Deserialize, Serialize};
 pub struct EvalQuery {
     year: Option<Year>,
     park: Option<String>,
-}
-
-impl From<EvalError> for PageError {
-    fn from(e: EvalError) -> Self {
-        match e {
-            EvalError::NoData(m) => PageError::bad_request(&m),
-            other => PageError::internal(other),
-        }
-    }
 }
 
 fn zone_role(r: &Role) -> bool {

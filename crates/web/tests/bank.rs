@@ -162,3 +162,37 @@ async fn a_bank_reads_only_what_a_firm_consented_to() {
         assert!(!html.contains("银行读取记录"));
     }
 }
+
+/// A year whose stored points do not decode is an error (naming it in the log) — never dropped, which
+/// shifted every later year onto the wrong row (2024's points were shown as 2023's).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn undecodable_points_of_a_year_are_an_error_not_a_shifted_year() {
+    for store in testing::all().await.unwrap() {
+        let s = start(store).await;
+        let y2024 = gaoxin_model::Year::new(2024).unwrap();
+        let (_, run) = gaoxin_app::indicators::run_points(&s.store, y2024)
+            .await
+            .unwrap();
+        let own = s.own_firm().await;
+        let mut firm = s.signed_in("firm").await;
+        let ok = firm.get(&format!("/enterprises/{own}/points")).await;
+        assert_eq!(ok.status, 200, "{}", ok.text());
+        s.store
+            .replace_points(
+                gaoxin_model::Year::new(2023).unwrap(),
+                &[gaoxin_store::PointsRow {
+                    uscc: own.clone(),
+                    year: gaoxin_model::Year::new(2023).unwrap(),
+                    run_id: run.id.clone(),
+                    stage: String::new(),
+                    total: 0.0,
+                    detail: "{".into(),
+                }],
+            )
+            .await
+            .unwrap();
+        // The cause (naming the run and the year) goes to the server log, not to the page.
+        let r = firm.get(&format!("/enterprises/{own}/points")).await;
+        assert_eq!(r.status, 500, "{}", r.text());
+    }
+}
