@@ -11,6 +11,8 @@
 //!   points, target monitoring, the annual report workbook; [`evaluation::EvalError`].
 //! - [`accounts`]: accounts (`gaoxin user …`) and argon2id password hashing.
 //! - [`data_files`]: where rule files and indicator schemes are found (one resolver for both).
+//! - [`reform`]: what-if reforms of rules and policies (baseline vs reform on the same panel,
+//!   never stored); [`reform_workbook`]: a reform's lists as .xlsx.
 //! - [`runs`]: run kinds (one text form each), run ids, decoding stored summaries.
 //!
 //! Invariant: nothing here knows about HTTP (sessions, cookies, CSRF, templates stay in web) or
@@ -18,6 +20,8 @@
 pub mod accounts;
 pub mod data_files;
 pub mod evaluation;
+pub mod reform;
+pub mod reform_workbook;
 pub mod rules_eval;
 pub mod rules_workbook;
 pub mod runs;
