@@ -62,16 +62,27 @@ impl Baseline {
             .filter(|f| f.year.get() == year)
             .map(|f| f.uscc.as_str())
             .collect();
-        if present.is_empty() {
-            return Err(EvalError::NoData(format!(
-                "{year} 年没有企业数据，无法测算改革方案"
-            )));
-        }
         let here = panel
             .uscc
             .iter()
             .map(|u| present.contains(u.as_str()))
             .collect();
+        Baseline::from_panel(files, panel, here, year)
+    }
+
+    /// The baseline of `year` over `panel`, of which the firms marked in `here` have facts for
+    /// the year (e.g. a synthetic panel for benchmarks).
+    pub fn from_panel(
+        files: Vec<RuleFile>,
+        panel: Panel,
+        here: Vec<bool>,
+        year: i32,
+    ) -> Result<Baseline, EvalError> {
+        if !here.iter().any(|h| *h) {
+            return Err(EvalError::NoData(format!(
+                "{year} 年没有企业数据，无法测算改革方案"
+            )));
+        }
         let as_of = default_as_of(year);
         let (plan, skipped) = gaoxin_rules::compile_for_run(&files, as_of);
         let batch = gaoxin_rules::batch::evaluate(&plan, &panel, year, &EvalOptions::default());
@@ -358,9 +369,37 @@ impl Outcome {
 /// Evaluates `reform` against `base` (same panel, same year). Refused with file, line and reason
 /// when the reform does not apply or the reformed files do not compile.
 pub fn evaluate(base: &Baseline, reform: &Reform) -> Result<Outcome, Vec<LoadError>> {
+    evaluate_timed(base, reform).map(|(o, _)| o)
+}
+
+/// Where the time of one reform evaluation goes, in seconds.
+#[derive(Debug, Clone, Copy, Default, Serialize)]
+pub struct Timing {
+    /// Applying the reform to the rule files and compiling the plan.
+    pub compile_s: f64,
+    /// The batch over the whole panel.
+    pub batch_s: f64,
+    /// Comparing with the baseline (lists, parks, tiers, gainers).
+    pub compare_s: f64,
+}
+
+impl Timing {
+    pub fn total_s(&self) -> f64 {
+        self.compile_s + self.batch_s + self.compare_s
+    }
+}
+
+/// [`evaluate`], with the time of each stage.
+pub fn evaluate_timed(
+    base: &Baseline,
+    reform: &Reform,
+) -> Result<(Outcome, Timing), Vec<LoadError>> {
+    let t = std::time::Instant::now();
     let applied = reform.apply(&base.files, base.as_of)?;
     let (plan, out_of_force) =
         gaoxin_rules::reform::plan(&applied.files, &base.skipped, base.as_of)?;
+    let compile_s = t.elapsed().as_secs_f64();
+    let t = std::time::Instant::now();
     let batch = evaluate_outputs(
         &plan,
         &base.panel,
@@ -369,14 +408,15 @@ pub fn evaluate(base: &Baseline, reform: &Reform) -> Result<Outcome, Vec<LoadErr
         threads(),
         Outputs::VerdictsAndAwards,
     );
-    Ok(compare(
-        base,
-        &batch,
-        &plan,
-        reform,
-        applied.changes,
-        out_of_force,
-    ))
+    let batch_s = t.elapsed().as_secs_f64();
+    let t = std::time::Instant::now();
+    let o = compare(base, &batch, &plan, reform, applied.changes, out_of_force);
+    let timing = Timing {
+        compile_s,
+        batch_s,
+        compare_s: t.elapsed().as_secs_f64(),
+    };
+    Ok((o, timing))
 }
 
 fn compare(
@@ -401,26 +441,30 @@ fn compare(
         }
     }
     let mut rules = Vec::new();
-    let mut parks: BTreeMap<(usize, String), RuleDiff> = BTreeMap::new();
+    // (rule index, park index) → counts; park names filled in at the end
+    let mut parks: BTreeMap<(usize, u16), RuleDiff> = BTreeMap::new();
     let mut tiers: BTreeMap<(usize, String), (usize, usize)> = BTreeMap::new();
     let mut diffs = Vec::new();
     let mut gains: BTreeMap<usize, i64> = BTreeMap::new();
     let (mut base_total, mut reform_total) = (0i64, 0i64);
-    let at = |b: &BatchResult, id: &str, row: usize| -> (Verdict, Option<i64>) {
-        match b.rule(id) {
-            // a rule out of force is not eligible and pays nothing
-            None => (Verdict::Fail, None),
-            Some(r) => {
-                let v = r.verdict[row];
-                (
-                    v,
-                    if v == Verdict::Pass {
-                        r.award_at(row)
-                    } else {
-                        None
-                    },
-                )
-            }
+    let rows: Vec<usize> = (0..p.len()).filter(|r| base.here[*r]).collect();
+    let mut park_has_firms = vec![false; p.parks.len()];
+    for &row in &rows {
+        park_has_firms[p.park[row] as usize] = true;
+    }
+    // a rule out of force is not eligible and pays nothing
+    let at = |x: Option<&gaoxin_rules::RuleResult>, row: usize| match x {
+        None => (Verdict::Fail, None),
+        Some(x) => {
+            let v = x.verdict[row];
+            (
+                v,
+                if v == Verdict::Pass {
+                    x.award_at(row)
+                } else {
+                    None
+                },
+            )
         }
     };
     for (k, (id, name, has_award)) in ids.iter().enumerate() {
@@ -430,33 +474,24 @@ fn compare(
             has_award: *has_award,
             ..RuleDiff::default()
         };
-        for row in 0..p.len() {
-            if !base.here[row] {
-                continue;
-            }
-            let (bv, ba) = at(&base.batch, id, row);
-            let (rv, ra) = at(batch, id, row);
-            let park = p.parks[p.park[row] as usize].clone();
-            let pd = parks.entry((k, park.clone())).or_insert_with(|| RuleDiff {
-                rule: id.clone(),
-                name: name.clone(),
-                park: park.clone(),
-                has_award: *has_award,
-                ..RuleDiff::default()
-            });
-            for d in [&mut zone, pd] {
-                d.base_pass += (bv == Verdict::Pass) as usize;
-                d.reform_pass += (rv == Verdict::Pass) as usize;
-                d.base_fen += ba.unwrap_or(0);
-                d.reform_fen += ra.unwrap_or(0);
-            }
+        let (b, r) = (base.batch.rule(id), batch.rule(id));
+        let mut per_park: Vec<RuleDiff> = vec![RuleDiff::default(); p.parks.len()];
+        for &row in &rows {
+            let (bv, ba) = at(b, row);
+            let (rv, ra) = at(r, row);
+            let pi = p.park[row] as usize;
+            let pd = &mut per_park[pi];
+            pd.base_pass += (bv == Verdict::Pass) as usize;
+            pd.reform_pass += (rv == Verdict::Pass) as usize;
+            pd.base_fen += ba.unwrap_or(0);
+            pd.reform_fen += ra.unwrap_or(0);
             if bv == rv && ba == ra {
                 continue;
             }
             let fd = FirmDiff {
                 uscc: p.uscc[row].clone(),
                 name: p.name[row].clone(),
-                park,
+                park: p.parks[pi].clone(),
                 tier: base.tier[row].clone(),
                 rule: id.clone(),
                 base: bv,
@@ -465,25 +500,36 @@ fn compare(
                 reform_fen: ra,
             };
             let t = tiers.entry((k, fd.tier.clone())).or_default();
-            let pd = parks
-                .get_mut(&(k, fd.park.clone()))
-                .expect("inserted above");
             if fd.gained() {
-                zone.gained += 1;
                 pd.gained += 1;
                 t.0 += 1;
             } else if fd.lost() {
-                zone.lost += 1;
                 pd.lost += 1;
                 t.1 += 1;
             } else if bv == Verdict::Pass && ba != ra {
-                zone.amount_changed += 1;
                 pd.amount_changed += 1;
             }
             if fd.delta_fen() != 0 {
                 *gains.entry(row).or_default() += fd.delta_fen();
             }
             diffs.push(fd);
+        }
+        for (pi, mut pd) in per_park.into_iter().enumerate() {
+            if !park_has_firms[pi] {
+                continue;
+            }
+            zone.base_pass += pd.base_pass;
+            zone.reform_pass += pd.reform_pass;
+            zone.gained += pd.gained;
+            zone.lost += pd.lost;
+            zone.amount_changed += pd.amount_changed;
+            zone.base_fen += pd.base_fen;
+            zone.reform_fen += pd.reform_fen;
+            pd.rule = id.clone();
+            pd.name = name.clone();
+            pd.park = p.parks[pi].clone();
+            pd.has_award = *has_award;
+            parks.insert((k, pi as u16), pd);
         }
         base_total += zone.base_fen;
         reform_total += zone.reform_fen;

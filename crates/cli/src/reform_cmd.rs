@@ -37,15 +37,17 @@ pub async fn reform(url: &str, zone: &Zone, a: ReformArgs) -> Res {
     let t = Instant::now();
     let base = Baseline::load(&store, &Scope::Zone, a.year).await?;
     let load_ms = t.elapsed().as_secs_f64() * 1e3;
-    let t = Instant::now();
-    let o = match reform::evaluate(&base, &r) {
-        Ok(o) => o,
+    let (o, t) = match reform::evaluate_timed(&base, &r) {
+        Ok(x) => x,
         Err(es) => return refused(&es),
     };
-    let eval_ms = t.elapsed().as_secs_f64() * 1e3;
     print!("{}", summary(zone, &o, a.top));
     println!(
-        "\n耗时：载入数据并计算现行结果 {load_ms:.0} 毫秒；方案测算（应用、编译、全区一批评估、比较）{eval_ms:.1} 毫秒"
+        "\n耗时：载入数据并计算现行结果 {load_ms:.0} 毫秒；方案测算（应用、编译、全区一批评估、比较）{:.1} 毫秒（编译 {:.1}，评估 {:.1}，比较 {:.1}）",
+        t.total_s() * 1e3,
+        t.compile_s * 1e3,
+        t.batch_s * 1e3,
+        t.compare_s * 1e3
     );
     if let Some(out) = &a.out {
         std::fs::write(out, gaoxin_app::reform_workbook::workbook(zone, &o)?)?;

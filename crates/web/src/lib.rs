@@ -30,6 +30,7 @@ mod error;
 pub mod eval_pages;
 mod export;
 pub mod pages;
+pub mod reform_pages;
 pub mod render;
 mod request_log;
 pub mod routes;
@@ -110,6 +111,7 @@ pub struct Inner {
     pub dashboards: dashboard::Cache,
     pub jobs: upload::Jobs,
     pub rules_jobs: rules_jobs::RulesJobs,
+    pub reforms: reform_pages::Cache,
 }
 
 impl std::ops::Deref for AppState {
@@ -129,6 +131,7 @@ impl AppState {
             dashboards: dashboard::Cache::default(),
             jobs: upload::Jobs::default(),
             rules_jobs: rules_jobs::RulesJobs::default(),
+            reforms: reform_pages::Cache::default(),
         }))
     }
 }
