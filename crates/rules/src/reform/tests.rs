@@ -300,3 +300,22 @@ fn a_rule_taken_out_of_force_is_left_out_and_said_so() {
     assert_eq!(notes.len(), 1, "{notes:?}");
     assert!(notes[0].contains("失效"), "{notes:?}");
 }
+
+#[test]
+fn every_shipped_example_reform_applies_and_compiles() {
+    let dir = root().join("data/reforms");
+    let files = rules();
+    let (_, skipped) = compile_for_run(&files, as_of());
+    let mut n = 0;
+    for e in std::fs::read_dir(&dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.extension().is_some_and(|x| x == "toml") {
+            let r = Reform::load(&p).unwrap_or_else(|e| panic!("{}: {e:?}", p.display()));
+            let a = r.apply(&files, as_of()).unwrap();
+            assert!(!a.changes.is_empty());
+            plan(&a.files, &skipped, as_of()).unwrap();
+            n += 1;
+        }
+    }
+    assert!(n >= 3, "{n} examples");
+}
