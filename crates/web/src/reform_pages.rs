@@ -35,10 +35,27 @@ const LIST: usize = 100;
 #[derive(Default)]
 pub struct Cache {
     map: Mutex<HashMap<i32, (Instant, Arc<Baseline>)>>,
+    /// The years with data, read with the baselines (not once per change of a value).
+    years: Mutex<Option<(Instant, Vec<i32>)>>,
     build: tokio::sync::Mutex<()>,
 }
 
 impl Cache {
+    /// The years with data in the zone, read again after [`TTL`] or on `refresh`.
+    pub async fn years(&self, store: &Store, refresh: bool) -> Result<Vec<i32>, EvalError> {
+        if !refresh
+            && let Some((t, y)) = self.years.lock().expect("cache lock").as_ref()
+            && t.elapsed() < TTL
+        {
+            return Ok(y.clone());
+        }
+        let y = store.years(&Scope::Zone).await?;
+        if !y.is_empty() {
+            *self.years.lock().expect("cache lock") = Some((Instant::now(), y.clone()));
+        }
+        Ok(y)
+    }
+
     /// The baseline of `year`, loaded at most once per [`TTL`] (concurrent callers wait for it);
     /// `refresh` reloads it (the page's 「重新载入数据」).
     pub async fn get(
@@ -122,7 +139,7 @@ async fn compute(
     q: &BTreeMap<String, String>,
 ) -> Result<Option<Computed>, PageError> {
     let form = parse_form(q).map_err(|m| PageError::bad_request(&m))?;
-    let years = state.store.years(&Scope::Zone).await?;
+    let years = state.reforms.years(&state.store, form.refresh).await?;
     let year = match form.year {
         Some(y) if years.contains(&y) => y,
         Some(y) => {
