@@ -452,21 +452,6 @@ fn compare(
     for &row in &rows {
         park_has_firms[p.park[row] as usize] = true;
     }
-    // a rule out of force is not eligible and pays nothing
-    let at = |x: Option<&gaoxin_rules::RuleResult>, row: usize| match x {
-        None => (Verdict::Fail, None),
-        Some(x) => {
-            let v = x.verdict[row];
-            (
-                v,
-                if v == Verdict::Pass {
-                    x.award_at(row)
-                } else {
-                    None
-                },
-            )
-        }
-    };
     for (k, (id, name, has_award)) in ids.iter().enumerate() {
         let mut zone = RuleDiff {
             rule: id.clone(),
@@ -476,43 +461,16 @@ fn compare(
         };
         let (b, r) = (base.batch.rule(id), batch.rule(id));
         let mut per_park: Vec<RuleDiff> = vec![RuleDiff::default(); p.parks.len()];
-        for &row in &rows {
-            let (bv, ba) = at(b, row);
-            let (rv, ra) = at(r, row);
-            let pi = p.park[row] as usize;
-            let pd = &mut per_park[pi];
-            pd.base_pass += (bv == Verdict::Pass) as usize;
-            pd.reform_pass += (rv == Verdict::Pass) as usize;
-            pd.base_fen += ba.unwrap_or(0);
-            pd.reform_fen += ra.unwrap_or(0);
-            if bv == rv && ba == ra {
-                continue;
-            }
-            let fd = FirmDiff {
-                uscc: p.uscc[row].clone(),
-                name: p.name[row].clone(),
-                park: p.parks[pi].clone(),
-                tier: base.tier[row].clone(),
-                rule: id.clone(),
-                base: bv,
-                reform: rv,
-                base_fen: ba,
-                reform_fen: ra,
-            };
-            let t = tiers.entry((k, fd.tier.clone())).or_default();
-            if fd.gained() {
-                pd.gained += 1;
-                t.0 += 1;
-            } else if fd.lost() {
-                pd.lost += 1;
-                t.1 += 1;
-            } else if bv == Verdict::Pass && ba != ra {
-                pd.amount_changed += 1;
-            }
-            if fd.delta_fen() != 0 {
-                *gains.entry(row).or_default() += fd.delta_fen();
-            }
-            diffs.push(fd);
+        let mut rule_tiers: BTreeMap<String, (usize, usize)> = BTreeMap::new();
+        let mut acc = Acc {
+            per_park: &mut per_park,
+            tiers: &mut rule_tiers,
+            diffs: &mut diffs,
+            gains: &mut gains,
+        };
+        firm_diffs(base, (b, r), id, &rows, &mut acc);
+        for (tier, n) in rule_tiers {
+            tiers.insert((k, tier), n);
         }
         for (pi, mut pd) in per_park.into_iter().enumerate() {
             if !park_has_firms[pi] {
@@ -586,6 +544,84 @@ fn compare(
         gains,
         base_total_fen: base_total,
         reform_total_fen: reform_total,
+    }
+}
+
+/// Where [`firm_diffs`] adds up one rule's changes.
+struct Acc<'a> {
+    per_park: &'a mut [RuleDiff],
+    tiers: &'a mut BTreeMap<String, (usize, usize)>,
+    diffs: &'a mut Vec<FirmDiff>,
+    gains: &'a mut BTreeMap<usize, i64>,
+}
+
+/// The verdict and award of `row` (a rule out of force is not eligible and pays nothing).
+fn at(x: Option<&gaoxin_rules::RuleResult>, row: usize) -> (Verdict, Option<i64>) {
+    match x {
+        None => (Verdict::Fail, None),
+        Some(x) => {
+            let v = x.verdict[row];
+            (
+                v,
+                if v == Verdict::Pass {
+                    x.award_at(row)
+                } else {
+                    None
+                },
+            )
+        }
+    }
+}
+
+/// One rule's baseline (`b`) and reform (`r`) results compared firm by firm.
+fn firm_diffs(
+    base: &Baseline,
+    (b, r): (
+        Option<&gaoxin_rules::RuleResult>,
+        Option<&gaoxin_rules::RuleResult>,
+    ),
+    id: &str,
+    rows: &[usize],
+    acc: &mut Acc,
+) {
+    let p = &base.panel;
+    for &row in rows {
+        let (bv, ba) = at(b, row);
+        let (rv, ra) = at(r, row);
+        let pi = p.park[row] as usize;
+        let pd = &mut acc.per_park[pi];
+        pd.base_pass += (bv == Verdict::Pass) as usize;
+        pd.reform_pass += (rv == Verdict::Pass) as usize;
+        pd.base_fen += ba.unwrap_or(0);
+        pd.reform_fen += ra.unwrap_or(0);
+        if bv == rv && ba == ra {
+            continue;
+        }
+        let fd = FirmDiff {
+            uscc: p.uscc[row].clone(),
+            name: p.name[row].clone(),
+            park: p.parks[pi].clone(),
+            tier: base.tier[row].clone(),
+            rule: id.to_string(),
+            base: bv,
+            reform: rv,
+            base_fen: ba,
+            reform_fen: ra,
+        };
+        let t = acc.tiers.entry(fd.tier.clone()).or_default();
+        if fd.gained() {
+            pd.gained += 1;
+            t.0 += 1;
+        } else if fd.lost() {
+            pd.lost += 1;
+            t.1 += 1;
+        } else if bv == Verdict::Pass && ba != ra {
+            pd.amount_changed += 1;
+        }
+        if fd.delta_fen() != 0 {
+            *acc.gains.entry(row).or_default() += fd.delta_fen();
+        }
+        acc.diffs.push(fd);
     }
 }
 
