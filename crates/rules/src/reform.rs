@@ -735,5 +735,88 @@ pub fn plan(
     Ok((plan, out.iter().map(|e| e.to_string()).collect()))
 }
 
+/// The rule ids a file refers to with `ref(id)`, anywhere in its expressions.
+pub fn refs_of(f: &RuleFile) -> BTreeSet<String> {
+    fn walk(a: &crate::expr::Ast, out: &mut BTreeSet<String>) {
+        use crate::expr::Ast;
+        match a {
+            Ast::Call(name, args, _) => {
+                if name == "ref"
+                    && let Some(Ast::Var(id, _)) = args.first()
+                {
+                    out.insert(id.clone());
+                }
+                args.iter().for_each(|x| walk(x, out));
+            }
+            Ast::Neg(x) | Ast::Not(x) => walk(x, out),
+            Ast::Bin(_, x, y) | Ast::Cmp(_, x, y) => {
+                walk(x, out);
+                walk(y, out);
+            }
+            Ast::And(v) | Ast::Or(v) => v.iter().for_each(|x| walk(x, out)),
+            Ast::Num(..) | Ast::Var(..) => {}
+        }
+    }
+    let mut out = BTreeSet::new();
+    let exprs = f
+        .vars
+        .iter()
+        .map(|v| &v.expr)
+        .chain(f.conditions.iter().map(|c| &c.expr))
+        .chain([&f.outcome.eligible])
+        .chain(f.outcome.award.iter().flat_map(|a| {
+            [Some(&a.base), Some(&a.rate), a.cap.as_ref()]
+                .into_iter()
+                .flatten()
+        }))
+        .chain(f.manual.iter().flat_map(|m| [&m.lo, &m.hi]))
+        .chain(f.recognised.iter().map(|r| &r.expr));
+    for e in exprs {
+        walk(&e.ast, &mut out);
+    }
+    out
+}
+
+/// The rules whose results a reform can change: the rules it changes and every rule that refers
+/// to one of them (`ref`), transitively. The others give the baseline's results unchanged.
+pub fn affected(files: &[RuleFile], changed: &BTreeSet<String>) -> BTreeSet<String> {
+    let refs: Vec<(String, BTreeSet<String>)> =
+        files.iter().map(|f| (f.id.clone(), refs_of(f))).collect();
+    let mut out = changed.clone();
+    loop {
+        let before = out.len();
+        for (id, r) in &refs {
+            if !out.contains(id) && r.iter().any(|x| out.contains(x)) {
+                out.insert(id.clone());
+            }
+        }
+        if out.len() == before {
+            return out;
+        }
+    }
+}
+
+/// The files of `ids` and every file they refer to, transitively (what compiling them needs).
+pub fn with_dependencies(files: &[RuleFile], ids: &BTreeSet<String>) -> Vec<RuleFile> {
+    let mut want = ids.clone();
+    loop {
+        let before = want.len();
+        let more: Vec<String> = files
+            .iter()
+            .filter(|f| want.contains(&f.id))
+            .flat_map(refs_of)
+            .collect();
+        want.extend(more);
+        if want.len() == before {
+            break;
+        }
+    }
+    files
+        .iter()
+        .filter(|f| want.contains(&f.id))
+        .cloned()
+        .collect()
+}
+
 #[cfg(test)]
 mod tests;

@@ -27,6 +27,15 @@ fn lower_threshold() -> Reform {
     .unwrap()
 }
 
+/// The first-time unicorn cap lowered below the awards paid (0.5万元).
+fn low_cap() -> Reform {
+    Reform::parse(
+        Path::new("低上限.toml"),
+        &format!("name = \"低上限\"\nauthor = \"测试\"\n[[params]]\nrule = \"{AWARD}\"\nname = \"cap\"\nvalue = 0.5\n"),
+    )
+    .unwrap()
+}
+
 async fn demo_store(store: &Store, firms: usize) {
     let cfg = DemoConfig {
         enterprises: firms,
@@ -125,12 +134,7 @@ async fn a_reform_on_a_demo_store_is_compared_with_the_official_run_and_changes_
         assert_eq!(award.amount_changed, o.diffs.len());
 
         // Lowering the cap below the awards paid (0.5万元): every award above it falls to it.
-        let low = Reform::parse(
-            Path::new("低上限.toml"),
-            &format!("name = \"低上限\"\nauthor = \"测试\"\n[[params]]\nrule = \"{AWARD}\"\nname = \"cap\"\nvalue = 0.5\n"),
-        )
-        .unwrap();
-        let o = evaluate(&base, &low).unwrap();
+        let o = evaluate(&base, &low_cap()).unwrap();
         adds_up(&o);
         let above: Vec<i64> = (0..base.panel.len())
             .filter(|r| {
@@ -171,6 +175,18 @@ async fn a_reform_on_a_demo_store_is_compared_with_the_official_run_and_changes_
             unicorns.gained
         );
         assert!(o.gained().all(|d| d.base != Verdict::Pass));
+
+        // Evaluating only the affected rules gives exactly what evaluating every rule gives.
+        for r in [example(), lower_threshold(), low_cap()] {
+            let (scoped, _) = evaluate_scoped(&base, &r, true).unwrap();
+            let (full, _) = evaluate_scoped(&base, &r, false).unwrap();
+            assert_eq!(
+                serde_json::to_string(&scoped).unwrap(),
+                serde_json::to_string(&full).unwrap(),
+                "{}",
+                r.name
+            );
+        }
 
         // Nothing stored changed: the latest run of the year is the official one, row for row.
         let (_, latest) = rules_eval::latest(&store, &Scope::Zone, 2024)

@@ -319,3 +319,32 @@ fn every_shipped_example_reform_applies_and_compiles() {
     }
     assert!(n >= 3, "{n} examples");
 }
+
+#[test]
+fn a_change_affects_its_rule_and_the_rules_referring_to_it() {
+    let files = rules();
+    let award = files.iter().find(|f| f.id == AWARD).unwrap();
+    assert!(
+        refs_of(award).contains("nanjing_unicorn_2024"),
+        "{:?}",
+        refs_of(award)
+    );
+    let one = |id: &str| BTreeSet::from([id.to_string()]);
+    // the award: nobody refers to it
+    assert_eq!(affected(&files, &one(AWARD)), one(AWARD));
+    // the unicorn list: the first-time award and the incentive refer to it
+    let a = affected(&files, &one("nanjing_unicorn_2024"));
+    assert!(
+        a.contains(AWARD) && a.contains("nanjing_incentive_2021"),
+        "{a:?}"
+    );
+    assert!(!a.contains("techsme_2022"), "{a:?}");
+    // compiling the award needs the unicorn list it refers to
+    let need: Vec<String> = with_dependencies(&files, &one(AWARD))
+        .iter()
+        .map(|f| f.id.clone())
+        .collect();
+    assert!(
+        need.contains(&AWARD.to_string()) && need.contains(&"nanjing_unicorn_2024".to_string())
+    );
+}
