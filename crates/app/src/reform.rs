@@ -39,6 +39,9 @@ pub struct Baseline {
     pub batch: BatchResult,
     /// Each firm's current rung label (已认定 by a record, else by the rules), 未入梯 below the first.
     pub tier: Vec<String>,
+    /// Per rule, per park (index into the panel's parks): eligible firms with facts for the year
+    /// and their awards in fen — what a reform that cannot change the rule reports for it.
+    pub park_sums: BTreeMap<String, Vec<(usize, i64)>>,
 }
 
 fn threads() -> usize {
@@ -100,6 +103,17 @@ impl Baseline {
                     .unwrap_or_else(|| "未入梯".into())
             })
             .collect();
+        let mut park_sums = BTreeMap::new();
+        for r in &batch.rules {
+            let mut sums = vec![(0usize, 0i64); panel.parks.len()];
+            for row in (0..panel.len()).filter(|r| here[*r]) {
+                let (v, a) = at(Some(r), row);
+                let s = &mut sums[panel.park[row] as usize];
+                s.0 += (v == Verdict::Pass) as usize;
+                s.1 += a.unwrap_or(0);
+            }
+            park_sums.insert(r.rule.clone(), sums);
+        }
         Ok(Baseline {
             year,
             as_of,
@@ -110,6 +124,7 @@ impl Baseline {
             skipped,
             batch,
             tier,
+            park_sums,
         })
     }
 
@@ -499,7 +514,16 @@ fn compare(
             diffs: &mut diffs,
             gains: &mut gains,
         };
-        firm_diffs(base, (b, r), id, &rows, &mut acc);
+        match base.park_sums.get(id.as_str()) {
+            // unchanged: the baseline's counts and amounts, nobody to list
+            Some(sums) if !affected.contains(id) => {
+                for (pd, (pass, fen)) in acc.per_park.iter_mut().zip(sums) {
+                    (pd.base_pass, pd.reform_pass) = (*pass, *pass);
+                    (pd.base_fen, pd.reform_fen) = (*fen, *fen);
+                }
+            }
+            _ => firm_diffs(base, (b, r), id, &rows, &mut acc),
+        }
         for (tier, n) in rule_tiers {
             tiers.insert((k, tier), n);
         }
