@@ -288,21 +288,31 @@ fn result_ctx(state: &AppState, c: &Computed) -> minijinja::Value {
         })
         .collect();
     // Winners and losers by park, over every rule: newly / no longer qualifying, award change.
-    let mut by_park: BTreeMap<String, (usize, usize, i64)> = BTreeMap::new();
-    for p in &state.zone.parks {
-        by_park.insert(p.id.clone(), (0, 0, 0));
-    }
+    // in the zone's order of parks (then any other park id found in the data)
+    let mut by_park: Vec<(String, (usize, usize, i64))> = state
+        .zone
+        .parks
+        .iter()
+        .map(|p| (p.id.clone(), (0, 0, 0)))
+        .collect();
     for d in &o.parks {
-        let e = by_park.entry(d.park.clone()).or_default();
+        let i = match by_park.iter().position(|(id, _)| *id == d.park) {
+            Some(i) => i,
+            None => {
+                by_park.push((d.park.clone(), (0, 0, 0)));
+                by_park.len() - 1
+            }
+        };
+        let e = &mut by_park[i].1;
         e.0 += d.gained;
         e.1 += d.lost;
         e.2 += d.reform_fen - d.base_fen;
     }
     let chart = context! {
-        parks => by_park.keys().map(|p| park_name(&state.zone, p)).collect::<Vec<_>>(),
-        gained => by_park.values().map(|v| v.0).collect::<Vec<_>>(),
-        lost => by_park.values().map(|v| -(v.1 as i64)).collect::<Vec<_>>(),
-        delta_wan => by_park.values().map(|v| (v.2 as f64 / 1e6 * 100.0).round() / 100.0).collect::<Vec<_>>(),
+        parks => by_park.iter().map(|(p, _)| park_name(&state.zone, p)).collect::<Vec<_>>(),
+        gained => by_park.iter().map(|(_, v)| v.0).collect::<Vec<_>>(),
+        lost => by_park.iter().map(|(_, v)| -(v.1 as i64)).collect::<Vec<_>>(),
+        delta_wan => by_park.iter().map(|(_, v)| (v.2 as f64 / 1e6 * 100.0).round() / 100.0).collect::<Vec<_>>(),
     };
     let park_rows: Vec<_> = o
         .parks

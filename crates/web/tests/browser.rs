@@ -535,6 +535,11 @@ async fn reform_slider_changes_winners_and_losers() {
         Vec::<String>::new(),
         "console errors on 政策测算"
     );
+    d.js(
+        "document.getElementById('h-reform-parks').scrollIntoView(); return true;",
+        json!([]),
+    )
+    .await;
     d.screenshot("reform-higher.png").await;
     d.quit().await;
 }
