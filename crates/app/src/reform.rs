@@ -680,6 +680,66 @@ fn firm_diffs(
     }
 }
 
+/// A saved reform: its file name (without `.toml`) and the reform, or why it does not load.
+pub struct Saved {
+    pub key: String,
+    pub path: String,
+    pub reform: Result<Reform, Vec<LoadError>>,
+}
+
+/// The saved reforms ([`crate::data_files::REFORMS`]: `$GAOXIN_REFORMS`, else `data/reforms`,
+/// else the shipped examples), by file name; a directory that cannot be read is an error.
+pub fn saved() -> Result<Vec<Saved>, LoadError> {
+    use crate::data_files::{REFORMS, Source};
+    let key = |p: &std::path::Path| {
+        p.file_stem()
+            .map(|s| s.to_string_lossy().to_string())
+            .unwrap_or_default()
+    };
+    match REFORMS.source() {
+        Source::Dir(d) => {
+            let rd = std::fs::read_dir(&d).map_err(|e| LoadError {
+                file: d.clone(),
+                line: 0,
+                msg: format!("无法读取改革方案目录：{e}"),
+            })?;
+            let mut paths: Vec<std::path::PathBuf> = rd
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+                .collect();
+            paths.sort();
+            Ok(paths
+                .into_iter()
+                .map(|p| Saved {
+                    key: key(&p),
+                    path: p.display().to_string(),
+                    reform: Reform::load(&p),
+                })
+                .collect())
+        }
+        Source::Shipped => Ok(REFORMS
+            .shipped()
+            .into_iter()
+            .map(|f| Saved {
+                key: key(std::path::Path::new(
+                    f.path.to_string_lossy().trim_start_matches("(内置) "),
+                )),
+                path: f.path.display().to_string(),
+                reform: Reform::parse(&f.path, &f.text),
+            })
+            .collect()),
+    }
+}
+
+/// The saved reform `key` (its file name without `.toml`).
+pub fn saved_one(key: &str) -> Result<Option<Reform>, Vec<LoadError>> {
+    let all = saved().map_err(|e| vec![e])?;
+    match all.into_iter().find(|s| s.key == key) {
+        Some(s) => s.reform.map(Some),
+        None => Ok(None),
+    }
+}
+
 /// Refusals in words, one per line (「方案.toml:7: …」).
 pub fn errors_zh(es: &[LoadError]) -> String {
     es.iter()

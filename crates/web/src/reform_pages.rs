@@ -386,6 +386,41 @@ fn export_query(c: &Computed) -> String {
     q
 }
 
+/// The saved reforms, each evaluated against the baseline: one comparison table.
+async fn saved_rows(base: &Arc<Baseline>) -> Vec<minijinja::Value> {
+    let b = base.clone();
+    let rows = tokio::task::spawn_blocking(move || {
+        let saved = match reform::saved() {
+            Ok(s) => s,
+            Err(e) => return vec![context! { error => e.to_string() }],
+        };
+        saved
+            .into_iter()
+            .map(|s| {
+                let r = match s.reform {
+                    Ok(r) => r,
+                    Err(es) => {
+                        return context! { key => s.key, path => s.path, error => reform::errors_zh(&es) };
+                    }
+                };
+                match reform::evaluate(&b, &r) {
+                    Ok(o) => context! {
+                        key => s.key, path => s.path, name => o.name.clone(), author => o.author.clone(),
+                        note => o.note.clone(),
+                        changes => o.changes.iter().map(|c| format!("{} · {}：{} → {}", c.rule_name, c.item, c.before, c.after)).collect::<Vec<_>>(),
+                        gained => o.gained().count(), lost => o.lost().count(),
+                        base_total => fmt_wan(o.base_total_fen), reform_total => fmt_wan(o.reform_total_fen),
+                        delta => fmt_wan(o.delta_total_fen()),
+                    },
+                    Err(es) => context! { key => s.key, path => s.path, name => r.name, error => reform::errors_zh(&es) },
+                }
+            })
+            .collect()
+    })
+    .await;
+    rows.unwrap_or_default()
+}
+
 /// GET /reform — 政策测算.
 pub async fn reform_page(
     State(state): State<AppState>,
@@ -407,12 +442,14 @@ pub async fn reform_page(
         .map(|(id, name, award)| context! { id, name, award })
         .collect();
     let result = result_ctx(&state, &c);
+    let saved = saved_rows(&c.base).await;
     Ok(render::page(
         "reform.html",
         &page,
         context! {
             year => c.year, years => c.years, rule => c.rule, rules => rules,
             params => render::ser(&c.params), firms => c.base.firms(), result => result,
+            saved => saved,
         },
     ))
 }
@@ -447,7 +484,20 @@ pub async fn reform_xlsx(
     let Some(c) = compute(&state, &user, &q).await? else {
         return Err(PageError::bad_request("还没有企业年度数据"));
     };
-    let o = c.outcome.map_err(|m| PageError::bad_request(&m))?;
+    // a saved reform (`file=<name>`), else the form's values
+    let o = match q.get("file").filter(|f| !f.is_empty()) {
+        Some(key) => {
+            let r = reform::saved_one(key)
+                .map_err(|es| PageError::bad_request(&reform::errors_zh(&es)))?
+                .ok_or_else(|| PageError::bad_request(&format!("没有名为「{key}」的已保存方案")))?;
+            let b = c.base.clone();
+            tokio::task::spawn_blocking(move || reform::evaluate(&b, &r))
+                .await
+                .map_err(PageError::internal)?
+                .map_err(|es| PageError::bad_request(&reform::errors_zh(&es)))?
+        }
+        None => c.outcome.map_err(|m| PageError::bad_request(&m))?,
+    };
     let bytes =
         gaoxin_app::reform_workbook::workbook(&state.zone, &o).map_err(PageError::internal)?;
     Ok(download(

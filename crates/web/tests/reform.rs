@@ -97,6 +97,24 @@ async fn zone_staff_evaluate_reforms_others_get_404_and_nothing_is_stored() {
         );
         assert!(r.body.starts_with(b"PK"));
 
+        // saved reforms (the shipped examples here), each compared with the baseline, exportable
+        assert!(t.contains("id=\"reform-saved\""), "{t}");
+        assert!(t.contains("首次入选独角兽企业奖励上限提高至300万元"), "{t}");
+        assert!(t.contains("奖励上限：200万元 → 300万元"), "{t}");
+        assert!(t.contains("file=unicorn_cap_300"), "{t}");
+        let r = admin
+            .get("/reform/export.xlsx?year=2024&file=unicorn_cap_300")
+            .await;
+        assert_eq!(r.status, 200);
+        assert!(r.body.starts_with(b"PK"));
+        for bad in ["nope", "..%2F..%2Fetc%2Fpasswd"] {
+            let r = admin
+                .get(&format!("/reform/export.xlsx?year=2024&file={bad}"))
+                .await;
+            assert_eq!(r.status, 400, "{bad}");
+            assert!(r.text().contains("没有名为"), "{}", r.text());
+        }
+
         // bad values: said in Chinese in the result area, never a 500
         let r = admin
             .get("/reform/result?year=2024&rule=nanjing_first_unicorn_award_2025&p.cap=abc")
