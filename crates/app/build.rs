@@ -6,7 +6,11 @@ fn main() {
     let manifest = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("set by cargo"));
     let data = manifest.join("../../data");
     let mut out = String::new();
-    for (name, sub) in [("RULES", "rules"), ("SCHEMES", "schemes")] {
+    for (name, sub) in [
+        ("RULES", "rules"),
+        ("SCHEMES", "schemes"),
+        ("REFORMS", "reforms"),
+    ] {
         let dir = data.join(sub);
         // a directory: cargo rescans it, so an added or edited file is shipped by the next build
         println!("cargo:rerun-if-changed={}", dir.display());

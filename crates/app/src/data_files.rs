@@ -41,6 +41,13 @@ pub const SCHEMES: DataDir = DataDir {
     shipped: shipped::SCHEMES,
 };
 
+/// Saved reforms (政策测算): `$GAOXIN_REFORMS`, else `data/reforms`, else the shipped examples.
+pub const REFORMS: DataDir = DataDir {
+    env: "GAOXIN_REFORMS",
+    local: "data/reforms",
+    shipped: shipped::REFORMS,
+};
+
 /// Where a kind of data file is read from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Source {

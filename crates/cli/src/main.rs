@@ -7,6 +7,7 @@ mod bench;
 mod data;
 mod index_cmd;
 mod progress;
+mod reform_cmd;
 mod rules_cmd;
 mod serve;
 
@@ -72,6 +73,8 @@ enum Command {
     Ladder(rules_cmd::LadderArgs),
     /// Policies: eligible firms, amounts, 免申即享 / 快申快享 lists and budget by park (--out .xlsx).
     Policies(rules_cmd::PoliciesArgs),
+    /// What-if reform: `reform FILE --year Y [--out F.xlsx]` — a reform of rule parameters against today's rules on the same data (nothing stored).
+    Reform(reform_cmd::ReformArgs),
 }
 
 fn main() -> ExitCode {
@@ -106,6 +109,7 @@ fn main() -> ExitCode {
             Command::Explain(a) => rules_cmd::explain(&url, a).await,
             Command::Ladder(a) => rules_cmd::ladder_cmd(&url, &zone, a).await,
             Command::Policies(a) => rules_cmd::policies(&url, &zone, a).await,
+            Command::Reform(a) => reform_cmd::reform(&url, &zone, a).await,
         }
     });
     match res {

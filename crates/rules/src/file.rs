@@ -16,6 +16,7 @@ use crate::expr::{self, Ast};
 
 mod parse;
 pub use parse::parse_file;
+pub(crate) use parse::{bound, translate_toml_error};
 
 /// Where a rule file is wrong, in words an analyst can act on.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, thiserror::Error)]

@@ -25,6 +25,7 @@ pub mod itemise;
 pub mod ladder;
 pub mod panel;
 pub mod plan;
+pub mod reform;
 pub mod run;
 pub mod sme;
 pub mod synth;

@@ -39,6 +39,16 @@ const FILES: &[(&str, &str, &[u8])] = &[
         include_bytes!("../static/rules.css"),
     ),
     (
+        "reform.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../static/reform.js"),
+    ),
+    (
+        "reform.css",
+        "text/css; charset=utf-8",
+        include_bytes!("../static/reform.css"),
+    ),
+    (
         "vendor/echarts.min.js",
         "text/javascript; charset=utf-8",
         include_bytes!("../static/vendor/echarts.min.js"),

@@ -30,6 +30,7 @@ mod error;
 mod export;
 pub mod indicator_pages;
 pub mod pages;
+pub mod reform_pages;
 pub mod render;
 mod request_log;
 pub mod routes;
@@ -112,6 +113,7 @@ pub struct Inner {
     pub rules_jobs: rules_jobs::RulesJobs,
     /// Rule files and compiled plans, reloaded when the rules directory changes.
     pub rules: gaoxin_app::rules_cache::RulesCache,
+    pub reforms: reform_pages::Cache,
 }
 
 impl std::ops::Deref for AppState {
@@ -132,6 +134,7 @@ impl AppState {
             jobs: upload::Jobs::default(),
             rules_jobs: rules_jobs::RulesJobs::default(),
             rules: gaoxin_app::rules_cache::RulesCache::new(),
+            reforms: reform_pages::Cache::default(),
         }))
     }
 }

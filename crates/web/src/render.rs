@@ -57,6 +57,11 @@ const TEMPLATES: &[(&str, &str)] = &[
     ),
     ("ladder.html", include_str!("../templates/ladder.html")),
     ("policies.html", include_str!("../templates/policies.html")),
+    ("reform.html", include_str!("../templates/reform.html")),
+    (
+        "reform_result.html",
+        include_str!("../templates/reform_result.html"),
+    ),
 ];
 
 static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {
@@ -157,6 +162,10 @@ pub const NAV: &[NavItem] = &[
     NavItem {
         label: "政策",
         href: |r| (!matches!(r, Role::Enterprise(_))).then(|| "/policies".into()),
+    },
+    NavItem {
+        label: "政策测算",
+        href: |r| matches!(r, Role::ZoneAdmin | Role::ZoneAnalyst).then(|| "/reform".into()),
     },
     NavItem {
         label: "数据导入",

@@ -3,7 +3,9 @@
 //! [`build`] makes the axum router from [`table`] (one area after another), wrapping each route in the guard of its
 //! [`Access`]; [`route_table`] lists the same entries so that the isolation tests (and the
 //! OpenAPI test) can enumerate every route. There is no other place where routes are added.
-use crate::{AppState, api, assets, auth, bank, indicator_pages, pages, rules_pages, upload};
+use crate::{
+    AppState, api, assets, auth, bank, indicator_pages, pages, reform_pages, rules_pages, upload,
+};
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::middleware;
@@ -242,6 +244,20 @@ fn rules_routes(t: Table) -> Table {
         "/policies/export.xlsx",
         Staff,
         get(rules_pages::policies_xlsx),
+    )
+    // 政策测算: what-if reforms (zone users).
+    .add("GET", "/reform", Zone, get(reform_pages::reform_page))
+    .add(
+        "GET",
+        "/reform/result",
+        Zone,
+        get(reform_pages::reform_result),
+    )
+    .add(
+        "GET",
+        "/reform/export.xlsx",
+        Zone,
+        get(reform_pages::reform_xlsx),
     )
 }
 

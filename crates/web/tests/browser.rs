@@ -471,3 +471,75 @@ async fn browser_scenarios() {
     assert_eq!(d.errors().await, Vec::<String>::new());
     d.quit().await;
 }
+
+/// 政策测算 (issue 20): moving a slider re-evaluates the zone (htmx, debounced) and the winners
+/// and losers change — a lower 科小 score line makes firms newly qualify, a higher one makes
+/// firms lose it — with the chart drawn again and no console errors.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reform_slider_changes_winners_and_losers() {
+    if !tools_present() {
+        return;
+    }
+    let s = start(testing::sqlite().await.unwrap()).await;
+    let base = format!("http://{}", s.addr);
+    let mut d = Driver::start().await;
+    sign_in(&mut d, &s, "admin").await;
+    d.goto(&format!("{base}/reform?year=2024&rule=techsme_2022"))
+        .await;
+    d.wait_for(
+        "reform chart",
+        "const c = document.querySelector('#chart-reform-parks canvas'); return c && c.width > 0;",
+    )
+    .await;
+    let read = "return [document.getElementById('reform-gained').textContent, document.getElementById('reform-lost').textContent, document.getElementById('n-min_total').value].join('|');";
+    assert_eq!(d.js(read, json!([])).await, "0|0|60");
+    let slide = |v: &str| {
+        format!(
+            "const r = document.getElementById('r-min_total'); r.value = '{v}'; r.dispatchEvent(new Event('input', {{bubbles: true}})); return true;"
+        )
+    };
+    // lower: firms newly qualify, nobody loses; the number input follows the slider
+    d.js(&slide("30"), json!([])).await;
+    d.wait_for(
+        "winners after lowering the score line",
+        "return document.getElementById('reform-gained').textContent !== '0' && document.querySelector('#chart-reform-parks canvas');",
+    )
+    .await;
+    let v = d.js(read, json!([])).await;
+    let parts: Vec<&str> = v.as_str().unwrap().split('|').collect();
+    assert!(parts[0].parse::<usize>().unwrap() > 0, "{v}");
+    assert_eq!((parts[1], parts[2]), ("0", "30"), "{v}");
+    assert!(
+        d.js(
+            "return document.querySelector('table.reform-gained tbody tr') !== null;",
+            json!([])
+        )
+        .await
+            == true
+    );
+    d.screenshot("reform-lower.png").await;
+    // higher: firms lose it, nobody newly qualifies
+    d.js(&slide("90"), json!([])).await;
+    d.wait_for(
+        "losers after raising the score line",
+        "return document.getElementById('reform-lost').textContent !== '0' && document.getElementById('reform-gained').textContent === '0';",
+    )
+    .await;
+    d.wait_for(
+        "chart redrawn",
+        "const c = document.querySelector('#chart-reform-parks canvas'); return c && c.width > 0;",
+    )
+    .await;
+    assert_eq!(
+        d.errors().await,
+        Vec::<String>::new(),
+        "console errors on 政策测算"
+    );
+    d.js(
+        "document.getElementById('h-reform-parks').scrollIntoView(); return true;",
+        json!([]),
+    )
+    .await;
+    d.screenshot("reform-higher.png").await;
+    d.quit().await;
+}

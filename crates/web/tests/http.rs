@@ -177,6 +177,14 @@ fn expected_signed_in(path: &str, who: &str, variant: &str) -> u16 {
                 404
             }
         }
+        // 政策测算 (what-if reforms): zone users only.
+        "/reform" | "/reform/result" | "/reform/export.xlsx" => {
+            if zone {
+                200
+            } else {
+                404
+            }
+        }
         "/enterprises/{uscc}/points" | "/enterprises/{uscc}/ladder" => {
             let ok = match variant {
                 "missing firm" | "malformed" => false,

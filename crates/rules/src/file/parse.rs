@@ -56,7 +56,7 @@ impl Ctx<'_> {
 }
 
 /// Converts a written band bound to engine units.
-fn bound(v: f64, unit: Option<&str>) -> Result<f64, String> {
+pub(crate) fn bound(v: f64, unit: Option<&str>) -> Result<f64, String> {
     Ok(match unit {
         None => v,
         Some("%") => v / 100.0,
@@ -545,7 +545,7 @@ fn parse_test(cx: &Ctx, t: &RawTest, line: usize) -> Result<TestCase, LoadError>
 }
 
 /// Puts serde/toml's English messages into plain Chinese where the pattern is known.
-fn translate_toml_error(msg: &str) -> String {
+pub(crate) fn translate_toml_error(msg: &str) -> String {
     let m = msg.trim();
     if let Some(rest) = m.strip_prefix("unknown field `") {
         let field = rest.split('`').next().unwrap_or("");
