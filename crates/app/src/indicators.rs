@@ -126,10 +126,10 @@ pub async fn run_park_evaluation(
         report::park_report(&scheme, &rows, typed, &inputs, prev.as_ref(), &opts)
     })?;
     let run = RunRecord {
-        id: new_id(RunKind::ParkEvaluation, year),
+        id: new_id(RunKind::ParkEvaluation, typed),
         kind: RunKind::ParkEvaluation,
         created_at: now(),
-        year: Some(year),
+        year: Some(typed),
         input_hash: rep.input_hash.clone(),
         versions: format!(
             "{}={}",
@@ -204,7 +204,7 @@ pub async fn run_points(store: &Store, year: Year) -> Result<(PointsReport, RunR
     }
     let (rows, keys) = rows_and_keys(&es, &fs, typed);
     let rep = tokio::task::block_in_place(|| report::points_report(&scheme, &rows, &keys, typed))?;
-    let id = new_id(RunKind::Points, year);
+    let id = new_id(RunKind::Points, typed);
     let stored: Vec<PointsRow> = rep
         .firms
         .iter()
@@ -224,7 +224,7 @@ pub async fn run_points(store: &Store, year: Year) -> Result<(PointsReport, RunR
         id,
         kind: RunKind::Points,
         created_at: now(),
-        year: Some(year),
+        year: Some(typed),
         input_hash: rep.input_hash.clone(),
         versions: format!("{}={}", RunKind::Points.as_str(), rep.scheme.version),
         summary: serde_json::to_string(&summary).expect("serialises"),

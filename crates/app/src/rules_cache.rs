@@ -13,6 +13,7 @@ use crate::data_files::{self, Source};
 use crate::error::EvalError;
 use crate::rules_files::{plan_for, read_rules};
 use crate::rules_summary::RulesSummary;
+use gaoxin_model::Year;
 use gaoxin_rules::{Plan, RuleFile, RuleVersion};
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -60,7 +61,7 @@ fn stamp(source: &Source) -> Result<Stamp, EvalError> {
 struct Loaded {
     stamp: Stamp,
     files: Arc<Vec<RuleFile>>,
-    plans: HashMap<i32, Arc<YearPlan>>,
+    plans: HashMap<Year, Arc<YearPlan>>,
 }
 
 /// Rule files and compiled plans per year, reloaded when the rules directory changes.
@@ -93,7 +94,7 @@ impl RulesCache {
 
     /// The current rule files and the plan of fiscal `year`, from the cache unless the rules
     /// directory changed since they were loaded.
-    pub fn plan(&self, year: i32) -> Result<(Arc<Vec<RuleFile>>, Arc<YearPlan>), EvalError> {
+    pub fn plan(&self, year: Year) -> Result<(Arc<Vec<RuleFile>>, Arc<YearPlan>), EvalError> {
         let source = self
             .source
             .clone()
@@ -138,7 +139,7 @@ impl RulesCache {
 
     /// The rule files changed since the stored run `s` (of its year), per [`rule_changes`].
     pub fn changes_since(&self, s: &RulesSummary) -> Result<Vec<RuleChange>, EvalError> {
-        let (_, now) = self.plan(s.record.year)?;
+        let (_, now) = self.plan(Year::new(s.record.year).map_err(EvalError::Engine)?)?;
         Ok(rule_changes(s, &now.versions, &now.plan))
     }
 }
@@ -269,7 +270,7 @@ mod tests {
             v("d", "1", "h6"),
             v("e", "3", "h7"),
         ];
-        let (plan, _) = plan_for(&[], 2024);
+        let (plan, _) = plan_for(&[], Year::new(2024).unwrap());
         let ch = rule_changes(&s, &now, &plan);
         let text: Vec<String> = ch.iter().map(RuleChange::zh).collect();
         assert_eq!(
@@ -320,10 +321,10 @@ mod tests {
             }
         }
         let cache = RulesCache::of(Source::Dir(dir.clone()));
-        let (files, a) = cache.plan(2024).unwrap();
-        let (_, b) = cache.plan(2024).unwrap();
+        let (files, a) = cache.plan(Year::new(2024).unwrap()).unwrap();
+        let (_, b) = cache.plan(Year::new(2024).unwrap()).unwrap();
         assert!(Arc::ptr_eq(&a, &b), "the same compiled plan");
-        cache.plan(2023).unwrap();
+        cache.plan(Year::new(2023).unwrap()).unwrap();
         assert_eq!(cache.loads(), 1, "read and parsed once");
         let version = |yp: &YearPlan| {
             yp.plan
@@ -341,7 +342,7 @@ mod tests {
             text.replacen("version = \"2016.1\"", "version = \"2016.2\"", 1),
         )
         .unwrap();
-        let (_, c) = cache.plan(2024).unwrap();
+        let (_, c) = cache.plan(Year::new(2024).unwrap()).unwrap();
         assert_eq!(cache.loads(), 2, "reloaded after the change");
         assert_eq!(version(&c).as_deref(), Some("2016.2"));
         let changed = rule_changes_of(&a, &c);

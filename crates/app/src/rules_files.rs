@@ -3,6 +3,7 @@
 //! into the plan of a fiscal year.
 use crate::data_files::{self, Source};
 use crate::error::EvalError;
+use gaoxin_model::Year;
 use gaoxin_rules::plan::{Plan, compile_for_run};
 use gaoxin_rules::{CheckReport, LoadError, RuleFile, default_as_of};
 
@@ -55,8 +56,8 @@ pub fn check_rules() -> CheckReport {
 }
 
 /// The plan for fiscal `year` (files not in force that day are left out, with the reason).
-pub fn plan_for(files: &[RuleFile], year: i32) -> (Plan, Vec<String>) {
-    let (plan, skipped) = compile_for_run(files, default_as_of(year));
+pub fn plan_for(files: &[RuleFile], year: Year) -> (Plan, Vec<String>) {
+    let (plan, skipped) = compile_for_run(files, default_as_of(year.get()));
     (plan, skipped.iter().map(|e| e.to_string()).collect())
 }
 

@@ -37,7 +37,7 @@ pub use crate::rules_workbook::{Lists, workbook};
 /// the ladder. Explanations of each rule come from [`gaoxin_rules::explain`] on `plan` and `panel`
 /// (row 0).
 pub struct FirmRules {
-    pub year: i32,
+    pub year: Year,
     pub plan: Arc<Plan>,
     /// Rule files not in force that year, with the reason.
     pub skipped: Vec<String>,
@@ -51,7 +51,7 @@ pub fn evaluate_firm(
     files: &[RuleFile],
     e: &Enterprise,
     facts: &[Facts],
-    year: i32,
+    year: Year,
 ) -> Result<FirmRules, EvalError> {
     let (plan, skipped) = plan_for(files, year);
     evaluate_firm_with(Arc::new(plan), skipped, e, facts, year)
@@ -64,12 +64,12 @@ pub fn evaluate_firm_with(
     skipped: Vec<String>,
     e: &Enterprise,
     facts: &[Facts],
-    year: i32,
+    year: Year,
 ) -> Result<FirmRules, EvalError> {
     let panel = Panel::from_model(std::slice::from_ref(e), facts)
         .map_err(|err| EvalError::Engine(err.to_string()))?;
     let opts = EvalOptions::default();
-    let batch = gaoxin_rules::batch::evaluate_with(&plan, &panel, year, &opts, 1);
+    let batch = gaoxin_rules::batch::evaluate_with(&plan, &panel, year.get(), &opts, 1);
     let position = ladder::positions(&plan, &panel, &batch)
         .into_iter()
         .next()
@@ -100,7 +100,7 @@ pub async fn firm_ladder(
     scope: &Scope,
     e: &Enterprise,
     facts: &[Facts],
-    year: i32,
+    year: Year,
 ) -> Result<Result<FirmLadder, String>, EvalError> {
     let yp = match cache.plan(year) {
         Ok((_, yp)) => yp,
@@ -175,23 +175,25 @@ pub fn evaluate_panel(
     files: &[RuleFile],
     es: &[Enterprise],
     fs: &[Facts],
-    year: i32,
+    year: Year,
 ) -> Result<Evaluated, EvalError> {
     let panel = Panel::from_model(es, fs).map_err(EvalError::Engine)?;
     let present = presence(&panel, fs);
-    let Some(present_now) = present.get(&year) else {
+    // The engine counts years as i32 (rules crate docs).
+    let y = year.get();
+    let Some(present_now) = present.get(&y) else {
         return Err(EvalError::NoData(format!(
             "{year} 年没有企业数据，无法评估"
         )));
     };
     let opts = EvalOptions::default();
     let (plan, skipped) = plan_for(files, year);
-    let batch = evaluate(&plan, &panel, year, &opts);
+    let batch = evaluate(&plan, &panel, y, &opts);
     let record = gaoxin_rules::RulesRunRecord::new(files, &plan, &panel, &batch);
     // Current rungs: recognised by a record, else (no record for the rung) by the rules.
-    let rec_now = ladder::recorded(&plan, &panel, year);
+    let rec_now = ladder::recorded(&plan, &panel, y);
     let pos_now = ladder::positions_with(&plan, &batch, &rec_now);
-    let funnel = funnel_of(files, &plan, &panel, &present, (year, &pos_now), &opts);
+    let funnel = funnel_of(files, &plan, &panel, &present, (y, &pos_now), &opts);
     let now = YearRun {
         plan: &plan,
         panel: &panel,
@@ -251,7 +253,8 @@ fn funnel_of(
     let mut earlier: Vec<(i32, Vec<ladder::LadderPosition>)> = Vec::new();
     let mut y = now.0 - 1;
     while present.contains_key(&y) {
-        let (p, _) = plan_for(files, y);
+        let Ok(year) = Year::new(y) else { break };
+        let (p, _) = plan_for(files, year);
         let same = ladder::rungs(&p)
             .iter()
             .map(|r| &r.rule)
@@ -441,7 +444,6 @@ pub async fn run_rules_with(
     let (es, fs) = store
         .panel(&Scope::Zone, Some((year.back(8), year)))
         .await?;
-    let year = year.get();
     progress(RunProgress::Evaluating { firms: es.len() });
     let ev = tokio::task::spawn_blocking(move || evaluate_panel(&files, &es, &fs, year))
         .await
@@ -479,12 +481,8 @@ pub async fn run_rules_with(
 pub async fn latest(
     store: &Store,
     scope: &Scope,
-    year: i32,
+    year: Year,
 ) -> Result<Option<(RulesSummary, RunRecord)>, EvalError> {
-    // no run is stored for a number that is no `Year`
-    let Ok(year) = Year::new(year) else {
-        return Ok(None);
-    };
     match store.latest_run(scope, RunKind::Rules, year).await? {
         Some(r) => Ok(Some((decode_summary::<RulesSummary>(&r)?, r))),
         None => Ok(None),

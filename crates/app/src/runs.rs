@@ -2,6 +2,7 @@
 //! and the decoding of a stored summary (an undecodable one is an error naming the run, never
 //! taken for "no run").
 use crate::error::EvalError;
+use gaoxin_model::Year;
 use gaoxin_store::RunRecord;
 use serde::de::DeserializeOwned;
 
@@ -17,7 +18,7 @@ pub(crate) fn now() -> i64 {
 }
 
 /// A new run id: `<kind>-<year>-<seconds>-<12 random hex digits>`.
-pub(crate) fn new_id(kind: RunKind, year: i32) -> String {
+pub(crate) fn new_id(kind: RunKind, year: Year) -> String {
     let mut b = [0u8; 6];
     getrandom::fill(&mut b).expect("the operating system's random source");
     let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
@@ -38,10 +39,12 @@ mod tests {
     #[test]
     fn a_run_id_starts_with_its_kind_and_year_and_is_new_each_time() {
         for k in RunKind::ALL {
-            assert!(new_id(k, 2024).starts_with(&format!("{}-2024-", k.as_str())));
+            assert!(
+                new_id(k, Year::new(2024).unwrap()).starts_with(&format!("{}-2024-", k.as_str()))
+            );
         }
-        let a = new_id(RunKind::Points, 2024);
-        assert_ne!(a, new_id(RunKind::Points, 2024));
+        let a = new_id(RunKind::Points, Year::new(2024).unwrap());
+        assert_ne!(a, new_id(RunKind::Points, Year::new(2024).unwrap()));
     }
 
     #[test]
@@ -50,7 +53,7 @@ mod tests {
             id: "points-2024-1-abc".into(),
             kind: RunKind::Points,
             created_at: 1,
-            year: Some(2024),
+            year: Year::new(2024).ok(),
             input_hash: String::new(),
             versions: String::new(),
             summary: "[1, 2".into(),

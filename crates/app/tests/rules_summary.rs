@@ -21,7 +21,13 @@ fn the_summary_of_a_run_is_the_count_of_its_rows() {
         },
     );
     let files = rules_runs::read_rules(&Source::Shipped).unwrap();
-    let ev = evaluate_panel(&files, &demo.enterprises, &demo.facts, 2024).unwrap();
+    let ev = evaluate_panel(
+        &files,
+        &demo.enterprises,
+        &demo.facts,
+        gaoxin_model::Year::new(2024).unwrap(),
+    )
+    .unwrap();
     let (s, rows) = (&ev.summary, &ev.rows);
     assert!(s.funnel_years.len() >= 2 && s.funnel_years.last() == Some(&2024));
     let rung_rule = s.rungs[0].rule.clone().unwrap();

@@ -79,14 +79,17 @@ async fn runs_are_stored_and_reproduce() {
             )
             .await
             .unwrap();
-        let again = rules_runs::evaluate_panel(&files, &es, &fs, 2023).unwrap();
+        let again =
+            rules_runs::evaluate_panel(&files, &es, &fs, gaoxin_model::Year::new(2023).unwrap())
+                .unwrap();
         assert_eq!(again.summary.record.input_hash, s23.record.input_hash);
         assert_eq!(again.summary.record.output_hash, s23.record.output_hash);
         assert!(again.summary.record.same_inputs(&s23.record));
-        let (stored, _) = rules_runs::latest(&store, &Scope::Zone, 2023)
-            .await
-            .unwrap()
-            .unwrap();
+        let (stored, _) =
+            rules_runs::latest(&store, &Scope::Zone, gaoxin_model::Year::new(2023).unwrap())
+                .await
+                .unwrap()
+                .unwrap();
         assert_eq!(stored, s23);
         let mut rows = store
             .rule_results(&Scope::Zone, &run23.id, None, None)
@@ -135,10 +138,14 @@ async fn runs_are_stored_and_reproduce() {
             .unwrap();
         assert!(!jb.is_empty() && jb.iter().all(|r| r.park == "jiangbei"));
         assert!(
-            rules_runs::latest(&store, &Scope::Enterprise(es[0].uscc.clone()), 2024)
-                .await
-                .unwrap()
-                .is_none()
+            rules_runs::latest(
+                &store,
+                &Scope::Enterprise(es[0].uscc.clone()),
+                gaoxin_model::Year::new(2024).unwrap()
+            )
+            .await
+            .unwrap()
+            .is_none()
         );
         // the workbook holds every list
         let all = store
@@ -159,7 +166,7 @@ fn broken(kind: RunKind, id: &str) -> RunRecord {
         id: id.into(),
         kind,
         created_at: 1,
-        year: Some(2024),
+        year: gaoxin_model::Year::new(2024).ok(),
         input_hash: "h".into(),
         versions: "v".into(),
         summary: "{\"not\": \"a summary\"".into(),
@@ -190,7 +197,8 @@ async fn an_undecodable_stored_summary_is_an_error_naming_the_run() {
                 other.map(|o| o.is_some())
             ),
         }
-        match rules_runs::latest(&store, &Scope::Zone, 2024).await {
+        match rules_runs::latest(&store, &Scope::Zone, gaoxin_model::Year::new(2024).unwrap()).await
+        {
             Err(EvalError::Engine(m)) => assert!(m.contains("rules-x"), "{m}"),
             other => panic!(
                 "expected a decode error, got {:?}",
@@ -270,7 +278,9 @@ async fn one_firm_evaluated_alone_agrees_with_the_stored_run() {
             break;
         }
         let facts = store.facts_of(&Scope::Zone, &e.uscc).await.unwrap();
-        let f = rules_runs::evaluate_firm(&files, e, &facts, 2024).unwrap();
+        let f =
+            rules_runs::evaluate_firm(&files, e, &facts, gaoxin_model::Year::new(2024).unwrap())
+                .unwrap();
         for r in &mine {
             assert_eq!(r.level, f.position.level as i32, "{} {}", r.uscc, r.rule);
             assert_eq!(

@@ -35,8 +35,8 @@ enum RulesCmd {
 
 #[derive(Args)]
 pub struct EvaluateArgs {
-    #[arg(long, value_parser = year_flag)]
-    year: i32,
+    #[arg(long, value_parser = Year::parse)]
+    year: Year,
     /// Write every list (.xlsx: counts, nearest-to-qualify, funnel, conversions, 免申即享, 快申快享, budgets) into this directory.
     #[arg(long)]
     out: Option<PathBuf>,
@@ -50,8 +50,8 @@ pub struct ExplainArgs {
     #[arg(long)]
     rule: Option<String>,
     /// Fiscal year [default: the firm's latest year with data].
-    #[arg(long, value_parser = year_flag)]
-    year: Option<i32>,
+    #[arg(long, value_parser = Year::parse)]
+    year: Option<Year>,
 }
 
 #[derive(Args)]
@@ -60,8 +60,8 @@ pub struct LadderArgs {
     #[arg(long)]
     park: Option<String>,
     /// Fiscal year [default: the latest year with data].
-    #[arg(long, value_parser = year_flag)]
-    year: Option<i32>,
+    #[arg(long, value_parser = Year::parse)]
+    year: Option<Year>,
     /// Firms per nearest-to-qualify list.
     #[arg(long, default_value_t = 10)]
     top: usize,
@@ -69,8 +69,8 @@ pub struct LadderArgs {
 
 #[derive(Args)]
 pub struct PoliciesArgs {
-    #[arg(long, value_parser = year_flag)]
-    year: Option<i32>,
+    #[arg(long, value_parser = Year::parse)]
+    year: Option<Year>,
     /// Write the policy lists (.xlsx: 免申即享 with amounts, 快申快享 with the items to supply, budget by park).
     #[arg(long)]
     out: Option<PathBuf>,
@@ -129,18 +129,12 @@ fn check(paths: Vec<PathBuf>) -> Res {
     })
 }
 
-/// A `--year` flag: parsed as a [`Year`] (1949–2100, digits only) with a Chinese error; the
-/// commands below keep the number.
-fn year_flag(s: &str) -> Result<i32, String> {
-    Year::parse(s).map(Year::get)
-}
-
-async fn latest_year(store: &Store) -> Result<i32, Box<dyn std::error::Error>> {
+async fn latest_year(store: &Store) -> Result<Year, Box<dyn std::error::Error>> {
     store
         .years(&Scope::Zone)
         .await?
         .last()
-        .map(|y| y.get())
+        .copied()
         .ok_or_else(|| "数据库中没有企业年度数据（可先运行 gaoxin demo 或 gaoxin import）".into())
 }
 
@@ -307,7 +301,12 @@ pub async fn evaluate(url: &str, zone: &Zone, a: EvaluateArgs) -> Res {
     let rows = store
         .rule_results(&Scope::Zone, &run.id, None, None)
         .await?;
-    if let Some((ps, prun)) = rules_runs::latest(&store, &Scope::Zone, a.year - 1).await? {
+    let last_year = a.year.prev();
+    let stored_last = match last_year {
+        Some(y) => rules_runs::latest(&store, &Scope::Zone, y).await?,
+        None => None,
+    };
+    if let Some((ps, prun)) = stored_last {
         let prows = store
             .rule_results(&Scope::Zone, &prun.id, None, None)
             .await?;
@@ -315,8 +314,8 @@ pub async fn evaluate(url: &str, zone: &Zone, a: EvaluateArgs) -> Res {
     } else {
         println!(
             "\n没有 {} 年的已存运行，无法比较（可先运行 gaoxin evaluate --year {}）",
-            a.year - 1,
-            a.year - 1
+            a.year.get() - 1,
+            a.year.get() - 1
         );
     }
     eprintln!(
@@ -326,7 +325,7 @@ pub async fn evaluate(url: &str, zone: &Zone, a: EvaluateArgs) -> Res {
     if let Some(dir) = a.out {
         std::fs::create_dir_all(&dir)?;
         let names = names(&store).await?;
-        let p = dir.join(xlsx_name(a.year));
+        let p = dir.join(xlsx_name(a.year.get()));
         std::fs::write(
             &p,
             rules_runs::workbook(zone, &s, &rows, &names, Lists::All)?,
@@ -341,22 +340,18 @@ pub async fn evaluate(url: &str, zone: &Zone, a: EvaluateArgs) -> Res {
 /// in, with a progress bar while the per-firm results are written.
 async fn run_with_progress(
     store: &Store,
-    year: i32,
+    year: Year,
 ) -> Result<(RulesSummary, RunRecord), gaoxin_app::indicators::EvalError> {
     let mut bar: Option<crate::progress::Bar> = None;
-    let out = rules_runs::run_rules_with(
-        store,
-        Year::new(year).map_err(gaoxin_app::indicators::EvalError::NoData)?,
-        &mut |p| match p {
-            RunProgress::Loading => eprintln!("读取 {year} 年及此前的企业数据……"),
-            RunProgress::Evaluating { firms } => {
-                eprintln!("评估 {firms} 家企业 × 全部规则……")
-            }
-            RunProgress::Storing { done, total } => bar
-                .get_or_insert_with(|| crate::progress::Bar::new("保存逐企业结果"))
-                .update(done as u64, total as u64, done as u64),
-        },
-    )
+    let out = rules_runs::run_rules_with(store, year, &mut |p| match p {
+        RunProgress::Loading => eprintln!("读取 {year} 年及此前的企业数据……"),
+        RunProgress::Evaluating { firms } => {
+            eprintln!("评估 {firms} 家企业 × 全部规则……")
+        }
+        RunProgress::Storing { done, total } => bar
+            .get_or_insert_with(|| crate::progress::Bar::new("保存逐企业结果"))
+            .update(done as u64, total as u64, done as u64),
+    })
     .await;
     if let Some(b) = &bar {
         b.finish();
@@ -370,7 +365,7 @@ async fn run_with_progress(
 async fn run_for(
     store: &Store,
     scope: &Scope,
-    year: i32,
+    year: Year,
 ) -> Result<(RulesSummary, RunRecord), Box<dyn std::error::Error>> {
     if let Some(r) = rules_runs::latest(store, scope, year).await? {
         let cache = gaoxin_app::rules_cache::RulesCache::new();
@@ -396,7 +391,7 @@ pub async fn explain(url: &str, a: ExplainArgs) -> Res {
         return Err(format!("找不到企业 {}", a.code).into());
     };
     let facts = store.facts_of(&Scope::Zone, &uscc).await?;
-    let year = match a.year.or_else(|| facts.iter().map(|f| f.year.get()).max()) {
+    let year = match a.year.or_else(|| facts.iter().map(|f| f.year).max()) {
         Some(y) => y,
         None => return Err(format!("企业 {} 没有年度数据", a.code).into()),
     };
@@ -441,7 +436,7 @@ pub async fn explain(url: &str, a: ExplainArgs) -> Res {
         );
         for st in &pos.standings {
             let rp = plan.rule(&st.rule);
-            let inputs: Vec<String> = ladder::record_inputs(&plan, &panel, 0, year, &st.rule)
+            let inputs: Vec<String> = ladder::record_inputs(&plan, &panel, 0, year.get(), &st.rule)
                 .iter()
                 .map(|i| i.line_zh())
                 .collect();
@@ -479,7 +474,7 @@ pub async fn explain(url: &str, a: ExplainArgs) -> Res {
         None => plan.rules.iter().map(|r| r.id.clone()).collect(),
     };
     for id in ids {
-        if let Some(ex) = gaoxin_rules::explain(&plan, &panel, 0, year, &id, &opts) {
+        if let Some(ex) = gaoxin_rules::explain(&plan, &panel, 0, year.get(), &id, &opts) {
             println!("{}", ex.render_zh());
         }
     }
@@ -517,7 +512,7 @@ pub async fn ladder_cmd(url: &str, zone: &Zone, a: LadderArgs) -> Res {
     // (total, of which placed by the rules for want of a record, of which depending on the
     // expert-score assumption)
     let mut by_level = vec![(0usize, 0usize, 0usize); s.rungs.len() + 1];
-    for f in s.funnel.iter().filter(|f| f.year == year) {
+    for f in s.funnel.iter().filter(|f| f.year == year.get()) {
         for (i, c) in f.counts.iter().enumerate() {
             if i < by_level.len() {
                 by_level[i].0 += c;

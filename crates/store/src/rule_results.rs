@@ -66,7 +66,7 @@ impl Store {
         .bind(run.id.clone())
         .bind(run.kind.as_str())
         .bind(run.created_at)
-        .bind(run.year.map(i64::from))
+        .bind(run.year.map(|y| i64::from(y.get())))
         .bind(run.input_hash.clone())
         .bind(run.versions.clone())
         .bind(run.summary.clone())

@@ -88,7 +88,7 @@ pub struct RunRecord {
     pub id: String,
     pub kind: RunKind,
     pub created_at: i64,
-    pub year: Option<i32>,
+    pub year: Option<Year>,
     pub input_hash: String,
     pub versions: String,
     pub summary: String,
@@ -116,14 +116,23 @@ fn decode_run(r: &AnyRow) -> Result<RunRecord, Error> {
     let kind: String = r.try_get(1)?;
     let kind = RunKind::parse(&kind)
         .ok_or_else(|| Error::Corrupt(format!("运行记录 {id} 的类型「{kind}」未知")))?;
+    let year = match r
+        .try_get::<Option<i64>, _>(3)
+        .or_else(|_| r.try_get::<Option<i32>, _>(3).map(|v| v.map(i64::from)))?
+    {
+        None => None,
+        Some(y) => Some(
+            i32::try_from(y)
+                .ok()
+                .and_then(|y| Year::new(y).ok())
+                .ok_or_else(|| Error::Corrupt(format!("运行记录 {id} 的年度 {y} 无效")))?,
+        ),
+    };
     Ok(RunRecord {
         id,
         kind,
         created_at: get_i64(r, 2)?,
-        year: r
-            .try_get::<Option<i64>, _>(3)
-            .or_else(|_| r.try_get::<Option<i32>, _>(3).map(|v| v.map(i64::from)))?
-            .map(|y| y as i32),
+        year,
         input_hash: r.try_get(4)?,
         versions: r.try_get(5)?,
         summary: r.try_get(6)?,
@@ -211,7 +220,7 @@ impl Store {
         .bind(run.id.clone())
         .bind(run.kind.as_str())
         .bind(run.created_at)
-        .bind(run.year.map(i64::from))
+        .bind(run.year.map(|y| i64::from(y.get())))
         .bind(run.input_hash.clone())
         .bind(run.versions.clone())
         .bind(run.summary.clone())

@@ -154,7 +154,7 @@ async fn park_inputs_runs_and_points_are_scoped() {
                     id: id.into(),
                     kind: RunKind::ParkEvaluation,
                     created_at: t,
-                    year: Some(2024),
+                    year: gaoxin_model::Year::new(2024).ok(),
                     input_hash: format!("h{id}"),
                     versions: "park-evaluation=2021.1".into(),
                     summary: format!("{{\"run\":\"{id}\"}}"),
@@ -171,7 +171,7 @@ async fn park_inputs_runs_and_points_are_scoped() {
             .await
             .unwrap()
             .unwrap();
-        assert_eq!((r.id.as_str(), r.year), ("r2", Some(2024)));
+        assert_eq!((r.id.as_str(), r.year.map(|y| y.get())), ("r2", Some(2024)));
         assert!(r.summary.contains("r2"));
         assert!(
             store
@@ -270,7 +270,7 @@ async fn a_park_reads_only_its_rows_of_a_rules_run() {
                     id: format!("{}-2024", kind.as_str()),
                     kind,
                     created_at: 1,
-                    year: Some(2024),
+                    year: gaoxin_model::Year::new(2024).ok(),
                     input_hash: String::new(),
                     versions: String::new(),
                     summary: summary.into(),

@@ -8,13 +8,14 @@
 //! is shown with its message; opening the page again retries. Jobs live in memory.
 use crate::AppState;
 use gaoxin_app::rules_runs::{self, RunProgress};
+use gaoxin_model::Year;
 use serde::Serialize;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 /// One background run.
 pub struct RulesJob {
-    pub year: i32,
+    pub year: Year,
     state: Mutex<JobState>,
 }
 
@@ -27,12 +28,12 @@ struct JobState {
 /// The runs by year (the latest of each year).
 #[derive(Default)]
 pub struct RulesJobs {
-    map: Mutex<HashMap<i32, Arc<RulesJob>>>,
+    map: Mutex<HashMap<Year, Arc<RulesJob>>>,
 }
 
 impl RulesJobs {
     /// The running job of `year`, or a new one started in the background.
-    pub fn start(&self, state: &AppState, year: i32) -> Arc<RulesJob> {
+    pub fn start(&self, state: &AppState, year: Year) -> Arc<RulesJob> {
         let mut m = self.map.lock().expect("rules jobs lock");
         if let Some(j) = m.get(&year)
             && j.running()
@@ -49,16 +50,12 @@ impl RulesJobs {
         m.insert(year, job.clone());
         let (st, j) = (state.clone(), job.clone());
         tokio::spawn(async move {
-            // `year` is one of the store's years (a valid `Year`); anything else fails the job.
-            let r = match gaoxin_model::Year::new(year) {
-                Ok(year) => rules_runs::run_rules_with(&st.store, year, &mut |p| {
-                    j.state.lock().expect("rules job lock").progress = p;
-                })
-                .await
-                .map(|_| ())
-                .map_err(|e| e.to_string()),
-                Err(e) => Err(e),
-            };
+            let r = rules_runs::run_rules_with(&st.store, year, &mut |p| {
+                j.state.lock().expect("rules job lock").progress = p;
+            })
+            .await
+            .map(|_| ())
+            .map_err(|e| e.to_string());
             j.state.lock().expect("rules job lock").result = Some(r);
         });
         job
@@ -89,7 +86,7 @@ impl RulesJob {
             Some(Err(e)) => ("failed", Some(e.clone())),
         };
         JobView {
-            year: self.year,
+            year: self.year.get(),
             state,
             stage,
             percent: if state == "done" {
@@ -104,9 +101,9 @@ impl RulesJob {
 
 impl JobView {
     /// A year whose run is already stored.
-    pub fn stored(year: i32) -> JobView {
+    pub fn stored(year: Year) -> JobView {
         JobView {
-            year,
+            year: year.get(),
             state: "done",
             stage: "完成".into(),
             percent: 100,

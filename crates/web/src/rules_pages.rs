@@ -25,6 +25,7 @@ use axum::response::Response;
 use gaoxin_app::rules_runs::{
     self, Lists, RulesSummary, finding_zh, level_zh, park_name, record_zh, wan,
 };
+use gaoxin_model::Year;
 use gaoxin_rules::ladder::Record;
 use gaoxin_rules::plan::Finding;
 use gaoxin_rules::{Status, ladder};
@@ -94,10 +95,9 @@ pub async fn enterprise_ladder(
     let scope = user.scope();
     let (uscc, e) = scoped_enterprise(&state, &scope, &code).await?;
     let facts = state.store.facts_of(&scope, &uscc).await?;
-    let years: Vec<i32> = facts.iter().map(|f| f.year.get()).collect();
+    let years: Vec<Year> = facts.iter().map(|f| f.year).collect();
     let Some(year) = q
         .year
-        .map(|y| y.get())
         .filter(|y| years.contains(y))
         .or_else(|| years.last().copied())
     else {
@@ -139,8 +139,8 @@ pub async fn enterprise_ladder(
         "enterprise_ladder.html",
         context! {
             uscc => code,
-            year => year,
-            years => years,
+            year => year.get(),
+            years => years.iter().map(|y| y.get()).collect::<Vec<_>>(),
             as_of => plan.as_of.to_string(),
             level_label => pos.label.clone(),
             level_basis => pos.basis.map(|b| b.zh()),
@@ -175,7 +175,7 @@ fn standings(firm: &rules_runs::FirmRules) -> Vec<minijinja::Value> {
                 record_rule => rp.recognised.as_ref().map(|x| x.zh.clone()),
                 record_source => rp.recognised.as_ref().map(|x| x.source.clone()),
                 record_unconfirmed => rp.recognised.as_ref().is_some_and(|x| x.status == Status::Unconfirmed),
-                record_inputs => ladder::record_inputs(plan, panel, 0, firm.year, &st.rule)
+                record_inputs => ladder::record_inputs(plan, panel, 0, firm.year.get(), &st.rule)
                     .iter()
                     .map(|i| i.line_zh())
                     .collect::<Vec<_>>(),
@@ -190,7 +190,7 @@ fn standings(firm: &rules_runs::FirmRules) -> Vec<minijinja::Value> {
 
 /// Every rule of the plan explained for the firm: rungs first, then other labels, then policies.
 fn rule_views(firm: &rules_runs::FirmRules) -> Vec<RuleView> {
-    let (plan, panel, year, opts) = (&firm.plan, &firm.panel, firm.year, &firm.opts);
+    let (plan, panel, year, opts) = (&firm.plan, &firm.panel, firm.year.get(), &firm.opts);
     let mut rules: Vec<RuleView> = Vec::new();
     for rp in &plan.rules {
         let Some(ex) = gaoxin_rules::explain(plan, panel, 0, year, &rp.id, opts) else {
@@ -250,20 +250,15 @@ async fn page_year(
     state: &AppState,
     user: &CurrentUser,
     q: &RulesQuery,
-) -> Result<Result<(i32, Vec<i32>), minijinja::Value>, PageError> {
-    let years: Vec<i32> = state
-        .store
-        .years(&user.scope())
-        .await?
-        .into_iter()
-        .map(|y| y.get())
-        .collect();
-    Ok(match q.year.map(|y| y.get()) {
-        Some(y) if years.contains(&y) => Ok((y, years)),
-        Some(_) => Err(context! { empty => true, bad_year => true, years => years }),
+) -> Result<Result<(Year, Vec<i32>), minijinja::Value>, PageError> {
+    let years = state.store.years(&user.scope()).await?;
+    let shown: Vec<i32> = years.iter().map(|y| y.get()).collect();
+    Ok(match q.year {
+        Some(y) if years.contains(&y) => Ok((y, shown)),
+        Some(_) => Err(context! { empty => true, bad_year => true, years => shown }),
         None => match years.last() {
-            Some(y) => Ok((*y, years)),
-            None => Err(context! { empty => true, years => years }),
+            Some(y) => Ok((*y, shown)),
+            None => Err(context! { empty => true, years => shown }),
         },
     })
 }
@@ -304,17 +299,23 @@ async fn run_view(
             let job = state.rules_jobs.start(state, year);
             return Ok(Err(context! {
                 empty => true, evaluating => true, job => render::ser(job.view()),
-                year => year, years => years,
+                year => year.get(), years => years,
             }));
         }
         None => {
             return Ok(Err(
-                context! { empty => true, not_run => true, year => year, years => years },
+                context! { empty => true, not_run => true, year => year.get(), years => years },
             ));
         }
     };
     let notice = rules_runs::run_notice(&state.rules, &s);
-    Ok(Ok((year, s, run, park.map(|p| p.to_string()), notice)))
+    Ok(Ok((
+        year.get(),
+        s,
+        run,
+        park.map(|p| p.to_string()),
+        notice,
+    )))
 }
 
 /// GET /ladder/evaluating?year=Y — the progress of the year's background run (htmx fragment,

@@ -34,7 +34,7 @@ async fn ladder_and_policy_pages_are_scoped() {
             .await
             .unwrap()
             .into_iter()
-            .filter(|r| r.year == Some(2024))
+            .filter(|r| r.year.map(|y| y.get()) == Some(2024))
             .count();
         assert_eq!(runs, 1, "one run for both visitors");
         let r = admin.get("/ladder?year=2024").await;

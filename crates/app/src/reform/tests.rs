@@ -191,7 +191,7 @@ async fn a_reform_on_a_demo_store_is_compared_with_the_official_run_and_changes_
         }
 
         // Nothing stored changed: the latest run of the year is the official one, row for row.
-        let (_, latest) = rules_runs::latest(&store, &Scope::Zone, 2024)
+        let (_, latest) = rules_runs::latest(&store, &Scope::Zone, Year::new(2024).unwrap())
             .await
             .unwrap()
             .unwrap();
