@@ -36,5 +36,6 @@ pub mod rules_runs;
 pub mod rules_summary;
 pub mod rules_workbook;
 pub mod runs;
+mod xlsx;
 
 pub use error::EvalError;

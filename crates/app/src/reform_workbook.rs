@@ -5,22 +5,14 @@
 use crate::reform::{FirmDiff, Outcome, RuleDiff};
 use crate::rules_runs::{park_name, wan};
 use gaoxin_model::Zone;
-use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
+use rust_xlsxwriter::{Workbook, Worksheet, XlsxError};
 
 fn sheet<'a>(
     wb: &'a mut Workbook,
     name: &str,
     head: &[&str],
 ) -> Result<&'a mut Worksheet, XlsxError> {
-    let ws = wb.add_worksheet();
-    ws.set_name(name)?;
-    let bold = Format::new().set_bold();
-    for (c, h) in head.iter().enumerate() {
-        ws.write_string_with_format(0, c as u16, *h, &bold)?;
-        ws.set_column_width(c as u16, 18)?;
-    }
-    ws.set_freeze_panes(1, 0)?;
-    Ok(ws)
+    crate::xlsx::list_sheet(wb, name, head, 18.0)
 }
 
 /// Fen as exact 万元 text; none as 「—」.

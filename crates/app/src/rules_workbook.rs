@@ -7,7 +7,7 @@ use crate::rules_summary::{
 use gaoxin_model::Zone;
 use gaoxin_rules::plan::Finding;
 use gaoxin_store::RuleResultRow;
-use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
+use rust_xlsxwriter::{Workbook, Worksheet, XlsxError};
 use std::collections::BTreeMap;
 
 fn sheet<'a>(
@@ -15,15 +15,7 @@ fn sheet<'a>(
     name: &str,
     head: &[&str],
 ) -> Result<&'a mut Worksheet, XlsxError> {
-    let ws = wb.add_worksheet();
-    ws.set_name(name)?;
-    let bold = Format::new().set_bold();
-    for (c, h) in head.iter().enumerate() {
-        ws.write_string_with_format(0, c as u16, *h, &bold)?;
-        ws.set_column_width(c as u16, 16)?;
-    }
-    ws.set_freeze_panes(1, 0)?;
-    Ok(ws)
+    crate::xlsx::list_sheet(wb, name, head, 16.0)
 }
 
 /// Which lists a workbook holds.

@@ -139,16 +139,18 @@ fn operator(by: &Option<String>) -> String {
 /// How many changes and warnings the terminal lists (all are in the .xlsx report).
 const LISTED: usize = 50;
 
+/// A `--park` flag (a park's id or name) as the park's id; an unknown park is an error.
+fn park_flag(zone: &Zone, park: Option<&str>) -> Result<Option<gaoxin_model::ParkId>, String> {
+    park.map(|p| {
+        zone.park(p)
+            .map(|x| x.id.clone())
+            .ok_or_else(|| format!("园区「{p}」不存在"))
+    })
+    .transpose()
+}
+
 pub async fn import(url: &str, zone: &Zone, a: ImportArgs) -> Res {
-    let only_park = match &a.park {
-        Some(p) => Some(
-            zone.park(p)
-                .ok_or_else(|| format!("园区「{p}」不存在"))?
-                .id
-                .clone(),
-        ),
-        None => None,
-    };
+    let only_park = park_flag(zone, a.park.as_deref())?;
     let store = Store::open(url).await?;
     let mut bar = Bar::new("导入");
     let t = std::time::Instant::now();
@@ -313,15 +315,7 @@ pub async fn export(url: &str, zone: &Zone, a: ExportArgs) -> Res {
         }
         _ => ExportFormat::Csv,
     };
-    let park = match &a.park {
-        Some(p) => Some(
-            zone.park(p)
-                .ok_or_else(|| format!("园区「{p}」不存在"))?
-                .id
-                .clone(),
-        ),
-        None => None,
-    };
+    let park = park_flag(zone, a.park.as_deref())?;
     let store = Store::open(url).await?;
     let mut out: Box<dyn Write + Send> = match &a.out {
         Some(p) => Box::new(std::io::BufWriter::new(

@@ -60,18 +60,7 @@ impl Store {
         written: &mut (dyn FnMut(usize) + Send),
     ) -> Result<(), Error> {
         let mut tx = self.pool.begin().await?;
-        sqlx::query(
-            "INSERT INTO runs (id, kind, created_at, year, input_hash, versions, summary) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        )
-        .bind(run.id.clone())
-        .bind(run.kind.as_str())
-        .bind(run.created_at)
-        .bind(run.year.map(|y| i64::from(y.get())))
-        .bind(run.input_hash.clone())
-        .bind(run.versions.clone())
-        .bind(run.summary.clone())
-        .execute(&mut *tx)
-        .await?;
+        crate::runs::insert_run_query(run).execute(&mut *tx).await?;
         let mut done = 0;
         for chunk in rows.chunks(2_000) {
             let sql = format!(

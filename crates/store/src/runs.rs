@@ -111,6 +111,22 @@ fn get_i64(r: &AnyRow, i: usize) -> Result<i64, sqlx::Error> {
         .or_else(|_| r.try_get::<i32, _>(i).map(i64::from))
 }
 
+/// The statement that stores `run` (alone, or in the transaction of a rules run).
+pub(crate) fn insert_run_query(
+    run: &RunRecord,
+) -> sqlx::query::Query<'static, sqlx::Any, sqlx::any::AnyArguments> {
+    sqlx::query(
+        "INSERT INTO runs (id, kind, created_at, year, input_hash, versions, summary) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(run.id.clone())
+    .bind(run.kind.as_str())
+    .bind(run.created_at)
+    .bind(run.year.map(|y| i64::from(y.get())))
+    .bind(run.input_hash.clone())
+    .bind(run.versions.clone())
+    .bind(run.summary.clone())
+}
+
 fn decode_run(r: &AnyRow) -> Result<RunRecord, Error> {
     let id: String = r.try_get(0)?;
     let kind: String = r.try_get(1)?;
@@ -214,18 +230,7 @@ impl Store {
 
     /// Stores a run.
     pub async fn insert_run(&self, run: &RunRecord) -> Result<(), Error> {
-        sqlx::query(
-            "INSERT INTO runs (id, kind, created_at, year, input_hash, versions, summary) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        )
-        .bind(run.id.clone())
-        .bind(run.kind.as_str())
-        .bind(run.created_at)
-        .bind(run.year.map(|y| i64::from(y.get())))
-        .bind(run.input_hash.clone())
-        .bind(run.versions.clone())
-        .bind(run.summary.clone())
-        .execute(&self.pool)
-        .await?;
+        insert_run_query(run).execute(&self.pool).await?;
         Ok(())
     }
 

@@ -9,7 +9,9 @@ use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::dashboard::Dashboard;
 use crate::error::{ApiError, ErrorBody};
-use crate::pages::{ListPage, ListQuery, ParkQuery, list_page, park_param, park_scope};
+use crate::pages::{
+    ListPage, ListQuery, ParkQuery, list_page, park_dashboard, park_param, park_scope,
+};
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, header};
@@ -112,11 +114,9 @@ pub async fn park_summary(
     user: CurrentUser,
     Path(park): Path<String>,
 ) -> Result<Response, ApiError> {
-    let scope = park_scope(&state, &user, &park).ok_or_else(ApiError::not_found)?;
-    let e = state
-        .dashboards
-        .get(&state.store, &state.zone, &scope)
-        .await?;
+    let (e, _) = park_dashboard(&state, &user, &park)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
     Ok(json_bytes(e.json.clone()))
 }
 

@@ -56,6 +56,28 @@ pub fn park_scope(state: &AppState, user: &CurrentUser, park: impl AsRef<str>) -
     }
 }
 
+/// One park's dashboard and the park's name, if `user` may see the park (else `None`: the
+/// caller's 404). The park pages, their table exports and the API's park summary read it.
+pub async fn park_dashboard(
+    state: &AppState,
+    user: &CurrentUser,
+    park: &str,
+) -> Result<Option<(std::sync::Arc<crate::dashboard::Entry>, String)>, gaoxin_store::Error> {
+    let Some(scope) = park_scope(state, user, park) else {
+        return Ok(None);
+    };
+    let e = state
+        .dashboards
+        .get(&state.store, &state.zone, &scope)
+        .await?;
+    let name = state
+        .zone
+        .park(park)
+        .map(|p| p.name.clone())
+        .unwrap_or_default();
+    Ok(Some((e, name)))
+}
+
 /// The one reading of a `park` query parameter (enterprise list and its export, the API, 梯度培育
 /// and 政策 pages and exports, 评价): empty or absent means every park in the caller's scope;
 /// otherwise it must name a park of the zone (by id or name; the id is returned). Anything else is
@@ -210,16 +232,9 @@ pub async fn park(
     user: CurrentUser,
     Path(park): Path<String>,
 ) -> Result<Response, PageError> {
-    let scope = park_scope(&state, &user, &park).ok_or_else(PageError::not_found)?;
-    let e = state
-        .dashboards
-        .get(&state.store, &state.zone, &scope)
-        .await?;
-    let name = state
-        .zone
-        .park(&park)
-        .map(|p| p.name.clone())
-        .unwrap_or_default();
+    let (e, name) = park_dashboard(&state, &user, &park)
+        .await?
+        .ok_or_else(PageError::not_found)?;
     let page = Page::new(&name, &user, &format!("/parks/{park}"));
     Ok(render::page(
         "dashboard.html",
@@ -351,16 +366,9 @@ pub async fn park_export(
     Path((park, table)): Path<(String, String)>,
     Query(q): Query<FormatQuery>,
 ) -> Result<Response, PageError> {
-    let scope = park_scope(&state, &user, &park).ok_or_else(PageError::not_found)?;
-    let e = state
-        .dashboards
-        .get(&state.store, &state.zone, &scope)
-        .await?;
-    let name = state
-        .zone
-        .park(&park)
-        .map(|p| p.name.clone())
-        .unwrap_or_default();
+    let (e, name) = park_dashboard(&state, &user, &park)
+        .await?
+        .ok_or_else(PageError::not_found)?;
     let t =
         dashboard_table(&e.data, &table, &format!("{name}-")).ok_or_else(PageError::not_found)?;
     Ok(t.respond(Format::parse(q.format.as_deref())))
