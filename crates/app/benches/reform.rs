@@ -90,8 +90,13 @@ fn main() {
     let t = Instant::now();
     let cfg = DemoConfig::default();
     let demo = generate(&zone, &cfg);
-    let base = Baseline::new(files.clone(), &demo.enterprises, &demo.facts, cfg.last_year)
-        .expect("baseline");
+    let base = Baseline::new(
+        files.clone(),
+        &demo.enterprises,
+        &demo.facts,
+        gaoxin_model::Year::new(cfg.last_year).expect("year"),
+    )
+    .expect("baseline");
     println!(
         "demo zone generated and baseline built in {:.2} s (once per year; the page caches it)",
         t.elapsed().as_secs_f64()
@@ -110,7 +115,13 @@ fn main() {
     let panel =
         gaoxin_rules::synth::generate_keeping(n, first, last, 2024, 0.0, 0.7, Some(first), &keep);
     let here = vec![true; panel.len()];
-    let base = Baseline::from_panel(files, panel, here, last).expect("baseline");
+    let base = Baseline::from_panel(
+        files,
+        panel,
+        here,
+        gaoxin_model::Year::new(last).expect("year"),
+    )
+    .expect("baseline");
     println!(
         "{n} synthetic firms generated and baseline built in {:.2} s",
         t.elapsed().as_secs_f64()

@@ -26,7 +26,7 @@ use std::collections::{BTreeMap, BTreeSet, HashSet};
 /// compared with. Built once per year and kept (the web page caches it), so a reform costs one
 /// compile and one batch.
 pub struct Baseline {
-    pub year: i32,
+    pub year: Year,
     pub as_of: Date,
     /// Today's rule files (a reform is applied to these).
     pub files: Vec<RuleFile>,
@@ -57,12 +57,12 @@ impl Baseline {
         files: Vec<RuleFile>,
         es: &[Enterprise],
         fs: &[Facts],
-        year: i32,
+        year: Year,
     ) -> Result<Baseline, EvalError> {
         let panel = Panel::from_model(es, fs).map_err(EvalError::Engine)?;
         let present: HashSet<&str> = fs
             .iter()
-            .filter(|f| f.year.get() == year)
+            .filter(|f| f.year == year)
             .map(|f| f.uscc.as_str())
             .collect();
         let here = panel
@@ -79,17 +79,18 @@ impl Baseline {
         files: Vec<RuleFile>,
         panel: Panel,
         here: Vec<bool>,
-        year: i32,
+        year: Year,
     ) -> Result<Baseline, EvalError> {
         if !here.iter().any(|h| *h) {
             return Err(EvalError::NoData(format!(
                 "{year} 年没有企业数据，无法测算改革方案"
             )));
         }
-        let as_of = default_as_of(year);
+        let as_of = default_as_of(year.get());
         let (plan, skipped) = gaoxin_rules::compile_for_run(&files, as_of);
-        let batch = gaoxin_rules::batch::evaluate(&plan, &panel, year, &EvalOptions::default());
-        let rec = ladder::recorded(&plan, &panel, year);
+        let batch =
+            gaoxin_rules::batch::evaluate(&plan, &panel, year.get(), &EvalOptions::default());
+        let rec = ladder::recorded(&plan, &panel, year.get());
         let labels: BTreeMap<u8, String> = ladder::rungs(&plan)
             .into_iter()
             .map(|r| (r.level, r.label))
@@ -133,7 +134,7 @@ impl Baseline {
     pub async fn load(store: &Store, scope: &Scope, year: Year) -> Result<Baseline, EvalError> {
         let files = load_rules()?;
         let (es, fs) = store.panel(scope, Some((year.back(8), year))).await?;
-        tokio::task::spawn_blocking(move || Baseline::new(files, &es, &fs, year.get()))
+        tokio::task::spawn_blocking(move || Baseline::new(files, &es, &fs, year))
             .await
             .map_err(|e| EvalError::Engine(e.to_string()))?
     }
@@ -149,7 +150,7 @@ impl Baseline {
         Some(
             f.params
                 .iter()
-                .map(|p| ParamInfo::of(p, self.as_of, self.year))
+                .map(|p| ParamInfo::of(p, self.as_of, self.year.get()))
                 .collect(),
         )
     }
@@ -263,7 +264,7 @@ pub fn form_reform(base: &Baseline, rule: &str, author: &str, values: &[(String,
                 name: n.clone(),
                 value: *v,
                 when: if yearly.contains(n) {
-                    When::Year(base.year)
+                    When::Year(base.year.get())
                 } else {
                     When::Always
                 },
@@ -350,7 +351,7 @@ pub struct Outcome {
     pub name: String,
     pub author: String,
     pub note: String,
-    pub year: i32,
+    pub year: Year,
     pub as_of: String,
     pub firms: usize,
     pub changes: Vec<AppliedChange>,
@@ -436,7 +437,7 @@ fn evaluate_scoped(
     let batch = evaluate_outputs(
         &plan,
         &base.panel,
-        base.year,
+        base.year.get(),
         &EvalOptions::default(),
         threads(),
         Outputs::VerdictsAndAwards,

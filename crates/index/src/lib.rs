@@ -23,6 +23,11 @@
 //! * [`synth`] — deterministic synthetic firms for tests and benchmarks.
 //! * [`load`] — the only module doing IO: reading metadata, data and scheme files.
 //!
+//! Years: the platform's entry points ([`report::park_report`], [`report::points_report`],
+//! [`panel::firm_rows`]) take a `gaoxin_model::Year`. Inside, and in general datasets such as the
+//! ASEM reference, a year is a plain number — a column of data, stepped back for growth rates and
+//! baselines — as in the rules engine.
+//!
 //! The engine never touches a database or the network.
 
 pub mod aggregate;
