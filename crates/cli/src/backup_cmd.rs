@@ -1,4 +1,4 @@
-//! `gaoxin backup --out FILE` and `gaoxin restore FILE`.
+//! `gaoxin backup --out FILE [--native]` and `gaoxin restore FILE`.
 use crate::data::Res;
 use clap::Args;
 use gaoxin_store::Store;
@@ -10,11 +10,17 @@ pub struct BackupArgs {
     /// The backup file to write (written to FILE.partial first, renamed to FILE when complete).
     #[arg(long)]
     pub out: PathBuf,
+    /// Write the backend's own backup instead: SQLite `VACUUM INTO` (a plain SQLite database
+    /// file, checked with PRAGMA integrity_check) or PostgreSQL `pg_dump --format=custom`.
+    #[arg(long)]
+    pub native: bool,
 }
 
 #[derive(Args)]
 pub struct RestoreArgs {
-    /// A file written by `gaoxin backup`.
+    /// A file written by `gaoxin backup` (gaoxin's format, restorable into either backend), by
+    /// `gaoxin backup --native` on SQLite (a SQLite file: either backend) or on PostgreSQL (a
+    /// pg_dump archive: PostgreSQL only); the format is recognised by the file's first bytes.
     pub file: PathBuf,
 }
 
@@ -24,11 +30,19 @@ pub async fn backup(url: &str, a: BackupArgs) -> Res {
     partial.push(".partial");
     let partial = PathBuf::from(partial);
     let written = async {
-        let mut f = std::fs::File::create(&partial)
-            .map_err(|e| format!("无法创建备份文件 {}：{e}", partial.display()))?;
-        let s = store.backup(&mut f).await?;
-        f.sync_all()
-            .map_err(|e| format!("无法写入备份文件 {}：{e}", partial.display()))?;
+        let s = if a.native {
+            // VACUUM INTO refuses an existing file: a stale partial one goes first.
+            let _ = std::fs::remove_file(&partial);
+            store.backup_native(&partial).await?;
+            None
+        } else {
+            let mut f = std::fs::File::create(&partial)
+                .map_err(|e| format!("无法创建备份文件 {}：{e}", partial.display()))?;
+            let s = store.backup(&mut f).await?;
+            f.sync_all()
+                .map_err(|e| format!("无法写入备份文件 {}：{e}", partial.display()))?;
+            Some(s)
+        };
         std::fs::rename(&partial, &a.out)
             .map_err(|e| format!("无法写入备份文件 {}：{e}", a.out.display()))?;
         Ok::<_, Box<dyn std::error::Error>>(s)
@@ -36,7 +50,11 @@ pub async fn backup(url: &str, a: BackupArgs) -> Res {
     .await;
     store.close().await;
     let s = match written {
-        Ok(s) => s,
+        Ok(Some(s)) => s,
+        Ok(None) => {
+            println!("已备份（数据库自身格式）：{}", a.out.display());
+            return Ok(ExitCode::SUCCESS);
+        }
         Err(e) => {
             let _ = std::fs::remove_file(&partial);
             return Err(e);
@@ -57,7 +75,7 @@ pub async fn backup(url: &str, a: BackupArgs) -> Res {
 
 pub async fn restore(url: &str, a: RestoreArgs) -> Res {
     let store = Store::open(url).await?;
-    let res = store.restore(&a.file).await;
+    let res = store.restore_file(&a.file).await;
     store.close().await;
     let s = res?;
     println!(

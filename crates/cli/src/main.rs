@@ -77,12 +77,13 @@ enum Command {
     /// Back up the whole database to FILE while the platform keeps running: one consistent snapshot
     /// (SQLite: one WAL read transaction; PostgreSQL: REPEATABLE READ) written in gaoxin's own
     /// backend-neutral format (JSON lines: header with the schema version, every table's rows, a
-    /// final SHA-256), so a SQLite backup restores into PostgreSQL and back. Not a SQLite file or a
-    /// pg_dump archive.
+    /// final SHA-256), so a SQLite backup restores into PostgreSQL and back. --native writes the
+    /// backend's own instead: SQLite VACUUM INTO (a SQLite file) or PostgreSQL pg_dump (custom format).
     Backup(backup_cmd::BackupArgs),
-    /// Restore a `gaoxin backup` file into an EMPTY database (--database URL, either backend):
-    /// the file is checked whole first (a truncated or altered file is refused), a database holding
-    /// any row is refused, and everything is written in one transaction.
+    /// Restore a `gaoxin backup` file (or a --native one: a SQLite file into either backend, a
+    /// pg_dump archive into PostgreSQL) into an EMPTY database (--database URL): the file is checked
+    /// first (a truncated or altered file is refused), a database holding any row is refused, and
+    /// everything is written in one transaction.
     Restore(backup_cmd::RestoreArgs),
     /// What-if reform: `reform FILE --year Y [--out F.xlsx]` — a reform of rule parameters against today's rules on the same data (nothing stored).
     Reform(reform_cmd::ReformArgs),

@@ -60,6 +60,17 @@ async fn backup_then_restore_into_each_backend() {
                 text(&o)
             );
         }
+        // --native: the backend's own file, restored into a fresh database of the same backend
+        let native = dir.join(format!("n{i}.bak")).display().to_string();
+        let o = gaoxin(&url, &["backup", "--native", "--out", &native]);
+        assert!(o.status.success(), "{}", text(&o));
+        let target = match source.backend() {
+            gaoxin_store::Backend::Sqlite => testing::sqlite().await.unwrap(),
+            gaoxin_store::Backend::Postgres => testing::postgres().await.unwrap().unwrap(),
+        };
+        let o = gaoxin(target.url(), &["restore", &native]);
+        assert!(o.status.success(), "{}", text(&o));
+        assert_eq!(target.content_digest().await.unwrap(), want);
         let bytes = std::fs::read(&file).unwrap();
         let cut = dir.join(format!("cut{i}.gxbak"));
         std::fs::write(&cut, &bytes[..bytes.len() * 2 / 3]).unwrap();

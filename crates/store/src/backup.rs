@@ -137,8 +137,8 @@ impl Value {
 }
 
 #[derive(Debug, Clone)]
-struct Table {
-    name: String,
+pub(crate) struct Table {
+    pub(crate) name: String,
     columns: Vec<(String, ColType)>,
 }
 
@@ -327,24 +327,34 @@ impl Store {
     pub async fn restore(&self, path: &Path) -> Result<BackupSummary, Error> {
         let shown = path.display().to_string();
         let header = verify_file(path)?;
+        let (schema, tables) = self.check_empty_target(&shown, header.schema).await?;
+        let mut tx = self.pool.begin().await?;
+        let summary = self
+            .load_file(path, &shown, &tables, &mut tx, schema)
+            .await?;
+        tx.commit().await?;
+        Ok(summary)
+    }
+
+    /// The target's schema version and tables, after checking that the backup's schema version is
+    /// the same and that no table holds a row (else an error naming those tables).
+    pub(crate) async fn check_empty_target(
+        &self,
+        shown: &str,
+        backup_schema: i64,
+    ) -> Result<(i64, Vec<Table>), Error> {
         let mut conn = self.pool.acquire().await?;
         let schema = self.schema_version(&mut conn).await?;
-        if header.schema != schema {
-            return Err(bad(format!(
-                "备份文件 {shown} 的数据库结构版本为 {}，本程序的为 {schema}：请用相同版本的 gaoxin 恢复",
-                header.schema
-            )));
-        }
         let tables = self.tables(&mut conn).await?;
         drop(conn);
+        if backup_schema != schema {
+            return Err(bad(format!(
+                "备份文件 {shown} 的数据库结构版本为 {backup_schema}，本程序的为 {schema}：请用相同版本的 gaoxin 恢复"
+            )));
+        }
         let mut nonempty = Vec::new();
         for t in &tables {
-            let r = sqlx::query(AssertSqlSafe(format!("SELECT COUNT(*) FROM {}", t.name)))
-                .fetch_one(&self.pool)
-                .await?;
-            let n = r
-                .try_get::<i64, _>(0)
-                .or_else(|_| r.try_get::<i32, _>(0).map(i64::from))?;
+            let n = self.count_rows(&t.name).await?;
             if n > 0 {
                 nonempty.push(format!("{}（{n} 行）", t.name));
             }
@@ -355,12 +365,15 @@ impl Store {
                 nonempty.join("、")
             )));
         }
-        let mut tx = self.pool.begin().await?;
-        let summary = self
-            .load_file(path, &shown, &tables, &mut tx, schema)
+        Ok((schema, tables))
+    }
+
+    pub(crate) async fn count_rows(&self, table: &str) -> Result<i64, Error> {
+        let r = sqlx::query(AssertSqlSafe(format!("SELECT COUNT(*) FROM {table}")))
+            .fetch_one(&self.pool)
             .await?;
-        tx.commit().await?;
-        Ok(summary)
+        Ok(r.try_get::<i64, _>(0)
+            .or_else(|_| r.try_get::<i32, _>(0).map(i64::from))?)
     }
 
     async fn load_file(

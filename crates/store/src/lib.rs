@@ -7,6 +7,7 @@
 //! Invariant: every read takes a [`Scope`] (zone, one park, one enterprise). There is no unscoped
 //! read in the public API, so callers (web, CLI) cannot leak another park's firms by forgetting a filter.
 mod backup;
+mod backup_native;
 mod consent;
 mod db;
 mod import;

@@ -375,3 +375,78 @@ async fn restore_digest(p: &Path) -> Vec<TableDigest> {
     target.restore(p).await.unwrap();
     target.content_digest().await.unwrap()
 }
+
+/// `backup_native`: SQLite `VACUUM INTO` (a SQLite file, restorable into either backend) and
+/// PostgreSQL `pg_dump` (restorable into PostgreSQL); `restore_file` tells the formats apart.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn native_backups_round_trip() {
+    for source in testing::all().await.unwrap() {
+        fill(&source).await;
+        let want = source.content_digest().await.unwrap();
+        let path = tmp("native.bak");
+        source.backup_native(&path).await.unwrap();
+        let head = std::fs::read(&path).unwrap();
+        let sqlite_file = head.starts_with(b"SQLite format 3\0");
+        assert_eq!(
+            sqlite_file,
+            source.backend() == gaoxin_store::Backend::Sqlite
+        );
+        for target in testing::all().await.unwrap() {
+            let res = target.restore_file(&path).await;
+            if !sqlite_file && target.backend() == gaoxin_store::Backend::Sqlite {
+                let err = res.unwrap_err().to_string();
+                assert!(err.contains("只能恢复到 PostgreSQL"), "{err}");
+                continue;
+            }
+            let s = res.unwrap();
+            assert_eq!(s.rows(), want.iter().map(|t| t.rows).sum::<u64>());
+            assert_eq!(target.content_digest().await.unwrap(), want);
+            let err = target.restore_file(&path).await.unwrap_err().to_string();
+            assert!(err.contains("目标数据库不是空的"), "{err}");
+            assert_eq!(target.content_digest().await.unwrap(), want);
+        }
+        // the backup file itself is unchanged by restoring from it
+        assert_eq!(std::fs::read(&path).unwrap(), head);
+        // a truncated native file writes nothing
+        let cut = tmp("native-cut.bak");
+        std::fs::write(&cut, &head[..head.len() * 2 / 3]).unwrap();
+        for target in testing::all().await.unwrap() {
+            assert!(target.restore_file(&cut).await.is_err());
+            assert!(
+                nonempty_tables(&target.content_digest().await.unwrap()).is_empty(),
+                "nothing written"
+            );
+        }
+        // the gaoxin format goes through restore_file too
+        let g = backup_file(&source, "g.gxbak").await;
+        let target = testing::sqlite().await.unwrap();
+        target.restore_file(&g).await.unwrap();
+        assert_eq!(target.content_digest().await.unwrap(), want);
+    }
+}
+
+/// A backup of another schema version is refused (after its checksum is found intact).
+#[tokio::test]
+async fn another_schema_version_is_refused() {
+    use sha2::{Digest, Sha256};
+    let source = testing::sqlite().await.unwrap();
+    source.set_meta("k", "v").await.unwrap();
+    let path = backup_file(&source, "s.gxbak").await;
+    let text = std::fs::read_to_string(&path).unwrap();
+    let mut lines: Vec<&str> = text.lines().collect();
+    lines.pop();
+    let header = lines[0].replace("\"schema\":", "\"schema\":1");
+    lines[0] = &header;
+    let body: String = lines.iter().map(|l| format!("{l}\n")).collect();
+    let sha: String = Sha256::digest(body.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let p = tmp("schema.gxbak");
+    std::fs::write(
+        &p,
+        format!("{body}{{\"end\":{{\"rows\":1,\"sha256\":\"{sha}\",\"tables\":13}}}}\n"),
+    )
+    .unwrap();
+    assert_refused(&p, "数据库结构版本为 19").await;
+}
