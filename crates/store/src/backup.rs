@@ -95,14 +95,17 @@ enum Value {
 }
 
 impl Value {
-    /// The value in the backup file: floats as exact text, so every bit survives.
-    fn to_json(&self) -> serde_json::Value {
+    /// The value in the backup file, as JSON: floats as exact text (`"0.1"`), so every bit survives.
+    fn write_json(&self, out: &mut Vec<u8>) -> Result<(), Error> {
         match self {
-            Value::Null => serde_json::Value::Null,
-            Value::Int(i) => (*i).into(),
-            Value::Float(f) => format!("{f:?}").into(),
-            Value::Text(s) => s.clone().into(),
+            Value::Null => out.extend_from_slice(b"null"),
+            Value::Int(i) => write!(out, "{i}").map_err(io_err)?,
+            Value::Float(f) => write!(out, "\"{f:?}\"").map_err(io_err)?,
+            Value::Text(s) => {
+                serde_json::to_writer(&mut *out, s).map_err(|e| bad(e.to_string()))?
+            }
         }
+        Ok(())
     }
     fn from_json(v: &serde_json::Value, t: ColType) -> Option<Value> {
         match (v, t) {
@@ -298,13 +301,19 @@ impl Store {
                 "types": t.columns.iter().map(|c| c.1.name()).collect::<Vec<_>>(),
             }))?;
             let mut n = 0u64;
+            let mut buf = Vec::new();
             let mut rows = sqlx::query(AssertSqlSafe(select_all(t))).fetch(&mut *tx);
             while let Some(row) = rows.try_next().await? {
-                let mut vals = Vec::with_capacity(t.columns.len());
+                buf.clear();
+                buf.push(b'[');
                 for (i, (name, ty)) in t.columns.iter().enumerate() {
-                    vals.push(read_value(&row, i, *ty, &t.name, name)?.to_json());
+                    if i > 0 {
+                        buf.push(b',');
+                    }
+                    read_value(&row, i, *ty, &t.name, name)?.write_json(&mut buf)?;
                 }
-                w.line(&serde_json::Value::Array(vals))?;
+                buf.extend_from_slice(b"]\n");
+                w.raw(&buf)?;
                 n += 1;
             }
             drop(rows);
@@ -637,7 +646,11 @@ impl<W: Write> HashingWriter<W> {
     fn line(&mut self, v: &serde_json::Value) -> Result<(), Error> {
         let mut b = serde_json::to_vec(v).map_err(|e| bad(e.to_string()))?;
         b.push(b'\n');
-        self.hash.update(&b);
-        self.inner.write_all(&b).map_err(io_err)
+        self.raw(&b)
+    }
+    /// One whole line, newline included.
+    fn raw(&mut self, b: &[u8]) -> Result<(), Error> {
+        self.hash.update(b);
+        self.inner.write_all(b).map_err(io_err)
     }
 }
