@@ -145,6 +145,29 @@ pub(crate) struct Table {
     columns: Vec<(String, ColType)>,
 }
 
+/// Tables ordered so that a table comes after every table it references (by name otherwise), so a
+/// restore in file order never inserts a row before the row it refers to. Self-references and
+/// cycles (none today) fall back to name order.
+fn parents_first(mut tables: Vec<Table>, fks: &[(String, String)]) -> Vec<Table> {
+    tables.sort_by(|a, b| a.name.cmp(&b.name));
+    let mut out: Vec<Table> = Vec::with_capacity(tables.len());
+    while !tables.is_empty() {
+        let ready = tables
+            .iter()
+            .position(|t| {
+                fks.iter().all(|(child, parent)| {
+                    child != &t.name
+                        || parent == &t.name
+                        || out.iter().any(|o| &o.name == parent)
+                        || !tables.iter().any(|x| &x.name == parent)
+                })
+            })
+            .unwrap_or(0);
+        out.push(tables.remove(ready));
+    }
+    out
+}
+
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
@@ -216,6 +239,27 @@ impl Store {
         Ok(out)
     }
 
+    /// (table, table it references) for every foreign key.
+    async fn foreign_keys(
+        &self,
+        conn: &mut sqlx::AnyConnection,
+    ) -> Result<Vec<(String, String)>, Error> {
+        let sql = match self.backend() {
+            Backend::Sqlite => {
+                "SELECT m.name, f.\"table\" FROM sqlite_master m, pragma_foreign_key_list(m.name) f WHERE m.type = 'table'"
+            }
+            Backend::Postgres => {
+                "SELECT cl.relname::text, pr.relname::text FROM pg_constraint c JOIN pg_class cl ON cl.oid = c.conrelid JOIN pg_class pr ON pr.oid = c.confrelid JOIN pg_namespace n ON n.oid = cl.relnamespace WHERE c.contype = 'f' AND n.nspname = current_schema()"
+            }
+        };
+        Ok(sqlx::query(sql)
+            .fetch_all(&mut *conn)
+            .await?
+            .iter()
+            .map(|r| Ok((r.try_get::<String, _>(0)?, r.try_get::<String, _>(1)?)))
+            .collect::<Result<_, sqlx::Error>>()?)
+    }
+
     /// The highest applied schema migration.
     async fn schema_version(&self, conn: &mut sqlx::AnyConnection) -> Result<i64, Error> {
         let r = sqlx::query("SELECT COALESCE(MAX(version), 0) FROM schema_migrations")
@@ -284,6 +328,8 @@ impl Store {
         // The first read fixes the snapshot (SQLite WAL); every later read sees the same state.
         let schema = self.schema_version(&mut tx).await?;
         let tables = self.tables(&mut tx).await?;
+        let parents = self.foreign_keys(&mut tx).await?;
+        let tables = parents_first(tables, &parents);
         let source = match self.backend() {
             Backend::Sqlite => "sqlite",
             Backend::Postgres => "postgres",
@@ -338,6 +384,12 @@ impl Store {
         let header = verify_file(path)?;
         let (schema, tables) = self.check_empty_target(&shown, header.schema).await?;
         let mut tx = self.pool.begin().await?;
+        if self.backend() == Backend::Sqlite {
+            // Checked at commit (the file's order already puts referenced tables first).
+            sqlx::query("PRAGMA defer_foreign_keys = ON")
+                .execute(&mut *tx)
+                .await?;
+        }
         let summary = self
             .load_file(path, &shown, &tables, &mut tx, schema)
             .await?;
@@ -652,5 +704,114 @@ impl<W: Write> HashingWriter<W> {
     fn raw(&mut self, b: &[u8]) -> Result<(), Error> {
         self.hash.update(b);
         self.inner.write_all(b).map_err(io_err)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Table, parents_first};
+
+    fn names(fks: &[(&str, &str)], tables: &[&str]) -> Vec<String> {
+        let fks: Vec<(String, String)> = fks
+            .iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect();
+        let ts = tables
+            .iter()
+            .map(|n| Table {
+                name: n.to_string(),
+                columns: vec![],
+            })
+            .collect();
+        parents_first(ts, &fks)
+            .into_iter()
+            .map(|t| t.name)
+            .collect()
+    }
+
+    async fn with_child_before_parent(store: &crate::Store) {
+        for sql in [
+            "CREATE TABLE zz_parent (id TEXT PRIMARY KEY)",
+            "CREATE TABLE aa_child (id TEXT PRIMARY KEY, parent TEXT NOT NULL REFERENCES zz_parent (id))",
+        ] {
+            sqlx::query(sql).execute(&store.pool).await.unwrap();
+        }
+    }
+
+    /// A table whose name sorts before the table it references (as a `sessions` → `users` would)
+    /// is restored after it, on both backends (the catalogs' foreign keys are read).
+    #[tokio::test]
+    async fn referenced_tables_are_restored_first_on_both_backends() {
+        for source in crate::testing::all().await.unwrap() {
+            with_child_before_parent(&source).await;
+            for sql in [
+                "INSERT INTO zz_parent (id) VALUES ('p1')",
+                "INSERT INTO aa_child (id, parent) VALUES ('c1', 'p1')",
+            ] {
+                sqlx::query(sql).execute(&source.pool).await.unwrap();
+            }
+            let path = std::env::temp_dir().join(format!(
+                "gx-fk-{}-{:?}.gxbak",
+                std::process::id(),
+                source.backend()
+            ));
+            source
+                .backup(&mut std::fs::File::create(&path).unwrap())
+                .await
+                .unwrap();
+            let text = std::fs::read_to_string(&path).unwrap();
+            assert!(text.find("\"zz_parent\"").unwrap() < text.find("\"aa_child\"").unwrap());
+            let target = match source.backend() {
+                crate::Backend::Sqlite => crate::testing::sqlite().await.unwrap(),
+                crate::Backend::Postgres => crate::testing::postgres().await.unwrap().unwrap(),
+            };
+            with_child_before_parent(&target).await;
+            target.restore(&path).await.unwrap();
+            assert_eq!(
+                target.content_digest().await.unwrap(),
+                source.content_digest().await.unwrap()
+            );
+        }
+    }
+
+    #[test]
+    fn a_table_comes_after_the_tables_it_references() {
+        assert_eq!(
+            names(
+                &[
+                    ("sessions", "users"),
+                    ("facts", "enterprises"),
+                    ("a", "b"),
+                    ("b", "c")
+                ],
+                &[
+                    "users",
+                    "sessions",
+                    "facts",
+                    "enterprises",
+                    "a",
+                    "b",
+                    "c",
+                    "meta"
+                ]
+            ),
+            [
+                "c",
+                "b",
+                "a",
+                "enterprises",
+                "facts",
+                "meta",
+                "users",
+                "sessions"
+            ]
+            .map(String::from)
+            .to_vec()
+        );
+        // self-references and cycles do not stop the order
+        assert_eq!(
+            names(&[("x", "x"), ("p", "q"), ("q", "p")], &["q", "p", "x"]),
+            ["x", "p", "q"].map(String::from).to_vec()
+        );
     }
 }
