@@ -148,7 +148,7 @@ pub(crate) struct Table {
 /// Tables ordered so that a table comes after every table it references (by name otherwise), so a
 /// restore in file order never inserts a row before the row it refers to. Self-references and
 /// cycles (none today) fall back to name order.
-fn parents_first(mut tables: Vec<Table>, fks: &[(String, String)]) -> Vec<Table> {
+pub(crate) fn parents_first(mut tables: Vec<Table>, fks: &[(String, String)]) -> Vec<Table> {
     tables.sort_by(|a, b| a.name.cmp(&b.name));
     let mut out: Vec<Table> = Vec::with_capacity(tables.len());
     while !tables.is_empty() {
@@ -240,7 +240,7 @@ impl Store {
     }
 
     /// (table, table it references) for every foreign key.
-    async fn foreign_keys(
+    pub(crate) async fn foreign_keys(
         &self,
         conn: &mut sqlx::AnyConnection,
     ) -> Result<Vec<(String, String)>, Error> {

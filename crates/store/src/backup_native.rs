@@ -9,7 +9,7 @@
 //!   version checked against the archive's `schema_migrations`).
 //!
 //! [`Store::restore_file`] tells the three formats apart by their first bytes.
-use crate::backup::BackupSummary;
+use crate::backup::{BackupSummary, parents_first};
 use crate::db::{Backend, Error, Store};
 use sqlx::{AssertSqlSafe, Connection, Row};
 use std::path::{Path, PathBuf};
@@ -102,6 +102,34 @@ async fn sqlite_integrity(path: &Path) -> Result<(), Error> {
         )));
     }
     Ok(())
+}
+
+/// pg_restore's list (`--list`) with the table data only, `schema_migrations` left out (the target
+/// has its own), in the order of `order` (a table after those it references: pg_dump sorts data by
+/// name, and the target's foreign keys are in force during a data-only restore).
+fn data_list(list: &str, order: &[String]) -> String {
+    let table_of = |l: &str| {
+        let rest = l.split_once(" TABLE DATA ")?.1;
+        let mut w = rest.split_whitespace();
+        w.next()?; // schema
+        w.next().map(str::to_string)
+    };
+    let mut data: Vec<(usize, String, &str)> = list
+        .lines()
+        .filter(|l| !l.trim_start().starts_with(';'))
+        .filter_map(|l| {
+            table_of(l).map(|t| {
+                (
+                    order.iter().position(|o| *o == t).unwrap_or(usize::MAX),
+                    t,
+                    l,
+                )
+            })
+        })
+        .filter(|(_, t, _)| t != "schema_migrations")
+        .collect();
+    data.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(&b.1)));
+    data.iter().map(|(_, _, l)| format!("{l}\n")).collect()
 }
 
 fn temp_path(tag: &str) -> PathBuf {
@@ -244,11 +272,15 @@ impl Store {
             "读取 pg_dump 备份",
         )
         .await?;
-        let list: String = String::from_utf8_lossy(&list)
-            .lines()
-            .filter(|l| !l.contains("TABLE DATA") || !l.contains(" schema_migrations "))
-            .map(|l| format!("{l}\n"))
+        let fks = {
+            let mut conn = self.pool.acquire().await?;
+            self.foreign_keys(&mut conn).await?
+        };
+        let order: Vec<String> = parents_first(tables.clone(), &fks)
+            .into_iter()
+            .map(|t| t.name)
             .collect();
+        let list = data_list(&String::from_utf8_lossy(&list), &order);
         let list_file = temp_path("pg.list");
         std::fs::write(&list_file, list).map_err(|e| bad(format!("无法创建临时文件：{e}")))?;
         let res = run(
@@ -282,7 +314,55 @@ impl Store {
 
 #[cfg(test)]
 mod tests {
-    use super::pg_tool;
+    use super::{data_list, pg_tool};
+
+    #[test]
+    fn the_restore_list_is_table_data_parents_first_without_schema_migrations() {
+        let list = ";\n; Archive created at 2026-12-06\n3; 2615 2200 SCHEMA - public pg_database_owner\n\
+            3350; 0 16390 TABLE DATA public aa_child postgres\n\
+            3351; 0 16391 TABLE DATA public schema_migrations postgres\n\
+            3352; 0 16392 TABLE DATA public zz_parent postgres\n\
+            3353; 2606 16393 CONSTRAINT public aa_child aa_child_pkey postgres\n";
+        let order = ["zz_parent".to_string(), "aa_child".to_string()];
+        assert_eq!(
+            data_list(list, &order),
+            "3352; 0 16392 TABLE DATA public zz_parent postgres\n3350; 0 16390 TABLE DATA public aa_child postgres\n"
+        );
+    }
+
+    async fn with_child_before_parent(store: &crate::Store) {
+        for sql in [
+            "CREATE TABLE zz_parent (id TEXT PRIMARY KEY)",
+            "CREATE TABLE aa_child (id TEXT PRIMARY KEY, parent TEXT NOT NULL REFERENCES zz_parent (id))",
+        ] {
+            sqlx::query(sql).execute(&store.pool).await.unwrap();
+        }
+    }
+
+    /// pg_dump sorts table data by name; the restore puts a referenced table first.
+    #[tokio::test]
+    async fn a_pg_dump_restores_referenced_tables_first() {
+        let Some(source) = crate::testing::postgres().await.unwrap() else {
+            return;
+        };
+        with_child_before_parent(&source).await;
+        for sql in [
+            "INSERT INTO zz_parent (id) VALUES ('p1')",
+            "INSERT INTO aa_child (id, parent) VALUES ('c1', 'p1')",
+        ] {
+            sqlx::query(sql).execute(&source.pool).await.unwrap();
+        }
+        let path = std::env::temp_dir().join(format!("gx-fk-{}.pgdump", std::process::id()));
+        let _ = std::fs::remove_file(&path);
+        source.backup_native(&path).await.unwrap();
+        let target = crate::testing::postgres().await.unwrap().unwrap();
+        with_child_before_parent(&target).await;
+        target.restore_file(&path).await.unwrap();
+        assert_eq!(
+            target.content_digest().await.unwrap(),
+            source.content_digest().await.unwrap()
+        );
+    }
 
     #[test]
     fn a_missing_postgres_tool_is_a_chinese_message() {
