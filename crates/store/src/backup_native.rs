@@ -57,11 +57,30 @@ pub(crate) fn pg_tool(name: &str) -> Result<PathBuf, Error> {
 /// Runs a program to completion off the async threads; its stderr becomes the error.
 async fn run(tool: PathBuf, args: Vec<String>, what: &'static str) -> Result<Vec<u8>, Error> {
     let shown = tool.display().to_string();
-    let out =
-        tokio::task::spawn_blocking(move || std::process::Command::new(&tool).args(&args).output())
-            .await
-            .map_err(|e| bad(format!("{what}失败：{e}")))?
-            .map_err(|e| bad(format!("无法运行 {shown}：{e}")))?;
+    let out = tokio::task::spawn_blocking(move || {
+        // A password in a connection URL goes by PGPASSWORD, not on the command line (`ps`).
+        let mut env = None;
+        let args: Vec<String> = args
+            .into_iter()
+            .map(|a| match a.strip_prefix("--dbname=") {
+                Some(url) => {
+                    let (url, pw) = split_password(url);
+                    env = pw;
+                    format!("--dbname={url}")
+                }
+                None => a,
+            })
+            .collect();
+        let mut cmd = std::process::Command::new(&tool);
+        cmd.args(&args);
+        if let Some(pw) = env {
+            cmd.env("PGPASSWORD", pw);
+        }
+        cmd.output()
+    })
+    .await
+    .map_err(|e| bad(format!("{what}失败：{e}")))?
+    .map_err(|e| bad(format!("无法运行 {shown}：{e}")))?;
     if !out.status.success() {
         return Err(bad(format!(
             "{what}失败，未写入任何数据（{shown}）：{}",
@@ -69,6 +88,44 @@ async fn run(tool: PathBuf, args: Vec<String>, what: &'static str) -> Result<Vec
         )));
     }
     Ok(out.stdout)
+}
+
+/// A PostgreSQL URL without its password, and the password (percent-decoded).
+fn split_password(url: &str) -> (String, Option<String>) {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return (url.to_string(), None);
+    };
+    let end = rest.find(['/', '?']).unwrap_or(rest.len());
+    let (authority, tail) = rest.split_at(end);
+    let Some((userinfo, host)) = authority.rsplit_once('@') else {
+        return (url.to_string(), None);
+    };
+    let Some((user, pw)) = userinfo.split_once(':') else {
+        return (url.to_string(), None);
+    };
+    let bytes = pw.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (bytes[i], hex) {
+            (b'%', Some(b)) => {
+                out.push(b);
+                i += 3;
+            }
+            (b, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    (
+        format!("{scheme}://{user}@{host}{tail}"),
+        Some(String::from_utf8_lossy(&out).into_owned()),
+    )
 }
 
 fn sqlite_path(url: &str) -> &str {
@@ -314,7 +371,26 @@ impl Store {
 
 #[cfg(test)]
 mod tests {
-    use super::{data_list, pg_tool};
+    use super::{data_list, pg_tool, split_password};
+
+    #[test]
+    fn a_password_leaves_the_url() {
+        assert_eq!(
+            split_password("postgres://gx:s%40cret:x@db.example:5432/gaoxin?sslmode=require"),
+            (
+                "postgres://gx@db.example:5432/gaoxin?sslmode=require".to_string(),
+                Some("s@cret:x".to_string())
+            )
+        );
+        assert_eq!(
+            split_password("postgres://postgres@127.0.0.1:5432/db"),
+            ("postgres://postgres@127.0.0.1:5432/db".to_string(), None)
+        );
+        assert_eq!(
+            split_password("postgresql://localhost/db"),
+            ("postgresql://localhost/db".to_string(), None)
+        );
+    }
 
     #[test]
     fn the_restore_list_is_table_data_parents_first_without_schema_migrations() {
