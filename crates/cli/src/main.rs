@@ -3,6 +3,7 @@
 //! Every command takes `--database URL` (or `DATABASE_URL`); without either it uses
 //! `sqlite://gaoxin.db` in the working directory. Reference data come from `data/reference/zone.toml`
 //! (or `--reference FILE`).
+mod backup_cmd;
 mod bench;
 mod data;
 mod index_cmd;
@@ -73,6 +74,17 @@ enum Command {
     Ladder(rules_cmd::LadderArgs),
     /// Policies: eligible firms, amounts, 免申即享 / 快申快享 lists and budget by park (--out .xlsx).
     Policies(rules_cmd::PoliciesArgs),
+    /// Back up the whole database to FILE while the platform keeps running: one consistent snapshot
+    /// (SQLite: one WAL read transaction; PostgreSQL: REPEATABLE READ) written in gaoxin's own
+    /// backend-neutral format (JSON lines: header with the schema version, every table's rows, a
+    /// final SHA-256), so a SQLite backup restores into PostgreSQL and back. --native writes the
+    /// backend's own instead: SQLite VACUUM INTO (a SQLite file) or PostgreSQL pg_dump (custom format).
+    Backup(backup_cmd::BackupArgs),
+    /// Restore a `gaoxin backup` file (or a --native one: a SQLite file into either backend, a
+    /// pg_dump archive into PostgreSQL) into an EMPTY database (--database URL): the file is checked
+    /// first (a truncated or altered file is refused), a database holding any row is refused, and
+    /// everything is written in one transaction.
+    Restore(backup_cmd::RestoreArgs),
     /// What-if reform: `reform FILE --year Y [--out F.xlsx]` — a reform of rule parameters against today's rules on the same data (nothing stored).
     Reform(reform_cmd::ReformArgs),
 }
@@ -110,6 +122,8 @@ fn main() -> ExitCode {
             Command::Ladder(a) => rules_cmd::ladder_cmd(&url, &zone, a).await,
             Command::Policies(a) => rules_cmd::policies(&url, &zone, a).await,
             Command::Reform(a) => reform_cmd::reform(&url, &zone, a).await,
+            Command::Backup(a) => backup_cmd::backup(&url, a).await,
+            Command::Restore(a) => backup_cmd::restore(&url, a).await,
         }
     });
     match res {

@@ -19,6 +19,9 @@ pub enum Error {
     Db(#[from] sqlx::Error),
     #[error("数据库中的数据无法解析：{0}")]
     Corrupt(String),
+    /// Backup or restore refused or failed (the message says why, in Chinese).
+    #[error("{0}")]
+    Backup(String),
 }
 
 const MIGRATIONS: &[(i64, &str)] = &[

@@ -6,6 +6,8 @@
 //!
 //! Invariant: every read takes a [`Scope`] (zone, one park, one enterprise). There is no unscoped
 //! read in the public API, so callers (web, CLI) cannot leak another park's firms by forgetting a filter.
+mod backup;
+mod backup_native;
 mod consent;
 mod db;
 mod import;
@@ -17,6 +19,7 @@ mod scope;
 pub mod testing;
 mod users;
 
+pub use backup::{BACKUP_FORMAT, BackupSummary, TableDigest};
 pub use consent::{AccessEntry, Bank, Consent, key_hash};
 pub use db::{Backend, Error, Store, database_url_from_env};
 pub use import::{
