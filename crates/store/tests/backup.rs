@@ -97,7 +97,7 @@ async fn fill(store: &Store) {
                 id: "run-rules".into(),
                 kind: RunKind::Rules,
                 created_at: 1_700_000_100,
-                year: Some(2024),
+                year: gaoxin_model::Year::new(2024).ok(),
                 input_hash: "abc".into(),
                 versions: "gaoqi=2024.1".into(),
                 summary: "{\"rules\":[]}".into(),
