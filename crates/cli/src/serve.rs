@@ -55,9 +55,10 @@ pub async fn serve(url: &str, zone: Zone, a: ServeArgs) -> Res {
         );
     }
     let accounts = accounts::ensure_demo_accounts(&store, &zone).await?;
-    let url_owned = url.to_string();
+    let url_shown = gaoxin_store::masked_url(url);
+    let kept = store.clone();
     gaoxin_web::serve(store, zone, &a.bind, move |addr| {
-        println!("gaoxin 已启动：http://{addr}/   （数据库 {url_owned}；健康检查 /healthz；按 Ctrl-C 停止）");
+        println!("gaoxin 已启动：http://{addr}/   （数据库 {url_shown}；健康检查 /healthz；按 Ctrl-C 停止）");
         if !accounts.is_empty() {
             println!("演示账号（仅限演示数据，请勿用于真实数据）：");
             for (user, pw, role) in &accounts {
@@ -66,6 +67,12 @@ pub async fn serve(url: &str, zone: Zone, a: ServeArgs) -> Res {
         }
     })
     .await?;
+    // a normal stop (Ctrl-C, SIGTERM): fold the SQLite WAL into the database and truncate it
+    if let Err(e) = kept.checkpoint().await {
+        eprintln!("停止时未能合并 SQLite 预写日志（数据未丢失，下次启动时合并）：{e}");
+    }
+    kept.close().await;
+    eprintln!("gaoxin 已停止");
     Ok(ExitCode::SUCCESS)
 }
 

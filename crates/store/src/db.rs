@@ -58,7 +58,7 @@ impl Store {
         {
             let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
             if path.is_empty() {
-                return Err(Error::Url(url.into()));
+                return Err(Error::Url(crate::masked_url(url)));
             }
             let q = if query.is_empty() {
                 "mode=rwc".to_string()
@@ -69,7 +69,7 @@ impl Store {
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             (Backend::Postgres, url.to_string())
         } else {
-            return Err(Error::Url(url.into()));
+            return Err(Error::Url(crate::masked_url(url)));
         };
         let pool = AnyPoolOptions::new()
             .max_connections(if backend == Backend::Sqlite { 4 } else { 8 })
@@ -175,8 +175,23 @@ impl Store {
         Ok(())
     }
 
-    /// Closes the pool (lets SQLite checkpoint its WAL).
+    /// SQLite: copies the write-ahead log into the database file and truncates the log to zero
+    /// bytes (`PRAGMA wal_checkpoint(TRUNCATE)`), so a stopped server does not leave a large
+    /// `-wal` file behind. PostgreSQL: nothing to do.
+    pub async fn checkpoint(&self) -> Result<(), Error> {
+        if self.backend == Backend::Sqlite {
+            sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+                .execute(&self.pool)
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// Checkpoints the SQLite WAL (see [`Store::checkpoint`]) and closes the pool; the last
+    /// connection to close removes the `-wal` file. A failed checkpoint (the database busy in
+    /// another process) loses nothing: the log is kept and replayed by the next open.
     pub async fn close(&self) {
+        let _ = self.checkpoint().await;
         self.pool.close().await;
     }
 }

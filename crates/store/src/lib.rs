@@ -15,6 +15,7 @@ mod rule_results;
 mod runs;
 mod scope;
 pub mod testing;
+mod url;
 mod users;
 
 pub use consent::{AccessEntry, Bank, Consent, key_hash};
@@ -30,4 +31,5 @@ pub use read::{
 pub use rule_results::RuleResultRow;
 pub use runs::{ParkInput, PointsRow, RunKind, RunRecord};
 pub use scope::Scope;
+pub use url::masked_url;
 pub use users::{Role, UserRecord};

@@ -144,7 +144,8 @@ pub fn router(state: AppState) -> axum::Router {
     routes::build(state)
 }
 
-/// Serves the platform on `bind` (e.g. `127.0.0.1:8080`; port 0 picks a free one) until Ctrl-C.
+/// Serves the platform on `bind` (e.g. `127.0.0.1:8080`; port 0 picks a free one) until Ctrl-C or
+/// SIGTERM ([`stop_signal`]).
 /// `on_ready` receives the bound address once the listener accepts connections (`/healthz` answers).
 pub async fn serve(
     store: Store,
@@ -153,10 +154,31 @@ pub async fn serve(
     on_ready: impl FnOnce(SocketAddr),
 ) -> std::io::Result<()> {
     let state = AppState::new(store, zone, Config::from_env());
-    serve_state(state, bind, on_ready, async {
+    serve_state(state, bind, on_ready, stop_signal()).await
+}
+
+/// Resolves on Ctrl-C (SIGINT) or, on Unix, SIGTERM (what `kill` and service managers send):
+/// the normal ways to stop the server, both answered by a graceful shutdown.
+pub async fn stop_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
         let _ = tokio::signal::ctrl_c().await;
-    })
-    .await
+    }
 }
 
 /// Like [`serve`], with an explicit state and a shutdown signal (tests, embedding).
