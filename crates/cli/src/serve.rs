@@ -84,7 +84,8 @@ pub struct UserArgs {
 
 #[derive(Subcommand)]
 enum UserCmd {
-    /// Create an account. The password is read from --password or, if absent, from the first line of standard input.
+    /// Create an account. The password is read from --password or, if absent, from the first line of standard input
+    /// (at least 12 characters, not the username, not a common password).
     Add {
         username: String,
         /// zone_admin, zone_analyst (read-only), park_admin or enterprise.
@@ -103,7 +104,7 @@ enum UserCmd {
     List,
     /// Disable an account (it can no longer sign in).
     Disable { username: String },
-    /// Set a new password (and lift a lock-out). Reads it like `add`.
+    /// Set a new password (and lift a lock-out); the user must choose their own at the next sign-in. Reads it like `add`.
     ResetPassword {
         username: String,
         #[arg(long)]
@@ -176,7 +177,7 @@ pub async fn user(url: &str, zone: &Zone, a: UserArgs) -> Res {
         UserCmd::ResetPassword { username, password } => {
             let pw = password_or_stdin(password)?;
             accounts::reset_password(&store, &username, &pw).await?;
-            println!("已重设账号 {username} 的密码");
+            println!("已重设账号 {username} 的密码（该用户下次登录时须设置自己的新密码）");
         }
     }
     store.close().await;

@@ -47,10 +47,11 @@ fn start_server(url: &str) -> (Child, String) {
         .stderr(Stdio::null())
         .spawn()
         .expect("gaoxin serve starts");
+    let mut out = BufReader::new(child.stdout.take().expect("stdout"));
     let mut line = String::new();
-    BufReader::new(child.stdout.take().expect("stdout"))
-        .read_line(&mut line)
-        .expect("banner");
+    out.read_line(&mut line).expect("banner");
+    // keep reading what follows (the demo accounts), so the server never writes to a closed pipe
+    std::thread::spawn(move || std::io::copy(&mut out, &mut std::io::sink()));
     (child, line)
 }
 
@@ -175,5 +176,74 @@ fn a_normal_stop_leaves_no_sqlite_wal() {
         let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
         assert_eq!(v["enterprises"], 200, "{}", text(&o));
         let _ = std::fs::remove_dir_all(&dir);
+    }
+}
+
+/// `gaoxin user add` and `reset-password` apply the password policy (the rule named, nothing
+/// stored); a reset makes the user change the password at the next sign-in.
+#[tokio::test]
+async fn user_commands_apply_the_password_policy() {
+    for store in gaoxin_store::testing::all().await.unwrap() {
+        let url = store.url().to_string();
+        let add = |pw: &str| {
+            gaoxin(
+                &url,
+                &[
+                    "user",
+                    "add",
+                    "wang.li",
+                    "--role",
+                    "zone_analyst",
+                    "--password",
+                    pw,
+                ],
+            )
+        };
+        for (pw, msg) in [
+            ("short-pw-1", "密码太短：至少12个字符（现为10个）"),
+            ("WANG.LI", "密码太短"),
+            ("1q2w3e4r5t6y", "最常见密码"),
+        ] {
+            let o = add(pw);
+            assert!(!o.status.success(), "{pw}");
+            assert!(text(&o).contains(msg), "{pw}: {}", text(&o));
+        }
+        assert!(store.user("wang.li").await.unwrap().is_none());
+        let o = add("tall-river-lamp-9");
+        assert!(o.status.success(), "{}", text(&o));
+        assert!(
+            !store
+                .user("wang.li")
+                .await
+                .unwrap()
+                .unwrap()
+                .must_change_password
+        );
+        let o = gaoxin(
+            &url,
+            &["user", "reset-password", "wang.li", "--password", "wang.li"],
+        );
+        assert!(text(&o).contains("密码太短"), "{}", text(&o));
+        let o = gaoxin(
+            &url,
+            &[
+                "user",
+                "reset-password",
+                "wang.li",
+                "--password",
+                "given-by-admin-1",
+            ],
+        );
+        assert!(o.status.success(), "{}", text(&o));
+        assert!(text(&o).contains("下次登录时须设置自己的新密码"));
+        assert!(
+            store
+                .user("wang.li")
+                .await
+                .unwrap()
+                .unwrap()
+                .must_change_password
+        );
+        store.close().await;
     }
 }

@@ -21,6 +21,7 @@
 //!
 //! Adding a page (e.g. 梯度培育): one template under `templates/`, one handler, one line in
 //! [`routes::table`] and, if it belongs in the menu, one entry in [`render::NAV`].
+pub mod account;
 pub mod api;
 mod assets;
 pub mod auth;
@@ -158,26 +159,36 @@ pub async fn serve(
 }
 
 /// Resolves on Ctrl-C (SIGINT) or, on Unix, SIGTERM (what `kill` and service managers send):
-/// the normal ways to stop the server, both answered by a graceful shutdown.
-pub async fn stop_signal() {
+/// the normal ways to stop the server, both answered by a graceful shutdown. The handlers are
+/// installed when this is called (not when the future is first polled), so a signal that comes
+/// right after the address is printed is not lost to the default action (an abrupt exit).
+/// Must be called inside the tokio runtime.
+pub fn stop_signal() -> impl std::future::Future<Output = ()> + Send + 'static {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{SignalKind, signal};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = tokio::signal::ctrl_c() => {}
-                    _ = term.recv() => {}
+        let mut term = signal(SignalKind::terminate()).ok();
+        let mut int = signal(SignalKind::interrupt()).ok();
+        async fn wait(s: &mut Option<tokio::signal::unix::Signal>) {
+            match s {
+                Some(s) => {
+                    s.recv().await;
                 }
+                None => std::future::pending::<()>().await,
             }
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
+        }
+        async move {
+            tokio::select! {
+                _ = wait(&mut term) => {}
+                _ = wait(&mut int) => {}
             }
         }
     }
     #[cfg(not(unix))]
     {
-        let _ = tokio::signal::ctrl_c().await;
+        async {
+            let _ = tokio::signal::ctrl_c().await;
+        }
     }
 }
 

@@ -4,7 +4,8 @@
 //! [`Access`]; [`route_table`] lists the same entries so that the isolation tests (and the
 //! OpenAPI test) can enumerate every route. There is no other place where routes are added.
 use crate::{
-    AppState, api, assets, auth, bank, indicator_pages, pages, reform_pages, rules_pages, upload,
+    AppState, account, api, assets, auth, bank, indicator_pages, pages, reform_pages, rules_pages,
+    upload,
 };
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -102,6 +103,8 @@ fn sign_in_routes(t: Table) -> Table {
         .add("GET", "/login", Public, get(auth::login_page))
         .add("POST", "/login", Public, post(auth::login))
         .add("POST", "/logout", SignedIn, post(auth::logout))
+        .add("GET", "/account/password", SignedIn, get(account::page))
+        .add("POST", "/account/password", SignedIn, post(account::change))
 }
 
 /// Pages: the dashboards, parks and firms, with their exports.
