@@ -37,6 +37,7 @@ mod request_log;
 pub mod routes;
 pub mod rules_jobs;
 pub mod rules_pages;
+pub mod security_headers;
 pub mod upload;
 pub mod user;
 

@@ -308,8 +308,8 @@ pub fn route_table() -> Vec<RouteInfo> {
     table().list
 }
 
-/// The application router with its state and layers (outermost first: compression, session,
-/// request log, CSRF).
+/// The application router with its state and layers (outermost first: security headers,
+/// compression, session, request log, CSRF).
 pub fn build(state: AppState) -> Router {
     table()
         .router
@@ -318,6 +318,10 @@ pub fn build(state: AppState) -> Router {
         .layer(middleware::from_fn(crate::request_log::log))
         .layer(middleware::from_fn_with_state(state.clone(), auth::session))
         .layer(CompressionLayer::new())
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            crate::security_headers::add,
+        ))
         .with_state(state)
 }
 
