@@ -62,12 +62,64 @@ pub enum UserError {
     #[error("没有用户「{0}」")]
     NotFound(String),
     #[error(transparent)]
+    Weak(#[from] PasswordRule),
+    #[error("当前密码不正确")]
+    WrongCurrentPassword,
+    #[error(transparent)]
     Store(#[from] gaoxin_store::Error),
 }
 
-fn check_password_policy(password: &str) -> Result<(), UserError> {
-    if password.chars().count() < 8 {
-        return Err(UserError::Invalid("密码至少8个字符".into()));
+// ---------------------------------------------------------------- password policy
+
+/// The shortest password accepted (characters, not bytes).
+pub const MIN_PASSWORD_CHARS: usize = 12;
+/// The longest password accepted (OWASP ASVS 2.1.2: at least 64 allowed, at most 128).
+pub const MAX_PASSWORD_CHARS: usize = 128;
+
+/// The most common passwords (`data/reference/common-passwords.txt`, shipped in the binary).
+const COMMON_PASSWORDS: &str = include_str!("../../../data/reference/common-passwords.txt");
+
+fn common_passwords() -> &'static std::collections::HashSet<&'static str> {
+    static SET: std::sync::OnceLock<std::collections::HashSet<&'static str>> =
+        std::sync::OnceLock::new();
+    SET.get_or_init(|| {
+        COMMON_PASSWORDS
+            .lines()
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+            .collect()
+    })
+}
+
+/// A rule of the password policy that a new password breaks; its text (Chinese) names the rule.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PasswordRule {
+    #[error("密码太短：至少{MIN_PASSWORD_CHARS}个字符（现为{0}个）")]
+    TooShort(usize),
+    #[error("密码太长：最多{MAX_PASSWORD_CHARS}个字符（现为{0}个）")]
+    TooLong(usize),
+    #[error("密码不能与用户名相同")]
+    SameAsUsername,
+    #[error("该密码在最常见密码表中（data/reference/common-passwords.txt），容易被猜中，请换一个")]
+    Common,
+}
+
+/// The password policy for every password a person sets (`gaoxin user add`, `reset-password`,
+/// the password change page): at least [`MIN_PASSWORD_CHARS`] characters and at most
+/// [`MAX_PASSWORD_CHARS`], not the username (ignoring case), not one of the most common
+/// passwords (ignoring case). Existing passwords keep working; the policy applies when one is set.
+pub fn check_new_password(username: &str, password: &str) -> Result<(), PasswordRule> {
+    let n = password.chars().count();
+    if n < MIN_PASSWORD_CHARS {
+        return Err(PasswordRule::TooShort(n));
+    }
+    if n > MAX_PASSWORD_CHARS {
+        return Err(PasswordRule::TooLong(n));
+    }
+    if password.trim().to_lowercase() == username.trim().to_lowercase() {
+        return Err(PasswordRule::SameAsUsername);
+    }
+    if common_passwords().contains(password.to_lowercase().as_str()) {
+        return Err(PasswordRule::Common);
     }
     Ok(())
 }
@@ -96,7 +148,7 @@ pub async fn add_user(
     role: Role,
 ) -> Result<(), UserError> {
     check_username(username)?;
-    check_password_policy(password)?;
+    check_new_password(username, password)?;
     if let Role::ParkAdmin(p) = &role
         && zone.park(p).is_none_or(|x| x.id != *p)
     {
@@ -121,6 +173,7 @@ pub async fn add_user(
         failed_logins: 0,
         locked_until: 0,
         created_at: now_unix(),
+        must_change_password: false,
     };
     if store.insert_user(&rec).await? {
         Ok(())
@@ -143,19 +196,56 @@ pub async fn disable_user(store: &Store, username: &str) -> Result<(), UserError
     }
 }
 
-/// Sets a new password and lifts a lock-out (`gaoxin user reset-password`).
+async fn hash_off_thread(password: &str) -> String {
+    let pw = password.to_string();
+    tokio::task::spawn_blocking(move || hash_password(&pw))
+        .await
+        .expect("hashing task")
+}
+
+/// An administrator's reset (`gaoxin user reset-password`): sets a new password (the policy
+/// applies), lifts a lock-out, and makes the user choose their own password at the next sign-in.
 pub async fn reset_password(
     store: &Store,
     username: &str,
     password: &str,
 ) -> Result<(), UserError> {
-    check_password_policy(password)?;
-    let pw = password.to_string();
-    let hash = tokio::task::spawn_blocking(move || hash_password(&pw))
-        .await
-        .expect("hashing task");
-    if store.set_password_hash(username, &hash).await? {
+    check_new_password(username, password)?;
+    let hash = hash_off_thread(password).await;
+    if store.set_password(username, &hash, true).await? {
         store.clear_login_failures_of(username).await?;
+        Ok(())
+    } else {
+        Err(UserError::NotFound(username.into()))
+    }
+}
+
+/// A signed-in user's own change (the password change page): the current password must verify,
+/// the new one must satisfy the policy and differ from the current one. Clears the must-change
+/// flag of an administrator's reset.
+pub async fn change_password(
+    store: &Store,
+    username: &str,
+    current: &str,
+    new: &str,
+) -> Result<(), UserError> {
+    let rec = store
+        .user(username)
+        .await?
+        .ok_or_else(|| UserError::NotFound(username.into()))?;
+    let (cur, hash) = (current.to_string(), rec.password_hash.clone());
+    let ok = tokio::task::spawn_blocking(move || verify_password(&cur, &hash))
+        .await
+        .unwrap_or(false);
+    if !ok {
+        return Err(UserError::WrongCurrentPassword);
+    }
+    check_new_password(username, new)?;
+    if new == current {
+        return Err(UserError::Invalid("新密码不能与当前密码相同".into()));
+    }
+    let hash = hash_off_thread(new).await;
+    if store.set_password(username, &hash, false).await? {
         Ok(())
     } else {
         Err(UserError::NotFound(username.into()))
@@ -251,8 +341,8 @@ mod tests {
     #[test]
     fn error_messages_are_the_ones_users_read() {
         assert_eq!(
-            UserError::Invalid("密码至少8个字符".into()).to_string(),
-            "密码至少8个字符"
+            UserError::Invalid("用户名只能由字母组成".into()).to_string(),
+            "用户名只能由字母组成"
         );
         assert_eq!(
             UserError::Exists("wang".into()).to_string(),
@@ -280,13 +370,72 @@ mod tests {
                 other => panic!("{bad:?}: {other:?}"),
             }
         }
-        assert!(check_password_policy("12345678").is_ok());
-        // eight characters, not eight bytes
-        assert!(check_password_policy("密码密码密码密码").is_ok());
-        match check_password_policy("1234567") {
-            Err(UserError::Invalid(m)) => assert_eq!(m, "密码至少8个字符"),
-            other => panic!("{other:?}"),
+    }
+
+    #[test]
+    fn the_password_policy_names_the_rule_broken() {
+        use PasswordRule::*;
+        assert_eq!(check_new_password("wang", "tall-river-lamp-9"), Ok(()));
+        // twelve characters, not twelve bytes
+        assert_eq!(
+            check_new_password("wang", "高新区创新治理平台密码好"),
+            Ok(())
+        );
+        assert_eq!(check_new_password("wang", "short-pw-11"), Err(TooShort(11)));
+        assert_eq!(check_new_password("wang", "高新区密码"), Err(TooShort(5)));
+        assert_eq!(
+            check_new_password("wang", &"x".repeat(129)),
+            Err(TooLong(129))
+        );
+        assert_eq!(check_new_password("wang", &"x1".repeat(64)), Ok(()));
+        assert_eq!(
+            check_new_password("Li.Ming.2026", "li.ming.2026"),
+            Err(SameAsUsername)
+        );
+        // the shipped list, ignoring case: its most common long entries
+        for common in [
+            "qwerty123456",
+            "1q2w3e4r5t6y",
+            "QWERTY123456",
+            "123qweasdzxc",
+            "friend of emily",
+        ] {
+            assert_eq!(check_new_password("wang", common), Err(Common), "{common}");
         }
+        assert!(
+            common_passwords().len() > 19_000,
+            "{}",
+            common_passwords().len()
+        );
+        assert!(common_passwords().contains("password"));
+        assert!(!common_passwords().iter().any(|p| p.starts_with("# ")));
+        // the demo accounts' published passwords pass the policy (they are created through it)
+        for (user, pw) in [
+            ("admin", "demo-admin-2026"),
+            ("analyst", "demo-analyst-2026"),
+            ("park-jiangbei", "demo-park-2026"),
+            ("firm", "demo-firm-2026"),
+        ] {
+            assert_eq!(check_new_password(user, pw), Ok(()), "{user}");
+        }
+        assert_eq!(
+            TooShort(11).to_string(),
+            "密码太短：至少12个字符（现为11个）"
+        );
+        assert_eq!(
+            TooLong(129).to_string(),
+            "密码太长：最多128个字符（现为129个）"
+        );
+        assert_eq!(SameAsUsername.to_string(), "密码不能与用户名相同");
+        assert!(Common.to_string().contains("最常见密码"));
+        assert_eq!(
+            UserError::from(SameAsUsername).to_string(),
+            "密码不能与用户名相同"
+        );
+        assert_eq!(
+            UserError::WrongCurrentPassword.to_string(),
+            "当前密码不正确"
+        );
     }
 
     #[test]

@@ -99,8 +99,9 @@ pub async fn demo(url: &str, zone: &Zone, a: DemoArgs) -> Res {
     let (firms, rows) = load_demo(&store, zone, &cfg).await?;
     store.close().await;
     eprintln!(
-        "已生成并载入演示园区：{firms} 家企业、{rows} 条企业年度数据（{:.1} 秒），数据库 {url}",
-        t.elapsed().as_secs_f64()
+        "已生成并载入演示园区：{firms} 家企业、{rows} 条企业年度数据（{:.1} 秒），数据库 {}",
+        t.elapsed().as_secs_f64(),
+        gaoxin_store::masked_url(url)
     );
     Ok(ExitCode::SUCCESS)
 }
@@ -361,7 +362,7 @@ pub async fn summary(url: &str) -> Res {
     let store = Store::open(url).await?;
     let s = store.summary(&Scope::Zone).await?;
     let v = serde_json::json!({
-        "database": url,
+        "database": gaoxin_store::masked_url(url),
         "demo": s.demo,
         "enterprises": s.firms,
         "parks": s.parks.iter().map(|p| serde_json::json!({"park": p.id, "enterprises": p.firms})).collect::<Vec<_>>(),

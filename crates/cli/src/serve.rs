@@ -55,9 +55,10 @@ pub async fn serve(url: &str, zone: Zone, a: ServeArgs) -> Res {
         );
     }
     let accounts = accounts::ensure_demo_accounts(&store, &zone).await?;
-    let url_owned = url.to_string();
+    let url_shown = gaoxin_store::masked_url(url);
+    let kept = store.clone();
     gaoxin_web::serve(store, zone, &a.bind, move |addr| {
-        println!("gaoxin 已启动：http://{addr}/   （数据库 {url_owned}；健康检查 /healthz；按 Ctrl-C 停止）");
+        println!("gaoxin 已启动：http://{addr}/   （数据库 {url_shown}；健康检查 /healthz；按 Ctrl-C 停止）");
         if !accounts.is_empty() {
             println!("演示账号（仅限演示数据，请勿用于真实数据）：");
             for (user, pw, role) in &accounts {
@@ -66,6 +67,12 @@ pub async fn serve(url: &str, zone: Zone, a: ServeArgs) -> Res {
         }
     })
     .await?;
+    // a normal stop (Ctrl-C, SIGTERM): fold the SQLite WAL into the database and truncate it
+    if let Err(e) = kept.checkpoint().await {
+        eprintln!("停止时未能合并 SQLite 预写日志（数据未丢失，下次启动时合并）：{e}");
+    }
+    kept.close().await;
+    eprintln!("gaoxin 已停止");
     Ok(ExitCode::SUCCESS)
 }
 
@@ -77,7 +84,8 @@ pub struct UserArgs {
 
 #[derive(Subcommand)]
 enum UserCmd {
-    /// Create an account. The password is read from --password or, if absent, from the first line of standard input.
+    /// Create an account. The password is read from --password or, if absent, from the first line of standard input
+    /// (at least 12 characters, not the username, not a common password).
     Add {
         username: String,
         /// zone_admin, zone_analyst (read-only), park_admin or enterprise.
@@ -96,7 +104,7 @@ enum UserCmd {
     List,
     /// Disable an account (it can no longer sign in).
     Disable { username: String },
-    /// Set a new password (and lift a lock-out). Reads it like `add`.
+    /// Set a new password (and lift a lock-out); the user must choose their own at the next sign-in. Reads it like `add`.
     ResetPassword {
         username: String,
         #[arg(long)]
@@ -169,7 +177,7 @@ pub async fn user(url: &str, zone: &Zone, a: UserArgs) -> Res {
         UserCmd::ResetPassword { username, password } => {
             let pw = password_or_stdin(password)?;
             accounts::reset_password(&store, &username, &pw).await?;
-            println!("已重设账号 {username} 的密码");
+            println!("已重设账号 {username} 的密码（该用户下次登录时须设置自己的新密码）");
         }
     }
     store.close().await;

@@ -34,6 +34,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (7, include_str!("../migrations/0007_park_moves.sql")),
     (8, include_str!("../migrations/0008_ladder_record.sql")),
     (9, include_str!("../migrations/0009_login_throttle.sql")),
+    (10, include_str!("../migrations/0010_password_change.sql")),
 ];
 
 /// The database URL: `--database` if given, else `DATABASE_URL`, else `sqlite://gaoxin.db` in the working directory.
@@ -61,7 +62,7 @@ impl Store {
         {
             let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
             if path.is_empty() {
-                return Err(Error::Url(url.into()));
+                return Err(Error::Url(crate::masked_url(url)));
             }
             let q = if query.is_empty() {
                 "mode=rwc".to_string()
@@ -72,7 +73,7 @@ impl Store {
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             (Backend::Postgres, url.to_string())
         } else {
-            return Err(Error::Url(url.into()));
+            return Err(Error::Url(crate::masked_url(url)));
         };
         let pool = AnyPoolOptions::new()
             .max_connections(if backend == Backend::Sqlite { 4 } else { 8 })
@@ -178,8 +179,23 @@ impl Store {
         Ok(())
     }
 
-    /// Closes the pool (lets SQLite checkpoint its WAL).
+    /// SQLite: copies the write-ahead log into the database file and truncates the log to zero
+    /// bytes (`PRAGMA wal_checkpoint(TRUNCATE)`), so a stopped server does not leave a large
+    /// `-wal` file behind. PostgreSQL: nothing to do.
+    pub async fn checkpoint(&self) -> Result<(), Error> {
+        if self.backend == Backend::Sqlite {
+            sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+                .execute(&self.pool)
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// Checkpoints the SQLite WAL (see [`Store::checkpoint`]) and closes the pool; the last
+    /// connection to close removes the `-wal` file. A failed checkpoint (the database busy in
+    /// another process) loses nothing: the log is kept and replayed by the next open.
     pub async fn close(&self) {
+        let _ = self.checkpoint().await;
         self.pool.close().await;
     }
 }

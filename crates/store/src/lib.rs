@@ -17,6 +17,7 @@ mod rule_results;
 mod runs;
 mod scope;
 pub mod testing;
+mod url;
 mod users;
 
 pub use backup::{BACKUP_FORMAT, BackupSummary, TableDigest};
@@ -33,4 +34,5 @@ pub use read::{
 pub use rule_results::RuleResultRow;
 pub use runs::{ParkInput, PointsRow, RunKind, RunRecord};
 pub use scope::Scope;
+pub use url::masked_url;
 pub use users::{Role, UserRecord};

@@ -110,10 +110,12 @@ pub struct UserRecord {
     pub locked_until: i64,
     /// Unix seconds.
     pub created_at: i64,
+    /// Set by an administrator's password reset: the user must choose a new password at the next
+    /// sign-in before anything else.
+    pub must_change_password: bool,
 }
 
-const COLS: &str =
-    "username, password_hash, role, park, uscc, disabled, failed_logins, locked_until, created_at";
+const COLS: &str = "username, password_hash, role, park, uscc, disabled, failed_logins, locked_until, created_at, must_change_password";
 
 fn get_i64(r: &AnyRow, i: usize) -> Result<i64, sqlx::Error> {
     r.try_get::<i64, _>(i)
@@ -137,6 +139,7 @@ fn decode(r: &AnyRow) -> Result<UserRecord, Error> {
         failed_logins: get_i64(r, 6)?,
         locked_until: get_i64(r, 7)?,
         created_at: get_i64(r, 8)?,
+        must_change_password: get_i64(r, 9)? != 0,
         username,
     })
 }
@@ -145,8 +148,8 @@ impl Store {
     /// Adds an account; returns false (and changes nothing) when the username is taken.
     pub async fn insert_user(&self, u: &UserRecord) -> Result<bool, Error> {
         let done = sqlx::query(
-            "INSERT INTO users (username, password_hash, role, park, uscc, disabled, failed_logins, locked_until, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (username) DO NOTHING",
+            "INSERT INTO users (username, password_hash, role, park, uscc, disabled, failed_logins, locked_until, created_at, must_change_password) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (username) DO NOTHING",
         )
         .bind(u.username.clone())
         .bind(u.password_hash.clone())
@@ -157,6 +160,7 @@ impl Store {
         .bind(u.failed_logins)
         .bind(u.locked_until)
         .bind(u.created_at)
+        .bind(u.must_change_password as i64)
         .execute(&self.pool)
         .await?;
         Ok(done.rows_affected() == 1)
@@ -195,12 +199,26 @@ impl Store {
         Ok(done.rows_affected() == 1)
     }
 
-    /// Replaces the password hash and clears the lock-out; false when there is no such user.
+    /// Replaces the password hash and clears the lock-out (and the must-change flag); false when
+    /// there is no such user.
     pub async fn set_password_hash(&self, username: &str, hash: &str) -> Result<bool, Error> {
+        self.set_password(username, hash, false).await
+    }
+
+    /// Replaces the password hash, clears the lock-out and sets whether the user must change the
+    /// password at the next sign-in (an administrator's reset: true; the user's own change:
+    /// false); false when there is no such user.
+    pub async fn set_password(
+        &self,
+        username: &str,
+        hash: &str,
+        must_change: bool,
+    ) -> Result<bool, Error> {
         let done = sqlx::query(
-            "UPDATE users SET password_hash = $1, failed_logins = 0, locked_until = 0 WHERE username = $2",
+            "UPDATE users SET password_hash = $1, failed_logins = 0, locked_until = 0, must_change_password = $2 WHERE username = $3",
         )
         .bind(hash.to_string())
+        .bind(must_change as i64)
         .bind(username.to_string())
         .execute(&self.pool)
         .await?;

@@ -11,6 +11,7 @@ fn rec(name: &str, role: Role) -> UserRecord {
         failed_logins: 0,
         locked_until: 0,
         created_at: 1_700_000_000,
+        must_change_password: false,
     }
 }
 
@@ -90,6 +91,43 @@ async fn accounts_round_trip_and_lock_out() {
         assert!(store.set_password_hash("admin", "new").await.unwrap());
         let a = store.user("admin").await.unwrap().unwrap();
         assert_eq!((a.password_hash.as_str(), a.failed_logins), ("new", 0));
+        assert!(!a.must_change_password);
+        // an administrator's reset: the flag is stored, and the user's own change clears it
+        store.record_login_failure("admin", 5, 1).await.unwrap();
+        assert!(store.set_password("admin", "reset", true).await.unwrap());
+        let a = store.user("admin").await.unwrap().unwrap();
+        assert_eq!(a.password_hash, "reset");
+        assert!(a.must_change_password);
+        assert_eq!(a.failed_logins, 0);
+        assert!(
+            store
+                .users()
+                .await
+                .unwrap()
+                .iter()
+                .any(|u| u.username == "admin" && u.must_change_password)
+        );
+        assert!(store.set_password("admin", "own", false).await.unwrap());
+        assert!(
+            !store
+                .user("admin")
+                .await
+                .unwrap()
+                .unwrap()
+                .must_change_password
+        );
+        assert!(!store.set_password("nobody", "x", true).await.unwrap());
+        let mut flagged = rec("flagged", Role::ZoneAnalyst);
+        flagged.must_change_password = true;
+        assert!(store.insert_user(&flagged).await.unwrap());
+        assert!(
+            store
+                .user("flagged")
+                .await
+                .unwrap()
+                .unwrap()
+                .must_change_password
+        );
     }
 }
 

@@ -66,7 +66,13 @@ fn now_unix() -> i64 {
 pub struct SessionUser {
     pub username: String,
     pub role: Role,
+    /// An administrator reset the password: until the user sets their own, every page leads
+    /// to the password change page ([`PASSWORD_PAGE`]).
+    pub must_change_password: bool,
 }
+
+/// The password change page (every signed-in user; see `crate::account`).
+pub const PASSWORD_PAGE: &str = "/account/password";
 
 #[derive(Debug, Clone)]
 pub struct Session {
@@ -107,6 +113,27 @@ impl Sessions {
 
     fn remove(&self, id: &str) {
         self.map.write().expect("session lock").remove(id);
+    }
+
+    /// Ends every session of `username` except `keep` (after a password change).
+    pub(crate) fn remove_others_of(&self, username: &str, keep: &str) {
+        self.map
+            .write()
+            .expect("session lock")
+            .retain(|id, s| id == keep || s.user.as_ref().is_none_or(|u| u.username != username));
+    }
+
+    /// Clears the must-change flag of session `id` (its user has just changed the password).
+    pub(crate) fn password_changed(&self, id: &str) {
+        if let Some(u) = self
+            .map
+            .write()
+            .expect("session lock")
+            .get_mut(id)
+            .and_then(|s| s.user.as_mut())
+        {
+            u.must_change_password = false;
+        }
     }
 
     fn refresh(&self, id: &str, user: Option<SessionUser>, ttl: Duration) {
@@ -171,6 +198,7 @@ pub async fn session(State(state): State<AppState>, mut req: Request, next: Next
                     Ok(Some(rec)) if !rec.disabled => Some(SessionUser {
                         username: rec.username,
                         role: rec.role,
+                        must_change_password: rec.must_change_password,
                     }),
                     Ok(_) => None,
                     Err(e) => return PageError::internal(e).into_response(),
@@ -191,8 +219,49 @@ pub async fn session(State(state): State<AppState>, mut req: Request, next: Next
             session: Some(s),
         };
     }
+    if ctx.user().is_some_and(|u| u.must_change_password) && !allowed_before_change(req.uri()) {
+        return password_change_required(req.uri(), req.headers());
+    }
     req.extensions_mut().insert(ctx);
     next.run(req).await
+}
+
+/// What a user who must change their password may still reach: the change page itself,
+/// signing out, the sign-in page, static files and the health check.
+fn allowed_before_change(uri: &axum::http::Uri) -> bool {
+    let p = uri.path();
+    p == PASSWORD_PAGE
+        || p == "/logout"
+        || p == "/login"
+        || p == "/healthz"
+        || p.starts_with("/static/")
+}
+
+/// The answer to any other request of such a user: pages are redirected to the change page
+/// (htmx is told with `HX-Redirect`), the API answers 403 `password_change_required`.
+fn password_change_required(uri: &axum::http::Uri, headers: &HeaderMap) -> Response {
+    if is_api(uri) {
+        return ApiError::new(
+            StatusCode::FORBIDDEN,
+            "password_change_required",
+            "管理员已重设您的密码，请先在「修改密码」页面设置新密码",
+        )
+        .into_response();
+    }
+    let next = uri
+        .path_and_query()
+        .map(|p| p.as_str().to_string())
+        .unwrap_or_else(|| "/".into());
+    let target = format!("{PASSWORD_PAGE}?next={}", urlencode(&next));
+    if headers.contains_key("hx-request") {
+        let mut r = StatusCode::FORBIDDEN.into_response();
+        r.headers_mut().insert(
+            "hx-redirect",
+            HeaderValue::from_str(&target).expect("ascii"),
+        );
+        return r;
+    }
+    Redirect::to(&target).into_response()
 }
 
 /// Whether the request wants JSON errors (API routes).
@@ -494,7 +563,11 @@ pub struct LoginForm {
 /// The client's network address as the sign-in throttle counts it: the TCP peer, or with
 /// [`crate::Config::trust_proxy`] the last `X-Forwarded-For` entry. IPv6 addresses count by their
 /// /64 prefix (what one subscriber is usually given), so one client cannot rotate through them.
-fn client_address(state: &AppState, headers: &HeaderMap, peer: Option<SocketAddr>) -> String {
+pub(crate) fn client_address(
+    state: &AppState,
+    headers: &HeaderMap,
+    peer: Option<SocketAddr>,
+) -> String {
     let forwarded = || {
         let last = headers
             .get_all("x-forwarded-for")
@@ -652,14 +725,21 @@ pub async fn login(
     if let Some(old) = &ctx.sid {
         state.sessions.remove(old);
     }
+    let must_change = rec.must_change_password;
     let (id, _) = state.sessions.insert(
         Some(SessionUser {
             username: rec.username,
             role: rec.role,
+            must_change_password: must_change,
         }),
         state.config.session_ttl,
     );
-    let mut r = Redirect::to(&safe_next(&f.next)).into_response();
+    let target = if must_change {
+        format!("{PASSWORD_PAGE}?next={}", urlencode(&safe_next(&f.next)))
+    } else {
+        safe_next(&f.next)
+    };
+    let mut r = Redirect::to(&target).into_response();
     r.headers_mut()
         .insert(header::SET_COOKIE, session_cookie(&state, &id, None));
     r

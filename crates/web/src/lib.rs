@@ -21,6 +21,7 @@
 //!
 //! Adding a page (e.g. 梯度培育): one template under `templates/`, one handler, one line in
 //! [`routes::table`] and, if it belongs in the menu, one entry in [`render::NAV`].
+pub mod account;
 pub mod api;
 mod assets;
 pub mod auth;
@@ -36,6 +37,7 @@ mod request_log;
 pub mod routes;
 pub mod rules_jobs;
 pub mod rules_pages;
+pub mod security_headers;
 pub mod upload;
 pub mod user;
 
@@ -144,7 +146,8 @@ pub fn router(state: AppState) -> axum::Router {
     routes::build(state)
 }
 
-/// Serves the platform on `bind` (e.g. `127.0.0.1:8080`; port 0 picks a free one) until Ctrl-C.
+/// Serves the platform on `bind` (e.g. `127.0.0.1:8080`; port 0 picks a free one) until Ctrl-C or
+/// SIGTERM ([`stop_signal`]).
 /// `on_ready` receives the bound address once the listener accepts connections (`/healthz` answers).
 pub async fn serve(
     store: Store,
@@ -153,10 +156,41 @@ pub async fn serve(
     on_ready: impl FnOnce(SocketAddr),
 ) -> std::io::Result<()> {
     let state = AppState::new(store, zone, Config::from_env());
-    serve_state(state, bind, on_ready, async {
-        let _ = tokio::signal::ctrl_c().await;
-    })
-    .await
+    serve_state(state, bind, on_ready, stop_signal()).await
+}
+
+/// Resolves on Ctrl-C (SIGINT) or, on Unix, SIGTERM (what `kill` and service managers send):
+/// the normal ways to stop the server, both answered by a graceful shutdown. The handlers are
+/// installed when this is called (not when the future is first polled), so a signal that comes
+/// right after the address is printed is not lost to the default action (an abrupt exit).
+/// Must be called inside the tokio runtime.
+pub fn stop_signal() -> impl std::future::Future<Output = ()> + Send + 'static {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut term = signal(SignalKind::terminate()).ok();
+        let mut int = signal(SignalKind::interrupt()).ok();
+        async fn wait(s: &mut Option<tokio::signal::unix::Signal>) {
+            match s {
+                Some(s) => {
+                    s.recv().await;
+                }
+                None => std::future::pending::<()>().await,
+            }
+        }
+        async move {
+            tokio::select! {
+                _ = wait(&mut term) => {}
+                _ = wait(&mut int) => {}
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        async {
+            let _ = tokio::signal::ctrl_c().await;
+        }
+    }
 }
 
 /// Like [`serve`], with an explicit state and a shutdown signal (tests, embedding).

@@ -15,6 +15,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("base.html", include_str!("../templates/base.html")),
     ("macros.html", include_str!("../templates/macros.html")),
     ("login.html", include_str!("../templates/login.html")),
+    ("password.html", include_str!("../templates/password.html")),
     ("error.html", include_str!("../templates/error.html")),
     (
         "dashboard.html",
@@ -236,10 +237,6 @@ impl Page {
     }
 }
 
-/// Content security policy of every page: scripts only from our own static files (no inline
-/// script, no eval); ECharts and htmx need inline styles.
-const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
-
 /// A serialisable value as a template value.
 pub fn ser<T: Serialize>(x: T) -> Value {
     Value::from(minijinja::value::Serde(x))
@@ -261,20 +258,9 @@ fn render_value(name: &str, ctx: Value) -> Response {
         Ok(html) => {
             let mut r = Html(html).into_response();
             let h = r.headers_mut();
+            // the security headers (CSP, nosniff, …) are added to every response by
+            // `crate::security_headers`
             h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-            h.insert(
-                header::CONTENT_SECURITY_POLICY,
-                HeaderValue::from_static(CSP),
-            );
-            h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-            h.insert(
-                header::REFERRER_POLICY,
-                HeaderValue::from_static("same-origin"),
-            );
-            h.insert(
-                header::X_CONTENT_TYPE_OPTIONS,
-                HeaderValue::from_static("nosniff"),
-            );
             r
         }
         Err(e) => {

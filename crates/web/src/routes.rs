@@ -4,7 +4,8 @@
 //! [`Access`]; [`route_table`] lists the same entries so that the isolation tests (and the
 //! OpenAPI test) can enumerate every route. There is no other place where routes are added.
 use crate::{
-    AppState, api, assets, auth, bank, indicator_pages, pages, reform_pages, rules_pages, upload,
+    AppState, account, api, assets, auth, bank, indicator_pages, pages, reform_pages, rules_pages,
+    upload,
 };
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -102,6 +103,8 @@ fn sign_in_routes(t: Table) -> Table {
         .add("GET", "/login", Public, get(auth::login_page))
         .add("POST", "/login", Public, post(auth::login))
         .add("POST", "/logout", SignedIn, post(auth::logout))
+        .add("GET", "/account/password", SignedIn, get(account::page))
+        .add("POST", "/account/password", SignedIn, post(account::change))
 }
 
 /// Pages: the dashboards, parks and firms, with their exports.
@@ -305,8 +308,8 @@ pub fn route_table() -> Vec<RouteInfo> {
     table().list
 }
 
-/// The application router with its state and layers (outermost first: compression, session,
-/// request log, CSRF).
+/// The application router with its state and layers (outermost first: security headers,
+/// compression, session, request log, CSRF).
 pub fn build(state: AppState) -> Router {
     table()
         .router
@@ -315,6 +318,10 @@ pub fn build(state: AppState) -> Router {
         .layer(middleware::from_fn(crate::request_log::log))
         .layer(middleware::from_fn_with_state(state.clone(), auth::session))
         .layer(CompressionLayer::new())
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            crate::security_headers::add,
+        ))
         .with_state(state)
 }
 

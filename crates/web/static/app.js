@@ -78,11 +78,21 @@ function gxCharts(root) {
     opt.color = GX_COLORS;
     opt.animation = false;
     opt.textStyle = { fontFamily: GX_FONT };
+    gxCanvasTooltips(opt);
     var chart = window.echarts.init(box, null, { renderer: 'canvas' });
     chart.setOption(opt);
     box.dataset.ready = '1';
     if (window.ResizeObserver) new ResizeObserver(function () { chart.resize(); }).observe(box);
   });
+}
+
+// Tooltips drawn in the canvas: ECharts' HTML tooltips carry inline style attributes, which the
+// Content-Security-Policy (style-src without 'unsafe-inline') refuses.
+function gxCanvasTooltips(opt) {
+  var t = opt.tooltip;
+  if (Array.isArray(t)) t.forEach(function (x) { x.renderMode = 'richText'; });
+  else if (t) t.renderMode = 'richText';
+  return opt;
 }
 
 function gxFlash(msg) {

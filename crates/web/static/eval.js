@@ -35,7 +35,7 @@
     if (!el || !box || box.dataset.ready || !window.echarts) return;
     var d = JSON.parse(el.textContent);
     var c = window.echarts.init(box, null, { renderer: 'canvas' });
-    c.setOption({ animation: false, color: GX_COLORS, textStyle: { fontFamily: GX_FONT }, tooltip: { trigger: 'axis' },
+    c.setOption({ animation: false, color: GX_COLORS, textStyle: { fontFamily: GX_FONT }, tooltip: { trigger: 'axis', renderMode: 'richText' },
       xAxis: { type: 'category', data: d.years.map(function (y) { return y + '年'; }) },
       yAxis: { type: 'value', name: '积分' },
       series: [{ type: 'line', name: '总积分', data: d.totals }] });
