@@ -89,8 +89,23 @@ enum Command {
     Reform(reform_cmd::ReformArgs),
 }
 
+/// A command whose output is piped into a reader that stops early (`gaoxin export | head`) ends
+/// quietly, as Unix tools do, instead of panicking on the broken pipe: the default action of
+/// SIGPIPE, which Rust's runtime sets to "ignore". Not for `serve`, whose sockets must never kill
+/// the process.
+fn quiet_on_broken_pipe() {
+    #[cfg(unix)]
+    // SAFETY: restoring a signal's default disposition at start-up, before any thread exists.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if !matches!(cli.command, Command::Serve(_)) {
+        quiet_on_broken_pipe();
+    }
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

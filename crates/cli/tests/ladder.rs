@@ -140,3 +140,34 @@ fn year_flags_are_parsed_as_years() {
         );
     }
 }
+
+/// `gaoxin ladder | head -1`: the reader stops early; the command ends quietly (killed by
+/// SIGPIPE, as Unix tools are) instead of panicking on the broken pipe.
+#[cfg(unix)]
+#[test]
+fn output_into_a_closed_pipe_is_not_a_panic() {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+    let dir: PathBuf = std::env::temp_dir().join(format!("gaoxin-cli-pipe-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let db = format!("sqlite://{}", dir.join("t.db").display());
+    gaoxin(&db, &["demo", "--enterprises", "400", "--seed", "3"]);
+    gaoxin(&db, &["evaluate", "--year", "2024"]);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_gaoxin"))
+        .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
+        .args(["--database", &db, "ladder", "--year", "2024"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("gaoxin runs");
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    assert!(!first.is_empty());
+    // the reader is gone: the rest of the lists (more than a pipe's buffer) meets a closed pipe
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains("panicked"), "{err}");
+    std::fs::remove_dir_all(&dir).ok();
+}
