@@ -15,7 +15,8 @@
 //! - [`accounts`]: accounts (`gaoxin user …`) and argon2id password hashing.
 //! - [`data_files`]: where rule files and indicator schemes are found (one resolver for both).
 //! - [`reform`]: what-if reforms of rules and policies (baseline vs reform on the same panel,
-//!   never stored); [`reform_workbook`]: a reform's lists as .xlsx.
+//!   never stored); [`reform_cache`]: the baselines the server keeps; [`reform_workbook`]: a
+//!   reform's lists as .xlsx.
 //! - [`runs`]: run ids and decoding stored summaries (run kinds are the store's `RunKind`).
 //! - [`error`]: [`EvalError`], the error of a use case that runs an engine.
 //!
@@ -29,6 +30,7 @@ pub mod data_files;
 pub mod error;
 pub mod indicators;
 pub mod reform;
+pub mod reform_cache;
 pub mod reform_workbook;
 pub mod rules_cache;
 pub mod rules_files;

@@ -370,7 +370,54 @@ pub struct Outcome {
     pub reform_total_fen: i64,
 }
 
+/// One park's change over every rule: firms newly qualifying, no longer qualifying, and the
+/// change in awards (fen).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ParkTotal {
+    pub park: String,
+    pub gained: usize,
+    pub lost: usize,
+    pub delta_fen: i64,
+}
+
+/// Per park, summed over every rule: the parks of `order` first (in that order, also when
+/// nothing changes there), then any other park found in the results.
+pub fn park_totals(parks: &[RuleDiff], order: &[String]) -> Vec<ParkTotal> {
+    let mut out: Vec<ParkTotal> = order
+        .iter()
+        .map(|p| ParkTotal {
+            park: p.clone(),
+            gained: 0,
+            lost: 0,
+            delta_fen: 0,
+        })
+        .collect();
+    for d in parks {
+        let i = match out.iter().position(|t| t.park == d.park) {
+            Some(i) => i,
+            None => {
+                out.push(ParkTotal {
+                    park: d.park.clone(),
+                    gained: 0,
+                    lost: 0,
+                    delta_fen: 0,
+                });
+                out.len() - 1
+            }
+        };
+        out[i].gained += d.gained;
+        out[i].lost += d.lost;
+        out[i].delta_fen += d.reform_fen - d.base_fen;
+    }
+    out
+}
+
 impl Outcome {
+    /// Per park, summed over every rule ([`park_totals`]).
+    pub fn park_totals(&self, order: &[String]) -> Vec<ParkTotal> {
+        park_totals(&self.parks, order)
+    }
+
     pub fn delta_total_fen(&self) -> i64 {
         self.reform_total_fen - self.base_total_fen
     }

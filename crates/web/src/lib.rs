@@ -115,7 +115,7 @@ pub struct Inner {
     pub rules_jobs: rules_jobs::RulesJobs,
     /// Rule files and compiled plans, reloaded when the rules directory changes.
     pub rules: gaoxin_app::rules_cache::RulesCache,
-    pub reforms: reform_pages::Cache,
+    pub reforms: gaoxin_app::reform_cache::BaselineCache,
 }
 
 impl std::ops::Deref for AppState {
@@ -136,7 +136,7 @@ impl AppState {
             jobs: upload::Jobs::default(),
             rules_jobs: rules_jobs::RulesJobs::default(),
             rules: gaoxin_app::rules_cache::RulesCache::new(),
-            reforms: reform_pages::Cache::default(),
+            reforms: gaoxin_app::reform_cache::BaselineCache::default(),
         }))
     }
 }

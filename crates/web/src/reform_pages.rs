@@ -4,7 +4,7 @@
 //! newly qualifying and no longer qualifying, winners and losers by park (chart), the award
 //! change per firm and in total, and an .xlsx export of both lists.
 //!
-//! The panel of a year and its baseline batch are loaded once and kept in memory ([`Cache`]), so
+//! The panel of a year and its baseline batch are loaded once and kept in memory ([`gaoxin_app::reform_cache::BaselineCache`]), so
 //! a change costs one compile and one batch. Reforms never write anything: the stored official
 //! runs are untouched. Zone users only (route access `Zone`): park administrators and firms get
 //! the 404 of a page outside their scope.
@@ -15,76 +15,17 @@ use crate::export::download;
 use crate::render::{self, Page, fmt_wan};
 use axum::extract::State;
 use axum::response::Response;
-use gaoxin_app::indicators::EvalError;
 use gaoxin_app::reform::{self, Baseline, FirmDiff, Outcome, ParamInfo};
 use gaoxin_app::rules_runs::park_name;
 use gaoxin_model::Year;
-use gaoxin_store::{Scope, Store};
 use minijinja::context;
 use serde::Serialize;
-use std::collections::{BTreeMap, HashMap};
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
-
-/// How long a loaded baseline is reused before the panel is read again.
-const TTL: Duration = Duration::from_secs(10 * 60);
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Instant;
 
 /// Firms listed per list on the page (the export has them all).
 const LIST: usize = 100;
-
-/// The baselines of recent years (panel + today's rules evaluated), one per year.
-#[derive(Default)]
-pub struct Cache {
-    map: Mutex<HashMap<Year, (Instant, Arc<Baseline>)>>,
-    /// The years with data, read with the baselines (not once per change of a value).
-    years: Mutex<Option<(Instant, Vec<Year>)>>,
-    build: tokio::sync::Mutex<()>,
-}
-
-impl Cache {
-    /// The years with data in the zone, read again after [`TTL`] or on `refresh`.
-    pub async fn years(&self, store: &Store, refresh: bool) -> Result<Vec<Year>, EvalError> {
-        if !refresh
-            && let Some((t, y)) = self.years.lock().expect("cache lock").as_ref()
-            && t.elapsed() < TTL
-        {
-            return Ok(y.clone());
-        }
-        let y = store.years(&Scope::Zone).await?;
-        if !y.is_empty() {
-            *self.years.lock().expect("cache lock") = Some((Instant::now(), y.clone()));
-        }
-        Ok(y)
-    }
-
-    /// The baseline of `year`, loaded at most once per [`TTL`] (concurrent callers wait for it);
-    /// `refresh` reloads it (the page's 「重新载入数据」).
-    pub async fn get(
-        &self,
-        store: &Store,
-        year: Year,
-        refresh: bool,
-    ) -> Result<Arc<Baseline>, EvalError> {
-        let fresh = |m: &HashMap<Year, (Instant, Arc<Baseline>)>| {
-            m.get(&year)
-                .filter(|(t, _)| t.elapsed() < TTL)
-                .map(|(_, b)| b.clone())
-        };
-        if !refresh && let Some(b) = fresh(&self.map.lock().expect("cache lock")) {
-            return Ok(b);
-        }
-        let _one = self.build.lock().await;
-        if !refresh && let Some(b) = fresh(&self.map.lock().expect("cache lock")) {
-            return Ok(b);
-        }
-        let b = Arc::new(Baseline::load(store, &Scope::Zone, year).await?);
-        self.map
-            .lock()
-            .expect("cache lock")
-            .insert(year, (Instant::now(), b.clone()));
-        Ok(b)
-    }
-}
 
 /// The query of every reform route: `year`, `rule`, `refresh=1` and `p.<parameter>=<value>`.
 struct Form {
@@ -285,27 +226,13 @@ fn result_ctx(state: &AppState, c: &Computed) -> minijinja::Value {
             }
         })
         .collect();
-    // Winners and losers by park, over every rule: newly / no longer qualifying, award change.
-    // in the zone's order of parks (then any other park id found in the data)
-    let mut by_park: Vec<(String, (usize, usize, i64))> = state
-        .zone
-        .parks
-        .iter()
-        .map(|p| (p.id.to_string(), (0, 0, 0)))
+    // Winners and losers by park, over every rule, in the zone's order of parks.
+    let order: Vec<String> = state.zone.parks.iter().map(|p| p.id.to_string()).collect();
+    let by_park: Vec<(String, (usize, usize, i64))> = o
+        .park_totals(&order)
+        .into_iter()
+        .map(|t| (t.park, (t.gained, t.lost, t.delta_fen)))
         .collect();
-    for d in &o.parks {
-        let i = match by_park.iter().position(|(id, _)| *id == d.park) {
-            Some(i) => i,
-            None => {
-                by_park.push((d.park.clone(), (0, 0, 0)));
-                by_park.len() - 1
-            }
-        };
-        let e = &mut by_park[i].1;
-        e.0 += d.gained;
-        e.1 += d.lost;
-        e.2 += d.reform_fen - d.base_fen;
-    }
     let chart = context! {
         parks => by_park.iter().map(|(p, _)| park_name(&state.zone, p)).collect::<Vec<_>>(),
         gained => by_park.iter().map(|(_, v)| v.0).collect::<Vec<_>>(),

@@ -231,3 +231,41 @@ async fn a_form_reform_out_of_range_is_refused_and_a_year_without_data_is_said_s
         Ok(_) => panic!("a year without data has no baseline"),
     }
 }
+
+#[test]
+fn park_totals_follow_the_zone_order_and_sum_every_rule() {
+    let d = |rule: &str, park: &str, gained, lost, base_fen, reform_fen| RuleDiff {
+        rule: rule.into(),
+        name: rule.into(),
+        park: park.into(),
+        has_award: true,
+        base_pass: 0,
+        reform_pass: 0,
+        gained,
+        lost,
+        amount_changed: 0,
+        base_fen,
+        reform_fen,
+    };
+    let parks = vec![
+        d("a", "xingang", 2, 0, 100, 300),
+        d("b", "xingang", 0, 1, 50, 0),
+        d("a", "other", 1, 0, 0, 7),
+    ];
+    let order = vec!["jiangbei".to_string(), "xingang".to_string()];
+    let t = park_totals(&parks, &order);
+    let row = |p: &str, g, l, f| ParkTotal {
+        park: p.into(),
+        gained: g,
+        lost: l,
+        delta_fen: f,
+    };
+    assert_eq!(
+        t,
+        vec![
+            row("jiangbei", 0, 0, 0),
+            row("xingang", 2, 1, 150),
+            row("other", 1, 0, 7),
+        ]
+    );
+}
