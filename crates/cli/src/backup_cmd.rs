@@ -60,9 +60,14 @@ pub async fn backup(url: &str, a: BackupArgs) -> Res {
             return Err(e);
         }
     };
+    print_summary(&format!("已备份：{}", a.out.display()), &s);
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `head` and the schema version, table count and rows, then each table's rows.
+fn print_summary(head: &str, s: &gaoxin_store::BackupSummary) {
     println!(
-        "已备份：{}（数据库结构版本 {}，{} 张表，共 {} 行）",
-        a.out.display(),
+        "{head}（数据库结构版本 {}，{} 张表，共 {} 行）",
         s.schema,
         s.tables.len(),
         s.rows()
@@ -70,7 +75,6 @@ pub async fn backup(url: &str, a: BackupArgs) -> Res {
     for (t, n) in &s.tables {
         println!("  {t}\t{n}");
     }
-    Ok(ExitCode::SUCCESS)
 }
 
 pub async fn restore(url: &str, a: RestoreArgs) -> Res {
@@ -78,15 +82,13 @@ pub async fn restore(url: &str, a: RestoreArgs) -> Res {
     let res = store.restore_file(&a.file).await;
     store.close().await;
     let s = res?;
-    println!(
-        "已恢复：{} → {url}（数据库结构版本 {}，{} 张表，共 {} 行）",
-        a.file.display(),
-        s.schema,
-        s.tables.len(),
-        s.rows()
+    print_summary(
+        &format!(
+            "已恢复：{} → {}",
+            a.file.display(),
+            gaoxin_store::masked_url(url)
+        ),
+        &s,
     );
-    for (t, n) in &s.tables {
-        println!("  {t}\t{n}");
-    }
     Ok(ExitCode::SUCCESS)
 }

@@ -134,6 +134,26 @@ async fn the_password_of_a_postgres_url_is_never_printed() {
     assert!(wait(&mut child).success());
     assert!(banner.contains(&format!("数据库 {masked}")), "{banner}");
     hidden(&banner);
+
+    // backup and restore (into a fresh database, named with a password) print no password either
+    let file = std::env::temp_dir().join(format!("gx-masked-{}.gxbak", std::process::id()));
+    let f = file.display().to_string();
+    let o = gaoxin(&url, &["backup", "--out", &f]);
+    assert!(o.status.success(), "{}", text(&o));
+    hidden(&text(&o));
+    let target = gaoxin_store::testing::postgres().await.unwrap().unwrap();
+    let (tscheme, trest) = target.url().split_once("://").unwrap();
+    let (tuser, thost) = trest.split_once('@').unwrap();
+    let turl = format!(
+        "{tscheme}://{}:S3cr%40t:pw@{thost}",
+        tuser.split(':').next().unwrap()
+    );
+    target.close().await;
+    let o = gaoxin(&turl, &["restore", &f]);
+    assert!(o.status.success(), "{}", text(&o));
+    hidden(&text(&o));
+    assert!(text(&o).contains(":***@"), "{}", text(&o));
+    std::fs::remove_file(&file).ok();
 }
 
 fn wal_len(db: &std::path::Path) -> u64 {
