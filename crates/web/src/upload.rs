@@ -265,6 +265,14 @@ fn start(state: &AppState, user: &CurrentUser, up: Upload) -> Arc<Job> {
             gaoxin_ingest::import_bytes(&st.store, &st.zone, bytes, &opts, &mut on_progress).await;
         if result.as_ref().is_ok_and(|r| r.ok()) {
             st.dashboards.invalidate();
+            // real data now: the published demo accounts are disabled (not deleted)
+            match gaoxin_app::accounts::retire_demo_accounts(&st.store, false).await {
+                Ok(r) if !r.is_empty() => {
+                    tracing::warn!(accounts = ?r, "demo accounts disabled: real data imported")
+                }
+                Ok(_) => {}
+                Err(e) => tracing::error!(error = %e, "could not disable the demo accounts"),
+            }
         }
         tracing::info!(job = %j.id, file = %j.file_name, "import finished");
         j.state.lock().expect("job lock").result = Some(result.map_err(|e| e.to_string()));
