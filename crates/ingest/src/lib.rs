@@ -10,6 +10,8 @@ pub mod export;
 pub mod import;
 pub mod read;
 mod report;
+#[doc(hidden)]
+pub mod testing;
 pub mod validate;
 
 pub use export::{ExportFormat, export, export_bytes, template_csv_header, template_xlsx};
