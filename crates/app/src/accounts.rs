@@ -252,14 +252,15 @@ pub async fn change_password(
     }
 }
 
-/// The demo accounts, created if missing — only when the data are demo data (`meta.demo` set);
-/// otherwise nothing is created and the list is empty. Returns (username, password, role) to print.
+/// The demo accounts, created if missing — only when the data are demo data (`meta.demo` set)
+/// and no real (imported, non-synthetic) firm is stored; otherwise nothing is created and the
+/// list is empty. Returns (username, password, role) to print.
 /// Passwords are fixed, well-known demo strings: never use them on real data.
 pub async fn ensure_demo_accounts(
     store: &Store,
     zone: &Zone,
 ) -> Result<Vec<(String, String, String)>, UserError> {
-    if store.meta("demo").await?.is_none() {
+    if store.meta("demo").await?.is_none() || store.has_real_firms(&Scope::Zone).await? {
         return Ok(vec![]);
     }
     let park_name = |id: &gaoxin_model::ParkId| {
@@ -270,13 +271,13 @@ pub async fn ensure_demo_accounts(
     let mut wanted: Vec<(String, String, Role, String)> = vec![
         (
             "admin".into(),
-            "demo-admin-2026".into(),
+            DEMO_ADMIN_PASSWORD.into(),
             Role::ZoneAdmin,
             Role::ZoneAdmin.zh().into(),
         ),
         (
             "analyst".into(),
-            "demo-analyst-2026".into(),
+            DEMO_ANALYST_PASSWORD.into(),
             Role::ZoneAnalyst,
             Role::ZoneAnalyst.zh().into(),
         ),
@@ -293,7 +294,7 @@ pub async fn ensure_demo_accounts(
     for park in [first.clone(), second].into_iter().flatten() {
         wanted.push((
             format!("park-{park}"),
-            "demo-park-2026".into(),
+            DEMO_PARK_PASSWORD.into(),
             Role::ParkAdmin(park.clone()),
             format!("园区管理员（{}）", park_name(&park)),
         ));
@@ -314,7 +315,7 @@ pub async fn ensure_demo_accounts(
             let e = &r.enterprise;
             wanted.push((
                 "firm".into(),
-                "demo-firm-2026".into(),
+                DEMO_FIRM_PASSWORD.into(),
                 Role::Enterprise(e.uscc.clone()),
                 format!("企业用户（{}，{}）", e.name, e.uscc.as_str()),
             ));
@@ -332,6 +333,113 @@ pub async fn ensure_demo_accounts(
         out.push((username, password, zh));
     }
     Ok(out)
+}
+
+// ---------------------------------------------------------------- published demo passwords
+
+const DEMO_ADMIN_PASSWORD: &str = "demo-admin-2026";
+const DEMO_ANALYST_PASSWORD: &str = "demo-analyst-2026";
+const DEMO_PARK_PASSWORD: &str = "demo-park-2026";
+const DEMO_FIRM_PASSWORD: &str = "demo-firm-2026";
+
+/// The demo accounts' passwords, published (printed by `serve`, written in the README): an
+/// account holding one of them is open to anyone.
+pub const PUBLISHED_PASSWORDS: [&str; 4] = [
+    DEMO_ADMIN_PASSWORD,
+    DEMO_ANALYST_PASSWORD,
+    DEMO_PARK_PASSWORD,
+    DEMO_FIRM_PASSWORD,
+];
+
+/// The published password of the demo account named `username` (`admin`, `analyst`,
+/// `park-…`, `firm`), if it is a demo account's name.
+fn demo_password_of(username: &str) -> Option<&'static str> {
+    match username {
+        "admin" => Some(DEMO_ADMIN_PASSWORD),
+        "analyst" => Some(DEMO_ANALYST_PASSWORD),
+        "firm" => Some(DEMO_FIRM_PASSWORD),
+        u if u.starts_with("park-") => Some(DEMO_PARK_PASSWORD),
+        _ => None,
+    }
+}
+
+async fn verify_off_thread(password: &'static str, hash: &str) -> bool {
+    let hash = hash.to_string();
+    tokio::task::spawn_blocking(move || verify_password(password, &hash))
+        .await
+        .unwrap_or(false)
+}
+
+/// Disables (never deletes) the demo accounts — an account with a demo account's name that still
+/// has that account's published password — when `production` is set or real (imported,
+/// non-synthetic) firms are stored. Returns the names disabled (empty when there is nothing to
+/// do). Called by `serve` at start and after every successful import (CLI and web).
+pub async fn retire_demo_accounts(
+    store: &Store,
+    production: bool,
+) -> Result<Vec<String>, UserError> {
+    if !production && !store.has_real_firms(&Scope::Zone).await? {
+        return Ok(vec![]);
+    }
+    let mut out = Vec::new();
+    for u in store.users().await? {
+        if u.disabled {
+            continue;
+        }
+        let Some(pw) = demo_password_of(&u.username) else {
+            continue;
+        };
+        if verify_off_thread(pw, &u.password_hash).await {
+            store.set_user_disabled(&u.username, true).await?;
+            out.push(u.username);
+        }
+    }
+    Ok(out)
+}
+
+/// The enabled accounts that can see real data (any data when `production` is set) and still
+/// have one of the [`PUBLISHED_PASSWORDS`] (checked against the stored hashes). `serve` refuses
+/// to start while this list is not empty.
+pub async fn accounts_with_published_passwords(
+    store: &Store,
+    production: bool,
+) -> Result<Vec<String>, UserError> {
+    let mut out = Vec::new();
+    for u in store.users().await? {
+        if u.disabled {
+            continue;
+        }
+        let sees_real = production || store.has_real_firms(&u.role.scope()).await?;
+        if !sees_real {
+            continue;
+        }
+        for pw in PUBLISHED_PASSWORDS {
+            if verify_off_thread(pw, &u.password_hash).await {
+                out.push(u.username.clone());
+                break;
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The refusal `serve` prints for [`accounts_with_published_passwords`]' list.
+pub fn published_password_refusal(usernames: &[String]) -> String {
+    let names = usernames
+        .iter()
+        .map(|u| format!("「{u}」"))
+        .collect::<Vec<_>>()
+        .join("、");
+    let fixes = usernames
+        .iter()
+        .map(|u| format!("  gaoxin user reset-password {u}"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    format!(
+        "拒绝启动：账号{names}仍在使用公开的演示密码（README 与启动信息中印出的密码），却能看到真实数据。\n\
+         请为每个账号设置新密码：\n{fixes}\n\
+         或停用该账号：gaoxin user disable 用户名"
+    )
 }
 
 #[cfg(test)]

@@ -170,6 +170,13 @@ pub async fn import(url: &str, zone: &Zone, a: ImportArgs) -> Res {
     })
     .await?;
     bar.finish();
+    if report.ok() {
+        // real data now: the demo accounts' published passwords must stop working
+        let retired = gaoxin_app::accounts::retire_demo_accounts(&store, false).await?;
+        if !retired.is_empty() {
+            eprintln!("已停用演示账号 {}（库中已有真实数据）", retired.join("、"));
+        }
+    }
     store.close().await;
     for c in &report.ignored_columns {
         eprintln!("提示：未识别的列「{c}」已忽略");

@@ -15,6 +15,11 @@ pub struct ServeArgs {
     /// Do not load the demo zone into an empty database.
     #[arg(long)]
     pub no_demo: bool,
+    /// Production: never load the demo zone, disable (not delete) the demo accounts and refuse to
+    /// start while any enabled account still has a published demo password. The same happens
+    /// without this flag as soon as real (imported, non-synthetic) firms are stored.
+    #[arg(long)]
+    pub production: bool,
     /// The demo zone loaded into an empty database.
     #[command(flatten)]
     pub demo: DemoArgs,
@@ -41,7 +46,7 @@ fn install_log() {
 pub async fn serve(url: &str, zone: Zone, a: ServeArgs) -> Res {
     install_log();
     let store = Store::open(url).await?;
-    if !a.no_demo && store.summary(&Scope::Zone).await?.firms == 0 {
+    if !a.no_demo && !a.production && store.summary(&Scope::Zone).await?.firms == 0 {
         let cfg = a.demo.config()?;
         eprintln!(
             "数据库为空：正在生成并载入 {} 家企业的演示园区（合成数据）……",
@@ -54,7 +59,23 @@ pub async fn serve(url: &str, zone: Zone, a: ServeArgs) -> Res {
             t.elapsed().as_secs_f64()
         );
     }
-    let accounts = accounts::ensure_demo_accounts(&store, &zone).await?;
+    let retired = accounts::retire_demo_accounts(&store, a.production).await?;
+    if !retired.is_empty() {
+        eprintln!(
+            "已停用演示账号 {}（库中已有真实数据或为生产模式；账号未删除）",
+            retired.join("、")
+        );
+    }
+    let accounts = if a.production {
+        vec![]
+    } else {
+        accounts::ensure_demo_accounts(&store, &zone).await?
+    };
+    let exposed = accounts::accounts_with_published_passwords(&store, a.production).await?;
+    if !exposed.is_empty() {
+        store.close().await;
+        return Err(accounts::published_password_refusal(&exposed).into());
+    }
     let url_shown = gaoxin_store::masked_url(url);
     let kept = store.clone();
     gaoxin_web::serve(store, zone, &a.bind, move |addr| {

@@ -211,3 +211,58 @@ async fn reimporting_the_demo_export_changes_nothing() {
         assert!(es.iter().all(|e| e.synthetic), "the demo label is kept");
     }
 }
+
+/// A zip-bomb xlsx is refused at once with the message, and a file over the row limit
+/// (`GAOXIN_IMPORT_MAX_ROWS`) is refused naming it; neither writes anything.
+#[tokio::test]
+async fn a_zip_bomb_and_too_many_rows_are_refused_writing_nothing() {
+    for store in stores().await {
+        let url = store.url().to_string();
+        let dir = std::env::temp_dir().join(format!(
+            "gaoxin-cli-limits-{}-{}",
+            std::process::id(),
+            url.len()
+        ));
+        std::fs::create_dir_all(&dir).unwrap();
+        let bomb = dir.join("bomb.xlsx");
+        std::fs::write(&bomb, gaoxin_ingest::testing::zip_bomb_xlsx(400)).unwrap();
+        let t = std::time::Instant::now();
+        let o = gaoxin(&url, &["import", &bomb.display().to_string()]);
+        assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+        assert!(
+            text(&o).contains("Excel 文件解压后过大，已拒绝"),
+            "{}",
+            text(&o)
+        );
+        assert!(t.elapsed().as_secs() < 20, "{:?}", t.elapsed());
+        let rows = write(
+            &dir,
+            "rows.csv",
+            &format!(
+                "统一社会信用代码,企业名称,所属园区,年度,成立日期,行业代码,营业收入（万元）,从业人员（人）\n\
+                 {},新港一号公司,新港国家高新园,2024,2015-06-01,C3911,5000,120\n\
+                 {},江北二号公司,江北新区,2024,2015-06-01,C3911,800,40\n",
+                code(1),
+                code(2)
+            ),
+        );
+        let o = std::process::Command::new(bin())
+            .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
+            .env("GAOXIN_IMPORT_MAX_ROWS", "1")
+            .args(["--database", &url, "import", &rows])
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+        assert!(
+            text(&o).contains("文件超过行数上限：最多1行数据（第3行超出"),
+            "{}",
+            text(&o)
+        );
+        assert_eq!(store.summary(&Scope::Zone).await.unwrap().firms, 0);
+        // the same file within the default limit is imported
+        let o = gaoxin(&url, &["import", &rows]);
+        assert!(o.status.success(), "{}", text(&o));
+        assert_eq!(store.summary(&Scope::Zone).await.unwrap().firms, 2);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}

@@ -267,3 +267,103 @@ async fn user_commands_apply_the_password_policy() {
         store.close().await;
     }
 }
+
+/// Runs `gaoxin serve --bind 127.0.0.1:0` with `extra` flags, expecting it to refuse to start:
+/// its exit status and everything it printed (killed and failed after 60 s if it starts).
+fn serve_refused(url: &str, extra: &[&str]) -> (std::process::ExitStatus, String) {
+    let dir = std::env::temp_dir().join(format!(
+        "gaoxin-serve-refused-{}-{}",
+        std::process::id(),
+        url.len() + extra.len()
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (out, err) = (dir.join("out"), dir.join("err"));
+    let mut child = Command::new(bin())
+        .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
+        .args(["--database", url, "serve", "--bind", "127.0.0.1:0"])
+        .args(extra)
+        .stdout(std::fs::File::create(&out).unwrap())
+        .stderr(std::fs::File::create(&err).unwrap())
+        .spawn()
+        .expect("gaoxin serve runs");
+    let status = wait(&mut child);
+    let text = format!(
+        "{}{}",
+        std::fs::read_to_string(&out).unwrap_or_default(),
+        std::fs::read_to_string(&err).unwrap_or_default()
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+    (status, text)
+}
+
+/// `serve` refuses to start while an enabled account that sees real data (any data with
+/// `--production`) has a published demo password, naming it and the fix; after
+/// `gaoxin user reset-password` it starts.
+#[tokio::test]
+async fn serve_refuses_a_published_password_on_real_data() {
+    for store in gaoxin_store::testing::all().await.unwrap() {
+        let url = store.url().to_string();
+        let o = gaoxin(
+            &url,
+            &["demo", "--enterprises", "60", "--years", "2023-2024"],
+        );
+        assert!(o.status.success(), "{}", text(&o));
+        let o = gaoxin(
+            &url,
+            &[
+                "user",
+                "add",
+                "wang",
+                "--role",
+                "zone_analyst",
+                "--password",
+                "demo-analyst-2026",
+            ],
+        );
+        assert!(o.status.success(), "{}", text(&o));
+        // production: every account counts as seeing real data
+        let (status, out) = serve_refused(&url, &["--production"]);
+        assert!(!status.success(), "{out}");
+        assert!(
+            out.contains("拒绝启动：账号「wang」仍在使用公开的演示密码"),
+            "{out}"
+        );
+        assert!(out.contains("gaoxin user reset-password wang"), "{out}");
+        // one real firm imported: the same refusal without the flag
+        let dir =
+            std::env::temp_dir().join(format!("gaoxin-real-{}-{}", std::process::id(), url.len()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let csv = dir.join("real.csv");
+        std::fs::write(
+            &csv,
+            format!(
+                "统一社会信用代码,企业名称,所属园区,年度,成立日期,行业代码,营业收入（万元）,从业人员（人）\n\
+                 {},新港一号公司,新港国家高新园,2024,2015-06-01,C3911,5000,120\n",
+                gaoxin_model::Uscc::from_body("91320100MA0000001").unwrap()
+            ),
+        )
+        .unwrap();
+        let o = gaoxin(&url, &["import", &csv.display().to_string()]);
+        assert!(o.status.success(), "{}", text(&o));
+        let (status, out) = serve_refused(&url, &["--no-demo"]);
+        assert!(!status.success(), "{out}");
+        assert!(out.contains("「wang」"), "{out}");
+        // fixed: a new password, and the server starts
+        let o = gaoxin(
+            &url,
+            &[
+                "user",
+                "reset-password",
+                "wang",
+                "--password",
+                "given-by-admin-1",
+            ],
+        );
+        assert!(o.status.success(), "{}", text(&o));
+        let (mut child, banner) = start_server(&url);
+        assert!(banner.contains("gaoxin 已启动"), "{banner}");
+        signal(&child, "-TERM");
+        assert!(wait(&mut child).success());
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}

@@ -13,7 +13,7 @@
 //! park moves it, records the move and says so in the report. Values more likely a unit mistake
 //! than a fact are warnings: the import writes nothing until they are accepted.
 use crate::columns::zh_name;
-use crate::read::{ReadError, Sheet, open_bytes, open_path};
+use crate::read::{Limits, ReadError, Sheet, open_bytes, open_bytes_with, open_path};
 use crate::report::{ImportReport, MAX_LISTED_ERRORS};
 use crate::validate::{FirmProbe, RowError, RowParser, plausibility_warnings};
 use gaoxin_model::{Enterprise, F, ParkId, Zone};
@@ -65,6 +65,21 @@ pub async fn import_bytes(
     progress: &mut (dyn FnMut(Progress) + Send),
 ) -> Result<ImportReport, IngestError> {
     match open_bytes(bytes) {
+        Ok(sheet) => import_sheet(store, zone, sheet, opts, progress).await,
+        Err(e) => Ok(unreadable(e, progress)),
+    }
+}
+
+/// [`import_bytes`] with the given limits instead of the environment's.
+pub async fn import_bytes_with(
+    store: &Store,
+    zone: &Zone,
+    bytes: Vec<u8>,
+    opts: &ImportOptions,
+    limits: &Limits,
+    progress: &mut (dyn FnMut(Progress) + Send),
+) -> Result<ImportReport, IngestError> {
+    match open_bytes_with(bytes, limits) {
         Ok(sheet) => import_sheet(store, zone, sheet, opts, progress).await,
         Err(e) => Ok(unreadable(e, progress)),
     }

@@ -10,9 +10,13 @@ pub mod export;
 pub mod import;
 pub mod read;
 mod report;
+#[doc(hidden)]
+pub mod testing;
 pub mod validate;
 
 pub use export::{ExportFormat, export, export_bytes, template_csv_header, template_xlsx};
-pub use import::{ImportOptions, IngestError, Progress, import_bytes, import_path};
+pub use import::{
+    ImportOptions, IngestError, Progress, import_bytes, import_bytes_with, import_path,
+};
 pub use report::{ChangeLine, ImportReport};
 pub use validate::{CLEAR, RowError};

@@ -23,6 +23,188 @@ pub enum ReadError {
     /// A CSV record that cannot be split (e.g. an unclosed quote), at a 1-based line.
     #[error("第{row}行无法解析（CSV 格式错误）：{message}")]
     Csv { row: u64, message: String },
+    /// More data rows than [`Limits::max_rows`] (`GAOXIN_IMPORT_MAX_ROWS`).
+    #[error(
+        "文件超过行数上限：最多{limit}行数据（第{row}行超出；可用环境变量 GAOXIN_IMPORT_MAX_ROWS 调整），未写入任何数据，请拆分文件后分批导入"
+    )]
+    TooManyRows { row: u64, limit: u64 },
+    /// More cells than [`Limits::max_cells`] (`GAOXIN_IMPORT_MAX_CELLS`).
+    #[error(
+        "文件超过单元格总数上限：最多{limit}个单元格（第{row}行超出；可用环境变量 GAOXIN_IMPORT_MAX_CELLS 调整），未写入任何数据，请拆分文件后分批导入"
+    )]
+    TooManyCells { row: u64, limit: u64 },
+    /// An xlsx whose parts would inflate beyond the limits (a "zip bomb"): refused before
+    /// anything is decompressed.
+    #[error("Excel 文件解压后过大，已拒绝（疑似“压缩炸弹”）：{0}")]
+    ZipBomb(String),
+    /// A limit set in the environment that is not a positive whole number.
+    #[error("环境变量 {0} 的值「{1}」无效：应为正整数")]
+    BadLimit(&'static str, String),
+}
+
+/// The limits of one import (besides the web upload's size limit): rows, cells, and how far an
+/// xlsx may inflate. Read from the environment by [`Limits::from_env`]; the same defaults for
+/// `gaoxin import` and the web upload (the upload is also capped at 64 MiB of file).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Data rows (header excluded); `GAOXIN_IMPORT_MAX_ROWS`, default 2,000,000.
+    pub max_rows: u64,
+    /// Cells of all data rows; `GAOXIN_IMPORT_MAX_CELLS`, default 100,000,000.
+    pub max_cells: u64,
+    /// Total declared uncompressed size of an xlsx's parts (bytes);
+    /// `GAOXIN_XLSX_MAX_INFLATED_MB` (MiB), default 1024 MiB.
+    pub max_inflated: u64,
+    /// Largest uncompressed/compressed ratio of one xlsx part of more than 1 MiB; default 200
+    /// (spreadsheet XML compresses 5–50×; a bomb of repeated bytes ~1000×).
+    pub max_ratio: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits {
+            max_rows: 2_000_000,
+            max_cells: 100_000_000,
+            max_inflated: 1024 * 1024 * 1024,
+            max_ratio: 200,
+        }
+    }
+}
+
+impl Limits {
+    /// The defaults, overridden by `GAOXIN_IMPORT_MAX_ROWS`, `GAOXIN_IMPORT_MAX_CELLS` and
+    /// `GAOXIN_XLSX_MAX_INFLATED_MB` when set.
+    pub fn from_env() -> Result<Limits, ReadError> {
+        fn var(name: &'static str) -> Result<Option<u64>, ReadError> {
+            match std::env::var(name) {
+                Ok(v) if !v.trim().is_empty() => match v.trim().parse::<u64>() {
+                    Ok(n) if n > 0 => Ok(Some(n)),
+                    _ => Err(ReadError::BadLimit(name, v)),
+                },
+                _ => Ok(None),
+            }
+        }
+        let mut l = Limits::default();
+        if let Some(n) = var("GAOXIN_IMPORT_MAX_ROWS")? {
+            l.max_rows = n;
+        }
+        if let Some(n) = var("GAOXIN_IMPORT_MAX_CELLS")? {
+            l.max_cells = n;
+        }
+        if let Some(n) = var("GAOXIN_XLSX_MAX_INFLATED_MB")? {
+            l.max_inflated = n.saturating_mul(1024 * 1024);
+        }
+        Ok(l)
+    }
+
+    /// Wraps a row stream so that it ends with [`ReadError::TooManyRows`] or
+    /// [`ReadError::TooManyCells`] as soon as a limit is passed.
+    fn bound(self, rows: Rows) -> Rows {
+        let (mut n, mut cells) = (0u64, 0u64);
+        let mut done = false;
+        Box::new(rows.map_while(move |item| {
+            if done {
+                return None;
+            }
+            Some(match item {
+                Ok((row, rec)) => {
+                    n += 1;
+                    cells += rec.len() as u64;
+                    if n > self.max_rows {
+                        done = true;
+                        Err(ReadError::TooManyRows {
+                            row,
+                            limit: self.max_rows,
+                        })
+                    } else if cells > self.max_cells {
+                        done = true;
+                        Err(ReadError::TooManyCells {
+                            row,
+                            limit: self.max_cells,
+                        })
+                    } else {
+                        Ok((row, rec))
+                    }
+                }
+                Err(e) => Err(e),
+            })
+        }))
+    }
+}
+
+fn le16(b: &[u8], at: usize) -> Option<u64> {
+    b.get(at..at + 2)
+        .map(|x| u16::from_le_bytes([x[0], x[1]]) as u64)
+}
+
+fn le32(b: &[u8], at: usize) -> Option<u64> {
+    b.get(at..at + 4)
+        .map(|x| u32::from_le_bytes([x[0], x[1], x[2], x[3]]) as u64)
+}
+
+/// Checks an xlsx (zip) archive's central directory before anything is inflated: the declared
+/// uncompressed sizes, in all and per part against its compressed size. A ZIP64 size (a part of
+/// 4 GiB or more) is over any limit. An archive whose directory cannot be read is left to the
+/// xlsx reader (which reports it as corrupt).
+pub fn check_zip(bytes: &[u8], limits: &Limits) -> Result<(), ReadError> {
+    const EOCD: &[u8] = b"PK\x05\x06";
+    const CDH: &[u8] = b"PK\x01\x02";
+    let from = bytes.len().saturating_sub(22 + 65_535);
+    let Some(eocd) = bytes[from..]
+        .windows(4)
+        .rposition(|w| w == EOCD)
+        .map(|i| from + i)
+    else {
+        return Ok(());
+    };
+    let (Some(count), Some(cd_off)) = (le16(bytes, eocd + 10), le32(bytes, eocd + 16)) else {
+        return Ok(());
+    };
+    let mut at = cd_off as usize;
+    let mut total = 0u64;
+    let mib = |n: u64| n / (1024 * 1024);
+    for _ in 0..count {
+        if bytes.get(at..at + 4) != Some(CDH) {
+            break;
+        }
+        let (Some(csize), Some(usize_), Some(nlen), Some(xlen), Some(clen)) = (
+            le32(bytes, at + 20),
+            le32(bytes, at + 24),
+            le16(bytes, at + 28),
+            le16(bytes, at + 30),
+            le16(bytes, at + 32),
+        ) else {
+            break;
+        };
+        let name = bytes
+            .get(at + 46..at + 46 + nlen as usize)
+            .map(|n| String::from_utf8_lossy(n).to_string())
+            .unwrap_or_default();
+        if csize == u32::MAX as u64 || usize_ == u32::MAX as u64 {
+            return Err(ReadError::ZipBomb(format!(
+                "部件「{name}」解压后不小于 4 GiB（上限共 {} MiB）",
+                mib(limits.max_inflated)
+            )));
+        }
+        total += usize_;
+        if total > limits.max_inflated {
+            return Err(ReadError::ZipBomb(format!(
+                "各部件解压后共超过 {} MiB（到部件「{name}」已达 {} MiB；可用环境变量 GAOXIN_XLSX_MAX_INFLATED_MB 调整）",
+                mib(limits.max_inflated),
+                mib(total)
+            )));
+        }
+        if usize_ > 1024 * 1024 && usize_ / csize.max(1) > limits.max_ratio {
+            return Err(ReadError::ZipBomb(format!(
+                "部件「{name}」压缩比 {}:1 超过上限 {}:1（{} 字节解压为 {} MiB）",
+                usize_ / csize.max(1),
+                limits.max_ratio,
+                csize,
+                mib(usize_)
+            )));
+        }
+        at += 46 + nlen as usize + xlen as usize + clen as usize;
+    }
+    Ok(())
 }
 
 /// A stream of `(row number, cells)`; a row's cells live in one buffer (`StringRecord`).
@@ -43,8 +225,14 @@ pub struct Sheet {
 const ZIP_MAGIC: &[u8] = b"PK\x03\x04";
 const CFB_MAGIC: &[u8] = &[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
 
-/// Opens in-memory bytes; the file name is only a hint (content decides the format).
+/// Opens in-memory bytes with the [`Limits`] of the environment; the file name is only a hint
+/// (content decides the format).
 pub fn open_bytes(bytes: Vec<u8>) -> Result<Sheet, ReadError> {
+    open_bytes_with(bytes, &Limits::from_env()?)
+}
+
+/// [`open_bytes`] with the given limits.
+pub fn open_bytes_with(bytes: Vec<u8>, limits: &Limits) -> Result<Sheet, ReadError> {
     let total = bytes.len() as u64;
     if bytes.is_empty() {
         return Err(ReadError::Empty);
@@ -52,15 +240,23 @@ pub fn open_bytes(bytes: Vec<u8>) -> Result<Sheet, ReadError> {
     if bytes.starts_with(CFB_MAGIC) {
         return Err(ReadError::Encrypted);
     }
-    if bytes.starts_with(ZIP_MAGIC) {
-        return open_xlsx(bytes);
-    }
-    let head: Vec<u8> = bytes[..bytes.len().min(SNIFF)].to_vec();
-    open_csv(head, Cursor::new(bytes), total)
+    let mut sheet = if bytes.starts_with(ZIP_MAGIC) {
+        open_xlsx(bytes, limits)?
+    } else {
+        let head: Vec<u8> = bytes[..bytes.len().min(SNIFF)].to_vec();
+        open_csv(head, Cursor::new(bytes), total)?
+    };
+    sheet.rows = limits.bound(sheet.rows);
+    Ok(sheet)
 }
 
-/// Opens a file; CSV is streamed from disk.
+/// Opens a file with the [`Limits`] of the environment; CSV is streamed from disk.
 pub fn open_path(path: &Path) -> Result<Sheet, ReadError> {
+    open_path_with(path, &Limits::from_env()?)
+}
+
+/// [`open_path`] with the given limits.
+pub fn open_path_with(path: &Path, limits: &Limits) -> Result<Sheet, ReadError> {
     let mut f = File::open(path).map_err(|e| ReadError::Io(format!("{}：{e}", path.display())))?;
     let total = f.metadata().map(|m| m.len()).unwrap_or(0);
     let mut head = vec![0u8; SNIFF];
@@ -81,14 +277,17 @@ pub fn open_path(path: &Path) -> Result<Sheet, ReadError> {
     if head.starts_with(CFB_MAGIC) {
         return Err(ReadError::Encrypted);
     }
-    if head.starts_with(ZIP_MAGIC) {
+    let mut sheet = if head.starts_with(ZIP_MAGIC) {
         let mut all = head;
         f.read_to_end(&mut all)
             .map_err(|e| ReadError::Io(e.to_string()))?;
-        return open_xlsx(all);
-    }
-    let rest = Cursor::new(head.clone()).chain(f);
-    open_csv(head, rest, total)
+        open_xlsx(all, limits)?
+    } else {
+        let rest = Cursor::new(head.clone()).chain(f);
+        open_csv(head, rest, total)?
+    };
+    sheet.rows = limits.bound(sheet.rows);
+    Ok(sheet)
 }
 
 const SNIFF: usize = 64 * 1024;
@@ -225,8 +424,9 @@ fn cell_text(d: &calamine::Data) -> String {
     }
 }
 
-fn open_xlsx(bytes: Vec<u8>) -> Result<Sheet, ReadError> {
+fn open_xlsx(bytes: Vec<u8>, limits: &Limits) -> Result<Sheet, ReadError> {
     use calamine::Reader;
+    check_zip(&bytes, limits)?;
     let total = bytes.len() as u64;
     let mut wb =
         calamine::Xlsx::new(Cursor::new(bytes)).map_err(|e| ReadError::Corrupt(e.to_string()))?;
@@ -339,6 +539,91 @@ mod tests {
         zip.extend_from_slice(b"garbage");
         assert!(matches!(open_bytes(zip).err(), Some(ReadError::Corrupt(_))));
         assert_eq!(open_bytes(vec![]).err(), Some(ReadError::Empty));
+    }
+
+    #[test]
+    fn a_zip_bomb_xlsx_is_refused_before_inflating() {
+        let bomb = crate::testing::zip_bomb_xlsx(300);
+        assert!(bomb.len() < 1_000_000, "{} bytes", bomb.len());
+        let t = std::time::Instant::now();
+        let e = open_bytes_with(bomb.clone(), &Limits::default()).err();
+        assert!(t.elapsed().as_secs_f64() < 1.0, "{:?}", t.elapsed());
+        match e {
+            Some(ReadError::ZipBomb(m)) => {
+                assert!(m.contains("sheet1.xml") && m.contains("压缩比"), "{m}");
+            }
+            other => panic!("{other:?}"),
+        }
+        // the bomb is real: a small one inflates to its declared size (zip crate, CRC checked)
+        let small = crate::testing::zip_bomb_xlsx(4);
+        let mut z = zip::ZipArchive::new(Cursor::new(small)).unwrap();
+        let mut part = z.by_name("xl/worksheets/sheet1.xml").unwrap();
+        let mut n = 0u64;
+        let mut buf = vec![0u8; 1 << 16];
+        loop {
+            let k = part.read(&mut buf).unwrap();
+            if k == 0 {
+                break;
+            }
+            assert!(buf[..k].iter().all(|&b| b == b' '));
+            n += k as u64;
+        }
+        assert_eq!(n, 4 << 20);
+        // the total: a lower limit names the variable that raises it
+        let small = Limits {
+            max_inflated: 100 << 20,
+            ..Limits::default()
+        };
+        let m = open_bytes_with(bomb, &small).err().unwrap().to_string();
+        assert!(
+            m.starts_with("Excel 文件解压后过大，已拒绝")
+                && m.contains("GAOXIN_XLSX_MAX_INFLATED_MB"),
+            "{m}"
+        );
+        // an ordinary xlsx passes the check
+        let ok = crate::template_xlsx(
+            &gaoxin_model::Zone::parse(include_str!("../../../data/reference/zone.toml")).unwrap(),
+        );
+        assert_eq!(check_zip(&ok, &Limits::default()), Ok(()));
+    }
+
+    #[test]
+    fn rows_and_cells_beyond_the_limits_end_the_stream_with_the_limit_named() {
+        let text = "a,b,c\n1,2,3\n4,5,6\n7,8,9\n";
+        let rows = |l: Limits| {
+            open_bytes_with(text.as_bytes().to_vec(), &l)
+                .unwrap()
+                .rows
+                .collect::<Vec<_>>()
+        };
+        let all = rows(Limits::default());
+        assert_eq!(all.len(), 3);
+        assert!(all.iter().all(|r| r.is_ok()));
+        let r = rows(Limits {
+            max_rows: 2,
+            ..Limits::default()
+        });
+        assert_eq!(r.len(), 3);
+        assert_eq!(
+            r[2].as_ref().err(),
+            Some(&ReadError::TooManyRows { row: 4, limit: 2 })
+        );
+        assert!(
+            r[2].as_ref()
+                .err()
+                .unwrap()
+                .to_string()
+                .starts_with("文件超过行数上限：最多2行数据（第4行超出"),
+        );
+        let r = rows(Limits {
+            max_cells: 5,
+            ..Limits::default()
+        });
+        assert_eq!(r.len(), 2);
+        assert_eq!(
+            r[1].as_ref().err(),
+            Some(&ReadError::TooManyCells { row: 3, limit: 5 })
+        );
     }
 
     #[test]

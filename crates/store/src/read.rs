@@ -485,6 +485,20 @@ impl Store {
             .collect()
     }
 
+    /// Whether `scope` holds at least one real (non-synthetic, i.e. imported) firm: the test
+    /// that decides whether the published demo accounts must be disabled.
+    pub async fn has_real_firms(&self, scope: &Scope) -> Result<bool, Error> {
+        let w = Where::new(scope);
+        let rows = w
+            .query(format!(
+                "SELECT 1 FROM enterprises e WHERE {} AND e.synthetic = 0 LIMIT 1",
+                w.clause()
+            ))
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(!rows.is_empty())
+    }
+
     /// Dashboard figures: firms per park / cluster / track, and yearly totals.
     pub async fn summary(&self, scope: &Scope) -> Result<Summary, Error> {
         let w = Where::new(scope);

@@ -69,6 +69,11 @@ pub struct Config {
     /// in front appends it; never otherwise, since clients can send the header themselves).
     /// Environment: `GAOXIN_TRUST_PROXY=1`.
     pub trust_proxy: bool,
+    /// Row, cell and xlsx-inflation limits of a web upload; `None` (the default): the same as
+    /// `gaoxin import`, from `GAOXIN_IMPORT_MAX_ROWS`, `GAOXIN_IMPORT_MAX_CELLS`,
+    /// `GAOXIN_XLSX_MAX_INFLATED_MB` or their defaults. The file itself is capped at
+    /// [`upload::MAX_UPLOAD`].
+    pub import_limits: Option<gaoxin_ingest::read::Limits>,
 }
 
 impl Default for Config {
@@ -80,6 +85,7 @@ impl Default for Config {
             lock_duration: Duration::from_secs(15 * 60),
             max_address_failures: 20,
             trust_proxy: false,
+            import_limits: None,
         }
     }
 }

@@ -202,6 +202,14 @@ struct Upload {
     accept_warnings: bool,
 }
 
+/// The message for an upload over [`MAX_UPLOAD`].
+fn too_large() -> String {
+    format!(
+        "文件太大：网页上传最大 {} MiB，未写入任何数据；更大的文件请拆分，或在服务器上用命令行 gaoxin import 导入",
+        MAX_UPLOAD / (1024 * 1024)
+    )
+}
+
 /// Reads the multipart upload.
 async fn read_upload(mut mp: Multipart) -> Result<Upload, String> {
     let mut file = None;
@@ -215,10 +223,13 @@ async fn read_upload(mut mp: Multipart) -> Result<Upload, String> {
         match field.name() {
             Some("file") => {
                 let name = field.file_name().unwrap_or("upload").to_string();
-                let bytes = field
-                    .bytes()
-                    .await
-                    .map_err(|e| format!("上传内容无法读取：{e}"))?;
+                let bytes = field.bytes().await.map_err(|e| {
+                    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                        too_large()
+                    } else {
+                        format!("上传内容无法读取：{e}")
+                    }
+                })?;
                 file = Some((name, bytes.to_vec()));
             }
             Some("_csrf") => csrf = Some(field.text().await.map_err(|e| e.to_string())?),
@@ -261,10 +272,33 @@ fn start(state: &AppState, user: &CurrentUser, up: Upload) -> Arc<Job> {
         let mut on_progress = move |p: Progress| {
             pj.state.lock().expect("job lock").progress = Some(p);
         };
-        let result =
-            gaoxin_ingest::import_bytes(&st.store, &st.zone, bytes, &opts, &mut on_progress).await;
+        let result = match st.config.import_limits {
+            Some(l) => {
+                gaoxin_ingest::import_bytes_with(
+                    &st.store,
+                    &st.zone,
+                    bytes,
+                    &opts,
+                    &l,
+                    &mut on_progress,
+                )
+                .await
+            }
+            None => {
+                gaoxin_ingest::import_bytes(&st.store, &st.zone, bytes, &opts, &mut on_progress)
+                    .await
+            }
+        };
         if result.as_ref().is_ok_and(|r| r.ok()) {
             st.dashboards.invalidate();
+            // real data now: the published demo accounts are disabled (not deleted)
+            match gaoxin_app::accounts::retire_demo_accounts(&st.store, false).await {
+                Ok(r) if !r.is_empty() => {
+                    tracing::warn!(accounts = ?r, "demo accounts disabled: real data imported")
+                }
+                Ok(_) => {}
+                Err(e) => tracing::error!(error = %e, "could not disable the demo accounts"),
+            }
         }
         tracing::info!(job = %j.id, file = %j.file_name, "import finished");
         j.state.lock().expect("job lock").result = Some(result.map_err(|e| e.to_string()));

@@ -251,3 +251,103 @@ async fn three_implausible_values_wait_for_the_users_confirmation() {
         assert!(j["summary"].as_str().unwrap().contains("已确认"), "{j}");
     }
 }
+
+/// Uploads bytes through the API and waits for the result.
+async fn bytes_via_api(c: &mut Client, name: &str, bytes: &[u8]) -> serde_json::Value {
+    let token = c.csrf_token().await;
+    let r = c
+        .post_multipart(
+            "/api/v1/imports",
+            &[("X-CSRF-Token", &token)],
+            &[],
+            (name, bytes),
+        )
+        .await;
+    assert_eq!(r.status, 202, "{}", r.text());
+    wait_job(c, r.json()["id"].as_str().unwrap()).await
+}
+
+fn messages(j: &serde_json::Value) -> String {
+    format!("{} {}", j["errors"], j["message"])
+}
+
+/// Issue 13: a zip-bomb xlsx is refused at once, a file over the row limit is refused naming
+/// it, a file over the size limit is refused with its Chinese message; nothing is written.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn limits_a_zip_bomb_too_many_rows_and_too_large_are_refused() {
+    for store in testing::all().await.unwrap() {
+        let config = gaoxin_web::Config {
+            import_limits: Some(gaoxin_ingest::read::Limits {
+                max_rows: 1,
+                ..Default::default()
+            }),
+            ..gaoxin_web::Config::default()
+        };
+        let s = common::start_with(store, config).await;
+        let mut c = s.signed_in("admin").await;
+        let before = s.count_facts().await;
+        let t = std::time::Instant::now();
+        let j = bytes_via_api(
+            &mut c,
+            "bomb.xlsx",
+            &gaoxin_ingest::testing::zip_bomb_xlsx(400),
+        )
+        .await;
+        assert!(t.elapsed().as_secs() < 20, "{:?}", t.elapsed());
+        assert_eq!(j["ok"], false);
+        assert!(messages(&j).contains("Excel 文件解压后过大，已拒绝"), "{j}");
+        let csv = format!(
+            "统一社会信用代码,企业名称,所属园区,年度,营业收入（万元）\n{},甲,新港国家高新园,2024,10\n{},乙,新港国家高新园,2024,20\n",
+            s.firms[0].uscc.as_str(),
+            s.firms[1].uscc.as_str()
+        );
+        let j = via_api(&mut c, "rows.csv", &csv).await;
+        assert_eq!(j["ok"], false);
+        assert!(
+            messages(&j).contains("文件超过行数上限：最多1行数据"),
+            "{j}"
+        );
+        // over 64 MiB: refused with the size in the message
+        let token = c.csrf_token().await;
+        let big = vec![b'a'; gaoxin_web::upload::MAX_UPLOAD + 1024];
+        let r = c
+            .post_multipart(
+                "/api/v1/imports",
+                &[("X-CSRF-Token", &token)],
+                &[],
+                ("big.csv", &big),
+            )
+            .await;
+        assert!(r.status == 400 || r.status == 413, "{}", r.status);
+        assert!(
+            r.text().contains("文件太大：网页上传最大 64 MiB"),
+            "{}",
+            r.text()
+        );
+        assert_eq!(s.count_facts().await, before, "nothing written");
+    }
+}
+
+/// Issue 13: on demo data the demo accounts sign in; once a real firm is uploaded they are
+/// disabled (not deleted) and their sign-in is refused with the usual message.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_real_firm_uploaded_disables_the_demo_accounts() {
+    for s in servers().await {
+        let mut c = s.signed_in("admin").await;
+        s.signed_in("analyst").await;
+        let csv = format!(
+            "统一社会信用代码,企业名称,所属园区,年度,成立日期,行业代码,营业收入（万元）,从业人员（人）\n\
+             {},真实一号公司,新港国家高新园,2024,2015-06-01,C3911,5000,120\n",
+            Uscc::from_body("91320100MA7654321").unwrap()
+        );
+        let j = via_api(&mut c, "real.csv", &csv).await;
+        assert_eq!(j["ok"], true, "{j}");
+        for user in ["admin", "analyst"] {
+            let rec = s.store.user(user).await.unwrap().expect("not deleted");
+            assert!(rec.disabled, "{user}");
+            let r = s.client().login(user, &s.password(user)).await;
+            assert_ne!(r.status, 303, "{user}");
+            assert!(r.text().contains("该账户已停用"), "{user}: {}", r.text());
+        }
+    }
+}
