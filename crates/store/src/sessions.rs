@@ -177,15 +177,15 @@ impl Store {
     }
 
     /// Marks the session of `token` seen at `now`, idle until `idle_expires`, with the account's
-    /// current must-change flag.
+    /// current must-change flag. `false`: there is no such session (ended elsewhere).
     pub async fn touch_session(
         &self,
         token: &str,
         now: i64,
         idle_expires: i64,
         must_change_password: bool,
-    ) -> Result<(), Error> {
-        sqlx::query(
+    ) -> Result<bool, Error> {
+        let n = sqlx::query(
             "UPDATE sessions SET last_seen = $1, idle_expires = $2, must_change_password = $3 \
              WHERE token_hash = $4",
         )
@@ -194,8 +194,9 @@ impl Store {
         .bind(must_change_password as i64)
         .bind(token_hash(token))
         .execute(&self.pool)
-        .await?;
-        Ok(())
+        .await?
+        .rows_affected();
+        Ok(n > 0)
     }
 
     /// Ends the session of `token` (sign-out).
@@ -415,9 +416,11 @@ mod tests {
             let a = s.session("tok-a", now + 100).await.unwrap().unwrap();
             assert!(a.must_change_password);
             assert_eq!(a.last_seen, now + 50);
-            s.touch_session("tok-a", now + 990, now + 1090, false)
-                .await
-                .unwrap();
+            assert!(
+                s.touch_session("tok-a", now + 990, now + 1090, false)
+                    .await
+                    .unwrap()
+            );
             assert!(s.session("tok-a", now + 1000).await.unwrap().is_none());
             // purge removes only the expired (tok-c)
             assert_eq!(s.purge_sessions(now).await.unwrap(), 1);
