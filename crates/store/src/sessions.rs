@@ -308,6 +308,17 @@ impl Store {
         .rows_affected())
     }
 
+    /// Deletes the finished (not running) jobs that started before `before`; returns how many.
+    pub async fn purge_jobs(&self, before: i64) -> Result<u64, Error> {
+        Ok(
+            sqlx::query("DELETE FROM jobs WHERE state <> 'running' AND started < $1")
+                .bind(before)
+                .execute(&self.pool)
+                .await?
+                .rows_affected(),
+        )
+    }
+
     /// The job `id` if `owner` started it.
     pub async fn job_of(&self, owner: &str, id: &str) -> Result<Option<JobRecord>, Error> {
         sqlx::query(AssertSqlSafe(format!(
@@ -481,6 +492,14 @@ mod tests {
             let r = s.latest_rules_job(2024).await.unwrap().unwrap();
             assert_eq!(r.state, JobState::Interrupted);
             assert!(s.latest_rules_job(2023).await.unwrap().is_none());
+            // old finished jobs go; a running one stays however old
+            s.insert_job("j4", JobKind::Import, "alice", "c.xlsx", 5)
+                .await
+                .unwrap();
+            assert_eq!(s.purge_jobs(21).await.unwrap(), 2);
+            assert!(s.job_of("alice", "j4").await.unwrap().is_some());
+            assert!(s.job_of("alice", "j2").await.unwrap().is_none());
+            assert!(s.job_of("alice", "j1").await.unwrap().is_none());
         }
     }
 }

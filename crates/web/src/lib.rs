@@ -147,15 +147,14 @@ impl AppState {
         }))
     }
 
-    /// What a (re)start does before serving: deletes the expired sessions and marks every job
-    /// still `running` in the store as `interrupted` (the process that ran it is gone).
-    /// Returns (sessions purged, jobs interrupted).
+    /// What a (re)start does before serving: deletes the expired sessions, marks every job
+    /// still `running` in the store as `interrupted` (the process that ran it is gone), and
+    /// forgets finished jobs older than 30 days. Returns (sessions purged, jobs interrupted).
     pub async fn recover(&self) -> Result<(u64, u64), gaoxin_store::Error> {
         let purged = self.sessions.purge().await?;
-        let interrupted = self
-            .store
-            .interrupt_running_jobs(gaoxin_store::unix_now())
-            .await?;
+        let now = gaoxin_store::unix_now();
+        let interrupted = self.store.interrupt_running_jobs(now).await?;
+        self.store.purge_jobs(now - 30 * 24 * 3600).await?;
         Ok((purged, interrupted))
     }
 }
