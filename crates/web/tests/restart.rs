@@ -14,6 +14,34 @@ async fn a_restart_keeps_sessions_and_marks_running_jobs_interrupted() {
         let mut park = s.signed_in("park-jiangbei").await;
         assert_eq!(admin.get("/").await.status, 200);
         let token = admin.csrf_token().await;
+        // a real import that finishes before the restart
+        let text = format!(
+            "统一社会信用代码,年度,营业收入（万元）\n{},2024,12345\n",
+            s.firm_in("jiangbei")
+        );
+        let r = admin
+            .post_multipart(
+                "/api/v1/imports",
+                &[("X-CSRF-Token", &token)],
+                &[],
+                ("revenue.csv", text.as_bytes()),
+            )
+            .await;
+        assert_eq!(r.status, 202, "{}", r.text());
+        let done_id = r.json()["id"].as_str().unwrap().to_string();
+        let mut done = serde_json::Value::Null;
+        for _ in 0..600 {
+            done = admin
+                .get(&format!("/api/v1/imports/{done_id}"))
+                .await
+                .json();
+            if done["state"] != "running" {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        assert_eq!(done["state"], "done", "{done}");
+        assert!(done["ok"].as_bool().unwrap(), "{done}");
         // jobs that were running when the server stopped: an import of each user, a rules run
         let now = unix_now();
         s.store
@@ -55,6 +83,17 @@ async fn a_restart_keeps_sessions_and_marks_running_jobs_interrupted() {
         assert_eq!(admin.csrf_token().await, token);
         assert_eq!(park.get("/api/v1/me").await.status, 200);
 
+        // the finished import keeps its state and summary (its detailed report was in memory)
+        let j = admin
+            .get(&format!("/api/v1/imports/{done_id}"))
+            .await
+            .json();
+        assert_eq!(j["state"], "done");
+        assert_eq!(j["percent"], 100);
+        assert_eq!(j["summary"], done["summary"]);
+        assert_eq!(j["report"], false);
+        let t = admin.get(&format!("/upload/jobs/{done_id}")).await.text();
+        assert!(t.contains("详细报告未保留"), "{t}");
         // the import is shown as interrupted to its owner, with what to do
         let r = admin.get("/upload/jobs/imp-admin-1").await;
         assert_eq!(r.status, 200, "{}", r.text());
