@@ -559,3 +559,27 @@ pub async fn job_api(
         .ok_or_else(ApiError::not_found)?;
     Ok(Json(v))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn progress_reaches_the_jobs_table_and_the_last_value_wins() {
+        for store in gaoxin_store::testing::all().await.unwrap() {
+            store
+                .insert_job("p1", JobKind::Import, "alice", "a.csv", 1)
+                .await
+                .unwrap();
+            let (tx, writer) = progress_writer(store.clone(), "p1".into());
+            for pct in [10, 20, 55] {
+                tx.send_replace(("正在校验并写入".into(), pct));
+            }
+            drop(tx);
+            writer.await.unwrap();
+            let j = store.job_of("alice", "p1").await.unwrap().unwrap();
+            assert_eq!((j.progress.as_str(), j.percent), ("正在校验并写入", 55));
+            assert_eq!(j.state, Stored::Running);
+        }
+    }
+}
