@@ -16,6 +16,7 @@ mod read;
 mod rule_results;
 mod runs;
 mod scope;
+mod sessions;
 pub mod testing;
 mod url;
 mod users;
@@ -34,5 +35,6 @@ pub use read::{
 pub use rule_results::RuleResultRow;
 pub use runs::{ParkInput, PointsRow, RunKind, RunRecord};
 pub use scope::Scope;
+pub use sessions::{JobKind, JobRecord, JobState, SessionRecord, token_hash};
 pub use url::masked_url;
 pub use users::{Role, UserRecord};

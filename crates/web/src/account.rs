@@ -134,8 +134,13 @@ pub async fn change(
     match res {
         Ok(()) => {
             if let Some(sid) = &ctx.sid {
-                state.sessions.password_changed(sid);
-                state.sessions.remove_others_of(&user.username, sid);
+                let ended = async {
+                    state.sessions.password_changed(sid).await?;
+                    state.sessions.remove_others_of(&user.username, sid).await
+                };
+                if let Err(e) = ended.await {
+                    return PageError::internal(e).into_response();
+                }
             }
             if was_forced {
                 return axum::response::Redirect::to(&safe_next(&f.next)).into_response();

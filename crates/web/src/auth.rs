@@ -2,10 +2,14 @@
 //!
 //! - Passwords are stored as argon2id PHC strings; hashing and the accounts themselves are use
 //!   cases of [`gaoxin_app::accounts`] (shared with `gaoxin user …`).
-//! - Sessions live in memory on the server; the browser holds only a random 256-bit id in the
+//! - Sessions live on the server; the browser holds only a random 256-bit id in the
 //!   cookie `gx_session` (HttpOnly, SameSite=Lax, Path=/, `Secure` when [`crate::Config::secure_cookies`]).
 //!   The id is replaced at sign-in (no fixation). Every 60 s a session re-reads its account, so a
-//!   disabled account or changed role takes effect within a minute. A restart signs everyone out.
+//!   disabled account or changed role takes effect within a minute. Sessions are kept in the
+//!   store's `sessions` table (only the SHA-256 of the id; a small in-memory cache in front), so a
+//!   restart signs nobody out; they end after [`crate::Config::session_ttl`] idle or
+//!   [`crate::Config::session_max_age`] in all, and expired rows are purged at start and every
+//!   ten minutes.
 //! - CSRF: each session (also the anonymous one of the sign-in page) has a synchronizer token.
 //!   Every POST/PUT/PATCH/DELETE must carry it, as header `X-CSRF-Token` (htmx and API clients) or
 //!   form field `_csrf` (plain forms); multipart uploads without the header are checked by the upload
@@ -78,53 +82,134 @@ pub const PASSWORD_PAGE: &str = "/account/password";
 pub struct Session {
     pub csrf: String,
     pub user: Option<SessionUser>,
+    /// Idle expiry (pushed forward when re-validated) and absolute expiry.
     expires: Instant,
+    absolute: Instant,
     checked: Instant,
 }
 
-/// The server-side session table.
-#[derive(Default)]
+/// The server-side session table: the store's `sessions` table is the truth (so a restart
+/// signs nobody out); this cache only saves a database read per request. The cookie's token is
+/// stored as its SHA-256 only.
 pub struct Sessions {
+    store: gaoxin_store::Store,
+    ttl: Duration,
+    max_age: Duration,
     map: RwLock<HashMap<String, Session>>,
 }
 
+/// An [`Instant`] `secs` unix seconds from `now` (never before now).
+fn instant_at(secs: i64, now: i64) -> Instant {
+    Instant::now() + Duration::from_secs((secs - now).max(0) as u64)
+}
+
 impl Sessions {
-    fn get(&self, id: &str) -> Option<Session> {
-        let m = self.map.read().expect("session lock");
-        m.get(id).filter(|s| s.expires > Instant::now()).cloned()
+    pub fn new(store: gaoxin_store::Store, ttl: Duration, max_age: Duration) -> Sessions {
+        Sessions {
+            store,
+            ttl,
+            max_age,
+            map: RwLock::new(HashMap::new()),
+        }
     }
 
-    fn insert(&self, user: Option<SessionUser>, ttl: Duration) -> (String, Session) {
-        let id = random_token();
-        let now = Instant::now();
-        let s = Session {
-            csrf: random_token(),
-            user,
-            expires: now + ttl,
-            checked: now,
+    /// The unexpired session of `id`: from the cache, else from the store (re-reading its
+    /// account, as a re-validation would; a missing or disabled account ends it).
+    async fn get(&self, id: &str) -> Result<Option<Session>, gaoxin_store::Error> {
+        {
+            let m = self.map.read().expect("session lock");
+            if let Some(s) = m.get(id) {
+                let now = Instant::now();
+                return Ok((s.expires > now && s.absolute > now).then(|| s.clone()));
+            }
+        }
+        let now = now_unix();
+        let Some(rec) = self.store.session(id, now).await? else {
+            return Ok(None);
         };
+        let user = match &rec.username {
+            None => None,
+            Some(name) => match self.store.user(name).await? {
+                Some(u) if !u.disabled => Some(SessionUser {
+                    username: u.username,
+                    role: u.role,
+                    must_change_password: u.must_change_password,
+                }),
+                _ => {
+                    self.store.delete_session(id).await?;
+                    return Ok(None);
+                }
+            },
+        };
+        let s = Session {
+            csrf: rec.csrf,
+            user,
+            expires: instant_at(rec.idle_expires, now),
+            absolute: instant_at(rec.absolute_expires, now),
+            checked: Instant::now(),
+        };
+        self.cache(id, &s);
+        Ok(Some(s))
+    }
+
+    fn cache(&self, id: &str, s: &Session) {
         let mut m = self.map.write().expect("session lock");
         if m.len() > 10_000 {
-            m.retain(|_, s| s.expires > now);
+            let now = Instant::now();
+            m.retain(|_, s| s.expires > now && s.absolute > now);
         }
-        m.insert(id.clone(), s.clone());
-        (id, s)
+        m.insert(id.to_string(), s.clone());
     }
 
-    fn remove(&self, id: &str) {
+    async fn insert(
+        &self,
+        user: Option<SessionUser>,
+    ) -> Result<(String, Session), gaoxin_store::Error> {
+        let id = random_token();
+        let now = now_unix();
+        let rec = gaoxin_store::SessionRecord {
+            username: user.as_ref().map(|u| u.username.clone()),
+            csrf: random_token(),
+            must_change_password: user.as_ref().is_some_and(|u| u.must_change_password),
+            created: now,
+            last_seen: now,
+            idle_expires: now + self.ttl.as_secs() as i64,
+            absolute_expires: now + self.max_age.as_secs() as i64,
+        };
+        self.store.insert_session(&id, &rec).await?;
+        let t = Instant::now();
+        let s = Session {
+            csrf: rec.csrf,
+            user,
+            expires: t + self.ttl,
+            absolute: t + self.max_age,
+            checked: t,
+        };
+        self.cache(&id, &s);
+        Ok((id, s))
+    }
+
+    async fn remove(&self, id: &str) -> Result<(), gaoxin_store::Error> {
         self.map.write().expect("session lock").remove(id);
+        self.store.delete_session(id).await
     }
 
     /// Ends every session of `username` except `keep` (after a password change).
-    pub(crate) fn remove_others_of(&self, username: &str, keep: &str) {
+    pub(crate) async fn remove_others_of(
+        &self,
+        username: &str,
+        keep: &str,
+    ) -> Result<(), gaoxin_store::Error> {
         self.map
             .write()
             .expect("session lock")
             .retain(|id, s| id == keep || s.user.as_ref().is_none_or(|u| u.username != username));
+        self.store.delete_sessions_of(username, Some(keep)).await?;
+        Ok(())
     }
 
     /// Clears the must-change flag of session `id` (its user has just changed the password).
-    pub(crate) fn password_changed(&self, id: &str) {
+    pub(crate) async fn password_changed(&self, id: &str) -> Result<(), gaoxin_store::Error> {
         if let Some(u) = self
             .map
             .write()
@@ -134,16 +219,46 @@ impl Sessions {
         {
             u.must_change_password = false;
         }
+        let now = now_unix();
+        self.store
+            .touch_session(id, now, now + self.ttl.as_secs() as i64, false)
+            .await?;
+        Ok(())
     }
 
-    fn refresh(&self, id: &str, user: Option<SessionUser>, ttl: Duration) {
-        let mut m = self.map.write().expect("session lock");
-        if let Some(s) = m.get_mut(id) {
+    /// Re-validated: the account as it is now, idle expiry pushed forward (in the store too).
+    /// `false`: the session's row is gone (ended by another process): it is dropped here too.
+    async fn refresh(
+        &self,
+        id: &str,
+        user: Option<SessionUser>,
+    ) -> Result<bool, gaoxin_store::Error> {
+        let must_change = user.as_ref().is_some_and(|u| u.must_change_password);
+        if let Some(s) = self.map.write().expect("session lock").get_mut(id) {
             let now = Instant::now();
             s.user = user;
             s.checked = now;
-            s.expires = now + ttl;
+            s.expires = now + self.ttl;
         }
+        let now = now_unix();
+        let kept = self
+            .store
+            .touch_session(id, now, now + self.ttl.as_secs() as i64, must_change)
+            .await?;
+        if !kept {
+            self.map.write().expect("session lock").remove(id);
+        }
+        Ok(kept)
+    }
+
+    /// Deletes the expired sessions (from the store and the cache); returns how many rows went.
+    pub async fn purge(&self) -> Result<u64, gaoxin_store::Error> {
+        let now = Instant::now();
+        self.map
+            .write()
+            .expect("session lock")
+            .retain(|_, s| s.expires > now && s.absolute > now);
+        self.store.purge_sessions(now_unix()).await
     }
 }
 
@@ -188,9 +303,14 @@ fn session_cookie(state: &AppState, id: &str, max_age: Option<u64>) -> HeaderVal
 /// Middleware: resolves the session cookie into a [`Ctx`], re-validating the account every minute.
 pub async fn session(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     let mut ctx = Ctx::default();
-    if let Some(id) = cookie_value(req.headers(), COOKIE)
-        && let Some(mut s) = state.sessions.get(&id)
-    {
+    let found = match cookie_value(req.headers(), COOKIE) {
+        None => None,
+        Some(id) => match state.sessions.get(&id).await {
+            Ok(s) => s.map(|s| (id, s)),
+            Err(e) => return PageError::internal(e).into_response(),
+        },
+    };
+    if let Some((id, mut s)) = found {
         if s.checked.elapsed() > REVALIDATE {
             let user = match &s.user {
                 None => None,
@@ -204,14 +324,18 @@ pub async fn session(State(state): State<AppState>, mut req: Request, next: Next
                     Err(e) => return PageError::internal(e).into_response(),
                 },
             };
-            if s.user.is_some() && user.is_none() {
-                state.sessions.remove(&id);
+            let kept = if s.user.is_some() && user.is_none() {
                 s.user = None;
+                state.sessions.remove(&id).await.map(|()| true)
             } else {
-                state
-                    .sessions
-                    .refresh(&id, user.clone(), state.config.session_ttl);
-                s.user = user;
+                s.user = user.clone();
+                state.sessions.refresh(&id, user).await
+            };
+            match kept {
+                Ok(true) => {}
+                // ended elsewhere (another server process): no session
+                Ok(false) => s.user = None,
+                Err(e) => return PageError::internal(e).into_response(),
             }
         }
         ctx = Ctx {
@@ -513,24 +637,34 @@ pub async fn login_page(
     if ctx.user().is_some() {
         return Redirect::to(&safe_next(&q.next)).into_response();
     }
-    render_login(&state, ctx, &q.next, None, StatusCode::OK, "")
+    match login_session(&state, &ctx).await {
+        Ok(ls) => render_login(&state, ls, &q.next, None, StatusCode::OK, ""),
+        Err(e) => PageError::internal(e).into_response(),
+    }
+}
+
+/// The session of the sign-in form: the request's, or a new anonymous one (`true`: set its cookie).
+async fn login_session(
+    state: &AppState,
+    ctx: &Ctx,
+) -> Result<(String, String, bool), gaoxin_store::Error> {
+    Ok(match (&ctx.sid, &ctx.session) {
+        (Some(id), Some(s)) => (id.clone(), s.csrf.clone(), false),
+        _ => {
+            let (id, s) = state.sessions.insert(None).await?;
+            (id, s.csrf, true)
+        }
+    })
 }
 
 fn render_login(
     state: &AppState,
-    ctx: Ctx,
+    (sid, csrf, new): (String, String, bool),
     next: &str,
     error: Option<&str>,
     status: StatusCode,
     username: &str,
 ) -> Response {
-    let (sid, csrf, new) = match (ctx.sid, ctx.session) {
-        (Some(id), Some(s)) => (id, s.csrf, false),
-        _ => {
-            let (id, s) = state.sessions.insert(None, state.config.session_ttl);
-            (id, s.csrf, true)
-        }
-    };
     let page = Page::anonymous("登录", &csrf);
     let mut r = render::page(
         "login.html",
@@ -616,10 +750,14 @@ pub async fn login(
 ) -> Response {
     const WRONG: &str = "用户名或密码错误。";
     let username = f.username.trim().to_string();
-    let fail = |ctx: Ctx, msg: &str| {
+    let ls = match login_session(&state, &ctx).await {
+        Ok(ls) => ls,
+        Err(e) => return PageError::internal(e).into_response(),
+    };
+    let fail = |msg: &str| {
         render_login(
             &state,
-            ctx,
+            ls.clone(),
             &f.next,
             Some(msg),
             StatusCode::UNAUTHORIZED,
@@ -662,10 +800,9 @@ pub async fn login(
             return PageError::internal(e).into_response();
         }
         let mins = minutes_left(oldest, window, now);
-        return fail(
-            ctx,
-            &format!("登录失败次数过多，已暂时锁定从此处的登录，请{mins}分钟后再试。"),
-        );
+        return fail(&format!(
+            "登录失败次数过多，已暂时锁定从此处的登录，请{mins}分钟后再试。"
+        ));
     }
     let rec = match state.store.user(&username).await {
         Ok(r) => r,
@@ -705,11 +842,11 @@ pub async fn login(
         {
             return PageError::internal(e).into_response();
         }
-        return fail(ctx, WRONG);
+        return fail(WRONG);
     };
     if rec.disabled {
         // counted like a failure (the attempt stays recorded)
-        return fail(ctx, "该账户已停用，请联系管理员。");
+        return fail("该账户已停用，请联系管理员。");
     }
     // forgets this attempt and the earlier failures of this address and account
     let cleared = async {
@@ -722,18 +859,24 @@ pub async fn login(
     if let Err(e) = cleared.await {
         return PageError::internal(e).into_response();
     }
-    if let Some(old) = &ctx.sid {
-        state.sessions.remove(old);
+    if let Some(old) = &ctx.sid
+        && let Err(e) = state.sessions.remove(old).await
+    {
+        return PageError::internal(e).into_response();
     }
     let must_change = rec.must_change_password;
-    let (id, _) = state.sessions.insert(
-        Some(SessionUser {
+    let inserted = state
+        .sessions
+        .insert(Some(SessionUser {
             username: rec.username,
             role: rec.role,
             must_change_password: must_change,
-        }),
-        state.config.session_ttl,
-    );
+        }))
+        .await;
+    let id = match inserted {
+        Ok((id, _)) => id,
+        Err(e) => return PageError::internal(e).into_response(),
+    };
     let target = if must_change {
         format!("{PASSWORD_PAGE}?next={}", urlencode(&safe_next(&f.next)))
     } else {
@@ -750,8 +893,10 @@ pub async fn logout(
     State(state): State<AppState>,
     axum::Extension(ctx): axum::Extension<Ctx>,
 ) -> Response {
-    if let Some(id) = &ctx.sid {
-        state.sessions.remove(id);
+    if let Some(id) = &ctx.sid
+        && let Err(e) = state.sessions.remove(id).await
+    {
+        return PageError::internal(e).into_response();
     }
     let mut r = Redirect::to("/login").into_response();
     r.headers_mut()

@@ -59,6 +59,8 @@ pub struct Config {
     pub secure_cookies: bool,
     /// Idle lifetime of a session.
     pub session_ttl: Duration,
+    /// Absolute lifetime of a session (from sign-in), however active.
+    pub session_max_age: Duration,
     /// Failed sign-ins that stop one address from trying one username (and lock the account for
     /// addresses that failed on it), and for how long (the throttle's window).
     pub max_failures: i64,
@@ -81,6 +83,7 @@ impl Default for Config {
         Config {
             secure_cookies: false,
             session_ttl: Duration::from_secs(8 * 3600),
+            session_max_age: Duration::from_secs(7 * 24 * 3600),
             max_failures: 5,
             lock_duration: Duration::from_secs(15 * 60),
             max_address_failures: 20,
@@ -134,16 +137,31 @@ impl std::ops::Deref for AppState {
 impl AppState {
     pub fn new(store: Store, zone: Zone, config: Config) -> AppState {
         AppState(Arc::new(Inner {
+            sessions: auth::Sessions::new(
+                store.clone(),
+                config.session_ttl,
+                config.session_max_age,
+            ),
             store,
             zone,
             config,
-            sessions: auth::Sessions::default(),
             dashboards: dashboard::Cache::default(),
             jobs: upload::Jobs::default(),
             rules_jobs: rules_jobs::RulesJobs::default(),
             rules: gaoxin_app::rules_cache::RulesCache::new(),
             reforms: gaoxin_app::reform_cache::BaselineCache::default(),
         }))
+    }
+
+    /// What a (re)start does before serving: deletes the expired sessions, marks every job
+    /// still `running` in the store as `interrupted` (the process that ran it is gone), and
+    /// forgets finished jobs older than 30 days. Returns (sessions purged, jobs interrupted).
+    pub async fn recover(&self) -> Result<(u64, u64), gaoxin_store::Error> {
+        let purged = self.sessions.purge().await?;
+        let now = gaoxin_store::unix_now();
+        let interrupted = self.store.interrupt_running_jobs(now).await?;
+        self.store.purge_jobs(now - 30 * 24 * 3600).await?;
+        Ok((purged, interrupted))
     }
 }
 
@@ -206,15 +224,30 @@ pub async fn serve_state(
     on_ready: impl FnOnce(SocketAddr),
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    state.recover().await.map_err(std::io::Error::other)?;
+    // expired sessions are purged every ten minutes while serving
+    let purging = state.clone();
+    let purger = tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(600));
+        tick.tick().await;
+        loop {
+            tick.tick().await;
+            if let Err(e) = purging.sessions.purge().await {
+                tracing::warn!("purging expired sessions: {e}");
+            }
+        }
+    });
     let listener = tokio::net::TcpListener::bind(bind).await?;
     let addr = listener.local_addr()?;
     let app = router(state);
     on_ready(addr);
     // The peer address reaches handlers as `ConnectInfo` (the sign-in throttle counts by it).
-    axum::serve(
+    let served = axum::serve(
         listener,
         app.into_make_service_with_connect_info::<SocketAddr>(),
     )
     .with_graceful_shutdown(shutdown)
-    .await
+    .await;
+    purger.abort();
+    served
 }

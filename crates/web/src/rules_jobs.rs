@@ -5,10 +5,14 @@
 //! [`rules_runs::run_rules_with`]; the page shows its stage and a progress bar, polled by htmx
 //! from `GET /ladder/evaluating?year=Y`, and reloads itself when the run is stored. A request
 //! never waits for an evaluation, and visitors of the same year share one run. A failed run
-//! is shown with its message; opening the page again retries. Jobs live in memory.
+//! is shown with its message; opening the page again retries. Jobs live in memory and in the
+//! store's `jobs` table (state and progress): a run that was going when the server stopped is
+//! shown after the restart as 「已中断（服务重启）」 with a button that starts it again
+//! (`?rerun=1`), instead of being restarted unasked.
 use crate::AppState;
 use gaoxin_app::rules_runs::{self, RunProgress};
 use gaoxin_model::Year;
+use gaoxin_store::JobKind;
 use serde::Serialize;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -32,8 +36,34 @@ pub struct RulesJobs {
 }
 
 impl RulesJobs {
+    /// What the page shows for `year` (which has no stored run): this process's job of the
+    /// year (joined if running, retried if it failed); else, when the year's last recorded run
+    /// was interrupted by a restart and `rerun` is not asked, that interruption; else a new run
+    /// started by `user`.
+    pub async fn view_or_start(
+        &self,
+        state: &AppState,
+        year: Year,
+        user: &str,
+        rerun: bool,
+    ) -> Result<JobView, gaoxin_store::Error> {
+        let known = self
+            .map
+            .lock()
+            .expect("rules jobs lock")
+            .contains_key(&year);
+        if !known
+            && !rerun
+            && let Some(r) = state.store.latest_rules_job(year.get()).await?
+            && r.state == gaoxin_store::JobState::Interrupted
+        {
+            return Ok(JobView::interrupted(year));
+        }
+        Ok(self.start(state, year, user).view())
+    }
+
     /// The running job of `year`, or a new one started in the background.
-    pub fn start(&self, state: &AppState, year: Year) -> Arc<RulesJob> {
+    pub fn start(&self, state: &AppState, year: Year, user: &str) -> Arc<RulesJob> {
         let mut m = self.map.lock().expect("rules jobs lock");
         if let Some(j) = m.get(&year)
             && j.running()
@@ -49,13 +79,37 @@ impl RulesJobs {
         });
         m.insert(year, job.clone());
         let (st, j) = (state.clone(), job.clone());
+        let (id, owner) = (
+            crate::auth::random_token()[..16].to_string(),
+            user.to_string(),
+        );
         tokio::spawn(async move {
+            let now = gaoxin_store::unix_now;
+            let subject = year.get().to_string();
+            if let Err(e) = st
+                .store
+                .insert_job(&id, JobKind::Rules, &owner, &subject, now())
+                .await
+            {
+                tracing::warn!(job = %id, "recording a rules run: {e}");
+            }
+            let (ptx, writer) = crate::upload::progress_writer(st.store.clone(), id.clone());
             let r = rules_runs::run_rules_with(&st.store, year, &mut |p| {
                 j.state.lock().expect("rules job lock").progress = p;
+                let v = j.view();
+                ptx.send_replace((v.stage, v.percent as i64));
             })
             .await
             .map(|_| ())
             .map_err(|e| e.to_string());
+            let _ = writer.await;
+            let (state, text) = match &r {
+                Ok(()) => (gaoxin_store::JobState::Done, "完成".to_string()),
+                Err(e) => (gaoxin_store::JobState::Failed, e.clone()),
+            };
+            if let Err(e) = st.store.finish_job(&id, state, &text, now()).await {
+                tracing::warn!(job = %id, "recording the end of a rules run: {e}");
+            }
             j.state.lock().expect("rules job lock").result = Some(r);
         });
         job
@@ -100,6 +154,17 @@ impl RulesJob {
 }
 
 impl JobView {
+    /// A year whose last run was interrupted by a restart (not restarted unasked).
+    pub fn interrupted(year: Year) -> JobView {
+        JobView {
+            year: year.get(),
+            state: "interrupted",
+            stage: "已中断（服务重启）".into(),
+            percent: 0,
+            message: Some("服务重启时该年评估尚未完成，未保存任何结果".into()),
+        }
+    }
+
     /// A year whose run is already stored.
     pub fn stored(year: Year) -> JobView {
         JobView {
@@ -116,7 +181,7 @@ impl JobView {
 #[derive(Debug, Serialize)]
 pub struct JobView {
     pub year: i32,
-    /// running | done | failed
+    /// running | done | failed | interrupted
     pub state: &'static str,
     pub stage: String,
     pub percent: usize,

@@ -41,6 +41,8 @@ pub struct RulesQuery {
     rule: Option<String>,
     /// `asc` (nearest first, default) or `desc`.
     sort: Option<String>,
+    /// `1`: start the year's run again after a restart interrupted it.
+    rerun: Option<String>,
 }
 
 fn zone_role(r: &Role) -> bool {
@@ -296,9 +298,12 @@ async fn run_view(
     let (s, run) = match rules_runs::latest(&state.store, &view, year).await? {
         Some(r) => r,
         None if start && zone_role(&user.role) => {
-            let job = state.rules_jobs.start(state, year);
+            let job = state
+                .rules_jobs
+                .view_or_start(state, year, &user.username, q.rerun.as_deref() == Some("1"))
+                .await?;
             return Ok(Err(context! {
-                empty => true, evaluating => true, job => render::ser(job.view()),
+                empty => true, evaluating => true, job => render::ser(job),
                 year => year.get(), years => years,
             }));
         }
@@ -335,7 +340,15 @@ pub async fn evaluating(
     let view = if stored {
         rules_jobs::JobView::stored(year)
     } else {
-        state.rules_jobs.start(&state, year).view()
+        state
+            .rules_jobs
+            .view_or_start(
+                &state,
+                year,
+                &user.username,
+                q.rerun.as_deref() == Some("1"),
+            )
+            .await?
     };
     let done = view.state == "done";
     let mut r = render::fragment("rules_job.html", context! { job => render::ser(view) });

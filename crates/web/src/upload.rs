@@ -9,8 +9,10 @@
 //! park moves), every changed field (old → new), the warnings to confirm, or every error with
 //! row, column and message; all downloadable as .xlsx. An import with any error, or with
 //! warnings not accepted, writes nothing (ingest's all-or-nothing transaction). A successful import drops the
-//! cached dashboards. Jobs live in memory, are visible only to the user who started them, and
-//! are forgotten after an hour.
+//! cached dashboards. Jobs are visible only to the user who started them. Their reports live in
+//! memory (forgotten after an hour); each job's state, progress and summary are also kept in the
+//! store's `jobs` table, so after a restart a job that was running shows as
+//! 「已中断（服务重启）」 (upload the file again) and a finished one keeps its summary.
 use crate::AppState;
 use crate::auth::{CsrfChecked, CurrentUser, constant_time_eq};
 use crate::error::{ApiError, PageError};
@@ -21,6 +23,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Extension, Json};
 use gaoxin_ingest::{ImportOptions, ImportReport, Progress};
+use gaoxin_store::{JobKind, JobState as Stored, unix_now};
 use minijinja::context;
 use serde::Serialize;
 use std::collections::HashMap;
@@ -97,6 +100,8 @@ enum JobStatus {
     Running,
     Done,
     Failed,
+    /// The server restarted while it ran (upload the file again).
+    Interrupted,
 }
 
 /// What pages and the API show of a job.
@@ -126,6 +131,8 @@ pub struct JobView {
     change_count: u64,
     ignored_columns: Vec<String>,
     message: Option<String>,
+    /// The full report is at hand (`errors.xlsx`); false for a job from before a restart.
+    report: bool,
 }
 
 fn view(job: &Job) -> JobView {
@@ -165,6 +172,7 @@ fn view(job: &Job) -> JobView {
         change_count: 0,
         ignored_columns: vec![],
         message: None,
+        report: true,
     };
     match &s.result {
         None => {}
@@ -192,6 +200,85 @@ fn view(job: &Job) -> JobView {
         }
     }
     v
+}
+
+/// The stage shown for a job interrupted by a restart.
+pub const INTERRUPTED: &str = "已中断（服务重启）";
+
+/// A job known only from the store (its report was in the memory of a server since restarted).
+fn view_record(r: &gaoxin_store::JobRecord) -> JobView {
+    let (state, stage, message, summary) = match r.state {
+        Stored::Running => (JobStatus::Running, "正在校验并写入", None, None),
+        Stored::Done => (JobStatus::Done, "完成", None, r.result.clone()),
+        Stored::Failed => (JobStatus::Failed, "失败", r.result.clone(), None),
+        Stored::Interrupted => (
+            JobStatus::Interrupted,
+            INTERRUPTED,
+            Some("服务重启时此导入尚未完成，请重新上传该文件".to_string()),
+            None,
+        ),
+    };
+    JobView {
+        id: r.id.clone(),
+        file_name: r.subject.clone(),
+        state,
+        rows: 0,
+        done: 0,
+        total: 0,
+        percent: r.percent.clamp(0, 100) as u64,
+        stage,
+        ok: state == JobStatus::Done,
+        summary,
+        error_count: 0,
+        errors: vec![],
+        warning_count: 0,
+        warnings: vec![],
+        needs_confirmation: false,
+        notices: vec![],
+        changes: vec![],
+        change_count: 0,
+        ignored_columns: vec![],
+        message,
+        report: false,
+    }
+}
+
+/// The job `id` of `user`: from memory (with its report), else from the store.
+async fn find(
+    state: &AppState,
+    id: &str,
+    user: &CurrentUser,
+) -> Result<Option<JobView>, gaoxin_store::Error> {
+    if let Some(job) = state.jobs.get(id, user) {
+        return Ok(Some(view(&job)));
+    }
+    Ok(state
+        .store
+        .job_of(&user.username, id)
+        .await?
+        .as_ref()
+        .map(view_record))
+}
+
+/// Writes a running job's latest progress to the store as it changes (coalesced: a slow
+/// database sees only the latest), until the sender is dropped.
+pub(crate) fn progress_writer(
+    store: gaoxin_store::Store,
+    id: String,
+) -> (
+    tokio::sync::watch::Sender<(String, i64)>,
+    tokio::task::JoinHandle<()>,
+) {
+    let (tx, mut rx) = tokio::sync::watch::channel((String::new(), 0));
+    let task = tokio::spawn(async move {
+        while rx.changed().await.is_ok() {
+            let (stage, percent) = rx.borrow_and_update().clone();
+            if let Err(e) = store.job_progress(&id, &stage, percent).await {
+                tracing::warn!(job = %id, "recording job progress: {e}");
+            }
+        }
+    });
+    (tx, task)
 }
 
 /// A multipart upload: the file, the `_csrf` part if any, and whether warnings are accepted.
@@ -252,7 +339,11 @@ async fn read_upload(mut mp: Multipart) -> Result<Upload, String> {
     })
 }
 
-fn start(state: &AppState, user: &CurrentUser, up: Upload) -> Arc<Job> {
+async fn start(
+    state: &AppState,
+    user: &CurrentUser,
+    up: Upload,
+) -> Result<Arc<Job>, gaoxin_store::Error> {
     let Upload {
         name,
         bytes,
@@ -260,6 +351,10 @@ fn start(state: &AppState, user: &CurrentUser, up: Upload) -> Arc<Job> {
         ..
     } = up;
     let job = state.jobs.insert(&user.username, &name);
+    state
+        .store
+        .insert_job(&job.id, JobKind::Import, &user.username, &name, unix_now())
+        .await?;
     let opts = ImportOptions {
         only_park: user.role.park().cloned(),
         accept_warnings,
@@ -269,8 +364,11 @@ fn start(state: &AppState, user: &CurrentUser, up: Upload) -> Arc<Job> {
     let (st, j) = (state.clone(), job.clone());
     tokio::spawn(async move {
         let pj = j.clone();
+        let (ptx, writer) = progress_writer(st.store.clone(), j.id.clone());
         let mut on_progress = move |p: Progress| {
             pj.state.lock().expect("job lock").progress = Some(p);
+            let v = view(&pj);
+            ptx.send_replace((v.stage.to_string(), v.percent as i64));
         };
         let result = match st.config.import_limits {
             Some(l) => {
@@ -289,6 +387,8 @@ fn start(state: &AppState, user: &CurrentUser, up: Upload) -> Arc<Job> {
                     .await
             }
         };
+        drop(on_progress);
+        let _ = writer.await;
         if result.as_ref().is_ok_and(|r| r.ok()) {
             st.dashboards.invalidate();
             // real data now: the published demo accounts are disabled (not deleted)
@@ -301,30 +401,50 @@ fn start(state: &AppState, user: &CurrentUser, up: Upload) -> Arc<Job> {
             }
         }
         tracing::info!(job = %j.id, file = %j.file_name, "import finished");
+        let (state, text) = match &result {
+            Ok(r) => (Stored::Done, r.summary_zh()),
+            Err(e) => (Stored::Failed, e.to_string()),
+        };
+        if let Err(e) = st.store.finish_job(&j.id, state, &text, unix_now()).await {
+            tracing::warn!(job = %j.id, "recording the end of an import: {e}");
+        }
         j.state.lock().expect("job lock").result = Some(result.map_err(|e| e.to_string()));
     });
-    job
+    Ok(job)
 }
 
 fn job_fragment(v: &JobView) -> Response {
     render::fragment("upload_job.html", context! { job => render::ser(v) })
 }
 
-/// GET /upload — the upload form.
-pub async fn page(user: CurrentUser) -> Response {
-    upload_page(&user, None)
+/// GET /upload — the upload form, and the user's imports interrupted by a restart.
+pub async fn page(State(state): State<AppState>, user: CurrentUser) -> Result<Response, PageError> {
+    Ok(upload_page(&state, &user, None).await?)
 }
 
-fn upload_page(user: &CurrentUser, job: Option<&JobView>) -> Response {
+async fn upload_page(
+    state: &AppState,
+    user: &CurrentUser,
+    job: Option<&JobView>,
+) -> Result<Response, gaoxin_store::Error> {
+    let interrupted: Vec<JobView> = state
+        .store
+        .jobs_of(&user.username, JobKind::Import, 5)
+        .await?
+        .iter()
+        .filter(|r| r.state == Stored::Interrupted && job.is_none_or(|j| j.id != r.id))
+        .map(view_record)
+        .collect();
     let p = Page::new("数据导入", user, "/upload");
-    render::page(
+    Ok(render::page(
         "upload.html",
         &p,
         context! {
             job => job.map(render::ser),
+            interrupted => render::ser(&interrupted),
             park_only => user.role.park().map(|p| p.as_str()),
         },
-    )
+    ))
 }
 
 /// POST /upload — starts an import; htmx gets the job fragment, a plain form a redirect to it.
@@ -350,7 +470,9 @@ pub async fn start_page(
             "表单已过期或来源不明，请刷新页面后重试。",
         ));
     }
-    let job = start(&state, &user, up);
+    let job = start(&state, &user, up)
+        .await
+        .map_err(PageError::internal)?;
     if headers.contains_key("hx-request") {
         Ok(job_fragment(&view(&job)))
     } else {
@@ -365,15 +487,16 @@ pub async fn job_page(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
-    let job = state
-        .jobs
-        .get(&id, &user)
+    let v = find(&state, &id, &user)
+        .await
+        .map_err(PageError::internal)?
         .ok_or_else(PageError::not_found)?;
-    let v = view(&job);
     if headers.contains_key("hx-request") {
         Ok(job_fragment(&v))
     } else {
-        Ok(upload_page(&user, Some(&v)))
+        Ok(upload_page(&state, &user, Some(&v))
+            .await
+            .map_err(PageError::internal)?)
     }
 }
 
@@ -448,7 +571,7 @@ pub async fn start_api(
     let up = read_upload(mp)
         .await
         .map_err(|m| ApiError::bad_request(&m))?;
-    let job = start(&state, &user, up);
+    let job = start(&state, &user, up).await.map_err(ApiError::internal)?;
     Ok((StatusCode::ACCEPTED, Json(view(&job))).into_response())
 }
 
@@ -464,6 +587,33 @@ pub async fn job_api(
     user: CurrentUser,
     Path(id): Path<String>,
 ) -> Result<Json<JobView>, ApiError> {
-    let job = state.jobs.get(&id, &user).ok_or_else(ApiError::not_found)?;
-    Ok(Json(view(&job)))
+    let v = find(&state, &id, &user)
+        .await
+        .map_err(ApiError::internal)?
+        .ok_or_else(ApiError::not_found)?;
+    Ok(Json(v))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn progress_reaches_the_jobs_table_and_the_last_value_wins() {
+        for store in gaoxin_store::testing::all().await.unwrap() {
+            store
+                .insert_job("p1", JobKind::Import, "alice", "a.csv", 1)
+                .await
+                .unwrap();
+            let (tx, writer) = progress_writer(store.clone(), "p1".into());
+            for pct in [10, 20, 55] {
+                tx.send_replace(("正在校验并写入".into(), pct));
+            }
+            drop(tx);
+            writer.await.unwrap();
+            let j = store.job_of("alice", "p1").await.unwrap().unwrap();
+            assert_eq!((j.progress.as_str(), j.percent), ("正在校验并写入", 55));
+            assert_eq!(j.state, Stored::Running);
+        }
+    }
 }

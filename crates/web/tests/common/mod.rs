@@ -123,7 +123,34 @@ pub async fn start_with(store: Store, config: Config) -> Server {
     let accounts = gaoxin_app::accounts::ensure_demo_accounts(&store, &zone)
         .await
         .unwrap();
-    let state = AppState::new(store.clone(), zone.clone(), config);
+    let (addr, stop) = serve(AppState::new(store.clone(), zone.clone(), config)).await;
+    Server {
+        addr,
+        store,
+        zone,
+        firms,
+        missing,
+        accounts,
+        stop: Some(stop),
+    }
+}
+
+impl Server {
+    /// A server restart: this server stops and a new one (a fresh application state, nothing
+    /// kept in memory) serves the same store on a new port.
+    pub async fn restart(&mut self, config: Config) {
+        if let Some(s) = self.stop.take() {
+            let _ = s.send(());
+        }
+        let (addr, stop) =
+            serve(AppState::new(self.store.clone(), self.zone.clone(), config)).await;
+        self.addr = addr;
+        self.stop = Some(stop);
+    }
+}
+
+/// Serves `state` on a random port; returns the address and the stop switch.
+async fn serve(state: AppState) -> (SocketAddr, tokio::sync::oneshot::Sender<()>) {
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     let (atx, arx) = tokio::sync::oneshot::channel();
     tokio::spawn(async move {
@@ -140,16 +167,7 @@ pub async fn start_with(store: Store, config: Config) -> Server {
         .await
         .unwrap();
     });
-    let addr = arx.await.unwrap();
-    Server {
-        addr,
-        store,
-        zone,
-        firms,
-        missing,
-        accounts,
-        stop: Some(tx),
-    }
+    (arx.await.unwrap(), tx)
 }
 
 #[derive(Debug)]
