@@ -187,9 +187,11 @@ pub async fn list_users(store: &Store) -> Result<Vec<UserRecord>, UserError> {
     Ok(store.users().await?)
 }
 
-/// Disables an account (`gaoxin user disable`); its sessions end within a minute.
+/// Disables an account (`gaoxin user disable`) and ends its sessions (a running server notices
+/// within its minute's recheck; after a restart they are gone).
 pub async fn disable_user(store: &Store, username: &str) -> Result<(), UserError> {
     if store.set_user_disabled(username, true).await? {
+        store.delete_sessions_of(username, None).await?;
         Ok(())
     } else {
         Err(UserError::NotFound(username.into()))
@@ -204,7 +206,8 @@ async fn hash_off_thread(password: &str) -> String {
 }
 
 /// An administrator's reset (`gaoxin user reset-password`): sets a new password (the policy
-/// applies), lifts a lock-out, and makes the user choose their own password at the next sign-in.
+/// applies), lifts a lock-out, ends the user's sessions, and makes the user choose their own
+/// password at the next sign-in.
 pub async fn reset_password(
     store: &Store,
     username: &str,
@@ -214,6 +217,8 @@ pub async fn reset_password(
     let hash = hash_off_thread(password).await;
     if store.set_password(username, &hash, true).await? {
         store.clear_login_failures_of(username).await?;
+        // whoever held the old password is signed out
+        store.delete_sessions_of(username, None).await?;
         Ok(())
     } else {
         Err(UserError::NotFound(username.into()))

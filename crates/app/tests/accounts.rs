@@ -110,3 +110,44 @@ async fn policy_reset_and_own_change() {
         store.close().await;
     }
 }
+
+/// An administrator's reset or disabling ends the user's sessions (stored sessions, so also
+/// after a restart); another user's session is untouched.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reset_and_disable_end_the_users_sessions() {
+    accounts::use_fast_hashing_for_tests();
+    let zone = zone();
+    for store in testing::all().await.unwrap() {
+        for name in ["li.analyst", "zhao.analyst"] {
+            accounts::add_user(&store, &zone, name, "tall-river-lamp-9", Role::ZoneAnalyst)
+                .await
+                .unwrap();
+        }
+        let session = |name: &str| gaoxin_store::SessionRecord {
+            username: Some(name.into()),
+            csrf: "c".into(),
+            must_change_password: false,
+            created: 1,
+            last_seen: 1,
+            idle_expires: i64::MAX / 2,
+            absolute_expires: i64::MAX / 2,
+        };
+        store
+            .insert_session("tok-li", &session("li.analyst"))
+            .await
+            .unwrap();
+        store
+            .insert_session("tok-zhao", &session("zhao.analyst"))
+            .await
+            .unwrap();
+        accounts::reset_password(&store, "li.analyst", "quiet-harbor-kite-4")
+            .await
+            .unwrap();
+        assert!(store.session("tok-li", 2).await.unwrap().is_none());
+        assert!(store.session("tok-zhao", 2).await.unwrap().is_some());
+        accounts::disable_user(&store, "zhao.analyst")
+            .await
+            .unwrap();
+        assert!(store.session("tok-zhao", 2).await.unwrap().is_none());
+    }
+}
