@@ -372,13 +372,19 @@ fn password_change_required(uri: &axum::http::Uri, headers: &HeaderMap) -> Respo
         )
         .into_response();
     }
+    send_to(PASSWORD_PAGE, StatusCode::FORBIDDEN, uri, headers)
+}
+
+/// Sends a page request to `page?next=<this request>`: htmx gets `status` with `HX-Redirect`,
+/// a browser a redirect.
+fn send_to(page: &str, status: StatusCode, uri: &axum::http::Uri, headers: &HeaderMap) -> Response {
     let next = uri
         .path_and_query()
         .map(|p| p.as_str().to_string())
         .unwrap_or_else(|| "/".into());
-    let target = format!("{PASSWORD_PAGE}?next={}", urlencode(&next));
+    let target = format!("{page}?next={}", urlencode(&next));
     if headers.contains_key("hx-request") {
-        let mut r = StatusCode::FORBIDDEN.into_response();
+        let mut r = status.into_response();
         r.headers_mut().insert(
             "hx-redirect",
             HeaderValue::from_str(&target).expect("ascii"),
@@ -480,20 +486,7 @@ fn unauthenticated(parts_uri: &axum::http::Uri, headers: &HeaderMap) -> Response
         return ApiError::new(StatusCode::UNAUTHORIZED, "unauthenticated", "请先登录")
             .into_response();
     }
-    let next = parts_uri
-        .path_and_query()
-        .map(|p| p.as_str().to_string())
-        .unwrap_or_else(|| "/".into());
-    let target = format!("/login?next={}", urlencode(&next));
-    if headers.contains_key("hx-request") {
-        let mut r = StatusCode::UNAUTHORIZED.into_response();
-        r.headers_mut().insert(
-            "hx-redirect",
-            HeaderValue::from_str(&target).expect("ascii"),
-        );
-        return r;
-    }
-    Redirect::to(&target).into_response()
+    send_to("/login", StatusCode::UNAUTHORIZED, parts_uri, headers)
 }
 
 pub fn urlencode(s: &str) -> String {
