@@ -14,6 +14,7 @@ pub mod provenance;
 pub mod reference;
 pub mod rng;
 pub mod uscc;
+pub mod workday;
 
 pub use date::{Date, Year};
 pub use enterprise::{Enterprise, HIGH_TECH_FIELDS, Listing};
@@ -24,3 +25,4 @@ pub use park::ParkId;
 pub use provenance::Provenance;
 pub use reference::Zone;
 pub use uscc::{Uscc, UsccError};
+pub use workday::{Calendar, Pause, WorkdayError};
