@@ -5,6 +5,7 @@
 //! [`Date`] / [`Year`], [`IndustryCode`], [`ParkId`]. An enterprise-year row is [`Facts`]: the fact list is
 //! the single table [`FIELDS`], and every value carries its [`Provenance`].
 pub mod date;
+pub mod dept;
 pub mod enterprise;
 pub mod facts;
 pub mod industry;
@@ -17,6 +18,7 @@ pub mod uscc;
 pub mod workday;
 
 pub use date::{Date, Year};
+pub use dept::DeptId;
 pub use enterprise::{Enterprise, HIGH_TECH_FIELDS, Listing};
 pub use facts::{F, FIELDS, Facts, FieldDef, Kind, N_FIELDS};
 pub use industry::{IndustryCode, Sector};

@@ -203,7 +203,7 @@ impl Store {
         let (cond, bind) = match scope {
             Scope::Zone => ("1 = 1".to_string(), None),
             Scope::Park(p) => ("park = $2".to_string(), Some(p.to_string())),
-            Scope::Enterprise(_) => return Ok(vec![]),
+            Scope::Enterprise(_) | Scope::Department(_) => return Ok(vec![]),
         };
         let sql = format!(
             "SELECT park, year, indicator, value, entered_by, entered_at FROM park_inputs WHERE year = $1 AND {cond} ORDER BY park, indicator"
@@ -341,7 +341,7 @@ fn park_allowed(scope: &Scope, park: &str) -> bool {
     match scope {
         Scope::Zone => true,
         Scope::Park(p) => p == park,
-        Scope::Enterprise(_) => false,
+        Scope::Enterprise(_) | Scope::Department(_) => false,
     }
 }
 

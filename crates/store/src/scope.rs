@@ -1,5 +1,5 @@
 //! What a caller may read. Built by the web layer from the signed-in user, by the CLI from its flags.
-use gaoxin_model::{ParkId, Uscc};
+use gaoxin_model::{DeptId, ParkId, Uscc};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Scope {
@@ -9,6 +9,8 @@ pub enum Scope {
     Park(ParkId),
     /// One firm (an enterprise user, or a bank holding that firm's consent).
     Enterprise(Uscc),
+    /// A zone department (部门用户): no firm data, only the appeals routed to it (`appeals`).
+    Department(DeptId),
 }
 
 impl Scope {
@@ -19,6 +21,7 @@ impl Scope {
             Scope::Zone => ("1 = 1".into(), None),
             Scope::Park(p) => (format!("e.park = ${n}"), Some(p.to_string())),
             Scope::Enterprise(u) => (format!("e.uscc = ${n}"), Some(u.as_str().to_string())),
+            Scope::Department(_) => ("1 = 0".into(), None),
         }
     }
 
@@ -28,6 +31,7 @@ impl Scope {
             Scope::Zone => true,
             Scope::Park(p) => p == park,
             Scope::Enterprise(u) => u == uscc,
+            Scope::Department(_) => false,
         }
     }
 }

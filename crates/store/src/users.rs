@@ -5,7 +5,7 @@
 //! which every scoped read of the web layer goes through.
 use crate::db::{Error, Store};
 use crate::scope::Scope;
-use gaoxin_model::{ParkId, Uscc};
+use gaoxin_model::{DeptId, ParkId, Uscc};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
@@ -20,6 +20,8 @@ pub enum Role {
     ParkAdmin(ParkId),
     /// 企业用户: one firm, read-only.
     Enterprise(Uscc),
+    /// 部门用户: one zone department; sees the appeals routed to it and no firm data.
+    Department(DeptId),
 }
 
 impl Role {
@@ -30,6 +32,7 @@ impl Role {
             Role::ZoneAnalyst => "zone_analyst",
             Role::ParkAdmin(_) => "park_admin",
             Role::Enterprise(_) => "enterprise",
+            Role::Department(_) => "department",
         }
     }
 
@@ -39,11 +42,22 @@ impl Role {
             Role::ZoneAnalyst => "高新区分析员（只读）",
             Role::ParkAdmin(_) => "园区管理员",
             Role::Enterprise(_) => "企业用户",
+            Role::Department(_) => "部门用户",
         }
     }
 
     /// Builds a role from its key and its park / credit code (as stored, or as typed on the CLI).
     pub fn from_parts(key: &str, park: Option<&str>, uscc: Option<&str>) -> Result<Role, String> {
+        Role::from_parts_dept(key, park, uscc, None)
+    }
+
+    /// [`Role::from_parts`] with the department of a `department` user.
+    pub fn from_parts_dept(
+        key: &str,
+        park: Option<&str>,
+        uscc: Option<&str>,
+        department: Option<&str>,
+    ) -> Result<Role, String> {
         fn nonempty(s: Option<&str>) -> Option<&str> {
             s.map(str::trim).filter(|s| !s.is_empty())
         }
@@ -61,8 +75,12 @@ impl Role {
                     .map(Role::Enterprise)
                     .map_err(|e| e.to_string())
             }
+            "department" => nonempty(department)
+                .ok_or_else(|| "部门用户必须指定部门".to_string())
+                .and_then(DeptId::parse)
+                .map(Role::Department),
             other => Err(format!(
-                "未知角色「{other}」（可选：zone_admin、zone_analyst、park_admin、enterprise）"
+                "未知角色「{other}」（可选：zone_admin、zone_analyst、park_admin、enterprise、department）"
             )),
         }
     }
@@ -73,6 +91,7 @@ impl Role {
             Role::ZoneAdmin | Role::ZoneAnalyst => Scope::Zone,
             Role::ParkAdmin(p) => Scope::Park(p.clone()),
             Role::Enterprise(u) => Scope::Enterprise(u.clone()),
+            Role::Department(d) => Scope::Department(d.clone()),
         }
     }
 
@@ -84,6 +103,13 @@ impl Role {
     pub fn park(&self) -> Option<&ParkId> {
         match self {
             Role::ParkAdmin(p) => Some(p),
+            _ => None,
+        }
+    }
+
+    pub fn department(&self) -> Option<&DeptId> {
+        match self {
+            Role::Department(d) => Some(d),
             _ => None,
         }
     }
@@ -115,7 +141,7 @@ pub struct UserRecord {
     pub must_change_password: bool,
 }
 
-const COLS: &str = "username, password_hash, role, park, uscc, disabled, failed_logins, locked_until, created_at, must_change_password";
+const COLS: &str = "username, password_hash, role, park, uscc, disabled, failed_logins, locked_until, created_at, must_change_password, department";
 
 fn get_i64(r: &AnyRow, i: usize) -> Result<i64, sqlx::Error> {
     r.try_get::<i64, _>(i)
@@ -126,10 +152,12 @@ fn decode(r: &AnyRow) -> Result<UserRecord, Error> {
     let username: String = r.try_get(0)?;
     let park: Option<String> = r.try_get(3)?;
     let uscc: Option<String> = r.try_get(4)?;
-    let role = Role::from_parts(
+    let department: Option<String> = r.try_get(10)?;
+    let role = Role::from_parts_dept(
         &r.try_get::<String, _>(2)?,
         park.as_deref(),
         uscc.as_deref(),
+        department.as_deref(),
     )
     .map_err(|e| Error::Corrupt(format!("用户 {username}: {e}")))?;
     Ok(UserRecord {
@@ -148,8 +176,8 @@ impl Store {
     /// Adds an account; returns false (and changes nothing) when the username is taken.
     pub async fn insert_user(&self, u: &UserRecord) -> Result<bool, Error> {
         let done = sqlx::query(
-            "INSERT INTO users (username, password_hash, role, park, uscc, disabled, failed_logins, locked_until, created_at, must_change_password) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (username) DO NOTHING",
+            "INSERT INTO users (username, password_hash, role, park, uscc, disabled, failed_logins, locked_until, created_at, must_change_password, department) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (username) DO NOTHING",
         )
         .bind(u.username.clone())
         .bind(u.password_hash.clone())
@@ -161,6 +189,7 @@ impl Store {
         .bind(u.locked_until)
         .bind(u.created_at)
         .bind(u.must_change_password as i64)
+        .bind(u.role.department().map(DeptId::to_string))
         .execute(&self.pool)
         .await?;
         Ok(done.rows_affected() == 1)
