@@ -10,6 +10,8 @@ fn main() {
         ("RULES", "rules"),
         ("SCHEMES", "schemes"),
         ("REFORMS", "reforms"),
+        ("CALENDAR", "calendar"),
+        ("APPEALS", "appeals"),
     ] {
         let dir = data.join(sub);
         // a directory: cargo rescans it, so an added or edited file is shipped by the next build

@@ -326,6 +326,15 @@ pub async fn ensure_demo_accounts(
             ));
         }
     }
+    // 部门用户 of the appeals' routing (科技创新局: 政策兑现 appeals)
+    if let Ok(d) = gaoxin_model::DeptId::parse(crate::appeals_data::DEMO_DEPARTMENT) {
+        wanted.push((
+            format!("dept-{d}"),
+            DEMO_DEPT_PASSWORD.into(),
+            Role::Department(d),
+            "部门用户（科技创新局）".into(),
+        ));
+    }
     let mut out = Vec::new();
     for (username, password, role, zh) in wanted {
         match store.user(&username).await? {
@@ -346,14 +355,16 @@ const DEMO_ADMIN_PASSWORD: &str = "demo-admin-2026";
 const DEMO_ANALYST_PASSWORD: &str = "demo-analyst-2026";
 const DEMO_PARK_PASSWORD: &str = "demo-park-2026";
 const DEMO_FIRM_PASSWORD: &str = "demo-firm-2026";
+const DEMO_DEPT_PASSWORD: &str = "demo-dept-2026";
 
 /// The demo accounts' passwords, published (printed by `serve`, written in the README): an
 /// account holding one of them is open to anyone.
-pub const PUBLISHED_PASSWORDS: [&str; 4] = [
+pub const PUBLISHED_PASSWORDS: [&str; 5] = [
     DEMO_ADMIN_PASSWORD,
     DEMO_ANALYST_PASSWORD,
     DEMO_PARK_PASSWORD,
     DEMO_FIRM_PASSWORD,
+    DEMO_DEPT_PASSWORD,
 ];
 
 /// The published password of the demo account named `username` (`admin`, `analyst`,
@@ -364,6 +375,7 @@ fn demo_password_of(username: &str) -> Option<&'static str> {
         "analyst" => Some(DEMO_ANALYST_PASSWORD),
         "firm" => Some(DEMO_FIRM_PASSWORD),
         u if u.starts_with("park-") => Some(DEMO_PARK_PASSWORD),
+        u if u.starts_with("dept-") => Some(DEMO_DEPT_PASSWORD),
         _ => None,
     }
 }

@@ -241,12 +241,7 @@ impl fmt::Display for Refusal {
 }
 
 /// The state after `action`, or why it is refused. `escalated`: the appeal was already 提级.
-pub fn next(
-    state: State,
-    action: Action,
-    who: &[Who],
-    escalated: bool,
-) -> Result<State, Refusal> {
+pub fn next(state: State, action: Action, who: &[Who], escalated: bool) -> Result<State, Refusal> {
     use State::*;
     let to = match (action, state) {
         (Action::Assign, Accepted) => Assigned,

@@ -48,6 +48,21 @@ pub const REFORMS: DataDir = DataDir {
     shipped: shipped::REFORMS,
 };
 
+/// The working-day calendar (one file per year): `$GAOXIN_CALENDAR`, else `data/calendar`, else
+/// the shipped years.
+pub const CALENDAR: DataDir = DataDir {
+    env: "GAOXIN_CALENDAR",
+    local: "data/calendar",
+    shipped: shipped::CALENDAR,
+};
+
+/// Appeals' categories and routing: `$GAOXIN_APPEALS`, else `data/appeals`, else the shipped ones.
+pub const APPEALS: DataDir = DataDir {
+    env: "GAOXIN_APPEALS",
+    local: "data/appeals",
+    shipped: shipped::APPEALS,
+};
+
 /// Where a kind of data file is read from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Source {

@@ -194,10 +194,7 @@ fn scope_condition(scope: &Scope, n: usize) -> (String, Option<String>) {
 
 const TRANSITION_INSERT: &str = "INSERT INTO appeal_transitions (appeal_id, seq, at, on_date, actor, role, action, from_state, to_state, note, department, satisfied, resolved) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)";
 
-async fn insert_transition(
-    conn: &mut sqlx::AnyConnection,
-    t: &TransitionRow,
-) -> Result<(), Error> {
+async fn insert_transition(conn: &mut sqlx::AnyConnection, t: &TransitionRow) -> Result<(), Error> {
     sqlx::query(TRANSITION_INSERT)
         .bind(t.appeal_id)
         .bind(t.seq)
@@ -399,7 +396,8 @@ impl Store {
             n + 3
         );
         // bind in placeholder order
-        let mut order: Vec<(usize, Result<Option<String>, Option<i64>>)> = Vec::new();
+        type Bound = Result<Option<String>, Option<i64>>;
+        let mut order: Vec<(usize, Bound)> = Vec::new();
         order.extend(texts.into_iter().map(|(k, v)| (k, Ok(v))));
         order.extend(ints.into_iter().map(|(k, v)| (k, Err(v))));
         order.sort_by_key(|x| x.0);
@@ -420,10 +418,12 @@ impl Store {
             return Ok(false);
         }
         let seq = i(
-            &sqlx::query("SELECT COALESCE(MAX(seq), 0) FROM appeal_transitions WHERE appeal_id = $1")
-                .bind(t.appeal_id)
-                .fetch_one(&mut *tx)
-                .await?,
+            &sqlx::query(
+                "SELECT COALESCE(MAX(seq), 0) FROM appeal_transitions WHERE appeal_id = $1",
+            )
+            .bind(t.appeal_id)
+            .fetch_one(&mut *tx)
+            .await?,
             0,
         )? + 1;
         insert_transition(&mut tx, &TransitionRow { seq, ..t.clone() }).await?;
@@ -489,14 +489,14 @@ impl Store {
 
     /// The name of the enabled system holding appeal API key `key`.
     pub async fn appeal_key_name(&self, key: &str) -> Result<Option<String>, Error> {
-        Ok(sqlx::query(
-            "SELECT name FROM appeal_api_keys WHERE key_hash = $1 AND disabled = 0",
+        Ok(
+            sqlx::query("SELECT name FROM appeal_api_keys WHERE key_hash = $1 AND disabled = 0")
+                .bind(key_hash(key))
+                .fetch_optional(&self.pool)
+                .await?
+                .map(|r| r.try_get::<String, _>(0))
+                .transpose()?,
         )
-        .bind(key_hash(key))
-        .fetch_optional(&self.pool)
-        .await?
-        .map(|r| r.try_get::<String, _>(0))
-        .transpose()?)
     }
 }
 

@@ -160,7 +160,7 @@ pub async fn parks(
         .filter(|p| match &scope {
             Scope::Zone => true,
             Scope::Park(own) => *own == p.id,
-            Scope::Enterprise(_) => false,
+            Scope::Enterprise(_) | Scope::Department(_) => false,
         })
         .map(|p| ParkItem {
             id: p.id.to_string(),

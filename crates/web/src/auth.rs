@@ -535,7 +535,10 @@ pub async fn require_signed_in(req: Request, next: Next) -> Response {
 /// Route guard of [`crate::Access::Staff`]: signed in as zone or park staff. Enterprise users get
 /// the same 404 as a page outside their scope.
 pub async fn require_staff(req: Request, next: Next) -> Response {
-    require_role(req, next, |r| !matches!(r, Role::Enterprise(_))).await
+    require_role(req, next, |r| {
+        matches!(r, Role::ZoneAdmin | Role::ZoneAnalyst | Role::ParkAdmin(_))
+    })
+    .await
 }
 
 /// Route guard of [`crate::Access::Zone`]: signed in as a zone administrator or analyst; anyone

@@ -100,6 +100,7 @@ fn key(scope: &Scope) -> String {
         Scope::Zone => "zone".into(),
         Scope::Park(p) => format!("park:{p}"),
         Scope::Enterprise(u) => format!("firm:{}", u.as_str()),
+        Scope::Department(d) => format!("dept:{d}"),
     }
 }
 

@@ -212,6 +212,7 @@ pub async fn dashboard(
         Role::Enterprise(u) => {
             return Ok(Redirect::to(&format!("/enterprises/{}", u.as_str())).into_response());
         }
+        Role::Department(_) => return Ok(Redirect::to("/appeals").into_response()),
         _ => {}
     }
     let e = state
@@ -555,7 +556,7 @@ pub async fn enterprises(
         .filter(|p| match &scope {
             Scope::Zone => true,
             Scope::Park(own) => *own == p.id,
-            Scope::Enterprise(_) => false,
+            Scope::Enterprise(_) | Scope::Department(_) => false,
         })
         .map(|p| context! { id => p.id.as_str(), name => p.name.as_str() })
         .collect();

@@ -19,7 +19,12 @@ const ALLOWED: &[(&str, &str, &str, &str)] = &[
     ("交办", "escalate", "交办", "handler park zone system"),
     ("签收", "escalate", "签收", "handler park zone system"),
     ("办理", "escalate", "办理", "handler park zone system"),
-    ("待企业补充", "escalate", "待企业补充", "handler park zone system"),
+    (
+        "待企业补充",
+        "escalate",
+        "待企业补充",
+        "handler park zone system",
+    ),
     ("答复", "escalate", "答复", "handler park zone system"),
     ("回访", "escalate", "回访", "handler park zone system"),
 ];
@@ -46,7 +51,11 @@ fn every_allowed_and_refused_move() {
                 let got = next(state, action, &[w], false);
                 match row {
                     Some((_, _, to, who)) if who.split(' ').any(|x| x == who_name(w)) => {
-                        assert_eq!(got, Ok(State::parse(to).unwrap()), "{state} {action:?} {w:?}");
+                        assert_eq!(
+                            got,
+                            Ok(State::parse(to).unwrap()),
+                            "{state} {action:?} {w:?}"
+                        );
                         allowed_seen += 1;
                     }
                     Some(_) => assert_eq!(
@@ -63,7 +72,10 @@ fn every_allowed_and_refused_move() {
             }
             // no capacity at all (a read-only analyst): refused whenever the state allows it
             if row.is_some() {
-                assert_eq!(next(state, action, &[], false), Err(Refusal::NotAllowed { action }));
+                assert_eq!(
+                    next(state, action, &[], false),
+                    Err(Refusal::NotAllowed { action })
+                );
             }
         }
     }
@@ -95,14 +107,20 @@ fn closing_needs_a_visit_record() {
 fn allowed_lists_the_forms_and_capacities_combine() {
     assert_eq!(
         allowed(State::Replied, &[Who::Firm], false),
-        vec![Action::Visit { satisfied: true }, Action::Visit { satisfied: false }]
+        vec![
+            Action::Visit { satisfied: true },
+            Action::Visit { satisfied: false }
+        ]
     );
     // a park administrator handling a park-routed appeal has both capacities
     assert_eq!(
         allowed(State::Assigned, &[Who::Handler, Who::Park], false),
         vec![Action::Sign, Action::Escalate]
     );
-    assert_eq!(allowed(State::Assigned, &[Who::Handler, Who::Park], true), vec![Action::Sign]);
+    assert_eq!(
+        allowed(State::Assigned, &[Who::Handler, Who::Park], true),
+        vec![Action::Sign]
+    );
     assert!(allowed(State::Closed, &[Who::Zone], false).is_empty());
 }
 
@@ -117,8 +135,11 @@ fn texts_round_trip() {
     assert!(State::parse("完成").unwrap_err().contains("可选"));
     assert!(Action::from_key("delete").is_err());
     assert!(
-        Refusal::WrongState { action: Action::Close, state: State::Replied }
-            .to_string()
-            .contains("答复")
+        Refusal::WrongState {
+            action: Action::Close,
+            state: State::Replied
+        }
+        .to_string()
+        .contains("答复")
     );
 }

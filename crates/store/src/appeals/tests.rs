@@ -46,7 +46,9 @@ fn t(id: i64, from: &str, to: &str, action: &str) -> TransitionRow {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn filing_scopes_and_transitions_on_both_backends() {
-    let a = Uscc::parse(A).map(|u| u.as_str().to_string()).unwrap_or(A.into());
+    let a = Uscc::parse(A)
+        .map(|u| u.as_str().to_string())
+        .unwrap_or(A.into());
     for s in crate::testing::all().await.unwrap() {
         let ids = s
             .file_appeals(&[
@@ -67,8 +69,17 @@ async fn filing_scopes_and_transitions_on_both_backends() {
         assert!(s.appeal(&keji, 2).await.unwrap().is_none());
         assert!(s.appeal(&other, 1).await.unwrap().is_none());
         assert!(s.appeal_transitions(&other, 1).await.unwrap().is_empty());
-        assert_eq!(s.appeals(&zone, &AppealFilter::default()).await.unwrap().len(), 2);
-        let f = AppealFilter { park: Some("xingang".into()), ..Default::default() };
+        assert_eq!(
+            s.appeals(&zone, &AppealFilter::default())
+                .await
+                .unwrap()
+                .len(),
+            2
+        );
+        let f = AppealFilter {
+            park: Some("xingang".into()),
+            ..Default::default()
+        };
         assert_eq!(s.appeals(&zone, &f).await.unwrap()[0].id, 2);
         assert!(s.appeals(&jb, &f).await.unwrap().is_empty());
 
@@ -77,12 +88,31 @@ async fn filing_scopes_and_transitions_on_both_backends() {
             department: Some(Some("keji".into())),
             ..Default::default()
         };
-        assert!(s.apply_appeal_transition(&t(1, "受理", "交办", "交办"), false, &change).await.unwrap());
-        assert!(!s.apply_appeal_transition(&t(1, "受理", "交办", "交办"), false, &change).await.unwrap());
+        assert!(
+            s.apply_appeal_transition(&t(1, "受理", "交办", "交办"), false, &change)
+                .await
+                .unwrap()
+        );
+        assert!(
+            !s.apply_appeal_transition(&t(1, "受理", "交办", "交办"), false, &change)
+                .await
+                .unwrap()
+        );
         // escalation guarded by the flag
-        let esc = AppealChange { escalated: Some(true), ..Default::default() };
-        assert!(s.apply_appeal_transition(&t(1, "交办", "交办", "提级"), false, &esc).await.unwrap());
-        assert!(!s.apply_appeal_transition(&t(1, "交办", "交办", "提级"), false, &esc).await.unwrap());
+        let esc = AppealChange {
+            escalated: Some(true),
+            ..Default::default()
+        };
+        assert!(
+            s.apply_appeal_transition(&t(1, "交办", "交办", "提级"), false, &esc)
+                .await
+                .unwrap()
+        );
+        assert!(
+            !s.apply_appeal_transition(&t(1, "交办", "交办", "提级"), false, &esc)
+                .await
+                .unwrap()
+        );
         let visit = AppealChange {
             reopen: true,
             satisfied: Some(false),
@@ -92,7 +122,11 @@ async fn filing_scopes_and_transitions_on_both_backends() {
             replied_on: Some(20250307),
             ..Default::default()
         };
-        assert!(s.apply_appeal_transition(&t(1, "交办", "办理", "重办"), true, &visit).await.unwrap());
+        assert!(
+            s.apply_appeal_transition(&t(1, "交办", "办理", "重办"), true, &visit)
+                .await
+                .unwrap()
+        );
         let row = s.appeal(&zone, 1).await.unwrap().unwrap();
         assert_eq!(row.state, "办理");
         assert!(row.escalated);
@@ -102,7 +136,10 @@ async fn filing_scopes_and_transitions_on_both_backends() {
         assert_eq!(row.replied_on, Some(20250307));
         assert_eq!(row.department.as_deref(), Some("keji"));
         let h = s.appeal_transitions(&keji, 1).await.unwrap();
-        assert_eq!(h.iter().map(|x| x.seq).collect::<Vec<_>>(), vec![1, 2, 3, 4]);
+        assert_eq!(
+            h.iter().map(|x| x.seq).collect::<Vec<_>>(),
+            vec![1, 2, 3, 4]
+        );
         assert_eq!(h[0].action, "受理");
         assert_eq!(h[0].from_state, None);
         assert_eq!(h[3].action, "重办");
@@ -112,7 +149,10 @@ async fn filing_scopes_and_transitions_on_both_backends() {
         // API keys: shown once, matched by hash, names unique
         let k = s.add_appeal_key("12345热线", 1).await.unwrap().unwrap();
         assert!(s.add_appeal_key("12345热线", 2).await.unwrap().is_none());
-        assert_eq!(s.appeal_key_name(&k).await.unwrap().as_deref(), Some("12345热线"));
+        assert_eq!(
+            s.appeal_key_name(&k).await.unwrap().as_deref(),
+            Some("12345热线")
+        );
         assert_eq!(s.appeal_key_name("gxa_wrong").await.unwrap(), None);
     }
 }
