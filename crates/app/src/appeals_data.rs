@@ -260,4 +260,4 @@ pub fn china_date(unix: i64) -> Date {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

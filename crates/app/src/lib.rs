@@ -26,8 +26,10 @@
 //! Invariant: nothing here knows about HTTP (sessions, cookies, CSRF, templates stay in web) or
 //! about command-line flags (they stay in cli). New capabilities are added as modules here.
 pub mod accounts;
+pub mod appeals;
 pub mod appeals_data;
 pub mod appeals_flow;
+pub mod appeals_sla;
 pub mod data_files;
 pub mod error;
 pub mod indicators;

@@ -431,6 +431,39 @@ impl Store {
         Ok(true)
     }
 
+    /// Escalates (提级) the appeals of `ts` — each only if still in `from_state` and not escalated —
+    /// appending each transition, all in one transaction (the SLA sweep). Returns the ids escalated.
+    pub async fn escalate_appeals(&self, ts: &[TransitionRow]) -> Result<Vec<i64>, Error> {
+        let mut tx = self.pool.begin().await?;
+        let mut done = Vec::new();
+        for t in ts {
+            let n = sqlx::query(
+                "UPDATE appeals SET escalated = 1 WHERE id = $1 AND state = $2 AND escalated = 0",
+            )
+            .bind(t.appeal_id)
+            .bind(t.from_state.clone().unwrap_or_default())
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if n != 1 {
+                continue;
+            }
+            let seq = i(
+                &sqlx::query(
+                    "SELECT COALESCE(MAX(seq), 0) FROM appeal_transitions WHERE appeal_id = $1",
+                )
+                .bind(t.appeal_id)
+                .fetch_one(&mut *tx)
+                .await?,
+                0,
+            )? + 1;
+            insert_transition(&mut tx, &TransitionRow { seq, ..t.clone() }).await?;
+            done.push(t.appeal_id);
+        }
+        tx.commit().await?;
+        Ok(done)
+    }
+
     /// Every transition of the appeals in scope (for measures and the history export), by appeal
     /// and seq.
     pub async fn appeal_history(&self, scope: &Scope) -> Result<Vec<TransitionRow>, Error> {
