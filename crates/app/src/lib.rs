@@ -29,6 +29,7 @@ pub mod accounts;
 pub mod appeals;
 pub mod appeals_data;
 pub mod appeals_flow;
+pub mod appeals_measures;
 pub mod appeals_sla;
 pub mod data_files;
 pub mod error;
