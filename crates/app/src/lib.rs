@@ -31,6 +31,7 @@ pub mod appeals_data;
 pub mod appeals_flow;
 pub mod appeals_measures;
 pub mod appeals_sla;
+pub mod appeals_xlsx;
 pub mod data_files;
 pub mod error;
 pub mod indicators;
