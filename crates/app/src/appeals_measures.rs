@@ -200,7 +200,9 @@ pub fn measures(
             last.insert(k, d);
         }
     }
-    let mut groups: BTreeMap<(String, String), (MeasureRow, Vec<u32>, Vec<u32>)> = BTreeMap::new();
+    // (period, key) → (measures, days to reply, days to 办结)
+    type Group = (MeasureRow, Vec<u32>, Vec<u32>);
+    let mut groups: BTreeMap<(String, String), Group> = BTreeMap::new();
     for a in rows {
         let (key, name) = match dim {
             Dimension::Department => (

@@ -28,6 +28,11 @@ enum Which {
         #[arg(long)]
         dir: Option<PathBuf>,
     },
+    /// N open appeals in a fresh SQLite database, then the SLA sweep timed (goal: 10,000 in < 1 s).
+    Appeals {
+        #[arg(long, default_value_t = 10_000)]
+        appeals: usize,
+    },
 }
 
 fn peak_rss_mib() -> f64 {
@@ -43,7 +48,10 @@ fn peak_rss_mib() -> f64 {
 }
 
 pub async fn run(zone: &Zone, a: BenchArgs) -> Res {
-    let Which::Import { rows, dir } = a.which;
+    let (rows, dir) = match a.which {
+        Which::Import { rows, dir } => (rows, dir),
+        Which::Appeals { appeals } => return crate::appeals_cmd::bench(zone, appeals).await,
+    };
     let keep = dir.is_some();
     let dir = dir.unwrap_or_else(|| {
         std::env::temp_dir().join(format!("gaoxin-bench-{}", std::process::id()))

@@ -3,6 +3,7 @@
 //! Every command takes `--database URL` (or `DATABASE_URL`); without either it uses
 //! `sqlite://gaoxin.db` in the working directory. Reference data come from `data/reference/zone.toml`
 //! (or `--reference FILE`).
+mod appeals_cmd;
 mod backup_cmd;
 mod bench;
 mod data;
@@ -87,6 +88,9 @@ enum Command {
     Restore(backup_cmd::RestoreArgs),
     /// What-if reform: `reform FILE --year Y [--out F.xlsx]` — a reform of rule parameters against today's rules on the same data (nothing stored).
     Reform(reform_cmd::ReformArgs),
+    /// 企业诉求直通车: `appeals list|show|import|sweep|measures|key` — firms' appeals, their time
+    /// limits on the working-day calendar and the measures that reward solving.
+    Appeals(appeals_cmd::AppealsArgs),
 }
 
 /// A command whose output is piped into a reader that stops early (`gaoxin export | head`) ends
@@ -139,6 +143,7 @@ fn main() -> ExitCode {
             Command::Reform(a) => reform_cmd::reform(&url, &zone, a).await,
             Command::Backup(a) => backup_cmd::backup(&url, a).await,
             Command::Restore(a) => backup_cmd::restore(&url, a).await,
+            Command::Appeals(a) => appeals_cmd::run(&url, &zone, a).await,
         }
     });
     match res {
