@@ -177,7 +177,7 @@ pub fn measures(
     history: &[TransitionRow],
     dim: Dimension,
     period: Period,
-    park_name: &dyn Fn(&str) -> String,
+    park_name: &(dyn Fn(&str) -> String + Sync),
 ) -> Vec<MeasureRow> {
     let mut by_appeal: HashMap<i64, Vec<&TransitionRow>> = HashMap::new();
     for t in history {
@@ -273,7 +273,7 @@ pub async fn load(
     scope: &Scope,
     dim: Dimension,
     period: Period,
-    park_name: &dyn Fn(&str) -> String,
+    park_name: &(dyn Fn(&str) -> String + Sync),
 ) -> Result<Vec<MeasureRow>, gaoxin_store::Error> {
     let rows = store.appeals(scope, &Default::default()).await?;
     let history = store.appeal_history(scope).await?;

@@ -445,8 +445,9 @@ pub async fn openapi() -> Response {
     paths(
         openapi, me, summary, parks, park_summary, enterprises, enterprise,
         crate::upload::start_api, crate::upload::job_api, crate::bank::bank_points,
+        crate::appeal_pages::api_file,
     ),
-    components(schemas(ErrorBody)),
+    components(schemas(ErrorBody, crate::appeal_pages::ApiAppeal)),
     modifiers(&SecuritySchemes),
     security(("session" = [])),
 )]
@@ -468,6 +469,15 @@ impl Modify for SecuritySchemes {
                 HttpBuilder::new()
                     .scheme(HttpAuthScheme::Bearer)
                     .description(Some("银行API密钥"))
+                    .build(),
+            ),
+        );
+        c.add_security_scheme(
+            "system",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some("诉求推送密钥（12345热线等外部系统）"))
                     .build(),
             ),
         );
@@ -506,6 +516,7 @@ mod tests {
             let expected = match r.access {
                 Access::Public => json!([{}]),
                 Access::Bank => json!([{"bank": []}]),
+                Access::System => json!([{"system": []}]),
                 Access::SignedIn | Access::Staff | Access::Zone | Access::Importer => {
                     json!([{"session": []}])
                 }
@@ -546,7 +557,7 @@ mod tests {
             .unwrap()
             .keys()
             .collect();
-        assert_eq!(schemes, ["bank", "session"]);
+        assert_eq!(schemes, ["bank", "session", "system"]);
         assert_eq!(
             doc["components"]["securitySchemes"]["session"],
             json!({"type": "apiKey", "in": "cookie", "name": "gx_session"})

@@ -63,6 +63,24 @@ const TEMPLATES: &[(&str, &str)] = &[
         "reform_result.html",
         include_str!("../templates/reform_result.html"),
     ),
+    ("appeals.html", include_str!("../templates/appeals.html")),
+    ("appeal.html", include_str!("../templates/appeal.html")),
+    (
+        "appeal_due.html",
+        include_str!("../templates/appeal_due.html"),
+    ),
+    (
+        "appeal_new.html",
+        include_str!("../templates/appeal_new.html"),
+    ),
+    (
+        "appeal_import.html",
+        include_str!("../templates/appeal_import.html"),
+    ),
+    (
+        "appeal_measures.html",
+        include_str!("../templates/appeal_measures.html"),
+    ),
 ];
 
 static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {
@@ -167,6 +185,10 @@ pub const NAV: &[NavItem] = &[
     NavItem {
         label: "政策测算",
         href: |r| matches!(r, Role::ZoneAdmin | Role::ZoneAnalyst).then(|| "/reform".into()),
+    },
+    NavItem {
+        label: "企业诉求",
+        href: |_| Some("/appeals".into()),
     },
     NavItem {
         label: "数据导入",

@@ -4,8 +4,8 @@
 //! [`Access`]; [`route_table`] lists the same entries so that the isolation tests (and the
 //! OpenAPI test) can enumerate every route. There is no other place where routes are added.
 use crate::{
-    AppState, account, api, assets, auth, bank, indicator_pages, pages, reform_pages, rules_pages,
-    upload,
+    AppState, account, api, appeal_pages, assets, auth, bank, indicator_pages, pages, reform_pages,
+    rules_pages, upload,
 };
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -29,6 +29,9 @@ pub enum Access {
     Importer,
     /// Banks, with an API key (`Authorization: Bearer …`); what they read needs the firm's consent.
     Bank,
+    /// Other systems pushing data with their own key (the 12345 hotline's appeals); the handler
+    /// authenticates the key.
+    System,
 }
 
 /// One route: method, path template (axum syntax, `{param}`), access.
@@ -66,7 +69,7 @@ impl Table {
             Access::Zone => mr.route_layer(middleware::from_fn(auth::require_zone)),
             Access::Importer => mr.route_layer(middleware::from_fn(auth::require_importer)),
             // the handler authenticates the key itself (`bank::authenticate`)
-            Access::Bank => mr,
+            Access::Bank | Access::System => mr,
         };
         self.router = self.router.route(path, mr);
         self.list.push(RouteInfo {
@@ -80,12 +83,13 @@ impl Table {
 
 /// Every route, area by area (in this order). Add new pages to their area (one line each).
 fn table() -> Table {
-    let areas: [fn(Table) -> Table; 6] = [
+    let areas: [fn(Table) -> Table; 7] = [
         sign_in_routes,
         page_routes,
         upload_routes,
         indicator_routes,
         rules_routes,
+        appeal_routes,
         api_routes,
     ];
     let t = Table {
@@ -262,6 +266,71 @@ fn rules_routes(t: Table) -> Table {
         Zone,
         get(reform_pages::reform_xlsx),
     )
+}
+
+/// 企业诉求直通车: the list and its export, one appeal and its moves, filing, import, measures,
+/// the owner's due box, and the 12345 API (each page reads in the user's scope; out of scope
+/// answers the 404 of a missing appeal).
+fn appeal_routes(t: Table) -> Table {
+    use Access::*;
+    t.add("GET", "/appeals", SignedIn, get(appeal_pages::list_page))
+        .add("POST", "/appeals", SignedIn, post(appeal_pages::file))
+        .add(
+            "GET",
+            "/appeals/export.xlsx",
+            SignedIn,
+            get(appeal_pages::list_xlsx),
+        )
+        .add(
+            "GET",
+            "/appeals/due",
+            SignedIn,
+            get(appeal_pages::due_fragment),
+        )
+        .add("GET", "/appeals/new", SignedIn, get(appeal_pages::new_page))
+        .add(
+            "GET",
+            "/appeals/measures",
+            SignedIn,
+            get(appeal_pages::measures_page),
+        )
+        .add(
+            "GET",
+            "/appeals/import",
+            Importer,
+            get(appeal_pages::import_page),
+        )
+        .add(
+            "POST",
+            "/appeals/import",
+            Importer,
+            post(appeal_pages::import)
+                .layer(DefaultBodyLimit::max(appeal_pages::MAX_IMPORT + 64 * 1024)),
+        )
+        .add(
+            "GET",
+            "/appeals/template.xlsx",
+            Importer,
+            get(appeal_pages::import_template),
+        )
+        .add(
+            "GET",
+            "/appeals/{id}",
+            SignedIn,
+            get(appeal_pages::appeal_page),
+        )
+        .add(
+            "POST",
+            "/appeals/{id}/act",
+            SignedIn,
+            post(appeal_pages::act),
+        )
+        .add(
+            "POST",
+            "/api/v1/appeals",
+            System,
+            post(appeal_pages::api_file).layer(DefaultBodyLimit::max(256 * 1024)),
+        )
 }
 
 /// The JSON API (documented by [`crate::api::ApiDoc`]).

@@ -23,6 +23,25 @@ fn fill(path: &str, uscc: &str, park: &str) -> String {
         .replace("{*path}", "app.css")
 }
 
+/// Appeal 1 of the isolation walk: filed by the firm user (a 江北 firm), 政策兑现 → 科技创新局.
+async fn file_walk_appeal(s: &Server) {
+    let u = s.store.user("firm").await.unwrap().unwrap();
+    let cfg = gaoxin_app::appeals_data::AppealsConfig::load().unwrap();
+    let f = gaoxin_app::appeals::Filing {
+        uscc: u.role.uscc().unwrap().as_str().into(),
+        category: "政策兑现".into(),
+        description: "奖励未到账".into(),
+        contact: "张 1".into(),
+        channel: "企业".into(),
+        ..Default::default()
+    };
+    let actor = gaoxin_app::appeals::Actor::user("firm", &u.role);
+    let id = gaoxin_app::appeals::file(&s.store, &cfg, &actor, &f, gaoxin_store::unix_now())
+        .await
+        .unwrap();
+    assert_eq!(id, 1);
+}
+
 /// Every route × every role × in-scope / out-of-scope / non-existent parameters.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_route_is_isolated_for_every_role() {
@@ -30,7 +49,15 @@ async fn every_route_is_isolated_for_every_role() {
         let own_firm = s.own_firm().await; // in jiangbei
         let jb_firm = s.firm_in("jiangbei");
         let xg_firm = s.firm_in("xingang");
-        let roles = ["admin", "analyst", "park-jiangbei", "park-xingang", "firm"];
+        let roles = [
+            "admin",
+            "analyst",
+            "park-jiangbei",
+            "park-xingang",
+            "firm",
+            "dept-keji",
+        ];
+        file_walk_appeal(&s).await;
         let mut clients = vec![("anonymous", s.client())];
         for r in roles {
             clients.push((r, s.signed_in(r).await));
@@ -41,8 +68,15 @@ async fn every_route_is_isolated_for_every_role() {
         for route in route_table() {
             let has_firm = route.path.contains("{uscc}");
             let has_park = route.path.contains("{park}");
+            let has_appeal = route.path.contains("{id}");
             // (label, uscc, park) variants
-            let variants: Vec<(&str, String, String)> = if has_firm {
+            let variants: Vec<(&str, String, String)> = if has_appeal {
+                vec![
+                    ("own appeal", String::new(), String::new()),
+                    ("missing appeal", String::new(), String::new()),
+                    ("malformed appeal", String::new(), String::new()),
+                ]
+            } else if has_firm {
                 vec![
                     ("own firm", own_firm.clone(), String::new()),
                     ("jiangbei firm", jb_firm.clone(), String::new()),
@@ -61,7 +95,14 @@ async fn every_route_is_isolated_for_every_role() {
             };
             for (who, client) in clients.iter_mut() {
                 for (label, uscc, park) in &variants {
-                    let path = fill(route.path, uscc, park);
+                    let path = fill(route.path, uscc, park).replace(
+                        "{id}",
+                        match *label {
+                            "own appeal" => "1",
+                            "missing appeal" => "999999",
+                            _ => "abc",
+                        },
+                    );
                     let r = if route.method == "GET" {
                         client.get(&path).await
                     } else {
@@ -97,7 +138,7 @@ async fn every_route_is_isolated_for_every_role() {
                             "{path}: {j}"
                         );
                     }
-                    if r.status == 404 && has_firm {
+                    if r.status == 404 && (has_firm || has_appeal) {
                         // Forbidden and non-existent firms get the very same answer.
                         let prev = not_found_bodies
                             .entry(route.path)
@@ -151,9 +192,10 @@ fn expected_signed_in(path: &str, who: &str, variant: &str) -> u16 {
             if ok { 200 } else { 404 }
         }
         "/upload" | "/upload/template.xlsx" => 200,
-        // 评价 / 目标: zone and park users; the annual report: zone users only; firms: 404.
+        // 评价 / 目标: zone and park users; the annual report: zone users only; firms and
+        // departments: 404.
         "/evaluation" | "/targets" => {
-            if who == "firm" {
+            if who == "firm" || who == "dept-keji" {
                 404
             } else {
                 200
@@ -168,7 +210,27 @@ fn expected_signed_in(path: &str, who: &str, variant: &str) -> u16 {
         }
         // 梯度培育 / 政策 and their exports: zone and park users (a park its own park); firms: 404.
         "/ladder" | "/ladder/export.xlsx" | "/policies" | "/policies/export.xlsx" => {
-            if who == "firm" { 404 } else { 200 }
+            if who == "firm" || who == "dept-keji" {
+                404
+            } else {
+                200
+            }
+        }
+        // 企业诉求: every signed-in user sees the appeals of their scope (a department: those
+        // routed to it); filing: firms and zone / park administrators.
+        "/appeals" | "/appeals/export.xlsx" | "/appeals/due" | "/appeals/measures" => 200,
+        "/appeals/new" => {
+            if matches!(who, "analyst" | "dept-keji") {
+                404
+            } else {
+                200
+            }
+        }
+        "/appeals/import" | "/appeals/template.xlsx" => 200,
+        // appeal 1: the 江北 firm's, routed to 科技创新局
+        "/appeals/{id}" => {
+            let ok = variant == "own appeal" && who != "park-xingang";
+            if ok { 200 } else { 404 }
         }
         // the progress of a background rules run: zone users only
         "/ladder/evaluating" => {
