@@ -89,6 +89,14 @@ pub async fn load_demo(
         cfg.enterprises, cfg.first_year, cfg.last_year, cfg.seed
     );
     store.set_meta("demo", &label).await?;
+    gaoxin_app::appeals_demo::load(
+        store,
+        &demo.enterprises,
+        300,
+        cfg.seed,
+        gaoxin_app::appeals_data::china_date(gaoxin_store::unix_now() - 86_400),
+    )
+    .await?;
     Ok((demo.enterprises.len(), demo.facts.len()))
 }
 

@@ -89,6 +89,7 @@
 //! **Scaling rule.** All probabilities are per firm, so every count scales linearly with
 //! `enterprises`: expected count(n) = count(30,000) × n / 30,000 (tested for 10,000 vs 30,000).
 //! Shares and intensities do not depend on `enterprises`.
+pub mod appeals;
 pub mod calibration;
 pub mod firm;
 pub mod names;
