@@ -52,6 +52,10 @@ async fn fill(store: &Store) {
         ("admin", Role::ZoneAdmin),
         ("park", Role::ParkAdmin(park.clone())),
         ("firm", Role::Enterprise(firm.clone())),
+        (
+            "dept",
+            Role::Department(gaoxin_model::DeptId::parse("keji").unwrap()),
+        ),
     ] {
         store
             .insert_user(&UserRecord {
@@ -71,6 +75,52 @@ async fn fill(store: &Store) {
         .record_login_attempt("127.0.0.1", "admin", "attempt-1", 1_700_000_001, 0)
         .await
         .unwrap();
+    // an appeal with two transitions, and a 12345 key (the appeals' tables)
+    let id = store
+        .file_appeals(&[gaoxin_store::NewAppeal {
+            uscc: firm.as_str().into(),
+            firm_name: "企业".into(),
+            park: park.to_string(),
+            category: "融资".into(),
+            suggested_category: None,
+            title: "贷款".into(),
+            description: "希望对接银行".into(),
+            contact: "张 1".into(),
+            channel: "企业".into(),
+            rule_file: Some("gaoqi-award".into()),
+            department: Some("jinrong".into()),
+            filed_at: 1_700_000_000,
+            filed_on: 20231114,
+            filed_by: "firm".into(),
+            filed_role: "enterprise".into(),
+            limit_days: 10,
+            state: "受理".into(),
+            note: String::new(),
+        }])
+        .await
+        .unwrap()[0];
+    assert!(
+        store
+            .escalate_appeals(&[gaoxin_store::TransitionRow {
+                appeal_id: id,
+                seq: 0,
+                at: 1_700_000_100,
+                on_date: 20231130,
+                actor: "系统".into(),
+                role: "system".into(),
+                action: "提级".into(),
+                from_state: Some("受理".into()),
+                to_state: "受理".into(),
+                note: "超期".into(),
+                department: Some("jinrong".into()),
+                satisfied: None,
+                resolved: None,
+            }])
+            .await
+            .unwrap()
+            == vec![id]
+    );
+    store.add_appeal_key("12345热线", 1).await.unwrap().unwrap();
     let rows: Vec<RuleResultRow> = demo
         .enterprises
         .iter()
@@ -198,6 +248,9 @@ async fn round_trip_on_both_backends_and_across_them() {
             "consent_access_log",
             "meta",
             "login_failures",
+            "appeals",
+            "appeal_transitions",
+            "appeal_api_keys",
         ] {
             assert!(
                 nonempty_tables(&before).contains(&t),
