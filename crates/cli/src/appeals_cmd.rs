@@ -138,50 +138,7 @@ pub async fn run(url: &str, zone: &Zone, a: AppealsArgs) -> Res {
                 eprintln!("共 {} 条", items.len());
             }
         }
-        AppealsCmd::Show { id } => {
-            let admin = Actor::user("cli", &Role::ZoneAdmin);
-            let v = appeals::view(&store, &cfg, &admin, id, today).await?;
-            let r = &v.row;
-            println!("诉求 {}：{}（{}）", r.id, r.title, r.state);
-            println!("企业：{}（{}，{}）", r.firm_name, r.uscc, names(&r.park));
-            println!(
-                "类别：{}（建议：{}）  承办：{}  渠道：{}",
-                r.category,
-                r.suggested_category.as_deref().unwrap_or(""),
-                v.department_name,
-                r.channel
-            );
-            println!("内容：{}", r.description);
-            println!("联系：{}", r.contact);
-            println!(
-                "时限：{}个工作日{}，答复期限 {}，{}",
-                r.limit_days,
-                if v.limit_unconfirmed {
-                    "（未确认）"
-                } else {
-                    ""
-                },
-                v.sla
-                    .due
-                    .map(|d| d.to_string())
-                    .unwrap_or_else(|| "—".into()),
-                v.sla.level.zh()
-            );
-            for t in &v.history {
-                println!(
-                    "  {}  {}  {} → {}  {}（{}）  {}",
-                    Date::from_int(t.on_date)
-                        .map(|d| d.to_string())
-                        .unwrap_or_default(),
-                    t.action,
-                    t.from_state.as_deref().unwrap_or("—"),
-                    t.to_state,
-                    t.actor,
-                    t.role,
-                    t.note
-                );
-            }
-        }
+        AppealsCmd::Show { id } => show(&store, &cfg, &names, id, today).await?,
         AppealsCmd::Import { file, by } => {
             let bytes = std::fs::read(&file)?;
             let actor = Actor::user(&by, &Role::ZoneAdmin);
@@ -260,6 +217,59 @@ pub async fn run(url: &str, zone: &Zone, a: AppealsArgs) -> Res {
         },
     }
     Ok(ExitCode::SUCCESS)
+}
+
+async fn show(
+    store: &Store,
+    cfg: &AppealsConfig,
+    names: &dyn Fn(&str) -> String,
+    id: i64,
+    today: Date,
+) -> Result<(), Box<dyn std::error::Error>> {
+    let admin = Actor::user("cli", &Role::ZoneAdmin);
+    let v = appeals::view(store, cfg, &admin, id, today).await?;
+    let r = &v.row;
+    println!("诉求 {}：{}（{}）", r.id, r.title, r.state);
+    println!("企业：{}（{}，{}）", r.firm_name, r.uscc, names(&r.park));
+    println!(
+        "类别：{}（建议：{}）  承办：{}  渠道：{}",
+        r.category,
+        r.suggested_category.as_deref().unwrap_or(""),
+        v.department_name,
+        r.channel
+    );
+    println!("内容：{}", r.description);
+    println!("联系：{}", r.contact);
+    println!(
+        "时限：{}个工作日{}，答复期限 {}，{}",
+        r.limit_days,
+        if v.limit_unconfirmed {
+            "（未确认）"
+        } else {
+            ""
+        },
+        v.sla
+            .due
+            .map(|d| d.to_string())
+            .unwrap_or_else(|| "—".into()),
+        v.sla.level.zh()
+    );
+    for t in &v.history {
+        println!(
+            "  {}  {}  {} → {}  {}（{}）  {}",
+            Date::from_int(t.on_date)
+                .map(|d| d.to_string())
+                .unwrap_or_default(),
+            t.action,
+            t.from_state.as_deref().unwrap_or("—"),
+            t.to_state,
+            t.actor,
+            t.role,
+            t.note
+        );
+    }
+
+    Ok(())
 }
 
 fn print_sweep(r: &appeals_sla::SweepReport) {
