@@ -161,6 +161,19 @@ pub async fn add_user(
                 .join("、")
         )));
     }
+    if let Role::Department(d) = &role {
+        let cfg = crate::appeals_data::AppealsConfig::load().map_err(UserError::Invalid)?;
+        if cfg.department(d.as_str()).is_none() {
+            return Err(UserError::Invalid(format!(
+                "部门「{d}」不在交办表中（可选：{}）",
+                cfg.departments
+                    .iter()
+                    .map(|x| x.id.as_str())
+                    .collect::<Vec<_>>()
+                    .join("、")
+            )));
+        }
+    }
     let pw = password.to_string();
     let hash = tokio::task::spawn_blocking(move || hash_password(&pw))
         .await

@@ -109,7 +109,7 @@ enum UserCmd {
     /// (at least 12 characters, not the username, not a common password).
     Add {
         username: String,
-        /// zone_admin, zone_analyst (read-only), park_admin or enterprise.
+        /// zone_admin, zone_analyst (read-only), park_admin, enterprise or department.
         #[arg(long)]
         role: String,
         /// For park_admin: the park (id or name).
@@ -118,6 +118,9 @@ enum UserCmd {
         /// For enterprise: the firm's unified social credit code.
         #[arg(long)]
         uscc: Option<String>,
+        /// For department (部门用户): the department id of data/appeals/routing.toml (e.g. keji).
+        #[arg(long)]
+        department: Option<String>,
         #[arg(long)]
         password: Option<String>,
     },
@@ -156,6 +159,7 @@ pub async fn user(url: &str, zone: &Zone, a: UserArgs) -> Res {
             role,
             park,
             uscc,
+            department,
             password,
         } => {
             let park = match park {
@@ -167,7 +171,12 @@ pub async fn user(url: &str, zone: &Zone, a: UserArgs) -> Res {
                 ),
                 None => None,
             };
-            let role = Role::from_parts(&role, park.as_ref().map(|p| p.as_str()), uscc.as_deref())?;
+            let role = Role::from_parts_dept(
+                &role,
+                park.as_ref().map(|p| p.as_str()),
+                uscc.as_deref(),
+                department.as_deref(),
+            )?;
             let pw = password_or_stdin(password)?;
             accounts::add_user(&store, zone, &username, &pw, role.clone()).await?;
             println!("已创建账号 {username}（{}）", role.zh());

@@ -431,34 +431,104 @@ impl Store {
         Ok(true)
     }
 
-    /// Escalates (提级) the appeals of `ts` — each only if still in `from_state` and not escalated —
+    /// Escalates (提级) the appeals of `ts` — each only if still open and not escalated (recorded
+    /// from the state it is in) —
     /// appending each transition, all in one transaction (the SLA sweep). Returns the ids escalated.
+    /// Batched (200 appeals a statement), so a sweep escalating thousands stays fast.
     pub async fn escalate_appeals(&self, ts: &[TransitionRow]) -> Result<Vec<i64>, Error> {
+        // SQLite: anonymous `?` (its numbered `$n` are slow to prepare in long statements)
+        let sqlite = self.backend() == crate::db::Backend::Sqlite;
+        let ph = |n: usize| {
+            if sqlite {
+                "?".to_string()
+            } else {
+                format!("${n}")
+            }
+        };
         let mut tx = self.pool.begin().await?;
         let mut done = Vec::new();
-        for t in ts {
-            let n = sqlx::query(
-                "UPDATE appeals SET escalated = 1 WHERE id = $1 AND state = $2 AND escalated = 0",
-            )
-            .bind(t.appeal_id)
-            .bind(t.from_state.clone().unwrap_or_default())
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-            if n != 1 {
+        for chunk in ts.chunks(200) {
+            // 1. flag those still open and not escalated, learning which (and their state now:
+            //    提级 applies to any open state, so one moved meanwhile is escalated from where it is)
+            let marks: Vec<String> = (1..=chunk.len()).map(ph).collect();
+            let sql = format!(
+                "UPDATE appeals SET escalated = 1 WHERE escalated = 0 AND state <> '办结' AND id IN ({}) RETURNING id, state",
+                marks.join(", ")
+            );
+            let mut q = sqlx::query(AssertSqlSafe(sql));
+            for t in chunk {
+                q = q.bind(t.appeal_id);
+            }
+            let mut now_state = std::collections::HashMap::new();
+            for r in q.fetch_all(&mut *tx).await? {
+                now_state.insert(i(&r, 0)?, r.try_get::<String, _>(1)?);
+            }
+            let mut ids: Vec<i64> = now_state.keys().copied().collect();
+            if ids.is_empty() {
                 continue;
             }
-            let seq = i(
-                &sqlx::query(
-                    "SELECT COALESCE(MAX(seq), 0) FROM appeal_transitions WHERE appeal_id = $1",
-                )
-                .bind(t.appeal_id)
-                .fetch_one(&mut *tx)
-                .await?,
-                0,
-            )? + 1;
-            insert_transition(&mut tx, &TransitionRow { seq, ..t.clone() }).await?;
-            done.push(t.appeal_id);
+            ids.sort_unstable();
+            // 2. each one's next seq
+            let marks: Vec<String> = (1..=ids.len()).map(ph).collect();
+            let sql = format!(
+                "SELECT appeal_id, MAX(seq) FROM appeal_transitions WHERE appeal_id IN ({}) GROUP BY appeal_id",
+                marks.join(", ")
+            );
+            let mut q = sqlx::query(AssertSqlSafe(sql));
+            for id in &ids {
+                q = q.bind(*id);
+            }
+            let mut seq = std::collections::HashMap::new();
+            for r in q.fetch_all(&mut *tx).await? {
+                seq.insert(i(&r, 0)?, i(&r, 1)?);
+            }
+            // 3. the transitions, one statement
+            let rows: Vec<TransitionRow> = chunk
+                .iter()
+                .filter_map(|t| {
+                    let st = now_state.remove(&t.appeal_id)?;
+                    Some(TransitionRow {
+                        from_state: Some(st.clone()),
+                        to_state: st,
+                        ..t.clone()
+                    })
+                })
+                .collect();
+            let values: Vec<String> = (0..rows.len())
+                .map(|k| {
+                    let b = 13 * k;
+                    format!(
+                        "({})",
+                        (1..=13)
+                            .map(|c| format!("${}", b + c))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )
+                })
+                .collect();
+            let sql = format!(
+                "INSERT INTO appeal_transitions (appeal_id, seq, at, on_date, actor, role, action, from_state, to_state, note, department, satisfied, resolved) VALUES {}",
+                values.join(", ")
+            );
+            let mut q = sqlx::query(AssertSqlSafe(sql));
+            for t in &rows {
+                q = q
+                    .bind(t.appeal_id)
+                    .bind(seq.get(&t.appeal_id).copied().unwrap_or(0) + 1)
+                    .bind(t.at)
+                    .bind(t.on_date)
+                    .bind(t.actor.clone())
+                    .bind(t.role.clone())
+                    .bind(t.action.clone())
+                    .bind(t.from_state.clone())
+                    .bind(t.to_state.clone())
+                    .bind(t.note.clone())
+                    .bind(t.department.clone())
+                    .bind(t.satisfied.map(i64::from))
+                    .bind(t.resolved.map(i64::from));
+            }
+            q.execute(&mut *tx).await?;
+            done.extend(rows.iter().map(|t| t.appeal_id));
         }
         tx.commit().await?;
         Ok(done)

@@ -441,3 +441,26 @@ async fn scopes_and_staff_filing(
         .unwrap();
     let _ = ParkId::parse("x");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_department_user_needs_a_department_of_the_routing_table() {
+    crate::accounts::use_fast_hashing_for_tests();
+    let zone = Zone::parse(include_str!("../../../../data/reference/zone.toml")).unwrap();
+    let store = testing::sqlite().await.unwrap();
+    let pw = "a-long-enough-passphrase-42";
+    let nobody = Role::Department(DeptId::parse("nobody").unwrap());
+    let e = crate::accounts::add_user(&store, &zone, "d1", pw, nobody)
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("nobody") && e.contains("keji"), "{e}");
+    let keji = Role::Department(DeptId::parse("keji").unwrap());
+    crate::accounts::add_user(&store, &zone, "d2", pw, keji.clone())
+        .await
+        .unwrap();
+    assert_eq!(store.user("d2").await.unwrap().unwrap().role, keji);
+    assert_eq!(
+        keji.scope(),
+        Scope::Department(DeptId::parse("keji").unwrap())
+    );
+}

@@ -146,6 +146,23 @@ async fn filing_scopes_and_transitions_on_both_backends() {
         assert_eq!(s.appeal_history(&zone).await.unwrap().len(), 5);
         assert_eq!(s.appeal_history(&jb).await.unwrap().len(), 4);
 
+        // the sweep's batch escalation: only appeals still as seen and not yet escalated
+        let e2 = TransitionRow {
+            note: "超期".into(),
+            ..t(2, "受理", "受理", "提级")
+        };
+        let stale = TransitionRow {
+            note: "超期".into(),
+            ..t(1, "受理", "受理", "提级")
+        };
+        assert_eq!(
+            s.escalate_appeals(&[stale, e2.clone()]).await.unwrap(),
+            vec![2]
+        );
+        assert!(s.escalate_appeals(&[e2]).await.unwrap().is_empty());
+        let h2 = s.appeal_transitions(&zone, 2).await.unwrap();
+        assert_eq!((h2.len(), h2[1].seq, h2[1].action.as_str()), (2, 2, "提级"));
+        assert!(s.appeal(&zone, 2).await.unwrap().unwrap().escalated);
         // API keys: shown once, matched by hash, names unique
         let k = s.add_appeal_key("12345热线", 1).await.unwrap().unwrap();
         assert!(s.add_appeal_key("12345热线", 2).await.unwrap().is_none());
