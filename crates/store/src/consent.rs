@@ -50,7 +50,7 @@ pub struct AccessEntry {
     pub allowed: bool,
 }
 
-fn random_hex(bytes: usize) -> String {
+pub(crate) fn random_hex(bytes: usize) -> String {
     let mut b = vec![0u8; bytes];
     getrandom::fill(&mut b).expect("the operating system's random source");
     b.iter().map(|x| format!("{x:02x}")).collect()
