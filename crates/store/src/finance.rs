@@ -617,4 +617,91 @@ impl Store {
             .map(decode_points_loan)
             .collect()
     }
+
+    /// Declares many needs in one transaction (an import): `Err(i)` (nothing written) when the
+    /// firm of row `i` is outside `scope`.
+    pub async fn declare_demands(
+        &self,
+        scope: &Scope,
+        rows: &[(Uscc, NewDemand)],
+        by: &str,
+        now: i64,
+    ) -> Result<Result<Vec<String>, usize>, Error> {
+        for (i, (u, _)) in rows.iter().enumerate() {
+            if self.enterprise(scope, u).await?.is_none() {
+                return Ok(Err(i));
+            }
+        }
+        let mut ids = Vec::with_capacity(rows.len());
+        let mut tx = self.pool.begin().await?;
+        for (u, d) in rows {
+            let id = format!("ld-{}", random_hex(8));
+            sqlx::query(
+                "INSERT INTO loan_demands (id, uscc, amount_fen, term_months, purpose, collateral, declared_on, declared_by, created_at, withdrawn_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, NULL)",
+            )
+            .bind(id.clone())
+            .bind(u.as_str().to_string())
+            .bind(d.amount_fen)
+            .bind(d.term_months)
+            .bind(d.purpose.clone())
+            .bind(d.collateral.clone())
+            .bind(d.declared_on)
+            .bind(by.to_string())
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+            ids.push(id);
+        }
+        tx.commit().await?;
+        Ok(Ok(ids))
+    }
+
+    /// Records many banks' responses in one transaction (an import): each demand must be listed
+    /// in an edition and its firm hold a consent in force for that bank (each check logged as a
+    /// bank access at `path`); `Err(i)` (nothing written) for the first row `i` that fails.
+    pub async fn import_responses(
+        &self,
+        rows: &[(Bank, String, NewResponse)],
+        path: &str,
+        now: i64,
+    ) -> Result<Result<usize, usize>, Error> {
+        for (i, (bank, demand_id, _)) in rows.iter().enumerate() {
+            let listed = sqlx::query(
+                "SELECT d.uscc FROM loan_demands d WHERE d.id = $1 AND d.id IN (SELECT demand_id FROM loan_edition_items)",
+            )
+            .bind(demand_id.clone())
+            .fetch_optional(&self.pool)
+            .await?;
+            let Some(u) = listed.map(|r| r.try_get::<String, _>(0)).transpose()? else {
+                return Ok(Err(i));
+            };
+            let Ok(u) = Uscc::parse(&u) else {
+                return Ok(Err(i));
+            };
+            if self.bank_scope(bank, &u, path, now).await?.is_none() {
+                return Ok(Err(i));
+            }
+        }
+        let mut tx = self.pool.begin().await?;
+        for (bank, demand_id, resp) in rows {
+            sqlx::query(
+                "INSERT INTO loan_responses (id, demand_id, bank_id, status, amount_fen, reason_code, on_date, note, recorded_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            )
+            .bind(format!("lr-{}", random_hex(8)))
+            .bind(demand_id.clone())
+            .bind(bank.id.clone())
+            .bind(resp.status.key())
+            .bind(resp.amount_fen)
+            .bind(resp.reason_code.clone())
+            .bind(resp.on_date)
+            .bind(resp.note.clone())
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(Ok(rows.len()))
+    }
 }
