@@ -445,6 +445,7 @@ pub async fn openapi() -> Response {
     paths(
         openapi, me, summary, parks, park_summary, enterprises, enterprise,
         crate::upload::start_api, crate::upload::job_api, crate::bank::bank_points,
+        crate::finance_pages::bank_list, crate::finance_pages::bank_respond, crate::finance_pages::bank_points_loan,
     ),
     components(schemas(ErrorBody)),
     modifiers(&SecuritySchemes),

@@ -63,6 +63,19 @@ const TEMPLATES: &[(&str, &str)] = &[
         "reform_result.html",
         include_str!("../templates/reform_result.html"),
     ),
+    ("finance.html", include_str!("../templates/finance.html")),
+    (
+        "finance_firm.html",
+        include_str!("../templates/finance_firm.html"),
+    ),
+    (
+        "finance_scenarios.html",
+        include_str!("../templates/finance_scenarios.html"),
+    ),
+    (
+        "finance_funds.html",
+        include_str!("../templates/finance_funds.html"),
+    ),
 ];
 
 static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {
@@ -167,6 +180,10 @@ pub const NAV: &[NavItem] = &[
     NavItem {
         label: "政策测算",
         href: |r| matches!(r, Role::ZoneAdmin | Role::ZoneAnalyst).then(|| "/reform".into()),
+    },
+    NavItem {
+        label: "科技金融",
+        href: |r| (!matches!(r, Role::Enterprise(_))).then(|| "/finance".into()),
     },
     NavItem {
         label: "数据导入",

@@ -4,8 +4,8 @@
 //! [`Access`]; [`route_table`] lists the same entries so that the isolation tests (and the
 //! OpenAPI test) can enumerate every route. There is no other place where routes are added.
 use crate::{
-    AppState, account, api, assets, auth, bank, indicator_pages, pages, reform_pages, rules_pages,
-    upload,
+    AppState, account, api, assets, auth, bank, finance_pages, indicator_pages, pages,
+    reform_pages, rules_pages, upload,
 };
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -80,12 +80,13 @@ impl Table {
 
 /// Every route, area by area (in this order). Add new pages to their area (one line each).
 fn table() -> Table {
-    let areas: [fn(Table) -> Table; 6] = [
+    let areas: [fn(Table) -> Table; 7] = [
         sign_in_routes,
         page_routes,
         upload_routes,
         indicator_routes,
         rules_routes,
+        finance_routes,
         api_routes,
     ];
     let t = Table {
@@ -262,6 +263,73 @@ fn rules_routes(t: Table) -> Table {
         Zone,
         get(reform_pages::reform_xlsx),
     )
+}
+
+/// 科技金融: the loan-demand list, 创新积分贷, scenarios, funds, the firm page's section and the
+/// banks' finance API.
+fn finance_routes(t: Table) -> Table {
+    use Access::*;
+    use finance_pages as f;
+    t.add("GET", "/finance", Staff, get(f::finance_page))
+        .add("GET", "/finance/export.xlsx", Staff, get(f::finance_xlsx))
+        .add("POST", "/finance/editions", Zone, post(f::publish))
+        .add("GET", "/finance/scenarios", Staff, get(f::scenarios_page))
+        .add(
+            "GET",
+            "/finance/scenarios/export.xlsx",
+            Staff,
+            get(f::scenarios_xlsx),
+        )
+        .add(
+            "POST",
+            "/finance/scenarios/state",
+            Staff,
+            post(f::move_application),
+        )
+        .add("GET", "/finance/funds", Staff, get(f::funds_page))
+        .add(
+            "GET",
+            "/finance/funds/export.xlsx",
+            Staff,
+            get(f::funds_xlsx),
+        )
+        .add(
+            "GET",
+            "/enterprises/{uscc}/finance",
+            SignedIn,
+            get(f::firm_fragment),
+        )
+        .add(
+            "POST",
+            "/enterprises/{uscc}/loan-demands",
+            SignedIn,
+            post(f::declare),
+        )
+        .add(
+            "POST",
+            "/enterprises/{uscc}/loan-demands/withdraw",
+            SignedIn,
+            post(f::withdraw),
+        )
+        .add(
+            "POST",
+            "/enterprises/{uscc}/scenarios",
+            SignedIn,
+            post(f::apply),
+        )
+        .add("GET", "/api/v1/bank/loan-demands", Bank, get(f::bank_list))
+        .add(
+            "POST",
+            "/api/v1/bank/loan-demands/{demand}/responses",
+            Bank,
+            post(f::bank_respond),
+        )
+        .add(
+            "POST",
+            "/api/v1/bank/enterprises/{uscc}/points-loans",
+            Bank,
+            post(f::bank_points_loan),
+        )
 }
 
 /// The JSON API (documented by [`crate::api::ApiDoc`]).
