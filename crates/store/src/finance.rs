@@ -210,6 +210,16 @@ fn decode_demand(r: &AnyRow) -> Result<LoanDemand, Error> {
     })
 }
 
+/// A response id that sorts in recording order (nanoseconds, then randomness), so the latest of
+/// several responses recorded within one second is the last one recorded.
+fn response_id() -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0);
+    format!("lr-{nanos:024}-{}", random_hex(4))
+}
+
 const RESPONSE_COLS: &str = "r.id, r.demand_id, r.bank_id, b.name, r.status, r.amount_fen, r.reason_code, r.on_date, r.note, r.recorded_at";
 
 fn decode_response(r: &AnyRow) -> Result<LoanResponse, Error> {
@@ -423,7 +433,7 @@ impl Store {
         let sql = format!(
             "SELECT {RESPONSE_COLS} FROM loan_responses r JOIN banks b ON b.id = r.bank_id \
              JOIN loan_demands d ON d.id = r.demand_id JOIN enterprises e ON e.uscc = d.uscc \
-             WHERE {} ORDER BY r.recorded_at, r.id",
+             WHERE {} ORDER BY r.recorded_at, r.on_date, r.id",
             w.clause()
         );
         w.bind(sqlx::query(sqlx::AssertSqlSafe(sql)))
@@ -511,7 +521,7 @@ impl Store {
         if self.bank_scope(bank, &uscc, path, now).await?.is_none() {
             return Ok(None);
         }
-        let id = format!("lr-{}", random_hex(8));
+        let id = response_id();
         sqlx::query(
             "INSERT INTO loan_responses (id, demand_id, bank_id, status, amount_fen, reason_code, on_date, note, recorded_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
@@ -689,7 +699,7 @@ impl Store {
                 "INSERT INTO loan_responses (id, demand_id, bank_id, status, amount_fen, reason_code, on_date, note, recorded_at) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
             )
-            .bind(format!("lr-{}", random_hex(8)))
+            .bind(response_id())
             .bind(demand_id.clone())
             .bind(bank.id.clone())
             .bind(resp.status.key())

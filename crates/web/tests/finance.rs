@@ -13,7 +13,10 @@ async fn bank(s: &Server, key: &str, method: &str, path: &str, body: &str) -> co
     c.request(
         method,
         path,
-        &[("Authorization", &auth), ("Content-Type", "application/json")],
+        &[
+            ("Authorization", &auth),
+            ("Content-Type", "application/json"),
+        ],
         body.as_bytes(),
     )
     .await
@@ -70,29 +73,55 @@ async fn the_loan_demand_list_is_scoped_for_firms_parks_and_banks() {
         // lists: a park sees its own park's demands only; a firm has no list page
         let page = park_jb.get("/finance").await.text();
         assert!(page.contains("12,345.67"), "{page}");
-        assert!(!page.contains("800.00"), "a xingang demand leaked to jiangbei");
+        assert!(
+            !page.contains("800.00"),
+            "a xingang demand leaked to jiangbei"
+        );
         assert_eq!(firm.get("/finance").await.status, 404);
-        let frag = firm.get(&format!("/enterprises/{own}/finance")).await.text();
-        assert!(frag.contains("12,345.67") && frag.contains("申报贷款需求"), "{frag}");
+        let frag = firm
+            .get(&format!("/enterprises/{own}/finance"))
+            .await
+            .text();
+        assert!(
+            frag.contains("12,345.67") && frag.contains("申报贷款需求"),
+            "{frag}"
+        );
 
         // the zone publishes (park admins cannot)
         let csrf = park_jb.csrf_token().await;
         let r = park_jb
-            .post_form("/finance/editions", &[("_csrf", &csrf), ("title", "x"), ("date", "2026-11-10")])
+            .post_form(
+                "/finance/editions",
+                &[("_csrf", &csrf), ("title", "x"), ("date", "2026-11-10")],
+            )
             .await;
         assert_eq!(r.status, 404);
         let csrf = admin.csrf_token().await;
         let r = admin
             .post_form(
                 "/finance/editions",
-                &[("_csrf", &csrf), ("title", "2026年第1期"), ("date", "2026-11-10")],
+                &[
+                    ("_csrf", &csrf),
+                    ("title", "2026年第1期"),
+                    ("date", "2026-11-10"),
+                ],
             )
             .await;
         assert_eq!(r.status, 303, "{}", r.text());
 
         // two banks; the firm consents to the first only (through its page's form)
-        let (_, key1) = s.store.add_bank("南京银行南京分行", 1).await.unwrap().unwrap();
-        let (_, key2) = s.store.add_bank("招商银行南京分行", 1).await.unwrap().unwrap();
+        let (_, key1) = s
+            .store
+            .add_bank("南京银行南京分行", 1)
+            .await
+            .unwrap()
+            .unwrap();
+        let (_, key2) = s
+            .store
+            .add_bank("招商银行南京分行", 1)
+            .await
+            .unwrap()
+            .unwrap();
         let html = firm.get(&format!("/enterprises/{own}/points")).await.text();
         let bank1_id = html
             .split("<option value=\"")
@@ -105,7 +134,11 @@ async fn the_loan_demand_list_is_scoped_for_firms_parks_and_banks() {
         let r = firm
             .post_form(
                 &format!("/enterprises/{own}/consents"),
-                &[("_csrf", &csrf), ("bank", &bank1_id), ("expires", "2099-12-31")],
+                &[
+                    ("_csrf", &csrf),
+                    ("bank", &bank1_id),
+                    ("expires", "2099-12-31"),
+                ],
             )
             .await;
         assert_eq!(r.status, 303, "{}", r.text());
@@ -119,59 +152,155 @@ async fn the_loan_demand_list_is_scoped_for_firms_parks_and_banks() {
         assert_eq!(ds[0]["uscc"], own.as_str());
         assert_eq!(ds[0]["amount_fen"], 12_345_670_000_i64);
         let demand = ds[0]["id"].as_str().unwrap().to_string();
-        let l2 = bank(&s, &key2, "GET", "/api/v1/bank/loan-demands", "").await.json();
+        let l2 = bank(&s, &key2, "GET", "/api/v1/bank/loan-demands", "")
+            .await
+            .json();
         assert_eq!(l2["demands"].as_array().unwrap().len(), 0, "{l2}");
-        assert_eq!(bank(&s, "gxb_nope", "GET", "/api/v1/bank/loan-demands", "").await.status, 401);
+        assert_eq!(
+            bank(&s, "gxb_nope", "GET", "/api/v1/bank/loan-demands", "")
+                .await
+                .status,
+            401
+        );
 
         // the xingang demand (no consent) and another bank's key: the same 404 as a missing id
-        let all = s.store.demands(&gaoxin_store::Scope::Zone, None).await.unwrap();
+        let all = s
+            .store
+            .demands(&gaoxin_store::Scope::Zone, None)
+            .await
+            .unwrap();
         let xg_demand = all.iter().find(|d| d.uscc == xg).unwrap().id.clone();
         let approve = r#"{"status":"approved","amount_wan":"10000.01","date":"2026-11-20"}"#;
-        let refused = bank(&s, &key1, "POST", &format!("/api/v1/bank/loan-demands/{xg_demand}/responses"), approve).await;
-        let nothing = bank(&s, &key1, "POST", "/api/v1/bank/loan-demands/ld-nope/responses", approve).await;
-        let other_bank = bank(&s, &key2, "POST", &format!("/api/v1/bank/loan-demands/{demand}/responses"), approve).await;
+        let refused = bank(
+            &s,
+            &key1,
+            "POST",
+            &format!("/api/v1/bank/loan-demands/{xg_demand}/responses"),
+            approve,
+        )
+        .await;
+        let nothing = bank(
+            &s,
+            &key1,
+            "POST",
+            "/api/v1/bank/loan-demands/ld-nope/responses",
+            approve,
+        )
+        .await;
+        let other_bank = bank(
+            &s,
+            &key2,
+            "POST",
+            &format!("/api/v1/bank/loan-demands/{demand}/responses"),
+            approve,
+        )
+        .await;
         assert_eq!(refused.status, 404);
         assert_eq!(refused.body, nothing.body);
         assert_eq!(other_bank.status, 404);
         assert_eq!(other_bank.body, nothing.body);
         // a bad response names the field
-        let bad = bank(&s, &key1, "POST", &format!("/api/v1/bank/loan-demands/{demand}/responses"), r#"{"status":"rejected"}"#).await;
+        let bad = bank(
+            &s,
+            &key1,
+            "POST",
+            &format!("/api/v1/bank/loan-demands/{demand}/responses"),
+            r#"{"status":"rejected"}"#,
+        )
+        .await;
         assert_eq!(bad.status, 400);
-        assert!(bad.json()["message"].as_str().unwrap().contains("拒绝原因代码"));
+        assert!(
+            bad.json()["message"]
+                .as_str()
+                .unwrap()
+                .contains("拒绝原因代码")
+        );
         // before: nothing matched
-        let rs = s.store.loan_responses(&gaoxin_store::Scope::Zone, None).await.unwrap();
+        let rs = s
+            .store
+            .loan_responses(&gaoxin_store::Scope::Zone, None)
+            .await
+            .unwrap();
         assert!(rs.is_empty(), "{rs:?}");
         assert!(admin.get("/finance").await.text().contains("<dd>0</dd>"));
-        let ok = bank(&s, &key1, "POST", &format!("/api/v1/bank/loan-demands/{demand}/responses"), approve).await;
+        let ok = bank(
+            &s,
+            &key1,
+            "POST",
+            &format!("/api/v1/bank/loan-demands/{demand}/responses"),
+            approve,
+        )
+        .await;
         assert_eq!(ok.status, 200, "{}", ok.text());
         assert_eq!(ok.json()["amount_fen"], 10_000_010_000_i64);
         let disb = r#"{"status":"已放款","amount_wan":"9000","date":"2026-11-25"}"#;
-        assert_eq!(bank(&s, &key1, "POST", &format!("/api/v1/bank/loan-demands/{demand}/responses"), disb).await.status, 200);
+        assert_eq!(
+            bank(
+                &s,
+                &key1,
+                "POST",
+                &format!("/api/v1/bank/loan-demands/{demand}/responses"),
+                disb
+            )
+            .await
+            .status,
+            200
+        );
         // the statistics moved: one matched, 9,000.00 万元 disbursed; the firm sees the answer
         let page = admin.get("/finance").await.text();
         assert!(page.contains("id=\"fin-funded\">9,000.00 万元"), "{page}");
         assert!(page.contains("南京银行南京分行：已放款"), "{page}");
-        let frag = firm.get(&format!("/enterprises/{own}/finance")).await.text();
+        let frag = firm
+            .get(&format!("/enterprises/{own}/finance"))
+            .await
+            .text();
         assert!(frag.contains("已放款"), "{frag}");
         // the bank's reads are in the firm's log
         let log = s
             .store
-            .access_log(&gaoxin_store::Scope::Enterprise(gaoxin_model::Uscc::parse(&own).unwrap()), &gaoxin_model::Uscc::parse(&own).unwrap(), 50)
+            .access_log(
+                &gaoxin_store::Scope::Enterprise(gaoxin_model::Uscc::parse(&own).unwrap()),
+                &gaoxin_model::Uscc::parse(&own).unwrap(),
+                50,
+            )
             .await
             .unwrap();
-        assert!(log.iter().any(|l| l.path == "/api/v1/bank/loan-demands" && l.allowed));
-        assert!(!log.iter().any(|l| l.bank_name == "招商银行南京分行" && l.allowed));
+        assert!(
+            log.iter()
+                .any(|l| l.path == "/api/v1/bank/loan-demands" && l.allowed)
+        );
+        assert!(
+            !log.iter()
+                .any(|l| l.bank_name == "招商银行南京分行" && l.allowed)
+        );
 
         // 创新积分贷: an outcome keeps the points the firm had; no consent → 404
         let out = r#"{"outcome":"approved","applied_on":"2026-11-01","amount_wan":"300"}"#;
-        let p = bank(&s, &key1, "POST", &format!("/api/v1/bank/enterprises/{own}/points-loans"), out).await;
+        let p = bank(
+            &s,
+            &key1,
+            "POST",
+            &format!("/api/v1/bank/enterprises/{own}/points-loans"),
+            out,
+        )
+        .await;
         assert_eq!(p.status, 200, "{}", p.text());
         assert_eq!(p.json()["points_year"], 2024);
         assert!(p.json()["points_total"].as_f64().is_some());
-        let p2 = bank(&s, &key1, "POST", &format!("/api/v1/bank/enterprises/{xg}/points-loans"), out).await;
+        let p2 = bank(
+            &s,
+            &key1,
+            "POST",
+            &format!("/api/v1/bank/enterprises/{xg}/points-loans"),
+            out,
+        )
+        .await;
         assert_eq!(p2.status, 404);
         let bands = admin.get("/finance").await.text();
-        assert!(bands.contains("300.00"), "approved amount in the band table: {bands}");
+        assert!(
+            bands.contains("300.00"),
+            "approved amount in the band table: {bands}"
+        );
         // exports
         let x = admin.get("/finance/export.xlsx").await;
         assert_eq!(x.status, 200);
