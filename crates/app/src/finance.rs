@@ -569,12 +569,12 @@ mod tests {
             &c,
             &[
                 l(Some(85.0), "approved", Some(7)),
-                l(Some(80.0), "rejected", None),
-                l(Some(59.99), "pending", None),
+                l(Some(30.0), "rejected", None),
+                l(Some(9.99), "pending", None),
                 l(None, "approved", Some(1)),
             ],
         );
-        let top = rows.iter().find(|r| r.band == "80分及以上").unwrap();
+        let top = rows.iter().find(|r| r.band == "30分及以上").unwrap();
         assert_eq!(
             (
                 top.applications,

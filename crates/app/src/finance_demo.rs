@@ -169,36 +169,50 @@ pub async fn load(
                     responses += 1;
                 }
             }
-            // 创新积分贷: a third of consenting firms also applied on their points
-            if r.chance(0.35) {
-                let scope_pts = store.points_of(&own, uscc).await?;
-                let pts = scope_pts.last().map(|p| p.total).unwrap_or(50.0);
-                let p_ok = (0.2 + (pts - 40.0) / 60.0).clamp(0.1, 0.95);
-                let (o, fen, code) = if r.chance(0.15) {
-                    ("pending", None, None)
-                } else if r.chance(p_ok) {
-                    (
-                        "approved",
-                        Some(((100 + r.below(900)) * 1_000_000) as i64),
-                        None,
-                    )
-                } else {
-                    ("rejected", None, Some("R01"))
-                };
-                store
-                    .record_points_loan(
-                        b,
-                        uscc,
-                        day(70 + r.below(30)),
-                        o,
-                        fen,
-                        code,
-                        "演示数据",
-                        now,
-                    )
-                    .await?;
-            }
         }
+    }
+    // 创新积分贷: about one firm in 100 (at most 300) applied to a bank on its points, with consent
+    let m = (firms.len() / 100).clamp(1, 300);
+    for e in firms
+        .iter()
+        .skip(7)
+        .step_by((firms.len() / m).max(1))
+        .take(m)
+    {
+        let Some(b) = banks.get(r.below(banks.len() as u64) as usize) else {
+            break;
+        };
+        let own = Scope::Enterprise(e.uscc.clone());
+        store
+            .grant_consent(&own, &e.uscc, &b.id, now + 365 * 86_400, "演示数据", now)
+            .await?;
+        let pts = store.points_of(&own, &e.uscc).await?;
+        let pts = pts.last().map(|p| p.total).unwrap_or(10.0);
+        // the generator's assumption: approval more likely with more points
+        let p_ok = (0.2 + (pts - 5.0) / 30.0).clamp(0.1, 0.95);
+        let (o, fen, code) = if r.chance(0.15) {
+            ("pending", None, None)
+        } else if r.chance(p_ok) {
+            (
+                "approved",
+                Some(((100 + r.below(900)) * 1_000_000) as i64),
+                None,
+            )
+        } else {
+            ("rejected", None, Some("R01"))
+        };
+        store
+            .record_points_loan(
+                b,
+                &e.uscc,
+                day(70 + r.below(30)),
+                o,
+                fen,
+                code,
+                "演示数据",
+                now,
+            )
+            .await?;
     }
     let scenarios = load_scenarios(store, zone, firms, &mut r, now).await?;
     let investments = load_funds(store, zone, firms, &mut r).await?;

@@ -89,6 +89,16 @@ pub async fn load_demo(
         cfg.enterprises, cfg.first_year, cfg.last_year, cfg.seed
     );
     store.set_meta("demo", &label).await?;
+    let last = gaoxin_model::Year::new(cfg.last_year)?;
+    gaoxin_app::finance_demo::load(
+        store,
+        zone,
+        &demo.enterprises,
+        cfg.seed,
+        last,
+        gaoxin_store::unix_now(),
+    )
+    .await?;
     Ok((demo.enterprises.len(), demo.facts.len()))
 }
 

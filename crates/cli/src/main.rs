@@ -6,6 +6,7 @@
 mod backup_cmd;
 mod bench;
 mod data;
+mod finance_cmd;
 mod index_cmd;
 mod progress;
 mod reform_cmd;
@@ -87,6 +88,12 @@ enum Command {
     Restore(backup_cmd::RestoreArgs),
     /// What-if reform: `reform FILE --year Y [--out F.xlsx]` — a reform of rule parameters against today's rules on the same data (nothing stored).
     Reform(reform_cmd::ReformArgs),
+    /// 科技金融: the loan-demand list — `loans list|publish|import|stats` (--out F.xlsx exports).
+    Loans(finance_cmd::LoansArgs),
+    /// Application scenarios (场景): `scenarios list|import`.
+    Scenarios(finance_cmd::ScenariosArgs),
+    /// Funds (4+N, track funds) and their investments: `funds list`.
+    Funds(finance_cmd::FundsArgs),
 }
 
 /// A command whose output is piped into a reader that stops early (`gaoxin export | head`) ends
@@ -139,6 +146,9 @@ fn main() -> ExitCode {
             Command::Reform(a) => reform_cmd::reform(&url, &zone, a).await,
             Command::Backup(a) => backup_cmd::backup(&url, a).await,
             Command::Restore(a) => backup_cmd::restore(&url, a).await,
+            Command::Loans(a) => finance_cmd::loans_cmd(&url, &zone, a).await,
+            Command::Scenarios(a) => finance_cmd::scenarios_cmd(&url, &zone, a).await,
+            Command::Funds(a) => finance_cmd::funds_cmd(&url, &zone, a).await,
         }
     });
     match res {
