@@ -171,7 +171,20 @@ pub async fn load(
             }
         }
     }
-    // 创新积分贷: about one firm in 100 (at most 300) applied to a bank on its points, with consent
+    load_points_loans(store, firms, &banks, &mut r, now).await?;
+    let scenarios = load_scenarios(store, zone, firms, &mut r, now).await?;
+    let investments = load_funds(store, zone, firms, &mut r).await?;
+    Ok((ids.len(), responses, scenarios, investments))
+}
+
+/// 创新积分贷: about one firm in 100 (at most 300) applied to a bank on its points, with consent.
+async fn load_points_loans(
+    store: &Store,
+    firms: &[Enterprise],
+    banks: &[gaoxin_store::Bank],
+    r: &mut R,
+    now: i64,
+) -> Result<(), FinanceError> {
     let m = (firms.len() / 100).clamp(1, 300);
     for e in firms
         .iter()
@@ -214,9 +227,7 @@ pub async fn load(
             )
             .await?;
     }
-    let scenarios = load_scenarios(store, zone, firms, &mut r, now).await?;
-    let investments = load_funds(store, zone, firms, &mut r).await?;
-    Ok((ids.len(), responses, scenarios, investments))
+    Ok(())
 }
 
 async fn load_scenarios(
