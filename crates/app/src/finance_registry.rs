@@ -427,3 +427,40 @@ pub fn funds_workbook(
     }
     Ok(wb.save_to_buffer()?)
 }
+
+/// A park's finance in brief (the park page's section): its firms' loan demands and how they
+/// were answered, fund investments in its firms, scenarios located in it.
+#[derive(Debug, Clone, Serialize)]
+pub struct ParkFinance {
+    pub loans: crate::finance::MatchRow,
+    pub investments: usize,
+    pub invested_fen: i64,
+    pub grant_deals: usize,
+    pub scenarios_open: usize,
+    pub scenarios: usize,
+}
+
+/// [`ParkFinance`] of park `park` read in `scope` (the caller's scope of that park's page).
+pub async fn park_finance(
+    store: &Store,
+    zone: &Zone,
+    scope: &Scope,
+    park: &str,
+) -> Result<ParkFinance, FinanceError> {
+    let v = crate::finance_loans::loans_view(store, zone, scope, None).await?;
+    let inv = store.investments(scope, None).await?;
+    let sc: Vec<Scenario> = store
+        .scenarios()
+        .await?
+        .into_iter()
+        .filter(|s| s.park == park)
+        .collect();
+    Ok(ParkFinance {
+        loans: v.stats.total,
+        investments: inv.len(),
+        invested_fen: inv.iter().map(|i| i.amount_fen).sum(),
+        grant_deals: inv.iter().filter(|i| i.grant_fen.is_some()).count(),
+        scenarios_open: sc.iter().filter(|s| s.status == "open").count(),
+        scenarios: sc.len(),
+    })
+}

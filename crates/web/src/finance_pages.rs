@@ -660,3 +660,19 @@ pub async fn bank_points_loan(
     })
     .into_response())
 }
+
+/// GET /parks/{park}/finance — the park page's finance section (htmx fragment).
+pub async fn park_fragment(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(park): Path<String>,
+) -> Result<Response, PageError> {
+    let scope = crate::pages::park_scope(&state, &user, &park).ok_or_else(PageError::not_found)?;
+    let f = registry::park_finance(&state.store, &state.zone, &scope, &park)
+        .await
+        .map_err(page_err)?;
+    Ok(render::fragment(
+        "finance_park.html",
+        context! { f => render::ser(&f), park => park },
+    ))
+}

@@ -76,6 +76,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         "finance_funds.html",
         include_str!("../templates/finance_funds.html"),
     ),
+    (
+        "finance_park.html",
+        include_str!("../templates/finance_park.html"),
+    ),
 ];
 
 static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {

@@ -300,6 +300,12 @@ fn finance_routes(t: Table) -> Table {
             get(f::firm_fragment),
         )
         .add(
+            "GET",
+            "/parks/{park}/finance",
+            SignedIn,
+            get(f::park_fragment),
+        )
+        .add(
             "POST",
             "/enterprises/{uscc}/loan-demands",
             SignedIn,

@@ -307,3 +307,161 @@ async fn the_loan_demand_list_is_scoped_for_firms_parks_and_banks() {
         assert!(x.body.starts_with(b"PK"));
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn scenarios_and_funds_are_scoped() {
+    use gaoxin_store::{Fund, FundInvestment, Scenario, Scope};
+    for store in testing::all().await.unwrap() {
+        let s = start(store).await;
+        let own = s.own_firm().await; // jiangbei
+        let xg = s.firm_in("xingang");
+        let xg_name = s
+            .firms
+            .iter()
+            .find(|e| e.uscc.as_str() == xg)
+            .unwrap()
+            .name
+            .clone();
+        s.store
+            .upsert_scenarios(&[Scenario {
+                id: "CJ-T1".into(),
+                title: "低空物流场景".into(),
+                offered_by: "管委会".into(),
+                offerer_kind: "gov".into(),
+                park: "jiangbei".into(),
+                budget_fen: Some(100),
+                track: "t05".into(),
+                deadline: None,
+                status: "open".into(),
+                synthetic: true,
+                created_at: 1,
+            }])
+            .await
+            .unwrap();
+        let mut firm = s.signed_in("firm").await;
+        let mut park_jb = s.signed_in("park-jiangbei").await;
+        let mut park_xg = s.signed_in("park-xingang").await;
+        // a firm applies for itself; another firm's URL answers the 404 of a missing firm
+        let csrf = firm.csrf_token().await;
+        let apply = |u: &str| format!("/enterprises/{u}/scenarios");
+        let form = [
+            ("_csrf", csrf.as_str()),
+            ("scenario", "CJ-T1"),
+            ("note", ""),
+        ];
+        assert_eq!(firm.post_form(&apply(&own), &form).await.status, 303);
+        let other = firm.post_form(&apply(&xg), &form).await;
+        let missing = firm.post_form(&apply(&s.missing), &form).await;
+        assert_eq!(other.status, 404);
+        assert_eq!(other.body, missing.body);
+        // another park cannot move the application; its own park can, one step at a time
+        let mv = |c: &str, st: &'static str| {
+            vec![
+                ("_csrf".to_string(), c.to_string()),
+                ("scenario".into(), "CJ-T1".into()),
+                ("uscc".into(), own.clone()),
+                ("state".into(), st.to_string()),
+            ]
+        };
+        let c = park_xg.csrf_token().await;
+        let f = mv(&c, "shortlisted");
+        let f: Vec<(&str, &str)> = f.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+        assert_eq!(
+            park_xg
+                .post_form("/finance/scenarios/state", &f)
+                .await
+                .status,
+            404
+        );
+        let c = park_jb.csrf_token().await;
+        let f = mv(&c, "selected");
+        let f: Vec<(&str, &str)> = f.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+        let skip = park_jb.post_form("/finance/scenarios/state", &f).await;
+        assert_eq!(skip.status, 400);
+        assert!(
+            skip.text().contains("不能从「已申报」改为「入选」"),
+            "{}",
+            skip.text()
+        );
+        let f = mv(&c, "shortlisted");
+        let f: Vec<(&str, &str)> = f.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+        assert_eq!(
+            park_jb
+                .post_form("/finance/scenarios/state", &f)
+                .await
+                .status,
+            303
+        );
+        assert!(
+            firm.get(&format!("/enterprises/{own}/finance"))
+                .await
+                .text()
+                .contains("入围")
+        );
+        assert!(
+            park_xg
+                .get("/finance/scenarios")
+                .await
+                .text()
+                .contains("您的范围内暂无企业申报")
+        );
+
+        // an investment in a xingang firm: seen by xingang, not by jiangbei
+        s.store
+            .upsert_funds(&[Fund {
+                id: "fund-t".into(),
+                name: "低空经济赛道基金".into(),
+                manager: "m".into(),
+                size_fen: 1,
+                kind: "track".into(),
+                track: "t05".into(),
+                vintage: 2025,
+                synthetic: true,
+            }])
+            .await
+            .unwrap();
+        let inv = FundInvestment {
+            id: String::new(),
+            fund_id: "fund-t".into(),
+            fund_name: String::new(),
+            uscc: xg.clone(),
+            firm_name: String::new(),
+            park: String::new(),
+            round: "A轮".into(),
+            amount_fen: 12_345_600,
+            invested_on: 20260101,
+            grant_fen: Some(1),
+            note: String::new(),
+        };
+        // a park cannot record an investment in another park's firm
+        assert!(
+            !s.store
+                .add_investments(
+                    &Scope::Park(gaoxin_model::ParkId::parse("jiangbei").unwrap()),
+                    std::slice::from_ref(&inv)
+                )
+                .await
+                .unwrap()
+        );
+        assert!(s.store.add_investments(&Scope::Zone, &[inv]).await.unwrap());
+        let jb_funds = park_jb.get("/finance/funds").await.text();
+        assert!(!jb_funds.contains(&xg_name), "a xingang investment leaked");
+        let xg_funds = park_xg.get("/finance/funds").await.text();
+        assert!(
+            xg_funds.contains(&xg_name) && xg_funds.contains("12.35"),
+            "{xg_funds}"
+        );
+        assert!(
+            park_xg
+                .get(&format!("/enterprises/{xg}/finance"))
+                .await
+                .text()
+                .contains("拨投结合")
+        );
+        // park pages: own park only
+        assert_eq!(park_jb.get("/parks/xingang/finance").await.status, 404);
+        let p = park_xg.get("/parks/xingang/finance").await;
+        assert_eq!(p.status, 200);
+        assert!(p.text().contains("基金投资</dt><dd>1 笔"), "{}", p.text());
+    }
+}

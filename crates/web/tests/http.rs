@@ -136,7 +136,10 @@ fn expected_signed_in(path: &str, who: &str, variant: &str) -> u16 {
         | "/api/v1/parks"
         | "/api/v1/enterprises"
         | "/account/password" => 200,
-        "/parks/{park}" | "/parks/{park}/export/{table}" | "/api/v1/parks/{park}/summary" => {
+        "/parks/{park}"
+        | "/parks/{park}/export/{table}"
+        | "/api/v1/parks/{park}/summary"
+        | "/parks/{park}/finance" => {
             let ok = match variant {
                 "missing park" => false,
                 "jiangbei" => zone || who == "park-jiangbei",
