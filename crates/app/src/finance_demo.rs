@@ -59,6 +59,8 @@ pub async fn load(
     if firms.is_empty() {
         return Ok((0, 0, 0, 0));
     }
+    // a fresh demo zone replaces the finance data too (the firms they named are gone)
+    store.clear_finance().await?;
     let mut r = R(Xoshiro256::new(seed ^ 0x6b6a_6a72));
     // banks (existing ones kept)
     let mut banks = Vec::new();

@@ -320,6 +320,177 @@ pub async fn import_scenarios(
     Ok(Ok(parsed.len()))
 }
 
+/// Column headers of the fund import.
+pub const FUND_COLUMNS: [&str; 6] = [
+    "基金名称",
+    "类别",
+    "管理人",
+    "规模（万元）",
+    "赛道",
+    "设立年份",
+];
+
+/// Imports funds (zone administrators): new names added, known names replaced. 类别: 母基金,
+/// 赛道基金 (a track required) or 其他.
+pub async fn import_funds(
+    store: &Store,
+    zone: &Zone,
+    bytes: Vec<u8>,
+) -> Result<ImportResult, FinanceError> {
+    let rows = match read(bytes) {
+        Ok(r) => r,
+        Err(e) => return Ok(Err(e)),
+    };
+    let cols = match columns(&rows.headers, &FUND_COLUMNS, &[]) {
+        Ok(c) => c,
+        Err(e) => return Ok(Err(e)),
+    };
+    let mut errors = Vec::new();
+    let mut parsed: Vec<gaoxin_store::Fund> = Vec::new();
+    for (n, r) in &rows.rows {
+        let c: Vec<&str> = cols.iter().map(|k| cell(r, *k)).collect();
+        let row = (|| -> Result<gaoxin_store::Fund, String> {
+            if c[0].is_empty() || c[0].chars().count() > 100 {
+                return Err("「基金名称」必填，不超过 100 字".into());
+            }
+            let kind = match c[1] {
+                "母基金" | "parent" => "parent",
+                "赛道基金" | "track" => "track",
+                "其他" | "other" | "" => "other",
+                o => return Err(format!("「类别」应为 母基金、赛道基金 或 其他，而不是 {o}")),
+            };
+            if c[2].is_empty() {
+                return Err("「管理人」必填".into());
+            }
+            let size = finance::parse_wan("规模（万元）", c[3])?;
+            let track = match (kind, c[4]) {
+                ("track", "") => return Err("「赛道」：赛道基金需填写赛道".into()),
+                (_, "") => String::new(),
+                (_, t) => zone
+                    .track(t)
+                    .map(|t| t.id.clone())
+                    .ok_or_else(|| format!("「赛道」{t} 不是本区赛道"))?,
+            };
+            let vintage: i64 = c[5]
+                .parse()
+                .ok()
+                .filter(|y| (1990..=2100).contains(y))
+                .ok_or("「设立年份」应为四位年份")?;
+            Ok(gaoxin_store::Fund {
+                id: String::new(),
+                name: c[0].to_string(),
+                manager: c[2].to_string(),
+                size_fen: size,
+                kind: kind.into(),
+                track,
+                vintage,
+                synthetic: false,
+            })
+        })();
+        match row {
+            Ok(f) if parsed.iter().any(|p| p.name == f.name) => {
+                errors.push(format!("第{n}行「基金名称」：{} 在文件中重复", f.name))
+            }
+            Ok(f) => parsed.push(f),
+            Err(e) => errors.push(format!("第{n}行{e}")),
+        }
+    }
+    if !errors.is_empty() {
+        return Ok(Err(errors));
+    }
+    store.upsert_funds(&parsed).await?;
+    Ok(Ok(parsed.len()))
+}
+
+/// Column headers of the investment import.
+pub const INVESTMENT_COLUMNS: [&str; 7] = [
+    "基金名称",
+    "统一社会信用代码",
+    "轮次",
+    "金额（万元）",
+    "日期",
+    "拨投结合拨款（万元）",
+    "备注",
+];
+
+/// Imports investments of registered funds in firms in `scope`; a 拨投结合 deal gives its grant.
+pub async fn import_investments(
+    store: &Store,
+    scope: &Scope,
+    bytes: Vec<u8>,
+) -> Result<ImportResult, FinanceError> {
+    let rows = match read(bytes) {
+        Ok(r) => r,
+        Err(e) => return Ok(Err(e)),
+    };
+    let cols = match columns(
+        &rows.headers,
+        &INVESTMENT_COLUMNS[..5],
+        &INVESTMENT_COLUMNS[5..],
+    ) {
+        Ok(c) => c,
+        Err(e) => return Ok(Err(e)),
+    };
+    let funds = store.funds().await?;
+    let mut errors = Vec::new();
+    let mut parsed = Vec::new();
+    for (n, r) in &rows.rows {
+        let c: Vec<&str> = cols.iter().map(|k| cell(r, *k)).collect();
+        let Some(fund) = funds.iter().find(|f| f.name == c[0]) else {
+            errors.push(format!("第{n}行「基金名称」：{} 不是已登记的基金", c[0]));
+            continue;
+        };
+        let uscc = match Uscc::parse(c[1]) {
+            Ok(u) => u,
+            Err(e) => {
+                errors.push(format!("第{n}行「统一社会信用代码」：{e}"));
+                continue;
+            }
+        };
+        if store.enterprise(scope, &uscc).await?.is_none() {
+            errors.push(format!(
+                "第{n}行「统一社会信用代码」：{} 不是您权限范围内已登记的企业",
+                c[1]
+            ));
+            continue;
+        }
+        let row = (|| -> Result<gaoxin_store::FundInvestment, String> {
+            if c[2].is_empty() || c[2].chars().count() > 40 {
+                return Err("「轮次」必填，不超过 40 字".into());
+            }
+            Ok(gaoxin_store::FundInvestment {
+                id: String::new(),
+                fund_id: fund.id.clone(),
+                fund_name: String::new(),
+                uscc: uscc.as_str().to_string(),
+                firm_name: String::new(),
+                park: String::new(),
+                round: c[2].to_string(),
+                amount_fen: finance::parse_wan("金额（万元）", c[3])?,
+                invested_on: finance::parse_date("日期", c[4])?,
+                grant_fen: match c[5] {
+                    "" => None,
+                    g => Some(finance::parse_wan("拨投结合拨款（万元）", g)?),
+                },
+                note: c[6].to_string(),
+            })
+        })();
+        match row {
+            Ok(i) => parsed.push(i),
+            Err(e) => errors.push(format!("第{n}行{e}")),
+        }
+    }
+    if !errors.is_empty() {
+        return Ok(Err(errors));
+    }
+    if !store.add_investments(scope, &parsed).await? {
+        return Ok(Err(vec![
+            "企业或基金已变化，未写入任何数据；请重新导入".into(),
+        ]));
+    }
+    Ok(Ok(parsed.len()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,7 +1,9 @@
 //! The finance imports on both backends: all-or-nothing with messages naming row and column;
 //! a park's import only for its firms; bank responses only for consenting firms.
 use gaoxin_app::finance::FinanceConfig;
-use gaoxin_app::finance_import::{import_demands, import_responses, import_scenarios};
+use gaoxin_app::finance_import::{
+    import_demands, import_funds, import_investments, import_responses, import_scenarios,
+};
 use gaoxin_demo::DemoConfig;
 use gaoxin_model::Zone;
 use gaoxin_store::{Scope, testing};
@@ -168,6 +170,71 @@ async fn imports_are_all_or_nothing_and_scoped() {
         assert_eq!(
             store.scenarios().await.unwrap()[0].budget_fen,
             Some(100_000_000)
+        );
+
+        // funds and investments: a track fund needs its track; an investment names a known fund
+        let fhead = "基金名称,类别,管理人,规模（万元）,赛道,设立年份\n";
+        let bad = format!(
+            "{fhead}母基金甲,母基金,管理人,500000,,2022\n赛道基金乙,赛道基金,管理人,50000,,2023\n"
+        );
+        let errs = import_funds(&store, &z, bad.into_bytes())
+            .await
+            .unwrap()
+            .unwrap_err();
+        assert!(errs[0].starts_with("第3行「赛道」"), "{errs:?}");
+        assert!(store.funds().await.unwrap().is_empty());
+        let ok = format!(
+            "{fhead}母基金甲,母基金,管理人,500000,,2022\n赛道基金乙,赛道基金,管理人,50000.5,低空经济,2023\n"
+        );
+        assert_eq!(
+            import_funds(&store, &z, ok.into_bytes()).await.unwrap(),
+            Ok(2)
+        );
+        let ihead = "基金名称,统一社会信用代码,轮次,金额（万元）,日期,拨投结合拨款（万元）,备注\n";
+        let bad = format!(
+            "{ihead}赛道基金乙,{},A轮,1000,2026-01-01,250,\n无名基金,{},B轮,1,2026-01-01,,\n",
+            a.uscc.as_str(),
+            a.uscc.as_str()
+        );
+        let errs = import_investments(&store, &Scope::Zone, bad.into_bytes())
+            .await
+            .unwrap()
+            .unwrap_err();
+        assert!(errs[0].starts_with("第3行「基金名称」"), "{errs:?}");
+        let other_park = format!(
+            "{ihead}赛道基金乙,{},A轮,1000,2026-01-01,250,\n",
+            b.uscc.as_str()
+        );
+        let errs = import_investments(
+            &store,
+            &Scope::Park(a.park.clone()),
+            other_park.into_bytes(),
+        )
+        .await
+        .unwrap()
+        .unwrap_err();
+        assert!(errs[0].starts_with("第2行「统一社会信用代码」"), "{errs:?}");
+        assert!(
+            store
+                .investments(&Scope::Zone, None)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        let ok = format!(
+            "{ihead}赛道基金乙,{},A轮,1000,2026-01-01,250,\n",
+            a.uscc.as_str()
+        );
+        assert_eq!(
+            import_investments(&store, &Scope::Zone, ok.into_bytes())
+                .await
+                .unwrap(),
+            Ok(1)
+        );
+        let inv = store.investments(&Scope::Zone, None).await.unwrap();
+        assert_eq!(
+            (inv[0].amount_fen, inv[0].grant_fen),
+            (1_000_000_000, Some(250_000_000))
         );
     }
 }

@@ -98,6 +98,17 @@ enum FundsCmd {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+    /// Import funds (基金名称, 类别 母基金/赛道基金/其他, 管理人, 规模（万元）, 赛道, 设立年份): new
+    /// names added, known names replaced; any error: nothing written.
+    Import { file: PathBuf },
+    /// Import investments (基金名称, 统一社会信用代码, 轮次, 金额（万元）, 日期,
+    /// [拨投结合拨款（万元）], [备注]); any error: nothing written.
+    ImportInvestments {
+        file: PathBuf,
+        /// Only this park's firms (id or name).
+        #[arg(long)]
+        park: Option<String>,
+    },
 }
 
 fn wan(fen: i64) -> String {
@@ -309,35 +320,52 @@ pub async fn scenarios_cmd(url: &str, zone: &Zone, a: ScenariosArgs) -> Res {
 
 pub async fn funds_cmd(url: &str, zone: &Zone, a: FundsArgs) -> Res {
     let store = Store::open(url).await?;
-    let FundsCmd::List { track, out } = a.which;
-    let (rows, inv) = registry::funds_view(&store, zone, &Scope::Zone, track.as_deref()).await?;
-    if let Some(out) = out {
-        std::fs::write(&out, registry::funds_workbook(zone, &rows, &inv)?)?;
-        eprintln!(
-            "已写入 {}（{} 支基金，{} 笔投资）",
-            out.display(),
-            rows.len(),
-            inv.len()
-        );
-    } else {
-        println!(
-            "基金\t类别\t管理人\t规模（万元）\t赛道\t设立\t投资笔数\t投资金额（万元）\t拨投结合笔数"
-        );
-        for f in rows {
-            println!(
-                "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
-                f.name,
-                f.kind,
-                f.manager,
-                wan(f.size_fen),
-                f.track,
-                f.vintage,
-                f.investments,
-                wan(f.invested_fen),
-                f.grant_deals
-            );
+    let read = |f: &PathBuf| std::fs::read(f).map_err(|e| format!("无法读取 {}：{e}", f.display()));
+    let code = match a.which {
+        FundsCmd::List { track, out } => {
+            let (rows, inv) =
+                registry::funds_view(&store, zone, &Scope::Zone, track.as_deref()).await?;
+            if let Some(out) = out {
+                std::fs::write(&out, registry::funds_workbook(zone, &rows, &inv)?)?;
+                eprintln!(
+                    "已写入 {}（{} 支基金，{} 笔投资）",
+                    out.display(),
+                    rows.len(),
+                    inv.len()
+                );
+            } else {
+                println!(
+                    "基金\t类别\t管理人\t规模（万元）\t赛道\t设立\t投资笔数\t投资金额（万元）\t拨投结合笔数"
+                );
+                for f in rows {
+                    println!(
+                        "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
+                        f.name,
+                        f.kind,
+                        f.manager,
+                        wan(f.size_fen),
+                        f.track,
+                        f.vintage,
+                        f.investments,
+                        wan(f.invested_fen),
+                        f.grant_deals
+                    );
+                }
+            }
+            ExitCode::SUCCESS
         }
-    }
+        FundsCmd::Import { file } => report(
+            "基金",
+            finance_import::import_funds(&store, zone, read(&file)?).await?,
+        )?,
+        FundsCmd::ImportInvestments { file, park } => {
+            let scope = scope_of(zone, park.as_deref())?;
+            report(
+                "投资",
+                finance_import::import_investments(&store, &scope, read(&file)?).await?,
+            )?
+        }
+    };
     store.close().await;
-    Ok(ExitCode::SUCCESS)
+    Ok(code)
 }

@@ -435,3 +435,28 @@ impl Store {
             .collect()
     }
 }
+
+impl Store {
+    /// Removes every loan demand, edition, response, 创新积分贷 outcome, scenario, application,
+    /// fund and investment (before loading a fresh demo zone; banks and consents stay).
+    pub async fn clear_finance(&self) -> Result<(), Error> {
+        let mut tx = self.pool.begin().await?;
+        for t in [
+            "loan_responses",
+            "loan_edition_items",
+            "loan_editions",
+            "loan_demands",
+            "points_loans",
+            "scenario_applications",
+            "scenarios",
+            "fund_investments",
+            "funds",
+        ] {
+            sqlx::query(sqlx::AssertSqlSafe(format!("DELETE FROM {t}")))
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+}
