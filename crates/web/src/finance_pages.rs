@@ -69,6 +69,8 @@ pub struct FinanceQuery {
     q: Option<String>,
     #[serde(default)]
     track: Option<String>,
+    #[serde(default)]
+    imported: Option<u64>,
 }
 
 fn filter_q(demands: &mut Vec<LoanDemand>, q: Option<&str>) {
@@ -341,6 +343,7 @@ pub async fn scenarios_page(
             tracks => render::ser(state.zone.tracks.iter().map(|t| (t.id.clone(), t.name.clone())).collect::<Vec<_>>()),
             track => q.track.unwrap_or_default(), q => q.q.unwrap_or_default(),
             may_write => may_write(&user.role), csrf => user.csrf.clone(),
+            zone_admin => matches!(user.role, Role::ZoneAdmin), imported => q.imported,
         },
     ))
 }
@@ -675,4 +678,63 @@ pub async fn park_fragment(
         "finance_park.html",
         context! { f => render::ser(&f), park => park },
     ))
+}
+
+/// The largest scenario file accepted by the page (a registry of a few hundred rows).
+pub const MAX_SCENARIO_FILE: usize = 8 << 20;
+
+/// POST /finance/scenarios/import — a zone administrator's xlsx/CSV import of scenarios
+/// (multipart: `_csrf`, `file`). All or nothing: any error lists every row and column at fault.
+pub async fn scenarios_import(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    checked: Option<axum::Extension<crate::auth::CsrfChecked>>,
+    mut mp: axum::extract::Multipart,
+) -> Result<Response, PageError> {
+    let mut csrf = None;
+    let mut file = None;
+    while let Some(field) = mp
+        .next_field()
+        .await
+        .map_err(|e| PageError::bad_request(&format!("上传内容无法读取：{e}")))?
+    {
+        match field.name() {
+            Some("_csrf") => csrf = field.text().await.ok(),
+            Some("file") => {
+                let b = field.bytes().await.map_err(|e| {
+                    PageError::bad_request(&format!("上传内容无法读取（文件不超过 8 MiB）：{e}"))
+                })?;
+                file = Some(b.to_vec());
+            }
+            _ => {}
+        }
+    }
+    let csrf_ok = checked.is_some()
+        || csrf
+            .as_ref()
+            .is_some_and(|c| crate::auth::constant_time_eq(c.as_bytes(), user.csrf.as_bytes()));
+    if !csrf_ok {
+        return Err(PageError::new(
+            axum::http::StatusCode::FORBIDDEN,
+            "页面已过期",
+            "表单已过期或来源不明，请刷新页面后重试。",
+        ));
+    }
+    if !matches!(user.role, Role::ZoneAdmin) {
+        return Err(PageError::not_found());
+    }
+    let bytes = file
+        .filter(|b| !b.is_empty())
+        .ok_or_else(|| PageError::bad_request("请选择要导入的场景文件（xlsx 或 csv）"))?;
+    match gaoxin_app::finance_import::import_scenarios(&state.store, &state.zone, bytes)
+        .await
+        .map_err(page_err)?
+    {
+        Ok(n) => Ok(Redirect::to(&format!("/finance/scenarios?imported={n}")).into_response()),
+        Err(errors) => Err(PageError::bad_request(&format!(
+            "导入未完成，未写入任何数据（共 {} 处错误）：{}",
+            errors.len(),
+            errors.join("；")
+        ))),
+    }
 }

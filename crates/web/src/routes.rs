@@ -286,6 +286,12 @@ fn finance_routes(t: Table) -> Table {
             Staff,
             post(f::move_application),
         )
+        .add(
+            "POST",
+            "/finance/scenarios/import",
+            Zone,
+            post(f::scenarios_import).layer(DefaultBodyLimit::max(f::MAX_SCENARIO_FILE)),
+        )
         .add("GET", "/finance/funds", Staff, get(f::funds_page))
         .add(
             "GET",

@@ -341,6 +341,70 @@ async fn scenarios_and_funds_are_scoped() {
         let mut firm = s.signed_in("firm").await;
         let mut park_jb = s.signed_in("park-jiangbei").await;
         let mut park_xg = s.signed_in("park-xingang").await;
+        let mut admin = s.signed_in("admin").await;
+        // the zone imports scenarios on the page: all or nothing, row and column named
+        let head = "场景编号,场景名称,提供方,提供方类型,园区,赛道,预算（万元）,截止日期,状态\n";
+        let bad = format!(
+            "{head}CJ-T2,养老机器人,民政局,政府部门,江北新区,具身智能,50,2026-12-31,\nCJ-T3,x,y,,火星园,具身智能,,,\n"
+        );
+        let c = admin.csrf_token().await;
+        let r = admin
+            .post_multipart(
+                "/finance/scenarios/import",
+                &[],
+                &[("_csrf", &c)],
+                ("s.csv", bad.as_bytes()),
+            )
+            .await;
+        assert_eq!(r.status, 400);
+        assert!(r.text().contains("第3行「园区」火星园"), "{}", r.text());
+        assert!(
+            !admin
+                .get("/finance/scenarios")
+                .await
+                .text()
+                .contains("CJ-T2")
+        );
+        let good =
+            format!("{head}CJ-T2,养老机器人,民政局,政府部门,江北新区,具身智能,50,2026-12-31,\n");
+        let r = admin
+            .post_multipart(
+                "/finance/scenarios/import",
+                &[],
+                &[("_csrf", &c)],
+                ("s.csv", good.as_bytes()),
+            )
+            .await;
+        assert_eq!(r.status, 303, "{}", r.text());
+        assert!(
+            admin
+                .get("/finance/scenarios")
+                .await
+                .text()
+                .contains("养老机器人")
+        );
+        // the exported sheet imports back unchanged (same codes, no error)
+        let x = admin.get("/finance/scenarios/export.xlsx").await;
+        let r = admin
+            .post_multipart(
+                "/finance/scenarios/import",
+                &[],
+                &[("_csrf", &c)],
+                ("s.xlsx", &x.body),
+            )
+            .await;
+        assert_eq!(r.status, 303, "{}", r.text());
+        // a park administrator cannot import
+        let c = park_jb.csrf_token().await;
+        let r = park_jb
+            .post_multipart(
+                "/finance/scenarios/import",
+                &[],
+                &[("_csrf", &c)],
+                ("s.csv", good.as_bytes()),
+            )
+            .await;
+        assert_eq!(r.status, 404);
         // a firm applies for itself; another firm's URL answers the 404 of a missing firm
         let csrf = firm.csrf_token().await;
         let apply = |u: &str| format!("/enterprises/{u}/scenarios");
