@@ -475,6 +475,7 @@ fn date_text(d: i64) -> String {
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct EditionQuery {
     /// The edition's id (default: the latest).
     edition: Option<String>,
