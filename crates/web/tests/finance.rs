@@ -273,6 +273,9 @@ async fn the_loan_demand_list_is_scoped_for_firms_parks_and_banks() {
             !log.iter()
                 .any(|l| l.bank_name == "招商银行南京分行" && l.allowed)
         );
+        // the firm's page names what the bank did
+        let shown = firm.get(&format!("/enterprises/{own}/points")).await.text();
+        assert!(shown.contains("已查看贷款需求清单或登记回应"), "{shown}");
 
         // 创新积分贷: an outcome keeps the points the firm had; no consent → 404
         let out = r#"{"outcome":"approved","applied_on":"2026-11-01","amount_wan":"300"}"#;
