@@ -18,6 +18,9 @@
 //!   never stored); [`reform_cache`]: the baselines the server keeps; [`reform_workbook`]: a
 //!   reform's lists as .xlsx.
 //! - [`runs`]: run ids and decoding stored summaries (run kinds are the store's `RunKind`).
+//! - [`finance`]: 科技金融 — parsing and statistics (match rate, points bands);
+//!   [`finance_loans`]: the loan-demand list and 创新积分贷; [`finance_registry`]: scenarios and funds;
+//!   [`finance_import`]: their xlsx imports (all-or-nothing); [`finance_demo`]: synthetic finance data.
 //! - [`error`]: [`EvalError`], the error of a use case that runs an engine.
 //!
 //! Words: "evaluation" (评价) is the park evaluation only; the rules engine *runs* rule files
@@ -35,6 +38,11 @@ pub mod appeals_sla;
 pub mod appeals_xlsx;
 pub mod data_files;
 pub mod error;
+pub mod finance;
+pub mod finance_demo;
+pub mod finance_import;
+pub mod finance_loans;
+pub mod finance_registry;
 pub mod indicators;
 pub mod reform;
 pub mod reform_cache;

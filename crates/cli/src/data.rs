@@ -97,6 +97,16 @@ pub async fn load_demo(
         gaoxin_app::appeals_data::china_date(gaoxin_store::unix_now() - 86_400),
     )
     .await?;
+    let last = gaoxin_model::Year::new(cfg.last_year)?;
+    gaoxin_app::finance_demo::load(
+        store,
+        zone,
+        &demo.enterprises,
+        cfg.seed,
+        last,
+        gaoxin_store::unix_now(),
+    )
+    .await?;
     Ok((demo.enterprises.len(), demo.facts.len()))
 }
 

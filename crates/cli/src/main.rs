@@ -7,6 +7,7 @@ mod appeals_cmd;
 mod backup_cmd;
 mod bench;
 mod data;
+mod finance_cmd;
 mod index_cmd;
 mod progress;
 mod reform_cmd;
@@ -91,6 +92,12 @@ enum Command {
     /// 企业诉求直通车: `appeals list|show|import|sweep|measures|key` — firms' appeals, their time
     /// limits on the working-day calendar and the measures that reward solving.
     Appeals(appeals_cmd::AppealsArgs),
+    /// 科技金融: the loan-demand list — `loans list|publish|import|stats` (--out F.xlsx exports).
+    Loans(finance_cmd::LoansArgs),
+    /// Application scenarios (场景): `scenarios list|import`.
+    Scenarios(finance_cmd::ScenariosArgs),
+    /// Funds (4+N, track funds) and their investments: `funds list`.
+    Funds(finance_cmd::FundsArgs),
 }
 
 /// A command whose output is piped into a reader that stops early (`gaoxin export | head`) ends
@@ -144,6 +151,9 @@ fn main() -> ExitCode {
             Command::Backup(a) => backup_cmd::backup(&url, a).await,
             Command::Restore(a) => backup_cmd::restore(&url, a).await,
             Command::Appeals(a) => appeals_cmd::run(&url, &zone, a).await,
+            Command::Loans(a) => finance_cmd::loans_cmd(&url, &zone, a).await,
+            Command::Scenarios(a) => finance_cmd::scenarios_cmd(&url, &zone, a).await,
+            Command::Funds(a) => finance_cmd::funds_cmd(&url, &zone, a).await,
         }
     });
     match res {

@@ -5,6 +5,11 @@
 //! A bank's request becomes a [`Scope`] only through [`Store::bank_scope`], which checks that a
 //! consent for exactly that firm is in force and logs the attempt (allowed or refused) in
 //! `consent_access_log`; the firm sees that log. There is no other way for a bank key to reach data.
+//!
+//! One consent covers both uses a bank has for a firm (decided for issue 16): reading its points
+//! (创新积分贷) and seeing its needs on the published loan-demand list and answering them (see
+//! `finance`). A firm thus keeps one list of banks, revokes once, and sees every read in one log;
+//! the consent form says so.
 use crate::db::{Error, Store};
 use crate::scope::Scope;
 use gaoxin_model::Uscc;
@@ -50,7 +55,7 @@ pub struct AccessEntry {
     pub allowed: bool,
 }
 
-fn random_hex(bytes: usize) -> String {
+pub(crate) fn random_hex(bytes: usize) -> String {
     let mut b = vec![0u8; bytes];
     getrandom::fill(&mut b).expect("the operating system's random source");
     b.iter().map(|x| format!("{x:02x}")).collect()

@@ -37,6 +37,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (10, include_str!("../migrations/0010_password_change.sql")),
     (11, include_str!("../migrations/0011_sessions_jobs.sql")),
     (12, include_str!("../migrations/0012_appeals.sql")),
+    (13, include_str!("../migrations/0013_finance.sql")),
 ];
 
 /// The database URL: `--database` if given, else `DATABASE_URL`, else `sqlite://gaoxin.db` in the working directory.

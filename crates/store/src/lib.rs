@@ -11,6 +11,8 @@ mod backup;
 mod backup_native;
 mod consent;
 mod db;
+mod finance;
+mod finance_registry;
 mod import;
 mod login_throttle;
 mod read;
@@ -26,6 +28,10 @@ pub use appeals::{AppealChange, AppealFilter, AppealRow, NewAppeal, TransitionRo
 pub use backup::{BACKUP_FORMAT, BackupSummary, TableDigest};
 pub use consent::{AccessEntry, Bank, Consent, key_hash};
 pub use db::{Backend, Error, Store, database_url_from_env};
+pub use finance::{
+    LoanDemand, LoanEdition, LoanResponse, NewDemand, NewResponse, PointsLoan, ResponseStatus,
+};
+pub use finance_registry::{ApplicationState, Fund, FundInvestment, Scenario, ScenarioApplication};
 pub use import::{
     Change, ChangeWhat, FactsPatch, FirmPatch, IdentityField, ImportCounts, ImportTx,
     MAX_LISTED_CHANGES, MoveError, ParkMove, Touch, unix_now,

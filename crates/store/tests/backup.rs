@@ -213,6 +213,131 @@ async fn fill(store: &Store) {
         .await
         .unwrap()
         .unwrap();
+    fill_finance(store, &bank, &firm).await;
+}
+
+/// One row in each finance table (migration 0013).
+async fn fill_finance(store: &Store, bank: &gaoxin_store::Bank, firm: &Uscc) {
+    use gaoxin_store::{
+        ApplicationState, Fund, FundInvestment, NewDemand, NewResponse, ResponseStatus, Scenario,
+    };
+    let own = Scope::Enterprise(firm.clone());
+    let d = store
+        .declare_demand(
+            &own,
+            firm,
+            &NewDemand {
+                amount_fen: 500_000_001,
+                term_months: 12,
+                purpose: "研发".into(),
+                collateral: "知识产权质押".into(),
+                declared_on: 20231115,
+            },
+            "firm",
+            1_700_000_600,
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    store
+        .publish_edition(&Scope::Zone, "第1期", 20231120, "admin", 1_700_000_700)
+        .await
+        .unwrap()
+        .unwrap();
+    let r = NewResponse {
+        status: ResponseStatus::Approved,
+        amount_fen: Some(300_000_000),
+        reason_code: None,
+        on_date: 20231201,
+        note: String::new(),
+    };
+    store
+        .bank_respond(bank, &d.id, &r, "/api/v1/bank/loan-demands", 1_700_000_800)
+        .await
+        .unwrap()
+        .unwrap();
+    store
+        .record_points_loan(
+            bank,
+            firm,
+            20231201,
+            "approved",
+            Some(100_000_000),
+            None,
+            "/p",
+            1_700_000_900,
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    store
+        .upsert_scenarios(&[Scenario {
+            id: "CJ-1".into(),
+            title: "智慧园区".into(),
+            offered_by: "高新区管委会".into(),
+            offerer_kind: "gov".into(),
+            park: "jiangbei".into(),
+            budget_fen: Some(1),
+            track: "ai".into(),
+            deadline: Some(20241231),
+            status: "open".into(),
+            synthetic: true,
+            created_at: 1,
+        }])
+        .await
+        .unwrap();
+    store
+        .apply_scenario(&own, "CJ-1", firm, "", 1_700_001_000)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        store
+            .set_application_state(
+                &Scope::Zone,
+                "CJ-1",
+                firm,
+                ApplicationState::Shortlisted,
+                "",
+                2
+            )
+            .await
+            .unwrap()
+    );
+    store
+        .upsert_funds(&[Fund {
+            id: "fund-1".into(),
+            name: "测试基金".into(),
+            manager: "管理人".into(),
+            size_fen: 10,
+            kind: "track".into(),
+            track: "ai".into(),
+            vintage: 2023,
+            synthetic: true,
+        }])
+        .await
+        .unwrap();
+    assert!(
+        store
+            .add_investments(
+                &Scope::Zone,
+                &[FundInvestment {
+                    id: String::new(),
+                    fund_id: "fund-1".into(),
+                    fund_name: String::new(),
+                    uscc: firm.as_str().into(),
+                    firm_name: String::new(),
+                    park: String::new(),
+                    round: "A轮".into(),
+                    amount_fen: 7,
+                    invested_on: 20230101,
+                    grant_fen: Some(3),
+                    note: String::new(),
+                }],
+            )
+            .await
+            .unwrap()
+    );
 }
 
 fn nonempty_tables(d: &[TableDigest]) -> Vec<&str> {
@@ -246,6 +371,15 @@ async fn round_trip_on_both_backends_and_across_them() {
             "banks",
             "consents",
             "consent_access_log",
+            "loan_demands",
+            "loan_editions",
+            "loan_edition_items",
+            "loan_responses",
+            "points_loans",
+            "scenarios",
+            "scenario_applications",
+            "funds",
+            "fund_investments",
             "meta",
             "login_failures",
             "appeals",

@@ -446,6 +446,7 @@ pub async fn openapi() -> Response {
         openapi, me, summary, parks, park_summary, enterprises, enterprise,
         crate::upload::start_api, crate::upload::job_api, crate::bank::bank_points,
         crate::appeal_pages::api_file,
+        crate::finance_pages::bank_list, crate::finance_pages::bank_respond, crate::finance_pages::bank_points_loan,
     ),
     components(schemas(ErrorBody, crate::appeal_pages::ApiAppeal)),
     modifiers(&SecuritySchemes),

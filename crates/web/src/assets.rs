@@ -19,6 +19,11 @@ const FILES: &[(&str, &str, &[u8])] = &[
         include_bytes!("../static/app.js"),
     ),
     (
+        "finance.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../static/finance.js"),
+    ),
+    (
         "eval.js",
         "text/javascript; charset=utf-8",
         include_bytes!("../static/eval.js"),

@@ -404,6 +404,11 @@ pub async fn csrf(State(_state): State<AppState>, req: Request, next: Next) -> R
     if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
         return next.run(req).await;
     }
+    // The bank API authenticates with an `Authorization: Bearer` key that a browser never sends
+    // by itself (no ambient cookie authority), and its handlers ignore sessions: no CSRF token.
+    if req.uri().path().starts_with("/api/v1/bank/") {
+        return next.run(req).await;
+    }
     let api = is_api(req.uri());
     // Another system's key (`Authorization: Bearer`) on the appeals API is not a browser's
     // ambient credential: no CSRF token applies (the handler authenticates the key).

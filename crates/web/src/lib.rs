@@ -30,6 +30,7 @@ pub mod bank;
 pub mod dashboard;
 mod error;
 mod export;
+pub mod finance_pages;
 pub mod indicator_pages;
 pub mod pages;
 pub mod reform_pages;

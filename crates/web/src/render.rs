@@ -81,6 +81,23 @@ const TEMPLATES: &[(&str, &str)] = &[
         "appeal_measures.html",
         include_str!("../templates/appeal_measures.html"),
     ),
+    ("finance.html", include_str!("../templates/finance.html")),
+    (
+        "finance_firm.html",
+        include_str!("../templates/finance_firm.html"),
+    ),
+    (
+        "finance_scenarios.html",
+        include_str!("../templates/finance_scenarios.html"),
+    ),
+    (
+        "finance_funds.html",
+        include_str!("../templates/finance_funds.html"),
+    ),
+    (
+        "finance_park.html",
+        include_str!("../templates/finance_park.html"),
+    ),
 ];
 
 static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {
@@ -189,6 +206,10 @@ pub const NAV: &[NavItem] = &[
     NavItem {
         label: "企业诉求",
         href: |_| Some("/appeals".into()),
+    },
+    NavItem {
+        label: "科技金融",
+        href: |r| (!matches!(r, Role::Enterprise(_))).then(|| "/finance".into()),
     },
     NavItem {
         label: "数据导入",

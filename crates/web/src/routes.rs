@@ -4,8 +4,8 @@
 //! [`Access`]; [`route_table`] lists the same entries so that the isolation tests (and the
 //! OpenAPI test) can enumerate every route. There is no other place where routes are added.
 use crate::{
-    AppState, account, api, appeal_pages, assets, auth, bank, indicator_pages, pages, reform_pages,
-    rules_pages, upload,
+    AppState, account, api, appeal_pages, assets, auth, bank, finance_pages, indicator_pages,
+    pages, reform_pages, rules_pages, upload,
 };
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -83,20 +83,21 @@ impl Table {
 
 /// Every route, area by area (in this order). Add new pages to their area (one line each).
 fn table() -> Table {
-    let areas: [fn(Table) -> Table; 7] = [
+    let areas: &[fn(Table) -> Table] = &[
         sign_in_routes,
         page_routes,
         upload_routes,
         indicator_routes,
         rules_routes,
         appeal_routes,
+        finance_routes,
         api_routes,
     ];
     let t = Table {
         router: Router::new(),
         list: Vec::new(),
     };
-    areas.into_iter().fold(t, |t, area| area(t))
+    areas.iter().fold(t, |t, area| area(t))
 }
 
 /// Infrastructure and sign-in.
@@ -330,6 +331,85 @@ fn appeal_routes(t: Table) -> Table {
             "/api/v1/appeals",
             System,
             post(appeal_pages::api_file).layer(DefaultBodyLimit::max(256 * 1024)),
+        )
+}
+
+/// 科技金融: the loan-demand list, 创新积分贷, scenarios, funds, the firm page's section and the
+/// banks' finance API.
+fn finance_routes(t: Table) -> Table {
+    use Access::*;
+    use finance_pages as f;
+    t.add("GET", "/finance", Staff, get(f::finance_page))
+        .add("GET", "/finance/export.xlsx", Staff, get(f::finance_xlsx))
+        .add("POST", "/finance/editions", Zone, post(f::publish))
+        .add("GET", "/finance/scenarios", Staff, get(f::scenarios_page))
+        .add(
+            "GET",
+            "/finance/scenarios/export.xlsx",
+            Staff,
+            get(f::scenarios_xlsx),
+        )
+        .add(
+            "POST",
+            "/finance/scenarios/state",
+            Staff,
+            post(f::move_application),
+        )
+        .add(
+            "POST",
+            "/finance/scenarios/import",
+            Zone,
+            post(f::scenarios_import).layer(DefaultBodyLimit::max(f::MAX_SCENARIO_FILE)),
+        )
+        .add("GET", "/finance/funds", Staff, get(f::funds_page))
+        .add(
+            "GET",
+            "/finance/funds/export.xlsx",
+            Staff,
+            get(f::funds_xlsx),
+        )
+        .add(
+            "GET",
+            "/enterprises/{uscc}/finance",
+            SignedIn,
+            get(f::firm_fragment),
+        )
+        .add(
+            "GET",
+            "/parks/{park}/finance",
+            SignedIn,
+            get(f::park_fragment),
+        )
+        .add(
+            "POST",
+            "/enterprises/{uscc}/loan-demands",
+            SignedIn,
+            post(f::declare),
+        )
+        .add(
+            "POST",
+            "/enterprises/{uscc}/loan-demands/withdraw",
+            SignedIn,
+            post(f::withdraw),
+        )
+        .add(
+            "POST",
+            "/enterprises/{uscc}/scenarios",
+            SignedIn,
+            post(f::apply),
+        )
+        .add("GET", "/api/v1/bank/loan-demands", Bank, get(f::bank_list))
+        .add(
+            "POST",
+            "/api/v1/bank/loan-demands/{demand}/responses",
+            Bank,
+            post(f::bank_respond),
+        )
+        .add(
+            "POST",
+            "/api/v1/bank/enterprises/{uscc}/points-loans",
+            Bank,
+            post(f::bank_points_loan),
         )
 }
 
