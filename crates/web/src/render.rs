@@ -209,7 +209,9 @@ pub const NAV: &[NavItem] = &[
     },
     NavItem {
         label: "科技金融",
-        href: |r| (!matches!(r, Role::Enterprise(_))).then(|| "/finance".into()),
+        href: |r| {
+            (!matches!(r, Role::Enterprise(_) | Role::Department(_))).then(|| "/finance".into())
+        },
     },
     NavItem {
         label: "数据导入",

@@ -268,14 +268,14 @@ fn expected_signed_in(path: &str, who: &str, variant: &str) -> u16 {
         }
         // Banks authenticate with an API key, never with a session.
         "/api/v1/bank/enterprises/{uscc}/points" | "/api/v1/bank/loan-demands" => 401,
-        // 科技金融 pages and exports: zone and park users (scoped); firms: 404.
+        // 科技金融 pages and exports: zone and park users (scoped); firms and departments: 404.
         "/finance"
         | "/finance/export.xlsx"
         | "/finance/scenarios"
         | "/finance/scenarios/export.xlsx"
         | "/finance/funds"
         | "/finance/funds/export.xlsx" => {
-            if who == "firm" {
+            if who == "firm" || who == "dept-keji" {
                 404
             } else {
                 200
