@@ -36,6 +36,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (9, include_str!("../migrations/0009_login_throttle.sql")),
     (10, include_str!("../migrations/0010_password_change.sql")),
     (11, include_str!("../migrations/0011_sessions_jobs.sql")),
+    (15, include_str!("../migrations/0015_cluster_links.sql")),
 ];
 
 /// The database URL: `--database` if given, else `DATABASE_URL`, else `sqlite://gaoxin.db` in the working directory.
@@ -170,6 +171,9 @@ impl Store {
     pub async fn clear_panel(&self) -> Result<(), Error> {
         let mut tx = self.pool.begin().await?;
         sqlx::query("DELETE FROM facts").execute(&mut *tx).await?;
+        sqlx::query("DELETE FROM cluster_links")
+            .execute(&mut *tx)
+            .await?;
         sqlx::query("DELETE FROM enterprises")
             .execute(&mut *tx)
             .await?;

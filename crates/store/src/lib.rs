@@ -11,6 +11,7 @@ mod backup_native;
 mod consent;
 mod db;
 mod import;
+mod links;
 mod login_throttle;
 mod read;
 mod rule_results;
@@ -28,6 +29,7 @@ pub use import::{
     Change, ChangeWhat, FactsPatch, FirmPatch, IdentityField, ImportCounts, ImportTx,
     MAX_LISTED_CHANGES, MoveError, ParkMove, Touch, unix_now,
 };
+pub use links::{LinkRecord, pair_key};
 pub use login_throttle::LoginFailures;
 pub use read::{
     EnterpriseFilter, EnterpriseRow, PageRequest, ParkCount, Sort, Summary, YearTotals,
