@@ -85,7 +85,14 @@ pub fn diagnose(
     let link_counts = link_pass(defs.len(), n, links, &pass.member)?;
     let leading = leading_members(defs.len(), input, &pass.member, params.leading_firms);
     let unlinked = unlinked_pairs(n, links, &leading);
-    let cells = cells_of(&pass, parks.len());
+    let mut cells = cells_of(&pass, parks.len());
+    for row in &mut cells {
+        if let Some(q) = strong_cutoff(row, params.strong_quantile) {
+            for c in row.iter_mut() {
+                c.strong = c.firms > 0 && c.lq.is_some_and(|l| l > 1.0 && l >= q);
+            }
+        }
+    }
     let mut clusters = Vec::with_capacity(defs.len());
     for (c, d) in defs.iter().enumerate() {
         clusters.push(cluster_measure(

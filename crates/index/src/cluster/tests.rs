@@ -111,6 +111,9 @@ fn location_quotient_focus_and_strong_cluster_by_hand() {
     let c1 = &m.clusters[1];
     assert!(close(c1.lq.unwrap(), 2.0 / 3.0));
     assert!(!c1.strong, "LQ below 1 and the cutoff");
+    // the park × cluster matrix: park A is strong in both industries, park B in neither
+    assert!(m.cells[0][0].strong && m.cells[1][0].strong);
+    assert!(!m.cells[0][1].strong && !m.cells[1][1].strong);
     assert!(close(c0.high_tech_share.unwrap(), 1.0 / 3.0));
     assert!(close(c0.tiered_share.unwrap(), 2.0 / 3.0));
 }
