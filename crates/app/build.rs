@@ -10,6 +10,7 @@ fn main() {
         ("RULES", "rules"),
         ("SCHEMES", "schemes"),
         ("REFORMS", "reforms"),
+        ("CLUSTERS", "clusters"),
     ] {
         let dir = data.join(sub);
         // a directory: cargo rescans it, so an added or edited file is shipped by the next build

@@ -48,6 +48,14 @@ pub const REFORMS: DataDir = DataDir {
     shipped: shipped::REFORMS,
 };
 
+/// Cluster definitions and the diagnosis thresholds: `$GAOXIN_CLUSTERS`, else `data/clusters`,
+/// else the shipped ones (read as a whole set, like the rule files).
+pub const CLUSTERS: DataDir = DataDir {
+    env: "GAOXIN_CLUSTERS",
+    local: "data/clusters",
+    shipped: shipped::CLUSTERS,
+};
+
 /// Where a kind of data file is read from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Source {

@@ -26,6 +26,8 @@
 //! Invariant: nothing here knows about HTTP (sessions, cookies, CSRF, templates stay in web) or
 //! about command-line flags (they stay in cli). New capabilities are added as modules here.
 pub mod accounts;
+pub mod cluster_links;
+pub mod clusters;
 pub mod data_files;
 pub mod error;
 pub mod indicators;

@@ -60,7 +60,10 @@ pub fn generate_links(demo: &DemoZone, seed: u64) -> Vec<DemoLink> {
     let mut by_cluster: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
     for e in &demo.enterprises {
         for c in &e.clusters {
-            by_cluster.entry(c.as_str()).or_default().push(e.uscc.as_str());
+            by_cluster
+                .entry(c.as_str())
+                .or_default()
+                .push(e.uscc.as_str());
         }
     }
     let mut out = Vec::new();
@@ -86,7 +89,14 @@ pub fn generate_links(demo: &DemoZone, seed: u64) -> Vec<DemoLink> {
                 let alive = active.contains(&(l.from.as_str(), y))
                     && (!l.to_firm || active.contains(&(l.to.as_str(), y)));
                 if alive && rng.chance(0.7) {
-                    keep(DemoLink { year: y, ..l.clone() }, &mut seen, &mut year_links);
+                    keep(
+                        DemoLink {
+                            year: y,
+                            ..l.clone()
+                        },
+                        &mut seen,
+                        &mut year_links,
+                    );
                 }
             }
             let mut tries = 0;
@@ -136,8 +146,8 @@ mod tests {
 
     #[test]
     fn links_are_deterministic_distinct_and_dense_only_where_planned() {
-        let zone = gaoxin_model::Zone::parse(include_str!("../../../data/reference/zone.toml"))
-            .unwrap();
+        let zone =
+            gaoxin_model::Zone::parse(include_str!("../../../data/reference/zone.toml")).unwrap();
         let cfg = DemoConfig {
             enterprises: 3000,
             first_year: 2022,
@@ -150,8 +160,15 @@ mod tests {
         assert!(!a.is_empty());
         let mut keys = HashSet::new();
         for l in &a {
-            let (x, y) = if l.from <= l.to { (&l.from, &l.to) } else { (&l.to, &l.from) };
-            assert!(keys.insert((x.clone(), y.clone(), l.kind, l.year)), "duplicate {l:?}");
+            let (x, y) = if l.from <= l.to {
+                (&l.from, &l.to)
+            } else {
+                (&l.to, &l.from)
+            };
+            assert!(
+                keys.insert((x.clone(), y.clone(), l.kind, l.year)),
+                "duplicate {l:?}"
+            );
             assert_ne!(l.from, l.to);
         }
         // sparse clusters get no co-patent or shared-platform links
