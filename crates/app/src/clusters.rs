@@ -18,8 +18,7 @@ use crate::error::EvalError;
 use gaoxin_index::cluster::{
     self, ClusterDef, ClusterMeasure, LinkKind, Links, Params, YearInput, YearMeasures, flag,
 };
-use gaoxin_model::facts::F;
-use gaoxin_model::{Date, ParkId, Year, Zone};
+use gaoxin_model::{Date, Listing, ParkId, Year, Zone};
 use gaoxin_store::{Scope, Store};
 use serde::Serialize;
 use std::collections::HashMap;
@@ -142,23 +141,24 @@ impl Computed {
 }
 
 /// The status flags of a firm-year for the engine.
-fn flags_of(e: &gaoxin_model::Enterprise, f: &gaoxin_model::Facts, year: i32) -> u8 {
-    let on = |k: F| f.get(k) == Some(1);
-    let cert = f
-        .get(F::HightechCertDate)
+fn flags_of(r: &gaoxin_store::ClusterFirmRow, year: i32) -> u8 {
+    let on = |v: Option<i64>| v == Some(1);
+    let cert = r
+        .hightech_cert_date
         .and_then(Date::from_int)
         .is_some_and(|d| (year - 2..=year).contains(&d.year()));
     let mut b = 0;
     if cert {
         b |= flag::HIGH_TECH;
     }
-    if cert || on(F::TechSmeRegistered) || on(F::GazelleListed) || on(F::UnicornListed) {
+    if cert || on(r.techsme_registered) || on(r.gazelle_listed) || on(r.unicorn_listed) {
         b |= flag::TIERED;
     }
-    if e.listing.is_listed_excl_neeq() || on(F::UnicornListed) {
+    let listed = Listing::parse(&r.listing).is_some_and(|l| l.is_listed_excl_neeq());
+    if listed || on(r.unicorn_listed) {
         b |= flag::LISTED_OR_UNICORN;
     }
-    if let Some(l) = f.get(F::RdInstitution) {
+    if let Some(l) = r.rd_institution {
         b |= flag::RD_KNOWN;
         if l >= 4 {
             b |= flag::NATIONAL_PLATFORM;
@@ -187,39 +187,35 @@ pub async fn compute_year(
     };
     let mut firms = Vec::new();
     let mut code_ix: HashMap<String, u32> = HashMap::new();
-    store
-        .for_each_row(&Scope::Zone, None, Some(year), |e, f| {
-            let Some(p) = parks.iter().position(|p| p == e.park.as_str()) else {
-                return Ok(());
-            };
-            let code = e.industry.as_str().to_string();
-            let next = code_ix.len() as u32;
-            let ci = *code_ix.entry(code.clone()).or_insert(next);
-            if ci == next {
-                input.codes.push(code.clone());
+    for r in store.cluster_panel(&Scope::Zone, y).await? {
+        let Some(p) = parks.iter().position(|p| *p == r.park) else {
+            continue;
+        };
+        let next = code_ix.len() as u32;
+        let ci = *code_ix.entry(r.industry.clone()).or_insert(next);
+        if ci == next {
+            input.codes.push(r.industry.clone());
+        }
+        let mut tags = 0u64;
+        for (c, d) in files.defs.iter().enumerate() {
+            if r.clusters.iter().any(|t| d.tags.contains(t)) {
+                tags |= 1 << c;
             }
-            let mut tags = 0u64;
-            for (c, d) in files.defs.iter().enumerate() {
-                if e.clusters.iter().any(|t| d.tags.contains(t)) {
-                    tags |= 1 << c;
-                }
-            }
-            input.park.push(p as u16);
-            input.industry.push(ci);
-            input.tags.push(tags);
-            input.employees.push(f.get(F::Employees));
-            input.revenue.push(f.get(F::Revenue));
-            input.flags.push(flags_of(e, &f, y));
-            firms.push(FirmRef {
-                uscc: e.uscc.as_str().to_string(),
-                name: e.name.clone(),
-                park: e.park.to_string(),
-                industry: code,
-                synthetic: e.synthetic,
-            });
-            Ok(())
-        })
-        .await?;
+        }
+        input.park.push(p as u16);
+        input.industry.push(ci);
+        input.tags.push(tags);
+        input.employees.push(r.employees);
+        input.revenue.push(r.revenue);
+        input.flags.push(flags_of(&r, y));
+        firms.push(FirmRef {
+            uscc: r.uscc,
+            name: r.name,
+            park: r.park,
+            industry: r.industry,
+            synthetic: r.synthetic,
+        });
+    }
     let index: HashMap<&str, u32> = firms
         .iter()
         .enumerate()

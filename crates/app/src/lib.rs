@@ -27,6 +27,7 @@
 //! about command-line flags (they stay in cli). New capabilities are added as modules here.
 pub mod accounts;
 pub mod cluster_links;
+pub mod cluster_workbook;
 pub mod clusters;
 pub mod data_files;
 pub mod error;

@@ -5,6 +5,7 @@
 //! (or `--reference FILE`).
 mod backup_cmd;
 mod bench;
+mod clusters_cmd;
 mod data;
 mod index_cmd;
 mod progress;
@@ -87,6 +88,10 @@ enum Command {
     Restore(backup_cmd::RestoreArgs),
     /// What-if reform: `reform FILE --year Y [--out F.xlsx]` — a reform of rule parameters against today's rules on the same data (nothing stored).
     Reform(reform_cmd::ReformArgs),
+    /// Cluster diagnosis: `clusters [--year Y] [--format table|json] [--park P] [--out F.xlsx]` — size, LQ, strong clusters, linkage index, 群而不集, overlaps across parks.
+    Clusters(clusters_cmd::ClustersArgs),
+    /// Link records of the cluster diagnosis: `links import FILE [--park P]` (all or nothing), `links export [--format xlsx|csv] [--out F]`.
+    Links(clusters_cmd::LinksArgs),
 }
 
 /// A command whose output is piped into a reader that stops early (`gaoxin export | head`) ends
@@ -137,6 +142,8 @@ fn main() -> ExitCode {
             Command::Ladder(a) => rules_cmd::ladder_cmd(&url, &zone, a).await,
             Command::Policies(a) => rules_cmd::policies(&url, &zone, a).await,
             Command::Reform(a) => reform_cmd::reform(&url, &zone, a).await,
+            Command::Clusters(a) => clusters_cmd::clusters(&url, &zone, a).await,
+            Command::Links(a) => clusters_cmd::links(&url, &zone, a).await,
             Command::Backup(a) => backup_cmd::backup(&url, a).await,
             Command::Restore(a) => backup_cmd::restore(&url, a).await,
         }

@@ -29,7 +29,7 @@ pub use import::{
     Change, ChangeWhat, FactsPatch, FirmPatch, IdentityField, ImportCounts, ImportTx,
     MAX_LISTED_CHANGES, MoveError, ParkMove, Touch, unix_now,
 };
-pub use links::{LinkRecord, pair_key};
+pub use links::{ClusterFirmRow, LinkRecord, pair_key};
 pub use login_throttle::LoginFailures;
 pub use read::{
     EnterpriseFilter, EnterpriseRow, PageRequest, ParkCount, Sort, Summary, YearTotals,

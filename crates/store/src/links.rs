@@ -200,3 +200,73 @@ impl Store {
         Ok(out)
     }
 }
+
+/// One firm-year as the cluster diagnosis reads it: identity and the few facts it needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClusterFirmRow {
+    pub uscc: String,
+    pub name: String,
+    pub park: String,
+    pub industry: String,
+    pub clusters: Vec<String>,
+    /// The listing key (`Listing::key`).
+    pub listing: String,
+    pub synthetic: bool,
+    pub employees: Option<i64>,
+    pub revenue: Option<i64>,
+    pub hightech_cert_date: Option<i64>,
+    pub techsme_registered: Option<i64>,
+    pub gazelle_listed: Option<i64>,
+    pub unicorn_listed: Option<i64>,
+    pub rd_institution: Option<i64>,
+}
+
+impl Store {
+    /// The firms in `scope` with a row in `year`, ordered by credit code: only the columns the
+    /// cluster diagnosis needs (a narrow read: the diagnosis loads whole years of the zone).
+    pub async fn cluster_panel(
+        &self,
+        scope: &Scope,
+        year: i32,
+    ) -> Result<Vec<ClusterFirmRow>, Error> {
+        let (cond, bind) = scope.condition(1);
+        let yn = 1 + usize::from(bind.is_some());
+        let sql = format!(
+            "SELECT e.uscc, e.name, e.park, e.industry, e.clusters, e.listing, e.synthetic, \
+             f.employees, f.revenue, f.hightech_cert_date, f.techsme_registered, f.gazelle_listed, \
+             f.unicorn_listed, f.rd_institution \
+             FROM facts f JOIN enterprises e ON e.uscc = f.uscc WHERE {cond} AND f.year = ${yn} ORDER BY e.uscc"
+        );
+        let mut q = sqlx::query(AssertSqlSafe(sql));
+        if let Some(b) = bind {
+            q = q.bind(b);
+        }
+        q = q.bind(i64::from(year));
+        let mut out = Vec::new();
+        let mut rows = q.fetch(&self.pool);
+        while let Some(r) = rows.try_next().await? {
+            let tags: String = r.try_get(4)?;
+            out.push(ClusterFirmRow {
+                uscc: r.try_get(0)?,
+                name: r.try_get(1)?,
+                park: r.try_get(2)?,
+                industry: r.try_get(3)?,
+                clusters: tags
+                    .split(',')
+                    .filter(|t| !t.is_empty())
+                    .map(str::to_string)
+                    .collect(),
+                listing: r.try_get(5)?,
+                synthetic: r.try_get::<i64, _>(6)? != 0,
+                employees: r.try_get(7)?,
+                revenue: r.try_get(8)?,
+                hightech_cert_date: r.try_get(9)?,
+                techsme_registered: r.try_get(10)?,
+                gazelle_listed: r.try_get(11)?,
+                unicorn_listed: r.try_get(12)?,
+                rd_institution: r.try_get(13)?,
+            });
+        }
+        Ok(out)
+    }
+}
