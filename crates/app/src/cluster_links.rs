@@ -356,3 +356,51 @@ pub async fn store_demo_links(
         .collect();
     Ok(store.replace_synthetic_links(&links).await?)
 }
+
+/// A link as the list page shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct LinkListRow {
+    pub year: i32,
+    pub from: String,
+    pub to: String,
+    pub kind: String,
+    pub source: String,
+    pub evidence: String,
+    pub synthetic: bool,
+}
+
+/// The links in scope (one year or all), at most `LIST_MAX` of them, and how many there are.
+#[derive(Debug, Clone, Serialize)]
+pub struct LinkList {
+    pub rows: Vec<LinkListRow>,
+    pub total: usize,
+    pub years: Vec<i32>,
+}
+
+pub const LIST_MAX: usize = 500;
+
+pub async fn list(store: &Store, scope: &Scope, year: Option<i32>) -> Result<LinkList, EvalError> {
+    let all = store.links(scope, year).await?;
+    let mut years: Vec<i32> = all.iter().map(|l| l.year).collect();
+    years.dedup();
+    Ok(LinkList {
+        total: all.len(),
+        years,
+        rows: all
+            .into_iter()
+            .take(LIST_MAX)
+            .map(|l| {
+                let c = cells_of(&l);
+                LinkListRow {
+                    year: l.year,
+                    from: l.from,
+                    to: l.to,
+                    kind: c[3].clone(),
+                    source: l.source,
+                    evidence: l.evidence,
+                    synthetic: l.synthetic,
+                }
+            })
+            .collect(),
+    })
+}

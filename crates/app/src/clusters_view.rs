@@ -284,3 +284,60 @@ pub async fn park_view(
         definitions: definitions_list(),
     }))
 }
+
+/// The overview's sort keys (`?sort=`) and their labels.
+pub const SORTS: &[(&str, &str)] = &[
+    ("id", "编号"),
+    ("firms", "成员企业数"),
+    ("employees", "从业人员"),
+    ("revenue", "营业收入"),
+    ("lq", "区位熵"),
+    ("linkage", "关联指数"),
+    ("growth", "从业人员增长"),
+];
+
+/// Filters (`flag`: "" | loose | strong | overlap) and sorts (descending, `id` ascending) the
+/// overview's rows; an unknown key is an error naming the allowed ones.
+pub fn filter_sort(o: &mut Overview, flag: &str, sort: &str) -> Result<(), String> {
+    let overlapping: Vec<String> = o
+        .overlaps
+        .iter()
+        .flat_map(|x| [x.a.clone(), x.b.clone()])
+        .collect();
+    match flag {
+        "" => {}
+        "loose" => o.rows.retain(|r| r.m.loose),
+        "strong" => o.rows.retain(|r| r.m.strong),
+        "overlap" => o.rows.retain(|r| overlapping.contains(&r.id)),
+        _ => {
+            return Err(format!(
+                "参数 flag 的值「{flag}」无效，应为 loose、strong 或 overlap"
+            ));
+        }
+    }
+    let key = |r: &ClusterRow| -> f64 {
+        let m = &r.m;
+        match sort {
+            "firms" => m.firms as f64,
+            "employees" => m.employees as f64,
+            "revenue" => m.revenue as f64,
+            "lq" => m.lq.unwrap_or(f64::NEG_INFINITY),
+            "linkage" => m.linkage_index.unwrap_or(f64::NEG_INFINITY),
+            _ => m.employees_growth.unwrap_or(f64::NEG_INFINITY),
+        }
+    };
+    match sort {
+        "" | "id" => o.rows.sort_by(|a, b| a.id.cmp(&b.id)),
+        s if SORTS.iter().any(|(k, _)| *k == s) => o
+            .rows
+            .sort_by(|a, b| key(b).total_cmp(&key(a)).then(a.id.cmp(&b.id))),
+        s => {
+            let keys: Vec<&str> = SORTS.iter().map(|(k, _)| *k).collect();
+            return Err(format!(
+                "参数 sort 的值「{s}」无效，应为 {}",
+                keys.join("、")
+            ));
+        }
+    }
+    Ok(())
+}

@@ -26,6 +26,7 @@ pub mod api;
 mod assets;
 pub mod auth;
 pub mod bank;
+pub mod cluster_pages;
 pub mod dashboard;
 mod error;
 mod export;

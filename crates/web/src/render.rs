@@ -63,6 +63,16 @@ const TEMPLATES: &[(&str, &str)] = &[
         "reform_result.html",
         include_str!("../templates/reform_result.html"),
     ),
+    ("clusters.html", include_str!("../templates/clusters.html")),
+    ("cluster.html", include_str!("../templates/cluster.html")),
+    (
+        "cluster_park.html",
+        include_str!("../templates/cluster_park.html"),
+    ),
+    (
+        "cluster_links.html",
+        include_str!("../templates/cluster_links.html"),
+    ),
 ];
 
 static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {
@@ -171,6 +181,10 @@ pub const NAV: &[NavItem] = &[
     NavItem {
         label: "数据导入",
         href: |r| r.may_import().then(|| "/upload".into()),
+    },
+    NavItem {
+        label: "产业集群",
+        href: |r| (!matches!(r, Role::Enterprise(_))).then(|| "/clusters".into()),
     },
 ];
 
