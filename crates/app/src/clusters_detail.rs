@@ -4,6 +4,8 @@ use std::collections::BTreeMap;
 
 /// Above this many members the network shows industry groups instead of firms.
 pub const GRAPH_MAX_FIRMS: usize = 120;
+/// How many members stay single nodes in a large network.
+pub const GRAPH_SHOWN_FIRMS: usize = 80;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct SeriesPoint {
@@ -48,7 +50,7 @@ pub struct GraphEdge {
     pub value: u64,
 }
 
-/// The ECharts graph: categories 0 = firm (or industry group), 1 = university / institute.
+/// The ECharts graph: categories 0 = firm, 1 = university / institute, 2 = a group of members.
 #[derive(Debug, Clone, Serialize)]
 pub struct Graph {
     pub nodes: Vec<GraphNode>,
@@ -169,7 +171,7 @@ pub async fn detail(
         })
         .collect();
     member_rows.sort_by(|a, b| b.revenue.cmp(&a.revenue).then(a.uscc.cmp(&b.uscc)));
-    let graph = graph(&c, &members, &pairs, &name_of);
+    let graph = graph(&c, &members, &pairs, &degree, &name_of);
     let gaps = vec![
         GapRow {
             gap: "领军企业",
@@ -204,45 +206,69 @@ pub async fn detail(
     }))
 }
 
-/// Firms and institutions as nodes; above [`GRAPH_MAX_FIRMS`] members, one node per industry
-/// division (letter + two digits) with the links summed.
+/// Firms and institutions as nodes; above [`GRAPH_MAX_FIRMS`] members, the
+/// [`GRAPH_SHOWN_FIRMS`] with the most links (then revenue) stay single nodes and the rest are
+/// one node per industry division (letter + two digits), their links summed.
 fn graph(
     c: &Computed,
     members: &[usize],
     pairs: &[(u32, u32)],
+    degree: &HashMap<u32, u64>,
     name_of: &dyn Fn(u32) -> String,
 ) -> Graph {
     let n = c.firms.len() as u32;
     let aggregated = members.len() > GRAPH_MAX_FIRMS;
+    let mut ranked: Vec<usize> = members.to_vec();
+    ranked.sort_by_key(|&i| {
+        (
+            std::cmp::Reverse(degree.get(&(i as u32)).copied().unwrap_or(0)),
+            std::cmp::Reverse(c.revenue[i].unwrap_or(0)),
+            i,
+        )
+    });
+    let single: std::collections::HashSet<u32> = ranked
+        .iter()
+        .take(if aggregated {
+            GRAPH_SHOWN_FIRMS
+        } else {
+            members.len()
+        })
+        .map(|&i| i as u32)
+        .collect();
     let key = |x: u32| -> String {
         if x >= n {
             format!("i:{}", name_of(x))
-        } else if aggregated {
+        } else if single.contains(&x) {
+            format!("f:{}", c.firms[x as usize].uscc)
+        } else {
             let code = &c.firms[x as usize].industry;
             format!("g:{}", &code[..code.len().min(3)])
-        } else {
-            format!("f:{}", c.firms[x as usize].uscc)
         }
     };
     let mut nodes: BTreeMap<String, GraphNode> = BTreeMap::new();
+    let mut group_size: BTreeMap<String, u64> = BTreeMap::new();
     for &i in members {
         let k = key(i as u32);
-        let name = if aggregated {
-            format!("行业{}", &k[2..])
-        } else {
-            c.firms[i].name.clone()
-        };
+        let grouped = k.starts_with("g:");
+        if grouped {
+            *group_size.entry(k.clone()).or_insert(0) += 1;
+        }
         let e = nodes.entry(k.clone()).or_insert(GraphNode {
-            id: k,
-            name,
+            id: k.clone(),
+            name: if grouped {
+                String::new()
+            } else {
+                c.firms[i].name.clone()
+            },
             value: 0.0,
-            category: 0,
+            category: if grouped { 2 } else { 0 },
         });
-        e.value += if aggregated {
-            1.0
-        } else {
-            c.revenue[i].unwrap_or(0) as f64 / 1e6
-        };
+        e.value += c.revenue[i].unwrap_or(0) as f64 / 1e6;
+    }
+    for (k, size) in &group_size {
+        if let Some(node) = nodes.get_mut(k) {
+            node.name = format!("其他{}行业成员（{size}家）", &k[2..]);
+        }
     }
     let mut edges: BTreeMap<(String, String), u64> = BTreeMap::new();
     for &(a, b) in pairs {
@@ -271,5 +297,98 @@ fn graph(
             })
             .collect(),
         aggregated,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use gaoxin_index::cluster::Links;
+
+    fn computed(n: usize) -> Computed {
+        let input = YearInput {
+            year: 2024,
+            park: vec![0; n],
+            industry: vec![0; n],
+            codes: vec!["C2710".into()],
+            tags: vec![0; n],
+            employees: vec![Some(1); n],
+            revenue: (0..n).map(|i| Some(i as i64 * 100)).collect(),
+            flags: vec![0; n],
+        };
+        Computed {
+            year: 2024,
+            firms: (0..n)
+                .map(|i| FirmRef {
+                    uscc: format!("F{i:05}"),
+                    name: format!("企业{i}"),
+                    park: "p".into(),
+                    industry: "C2710".into(),
+                    synthetic: true,
+                })
+                .collect(),
+            measures: YearMeasures {
+                year: 2024,
+                cells: vec![],
+                clusters: vec![],
+                overlaps: vec![],
+                zone_firms: n as u64,
+                zone_employees: n as i64,
+                park_employees: vec![n as i64],
+                links: 0,
+            },
+            links: Links::default(),
+            institutions: vec!["南京大学".into()],
+            unmatched_links: 0,
+            synthetic_links: true,
+            employees: input.employees,
+            revenue: input.revenue,
+            tags: input.tags,
+        }
+    }
+
+    #[test]
+    fn a_large_network_keeps_the_best_linked_firms_and_groups_the_rest() {
+        let n = GRAPH_MAX_FIRMS + 30;
+        let c = computed(n);
+        let members: Vec<usize> = (0..n).collect();
+        // a chain among the first 10 firms, and every firm linked with the university
+        let mut pairs: Vec<(u32, u32)> = (0..9).map(|i| (i, i + 1)).collect();
+        pairs.extend((0..n as u32).map(|i| (i, n as u32)));
+        let mut degree = HashMap::new();
+        for &(a, b) in &pairs {
+            *degree.entry(a).or_insert(0) += 1;
+            *degree.entry(b).or_insert(0) += 1;
+        }
+        let name_of = |x: u32| {
+            if (x as usize) < n {
+                c.firms[x as usize].name.clone()
+            } else {
+                "南京大学".to_string()
+            }
+        };
+        let g = graph(&c, &members, &pairs, &degree, &name_of);
+        assert!(g.aggregated);
+        let singles = g.nodes.iter().filter(|x| x.category == 0).count();
+        assert_eq!(singles, GRAPH_SHOWN_FIRMS);
+        let groups: Vec<&GraphNode> = g.nodes.iter().filter(|x| x.category == 2).collect();
+        assert_eq!(groups.len(), 1);
+        assert_eq!(
+            groups[0].name,
+            format!("其他C27行业成员（{}家）", n - GRAPH_SHOWN_FIRMS)
+        );
+        // the chain's firms are among the single nodes
+        assert!(g.nodes.iter().any(|x| x.id == "f:F00005"));
+        // the group's links to the university are summed into one edge
+        let e = g
+            .links
+            .iter()
+            .find(|e| e.source == "g:C27" || e.target == "g:C27")
+            .unwrap();
+        assert_eq!(e.value, (n - GRAPH_SHOWN_FIRMS) as u64);
+        // small networks: every member its own node
+        let small: Vec<usize> = (0..10).collect();
+        let g = graph(&c, &small, &pairs[..9], &degree, &name_of);
+        assert!(!g.aggregated && g.nodes.len() == 10 && g.links.len() == 9);
     }
 }

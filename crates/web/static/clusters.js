@@ -5,24 +5,24 @@
   GX_OPTIONS['cluster-graph'] = function (d) {
     var g = d.graph;
     var max = 0;
-    g.nodes.forEach(function (n) { if (n.value > max) max = n.value; });
+    g.nodes.forEach(function (n) { if (n.category === 0 && n.value > max) max = n.value; });
     return {
       tooltip: {},
-      legend: { data: [g.aggregated ? '行业汇总' : '成员企业', '高校院所'] },
+      legend: { data: g.aggregated ? ['成员企业', '高校院所', '其他成员（按行业汇总）'] : ['成员企业', '高校院所'] },
       series: [{
         type: 'graph',
         layout: 'force',
         roam: true,
         draggable: true,
         force: { repulsion: 60, edgeLength: 40 },
-        categories: [{ name: g.aggregated ? '行业汇总' : '成员企业' }, { name: '高校院所' }],
+        categories: [{ name: '成员企业' }, { name: '高校院所' }, { name: '其他成员（按行业汇总）' }],
         data: g.nodes.map(function (n) {
           return {
             id: n.id,
             name: n.name,
             value: n.value,
             category: n.category,
-            symbolSize: n.category === 1 ? 14 : 6 + 18 * Math.sqrt(max > 0 ? n.value / max : 0)
+            symbolSize: n.category === 1 ? 14 : n.category === 2 ? 30 : 6 + 18 * Math.sqrt(max > 0 ? Math.min(n.value / max, 1) : 0)
           };
         }),
         links: g.links.map(function (l) {
