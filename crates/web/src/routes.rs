@@ -86,8 +86,8 @@ fn table() -> Table {
         upload_routes,
         indicator_routes,
         rules_routes,
-        api_routes,
         cluster_routes,
+        api_routes,
     ];
     let t = Table {
         router: Router::new(),
