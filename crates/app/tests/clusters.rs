@@ -217,6 +217,31 @@ async fn link_import_is_all_or_nothing_with_row_and_column_messages() {
             .await
             .unwrap();
         assert!(x.starts_with(b"PK"));
+        // export → import into an empty table is the identity (xlsx)
+        let copy = testing::sqlite().await.unwrap();
+        let mut tx = copy.begin_import().await.unwrap();
+        tx.write_enterprises(&demo.enterprises).await.unwrap();
+        tx.commit().await.unwrap();
+        let r = cluster_links::import(&copy, &Scope::Zone, x, "z", 3)
+            .await
+            .unwrap();
+        assert!(
+            r.errors.is_empty(),
+            "{:?}",
+            r.errors.iter().take(3).collect::<Vec<_>>()
+        );
+        let strip = |v: Vec<gaoxin_store::LinkRecord>| -> Vec<gaoxin_store::LinkRecord> {
+            v.into_iter()
+                .map(|l| gaoxin_store::LinkRecord {
+                    synthetic: false,
+                    ..l
+                })
+                .collect()
+        };
+        assert_eq!(
+            strip(copy.links(&Scope::Zone, None).await.unwrap()),
+            strip(store.links(&Scope::Zone, None).await.unwrap())
+        );
         // a file without the needed columns
         let r = cluster_links::import(&store, &Scope::Zone, b"a,b\n1,2\n".to_vec(), "z", 3)
             .await
