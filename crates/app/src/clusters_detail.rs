@@ -206,6 +206,19 @@ pub async fn detail(
     }))
 }
 
+/// Keeps the members and links whose firm (name, credit code or industry code) contains `q`
+/// (the page's filter; the measures and the network stay those of the whole cluster).
+pub fn filter_lists(d: &mut Detail, q: &str) {
+    let q = q.trim();
+    if q.is_empty() {
+        return;
+    }
+    let up = q.to_uppercase();
+    d.members
+        .retain(|m| m.name.contains(q) || m.uscc.contains(&up) || m.industry.starts_with(&up));
+    d.links.retain(|l| l.from.contains(q) || l.to.contains(q));
+}
+
 /// Firms and institutions as nodes; above [`GRAPH_MAX_FIRMS`] members, the
 /// [`GRAPH_SHOWN_FIRMS`] with the most links (then revenue) stay single nodes and the rest are
 /// one node per industry division (letter + two digits), their links summed.

@@ -31,6 +31,9 @@ pub struct ClusterQuery {
     flag: String,
     #[serde(default)]
     format: String,
+    /// Filter of a cluster's member and link lists.
+    #[serde(default)]
+    q: String,
 }
 
 async fn overview_of(
@@ -84,14 +87,15 @@ pub async fn cluster(
     Path(id): Path<String>,
     Query(q): Query<ClusterQuery>,
 ) -> Result<Response, PageError> {
-    let d = clusters::detail(&state.store, &state.zone, &user.scope(), &id, q.year)
+    let mut d = clusters::detail(&state.store, &state.zone, &user.scope(), &id, q.year)
         .await?
         .ok_or_else(PageError::not_found)?;
+    clusters::filter_lists(&mut d, &q.q);
     let page = Page::new(&d.def.name, &user, "/clusters");
     Ok(render::page(
         "cluster.html",
         &page,
-        context! { d => render::ser(&d) },
+        context! { d => render::ser(&d), q => q.q },
     ))
 }
 
@@ -102,9 +106,10 @@ pub async fn cluster_xlsx(
     Path(id): Path<String>,
     Query(q): Query<ClusterQuery>,
 ) -> Result<Response, PageError> {
-    let d = clusters::detail(&state.store, &state.zone, &user.scope(), &id, q.year)
+    let mut d = clusters::detail(&state.store, &state.zone, &user.scope(), &id, q.year)
         .await?
         .ok_or_else(PageError::not_found)?;
+    clusters::filter_lists(&mut d, &q.q);
     let bytes = cluster_workbook::detail_xlsx(&d)?;
     Ok(download(
         bytes,

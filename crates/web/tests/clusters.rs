@@ -84,6 +84,12 @@ async fn clusters_are_scoped_by_park_and_links_import_all_or_nothing() {
     }
     assert_eq!(park.get("/clusters/parks/jiangbei").await.status, 200);
     assert_eq!(park.get("/clusters/c01/export.xlsx").await.status, 200);
+    // the member list filters by name, code or industry
+    let t = park
+        .get("/clusters/c01?q=%E4%B8%8D%E5%AD%98%E5%9C%A8%E7%9A%84")
+        .await
+        .text();
+    assert!(t.contains("没有符合筛选条件的成员"), "{t}");
     // links: the park sees its own and institution links, never the other park's firm
     let t = park.get("/clusters/links").await.text();
     assert!(t.contains("南京大学") && t.contains(&jb[1]), "{t}");
