@@ -218,6 +218,7 @@ pub async fn import(
     }
     let recs: Vec<LinkRecord> = parsed.into_iter().map(|p| p.rec).collect();
     let written = store.insert_links(&recs, by, now).await?;
+    crate::clusters::invalidate_cache();
     Ok(LinkImport {
         written,
         errors: Vec::new(),
@@ -354,7 +355,9 @@ pub async fn store_demo_links(
             synthetic: true,
         })
         .collect();
-    Ok(store.replace_synthetic_links(&links).await?)
+    let n = store.replace_synthetic_links(&links).await?;
+    crate::clusters::invalidate_cache();
+    Ok(n)
 }
 
 /// A link as the list page shows it.

@@ -116,6 +116,7 @@ pub struct FirmRef {
 }
 
 /// One year computed: the firms (indices of the engine's columns), the measures, the links.
+#[derive(Clone)]
 pub struct Computed {
     pub year: i32,
     pub firms: Vec<FirmRef>,
@@ -269,6 +270,54 @@ pub async fn compute_year(
     })
 }
 
+/// Computed years kept for [`CACHE_TTL`] per database, definition files and year, so that the
+/// pages of one cluster after another do not reload the zone. Dropped by [`invalidate_cache`]
+/// (a link import here, a data import on the web) and when the definition files change.
+static CACHE: std::sync::LazyLock<std::sync::Mutex<Vec<(CacheKey, std::time::Instant, Computed)>>> =
+    std::sync::LazyLock::new(Default::default);
+
+type CacheKey = (String, u64, i32);
+
+/// How long a computed year is reused (changes by another process show up after at most this).
+pub const CACHE_TTL: std::time::Duration = std::time::Duration::from_secs(60);
+const CACHE_MAX: usize = 16;
+
+/// Forgets every computed year (after an import of links or data).
+pub fn invalidate_cache() {
+    CACHE.lock().expect("cluster cache").clear();
+}
+
+fn files_hash(files: &ClusterFiles) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    format!("{:?}{:?}", files.defs, files.params).hash(&mut h);
+    h.finish()
+}
+
+/// [`compute_year`] through the cache.
+pub async fn computed(
+    store: &Store,
+    zone: &Zone,
+    files: &ClusterFiles,
+    year: Year,
+) -> Result<Computed, EvalError> {
+    let key: CacheKey = (store.url().to_string(), files_hash(files), year.get());
+    {
+        let mut c = CACHE.lock().expect("cluster cache");
+        c.retain(|(_, at, _)| at.elapsed() < CACHE_TTL);
+        if let Some((_, _, v)) = c.iter().find(|(k, _, _)| *k == key) {
+            return Ok(v.clone());
+        }
+    }
+    let v = compute_year(store, zone, files, year).await?;
+    let mut c = CACHE.lock().expect("cluster cache");
+    if c.len() >= CACHE_MAX {
+        c.remove(0);
+    }
+    c.push((key, std::time::Instant::now(), v.clone()));
+    Ok(v)
+}
+
 /// The year asked for if it has data, else the latest year with data (`None`: no data at all).
 pub async fn pick_year(
     store: &Store,
@@ -293,9 +342,9 @@ pub async fn compute_with_growth(
     year: Year,
     years: &[Year],
 ) -> Result<Computed, EvalError> {
-    let mut cur = compute_year(store, zone, files, year).await?;
+    let mut cur = computed(store, zone, files, year).await?;
     if let Some(prev) = year.prev().filter(|p| years.contains(p)) {
-        let p = compute_year(store, zone, files, prev).await?;
+        let p = computed(store, zone, files, prev).await?;
         cur.measures = cluster::with_growth(cur.measures, Some(&p.measures));
     }
     Ok(cur)

@@ -104,7 +104,7 @@ pub async fn detail(
     let mut prev: Option<YearMeasures> = None;
     let mut shown = None;
     for &y in &years {
-        let mut c = compute_year(store, zone, &files, y).await?;
+        let mut c = computed(store, zone, &files, y).await?;
         c.measures = cluster::with_growth(c.measures, prev.as_ref());
         series.push(SeriesPoint {
             year: y.get(),

@@ -143,6 +143,13 @@ async fn link_import_is_all_or_nothing_with_row_and_column_messages() {
     for store in testing::all().await.unwrap() {
         let demo = load(&store).await;
         let before = store.links(&Scope::Zone, None).await.unwrap().len();
+        let z = zone();
+        let seen = |o: Option<clusters::Overview>| o.unwrap().links;
+        let links_2024 = seen(
+            clusters::overview(&store, &z, &Scope::Zone, None, None)
+                .await
+                .unwrap(),
+        );
         let jb: Vec<&str> = demo
             .enterprises
             .iter()
@@ -193,6 +200,13 @@ async fn link_import_is_all_or_nothing_with_row_and_column_messages() {
             .await
             .unwrap();
         assert_eq!((r.written, r.errors.len()), (2, 0), "{:?}", r.errors);
+        // the computed year kept for the pages is dropped by the import
+        let after = seen(
+            clusters::overview(&store, &z, &Scope::Zone, None, None)
+                .await
+                .unwrap(),
+        );
+        assert_eq!(after, links_2024 + 1);
         let r = cluster_links::import(&store, &Scope::Zone, good.into_bytes(), "z", 2)
             .await
             .unwrap();
