@@ -12,6 +12,7 @@ fn main() {
         ("REFORMS", "reforms"),
         ("CALENDAR", "calendar"),
         ("APPEALS", "appeals"),
+        ("CLUSTERS", "clusters"),
     ] {
         let dir = data.join(sub);
         // a directory: cargo rescans it, so an added or edited file is shipped by the next build

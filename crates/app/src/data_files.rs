@@ -63,6 +63,14 @@ pub const APPEALS: DataDir = DataDir {
     shipped: shipped::APPEALS,
 };
 
+/// Cluster definitions and the diagnosis thresholds: `$GAOXIN_CLUSTERS`, else `data/clusters`,
+/// else the shipped ones (read as a whole set, like the rule files).
+pub const CLUSTERS: DataDir = DataDir {
+    env: "GAOXIN_CLUSTERS",
+    local: "data/clusters",
+    shipped: shipped::CLUSTERS,
+};
+
 /// Where a kind of data file is read from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Source {

@@ -83,6 +83,7 @@ pub async fn load_demo(
         );
     }
     tx.commit().await?;
+    gaoxin_app::cluster_links::store_demo_links(store, &demo, cfg.seed).await?;
     bar.finish();
     let label = format!(
         "合成演示数据（gaoxin demo --enterprises {} --years {}-{} --seed {}），非真实企业数据",

@@ -6,6 +6,7 @@
 mod appeals_cmd;
 mod backup_cmd;
 mod bench;
+mod clusters_cmd;
 mod data;
 mod finance_cmd;
 mod index_cmd;
@@ -98,6 +99,10 @@ enum Command {
     Scenarios(finance_cmd::ScenariosArgs),
     /// Funds (4+N, track funds) and their investments: `funds list`.
     Funds(finance_cmd::FundsArgs),
+    /// Cluster diagnosis: `clusters [--year Y] [--format table|json] [--park P] [--out F.xlsx]` — size, LQ, strong clusters, linkage index, 群而不集, overlaps across parks.
+    Clusters(clusters_cmd::ClustersArgs),
+    /// Link records of the cluster diagnosis: `links import FILE [--park P]` (all or nothing), `links export [--format xlsx|csv] [--out F]`.
+    Links(clusters_cmd::LinksArgs),
 }
 
 /// A command whose output is piped into a reader that stops early (`gaoxin export | head`) ends
@@ -148,6 +153,8 @@ fn main() -> ExitCode {
             Command::Ladder(a) => rules_cmd::ladder_cmd(&url, &zone, a).await,
             Command::Policies(a) => rules_cmd::policies(&url, &zone, a).await,
             Command::Reform(a) => reform_cmd::reform(&url, &zone, a).await,
+            Command::Clusters(a) => clusters_cmd::clusters(&url, &zone, a).await,
+            Command::Links(a) => clusters_cmd::links(&url, &zone, a).await,
             Command::Backup(a) => backup_cmd::backup(&url, a).await,
             Command::Restore(a) => backup_cmd::restore(&url, a).await,
             Command::Appeals(a) => appeals_cmd::run(&url, &zone, a).await,

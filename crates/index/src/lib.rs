@@ -31,6 +31,7 @@
 //! The engine never touches a database or the network.
 
 pub mod aggregate;
+pub mod cluster;
 pub mod data;
 pub mod error;
 pub mod expr;

@@ -38,6 +38,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (11, include_str!("../migrations/0011_sessions_jobs.sql")),
     (12, include_str!("../migrations/0012_appeals.sql")),
     (13, include_str!("../migrations/0013_finance.sql")),
+    (15, include_str!("../migrations/0015_cluster_links.sql")),
 ];
 
 /// The database URL: `--database` if given, else `DATABASE_URL`, else `sqlite://gaoxin.db` in the working directory.
@@ -172,6 +173,9 @@ impl Store {
     pub async fn clear_panel(&self) -> Result<(), Error> {
         let mut tx = self.pool.begin().await?;
         sqlx::query("DELETE FROM facts").execute(&mut *tx).await?;
+        sqlx::query("DELETE FROM cluster_links")
+            .execute(&mut *tx)
+            .await?;
         sqlx::query("DELETE FROM enterprises")
             .execute(&mut *tx)
             .await?;

@@ -14,6 +14,7 @@ mod db;
 mod finance;
 mod finance_registry;
 mod import;
+mod links;
 mod login_throttle;
 mod read;
 mod rule_results;
@@ -36,6 +37,7 @@ pub use import::{
     Change, ChangeWhat, FactsPatch, FirmPatch, IdentityField, ImportCounts, ImportTx,
     MAX_LISTED_CHANGES, MoveError, ParkMove, Touch, unix_now,
 };
+pub use links::{ClusterFirmRow, LinkRecord, pair_key};
 pub use login_throttle::LoginFailures;
 pub use read::{
     EnterpriseFilter, EnterpriseRow, PageRequest, ParkCount, Sort, Summary, YearTotals,

@@ -48,6 +48,24 @@ async fn fill(store: &Store) {
         .unwrap();
     let firm = demo.enterprises[0].uscc.clone();
     let park = demo.enterprises[0].park.clone();
+    store
+        .insert_links(
+            &[gaoxin_store::LinkRecord {
+                from: firm.as_str().to_string(),
+                from_firm: true,
+                to: "南京大学".into(),
+                to_firm: false,
+                kind: "co_patent".into(),
+                year: 2024,
+                source: "测试".into(),
+                evidence: String::new(),
+                synthetic: false,
+            }],
+            "admin",
+            1_700_000_000,
+        )
+        .await
+        .unwrap();
     for (name, role) in [
         ("admin", Role::ZoneAdmin),
         ("park", Role::ParkAdmin(park.clone())),
@@ -385,6 +403,7 @@ async fn round_trip_on_both_backends_and_across_them() {
             "appeals",
             "appeal_transitions",
             "appeal_api_keys",
+            "cluster_links",
         ] {
             assert!(
                 nonempty_tables(&before).contains(&t),

@@ -54,6 +54,11 @@ const FILES: &[(&str, &str, &[u8])] = &[
         include_bytes!("../static/reform.css"),
     ),
     (
+        "clusters.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../static/clusters.js"),
+    ),
+    (
         "vendor/echarts.min.js",
         "text/javascript; charset=utf-8",
         include_bytes!("../static/vendor/echarts.min.js"),

@@ -27,6 +27,7 @@ pub mod appeal_pages;
 mod assets;
 pub mod auth;
 pub mod bank;
+pub mod cluster_pages;
 pub mod dashboard;
 mod error;
 mod export;

@@ -98,6 +98,16 @@ const TEMPLATES: &[(&str, &str)] = &[
         "finance_park.html",
         include_str!("../templates/finance_park.html"),
     ),
+    ("clusters.html", include_str!("../templates/clusters.html")),
+    ("cluster.html", include_str!("../templates/cluster.html")),
+    (
+        "cluster_park.html",
+        include_str!("../templates/cluster_park.html"),
+    ),
+    (
+        "cluster_links.html",
+        include_str!("../templates/cluster_links.html"),
+    ),
 ];
 
 static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {
@@ -216,6 +226,12 @@ pub const NAV: &[NavItem] = &[
     NavItem {
         label: "数据导入",
         href: |r| r.may_import().then(|| "/upload".into()),
+    },
+    NavItem {
+        label: "产业集群",
+        href: |r| {
+            (!matches!(r, Role::Enterprise(_) | Role::Department(_))).then(|| "/clusters".into())
+        },
     },
 ];
 

@@ -4,8 +4,8 @@
 //! [`Access`]; [`route_table`] lists the same entries so that the isolation tests (and the
 //! OpenAPI test) can enumerate every route. There is no other place where routes are added.
 use crate::{
-    AppState, account, api, appeal_pages, assets, auth, bank, finance_pages, indicator_pages,
-    pages, reform_pages, rules_pages, upload,
+    AppState, account, api, appeal_pages, assets, auth, bank, cluster_pages, finance_pages,
+    indicator_pages, pages, reform_pages, rules_pages, upload,
 };
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -91,6 +91,7 @@ fn table() -> Table {
         rules_routes,
         appeal_routes,
         finance_routes,
+        cluster_routes,
         api_routes,
     ];
     let t = Table {
@@ -98,6 +99,36 @@ fn table() -> Table {
         list: Vec::new(),
     };
     areas.iter().fold(t, |t, area| area(t))
+}
+
+/// Cluster diagnosis (issue 15): overview, a cluster, a park's clusters, link records.
+fn cluster_routes(t: Table) -> Table {
+    use Access::*;
+    use cluster_pages as c;
+    t.add("GET", "/clusters", Staff, get(c::overview))
+        .add("GET", "/clusters/export.xlsx", Staff, get(c::overview_xlsx))
+        .add("GET", "/clusters/links", Staff, get(c::links))
+        .add(
+            "POST",
+            "/clusters/links",
+            Importer,
+            post(c::links_import).layer(DefaultBodyLimit::max(upload::MAX_UPLOAD)),
+        )
+        .add("GET", "/clusters/links/export", Staff, get(c::links_export))
+        .add("GET", "/clusters/parks/{park}", Staff, get(c::park))
+        .add(
+            "GET",
+            "/clusters/parks/{park}/export.xlsx",
+            Staff,
+            get(c::park_xlsx),
+        )
+        .add("GET", "/clusters/{cluster}", Staff, get(c::cluster))
+        .add(
+            "GET",
+            "/clusters/{cluster}/export.xlsx",
+            Staff,
+            get(c::cluster_xlsx),
+        )
 }
 
 /// Infrastructure and sign-in.

@@ -391,6 +391,7 @@ async fn start(
         let _ = writer.await;
         if result.as_ref().is_ok_and(|r| r.ok()) {
             st.dashboards.invalidate();
+            gaoxin_app::clusters::invalidate_cache();
             // real data now: the published demo accounts are disabled (not deleted)
             match gaoxin_app::accounts::retire_demo_accounts(&st.store, false).await {
                 Ok(r) if !r.is_empty() => {

@@ -21,6 +21,7 @@ fn fill(path: &str, uscc: &str, park: &str) -> String {
         .replace("{table}", "years")
         .replace("{job}", "0123456789abcdef")
         .replace("{*path}", "app.css")
+        .replace("{cluster}", "c01")
 }
 
 /// Appeal 1 of the isolation walk: filed by the firm user (a 江北 firm), 政策兑现 → 科技创新局.
@@ -292,6 +293,30 @@ fn expected_signed_in(path: &str, who: &str, variant: &str) -> u16 {
             if ok { 200 } else { 404 }
         }
         "/upload/jobs/{job}" | "/upload/jobs/{job}/errors.xlsx" | "/api/v1/imports/{job}" => 404,
+        // 产业集群: staff; a park opens only its own park's clusters (c01 is in jiangbei) and park
+        "/clusters" | "/clusters/export.xlsx" | "/clusters/links" | "/clusters/links/export" => {
+            if who == "firm" || who == "dept-keji" {
+                404
+            } else {
+                200
+            }
+        }
+        "/clusters/{cluster}" | "/clusters/{cluster}/export.xlsx" => {
+            if zone || who == "park-jiangbei" {
+                200
+            } else {
+                404
+            }
+        }
+        "/clusters/parks/{park}" | "/clusters/parks/{park}/export.xlsx" => {
+            let ok = match variant {
+                "missing park" => false,
+                "jiangbei" => zone || who == "park-jiangbei",
+                "xingang" => zone || who == "park-xingang",
+                _ => unreachable!(),
+            };
+            if ok { 200 } else { 404 }
+        }
         other => panic!("route {other} is not classified in this test: add it"),
     }
 }
