@@ -29,6 +29,7 @@ pub mod accounts;
 pub mod data_files;
 pub mod error;
 pub mod indicators;
+pub mod leads;
 pub mod reform;
 pub mod reform_cache;
 pub mod reform_workbook;
@@ -38,6 +39,7 @@ pub mod rules_runs;
 pub mod rules_summary;
 pub mod rules_workbook;
 pub mod runs;
+pub mod tracks;
 mod xlsx;
 
 pub use error::EvalError;

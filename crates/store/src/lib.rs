@@ -11,6 +11,7 @@ mod backup_native;
 mod consent;
 mod db;
 mod import;
+mod leads;
 mod login_throttle;
 mod read;
 mod rule_results;
@@ -18,6 +19,7 @@ mod runs;
 mod scope;
 mod sessions;
 pub mod testing;
+mod tracks;
 mod url;
 mod users;
 
@@ -28,6 +30,7 @@ pub use import::{
     Change, ChangeWhat, FactsPatch, FirmPatch, IdentityField, ImportCounts, ImportTx,
     MAX_LISTED_CHANGES, MoveError, ParkMove, Touch, unix_now,
 };
+pub use leads::{Lead, LeadChange, LeadEvent, LeadFilter, NewLead, PipelineCounts, firm_key};
 pub use login_throttle::LoginFailures;
 pub use read::{
     EnterpriseFilter, EnterpriseRow, PageRequest, ParkCount, Sort, Summary, YearTotals,
@@ -36,5 +39,6 @@ pub use rule_results::RuleResultRow;
 pub use runs::{ParkInput, PointsRow, RunKind, RunRecord};
 pub use scope::Scope;
 pub use sessions::{JobKind, JobRecord, JobState, SessionRecord, token_hash};
+pub use tracks::{TrackElement, TrackYear};
 pub use url::masked_url;
 pub use users::{Role, UserRecord};
