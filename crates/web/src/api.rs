@@ -445,6 +445,7 @@ pub async fn openapi() -> Response {
     paths(
         openapi, me, summary, parks, park_summary, enterprises, enterprise,
         crate::upload::start_api, crate::upload::job_api, crate::bank::bank_points,
+        crate::lead_pages::api_pipeline, crate::lead_pages::api_lead, crate::lead_pages::api_change,
     ),
     components(schemas(ErrorBody)),
     modifiers(&SecuritySchemes),

@@ -63,6 +63,18 @@ const TEMPLATES: &[(&str, &str)] = &[
         "reform_result.html",
         include_str!("../templates/reform_result.html"),
     ),
+    ("tracks.html", include_str!("../templates/tracks.html")),
+    ("track.html", include_str!("../templates/track.html")),
+    ("leads.html", include_str!("../templates/leads.html")),
+    ("lead.html", include_str!("../templates/lead.html")),
+    (
+        "lead_pipeline.html",
+        include_str!("../templates/lead_pipeline.html"),
+    ),
+    (
+        "lead_stalled.html",
+        include_str!("../templates/lead_stalled.html"),
+    ),
 ];
 
 static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {
@@ -167,6 +179,14 @@ pub const NAV: &[NavItem] = &[
     NavItem {
         label: "政策测算",
         href: |r| matches!(r, Role::ZoneAdmin | Role::ZoneAnalyst).then(|| "/reform".into()),
+    },
+    NavItem {
+        label: "新赛道",
+        href: |r| (!matches!(r, Role::Enterprise(_))).then(|| "/tracks".into()),
+    },
+    NavItem {
+        label: "线索",
+        href: |r| (!matches!(r, Role::Enterprise(_))).then(|| "/leads".into()),
     },
     NavItem {
         label: "数据导入",

@@ -4,8 +4,8 @@
 //! [`Access`]; [`route_table`] lists the same entries so that the isolation tests (and the
 //! OpenAPI test) can enumerate every route. There is no other place where routes are added.
 use crate::{
-    AppState, account, api, assets, auth, bank, indicator_pages, pages, reform_pages, rules_pages,
-    upload,
+    AppState, account, api, assets, auth, bank, indicator_pages, lead_pages, pages, reform_pages,
+    rules_pages, track_pages, upload,
 };
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -80,12 +80,13 @@ impl Table {
 
 /// Every route, area by area (in this order). Add new pages to their area (one line each).
 fn table() -> Table {
-    let areas: [fn(Table) -> Table; 6] = [
+    let areas: [fn(Table) -> Table; 7] = [
         sign_in_routes,
         page_routes,
         upload_routes,
         indicator_routes,
         rules_routes,
+        track_routes,
         api_routes,
     ];
     let t = Table {
@@ -262,6 +263,98 @@ fn rules_routes(t: Table) -> Table {
         Zone,
         get(reform_pages::reform_xlsx),
     )
+}
+
+/// New tracks (赛道 "五个一" board) and 新赛道大会 leads (线索, pipeline), with their JSON API.
+fn track_routes(t: Table) -> Table {
+    use Access::*;
+    use axum::extract::DefaultBodyLimit as Limit;
+    let up = 16 * 1024 * 1024;
+    t.add("GET", "/tracks", Staff, get(track_pages::overview))
+        .add(
+            "GET",
+            "/tracks/export.xlsx",
+            Staff,
+            get(track_pages::overview_xlsx),
+        )
+        .add(
+            "GET",
+            "/tracks/template.xlsx",
+            Zone,
+            get(track_pages::template),
+        )
+        .add(
+            "POST",
+            "/tracks/import",
+            Zone,
+            post(track_pages::import).layer(Limit::max(up)),
+        )
+        .add(
+            "GET",
+            "/tracks/{track}",
+            Staff,
+            get(track_pages::track_page),
+        )
+        .add(
+            "POST",
+            "/tracks/{track}/elements",
+            Zone,
+            post(track_pages::save_element),
+        )
+        .add(
+            "POST",
+            "/tracks/{track}/elements/{element}/delete",
+            Zone,
+            post(track_pages::delete_element),
+        )
+        .add("GET", "/leads", Staff, get(lead_pages::list))
+        .add("POST", "/leads", Staff, post(lead_pages::create))
+        .add("GET", "/leads/export.xlsx", Staff, get(lead_pages::export))
+        .add(
+            "GET",
+            "/leads/template.xlsx",
+            Staff,
+            get(lead_pages::template),
+        )
+        .add(
+            "POST",
+            "/leads/import",
+            Staff,
+            post(lead_pages::import).layer(Limit::max(up)),
+        )
+        .add("GET", "/leads/pipeline", Staff, get(lead_pages::pipeline))
+        .add(
+            "GET",
+            "/leads/pipeline.xlsx",
+            Staff,
+            get(lead_pages::pipeline_xlsx),
+        )
+        .add("GET", "/leads/stalled", Staff, get(lead_pages::stalled))
+        .add("GET", "/leads/{lead}", Staff, get(lead_pages::detail))
+        .add(
+            "POST",
+            "/leads/{lead}/change",
+            Staff,
+            post(lead_pages::change),
+        )
+        .add(
+            "GET",
+            "/api/v1/leads/pipeline",
+            Staff,
+            get(lead_pages::api_pipeline),
+        )
+        .add(
+            "GET",
+            "/api/v1/leads/{lead}",
+            Staff,
+            get(lead_pages::api_lead),
+        )
+        .add(
+            "POST",
+            "/api/v1/leads/{lead}/change",
+            Staff,
+            post(lead_pages::api_change),
+        )
 }
 
 /// The JSON API (documented by [`crate::api::ApiDoc`]).

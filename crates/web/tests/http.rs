@@ -21,6 +21,8 @@ fn fill(path: &str, uscc: &str, park: &str) -> String {
         .replace("{table}", "years")
         .replace("{job}", "0123456789abcdef")
         .replace("{*path}", "app.css")
+        .replace("{track}", "t01")
+        .replace("{lead}", "L000000000000")
 }
 
 /// Every route × every role × in-scope / out-of-scope / non-existent parameters.
@@ -199,6 +201,32 @@ fn expected_signed_in(path: &str, who: &str, variant: &str) -> u16 {
         // Banks authenticate with an API key, never with a session.
         "/api/v1/bank/enterprises/{uscc}/points" => 401,
         "/upload/jobs/{job}" | "/upload/jobs/{job}/errors.xlsx" | "/api/v1/imports/{job}" => 404,
+        // 新赛道 and 线索: zone and park staff (a park sees its own park's leads); firms: 404;
+        // the board's import template: zone users; a lead that does not exist: 404 for all.
+        "/tracks"
+        | "/tracks/export.xlsx"
+        | "/tracks/{track}"
+        | "/leads"
+        | "/leads/export.xlsx"
+        | "/leads/template.xlsx"
+        | "/leads/pipeline"
+        | "/leads/pipeline.xlsx"
+        | "/leads/stalled"
+        | "/api/v1/leads/pipeline" => {
+            if who == "firm" {
+                404
+            } else {
+                200
+            }
+        }
+        "/tracks/template.xlsx" => {
+            if zone {
+                200
+            } else {
+                404
+            }
+        }
+        "/leads/{lead}" | "/api/v1/leads/{lead}" => 404,
         other => panic!("route {other} is not classified in this test: add it"),
     }
 }
