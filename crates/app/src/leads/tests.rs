@@ -269,82 +269,92 @@ async fn moves_history_scope_and_pipeline() {
             .await,
             Err(InputError::Invalid(_))
         ));
-        let (_, h) = lead_with_history(&store, &jb.scope, &a.id).await.unwrap();
-        let kinds: Vec<_> = h
-            .iter()
-            .map(|e| (e.kind.as_str(), e.from_stage, e.to_stage, e.dwell_days))
-            .collect();
-        assert_eq!(
-            kinds,
-            [
-                ("created", None, Some(0), None),
-                ("stage", Some(0), Some(1), Some(3)),
-                ("stage", Some(1), Some(3), Some(7)),
-                ("stage", Some(3), Some(2), Some(1))
-            ]
-        );
-        assert_eq!(h[3].note, "路演材料不足，补充考察");
-        assert!(lead_with_history(&store, &xg.scope, &a.id).await.is_err());
+        check_history(&store, &a.id, &jb, &xg).await;
 
-        let p = pipeline(
-            &store,
-            &z,
-            &cfg,
-            &cache,
-            &Scope::Zone,
-            &LeadFilter::default(),
-            NOW + 12 * DAY,
-        )
-        .await
-        .unwrap();
-        assert_eq!((p.total, p.open, p.landed, p.dropped), (2, 1, 1, 0));
-        // reached = furthest stage at or beyond: a went as far as 项目路演 (then back), b landed
-        let reached: Vec<i64> = p.stages.iter().map(|s| s.reached).collect();
-        assert_eq!(reached, [2, 2, 2, 2, 1, 1, 1]);
-        assert_eq!(p.stages[1].conversion_pct, Some(100.0));
-        assert_eq!(p.stages[4].conversion_pct, Some(50.0));
-        // days in 线上沟通: 3 (a) and 5 (b): the lower middle
-        assert_eq!(p.stages[0].median_days, Some(3));
-        assert_eq!(p.stages[1].median_days, Some(4)); // 7 (a) and 4 (b)
-        assert_eq!(p.invest_fen, 12_345_670_000);
-        // the next-action date (2026-12-20) has passed 20 days later: stalled, the owner's first
-        let p = pipeline(
-            &store,
-            &z,
-            &cfg,
-            &cache,
-            &Scope::Zone,
-            &LeadFilter::default(),
-            NOW + 20 * DAY,
-        )
-        .await
-        .unwrap();
-        assert_eq!(p.stalled, 1);
-        let (rows, n) = stalled(&store, &jb.scope, "park-jiangbei", NOW + 20 * DAY, 10)
-            .await
-            .unwrap();
-        assert_eq!((n, rows[0].id.as_str()), (1, a.id.as_str()));
-        assert_eq!(
-            stalled(&store, &xg.scope, "park-xingang", NOW + 20 * DAY, 10)
-                .await
-                .unwrap()
-                .1,
-            0
-        );
-        // the park's view sees only its own leads
-        let px = pipeline(
-            &store,
-            &z,
-            &cfg,
-            &cache,
-            &xg.scope,
-            &LeadFilter::default(),
-            NOW,
-        )
-        .await
-        .unwrap();
-        assert_eq!(px.total, 0);
+        check_pipeline(&store, &z, &cfg, &cache, &a.id, &jb, &xg).await;
     }
+}
+
+/// Lead `a_id`'s history: append-only rows with who, when, stages and days.
+async fn check_history(store: &Store, a_id: &str, jb: &Actor, xg: &Actor) {
+    let (_, h) = lead_with_history(store, &jb.scope, a_id).await.unwrap();
+    let kinds: Vec<_> = h
+        .iter()
+        .map(|e| (e.kind.as_str(), e.from_stage, e.to_stage, e.dwell_days))
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            ("created", None, Some(0), None),
+            ("stage", Some(0), Some(1), Some(3)),
+            ("stage", Some(1), Some(3), Some(7)),
+            ("stage", Some(3), Some(2), Some(1))
+        ]
+    );
+    assert_eq!(h[3].note, "路演材料不足，补充考察");
+    assert!(lead_with_history(store, &xg.scope, a_id).await.is_err());
+}
+
+/// The pipeline after `moves_history_scope_and_pipeline`'s moves (lead `a_id` of 江北).
+async fn check_pipeline(
+    store: &Store,
+    z: &Zone,
+    cfg: &LeadsConfig,
+    cache: &PipelineCache,
+    a_id: &str,
+    jb: &Actor,
+    xg: &Actor,
+) {
+    let p = pipeline(
+        store,
+        z,
+        cfg,
+        cache,
+        &Scope::Zone,
+        &LeadFilter::default(),
+        NOW + 12 * DAY,
+    )
+    .await
+    .unwrap();
+    assert_eq!((p.total, p.open, p.landed, p.dropped), (2, 1, 1, 0));
+    // reached = furthest stage at or beyond: a went as far as 项目路演 (then back), b landed
+    let reached: Vec<i64> = p.stages.iter().map(|s| s.reached).collect();
+    assert_eq!(reached, [2, 2, 2, 2, 1, 1, 1]);
+    assert_eq!(p.stages[1].conversion_pct, Some(100.0));
+    assert_eq!(p.stages[4].conversion_pct, Some(50.0));
+    // days in 线上沟通: 3 (a) and 5 (b): the lower middle
+    assert_eq!(p.stages[0].median_days, Some(3));
+    assert_eq!(p.stages[1].median_days, Some(4)); // 7 (a) and 4 (b)
+    assert_eq!(p.invest_fen, 12_345_670_000);
+    // the next-action date (2026-12-20) has passed 20 days later: stalled, the owner's first
+    let p = pipeline(
+        store,
+        z,
+        cfg,
+        cache,
+        &Scope::Zone,
+        &LeadFilter::default(),
+        NOW + 20 * DAY,
+    )
+    .await
+    .unwrap();
+    assert_eq!(p.stalled, 1);
+    let (rows, n) = stalled(store, &jb.scope, "park-jiangbei", NOW + 20 * DAY, 10)
+        .await
+        .unwrap();
+    assert_eq!((n, rows[0].id.as_str()), (1, a_id));
+    assert_eq!(
+        stalled(store, &xg.scope, "park-xingang", NOW + 20 * DAY, 10)
+            .await
+            .unwrap()
+            .1,
+        0
+    );
+    // the park's view sees only its own leads
+    let px = pipeline(store, z, cfg, cache, &xg.scope, &LeadFilter::default(), NOW)
+        .await
+        .unwrap();
+    assert_eq!(px.total, 0);
 }
 
 #[test]
