@@ -48,6 +48,8 @@ pub struct LeadsConfig {
     pub stages: Vec<String>,
     pub events: Vec<Event>,
     pub drop_reasons: Vec<Reason>,
+    /// The firm classes the source counts (独角兽, 潜在独角兽, 上市公司, 前沿科技企业).
+    pub firm_classes: Vec<Reason>,
 }
 
 impl LeadsConfig {
@@ -93,6 +95,15 @@ impl LeadsConfig {
         let s = s.trim();
         self.events.iter().find(|e| e.id == s || e.name == s)
     }
+    pub fn class(&self, s: &str) -> Option<&Reason> {
+        let s = s.trim();
+        self.firm_classes
+            .iter()
+            .find(|r| r.code == s || r.name == s)
+    }
+    pub fn class_name(&self, code: &str) -> String {
+        self.class(code).map(|c| c.name.clone()).unwrap_or_default()
+    }
     pub fn reason(&self, s: &str) -> Option<&Reason> {
         let s = s.trim();
         self.drop_reasons
@@ -128,6 +139,9 @@ pub struct LeadInput {
     /// Required for an outside firm; a panel firm's name is taken from the panel.
     #[serde(default)]
     pub firm_name: String,
+    /// 企业类别 (code or name), optional.
+    #[serde(default)]
+    pub firm_class: String,
     pub track: String,
     pub event: String,
     /// Park id or name; empty = the zone (zone administrators), a park administrator's own park.
@@ -189,6 +203,23 @@ pub async fn parse_lead(
     if track.is_none() {
         errs.push(format!("{at}「赛道」：未知赛道「{}」", input.track.trim()));
     }
+    let firm_class = match input.firm_class.trim() {
+        "" => String::new(),
+        c => match cfg.class(c) {
+            Some(r) => r.code.clone(),
+            None => {
+                errs.push(format!(
+                    "{at}「企业类别」：未知类别「{c}」（可选：{}，或留空）",
+                    cfg.firm_classes
+                        .iter()
+                        .map(|r| r.name.as_str())
+                        .collect::<Vec<_>>()
+                        .join("、")
+                ));
+                String::new()
+            }
+        },
+    };
     let event = cfg.event(&input.event).map(|e| e.id.clone());
     if event.is_none() {
         errs.push(format!(
@@ -267,6 +298,7 @@ pub async fn parse_lead(
         uscc: code.to_string(),
         firm_name,
         in_panel,
+        firm_class,
         track: track.unwrap_or_default(),
         event: event.unwrap_or_default(),
         park: park.unwrap_or_default(),
@@ -327,9 +359,10 @@ pub async fn create(
 }
 
 /// The lead's columns in spreadsheets (template, import, export).
-pub const LEAD_COLUMNS: [&str; 10] = [
+pub const LEAD_COLUMNS: [&str; 11] = [
     "统一社会信用代码",
     "企业名称",
+    "企业类别",
     "赛道",
     "来源活动",
     "负责园区",
@@ -353,7 +386,11 @@ pub async fn import(
     if !actor.may_write {
         return Err(InputError::Forbidden);
     }
-    let rows = read_table(bytes, &LEAD_COLUMNS, &LEAD_COLUMNS[..4])?;
+    let rows = read_table(
+        bytes,
+        &LEAD_COLUMNS,
+        &["统一社会信用代码", "赛道", "来源活动"],
+    )?;
     let mut errs = Vec::new();
     let mut leads = Vec::new();
     let mut keys = Vec::new();
@@ -362,14 +399,15 @@ pub async fn import(
         let input = LeadInput {
             uscc: c[0].clone(),
             firm_name: c[1].clone(),
-            track: c[2].clone(),
-            event: c[3].clone(),
-            park: c[4].clone(),
-            owner: c[5].clone(),
-            stage: c[6].clone(),
-            next_action: c[7].clone(),
-            next_date: c[8].clone(),
-            note: c[9].clone(),
+            firm_class: c[2].clone(),
+            track: c[3].clone(),
+            event: c[4].clone(),
+            park: c[5].clone(),
+            owner: c[6].clone(),
+            stage: c[7].clone(),
+            next_action: c[8].clone(),
+            next_date: c[9].clone(),
+            note: c[10].clone(),
         };
         let at = format!("第{n}行");
         match parse_lead(store, zone, cfg, actor, &input, &at, today(now)).await {
@@ -597,7 +635,9 @@ pub async fn lead_with_history(
     Ok((l, h))
 }
 
+mod demo;
 mod pipeline;
+pub use demo::load_demo;
 pub use pipeline::*;
 
 #[cfg(test)]

@@ -89,6 +89,14 @@ pub async fn load_demo(
         cfg.enterprises, cfg.first_year, cfg.last_year, cfg.seed
     );
     store.set_meta("demo", &label).await?;
+    gaoxin_app::leads::load_demo(
+        store,
+        zone,
+        &demo.enterprises,
+        cfg.seed,
+        gaoxin_store::unix_now(),
+    )
+    .await?;
     Ok((demo.enterprises.len(), demo.facts.len()))
 }
 

@@ -7,6 +7,7 @@ mod backup_cmd;
 mod bench;
 mod data;
 mod index_cmd;
+mod leads_cmd;
 mod progress;
 mod reform_cmd;
 mod rules_cmd;
@@ -87,6 +88,10 @@ enum Command {
     Restore(backup_cmd::RestoreArgs),
     /// What-if reform: `reform FILE --year Y [--out F.xlsx]` — a reform of rule parameters against today's rules on the same data (nothing stored).
     Reform(reform_cmd::ReformArgs),
+    /// The new tracks' "五个一" board: completeness, gaps, firms by tier, leads, the future-industry pipeline.
+    Tracks(leads_cmd::TracksArgs),
+    /// 新赛道大会 leads: list, import, template, pipeline, move, land, drop, note.
+    Leads(leads_cmd::LeadsArgs),
 }
 
 /// A command whose output is piped into a reader that stops early (`gaoxin export | head`) ends
@@ -137,6 +142,8 @@ fn main() -> ExitCode {
             Command::Ladder(a) => rules_cmd::ladder_cmd(&url, &zone, a).await,
             Command::Policies(a) => rules_cmd::policies(&url, &zone, a).await,
             Command::Reform(a) => reform_cmd::reform(&url, &zone, a).await,
+            Command::Tracks(a) => leads_cmd::tracks_cmd(&url, &zone, a).await,
+            Command::Leads(a) => leads_cmd::leads_cmd(&url, &zone, a).await,
             Command::Backup(a) => backup_cmd::backup(&url, a).await,
             Command::Restore(a) => backup_cmd::restore(&url, a).await,
         }

@@ -91,6 +91,7 @@
 //! Shares and intensities do not depend on `enterprises`.
 pub mod calibration;
 pub mod firm;
+pub mod leads;
 pub mod names;
 pub mod rng;
 

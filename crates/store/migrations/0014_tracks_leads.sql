@@ -20,12 +20,15 @@ CREATE TABLE track_elements (
 -- the duplicate check's key with track and event. stage: 0..6 (data/leads/leads.toml, 6 = 落地);
 -- max_stage: the furthest stage reached; stage_since: unix seconds the current stage began.
 -- next_date: yyyymmdd. outcome: open | landed | dropped; invest_fen: the landed investment (fen).
+-- firm_class: the firm's class as the 大会 counts them (data/leads/leads.toml: unicorn,
+-- potential_unicorn, listed, frontier) or ''.
 CREATE TABLE leads (
     id TEXT PRIMARY KEY,
     uscc TEXT NOT NULL,
     firm_name TEXT NOT NULL,
     in_panel BIGINT NOT NULL,
     firm_key TEXT NOT NULL,
+    firm_class TEXT NOT NULL,
     track TEXT NOT NULL,
     event TEXT NOT NULL,
     park TEXT NOT NULL,

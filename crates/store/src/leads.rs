@@ -18,6 +18,8 @@ pub struct NewLead {
     pub uscc: String,
     pub firm_name: String,
     pub in_panel: bool,
+    /// `unicorn`, `potential_unicorn`, `listed`, `frontier` or `""`.
+    pub firm_class: String,
     pub track: String,
     pub event: String,
     /// The park working the lead, or `""` for the zone.
@@ -36,6 +38,7 @@ pub struct Lead {
     pub uscc: String,
     pub firm_name: String,
     pub in_panel: bool,
+    pub firm_class: String,
     pub track: String,
     pub event: String,
     pub park: String,
@@ -123,11 +126,13 @@ pub struct PipelineCounts {
     pub landed: Vec<(String, i64, i64)>,
     /// Open leads past their next-action date.
     pub stalled: i64,
+    /// (firm class, distinct firms engaged).
+    pub firms_by_class: Vec<(String, i64)>,
 }
 
 const COLS: &str = "l.id, l.uscc, l.firm_name, l.in_panel, l.track, l.event, l.park, l.owner, l.stage, \
      l.max_stage, l.stage_since, l.next_action, l.next_date, l.outcome, l.invest_fen, l.landed_park, \
-     l.drop_reason, l.created_at, l.created_by, l.updated_at";
+     l.drop_reason, l.created_at, l.created_by, l.updated_at, l.firm_class";
 
 fn decode(r: &AnyRow) -> Result<Lead, Error> {
     Ok(Lead {
@@ -151,6 +156,7 @@ fn decode(r: &AnyRow) -> Result<Lead, Error> {
         created_at: get_i64(r, 17)?,
         created_by: r.try_get(18)?,
         updated_at: get_i64(r, 19)?,
+        firm_class: r.try_get(20)?,
     })
 }
 
@@ -246,6 +252,28 @@ impl Cond {
         }
         q
     }
+}
+
+/// `(…),(…)` value lists: anonymous `?` on SQLite (its `$n` make big statements slow to
+/// prepare), `$n` on PostgreSQL.
+fn values(rows: usize, cols: usize, sqlite: bool) -> String {
+    let mut n = 0;
+    (0..rows)
+        .map(|_| {
+            let row: Vec<String> = (0..cols)
+                .map(|_| {
+                    n += 1;
+                    if sqlite {
+                        "?".to_string()
+                    } else {
+                        format!("${n}")
+                    }
+                })
+                .collect();
+            format!("({})", row.join(","))
+        })
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 fn random_id() -> String {
@@ -350,6 +378,7 @@ impl Store {
                 uscc: n.uscc.trim().to_string(),
                 firm_name: n.firm_name.trim().to_string(),
                 in_panel: n.in_panel,
+                firm_class: n.firm_class.clone(),
                 track: n.track.clone(),
                 event: n.event.clone(),
                 park: n.park.clone(),
@@ -369,8 +398,8 @@ impl Store {
             };
             sqlx::query(
                 "INSERT INTO leads (id, uscc, firm_name, in_panel, firm_key, track, event, park, owner, stage, max_stage, \
-                 stage_since, next_action, next_date, outcome, created_at, created_by, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 'open', $15, $16, $17)",
+                 stage_since, next_action, next_date, outcome, created_at, created_by, updated_at, firm_class) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 'open', $15, $16, $17, $18)",
             )
             .bind(lead.id.clone())
             .bind(lead.uscc.clone())
@@ -389,6 +418,7 @@ impl Store {
             .bind(at)
             .bind(by.to_string())
             .bind(at)
+            .bind(lead.firm_class.clone())
             .execute(&mut *tx)
             .await?;
             history(
@@ -665,6 +695,15 @@ impl Store {
                 get_opt_i64(&r, 2)?.unwrap_or(0),
             ));
         }
+        for r in c
+            .query(format!(
+                "SELECT l.firm_class, COUNT(DISTINCT l.firm_key) FROM leads l WHERE {w} GROUP BY l.firm_class ORDER BY l.firm_class"
+            ))
+            .fetch_all(&self.pool)
+            .await?
+        {
+            out.firms_by_class.push((r.try_get(0)?, get_i64(&r, 1)?));
+        }
         let mut h = Cond::new(scope, "h");
         h.filter(&f, "h", false);
         for r in h
@@ -698,67 +737,77 @@ impl Store {
     }
 
     /// Writes stored leads and their history as they are (ids, stages, dates kept) in one
-    /// transaction: the demo's back-dated history and the benchmark's 100,000 leads.
+    /// transaction, in multi-row statements: the demo's back-dated history and the benchmark's
+    /// 100,000 leads.
     pub async fn load_leads(
         &self,
         leads: &[Lead],
         events: &[(String, LeadEvent)],
     ) -> Result<(), Error> {
         let mut tx = self.pool.begin().await?;
-        for l in leads {
-            sqlx::query(
+        let sqlite = self.backend() == crate::Backend::Sqlite;
+        for chunk in leads.chunks(400) {
+            let sql = format!(
                 "INSERT INTO leads (id, uscc, firm_name, in_panel, firm_key, track, event, park, owner, stage, max_stage, \
-                 stage_since, next_action, next_date, outcome, invest_fen, landed_park, drop_reason, created_at, created_by, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)",
-            )
-            .bind(l.id.clone())
-            .bind(l.uscc.clone())
-            .bind(l.firm_name.clone())
-            .bind(l.in_panel as i64)
-            .bind(firm_key(&l.uscc, &l.firm_name))
-            .bind(l.track.clone())
-            .bind(l.event.clone())
-            .bind(l.park.clone())
-            .bind(l.owner.clone())
-            .bind(l.stage)
-            .bind(l.max_stage)
-            .bind(l.stage_since)
-            .bind(l.next_action.clone())
-            .bind(l.next_date)
-            .bind(l.outcome.clone())
-            .bind(l.invest_fen)
-            .bind(l.landed_park.clone())
-            .bind(l.drop_reason.clone())
-            .bind(l.created_at)
-            .bind(l.created_by.clone())
-            .bind(l.updated_at)
-            .execute(&mut *tx)
-            .await?;
+                 stage_since, next_action, next_date, outcome, invest_fen, landed_park, drop_reason, created_at, created_by, updated_at, firm_class) \
+                 VALUES {}",
+                values(chunk.len(), 22, sqlite)
+            );
+            let mut q = sqlx::query(AssertSqlSafe(sql));
+            for l in chunk {
+                q = q
+                    .bind(l.id.clone())
+                    .bind(l.uscc.clone())
+                    .bind(l.firm_name.clone())
+                    .bind(l.in_panel as i64)
+                    .bind(firm_key(&l.uscc, &l.firm_name))
+                    .bind(l.track.clone())
+                    .bind(l.event.clone())
+                    .bind(l.park.clone())
+                    .bind(l.owner.clone())
+                    .bind(l.stage)
+                    .bind(l.max_stage)
+                    .bind(l.stage_since)
+                    .bind(l.next_action.clone())
+                    .bind(l.next_date)
+                    .bind(l.outcome.clone())
+                    .bind(l.invest_fen)
+                    .bind(l.landed_park.clone())
+                    .bind(l.drop_reason.clone())
+                    .bind(l.created_at)
+                    .bind(l.created_by.clone())
+                    .bind(l.updated_at)
+                    .bind(l.firm_class.clone());
+            }
+            q.execute(&mut *tx).await?;
         }
         let by_id: std::collections::HashMap<&str, &Lead> =
             leads.iter().map(|l| (l.id.as_str(), l)).collect();
-        for (id, e) in events {
-            let Some(l) = by_id.get(id.as_str()) else {
-                return Err(Error::Corrupt(format!("lead_history: 线索 {id} 不存在")));
-            };
-            sqlx::query(
-                "INSERT INTO lead_history (lead_id, seq, at, by_user, kind, from_stage, to_stage, dwell_days, note, track, event, park) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-            )
-            .bind(id.clone())
-            .bind(e.seq)
-            .bind(e.at)
-            .bind(e.by.clone())
-            .bind(e.kind.clone())
-            .bind(e.from_stage)
-            .bind(e.to_stage)
-            .bind(e.dwell_days)
-            .bind(e.note.clone())
-            .bind(l.track.clone())
-            .bind(l.event.clone())
-            .bind(l.park.clone())
-            .execute(&mut *tx)
-            .await?;
+        for chunk in events.chunks(1000) {
+            let sql = format!(
+                "INSERT INTO lead_history (lead_id, seq, at, by_user, kind, from_stage, to_stage, dwell_days, note, track, event, park) VALUES {}",
+                values(chunk.len(), 12, sqlite)
+            );
+            let mut q = sqlx::query(AssertSqlSafe(sql));
+            for (id, e) in chunk {
+                let Some(l) = by_id.get(id.as_str()) else {
+                    return Err(Error::Corrupt(format!("lead_history: 线索 {id} 不存在")));
+                };
+                q = q
+                    .bind(id.clone())
+                    .bind(e.seq)
+                    .bind(e.at)
+                    .bind(e.by.clone())
+                    .bind(e.kind.clone())
+                    .bind(e.from_stage)
+                    .bind(e.to_stage)
+                    .bind(e.dwell_days)
+                    .bind(e.note.clone())
+                    .bind(l.track.clone())
+                    .bind(l.event.clone())
+                    .bind(l.park.clone());
+            }
+            q.execute(&mut *tx).await?;
         }
         bump(&mut tx).await?;
         tx.commit().await?;

@@ -107,6 +107,14 @@ impl Store {
         Ok(())
     }
 
+    /// Removes every element (before loading the demo zone's board).
+    pub async fn clear_track_elements(&self) -> Result<(), Error> {
+        sqlx::query("DELETE FROM track_elements")
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
     /// Removes one element (it becomes a gap again); false if it was not recorded.
     pub async fn delete_track_element(&self, track: &str, element: &str) -> Result<bool, Error> {
         let done = sqlx::query("DELETE FROM track_elements WHERE track = $1 AND element = $2")

@@ -98,6 +98,7 @@ struct LeadView {
     event_name: String,
     park_name: String,
     stage_name: String,
+    class_name: String,
     landed_park_name: String,
     reason_name: String,
     stalled: bool,
@@ -110,6 +111,7 @@ pub struct LeadJson {
     uscc: String,
     firm_name: String,
     in_panel: bool,
+    firm_class: String,
     track: String,
     event: String,
     park: String,
@@ -150,6 +152,7 @@ fn view(zone: &Zone, cfg: &LeadsConfig, l: &Lead, today: i64) -> LeadView {
             .unwrap_or_else(|| l.event.clone()),
         park_name: park_name(&l.park),
         stage_name: cfg.stage_name(l.stage).to_string(),
+        class_name: cfg.class_name(&l.firm_class),
         landed_park_name: l.landed_park.as_deref().map(park_name).unwrap_or_default(),
         reason_name: l
             .drop_reason
@@ -166,6 +169,7 @@ fn view(zone: &Zone, cfg: &LeadsConfig, l: &Lead, today: i64) -> LeadView {
             uscc: l.uscc.clone(),
             firm_name: l.firm_name.clone(),
             in_panel: l.in_panel,
+            firm_class: l.firm_class.clone(),
             track: l.track.clone(),
             event: l.event.clone(),
             park: l.park.clone(),
@@ -219,6 +223,7 @@ async fn list_page(
             q => render::ser(q),
             stages => render::ser(&cfg.stages),
             events => render::ser(&cfg.events),
+            classes => render::ser(&cfg.firm_classes),
             tracks => render::ser(state.zone.tracks.iter().map(|t| (t.id.clone(), t.name.clone())).collect::<Vec<_>>()),
             parks => render::ser(state.zone.parks.iter().map(|p| (p.id.to_string(), p.name.clone())).collect::<Vec<_>>()),
             own_park => user.role.park().map(|p| p.to_string()),
@@ -236,6 +241,7 @@ async fn list_page(
 struct FormEcho {
     uscc: String,
     firm_name: String,
+    firm_class: String,
     track: String,
     event: String,
     park: String,
@@ -251,6 +257,7 @@ impl From<&LeadInput> for FormEcho {
         FormEcho {
             uscc: i.uscc.clone(),
             firm_name: i.firm_name.clone(),
+            firm_class: i.firm_class.clone(),
             track: i.track.clone(),
             event: i.event.clone(),
             park: i.park.clone(),

@@ -41,6 +41,9 @@ pub struct PipelineView {
     pub stages: Vec<StageRow>,
     pub landed_by_park: Vec<LandedRow>,
     pub invest_fen: i64,
+    /// Distinct firms engaged, and per class (name, firms).
+    pub firms_engaged: i64,
+    pub firms_by_class: Vec<(String, i64)>,
 }
 
 /// The median of a histogram of (value, count) sorted by value (the lower middle for an even total).
@@ -130,6 +133,20 @@ pub fn view(cfg: &LeadsConfig, zone: &Zone, c: &PipelineCounts) -> PipelineView 
         dropped: count("dropped"),
         stalled: c.stalled,
         invest_fen: landed_by_park.iter().map(|l| l.invest_fen).sum(),
+        firms_engaged: c.firms_by_class.iter().map(|x| x.1).sum(),
+        firms_by_class: cfg
+            .firm_classes
+            .iter()
+            .map(|k| {
+                let n = c
+                    .firms_by_class
+                    .iter()
+                    .filter(|x| x.0 == k.code)
+                    .map(|x| x.1)
+                    .sum();
+                (k.name.clone(), n)
+            })
+            .collect(),
         stages,
         landed_by_park,
     }
@@ -242,6 +259,7 @@ pub fn leads_xlsx(cfg: &LeadsConfig, zone: &Zone, leads: &[Lead]) -> Result<Vec<
         let cells = [
             l.uscc.clone(),
             l.firm_name.clone(),
+            cfg.class_name(&l.firm_class),
             zone.track(&l.track)
                 .map(|t| t.name.clone())
                 .unwrap_or_else(|| l.track.clone()),
@@ -329,6 +347,20 @@ pub fn pipeline_xlsx(v: &PipelineView, title: &str) -> Result<Vec<u8>, XlsxError
             v.total, v.open, v.landed, v.dropped, v.stalled
         ),
     )?;
+    let classes: Vec<String> = v
+        .firms_by_class
+        .iter()
+        .map(|(k, n)| format!("{k} {n} 家"))
+        .collect();
+    ws.write_string(
+        n + 2,
+        0,
+        format!(
+            "参与企业 {} 家，其中 {}",
+            v.firms_engaged,
+            classes.join("、")
+        ),
+    )?;
     let ws = list_sheet(
         &mut wb,
         "落地投资",
@@ -353,6 +385,17 @@ pub fn template_xlsx(cfg: &LeadsConfig, zone: &Zone) -> Result<Vec<u8>, XlsxErro
         (
             "统一社会信用代码",
             "必填；区内企业自动带出名称，区外企业同时填写企业名称".to_string(),
+        ),
+        (
+            "企业类别",
+            format!(
+                "可空；{}",
+                cfg.firm_classes
+                    .iter()
+                    .map(|c| c.name.clone())
+                    .collect::<Vec<_>>()
+                    .join("、")
+            ),
         ),
         (
             "赛道",

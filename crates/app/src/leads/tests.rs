@@ -366,7 +366,7 @@ fn medians_of_histograms() {
     assert_eq!(histogram_median(&[(0, 10), (2, 1), (9, 10)]), Some(2));
 }
 
-fn sheet(rows: &[[&str; 10]]) -> Vec<u8> {
+fn sheet(rows: &[[&str; 11]]) -> Vec<u8> {
     let mut wb = Workbook::new();
     let ws = wb.add_worksheet();
     for (c, h) in LEAD_COLUMNS.iter().enumerate() {
@@ -390,6 +390,7 @@ async fn import_is_all_or_nothing_with_row_and_column_messages() {
         let good = [
             "91320191MA1W8E9X2T",
             "甲公司",
+            "上市公司",
             "人工智能",
             "第一届南京新赛道大会",
             "江北新区",
@@ -402,6 +403,7 @@ async fn import_is_all_or_nothing_with_row_and_column_messages() {
         let bad = [
             "91320191MA1W8E9X2T",
             "甲公司",
+            "独角兽",
             "人工智能",
             "第一届南京新赛道大会",
             "",
@@ -446,7 +448,14 @@ async fn import_is_all_or_nothing_with_row_and_column_messages() {
             .leads(&Scope::Zone, &LeadFilter::default(), 0, None)
             .await
             .unwrap();
-        assert_eq!((rows[0].stage, rows[0].park.as_str()), (1, "jiangbei"));
+        assert_eq!(
+            (
+                rows[0].stage,
+                rows[0].park.as_str(),
+                rows[0].firm_class.as_str()
+            ),
+            (1, "jiangbei", "listed")
+        );
         // the export re-imports: same columns (a duplicate now)
         let x = leads_xlsx(&cfg, &z, &rows).unwrap();
         let Err(InputError::Invalid(e)) = import(&store, &z, &cfg, &admin, x, NOW).await else {
