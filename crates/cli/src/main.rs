@@ -7,6 +7,7 @@ mod backup_cmd;
 mod bench;
 mod data;
 mod index_cmd;
+mod leads_bench;
 mod leads_cmd;
 mod progress;
 mod reform_cmd;

@@ -306,7 +306,10 @@ pub async fn create(
 ) -> Result<Response, PageError> {
     let (_, cfg) = configs(&state)?;
     match leads::create(&state.store, &state.zone, cfg, &actor(&user), &input, now()).await {
-        Ok(l) => Ok(Redirect::to(&format!("/leads/{}", l.id)).into_response()),
+        Ok(l) => {
+            state.tracks.pipeline.invalidate();
+            Ok(Redirect::to(&format!("/leads/{}", l.id)).into_response())
+        }
         Err(InputError::Invalid(errs)) => {
             list_page(
                 &state,
@@ -339,7 +342,10 @@ pub async fn import(
     let (_, cfg) = configs(&state)?;
     let bytes = read_file(&user, checked, mp).await?;
     match leads::import(&state.store, &state.zone, cfg, &actor(&user), bytes, now()).await {
-        Ok(n) => Ok(Redirect::to(&format!("/leads?msg=imported-{n}")).into_response()),
+        Ok(n) => {
+            state.tracks.pipeline.invalidate();
+            Ok(Redirect::to(&format!("/leads?msg=imported-{n}")).into_response())
+        }
         Err(InputError::Invalid(mut errs)) => {
             errs.insert(0, "导入未执行，未写入任何线索；请修改后重新上传：".into());
             list_page(&state, &user, &FilterQuery::default(), None, errs, None).await
@@ -440,7 +446,10 @@ pub async fn change(
     )
     .await
     {
-        Ok(l) => Ok(Redirect::to(&format!("/leads/{}", l.id)).into_response()),
+        Ok(l) => {
+            state.tracks.pipeline.invalidate();
+            Ok(Redirect::to(&format!("/leads/{}", l.id)).into_response())
+        }
         Err(InputError::Invalid(errs)) => {
             detail_page(&state, &user, &id, Some((&input, errs))).await
         }
@@ -633,5 +642,6 @@ pub async fn api_change(
     )
     .await
     .map_err(api_input_error)?;
+    state.tracks.pipeline.invalidate();
     Ok(Json(view(&state.zone, cfg, &l, 0).lead))
 }

@@ -155,9 +155,31 @@ pub fn view(cfg: &LeadsConfig, zone: &Zone, c: &PipelineCounts) -> PipelineView 
 type CacheKey = (String, LeadFilter, i64);
 
 /// Pipeline views per (scope, filter, day), valid while the store's lead version is unchanged.
+/// The version is read from the store at most every [`RECHECK`] (so a write by another process,
+/// e.g. `gaoxin leads import`, shows within that time); a write through this process calls
+/// [`PipelineCache::invalidate`] and shows at once. Under load the page then costs no query.
 #[derive(Default)]
 pub struct PipelineCache {
-    inner: Mutex<(i64, HashMap<CacheKey, PipelineView>)>,
+    inner: Mutex<CacheState>,
+}
+
+#[derive(Default)]
+struct CacheState {
+    version: i64,
+    checked: Option<std::time::Instant>,
+    views: HashMap<CacheKey, PipelineView>,
+}
+
+/// How long the store's lead version is trusted without reading it again.
+pub const RECHECK: std::time::Duration = std::time::Duration::from_millis(500);
+
+impl PipelineCache {
+    /// Forgets every view (after a lead write through this process).
+    pub fn invalidate(&self) {
+        let mut g = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        g.checked = None;
+        g.views.clear();
+    }
 }
 
 fn scope_key(s: &Scope) -> String {
@@ -186,25 +208,36 @@ pub async fn pipeline(
         ..LeadFilter::default()
     };
     let key = (scope_key(scope), f.clone(), day);
-    let version = store.lead_version().await?;
     {
         let g = cache.inner.lock().unwrap_or_else(|e| e.into_inner());
-        if g.0 == version
-            && let Some(v) = g.1.get(&key)
+        if g.checked.is_some_and(|t| t.elapsed() < RECHECK)
+            && let Some(v) = g.views.get(&key)
         {
+            return Ok(v.clone());
+        }
+    }
+    let checked = std::time::Instant::now();
+    let version = store.lead_version().await?;
+    {
+        let mut g = cache.inner.lock().unwrap_or_else(|e| e.into_inner());
+        if g.version != version {
+            g.views.clear();
+            g.version = version;
+        }
+        g.checked = Some(checked);
+        if let Some(v) = g.views.get(&key) {
             return Ok(v.clone());
         }
     }
     let counts = store.lead_pipeline(scope, &f, day).await?;
     let v = view(cfg, zone, &counts);
     let mut g = cache.inner.lock().unwrap_or_else(|e| e.into_inner());
-    if g.0 != version {
-        *g = (version, HashMap::new());
+    if g.version == version {
+        if g.views.len() > 4096 {
+            g.views.clear();
+        }
+        g.views.insert(key, v.clone());
     }
-    if g.1.len() > 4096 {
-        g.1.clear();
-    }
-    g.1.insert(key, v.clone());
     Ok(v)
 }
 

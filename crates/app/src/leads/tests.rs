@@ -134,8 +134,9 @@ async fn bad_input_is_refused_with_chinese_messages_naming_the_field() {
 async fn moves_history_scope_and_pipeline() {
     let z = zone();
     let cfg = LeadsConfig::shipped().unwrap();
-    let cache = PipelineCache::default();
     for store in testing::all().await.unwrap() {
+        // one cache per store (a cache serves one database)
+        let cache = PipelineCache::default();
         fixture(&store, &z).await;
         let jb = actor(
             "park-jiangbei",
