@@ -47,6 +47,7 @@ pub mod finance_import;
 pub mod finance_loans;
 pub mod finance_registry;
 pub mod indicators;
+pub mod leads;
 pub mod reform;
 pub mod reform_cache;
 pub mod reform_workbook;
@@ -56,6 +57,7 @@ pub mod rules_runs;
 pub mod rules_summary;
 pub mod rules_workbook;
 pub mod runs;
+pub mod tracks;
 mod xlsx;
 
 pub use error::EvalError;

@@ -108,6 +108,14 @@ pub async fn load_demo(
         gaoxin_store::unix_now(),
     )
     .await?;
+    gaoxin_app::leads::load_demo(
+        store,
+        zone,
+        &demo.enterprises,
+        cfg.seed,
+        gaoxin_store::unix_now(),
+    )
+    .await?;
     Ok((demo.enterprises.len(), demo.facts.len()))
 }
 

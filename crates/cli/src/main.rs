@@ -10,6 +10,8 @@ mod clusters_cmd;
 mod data;
 mod finance_cmd;
 mod index_cmd;
+mod leads_bench;
+mod leads_cmd;
 mod progress;
 mod reform_cmd;
 mod rules_cmd;
@@ -103,6 +105,10 @@ enum Command {
     Clusters(clusters_cmd::ClustersArgs),
     /// Link records of the cluster diagnosis: `links import FILE [--park P]` (all or nothing), `links export [--format xlsx|csv] [--out F]`.
     Links(clusters_cmd::LinksArgs),
+    /// The new tracks' "五个一" board: completeness, gaps, firms by tier, leads, the future-industry pipeline.
+    Tracks(leads_cmd::TracksArgs),
+    /// 新赛道大会 leads: list, import, template, pipeline, move, land, drop, note.
+    Leads(leads_cmd::LeadsArgs),
 }
 
 /// A command whose output is piped into a reader that stops early (`gaoxin export | head`) ends
@@ -155,6 +161,8 @@ fn main() -> ExitCode {
             Command::Reform(a) => reform_cmd::reform(&url, &zone, a).await,
             Command::Clusters(a) => clusters_cmd::clusters(&url, &zone, a).await,
             Command::Links(a) => clusters_cmd::links(&url, &zone, a).await,
+            Command::Tracks(a) => leads_cmd::tracks_cmd(&url, &zone, a).await,
+            Command::Leads(a) => leads_cmd::leads_cmd(&url, &zone, a).await,
             Command::Backup(a) => backup_cmd::backup(&url, a).await,
             Command::Restore(a) => backup_cmd::restore(&url, a).await,
             Command::Appeals(a) => appeals_cmd::run(&url, &zone, a).await,

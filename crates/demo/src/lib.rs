@@ -92,6 +92,7 @@
 pub mod appeals;
 pub mod calibration;
 pub mod firm;
+pub mod leads;
 pub mod links;
 pub mod names;
 pub mod rng;

@@ -39,6 +39,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (12, include_str!("../migrations/0012_appeals.sql")),
     (13, include_str!("../migrations/0013_finance.sql")),
     (15, include_str!("../migrations/0015_cluster_links.sql")),
+    (14, include_str!("../migrations/0014_tracks_leads.sql")),
 ];
 
 /// The database URL: `--database` if given, else `DATABASE_URL`, else `sqlite://gaoxin.db` in the working directory.

@@ -14,6 +14,7 @@ mod db;
 mod finance;
 mod finance_registry;
 mod import;
+mod leads;
 mod links;
 mod login_throttle;
 mod read;
@@ -22,6 +23,7 @@ mod runs;
 mod scope;
 mod sessions;
 pub mod testing;
+mod tracks;
 mod url;
 mod users;
 
@@ -37,6 +39,7 @@ pub use import::{
     Change, ChangeWhat, FactsPatch, FirmPatch, IdentityField, ImportCounts, ImportTx,
     MAX_LISTED_CHANGES, MoveError, ParkMove, Touch, unix_now,
 };
+pub use leads::{Lead, LeadChange, LeadEvent, LeadFilter, NewLead, PipelineCounts, firm_key};
 pub use links::{ClusterFirmRow, LinkRecord, pair_key};
 pub use login_throttle::LoginFailures;
 pub use read::{
@@ -46,5 +49,6 @@ pub use rule_results::RuleResultRow;
 pub use runs::{ParkInput, PointsRow, RunKind, RunRecord};
 pub use scope::Scope;
 pub use sessions::{JobKind, JobRecord, JobState, SessionRecord, token_hash};
+pub use tracks::{TrackElement, TrackYear};
 pub use url::masked_url;
 pub use users::{Role, UserRecord};

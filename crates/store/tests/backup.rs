@@ -232,6 +232,46 @@ async fn fill(store: &Store) {
         .unwrap()
         .unwrap();
     fill_finance(store, &bank, &firm).await;
+    fill_tracks_leads(store, &firm).await;
+}
+
+/// Tracks and leads (migration 0014): one "五个一" element, one lead with its history.
+async fn fill_tracks_leads(store: &Store, firm: &Uscc) {
+    store
+        .put_track_elements(&[gaoxin_store::TrackElement {
+            track: "t05".into(),
+            element: "track_fund".into(),
+            name: "低空经济赛道基金".into(),
+            who: "高新区".into(),
+            since: Some(20240301),
+            status: "operating".into(),
+            evidence: String::new(),
+            updated_by: "admin".into(),
+            updated_at: 1_700_000_600,
+        }])
+        .await
+        .unwrap();
+    store
+        .insert_leads(
+            &[gaoxin_store::NewLead {
+                uscc: firm.as_str().into(),
+                firm_name: "x".into(),
+                in_panel: true,
+                firm_class: "listed".into(),
+                track: "t05".into(),
+                event: "conf-2024".into(),
+                park: "jiangbei".into(),
+                owner: "park-jiangbei".into(),
+                stage: 0,
+                next_action: "走访".into(),
+                next_date: Some(20991231),
+                note: "引号\"与换行\n".into(),
+            }],
+            "admin",
+            &[1_700_000_700],
+        )
+        .await
+        .unwrap();
 }
 
 /// One row in each finance table (migration 0013).
@@ -404,6 +444,10 @@ async fn round_trip_on_both_backends_and_across_them() {
             "appeal_transitions",
             "appeal_api_keys",
             "cluster_links",
+            "track_elements",
+            "leads",
+            "lead_history",
+            "lead_version",
         ] {
             assert!(
                 nonempty_tables(&before).contains(&t),

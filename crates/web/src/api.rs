@@ -447,6 +447,7 @@ pub async fn openapi() -> Response {
         crate::upload::start_api, crate::upload::job_api, crate::bank::bank_points,
         crate::appeal_pages::api_file,
         crate::finance_pages::bank_list, crate::finance_pages::bank_respond, crate::finance_pages::bank_points_loan,
+        crate::lead_pages::api_pipeline, crate::lead_pages::api_lead, crate::lead_pages::api_change,
     ),
     components(schemas(ErrorBody, crate::appeal_pages::ApiAppeal)),
     modifiers(&SecuritySchemes),

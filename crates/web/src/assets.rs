@@ -59,6 +59,11 @@ const FILES: &[(&str, &str, &[u8])] = &[
         include_bytes!("../static/clusters.js"),
     ),
     (
+        "tracks.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../static/tracks.js"),
+    ),
+    (
         "vendor/echarts.min.js",
         "text/javascript; charset=utf-8",
         include_bytes!("../static/vendor/echarts.min.js"),

@@ -33,6 +33,7 @@ mod error;
 mod export;
 pub mod finance_pages;
 pub mod indicator_pages;
+pub mod lead_pages;
 pub mod pages;
 pub mod reform_pages;
 pub mod render;
@@ -41,6 +42,7 @@ pub mod routes;
 pub mod rules_jobs;
 pub mod rules_pages;
 pub mod security_headers;
+pub mod track_pages;
 pub mod upload;
 pub mod user;
 
@@ -128,6 +130,8 @@ pub struct Inner {
     /// Rule files and compiled plans, reloaded when the rules directory changes.
     pub rules: gaoxin_app::rules_cache::RulesCache,
     pub reforms: gaoxin_app::reform_cache::BaselineCache,
+    /// Tracks' and leads' data files and the pipeline cache.
+    pub tracks: track_pages::TracksState,
 }
 
 impl std::ops::Deref for AppState {
@@ -139,6 +143,7 @@ impl std::ops::Deref for AppState {
 
 impl AppState {
     pub fn new(store: Store, zone: Zone, config: Config) -> AppState {
+        let tracks = track_pages::TracksState::new(&zone);
         AppState(Arc::new(Inner {
             sessions: auth::Sessions::new(
                 store.clone(),
@@ -153,6 +158,7 @@ impl AppState {
             rules_jobs: rules_jobs::RulesJobs::default(),
             rules: gaoxin_app::rules_cache::RulesCache::new(),
             reforms: gaoxin_app::reform_cache::BaselineCache::default(),
+            tracks,
         }))
     }
 

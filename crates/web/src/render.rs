@@ -108,6 +108,18 @@ const TEMPLATES: &[(&str, &str)] = &[
         "cluster_links.html",
         include_str!("../templates/cluster_links.html"),
     ),
+    ("tracks.html", include_str!("../templates/tracks.html")),
+    ("track.html", include_str!("../templates/track.html")),
+    ("leads.html", include_str!("../templates/leads.html")),
+    ("lead.html", include_str!("../templates/lead.html")),
+    (
+        "lead_pipeline.html",
+        include_str!("../templates/lead_pipeline.html"),
+    ),
+    (
+        "lead_stalled.html",
+        include_str!("../templates/lead_stalled.html"),
+    ),
 ];
 
 static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {
@@ -221,6 +233,18 @@ pub const NAV: &[NavItem] = &[
         label: "科技金融",
         href: |r| {
             (!matches!(r, Role::Enterprise(_) | Role::Department(_))).then(|| "/finance".into())
+        },
+    },
+    NavItem {
+        label: "新赛道",
+        href: |r| {
+            (!matches!(r, Role::Enterprise(_) | Role::Department(_))).then(|| "/tracks".into())
+        },
+    },
+    NavItem {
+        label: "线索",
+        href: |r| {
+            (!matches!(r, Role::Enterprise(_) | Role::Department(_))).then(|| "/leads".into())
         },
     },
     NavItem {

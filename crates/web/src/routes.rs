@@ -5,7 +5,7 @@
 //! OpenAPI test) can enumerate every route. There is no other place where routes are added.
 use crate::{
     AppState, account, api, appeal_pages, assets, auth, bank, cluster_pages, finance_pages,
-    indicator_pages, pages, reform_pages, rules_pages, upload,
+    indicator_pages, lead_pages, pages, reform_pages, rules_pages, track_pages, upload,
 };
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -92,6 +92,7 @@ fn table() -> Table {
         appeal_routes,
         finance_routes,
         cluster_routes,
+        track_routes,
         api_routes,
     ];
     let t = Table {
@@ -441,6 +442,98 @@ fn finance_routes(t: Table) -> Table {
             "/api/v1/bank/enterprises/{uscc}/points-loans",
             Bank,
             post(f::bank_points_loan),
+        )
+}
+
+/// New tracks (赛道 "五个一" board) and 新赛道大会 leads (线索, pipeline), with their JSON API.
+fn track_routes(t: Table) -> Table {
+    use Access::*;
+    use axum::extract::DefaultBodyLimit as Limit;
+    let up = 16 * 1024 * 1024;
+    t.add("GET", "/tracks", Staff, get(track_pages::overview))
+        .add(
+            "GET",
+            "/tracks/export.xlsx",
+            Staff,
+            get(track_pages::overview_xlsx),
+        )
+        .add(
+            "GET",
+            "/tracks/template.xlsx",
+            Zone,
+            get(track_pages::template),
+        )
+        .add(
+            "POST",
+            "/tracks/import",
+            Zone,
+            post(track_pages::import).layer(Limit::max(up)),
+        )
+        .add(
+            "GET",
+            "/tracks/{track}",
+            Staff,
+            get(track_pages::track_page),
+        )
+        .add(
+            "POST",
+            "/tracks/{track}/elements",
+            Zone,
+            post(track_pages::save_element),
+        )
+        .add(
+            "POST",
+            "/tracks/{track}/elements/{element}/delete",
+            Zone,
+            post(track_pages::delete_element),
+        )
+        .add("GET", "/leads", Staff, get(lead_pages::list))
+        .add("POST", "/leads", Staff, post(lead_pages::create))
+        .add("GET", "/leads/export.xlsx", Staff, get(lead_pages::export))
+        .add(
+            "GET",
+            "/leads/template.xlsx",
+            Staff,
+            get(lead_pages::template),
+        )
+        .add(
+            "POST",
+            "/leads/import",
+            Staff,
+            post(lead_pages::import).layer(Limit::max(up)),
+        )
+        .add("GET", "/leads/pipeline", Staff, get(lead_pages::pipeline))
+        .add(
+            "GET",
+            "/leads/pipeline.xlsx",
+            Staff,
+            get(lead_pages::pipeline_xlsx),
+        )
+        .add("GET", "/leads/stalled", Staff, get(lead_pages::stalled))
+        .add("GET", "/leads/{lead}", Staff, get(lead_pages::detail))
+        .add(
+            "POST",
+            "/leads/{lead}/change",
+            Staff,
+            post(lead_pages::change),
+        )
+        .add(
+            "GET",
+            "/api/v1/leads/pipeline",
+            Staff,
+            get(lead_pages::api_pipeline),
+        )
+        .add(
+            "GET",
+            "/api/v1/leads/{lead}",
+            Staff,
+            get(lead_pages::api_lead),
+        )
+        .add(
+            "POST",
+            "/api/v1/leads/{lead}/change",
+            Staff,
+            post(lead_pages::api_change),
         )
 }
 

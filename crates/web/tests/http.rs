@@ -22,6 +22,8 @@ fn fill(path: &str, uscc: &str, park: &str) -> String {
         .replace("{job}", "0123456789abcdef")
         .replace("{*path}", "app.css")
         .replace("{cluster}", "c01")
+        .replace("{track}", "t01")
+        .replace("{lead}", "L000000000000")
 }
 
 /// Appeal 1 of the isolation walk: filed by the firm user (a 江北 firm), 政策兑现 → 科技创新局.
@@ -317,6 +319,32 @@ fn expected_signed_in(path: &str, who: &str, variant: &str) -> u16 {
             };
             if ok { 200 } else { 404 }
         }
+        // 新赛道 and 线索: zone and park staff (a park sees its own park's leads); firms: 404;
+        // the board's import template: zone users; a lead that does not exist: 404 for all.
+        "/tracks"
+        | "/tracks/export.xlsx"
+        | "/tracks/{track}"
+        | "/leads"
+        | "/leads/export.xlsx"
+        | "/leads/template.xlsx"
+        | "/leads/pipeline"
+        | "/leads/pipeline.xlsx"
+        | "/leads/stalled"
+        | "/api/v1/leads/pipeline" => {
+            if who == "firm" || who == "dept-keji" {
+                404
+            } else {
+                200
+            }
+        }
+        "/tracks/template.xlsx" => {
+            if zone {
+                200
+            } else {
+                404
+            }
+        }
+        "/leads/{lead}" | "/api/v1/leads/{lead}" => 404,
         other => panic!("route {other} is not classified in this test: add it"),
     }
 }
