@@ -6,203 +6,10 @@
 //! — except under CI (`CI` set), where it fails.
 mod common;
 
-use common::{Client, Server, start};
+use common::driver::{Driver, sign_in, tools_present};
+use common::{Server, start};
 use gaoxin_store::testing;
-use serde_json::{Value, json};
-use std::process::Stdio;
-use std::time::{Duration, Instant};
-
-const CHROMIUM: &str = "/usr/bin/chromium";
-const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
-const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
-
-fn tools_present() -> bool {
-    let ok = std::path::Path::new(CHROMIUM).exists() && std::path::Path::new(CHROMEDRIVER).exists();
-    if !ok {
-        if std::env::var("CI").is_ok() {
-            panic!("chromium / chromium-driver are not installed under CI");
-        }
-        eprintln!("note: chromium or chromedriver missing; skipping the finance browser test");
-    }
-    ok
-}
-
-/// A minimal WebDriver session (the calls this test needs).
-struct Driver {
-    http: Client,
-    session: String,
-    child: tokio::process::Child,
-}
-
-impl Driver {
-    async fn start() -> Driver {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let child = tokio::process::Command::new(CHROMEDRIVER)
-            .arg(format!("--port={port}"))
-            .arg("--allowed-ips=127.0.0.1")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .kill_on_drop(true)
-            .spawn()
-            .expect("chromedriver starts");
-        let mut http = Client {
-            addr: format!("127.0.0.1:{port}").parse().unwrap(),
-            cookie: None,
-            csrf: None,
-            source: None,
-        };
-        let t0 = Instant::now();
-        loop {
-            if tokio::net::TcpStream::connect(http.addr).await.is_ok() {
-                let r = http.get("/status").await;
-                if r.status == 200 && r.json()["value"]["ready"] == true {
-                    break;
-                }
-            }
-            assert!(
-                t0.elapsed() < Duration::from_secs(20),
-                "chromedriver did not start"
-            );
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        let profile =
-            std::env::temp_dir().join(format!("gx-chrome-fin-{}-{port}", std::process::id()));
-        std::fs::create_dir_all(&profile).unwrap();
-        let caps = json!({"capabilities": {"alwaysMatch": {
-            "browserName": "chrome",
-            "goog:chromeOptions": {
-                "binary": CHROMIUM,
-                "args": [
-                    "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                    "--no-first-run", "--window-size=1366,900", "--lang=zh-CN",
-                    format!("--user-data-dir={}", profile.display()),
-                ]
-            }
-        }}});
-        let b = serde_json::to_vec(&caps).unwrap();
-        let r = http
-            .request(
-                "POST",
-                "/session",
-                &[("Content-Type", "application/json")],
-                &b,
-            )
-            .await
-            .json();
-        let session = r["value"]["sessionId"]
-            .as_str()
-            .unwrap_or_else(|| panic!("no session: {r}"))
-            .to_string();
-        Driver {
-            http,
-            session,
-            child,
-        }
-    }
-
-    async fn cmd(&mut self, method: &str, path: &str, body: Value) -> Value {
-        let p = format!("/session/{}{path}", self.session);
-        let r = if method == "GET" {
-            self.http.get(&p).await
-        } else {
-            let b = serde_json::to_vec(&body).unwrap();
-            self.http
-                .request(method, &p, &[("Content-Type", "application/json")], &b)
-                .await
-        };
-        let j = r.json();
-        assert!(r.status < 400, "webdriver {method} {path}: {j}");
-        j["value"].clone()
-    }
-
-    async fn goto(&mut self, url: &str) {
-        self.cmd("POST", "/url", json!({ "url": url })).await;
-    }
-
-    async fn js(&mut self, script: &str) -> Value {
-        self.cmd(
-            "POST",
-            "/execute/sync",
-            json!({ "script": script, "args": [] }),
-        )
-        .await
-    }
-
-    async fn element(&mut self, css: &str) -> String {
-        let v = self
-            .cmd(
-                "POST",
-                "/element",
-                json!({"using": "css selector", "value": css}),
-            )
-            .await;
-        v[ELEMENT].as_str().unwrap().to_string()
-    }
-
-    async fn type_into(&mut self, css: &str, text: &str) {
-        let id = self.element(css).await;
-        self.cmd("POST", &format!("/element/{id}/clear"), json!({}))
-            .await;
-        self.cmd(
-            "POST",
-            &format!("/element/{id}/value"),
-            json!({ "text": text }),
-        )
-        .await;
-    }
-
-    async fn click(&mut self, css: &str) {
-        let id = self.element(css).await;
-        self.cmd("POST", &format!("/element/{id}/click"), json!({}))
-            .await;
-    }
-
-    async fn wait_for(&mut self, what: &str, script: &str) -> Value {
-        let t0 = Instant::now();
-        loop {
-            let v = self.js(script).await;
-            if !(v.is_null() || v == false || v == "" || v == 0) {
-                return v;
-            }
-            assert!(
-                t0.elapsed() < Duration::from_secs(20),
-                "timed out waiting for {what}"
-            );
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-    }
-
-    async fn errors(&mut self) -> Vec<String> {
-        let v = self
-            .js("return window.__gxErrors || ['app.js did not load'];")
-            .await;
-        serde_json::from_value(v).unwrap()
-    }
-
-    async fn quit(mut self) {
-        let p = format!("/session/{}", self.session);
-        let _ = self.http.request("DELETE", &p, &[], b"").await;
-        let _ = self.child.kill().await;
-    }
-}
-
-async fn sign_in(d: &mut Driver, s: &Server, user: &str) {
-    let base = format!("http://{}", s.addr);
-    d.goto(&format!("{base}/login")).await;
-    d.type_into("#username", user).await;
-    d.type_into("#password", &s.password(user)).await;
-    d.click("button[type=submit]").await;
-    d.wait_for(
-        "signed in",
-        "return document.querySelector('.who') !== null;",
-    )
-    .await;
-}
+use serde_json::json;
 
 async fn bank_call(s: &Server, key: &str, method: &str, path: &str, body: &str) -> common::Resp {
     let mut c = s.client();
@@ -298,7 +105,10 @@ async fn a_firm_declares_the_zone_publishes_a_bank_answers() {
     )
     .await;
     let rate = d
-        .js("return document.querySelector('#fin-rate').textContent;")
+        .js(
+            "return document.querySelector('#fin-rate').textContent;",
+            json!([]),
+        )
         .await;
     assert_eq!(rate, "0.0%");
 
@@ -331,11 +141,17 @@ async fn a_firm_declares_the_zone_publishes_a_bank_answers() {
         .await;
     assert_eq!(rate, "100.0%");
     let funded = d
-        .js("return document.querySelector('#fin-funded').textContent;")
+        .js(
+            "return document.querySelector('#fin-funded').textContent;",
+            json!([]),
+        )
         .await;
     assert_eq!(funded, "2,000.00 万元");
     let listed = d
-        .js("return document.querySelector('#demands').textContent;")
+        .js(
+            "return document.querySelector('#demands').textContent;",
+            json!([]),
+        )
         .await;
     assert!(
         listed

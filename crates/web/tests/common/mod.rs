@@ -1,6 +1,7 @@
 //! Shared test harness: a fixture zone (demo generator, 300 firms, one with a hostile name), the
 //! real server on 127.0.0.1:0, and a small HTTP/1.1 client that keeps the session cookie.
 #![allow(dead_code)]
+pub mod driver;
 use gaoxin_demo::{DemoConfig, generate};
 use gaoxin_model::{Enterprise, Zone};
 use gaoxin_store::{Scope, Store};
