@@ -46,7 +46,7 @@ impl Actor {
             Actor::Api { .. } | Actor::System => Scope::Zone,
         }
     }
-    fn name(&self) -> String {
+    pub(crate) fn name(&self) -> String {
         match self {
             Actor::User { username, .. } => username.clone(),
             Actor::Api { name } => format!("12345（{name}）"),

@@ -32,6 +32,7 @@ pub mod accounts;
 pub mod appeals;
 pub mod appeals_data;
 pub mod appeals_demo;
+pub mod appeals_files;
 pub mod appeals_flow;
 pub mod appeals_measures;
 pub mod appeals_sla;

@@ -38,8 +38,12 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (11, include_str!("../migrations/0011_sessions_jobs.sql")),
     (12, include_str!("../migrations/0012_appeals.sql")),
     (13, include_str!("../migrations/0013_finance.sql")),
-    (15, include_str!("../migrations/0015_cluster_links.sql")),
     (14, include_str!("../migrations/0014_tracks_leads.sql")),
+    (15, include_str!("../migrations/0015_cluster_links.sql")),
+    (
+        16,
+        include_str!("../migrations/0016_appeal_attachments.sql"),
+    ),
 ];
 
 /// The database URL: `--database` if given, else `DATABASE_URL`, else `sqlite://gaoxin.db` in the working directory.

@@ -6,6 +6,7 @@
 //!
 //! Invariant: every read takes a [`Scope`] (zone, one park, one enterprise). There is no unscoped
 //! read in the public API, so callers (web, CLI) cannot leak another park's firms by forgetting a filter.
+mod appeal_attachments;
 mod appeals;
 mod backup;
 mod backup_native;
@@ -27,6 +28,7 @@ mod tracks;
 mod url;
 mod users;
 
+pub use appeal_attachments::{Attached, AttachmentInfo, NewAttachment};
 pub use appeals::{AppealChange, AppealFilter, AppealRow, NewAppeal, TransitionRow};
 pub use backup::{BACKUP_FORMAT, BackupSummary, TableDigest};
 pub use consent::{AccessEntry, Bank, Consent, key_hash};

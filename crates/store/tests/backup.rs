@@ -138,6 +138,25 @@ async fn fill(store: &Store) {
             .unwrap()
             == vec![id]
     );
+    // an attachment of the appeal (bytes that are not text survive the round trip)
+    assert_eq!(
+        store
+            .add_appeal_attachment(
+                &Scope::Zone,
+                &gaoxin_store::NewAttachment {
+                    appeal_id: id,
+                    name: "证明.pdf".into(),
+                    content_type: "application/pdf".into(),
+                    bytes: vec![0, 255, 10, 13, 37, 80],
+                    added_by: "firm".into(),
+                    added_at: 1_700_000_200,
+                },
+                5,
+            )
+            .await
+            .unwrap(),
+        gaoxin_store::Attached::Stored(1)
+    );
     store.add_appeal_key("12345热线", 1).await.unwrap().unwrap();
     let rows: Vec<RuleResultRow> = demo
         .enterprises
@@ -443,6 +462,7 @@ async fn round_trip_on_both_backends_and_across_them() {
             "appeals",
             "appeal_transitions",
             "appeal_api_keys",
+            "appeal_attachments",
             "cluster_links",
             "track_elements",
             "leads",

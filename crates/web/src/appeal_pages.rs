@@ -33,7 +33,7 @@ fn config() -> Result<AppealsConfig, PageError> {
         .map_err(|e| PageError::new(StatusCode::INTERNAL_SERVER_ERROR, "诉求配置有误", &e))
 }
 
-fn page_err(e: AppealError) -> PageError {
+pub(crate) fn page_err(e: AppealError) -> PageError {
     match e {
         AppealError::NotFound => PageError::not_found(),
         AppealError::Invalid(m) | AppealError::Refused(m) => PageError::bad_request(&m),
@@ -45,7 +45,7 @@ fn page_err(e: AppealError) -> PageError {
     }
 }
 
-fn actor(user: &CurrentUser) -> Actor {
+pub(crate) fn actor(user: &CurrentUser) -> Actor {
     Actor::user(&user.username, &user.role)
 }
 
@@ -282,6 +282,16 @@ pub async fn appeal_page(
             }
         })
         .collect();
+    let files: Vec<_> = gaoxin_app::appeals_files::files(&state.store, &actor(&user), id)
+        .await
+        .map_err(page_err)?
+        .iter()
+        .map(|f| {
+            context! { seq => f.seq, name => f.name.clone(), kb => (f.size + 1023) / 1024,
+            by => f.added_by.clone(), on => china_date(f.added_at).to_string() }
+        })
+        .collect();
+    let may_attach = !actor(&user).capacities(r).is_empty() && r.state != "办结";
     let page = Page::new(&format!("诉求 {id}"), &user, "/appeals");
     Ok(render::page(
         "appeal.html",
@@ -301,6 +311,10 @@ pub async fn appeal_page(
             history, actions,
             departments => cfg.departments.iter().map(|d| context! { id => d.id.to_string(), name => d.name.clone() }).collect::<Vec<_>>(),
             current_department => r.department.clone().unwrap_or_else(|| "park".into()),
+            files, may_attach,
+            max_files => gaoxin_app::appeals_files::MAX_FILES,
+            max_mb => gaoxin_app::appeals_files::MAX_FILE_BYTES / (1024 * 1024),
+            kinds => gaoxin_app::appeals_files::KINDS.iter().map(|(e, _)| *e).collect::<Vec<_>>().join("、"),
         },
     ))
 }

@@ -23,6 +23,7 @@
 //! [`routes::table`] and, if it belongs in the menu, one entry in [`render::NAV`].
 pub mod account;
 pub mod api;
+pub mod appeal_files;
 pub mod appeal_pages;
 mod assets;
 pub mod auth;

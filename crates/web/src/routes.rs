@@ -4,8 +4,9 @@
 //! [`Access`]; [`route_table`] lists the same entries so that the isolation tests (and the
 //! OpenAPI test) can enumerate every route. There is no other place where routes are added.
 use crate::{
-    AppState, account, api, appeal_pages, assets, auth, bank, cluster_pages, finance_pages,
-    indicator_pages, lead_pages, pages, reform_pages, rules_pages, track_pages, upload,
+    AppState, account, api, appeal_files, appeal_pages, assets, auth, bank, cluster_pages,
+    finance_pages, indicator_pages, lead_pages, pages, reform_pages, rules_pages, track_pages,
+    upload,
 };
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -357,6 +358,18 @@ fn appeal_routes(t: Table) -> Table {
             "/appeals/{id}/act",
             SignedIn,
             post(appeal_pages::act),
+        )
+        .add(
+            "POST",
+            "/appeals/{id}/attachments",
+            SignedIn,
+            post(appeal_files::upload).layer(DefaultBodyLimit::max(appeal_files::MAX_BODY)),
+        )
+        .add(
+            "GET",
+            "/appeals/{id}/attachments/{seq}",
+            SignedIn,
+            get(appeal_files::get),
         )
         .add(
             "POST",

@@ -238,3 +238,161 @@ async fn forms_scopes_import_measures_and_the_12345_api() {
         assert!(p.contains("12345") && p.contains("园区配套"), "{p}");
     }
 }
+
+/// 附件: the firm adds a file (CSRF checked), it downloads byte for byte as an attachment; another
+/// park gets the 404 of a missing appeal; an analyst may not add; a wrong type, an empty file and
+/// more than the allowed count are refused with a Chinese message and store nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn attachments_are_added_scoped_and_limited() {
+    for s in servers().await {
+        let own = s.own_firm().await;
+        let mut firm = s.signed_in("firm").await;
+        let mut xg = s.signed_in("park-xingang").await;
+        let mut analyst = s.signed_in("analyst").await;
+        let t = firm.csrf_token().await;
+        let r = firm
+            .post_form(
+                "/appeals",
+                &[
+                    ("_csrf", &t),
+                    ("uscc", &own),
+                    ("description", "用地指标问题，附证明材料"),
+                    ("contact", "李 139"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, 303, "{}", r.text());
+        let id = id_of(r.header("location"));
+        let up = format!("/appeals/{id}/attachments");
+        let pdf: Vec<u8> = b"%PDF-1.4\n\x00\xff binary \r\n--boundary-like\r\n"
+            .iter()
+            .copied()
+            .cycle()
+            .take(70_000)
+            .collect();
+        // without the form's token: refused, nothing stored
+        let r = firm.post_multipart(&up, &[], &[], ("证明.pdf", &pdf)).await;
+        assert_eq!(r.status, 403);
+        let r = firm
+            .post_multipart(&up, &[], &[("_csrf", &t)], ("C:\\材料\\证明.pdf", &pdf))
+            .await;
+        assert_eq!(r.status, 303, "{}", r.text());
+        let page = firm.get(&format!("/appeals/{id}")).await.text();
+        assert!(
+            page.contains("证明.pdf") && page.contains("69 KB"),
+            "{page}"
+        );
+        let d = firm.get(&format!("/appeals/{id}/attachments/1")).await;
+        assert_eq!(d.status, 200);
+        assert_eq!(d.body, pdf, "the file comes back byte for byte");
+        assert_eq!(
+            d.header("content-type"),
+            Some("application/octet-stream"),
+            "never rendered inline"
+        );
+        assert!(
+            d.header("content-disposition")
+                .unwrap()
+                .starts_with("attachment")
+        );
+        // another park: the same 404 as a missing appeal, for the file and the upload
+        assert_eq!(
+            xg.get(&format!("/appeals/{id}/attachments/1")).await.status,
+            404
+        );
+        let xt = xg.csrf_token().await;
+        let r = xg
+            .post_multipart(&up, &[], &[("_csrf", &xt)], ("x.pdf", b"%PDF"))
+            .await;
+        assert_eq!(r.status, 404);
+        // an analyst reads but may not add
+        assert_eq!(
+            analyst
+                .get(&format!("/appeals/{id}/attachments/1"))
+                .await
+                .status,
+            200
+        );
+        let at = analyst.csrf_token().await;
+        let r = analyst
+            .post_multipart(&up, &[], &[("_csrf", &at)], ("y.pdf", b"%PDF"))
+            .await;
+        assert_eq!(r.status, 400);
+        assert!(r.text().contains("不能添加附件"), "{}", r.text());
+        // wrong type, empty file
+        let r = firm
+            .post_multipart(&up, &[], &[("_csrf", &t)], ("run.exe", b"MZ"))
+            .await;
+        assert_eq!(r.status, 400);
+        assert!(r.text().contains("类型不受支持"), "{}", r.text());
+        let r = firm
+            .post_multipart(&up, &[], &[("_csrf", &t)], ("空.txt", b""))
+            .await;
+        assert_eq!(r.status, 400);
+        assert!(r.text().contains("空文件"), "{}", r.text());
+        // at most five files
+        for k in 2..=5 {
+            let r = firm
+                .post_multipart(
+                    &up,
+                    &[],
+                    &[("_csrf", &t)],
+                    (&format!("{k}.png"), b"\x89PNG"),
+                )
+                .await;
+            assert_eq!(r.status, 303, "{}", r.text());
+        }
+        let r = firm
+            .post_multipart(&up, &[], &[("_csrf", &t)], ("6.png", b"\x89PNG"))
+            .await;
+        assert_eq!(r.status, 400);
+        assert!(r.text().contains("最多 5 个附件"), "{}", r.text());
+        assert_eq!(
+            firm.get(&format!("/appeals/{id}/attachments/6"))
+                .await
+                .status,
+            404
+        );
+        // over the size limit: refused before anything is stored
+        let big = vec![b'a'; 10 * 1024 * 1024 + 1];
+        let r = second_appeal(&s, &own).await;
+        let r2 = {
+            let mut f = s.signed_in("firm").await;
+            let t2 = f.csrf_token().await;
+            f.post_multipart(
+                &format!("/appeals/{r}/attachments"),
+                &[],
+                &[("_csrf", &t2)],
+                ("big.txt", &big),
+            )
+            .await
+        };
+        assert_eq!(r2.status, 400, "{}", r2.text());
+        assert!(r2.text().contains("超过 10 MB"), "{}", r2.text());
+        assert_eq!(
+            firm.get(&format!("/appeals/{r}/attachments/1"))
+                .await
+                .status,
+            404
+        );
+    }
+}
+
+/// A second appeal of the firm (for the size test), returning its id.
+async fn second_appeal(s: &Server, own: &str) -> String {
+    let mut firm = s.signed_in("firm").await;
+    let t = firm.csrf_token().await;
+    let r = firm
+        .post_form(
+            "/appeals",
+            &[
+                ("_csrf", &t),
+                ("uscc", own),
+                ("description", "第二件诉求"),
+                ("contact", "李 139"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.text());
+    id_of(r.header("location"))
+}

@@ -22,6 +22,7 @@ fn fill(path: &str, uscc: &str, park: &str) -> String {
         .replace("{job}", "0123456789abcdef")
         .replace("{*path}", "app.css")
         .replace("{cluster}", "c01")
+        .replace("{seq}", "1")
         .replace("{track}", "t01")
         .replace("{lead}", "L000000000000")
 }
@@ -243,6 +244,8 @@ fn expected_signed_in(path: &str, who: &str, variant: &str) -> u16 {
             let ok = variant == "own appeal" && who != "park-xingang";
             if ok { 200 } else { 404 }
         }
+        // appeal 1 has no attachment: 404 for everyone
+        "/appeals/{id}/attachments/{seq}" => 404,
         // the progress of a background rules run: zone users only
         "/ladder/evaluating" => {
             if zone {
