@@ -321,6 +321,82 @@ pub fn match_header(h: &str) -> Option<Col> {
     names().get(&fold(h)).copied()
 }
 
+/// How many distinct known columns a row of cells names: the header row is the row of the
+/// first [`crate::header::HEADER_SEARCH_ROWS`] that names the most.
+pub fn header_score<'a>(cells: impl IntoIterator<Item = &'a str>) -> usize {
+    let mut seen = [false; N_COLS];
+    let mut n = 0;
+    for c in cells {
+        if let Some(col) = match_header(c) {
+            let i = ordinal(col);
+            if !seen[i] {
+                seen[i] = true;
+                n += 1;
+            }
+        }
+    }
+    n
+}
+
+/// Words under a merged parent header that only say "the amount of the above" (so the parent
+/// names the column and the child at most its unit): 「研发费用」 over 「金额（万元）」.
+const GENERIC_CHILD: &[&str] = &[
+    "", "金额", "数额", "数值", "数量", "总额", "合计", "本年", "当年", "人数", "件数", "项数",
+];
+
+/// Units written as a child header of their own: 「营业收入」 over 「万元」.
+const BARE_UNITS: &[&str] = &[
+    "元",
+    "万元",
+    "亿元",
+    "美元",
+    "万美元",
+    "亿美元",
+    "人",
+    "件",
+    "项",
+    "年",
+];
+
+/// The label of one column of a two-row header: `parent` (the upper row, merged cells filled)
+/// over `child`. The first of these that names a known column is taken: parent and child
+/// together (「营业收入」+「（万元）」), the child alone (「基本信息」 over 「企业名称」), the
+/// parent with the child's unit when the child is only an amount or a unit (「研发费用」 over
+/// 「金额（万元）」 or 「万元」), the parent alone when the child is blank or repeats it (a
+/// cell merged down both rows). `None` when none does.
+pub fn combine_header(parent: &str, child: &str) -> Option<String> {
+    let (p, c) = (parent.trim(), child.trim());
+    let mut tries: Vec<String> = Vec::with_capacity(4);
+    if !p.is_empty() && !c.is_empty() {
+        tries.push(format!("{p}{c}"));
+    }
+    if !c.is_empty() {
+        tries.push(c.to_string());
+    }
+    if !p.is_empty() {
+        let stem = fold(c);
+        let unit = bracket(c).or_else(|| BARE_UNITS.contains(&stem.as_str()).then(|| stem.clone()));
+        if let Some(u) = &unit
+            && (GENERIC_CHILD.contains(&stem.as_str()) || BARE_UNITS.contains(&stem.as_str()))
+        {
+            tries.push(format!("{}（{u}）", strip_bracket(p)));
+        }
+        if GENERIC_CHILD.contains(&stem.as_str()) || stem == fold(p) {
+            tries.push(p.to_string());
+        }
+    }
+    tries.into_iter().find(|t| match_header(t).is_some())
+}
+
+/// A header without its trailing bracket: 「研发费用（万元）」 → 「研发费用」.
+fn strip_bracket(h: &str) -> &str {
+    let h = h.trim();
+    match h.rfind(['(', '（']) {
+        Some(i) if i > 0 && (h.ends_with(')') || h.ends_with('）')) => h[..i].trim_end(),
+        _ => h,
+    }
+}
+
 /// The Chinese name of a column, for messages.
 pub fn zh_name(c: Col) -> &'static str {
     match c {

@@ -150,7 +150,9 @@ async fn import_sheet(
     };
     let total_bytes = sheet.total_bytes;
     let headers = sheet.headers.clone();
-    match RowParser::new(zone, &headers, opts.only_park.clone()) {
+    let header_row = sheet.header_row;
+    report.notices.extend(sheet.notes.iter().cloned());
+    match RowParser::new_at(zone, &headers, opts.only_park.clone(), header_row) {
         Ok((p, ignored)) => {
             report.ignored_columns = ignored;
             report.notices.extend(p.notices().iter().cloned());
@@ -173,8 +175,8 @@ async fn import_sheet(
     let zone_owned = zone.clone();
     let only_park = opts.only_park.clone();
     let reader = std::thread::spawn(move || {
-        let (parser, _) =
-            RowParser::new(&zone_owned, &headers, only_park).expect("headers checked above");
+        let (parser, _) = RowParser::new_at(&zone_owned, &headers, only_park, header_row)
+            .expect("headers checked above");
         read_rows(parser, sheet, &sender);
     });
 

@@ -166,6 +166,16 @@ impl<'z> RowParser<'z> {
         headers: &[String],
         only_park: Option<ParkId>,
     ) -> Result<(RowParser<'z>, Vec<String>), Vec<RowError>> {
+        RowParser::new_at(zone, headers, only_park, 1)
+    }
+
+    /// [`RowParser::new`] for a header in spreadsheet row `header_row` (errors name that row).
+    pub fn new_at(
+        zone: &'z Zone,
+        headers: &[String],
+        only_park: Option<ParkId>,
+        header_row: u64,
+    ) -> Result<(RowParser<'z>, Vec<String>), Vec<RowError>> {
         let mut errors = Vec::new();
         let mut idx: Vec<Option<usize>> = vec![None; N_COLS];
         let mut ignored = Vec::new();
@@ -180,7 +190,7 @@ impl<'z> RowParser<'z> {
                 match c {
                     Some(c) if idx[ordinal(c)].replace(i).is_some() => {
                         errors.push(RowError {
-                            row: 1,
+                            row: header_row,
                             column: h.clone(),
                             message: "重复出现：每列只能出现一次".into(),
                         });
@@ -196,7 +206,7 @@ impl<'z> RowParser<'z> {
                             ));
                         }
                         HeaderUnit::Refused(u, fits) => errors.push(RowError {
-                            row: 1,
+                            row: header_row,
                             column: h.clone(),
                             message: format!(
                                 "的单位「{u}」不适用于此列（{}）：可用的单位为{fits}",
@@ -215,7 +225,7 @@ impl<'z> RowParser<'z> {
         for (c, zh, ..) in IDENTITY {
             if matches!(c, Col::Uscc | Col::Year) && idx[ordinal(*c)].is_none() {
                 errors.push(RowError {
-                    row: 1,
+                    row: header_row,
                     column: zh.to_string(),
                     message: "缺少必填列：请使用导入模板（gaoxin template）的表头".into(),
                 });
