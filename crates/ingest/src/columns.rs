@@ -321,21 +321,25 @@ pub fn match_header(h: &str) -> Option<Col> {
     names().get(&fold(h)).copied()
 }
 
-/// How many distinct known columns a row of cells names: the header row is the row of the
-/// first [`crate::header::HEADER_SEARCH_ROWS`] that names the most.
+/// How well a row of cells reads as a header: the distinct known columns it names, less the
+/// cells that name a column again (a label merged across two columns over a second header row).
+/// The header row is the row of the first [`crate::header::HEADER_SEARCH_ROWS`] that scores
+/// the most.
 pub fn header_score<'a>(cells: impl IntoIterator<Item = &'a str>) -> usize {
     let mut seen = [false; N_COLS];
-    let mut n = 0;
+    let (mut n, mut again) = (0usize, 0usize);
     for c in cells {
         if let Some(col) = match_header(c) {
             let i = ordinal(col);
-            if !seen[i] {
+            if seen[i] {
+                again += 1;
+            } else {
                 seen[i] = true;
                 n += 1;
             }
         }
     }
-    n
+    n.saturating_sub(again)
 }
 
 /// Words under a merged parent header that only say "the amount of the above" (so the parent
@@ -489,6 +493,35 @@ mod tests {
             fact_unit(F::StrategicEmerging, "属于战略性新兴产业（%）"),
             Refused(..)
         ));
+    }
+
+    #[test]
+    fn two_row_labels_combine_only_into_known_headers() {
+        let c = |p: &str, ch: &str| combine_header(p, ch);
+        assert_eq!(
+            c("营业收入", "（万元）").as_deref(),
+            Some("营业收入（万元）")
+        );
+        assert_eq!(c("营业收入", "万元").as_deref(), Some("营业收入（万元）"));
+        assert_eq!(
+            c("研发费用", "金额（亿元）").as_deref(),
+            Some("研发费用（亿元）")
+        );
+        assert_eq!(
+            c("研发费用（万元）", "金额").as_deref(),
+            Some("研发费用（万元）")
+        );
+        assert_eq!(c("基本信息", "企业名称").as_deref(), Some("企业名称"));
+        assert_eq!(c("年度", "年度").as_deref(), Some("年度"));
+        assert_eq!(c("年度", "").as_deref(), Some("年度"));
+        assert_eq!(c("研发费用", "占比（%）"), None);
+        // not an alias: 研发投入 is not 研发费用 (the column is reported as not recognised)
+        assert_eq!(c("研发投入", "金额"), None);
+        // a data row under a header never combines
+        assert_eq!(c("营业收入（万元）", "1234.5"), None);
+        // a header that names a column scores it once; a label merged across two cells less
+        assert_eq!(header_score(["统一社会信用代码", "年度", "备注"]), 2);
+        assert_eq!(header_score(["年度", "研发费用", "研发费用"]), 1);
     }
 
     #[test]

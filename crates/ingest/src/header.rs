@@ -9,11 +9,15 @@
 //!   [`crate::columns::match_header`]); on a tie the upper row. Rows above it (titles, notes,
 //!   blank rows) are skipped and the report says which. When no row names a known column, the
 //!   first non-blank row is the header (and the import says which columns are missing).
-//! - A two-row header: a row and the row right below it are read together when that names more
-//!   columns than either row alone; each column's label is combined by
+//! - A two-row header: a row and the row right below it are read together; each column's label
+//!   is combined by
 //!   [`crate::columns::combine_header`]. In an xlsx, merged cells of these rows are filled first
 //!   (a label merged across columns or down both rows applies to every cell it covers); in a CSV
 //!   (which has no merges) a blank upper cell takes the label to its left.
+//!   A pair is taken when it names more columns than either row alone, or as many as the upper
+//!   row while a lower cell reads with the label above it (a unit, 「金额」). Labels are not
+//!   guessed: 「研发投入」 over 「金额」 is not 研发费用 — such a column is reported as not
+//!   recognised, to be renamed.
 //! - Merged cells below the header (data rows) are not filled: a blank cell there is blank.
 //! - Row numbers are the spreadsheet's own throughout: the first data row after a header in row
 //!   3 is row 4.
@@ -127,21 +131,26 @@ fn fill_merges(buf: &Buffered, merges: &[Merge]) -> Buffered {
 }
 
 /// The header's index in `buf` and whether it is a two-row header: the row (or pair of
-/// adjacent rows) that names the most known columns, the upper and the single row on ties.
+/// adjacent rows) that reads best as a header ([`header_score`]), the upper on ties. A pair is
+/// taken over its rows alone when it scores more than the lower row and more than the upper
+/// row — or as much as the upper row when some lower cell was read with the label above it (a
+/// unit or 「金额」 under a label: a data row never combines so).
 fn choose(buf: &Buffered, fill_left: bool) -> (usize, bool) {
     let score = |cells: &[String]| header_score(cells.iter().map(String::as_str));
     let singles: Vec<usize> = buf.iter().map(|(_, c)| score(c)).collect();
     let mut best = (0usize, 0usize, false);
     for i in 0..buf.len() {
-        if singles[i] > best.0 {
-            best = (singles[i], i, false);
-        }
+        let mut here = (singles[i], false);
         if i + 1 < buf.len() && buf[i + 1].0 == buf[i].0 + 1 {
-            let (labels, _) = combine_rows(&buf[i].1, &buf[i + 1].1, fill_left);
+            let (labels, combined) = combine_rows(&buf[i].1, &buf[i + 1].1, fill_left);
             let s = score(&labels);
-            if s > best.0 && s > singles[i] && s > singles[i + 1] {
-                best = (s, i, true);
+            let over_upper = s > singles[i] || (s == singles[i] && !combined.is_empty());
+            if s > 0 && over_upper && s > singles[i + 1] {
+                here = (s, true);
             }
+        }
+        if here.0 > best.0 {
+            best = (here.0, i, here.1);
         }
     }
     (best.1, best.2)

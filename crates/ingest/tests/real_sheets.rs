@@ -115,3 +115,115 @@ async fn a_header_error_names_the_header_row() {
         "{m:?}"
     );
 }
+
+/// An xlsx with a title merged across the columns and a two-row header: the identity cells
+/// merged down rows 2–3, 「研发费用」 merged across 「金额（万元）」 and 「占比（%）」,
+/// 「营业收入」 over its unit 「万元」.
+fn two_row_header_xlsx() -> Vec<u8> {
+    use rust_xlsxwriter::{Format, FormatAlign, Workbook};
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    let center = Format::new().set_bold().set_align(FormatAlign::Center);
+    ws.merge_range(0, 0, 0, 7, "南京高新区2024年度企业数据统计表", &center)
+        .unwrap();
+    for (c, h) in [
+        "统一社会信用代码",
+        "企业名称",
+        "所属园区",
+        "年度",
+        "成立日期",
+        "行业代码",
+    ]
+    .iter()
+    .enumerate()
+    {
+        ws.merge_range(1, c as u16, 2, c as u16, h, &center)
+            .unwrap();
+    }
+    ws.merge_range(1, 6, 1, 7, "研发费用", &center).unwrap();
+    ws.write_string_with_format(2, 6, "金额（万元）", &center)
+        .unwrap();
+    ws.write_string_with_format(2, 7, "占比（%）", &center)
+        .unwrap();
+    ws.write_string_with_format(1, 8, "营业收入", &center)
+        .unwrap();
+    ws.write_string_with_format(2, 8, "万元", &center).unwrap();
+    for i in 1..=2u32 {
+        let r = 2 + i;
+        ws.write_string(r, 0, code(i)).unwrap();
+        ws.write_string(r, 1, format!("南京{i}号科技有限公司"))
+            .unwrap();
+        ws.write_string(r, 2, "江北新区").unwrap();
+        ws.write_number(r, 3, 2024).unwrap();
+        ws.write_string(r, 4, "2015-06-01").unwrap();
+        ws.write_string(r, 5, "C3911").unwrap();
+        ws.write_number(r, 6, 50.25 * i as f64).unwrap();
+        ws.write_number(r, 7, 0.05).unwrap();
+        ws.write_number(r, 8, 1000 * i).unwrap();
+    }
+    wb.save_to_buffer().unwrap()
+}
+
+async fn rd(store: &Store, i: u32) -> Option<i64> {
+    store
+        .facts_of(&Scope::Zone, &Uscc::parse(&code(i)).unwrap())
+        .await
+        .unwrap()
+        .first()
+        .and_then(|f| f.get(F::RdExpense))
+}
+
+#[tokio::test]
+async fn a_two_row_header_with_merged_cells_is_read() {
+    for store in testing::all().await.unwrap() {
+        let r = run(&store, two_row_header_xlsx()).await;
+        assert!(r.ok(), "{:?} {:?}", r.errors, r.notices);
+        assert_eq!(r.rows, 2);
+        assert_eq!(rd(&store, 2).await, Some(100_500_000), "100.5万元 in fen");
+        assert_eq!(revenue(&store, 1).await, Some(1_000_000_000));
+        assert!(
+            r.notices
+                .iter()
+                .any(|n| n.contains("取第2—3行（两行表头）作为表头")
+                    && n.contains("数据从第4行开始")
+                    && n.contains("第1行「南京高新区2024年度企业数据统计表」")),
+            "{:?}",
+            r.notices
+        );
+        assert!(
+            r.notices.iter().any(|n| n
+                .contains("「研发费用」＋「金额（万元）」→「研发费用（万元）」")
+                && n.contains("「营业收入」＋「万元」→「营业收入（万元）」")),
+            "{:?}",
+            r.notices
+        );
+        // the share is not a fact (ratios are computed): ignored, and said so
+        assert_eq!(r.ignored_columns, vec!["研发费用-占比（%）".to_string()]);
+        // no unit assumed: both units came from the lower row
+        assert!(
+            !r.notices.iter().any(|n| n.contains("未注明单位")),
+            "{:?}",
+            r.notices
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_two_row_csv_header_takes_the_label_to_the_left_for_a_blank_upper_cell() {
+    let store = testing::sqlite().await.unwrap();
+    let text = format!(
+        "企业数据,,,,,,,\n,,,,,,研发费用,\n统一社会信用代码,企业名称,所属园区,年度,成立日期,行业代码,金额（万元）,占比\n{},南京1号科技有限公司,江北新区,2024,2015-06-01,C3911,12.5,3%\n",
+        code(1)
+    );
+    let r = run(&store, text.into_bytes()).await;
+    assert!(r.ok(), "{:?}", r.errors);
+    assert_eq!(rd(&store, 1).await, Some(12_500_000), "12.5万元 in fen");
+    assert_eq!(r.ignored_columns, vec!["研发费用-占比".to_string()]);
+    assert!(
+        r.notices
+            .iter()
+            .any(|n| n.contains("取第2—3行（两行表头）") && n.contains("数据从第4行开始")),
+        "{:?}",
+        r.notices
+    );
+}
