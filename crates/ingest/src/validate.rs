@@ -134,9 +134,89 @@ fn current_year() -> i32 {
     Date::from_days_since_epoch((secs / 86_400) as i64).year()
 }
 
+/// How a column's cells are normalised before they are parsed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Norm {
+    /// NFKC: full-width digits, letters, punctuation and spaces typed with a Chinese input
+    /// method (「１２３４．５６」, 「１，２００」, 「２０２４年」) become ASCII.
+    Nfkc,
+    /// Width only (full-width letters, digits and the ideographic space); Chinese characters and
+    /// Chinese punctuation (the full-width brackets of a registered name) are kept.
+    Width,
+    Keep,
+}
+
+fn norm_of(c: Option<Col>) -> Norm {
+    match c {
+        Some(Col::Uscc | Col::Year | Col::Founded | Col::Industry | Col::Fact(_)) => Norm::Nfkc,
+        Some(Col::Name) => Norm::Width,
+        _ => Norm::Keep,
+    }
+}
+
+fn width_only(s: &str) -> String {
+    s.chars()
+        .map(|c| match c {
+            '０'..='９' | 'Ａ'..='Ｚ' | 'ａ'..='ｚ' => {
+                char::from_u32(c as u32 - 0xFEE0).unwrap_or(c)
+            }
+            '\u{3000}' => ' ',
+            c => c,
+        })
+        .collect()
+}
+
+/// The row with its cells normalised by column ([`Norm`]); `None` when nothing changes (the
+/// common case: ASCII cells are never touched, so a large import pays one byte scan per cell).
+fn normalised(cols: &[Option<Col>], cells: &csv::StringRecord) -> Option<csv::StringRecord> {
+    use unicode_normalization::UnicodeNormalization;
+    let mut out: Option<Vec<String>> = None;
+    for (i, text) in cells.iter().enumerate() {
+        if text.is_ascii() {
+            continue;
+        }
+        let n = match norm_of(cols.get(i).copied().flatten()) {
+            Norm::Nfkc => text.nfkc().collect::<String>(),
+            Norm::Width => width_only(text),
+            Norm::Keep => continue,
+        };
+        if n != text {
+            out.get_or_insert_with(|| cells.iter().map(str::to_string).collect())[i] = n;
+        }
+    }
+    out.map(csv::StringRecord::from)
+}
+
+/// A number with thousands separators (「1,234,567.5」) without them; a comma that is not one
+/// (「12,5」, 「1,23」) is refused rather than guessed: it may be a decimal comma.
+fn without_thousands(t: &str) -> Result<std::borrow::Cow<'_, str>, String> {
+    if !t.contains(',') {
+        return Ok(t.into());
+    }
+    let body = t.trim_start_matches(['-', '+']);
+    let (int, frac) = body.split_once('.').unwrap_or((body, ""));
+    let groups: Vec<&str> = int.split(',').collect();
+    let ok = !frac.contains(',')
+        && (1..=3).contains(&groups[0].len())
+        && groups[1..].iter().all(|g| g.len() == 3)
+        && groups.iter().all(|g| g.bytes().all(|b| b.is_ascii_digit()));
+    if ok {
+        Ok(t.replace(',', "").into())
+    } else {
+        Err(format!(
+            "「{t}」中的逗号不是千位分隔符（应每三位一个，如1,234.56）；小数点请用“.”"
+        ))
+    }
+}
+
 /// A cell of a fact column, read in the column's unit.
 pub fn parse_cell(f: F, unit: CellUnit, text: &str) -> Result<Option<i64>, String> {
     let kind = f.def().kind;
+    let text = match kind {
+        Kind::Money { .. } | Kind::Usd | Kind::Count => without_thousands(text.trim())?,
+        _ => text.into(),
+    };
+    let text = text.as_ref();
     let (signed, what) = match kind {
         Kind::Money { signed } => (signed, "金额"),
         Kind::Usd => (false, "估值"),
@@ -255,6 +335,8 @@ impl<'z> RowParser<'z> {
     /// Parses one row (see [`ParsedRow`]): identity, then facts, then the cross-row checks.
     /// Errors keep that order (the order of the columns' phases, as the report lists them).
     pub fn parse(&mut self, row: u64, cells: &csv::StringRecord) -> ParsedRow {
+        let owned = normalised(&self.cols, cells);
+        let cells = owned.as_ref().unwrap_or(cells);
         let mut r = RowCx {
             row,
             cells,

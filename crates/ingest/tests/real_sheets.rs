@@ -227,3 +227,66 @@ async fn a_two_row_csv_header_takes_the_label_to_the_left_for_a_blank_upper_cell
         r.notices
     );
 }
+
+#[test]
+fn thousands_separators_are_read_only_where_unambiguous() {
+    use gaoxin_ingest::columns::CellUnit;
+    use gaoxin_ingest::validate::parse_cell;
+    use gaoxin_model::Unit;
+    let wan = CellUnit::Money(Unit::WanYuan);
+    assert_eq!(
+        parse_cell(F::Revenue, wan, "1,234.56"),
+        Ok(Some(1_234_560_000))
+    );
+    assert_eq!(
+        parse_cell(F::Revenue, wan, "1,234,567"),
+        Ok(Some(1_234_567_000_000))
+    );
+    assert_eq!(
+        parse_cell(F::NetProfit, wan, "-1,234"),
+        Ok(Some(-1_234_000_000))
+    );
+    assert_eq!(
+        parse_cell(F::Employees, CellUnit::Plain, "1,200"),
+        Ok(Some(1200))
+    );
+    for bad in ["12,5", "1,23", "1234,567", "1,234.5,6", ",123"] {
+        let e = parse_cell(F::Revenue, wan, bad).unwrap_err();
+        assert!(e.contains("中的逗号不是千位分隔符"), "{bad}: {e}");
+    }
+    assert!(parse_cell(F::Employees, CellUnit::Plain, "1,20").is_err());
+}
+
+/// One row as typed with a Chinese input method left in full-width mode.
+fn full_width_csv() -> String {
+    let wide: String = code(1)
+        .chars()
+        .map(|c| char::from_u32(c as u32 + 0xFEE0).unwrap())
+        .collect();
+    format!(
+        "统一社会信用代码,企业名称,所属园区,年度,成立日期,行业代码,营业收入（万元）,研发费用（万元）,从业人员（人）,科技人员（人）\n\
+         {wide}　,南京ＡＢＣ１号科技（集团）有限公司　,江北新区,２０２４年,２０１６／５／２０,Ｃ３９１１,１２３４.５６,\"１，２３４．５\",１２０,１２\n"
+    )
+}
+
+#[tokio::test]
+async fn full_width_digits_letters_and_spaces_are_read() {
+    for store in testing::all().await.unwrap() {
+        let r = run(&store, full_width_csv().into_bytes()).await;
+        assert!(r.ok(), "{:?}", r.errors);
+        let u = Uscc::parse(&code(1)).unwrap();
+        let f = &store.facts_of(&Scope::Zone, &u).await.unwrap()[0];
+        assert_eq!(f.year.get(), 2024);
+        assert_eq!(f.get(F::Revenue), Some(1_234_560_000));
+        assert_eq!(f.get(F::RdExpense), Some(1_234_500_000));
+        assert_eq!(
+            (f.get(F::Employees), f.get(F::TechStaff)),
+            (Some(120), Some(12))
+        );
+        let e = store.enterprise(&Scope::Zone, &u).await.unwrap().unwrap();
+        // width only: ASCII letters and digits, the Chinese brackets of the registered name kept
+        assert_eq!(e.name, "南京ABC1号科技（集团）有限公司");
+        assert_eq!(e.founded.to_string(), "2016-05-20");
+        assert_eq!(e.industry.to_string(), "C3911");
+    }
+}
