@@ -114,6 +114,8 @@ pub async fn import_path(
 /// firms can be checked even after an error), a batch of valid rows (empty once any error has
 /// been seen) with their row numbers, the errors found since the last message, and progress.
 struct Batch {
+    /// Total rows (合计/小计/总计) skipped: row and label.
+    totals: Vec<(u64, String)>,
     firms: Vec<FirmProbe>,
     facts: Vec<FactsPatch>,
     fact_rows: Vec<u64>,
@@ -125,6 +127,7 @@ struct Batch {
 impl Batch {
     fn new(rows: u64) -> Batch {
         Batch {
+            totals: Vec::new(),
             firms: Vec::new(),
             facts: Vec::with_capacity(BATCH),
             fact_rows: Vec::with_capacity(BATCH),
@@ -193,7 +196,9 @@ async fn import_sheet(
     };
     let mut tx = store.begin_import().await?;
     let mut written = Ok(());
-    while let Some(b) = receiver.recv().await {
+    let mut totals: Vec<(u64, String)> = Vec::new();
+    while let Some(mut b) = receiver.recv().await {
+        totals.append(&mut b.totals);
         for e in b.errors {
             report.push_error(e);
         }
@@ -213,6 +218,9 @@ async fn import_sheet(
     reader
         .join()
         .map_err(|_| IngestError::Io("读取文件的线程异常退出".into()))?;
+    if let Some(n) = totals_notice(&totals) {
+        report.notices.push(n);
+    }
     let report = writer.finish(tx, written, report).await?;
     progress(Progress {
         rows: report.rows,
@@ -221,6 +229,30 @@ async fn import_sheet(
         errors: report.error_count,
     });
     Ok(report)
+}
+
+/// How many skipped total rows the report names (all are counted).
+const MAX_LISTED_TOTALS: usize = 50;
+
+/// The report's note on the total rows skipped, naming them.
+fn totals_notice(totals: &[(u64, String)]) -> Option<String> {
+    if totals.is_empty() {
+        return None;
+    }
+    let list: Vec<String> = totals
+        .iter()
+        .take(MAX_LISTED_TOTALS)
+        .map(|(row, label)| format!("第{row}行「{label}」"))
+        .collect();
+    let more = if totals.len() > MAX_LISTED_TOTALS {
+        format!("等共{}行", totals.len())
+    } else {
+        format!("共{}行", totals.len())
+    };
+    Some(format!(
+        "合计行已跳过（不是企业数据，不导入）：{}，{more}",
+        list.join("、")
+    ))
 }
 
 /// The reading thread: parses every row and sends batches of valid rows (none once an error
@@ -234,8 +266,12 @@ fn read_rows(mut parser: RowParser, sheet: Sheet, sender: &tokio::sync::mpsc::Se
     for item in sheet.rows {
         match item {
             Ok((row, cells)) => {
-                rows += 1;
                 let parsed = parser.parse(row, &cells);
+                if let Some(label) = parsed.total {
+                    batch.totals.push((row, label));
+                    continue;
+                }
+                rows += 1;
                 if let Some(f) = parsed.firm {
                     batch.firms.push(f);
                 }

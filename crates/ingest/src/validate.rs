@@ -67,6 +67,18 @@ pub struct ParsedRow {
     pub firm: Option<FirmProbe>,
     pub facts: Option<FactsPatch>,
     pub errors: Vec<RowError>,
+    /// A total row (合计/小计/总计 as the name, the code or the first cell, and no valid
+    /// credit code): not a firm, skipped with a note. Holds the label as written.
+    pub total: Option<String>,
+}
+
+/// The labels of a total row (spaces and a trailing colon ignored: 「总 计」, 「合计：」).
+pub const TOTAL_LABELS: [&str; 3] = ["合计", "小计", "总计"];
+
+fn total_label(cell: &str) -> bool {
+    let t: String = cell.chars().filter(|c| !c.is_whitespace()).collect();
+    let t = t.trim_end_matches([':', '：']);
+    TOTAL_LABELS.contains(&t)
 }
 
 fn key(u: &Uscc) -> [u8; 18] {
@@ -343,6 +355,9 @@ impl<'z> RowParser<'z> {
             idx: &self.idx,
             errs: Vec::new(),
         };
+        if let Some(t) = r.total() {
+            return t;
+        }
         let uscc = r.uscc();
         let name = r.name();
         let park = r.park(self.zone, self.only_park.as_ref());
@@ -385,6 +400,7 @@ impl<'z> RowParser<'z> {
             firm,
             facts: if errs.is_empty() { patch } else { None },
             errors: errs,
+            total: None,
         }
     }
 }
@@ -475,6 +491,44 @@ impl<'a> RowCx<'a> {
             column: zh_name(c).into(),
             message: m,
         })
+    }
+
+    /// A total row (see [`ParsedRow::total`]): skipped, or an error when it also has a valid
+    /// credit code (a firm's row or a total? the file must say).
+    fn total(&self) -> Option<ParsedRow> {
+        let (col, label) = [Col::Name, Col::Uscc]
+            .into_iter()
+            .map(|c| (Some(c), self.cell(c)))
+            .chain(std::iter::once((
+                None,
+                self.cells.get(0).unwrap_or("").trim(),
+            )))
+            .find(|(_, t)| total_label(t))?;
+        let label = label.to_string();
+        let skipped = |errors: Vec<RowError>, total: Option<String>| ParsedRow {
+            firm: None,
+            facts: None,
+            errors,
+            total,
+        };
+        if Uscc::parse(self.cell(Col::Uscc)).is_ok() {
+            let column = match col {
+                Some(c) => zh_name(c).to_string(),
+                None => zh_name(Col::Uscc).to_string(),
+            };
+            return Some(skipped(
+                vec![RowError {
+                    row: self.row,
+                    column,
+                    message: format!(
+                        "此行标为「{label}」，却填有有效的统一社会信用代码{}：无法判断是合计行还是企业数据。合计行请删去信用代码，企业数据请删去「{label}」字样",
+                        self.cell(Col::Uscc)
+                    ),
+                }],
+                None,
+            ));
+        }
+        Some(skipped(vec![], Some(label)))
     }
 
     fn no_clear(&mut self, c: Col) {

@@ -290,3 +290,59 @@ async fn full_width_digits_letters_and_spaces_are_read() {
         assert_eq!(e.industry.to_string(), "C3911");
     }
 }
+
+#[tokio::test]
+async fn total_rows_are_skipped_with_a_note_and_never_errors() {
+    for store in testing::all().await.unwrap() {
+        let mut text = String::from(
+            "序号,统一社会信用代码,企业名称,所属园区,年度,成立日期,行业代码,营业收入（万元）\n",
+        );
+        text.push_str(&format!(
+            "1,{},南京1号科技有限公司,江北新区,2024,2015-06-01,C3911,100\n",
+            code(1)
+        ));
+        text.push_str(",,小计,,,,,100\n");
+        text.push_str(&format!(
+            "2,{},南京2号科技有限公司,江北新区,2024,2015-06-01,C3911,200\n",
+            code(2)
+        ));
+        text.push_str("合 计,,,,,,,300\n");
+        // in the code column: read after NFKC, so the note shows 「总计:」
+        text.push_str(",总计：,,,,,,300\n");
+        let r = run(&store, text.into_bytes()).await;
+        assert!(r.ok(), "{:?}", r.errors);
+        assert_eq!(r.rows, 2, "total rows are not data rows");
+        assert_eq!(r.counts.unwrap().facts_inserted, 2);
+        let note = r
+            .notices
+            .iter()
+            .find(|n| n.starts_with("合计行已跳过"))
+            .expect("the report names the total rows");
+        assert!(
+            note.contains("第3行「小计」")
+                && note.contains("第5行「合 计」")
+                && note.contains("第6行「总计:」")
+                && note.contains("共3行"),
+            "{note}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_total_label_with_a_valid_credit_code_is_an_error_and_nothing_is_written() {
+    let store = testing::sqlite().await.unwrap();
+    let text = format!(
+        "统一社会信用代码,企业名称,所属园区,年度,成立日期,行业代码,营业收入（万元）\n{},南京1号科技有限公司,江北新区,2024,2015-06-01,C3911,100\n{},合计,江北新区,2024,2015-06-01,C3911,100\n",
+        code(1),
+        code(2)
+    );
+    let r = run(&store, text.into_bytes()).await;
+    assert!(!r.ok());
+    let m: Vec<String> = r.errors.iter().map(|e| e.to_string()).collect();
+    assert_eq!(m.len(), 1, "{m:?}");
+    assert!(
+        m[0].starts_with("第3行「企业名称」此行标为「合计」，却填有有效的统一社会信用代码"),
+        "{m:?}"
+    );
+    assert_eq!(store.summary(&Scope::Zone).await.unwrap().firms, 0);
+}
