@@ -166,13 +166,16 @@ fn norm_of(c: Option<Col>) -> Norm {
     }
 }
 
+/// A full-width letter or digit, or the ideographic space.
+fn is_wide(c: char) -> bool {
+    matches!(c, '０'..='９' | 'Ａ'..='Ｚ' | 'ａ'..='ｚ' | '\u{3000}')
+}
+
 fn width_only(s: &str) -> String {
     s.chars()
         .map(|c| match c {
-            '０'..='９' | 'Ａ'..='Ｚ' | 'ａ'..='ｚ' => {
-                char::from_u32(c as u32 - 0xFEE0).unwrap_or(c)
-            }
             '\u{3000}' => ' ',
+            c if is_wide(c) => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
             c => c,
         })
         .collect()
@@ -188,7 +191,15 @@ fn normalised(cols: &[Option<Col>], cells: &csv::StringRecord) -> Option<csv::St
             continue;
         }
         let n = match norm_of(cols.get(i).copied().flatten()) {
+            // 「是」「否」, level names: already NFKC, found without allocating
+            Norm::Nfkc
+                if unicode_normalization::is_nfkc_quick(text.chars())
+                    == unicode_normalization::IsNormalized::Yes =>
+            {
+                continue;
+            }
             Norm::Nfkc => text.nfkc().collect::<String>(),
+            Norm::Width if !text.chars().any(is_wide) => continue,
             Norm::Width => width_only(text),
             Norm::Keep => continue,
         };
