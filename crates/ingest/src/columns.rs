@@ -343,9 +343,10 @@ pub fn header_score<'a>(cells: impl IntoIterator<Item = &'a str>) -> usize {
 }
 
 /// Words under a merged parent header that only say "the amount of the above" (so the parent
-/// names the column and the child at most its unit): 「研发费用」 over 「金额（万元）」.
+/// names the column and the child at most its unit): 「研发费用」 over 「金额（万元）」. Not
+/// 合计: that is a total row's label (a 合计 row right under the header is not a header row).
 const GENERIC_CHILD: &[&str] = &[
-    "", "金额", "数额", "数值", "数量", "总额", "合计", "本年", "当年", "人数", "件数", "项数",
+    "", "金额", "数额", "数值", "数量", "总额", "本年", "当年", "人数", "件数", "项数",
 ];
 
 /// Units written as a child header of their own: 「营业收入」 over 「万元」.

@@ -72,7 +72,7 @@ pub fn locate(mut rows: Rows, merges: &[Merge], fill_left: bool) -> Result<Locat
         return Err(pending.unwrap_or(ReadError::Empty));
     }
     let filled = fill_merges(&buf, merges);
-    let (at, two) = choose(&filled, fill_left);
+    let (at, two, found) = choose(&filled, fill_left);
     let header_row = buf[at].0;
     let (headers, combined) = if two {
         combine_rows(&filled[at].1, &filled[at + 1].1, fill_left)
@@ -84,7 +84,12 @@ pub fn locate(mut rows: Rows, merges: &[Merge], fill_left: bool) -> Result<Locat
         .map(|h| h.trim_start_matches('\u{feff}').to_string())
         .collect();
     let header_rows = if two { 2 } else { 1 };
-    let notes = notes(&buf, at, header_row, header_rows, &combined);
+    let mut notes = notes(&buf, at, header_row, header_rows, &combined);
+    if !found {
+        notes.push(format!(
+            "表头：前{HEADER_SEARCH_ROWS}行中没有一行含模板的列名（如「统一社会信用代码」「年度」），按第{header_row}行读取表头"
+        ));
+    }
     let rest: Vec<Result<(u64, csv::StringRecord), ReadError>> = buf
         .into_iter()
         .skip(at + header_rows as usize)
@@ -130,12 +135,13 @@ fn fill_merges(buf: &Buffered, merges: &[Merge]) -> Buffered {
     out
 }
 
-/// The header's index in `buf` and whether it is a two-row header: the row (or pair of
+/// The header's index in `buf`, whether it is a two-row header and whether any row named a
+/// known column at all: the row (or pair of
 /// adjacent rows) that reads best as a header ([`header_score`]), the upper on ties. A pair is
 /// taken over its rows alone when it scores more than the lower row and more than the upper
 /// row — or as much as the upper row when some lower cell was read with the label above it (a
 /// unit or 「金额」 under a label: a data row never combines so).
-fn choose(buf: &Buffered, fill_left: bool) -> (usize, bool) {
+fn choose(buf: &Buffered, fill_left: bool) -> (usize, bool, bool) {
     let score = |cells: &[String]| header_score(cells.iter().map(String::as_str));
     let singles: Vec<usize> = buf.iter().map(|(_, c)| score(c)).collect();
     let mut best = (0usize, 0usize, false);
@@ -153,7 +159,7 @@ fn choose(buf: &Buffered, fill_left: bool) -> (usize, bool) {
             best = (here.0, i, here.1);
         }
     }
-    (best.1, best.2)
+    (best.1, best.2, best.0 > 0)
 }
 
 /// One label per column from a two-row header, and the columns whose label came from both
@@ -320,6 +326,11 @@ mod tests {
         // which columns are missing)
         let s = open_bytes("甲,乙\n1,2\n".as_bytes().to_vec()).unwrap();
         assert_eq!((s.header_row, s.headers[0].as_str()), (1, "甲"));
+        assert!(
+            s.notes[0].starts_with("表头：前20行中没有一行含模板的列名"),
+            "{:?}",
+            s.notes
+        );
     }
 
     #[test]

@@ -154,6 +154,7 @@ async fn import_sheet(
     let total_bytes = sheet.total_bytes;
     let headers = sheet.headers.clone();
     let header_row = sheet.header_row;
+    let sheet_header_rows = sheet.header_rows;
     report.notices.extend(sheet.notes.iter().cloned());
     match RowParser::new_at(zone, &headers, opts.only_park.clone(), header_row) {
         Ok((p, ignored)) => {
@@ -193,6 +194,7 @@ async fn import_sheet(
         },
         warning_count: 0,
         move_notices: Vec::new(),
+        first_data_row: header_row + sheet_header_rows,
     };
     let mut tx = store.begin_import().await?;
     let mut written = Ok(());
@@ -324,6 +326,8 @@ struct Writer<'a> {
     warning_count: u64,
     /// Said in the report only if the import is written.
     move_notices: Vec<String>,
+    /// The spreadsheet row right below the header.
+    first_data_row: u64,
 }
 
 impl Writer<'_> {
@@ -458,7 +462,7 @@ impl Writer<'_> {
     ) -> Result<ImportReport, IngestError> {
         if report.rows == 0 && report.error_count == 0 {
             report.push_error(RowError {
-                row: 2,
+                row: self.first_data_row,
                 column: String::new(),
                 message: "文件中没有数据行".into(),
             });

@@ -346,3 +346,12 @@ async fn a_total_label_with_a_valid_credit_code_is_an_error_and_nothing_is_writt
     );
     assert_eq!(store.summary(&Scope::Zone).await.unwrap().firms, 0);
 }
+
+#[tokio::test]
+async fn a_sheet_with_a_title_and_a_header_but_no_data_names_the_first_data_row() {
+    let store = testing::sqlite().await.unwrap();
+    let text = "某某统计表\n\n统一社会信用代码,年度\n合计,\n";
+    let r = run(&store, text.as_bytes().to_vec()).await;
+    let m: Vec<String> = r.errors.iter().map(|e| e.to_string()).collect();
+    assert_eq!(m, vec!["第4行：文件中没有数据行".to_string()]);
+}
