@@ -323,8 +323,7 @@ pub fn match_header(h: &str) -> Option<Col> {
 
 /// How well a row of cells reads as a header: the distinct known columns it names, less the
 /// cells that name a column again (a label merged across two columns over a second header row).
-/// The header row is the row of the first [`crate::header::HEADER_SEARCH_ROWS`] that scores
-/// the most.
+/// The header row is the row of the first rows (20) that scores the most.
 pub fn header_score<'a>(cells: impl IntoIterator<Item = &'a str>) -> usize {
     let mut seen = [false; N_COLS];
     let (mut n, mut again) = (0usize, 0usize);

@@ -22,7 +22,10 @@
 //! - Row numbers are the spreadsheet's own throughout: the first data row after a header in row
 //!   3 is row 4.
 use crate::columns::{combine_header, header_score};
-use crate::read::{ReadError, Rows};
+
+/// A stream of `(row number, cells)` with the reader's error type `E` (this module does not
+/// depend on the reader).
+pub type RowsOf<E> = Box<dyn Iterator<Item = Result<(u64, csv::StringRecord), E>> + Send>;
 
 /// How many non-blank rows from the top are searched for the header row.
 pub const HEADER_SEARCH_ROWS: usize = 20;
@@ -36,7 +39,7 @@ pub struct Merge {
 }
 
 /// Where the header was found and what remains to read.
-pub struct Located {
+pub struct Located<E> {
     pub headers: Vec<String>,
     /// The spreadsheet row of the header (the upper row of a two-row header).
     pub header_row: u64,
@@ -46,16 +49,21 @@ pub struct Located {
     /// combined from two rows.
     pub notes: Vec<String>,
     /// The data rows after the header.
-    pub rows: Rows,
+    pub rows: RowsOf<E>,
 }
 
 type Buffered = Vec<(u64, Vec<String>)>;
 
 /// Reads up to [`HEADER_SEARCH_ROWS`] rows of `rows` (non-blank rows with their spreadsheet row
-/// numbers), finds the header among them and returns it with the rest of the stream.
-pub fn locate(mut rows: Rows, merges: &[Merge], fill_left: bool) -> Result<Located, ReadError> {
+/// numbers), finds the header among them and returns it with the rest of the stream. `Err(None)`:
+/// the sheet has no non-blank row; `Err(Some(e))`: reading failed before any row.
+pub fn locate<E: Send + 'static>(
+    mut rows: RowsOf<E>,
+    merges: &[Merge],
+    fill_left: bool,
+) -> Result<Located<E>, Option<E>> {
     let mut buf: Buffered = Vec::with_capacity(HEADER_SEARCH_ROWS);
-    let mut pending: Option<ReadError> = None;
+    let mut pending: Option<E> = None;
     for item in rows.by_ref() {
         match item {
             Ok((n, rec)) => buf.push((n, rec.iter().map(str::to_string).collect())),
@@ -69,7 +77,7 @@ pub fn locate(mut rows: Rows, merges: &[Merge], fill_left: bool) -> Result<Locat
         }
     }
     if buf.is_empty() {
-        return Err(pending.unwrap_or(ReadError::Empty));
+        return Err(pending);
     }
     let filled = fill_merges(&buf, merges);
     let (at, two, found) = choose(&filled, fill_left);
@@ -90,7 +98,7 @@ pub fn locate(mut rows: Rows, merges: &[Merge], fill_left: bool) -> Result<Locat
             "表头：前{HEADER_SEARCH_ROWS}行中没有一行含模板的列名（如「统一社会信用代码」「年度」），按第{header_row}行读取表头"
         ));
     }
-    let rest: Vec<Result<(u64, csv::StringRecord), ReadError>> = buf
+    let rest: Vec<Result<(u64, csv::StringRecord), E>> = buf
         .into_iter()
         .skip(at + header_rows as usize)
         .map(|(n, cells)| Ok((n, csv::StringRecord::from(cells))))

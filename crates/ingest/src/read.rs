@@ -363,7 +363,8 @@ fn open_csv<R: Read + Send + 'static>(
         done: false,
     }
     .filter(|r| !matches!(r, Ok((_, rec)) if rec.iter().all(|c| c.trim().is_empty())));
-    let found = crate::header::locate(Box::new(rows), &[], true)?;
+    let found = crate::header::locate(Box::new(rows), &[], true)
+        .map_err(|e| e.unwrap_or(ReadError::Empty))?;
     Ok(Sheet {
         headers: found.headers,
         header_row: found.header_row,
@@ -496,7 +497,8 @@ fn open_xlsx(bytes: Vec<u8>, limits: &Limits) -> Result<Sheet, ReadError> {
         })
         .filter(|(_, r)| r.iter().any(|c| !c.trim().is_empty()))
         .collect();
-    let found = crate::header::locate(Box::new(rows.into_iter().map(Ok)), &merges, false)?;
+    let found = crate::header::locate(Box::new(rows.into_iter().map(Ok)), &merges, false)
+        .map_err(|e| e.unwrap_or(ReadError::Empty))?;
     let counter = Arc::new(AtomicU64::new(total));
     Ok(Sheet {
         headers: found.headers,
