@@ -472,20 +472,6 @@ fn open_xlsx(bytes: Vec<u8>, limits: &Limits) -> Result<Sheet, ReadError> {
         None => return Err(ReadError::Empty),
     };
     let (r0, c0) = range.start().unwrap_or((0, 0));
-    // Merged cells (for a merged or two-row header); a sheet whose merges cannot be read has none.
-    let merges: Vec<crate::header::Merge> = wb
-        .merge_cells_by_sheet_id(0)
-        .unwrap_or_default()
-        .iter()
-        .filter(|d| d.end.1 >= c0)
-        .map(|d| crate::header::Merge {
-            rows: (d.start.0 as u64 + 1, d.end.0 as u64 + 1),
-            cols: (
-                d.start.1.saturating_sub(c0) as usize,
-                (d.end.1 - c0) as usize,
-            ),
-        })
-        .collect();
     let rows: Vec<(u64, csv::StringRecord)> = range
         .rows()
         .enumerate()
@@ -497,6 +483,32 @@ fn open_xlsx(bytes: Vec<u8>, limits: &Limits) -> Result<Sheet, ReadError> {
         })
         .filter(|(_, r)| r.iter().any(|c| !c.trim().is_empty()))
         .collect();
+    // Merged cells (for a merged title or a two-row header). Reading them parses the sheet a
+    // second time, so only when the first row is not already a complete header (a known column
+    // and no blank cell before its last label — as the template and exports write it). A sheet
+    // whose merges cannot be read has none.
+    let complete = rows.first().is_some_and(|(_, r)| {
+        let cells: Vec<&str> = r.iter().map(str::trim).collect();
+        let last = cells.iter().rposition(|c| !c.is_empty()).unwrap_or(0);
+        crate::columns::header_score(cells.iter().copied()) > 0
+            && cells[..=last].iter().all(|c| !c.is_empty())
+    });
+    let merges: Vec<crate::header::Merge> = if complete {
+        Vec::new()
+    } else {
+        wb.merge_cells_by_sheet_id(0)
+            .unwrap_or_default()
+            .iter()
+            .filter(|d| d.end.1 >= c0)
+            .map(|d| crate::header::Merge {
+                rows: (d.start.0 as u64 + 1, d.end.0 as u64 + 1),
+                cols: (
+                    d.start.1.saturating_sub(c0) as usize,
+                    (d.end.1 - c0) as usize,
+                ),
+            })
+            .collect()
+    };
     let found = crate::header::locate(Box::new(rows.into_iter().map(Ok)), &merges, false)
         .map_err(|e| e.unwrap_or(ReadError::Empty))?;
     let counter = Arc::new(AtomicU64::new(total));
