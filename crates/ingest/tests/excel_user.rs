@@ -267,3 +267,26 @@ async fn import_export_import_changes_nothing() {
         assert_eq!(before, after);
     }
 }
+
+#[test]
+fn the_templates_instructions_say_what_a_hand_made_sheet_may_have() {
+    let t = gaoxin_ingest::template_xlsx(&zone());
+    let mut wb: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(t)).unwrap();
+    use calamine::Reader;
+    let help = wb.worksheet_range("填写说明").unwrap();
+    let text: Vec<String> = help
+        .rows()
+        .flat_map(|r| r.iter().map(|c| c.to_string()))
+        .collect();
+    let note = text
+        .iter()
+        .find(|c| c.contains("前20行"))
+        .expect("a note on hand-made sheets");
+    assert!(
+        note.contains("两行表头")
+            && note.contains("全角数字")
+            && note.contains("合计、小计、总计行自动跳过"),
+        "{note}"
+    );
+}
