@@ -76,7 +76,12 @@ pub struct ParsedRow {
 pub const TOTAL_LABELS: [&str; 3] = ["合计", "小计", "总计"];
 
 fn total_label(cell: &str) -> bool {
-    let t: String = cell.chars().filter(|c| !c.is_whitespace()).collect();
+    let t = cell.trim();
+    // every row is asked (name, code, first cell): answer the common case without allocating
+    if t.len() > 30 || !t.starts_with(['合', '小', '总']) {
+        return false;
+    }
+    let t: String = t.chars().filter(|c| !c.is_whitespace()).collect();
     let t = t.trim_end_matches([':', '：']);
     TOTAL_LABELS.contains(&t)
 }
