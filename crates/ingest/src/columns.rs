@@ -321,6 +321,86 @@ pub fn match_header(h: &str) -> Option<Col> {
     names().get(&fold(h)).copied()
 }
 
+/// How well a row of cells reads as a header: the distinct known columns it names, less the
+/// cells that name a column again (a label merged across two columns over a second header row).
+/// The header row is the row of the first rows (20) that scores the most.
+pub fn header_score<'a>(cells: impl IntoIterator<Item = &'a str>) -> usize {
+    let mut seen = [false; N_COLS];
+    let (mut n, mut again) = (0usize, 0usize);
+    for c in cells {
+        if let Some(col) = match_header(c) {
+            let i = ordinal(col);
+            if seen[i] {
+                again += 1;
+            } else {
+                seen[i] = true;
+                n += 1;
+            }
+        }
+    }
+    n.saturating_sub(again)
+}
+
+/// Words under a merged parent header that only say "the amount of the above" (so the parent
+/// names the column and the child at most its unit): 「研发费用」 over 「金额（万元）」. Not
+/// 合计: that is a total row's label (a 合计 row right under the header is not a header row).
+const GENERIC_CHILD: &[&str] = &[
+    "", "金额", "数额", "数值", "数量", "总额", "本年", "当年", "人数", "件数", "项数",
+];
+
+/// Units written as a child header of their own: 「营业收入」 over 「万元」.
+const BARE_UNITS: &[&str] = &[
+    "元",
+    "万元",
+    "亿元",
+    "美元",
+    "万美元",
+    "亿美元",
+    "人",
+    "件",
+    "项",
+    "年",
+];
+
+/// The label of one column of a two-row header: `parent` (the upper row, merged cells filled)
+/// over `child`. The first of these that names a known column is taken: parent and child
+/// together (「营业收入」+「（万元）」), the child alone (「基本信息」 over 「企业名称」), the
+/// parent with the child's unit when the child is only an amount or a unit (「研发费用」 over
+/// 「金额（万元）」 or 「万元」), the parent alone when the child is blank or repeats it (a
+/// cell merged down both rows). `None` when none does.
+pub fn combine_header(parent: &str, child: &str) -> Option<String> {
+    let (p, c) = (parent.trim(), child.trim());
+    let mut tries: Vec<String> = Vec::with_capacity(4);
+    if !p.is_empty() && !c.is_empty() {
+        tries.push(format!("{p}{c}"));
+    }
+    if !c.is_empty() {
+        tries.push(c.to_string());
+    }
+    if !p.is_empty() {
+        let stem = fold(c);
+        let unit = bracket(c).or_else(|| BARE_UNITS.contains(&stem.as_str()).then(|| stem.clone()));
+        if let Some(u) = &unit
+            && (GENERIC_CHILD.contains(&stem.as_str()) || BARE_UNITS.contains(&stem.as_str()))
+        {
+            tries.push(format!("{}（{u}）", strip_bracket(p)));
+        }
+        if GENERIC_CHILD.contains(&stem.as_str()) || stem == fold(p) {
+            tries.push(p.to_string());
+        }
+    }
+    tries.into_iter().find(|t| match_header(t).is_some())
+}
+
+/// A header without its trailing bracket: 「研发费用（万元）」 → 「研发费用」.
+fn strip_bracket(h: &str) -> &str {
+    let h = h.trim();
+    match h.rfind(['(', '（']) {
+        Some(i) if i > 0 && (h.ends_with(')') || h.ends_with('）')) => h[..i].trim_end(),
+        _ => h,
+    }
+}
+
 /// The Chinese name of a column, for messages.
 pub fn zh_name(c: Col) -> &'static str {
     match c {
@@ -413,6 +493,35 @@ mod tests {
             fact_unit(F::StrategicEmerging, "属于战略性新兴产业（%）"),
             Refused(..)
         ));
+    }
+
+    #[test]
+    fn two_row_labels_combine_only_into_known_headers() {
+        let c = |p: &str, ch: &str| combine_header(p, ch);
+        assert_eq!(
+            c("营业收入", "（万元）").as_deref(),
+            Some("营业收入（万元）")
+        );
+        assert_eq!(c("营业收入", "万元").as_deref(), Some("营业收入（万元）"));
+        assert_eq!(
+            c("研发费用", "金额（亿元）").as_deref(),
+            Some("研发费用（亿元）")
+        );
+        assert_eq!(
+            c("研发费用（万元）", "金额").as_deref(),
+            Some("研发费用（万元）")
+        );
+        assert_eq!(c("基本信息", "企业名称").as_deref(), Some("企业名称"));
+        assert_eq!(c("年度", "年度").as_deref(), Some("年度"));
+        assert_eq!(c("年度", "").as_deref(), Some("年度"));
+        assert_eq!(c("研发费用", "占比（%）"), None);
+        // not an alias: 研发投入 is not 研发费用 (the column is reported as not recognised)
+        assert_eq!(c("研发投入", "金额"), None);
+        // a data row under a header never combines
+        assert_eq!(c("营业收入（万元）", "1234.5"), None);
+        // a header that names a column scores it once; a label merged across two cells less
+        assert_eq!(header_score(["统一社会信用代码", "年度", "备注"]), 2);
+        assert_eq!(header_score(["年度", "研发费用", "研发费用"]), 1);
     }
 
     #[test]

@@ -114,6 +114,8 @@ pub async fn import_path(
 /// firms can be checked even after an error), a batch of valid rows (empty once any error has
 /// been seen) with their row numbers, the errors found since the last message, and progress.
 struct Batch {
+    /// Total rows (合计/小计/总计) skipped: row and label.
+    totals: Vec<(u64, String)>,
     firms: Vec<FirmProbe>,
     facts: Vec<FactsPatch>,
     fact_rows: Vec<u64>,
@@ -125,6 +127,7 @@ struct Batch {
 impl Batch {
     fn new(rows: u64) -> Batch {
         Batch {
+            totals: Vec::new(),
             firms: Vec::new(),
             facts: Vec::with_capacity(BATCH),
             fact_rows: Vec::with_capacity(BATCH),
@@ -150,7 +153,10 @@ async fn import_sheet(
     };
     let total_bytes = sheet.total_bytes;
     let headers = sheet.headers.clone();
-    match RowParser::new(zone, &headers, opts.only_park.clone()) {
+    let header_row = sheet.header_row;
+    let sheet_header_rows = sheet.header_rows;
+    report.notices.extend(sheet.notes.iter().cloned());
+    match RowParser::new_at(zone, &headers, opts.only_park.clone(), header_row) {
         Ok((p, ignored)) => {
             report.ignored_columns = ignored;
             report.notices.extend(p.notices().iter().cloned());
@@ -173,8 +179,8 @@ async fn import_sheet(
     let zone_owned = zone.clone();
     let only_park = opts.only_park.clone();
     let reader = std::thread::spawn(move || {
-        let (parser, _) =
-            RowParser::new(&zone_owned, &headers, only_park).expect("headers checked above");
+        let (parser, _) = RowParser::new_at(&zone_owned, &headers, only_park, header_row)
+            .expect("headers checked above");
         read_rows(parser, sheet, &sender);
     });
 
@@ -188,10 +194,13 @@ async fn import_sheet(
         },
         warning_count: 0,
         move_notices: Vec::new(),
+        first_data_row: header_row + sheet_header_rows,
     };
     let mut tx = store.begin_import().await?;
     let mut written = Ok(());
-    while let Some(b) = receiver.recv().await {
+    let mut totals: Vec<(u64, String)> = Vec::new();
+    while let Some(mut b) = receiver.recv().await {
+        totals.append(&mut b.totals);
         for e in b.errors {
             report.push_error(e);
         }
@@ -211,6 +220,9 @@ async fn import_sheet(
     reader
         .join()
         .map_err(|_| IngestError::Io("读取文件的线程异常退出".into()))?;
+    if let Some(n) = totals_notice(&totals) {
+        report.notices.push(n);
+    }
     let report = writer.finish(tx, written, report).await?;
     progress(Progress {
         rows: report.rows,
@@ -219,6 +231,30 @@ async fn import_sheet(
         errors: report.error_count,
     });
     Ok(report)
+}
+
+/// How many skipped total rows the report names (all are counted).
+const MAX_LISTED_TOTALS: usize = 50;
+
+/// The report's note on the total rows skipped, naming them.
+fn totals_notice(totals: &[(u64, String)]) -> Option<String> {
+    if totals.is_empty() {
+        return None;
+    }
+    let list: Vec<String> = totals
+        .iter()
+        .take(MAX_LISTED_TOTALS)
+        .map(|(row, label)| format!("第{row}行「{label}」"))
+        .collect();
+    let more = if totals.len() > MAX_LISTED_TOTALS {
+        format!("等共{}行", totals.len())
+    } else {
+        format!("共{}行", totals.len())
+    };
+    Some(format!(
+        "合计行已跳过（不是企业数据，不导入）：{}，{more}",
+        list.join("、")
+    ))
 }
 
 /// The reading thread: parses every row and sends batches of valid rows (none once an error
@@ -232,8 +268,12 @@ fn read_rows(mut parser: RowParser, sheet: Sheet, sender: &tokio::sync::mpsc::Se
     for item in sheet.rows {
         match item {
             Ok((row, cells)) => {
-                rows += 1;
                 let parsed = parser.parse(row, &cells);
+                if let Some(label) = parsed.total {
+                    batch.totals.push((row, label));
+                    continue;
+                }
+                rows += 1;
                 if let Some(f) = parsed.firm {
                     batch.firms.push(f);
                 }
@@ -286,6 +326,8 @@ struct Writer<'a> {
     warning_count: u64,
     /// Said in the report only if the import is written.
     move_notices: Vec<String>,
+    /// The spreadsheet row right below the header.
+    first_data_row: u64,
 }
 
 impl Writer<'_> {
@@ -420,7 +462,7 @@ impl Writer<'_> {
     ) -> Result<ImportReport, IngestError> {
         if report.rows == 0 && report.error_count == 0 {
             report.push_error(RowError {
-                row: 2,
+                row: self.first_data_row,
                 column: String::new(),
                 message: "文件中没有数据行".into(),
             });

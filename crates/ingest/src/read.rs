@@ -211,9 +211,18 @@ pub fn check_zip(bytes: &[u8], limits: &Limits) -> Result<(), ReadError> {
 pub type Rows = Box<dyn Iterator<Item = Result<(u64, csv::StringRecord), ReadError>> + Send>;
 
 /// A sheet: its header row and a stream of `(row number, cells)`; row numbers are as a
-/// spreadsheet shows them (header = 1, first data row = 2).
+/// spreadsheet shows them (with the header in row 1, the first data row is 2). The header is
+/// found among the first rows ([`crate::header`]): titles, notes and blank rows above it are
+/// skipped, and `notes` says so.
 pub struct Sheet {
     pub headers: Vec<String>,
+    /// The spreadsheet row of the header (the upper row of a two-row header).
+    pub header_row: u64,
+    /// 1, or 2 for a two-row header.
+    pub header_rows: u64,
+    /// For the report, in Chinese: the header row taken, the rows skipped above it, the labels
+    /// of a two-row header.
+    pub notes: Vec<String>,
     pub rows: Rows,
     /// "xlsx", "UTF-8", "UTF-8 (BOM)" or "GBK".
     pub format: &'static str,
@@ -347,32 +356,21 @@ fn open_csv<R: Read + Send + 'static>(
         .flexible(true)
         .buffer_capacity(1 << 16)
         .from_reader(decoded);
-    let mut records = rdr.into_records_owned();
-    let headers = match records.next() {
-        None => return Err(ReadError::Empty),
-        Some(Err(e)) => return Err(csv_error(1, e)),
-        Some(Ok(r)) => r
-            .iter()
-            .map(|s| s.trim_start_matches('\u{feff}').to_string())
-            .collect::<Vec<_>>(),
-    };
-    // Row numbers count records as a spreadsheet shows them: the header is row 1, the first
-    // data record row 2 — whatever the line endings (Excel writes CRLF) and even when a cell
-    // holds a line break. Wholly blank lines are skipped by the reader and not counted.
-    let mut last = 1u64;
-    let rows = records.filter_map(move |r| match r {
-        Ok(rec) => {
-            last = rec.position().map(|p| p.record() + 1).unwrap_or(last + 1);
-            if rec.iter().all(|c| c.trim().is_empty()) {
-                return None;
-            }
-            Some(Ok((last, rec)))
-        }
-        Err(e) => Some(Err(csv_error(last + 1, e))),
-    });
+    let rows = Records {
+        rdr,
+        line: 1,
+        row: 0,
+        done: false,
+    }
+    .filter(|r| !matches!(r, Ok((_, rec)) if rec.iter().all(|c| c.trim().is_empty())));
+    let found = crate::header::locate(Box::new(rows), &[], true)
+        .map_err(|e| e.unwrap_or(ReadError::Empty))?;
     Ok(Sheet {
-        headers,
-        rows: Box::new(rows),
+        headers: found.headers,
+        header_row: found.header_row,
+        header_rows: found.header_rows,
+        notes: found.notes,
+        rows: found.rows,
         format,
         bytes_read: counter,
         total_bytes: total,
@@ -386,18 +384,56 @@ fn csv_error(row: u64, e: csv::Error) -> ReadError {
         }
         _ => e.to_string(),
     };
-    let row = e.position().map(|p| p.record() + 1).unwrap_or(row);
     ReadError::Csv { row, message }
 }
 
-/// `into_records` that owns its reader (the csv crate's borrows it).
-trait IntoRecordsOwned {
-    fn into_records_owned(self) -> Box<dyn Iterator<Item = csv::Result<csv::StringRecord>> + Send>;
+/// CSV records with the row numbers a spreadsheet shows, whatever the line endings (Excel
+/// writes CRLF): a blank line is a row, a line break inside a quoted cell is not a new row.
+/// The csv reader skips blank lines but counts every `\n` it consumes; a record's share of
+/// them, less its own terminator and the breaks inside its cells, is the blank lines before it.
+/// (A record is ended by `\r` in a CRLF file, and its `\n` is counted with the next one; the
+/// share comes out the same except for blank lines at the very top of a CRLF file, which are
+/// not counted.)
+struct Records<R> {
+    rdr: csv::Reader<R>,
+    /// The reader's line count after the previous record.
+    line: u64,
+    /// The previous record's row.
+    row: u64,
+    done: bool,
 }
 
-impl<R: Read + Send + 'static> IntoRecordsOwned for csv::Reader<R> {
-    fn into_records_owned(self) -> Box<dyn Iterator<Item = csv::Result<csv::StringRecord>> + Send> {
-        Box::new(self.into_records())
+impl<R: Read> Iterator for Records<R> {
+    type Item = Result<(u64, csv::StringRecord), ReadError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.done {
+            return None;
+        }
+        let mut rec = csv::StringRecord::new();
+        match self.rdr.read_record(&mut rec) {
+            Ok(true) => {
+                let line = self.rdr.position().line();
+                let consumed = line.saturating_sub(self.line);
+                self.line = line;
+                let text = rec.as_slice();
+                let inner = if text.contains('\n') {
+                    text.bytes().filter(|b| *b == b'\n').count() as u64
+                } else {
+                    0
+                };
+                self.row += 1 + consumed.saturating_sub(inner + 1);
+                Some(Ok((self.row, rec)))
+            }
+            Ok(false) => {
+                self.done = true;
+                None
+            }
+            Err(e) => {
+                self.done = true;
+                Some(Err(csv_error(self.row + 1, e)))
+            }
+        }
     }
 }
 
@@ -435,26 +471,53 @@ fn open_xlsx(bytes: Vec<u8>, limits: &Limits) -> Result<Sheet, ReadError> {
         Some(Err(e)) => return Err(ReadError::Corrupt(e.to_string())),
         None => return Err(ReadError::Empty),
     };
-    let (r0, _) = range.start().unwrap_or((0, 0));
-    let mut it = range.rows();
-    let headers: Vec<String> = match it.next() {
-        Some(h) => h.iter().map(cell_text).collect(),
-        None => return Err(ReadError::Empty),
-    };
-    let rows: Vec<(u64, csv::StringRecord)> = it
+    let (r0, c0) = range.start().unwrap_or((0, 0));
+    let rows: Vec<(u64, csv::StringRecord)> = range
+        .rows()
         .enumerate()
         .map(|(i, r)| {
             (
-                r0 as u64 + i as u64 + 2,
+                r0 as u64 + i as u64 + 1,
                 r.iter().map(cell_text).collect::<csv::StringRecord>(),
             )
         })
         .filter(|(_, r)| r.iter().any(|c| !c.trim().is_empty()))
         .collect();
+    // Merged cells (for a merged title or a two-row header). Reading them parses the sheet a
+    // second time, so only when the first row is not already a complete header (a known column
+    // and no blank cell before its last label — as the template and exports write it). A sheet
+    // whose merges cannot be read has none.
+    let complete = rows.first().is_some_and(|(_, r)| {
+        let cells: Vec<&str> = r.iter().map(str::trim).collect();
+        let last = cells.iter().rposition(|c| !c.is_empty()).unwrap_or(0);
+        crate::columns::header_score(cells.iter().copied()) > 0
+            && cells[..=last].iter().all(|c| !c.is_empty())
+    });
+    let merges: Vec<crate::header::Merge> = if complete {
+        Vec::new()
+    } else {
+        wb.merge_cells_by_sheet_id(0)
+            .unwrap_or_default()
+            .iter()
+            .filter(|d| d.end.1 >= c0)
+            .map(|d| crate::header::Merge {
+                rows: (d.start.0 as u64 + 1, d.end.0 as u64 + 1),
+                cols: (
+                    d.start.1.saturating_sub(c0) as usize,
+                    (d.end.1 - c0) as usize,
+                ),
+            })
+            .collect()
+    };
+    let found = crate::header::locate(Box::new(rows.into_iter().map(Ok)), &merges, false)
+        .map_err(|e| e.unwrap_or(ReadError::Empty))?;
     let counter = Arc::new(AtomicU64::new(total));
     Ok(Sheet {
-        headers,
-        rows: Box::new(rows.into_iter().map(Ok)),
+        headers: found.headers,
+        header_row: found.header_row,
+        header_rows: found.header_rows,
+        notes: found.notes,
+        rows: found.rows,
         format: "xlsx",
         bytes_read: counter,
         total_bytes: total,
@@ -509,7 +572,8 @@ mod tests {
             want,
             vec![
                 (2, vec!["南京甲科技有限公司".to_string(), "2024".into()]),
-                (3, vec!["南京乙".into(), "2023".into()])
+                // line 3 is blank: a spreadsheet shows 乙 on row 4, and so do messages
+                (4, vec!["南京乙".into(), "2023".into()])
             ]
         );
 

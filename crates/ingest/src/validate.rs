@@ -67,6 +67,23 @@ pub struct ParsedRow {
     pub firm: Option<FirmProbe>,
     pub facts: Option<FactsPatch>,
     pub errors: Vec<RowError>,
+    /// A total row (合计/小计/总计 as the name, the code or the first cell, and no valid
+    /// credit code): not a firm, skipped with a note. Holds the label as written.
+    pub total: Option<String>,
+}
+
+/// The labels of a total row (spaces and a trailing colon ignored: 「总 计」, 「合计：」).
+pub const TOTAL_LABELS: [&str; 3] = ["合计", "小计", "总计"];
+
+fn total_label(cell: &str) -> bool {
+    let t = cell.trim();
+    // every row is asked (name, code, first cell): answer the common case without allocating
+    if t.len() > 30 || !t.starts_with(['合', '小', '总']) {
+        return false;
+    }
+    let t: String = t.chars().filter(|c| !c.is_whitespace()).collect();
+    let t = t.trim_end_matches([':', '：']);
+    TOTAL_LABELS.contains(&t)
 }
 
 fn key(u: &Uscc) -> [u8; 18] {
@@ -134,9 +151,100 @@ fn current_year() -> i32 {
     Date::from_days_since_epoch((secs / 86_400) as i64).year()
 }
 
+/// How a column's cells are normalised before they are parsed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Norm {
+    /// NFKC: full-width digits, letters, punctuation and spaces typed with a Chinese input
+    /// method (「１２３４．５６」, 「１，２００」, 「２０２４年」) become ASCII.
+    Nfkc,
+    /// Width only (full-width letters, digits and the ideographic space); Chinese characters and
+    /// Chinese punctuation (the full-width brackets of a registered name) are kept.
+    Width,
+    Keep,
+}
+
+fn norm_of(c: Option<Col>) -> Norm {
+    match c {
+        Some(Col::Uscc | Col::Year | Col::Founded | Col::Industry | Col::Fact(_)) => Norm::Nfkc,
+        Some(Col::Name) => Norm::Width,
+        _ => Norm::Keep,
+    }
+}
+
+/// A full-width letter or digit, or the ideographic space.
+fn is_wide(c: char) -> bool {
+    matches!(c, '０'..='９' | 'Ａ'..='Ｚ' | 'ａ'..='ｚ' | '\u{3000}')
+}
+
+fn width_only(s: &str) -> String {
+    s.chars()
+        .map(|c| match c {
+            '\u{3000}' => ' ',
+            c if is_wide(c) => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+            c => c,
+        })
+        .collect()
+}
+
+/// The row with its cells normalised by column ([`Norm`]); `None` when nothing changes (the
+/// common case: ASCII cells are never touched, so a large import pays one byte scan per cell).
+fn normalised(cols: &[Option<Col>], cells: &csv::StringRecord) -> Option<csv::StringRecord> {
+    use unicode_normalization::UnicodeNormalization;
+    let mut out: Option<Vec<String>> = None;
+    for (i, text) in cells.iter().enumerate() {
+        if text.is_ascii() {
+            continue;
+        }
+        let n = match norm_of(cols.get(i).copied().flatten()) {
+            // 「是」「否」, level names: already NFKC, found without allocating
+            Norm::Nfkc
+                if unicode_normalization::is_nfkc_quick(text.chars())
+                    == unicode_normalization::IsNormalized::Yes =>
+            {
+                continue;
+            }
+            Norm::Nfkc => text.nfkc().collect::<String>(),
+            Norm::Width if !text.chars().any(is_wide) => continue,
+            Norm::Width => width_only(text),
+            Norm::Keep => continue,
+        };
+        if n != text {
+            out.get_or_insert_with(|| cells.iter().map(str::to_string).collect())[i] = n;
+        }
+    }
+    out.map(csv::StringRecord::from)
+}
+
+/// A number with thousands separators (「1,234,567.5」) without them; a comma that is not one
+/// (「12,5」, 「1,23」) is refused rather than guessed: it may be a decimal comma.
+fn without_thousands(t: &str) -> Result<std::borrow::Cow<'_, str>, String> {
+    if !t.contains(',') {
+        return Ok(t.into());
+    }
+    let body = t.trim_start_matches(['-', '+']);
+    let (int, frac) = body.split_once('.').unwrap_or((body, ""));
+    let groups: Vec<&str> = int.split(',').collect();
+    let ok = !frac.contains(',')
+        && (1..=3).contains(&groups[0].len())
+        && groups[1..].iter().all(|g| g.len() == 3)
+        && groups.iter().all(|g| g.bytes().all(|b| b.is_ascii_digit()));
+    if ok {
+        Ok(t.replace(',', "").into())
+    } else {
+        Err(format!(
+            "「{t}」中的逗号不是千位分隔符（应每三位一个，如1,234.56）；小数点请用“.”"
+        ))
+    }
+}
+
 /// A cell of a fact column, read in the column's unit.
 pub fn parse_cell(f: F, unit: CellUnit, text: &str) -> Result<Option<i64>, String> {
     let kind = f.def().kind;
+    let text = match kind {
+        Kind::Money { .. } | Kind::Usd | Kind::Count => without_thousands(text.trim())?,
+        _ => text.into(),
+    };
+    let text = text.as_ref();
     let (signed, what) = match kind {
         Kind::Money { signed } => (signed, "金额"),
         Kind::Usd => (false, "估值"),
@@ -166,6 +274,16 @@ impl<'z> RowParser<'z> {
         headers: &[String],
         only_park: Option<ParkId>,
     ) -> Result<(RowParser<'z>, Vec<String>), Vec<RowError>> {
+        RowParser::new_at(zone, headers, only_park, 1)
+    }
+
+    /// [`RowParser::new`] for a header in spreadsheet row `header_row` (errors name that row).
+    pub fn new_at(
+        zone: &'z Zone,
+        headers: &[String],
+        only_park: Option<ParkId>,
+        header_row: u64,
+    ) -> Result<(RowParser<'z>, Vec<String>), Vec<RowError>> {
         let mut errors = Vec::new();
         let mut idx: Vec<Option<usize>> = vec![None; N_COLS];
         let mut ignored = Vec::new();
@@ -180,7 +298,7 @@ impl<'z> RowParser<'z> {
                 match c {
                     Some(c) if idx[ordinal(c)].replace(i).is_some() => {
                         errors.push(RowError {
-                            row: 1,
+                            row: header_row,
                             column: h.clone(),
                             message: "重复出现：每列只能出现一次".into(),
                         });
@@ -196,7 +314,7 @@ impl<'z> RowParser<'z> {
                             ));
                         }
                         HeaderUnit::Refused(u, fits) => errors.push(RowError {
-                            row: 1,
+                            row: header_row,
                             column: h.clone(),
                             message: format!(
                                 "的单位「{u}」不适用于此列（{}）：可用的单位为{fits}",
@@ -215,7 +333,7 @@ impl<'z> RowParser<'z> {
         for (c, zh, ..) in IDENTITY {
             if matches!(c, Col::Uscc | Col::Year) && idx[ordinal(*c)].is_none() {
                 errors.push(RowError {
-                    row: 1,
+                    row: header_row,
                     column: zh.to_string(),
                     message: "缺少必填列：请使用导入模板（gaoxin template）的表头".into(),
                 });
@@ -245,12 +363,17 @@ impl<'z> RowParser<'z> {
     /// Parses one row (see [`ParsedRow`]): identity, then facts, then the cross-row checks.
     /// Errors keep that order (the order of the columns' phases, as the report lists them).
     pub fn parse(&mut self, row: u64, cells: &csv::StringRecord) -> ParsedRow {
+        let owned = normalised(&self.cols, cells);
+        let cells = owned.as_ref().unwrap_or(cells);
         let mut r = RowCx {
             row,
             cells,
             idx: &self.idx,
             errs: Vec::new(),
         };
+        if let Some(t) = r.total() {
+            return t;
+        }
         let uscc = r.uscc();
         let name = r.name();
         let park = r.park(self.zone, self.only_park.as_ref());
@@ -293,6 +416,7 @@ impl<'z> RowParser<'z> {
             firm,
             facts: if errs.is_empty() { patch } else { None },
             errors: errs,
+            total: None,
         }
     }
 }
@@ -383,6 +507,44 @@ impl<'a> RowCx<'a> {
             column: zh_name(c).into(),
             message: m,
         })
+    }
+
+    /// A total row (see [`ParsedRow::total`]): skipped, or an error when it also has a valid
+    /// credit code (a firm's row or a total? the file must say).
+    fn total(&self) -> Option<ParsedRow> {
+        let (col, label) = [Col::Name, Col::Uscc]
+            .into_iter()
+            .map(|c| (Some(c), self.cell(c)))
+            .chain(std::iter::once((
+                None,
+                self.cells.get(0).unwrap_or("").trim(),
+            )))
+            .find(|(_, t)| total_label(t))?;
+        let label = label.to_string();
+        let skipped = |errors: Vec<RowError>, total: Option<String>| ParsedRow {
+            firm: None,
+            facts: None,
+            errors,
+            total,
+        };
+        if Uscc::parse(self.cell(Col::Uscc)).is_ok() {
+            let column = match col {
+                Some(c) => zh_name(c).to_string(),
+                None => zh_name(Col::Uscc).to_string(),
+            };
+            return Some(skipped(
+                vec![RowError {
+                    row: self.row,
+                    column,
+                    message: format!(
+                        "此行标为「{label}」，却填有有效的统一社会信用代码{}：无法判断是合计行还是企业数据。合计行请删去信用代码，企业数据请删去「{label}」字样",
+                        self.cell(Col::Uscc)
+                    ),
+                }],
+                None,
+            ));
+        }
+        Some(skipped(vec![], Some(label)))
     }
 
     fn no_clear(&mut self, c: Col) {
