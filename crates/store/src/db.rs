@@ -36,6 +36,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (9, include_str!("../migrations/0009_login_throttle.sql")),
     (10, include_str!("../migrations/0010_password_change.sql")),
     (11, include_str!("../migrations/0011_sessions_jobs.sql")),
+    (17, include_str!("../migrations/0017_speed.sql")),
 ];
 
 /// The database URL: `--database` if given, else `DATABASE_URL`, else `sqlite://gaoxin.db` in the working directory.
