@@ -28,6 +28,10 @@ enum Which {
         #[arg(long)]
         dir: Option<PathBuf>,
     },
+    /// Every row of the speed table (issue 13) on a fresh demo zone: evaluate, points, rank,
+    /// the cold dashboard, 评价, 政策, 目标, the xlsx exports and the enterprise list under load,
+    /// each with the command that reproduces it.
+    Pages(crate::bench_pages::PagesArgs),
 }
 
 fn peak_rss_mib() -> f64 {
@@ -43,7 +47,10 @@ fn peak_rss_mib() -> f64 {
 }
 
 pub async fn run(zone: &Zone, a: BenchArgs) -> Res {
-    let Which::Import { rows, dir } = a.which;
+    let (rows, dir) = match a.which {
+        Which::Import { rows, dir } => (rows, dir),
+        Which::Pages(p) => return crate::bench_pages::run(p).await,
+    };
     let keep = dir.is_some();
     let dir = dir.unwrap_or_else(|| {
         std::env::temp_dir().join(format!("gaoxin-bench-{}", std::process::id()))

@@ -5,6 +5,7 @@
 //! (or `--reference FILE`).
 mod backup_cmd;
 mod bench;
+mod bench_pages;
 mod data;
 mod index_cmd;
 mod progress;

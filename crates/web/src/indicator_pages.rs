@@ -50,16 +50,26 @@ async fn pick_year(
     })
 }
 
-/// The stored report of `year`, computed first (with its points) when a zone user finds none.
+/// The stored report of `year`; when there is none, a zone administrator's view starts its
+/// computation in the background ([`crate::warm`]) — never inside the request, and never for a
+/// read-only view.
 async fn report_for(
     state: &AppState,
     user: &CurrentUser,
     year: Year,
 ) -> Result<Option<(ParkReport, RunRecord)>, PageError> {
-    Ok(
-        indicators::park_report_or_run(&state.store, &user.scope(), year, zone_role(&user.role))
-            .await?,
-    )
+    let found = indicators::latest_park_report(&state.store, &user.scope(), year).await;
+    match found {
+        Ok(Some(r)) => return Ok(Some(r)),
+        Ok(None) => {}
+        // a stored run that does not decode: an administrator replaces it by a new run
+        Err(gaoxin_app::EvalError::Engine(_)) if user.role == Role::ZoneAdmin => {}
+        Err(e) => return Err(e.into()),
+    }
+    if user.role == Role::ZoneAdmin {
+        state.warm.evaluate(state, year, false);
+    }
+    Ok(None)
 }
 
 #[derive(Serialize)]
@@ -258,10 +268,11 @@ pub async fn evaluation_page(
         ));
     };
     let Some((rep, run)) = report_for(&state, &user, year).await? else {
+        let computing = state.warm.evaluating(year);
         return Ok(render::page(
             "evaluation.html",
             &page,
-            context! { empty => true, not_run => true, year => year.get(), years => render::ser(&years) },
+            context! { empty => true, not_run => true, computing => computing, year => year.get(), years => render::ser(&years) },
         ));
     };
     let v = view(&state, &user, &rep, park.as_ref().map(|p| p.as_str()));
@@ -283,11 +294,18 @@ async fn report_inputs(
     let year = pick_year(state, &scope, year)
         .await?
         .ok_or_else(|| PageError::bad_request("该年份没有数据"))?;
-    let (rep, _) = report_for(state, user, year)
-        .await?
-        .ok_or_else(PageError::not_found)?;
-    let targets = indicators::targets(&state.store, &state.zone, &scope, Some(year)).await?;
-    Ok((year, rep, targets))
+    // a download, not a page view: it waits for a computation of the year that is running
+    let (rep, _) = match report_for(state, user, year).await? {
+        Some(r) => r,
+        None => {
+            state.warm.wait_evaluation(year).await;
+            indicators::latest_park_report(&state.store, &scope, year)
+                .await?
+                .ok_or_else(PageError::not_found)?
+        }
+    };
+    let targets = state.warm.targets(state, &scope, Some(year)).await?;
+    Ok((year, rep, targets.to_vec()))
 }
 
 /// GET /evaluation/report — the annual report, printable on A4 (zone users).
@@ -383,7 +401,7 @@ pub async fn targets_page(
         Some(p) => crate::pages::park_scope(&state, &user, &p).ok_or_else(PageError::not_found)?,
         None => user.scope(),
     };
-    let ts = indicators::targets(&state.store, &state.zone, &scope, q.year).await?;
+    let ts = state.warm.targets(&state, &scope, q.year).await?;
     let page = Page::new("目标监测", &user, "/targets");
     let scope_name = match &scope {
         Scope::Park(p) => park_name(&state, p.as_str()),

@@ -40,6 +40,7 @@ pub mod rules_pages;
 pub mod security_headers;
 pub mod upload;
 pub mod user;
+pub mod warm;
 
 pub use auth::CurrentUser;
 pub use error::{ApiError, PageError};
@@ -125,6 +126,8 @@ pub struct Inner {
     /// Rule files and compiled plans, reloaded when the rules directory changes.
     pub rules: gaoxin_app::rules_cache::RulesCache,
     pub reforms: gaoxin_app::reform_cache::BaselineCache,
+    /// Results computed ahead of page views (dashboard, targets, the latest park evaluation).
+    pub warm: warm::Warm,
 }
 
 impl std::ops::Deref for AppState {
@@ -150,6 +153,7 @@ impl AppState {
             rules_jobs: rules_jobs::RulesJobs::default(),
             rules: gaoxin_app::rules_cache::RulesCache::new(),
             reforms: gaoxin_app::reform_cache::BaselineCache::default(),
+            warm: warm::Warm::default(),
         }))
     }
 
@@ -237,8 +241,17 @@ pub async fn serve_state(
             }
         }
     });
+    // the zone's dashboard is ready before the first request (the rest warms in the background)
+    if let Err(e) = state
+        .dashboards
+        .get(&state.store, &state.zone, &gaoxin_store::Scope::Zone)
+        .await
+    {
+        tracing::warn!("computing the dashboard at start: {e}");
+    }
     let listener = tokio::net::TcpListener::bind(bind).await?;
     let addr = listener.local_addr()?;
+    warm::at_start(&state);
     let app = router(state);
     on_ready(addr);
     // The peer address reaches handlers as `ConnectInfo` (the sign-in throttle counts by it).

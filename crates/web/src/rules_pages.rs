@@ -379,14 +379,16 @@ async fn rows(
     park: Option<&str>,
     rule: Option<&str>,
 ) -> Result<Vec<RuleResultRow>, PageError> {
-    let mut v = state
-        .store
-        .rule_results(&user.scope(), &run.id, rule, None)
+    // a stored run's rows are read once per scope and kept (crate::warm)
+    let all = state
+        .warm
+        .run_rows(&state.store, &user.scope(), &run.id)
         .await?;
-    if let Some(p) = park {
-        v.retain(|r| r.park == p);
-    }
-    Ok(v)
+    Ok(all
+        .iter()
+        .filter(|r| park.is_none_or(|p| r.park == p) && rule.is_none_or(|x| r.rule == x))
+        .cloned()
+        .collect())
 }
 
 /// GET /ladder — 梯度培育.
@@ -558,15 +560,11 @@ async fn export(
         Ok(x) => x,
         Err(_) => return Err(PageError::not_found()),
     };
-    let rows = rows(&state, &user, &run, park.as_deref(), None).await?;
-    let names: BTreeMap<String, String> = rows
-        .iter()
-        .map(|r| (r.uscc.clone(), r.name.clone()))
-        .collect();
-    let bytes =
-        rules_runs::workbook(&state.zone, &s, &rows, &names, which).map_err(PageError::internal)?;
+    let bytes = crate::warm::export_bytes(&state, &user.scope(), &s, &run, park.as_deref(), which)
+        .await
+        .map_err(PageError::internal)?;
     Ok(download(
-        bytes,
+        bytes.to_vec(),
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         &format!("{title}-{year}.xlsx"),
     ))
@@ -590,12 +588,15 @@ pub async fn policies_page(
     chart_parks.sort();
     chart_parks.dedup();
     let mut series = Vec::new();
+    // one read of the run's rows (every firm's results are stored together), split by policy
+    let mut by_rule: BTreeMap<String, Vec<RuleResultRow>> = BTreeMap::new();
+    for r in rows(&state, &user, &run, park.as_deref(), None).await? {
+        if r.verdict != "fail" {
+            by_rule.entry(r.rule.clone()).or_default().push(r);
+        }
+    }
     for p in s.policies() {
-        let rs: Vec<RuleResultRow> = rows(&state, &user, &run, park.as_deref(), Some(&p.id))
-            .await?
-            .into_iter()
-            .filter(|r| r.verdict != "fail")
-            .collect();
+        let rs: Vec<RuleResultRow> = by_rule.remove(&p.id).unwrap_or_default();
         let entry = |r: &RuleResultRow| {
             context! {
                 uscc => r.uscc.clone(), name => r.name.clone(), park => park_name(z, &r.park),
