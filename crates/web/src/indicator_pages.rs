@@ -42,7 +42,7 @@ async fn pick_year(
     scope: &Scope,
     asked: Option<Year>,
 ) -> Result<Option<Year>, PageError> {
-    let years = state.store.years(scope).await?;
+    let years = state.warm.years(&state.store, scope).await?;
     Ok(match asked {
         Some(y) if years.contains(&y) => Some(y),
         Some(_) => None,
@@ -258,7 +258,7 @@ pub async fn evaluation_page(
     let park = crate::pages::park_param(&state.zone, q.park.as_deref())
         .map_err(|m| PageError::bad_request(&m))?;
     let scope = user.scope();
-    let years = state.store.years(&scope).await?;
+    let years = state.warm.years(&state.store, &scope).await?;
     let page = Page::new("园区评价", &user, "/evaluation");
     let Some(year) = pick_year(&state, &scope, q.year).await? else {
         return Ok(render::page(

@@ -253,7 +253,7 @@ async fn page_year(
     user: &CurrentUser,
     q: &RulesQuery,
 ) -> Result<Result<(Year, Vec<i32>), minijinja::Value>, PageError> {
-    let years = state.store.years(&user.scope()).await?;
+    let years = state.warm.years(&state.store, &user.scope()).await?;
     let shown: Vec<i32> = years.iter().map(|y| y.get()).collect();
     Ok(match q.year {
         Some(y) if years.contains(&y) => Ok((y, shown)),
@@ -402,7 +402,7 @@ pub async fn ladder_page(
         Ok(x) => x,
         Err(ctx) => return Ok(render::page("ladder.html", &page, ctx)),
     };
-    let years = state.store.years(&user.scope()).await?;
+    let years = state.warm.years(&state.store, &user.scope()).await?;
     let z = &state.zone;
     let labels: Vec<String> = std::iter::once("未入梯".to_string())
         .chain(
@@ -581,7 +581,7 @@ pub async fn policies_page(
         Ok(x) => x,
         Err(ctx) => return Ok(render::page("policies.html", &page, ctx)),
     };
-    let years = state.store.years(&user.scope()).await?;
+    let years = state.warm.years(&state.store, &user.scope()).await?;
     let z = &state.zone;
     let mut policies = Vec::new();
     let mut chart_parks: Vec<String> = s.budgets.iter().map(|b| b.park.clone()).collect();

@@ -46,6 +46,8 @@ pub struct Warm {
     run_rows: Mutex<Vec<(String, Arc<Vec<RuleResultRow>>)>>,
     /// Exported workbooks of a stored run, by run id, scope, park and lists; most recent first.
     exports: Mutex<Vec<(String, Arc<Vec<u8>>)>>,
+    /// The years with data per scope (a scan of the panel), until the next import.
+    years: Mutex<HashMap<String, (Instant, Vec<Year>)>>,
 }
 
 /// Runs whose rows are kept (each ~100 MB for the 30,000-firm zone).
@@ -203,8 +205,34 @@ impl Warm {
         Ok(rows)
     }
 
+    /// The years with data in `scope` ([`Store::years`]), kept until the next import (or
+    /// [`CACHE_TTL`]).
+    pub async fn years(
+        &self,
+        store: &Store,
+        scope: &Scope,
+    ) -> Result<Vec<Year>, gaoxin_store::Error> {
+        let k = scope_key(scope);
+        if let Some((made, v)) = self.years.lock().expect("warm lock").get(&k)
+            && made.elapsed() < CACHE_TTL
+        {
+            return Ok(v.clone());
+        }
+        let generation = self.generation();
+        let v = store.years(scope).await?;
+        if self.generation() == generation {
+            let mut m = self.years.lock().expect("warm lock");
+            if m.len() >= MAX_LISTS {
+                m.clear();
+            }
+            m.insert(k, (Instant::now(), v.clone()));
+        }
+        Ok(v)
+    }
+
     /// Drops every cached result computed from the panel (after an import).
     pub fn invalidate(&self) {
+        self.years.lock().expect("warm lock").clear();
         self.generation.fetch_add(1, Ordering::SeqCst);
         self.targets.lock().expect("warm lock").clear();
         self.lists.lock().expect("warm lock").clear();
@@ -319,7 +347,7 @@ pub async fn export_bytes(
 async fn warm_up(st: &AppState, changed: bool) -> Result<(), EvalError> {
     let t = Instant::now();
     // the evaluation first: it takes longest, and a download of the report waits for it
-    if let Some(&year) = st.store.years(&Scope::Zone).await?.last() {
+    if let Some(&year) = st.warm.years(&st.store, &Scope::Zone).await?.last() {
         // the versions text a run of the scheme now in use records
         let current = format!(
             "{}={}",
@@ -338,7 +366,7 @@ async fn warm_up(st: &AppState, changed: bool) -> Result<(), EvalError> {
     st.dashboards.get(&st.store, &st.zone, &Scope::Zone).await?;
     st.warm.targets(st, &Scope::Zone, None).await?;
     // the zone's lists of the latest stored rules run, as the exports and 政策 read them
-    if let Some(&year) = st.store.years(&Scope::Zone).await?.last()
+    if let Some(&year) = st.warm.years(&st.store, &Scope::Zone).await?.last()
         && let Some((summary, run)) = rules_runs::latest(&st.store, &Scope::Zone, year).await?
     {
         for which in [Lists::Ladder, Lists::Policies] {
