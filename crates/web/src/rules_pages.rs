@@ -583,62 +583,76 @@ pub async fn policies_page(
     };
     let years = state.warm.years(&state.store, &user.scope()).await?;
     let z = &state.zone;
-    let mut policies = Vec::new();
-    let mut chart_parks: Vec<String> = s.budgets.iter().map(|b| b.park.clone()).collect();
-    chart_parks.sort();
-    chart_parks.dedup();
-    let mut series = Vec::new();
-    // one read of the run's rows (every firm's results are stored together), split by policy
-    let mut by_rule: BTreeMap<String, Vec<RuleResultRow>> = BTreeMap::new();
-    for r in rows(&state, &user, &run, park.as_deref(), None).await? {
-        if r.verdict != "fail" {
-            by_rule.entry(r.rule.clone()).or_default().push(r);
-        }
-    }
-    for p in s.policies() {
-        let rs: Vec<RuleResultRow> = by_rule.remove(&p.id).unwrap_or_default();
-        let entry = |r: &RuleResultRow| {
-            context! {
-                uscc => r.uscc.clone(), name => r.name.clone(), park => park_name(z, &r.park),
-                amount => r.amount_fen.map(wan), verdict => rules_runs::finding(r).key(), verdict_zh => finding_zh(r),
-                supply => r.supply.lines().map(str::to_string).collect::<Vec<_>>(),
-                assumption_dependent => r.assumption_dependent,
+    // built once per run, scope and park (a stored run never changes; crate::warm)
+    let key = format!(
+        "policies|{}|{}|{park:?}",
+        run.id,
+        crate::warm::scope_key(&user.scope())
+    );
+    let (policies, chart) = match state.warm.part(&key) {
+        Some(x) => x,
+        None => {
+            let mut policies = Vec::new();
+            let mut chart_parks: Vec<String> = s.budgets.iter().map(|b| b.park.clone()).collect();
+            chart_parks.sort();
+            chart_parks.dedup();
+            let mut series = Vec::new();
+            // one read of the run's rows (every firm's results are stored together), split by policy
+            let mut by_rule: BTreeMap<String, Vec<RuleResultRow>> = BTreeMap::new();
+            for r in rows(&state, &user, &run, park.as_deref(), None).await? {
+                if r.verdict != "fail" {
+                    by_rule.entry(r.rule.clone()).or_default().push(r);
+                }
             }
-        };
-        let auto: Vec<_> = rs.iter().filter(|r| r.verified).map(entry).collect();
-        let fast: Vec<_> = rs.iter().filter(|r| !r.verified).map(entry).collect();
-        let eligible = rs.iter().filter(|r| r.verdict == "pass").count();
-        let total: i64 = rs.iter().filter_map(|r| r.amount_fen).sum();
-        let budget: Vec<_> = s
-            .budgets
-            .iter()
-            .filter(|b| b.rule == p.id)
-            .map(|b| context! { park => park_name(z, &b.park), firms => b.firms, total => wan(b.total_fen), amount_unknown => b.amount_unknown, undecided => b.undecided, depends => b.depends })
-            .collect();
-        // chart data: 万元 as numbers for ECharts (the text beside it is the exact `wan`)
-        series.push(serde_json::json!({
-            "name": p.label,
-            "data": chart_parks.iter().map(|pk| s.budgets.iter().find(|b| b.rule == p.id && &b.park == pk).map(|b| b.total_fen as f64 / 1e6).unwrap_or(0.0)).collect::<Vec<_>>(),
-        }));
-        policies.push(context! {
-            id => p.id.clone(), name => p.name.clone(), label => p.label.clone(), document => p.document.clone(),
-            version => p.version.clone(), unconfirmed => p.unconfirmed, award_zh => p.award_zh.clone(),
-            eligible => eligible, total => wan(total), undecided => rs.iter().filter(|r| r.verdict == "unknown").count(),
-            depends => rs.iter().filter(|r| rules_runs::finding(r) == Finding::Depends).count(),
-            auto => auto, fast => fast, budget => budget,
-        });
-    }
-    let chart = serde_json::json!({
-        "parks": chart_parks.iter().map(|p| park_name(z, p)).collect::<Vec<_>>(),
-        "series": series,
-    });
+            for p in s.policies() {
+                let rs: Vec<RuleResultRow> = by_rule.remove(&p.id).unwrap_or_default();
+                let entry = |r: &RuleResultRow| {
+                    context! {
+                        uscc => r.uscc.clone(), name => r.name.clone(), park => park_name(z, &r.park),
+                        amount => r.amount_fen.map(wan), verdict => rules_runs::finding(r).key(), verdict_zh => finding_zh(r),
+                        supply => r.supply.lines().map(str::to_string).collect::<Vec<_>>(),
+                        assumption_dependent => r.assumption_dependent,
+                    }
+                };
+                let auto: Vec<_> = rs.iter().filter(|r| r.verified).map(entry).collect();
+                let fast: Vec<_> = rs.iter().filter(|r| !r.verified).map(entry).collect();
+                let eligible = rs.iter().filter(|r| r.verdict == "pass").count();
+                let total: i64 = rs.iter().filter_map(|r| r.amount_fen).sum();
+                let budget: Vec<_> = s
+                    .budgets
+                    .iter()
+                    .filter(|b| b.rule == p.id)
+                    .map(|b| context! { park => park_name(z, &b.park), firms => b.firms, total => wan(b.total_fen), amount_unknown => b.amount_unknown, undecided => b.undecided, depends => b.depends })
+                    .collect();
+                // chart data: 万元 as numbers for ECharts (the text beside it is the exact `wan`)
+                series.push(serde_json::json!({
+                    "name": p.label,
+                    "data": chart_parks.iter().map(|pk| s.budgets.iter().find(|b| b.rule == p.id && &b.park == pk).map(|b| b.total_fen as f64 / 1e6).unwrap_or(0.0)).collect::<Vec<_>>(),
+                }));
+                policies.push(context! {
+                    id => p.id.clone(), name => p.name.clone(), label => p.label.clone(), document => p.document.clone(),
+                    version => p.version.clone(), unconfirmed => p.unconfirmed, award_zh => p.award_zh.clone(),
+                    eligible => eligible, total => wan(total), undecided => rs.iter().filter(|r| r.verdict == "unknown").count(),
+                    depends => rs.iter().filter(|r| rules_runs::finding(r) == Finding::Depends).count(),
+                    auto => auto, fast => fast, budget => budget,
+                });
+            }
+            let chart = serde_json::json!({
+                "parks": chart_parks.iter().map(|p| park_name(z, p)).collect::<Vec<_>>(),
+                "series": series,
+            });
+            let x = (minijinja::Value::from(policies), render::ser(&chart));
+            state.warm.keep_part(key, x.clone());
+            x
+        }
+    };
     Ok(render::page(
         "policies.html",
         &page,
         context! {
             year => year, years => render::ser(&years), run_id => run.id, as_of => s.record.as_of.clone(),
             park => park.clone(), park_name => park.as_deref().map(|p| park_name(z, p)),
-            parks => parks_ctx(&state, &user), policies => policies, chart => render::ser(&chart),
+            parks => parks_ctx(&state, &user), policies => policies, chart => chart,
             skipped => s.skipped.clone(),
             unknown_zh => Finding::Unknown.zh(), depends_zh => Finding::Depends.zh(),
             rules_notice => notice,

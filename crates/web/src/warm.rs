@@ -46,6 +46,9 @@ pub struct Warm {
     run_rows: Mutex<Vec<(String, Arc<Vec<RuleResultRow>>)>>,
     /// Exported workbooks of a stored run, by run id, scope, park and lists; most recent first.
     exports: Mutex<Vec<(String, Arc<Vec<u8>>)>>,
+    /// Parts of pages built from a stored run (which never changes), by run id, scope and
+    /// choices; most recent first.
+    parts: Mutex<Vec<(String, (minijinja::Value, minijinja::Value))>>,
     /// The years with data per scope (a scan of the panel), until the next import.
     years: Mutex<HashMap<String, (Instant, Vec<Year>)>>,
 }
@@ -263,6 +266,16 @@ impl Warm {
     /// Keeps an exported workbook under `key`.
     pub fn keep_export(&self, key: String, bytes: Arc<Vec<u8>>) {
         keep_recent(&self.exports, key, bytes, MAX_EXPORTS);
+    }
+
+    /// Parts of a page kept under `key` (which names the stored run they come from).
+    pub fn part(&self, key: &str) -> Option<(minijinja::Value, minijinja::Value)> {
+        recent(&self.parts, key)
+    }
+
+    /// Keeps parts of a page built from a stored run.
+    pub fn keep_part(&self, key: String, v: (minijinja::Value, minijinja::Value)) {
+        keep_recent(&self.parts, key, v, MAX_EXPORTS);
     }
 
     /// The current generation of the data (changes with every import through this server).
