@@ -37,6 +37,8 @@ pub struct Warm {
     evaluating: Mutex<HashMap<i32, bool>>,
     generation: AtomicU64,
     targets: Mutex<HashMap<String, Targets>>,
+    /// Held while targets missing from the cache are computed.
+    targets_build: tokio::sync::Mutex<()>,
     /// Target keys being refreshed in the background.
     refreshing: Mutex<HashSet<String>>,
     /// Pages of the enterprise list by scope, filter, sort and page.
@@ -183,7 +185,15 @@ impl Warm {
                 }
                 Ok(rows)
             }
-            None => self.compute_targets(state, scope, year, key).await,
+            None => {
+                // one computation at a time: a request during the start-up warm-up waits for
+                // it instead of computing the same again beside it
+                let _one = self.targets_build.lock().await;
+                if let Some(t) = self.targets.lock().expect("warm lock").get(&key) {
+                    return Ok(t.rows.clone());
+                }
+                self.compute_targets(state, scope, year, key).await
+            }
         }
     }
 
