@@ -3,8 +3,11 @@
 //! progress), the printable annual report (A4) and its .xlsx.
 //!
 //! What each role sees (decided here, on top of the store's scope rules):
-//! * zone administrators and analysts: everything; opening 评价 for a year without a stored run
-//!   computes it (and the year's innovation points) and stores the runs;
+//! * zone administrators and analysts: everything; the page only reads stored runs (the latest
+//!   year is computed at start and after every import, [`crate::warm`]); a zone administrator
+//!   opening a year without a stored run starts its computation (and the year's innovation
+//!   points) in the background and sees that it is being computed; an analyst's view never
+//!   starts one;
 //! * a park administrator: the published ranking table (rank, total, interval, dimension scores
 //!   of every park — the evaluation is circulated to the parks) but the indicator-level breakdown
 //!   (values, strengths/weaknesses, radar) of its own park only; no computing, no report download;
