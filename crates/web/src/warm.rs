@@ -37,6 +37,8 @@ pub struct Warm {
     evaluating: Mutex<HashMap<i32, bool>>,
     generation: AtomicU64,
     targets: Mutex<HashMap<String, Targets>>,
+    /// Held while a workbook missing from the cache is built.
+    exports_build: tokio::sync::Mutex<()>,
     /// Held while targets missing from the cache are computed.
     targets_build: tokio::sync::Mutex<()>,
     /// Target keys being refreshed in the background.
@@ -341,6 +343,11 @@ pub async fn export_bytes(
     which: Lists,
 ) -> Result<Arc<Vec<u8>>, String> {
     let key = format!("{}|{}|{park:?}|{which:?}", run.id, scope_key(scope));
+    if let Some(b) = state.warm.export(&key) {
+        return Ok(b);
+    }
+    // one build at a time: a download while the start-up warm-up builds it waits for that build
+    let _one = state.warm.exports_build.lock().await;
     if let Some(b) = state.warm.export(&key) {
         return Ok(b);
     }
