@@ -439,6 +439,17 @@ pub async fn run_rules_with(
     year: Year,
     progress: &mut (dyn FnMut(RunProgress) + Send),
 ) -> Result<(RulesSummary, RunRecord), EvalError> {
+    let (summary, run, _) = run_rules_rows(store, year, progress).await?;
+    Ok((summary, run))
+}
+
+/// [`run_rules_with`], also returning the run's per-firm rows as the zone reads them back from the
+/// store (names filled, ordered by rule and credit code), without reading them back.
+pub async fn run_rules_rows(
+    store: &Store,
+    year: Year,
+    progress: &mut (dyn FnMut(RunProgress) + Send),
+) -> Result<(RulesSummary, RunRecord, Vec<RuleResultRow>), EvalError> {
     let files = load_rules()?;
     progress(RunProgress::Loading);
     let (es, fs) = store
@@ -473,7 +484,9 @@ pub async fn run_rules_with(
             progress(RunProgress::Storing { done, total })
         })
         .await?;
-    Ok((ev.summary, run))
+    let mut rows = ev.rows;
+    rows.sort_unstable_by(|a, b| (&a.rule, &a.uscc).cmp(&(&b.rule, &b.uscc)));
+    Ok((ev.summary, run, rows))
 }
 
 /// The latest stored rules run of `year` readable in `scope`, with its summary as the scope may

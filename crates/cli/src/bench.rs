@@ -35,6 +35,10 @@ enum Which {
     },
     /// The lead pipeline page with 100,000 leads under 64 concurrent connections (p50/p99, req/s).
     Leads(crate::leads_bench::BenchLeadsArgs),
+    /// Every row of the speed table (issue 13) on a fresh demo zone: evaluate, points, rank,
+    /// the cold dashboard, 评价, 政策, 目标, the xlsx exports and the enterprise list under load,
+    /// each with the command that reproduces it.
+    Pages(crate::bench_pages::PagesArgs),
 }
 
 fn peak_rss_mib() -> f64 {
@@ -54,6 +58,7 @@ pub async fn run(zone: &Zone, a: BenchArgs) -> Res {
         Which::Import { rows, dir } => (rows, dir),
         Which::Appeals { appeals } => return crate::appeals_cmd::bench(zone, appeals).await,
         Which::Leads(l) => return crate::leads_bench::run(zone, l).await,
+        Which::Pages(p) => return crate::bench_pages::run(p).await,
     };
     let keep = dir.is_some();
     let dir = dir.unwrap_or_else(|| {

@@ -6,6 +6,7 @@
 mod appeals_cmd;
 mod backup_cmd;
 mod bench;
+mod bench_pages;
 mod clusters_cmd;
 mod data;
 mod finance_cmd;

@@ -288,7 +288,7 @@ fn xlsx_name(year: i32) -> String {
 pub async fn evaluate(url: &str, zone: &Zone, a: EvaluateArgs) -> Res {
     let store = Store::open(url).await?;
     let t = std::time::Instant::now();
-    let (s, run) = run_with_progress(&store, a.year).await?;
+    let (s, run, rows) = run_with_progress(&store, a.year).await?;
     let elapsed = t.elapsed().as_secs_f64();
     println!(
         "{}年 梯度培育与政策评估 — 评价基准日 {}，企业 {} 家，规则 {} 个",
@@ -298,9 +298,6 @@ pub async fn evaluate(url: &str, zone: &Zone, a: EvaluateArgs) -> Res {
         s.rules.len()
     );
     print_counts(zone, &s);
-    let rows = store
-        .rule_results(&Scope::Zone, &run.id, None, None)
-        .await?;
     let last_year = a.year.prev();
     let stored_last = match last_year {
         Some(y) => rules_runs::latest(&store, &Scope::Zone, y).await?,
@@ -341,9 +338,9 @@ pub async fn evaluate(url: &str, zone: &Zone, a: EvaluateArgs) -> Res {
 async fn run_with_progress(
     store: &Store,
     year: Year,
-) -> Result<(RulesSummary, RunRecord), gaoxin_app::indicators::EvalError> {
+) -> Result<(RulesSummary, RunRecord, Vec<RuleResultRow>), gaoxin_app::indicators::EvalError> {
     let mut bar: Option<crate::progress::Bar> = None;
-    let out = rules_runs::run_rules_with(store, year, &mut |p| match p {
+    let out = rules_runs::run_rules_rows(store, year, &mut |p| match p {
         RunProgress::Loading => eprintln!("读取 {year} 年及此前的企业数据……"),
         RunProgress::Evaluating { firms } => {
             eprintln!("评估 {firms} 家企业 × 全部规则……")
@@ -375,7 +372,8 @@ async fn run_for(
         return Ok(r);
     }
     eprintln!("没有 {year} 年的已存运行，先评估并保存……");
-    let run = run_with_progress(store, year).await?;
+    let (summary, run, _) = run_with_progress(store, year).await?;
+    let run = (summary, run);
     Ok(match scope {
         Scope::Zone => run,
         _ => rules_runs::latest(store, scope, year)

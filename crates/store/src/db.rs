@@ -44,6 +44,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
         16,
         include_str!("../migrations/0016_appeal_attachments.sql"),
     ),
+    (17, include_str!("../migrations/0017_speed.sql")),
 ];
 
 /// The database URL: `--database` if given, else `DATABASE_URL`, else `sqlite://gaoxin.db` in the working directory.

@@ -414,6 +414,19 @@ impl Store {
         scope: &Scope,
         park: Option<&ParkId>,
         year: Option<Year>,
+        f: impl FnMut(&Enterprise, Facts) -> Result<(), Error>,
+    ) -> Result<u64, Error> {
+        self.for_each_row_in(scope, park, year.map(|y| (y, y)), f)
+            .await
+    }
+
+    /// [`Store::for_each_row`] over the years between `years.0` and `years.1` (inclusive; all
+    /// years when `None`), the range applied in the query so other years are never read.
+    pub async fn for_each_row_in(
+        &self,
+        scope: &Scope,
+        park: Option<&ParkId>,
+        years: Option<(Year, Year)>,
         mut f: impl FnMut(&Enterprise, Facts) -> Result<(), Error>,
     ) -> Result<u64, Error> {
         let mut w = Where::new(scope);
@@ -426,13 +439,14 @@ impl Store {
             fact_columns(),
             w.clause()
         );
-        if year.is_some() {
-            sql.push_str(&format!(" AND f.year = ${}", w.binds.len() + 1));
+        if years.is_some() {
+            let n = w.binds.len() + 1;
+            sql.push_str(&format!(" AND f.year >= ${n} AND f.year <= ${}", n + 1));
         }
         sql.push_str(" ORDER BY f.uscc, f.year");
         let mut q = w.query(sql);
-        if let Some(y) = year {
-            q = q.bind(i64::from(y.get()));
+        if let Some((a, b)) = years {
+            q = q.bind(i64::from(a.get())).bind(i64::from(b.get()));
         }
         let mut stream = q.fetch(&self.pool);
         let mut current: Option<Enterprise> = None;
@@ -457,13 +471,11 @@ impl Store {
     ) -> Result<(Vec<Enterprise>, Vec<Facts>), Error> {
         let mut es: Vec<Enterprise> = Vec::new();
         let mut fs = Vec::new();
-        self.for_each_row(scope, None, None, |e, f| {
-            if years.is_none_or(|(a, b)| (a..=b).contains(&f.year)) {
-                if es.last().is_none_or(|l| l.uscc != e.uscc) {
-                    es.push(e.clone());
-                }
-                fs.push(f);
+        self.for_each_row_in(scope, None, years, |e, f| {
+            if es.last().is_none_or(|l| l.uscc != e.uscc) {
+                es.push(e.clone());
             }
+            fs.push(f);
             Ok(())
         })
         .await?;

@@ -25,6 +25,16 @@ impl Scope {
         }
     }
 
+    /// The text naming this scope in cache keys (`zone`, `park:ID`, `firm:USCC`, `dept:ID`).
+    pub fn cache_key(&self) -> String {
+        match self {
+            Scope::Zone => "zone".to_string(),
+            Scope::Park(p) => format!("park:{p}"),
+            Scope::Enterprise(u) => format!("firm:{}", u.as_str()),
+            Scope::Department(d) => format!("dept:{d}"),
+        }
+    }
+
     /// Whether a firm in `park` with code `uscc` is visible in this scope.
     pub fn allows(&self, park: &ParkId, uscc: &Uscc) -> bool {
         match self {

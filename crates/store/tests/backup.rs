@@ -442,7 +442,7 @@ async fn round_trip_on_both_backends_and_across_them() {
             "facts",
             "users",
             "runs",
-            "rule_results",
+            "rule_firm_results",
             "points",
             "park_inputs",
             "banks",

@@ -87,12 +87,13 @@ pub struct Entry {
 /// another process, e.g. `gaoxin import`, show up after at most this long).
 pub const CACHE_TTL: Duration = Duration::from_secs(60);
 
-/// Dashboards per scope, valid until the next import (or [`CACHE_TTL`]).
-#[derive(Default)]
+/// Dashboards per scope, valid until the next import (or [`CACHE_TTL`]: an older copy is still
+/// served while one refresh runs in the background).
+#[derive(Default, Clone)]
 pub struct Cache {
-    generation: AtomicU64,
-    map: Mutex<HashMap<String, Arc<Entry>>>,
-    build: tokio::sync::Mutex<()>,
+    generation: Arc<AtomicU64>,
+    map: Arc<Mutex<HashMap<String, Arc<Entry>>>>,
+    build: Arc<tokio::sync::Mutex<()>>,
 }
 
 fn key(scope: &Scope) -> String {
@@ -122,11 +123,21 @@ impl Cache {
         let cached = self.map.lock().expect("cache lock").get(&k).cloned();
         let _one_at_a_time = match cached {
             Some(e) if e.made.elapsed() < CACHE_TTL => return Ok(e),
-            // Stale: one caller refreshes it, the others keep getting the stale copy meanwhile.
-            Some(e) => match self.build.try_lock() {
-                Ok(guard) => guard,
-                Err(_) => return Ok(e),
-            },
+            // Stale: refreshed in the background (one refresh at a time); every caller gets the
+            // stale copy meanwhile.
+            Some(e) => {
+                if let Ok(guard) = self.build.clone().try_lock_owned() {
+                    let (cache, store, zone, scope) =
+                        (self.clone(), store.clone(), zone.clone(), scope.clone());
+                    tokio::spawn(async move {
+                        if let Err(err) = cache.build_entry(&store, &zone, &scope, k).await {
+                            tracing::warn!(error = %err, "refreshing a dashboard failed");
+                        }
+                        drop(guard);
+                    });
+                }
+                return Ok(e);
+            }
             None => {
                 let guard = self.build.lock().await;
                 if let Some(e) = self.map.lock().expect("cache lock").get(&k) {
@@ -135,6 +146,17 @@ impl Cache {
                 guard
             }
         };
+        self.build_entry(store, zone, scope, k).await
+    }
+
+    /// Computes the dashboard of `scope` and keeps it under `k` unless an import came meanwhile.
+    async fn build_entry(
+        &self,
+        store: &Store,
+        zone: &Zone,
+        scope: &Scope,
+        k: String,
+    ) -> Result<Arc<Entry>, Error> {
         let generation = self.generation.load(Ordering::SeqCst);
         let data = compute(store, zone, scope).await?;
         let json = Bytes::from(serde_json::to_vec(&data).expect("dashboard serialises"));

@@ -3,8 +3,11 @@
 //! progress), the printable annual report (A4) and its .xlsx.
 //!
 //! What each role sees (decided here, on top of the store's scope rules):
-//! * zone administrators and analysts: everything; opening 评价 for a year without a stored run
-//!   computes it (and the year's innovation points) and stores the runs;
+//! * zone administrators and analysts: everything; the page only reads stored runs (the latest
+//!   year is computed at start and after every import, [`crate::warm`]); a zone administrator
+//!   opening a year without a stored run starts its computation (and the year's innovation
+//!   points) in the background and sees that it is being computed; an analyst's view never
+//!   starts one;
 //! * a park administrator: the published ranking table (rank, total, interval, dimension scores
 //!   of every park — the evaluation is circulated to the parks) but the indicator-level breakdown
 //!   (values, strengths/weaknesses, radar) of its own park only; no computing, no report download;
@@ -42,7 +45,7 @@ async fn pick_year(
     scope: &Scope,
     asked: Option<Year>,
 ) -> Result<Option<Year>, PageError> {
-    let years = state.store.years(scope).await?;
+    let years = state.warm.years(&state.store, scope).await?;
     Ok(match asked {
         Some(y) if years.contains(&y) => Some(y),
         Some(_) => None,
@@ -50,16 +53,26 @@ async fn pick_year(
     })
 }
 
-/// The stored report of `year`, computed first (with its points) when a zone user finds none.
+/// The stored report of `year`; when there is none, a zone administrator's view starts its
+/// computation in the background ([`crate::warm`]) — never inside the request, and never for a
+/// read-only view.
 async fn report_for(
     state: &AppState,
     user: &CurrentUser,
     year: Year,
 ) -> Result<Option<(ParkReport, RunRecord)>, PageError> {
-    Ok(
-        indicators::park_report_or_run(&state.store, &user.scope(), year, zone_role(&user.role))
-            .await?,
-    )
+    let found = indicators::latest_park_report(&state.store, &user.scope(), year).await;
+    match found {
+        Ok(Some(r)) => return Ok(Some(r)),
+        Ok(None) => {}
+        // a stored run that does not decode: an administrator replaces it by a new run
+        Err(gaoxin_app::EvalError::Engine(_)) if user.role == Role::ZoneAdmin => {}
+        Err(e) => return Err(e.into()),
+    }
+    if user.role == Role::ZoneAdmin {
+        state.warm.evaluate(state, year, false);
+    }
+    Ok(None)
 }
 
 #[derive(Serialize)]
@@ -248,7 +261,7 @@ pub async fn evaluation_page(
     let park = crate::pages::park_param(&state.zone, q.park.as_deref())
         .map_err(|m| PageError::bad_request(&m))?;
     let scope = user.scope();
-    let years = state.store.years(&scope).await?;
+    let years = state.warm.years(&state.store, &scope).await?;
     let page = Page::new("园区评价", &user, "/evaluation");
     let Some(year) = pick_year(&state, &scope, q.year).await? else {
         return Ok(render::page(
@@ -258,10 +271,11 @@ pub async fn evaluation_page(
         ));
     };
     let Some((rep, run)) = report_for(&state, &user, year).await? else {
+        let computing = state.warm.evaluating(year);
         return Ok(render::page(
             "evaluation.html",
             &page,
-            context! { empty => true, not_run => true, year => year.get(), years => render::ser(&years) },
+            context! { empty => true, not_run => true, computing => computing, year => year.get(), years => render::ser(&years) },
         ));
     };
     let v = view(&state, &user, &rep, park.as_ref().map(|p| p.as_str()));
@@ -283,11 +297,18 @@ async fn report_inputs(
     let year = pick_year(state, &scope, year)
         .await?
         .ok_or_else(|| PageError::bad_request("该年份没有数据"))?;
-    let (rep, _) = report_for(state, user, year)
-        .await?
-        .ok_or_else(PageError::not_found)?;
-    let targets = indicators::targets(&state.store, &state.zone, &scope, Some(year)).await?;
-    Ok((year, rep, targets))
+    // a download, not a page view: it waits for a computation of the year that is running
+    let (rep, _) = match report_for(state, user, year).await? {
+        Some(r) => r,
+        None => {
+            state.warm.wait_evaluation(year).await;
+            indicators::latest_park_report(&state.store, &scope, year)
+                .await?
+                .ok_or_else(PageError::not_found)?
+        }
+    };
+    let targets = state.warm.targets(state, &scope, Some(year)).await?;
+    Ok((year, rep, targets.to_vec()))
 }
 
 /// GET /evaluation/report — the annual report, printable on A4 (zone users).
@@ -383,7 +404,7 @@ pub async fn targets_page(
         Some(p) => crate::pages::park_scope(&state, &user, &p).ok_or_else(PageError::not_found)?,
         None => user.scope(),
     };
-    let ts = indicators::targets(&state.store, &state.zone, &scope, q.year).await?;
+    let ts = state.warm.targets(&state, &scope, q.year).await?;
     let page = Page::new("目标监测", &user, "/targets");
     let scope_name = match &scope {
         Scope::Park(p) => park_name(&state, p.as_str()),

@@ -46,6 +46,7 @@ pub mod security_headers;
 pub mod track_pages;
 pub mod upload;
 pub mod user;
+pub mod warm;
 
 pub use auth::CurrentUser;
 pub use error::{ApiError, PageError};
@@ -133,6 +134,8 @@ pub struct Inner {
     pub reforms: gaoxin_app::reform_cache::BaselineCache,
     /// Tracks' and leads' data files and the pipeline cache.
     pub tracks: track_pages::TracksState,
+    /// Results computed ahead of page views (dashboard, targets, the latest park evaluation).
+    pub warm: warm::Warm,
 }
 
 impl std::ops::Deref for AppState {
@@ -160,6 +163,7 @@ impl AppState {
             rules: gaoxin_app::rules_cache::RulesCache::new(),
             reforms: gaoxin_app::reform_cache::BaselineCache::default(),
             tracks,
+            warm: warm::Warm::default(),
         }))
     }
 
@@ -247,8 +251,17 @@ pub async fn serve_state(
             }
         }
     });
+    // the zone's dashboard is ready before the first request (the rest warms in the background)
+    if let Err(e) = state
+        .dashboards
+        .get(&state.store, &state.zone, &gaoxin_store::Scope::Zone)
+        .await
+    {
+        tracing::warn!("computing the dashboard at start: {e}");
+    }
     let listener = tokio::net::TcpListener::bind(bind).await?;
     let addr = listener.local_addr()?;
+    warm::at_start(&state);
     let app = router(state);
     on_ready(addr);
     // The peer address reaches handlers as `ConnectInfo` (the sign-in throttle counts by it).

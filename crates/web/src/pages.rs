@@ -106,6 +106,7 @@ pub fn park_param(
 
 /// One page of the enterprise list (`size` rows, page numbers from 1). A page beyond the last
 /// (however large the number) shows the last page; the answer says which page that is.
+#[derive(Clone)]
 pub struct ListPage {
     pub rows: Vec<EnterpriseRow>,
     pub total: u64,
@@ -123,6 +124,12 @@ pub async fn list_page(
 ) -> Result<ListPage, gaoxin_store::Error> {
     let size = size.max(1);
     let page_no = page_no.max(1);
+    // kept until the next import (crate::warm)
+    let key = format!("{scope:?}|{filter:?}|{sort:?}|{page_no}|{size}");
+    if let Some(p) = state.warm.list(&key) {
+        return Ok(p);
+    }
+    let generation = state.warm.generation();
     let fetch = |offset: u64| {
         state.store.enterprises(
             scope,
@@ -145,12 +152,14 @@ pub async fn list_page(
     if asked != Some(offset) {
         rows = fetch(offset).await?.0;
     }
-    Ok(ListPage {
+    let page = ListPage {
         rows,
         total,
         page_no: shown,
         pages,
-    })
+    };
+    state.warm.keep_list(key, generation, &page);
+    Ok(page)
 }
 
 fn dashboard_context(state: &AppState, d: &Dashboard, park: Option<&str>) -> Value {

@@ -253,7 +253,7 @@ async fn page_year(
     user: &CurrentUser,
     q: &RulesQuery,
 ) -> Result<Result<(Year, Vec<i32>), minijinja::Value>, PageError> {
-    let years = state.store.years(&user.scope()).await?;
+    let years = state.warm.years(&state.store, &user.scope()).await?;
     let shown: Vec<i32> = years.iter().map(|y| y.get()).collect();
     Ok(match q.year {
         Some(y) if years.contains(&y) => Ok((y, shown)),
@@ -379,14 +379,16 @@ async fn rows(
     park: Option<&str>,
     rule: Option<&str>,
 ) -> Result<Vec<RuleResultRow>, PageError> {
-    let mut v = state
-        .store
-        .rule_results(&user.scope(), &run.id, rule, None)
+    // a stored run's rows are read once per scope and kept (crate::warm)
+    let all = state
+        .warm
+        .run_rows(&state.store, &user.scope(), &run.id)
         .await?;
-    if let Some(p) = park {
-        v.retain(|r| r.park == p);
-    }
-    Ok(v)
+    Ok(all
+        .iter()
+        .filter(|r| park.is_none_or(|p| r.park == p) && rule.is_none_or(|x| r.rule == x))
+        .cloned()
+        .collect())
 }
 
 /// GET /ladder — 梯度培育.
@@ -400,7 +402,7 @@ pub async fn ladder_page(
         Ok(x) => x,
         Err(ctx) => return Ok(render::page("ladder.html", &page, ctx)),
     };
-    let years = state.store.years(&user.scope()).await?;
+    let years = state.warm.years(&state.store, &user.scope()).await?;
     let z = &state.zone;
     let labels: Vec<String> = std::iter::once("未入梯".to_string())
         .chain(
@@ -558,15 +560,11 @@ async fn export(
         Ok(x) => x,
         Err(_) => return Err(PageError::not_found()),
     };
-    let rows = rows(&state, &user, &run, park.as_deref(), None).await?;
-    let names: BTreeMap<String, String> = rows
-        .iter()
-        .map(|r| (r.uscc.clone(), r.name.clone()))
-        .collect();
-    let bytes =
-        rules_runs::workbook(&state.zone, &s, &rows, &names, which).map_err(PageError::internal)?;
+    let bytes = crate::warm::export_bytes(&state, &user.scope(), &s, &run, park.as_deref(), which)
+        .await
+        .map_err(PageError::internal)?;
     Ok(download(
-        bytes,
+        bytes.to_vec(),
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         &format!("{title}-{year}.xlsx"),
     ))
@@ -583,61 +581,78 @@ pub async fn policies_page(
         Ok(x) => x,
         Err(ctx) => return Ok(render::page("policies.html", &page, ctx)),
     };
-    let years = state.store.years(&user.scope()).await?;
+    let years = state.warm.years(&state.store, &user.scope()).await?;
     let z = &state.zone;
-    let mut policies = Vec::new();
-    let mut chart_parks: Vec<String> = s.budgets.iter().map(|b| b.park.clone()).collect();
-    chart_parks.sort();
-    chart_parks.dedup();
-    let mut series = Vec::new();
-    for p in s.policies() {
-        let rs: Vec<RuleResultRow> = rows(&state, &user, &run, park.as_deref(), Some(&p.id))
-            .await?
-            .into_iter()
-            .filter(|r| r.verdict != "fail")
-            .collect();
-        let entry = |r: &RuleResultRow| {
-            context! {
-                uscc => r.uscc.clone(), name => r.name.clone(), park => park_name(z, &r.park),
-                amount => r.amount_fen.map(wan), verdict => rules_runs::finding(r).key(), verdict_zh => finding_zh(r),
-                supply => r.supply.lines().map(str::to_string).collect::<Vec<_>>(),
-                assumption_dependent => r.assumption_dependent,
+    // built once per run, scope and park (a stored run never changes; crate::warm)
+    let key = format!(
+        "policies|{}|{}|{park:?}",
+        run.id,
+        crate::warm::scope_key(&user.scope())
+    );
+    let (policies, chart) = match state.warm.part(&key) {
+        Some(x) => x,
+        None => {
+            let mut policies = Vec::new();
+            let mut chart_parks: Vec<String> = s.budgets.iter().map(|b| b.park.clone()).collect();
+            chart_parks.sort();
+            chart_parks.dedup();
+            let mut series = Vec::new();
+            // one read of the run's rows (every firm's results are stored together), split by policy
+            let mut by_rule: BTreeMap<String, Vec<RuleResultRow>> = BTreeMap::new();
+            for r in rows(&state, &user, &run, park.as_deref(), None).await? {
+                if r.verdict != "fail" {
+                    by_rule.entry(r.rule.clone()).or_default().push(r);
+                }
             }
-        };
-        let auto: Vec<_> = rs.iter().filter(|r| r.verified).map(entry).collect();
-        let fast: Vec<_> = rs.iter().filter(|r| !r.verified).map(entry).collect();
-        let eligible = rs.iter().filter(|r| r.verdict == "pass").count();
-        let total: i64 = rs.iter().filter_map(|r| r.amount_fen).sum();
-        let budget: Vec<_> = s
-            .budgets
-            .iter()
-            .filter(|b| b.rule == p.id)
-            .map(|b| context! { park => park_name(z, &b.park), firms => b.firms, total => wan(b.total_fen), amount_unknown => b.amount_unknown, undecided => b.undecided, depends => b.depends })
-            .collect();
-        // chart data: 万元 as numbers for ECharts (the text beside it is the exact `wan`)
-        series.push(serde_json::json!({
-            "name": p.label,
-            "data": chart_parks.iter().map(|pk| s.budgets.iter().find(|b| b.rule == p.id && &b.park == pk).map(|b| b.total_fen as f64 / 1e6).unwrap_or(0.0)).collect::<Vec<_>>(),
-        }));
-        policies.push(context! {
-            id => p.id.clone(), name => p.name.clone(), label => p.label.clone(), document => p.document.clone(),
-            version => p.version.clone(), unconfirmed => p.unconfirmed, award_zh => p.award_zh.clone(),
-            eligible => eligible, total => wan(total), undecided => rs.iter().filter(|r| r.verdict == "unknown").count(),
-            depends => rs.iter().filter(|r| rules_runs::finding(r) == Finding::Depends).count(),
-            auto => auto, fast => fast, budget => budget,
-        });
-    }
-    let chart = serde_json::json!({
-        "parks": chart_parks.iter().map(|p| park_name(z, p)).collect::<Vec<_>>(),
-        "series": series,
-    });
+            for p in s.policies() {
+                let rs: Vec<RuleResultRow> = by_rule.remove(&p.id).unwrap_or_default();
+                let entry = |r: &RuleResultRow| {
+                    context! {
+                        uscc => r.uscc.clone(), name => r.name.clone(), park => park_name(z, &r.park),
+                        amount => r.amount_fen.map(wan), verdict => rules_runs::finding(r).key(), verdict_zh => finding_zh(r),
+                        supply => r.supply.lines().map(str::to_string).collect::<Vec<_>>(),
+                        assumption_dependent => r.assumption_dependent,
+                    }
+                };
+                let auto: Vec<_> = rs.iter().filter(|r| r.verified).map(entry).collect();
+                let fast: Vec<_> = rs.iter().filter(|r| !r.verified).map(entry).collect();
+                let eligible = rs.iter().filter(|r| r.verdict == "pass").count();
+                let total: i64 = rs.iter().filter_map(|r| r.amount_fen).sum();
+                let budget: Vec<_> = s
+                    .budgets
+                    .iter()
+                    .filter(|b| b.rule == p.id)
+                    .map(|b| context! { park => park_name(z, &b.park), firms => b.firms, total => wan(b.total_fen), amount_unknown => b.amount_unknown, undecided => b.undecided, depends => b.depends })
+                    .collect();
+                // chart data: 万元 as numbers for ECharts (the text beside it is the exact `wan`)
+                series.push(serde_json::json!({
+                    "name": p.label,
+                    "data": chart_parks.iter().map(|pk| s.budgets.iter().find(|b| b.rule == p.id && &b.park == pk).map(|b| b.total_fen as f64 / 1e6).unwrap_or(0.0)).collect::<Vec<_>>(),
+                }));
+                policies.push(context! {
+                    id => p.id.clone(), name => p.name.clone(), label => p.label.clone(), document => p.document.clone(),
+                    version => p.version.clone(), unconfirmed => p.unconfirmed, award_zh => p.award_zh.clone(),
+                    eligible => eligible, total => wan(total), undecided => rs.iter().filter(|r| r.verdict == "unknown").count(),
+                    depends => rs.iter().filter(|r| rules_runs::finding(r) == Finding::Depends).count(),
+                    auto => auto, fast => fast, budget => budget,
+                });
+            }
+            let chart = serde_json::json!({
+                "parks": chart_parks.iter().map(|p| park_name(z, p)).collect::<Vec<_>>(),
+                "series": series,
+            });
+            let x = (minijinja::Value::from(policies), render::ser(&chart));
+            state.warm.keep_part(key, x.clone());
+            x
+        }
+    };
     Ok(render::page(
         "policies.html",
         &page,
         context! {
             year => year, years => render::ser(&years), run_id => run.id, as_of => s.record.as_of.clone(),
             park => park.clone(), park_name => park.as_deref().map(|p| park_name(z, p)),
-            parks => parks_ctx(&state, &user), policies => policies, chart => render::ser(&chart),
+            parks => parks_ctx(&state, &user), policies => policies, chart => chart,
             skipped => s.skipped.clone(),
             unknown_zh => Finding::Unknown.zh(), depends_zh => Finding::Depends.zh(),
             rules_notice => notice,

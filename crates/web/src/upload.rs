@@ -390,8 +390,8 @@ async fn start(
         drop(on_progress);
         let _ = writer.await;
         if result.as_ref().is_ok_and(|r| r.ok()) {
-            st.dashboards.invalidate();
             gaoxin_app::clusters::invalidate_cache();
+            crate::warm::after_import(&st);
             // real data now: the published demo accounts are disabled (not deleted)
             match gaoxin_app::accounts::retire_demo_accounts(&st.store, false).await {
                 Ok(r) if !r.is_empty() => {

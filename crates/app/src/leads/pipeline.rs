@@ -183,12 +183,7 @@ impl PipelineCache {
 }
 
 fn scope_key(s: &Scope) -> String {
-    match s {
-        Scope::Zone => "zone".into(),
-        Scope::Park(p) => format!("park:{p}"),
-        Scope::Enterprise(u) => format!("firm:{}", u.as_str()),
-        Scope::Department(d) => format!("dept:{d}"),
-    }
+    s.cache_key()
 }
 
 /// The pipeline for the leads in `scope` matching the filter's event, track and park.

@@ -1,0 +1,430 @@
+//! Results kept ready so that no page view waits for a computation (issue 13).
+//!
+//! * The zone's dashboard and its targets are computed in the background at start and again
+//!   after every import through this server (which drops the cached copies first), so the first
+//!   page view after either is served from memory.
+//! * Target monitoring (目标) is cached per scope and year like the dashboard ([`Warm::targets`]):
+//!   valid until the next import; after [`crate::dashboard::CACHE_TTL`] (imports by another
+//!   process) the cached copy is still served while one refresh runs in the background.
+//! * The park evaluation (评价) of the latest year, with that year's innovation points, is computed
+//!   and stored as runs at start when missing or made with another version of the scheme, and
+//!   again after every import (the data changed);
+//!   the page only reads the stored run. A zone administrator opening a year without a stored
+//!   run starts its computation in the background ([`Warm::evaluate`]); a read-only analyst's or a
+//!   park's page view never starts one — they see that it is being computed or not yet published.
+use crate::AppState;
+use crate::dashboard::CACHE_TTL;
+use gaoxin_app::indicators::{self, EvalError};
+use gaoxin_app::rules_runs::{self, Lists, RulesSummary};
+use gaoxin_index::report::TargetView;
+use gaoxin_model::Year;
+use gaoxin_store::{RuleResultRow, RunKind, RunRecord, Scope, Store};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+struct Targets {
+    rows: Arc<Vec<TargetView>>,
+    made: Instant,
+}
+
+/// The background computations and the targets cache of a running server.
+#[derive(Default)]
+pub struct Warm {
+    /// Years whose park evaluation is being computed, each with whether another computation
+    /// was asked for meanwhile (the data changed while it ran: it runs again when done).
+    evaluating: Mutex<HashMap<i32, bool>>,
+    generation: AtomicU64,
+    targets: Mutex<HashMap<String, Targets>>,
+    /// Held while a workbook missing from the cache is built.
+    exports_build: tokio::sync::Mutex<()>,
+    /// Held while targets missing from the cache are computed.
+    targets_build: tokio::sync::Mutex<()>,
+    /// Target keys being refreshed in the background.
+    refreshing: Mutex<HashSet<String>>,
+    /// Pages of the enterprise list by scope, filter, sort and page.
+    lists: Mutex<HashMap<String, (Instant, crate::pages::ListPage)>>,
+    /// A stored rules run's rows as one scope reads them, by run id and scope (a stored run never
+    /// changes: a new run has a new id), the most recently used first.
+    run_rows: Mutex<Vec<(String, Arc<Vec<RuleResultRow>>)>>,
+    /// Exported workbooks of a stored run, by run id, scope, park and lists; most recent first.
+    exports: Mutex<Vec<(String, Arc<Vec<u8>>)>>,
+    /// Parts of pages built from a stored run (which never changes), by run id, scope and
+    /// choices; most recent first.
+    parts: Mutex<Vec<(String, (minijinja::Value, minijinja::Value))>>,
+    /// The years with data per scope (a scan of the panel), until the next import.
+    years: Mutex<HashMap<String, (Instant, Vec<Year>)>>,
+}
+
+/// Runs whose rows are kept (each ~100 MB for the 30,000-firm zone).
+const MAX_RUN_ROWS: usize = 2;
+/// Workbooks kept.
+const MAX_EXPORTS: usize = 8;
+
+/// Keeps `v` under `k` at the front of a most-recently-used list of at most `max`.
+fn keep_recent<T: Clone>(list: &Mutex<Vec<(String, T)>>, k: String, v: T, max: usize) {
+    let mut l = list.lock().expect("warm lock");
+    l.retain(|(x, _)| *x != k);
+    l.insert(0, (k, v));
+    l.truncate(max);
+}
+
+fn recent<T: Clone>(list: &Mutex<Vec<(String, T)>>, k: &str) -> Option<T> {
+    let mut l = list.lock().expect("warm lock");
+    let i = l.iter().position(|(x, _)| x == k)?;
+    let e = l.remove(i);
+    l.insert(0, e.clone());
+    Some(e.1)
+}
+
+/// Pages of the enterprise list kept at most (the cache is emptied when full).
+const MAX_LISTS: usize = 2_048;
+
+/// The text naming `scope` in cache keys.
+pub fn scope_key(scope: &Scope) -> String {
+    scope.cache_key()
+}
+
+fn targets_key(scope: &Scope, year: Option<Year>) -> String {
+    format!(
+        "{}|{}",
+        scope_key(scope),
+        year.map(|y| y.get()).unwrap_or(0)
+    )
+}
+
+impl Warm {
+    /// Whether the park evaluation of `year` is being computed.
+    pub fn evaluating(&self, year: Year) -> bool {
+        self.evaluating
+            .lock()
+            .expect("warm lock")
+            .contains_key(&year.get())
+    }
+
+    /// Waits (at most two minutes) until no computation of `year`'s park evaluation is running.
+    pub async fn wait_evaluation(&self, year: Year) {
+        for _ in 0..1200 {
+            if !self.evaluating(year) {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Starts computing and storing the park evaluation of `year` (1,000 Monte Carlo draws) and
+    /// its innovation points in the background; a request while one runs makes it run once more
+    /// when done (with the points: the data changed). `points`: always
+    /// recompute the points (the data changed), else only when the year has none.
+    pub fn evaluate(&self, state: &AppState, year: Year, points: bool) {
+        {
+            let mut m = self.evaluating.lock().expect("warm lock");
+            if let Some(again) = m.get_mut(&year.get()) {
+                *again = true;
+                return;
+            }
+            m.insert(year.get(), false);
+        }
+        let st = state.clone();
+        tokio::spawn(async move {
+            let mut points = points;
+            loop {
+                if let Err(e) = evaluate_now(&st, year, points).await {
+                    tracing::warn!(year = year.get(), error = %e, "background park evaluation failed");
+                }
+                let mut m = st.warm.evaluating.lock().expect("warm lock");
+                if m.get(&year.get()) == Some(&true) {
+                    m.insert(year.get(), false);
+                    points = true;
+                    continue;
+                }
+                m.remove(&year.get());
+                break;
+            }
+        });
+    }
+
+    /// Target monitoring of `scope` (and `year`: its values; `None`: the latest), from the cache
+    /// when there is a copy made since the last import.
+    pub async fn targets(
+        &self,
+        state: &AppState,
+        scope: &Scope,
+        year: Option<Year>,
+    ) -> Result<Arc<Vec<TargetView>>, EvalError> {
+        let key = targets_key(scope, year);
+        let cached = self
+            .targets
+            .lock()
+            .expect("warm lock")
+            .get(&key)
+            .map(|t| (t.rows.clone(), t.made.elapsed() < CACHE_TTL));
+        match cached {
+            Some((rows, true)) => Ok(rows),
+            Some((rows, false)) => {
+                if self
+                    .refreshing
+                    .lock()
+                    .expect("warm lock")
+                    .insert(key.clone())
+                {
+                    let (st, scope) = (state.clone(), scope.clone());
+                    tokio::spawn(async move {
+                        let r = st
+                            .warm
+                            .compute_targets(&st, &scope, year, key.clone())
+                            .await;
+                        st.warm.refreshing.lock().expect("warm lock").remove(&key);
+                        if let Err(e) = r {
+                            tracing::warn!(error = %e, "refreshing the targets failed");
+                        }
+                    });
+                }
+                Ok(rows)
+            }
+            None => {
+                // one computation at a time: a request during the start-up warm-up waits for
+                // it instead of computing the same again beside it
+                let _one = self.targets_build.lock().await;
+                if let Some(t) = self.targets.lock().expect("warm lock").get(&key) {
+                    return Ok(t.rows.clone());
+                }
+                self.compute_targets(state, scope, year, key).await
+            }
+        }
+    }
+
+    async fn compute_targets(
+        &self,
+        state: &AppState,
+        scope: &Scope,
+        year: Option<Year>,
+        key: String,
+    ) -> Result<Arc<Vec<TargetView>>, EvalError> {
+        let generation = self.generation.load(Ordering::SeqCst);
+        let rows = Arc::new(indicators::targets(&state.store, &state.zone, scope, year).await?);
+        if self.generation.load(Ordering::SeqCst) == generation {
+            self.targets.lock().expect("warm lock").insert(
+                key,
+                Targets {
+                    rows: rows.clone(),
+                    made: Instant::now(),
+                },
+            );
+        }
+        Ok(rows)
+    }
+
+    /// The years with data in `scope` ([`Store::years`]), kept until the next import (or
+    /// [`CACHE_TTL`]).
+    pub async fn years(
+        &self,
+        store: &Store,
+        scope: &Scope,
+    ) -> Result<Vec<Year>, gaoxin_store::Error> {
+        let k = scope_key(scope);
+        if let Some((made, v)) = self.years.lock().expect("warm lock").get(&k)
+            && made.elapsed() < CACHE_TTL
+        {
+            return Ok(v.clone());
+        }
+        let generation = self.generation();
+        let v = store.years(scope).await?;
+        if self.generation() == generation {
+            let mut m = self.years.lock().expect("warm lock");
+            if m.len() >= MAX_LISTS {
+                m.clear();
+            }
+            m.insert(k, (Instant::now(), v.clone()));
+        }
+        Ok(v)
+    }
+
+    /// Drops every cached result computed from the panel (after an import).
+    pub fn invalidate(&self) {
+        self.years.lock().expect("warm lock").clear();
+        self.generation.fetch_add(1, Ordering::SeqCst);
+        self.targets.lock().expect("warm lock").clear();
+        self.lists.lock().expect("warm lock").clear();
+    }
+
+    /// Every row of stored rules run `run_id` that `scope` reads (see [`Store::rule_results`]),
+    /// read once per run and scope.
+    pub async fn run_rows(
+        &self,
+        store: &Store,
+        scope: &Scope,
+        run_id: &str,
+    ) -> Result<Arc<Vec<RuleResultRow>>, gaoxin_store::Error> {
+        let k = format!("{run_id}|{}", scope_key(scope));
+        if let Some(v) = recent(&self.run_rows, &k) {
+            return Ok(v);
+        }
+        let v = Arc::new(store.rule_results(scope, run_id, None, None).await?);
+        keep_recent(&self.run_rows, k, v.clone(), MAX_RUN_ROWS);
+        Ok(v)
+    }
+
+    /// A workbook exported before under `key` (which names the run, scope, park and lists).
+    pub fn export(&self, key: &str) -> Option<Arc<Vec<u8>>> {
+        recent(&self.exports, key)
+    }
+
+    /// Keeps an exported workbook under `key`.
+    pub fn keep_export(&self, key: String, bytes: Arc<Vec<u8>>) {
+        keep_recent(&self.exports, key, bytes, MAX_EXPORTS);
+    }
+
+    /// Parts of a page kept under `key` (which names the stored run they come from).
+    pub fn part(&self, key: &str) -> Option<(minijinja::Value, minijinja::Value)> {
+        recent(&self.parts, key)
+    }
+
+    /// Keeps parts of a page built from a stored run.
+    pub fn keep_part(&self, key: String, v: (minijinja::Value, minijinja::Value)) {
+        keep_recent(&self.parts, key, v, MAX_EXPORTS);
+    }
+
+    /// The current generation of the data (changes with every import through this server).
+    pub fn generation(&self) -> u64 {
+        self.generation.load(Ordering::SeqCst)
+    }
+
+    /// A cached page of the enterprise list (see [`crate::pages::list_page`]), if made since
+    /// the last import and within [`CACHE_TTL`].
+    pub fn list(&self, key: &str) -> Option<crate::pages::ListPage> {
+        let m = self.lists.lock().expect("warm lock");
+        m.get(key)
+            .filter(|(made, _)| made.elapsed() < CACHE_TTL)
+            .map(|(_, p)| p.clone())
+    }
+
+    /// Keeps a page of the enterprise list read at `generation` (dropped if an import came
+    /// in between).
+    pub fn keep_list(&self, key: String, generation: u64, page: &crate::pages::ListPage) {
+        let mut m = self.lists.lock().expect("warm lock");
+        if self.generation() != generation {
+            return;
+        }
+        if m.len() >= MAX_LISTS {
+            m.clear();
+        }
+        m.insert(key, (Instant::now(), page.clone()));
+    }
+}
+
+async fn evaluate_now(st: &AppState, year: Year, points: bool) -> Result<(), EvalError> {
+    indicators::run_park_evaluation(&st.store, year, 1000).await?;
+    if points
+        || st
+            .store
+            .latest_run(&Scope::Zone, RunKind::Points, year)
+            .await?
+            .is_none()
+    {
+        indicators::run_points(&st.store, year).await?;
+    }
+    Ok(())
+}
+
+/// The exported workbook `which` (梯度培育 or 政策 lists) of stored rules run `run` for `scope`
+/// (and one park), built once and kept: a stored run never changes.
+pub async fn export_bytes(
+    state: &AppState,
+    scope: &Scope,
+    s: &RulesSummary,
+    run: &RunRecord,
+    park: Option<&str>,
+    which: Lists,
+) -> Result<Arc<Vec<u8>>, String> {
+    let key = format!("{}|{}|{park:?}|{which:?}", run.id, scope_key(scope));
+    if let Some(b) = state.warm.export(&key) {
+        return Ok(b);
+    }
+    // one build at a time: a download while the start-up warm-up builds it waits for that build
+    let _one = state.warm.exports_build.lock().await;
+    if let Some(b) = state.warm.export(&key) {
+        return Ok(b);
+    }
+    let all = state
+        .warm
+        .run_rows(&state.store, scope, &run.id)
+        .await
+        .map_err(|e| e.to_string())?;
+    let rows: Vec<RuleResultRow> = all
+        .iter()
+        .filter(|r| park.is_none_or(|p| r.park == p))
+        .cloned()
+        .collect();
+    let names: BTreeMap<String, String> = rows
+        .iter()
+        .map(|r| (r.uscc.clone(), r.name.clone()))
+        .collect();
+    let bytes = Arc::new(
+        rules_runs::workbook(&state.zone, s, &rows, &names, which).map_err(|e| e.to_string())?,
+    );
+    state.warm.keep_export(key, bytes.clone());
+    Ok(bytes)
+}
+
+/// What is computed ahead of page views; `changed`: the data changed (after an import: the
+/// latest year is re-evaluated), else (at start) only what is missing is computed.
+async fn warm_up(st: &AppState, changed: bool) -> Result<(), EvalError> {
+    let t = Instant::now();
+    // the evaluation first: it takes longest, and a download of the report waits for it
+    if let Some(&year) = st.warm.years(&st.store, &Scope::Zone).await?.last() {
+        // the versions text a run of the scheme now in use records
+        let current = format!(
+            "{}={}",
+            RunKind::ParkEvaluation.as_str(),
+            indicators::park_scheme()?.version
+        );
+        let stored = st
+            .store
+            .latest_run(&Scope::Zone, RunKind::ParkEvaluation, year)
+            .await?;
+        // missing, made from other data, or made with another version of the scheme
+        if changed || stored.is_none_or(|r| r.versions != current) {
+            st.warm.evaluate(st, year, changed);
+        }
+    }
+    st.dashboards.get(&st.store, &st.zone, &Scope::Zone).await?;
+    st.warm.targets(st, &Scope::Zone, None).await?;
+    // the zone's lists of the latest stored rules run, as the exports and 政策 read them
+    if let Some(&year) = st.warm.years(&st.store, &Scope::Zone).await?.last()
+        && let Some((summary, run)) = rules_runs::latest(&st.store, &Scope::Zone, year).await?
+    {
+        for which in [Lists::Ladder, Lists::Policies] {
+            if let Err(e) = export_bytes(st, &Scope::Zone, &summary, &run, None, which).await {
+                tracing::warn!(run = %run.id, error = %e, "building an export ahead failed");
+            }
+        }
+    }
+    tracing::info!(
+        seconds = t.elapsed().as_secs_f64(),
+        "dashboard and targets warmed"
+    );
+    Ok(())
+}
+
+/// Warms the results in the background at start (what is missing).
+pub fn at_start(state: &AppState) {
+    spawn(state, false);
+}
+
+/// Drops and recomputes the results in the background after an import changed the data.
+pub fn after_import(state: &AppState) {
+    state.dashboards.invalidate();
+    state.warm.invalidate();
+    spawn(state, true);
+}
+
+fn spawn(state: &AppState, changed: bool) {
+    let st = state.clone();
+    tokio::spawn(async move {
+        if let Err(e) = warm_up(&st, changed).await {
+            tracing::warn!(error = %e, "warming the results failed");
+        }
+    });
+}
