@@ -59,6 +59,9 @@ pub struct TargetRow {
     pub needs: Option<String>,
     /// Whether today's value already meets the target.
     pub met: Option<bool>,
+    /// The one status word (`TargetStatus`: 已达成 / 未达成 / 需要数据; the trend is on 目标).
+    pub status: &'static str,
+    pub status_key: &'static str,
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -273,7 +276,11 @@ async fn compute(store: &Store, zone: &Zone, scope: &Scope) -> Result<Dashboard,
                 "<" => c < t.target,
                 _ => (c - t.target).abs() <= t.target.abs() * 0.05,
             });
+            let status =
+                gaoxin_index::target::TargetStatus::of(&t.comparator, current, t.target, None);
             TargetRow {
+                status: status.zh(),
+                status_key: status.key(),
                 id: t.id.clone(),
                 table: t.table.clone(),
                 name: t.name.clone(),

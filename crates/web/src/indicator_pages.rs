@@ -351,15 +351,9 @@ fn targets_view(state: &AppState, ts: &[TargetView]) -> Vec<TargetRowView> {
                 "<" => "<",
                 _ => "≈",
             },
-            status: t
-                .progress
-                .as_ref()
-                .map(|p| indicators::status_zh(&p.status)),
-            status_key: t.progress.as_ref().map(|p| p.status.clone()),
-            bar: t
-                .progress
-                .as_ref()
-                .map(|p| (p.progress_ratio * 100.0).clamp(0.0, 100.0)),
+            status: Some(indicators::status_zh(&t.status)),
+            status_key: Some(t.status.clone()),
+            bar: t.shown_progress.map(|p| p * 100.0),
             contributions: t
                 .contributions
                 .iter()

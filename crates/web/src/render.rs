@@ -5,7 +5,7 @@ use crate::user::CurrentUser;
 use axum::http::{HeaderValue, header};
 use axum::response::{Html, IntoResponse, Response};
 use gaoxin_model::money::group_thousands;
-use gaoxin_model::{Date, Money, Unit};
+use gaoxin_model::{Date, present};
 use gaoxin_store::Role;
 use minijinja::{Environment, Value};
 use serde::Serialize;
@@ -70,53 +70,59 @@ static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {
     for (name, src) in TEMPLATES {
         env.add_template(name, src).expect("templates parse");
     }
-    env.add_filter("money", |v: Option<i64>| {
-        v.map(|f| Money(f).display_zh())
-            .unwrap_or_else(|| "—".into())
-    });
-    env.add_filter("wan", |v: Option<i64>| {
-        v.map(fmt_wan).unwrap_or_else(|| "—".into())
-    });
-    env.add_filter("yi", |v: Option<i64>| {
-        v.map(fmt_yi).unwrap_or_else(|| "—".into())
-    });
-    env.add_filter("int", |v: Option<i64>| {
-        v.map(|n| group(&n.to_string()))
-            .unwrap_or_else(|| "—".into())
-    });
-    env.add_filter("num", |v: Option<f64>| {
-        v.map(fmt_num).unwrap_or_else(|| "—".into())
-    });
-    env.add_filter("date", |v: Option<i64>| {
-        v.and_then(Date::from_int)
-            .map(fmt_date)
-            .unwrap_or_else(|| "—".into())
-    });
+    register_filters(&mut env);
     env
 });
 
-/// Fen as 万元 with two decimals (rounded half away from zero on the integer fen, never through
-/// `f64`) and thousands separators (`12,345.67`).
-pub fn fmt_wan(fen: i64) -> String {
-    group_thousands(&Money(fen).rounded(Unit::WanYuan, 2))
-}
-
-/// Fen as 亿元 with two decimals, exact like [`fmt_wan`] (`1.23`).
-pub fn fmt_yi(fen: i64) -> String {
-    group_thousands(&Money(fen).rounded(Unit::YiYuan, 2))
-}
-
-/// A number with up to two decimals, thousands-separated.
-pub fn fmt_num(x: f64) -> String {
-    if x.fract() == 0.0 && x.abs() < 1e15 {
-        group(&format!("{x:.0}"))
-    } else {
-        group(&format!("{x:.2}"))
+/// The presentation filters every template uses, all from the one presentation module
+/// (`gaoxin_model::present`): `money` (万元 / 亿元 with the unit), `wan`, `yi` (no unit),
+/// `yuan` (a paid amount, labelled 元), `int` / `count` (integers), `num` (at most two
+/// decimals), `fixed(n)`, `pct` (a ratio as per cent), `percent` (a value in per cent),
+/// `value(unit)` (a value by its unit's rule), `date` (a stored date), `datetime` and `expiry`
+/// (unix seconds in Asia/Shanghai). A missing value is 「—」.
+fn register_filters(env: &mut Environment<'static>) {
+    fn or_dash<T>(v: Option<T>, f: impl Fn(T) -> String) -> String {
+        v.map(f).unwrap_or_else(|| "—".into())
     }
+    env.add_filter("money", |v: Option<i64>| or_dash(v, present::money));
+    env.add_filter("wan", |v: Option<i64>| or_dash(v, present::wan));
+    env.add_filter("yi", |v: Option<i64>| or_dash(v, present::yi));
+    env.add_filter("yuan", |v: Option<i64>| or_dash(v, present::yuan));
+    env.add_filter("int", |v: Option<f64>| or_dash(v, present::count));
+    env.add_filter("count", |v: Option<f64>| or_dash(v, present::count));
+    env.add_filter("num", |v: Option<f64>| or_dash(v, present::num));
+    env.add_filter("fixed", |v: Option<f64>, d: Option<usize>| {
+        or_dash(v, |x| present::fixed(x, d.unwrap_or(2)))
+    });
+    env.add_filter("pct", |v: Option<f64>| or_dash(v, present::pct));
+    env.add_filter("percent", |v: Option<f64>| or_dash(v, present::percent));
+    env.add_filter("value", |v: Option<f64>, unit: Option<String>| {
+        or_dash(v, |x| present::value(x, unit.as_deref().unwrap_or("")))
+    });
+    env.add_filter("date", |v: Option<i64>| {
+        or_dash(v.and_then(Date::from_int), present::date)
+    });
+    env.add_filter("datetime", |v: Option<i64>| or_dash(v, present::datetime));
+    env.add_filter("expiry", |v: Option<i64>| or_dash(v, present::expiry));
+}
+
+/// Fen as 万元 with two decimals, exact, thousands-separated (`12,345.67`): `present::wan`.
+pub fn fmt_wan(fen: i64) -> String {
+    present::wan(fen)
+}
+
+/// Fen as 亿元 with two decimals, exact (`1.23`): `present::yi`.
+pub fn fmt_yi(fen: i64) -> String {
+    present::yi(fen)
+}
+
+/// A number with at most two decimals, thousands-separated: `present::num`.
+pub fn fmt_num(x: f64) -> String {
+    present::num(x)
 }
 
 pub fn fmt_date(d: Date) -> String {
-    format!("{}年{}月{}日", d.year(), d.month(), d.day())
+    present::date(d)
 }
 
 /// Inserts `,` every three digits of the integer part (the model's one grouping).
@@ -318,6 +324,14 @@ mod tests {
         assert_eq!(r("{{ v|wan }}", 1_005_000), "1.01");
         assert_eq!(r("{{ v|yi }}", -1_250_000_000), "-0.13");
         assert_eq!(r("{{ v|money }}", 1_005_000), "1.01万元");
+        assert_eq!(r("{{ v|money }}", 119_848_559_450), "11.98亿元");
+        assert_eq!(r("{{ v|yuan }}", 2_579_775_296), "25,797,752.96元");
+        let f = |t: &str, v: f64| env.render_str(t, minijinja::context! { v => v }).unwrap();
+        assert_eq!(f("{{ v|value('家') }}", 366.0), "366家");
+        assert_eq!(f("{{ v|value('比例') }}", 0.0659), "6.59%");
+        assert_eq!(f("{{ v|count }}", 366.0), "366");
+        assert_eq!(f("{{ v|num }}", 105_542.823_094), "105,542.82");
+        assert_eq!(r("{{ v|expiry }}", 1_828_108_800), "2027年12月6日 24:00");
         assert_eq!(fmt_num(4.5), "4.50");
         assert_eq!(fmt_num(130.0), "130");
         assert_eq!(fmt_date(Date::new(2021, 3, 1).unwrap()), "2021年3月1日");
