@@ -425,7 +425,7 @@ fn ranking_sheet(wb: &mut Workbook, zone: &Zone, rep: &ParkReport) -> Result<(),
         opt(ws, r, 5, p.rank_median, &num)?;
         opt(ws, r, 6, p.prev_rank.map(f64::from), &num)?;
         opt(ws, r, 7, p.rank_change.map(f64::from), &num)?;
-        ws.write_number_with_format(r, 8, p.availability, &pct)?;
+        ws.write_number_with_format(r, 8, p.completeness(), &pct)?;
         for (k, v) in p.dimensions.iter().enumerate() {
             opt(ws, r, 9 + k as u16, *v, &num)?;
         }

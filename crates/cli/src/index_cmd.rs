@@ -170,7 +170,7 @@ fn rank_text(zone: &Zone, rep: &ParkReport) -> String {
                 .map(|d| f(*d, 1))
                 .collect::<Vec<_>>()
                 .join("\t"),
-            p.availability * 100.0
+            p.completeness() * 100.0
         );
     }
     let missing: Vec<&str> = rep

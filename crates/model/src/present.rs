@@ -196,6 +196,108 @@ pub fn end_of_day_shanghai(d: Date) -> i64 {
     (d.days_since_epoch() + 1) * 86_400 - SHANGHAI_OFFSET_SECS
 }
 
+/// Markers of words meant for developers, never for the product's users: the criteria file and
+/// its sections, review notes, file names, commands and rule-file parameter ids.
+const INTERNAL: &[&str] = &[
+    "criteria.md",
+    "§",
+    "issue ",
+    ".toml",
+    ".md",
+    "gaoxin ",
+    "参数 ",
+    "UNCONFIRMED",
+];
+
+/// Whether `s` holds words meant for developers (see [`plain`]).
+pub fn has_internal(s: &str) -> bool {
+    INTERNAL.iter().any(|m| s.contains(m))
+}
+
+/// Text for users without developers' references: a bracketed aside (（…）, (…), 〔…〕 is
+/// kept: it is a document number) that names the criteria file, a section sign, a review note,
+/// a file, a command or a parameter id is dropped, and so is such a reference left in the
+/// running text (「见 criteria.md §2.4」, 「issue 11 核对：」). `UNCONFIRMED` reads 待核实.
+pub fn plain(s: &str) -> String {
+    if !has_internal(s) {
+        return s.to_string();
+    }
+    // 1. bracketed asides holding a marker
+    let mut out = String::with_capacity(s.len());
+    let chars: Vec<char> = s.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        let close = match c {
+            '（' => Some('）'),
+            '(' => Some(')'),
+            _ => None,
+        };
+        if let Some(close) = close {
+            if let Some(len) = chars[i + 1..].iter().position(|&d| d == close) {
+                let inner: String = chars[i + 1..i + 1 + len].iter().collect();
+                if has_internal(&inner) {
+                    i += len + 2;
+                    continue;
+                }
+            }
+        }
+        out.push(c);
+        i += 1;
+    }
+    // 2. references left in the running text
+    let mut s = out.replace("UNCONFIRMED", "待核实");
+    while let Some(at) = s.find("criteria.md") {
+        let mut start = at;
+        for lead in ["参见 ", "参见", "见 ", "见"] {
+            if s[..start].ends_with(lead) {
+                start -= lead.len();
+                break;
+            }
+        }
+        let rest = &s[at + "criteria.md".len()..];
+        let skip = rest
+            .char_indices()
+            .find(|&(_, c)| !(c == ' ' || c == '§' || c.is_ascii_digit() || c == '.'))
+            .map(|(k, _)| k)
+            .unwrap_or(rest.len());
+        let end = at + "criteria.md".len() + skip;
+        s.replace_range(start..end, "");
+    }
+    while let Some(at) = s.find("issue ") {
+        let rest = &s[at + 6..];
+        let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+        let mut end = at + 6 + digits;
+        for tail in [" 核对", "核对"] {
+            if s[end..].starts_with(tail) {
+                end += tail.len();
+                break;
+            }
+        }
+        for tail in ["：", "；", "，", ":", " "] {
+            if s[end..].starts_with(tail) {
+                end += tail.len();
+                break;
+            }
+        }
+        s.replace_range(at..end, "");
+    }
+    // punctuation left behind
+    for (a, b) in [
+        ("；；", "；"),
+        ("，，", "，"),
+        ("：；", "："),
+        ("；。", "。"),
+        ("，。", "。"),
+        ("（）", ""),
+    ] {
+        while s.contains(a) {
+            s = s.replace(a, b);
+        }
+    }
+    s.trim_start_matches(['；', '，', '：']).trim().to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -241,6 +343,37 @@ mod tests {
         assert_eq!(money(YI_FROM_FEN), "1.00亿元");
         assert_eq!(money(-YI_FROM_FEN), "-1.00亿元");
         assert_eq!(money(0), "0.00万元");
+    }
+
+    /// Developers' references never reach users (issue 18: 「criteria.md §4.5」, parameter ids,
+    /// commands).
+    #[test]
+    fn plain_text_for_users() {
+        assert_eq!(
+            plain(
+                "评价入库，入库登记当年有效（有效期口径见 criteria.md §2.4，待核实）；记录：科小入库"
+            ),
+            "评价入库，入库登记当年有效；记录：科小入库"
+        );
+        assert_eq!(
+            plain("按日计算（参数 age_by_days）或按自然年度计算"),
+            "按日计算或按自然年度计算"
+        );
+        assert_eq!(
+            plain("缺少必填列：请使用导入模板（gaoxin template）的表头"),
+            "缺少必填列：请使用导入模板的表头"
+        );
+        assert_eq!(plain("口径见 criteria.md §4.5。"), "口径。");
+        assert_eq!(
+            plain("issue 11 核对：仅见于公开代码库之一；未见官方原文"),
+            "仅见于公开代码库之一；未见官方原文"
+        );
+        assert_eq!(
+            plain("国科发火〔2016〕32号 第十四条"),
+            "国科发火〔2016〕32号 第十四条"
+        );
+        assert_eq!(plain("营业收入（万元）"), "营业收入（万元）");
+        assert!(!has_internal(&plain("其中仅20%已确认（criteria.md §6.1）")));
     }
 
     /// Times are Beijing time: the consent that ends at Beijing midnight of 6 Dec 2027

@@ -151,7 +151,7 @@ fn view(
             median: p.rank_median,
             prev_rank: p.prev_rank,
             change: p.rank_change,
-            availability: p.availability,
+            availability: p.completeness(),
             dims: p.dimensions.clone(),
             set_ranks: p.set_ranks.clone(),
             set_shift: p.set_rank_shift,

@@ -71,6 +71,17 @@ static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {
         env.add_template(name, src).expect("templates parse");
     }
     register_filters(&mut env);
+    // every printed text passes the one plain-language check: developers' references (the
+    // criteria file, review notes, file names, commands, parameter ids) never reach a page
+    env.set_formatter(|out, state, value| {
+        if !value.is_safe()
+            && let Some(s) = value.as_str()
+            && present::has_internal(s)
+        {
+            return minijinja::escape_formatter(out, state, &Value::from(present::plain(s)));
+        }
+        minijinja::escape_formatter(out, state, value)
+    });
     env
 });
 
@@ -335,6 +346,17 @@ mod tests {
         assert_eq!(fmt_num(4.5), "4.50");
         assert_eq!(fmt_num(130.0), "130");
         assert_eq!(fmt_date(Date::new(2021, 3, 1).unwrap()), "2021年3月1日");
+    }
+
+    /// A rule file's note naming the criteria file is printed without it (issue 18).
+    #[test]
+    fn pages_print_no_developer_references() {
+        let t = ENV
+            .template_from_named_str("t.html", "{{ s }}")
+            .unwrap()
+            .render(minijinja::context! { s => "入库登记当年有效（有效期口径见 criteria.md §2.4，待核实）<b>" })
+            .unwrap();
+        assert_eq!(t, "入库登记当年有效&lt;b&gt;");
     }
 
     #[test]
