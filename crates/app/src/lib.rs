@@ -28,6 +28,7 @@
 pub mod accounts;
 pub mod data_files;
 pub mod error;
+pub mod glossary;
 pub mod indicators;
 pub mod reform;
 pub mod reform_cache;

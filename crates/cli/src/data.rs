@@ -89,6 +89,12 @@ pub async fn load_demo(
         cfg.enterprises, cfg.first_year, cfg.last_year, cfg.seed
     );
     store.set_meta("demo", &label).await?;
+    store
+        .set_meta(
+            gaoxin_store::DATA_UPDATED_AT,
+            &gaoxin_store::unix_now().to_string(),
+        )
+        .await?;
     Ok((demo.enterprises.len(), demo.facts.len()))
 }
 

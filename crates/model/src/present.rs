@@ -233,14 +233,12 @@ pub fn plain(s: &str) -> String {
             '(' => Some(')'),
             _ => None,
         };
-        if let Some(close) = close {
-            if let Some(len) = chars[i + 1..].iter().position(|&d| d == close) {
-                let inner: String = chars[i + 1..i + 1 + len].iter().collect();
-                if has_internal(&inner) {
-                    i += len + 2;
-                    continue;
-                }
-            }
+        if let Some(close) = close
+            && let Some(len) = chars[i + 1..].iter().position(|&d| d == close)
+            && has_internal(&chars[i + 1..i + 1 + len].iter().collect::<String>())
+        {
+            i += len + 2;
+            continue;
         }
         out.push(c);
         i += 1;

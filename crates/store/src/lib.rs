@@ -6,6 +6,7 @@
 //!
 //! Invariant: every read takes a [`Scope`] (zone, one park, one enterprise). There is no unscoped
 //! read in the public API, so callers (web, CLI) cannot leak another park's firms by forgetting a filter.
+mod as_of;
 mod backup;
 mod backup_native;
 mod consent;
@@ -21,6 +22,7 @@ pub mod testing;
 mod url;
 mod users;
 
+pub use as_of::DATA_UPDATED_AT;
 pub use backup::{BACKUP_FORMAT, BackupSummary, TableDigest};
 pub use consent::{AccessEntry, Bank, Consent, key_hash};
 pub use db::{Backend, Error, Store, database_url_from_env};

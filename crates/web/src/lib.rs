@@ -23,12 +23,14 @@
 //! [`routes::table`] and, if it belongs in the menu, one entry in [`render::NAV`].
 pub mod account;
 pub mod api;
+pub mod as_of;
 mod assets;
 pub mod auth;
 pub mod bank;
 pub mod dashboard;
 mod error;
 mod export;
+pub mod glossary_page;
 pub mod indicator_pages;
 pub mod pages;
 pub mod reform_pages;
@@ -125,6 +127,8 @@ pub struct Inner {
     /// Rule files and compiled plans, reloaded when the rules directory changes.
     pub rules: gaoxin_app::rules_cache::RulesCache,
     pub reforms: gaoxin_app::reform_cache::BaselineCache,
+    /// 「数据截至」 on every page.
+    pub as_of: as_of::AsOf,
 }
 
 impl std::ops::Deref for AppState {
@@ -150,6 +154,7 @@ impl AppState {
             rules_jobs: rules_jobs::RulesJobs::default(),
             rules: gaoxin_app::rules_cache::RulesCache::new(),
             reforms: gaoxin_app::reform_cache::BaselineCache::default(),
+            as_of: as_of::AsOf::default(),
         }))
     }
 

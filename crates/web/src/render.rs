@@ -59,6 +59,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("ladder.html", include_str!("../templates/ladder.html")),
     ("policies.html", include_str!("../templates/policies.html")),
     ("reform.html", include_str!("../templates/reform.html")),
+    ("glossary.html", include_str!("../templates/glossary.html")),
     (
         "reform_result.html",
         include_str!("../templates/reform_result.html"),
@@ -198,6 +199,62 @@ struct NavView {
     active: bool,
 }
 
+/// One step of the breadcrumbs (the last has no link: the page itself).
+#[derive(Serialize, Debug, PartialEq)]
+pub struct Crumb {
+    pub label: String,
+    pub href: Option<String>,
+}
+
+/// Breadcrumbs of `path` for `role`: the role's home (总览, 本园区 or 本企业), the menu section
+/// the page belongs to, then the page (`title`). Derived from [`NAV`], so a new menu entry's
+/// pages get their crumbs without code here.
+pub fn crumbs(role: &Role, path: &str, title: &str) -> Vec<Crumb> {
+    let entries: Vec<(&'static str, String)> = NAV
+        .iter()
+        .filter_map(|n| (n.href)(role).map(|h| (n.label, h)))
+        .collect();
+    let Some((home_label, home)) = entries.first().cloned() else {
+        return vec![];
+    };
+    if path == home {
+        return vec![Crumb {
+            label: home_label.into(),
+            href: None,
+        }];
+    }
+    let mut out = vec![Crumb {
+        label: home_label.into(),
+        href: Some(home.clone()),
+    }];
+    let section = entries
+        .iter()
+        .skip(1)
+        .filter(|(_, h)| h != "/" && (path == h || path.starts_with(&format!("{h}/"))))
+        .max_by_key(|(_, h)| h.len());
+    match section {
+        Some((label, h)) if h == path => out.push(Crumb {
+            label: (*label).into(),
+            href: None,
+        }),
+        Some((label, h)) => {
+            out.push(Crumb {
+                label: (*label).into(),
+                href: Some(h.clone()),
+            });
+            out.push(Crumb {
+                label: title.into(),
+                href: None,
+            });
+        }
+        None => out.push(Crumb {
+            label: title.into(),
+            href: None,
+        }),
+    }
+    out
+}
+
 #[derive(Serialize)]
 struct UserView {
     username: String,
@@ -213,6 +270,9 @@ pub struct Page {
     nav: Vec<NavView>,
     csrf: String,
     v: &'static str,
+    crumbs: Vec<Crumb>,
+    /// 「数据截至」 in Beijing time.
+    as_of: Option<String>,
 }
 
 impl Page {
@@ -240,6 +300,8 @@ impl Page {
             nav,
             csrf: user.csrf.clone(),
             v: assets::version(),
+            crumbs: crumbs(&user.role, path, title),
+            as_of: user.as_of.map(present::datetime),
         }
     }
 
@@ -250,6 +312,8 @@ impl Page {
             nav: vec![],
             csrf: csrf.into(),
             v: assets::version(),
+            crumbs: vec![],
+            as_of: None,
         }
     }
 }
@@ -346,6 +410,31 @@ mod tests {
         assert_eq!(fmt_num(4.5), "4.50");
         assert_eq!(fmt_num(130.0), "130");
         assert_eq!(fmt_date(Date::new(2021, 3, 1).unwrap()), "2021年3月1日");
+    }
+
+    #[test]
+    fn breadcrumbs_lead_back_home() {
+        let zone = Role::ZoneAnalyst;
+        let labels = |c: Vec<Crumb>| {
+            c.into_iter()
+                .map(|c| format!("{}{}", c.label, if c.href.is_some() { ">" } else { "" }))
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        assert_eq!(labels(crumbs(&zone, "/", "南京高新区总览")), "总览");
+        assert_eq!(
+            labels(crumbs(&zone, "/parks/jiangbei", "江北新区")),
+            "总览> 江北新区"
+        );
+        assert_eq!(labels(crumbs(&zone, "/targets", "目标监测")), "总览> 目标");
+        assert_eq!(
+            labels(crumbs(&zone, "/enterprises/9132", "某公司")),
+            "总览> 企业名录> 某公司"
+        );
+        assert_eq!(
+            labels(crumbs(&zone, "/evaluation/report", "报告")),
+            "总览> 评价> 报告"
+        );
     }
 
     /// A rule file's note naming the criteria file is printed without it (issue 18).

@@ -80,19 +80,31 @@ impl Table {
 
 /// Every route, area by area (in this order). Add new pages to their area (one line each).
 fn table() -> Table {
-    let areas: [fn(Table) -> Table; 6] = [
+    let areas: [fn(Table) -> Table; 7] = [
         sign_in_routes,
         page_routes,
         upload_routes,
         indicator_routes,
         rules_routes,
         api_routes,
+        ux_routes,
     ];
     let t = Table {
         router: Router::new(),
         list: Vec::new(),
     };
     areas.into_iter().fold(t, |t, area| area(t))
+}
+
+/// The analyst's aids: the glossary (术语说明) every page links to.
+fn ux_routes(t: Table) -> Table {
+    use Access::*;
+    t.add(
+        "GET",
+        "/glossary",
+        SignedIn,
+        get(crate::glossary_page::glossary),
+    )
 }
 
 /// Infrastructure and sign-in.

@@ -151,6 +151,8 @@ fn expected_signed_in(path: &str, who: &str, variant: &str) -> u16 {
             if ok { 200 } else { 404 }
         }
         "/upload" | "/upload/template.xlsx" => 200,
+        // 术语说明: every signed-in user.
+        "/glossary" => 200,
         // 评价 / 目标: zone and park users; the annual report: zone users only; firms: 404.
         "/evaluation" | "/targets" => {
             if who == "firm" {
