@@ -2,13 +2,14 @@
 //! percentages, counts, points, dates and flags.
 use crate::file::Unit;
 
-/// A nearest-to-qualify distance with three decimals; a positive distance too small to show is
-/// 「<0.001」, so a firm that fails is never shown at 「0.000」 (which means: meets the conditions).
+/// A nearest-to-qualify distance with two decimals (the one presentation: never more); a
+/// positive distance too small to show is 「<0.01」, so a firm that fails is never shown at
+/// 「0.00」 (which means: meets the conditions).
 pub fn distance(d: f64) -> String {
-    if d > 0.0 && d < 0.0005 {
-        "<0.001".to_string()
+    if d > 0.0 && d < 0.005 {
+        "<0.01".to_string()
     } else {
-        format!("{d:.3}")
+        format!("{d:.2}")
     }
 }
 
@@ -185,10 +186,11 @@ mod tests {
     use super::*;
     #[test]
     fn a_failing_distance_never_reads_zero() {
-        assert_eq!(distance(0.0), "0.000");
-        assert_eq!(distance(0.000386), "<0.001");
-        assert_eq!(distance(0.0005), "0.001");
-        assert_eq!(distance(0.4431), "0.443");
+        assert_eq!(distance(0.0), "0.00");
+        assert_eq!(distance(0.000386), "<0.01");
+        assert_eq!(distance(0.0049), "<0.01");
+        assert_eq!(distance(0.005), "0.01");
+        assert_eq!(distance(0.4431), "0.44");
     }
     #[test]
     fn formats() {

@@ -23,7 +23,7 @@ use crate::rules_jobs;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use gaoxin_app::rules_runs::{
-    self, Lists, RulesSummary, finding_zh, level_zh, park_name, record_zh, wan,
+    self, Lists, RulesSummary, finding_zh, level_zh, park_name, record_zh,
 };
 use gaoxin_model::Year;
 use gaoxin_rules::ladder::Record;
@@ -217,7 +217,7 @@ fn rule_views(firm: &rules_runs::FirmRules) -> Vec<RuleView> {
             scores: ex.scores.iter().map(|l| l.text.clone()).collect(),
             assumption: ex.assumption.zh(),
             award_zh: ex.award_zh.clone(),
-            award_wan: ex.award.map(wan),
+            award_wan: ex.award.map(gaoxin_model::present::yuan),
             auto_grant: ex.auto_grant,
             to_supply: ex
                 .to_supply
@@ -599,7 +599,7 @@ pub async fn policies_page(
         let entry = |r: &RuleResultRow| {
             context! {
                 uscc => r.uscc.clone(), name => r.name.clone(), park => park_name(z, &r.park),
-                amount => r.amount_fen.map(wan), verdict => rules_runs::finding(r).key(), verdict_zh => finding_zh(r),
+                amount => r.amount_fen.map(gaoxin_model::present::yuan), verdict => rules_runs::finding(r).key(), verdict_zh => finding_zh(r),
                 supply => r.supply.lines().map(str::to_string).collect::<Vec<_>>(),
                 assumption_dependent => r.assumption_dependent,
             }
@@ -612,7 +612,7 @@ pub async fn policies_page(
             .budgets
             .iter()
             .filter(|b| b.rule == p.id)
-            .map(|b| context! { park => park_name(z, &b.park), firms => b.firms, total => wan(b.total_fen), amount_unknown => b.amount_unknown, undecided => b.undecided, depends => b.depends })
+            .map(|b| context! { park => park_name(z, &b.park), firms => b.firms, total => gaoxin_model::present::yuan(b.total_fen), amount_unknown => b.amount_unknown, undecided => b.undecided, depends => b.depends })
             .collect();
         // chart data: 万元 as numbers for ECharts (the text beside it is the exact `wan`)
         series.push(serde_json::json!({
@@ -622,7 +622,7 @@ pub async fn policies_page(
         policies.push(context! {
             id => p.id.clone(), name => p.name.clone(), label => p.label.clone(), document => p.document.clone(),
             version => p.version.clone(), unconfirmed => p.unconfirmed, award_zh => p.award_zh.clone(),
-            eligible => eligible, total => wan(total), undecided => rs.iter().filter(|r| r.verdict == "unknown").count(),
+            eligible => eligible, total => gaoxin_model::present::yuan(total), undecided => rs.iter().filter(|r| r.verdict == "unknown").count(),
             depends => rs.iter().filter(|r| rules_runs::finding(r) == Finding::Depends).count(),
             auto => auto, fast => fast, budget => budget,
         });
