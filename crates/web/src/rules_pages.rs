@@ -143,7 +143,7 @@ pub async fn enterprise_ladder(
             uscc => code,
             year => year.get(),
             years => years.iter().map(|y| y.get()).collect::<Vec<_>>(),
-            as_of => plan.as_of.to_string(),
+            as_of => gaoxin_model::present::date(plan.as_of),
             level_label => pos.label.clone(),
             level_basis => pos.basis.map(|b| b.zh()),
             recognised_label => label_of(pos.recognised_level),
@@ -152,6 +152,7 @@ pub async fn enterprise_ladder(
             legend => Finding::ALL.iter().map(|f| context! { key => f.key(), zh => f.zh() }).collect::<Vec<_>>(),
             next => pos.next.as_ref().map(|n| context! { label => n.label.clone(), note => n.note.clone() }),
             rungs => rungs,
+            summary => render::ser(summary(&rule_views(&firm), pos.next.as_ref().map(|n| n.level))),
             rules => render::ser(rule_views(&firm)),
             skipped => firm.skipped.clone(),
             rules_notice => notice,
@@ -188,6 +189,47 @@ fn standings(firm: &rules_runs::FirmRules) -> Vec<minijinja::Value> {
             })
         })
         .collect()
+}
+
+/// The answer a firm wants first (issue 18): what it qualifies for (with awards), the next
+/// rung's smallest gaps, and every item to supply, from the rules explained for it.
+#[derive(Serialize)]
+struct Summary {
+    qualifies: Vec<String>,
+    next_gaps: Vec<String>,
+    to_supply: Vec<String>,
+}
+
+fn summary(rules: &[RuleView], next_level: Option<u8>) -> Summary {
+    let qualifies = rules
+        .iter()
+        .filter(|r| r.verdict == "pass")
+        .map(|r| match (&r.award_zh, &r.award_wan) {
+            (Some(z), Some(a)) => format!("{}（{z}：{a}）", r.label),
+            _ => r.label.clone(),
+        })
+        .collect();
+    // the next rung's failing conditions, fewest gaps first: the smallest steps to take
+    let mut conds: Vec<&CondView> = rules
+        .iter()
+        .filter(|r| next_level.is_some() && r.rung == next_level)
+        .flat_map(|r| &r.conditions)
+        .filter(|c| c.verdict != "pass" && !c.gaps.is_empty())
+        .collect();
+    conds.sort_by_key(|c| c.gaps.len());
+    let next_gaps = conds
+        .iter()
+        .flat_map(|c| c.gaps.iter().cloned())
+        .take(3)
+        .collect();
+    let mut to_supply: Vec<String> = rules.iter().flat_map(|r| r.to_supply.clone()).collect();
+    to_supply.sort();
+    to_supply.dedup();
+    Summary {
+        qualifies,
+        next_gaps,
+        to_supply,
+    }
 }
 
 /// Every rule of the plan explained for the firm: rungs first, then other labels, then policies.
@@ -643,4 +685,71 @@ pub async fn policies_page(
             rules_notice => notice,
         },
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rule(label: &str, rung: Option<u8>, verdict: &'static str, gaps: &[&[&str]]) -> RuleView {
+        RuleView {
+            id: label.into(),
+            name: label.into(),
+            label: label.into(),
+            document: String::new(),
+            version: String::new(),
+            unconfirmed: false,
+            rung,
+            policy: false,
+            verdict,
+            verdict_zh: "",
+            assumption_dependent: false,
+            assumption: "",
+            award_zh: None,
+            award_wan: None,
+            auto_grant: false,
+            to_supply: vec!["营业收入（2024年，当前：缺失）".into()],
+            scores: vec![],
+            conditions: gaps
+                .iter()
+                .map(|g| CondView {
+                    zh: String::new(),
+                    unconfirmed: false,
+                    verdict: "fail",
+                    verdict_zh: "",
+                    parts: vec![],
+                    subs: vec![],
+                    inputs: vec![],
+                    gaps: g.iter().map(|s| s.to_string()).collect(),
+                    note: None,
+                    assumption_dependent: false,
+                })
+                .collect(),
+        }
+    }
+
+    /// The firm page leads with what it qualifies for, the next rung's smallest gaps and the
+    /// items to supply, each once.
+    #[test]
+    fn firm_summary_leads_with_the_answer() {
+        let mut award = rule("首次入选独角兽企业奖励", None, "pass", &[]);
+        award.award_zh = Some("奖励金额".into());
+        award.award_wan = Some("1,500,000.00元".into());
+        let rules = vec![
+            rule("高新技术企业", Some(2), "pass", &[]),
+            rule("瞪羚企业", Some(3), "fail", &[&["a", "b"], &["c"]]),
+            rule("独角兽企业", Some(4), "fail", &[&["z"]]),
+            award,
+        ];
+        let s = summary(&rules, Some(3));
+        assert_eq!(
+            s.qualifies,
+            vec![
+                "高新技术企业".to_string(),
+                "首次入选独角兽企业奖励（奖励金额：1,500,000.00元）".to_string()
+            ]
+        );
+        assert_eq!(s.next_gaps, vec!["c", "a", "b"]);
+        assert_eq!(s.to_supply, vec!["营业收入（2024年，当前：缺失）"]);
+    }
 }
