@@ -30,6 +30,7 @@ pub mod data_files;
 pub mod error;
 pub mod glossary;
 pub mod indicators;
+pub mod policy_groups;
 pub mod reform;
 pub mod reform_cache;
 pub mod reform_workbook;

@@ -105,6 +105,12 @@ fn ux_routes(t: Table) -> Table {
         SignedIn,
         get(crate::glossary_page::glossary),
     )
+    .add(
+        "GET",
+        "/policies/group.xlsx",
+        Staff,
+        get(rules_pages::policies_group_xlsx),
+    )
 }
 
 /// Infrastructure and sign-in.

@@ -43,6 +43,8 @@ pub struct RulesQuery {
     sort: Option<String>,
     /// `1`: start the year's run again after a restart interrupted it.
     rerun: Option<String>,
+    /// 快申快享 group export: the items the group misses (`policy_groups::Group::key`).
+    missing: Option<String>,
 }
 
 fn zone_role(r: &Role) -> bool {
@@ -614,6 +616,59 @@ async fn export(
     ))
 }
 
+/// Percent-encodes a query value.
+fn enc(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+/// GET /policies/group.xlsx — one 快申快享 group (`rule` and `missing`; without them every
+/// 快申快享 firm in scope) as .xlsx, so the zone can request one item from all of them at once.
+pub async fn policies_group_xlsx(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(q): Query<RulesQuery>,
+) -> Result<Response, PageError> {
+    let (year, s, run, park, _) = match run_view(&state, &user, &q, false).await? {
+        Ok(x) => x,
+        Err(_) => return Err(PageError::not_found()),
+    };
+    let rs = rows(&state, &user, &run, park.as_deref(), q.rule.as_deref()).await?;
+    let groups = gaoxin_app::policy_groups::group_by_missing(&rs);
+    let chosen: Vec<&RuleResultRow> = groups
+        .iter()
+        .filter(|g| q.missing.as_ref().is_none_or(|m| *m == g.key()))
+        .flat_map(|g| g.rows.iter().map(|&i| &rs[i]))
+        .collect();
+    let title = q
+        .rule
+        .as_ref()
+        .and_then(|id| s.policies().find(|p| &p.id == id))
+        .map(|p| p.label.clone())
+        .unwrap_or_else(|| "快申快享".into());
+    let z = &state.zone;
+    let bytes = gaoxin_app::policy_groups::group_xlsx(
+        &format!("{year}年 {title}"),
+        q.missing.as_deref().unwrap_or("全部"),
+        &chosen,
+        &|p| park_name(z, p),
+        user.as_of,
+    )
+    .map_err(PageError::internal)?;
+    Ok(download(
+        bytes,
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        &format!("快申快享-{year}.xlsx"),
+    ))
+}
+
 /// GET /policies — 政策.
 pub async fn policies_page(
     State(state): State<AppState>,
@@ -646,8 +701,34 @@ pub async fn policies_page(
                 assumption_dependent => r.assumption_dependent,
             }
         };
-        let auto: Vec<_> = rs.iter().filter(|r| r.verified).map(entry).collect();
-        let fast: Vec<_> = rs.iter().filter(|r| !r.verified).map(entry).collect();
+        // 免申即享: the first 50 on the page (the export has all); 快申快享: grouped by what the
+        // firms miss, each group with its count, its first 20 firms and its own export
+        let auto_n = rs.iter().filter(|r| r.verified).count();
+        let auto: Vec<_> = rs
+            .iter()
+            .filter(|r| r.verified)
+            .take(50)
+            .map(entry)
+            .collect();
+        let fast_n = rs.iter().filter(|r| !r.verified).count();
+        let groups: Vec<_> = gaoxin_app::policy_groups::group_by_missing(&rs)
+            .iter()
+            .map(|g| {
+                let href = format!(
+                    "/policies/group.xlsx?year={}&rule={}{}&missing={}",
+                    year,
+                    enc(&p.id),
+                    park.as_deref()
+                        .map(|k| format!("&park={}", enc(k)))
+                        .unwrap_or_default(),
+                    enc(&g.key())
+                );
+                context! {
+                    missing => g.key(), count => g.rows.len(), href => href,
+                    firms => g.rows.iter().take(20).map(|&i| entry(&rs[i])).collect::<Vec<_>>(),
+                }
+            })
+            .collect();
         let eligible = rs.iter().filter(|r| r.verdict == "pass").count();
         let total: i64 = rs.iter().filter_map(|r| r.amount_fen).sum();
         let budget: Vec<_> = s
@@ -666,7 +747,7 @@ pub async fn policies_page(
             version => p.version.clone(), unconfirmed => p.unconfirmed, award_zh => p.award_zh.clone(),
             eligible => eligible, total => gaoxin_model::present::yuan(total), undecided => rs.iter().filter(|r| r.verdict == "unknown").count(),
             depends => rs.iter().filter(|r| rules_runs::finding(r) == Finding::Depends).count(),
-            auto => auto, fast => fast, budget => budget,
+            auto => auto, auto_n => auto_n, fast_n => fast_n, groups => groups, budget => budget,
         });
     }
     let chart = serde_json::json!({

@@ -169,8 +169,16 @@ fn expected_signed_in(path: &str, who: &str, variant: &str) -> u16 {
             }
         }
         // 梯度培育 / 政策 and their exports: zone and park users (a park its own park); firms: 404.
-        "/ladder" | "/ladder/export.xlsx" | "/policies" | "/policies/export.xlsx" => {
-            if who == "firm" { 404 } else { 200 }
+        "/ladder"
+        | "/ladder/export.xlsx"
+        | "/policies"
+        | "/policies/export.xlsx"
+        | "/policies/group.xlsx" => {
+            if who == "firm" {
+                404
+            } else {
+                200
+            }
         }
         // the progress of a background rules run: zone users only
         "/ladder/evaluating" => {
