@@ -86,8 +86,8 @@ fn table() -> Table {
         upload_routes,
         indicator_routes,
         rules_routes,
-        api_routes,
         ux_routes,
+        api_routes,
     ];
     let t = Table {
         router: Router::new(),

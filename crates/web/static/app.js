@@ -127,3 +127,21 @@ document.addEventListener('submit', function (e) {
        .replace('{expires}', exp ? exp.value : '');
   if (!window.confirm(q)) e.preventDefault();
 }, true);
+// A page that takes a while to answer (a year's first 评价, 政策) never leaves the user without
+// feedback: half a second after leaving a page a bar says the next one is loading.
+window.addEventListener('beforeunload', function () {
+  setTimeout(function () {
+    if (document.querySelector('.page-loading')) return;
+    var d = document.createElement('div');
+    d.className = 'page-loading spinner';
+    d.setAttribute('role', 'status');
+    d.textContent = '正在加载，请稍候…（首次计算可能需要数秒）';
+    document.body.appendChild(d);
+    // a download answered instead of a page: the page stays, so the bar goes
+    setTimeout(function () { d.remove(); }, 20000);
+  }, 500);
+});
+window.addEventListener('pageshow', function () {
+  var d = document.querySelector('.page-loading');
+  if (d) d.remove();
+});
