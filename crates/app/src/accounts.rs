@@ -318,10 +318,19 @@ pub async fn ensure_demo_accounts(
         ));
     }
     if let Some(park) = &first {
+        // the demo firm has data in the latest year (its page shows points, ladder and awards)
+        let latest = store
+            .years(&Scope::Park(park.clone()))
+            .await?
+            .last()
+            .copied();
         let (rows, _) = store
             .enterprises(
                 &Scope::Park(park.clone()),
-                &EnterpriseFilter::default(),
+                &EnterpriseFilter {
+                    year: latest,
+                    ..EnterpriseFilter::default()
+                },
                 PageRequest {
                     offset: 0,
                     limit: Some(1),

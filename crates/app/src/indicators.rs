@@ -334,11 +334,11 @@ fn bold() -> Format {
 }
 
 fn num() -> Format {
-    Format::new().set_num_format("0.00")
+    Format::new().set_num_format("#,##0.00")
 }
 
 fn pct() -> Format {
-    Format::new().set_num_format("0.0%")
+    Format::new().set_num_format("0.00%")
 }
 
 /// A number in format `f`, or — when there is none.
@@ -425,7 +425,7 @@ fn ranking_sheet(wb: &mut Workbook, zone: &Zone, rep: &ParkReport) -> Result<(),
         opt(ws, r, 5, p.rank_median, &num)?;
         opt(ws, r, 6, p.prev_rank.map(f64::from), &num)?;
         opt(ws, r, 7, p.rank_change.map(f64::from), &num)?;
-        ws.write_number_with_format(r, 8, p.availability, &pct)?;
+        ws.write_number_with_format(r, 8, p.completeness(), &pct)?;
         for (k, v) in p.dimensions.iter().enumerate() {
             opt(ws, r, 9 + k as u16, *v, &num)?;
         }
@@ -577,10 +577,10 @@ fn targets_sheet(wb: &mut Workbook, targets: &[TargetView]) -> Result<(), XlsxEr
         let p = t.progress.as_ref();
         opt(ws, r, 6, p.map(|p| p.baseline_year as f64), &Format::new())?;
         opt(ws, r, 7, p.map(|p| p.baseline), &num)?;
-        opt(ws, r, 8, p.map(|p| p.progress_ratio), &pct)?;
+        opt(ws, r, 8, t.shown_progress, &pct)?;
         opt(ws, r, 9, p.and_then(|p| p.cagr_so_far), &pct)?;
         opt(ws, r, 10, p.map(|p| p.projected), &num)?;
-        ws.write_string(r, 11, p.map(|p| status_zh(&p.status)).unwrap_or("—"))?;
+        ws.write_string(r, 11, status_zh(&t.status))?;
         ws.write_string(
             r,
             12,
@@ -590,11 +590,7 @@ fn targets_sheet(wb: &mut Workbook, targets: &[TargetView]) -> Result<(), XlsxEr
     Ok(())
 }
 
-/// 已达成 / 进度正常 / 有风险.
+/// The one Chinese word of a target status key (`gaoxin_index::target::TargetStatus`).
 pub fn status_zh(s: &str) -> &'static str {
-    match s {
-        "achieved" => "已达成",
-        "on_track" => "进度正常",
-        _ => "有风险",
-    }
+    gaoxin_index::target::TargetStatus::from_key(s).zh()
 }

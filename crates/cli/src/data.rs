@@ -116,6 +116,12 @@ pub async fn load_demo(
         gaoxin_store::unix_now(),
     )
     .await?;
+    store
+        .set_meta(
+            gaoxin_store::DATA_UPDATED_AT,
+            &gaoxin_store::unix_now().to_string(),
+        )
+        .await?;
     Ok((demo.enterprises.len(), demo.facts.len()))
 }
 

@@ -7,6 +7,7 @@ use crate::data::Res;
 use clap::{Args, Subcommand};
 use gaoxin_app::indicators;
 use gaoxin_index::report::{ParkReport, PointsReport, TargetView};
+use gaoxin_model::present;
 use gaoxin_model::{Year, Zone};
 use gaoxin_store::{ParkInput, Scope, Store};
 use rust_xlsxwriter::{Format, Workbook};
@@ -98,8 +99,10 @@ fn park_name(zone: &Zone, id: &str) -> String {
         .unwrap_or_else(|| id.to_string())
 }
 
+/// A number with `d` (at most two) decimals, by the one presentation (`present::fixed`).
 fn f(v: Option<f64>, d: usize) -> String {
-    v.map(|x| format!("{x:.d$}")).unwrap_or_else(|| "—".into())
+    v.map(|x| present::fixed(x, d))
+        .unwrap_or_else(|| "—".into())
 }
 
 pub async fn rank(url: &str, zone: &Zone, a: RankArgs) -> Res {
@@ -167,7 +170,7 @@ fn rank_text(zone: &Zone, rep: &ParkReport) -> String {
                 .map(|d| f(*d, 1))
                 .collect::<Vec<_>>()
                 .join("\t"),
-            p.availability * 100.0
+            p.completeness() * 100.0
         );
     }
     let missing: Vec<&str> = rep
@@ -258,19 +261,19 @@ pub async fn points(url: &str, _zone: &Zone, a: PointsArgs) -> Res {
     );
     for (i, p) in firms.iter().take(a.top).enumerate() {
         println!(
-            "{}\t{}\t{}\t{}\t{:.2}\t{}\t{:.0}\t{:.0}\t{}/{}",
+            "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}/{}",
             i + 1,
             p.uscc,
             p.park,
             p.stage_name,
-            p.total,
+            present::fixed(p.total, 2),
             p.by_group
                 .iter()
-                .map(|g| format!("{g:.2}"))
+                .map(|g| present::fixed(*g, 2))
                 .collect::<Vec<_>>()
                 .join("\t"),
-            p.bonus,
-            p.negative,
+            present::num(p.bonus),
+            present::num(p.negative),
             p.stage_rank,
             p.stage_size
         );
@@ -369,29 +372,33 @@ fn print_targets(zone: &Zone, ts: &[TargetView]) {
         match (&t.current, &t.progress) {
             (Some(c), p) => {
                 println!(
-                    "{}\t{}{}{}（{}年）\t{:.2}（{}年）\t{}\t{}\t{}\t{}",
+                    "{}\t{}{}（{}年）\t{}（{}年）\t{}\t{}\t{}\t{}",
                     t.name,
                     t.comparator,
-                    t.target,
-                    t.unit,
+                    present::value(t.target, &t.unit),
                     t.target_year,
-                    c,
+                    present::value(*c, &t.unit),
                     t.current_year.unwrap_or_default(),
-                    f(p.as_ref().map(|p| p.progress_ratio * 100.0), 1) + "%",
-                    f(p.as_ref().and_then(|p| p.cagr_so_far).map(|g| g * 100.0), 1) + "%",
-                    f(p.as_ref().map(|p| p.projected), 2),
+                    t.shown_progress
+                        .map(present::pct)
+                        .unwrap_or_else(|| "—".into()),
                     p.as_ref()
-                        .map(|p| indicators::status_zh(&p.status))
-                        .unwrap_or("—"),
+                        .and_then(|p| p.cagr_so_far)
+                        .map(present::pct)
+                        .unwrap_or_else(|| "—".into()),
+                    p.as_ref()
+                        .map(|p| present::value(p.projected, &t.unit))
+                        .unwrap_or_else(|| "—".into()),
+                    indicators::status_zh(&t.status),
                 );
                 let parts: Vec<String> = t
                     .contributions
                     .iter()
                     .map(|c| {
                         format!(
-                            "{} {:.1}%",
+                            "{} {}",
                             park_name(zone, &c.park),
-                            c.share.unwrap_or(f64::NAN) * 100.0
+                            present::pct(c.share.unwrap_or(f64::NAN))
                         )
                     })
                     .collect();
@@ -400,11 +407,10 @@ fn print_targets(zone: &Zone, ts: &[TargetView]) {
                 }
             }
             (None, _) => println!(
-                "{}\t{}{}{}（{}年）\t—\t{}",
+                "{}\t{}{}（{}年）\t—\t{}",
                 t.name,
                 t.comparator,
-                t.target,
-                t.unit,
+                present::value(t.target, &t.unit),
                 t.target_year,
                 t.needs.as_deref().unwrap_or("需要数据")
             ),

@@ -113,7 +113,13 @@ impl NameBook {
                 name.push_str(c);
                 prev = c;
             }
-            name.push_str(words[self.rng.below(words.len())]);
+            let word = words[self.rng.below(words.len())];
+            if prev.is_empty() || word.starts_with(prev) {
+                // 「芯芯片」: the brand's last character repeated by the industry word
+                attempt += 1;
+                continue;
+            }
+            name.push_str(word);
             let form = if joint_stock {
                 if self.rng.chance(0.6) {
                     "科技股份有限公司"
@@ -124,8 +130,10 @@ impl NameBook {
                 let w: Vec<f64> = FORMS.iter().map(|f| f.1).collect();
                 FORMS[self.rng.weighted(&w)].0
             };
-            // Avoid doubled words such as 数据科技科技有限公司.
-            if name.ends_with("科技") && form.starts_with("科技") {
+            // Avoid doubled words such as 数据科技科技有限公司, 节能技术技术有限公司 or
+            // 数据科技技术有限公司: the industry word already says 科技 / 技术.
+            let tech = |s: &str| s.ends_with("科技") || s.ends_with("技术");
+            if tech(&name) && (form.starts_with("科技") || form.starts_with("技术")) {
                 name.push_str(&form["科技".len()..]);
             } else {
                 name.push_str(form);
@@ -203,10 +211,14 @@ mod tests {
         let mut book = NameBook::new(1);
         let mut seen = HashSet::new();
         for i in 0..20_000 {
-            let ind = ["C2720", "I6513", "C3973", "M7530"][i % 4];
+            let ind = ["C2720", "I6513", "C3973", "M7530", "M7410", "X9999"][i % 6];
             let n = book.next(ind, i % 50 == 0);
             assert!(n.starts_with("南京") && n.ends_with("公司"), "{n}");
-            assert!(!n.contains("科技科技"), "{n}");
+            for doubled in ["科技科技", "技术技术", "科技技术", "技术科技"] {
+                assert!(!n.contains(doubled), "{n}");
+            }
+            let cs: Vec<char> = n.chars().collect();
+            assert!(cs.windows(2).all(|w| w[0] != w[1]), "{n}");
             assert!(n.chars().all(|c| !c.is_ascii()), "{n}");
             assert!(seen.insert(n));
         }

@@ -325,3 +325,39 @@ fn city_lists_are_recorded_with_first_years() {
         "{gazelles} gazelles listed in 2024"
     );
 }
+
+/// Unicorns look like unicorns (issue 18: five first-time awards totalled 37.08万元, i.e. R&D of
+/// about 150万元 a firm): every firm on the city's unicorn list spends at least 3,000万元 on R&D that
+/// year, and the first-time award (5 % of the previous year's R&D, at most 200万元) averages
+/// above 100万元 — the policy's cap is the scale the seeds describe.
+#[test]
+fn unicorns_rd_and_first_time_awards_are_plausible() {
+    let d = default_zone();
+    let rd: std::collections::HashMap<(&str, i32), i64> = d
+        .facts
+        .iter()
+        .filter_map(|f| Some(((f.uscc.as_str(), f.year.get()), f.get(F::RdExpense)?)))
+        .collect();
+    let (mut listed, mut awards) = (0usize, Vec::new());
+    for f in &d.facts {
+        if f.get(F::UnicornListed) != Some(1) {
+            continue;
+        }
+        listed += 1;
+        let y = f.year.get();
+        let own = rd[&(f.uscc.as_str(), y)];
+        assert!(own >= 3_000 * 1_000_000, "{} {y}: R&D {own} fen", f.uscc);
+        if f.get(F::UnicornFirstYear) == Some(y as i64)
+            && let Some(prev) = rd.get(&(f.uscc.as_str(), y - 1))
+        {
+            awards.push((prev / 20).min(200 * 1_000_000));
+        }
+    }
+    assert!(listed > 0 && !awards.is_empty(), "{listed} listed");
+    let mean = awards.iter().sum::<i64>() / awards.len() as i64;
+    assert!(
+        mean >= 100 * 1_000_000,
+        "mean award {mean} fen over {}",
+        awards.len()
+    );
+}

@@ -10,8 +10,9 @@
 //! across parks (reversed for direction −1; min/max may be frozen), indicator points = sᵢ·赋权ᵢ,
 //! dimension score = 100·Σ sᵢ·赋权ᵢ / Σ 赋权ᵢ over indicators present, total = Σ share·dimension /
 //! Σ share. An indicator without spread (equal in every park that has it, or a single park) and
-//! without frozen bounds scores 1 in every park that has it: it cannot tell parks apart, so it
-//! neither rewards nor punishes anyone (a missing value stays missing). The scheme also yields an
+//! without frozen bounds takes no part in the score (missing in every park: the weights
+//! renormalise over the rest): it cannot tell parks apart, so it neither rewards nor punishes
+//! anyone, and no park is shown full marks for a value such as 「0家」 that all share. The scheme also yields an
 //! [`IndexMeta`] so the general engine (Monte Carlo, Sobol) can run on the same structure.
 //!
 //! Each indicator records where it is documented (`basis`), how sure its place in the official
@@ -444,10 +445,11 @@ impl ParkScheme {
             };
             let spread = stats::max(x) > stats::min(x);
             if lo.is_none() && !spread {
-                // all parks equal (or one park): no differentiation, everyone gets full marks
-                for (o, v) in normalised.col_mut(j).iter_mut().zip(x) {
-                    *o = if v.is_nan() { f64::NAN } else { 1.0 };
-                }
+                // all parks equal (or one park): the indicator tells no park from another, so it
+                // takes no part in the score (missing for everyone: the dimension's weights
+                // renormalise over the rest). It used to give everyone full marks, so 「0家」
+                // everywhere scored 1.0 (issue 18).
+                normalised.col_mut(j).fill(f64::NAN);
             } else {
                 normalise_column(
                     x,
@@ -639,6 +641,25 @@ weights = { D3 = 0.6 }
         assert!(ParkScheme::from_toml_str(&bad, "t.toml").is_err());
         let bad = SCHEME.replace("confidence = \"low\"\n", "");
         assert!(ParkScheme::from_toml_str(&bad, "t.toml").is_err());
+    }
+
+    /// An indicator every park has the same value of (「0家」 everywhere) is not scored: it was
+    /// full marks (1.0) for everyone (issue 18).
+    #[test]
+    fn an_indicator_without_spread_is_not_scored() {
+        let s = ParkScheme::from_toml_str(SCHEME, "t.toml").unwrap();
+        let v = Dataset::from_columns(
+            vec!["A".into(), "B".into()],
+            vec!["1.2".into(), "1.3".into(), "3.1".into()],
+            vec![vec![0.02, 0.12], vec![0.0, 0.0], vec![0.1, 0.5]],
+        )
+        .unwrap();
+        let e = s.evaluate(&v, &BTreeMap::new()).unwrap();
+        assert!(e.normalised.value("A", "1.3").unwrap().is_nan());
+        assert!(e.normalised.value("B", "1.3").unwrap().is_nan());
+        // D1 rests on 1.2 alone: A at the minimum, B at the maximum
+        assert!((e.scores.value("A", "D1").unwrap() - 0.0).abs() < 1e-9);
+        assert!((e.scores.value("B", "D1").unwrap() - 100.0).abs() < 1e-9);
     }
 
     #[test]

@@ -35,6 +35,10 @@ pub struct PointsIndicator {
     pub group: String,
     /// Row expression giving the value.
     pub value: String,
+    /// The value's unit (元, 比例, 件, 家 …), shown by its one presentation rule
+    /// (`gaoxin_model::present::value`); empty for a plain number or a 0/1 flag.
+    #[serde(default)]
+    pub unit: String,
     #[serde(default = "plus_one")]
     pub direction: f64,
     /// Stage code → weight.

@@ -43,6 +43,112 @@ pub struct Progress {
     pub status: TrackStatus,
 }
 
+/// The one status vocabulary of targets and indicators (issue 18), shown alike by the dashboard,
+/// 目标 and the annual report: 已达成 / 按期可达 / 有风险 / 未达成 / 需要数据.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TargetStatus {
+    /// Today's value meets the target.
+    Achieved,
+    /// Not yet, but the pace so far reaches it by the target year.
+    OnTrack,
+    /// Not yet, and the pace so far falls short.
+    AtRisk,
+    /// Not yet; no trend is known (no earlier year to compare with).
+    Short,
+    /// No value: the data needed are missing.
+    NeedsData,
+}
+
+impl TargetStatus {
+    pub const ALL: [TargetStatus; 5] = [
+        TargetStatus::Achieved,
+        TargetStatus::OnTrack,
+        TargetStatus::AtRisk,
+        TargetStatus::Short,
+        TargetStatus::NeedsData,
+    ];
+
+    /// The stored key (`achieved`, `on_track`, `at_risk`, `short`, `needs_data`), also the CSS class.
+    pub fn key(self) -> &'static str {
+        match self {
+            TargetStatus::Achieved => "achieved",
+            TargetStatus::OnTrack => "on_track",
+            TargetStatus::AtRisk => "at_risk",
+            TargetStatus::Short => "short",
+            TargetStatus::NeedsData => "needs_data",
+        }
+    }
+
+    /// The one Chinese word for it.
+    pub fn zh(self) -> &'static str {
+        match self {
+            TargetStatus::Achieved => "已达成",
+            TargetStatus::OnTrack => "按期可达",
+            TargetStatus::AtRisk => "有风险",
+            TargetStatus::Short => "未达成",
+            TargetStatus::NeedsData => "需要数据",
+        }
+    }
+
+    /// The status of a stored key; an unknown key is [`TargetStatus::NeedsData`] (never a guess).
+    pub fn from_key(key: &str) -> TargetStatus {
+        TargetStatus::ALL
+            .into_iter()
+            .find(|s| s.key() == key)
+            .unwrap_or(TargetStatus::NeedsData)
+    }
+
+    /// The status of a target from today's value and, when a trend is known, the value projected
+    /// to the target year: the comparator decides what "reaching" means.
+    pub fn of(
+        comparator: &str,
+        current: Option<f64>,
+        target: f64,
+        projected: Option<f64>,
+    ) -> TargetStatus {
+        let Some(c) = current.filter(|c| c.is_finite()) else {
+            return TargetStatus::NeedsData;
+        };
+        match (
+            meets(comparator, c, target),
+            projected
+                .filter(|p| p.is_finite())
+                .and_then(|p| meets(comparator, p, target)),
+        ) {
+            (Some(true), _) => TargetStatus::Achieved,
+            (Some(false), Some(true)) => TargetStatus::OnTrack,
+            (Some(false), Some(false)) => TargetStatus::AtRisk,
+            (Some(false), None) => TargetStatus::Short,
+            (None, _) => TargetStatus::NeedsData,
+        }
+    }
+
+    /// The share of the way to the target shown as progress (0–1): a target reached is 100 %
+    /// whatever the baseline was (a baseline already beyond the target gives a negative ratio,
+    /// which read 「进度 0%」 beside 「已达成」), otherwise the ratio clamped to 0–1.
+    pub fn shown_progress(self, progress_ratio: f64) -> Option<f64> {
+        match self {
+            TargetStatus::Achieved => Some(1.0),
+            TargetStatus::NeedsData => None,
+            _ if progress_ratio.is_finite() => Some(progress_ratio.clamp(0.0, 0.999)),
+            _ => None,
+        }
+    }
+}
+
+/// Whether `v` meets `target` under `comparator` (`=` means within 5 % below or above);
+/// `None` for an unknown comparator.
+pub fn meets(comparator: &str, v: f64, target: f64) -> Option<bool> {
+    match comparator {
+        ">=" => Some(v >= target),
+        ">" => Some(v > target),
+        "<=" => Some(v <= target),
+        "<" => Some(v < target),
+        "=" => Some((v - target).abs() <= target.abs() * 0.05),
+        _ => None,
+    }
+}
+
 /// Compound annual growth rate from `a` to `b`.
 pub fn cagr(a: Point, b: Point) -> f64 {
     let years = (b.year - a.year) as f64;
@@ -207,5 +313,28 @@ mod tests {
         assert!((c[1].share_of_change + 0.5).abs() < 1e-12);
         assert!((c[0].growth_points - 0.3).abs() < 1e-12);
         assert!((c.iter().map(|x| x.growth_points).sum::<f64>() - 0.2).abs() < 1e-12);
+    }
+
+    /// One vocabulary: what the dashboard showed as 未达到 and 目标 as 有风险 is one status, and
+    /// a reached target shows full progress (was 「进度 0%」 beside 「已达成」).
+    #[test]
+    fn one_status_vocabulary() {
+        use TargetStatus as S;
+        assert_eq!(S::of(">=", Some(5.48), 4.5, Some(5.6)), S::Achieved);
+        assert_eq!(S::of(">=", Some(5.48), 4.5, None), S::Achieved);
+        assert_eq!(S::of(">", Some(43.6), 50.0, Some(45.1)), S::AtRisk);
+        assert_eq!(S::of(">", Some(43.6), 50.0, Some(51.0)), S::OnTrack);
+        assert_eq!(S::of(">", Some(43.6), 50.0, None), S::Short);
+        assert_eq!(S::of(">=", None, 85.0, None), S::NeedsData);
+        assert_eq!(S::of("<=", Some(0.3), 0.4, None), S::Achieved);
+        assert_eq!(S::Achieved.shown_progress(-0.4), Some(1.0));
+        assert_eq!(S::AtRisk.shown_progress(1.3), Some(0.999));
+        assert_eq!(S::AtRisk.shown_progress(-0.2), Some(0.0));
+        assert_eq!(S::NeedsData.shown_progress(0.5), None);
+        for s in S::ALL {
+            assert_eq!(S::from_key(s.key()), s);
+        }
+        assert_eq!(S::Achieved.zh(), "已达成");
+        assert_eq!(S::OnTrack.zh(), "按期可达");
     }
 }

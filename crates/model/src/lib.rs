@@ -11,6 +11,7 @@ pub mod facts;
 pub mod industry;
 pub mod money;
 pub mod park;
+pub mod present;
 pub mod provenance;
 pub mod reference;
 pub mod rng;

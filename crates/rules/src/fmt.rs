@@ -2,13 +2,14 @@
 //! percentages, counts, points, dates and flags.
 use crate::file::Unit;
 
-/// A nearest-to-qualify distance with three decimals; a positive distance too small to show is
-/// 「<0.001」, so a firm that fails is never shown at 「0.000」 (which means: meets the conditions).
+/// A nearest-to-qualify distance with two decimals (the one presentation: never more); a
+/// positive distance too small to show is 「<0.01」, so a firm that fails is never shown at
+/// 「0.00」 (which means: meets the conditions).
 pub fn distance(d: f64) -> String {
-    if d > 0.0 && d < 0.0005 {
-        "<0.001".to_string()
+    if d > 0.0 && d < 0.005 {
+        "<0.01".to_string()
     } else {
-        format!("{d:.3}")
+        format!("{d:.2}")
     }
 }
 
@@ -41,22 +42,21 @@ fn push_thousands(out: &mut String, v: u64) {
     }
 }
 
-/// Exact yuan from fen: "¥1,230,000" or "¥12.50".
+/// A paid amount in yuan from fen, labelled (「1,230,000.00元」): the one presentation
+/// (`gaoxin_model::present::yuan`); yuan are shown only where a policy's amount is paid.
 pub fn yuan(fen: i64) -> String {
-    let mut out = String::with_capacity(32);
-    if fen < 0 {
-        out.push('-');
+    gaoxin_model::present::yuan(fen)
+}
+
+/// A money amount for users (need, have, gap): 万元 or 亿元 with two decimals
+/// (`gaoxin_model::present::money`), except that an amount the two decimals would hide (below
+/// 0.005 万元, not zero) is shown exactly in 元, so a shortfall never reads 「0.00万元」.
+pub fn money(fen: i64) -> String {
+    if fen != 0 && fen.unsigned_abs() < 5_000 {
+        yuan(fen)
+    } else {
+        gaoxin_model::present::money(fen)
     }
-    out.push('¥');
-    let a = fen.unsigned_abs();
-    push_thousands(&mut out, a / 100);
-    let f = a % 100;
-    if f != 0 {
-        out.push('.');
-        out.push((b'0' + (f / 10) as u8) as char);
-        out.push((b'0' + (f % 10) as u8) as char);
-    }
-    out
 }
 
 /// Money in 万元 with up to six decimals, exact (for need/have: "5,000万元", "5,000.01万元"):
@@ -91,7 +91,9 @@ fn value_with(v: f64, unit: Unit, extra: usize) -> String {
     };
     match unit {
         Unit::Money => {
-            if v.fract() == 0.0 && v.abs() < 9e15 {
+            if extra == 0 && v.abs() < 9e15 {
+                money(v.round() as i64)
+            } else if v.fract() == 0.0 && v.abs() < 9e15 {
                 wan(v as i64)
             } else {
                 with(trim(v / 1e6, 4 + extra), "万元")
@@ -184,17 +186,28 @@ mod tests {
     use super::*;
     #[test]
     fn a_failing_distance_never_reads_zero() {
-        assert_eq!(distance(0.0), "0.000");
-        assert_eq!(distance(0.000386), "<0.001");
-        assert_eq!(distance(0.0005), "0.001");
-        assert_eq!(distance(0.4431), "0.443");
+        assert_eq!(distance(0.0), "0.00");
+        assert_eq!(distance(0.000386), "<0.01");
+        assert_eq!(distance(0.0049), "<0.01");
+        assert_eq!(distance(0.005), "0.01");
+        assert_eq!(distance(0.4431), "0.44");
     }
     #[test]
     fn formats() {
-        assert_eq!(yuan(123_000_000), "¥1,230,000");
-        assert_eq!(yuan(1250), "¥12.50");
-        assert_eq!(yuan(-1205), "-¥12.05");
-        assert_eq!(yuan(0), "¥0");
+        assert_eq!(yuan(123_000_000), "1,230,000.00元");
+        assert_eq!(yuan(1250), "12.50元");
+        assert_eq!(yuan(-1205), "-12.05元");
+        assert_eq!(yuan(0), "0.00元");
+        // need/have in 万元 with two decimals (was 「105,542.823094万元」)
+        assert_eq!(value(105_542_823_094.0, Unit::Money), "10.55亿元");
+        assert_eq!(value(5_554_282_309.0, Unit::Money), "5,554.28万元");
+        assert_eq!(money(1), "0.01元");
+        assert_eq!(money(2_579_775_296), "2,579.78万元");
+        // two values two decimals cannot tell apart are shown exactly
+        assert_eq!(
+            distinct(4_999_999_999.0, 5_000_000_000.0, Unit::Money),
+            ("4,999.999999万元".to_string(), "5,000万元".to_string())
+        );
         assert_eq!(thousands(999), "999");
         assert_eq!(thousands(1000), "1,000");
         assert_eq!(thousands(u64::MAX), "18,446,744,073,709,551,615");

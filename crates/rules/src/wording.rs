@@ -93,7 +93,7 @@ fn field_unit_word(f: usize) -> &'static str {
 
 pub(crate) fn input_text(f: usize, v: i64) -> String {
     match FIELDS[f].kind {
-        Kind::Money { .. } => fmt::wan(v),
+        Kind::Money { .. } => fmt::money(v),
         Kind::Usd => fmt::value(v as f64, Unit::Usd),
         k => gaoxin_model::facts::format_value(k, v),
     }
@@ -112,9 +112,9 @@ pub(crate) fn gap_text(f: usize, year: i32, eval_year: i32, cur: i64, req: i64) 
             let verb = if d > 0 { "增加" } else { "减少" };
             format!(
                 "{name}{when}需{verb} {}（由{}至{}）",
-                fmt::yuan(d.abs()),
-                fmt::yuan(cur),
-                fmt::yuan(req)
+                fmt::money(d.abs()),
+                fmt::money(cur),
+                fmt::money(req)
             )
         }
         Kind::Usd => {

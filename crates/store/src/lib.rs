@@ -8,6 +8,7 @@
 //! read in the public API, so callers (web, CLI) cannot leak another park's firms by forgetting a filter.
 mod appeal_attachments;
 mod appeals;
+mod as_of;
 mod backup;
 mod backup_native;
 mod consent;
@@ -30,6 +31,7 @@ mod users;
 
 pub use appeal_attachments::{Attached, AttachmentInfo, NewAttachment};
 pub use appeals::{AppealChange, AppealFilter, AppealRow, NewAppeal, TransitionRow};
+pub use as_of::DATA_UPDATED_AT;
 pub use backup::{BACKUP_FORMAT, BackupSummary, TableDigest};
 pub use consent::{AccessEntry, Bank, Consent, key_hash};
 pub use db::{Backend, Error, Store, database_url_from_env};

@@ -49,6 +49,11 @@ const FILES: &[(&str, &str, &[u8])] = &[
         include_bytes!("../static/reform.js"),
     ),
     (
+        "favicon.svg",
+        "image/svg+xml",
+        include_bytes!("../static/favicon.svg"),
+    ),
+    (
         "reform.css",
         "text/css; charset=utf-8",
         include_bytes!("../static/reform.css"),

@@ -516,7 +516,7 @@ impl FromRequestParts<AppState> for CurrentUser {
 
     async fn from_request_parts(
         parts: &mut Parts,
-        _state: &AppState,
+        state: &AppState,
     ) -> Result<Self, Self::Rejection> {
         let ctx = parts.extensions.get::<Ctx>().cloned().unwrap_or_default();
         match (ctx.user(), ctx.csrf()) {
@@ -524,6 +524,7 @@ impl FromRequestParts<AppState> for CurrentUser {
                 username: u.username.clone(),
                 role: u.role.clone(),
                 csrf: c.to_string(),
+                as_of: state.as_of.get(&state.store).await,
             }),
             _ => Err(unauthenticated(&parts.uri, &parts.headers)),
         }

@@ -32,14 +32,7 @@ fn now() -> i64 {
 }
 
 fn fmt_time(t: i64) -> String {
-    let d = Date::from_days_since_epoch(t.div_euclid(86_400));
-    let s = t.rem_euclid(86_400);
-    format!(
-        "{} {:02}:{:02}",
-        render::fmt_date(d),
-        s / 3600,
-        (s % 3600) / 60
-    )
+    gaoxin_model::present::datetime(t)
 }
 
 /// The bank holding the API key of `Authorization: Bearer …` (401 JSON otherwise). Every
@@ -78,6 +71,8 @@ struct ComponentView {
     code: String,
     name: String,
     group: String,
+    /// The value's unit from the scheme (元, 比例 …).
+    unit: String,
     value: Option<f64>,
     points: f64,
 }
@@ -133,6 +128,7 @@ fn points_views(points: &[(gaoxin_model::Year, FirmPoints)]) -> Vec<BankPoints> 
                         code: c.code.clone(),
                         name: ind.map(|i| i.name.clone()).unwrap_or_default(),
                         group: ind.map(|i| i.group.clone()).unwrap_or_default(),
+                        unit: ind.map(|i| i.unit.clone()).unwrap_or_default(),
                         value: c.value,
                         points: c.points,
                     }
@@ -228,7 +224,7 @@ pub async fn points_fragment(
                     id => c.id.clone(),
                     bank => c.bank_name.clone(),
                     granted_at => fmt_time(c.granted_at),
-                    expires_at => fmt_time(c.expires_at),
+                    expires_at => gaoxin_model::present::expiry(c.expires_at),
                     revoked_at => c.revoked_at.map(fmt_time),
                     active => c.active(t),
                 }
@@ -306,7 +302,7 @@ pub async fn grant(
     let d = Date::parse(&f.expires)
         .ok_or_else(|| PageError::bad_request("到期日期格式应为 2026-12-31"))?;
     // end of the day in Beijing time (UTC+8)
-    let expires = (d.days_since_epoch() + 1) * 86_400 - 8 * 3600;
+    let expires = gaoxin_model::present::end_of_day_shanghai(d);
     let c = state
         .store
         .grant_consent(

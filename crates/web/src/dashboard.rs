@@ -7,6 +7,7 @@
 //! Results are cached per scope in memory ([`Cache`]) and dropped on every import.
 use axum::body::Bytes;
 use gaoxin_index::panel::{Measures, measure_definition};
+use gaoxin_index::target::TargetStatus;
 use gaoxin_model::Zone;
 use gaoxin_store::{Error, Scope, Store};
 use serde::Serialize;
@@ -59,6 +60,9 @@ pub struct TargetRow {
     pub needs: Option<String>,
     /// Whether today's value already meets the target.
     pub met: Option<bool>,
+    /// The one status word (`TargetStatus`: 已达成 / 未达成 / 需要数据; the trend is on 目标).
+    pub status: &'static str,
+    pub status_key: &'static str,
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -289,14 +293,12 @@ async fn compute(store: &Store, zone: &Zone, scope: &Scope) -> Result<Dashboard,
                 (Some(_), Some(_), _) if current.is_none() => Some("面板数据中暂无可用年份".into()),
                 _ => None,
             };
-            let met = current.map(|c| match t.comparator.as_str() {
-                ">=" => c >= t.target,
-                ">" => c > t.target,
-                "<=" => c <= t.target,
-                "<" => c < t.target,
-                _ => (c - t.target).abs() <= t.target.abs() * 0.05,
-            });
+            // the one status vocabulary (index::target::TargetStatus), as on 目标 and the report
+            let status = TargetStatus::of(&t.comparator, current, t.target, None);
+            let met = current.map(|_| status == TargetStatus::Achieved);
             TargetRow {
+                status: status.zh(),
+                status_key: status.key(),
                 id: t.id.clone(),
                 table: t.table.clone(),
                 name: t.name.clone(),

@@ -164,7 +164,7 @@ fn view(
             median: p.rank_median,
             prev_rank: p.prev_rank,
             change: p.rank_change,
-            availability: p.availability,
+            availability: p.completeness(),
             dims: p.dimensions.clone(),
             set_ranks: p.set_ranks.clone(),
             set_shift: p.set_rank_shift,
@@ -372,15 +372,9 @@ fn targets_view(state: &AppState, ts: &[TargetView]) -> Vec<TargetRowView> {
                 "<" => "<",
                 _ => "≈",
             },
-            status: t
-                .progress
-                .as_ref()
-                .map(|p| indicators::status_zh(&p.status)),
-            status_key: t.progress.as_ref().map(|p| p.status.clone()),
-            bar: t
-                .progress
-                .as_ref()
-                .map(|p| (p.progress_ratio * 100.0).clamp(0.0, 100.0)),
+            status: Some(indicators::status_zh(&t.status)),
+            status_key: Some(t.status.clone()),
+            bar: t.shown_progress.map(|p| p * 100.0),
             contributions: t
                 .contributions
                 .iter()

@@ -25,6 +25,7 @@ pub mod account;
 pub mod api;
 pub mod appeal_files;
 pub mod appeal_pages;
+pub mod as_of;
 mod assets;
 pub mod auth;
 pub mod bank;
@@ -33,6 +34,7 @@ pub mod dashboard;
 mod error;
 mod export;
 pub mod finance_pages;
+pub mod glossary_page;
 pub mod indicator_pages;
 pub mod lead_pages;
 pub mod pages;
@@ -136,6 +138,8 @@ pub struct Inner {
     pub tracks: track_pages::TracksState,
     /// Results computed ahead of page views (dashboard, targets, the latest park evaluation).
     pub warm: warm::Warm,
+    /// 「数据截至」 on every page.
+    pub as_of: as_of::AsOf,
 }
 
 impl std::ops::Deref for AppState {
@@ -164,6 +168,7 @@ impl AppState {
             reforms: gaoxin_app::reform_cache::BaselineCache::default(),
             tracks,
             warm: warm::Warm::default(),
+            as_of: as_of::AsOf::default(),
         }))
     }
 

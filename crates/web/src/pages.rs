@@ -407,9 +407,15 @@ pub struct ListQuery {
     pub sort: String,
     #[serde(default)]
     pub page: String,
+    /// Rows per page: one of [`PAGE_SIZES`] (else the default [`PAGE_SIZE`]).
+    #[serde(default)]
+    pub size: String,
     #[serde(default)]
     pub format: String,
 }
+
+/// The page sizes a list offers.
+pub const PAGE_SIZES: [u64; 4] = [20, 50, 100, 200];
 
 impl ListQuery {
     /// The store filter. An unknown park (see [`park_param`]), listing status or a year that is
@@ -449,6 +455,15 @@ impl ListQuery {
             Err(_) => 1,
         }
     }
+    /// Rows per page: the asked size if the list offers it, else [`PAGE_SIZE`].
+    pub fn page_size(&self) -> u64 {
+        self.size
+            .trim()
+            .parse::<u64>()
+            .ok()
+            .filter(|n| PAGE_SIZES.contains(n))
+            .unwrap_or(PAGE_SIZE)
+    }
     pub fn sort(&self) -> Sort {
         Sort::parse(self.sort.trim())
     }
@@ -468,6 +483,9 @@ impl ListQuery {
             if !v.trim().is_empty() {
                 s.append_pair(k, v.trim());
             }
+        }
+        if self.page_size() != PAGE_SIZE {
+            s.append_pair("size", &self.page_size().to_string());
         }
         if let Some(p) = page.filter(|p| *p > 1) {
             s.append_pair("page", &p.to_string());
@@ -537,7 +555,15 @@ pub async fn enterprises(
         total,
         page_no,
         pages,
-    } = list_page(&state, &scope, &filter, q.sort(), q.page_no(), PAGE_SIZE).await?;
+    } = list_page(
+        &state,
+        &scope,
+        &filter,
+        q.sort(),
+        q.page_no(),
+        q.page_size(),
+    )
+    .await?;
     let rows: Vec<RowView> = rows.iter().map(|r| row_view(&state, r)).collect();
     let sorts = [("name", "名称"), ("revenue", "营业收入"), ("rd", "研发费用"), ("employees", "从业人员"), ("founded", "成立时间")]
         .iter()
@@ -551,6 +577,13 @@ pub async fn enterprises(
         prev => (page_no > 1).then(|| format!("/enterprises?{}", q.query_string(Some(page_no - 1), None))),
         next => (page_no < pages).then(|| format!("/enterprises?{}", q.query_string(Some(page_no + 1), None))),
         export => q.query_string(None, None),
+        // page jump and page size: the other filters as hidden fields of the pager's form
+        keep => form_urlencoded::parse(q.query_string(None, None).as_bytes())
+            .filter(|(k, _)| k != "size")
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect::<Vec<_>>(),
+        size => q.page_size(),
+        sizes => PAGE_SIZES,
         sorts => sorts,
         filtered => !q.query_string(None, Some("")).is_empty(),
     };
@@ -800,4 +833,30 @@ pub async fn enterprise_export(
         rows,
     };
     Ok(t.respond(Format::parse(q.format.as_deref())))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The list offers a page size; links keep it, an unknown size is the default.
+    #[test]
+    fn page_size_is_offered_and_kept() {
+        let q = ListQuery {
+            size: "100".into(),
+            park: "jiangbei".into(),
+            ..ListQuery::default()
+        };
+        assert_eq!(q.page_size(), 100);
+        assert_eq!(
+            q.query_string(Some(3), None),
+            "park=jiangbei&size=100&page=3"
+        );
+        let q = ListQuery {
+            size: "7".into(),
+            ..ListQuery::default()
+        };
+        assert_eq!(q.page_size(), PAGE_SIZE);
+        assert_eq!(q.query_string(Some(2), None), "page=2");
+    }
 }

@@ -5,7 +5,7 @@ use crate::user::CurrentUser;
 use axum::http::{HeaderValue, header};
 use axum::response::{Html, IntoResponse, Response};
 use gaoxin_model::money::group_thousands;
-use gaoxin_model::{Date, Money, Unit};
+use gaoxin_model::{Date, present};
 use gaoxin_store::Role;
 use minijinja::{Environment, Value};
 use serde::Serialize;
@@ -59,6 +59,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("ladder.html", include_str!("../templates/ladder.html")),
     ("policies.html", include_str!("../templates/policies.html")),
     ("reform.html", include_str!("../templates/reform.html")),
+    ("glossary.html", include_str!("../templates/glossary.html")),
     (
         "reform_result.html",
         include_str!("../templates/reform_result.html"),
@@ -127,53 +128,70 @@ static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {
     for (name, src) in TEMPLATES {
         env.add_template(name, src).expect("templates parse");
     }
-    env.add_filter("money", |v: Option<i64>| {
-        v.map(|f| Money(f).display_zh())
-            .unwrap_or_else(|| "—".into())
-    });
-    env.add_filter("wan", |v: Option<i64>| {
-        v.map(fmt_wan).unwrap_or_else(|| "—".into())
-    });
-    env.add_filter("yi", |v: Option<i64>| {
-        v.map(fmt_yi).unwrap_or_else(|| "—".into())
-    });
-    env.add_filter("int", |v: Option<i64>| {
-        v.map(|n| group(&n.to_string()))
-            .unwrap_or_else(|| "—".into())
-    });
-    env.add_filter("num", |v: Option<f64>| {
-        v.map(fmt_num).unwrap_or_else(|| "—".into())
-    });
-    env.add_filter("date", |v: Option<i64>| {
-        v.and_then(Date::from_int)
-            .map(fmt_date)
-            .unwrap_or_else(|| "—".into())
+    register_filters(&mut env);
+    // every printed text passes the one plain-language check: developers' references (the
+    // criteria file, review notes, file names, commands, parameter ids) never reach a page
+    env.set_formatter(|out, state, value| {
+        if !value.is_safe()
+            && let Some(s) = value.as_str()
+            && present::has_internal(s)
+        {
+            return minijinja::escape_formatter(out, state, &Value::from(present::plain(s)));
+        }
+        minijinja::escape_formatter(out, state, value)
     });
     env
 });
 
-/// Fen as 万元 with two decimals (rounded half away from zero on the integer fen, never through
-/// `f64`) and thousands separators (`12,345.67`).
-pub fn fmt_wan(fen: i64) -> String {
-    group_thousands(&Money(fen).rounded(Unit::WanYuan, 2))
-}
-
-/// Fen as 亿元 with two decimals, exact like [`fmt_wan`] (`1.23`).
-pub fn fmt_yi(fen: i64) -> String {
-    group_thousands(&Money(fen).rounded(Unit::YiYuan, 2))
-}
-
-/// A number with up to two decimals, thousands-separated.
-pub fn fmt_num(x: f64) -> String {
-    if x.fract() == 0.0 && x.abs() < 1e15 {
-        group(&format!("{x:.0}"))
-    } else {
-        group(&format!("{x:.2}"))
+/// The presentation filters every template uses, all from the one presentation module
+/// (`gaoxin_model::present`): `money` (万元 / 亿元 with the unit), `wan`, `yi` (no unit),
+/// `yuan` (a paid amount, labelled 元), `int` / `count` (integers), `num` (at most two
+/// decimals), `fixed(n)`, `pct` (a ratio as per cent), `percent` (a value in per cent),
+/// `value(unit)` (a value by its unit's rule), `date` (a stored date), `datetime` and `expiry`
+/// (unix seconds in Asia/Shanghai). A missing value is 「—」.
+fn register_filters(env: &mut Environment<'static>) {
+    fn or_dash<T>(v: Option<T>, f: impl Fn(T) -> String) -> String {
+        v.map(f).unwrap_or_else(|| "—".into())
     }
+    env.add_filter("money", |v: Option<i64>| or_dash(v, present::money));
+    env.add_filter("wan", |v: Option<i64>| or_dash(v, present::wan));
+    env.add_filter("yi", |v: Option<i64>| or_dash(v, present::yi));
+    env.add_filter("yuan", |v: Option<i64>| or_dash(v, present::yuan));
+    env.add_filter("int", |v: Option<f64>| or_dash(v, present::count));
+    env.add_filter("count", |v: Option<f64>| or_dash(v, present::count));
+    env.add_filter("num", |v: Option<f64>| or_dash(v, present::num));
+    env.add_filter("fixed", |v: Option<f64>, d: Option<usize>| {
+        or_dash(v, |x| present::fixed(x, d.unwrap_or(2)))
+    });
+    env.add_filter("pct", |v: Option<f64>| or_dash(v, present::pct));
+    env.add_filter("percent", |v: Option<f64>| or_dash(v, present::percent));
+    env.add_filter("value", |v: Option<f64>, unit: Option<String>| {
+        or_dash(v, |x| present::value(x, unit.as_deref().unwrap_or("")))
+    });
+    env.add_filter("date", |v: Option<i64>| {
+        or_dash(v.and_then(Date::from_int), present::date)
+    });
+    env.add_filter("datetime", |v: Option<i64>| or_dash(v, present::datetime));
+    env.add_filter("expiry", |v: Option<i64>| or_dash(v, present::expiry));
+}
+
+/// Fen as 万元 with two decimals, exact, thousands-separated (`12,345.67`): `present::wan`.
+pub fn fmt_wan(fen: i64) -> String {
+    present::wan(fen)
+}
+
+/// Fen as 亿元 with two decimals, exact (`1.23`): `present::yi`.
+pub fn fmt_yi(fen: i64) -> String {
+    present::yi(fen)
+}
+
+/// A number with at most two decimals, thousands-separated: `present::num`.
+pub fn fmt_num(x: f64) -> String {
+    present::num(x)
 }
 
 pub fn fmt_date(d: Date) -> String {
-    format!("{}年{}月{}日", d.year(), d.month(), d.day())
+    present::date(d)
 }
 
 /// Inserts `,` every three digits of the integer part (the model's one grouping).
@@ -266,6 +284,62 @@ struct NavView {
     active: bool,
 }
 
+/// One step of the breadcrumbs (the last has no link: the page itself).
+#[derive(Serialize, Debug, PartialEq)]
+pub struct Crumb {
+    pub label: String,
+    pub href: Option<String>,
+}
+
+/// Breadcrumbs of `path` for `role`: the role's home (总览, 本园区 or 本企业), the menu section
+/// the page belongs to, then the page (`title`). Derived from [`NAV`], so a new menu entry's
+/// pages get their crumbs without code here.
+pub fn crumbs(role: &Role, path: &str, title: &str) -> Vec<Crumb> {
+    let entries: Vec<(&'static str, String)> = NAV
+        .iter()
+        .filter_map(|n| (n.href)(role).map(|h| (n.label, h)))
+        .collect();
+    let Some((home_label, home)) = entries.first().cloned() else {
+        return vec![];
+    };
+    if path == home {
+        return vec![Crumb {
+            label: home_label.into(),
+            href: None,
+        }];
+    }
+    let mut out = vec![Crumb {
+        label: home_label.into(),
+        href: Some(home.clone()),
+    }];
+    let section = entries
+        .iter()
+        .skip(1)
+        .filter(|(_, h)| h != "/" && (path == h || path.starts_with(&format!("{h}/"))))
+        .max_by_key(|(_, h)| h.len());
+    match section {
+        Some((label, h)) if h == path => out.push(Crumb {
+            label: (*label).into(),
+            href: None,
+        }),
+        Some((label, h)) => {
+            out.push(Crumb {
+                label: (*label).into(),
+                href: Some(h.clone()),
+            });
+            out.push(Crumb {
+                label: title.into(),
+                href: None,
+            });
+        }
+        None => out.push(Crumb {
+            label: title.into(),
+            href: None,
+        }),
+    }
+    out
+}
+
 #[derive(Serialize)]
 struct UserView {
     username: String,
@@ -281,6 +355,9 @@ pub struct Page {
     nav: Vec<NavView>,
     csrf: String,
     v: &'static str,
+    crumbs: Vec<Crumb>,
+    /// 「数据截至」 in Beijing time.
+    as_of: Option<String>,
 }
 
 impl Page {
@@ -308,6 +385,8 @@ impl Page {
             nav,
             csrf: user.csrf.clone(),
             v: assets::version(),
+            crumbs: crumbs(&user.role, path, title),
+            as_of: user.as_of.map(present::datetime),
         }
     }
 
@@ -318,6 +397,8 @@ impl Page {
             nav: vec![],
             csrf: csrf.into(),
             v: assets::version(),
+            crumbs: vec![],
+            as_of: None,
         }
     }
 }
@@ -403,9 +484,53 @@ mod tests {
         assert_eq!(r("{{ v|wan }}", 1_005_000), "1.01");
         assert_eq!(r("{{ v|yi }}", -1_250_000_000), "-0.13");
         assert_eq!(r("{{ v|money }}", 1_005_000), "1.01万元");
+        assert_eq!(r("{{ v|money }}", 119_848_559_450), "11.98亿元");
+        assert_eq!(r("{{ v|yuan }}", 2_579_775_296), "25,797,752.96元");
+        let f = |t: &str, v: f64| env.render_str(t, minijinja::context! { v => v }).unwrap();
+        assert_eq!(f("{{ v|value('家') }}", 366.0), "366家");
+        assert_eq!(f("{{ v|value('比例') }}", 0.0659), "6.59%");
+        assert_eq!(f("{{ v|count }}", 366.0), "366");
+        assert_eq!(f("{{ v|num }}", 105_542.823_094), "105,542.82");
+        assert_eq!(r("{{ v|expiry }}", 1_828_108_800), "2027年12月6日 24:00");
         assert_eq!(fmt_num(4.5), "4.50");
         assert_eq!(fmt_num(130.0), "130");
         assert_eq!(fmt_date(Date::new(2021, 3, 1).unwrap()), "2021年3月1日");
+    }
+
+    #[test]
+    fn breadcrumbs_lead_back_home() {
+        let zone = Role::ZoneAnalyst;
+        let labels = |c: Vec<Crumb>| {
+            c.into_iter()
+                .map(|c| format!("{}{}", c.label, if c.href.is_some() { ">" } else { "" }))
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        assert_eq!(labels(crumbs(&zone, "/", "南京高新区总览")), "总览");
+        assert_eq!(
+            labels(crumbs(&zone, "/parks/jiangbei", "江北新区")),
+            "总览> 江北新区"
+        );
+        assert_eq!(labels(crumbs(&zone, "/targets", "目标监测")), "总览> 目标");
+        assert_eq!(
+            labels(crumbs(&zone, "/enterprises/9132", "某公司")),
+            "总览> 企业名录> 某公司"
+        );
+        assert_eq!(
+            labels(crumbs(&zone, "/evaluation/report", "报告")),
+            "总览> 评价> 报告"
+        );
+    }
+
+    /// A rule file's note naming the criteria file is printed without it (issue 18).
+    #[test]
+    fn pages_print_no_developer_references() {
+        let t = ENV
+            .template_from_named_str("t.html", "{{ s }}")
+            .unwrap()
+            .render(minijinja::context! { s => "入库登记当年有效（有效期口径见 criteria.md §2.4，待核实）<b>" })
+            .unwrap();
+        assert_eq!(t, "入库登记当年有效&lt;b&gt;");
     }
 
     #[test]

@@ -94,6 +94,7 @@ fn table() -> Table {
         finance_routes,
         cluster_routes,
         track_routes,
+        ux_routes,
         api_routes,
     ];
     let t = Table {
@@ -131,6 +132,23 @@ fn cluster_routes(t: Table) -> Table {
             Staff,
             get(c::cluster_xlsx),
         )
+}
+
+/// The analyst's aids: the glossary (术语说明) every page links to.
+fn ux_routes(t: Table) -> Table {
+    use Access::*;
+    t.add(
+        "GET",
+        "/glossary",
+        SignedIn,
+        get(crate::glossary_page::glossary),
+    )
+    .add(
+        "GET",
+        "/policies/group.xlsx",
+        Staff,
+        get(rules_pages::policies_group_xlsx),
+    )
 }
 
 /// Infrastructure and sign-in.

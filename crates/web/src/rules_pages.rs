@@ -23,7 +23,7 @@ use crate::rules_jobs;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use gaoxin_app::rules_runs::{
-    self, Lists, RulesSummary, finding_zh, level_zh, park_name, record_zh, wan,
+    self, Lists, RulesSummary, finding_zh, level_zh, park_name, record_zh,
 };
 use gaoxin_model::Year;
 use gaoxin_rules::ladder::Record;
@@ -43,6 +43,8 @@ pub struct RulesQuery {
     sort: Option<String>,
     /// `1`: start the year's run again after a restart interrupted it.
     rerun: Option<String>,
+    /// 快申快享 group export: the items the group misses (`policy_groups::Group::key`).
+    missing: Option<String>,
 }
 
 fn zone_role(r: &Role) -> bool {
@@ -143,7 +145,7 @@ pub async fn enterprise_ladder(
             uscc => code,
             year => year.get(),
             years => years.iter().map(|y| y.get()).collect::<Vec<_>>(),
-            as_of => plan.as_of.to_string(),
+            as_of => gaoxin_model::present::date(plan.as_of),
             level_label => pos.label.clone(),
             level_basis => pos.basis.map(|b| b.zh()),
             recognised_label => label_of(pos.recognised_level),
@@ -152,6 +154,7 @@ pub async fn enterprise_ladder(
             legend => Finding::ALL.iter().map(|f| context! { key => f.key(), zh => f.zh() }).collect::<Vec<_>>(),
             next => pos.next.as_ref().map(|n| context! { label => n.label.clone(), note => n.note.clone() }),
             rungs => rungs,
+            summary => render::ser(summary(&rule_views(&firm), pos.next.as_ref().map(|n| n.level))),
             rules => render::ser(rule_views(&firm)),
             skipped => firm.skipped.clone(),
             rules_notice => notice,
@@ -190,6 +193,47 @@ fn standings(firm: &rules_runs::FirmRules) -> Vec<minijinja::Value> {
         .collect()
 }
 
+/// The answer a firm wants first (issue 18): what it qualifies for (with awards), the next
+/// rung's smallest gaps, and every item to supply, from the rules explained for it.
+#[derive(Serialize)]
+struct Summary {
+    qualifies: Vec<String>,
+    next_gaps: Vec<String>,
+    to_supply: Vec<String>,
+}
+
+fn summary(rules: &[RuleView], next_level: Option<u8>) -> Summary {
+    let qualifies = rules
+        .iter()
+        .filter(|r| r.verdict == "pass")
+        .map(|r| match (&r.award_zh, &r.award_wan) {
+            (Some(z), Some(a)) => format!("{}（{z}：{a}）", r.label),
+            _ => r.label.clone(),
+        })
+        .collect();
+    // the next rung's failing conditions, fewest gaps first: the smallest steps to take
+    let mut conds: Vec<&CondView> = rules
+        .iter()
+        .filter(|r| next_level.is_some() && r.rung == next_level)
+        .flat_map(|r| &r.conditions)
+        .filter(|c| c.verdict != "pass" && !c.gaps.is_empty())
+        .collect();
+    conds.sort_by_key(|c| c.gaps.len());
+    let next_gaps = conds
+        .iter()
+        .flat_map(|c| c.gaps.iter().cloned())
+        .take(3)
+        .collect();
+    let mut to_supply: Vec<String> = rules.iter().flat_map(|r| r.to_supply.clone()).collect();
+    to_supply.sort();
+    to_supply.dedup();
+    Summary {
+        qualifies,
+        next_gaps,
+        to_supply,
+    }
+}
+
 /// Every rule of the plan explained for the firm: rungs first, then other labels, then policies.
 fn rule_views(firm: &rules_runs::FirmRules) -> Vec<RuleView> {
     let (plan, panel, year, opts) = (&firm.plan, &firm.panel, firm.year.get(), &firm.opts);
@@ -217,7 +261,7 @@ fn rule_views(firm: &rules_runs::FirmRules) -> Vec<RuleView> {
             scores: ex.scores.iter().map(|l| l.text.clone()).collect(),
             assumption: ex.assumption.zh(),
             award_zh: ex.award_zh.clone(),
-            award_wan: ex.award.map(wan),
+            award_wan: ex.award.map(gaoxin_model::present::yuan),
             auto_grant: ex.auto_grant,
             to_supply: ex
                 .to_supply
@@ -570,6 +614,59 @@ async fn export(
     ))
 }
 
+/// Percent-encodes a query value.
+fn enc(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+/// GET /policies/group.xlsx — one 快申快享 group (`rule` and `missing`; without them every
+/// 快申快享 firm in scope) as .xlsx, so the zone can request one item from all of them at once.
+pub async fn policies_group_xlsx(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(q): Query<RulesQuery>,
+) -> Result<Response, PageError> {
+    let (year, s, run, park, _) = match run_view(&state, &user, &q, false).await? {
+        Ok(x) => x,
+        Err(_) => return Err(PageError::not_found()),
+    };
+    let rs = rows(&state, &user, &run, park.as_deref(), q.rule.as_deref()).await?;
+    let groups = gaoxin_app::policy_groups::group_by_missing(&rs);
+    let chosen: Vec<&RuleResultRow> = groups
+        .iter()
+        .filter(|g| q.missing.as_ref().is_none_or(|m| *m == g.key()))
+        .flat_map(|g| g.rows.iter().map(|&i| &rs[i]))
+        .collect();
+    let title = q
+        .rule
+        .as_ref()
+        .and_then(|id| s.policies().find(|p| &p.id == id))
+        .map(|p| p.label.clone())
+        .unwrap_or_else(|| "快申快享".into());
+    let z = &state.zone;
+    let bytes = gaoxin_app::policy_groups::group_xlsx(
+        &format!("{year}年 {title}"),
+        q.missing.as_deref().unwrap_or("全部"),
+        &chosen,
+        &|p| park_name(z, p),
+        user.as_of,
+    )
+    .map_err(PageError::internal)?;
+    Ok(download(
+        bytes,
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        &format!("快申快享-{year}.xlsx"),
+    ))
+}
+
 /// GET /policies — 政策.
 pub async fn policies_page(
     State(state): State<AppState>,
@@ -609,20 +706,46 @@ pub async fn policies_page(
                 let entry = |r: &RuleResultRow| {
                     context! {
                         uscc => r.uscc.clone(), name => r.name.clone(), park => park_name(z, &r.park),
-                        amount => r.amount_fen.map(wan), verdict => rules_runs::finding(r).key(), verdict_zh => finding_zh(r),
+                        amount => r.amount_fen.map(gaoxin_model::present::yuan), verdict => rules_runs::finding(r).key(), verdict_zh => finding_zh(r),
                         supply => r.supply.lines().map(str::to_string).collect::<Vec<_>>(),
                         assumption_dependent => r.assumption_dependent,
                     }
                 };
-                let auto: Vec<_> = rs.iter().filter(|r| r.verified).map(entry).collect();
-                let fast: Vec<_> = rs.iter().filter(|r| !r.verified).map(entry).collect();
+                // 免申即享: the first 50 on the page (the export has all); 快申快享: grouped by what the
+                // firms miss, each group with its count, its first 20 firms and its own export
+                let auto_n = rs.iter().filter(|r| r.verified).count();
+                let auto: Vec<_> = rs
+                    .iter()
+                    .filter(|r| r.verified)
+                    .take(50)
+                    .map(entry)
+                    .collect();
+                let fast_n = rs.iter().filter(|r| !r.verified).count();
+                let groups: Vec<_> = gaoxin_app::policy_groups::group_by_missing(&rs)
+                    .iter()
+                    .map(|g| {
+                        let href = format!(
+                            "/policies/group.xlsx?year={}&rule={}{}&missing={}",
+                            year,
+                            enc(&p.id),
+                            park.as_deref()
+                                .map(|k| format!("&park={}", enc(k)))
+                                .unwrap_or_default(),
+                            enc(&g.key())
+                        );
+                        context! {
+                            missing => g.key(), count => g.rows.len(), href => href,
+                            firms => g.rows.iter().take(20).map(|&i| entry(&rs[i])).collect::<Vec<_>>(),
+                        }
+                    })
+                    .collect();
                 let eligible = rs.iter().filter(|r| r.verdict == "pass").count();
                 let total: i64 = rs.iter().filter_map(|r| r.amount_fen).sum();
                 let budget: Vec<_> = s
                     .budgets
                     .iter()
                     .filter(|b| b.rule == p.id)
-                    .map(|b| context! { park => park_name(z, &b.park), firms => b.firms, total => wan(b.total_fen), amount_unknown => b.amount_unknown, undecided => b.undecided, depends => b.depends })
+                    .map(|b| context! { park => park_name(z, &b.park), firms => b.firms, total => gaoxin_model::present::yuan(b.total_fen), amount_unknown => b.amount_unknown, undecided => b.undecided, depends => b.depends })
                     .collect();
                 // chart data: 万元 as numbers for ECharts (the text beside it is the exact `wan`)
                 series.push(serde_json::json!({
@@ -632,9 +755,9 @@ pub async fn policies_page(
                 policies.push(context! {
                     id => p.id.clone(), name => p.name.clone(), label => p.label.clone(), document => p.document.clone(),
                     version => p.version.clone(), unconfirmed => p.unconfirmed, award_zh => p.award_zh.clone(),
-                    eligible => eligible, total => wan(total), undecided => rs.iter().filter(|r| r.verdict == "unknown").count(),
+                    eligible => eligible, total => gaoxin_model::present::yuan(total), undecided => rs.iter().filter(|r| r.verdict == "unknown").count(),
                     depends => rs.iter().filter(|r| rules_runs::finding(r) == Finding::Depends).count(),
-                    auto => auto, fast => fast, budget => budget,
+                    auto => auto, auto_n => auto_n, fast_n => fast_n, groups => groups, budget => budget,
                 });
             }
             let chart = serde_json::json!({
@@ -658,4 +781,71 @@ pub async fn policies_page(
             rules_notice => notice,
         },
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rule(label: &str, rung: Option<u8>, verdict: &'static str, gaps: &[&[&str]]) -> RuleView {
+        RuleView {
+            id: label.into(),
+            name: label.into(),
+            label: label.into(),
+            document: String::new(),
+            version: String::new(),
+            unconfirmed: false,
+            rung,
+            policy: false,
+            verdict,
+            verdict_zh: "",
+            assumption_dependent: false,
+            assumption: "",
+            award_zh: None,
+            award_wan: None,
+            auto_grant: false,
+            to_supply: vec!["营业收入（2024年，当前：缺失）".into()],
+            scores: vec![],
+            conditions: gaps
+                .iter()
+                .map(|g| CondView {
+                    zh: String::new(),
+                    unconfirmed: false,
+                    verdict: "fail",
+                    verdict_zh: "",
+                    parts: vec![],
+                    subs: vec![],
+                    inputs: vec![],
+                    gaps: g.iter().map(|s| s.to_string()).collect(),
+                    note: None,
+                    assumption_dependent: false,
+                })
+                .collect(),
+        }
+    }
+
+    /// The firm page leads with what it qualifies for, the next rung's smallest gaps and the
+    /// items to supply, each once.
+    #[test]
+    fn firm_summary_leads_with_the_answer() {
+        let mut award = rule("首次入选独角兽企业奖励", None, "pass", &[]);
+        award.award_zh = Some("奖励金额".into());
+        award.award_wan = Some("1,500,000.00元".into());
+        let rules = vec![
+            rule("高新技术企业", Some(2), "pass", &[]),
+            rule("瞪羚企业", Some(3), "fail", &[&["a", "b"], &["c"]]),
+            rule("独角兽企业", Some(4), "fail", &[&["z"]]),
+            award,
+        ];
+        let s = summary(&rules, Some(3));
+        assert_eq!(
+            s.qualifies,
+            vec![
+                "高新技术企业".to_string(),
+                "首次入选独角兽企业奖励（奖励金额：1,500,000.00元）".to_string()
+            ]
+        );
+        assert_eq!(s.next_gaps, vec!["c", "a", "b"]);
+        assert_eq!(s.to_supply, vec!["营业收入（2024年，当前：缺失）"]);
+    }
 }

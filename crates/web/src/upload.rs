@@ -292,7 +292,7 @@ struct Upload {
 /// The message for an upload over [`MAX_UPLOAD`].
 fn too_large() -> String {
     format!(
-        "文件太大：网页上传最大 {} MiB，未写入任何数据；更大的文件请拆分，或在服务器上用命令行 gaoxin import 导入",
+        "文件太大：网页上传最大 {} MiB，未写入任何数据；更大的文件请拆分后分批上传，或请平台管理员在服务器上导入",
         MAX_UPLOAD / (1024 * 1024)
     )
 }

@@ -9,6 +9,8 @@ pub struct CurrentUser {
     pub username: String,
     pub role: Role,
     pub csrf: String,
+    /// When the data last changed (unix seconds): 「数据截至」 on every page.
+    pub as_of: Option<i64>,
 }
 
 impl CurrentUser {

@@ -114,3 +114,34 @@ document.addEventListener('htmx:responseError', function (e) {
   gxFlash(s === 403 ? '页面已过期或无权操作，请刷新页面后重试。' : '请求失败（' + s + '），请稍后重试。');
 });
 document.addEventListener('htmx:sendError', function () { gxFlash('网络连接失败，请检查网络后重试。'); });
+// A form with data-confirm asks before it is sent (e.g. granting a bank consent); the question
+// may name a chosen option: {bank} is replaced by the selected option's text of select[name=bank].
+document.addEventListener('submit', function (e) {
+  var f = e.target;
+  if (!f || !f.getAttribute) return;
+  var q = f.getAttribute('data-confirm');
+  if (!q) return;
+  var sel = f.querySelector('select[name=bank]');
+  var exp = f.querySelector('input[name=expires]');
+  q = q.replace('{bank}', sel && sel.selectedIndex >= 0 ? sel.options[sel.selectedIndex].text : '')
+       .replace('{expires}', exp ? exp.value : '');
+  if (!window.confirm(q)) e.preventDefault();
+}, true);
+// A page that takes a while to answer (a year's first 评价, 政策) never leaves the user without
+// feedback: half a second after leaving a page a bar says the next one is loading.
+window.addEventListener('beforeunload', function () {
+  setTimeout(function () {
+    if (document.querySelector('.page-loading')) return;
+    var d = document.createElement('div');
+    d.className = 'page-loading spinner';
+    d.setAttribute('role', 'status');
+    d.textContent = '正在加载，请稍候…（首次计算可能需要数秒）';
+    document.body.appendChild(d);
+    // a download answered instead of a page: the page stays, so the bar goes
+    setTimeout(function () { d.remove(); }, 20000);
+  }, 500);
+});
+window.addEventListener('pageshow', function () {
+  var d = document.querySelector('.page-loading');
+  if (d) d.remove();
+});

@@ -204,6 +204,8 @@ fn expected_signed_in(path: &str, who: &str, variant: &str) -> u16 {
             if ok { 200 } else { 404 }
         }
         "/upload" | "/upload/template.xlsx" => 200,
+        // 术语说明: every signed-in user.
+        "/glossary" => 200,
         // 评价 / 目标: zone and park users; the annual report: zone users only; firms and
         // departments: 404.
         "/evaluation" | "/targets" => {
@@ -221,7 +223,11 @@ fn expected_signed_in(path: &str, who: &str, variant: &str) -> u16 {
             }
         }
         // 梯度培育 / 政策 and their exports: zone and park users (a park its own park); firms: 404.
-        "/ladder" | "/ladder/export.xlsx" | "/policies" | "/policies/export.xlsx" => {
+        "/ladder"
+        | "/ladder/export.xlsx"
+        | "/policies"
+        | "/policies/export.xlsx"
+        | "/policies/group.xlsx" => {
             if who == "firm" || who == "dept-keji" {
                 404
             } else {

@@ -100,7 +100,7 @@ async fn firm_page_itemises_scores_and_classifies_sme_size() {
             "{t}"
         );
         assert!(
-            t.contains("需低于工业大型企业下限40,000万元，实际50,000万元"),
+            t.contains("需低于工业大型企业下限4.00亿元，实际5.00亿元"),
             "{t}"
         );
 

@@ -6,6 +6,12 @@ use gaoxin_model::{Date, HIGH_TECH_FIELDS};
 /// CNY per USD used to turn USD valuations into CNY financing amounts.
 pub(super) const CNY_PER_USD: f64 = 7.0;
 
+/// R&D a venture-backed firm spends a year per yuan of its latest valuation, at least (0.5 %: a
+/// US$1B unicorn, 70亿元, spends 3,500万元, so the first-listing award — 5 % of last year's R&D
+/// up to 200万元 — lands near its cap, as the policy intends). UNCONFIRMED: no source document
+/// gives unicorns' R&D; an order of magnitude, not a statistic.
+pub(super) const RD_PER_VALUATION: f64 = 0.005;
+
 /// Representative four-digit GB/T 4754-2017 classes for the prefixes the zone reference uses.
 pub(super) const CLASSES: &[(&str, &[&str])] = &[
     ("C26", &["C2661", "C2662", "C2664"]),

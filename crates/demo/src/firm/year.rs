@@ -3,8 +3,8 @@
 //! adds to it, drawn in the generator's fixed order.
 use super::life::{Backing, RevenuePath, Traits};
 use super::tables::{
-    FIRST_LIST_YEAR, UNICORN_VALUATION_USD, band, fen, hnte_new_rate, techsme_rate,
-    year_fraction_or_one,
+    CNY_PER_USD, FIRST_LIST_YEAR, RD_PER_VALUATION, UNICORN_VALUATION_USD, band, fen,
+    hnte_new_rate, techsme_rate, year_fraction_or_one,
 };
 use crate::rng::Rng;
 use gaoxin_model::{Date, Sector};
@@ -124,6 +124,21 @@ impl Life {
             5.0e6f64 * (0.8 * rng.normal()).exp() * year_fraction_or_one(y, fy, founded)
         } else {
             revenue * (tr.rho * yr_noise).min(0.9)
+        };
+        // A venture-backed firm spends on R&D in proportion to what investors valued it at (a
+        // unicorn valued at US$1B spends some 3,500万元 a year), so a unicorn's R&D — and its
+        // first-listing award, 5 % of last year's R&D up to 200万元 — is a unicorn's, not a
+        // small firm's (issue 18). No draw: every other value of the zone stays as it was.
+        let rd = match &c.backing.venture {
+            Some(v) => match v.rounds.iter().filter(|r| **r <= y).max() {
+                Some(r) => {
+                    let last_round = *v.rounds.last().expect("non-empty");
+                    let valued = v.last_valuation * (-0.35 * (last_round - r) as f64).exp();
+                    rd.max(valued * CNY_PER_USD * RD_PER_VALUATION)
+                }
+                None => rd,
+            },
+            None => rd,
         };
         hist.push((revenue, rd));
         let employees = (revenue / tr.productivity * (0.06 * rng.normal()).exp())

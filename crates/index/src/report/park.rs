@@ -93,6 +93,23 @@ pub struct ParkResult {
     pub set_rank_shift: Option<u32>,
 }
 
+impl ParkResult {
+    /// Data completeness shown to users: indicators with a value / every indicator of the scheme,
+    /// so an indicator nobody entered (未录入) counts as missing. (`availability`, over the
+    /// indicators available in the zone, is the ranking rule's share; shown as completeness it
+    /// read 100 % beside 16 indicators marked 未录入.)
+    pub fn completeness(&self) -> f64 {
+        if self.values.is_empty() {
+            return 0.0;
+        }
+        self.values
+            .iter()
+            .filter(|v| v.is_some_and(f64::is_finite))
+            .count() as f64
+            / self.values.len() as f64
+    }
+}
+
 /// Monte Carlo settings of a report.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct McInfo {
@@ -609,6 +626,16 @@ mod tests {
             assert!(lo <= hi && lo >= 1.0 && hi <= 15.0, "{p:?}");
             assert!(p.rank_change.is_some());
             assert!((p.availability - 1.0).abs() < 1e-12);
+            // park inputs nobody entered count as missing in the completeness shown (it read
+            // 100 % beside indicators marked 未录入)
+            let unentered = r.indicators.iter().filter(|i| !i.available).count();
+            assert!(unentered > 0);
+            let want = 1.0 - unentered as f64 / r.indicators.len() as f64;
+            assert!(
+                p.completeness() <= want + 1e-12,
+                "{} vs {want}",
+                p.completeness()
+            );
             assert!(rank >= 1.0);
         }
         // the scheme's nominal ranks and the Monte Carlo nominal agree on the leader's interval

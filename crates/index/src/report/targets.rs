@@ -1,7 +1,7 @@
 //! Target monitoring ([`targets_report`]): today's value, progress, projection and the parks'
 //! contributions.
 use super::opt;
-use crate::target::{self, Point, TrackStatus};
+use crate::target::{self, Point, TargetStatus, TrackStatus};
 use serde::{Deserialize, Serialize};
 
 /// Progress of a target (see [`crate::target::progress`]).
@@ -51,6 +51,12 @@ pub struct TargetView {
     /// The measure in every panel year.
     pub series: Vec<(i32, f64)>,
     pub progress: Option<ProgressView>,
+    /// The one status ([`TargetStatus`] key): from today's value and the projection.
+    #[serde(default)]
+    pub status: String,
+    /// Progress shown (0–1): [`TargetStatus::shown_progress`].
+    #[serde(default)]
+    pub shown_progress: Option<f64>,
     /// Parks' contributions to the zone total (additive measures only).
     pub contributions: Vec<ContributionView>,
 }
@@ -118,18 +124,18 @@ pub fn targets_report(
                     projected: p.projected,
                     // the comparator decides what "reaching" means (a baseline already beyond
                     // the target would otherwise flip the direction)
-                    status: match (
-                        meets(&t.comparator, cv, t.target),
-                        meets(&t.comparator, p.projected, t.target),
+                    status: match TargetStatus::of(
+                        &t.comparator,
+                        Some(cv),
+                        t.target,
+                        Some(p.projected),
                     ) {
-                        (Some(true), _) => "achieved",
-                        (Some(false), Some(true)) => "on_track",
-                        (Some(false), Some(false)) => "at_risk",
-                        _ => match p.status {
+                        TargetStatus::NeedsData => match p.status {
                             TrackStatus::Achieved => "achieved",
                             TrackStatus::OnTrack => "on_track",
                             TrackStatus::AtRisk => "at_risk",
                         },
+                        s => s.key(),
                     }
                     .into(),
                 }),
@@ -165,7 +171,17 @@ pub fn targets_report(
                 }
                 _ => vec![],
             };
+            let status = TargetStatus::of(
+                &t.comparator,
+                current.map(|c| c.1),
+                t.target,
+                progress.as_ref().map(|p| p.projected),
+            );
             TargetView {
+                status: status.key().into(),
+                shown_progress: progress
+                    .as_ref()
+                    .and_then(|p| status.shown_progress(p.progress_ratio)),
                 id: t.id.clone(),
                 table: t.table.clone(),
                 name: t.name.clone(),
@@ -186,16 +202,4 @@ pub fn targets_report(
             }
         })
         .collect()
-}
-
-/// Whether `v` meets `target` under `comparator` (`=` means within 5 %); `None` if unknown.
-fn meets(comparator: &str, v: f64, target: f64) -> Option<bool> {
-    match comparator {
-        ">=" => Some(v >= target),
-        ">" => Some(v > target),
-        "<=" => Some(v <= target),
-        "<" => Some(v < target),
-        "=" => Some(v >= target * 0.95),
-        _ => None,
-    }
 }

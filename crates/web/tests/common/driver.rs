@@ -194,6 +194,28 @@ impl Driver {
         path
     }
 
+    /// Emulates a screen `width` × `height` (CSS pixels), as a phone when `mobile`.
+    pub async fn viewport(&mut self, width: u32, height: u32, mobile: bool) {
+        self.cmd(
+            "POST",
+            "/goog/cdp/execute",
+            json!({ "cmd": "Emulation.setDeviceMetricsOverride", "params": {
+                "width": width, "height": height, "deviceScaleFactor": 1, "mobile": mobile
+            }}),
+        )
+        .await;
+    }
+
+    /// Saves a screenshot as `dir/name`.
+    pub async fn screenshot_to(&mut self, dir: &std::path::Path, name: &str) -> PathBuf {
+        let b64 = self.cmd("GET", "/screenshot", json!({})).await;
+        let bytes = base64_decode(b64.as_str().unwrap());
+        std::fs::create_dir_all(dir).unwrap();
+        let path = dir.join(name);
+        std::fs::write(&path, bytes).unwrap();
+        path
+    }
+
     pub async fn quit(mut self) {
         let p = format!("/session/{}", self.session);
         let _ = self.http.request("DELETE", &p, &[], b"").await;
