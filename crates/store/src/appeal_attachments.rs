@@ -5,7 +5,7 @@
 //! through the appeal's [`Scope`]: an attachment of an appeal the scope may not see reads as
 //! missing, exactly like the appeal. Who may add a file and how large it may be is the app's
 //! (`gaoxin_app::appeals`); the store enforces only the per-appeal count it is given, inside the
-//! transaction that assigns the file's number.
+//! statement that assigns the file's number.
 use crate::db::{Error, Store};
 use crate::scope::Scope;
 use base64::Engine;
@@ -71,7 +71,7 @@ fn info(r: &AnyRow) -> Result<AttachmentInfo, Error> {
 
 impl Store {
     /// Stores `a` as the appeal's next file if the scope may see the appeal and it has fewer than
-    /// `max_files` files (one transaction).
+    /// `max_files` files (one statement).
     pub async fn add_appeal_attachment(
         &self,
         scope: &Scope,
@@ -81,30 +81,18 @@ impl Store {
         if self.appeal(scope, a.appeal_id).await?.is_none() {
             return Ok(Attached::NoAppeal);
         }
-        let mut tx = self.pool.begin().await?;
-        let (count, max_seq): (i64, i64) = {
-            let r = sqlx::query(
-                "SELECT COUNT(*), COALESCE(MAX(seq), 0) FROM appeal_attachments WHERE appeal_id = $1",
-            )
-            .bind(a.appeal_id)
-            .fetch_one(&mut *tx)
-            .await?;
-            (r.try_get(0)?, r.try_get(1)?)
-        };
-        if count >= max_files {
-            return Ok(Attached::Full);
-        }
-        let seq = max_seq + 1;
         let sha = Sha256::digest(&a.bytes)
             .iter()
             .map(|b| format!("{b:02x}"))
             .collect::<String>();
-        sqlx::query(
+        // One statement numbers, counts and inserts: no read-then-write transaction whose lock
+        // upgrade another writer could refuse (SQLite's BUSY_SNAPSHOT under WAL).
+        let seq: Option<i64> = sqlx::query(
             "INSERT INTO appeal_attachments (appeal_id, seq, name, content_type, size, sha256, content, added_by, added_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+             SELECT $1, COALESCE(MAX(seq), 0) + 1, $2, $3, $4, $5, $6, $7, $8 FROM appeal_attachments \
+             WHERE appeal_id = $1 HAVING COUNT(*) < $9 RETURNING seq",
         )
         .bind(a.appeal_id)
-        .bind(seq)
         .bind(a.name.clone())
         .bind(a.content_type.clone())
         .bind(a.bytes.len() as i64)
@@ -112,9 +100,14 @@ impl Store {
         .bind(STANDARD.encode(&a.bytes))
         .bind(a.added_by.clone())
         .bind(a.added_at)
-        .execute(&mut *tx)
-        .await?;
-        tx.commit().await?;
+        .bind(max_files)
+        .fetch_optional(&self.pool)
+        .await?
+        .map(|r| r.try_get(0))
+        .transpose()?;
+        let Some(seq) = seq else {
+            return Ok(Attached::Full);
+        };
         Ok(Attached::Stored(seq))
     }
 
