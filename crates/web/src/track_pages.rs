@@ -193,6 +193,15 @@ pub async fn track_page(
         unicorn => view.years.iter().map(|y| y.unicorn).collect::<Vec<_>>(),
         founded => view.years.iter().map(|y| y.founded).collect::<Vec<_>>(),
     };
+    // the track's funds (赛道基金) and what they invested in firms in the reader's scope
+    let (funds, _) = gaoxin_app::finance_registry::funds_view(
+        &state.store,
+        &state.zone,
+        &user.scope(),
+        Some(&t.id),
+    )
+    .await
+    .map_err(PageError::internal)?;
     let p = Page::new(&format!("赛道 · {}", t.name), &user, "/tracks");
     Ok(render::page(
         "track.html",
@@ -207,6 +216,7 @@ pub async fn track_page(
             zone_admin => matches!(user.role, Role::ZoneAdmin),
             park_scope => user.role.park().is_some(),
             msg => q.msg,
+            funds => render::ser(&funds),
         },
     ))
 }

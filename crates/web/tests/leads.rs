@@ -218,6 +218,10 @@ async fn the_five_ones_board_is_kept_by_zone_administrators() {
         303
     );
     let p = admin.get("/tracks/t05").await.text();
+    assert!(
+        p.contains("赛道基金与投资"),
+        "the track page has its funds section"
+    );
     assert!(p.contains("低空经济赛道基金") && p.contains("2024-03-01"));
     // bad input names the field
     let r = admin
