@@ -66,6 +66,12 @@ async fn a_firm_declares_the_zone_publishes_a_bank_answers() {
     )
     .await;
     d.click("form[action$='/consents'] button").await;
+    // granting a consent asks first (the bank, what it reads, until when — Beijing time)
+    let asked = d.accept_alert().await;
+    assert!(
+        asked.contains("确认授权") && asked.contains("北京时间"),
+        "{asked}"
+    );
     d.wait_for(
         "consent in force",
         "const p = document.querySelector('#points'); return p && p.textContent.includes('有效');",

@@ -194,6 +194,27 @@ impl Driver {
         path
     }
 
+    /// Accepts the open confirmation dialog (`window.confirm`) and returns its text.
+    pub async fn accept_alert(&mut self) -> String {
+        let t0 = Instant::now();
+        loop {
+            let r = self
+                .http
+                .get(&format!("/session/{}/alert/text", self.session))
+                .await;
+            if r.status < 400 {
+                let text = r.json()["value"].as_str().unwrap_or_default().to_string();
+                self.cmd("POST", "/alert/accept", json!({})).await;
+                return text;
+            }
+            assert!(
+                t0.elapsed() < Duration::from_secs(10),
+                "no confirmation dialog opened"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
     /// Emulates a screen `width` × `height` (CSS pixels), as a phone when `mobile`.
     pub async fn viewport(&mut self, width: u32, height: u32, mobile: bool) {
         self.cmd(
