@@ -123,7 +123,7 @@ async fn settle(d: &mut Driver) -> bool {
         let v = d
             .js(
                 "return document.readyState === 'complete' \
-                 && !document.querySelector('[hx-trigger=\"load\"]') \
+                 && !document.querySelector('[hx-trigger=\"load\"]:empty, [hx-trigger=\"load\"] .state-loading, .state-loading[hx-trigger=\"load\"]') \
                  && !document.querySelector('.htmx-request');",
                 json!([]),
             )
