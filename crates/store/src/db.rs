@@ -45,6 +45,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
         include_str!("../migrations/0016_appeal_attachments.sql"),
     ),
     (17, include_str!("../migrations/0017_speed.sql")),
+    (18, include_str!("../migrations/0018_run_order.sql")),
 ];
 
 /// The database URL: `--database` if given, else `DATABASE_URL`, else `sqlite://gaoxin.db` in the working directory.

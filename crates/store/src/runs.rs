@@ -116,7 +116,7 @@ pub(crate) fn insert_run_query(
     run: &RunRecord,
 ) -> sqlx::query::Query<'static, sqlx::Any, sqlx::any::AnyArguments> {
     sqlx::query(
-        "INSERT INTO runs (id, kind, created_at, year, input_hash, versions, summary) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        "INSERT INTO runs (id, kind, created_at, year, input_hash, versions, summary, stored_us) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
     .bind(run.id.clone())
     .bind(run.kind.as_str())
@@ -125,6 +125,25 @@ pub(crate) fn insert_run_query(
     .bind(run.input_hash.clone())
     .bind(run.versions.clone())
     .bind(run.summary.clone())
+    .bind(stored_us())
+}
+
+/// Microseconds since the Unix epoch, strictly increasing within this process: the order in which
+/// runs are stored (`runs.stored_us`), so that of two runs stored within one second the later is
+/// the latest (created_at is in whole seconds).
+fn stored_us() -> i64 {
+    use std::sync::atomic::{AtomicI64, Ordering};
+    static LAST: AtomicI64 = AtomicI64::new(0);
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_micros()).unwrap_or(i64::MAX))
+        .unwrap_or(0);
+    let prev = LAST
+        .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |last| {
+            Some(now.max(last + 1))
+        })
+        .expect("the update always succeeds");
+    now.max(prev + 1)
 }
 
 fn decode_run(r: &AnyRow) -> Result<RunRecord, Error> {
@@ -247,7 +266,7 @@ impl Store {
         }
         match sqlx::query(
             "SELECT id, kind, created_at, year, input_hash, versions, summary FROM runs \
-             WHERE kind = $1 AND year = $2 ORDER BY created_at DESC, id DESC LIMIT 1",
+             WHERE kind = $1 AND year = $2 ORDER BY stored_us DESC, id DESC LIMIT 1",
         )
         .bind(kind.as_str())
         .bind(i64::from(year.get()))
@@ -271,7 +290,7 @@ impl Store {
             return Ok(vec![]);
         }
         sqlx::query(
-            "SELECT id, kind, created_at, year, input_hash, versions, '' FROM runs WHERE kind = $1 ORDER BY created_at DESC, id DESC",
+            "SELECT id, kind, created_at, year, input_hash, versions, '' FROM runs WHERE kind = $1 ORDER BY stored_us DESC, id DESC",
         )
         .bind(kind.as_str())
         .fetch_all(&self.pool)

@@ -485,3 +485,47 @@ async fn bank_reads_only_with_consent_and_every_read_is_logged() {
         );
     }
 }
+
+/// Of two runs of one kind and year stored within the same second (created_at is in whole
+/// seconds), the one stored later is the latest, whatever their ids: a re-evaluation right after
+/// an import is what the pages show, never the evaluation of the data before.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_run_stored_last_is_the_latest_within_one_second() {
+    for store in testing::all().await.unwrap() {
+        let y = gaoxin_model::Year::new(2024).unwrap();
+        // ids in descending order: ordering by id would pick the first
+        for id in [
+            "park-evaluation-2024-1700000000-ffffff",
+            "park-evaluation-2024-1700000000-000000",
+        ] {
+            store
+                .insert_run(&RunRecord {
+                    id: id.into(),
+                    kind: RunKind::ParkEvaluation,
+                    created_at: 1_700_000_000,
+                    year: Some(y),
+                    input_hash: "h".into(),
+                    versions: "park-evaluation=2021.1".into(),
+                    summary: "{}".into(),
+                })
+                .await
+                .unwrap();
+        }
+        let r = store
+            .latest_run(&Scope::Zone, RunKind::ParkEvaluation, y)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            r.id,
+            "park-evaluation-2024-1700000000-000000",
+            "{}",
+            store.url()
+        );
+        let list = store
+            .run_list(&Scope::Zone, RunKind::ParkEvaluation)
+            .await
+            .unwrap();
+        assert_eq!(list[0].id, r.id, "the list is newest first too");
+    }
+}

@@ -270,19 +270,27 @@ pub async fn evaluation_page(
             context! { empty => true, years => render::ser(&years) },
         ));
     };
+    // a computation of the year running in the background, or the last one's failure (shown to
+    // zone users: they may start one)
+    let computing = state.warm.evaluating(year);
+    let failed = if scope == Scope::Zone {
+        state.warm.failure(year)
+    } else {
+        None
+    };
     let Some((rep, run)) = report_for(&state, &user, year).await? else {
-        let computing = state.warm.evaluating(year);
         return Ok(render::page(
             "evaluation.html",
             &page,
-            context! { empty => true, not_run => true, computing => computing, year => year.get(), years => render::ser(&years) },
+            // asked now: the view of a zone administrator may just have started it
+            context! { empty => true, not_run => true, computing => state.warm.evaluating(year), failed => failed, year => year.get(), years => render::ser(&years) },
         ));
     };
     let v = view(&state, &user, &rep, park.as_ref().map(|p| p.as_str()));
     Ok(render::page(
         "evaluation.html",
         &page,
-        context! { years => render::ser(&years), run_id => run.id, created => run.created_at, ..v },
+        context! { years => render::ser(&years), run_id => run.id, created => run.created_at, computing => computing, failed => failed, ..v },
     ))
 }
 

@@ -35,6 +35,8 @@ pub struct Warm {
     /// Years whose park evaluation is being computed, each with whether another computation
     /// was asked for meanwhile (the data changed while it ran: it runs again when done).
     evaluating: Mutex<HashMap<i32, bool>>,
+    /// Why the last background evaluation of a year failed (cleared when one succeeds).
+    failed: Mutex<HashMap<i32, String>>,
     generation: AtomicU64,
     targets: Mutex<HashMap<String, Targets>>,
     /// Held while a workbook missing from the cache is built.
@@ -103,6 +105,15 @@ impl Warm {
             .contains_key(&year.get())
     }
 
+    /// Why the last background evaluation of `year` failed, if it did (and none succeeded since).
+    pub fn failure(&self, year: Year) -> Option<String> {
+        self.failed
+            .lock()
+            .expect("warm lock")
+            .get(&year.get())
+            .cloned()
+    }
+
     /// Waits (at most two minutes) until no computation of `year`'s park evaluation is running.
     pub async fn wait_evaluation(&self, year: Year) {
         for _ in 0..1200 {
@@ -130,9 +141,18 @@ impl Warm {
         tokio::spawn(async move {
             let mut points = points;
             loop {
-                if let Err(e) = evaluate_now(&st, year, points).await {
-                    tracing::warn!(year = year.get(), error = %e, "background park evaluation failed");
+                let r = evaluate_now(&st, year, points).await;
+                let mut failed = st.warm.failed.lock().expect("warm lock");
+                match r {
+                    Ok(()) => {
+                        failed.remove(&year.get());
+                    }
+                    Err(e) => {
+                        tracing::warn!(year = year.get(), error = %e, "background park evaluation failed");
+                        failed.insert(year.get(), e.to_string());
+                    }
                 }
+                drop(failed);
                 let mut m = st.warm.evaluating.lock().expect("warm lock");
                 if m.get(&year.get()) == Some(&true) {
                     m.insert(year.get(), false);
