@@ -12,6 +12,7 @@
 //!   how its rows read; [`rules_workbook`]: its lists as .xlsx.
 //! - [`indicators`]: the indicator engine as the platform runs it: park evaluation (园区评价),
 //!   innovation points, target monitoring, the annual report workbook.
+//! - [`audit`]: the audit trail — who did what, when, to which record (append-only).
 //! - [`accounts`]: accounts (`gaoxin user …`) and argon2id password hashing.
 //! - [`data_files`]: where rule files and indicator schemes are found (one resolver for both).
 //! - [`reform`]: what-if reforms of rules and policies (baseline vs reform on the same panel,
@@ -37,6 +38,7 @@ pub mod appeals_flow;
 pub mod appeals_measures;
 pub mod appeals_sla;
 pub mod appeals_xlsx;
+pub mod audit;
 pub mod cluster_links;
 pub mod cluster_workbook;
 pub mod clusters;

@@ -9,8 +9,10 @@
 mod appeal_attachments;
 mod appeals;
 mod as_of;
+mod audit;
 mod backup;
 mod backup_native;
+mod clock;
 mod consent;
 mod db;
 mod finance;
@@ -32,6 +34,7 @@ mod users;
 pub use appeal_attachments::{Attached, AttachmentInfo, NewAttachment};
 pub use appeals::{AppealChange, AppealFilter, AppealRow, NewAppeal, TransitionRow};
 pub use as_of::DATA_UPDATED_AT;
+pub use audit::{AuditEntry, AuditEvent, AuditFilter};
 pub use backup::{BACKUP_FORMAT, BackupSummary, TableDigest};
 pub use consent::{AccessEntry, Bank, Consent, key_hash};
 pub use db::{Backend, Error, Store, database_url_from_env};

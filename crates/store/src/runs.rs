@@ -125,25 +125,9 @@ pub(crate) fn insert_run_query(
     .bind(run.input_hash.clone())
     .bind(run.versions.clone())
     .bind(run.summary.clone())
-    .bind(stored_us())
-}
-
-/// Microseconds since the Unix epoch, strictly increasing within this process: the order in which
-/// runs are stored (`runs.stored_us`), so that of two runs stored within one second the later is
-/// the latest (created_at is in whole seconds).
-fn stored_us() -> i64 {
-    use std::sync::atomic::{AtomicI64, Ordering};
-    static LAST: AtomicI64 = AtomicI64::new(0);
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| i64::try_from(d.as_micros()).unwrap_or(i64::MAX))
-        .unwrap_or(0);
-    let prev = LAST
-        .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |last| {
-            Some(now.max(last + 1))
-        })
-        .expect("the update always succeeds");
-    now.max(prev + 1)
+    // the order in which runs were stored: of two stored within one second (created_at is in
+    // whole seconds) the later is the latest
+    .bind(crate::clock::now_us())
 }
 
 fn decode_run(r: &AnyRow) -> Result<RunRecord, Error> {

@@ -415,6 +415,17 @@ async fn fill_finance(store: &Store, bank: &gaoxin_store::Bank, firm: &Uscc) {
             .await
             .unwrap()
     );
+    store
+        .audit(&gaoxin_store::AuditEvent {
+            actor: "admin".into(),
+            role: "zone_admin".into(),
+            action: "park_input.set".into(),
+            park: Some("jiangbei".into()),
+            subject: "3.1".into(),
+            detail: "{\"value\":0.4}".into(),
+        })
+        .await
+        .unwrap();
 }
 
 fn nonempty_tables(d: &[TableDigest]) -> Vec<&str> {
@@ -468,6 +479,7 @@ async fn round_trip_on_both_backends_and_across_them() {
             "leads",
             "lead_history",
             "lead_version",
+            "audit_log",
         ] {
             assert!(
                 nonempty_tables(&before).contains(&t),
