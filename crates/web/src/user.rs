@@ -18,4 +18,9 @@ impl CurrentUser {
     pub fn scope(&self) -> Scope {
         self.role.scope()
     }
+
+    /// Who this user is in the audit trail.
+    pub fn who(&self) -> gaoxin_app::audit::Who {
+        gaoxin_app::audit::Who::user(&self.username, &self.role)
+    }
 }
