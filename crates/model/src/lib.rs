@@ -10,6 +10,7 @@ pub mod enterprise;
 pub mod facts;
 pub mod industry;
 pub mod money;
+pub mod name_order;
 pub mod park;
 pub mod present;
 pub mod provenance;

@@ -135,14 +135,17 @@ impl Store {
         Ok((done.rows_affected() == 1).then_some((bank, key)))
     }
 
-    /// Every registered bank, by name.
+    /// Every registered bank, by the pinyin of its name.
     pub async fn banks(&self) -> Result<Vec<Bank>, Error> {
-        sqlx::query("SELECT id, name, created_at, disabled FROM banks ORDER BY name")
-            .fetch_all(&self.pool)
-            .await?
-            .iter()
-            .map(decode_bank)
-            .collect()
+        let mut banks =
+            sqlx::query("SELECT id, name, created_at, disabled FROM banks ORDER BY name")
+                .fetch_all(&self.pool)
+                .await?
+                .iter()
+                .map(decode_bank)
+                .collect::<Result<Vec<_>, Error>>()?;
+        gaoxin_model::name_order::sort_by_name(&mut banks, |b| &b.name);
+        Ok(banks)
     }
 
     /// Disables or re-enables a bank (a disabled bank's key reads nothing); false if unknown.

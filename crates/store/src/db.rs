@@ -47,6 +47,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (17, include_str!("../migrations/0017_speed.sql")),
     (18, include_str!("../migrations/0018_run_order.sql")),
     (19, include_str!("../migrations/0019_audit.sql")),
+    (25, include_str!("../migrations/0025_name_key.sql")),
 ];
 
 /// The database URL: `--database` if given, else `DATABASE_URL`, else `sqlite://gaoxin.db` in the working directory.
@@ -110,6 +111,7 @@ impl Store {
             url: url.to_string(),
         };
         store.migrate().await?;
+        store.fill_missing_name_keys().await?;
         Ok(store)
     }
 

@@ -356,16 +356,18 @@ impl Store {
         Ok(())
     }
 
-    /// Every fund, parents first, then by name (a registry: no firm data).
+    /// Every fund, parents first, then by the pinyin of the name (a registry: no firm data).
     pub async fn funds(&self) -> Result<Vec<Fund>, Error> {
-        sqlx::query(
+        let mut funds = sqlx::query(
             "SELECT id, name, manager, size_fen, kind, track, vintage, synthetic FROM funds ORDER BY kind, name",
         )
         .fetch_all(&self.pool)
         .await?
         .iter()
         .map(decode_fund)
-        .collect()
+        .collect::<Result<Vec<_>, Error>>()?;
+        funds.sort_by_cached_key(|f| (f.kind.clone(), gaoxin_model::name_order::sort_key(&f.name)));
+        Ok(funds)
     }
 
     /// Records investments in one transaction; `Ok(false)` (nothing written) when any firm is

@@ -21,6 +21,7 @@ mod import;
 mod leads;
 mod links;
 mod login_throttle;
+mod name_key;
 mod read;
 mod rule_results;
 mod runs;

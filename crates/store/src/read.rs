@@ -59,7 +59,7 @@ impl Sort {
     }
     fn sql(self) -> &'static str {
         match self {
-            Sort::Name => "e.name ASC, e.uscc ASC",
+            Sort::Name => "e.name_key ASC, e.uscc ASC",
             Sort::RevenueDesc => "f.revenue DESC NULLS LAST, e.uscc ASC",
             Sort::RdExpenseDesc => "f.rd_expense DESC NULLS LAST, e.uscc ASC",
             Sort::EmployeesDesc => "f.employees DESC NULLS LAST, e.uscc ASC",

@@ -20,8 +20,8 @@ pub use patch::{Change, ChangeWhat, FactsPatch, FirmPatch, IdentityField, Touch}
 use patch::{fact_changes, identity_changes};
 pub(crate) use sql::placeholders;
 use sql::{
-    SQLITE_MAX_VARS, enterprise_hash, enterprise_text_columns, enterprise_upsert_sql, facts_hash,
-    facts_upsert_sql,
+    ENT_UPSERT_COLS, SQLITE_MAX_VARS, enterprise_hash, enterprise_text_columns,
+    enterprise_upsert_sql, facts_hash, facts_upsert_sql,
 };
 
 use crate::db::{Backend, Error, Store};
@@ -75,7 +75,7 @@ impl Store {
 impl ImportTx {
     /// Upserts a batch of enterprises (identity) — any size; split internally.
     pub async fn write_enterprises(&mut self, es: &[Enterprise]) -> Result<(), Error> {
-        let per = SQLITE_MAX_VARS / 12;
+        let per = SQLITE_MAX_VARS / ENT_UPSERT_COLS;
         for chunk in es.chunks(per) {
             let existing = self
                 .existing_hashes(
@@ -245,7 +245,7 @@ impl ImportTx {
 
     /// One multi-row upsert of whole enterprise rows with their hashes.
     async fn upsert_enterprises(&mut self, rows: &[(&Enterprise, i64)]) -> Result<(), Error> {
-        for chunk in rows.chunks(SQLITE_MAX_VARS / 12) {
+        for chunk in rows.chunks(SQLITE_MAX_VARS / ENT_UPSERT_COLS) {
             let sql = enterprise_upsert_sql(chunk.len(), self.backend);
             let mut q = sqlx::query(AssertSqlSafe(sql));
             for (e, h) in chunk {
@@ -275,7 +275,8 @@ impl ImportTx {
                     .bind(tracks)
                     .bind(e.founded.to_int())
                     .bind(e.synthetic as i64)
-                    .bind(*h);
+                    .bind(*h)
+                    .bind(gaoxin_model::name_order::sort_key(&e.name));
             }
             q.execute(&mut *self.tx).await?;
         }

@@ -103,15 +103,19 @@ pub(super) fn facts_upsert_sql(rows: usize, backend: Backend) -> String {
     )
 }
 
+/// Columns of the enterprise upsert: `ENT_COLS` and the name's pinyin sort key (`name_key`).
+pub(super) const ENT_UPSERT_COLS: usize = 13;
+
 pub(super) fn enterprise_upsert_sql(rows: usize, backend: Backend) -> String {
     let set: Vec<String> = ENT_COLS
         .split(", ")
+        .chain(["name_key"])
         .skip(1)
         .map(|c| format!("{c} = excluded.{c}"))
         .collect();
     format!(
-        "INSERT INTO enterprises ({ENT_COLS}) VALUES {} ON CONFLICT (uscc) DO UPDATE SET {}",
-        placeholders(rows, 12, backend),
+        "INSERT INTO enterprises ({ENT_COLS}, name_key) VALUES {} ON CONFLICT (uscc) DO UPDATE SET {}",
+        placeholders(rows, ENT_UPSERT_COLS, backend),
         set.join(", ")
     )
 }
