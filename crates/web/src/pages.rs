@@ -499,7 +499,9 @@ struct RowView {
     uscc: String,
     name: String,
     park: String,
+    /// The code with its name (「C3911 计算机整机制造」).
     industry: String,
+    industry_code: String,
     listing: &'static str,
     clusters: String,
     tracks: String,
@@ -527,7 +529,8 @@ fn row_view(state: &AppState, r: &EnterpriseRow) -> RowView {
             .park(&e.park)
             .map(|p| p.name.clone())
             .unwrap_or_else(|| e.park.to_string()),
-        industry: e.industry.as_str().into(),
+        industry: e.industry.label(),
+        industry_code: e.industry.as_str().into(),
         listing: e.listing.zh(),
         clusters: names(&e.clusters, |c| z.cluster(c).map(|x| x.name.clone())),
         tracks: names(&e.tracks, |t| z.track(t).map(|x| x.name.clone())),
@@ -651,6 +654,7 @@ pub async fn enterprises_export(
         "企业名称",
         "园区",
         "行业代码",
+        "行业名称",
         "上市状态",
         "创新型产业集群",
         "新赛道",
@@ -670,7 +674,10 @@ pub async fn enterprises_export(
                     v.uscc.into(),
                     v.name.into(),
                     v.park.into(),
-                    v.industry.into(),
+                    v.industry_code.clone().into(),
+                    gaoxin_model::industry::industry_description(&v.industry_code)
+                        .unwrap_or_default()
+                        .into(),
                     v.listing.into(),
                     v.clusters.into(),
                     v.tracks.into(),
@@ -785,7 +792,7 @@ pub async fn enterprise(
                 park_id => e.park.as_str(),
                 park => z.park(&e.park).map(|p| p.name.clone()).unwrap_or_else(|| e.park.to_string()),
                 founded => render::fmt_date(e.founded),
-                industry => e.industry.as_str(),
+                industry => e.industry.label(),
                 sector => e.sector.zh(),
                 tech_field => e.tech_field,
                 listing => e.listing.zh(),

@@ -154,6 +154,9 @@ fn register_filters(env: &mut Environment<'static>) {
         v.map(f).unwrap_or_else(|| "—".into())
     }
     env.add_filter("money", |v: Option<i64>| or_dash(v, present::money));
+    env.add_filter("industry", |v: String| {
+        gaoxin_model::industry::industry_label(&v)
+    });
     env.add_filter("wan", |v: Option<i64>| or_dash(v, present::wan));
     env.add_filter("yi", |v: Option<i64>| or_dash(v, present::yi));
     env.add_filter("yuan", |v: Option<i64>| or_dash(v, present::yuan));

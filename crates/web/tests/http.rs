@@ -581,6 +581,21 @@ async fn dashboard_park_list_and_firm_pages() {
             .json();
         assert_eq!(j["uscc"], code.as_str());
         assert!(j["facts"][0]["values"]["revenue"]["provenance"].is_string());
+        // Industry by name (GB/T 4754-2017), not the bare code; names in pinyin order.
+        let label = gaoxin_model::industry::industry_label(j["industry"].as_str().unwrap());
+        assert!(
+            label.len() > 6 && html.contains(&label),
+            "firm page lacks {label}"
+        );
+        let keys: Vec<String> = all["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| gaoxin_model::name_order::sort_key(e["name"].as_str().unwrap()))
+            .collect();
+        assert!(keys.windows(2).all(|w| w[0] <= w[1]), "names by pinyin");
+        let csv = admin.get("/enterprises/export?format=csv").await.text();
+        assert!(csv.lines().next().unwrap().contains("行业代码,行业名称"));
         let x = admin
             .get(&format!("/enterprises/{code}/export?format=xlsx"))
             .await;
