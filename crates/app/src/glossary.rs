@@ -13,6 +13,22 @@ pub struct Term {
     pub term: String,
     pub zh: String,
     pub source: String,
+    /// Other forms of the term in page text that link to its entry (「高企」).
+    #[serde(default)]
+    pub aliases: Vec<String>,
+}
+
+impl Term {
+    /// The entry's anchor on the glossary page (`/glossary#<anchor>`): the term before a
+    /// bracketed abbreviation (「科技型中小企业（科小）」 → 「科技型中小企业」).
+    pub fn anchor(&self) -> String {
+        self.term
+            .split(['（', '('])
+            .next()
+            .unwrap_or(&self.term)
+            .trim()
+            .to_string()
+    }
 }
 
 #[derive(Deserialize)]
@@ -35,6 +51,9 @@ pub struct Entry {
 #[derive(Debug, Clone, Serialize)]
 pub struct Glossary {
     pub terms: Vec<Term>,
+    /// Each term's anchor (`Term::anchor`), in the order of `terms`: the pages' inline links
+    /// point there.
+    pub anchors: Vec<String>,
     pub rules: Vec<Entry>,
     pub indicators: Vec<Entry>,
 }
@@ -86,6 +105,7 @@ pub fn glossary() -> Result<Glossary, EvalError> {
         })
         .unwrap_or_default();
     Ok(Glossary {
+        anchors: terms.iter().map(Term::anchor).collect(),
         terms,
         rules,
         indicators,

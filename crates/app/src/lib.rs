@@ -50,6 +50,7 @@ pub mod finance_import;
 pub mod finance_loans;
 pub mod finance_registry;
 pub mod glossary;
+pub mod glossary_links;
 pub mod indicators;
 pub mod leads;
 pub mod policy_groups;
@@ -63,6 +64,6 @@ pub mod rules_summary;
 pub mod rules_workbook;
 pub mod runs;
 pub mod tracks;
-mod xlsx;
+pub mod xlsx;
 
 pub use error::EvalError;

@@ -414,17 +414,27 @@ pub fn ser<T: Serialize>(x: T) -> Value {
 /// Renders template `name` with the frame `page` and the template's own values `ctx`.
 pub fn page(name: &str, page: &Page, ctx: Value) -> Response {
     let full = minijinja::context! { page => ser(page), ..ctx };
-    render_value(name, full)
+    // 术语说明 links in the page's text (not on the glossary itself).
+    let link = name != "glossary.html";
+    render_value(name, full, link)
 }
 
 /// Renders a fragment (htmx partial) without the frame.
 pub fn fragment(name: &str, ctx: Value) -> Response {
-    render_value(name, ctx)
+    render_value(name, ctx, false)
 }
 
-fn render_value(name: &str, ctx: Value) -> Response {
+fn render_value(name: &str, ctx: Value, link_terms: bool) -> Response {
     match ENV.get_template(name).and_then(|t| t.render(ctx)) {
         Ok(html) => {
+            let html = if link_terms {
+                gaoxin_app::glossary_links::link_terms(
+                    &html,
+                    gaoxin_app::glossary_links::shipped_forms(),
+                )
+            } else {
+                html
+            };
             let mut r = Html(html).into_response();
             let h = r.headers_mut();
             // the security headers (CSP, nosniff, …) are added to every response by
