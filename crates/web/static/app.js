@@ -79,10 +79,38 @@ function gxCharts(root) {
     opt.animation = false;
     opt.textStyle = { fontFamily: GX_FONT };
     gxCanvasTooltips(opt);
+    gxLegendClear(opt);
     var chart = window.echarts.init(box, null, { renderer: 'canvas' });
     chart.setOption(opt);
     box.dataset.ready = '1';
     if (window.ResizeObserver) new ResizeObserver(function () { chart.resize(); }).observe(box);
+  });
+}
+
+// A legend never covers the plot: one scrolling row at the top, and the plot area starts below
+// it and below the value axes' names (drawn above the axes).
+function gxLegendClear(opt) {
+  var legends = Array.isArray(opt.legend) ? opt.legend : (opt.legend ? [opt.legend] : []);
+  if (!legends.length) return opt;
+  legends.forEach(function (l) { l.type = 'scroll'; l.top = 0; l.left = l.left || 'center'; });
+  var axes = [].concat(opt.yAxis || [], opt.xAxis || []);
+  var named = axes.some(function (a) { return a && a.name; });
+  var need = named ? 56 : 36;
+  var grids = Array.isArray(opt.grid) ? opt.grid : (opt.grid ? [opt.grid] : []);
+  if (axes.length && !grids.length) { opt.grid = { top: need, containLabel: true }; }
+  grids.forEach(function (g) { if (typeof g.top !== 'number' || g.top < need) g.top = need; });
+  return opt;
+}
+
+// Tables: a table that fits its box is not a scroll box (its header row sticks to the window);
+// one wider than its box and taller than the window gets a bounded box (its header row sticks
+// inside). Re-checked when the window's size changes.
+function gxTables(root) {
+  (root.querySelectorAll ? root : document).querySelectorAll('.tablebox').forEach(function (box) {
+    var t = box.querySelector('table');
+    if (!t) return;
+    box.classList.toggle('fits', t.scrollWidth <= box.clientWidth + 1);
+    box.classList.toggle('tall', t.offsetHeight > window.innerHeight * 0.85);
   });
 }
 
@@ -102,8 +130,9 @@ function gxFlash(msg) {
   f.hidden = false;
 }
 
-document.addEventListener('DOMContentLoaded', function () { gxCharts(document); });
-document.addEventListener('htmx:afterSettle', function (e) { gxCharts(e.target); });
+document.addEventListener('DOMContentLoaded', function () { gxCharts(document); gxTables(document); });
+document.addEventListener('htmx:afterSettle', function (e) { gxCharts(e.target); gxTables(document); });
+window.addEventListener('resize', function () { gxTables(document); });
 document.addEventListener('htmx:beforeRequest', function () { var f = document.getElementById('flash'); if (f) f.hidden = true; });
 document.addEventListener('htmx:xhr:progress', function (e) {
   var p = document.getElementById('upload-progress');
