@@ -262,6 +262,13 @@ pub async fn import(url: &str, zone: &Zone, a: ImportArgs) -> Res {
     for e in report.errors.iter().take(LISTED) {
         eprintln!("{e}");
     }
+    if report
+        .errors
+        .iter()
+        .any(|e| e.message == gaoxin_ingest::validate::MISSING_COLUMN)
+    {
+        eprintln!("导入模板：gaoxin template > 企业年度数据模板.xlsx");
+    }
     if report.errors.len() > LISTED {
         eprintln!(
             "……其余{}处错误见错误报告",

@@ -11,6 +11,11 @@ use gaoxin_model::{
 use gaoxin_store::{FactsPatch, FirmPatch, Touch};
 use std::collections::HashMap;
 
+/// The message for a missing required column. It names the import template, not how to get it:
+/// the web upload page links the template's download beside it, `gaoxin import` names the
+/// command.
+pub const MISSING_COLUMN: &str = "缺少必填列：请使用导入模板的表头";
+
 /// The cell text that clears a stored value on purpose (a blank cell leaves it unchanged).
 pub const CLEAR: &str = "清空";
 
@@ -335,7 +340,7 @@ impl<'z> RowParser<'z> {
                 errors.push(RowError {
                     row: header_row,
                     column: zh.to_string(),
-                    message: "缺少必填列：请使用导入模板（gaoxin template）的表头".into(),
+                    message: MISSING_COLUMN.into(),
                 });
             }
         }

@@ -249,7 +249,7 @@ async fn missing_required_column_and_unreadable_files() {
     assert_eq!(r.errors.len(), 1);
     assert_eq!(
         r.errors[0].to_string(),
-        "第1行「年度」缺少必填列：请使用导入模板（gaoxin template）的表头"
+        "第1行「年度」缺少必填列：请使用导入模板的表头"
     );
     // Without 成立日期 the file can only update stored firms: each new firm is told (its first row).
     let text = good_rows().replace("成立日期", "备注");

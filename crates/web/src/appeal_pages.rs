@@ -207,7 +207,12 @@ pub async fn list_xlsx(
     .map_err(page_err)?;
     let bytes =
         appeals_xlsx::export(&items, &|p| park_name(&state, p)).map_err(PageError::internal)?;
-    Ok(download(bytes, XLSX, &format!("企业诉求-{today}.xlsx")))
+    Ok(crate::export::xlsx_download(
+        &state,
+        &user,
+        bytes,
+        &format!("企业诉求-{today}.xlsx"),
+    ))
 }
 
 /// GET /appeals/due — the owner's box (htmx fragment): what is overdue or due soon in scope.

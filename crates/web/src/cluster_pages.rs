@@ -20,8 +20,6 @@ use gaoxin_store::{Role, unix_now};
 use minijinja::context;
 use serde::Deserialize;
 
-const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
-
 #[derive(Deserialize, Default)]
 pub struct ClusterQuery {
     year: Option<Year>,
@@ -73,9 +71,10 @@ pub async fn overview_xlsx(
         .await?
         .ok_or_else(PageError::not_found)?;
     let bytes = cluster_workbook::overview_xlsx(&o)?;
-    Ok(download(
+    Ok(crate::export::xlsx_download(
+        &state,
+        &user,
         bytes,
-        XLSX,
         &format!("产业集群诊断-{}.xlsx", o.year),
     ))
 }
@@ -111,9 +110,10 @@ pub async fn cluster_xlsx(
         .ok_or_else(PageError::not_found)?;
     clusters::filter_lists(&mut d, &q.q);
     let bytes = cluster_workbook::detail_xlsx(&d)?;
-    Ok(download(
+    Ok(crate::export::xlsx_download(
+        &state,
+        &user,
         bytes,
-        XLSX,
         &format!("集群-{}-{}.xlsx", d.def.name, d.year),
     ))
 }
@@ -158,9 +158,10 @@ pub async fn park_xlsx(
 ) -> Result<Response, PageError> {
     let v = park_view_of(&state, &user, &park, q.year).await?;
     let bytes = cluster_workbook::park_xlsx(&v)?;
-    Ok(download(
+    Ok(crate::export::xlsx_download(
+        &state,
+        &user,
         bytes,
-        XLSX,
         &format!("{}-产业集群-{}.xlsx", v.park_name, v.year),
     ))
 }
@@ -198,9 +199,10 @@ pub async fn links_export(
     let y = q.year.map(|y| y.get());
     let scope = user.scope();
     Ok(match q.format.as_str() {
-        "" | "xlsx" => download(
+        "" | "xlsx" => crate::export::xlsx_download(
+            &state,
+            &user,
             cluster_links::export_xlsx(&state.store, &scope, y).await?,
-            XLSX,
             "集群关联记录.xlsx",
         ),
         "csv" => download(

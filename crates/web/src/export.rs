@@ -1,5 +1,7 @@
 //! Downloads of what a page shows: a table as CSV (UTF-8 with BOM, so Excel opens Chinese
 //! correctly) or as xlsx.
+use crate::AppState;
+use crate::CurrentUser;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use rust_xlsxwriter::Workbook;
@@ -141,6 +143,18 @@ impl Table {
         wb.save_to_buffer()
     }
 
+    /// The download response in `format`; an .xlsx carries the 「说明」 sheet (数据截至, the
+    /// reader's scope).
+    pub fn respond_for(&self, format: Format, state: &AppState, user: &CurrentUser) -> Response {
+        match format {
+            Format::Csv => self.respond(format),
+            Format::Xlsx => match self.xlsx() {
+                Ok(b) => xlsx_download(state, user, b, &format!("{}.xlsx", self.name)),
+                Err(e) => crate::error::PageError::internal(e).into_response(),
+            },
+        }
+    }
+
     /// The download response in `format`.
     pub fn respond(&self, format: Format) -> Response {
         let (bytes, ctype, ext) = match format {
@@ -164,6 +178,49 @@ fn format_num(x: f64) -> String {
     } else {
         format!("{x}")
     }
+}
+
+/// The reader's scope in words (an export's 「数据范围」).
+pub fn scope_label(state: &AppState, user: &CurrentUser) -> String {
+    use gaoxin_store::Role;
+    match &user.role {
+        Role::ZoneAdmin | Role::ZoneAnalyst => "全区（十五个园区）".into(),
+        Role::ParkAdmin(p) => state
+            .zone
+            .park(p.as_str())
+            .map(|x| x.name.clone())
+            .unwrap_or_else(|| "本园区".into()),
+        Role::Enterprise(u) => format!("本企业（统一社会信用代码 {}）", u.as_str()),
+        Role::Department(_) => "本部门".into(),
+    }
+}
+
+/// An exported workbook as a download, with its 「说明」 sheet: 数据截至, the reader's scope and
+/// the export's time (`gaoxin_app::xlsx::with_note_sheet`). Should the sheet not be addable, the
+/// workbook is sent as it was (and the failure logged): never a 500 for a note.
+pub fn xlsx_download(
+    state: &AppState,
+    user: &CurrentUser,
+    bytes: Vec<u8>,
+    file_name: &str,
+) -> Response {
+    let note = gaoxin_app::xlsx::export_note(
+        user.as_of,
+        &scope_label(state, user),
+        gaoxin_store::unix_now(),
+    );
+    let bytes = match gaoxin_app::xlsx::with_note_sheet(&bytes, &note) {
+        Ok(b) => b,
+        Err(e) => {
+            tracing::warn!("{file_name}: {e}");
+            bytes
+        }
+    };
+    download(
+        bytes,
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        file_name,
+    )
 }
 
 /// A file download with a UTF-8 file name (RFC 6266 / 5987).

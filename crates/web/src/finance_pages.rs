@@ -17,7 +17,6 @@ use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::bank::authenticate;
 use crate::error::{ApiError, PageError};
-use crate::export::download;
 use crate::pages::scoped_enterprise;
 use crate::render::{self, Page};
 use axum::extract::{Path, Query, State};
@@ -33,8 +32,6 @@ use gaoxin_model::Uscc;
 use gaoxin_store::{LoanDemand, Role, Scope};
 use minijinja::context;
 use serde::{Deserialize, Serialize};
-
-const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
 fn page_err(e: FinanceError) -> PageError {
     match e {
@@ -155,7 +152,12 @@ pub async fn finance_xlsx(
         .await
         .map_err(page_err)?;
     let bytes = loans::loans_workbook(&state.zone, &cfg, &v, &bands).map_err(page_err)?;
-    Ok(download(bytes, XLSX, "科技企业贷款需求清单.xlsx"))
+    Ok(crate::export::xlsx_download(
+        &state,
+        &user,
+        bytes,
+        "科技企业贷款需求清单.xlsx",
+    ))
 }
 
 #[derive(Deserialize)]
@@ -364,7 +366,12 @@ pub async fn scenarios_xlsx(
     .await
     .map_err(page_err)?;
     let bytes = registry::scenarios_workbook(&state.zone, &rows, &apps).map_err(page_err)?;
-    Ok(download(bytes, XLSX, "应用场景.xlsx"))
+    Ok(crate::export::xlsx_download(
+        &state,
+        &user,
+        bytes,
+        "应用场景.xlsx",
+    ))
 }
 
 #[derive(Deserialize)]
@@ -435,7 +442,12 @@ pub async fn funds_xlsx(
             .await
             .map_err(page_err)?;
     let bytes = registry::funds_workbook(&state.zone, &rows, &inv).map_err(page_err)?;
-    Ok(download(bytes, XLSX, "基金与投资.xlsx"))
+    Ok(crate::export::xlsx_download(
+        &state,
+        &user,
+        bytes,
+        "基金与投资.xlsx",
+    ))
 }
 
 // ---- bank API ----

@@ -17,7 +17,6 @@ use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::error::PageError;
 use crate::error::Query;
-use crate::export::download;
 use crate::render::{self, Page};
 use axum::extract::State;
 use axum::response::Response;
@@ -352,9 +351,10 @@ pub async fn report_xlsx(
     let (year, rep, targets) = report_inputs(&state, &user, q.year).await?;
     let bytes =
         indicators::report_xlsx(&state.zone, &rep, &targets).map_err(PageError::internal)?;
-    Ok(download(
+    Ok(crate::export::xlsx_download(
+        &state,
+        &user,
         bytes,
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         &format!("园区评价报告-{year}.xlsx"),
     ))
 }

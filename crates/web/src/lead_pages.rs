@@ -295,7 +295,12 @@ pub async fn export(
     let f = filter(&state.zone, cfg, &q).map_err(|m| PageError::bad_request(&m))?;
     let (rows, _) = state.store.leads(&user.scope(), &f, 0, None).await?;
     let bytes = leads::leads_xlsx(cfg, &state.zone, &rows).map_err(PageError::internal)?;
-    Ok(download(bytes, XLSX, "新赛道线索.xlsx"))
+    Ok(crate::export::xlsx_download(
+        &state,
+        &user,
+        bytes,
+        "新赛道线索.xlsx",
+    ))
 }
 
 /// POST /leads — creates a lead; bad input shows the form again with every message.
@@ -523,7 +528,12 @@ pub async fn pipeline_xlsx(
         or_all(&q.park)
     );
     let bytes = leads::pipeline_xlsx(&v, &title).map_err(PageError::internal)?;
-    Ok(download(bytes, XLSX, "新赛道线索漏斗.xlsx"))
+    Ok(crate::export::xlsx_download(
+        &state,
+        &user,
+        bytes,
+        "新赛道线索漏斗.xlsx",
+    ))
 }
 
 fn or_all(s: &str) -> &str {

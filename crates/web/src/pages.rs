@@ -366,7 +366,7 @@ pub async fn dashboard_export(
         .get(&state.store, &state.zone, &user.scope())
         .await?;
     let t = dashboard_table(&e.data, &table, "").ok_or_else(PageError::not_found)?;
-    Ok(t.respond(Format::parse(q.format.as_deref())))
+    Ok(t.respond_for(Format::parse(q.format.as_deref()), &state, &user))
 }
 
 /// GET /parks/{park}/export/{table}
@@ -381,7 +381,7 @@ pub async fn park_export(
         .ok_or_else(PageError::not_found)?;
     let t =
         dashboard_table(&e.data, &table, &format!("{name}-")).ok_or_else(PageError::not_found)?;
-    Ok(t.respond(Format::parse(q.format.as_deref())))
+    Ok(t.respond_for(Format::parse(q.format.as_deref()), &state, &user))
 }
 
 // ---------------------------------------------------------------- enterprise list
@@ -689,7 +689,7 @@ pub async fn enterprises_export(
             })
             .collect(),
     };
-    Ok(table.respond(Format::parse(Some(q.format.as_str()))))
+    Ok(table.respond_for(Format::parse(Some(q.format.as_str())), &state, &user))
 }
 
 // ---------------------------------------------------------------- one enterprise
@@ -839,7 +839,7 @@ pub async fn enterprise_export(
         headers,
         rows,
     };
-    Ok(t.respond(Format::parse(q.format.as_deref())))
+    Ok(t.respond_for(Format::parse(q.format.as_deref()), &state, &user))
 }
 
 #[cfg(test)]

@@ -11,7 +11,6 @@
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::error::{PageError, Query};
-use crate::export::download;
 use crate::render::{self, Page, fmt_wan};
 use axum::extract::State;
 use axum::response::Response;
@@ -425,9 +424,10 @@ pub async fn reform_xlsx(
     };
     let bytes =
         gaoxin_app::reform_workbook::workbook(&state.zone, &o).map_err(PageError::internal)?;
-    Ok(download(
+    Ok(crate::export::xlsx_download(
+        &state,
+        &user,
         bytes,
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         &format!("政策测算-{}-{}.xlsx", c.rule, c.year),
     ))
 }

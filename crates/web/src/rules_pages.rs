@@ -16,7 +16,6 @@ use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::error::PageError;
 use crate::error::Query;
-use crate::export::download;
 use crate::pages::scoped_enterprise;
 use crate::render::{self, Page};
 use crate::rules_jobs;
@@ -607,9 +606,10 @@ async fn export(
     let bytes = crate::warm::export_bytes(&state, &user.scope(), &s, &run, park.as_deref(), which)
         .await
         .map_err(PageError::internal)?;
-    Ok(download(
+    Ok(crate::export::xlsx_download(
+        &state,
+        &user,
         bytes.to_vec(),
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         &format!("{title}-{year}.xlsx"),
     ))
 }
@@ -660,9 +660,10 @@ pub async fn policies_group_xlsx(
         user.as_of,
     )
     .map_err(PageError::internal)?;
-    Ok(download(
+    Ok(crate::export::xlsx_download(
+        &state,
+        &user,
         bytes,
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         &format!("快申快享-{year}.xlsx"),
     ))
 }

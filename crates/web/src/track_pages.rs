@@ -166,7 +166,12 @@ pub async fn overview_xlsx(
     let (cfg, _) = configs(&state)?;
     let b = tracks::board(&state.store, cfg, &state.zone, &user.scope(), q.year).await?;
     let bytes = tracks::board_xlsx(&b).map_err(PageError::internal)?;
-    Ok(download(bytes, XLSX, "新赛道五个一.xlsx"))
+    Ok(crate::export::xlsx_download(
+        &state,
+        &user,
+        bytes,
+        "新赛道五个一.xlsx",
+    ))
 }
 
 /// GET /tracks/{track} — one track: its elements (gaps), panel figures over years, leads.

@@ -581,6 +581,19 @@ async fn dashboard_park_list_and_firm_pages() {
             .json();
         assert_eq!(j["uscc"], code.as_str());
         assert!(j["facts"][0]["values"]["revenue"]["provenance"].is_string());
+        // Terms in the text link to their 术语说明 entry (the first occurrence), which exists.
+        let dash = admin.get("/").await.text();
+        let at = dash
+            .find("<a class=\"term\" href=\"/glossary#")
+            .expect("a term link on the dashboard");
+        let anchor = &dash[at + 32..];
+        let anchor = &anchor[..anchor.find('"').unwrap()];
+        let glossary = admin.get("/glossary").await.text();
+        assert!(glossary.contains(&format!("id=\"{anchor}\"")), "{anchor}");
+        assert!(
+            !glossary.contains("class=\"term\""),
+            "the glossary links no terms to itself"
+        );
         // Industry by name (GB/T 4754-2017), not the bare code; names in pinyin order.
         let label = gaoxin_model::industry::industry_label(j["industry"].as_str().unwrap());
         assert!(
@@ -594,6 +607,42 @@ async fn dashboard_park_list_and_firm_pages() {
             .map(|e| gaoxin_model::name_order::sort_key(e["name"].as_str().unwrap()))
             .collect();
         assert!(keys.windows(2).all(|w| w[0] <= w[1]), "names by pinyin");
+        // Every export workbook says what it holds: a 说明 sheet with 数据截至 and the scope.
+        for (who, path, scope) in [
+            (
+                "admin",
+                "/enterprises/export?format=xlsx",
+                "全区（十五个园区）",
+            ),
+            (
+                "park-jiangbei",
+                "/enterprises/export?format=xlsx",
+                "江北新区",
+            ),
+            ("admin", "/clusters/export.xlsx", "全区（十五个园区）"),
+        ] {
+            use calamine::Reader;
+            let mut c = s.signed_in(who).await;
+            let x = c.get(path).await;
+            assert_eq!(x.status, 200, "{path}");
+            let mut wb = calamine::Xlsx::new(std::io::Cursor::new(x.body.clone())).unwrap();
+            assert_eq!(wb.sheet_names().last().unwrap(), "说明", "{path}");
+            let note = wb.worksheet_range("说明").unwrap();
+            let text: Vec<String> = note
+                .rows()
+                .flat_map(|r| r.iter().map(|c| c.to_string()))
+                .collect();
+            assert_eq!(text[0], "数据截至", "{path}");
+            assert!(
+                text[1].contains("北京时间") || text[1] == "尚无导入或计算记录",
+                "{text:?}"
+            );
+            assert_eq!(
+                text[2..4],
+                ["数据范围".to_string(), scope.to_string()],
+                "{path}"
+            );
+        }
         let csv = admin.get("/enterprises/export?format=csv").await.text();
         assert!(csv.lines().next().unwrap().contains("行业代码,行业名称"));
         let x = admin

@@ -351,3 +351,22 @@ async fn a_real_firm_uploaded_disables_the_demo_accounts() {
         }
     }
 }
+
+/// A file without a required column: the job page names the template and links its download
+/// (never the command line's way to get it).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_missing_column_links_the_template_download() {
+    let s = start(testing::sqlite().await.unwrap()).await;
+    let target = s.firm_in("jiangbei");
+    let mut jb = s.signed_in("park-jiangbei").await;
+    let (j, html) = via_form(
+        &mut jb,
+        "no-year.csv",
+        &format!("统一社会信用代码,备注\n{target},x\n"),
+    )
+    .await;
+    assert_eq!(j["ok"], false, "{j}");
+    assert!(html.contains("缺少必填列：请使用导入模板的表头"), "{html}");
+    assert!(html.contains("<a href=\"/upload/template.xlsx\" download>下载导入模板</a>"));
+    assert!(!html.contains("gaoxin"), "no command on the page");
+}
