@@ -80,7 +80,14 @@ pub async fn clusters(url: &str, zone: &Zone, a: ClustersArgs) -> Res {
         return Ok(ExitCode::SUCCESS);
     };
     if let Some(out) = &a.out {
-        std::fs::write(out, cluster_workbook::overview_xlsx(&o)?)?;
+        let scope = match &park {
+            Some(p) => zone
+                .park(p.as_str())
+                .map_or_else(|| p.to_string(), |x| x.name.clone()),
+            None => crate::export_note::ZONE.to_string(),
+        };
+        let bytes = cluster_workbook::overview_xlsx(&o)?;
+        std::fs::write(out, crate::export_note::noted(&store, &scope, bytes).await)?;
         eprintln!("已写入 {}", out.display());
     }
     if a.format == "json" {

@@ -122,7 +122,11 @@ pub async fn rank(url: &str, zone: &Zone, a: RankArgs) -> Res {
     );
     if let Some(out) = a.out {
         let targets = indicators::targets(&store, zone, &Scope::Zone, Some(a.year)).await?;
-        std::fs::write(&out, indicators::report_xlsx(zone, &rep, &targets)?)?;
+        let bytes = indicators::report_xlsx(zone, &rep, &targets)?;
+        std::fs::write(
+            &out,
+            crate::export_note::noted(&store, crate::export_note::ZONE, bytes).await,
+        )?;
         eprintln!("年度评价报告已写入 {}", out.display());
     }
     store.close().await;
@@ -359,7 +363,11 @@ pub async fn targets(url: &str, zone: &Zone, a: TargetsArgs) -> Res {
     let ts = indicators::targets(&store, zone, &Scope::Zone, a.year).await?;
     print_targets(zone, &ts);
     if let Some(out) = a.out {
-        std::fs::write(&out, indicators::targets_xlsx(&ts)?)?;
+        let bytes = indicators::targets_xlsx(&ts)?;
+        std::fs::write(
+            &out,
+            crate::export_note::noted(&store, crate::export_note::ZONE, bytes).await,
+        )?;
         eprintln!("已写入 {}", out.display());
     }
     store.close().await;

@@ -9,6 +9,7 @@ mod bench;
 mod bench_pages;
 mod clusters_cmd;
 mod data;
+mod export_note;
 mod finance_cmd;
 mod index_cmd;
 mod leads_bench;

@@ -50,7 +50,11 @@ pub async fn reform(url: &str, zone: &Zone, a: ReformArgs) -> Res {
         t.compare_s * 1e3
     );
     if let Some(out) = &a.out {
-        std::fs::write(out, gaoxin_app::reform_workbook::workbook(zone, &o)?)?;
+        let bytes = gaoxin_app::reform_workbook::workbook(zone, &o)?;
+        std::fs::write(
+            out,
+            crate::export_note::noted(&store, crate::export_note::ZONE, bytes).await,
+        )?;
         println!("已写入 {}", out.display());
     }
     Ok(ExitCode::SUCCESS)

@@ -323,9 +323,10 @@ pub async fn evaluate(url: &str, zone: &Zone, a: EvaluateArgs) -> Res {
         std::fs::create_dir_all(&dir)?;
         let names = names(&store).await?;
         let p = dir.join(xlsx_name(a.year.get()));
+        let bytes = rules_runs::workbook(zone, &s, &rows, &names, Lists::All)?;
         std::fs::write(
             &p,
-            rules_runs::workbook(zone, &s, &rows, &names, Lists::All)?,
+            crate::export_note::noted(&store, crate::export_note::ZONE, bytes).await,
         )?;
         eprintln!("各清单已写入 {}", p.display());
     }
@@ -680,9 +681,10 @@ pub async fn policies(url: &str, zone: &Zone, a: PoliciesArgs) -> Res {
     }
     if let Some(out) = a.out {
         let names = names(&store).await?;
+        let bytes = rules_runs::workbook(zone, &s, &all_rows, &names, Lists::Policies)?;
         std::fs::write(
             &out,
-            rules_runs::workbook(zone, &s, &all_rows, &names, Lists::Policies)?,
+            crate::export_note::noted(&store, crate::export_note::ZONE, bytes).await,
         )?;
         eprintln!("政策清单已写入 {}", out.display());
     }
