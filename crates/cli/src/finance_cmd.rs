@@ -279,7 +279,11 @@ pub async fn scenarios_cmd(url: &str, zone: &Zone, a: ScenariosArgs) -> Res {
                 registry::scenarios_view(&store, zone, &Scope::Zone, track.as_deref(), None)
                     .await?;
             if let Some(out) = out {
-                std::fs::write(&out, registry::scenarios_workbook(zone, &rows, &apps)?)?;
+                let bytes = registry::scenarios_workbook(zone, &rows, &apps)?;
+                std::fs::write(
+                    &out,
+                    crate::export_note::noted(&store, crate::export_note::ZONE, bytes).await,
+                )?;
                 eprintln!("已写入 {}（{} 个场景）", out.display(), rows.len());
             } else {
                 println!(
@@ -326,7 +330,11 @@ pub async fn funds_cmd(url: &str, zone: &Zone, a: FundsArgs) -> Res {
             let (rows, inv) =
                 registry::funds_view(&store, zone, &Scope::Zone, track.as_deref()).await?;
             if let Some(out) = out {
-                std::fs::write(&out, registry::funds_workbook(zone, &rows, &inv)?)?;
+                let bytes = registry::funds_workbook(zone, &rows, &inv)?;
+                std::fs::write(
+                    &out,
+                    crate::export_note::noted(&store, crate::export_note::ZONE, bytes).await,
+                )?;
                 eprintln!(
                     "已写入 {}（{} 支基金，{} 笔投资）",
                     out.display(),

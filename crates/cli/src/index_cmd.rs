@@ -291,7 +291,11 @@ pub async fn points(url: &str, _zone: &Zone, a: PointsArgs) -> Res {
         t.elapsed().as_secs_f64()
     );
     if let Some(out) = a.out {
-        std::fs::write(&out, points_xlsx(&rep, a.field.as_deref())?)?;
+        let bytes = points_xlsx(&rep, a.field.as_deref())?;
+        std::fs::write(
+            &out,
+            crate::export_note::noted(&store, crate::export_note::ZONE, bytes).await,
+        )?;
         eprintln!("已写入 {}", out.display());
     }
     store.close().await;

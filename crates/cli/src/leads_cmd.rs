@@ -150,7 +150,11 @@ pub async fn tracks_cmd(url: &str, zone: &Zone, a: TracksArgs) -> Res {
     let store = Store::open(url).await?;
     let b = tracks::board(&store, &cfg, zone, &Scope::Zone, a.year).await?;
     if let Some(out) = &a.out {
-        std::fs::write(out, tracks::board_xlsx(&b)?)?;
+        let bytes = tracks::board_xlsx(&b)?;
+        std::fs::write(
+            out,
+            crate::export_note::noted(&store, crate::export_note::ZONE, bytes).await,
+        )?;
         eprintln!("已写出 {}", out.display());
     }
     match a.format {
