@@ -66,6 +66,7 @@ pub mod rules_summary;
 pub mod rules_workbook;
 pub mod runs;
 pub mod talent;
+pub mod talent_demo;
 pub mod talent_import;
 pub mod talent_monitor;
 pub mod talent_service;
