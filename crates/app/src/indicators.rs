@@ -292,6 +292,7 @@ pub async fn targets(
             Ok(())
         })
         .await?;
+    crate::talent_monitor::add_target_measures(store, scope, &mut m).await?;
     Ok(report::targets_report(
         &zone.targets,
         &m,

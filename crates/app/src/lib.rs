@@ -22,6 +22,9 @@
 //! - [`finance`]: 科技金融 — parsing and statistics (match rate, points bands);
 //!   [`finance_loans`]: the loan-demand list and 创新积分贷; [`finance_registry`]: scenarios and funds;
 //!   [`finance_import`]: their xlsx imports (all-or-nothing); [`finance_demo`]: synthetic finance data.
+//! - [`talent`]: 人才 — who reads personal records, lists, exports with a reason, what is held;
+//!   [`talent_import`]: the all-or-nothing import; [`talent_monitor`]: monitoring and the talent
+//!   targets; [`talent_service`]: 人才服务直通车 through the appeals workflow; [`talent_xlsx`].
 //! - [`error`]: [`EvalError`], the error of a use case that runs an engine.
 //!
 //! Words: "evaluation" (评价) is the park evaluation only; the rules engine *runs* rule files
@@ -63,6 +66,12 @@ pub mod rules_runs;
 pub mod rules_summary;
 pub mod rules_workbook;
 pub mod runs;
+pub mod talent;
+pub mod talent_demo;
+pub mod talent_import;
+pub mod talent_monitor;
+pub mod talent_service;
+pub mod talent_xlsx;
 pub mod tracks;
 pub mod xlsx;
 

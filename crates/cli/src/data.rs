@@ -116,6 +116,15 @@ pub async fn load_demo(
         gaoxin_store::unix_now(),
     )
     .await?;
+    gaoxin_app::talent_demo::load(
+        store,
+        zone,
+        &demo.enterprises,
+        cfg.seed,
+        i64::from(cfg.last_year),
+        gaoxin_store::unix_now(),
+    )
+    .await?;
     store
         .set_meta(
             gaoxin_store::DATA_UPDATED_AT,

@@ -18,6 +18,7 @@ mod progress;
 mod reform_cmd;
 mod rules_cmd;
 mod serve;
+mod talent_cmd;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -111,6 +112,8 @@ enum Command {
     Tracks(leads_cmd::TracksArgs),
     /// 新赛道大会 leads: list, import, template, pipeline, move, land, drop, note.
     Leads(leads_cmd::LeadsArgs),
+    /// 人才: `talents import|template|list|show|monitor|request [--park P]` — records, personal data read with an audit trail, monitoring, 人才服务直通车.
+    Talents(talent_cmd::TalentsArgs),
 }
 
 /// A command whose output is piped into a reader that stops early (`gaoxin export | head`) ends
@@ -171,6 +174,7 @@ fn main() -> ExitCode {
             Command::Loans(a) => finance_cmd::loans_cmd(&url, &zone, a).await,
             Command::Scenarios(a) => finance_cmd::scenarios_cmd(&url, &zone, a).await,
             Command::Funds(a) => finance_cmd::funds_cmd(&url, &zone, a).await,
+            Command::Talents(a) => talent_cmd::run(&url, &zone, a).await,
         }
     });
     match res {

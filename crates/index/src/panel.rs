@@ -128,6 +128,14 @@ pub const MEASURES: &[(&str, &str)] = &[
         "持有效高企证书（发证日期在年末前三年内）的企业数",
     ),
     ("techsme_count", "当年已入库科技型中小企业数"),
+    (
+        "talents_new_since_2021",
+        "人才台账中2021年起至当年引进的高层次人才累计人数（按引进年份）",
+    ),
+    (
+        "top_teams",
+        "人才台账中当年在岗的顶尖人才（团队）数：标为顶尖的团队按团队计，无团队者按人计",
+    ),
 ];
 
 /// Measures that are sums over firms, so a zone total is the sum of its parks' values.
@@ -137,6 +145,8 @@ pub const ADDITIVE: &[&str] = &[
     "tech_contracts_yi",
     "hnte_count",
     "techsme_count",
+    "talents_new_since_2021",
+    "top_teams",
 ];
 
 /// The definition of a measure, if it is one of [`MEASURES`].
@@ -181,6 +191,8 @@ impl Sums {
 #[derive(Debug, Clone, Default)]
 pub struct Measures {
     sums: BTreeMap<(i32, String), Sums>,
+    /// Values of measures computed outside the panel (the talent ledger), by (measure, year, park).
+    given: BTreeMap<(String, i32, String), f64>,
 }
 
 impl Measures {
@@ -222,6 +234,8 @@ impl Measures {
     /// Years with data, ascending.
     pub fn years(&self) -> Vec<i32> {
         let mut y: Vec<i32> = self.sums.keys().map(|k| k.0).collect();
+        y.extend(self.given.keys().map(|k| k.1));
+        y.sort_unstable();
         y.dedup();
         y
     }
@@ -247,9 +261,30 @@ impl Measures {
         any.then_some(total)
     }
 
+    /// Sets an additive measure computed from other records than the panel (one park, one year).
+    pub fn set_given(&mut self, measure: &str, year: i32, park: &str, value: f64) {
+        self.given
+            .insert((measure.to_string(), year, park.to_string()), value);
+    }
+
+    fn given_value(&self, measure: &str, year: i32, park: Option<&str>) -> Option<f64> {
+        let mut any = false;
+        let mut total = 0.0;
+        for ((m, y, p), v) in &self.given {
+            if m == measure && *y == year && park.is_none_or(|q| q == p) {
+                total += v;
+                any = true;
+            }
+        }
+        any.then_some(total)
+    }
+
     /// The value of `measure` in `year` for one park (`Some(id)`) or the zone (`None`); `None`
     /// when the measure is unknown, there are no data, or a ratio's denominator is zero.
     pub fn value(&self, measure: &str, year: i32, park: Option<&str>) -> Option<f64> {
+        if let Some(v) = self.given_value(measure, year, park) {
+            return Some(v);
+        }
         let s = self.sums(year, park)?;
         let yi = |fen: i64| fen as f64 / 1e10;
         match measure {
@@ -397,6 +432,21 @@ mod tests {
         let fc = crate::park::FirmColumns::from_rows(&rows).unwrap();
         let cols: Vec<&[f64]> = fc.cols.iter().map(|c| c.as_slice()).collect();
         assert_eq!(crate::expr::eval_group(&e2, &cols, &[1], &[0]), 150.0);
+    }
+
+    #[test]
+    fn given_measures_sum_over_parks_and_read_like_panel_measures() {
+        let mut m = Measures::default();
+        assert_eq!(m.value("top_teams", 2024, None), None);
+        m.set_given("top_teams", 2024, "jiangbei", 3.0);
+        m.set_given("top_teams", 2024, "xianlin", 2.0);
+        m.set_given("top_teams", 2023, "xianlin", 1.0);
+        assert_eq!(m.value("top_teams", 2024, None), Some(5.0));
+        assert_eq!(m.value("top_teams", 2024, Some("xianlin")), Some(2.0));
+        assert_eq!(m.value("top_teams", 2022, None), None);
+        assert_eq!(m.years(), vec![2023, 2024]);
+        assert!(measure_definition("talents_new_since_2021").is_some());
+        assert!(ADDITIVE.contains(&"top_teams"));
     }
 
     #[test]

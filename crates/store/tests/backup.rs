@@ -426,6 +426,60 @@ async fn fill_finance(store: &Store, bank: &gaoxin_store::Bank, firm: &Uscc) {
         })
         .await
         .unwrap();
+    talent_fixture(store).await;
+}
+
+async fn talent_fixture(store: &Store) {
+    let t = gaoxin_store::Talent {
+        code: "T1".into(),
+        name: "张三".into(),
+        gender: "男".into(),
+        birth_year: 1985,
+        nationality: "中国".into(),
+        degree: "博士".into(),
+        field: "人工智能".into(),
+        title: String::new(),
+        employer_kind: "高校".into(),
+        employer_uscc: None,
+        employer_name: "南京大学".into(),
+        park: "jiangbei".into(),
+        team: None,
+        team_role: None,
+        top_team: false,
+        card_level: Some("B".into()),
+        arrival_year: 2022,
+        status: "在岗".into(),
+        left_year: None,
+        id_tail: None,
+        source: "测试".into(),
+        updated_at: 1,
+        synthetic: false,
+        programmes: vec![gaoxin_store::Programme {
+            programme: "紫金山英才计划".into(),
+            level: "市级".into(),
+            year: 2022,
+            source: "名单".into(),
+        }],
+    };
+    let ev = gaoxin_store::AuditEvent {
+        actor: "admin".into(),
+        role: "zone_admin".into(),
+        action: "talent.import".into(),
+        park: None,
+        subject: "t.xlsx".into(),
+        detail: "{}".into(),
+    };
+    store.put_talents(&[t], &ev).await.unwrap();
+    store
+        .add_talent_request(&gaoxin_store::TalentRequest {
+            appeal_id: 1,
+            talent_code: "T1".into(),
+            park: "jiangbei".into(),
+            card_level: Some("B".into()),
+            service: "优先".into(),
+        })
+        .await
+        .unwrap();
 }
 
 fn nonempty_tables(d: &[TableDigest]) -> Vec<&str> {
@@ -480,6 +534,9 @@ async fn round_trip_on_both_backends_and_across_them() {
             "lead_history",
             "lead_version",
             "audit_log",
+            "talents",
+            "talent_programmes",
+            "talent_requests",
         ] {
             assert!(
                 nonempty_tables(&before).contains(&t),

@@ -121,6 +121,20 @@ const TEMPLATES: &[(&str, &str)] = &[
         "lead_stalled.html",
         include_str!("../templates/lead_stalled.html"),
     ),
+    ("talents.html", include_str!("../templates/talents.html")),
+    ("talent.html", include_str!("../templates/talent.html")),
+    (
+        "talent_held.html",
+        include_str!("../templates/talent_held.html"),
+    ),
+    (
+        "talent_monitor.html",
+        include_str!("../templates/talent_monitor.html"),
+    ),
+    (
+        "talent_services.html",
+        include_str!("../templates/talent_services.html"),
+    ),
 ];
 
 static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {
@@ -276,6 +290,15 @@ pub const NAV: &[NavItem] = &[
         label: "产业集群",
         href: |r| {
             (!matches!(r, Role::Enterprise(_) | Role::Department(_))).then(|| "/clusters".into())
+        },
+    },
+    NavItem {
+        label: "人才",
+        href: |r| match r {
+            Role::ZoneAdmin | Role::ParkAdmin(_) => Some("/talents".into()),
+            Role::ZoneAnalyst => Some("/talents/monitor".into()),
+            Role::Enterprise(_) => Some("/talent-services".into()),
+            Role::Department(_) => None,
         },
     },
 ];

@@ -5,8 +5,8 @@
 //! OpenAPI test) can enumerate every route. There is no other place where routes are added.
 use crate::{
     AppState, account, api, appeal_files, appeal_pages, assets, auth, bank, cluster_pages,
-    finance_pages, indicator_pages, lead_pages, pages, reform_pages, rules_pages, track_pages,
-    upload,
+    finance_pages, indicator_pages, lead_pages, pages, reform_pages, rules_pages, talent_pages,
+    track_pages, upload,
 };
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -95,6 +95,7 @@ fn table() -> Table {
         cluster_routes,
         track_routes,
         ux_routes,
+        talent_routes,
         api_routes,
     ];
     let t = Table {
@@ -132,6 +133,35 @@ fn cluster_routes(t: Table) -> Table {
             Staff,
             get(c::cluster_xlsx),
         )
+}
+
+/// 人才 (issue 19): list, import, exports, a record, what is held, monitoring, 人才服务直通车. A
+/// personal record's routes are staff routes whose handler answers 404 to every role but the zone
+/// administrator and the talent's park (`gaoxin_app::talent::talent_scope`).
+fn talent_routes(t: Table) -> Table {
+    use Access::*;
+    use talent_pages as p;
+    t.add("GET", "/talents", Staff, get(p::list))
+        .add("GET", "/talents/export", Staff, get(p::export))
+        .add("GET", "/talents/template.xlsx", Importer, get(p::template))
+        .add(
+            "POST",
+            "/talents/import",
+            Importer,
+            post(p::import).layer(DefaultBodyLimit::max(upload::MAX_UPLOAD)),
+        )
+        .add("GET", "/talents/monitor", Staff, get(p::monitor))
+        .add(
+            "GET",
+            "/talents/monitor/export.xlsx",
+            Staff,
+            get(p::monitor_xlsx),
+        )
+        .add("GET", "/talents/{talent}", Staff, get(p::detail))
+        .add("GET", "/talents/{talent}/held", Staff, get(p::held))
+        .add("GET", "/talent-services", SignedIn, get(p::services))
+        .add("POST", "/talent-services", SignedIn, post(p::file_request))
+        .add("GET", "/api/v1/talents/{talent}", Staff, get(p::api_detail))
 }
 
 /// The analyst's aids: the glossary (术语说明) every page links to.

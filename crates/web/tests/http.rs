@@ -25,6 +25,24 @@ fn fill(path: &str, uscc: &str, park: &str) -> String {
         .replace("{seq}", "1")
         .replace("{track}", "t01")
         .replace("{lead}", "L000000000000")
+        .replace("{talent}", "RC-JB")
+}
+
+/// Talent RC-JB of the isolation walk: a 江北 talent (read by the zone administrator and 江北 only).
+async fn seed_walk_talent(s: &Server) {
+    let csv = "人才编号,姓名,性别,出生年份,国籍,最高学历,领域,工作单位类型,工作单位,引进年份,状态,园区\nRC-JB,王五,女,1990,中国,博士,集成电路,高校,东南大学,2023,在岗,jiangbei\n";
+    let r = gaoxin_app::talent_import::import(
+        &s.store,
+        &s.zone,
+        &gaoxin_app::talent_service::ServiceConfig::load().unwrap(),
+        &gaoxin_app::talent::Reader::cli(gaoxin_store::Scope::Zone),
+        csv.as_bytes().to_vec(),
+        "walk.csv",
+        gaoxin_store::unix_now(),
+    )
+    .await
+    .unwrap();
+    assert!(r.is_ok(), "{r:?}");
 }
 
 /// Appeal 1 of the isolation walk: filed by the firm user (a 江北 firm), 政策兑现 → 科技创新局.
@@ -62,6 +80,7 @@ async fn every_route_is_isolated_for_every_role() {
             "dept-keji",
         ];
         file_walk_appeal(&s).await;
+        seed_walk_talent(&s).await;
         let mut clients = vec![("anonymous", s.client())];
         for r in roles {
             clients.push((r, s.signed_in(r).await));
@@ -354,6 +373,37 @@ fn expected_signed_in(path: &str, who: &str, variant: &str) -> u16 {
             }
         }
         "/leads/{lead}" | "/api/v1/leads/{lead}" => 404,
+        // 人才: monitoring for staff; personal records (list, export, a record) for the zone
+        // administrator and the talent's park only (RC-JB is in jiangbei); filing: staff and firms.
+        "/talents" | "/talents/monitor" | "/talents/monitor/export.xlsx" => {
+            if who == "firm" || who == "dept-keji" {
+                404
+            } else {
+                200
+            }
+        }
+        "/talents/export" => {
+            if matches!(who, "admin" | "park-jiangbei" | "park-xingang") {
+                200
+            } else {
+                404
+            }
+        }
+        "/talents/template.xlsx" => 200,
+        "/talents/{talent}" | "/talents/{talent}/held" | "/api/v1/talents/{talent}" => {
+            if matches!(who, "admin" | "park-jiangbei") {
+                200
+            } else {
+                404
+            }
+        }
+        "/talent-services" => {
+            if matches!(who, "analyst" | "dept-keji") {
+                404
+            } else {
+                200
+            }
+        }
         other => panic!("route {other} is not classified in this test: add it"),
     }
 }
