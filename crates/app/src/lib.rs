@@ -23,7 +23,9 @@
 //!   [`finance_loans`]: the loan-demand list and 创新积分贷; [`finance_registry`]: scenarios and funds;
 //!   [`finance_import`]: their xlsx imports (all-or-nothing); [`finance_demo`]: synthetic finance data.
 //! - 政策兑现 (the payout ledger, issue 20): [`payout_flow`]: the pure state machine and the
-//!   payment checks; [`payout_data`]: `data/payout/payout.toml` and the calendar.
+//!   payment checks; [`payout_data`]: `data/payout/payout.toml` and the calendar; [`payouts`]:
+//!   list, an award with its allowed steps, taking a step; [`payout_sync`]: from the latest
+//!   rules run to the ledger.
 //! - [`error`]: [`EvalError`], the error of a use case that runs an engine.
 //!
 //! Words: "evaluation" (评价) is the park evaluation only; the rules engine *runs* rule files
@@ -56,6 +58,8 @@ pub mod indicators;
 pub mod leads;
 pub mod payout_data;
 pub mod payout_flow;
+pub mod payout_sync;
+pub mod payouts;
 pub mod policy_groups;
 pub mod reform;
 pub mod reform_cache;
