@@ -25,7 +25,9 @@
 //! - 政策兑现 (the payout ledger, issue 20): [`payout_flow`]: the pure state machine and the
 //!   payment checks; [`payout_data`]: `data/payout/payout.toml` and the calendar; [`payouts`]:
 //!   list, an award with its allowed steps, taking a step; [`payout_sync`]: from the latest
-//!   rules run to the ledger.
+//!   rules run to the ledger; [`payout_measures`]: 应享尽享、应兑尽兑 and the special-fund
+//!   accounts against the 20% floor; [`payout_report`]: the measures loaded and named;
+//!   [`payout_xlsx`]: exports, the payment import (all-or-nothing) and its template.
 //! - [`error`]: [`EvalError`], the error of a use case that runs an engine.
 //!
 //! Words: "evaluation" (评价) is the park evaluation only; the rules engine *runs* rule files
@@ -58,7 +60,10 @@ pub mod indicators;
 pub mod leads;
 pub mod payout_data;
 pub mod payout_flow;
+pub mod payout_measures;
+pub mod payout_report;
 pub mod payout_sync;
+pub mod payout_xlsx;
 pub mod payouts;
 pub mod policy_groups;
 pub mod reform;

@@ -183,6 +183,55 @@ async fn insert_step(conn: &mut sqlx::AnyConnection, s: &PayoutStep) -> Result<(
     Ok(())
 }
 
+/// See [`Store::apply_payout_step`] (inside the caller's transaction).
+async fn apply_step(
+    conn: &mut sqlx::AnyConnection,
+    now: &PayoutRow,
+    step: &PayoutStep,
+    event: &AuditEvent,
+) -> Result<bool, Error> {
+    let done = sqlx::query(
+        "UPDATE payouts SET state = $1, computed_fen = $2, run_id = $3, rule_version = $4, approved_fen = $5, paid_fen = $6, approved_on = $7, paid_on = $8, published_on = $9, flagged = $10, supply = $11, version = version + 1 \
+         WHERE id = $12 AND version = $13",
+    )
+    .bind(now.state.clone())
+    .bind(now.computed_fen)
+    .bind(now.run_id.clone())
+    .bind(now.rule_version.clone())
+    .bind(now.approved_fen)
+    .bind(now.paid_fen)
+    .bind(now.approved_on)
+    .bind(now.paid_on)
+    .bind(now.published_on)
+    .bind(i64::from(now.flagged))
+    .bind(now.supply.clone())
+    .bind(now.id)
+    .bind(now.version)
+    .execute(&mut *conn)
+    .await?;
+    if done.rows_affected() != 1 {
+        return Ok(false);
+    }
+    let seq = i(
+        &sqlx::query("SELECT COALESCE(MAX(seq), 0) FROM payout_steps WHERE payout_id = $1")
+            .bind(now.id)
+            .fetch_one(&mut *conn)
+            .await?,
+        0,
+    )? + 1;
+    insert_step(
+        conn,
+        &PayoutStep {
+            payout_id: now.id,
+            seq,
+            ..step.clone()
+        },
+    )
+    .await?;
+    audit_query(event).execute(&mut *conn).await?;
+    Ok(true)
+}
+
 impl Store {
     /// Creates awards, each with its steps (their `payout_id` and `seq` are assigned here) and
     /// audit events, all in one transaction (all or nothing); returns the new ids in order. An
@@ -258,45 +307,25 @@ impl Store {
         event: &AuditEvent,
     ) -> Result<bool, Error> {
         let mut tx = self.pool.begin().await?;
-        let done = sqlx::query(
-            "UPDATE payouts SET state = $1, computed_fen = $2, run_id = $3, rule_version = $4, approved_fen = $5, paid_fen = $6, approved_on = $7, paid_on = $8, published_on = $9, flagged = $10, supply = $11, version = version + 1 \
-             WHERE id = $12 AND version = $13",
-        )
-        .bind(now.state.clone())
-        .bind(now.computed_fen)
-        .bind(now.run_id.clone())
-        .bind(now.rule_version.clone())
-        .bind(now.approved_fen)
-        .bind(now.paid_fen)
-        .bind(now.approved_on)
-        .bind(now.paid_on)
-        .bind(now.published_on)
-        .bind(i64::from(now.flagged))
-        .bind(now.supply.clone())
-        .bind(now.id)
-        .bind(now.version)
-        .execute(&mut *tx)
-        .await?;
-        if done.rows_affected() != 1 {
+        if !apply_step(&mut tx, now, step, event).await? {
             return Ok(false);
         }
-        let seq = i(
-            &sqlx::query("SELECT COALESCE(MAX(seq), 0) FROM payout_steps WHERE payout_id = $1")
-                .bind(now.id)
-                .fetch_one(&mut *tx)
-                .await?,
-            0,
-        )? + 1;
-        insert_step(
-            &mut tx,
-            &PayoutStep {
-                payout_id: now.id,
-                seq,
-                ..step.clone()
-            },
-        )
-        .await?;
-        audit_query(event).execute(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// [`Store::apply_payout_step`] for several awards in one transaction (an import): all are
+    /// written, or none when any award changed meanwhile (false).
+    pub async fn apply_payout_steps(
+        &self,
+        items: &[(PayoutRow, PayoutStep, AuditEvent)],
+    ) -> Result<bool, Error> {
+        let mut tx = self.pool.begin().await?;
+        for (now, step, event) in items {
+            if !apply_step(&mut tx, now, step, event).await? {
+                return Ok(false);
+            }
+        }
         tx.commit().await?;
         Ok(true)
     }
