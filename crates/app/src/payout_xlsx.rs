@@ -395,6 +395,10 @@ pub async fn import(
             );
             continue;
         }
+        if p.approved_on.is_some_and(|a| paid_on < a) {
+            err("拨付日期", "不能早于核准日期".into());
+            continue;
+        }
         let state = State::parse(&p.state).map_err(PayoutError::Refused)?;
         if state == State::Rejected {
             err("政策", "该奖励已不予核准，不能导入拨付".into());

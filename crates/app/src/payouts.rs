@@ -200,6 +200,9 @@ pub async fn act(
         Action::Pay => {
             let a = parse_yuan("拨付金额（元）", &input.amount_yuan)?;
             let paid_on = parse_day("拨付日期", &input.date, today)?;
+            if p.approved_on.is_some_and(|a| paid_on < a) {
+                return Err(PayoutError::Refused("「拨付日期」不能早于核准日期".into()));
+            }
             let fund = cfg
                 .parse_fund_source(&input.fund_source)
                 .map_err(PayoutError::Refused)?;
@@ -277,6 +280,22 @@ pub async fn act(
         state: to.zh().into(),
         message,
     })
+}
+
+/// Enters one special-fund line (a zone administrator's), with its audit event (`payout.fund`).
+pub async fn set_fund(
+    store: &Store,
+    who: &Who,
+    line: &gaoxin_store::FundLine,
+) -> Result<(), PayoutError> {
+    let ev = event(
+        who,
+        "payout.fund",
+        None,
+        &format!("fund:{}:{}:{}", line.year, line.category, line.source),
+        serde_json::json!({"amount_fen": line.amount_fen, "note": line.note}),
+    );
+    Ok(store.set_payout_fund(line, &ev).await?)
 }
 
 /// The policies' names by rule id (from the rule files; an unreadable set gives none).

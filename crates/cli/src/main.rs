@@ -13,6 +13,7 @@ mod finance_cmd;
 mod index_cmd;
 mod leads_bench;
 mod leads_cmd;
+mod payouts_cmd;
 mod progress;
 mod reform_cmd;
 mod rules_cmd;
@@ -110,6 +111,9 @@ enum Command {
     Tracks(leads_cmd::TracksArgs),
     /// 新赛道大会 leads: list, import, template, pipeline, move, land, drop, note.
     Leads(leads_cmd::LeadsArgs),
+    /// 政策兑现: `payouts sync|list|show|step|import|template|measures|fund` — the payout ledger from
+    /// the rules' awards to the money paid (应享尽享、应兑尽兑).
+    Payouts(payouts_cmd::PayoutsArgs),
 }
 
 /// A command whose output is piped into a reader that stops early (`gaoxin export | head`) ends
@@ -170,6 +174,7 @@ fn main() -> ExitCode {
             Command::Loans(a) => finance_cmd::loans_cmd(&url, &zone, a).await,
             Command::Scenarios(a) => finance_cmd::scenarios_cmd(&url, &zone, a).await,
             Command::Funds(a) => finance_cmd::funds_cmd(&url, &zone, a).await,
+            Command::Payouts(a) => payouts_cmd::run(&url, &zone, a).await,
         }
     });
     match res {

@@ -201,6 +201,21 @@ async fn an_award_goes_from_computed_to_paid_and_payments_are_checked() {
         assert!(e.to_string().contains("超过核准金额"), "{e}");
         let p = store.payout(&Scope::Zone, first.id).await.unwrap().unwrap();
         assert_eq!((p.state.as_str(), p.paid_fen), ("核减", None));
+        // a payment dated before the approval: refused
+        let mut early = input("拨付", "1200000");
+        early.date = "2020-01-02".into();
+        let e = act(
+            &store,
+            &cfg,
+            &zone,
+            Capacity::Zone,
+            &Scope::Zone,
+            first.id,
+            &early,
+        )
+        .await
+        .unwrap_err();
+        assert!(e.to_string().contains("不能早于核准日期"), "{e}");
         // exactly the approved amount: paid
         act(
             &store,
