@@ -28,6 +28,39 @@ pub struct Measures {
     pub floor_unconfirmed: bool,
     pub floor_reading: String,
     pub principle: String,
+    /// The chart: entitled vs paid by park (widths in per cent of the largest entitled amount).
+    pub bars: Vec<Bar>,
+}
+
+/// One park's bars of the chart.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Bar {
+    pub name: String,
+    pub entitled_fen: i64,
+    pub paid_fen: i64,
+    pub entitled_pct: f64,
+    pub paid_pct: f64,
+}
+
+/// The chart's bars of `groups` (the 合计 row left out).
+pub fn bars(groups: &[Group]) -> Vec<Bar> {
+    let parks: Vec<&Group> = groups.iter().filter(|g| g.name != "合计").collect();
+    let max = parks
+        .iter()
+        .map(|g| g.entitled_fen)
+        .max()
+        .unwrap_or(0)
+        .max(1) as f64;
+    parks
+        .into_iter()
+        .map(|g| Bar {
+            name: g.name.clone(),
+            entitled_fen: g.entitled_fen,
+            paid_fen: g.paid_fen,
+            entitled_pct: (g.entitled_fen as f64 / max * 1000.0).round() / 10.0,
+            paid_pct: (g.paid_fen as f64 / max * 1000.0).round() / 10.0,
+        })
+        .collect()
 }
 
 /// The measures of the awards in `scope` (of `year`, or every year), as of `today` (yyyymmdd).
@@ -37,7 +70,7 @@ pub async fn measures(
     scope: &Scope,
     year: Option<i64>,
     today: i64,
-    park_name: &dyn Fn(&str) -> String,
+    park_name: &(dyn Fn(&str) -> String + Sync),
 ) -> Result<Measures, PayoutError> {
     let rows = store
         .payouts(
@@ -77,10 +110,12 @@ pub async fn measures(
     if let Some(y) = year {
         funds.retain(|f| f.year == y);
     }
+    let by_park = payout_measures::groups(&rows, Dimension::Park, park_name);
     Ok(Measures {
         year,
+        bars: bars(&by_park),
         by_policy: payout_measures::groups(&rows, Dimension::Policy, &policy),
-        by_park: payout_measures::groups(&rows, Dimension::Park, park_name),
+        by_park,
         by_year: payout_measures::groups(&rows, Dimension::Year, &|k| format!("{k}年")),
         never_paid: stalled,
         unpaid,

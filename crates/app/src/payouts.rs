@@ -314,6 +314,67 @@ pub async fn list(
     Ok(store.payouts(scope, f).await?)
 }
 
+/// One award as a list shows it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ListItem {
+    pub id: i64,
+    pub firm: String,
+    pub uscc: String,
+    pub park: String,
+    pub year: i64,
+    pub policy: String,
+    pub channel: String,
+    pub state: String,
+    pub flagged: bool,
+    pub computed_fen: i64,
+    pub approved_fen: Option<i64>,
+    pub paid_fen: Option<i64>,
+    pub paid_on: Option<i64>,
+    pub waits_on: String,
+    /// What the firm must supply (when the award waits on the firm).
+    pub supply: Vec<String>,
+}
+
+/// The rows as a list shows them (policies and parks named).
+pub fn list_items(rows: &[PayoutRow], park_name: &dyn Fn(&str) -> String) -> Vec<ListItem> {
+    let names = policy_names();
+    rows.iter()
+        .map(|p| {
+            let state = State::parse(&p.state).unwrap_or(State::Computed);
+            let exempt = p.channel == "免申";
+            ListItem {
+                id: p.id,
+                firm: p.firm_name.clone(),
+                uscc: p.uscc.clone(),
+                park: park_name(&p.park),
+                year: p.year,
+                policy: names
+                    .get(&p.rule)
+                    .cloned()
+                    .unwrap_or_else(|| p.rule.clone()),
+                channel: p.channel.clone(),
+                state: p.state.clone(),
+                flagged: p.flagged,
+                computed_fen: p.computed_fen,
+                approved_fen: p.approved_fen,
+                paid_fen: p.paid_fen,
+                paid_on: p.paid_on,
+                waits_on: state.waits_on(exempt).to_string(),
+                supply: if state == State::Computed && !exempt {
+                    p.supply
+                        .lines()
+                        .map(str::trim)
+                        .filter(|l| !l.is_empty())
+                        .map(str::to_string)
+                        .collect()
+                } else {
+                    vec![]
+                },
+            }
+        })
+        .collect()
+}
+
 /// One award as its page shows it.
 #[derive(Debug, Clone)]
 pub struct PayoutView {
