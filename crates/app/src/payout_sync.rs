@@ -63,6 +63,158 @@ pub fn run_versions(versions: &str) -> HashMap<String, String> {
         .collect()
 }
 
+type NewEntry = (
+    PayoutRow,
+    Vec<gaoxin_store::PayoutStep>,
+    Vec<gaoxin_store::AuditEvent>,
+);
+
+/// A new entry for rules result `r` (测算, and on to 免申 when every input is verified).
+fn new_entry(
+    who: &Who,
+    now: i64,
+    today: i64,
+    run_id: &str,
+    version: String,
+    r: &gaoxin_store::RuleResultRow,
+    year: Year,
+) -> NewEntry {
+    let amount = r.amount_fen.unwrap_or(0);
+    let exempt = r.verified;
+    let state = if exempt {
+        State::Exempt
+    } else {
+        State::Computed
+    };
+    let row = PayoutRow {
+        id: 0,
+        uscc: r.uscc.clone(),
+        firm_name: r.name.clone(),
+        park: r.park.clone(),
+        year: i64::from(year.get()),
+        rule: r.rule.clone(),
+        rule_version: version,
+        run_id: run_id.to_string(),
+        computed_fen: amount,
+        channel: if exempt { "免申" } else { "申报" }.into(),
+        state: state.zh().into(),
+        approved_fen: None,
+        paid_fen: None,
+        approved_on: None,
+        paid_on: None,
+        published_on: None,
+        flagged: false,
+        supply: r.supply.clone(),
+        version: 1,
+    };
+    let mut steps = vec![new_step(who, now, today, "测算", None, State::Computed)];
+    steps[0].amount_fen = Some(amount);
+    steps[0].note = format!("规则测算 {run_id}");
+    let detail = serde_json::json!({"rule": r.rule, "amount_fen": amount, "run": run_id});
+    let mut events = vec![event(who, "payout.compute", Some(&r.park), "", detail)];
+    if exempt {
+        let mut s = new_step(
+            who,
+            now,
+            today,
+            "免申",
+            Some(State::Computed),
+            State::Exempt,
+        );
+        s.note = "全部条件已核验，免申即享".into();
+        steps.push(s);
+        events.push(event(
+            who,
+            "payout.exempt",
+            Some(&r.park),
+            "",
+            serde_json::json!({"rule": r.rule}),
+        ));
+    }
+    (row, steps, events)
+}
+
+/// An existing entry `p` met again in the run: unflagged if it was flagged, recomputed if not yet
+/// approved and its amount changed (each a step), else left alone.
+#[allow(clippy::too_many_arguments)]
+async fn update_entry(
+    store: &Store,
+    who: &Who,
+    (now, today): (i64, i64),
+    run_id: &str,
+    version: String,
+    amount: i64,
+    r: &gaoxin_store::RuleResultRow,
+    p: PayoutRow,
+    report: &mut SyncReport,
+) -> Result<(), PayoutError> {
+    let state = State::parse(&p.state).map_err(PayoutError::Refused)?;
+    let mut next = p.clone();
+    let mut what: Vec<(&str, String)> = Vec::new();
+    if p.flagged {
+        next.flagged = false;
+        what.push(("重新符合", format!("规则测算 {run_id} 中重新符合条件")));
+    }
+    if state.before_review() && p.computed_fen != amount {
+        next.computed_fen = amount;
+        next.run_id = run_id.to_string();
+        next.rule_version = version;
+        next.supply = r.supply.clone();
+        what.push((
+            "重新测算",
+            format!(
+                "测算金额 {} → {}（规则测算 {run_id}）",
+                gaoxin_model::present::yuan(p.computed_fen),
+                gaoxin_model::present::yuan(amount),
+            ),
+        ));
+    }
+    if what.is_empty() {
+        report.unchanged += 1;
+        return Ok(());
+    }
+    for (k, (name, note)) in what.iter().enumerate() {
+        let mut s = new_step(who, now, today, name, Some(state), state);
+        s.note = note.clone();
+        let recompute = *name == "重新测算";
+        if recompute {
+            s.amount_fen = Some(amount);
+            report.recomputed += 1;
+        } else {
+            report.unflagged += 1;
+        }
+        // the row's columns are written with the last step (one version each)
+        let row = if k + 1 == what.len() {
+            next.clone()
+        } else {
+            PayoutRow {
+                flagged: false,
+                ..p.clone()
+            }
+        };
+        let seen = PayoutRow {
+            version: p.version + k as i64,
+            ..row
+        };
+        let action = if recompute {
+            "payout.recompute"
+        } else {
+            "payout.unflag"
+        };
+        let ev = event(
+            who,
+            action,
+            Some(&p.park),
+            &format!("payout:{}", p.id),
+            serde_json::json!({"note": note}),
+        );
+        if !store.apply_payout_step(&seen, &s, &ev).await? {
+            return Err(PayoutError::Conflict);
+        }
+    }
+    Ok(())
+}
+
 /// Syncs the ledger of `year` with the year's latest stored rules run (see the module docs).
 pub async fn sync(store: &Store, who: &Who, year: Year) -> Result<SyncReport, PayoutError> {
     let run = store
@@ -108,126 +260,23 @@ pub async fn sync(store: &Store, who: &Who, year: Year) -> Result<SyncReport, Pa
         match by_key.remove(&(r.rule.clone(), r.uscc.clone())) {
             None => {
                 let exempt = r.verified;
-                let state = if exempt {
-                    State::Exempt
-                } else {
-                    State::Computed
-                };
-                let row = PayoutRow {
-                    id: 0,
-                    uscc: r.uscc.clone(),
-                    firm_name: r.name.clone(),
-                    park: r.park.clone(),
-                    year: i64::from(year.get()),
-                    rule: r.rule.clone(),
-                    rule_version: version,
-                    run_id: run.id.clone(),
-                    computed_fen: amount,
-                    channel: if exempt { "免申" } else { "申报" }.into(),
-                    state: state.zh().into(),
-                    approved_fen: None,
-                    paid_fen: None,
-                    approved_on: None,
-                    paid_on: None,
-                    published_on: None,
-                    flagged: false,
-                    supply: r.supply.clone(),
-                    version: 1,
-                };
-                let mut steps = vec![new_step(who, now, today, "测算", None, State::Computed)];
-                steps[0].amount_fen = Some(amount);
-                steps[0].note = format!("规则测算 {}", run.id);
-                let detail =
-                    serde_json::json!({"rule": r.rule, "amount_fen": amount, "run": run.id});
-                let mut events = vec![event(who, "payout.compute", Some(&r.park), "", detail)];
-                if exempt {
-                    let mut s = new_step(
-                        who,
-                        now,
-                        today,
-                        "免申",
-                        Some(State::Computed),
-                        State::Exempt,
-                    );
-                    s.note = "全部条件已核验，免申即享".into();
-                    steps.push(s);
-                    events.push(event(
-                        who,
-                        "payout.exempt",
-                        Some(&r.park),
-                        "",
-                        serde_json::json!({"rule": r.rule}),
-                    ));
-                    report.exempt += 1;
-                }
-                new.push((row, steps, events));
+                new.push(new_entry(who, now, today, &run.id, version, r, year));
+                report.exempt += usize::from(exempt);
                 report.created += 1;
             }
             Some(p) => {
-                let state = State::parse(&p.state).map_err(PayoutError::Refused)?;
-                let mut next = p.clone();
-                let mut what: Vec<(&str, String)> = Vec::new();
-                if p.flagged {
-                    next.flagged = false;
-                    what.push(("重新符合", format!("规则测算 {} 中重新符合条件", run.id)));
-                }
-                if state.before_review() && p.computed_fen != amount {
-                    next.computed_fen = amount;
-                    next.run_id = run.id.clone();
-                    next.rule_version = version;
-                    next.supply = r.supply.clone();
-                    what.push((
-                        "重新测算",
-                        format!(
-                            "测算金额 {} → {}（规则测算 {}）",
-                            gaoxin_model::present::yuan(p.computed_fen),
-                            gaoxin_model::present::yuan(amount),
-                            run.id
-                        ),
-                    ));
-                }
-                if what.is_empty() {
-                    report.unchanged += 1;
-                    continue;
-                }
-                for (k, (name, note)) in what.iter().enumerate() {
-                    let mut s = new_step(who, now, today, name, Some(state), state);
-                    s.note = note.clone();
-                    if *name == "重新测算" {
-                        s.amount_fen = Some(amount);
-                        report.recomputed += 1;
-                    } else {
-                        report.unflagged += 1;
-                    }
-                    // the row's columns are written with the last step (one version each)
-                    let row = if k + 1 == what.len() {
-                        next.clone()
-                    } else {
-                        PayoutRow {
-                            flagged: false,
-                            ..p.clone()
-                        }
-                    };
-                    let seen = PayoutRow {
-                        version: p.version + k as i64,
-                        ..row
-                    };
-                    let action = if *name == "重新测算" {
-                        "payout.recompute"
-                    } else {
-                        "payout.unflag"
-                    };
-                    let ev = event(
-                        who,
-                        action,
-                        Some(&p.park),
-                        &format!("payout:{}", p.id),
-                        serde_json::json!({"note": note}),
-                    );
-                    if !store.apply_payout_step(&seen, &s, &ev).await? {
-                        return Err(PayoutError::Conflict);
-                    }
-                }
+                update_entry(
+                    store,
+                    who,
+                    (now, today),
+                    &run.id,
+                    version,
+                    amount,
+                    r,
+                    p,
+                    &mut report,
+                )
+                .await?;
             }
         }
     }

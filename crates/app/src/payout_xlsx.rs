@@ -263,6 +263,90 @@ pub fn template(cfg: &PayoutConfig, policies: &[(String, String)]) -> Result<Vec
     wb.save_to_buffer()
 }
 
+/// Where each import column is (a required one missing: the errors).
+fn columns(headers: &[String]) -> Result<Vec<Option<usize>>, Vec<String>> {
+    let headers: Vec<&str> = headers
+        .iter()
+        .map(|h| h.trim().trim_start_matches('\u{feff}'))
+        .collect();
+    let col: Vec<Option<usize>> = IMPORT_COLUMNS
+        .iter()
+        .map(|(name, _)| headers.iter().position(|h| h == name))
+        .collect();
+    let missing: Vec<String> = IMPORT_COLUMNS
+        .iter()
+        .zip(&col)
+        .filter(|((_, required), i)| *required && i.is_none())
+        .map(|((name, _), _)| format!("缺少列「{name}」"))
+        .collect();
+    if missing.is_empty() {
+        Ok(col)
+    } else {
+        Err(missing)
+    }
+}
+
+/// One payment row as read.
+struct Parsed {
+    uscc: String,
+    rule: String,
+    policy: String,
+    year: i64,
+    amount: i64,
+    paid_on: i64,
+    fund: String,
+}
+
+/// Reads one row's cells (`cell(k)`: the k-th import column), or the column and problem.
+fn parse_row(
+    cell: &dyn Fn(usize) -> String,
+    names: &HashMap<String, String>,
+    by_name: &HashMap<&str, &str>,
+    cfg: &PayoutConfig,
+    today: i64,
+) -> Result<Parsed, (&'static str, String)> {
+    let uscc = gaoxin_model::Uscc::parse(&cell(0))
+        .map_err(|e| ("统一社会信用代码", e.to_string()))?
+        .as_str()
+        .to_string();
+    let policy = cell(1);
+    let rule = names
+        .get(&policy)
+        .map(|_| policy.clone())
+        .or_else(|| by_name.get(policy.as_str()).map(|s| s.to_string()))
+        .ok_or_else(|| ("政策", format!("未知政策「{policy}」")))?;
+    let year = cell(2)
+        .parse::<i64>()
+        .map_err(|_| ("年度", format!("「{}」不是年份", cell(2))))?;
+    let amount = match Money::parse(&cell(3), Unit::Yuan) {
+        Ok(m) if m.fen() > 0 => m.fen(),
+        Ok(_) => return Err(("拨付金额（元）", "应大于0".into())),
+        Err(e) => return Err(("拨付金额（元）", e.to_string())),
+    };
+    let paid_on = match Date::parse(&cell(4)) {
+        Some(d) if d.to_int() <= today => d.to_int(),
+        Some(_) => return Err(("拨付日期", "不能晚于今天".into())),
+        None => {
+            return Err((
+                "拨付日期",
+                format!("「{}」不是日期，应如 2025-03-31", cell(4)),
+            ));
+        }
+    };
+    let fund = cfg
+        .parse_fund_source(&cell(5))
+        .map_err(|e| ("资金来源", e))?;
+    Ok(Parsed {
+        uscc,
+        rule,
+        policy,
+        year,
+        amount,
+        paid_on,
+        fund,
+    })
+}
+
 /// An import's result: the awards paid, or every problem found (nothing written).
 pub type ImportResult = Result<usize, Vec<String>>;
 
@@ -279,23 +363,11 @@ pub async fn import(
         Ok(s) => s,
         Err(e) => return Ok(Err(vec![e.to_string()])),
     };
-    let headers: Vec<String> = sheet
-        .headers
-        .iter()
-        .map(|h| h.trim().trim_start_matches('\u{feff}').to_string())
-        .collect();
-    let mut col = Vec::new();
+    let col = match columns(&sheet.headers) {
+        Ok(c) => c,
+        Err(e) => return Ok(Err(e)),
+    };
     let mut errors = Vec::new();
-    for (name, required) in IMPORT_COLUMNS {
-        let i = headers.iter().position(|h| h == name);
-        if i.is_none() && required {
-            errors.push(format!("缺少列「{name}」"));
-        }
-        col.push(i);
-    }
-    if !errors.is_empty() {
-        return Ok(Err(errors));
-    }
     let names = crate::payouts::policy_names();
     let by_name: HashMap<&str, &str> = names
         .iter()
@@ -329,55 +401,18 @@ pub async fn import(
         rows += 1;
         let mut err =
             |column: &str, msg: String| errors.push(format!("第{n}行「{column}」：{msg}"));
-        let uscc = match gaoxin_model::Uscc::parse(&cell(0)) {
-            Ok(u) => u.as_str().to_string(),
-            Err(e) => {
-                err("统一社会信用代码", e.to_string());
-                continue;
-            }
-        };
-        let policy = cell(1);
-        let Some(rule) = names
-            .get(&policy)
-            .map(|_| policy.clone())
-            .or_else(|| by_name.get(policy.as_str()).map(|s| s.to_string()))
-        else {
-            err("政策", format!("未知政策「{policy}」"));
-            continue;
-        };
-        let Ok(year) = cell(2).parse::<i64>() else {
-            err("年度", format!("「{}」不是年份", cell(2)));
-            continue;
-        };
-        let amount = match Money::parse(&cell(3), Unit::Yuan) {
-            Ok(m) if m.fen() > 0 => m.fen(),
-            Ok(_) => {
-                err("拨付金额（元）", "应大于0".into());
-                continue;
-            }
-            Err(e) => {
-                err("拨付金额（元）", e.to_string());
-                continue;
-            }
-        };
-        let paid_on = match Date::parse(&cell(4)) {
-            Some(d) if d.to_int() <= today => d.to_int(),
-            Some(_) => {
-                err("拨付日期", "不能晚于今天".into());
-                continue;
-            }
-            None => {
-                err(
-                    "拨付日期",
-                    format!("「{}」不是日期，应如 2025-03-31", cell(4)),
-                );
-                continue;
-            }
-        };
-        let fund = match cfg.parse_fund_source(&cell(5)) {
-            Ok(f) => f,
-            Err(e) => {
-                err("资金来源", e);
+        let Parsed {
+            uscc,
+            rule,
+            policy,
+            year,
+            amount,
+            paid_on,
+            fund,
+        } = match parse_row(&cell, &names, &by_name, cfg, today) {
+            Ok(x) => x,
+            Err((column, msg)) => {
+                err(column, msg);
                 continue;
             }
         };

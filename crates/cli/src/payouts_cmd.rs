@@ -145,7 +145,6 @@ pub async fn run(url: &str, zone: &Zone, a: PayoutsArgs) -> Res {
             format,
             out,
         } => {
-            let json = json_or_table(&format)?;
             let f = PayoutFilter {
                 year,
                 rule,
@@ -154,108 +153,9 @@ pub async fn run(url: &str, zone: &Zone, a: PayoutsArgs) -> Res {
                 channel,
                 uscc: None,
             };
-            let rows = payouts::list(&store, &Scope::Zone, &f).await?;
-            if let Some(out) = out {
-                std::fs::write(&out, payout_xlsx::export(&rows, &policy, &names)?)?;
-                eprintln!("已写出 {} 条兑现记录到 {}", rows.len(), out.display());
-            } else if json {
-                let items: Vec<_> = rows
-                    .iter()
-                    .map(|p| {
-                        serde_json::json!({
-                            "id": p.id, "uscc": p.uscc, "firm_name": p.firm_name, "park": p.park,
-                            "year": p.year, "rule": p.rule, "rule_version": p.rule_version,
-                            "run_id": p.run_id, "channel": p.channel, "state": p.state,
-                            "computed_fen": p.computed_fen, "approved_fen": p.approved_fen,
-                            "paid_fen": p.paid_fen, "approved_on": p.approved_on,
-                            "paid_on": p.paid_on, "flagged": p.flagged,
-                        })
-                    })
-                    .collect();
-                println!("{}", serde_json::to_string_pretty(&items)?);
-            } else {
-                println!("编号\t年度\t政策\t企业\t园区\t方式\t状态\t测算\t核准\t拨付\t拨付日期");
-                for p in &rows {
-                    println!(
-                        "{}\t{}\t{}\t{}\t{}\t{}\t{}{}\t{}\t{}\t{}\t{}",
-                        p.id,
-                        p.year,
-                        policy(&p.rule),
-                        p.firm_name,
-                        names(&p.park),
-                        p.channel,
-                        p.state,
-                        if p.flagged { "（不再符合）" } else { "" },
-                        present::yuan(p.computed_fen),
-                        p.approved_fen.map(present::yuan).unwrap_or_default(),
-                        p.paid_fen.map(present::yuan).unwrap_or_default(),
-                        date_text(p.paid_on)
-                    );
-                }
-                eprintln!("共 {} 条", rows.len());
-            }
+            list(&store, &f, &format, out, &policy, &names).await?;
         }
-        PayoutsCmd::Show { id } => {
-            let v = payouts::detail(&store, &cfg, &Scope::Zone, Some(Capacity::Zone), id).await?;
-            let p = &v.row;
-            println!(
-                "兑现编号 {}：{}（{}） {} {} 年「{}」（版本 {}，规则测算 {}）",
-                p.id,
-                p.firm_name,
-                p.uscc,
-                names(&p.park),
-                p.year,
-                v.policy,
-                p.rule_version,
-                p.run_id
-            );
-            println!(
-                "方式 {}；状态 {}（{}）{}；测算 {}；核准 {}；拨付 {} {}",
-                p.channel,
-                p.state,
-                v.waits_on,
-                if p.flagged {
-                    "；最新测算中已不符合条件"
-                } else {
-                    ""
-                },
-                present::yuan(p.computed_fen),
-                p.approved_fen.map(present::yuan).unwrap_or("—".into()),
-                p.paid_fen.map(present::yuan).unwrap_or("—".into()),
-                date_text(p.paid_on)
-            );
-            for s in &v.supply {
-                println!("需企业提供：{s}");
-            }
-            println!("时间\t步骤\t状态\t金额\t办理人\t理由/说明");
-            for s in &v.steps {
-                println!(
-                    "{}\t{}\t{} → {}\t{}\t{}\t{}{}",
-                    present::datetime(s.at),
-                    s.step,
-                    s.from_state.clone().unwrap_or_default(),
-                    s.to_state,
-                    s.amount_fen.map(present::yuan).unwrap_or_default(),
-                    s.actor,
-                    s.reason,
-                    if s.note.is_empty() {
-                        String::new()
-                    } else {
-                        format!(" {}", s.note)
-                    }
-                );
-            }
-            if !v.actions.is_empty() {
-                println!(
-                    "可办理：{}",
-                    v.actions
-                        .iter()
-                        .map(|a| a.zh())
-                        .collect::<Vec<_>>()
-                        .join("、")
-                );
-            }
-        }
+        PayoutsCmd::Show { id } => show(&store, &cfg, &names, id).await?,
         PayoutsCmd::Step {
             id,
             action,
@@ -430,4 +330,124 @@ fn print_measures(m: &payout_report::Measures) {
             f.status
         );
     }
+}
+
+async fn show(
+    store: &Store,
+    cfg: &PayoutConfig,
+    names: &dyn Fn(&str) -> String,
+    id: i64,
+) -> Result<(), Box<dyn std::error::Error>> {
+    let v = payouts::detail(store, cfg, &Scope::Zone, Some(Capacity::Zone), id).await?;
+    let p = &v.row;
+    println!(
+        "兑现编号 {}：{}（{}） {} {} 年「{}」（版本 {}，规则测算 {}）",
+        p.id,
+        p.firm_name,
+        p.uscc,
+        names(&p.park),
+        p.year,
+        v.policy,
+        p.rule_version,
+        p.run_id
+    );
+    println!(
+        "方式 {}；状态 {}（{}）{}；测算 {}；核准 {}；拨付 {} {}",
+        p.channel,
+        p.state,
+        v.waits_on,
+        if p.flagged {
+            "；最新测算中已不符合条件"
+        } else {
+            ""
+        },
+        present::yuan(p.computed_fen),
+        p.approved_fen.map(present::yuan).unwrap_or("—".into()),
+        p.paid_fen.map(present::yuan).unwrap_or("—".into()),
+        date_text(p.paid_on)
+    );
+    for s in &v.supply {
+        println!("需企业提供：{s}");
+    }
+    println!("时间\t步骤\t状态\t金额\t办理人\t理由/说明");
+    for s in &v.steps {
+        println!(
+            "{}\t{}\t{} → {}\t{}\t{}\t{}{}",
+            present::datetime(s.at),
+            s.step,
+            s.from_state.clone().unwrap_or_default(),
+            s.to_state,
+            s.amount_fen.map(present::yuan).unwrap_or_default(),
+            s.actor,
+            s.reason,
+            if s.note.is_empty() {
+                String::new()
+            } else {
+                format!(" {}", s.note)
+            }
+        );
+    }
+    if !v.actions.is_empty() {
+        println!(
+            "可办理：{}",
+            v.actions
+                .iter()
+                .map(|a| a.zh())
+                .collect::<Vec<_>>()
+                .join("、")
+        );
+    }
+    Ok(())
+}
+
+async fn list(
+    store: &Store,
+    f: &PayoutFilter,
+    format: &str,
+    out: Option<PathBuf>,
+    policy: &dyn Fn(&str) -> String,
+    names: &dyn Fn(&str) -> String,
+) -> Result<(), Box<dyn std::error::Error>> {
+    let json = json_or_table(format)?;
+    let rows = payouts::list(store, &Scope::Zone, f).await?;
+    if let Some(out) = out {
+        std::fs::write(&out, payout_xlsx::export(&rows, policy, names)?)?;
+        eprintln!("已写出 {} 条兑现记录到 {}", rows.len(), out.display());
+    } else if json {
+        let items: Vec<_> = rows
+            .iter()
+            .map(|p| {
+                serde_json::json!({
+                    "id": p.id, "uscc": p.uscc, "firm_name": p.firm_name, "park": p.park,
+                    "year": p.year, "rule": p.rule, "rule_version": p.rule_version,
+                    "run_id": p.run_id, "channel": p.channel, "state": p.state,
+                    "computed_fen": p.computed_fen, "approved_fen": p.approved_fen,
+                    "paid_fen": p.paid_fen, "approved_on": p.approved_on,
+                    "paid_on": p.paid_on, "flagged": p.flagged,
+                })
+            })
+            .collect();
+        println!("{}", serde_json::to_string_pretty(&items)?);
+    } else {
+        println!("编号\t年度\t政策\t企业\t园区\t方式\t状态\t测算\t核准\t拨付\t拨付日期");
+        for p in &rows {
+            println!(
+                "{}\t{}\t{}\t{}\t{}\t{}\t{}{}\t{}\t{}\t{}\t{}",
+                p.id,
+                p.year,
+                policy(&p.rule),
+                p.firm_name,
+                names(&p.park),
+                p.channel,
+                p.state,
+                if p.flagged { "（不再符合）" } else { "" },
+                present::yuan(p.computed_fen),
+                p.approved_fen.map(present::yuan).unwrap_or_default(),
+                p.paid_fen.map(present::yuan).unwrap_or_default(),
+                date_text(p.paid_on)
+            );
+        }
+        eprintln!("共 {} 条", rows.len());
+    }
+    Ok(())
 }

@@ -230,70 +230,83 @@ async fn an_award_goes_from_computed_to_paid_and_payments_are_checked() {
         .unwrap();
         let p = store.payout(&Scope::Zone, first.id).await.unwrap().unwrap();
         assert_eq!((p.state.as_str(), p.paid_fen), ("拨付", Some(120_000_000)));
-        // a second payment: refused
-        let e = act(
-            &store,
-            &cfg,
-            &zone,
-            Capacity::Zone,
-            &Scope::Zone,
-            first.id,
-            &input("拨付", "1"),
-        )
-        .await
-        .unwrap_err();
-        assert!(e.to_string().contains("不能重复拨付"), "{e}");
-        // 公示 (the policy requires it)
-        act(
-            &store,
-            &cfg,
-            &zone,
-            Capacity::Zone,
-            &Scope::Zone,
-            first.id,
-            &input("公示", ""),
+        after_payment(&store, &cfg, &f, &all, first.id).await;
+    }
+}
+
+/// The rest of the walk: a second payment refused, 公示, the history and its audit events, a
+/// stale version refused.
+async fn after_payment(
+    store: &Store,
+    cfg: &PayoutConfig,
+    f: &[(String, String)],
+    all: &[PayoutRow],
+    first_id: i64,
+) {
+    let zone = zone_admin("a1");
+    // a second payment: refused
+    let e = act(
+        store,
+        cfg,
+        &zone,
+        Capacity::Zone,
+        &Scope::Zone,
+        first_id,
+        &input("拨付", "1"),
+    )
+    .await
+    .unwrap_err();
+    assert!(e.to_string().contains("不能重复拨付"), "{e}");
+    // 公示 (the policy requires it)
+    act(
+        store,
+        cfg,
+        &zone,
+        Capacity::Zone,
+        &Scope::Zone,
+        first_id,
+        &input("公示", ""),
+    )
+    .await
+    .unwrap();
+    let steps = store.payout_steps(&Scope::Zone, first_id).await.unwrap();
+    assert_eq!(
+        steps.iter().map(|s| s.step.as_str()).collect::<Vec<_>>(),
+        ["测算", "申报", "核减", "拨付", "公示"]
+    );
+    assert_eq!(steps[2].reason, "研发费用核减");
+    // every step is in the audit trail with the park set
+    let park = Scope::Park(gaoxin_model::ParkId::parse(&f[0].1).unwrap());
+    let n = store
+        .audit_count(
+            &park,
+            &gaoxin_store::AuditFilter {
+                action: Some("payout".into()),
+                subject: Some(format!("payout:{}", first_id)),
+                ..Default::default()
+            },
         )
         .await
         .unwrap();
-        let steps = store.payout_steps(&Scope::Zone, first.id).await.unwrap();
-        assert_eq!(
-            steps.iter().map(|s| s.step.as_str()).collect::<Vec<_>>(),
-            ["测算", "申报", "核减", "拨付", "公示"]
-        );
-        assert_eq!(steps[2].reason, "研发费用核减");
-        // every step is in the audit trail with the park set
-        let park = Scope::Park(gaoxin_model::ParkId::parse(&f[0].1).unwrap());
-        let n = store
-            .audit_count(
-                &park,
-                &gaoxin_store::AuditFilter {
-                    action: Some("payout".into()),
-                    subject: Some(format!("payout:{}", first.id)),
-                    ..Default::default()
-                },
-            )
-            .await
-            .unwrap();
-        assert_eq!(n, 5);
-        // a stale version is refused
-        let second = all.iter().find(|p| p.uscc == f[1].0).unwrap();
-        assert_eq!(second.state, "免申");
-        let mut stale = input("核准", "");
-        stale.version = second.version + 7;
-        assert!(matches!(
-            act(
-                &store,
-                &cfg,
-                &zone,
-                Capacity::Zone,
-                &Scope::Zone,
-                second.id,
-                &stale
-            )
-            .await,
-            Err(PayoutError::Conflict)
-        ));
-    }
+    assert_eq!(n, 5);
+    // a stale version is refused
+    let second = all.iter().find(|p| p.uscc == f[1].0).unwrap();
+    assert_eq!(second.state, "免申");
+    let mut stale = input("核准", "");
+    stale.version = second.version + 7;
+    assert!(matches!(
+        act(
+            store,
+            cfg,
+            &zone,
+            Capacity::Zone,
+            &Scope::Zone,
+            second.id,
+            &stale
+        )
+        .await,
+        Err(PayoutError::Conflict)
+    ));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
