@@ -27,7 +27,8 @@
 //!   list, an award with its allowed steps, taking a step; [`payout_sync`]: from the latest
 //!   rules run to the ledger; [`payout_measures`]: 应享尽享、应兑尽兑 and the special-fund
 //!   accounts against the 20% floor; [`payout_report`]: the measures loaded and named;
-//!   [`payout_xlsx`]: exports, the payment import (all-or-nothing) and its template.
+//!   [`payout_xlsx`]: exports, the payment import (all-or-nothing) and its template;
+//!   [`payout_demo`]: the demo's synthetic ledger.
 //! - [`error`]: [`EvalError`], the error of a use case that runs an engine.
 //!
 //! Words: "evaluation" (评价) is the park evaluation only; the rules engine *runs* rule files
@@ -59,6 +60,7 @@ pub mod glossary;
 pub mod indicators;
 pub mod leads;
 pub mod payout_data;
+pub mod payout_demo;
 pub mod payout_flow;
 pub mod payout_measures;
 pub mod payout_report;
