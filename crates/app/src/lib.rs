@@ -25,6 +25,13 @@
 //! - [`talent`]: 人才 — who reads personal records, lists, exports with a reason, what is held;
 //!   [`talent_import`]: the all-or-nothing import; [`talent_monitor`]: monitoring and the talent
 //!   targets; [`talent_service`]: 人才服务直通车 through the appeals workflow; [`talent_xlsx`].
+//! - 政策兑现 (the payout ledger, issue 20): [`payout_flow`]: the pure state machine and the
+//!   payment checks; [`payout_data`]: `data/payout/payout.toml` and the calendar; [`payouts`]:
+//!   list, an award with its allowed steps, taking a step; [`payout_sync`]: from the latest
+//!   rules run to the ledger; [`payout_measures`]: 应享尽享、应兑尽兑 and the special-fund
+//!   accounts against the 20% floor; [`payout_report`]: the measures loaded and named;
+//!   [`payout_xlsx`]: exports, the payment import (all-or-nothing) and its template;
+//!   [`payout_demo`]: the demo's synthetic ledger.
 //! - [`error`]: [`EvalError`], the error of a use case that runs an engine.
 //!
 //! Words: "evaluation" (评价) is the park evaluation only; the rules engine *runs* rule files
@@ -56,6 +63,14 @@ pub mod glossary;
 pub mod glossary_links;
 pub mod indicators;
 pub mod leads;
+pub mod payout_data;
+pub mod payout_demo;
+pub mod payout_flow;
+pub mod payout_measures;
+pub mod payout_report;
+pub mod payout_sync;
+pub mod payout_xlsx;
+pub mod payouts;
 pub mod policy_groups;
 pub mod reform;
 pub mod reform_cache;

@@ -125,6 +125,13 @@ pub async fn load_demo(
         gaoxin_store::unix_now(),
     )
     .await?;
+    gaoxin_app::payout_demo::load(
+        store,
+        last,
+        cfg.seed,
+        gaoxin_app::appeals_data::china_date(gaoxin_store::unix_now()),
+    )
+    .await?;
     store
         .set_meta(
             gaoxin_store::DATA_UPDATED_AT,

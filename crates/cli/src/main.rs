@@ -14,6 +14,7 @@ mod finance_cmd;
 mod index_cmd;
 mod leads_bench;
 mod leads_cmd;
+mod payouts_cmd;
 mod progress;
 mod reform_cmd;
 mod rules_cmd;
@@ -114,6 +115,10 @@ enum Command {
     Leads(leads_cmd::LeadsArgs),
     /// 人才: `talents import|template|list|show|monitor|request [--park P]` — records, personal data read with an audit trail, monitoring, 人才服务直通车.
     Talents(talent_cmd::TalentsArgs),
+
+    /// 政策兑现: `payouts sync|list|show|step|import|template|measures|fund` — the payout ledger from
+    /// the rules' awards to the money paid (应享尽享、应兑尽兑).
+    Payouts(payouts_cmd::PayoutsArgs),
 }
 
 /// A command whose output is piped into a reader that stops early (`gaoxin export | head`) ends
@@ -175,6 +180,8 @@ fn main() -> ExitCode {
             Command::Scenarios(a) => finance_cmd::scenarios_cmd(&url, &zone, a).await,
             Command::Funds(a) => finance_cmd::funds_cmd(&url, &zone, a).await,
             Command::Talents(a) => talent_cmd::run(&url, &zone, a).await,
+
+            Command::Payouts(a) => payouts_cmd::run(&url, &zone, a).await,
         }
     });
     match res {

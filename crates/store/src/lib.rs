@@ -22,6 +22,7 @@ mod leads;
 mod links;
 mod login_throttle;
 mod name_key;
+mod payouts;
 mod read;
 mod rule_results;
 mod runs;
@@ -51,6 +52,7 @@ pub use import::{
 pub use leads::{Lead, LeadChange, LeadEvent, LeadFilter, NewLead, PipelineCounts, firm_key};
 pub use links::{ClusterFirmRow, LinkRecord, pair_key};
 pub use login_throttle::LoginFailures;
+pub use payouts::{FundLine, PayoutFilter, PayoutRow, PayoutStep};
 pub use read::{
     EnterpriseFilter, EnterpriseRow, PageRequest, ParkCount, Sort, Summary, YearTotals,
 };

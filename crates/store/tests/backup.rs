@@ -427,6 +427,7 @@ async fn fill_finance(store: &Store, bank: &gaoxin_store::Bank, firm: &Uscc) {
         .await
         .unwrap();
     talent_fixture(store).await;
+    fill_payouts(store).await;
 }
 
 async fn talent_fixture(store: &Store) {
@@ -480,6 +481,68 @@ async fn talent_fixture(store: &Store) {
         })
         .await
         .unwrap();
+}
+
+async fn fill_payouts(store: &Store) {
+    let award = gaoxin_store::PayoutRow {
+        id: 0,
+        uscc: "91320191MA1XXXXXX1".into(),
+        firm_name: "测试公司".into(),
+        park: "jiangbei".into(),
+        year: 2024,
+        rule: "nanjing_first_unicorn_award_2025".into(),
+        rule_version: "2025-01".into(),
+        run_id: "rules-2024-x".into(),
+        computed_fen: 150_000_000,
+        channel: "申报".into(),
+        state: "测算".into(),
+        approved_fen: None,
+        paid_fen: None,
+        approved_on: None,
+        paid_on: None,
+        published_on: None,
+        flagged: false,
+        supply: String::new(),
+        version: 1,
+    };
+    let step = gaoxin_store::PayoutStep {
+        payout_id: 0,
+        seq: 0,
+        at: 1_700_000_000,
+        on_date: 20250303,
+        actor: "system".into(),
+        role: "system".into(),
+        step: "测算".into(),
+        from_state: None,
+        to_state: "测算".into(),
+        amount_fen: Some(150_000_000),
+        reason: String::new(),
+        fund_source: String::new(),
+        paid_on: None,
+        note: String::new(),
+    };
+    let event = gaoxin_store::AuditEvent {
+        actor: "system".into(),
+        role: "system".into(),
+        action: "payout.compute".into(),
+        park: Some("jiangbei".into()),
+        subject: String::new(),
+        detail: "{}".into(),
+    };
+    store
+        .create_payouts(&[(award, vec![step], vec![event.clone()])])
+        .await
+        .unwrap();
+    let line = gaoxin_store::FundLine {
+        year: 2024,
+        category: "企业培育".into(),
+        source: "市级".into(),
+        amount_fen: 5_000_000_000,
+        entered_by: "admin".into(),
+        entered_at: 1_700_000_000,
+        note: String::new(),
+    };
+    store.set_payout_fund(&line, &event).await.unwrap();
 }
 
 fn nonempty_tables(d: &[TableDigest]) -> Vec<&str> {
@@ -537,6 +600,9 @@ async fn round_trip_on_both_backends_and_across_them() {
             "talents",
             "talent_programmes",
             "talent_requests",
+            "payouts",
+            "payout_steps",
+            "payout_funds",
         ] {
             assert!(
                 nonempty_tables(&before).contains(&t),

@@ -135,6 +135,24 @@ const TEMPLATES: &[(&str, &str)] = &[
         "talent_services.html",
         include_str!("../templates/talent_services.html"),
     ),
+    ("payouts.html", include_str!("../templates/payouts.html")),
+    ("payout.html", include_str!("../templates/payout.html")),
+    (
+        "payout_done.html",
+        include_str!("../templates/payout_done.html"),
+    ),
+    (
+        "payout_firm.html",
+        include_str!("../templates/payout_firm.html"),
+    ),
+    (
+        "payout_import.html",
+        include_str!("../templates/payout_import.html"),
+    ),
+    (
+        "payout_measures.html",
+        include_str!("../templates/payout_measures.html"),
+    ),
 ];
 
 static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {
@@ -263,6 +281,10 @@ pub const NAV: &[NavItem] = &[
     NavItem {
         label: "企业诉求",
         href: |_| Some("/appeals".into()),
+    },
+    NavItem {
+        label: "政策兑现",
+        href: |r| (!matches!(r, Role::Department(_))).then(|| "/payouts".into()),
     },
     NavItem {
         label: "科技金融",

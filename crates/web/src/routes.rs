@@ -5,7 +5,7 @@
 //! OpenAPI test) can enumerate every route. There is no other place where routes are added.
 use crate::{
     AppState, account, api, appeal_files, appeal_pages, assets, auth, bank, cluster_pages,
-    finance_pages, indicator_pages, lead_pages, pages, reform_pages, rules_pages, talent_pages,
+    finance_pages, indicator_pages, lead_pages, pages, payout_pages, reform_pages, rules_pages, talent_pages,
     track_pages, upload,
 };
 use axum::Router;
@@ -96,6 +96,8 @@ fn table() -> Table {
         track_routes,
         ux_routes,
         talent_routes,
+
+        payout_routes,
         api_routes,
     ];
     let t = Table {
@@ -103,6 +105,47 @@ fn table() -> Table {
         list: Vec::new(),
     };
     areas.iter().fold(t, |t, area| area(t))
+}
+
+/// 政策兑现 (issue 20): the ledger's list and export, the zone administrator's sync, one award
+/// and its steps, the measures and their export, special-fund lines, the payment import and its
+/// template, and the firm page's section (each page reads in the user's scope; out of scope
+/// answers the 404 of a missing award).
+fn payout_routes(t: Table) -> Table {
+    use Access::*;
+    use payout_pages as p;
+    t.add("GET", "/payouts", SignedIn, get(p::list_page))
+        .add("GET", "/payouts/export.xlsx", SignedIn, get(p::list_xlsx))
+        .add("POST", "/payouts/sync", Zone, post(p::sync))
+        .add("GET", "/payouts/measures", Staff, get(p::measures_page))
+        .add(
+            "GET",
+            "/payouts/measures.xlsx",
+            Staff,
+            get(p::measures_xlsx),
+        )
+        .add("POST", "/payouts/funds", Zone, post(p::fund))
+        .add("GET", "/payouts/import", Zone, get(p::import_page))
+        .add(
+            "POST",
+            "/payouts/import",
+            Zone,
+            post(p::import).layer(DefaultBodyLimit::max(p::MAX_IMPORT + 64 * 1024)),
+        )
+        .add(
+            "GET",
+            "/payouts/template.xlsx",
+            Zone,
+            get(p::import_template),
+        )
+        .add("GET", "/payouts/{id}", SignedIn, get(p::payout_page))
+        .add("POST", "/payouts/{id}/act", SignedIn, post(p::act))
+        .add(
+            "GET",
+            "/enterprises/{uscc}/payouts",
+            SignedIn,
+            get(p::firm_fragment),
+        )
 }
 
 /// Cluster diagnosis (issue 15): overview, a cluster, a park's clusters, link records.

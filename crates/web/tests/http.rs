@@ -404,6 +404,36 @@ fn expected_signed_in(path: &str, who: &str, variant: &str) -> u16 {
                 200
             }
         }
+        // 政策兑现: the list and its export for every signed-in user (in scope; a department's
+        // is empty); the measures: staff; the payment import and its template: zone users; no
+        // award exists in the walk's database: 404 for all; the firm page's section like the
+        // firm page.
+        "/payouts" | "/payouts/export.xlsx" => 200,
+        "/payouts/measures" | "/payouts/measures.xlsx" => {
+            if who == "firm" || who == "dept-keji" {
+                404
+            } else {
+                200
+            }
+        }
+        "/payouts/import" | "/payouts/template.xlsx" => {
+            if zone {
+                200
+            } else {
+                404
+            }
+        }
+        "/payouts/{id}" => 404,
+        "/enterprises/{uscc}/payouts" => {
+            let ok = match variant {
+                "missing firm" | "malformed" => false,
+                "own firm" => zone || who == "park-jiangbei" || who == "firm",
+                "jiangbei firm" => zone || who == "park-jiangbei",
+                "xingang firm" => zone || who == "park-xingang",
+                _ => unreachable!(),
+            };
+            if ok { 200 } else { 404 }
+        }
         other => panic!("route {other} is not classified in this test: add it"),
     }
 }
