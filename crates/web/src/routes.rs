@@ -5,8 +5,8 @@
 //! OpenAPI test) can enumerate every route. There is no other place where routes are added.
 use crate::{
     AppState, account, api, appeal_files, appeal_pages, assets, auth, bank, cluster_pages,
-    finance_pages, indicator_pages, lead_pages, pages, payout_pages, reform_pages, rules_pages, talent_pages,
-    track_pages, upload,
+    finance_pages, indicator_pages, lead_pages, pages, payout_pages, reform_pages, rules_pages,
+    talent_pages, track_pages, upload,
 };
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -96,7 +96,6 @@ fn table() -> Table {
         track_routes,
         ux_routes,
         talent_routes,
-
         payout_routes,
         api_routes,
     ];
