@@ -4,6 +4,7 @@
 //! `sqlite://gaoxin.db` in the working directory. Reference data come from `data/reference/zone.toml`
 //! (or `--reference FILE`).
 mod appeals_cmd;
+mod audit_cmd;
 mod backup_cmd;
 mod bench;
 mod bench_pages;
