@@ -365,7 +365,7 @@ pub async fn act(
         return Err(AppealError::Conflict);
     }
     let detail = serde_json::json!({
-        "uscc": a.uscc, "action": t.action, "from": t.from_state, "to": t.to_state,
+        "uscc": a.uscc, "action": t.action, "state": {"from": t.from_state, "to": t.to_state},
         "note": t.note, "department": t.department,
     });
     crate::audit::record(

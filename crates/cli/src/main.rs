@@ -111,6 +111,8 @@ enum Command {
     Tracks(leads_cmd::TracksArgs),
     /// 新赛道大会 leads: list, import, template, pipeline, move, land, drop, note.
     Leads(leads_cmd::LeadsArgs),
+    /// The audit trail (操作记录): `audit [--actor A] [--action X] [--park P] [--subject S] [--since DATE] [--until DATE] [--format table|json]`, newest first.
+    Audit(audit_cmd::AuditArgs),
 }
 
 /// A command whose output is piped into a reader that stops early (`gaoxin export | head`) ends
@@ -171,6 +173,7 @@ fn main() -> ExitCode {
             Command::Loans(a) => finance_cmd::loans_cmd(&url, &zone, a).await,
             Command::Scenarios(a) => finance_cmd::scenarios_cmd(&url, &zone, a).await,
             Command::Funds(a) => finance_cmd::funds_cmd(&url, &zone, a).await,
+            Command::Audit(a) => audit_cmd::audit(&url, &zone, a).await,
         }
     });
     match res {

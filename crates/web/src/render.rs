@@ -121,6 +121,7 @@ const TEMPLATES: &[(&str, &str)] = &[
         "lead_stalled.html",
         include_str!("../templates/lead_stalled.html"),
     ),
+    ("audit.html", include_str!("../templates/audit.html")),
 ];
 
 static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {
@@ -274,6 +275,10 @@ pub const NAV: &[NavItem] = &[
         href: |r| {
             (!matches!(r, Role::Enterprise(_) | Role::Department(_))).then(|| "/clusters".into())
         },
+    },
+    NavItem {
+        label: "操作记录",
+        href: |r| r.may_import().then(|| "/audit".into()),
     },
 ];
 

@@ -33,6 +33,12 @@ async fn expect(s: &Server, action: &str, actor: &str, park: Option<&str>, subje
     serde_json::from_str::<serde_json::Value>(&e.event.detail).expect("detail is JSON");
 }
 
+/// The rows of the page's table (not its filter form).
+fn table(t: &str) -> &str {
+    let i = t.find("<tbody>").expect("the page has its table");
+    &t[i..i + t[i..].find("</tbody>").unwrap()]
+}
+
 async fn form(c: &mut Client, path: &str, pairs: &[(&str, &str)]) -> common::Resp {
     let t = c.csrf_token().await;
     let mut all = vec![("_csrf", t.as_str())];
@@ -357,5 +363,35 @@ async fn every_write_through_the_web_leaves_an_audit_entry() {
             .unwrap();
         assert!(mine.iter().all(|e| e.event.subject == own));
         assert!(mine.iter().any(|e| e.event.action == "consent.grant"));
+
+        // 操作记录: the zone administrator reads every entry, filtered and exported; a park
+        // administrator its park's only; a bad filter answers a Chinese message
+        let page = admin.get("/audit").await;
+        assert_eq!(page.status, 200);
+        let t = page.text();
+        let t = table(&t);
+        assert!(
+            t.contains("导入企业数据") && t.contains("修改本人密码"),
+            "{t}"
+        );
+        let t = admin.get("/audit?action=appeal&park=jiangbei").await.text();
+        let t = table(&t);
+        assert!(t.contains("诉求办理") && !t.contains("导入企业数据"), "{t}");
+        assert!(t.contains("状态：受理 → 交办"), "{t}");
+        let x = admin.get("/audit/export.xlsx?action=import.commit").await;
+        assert_eq!(x.status, 200);
+        assert!(x.body.starts_with(b"PK"));
+        let mut xg = s.signed_in("park-xingang").await;
+        let t = xg.get("/audit").await.text();
+        assert!(table(&t).contains("没有符合条件的操作记录"), "{t}");
+        let t = park.get("/audit").await.text();
+        let t = table(&t);
+        assert!(
+            t.contains("导入企业数据") && !t.contains("修改本人密码"),
+            "{t}"
+        );
+        let bad = admin.get("/audit?since=12/01").await.text();
+        assert!(bad.contains("「起始日期」应为日期"), "{bad}");
+        assert_eq!(firm.get("/audit").await.status, 403);
     }
 }
