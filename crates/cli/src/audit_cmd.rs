@@ -15,6 +15,13 @@ pub async fn note(
     audit::record(store, &Who::cli(), action, park, subject, detail).await
 }
 
+/// 16 random hex digits (a throwaway password's tail).
+pub fn random_hex() -> String {
+    let mut b = [0u8; 8];
+    getrandom::fill(&mut b).expect("the operating system's random source");
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
 #[derive(clap::Args)]
 pub struct AuditArgs {
     /// Only entries by this actor (a user name, `system`, `cli:<os user>`, a bank's name).

@@ -9,6 +9,7 @@ mod backup_cmd;
 mod bench;
 mod bench_pages;
 mod clusters_cmd;
+mod crash_bench;
 mod data;
 mod finance_cmd;
 mod index_cmd;
@@ -137,6 +138,7 @@ fn main() -> ExitCode {
         .build()
         .expect("tokio runtime");
     let url = gaoxin_store::database_url_from_env(cli.database.as_deref());
+    let explicit_url = cli.database.clone();
     let res = rt.block_on(async move {
         let zone = match &cli.reference {
             Some(p) => data::load_zone(p, true)?,
@@ -156,7 +158,7 @@ fn main() -> ExitCode {
             Command::Export(a) => data::export(&url, &zone, a).await,
             Command::Template(a) => data::template(&zone, a),
             Command::Summary => data::summary(&url).await,
-            Command::Bench(a) => bench::run(&zone, a).await,
+            Command::Bench(a) => bench::run(&zone, explicit_url.as_deref(), a).await,
             Command::Rules(a) => rules_cmd::rules(a),
             Command::Evaluate(a) => rules_cmd::evaluate(&url, &zone, a).await,
             Command::Explain(a) => rules_cmd::explain(&url, a).await,
