@@ -44,6 +44,10 @@ enum Which {
     /// sessions and interrupted jobs are checked (`--database` an empty PostgreSQL database for
     /// that backend; default a fresh SQLite file).
     Crash(crate::crash_bench::CrashArgs),
+    /// Fuzzed parsers: the import readers (CSV, xlsx), rule files, schemes, reforms, USCC, money
+    /// and the backup reader fed mutated samples for N seconds each; never a panic, always a
+    /// Chinese error where users read it.
+    Fuzz(crate::fuzz_bench::FuzzArgs),
 }
 
 fn peak_rss_mib() -> f64 {
@@ -65,6 +69,7 @@ pub async fn run(zone: &Zone, url: Option<&str>, a: BenchArgs) -> Res {
         Which::Leads(l) => return crate::leads_bench::run(zone, l).await,
         Which::Pages(p) => return crate::bench_pages::run(p).await,
         Which::Crash(c) => return crate::crash_bench::run(zone, url, c).await,
+        Which::Fuzz(f) => return crate::fuzz_bench::run(zone, f).await,
     };
     let keep = dir.is_some();
     let dir = dir.unwrap_or_else(|| {

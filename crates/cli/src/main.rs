@@ -12,6 +12,7 @@ mod clusters_cmd;
 mod crash_bench;
 mod data;
 mod finance_cmd;
+mod fuzz_bench;
 mod index_cmd;
 mod leads_bench;
 mod leads_cmd;
