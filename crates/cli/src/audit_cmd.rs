@@ -50,7 +50,11 @@ pub struct AuditArgs {
     pub limit: i64,
 }
 
-pub async fn audit(url: &str, zone: &gaoxin_model::Zone, a: AuditArgs) -> crate::data::Res {
+pub async fn audit(
+    url: &str,
+    zone: &gaoxin_model::Zone,
+    a: AuditArgs,
+) -> Result<std::process::ExitCode, Box<dyn std::error::Error>> {
     use gaoxin_app::audit_view::{self, AuditQuery};
     if a.format != "table" && a.format != "json" {
         return Err(format!("--format 只能是 table 或 json（收到「{}」）", a.format).into());
