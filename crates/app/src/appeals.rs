@@ -53,6 +53,10 @@ impl Actor {
             Actor::System => "系统".into(),
         }
     }
+    /// The actor as the audit trail names them.
+    pub fn who(&self) -> crate::audit::Who {
+        crate::audit::Who::named(&self.name(), self.role_key())
+    }
     fn role_key(&self) -> &'static str {
         match self {
             Actor::User { role, .. } => role.key(),
@@ -231,7 +235,18 @@ pub async fn file(
     now: i64,
 ) -> Result<i64, AppealError> {
     let a = prepare(store, cfg, actor, f, now).await?;
-    Ok(store.file_appeals(&[a]).await?[0])
+    let id = store.file_appeals(std::slice::from_ref(&a)).await?[0];
+    let detail = serde_json::json!({"uscc": a.uscc, "category": a.category, "channel": a.channel, "title": a.title});
+    crate::audit::record(
+        store,
+        &actor.who(),
+        "appeal.file",
+        Some(&a.park),
+        &id.to_string(),
+        detail,
+    )
+    .await?;
+    Ok(id)
 }
 
 /// A move on an appeal as typed.
@@ -349,6 +364,19 @@ pub async fn act(
     {
         return Err(AppealError::Conflict);
     }
+    let detail = serde_json::json!({
+        "uscc": a.uscc, "action": t.action, "state": {"from": t.from_state, "to": t.to_state},
+        "note": t.note, "department": t.department,
+    });
+    crate::audit::record(
+        store,
+        &actor.who(),
+        "appeal.transition",
+        Some(&a.park),
+        &id.to_string(),
+        detail,
+    )
+    .await?;
     Ok(to)
 }
 

@@ -107,8 +107,22 @@ pub async fn attach(
         added_by: actor.name(),
         added_at: now,
     };
+    let (file_name, size) = (a.name.clone(), a.bytes.len());
     match store.add_appeal_attachment(&scope, &a, MAX_FILES).await? {
-        Attached::Stored(seq) => Ok(seq),
+        Attached::Stored(seq) => {
+            let park = store.appeal(&scope, id).await?.map(|r| r.park);
+            let detail = serde_json::json!({"file": file_name, "bytes": size, "seq": seq});
+            crate::audit::record(
+                store,
+                &actor.who(),
+                "appeal.attach",
+                park.as_deref(),
+                &id.to_string(),
+                detail,
+            )
+            .await?;
+            Ok(seq)
+        }
         Attached::NoAppeal => Err(AppealError::NotFound),
         Attached::Full => Err(AppealError::Refused(format!(
             "每件诉求最多 {MAX_FILES} 个附件"

@@ -237,6 +237,20 @@ pub async fn sweep(
                 i.row.escalated = true;
             }
         }
+        // one audit entry per park (a sweep may escalate thousands): the appeals escalated
+        let mut by_park: std::collections::BTreeMap<&str, Vec<i64>> = Default::default();
+        for i in r.overdue.iter().filter(|i| r.escalated.contains(&i.row.id)) {
+            by_park
+                .entry(i.row.park.as_str())
+                .or_default()
+                .push(i.row.id);
+        }
+        for (park, ids) in by_park {
+            let detail = serde_json::json!({"action": "提级", "appeals": ids});
+            let who = crate::audit::Who::system();
+            crate::audit::record(store, &who, "appeal.escalate", Some(park), "sweep", detail)
+                .await?;
+        }
     }
     r.warnings.sort_by_key(|i| (i.sla.left, i.row.id));
     r.overdue.sort_by_key(|i| (i.sla.left, i.row.id));

@@ -193,7 +193,20 @@ pub async fn import(
             "文件中没有诉求（表头之后没有数据行）".into(),
         ]));
     }
-    Ok(ImportOutcome::Filed(store.file_appeals(&ready).await?))
+    let ids = store.file_appeals(&ready).await?;
+    for (a, id) in ready.iter().zip(&ids) {
+        let detail = serde_json::json!({"uscc": a.uscc, "category": a.category, "channel": a.channel, "import": true});
+        crate::audit::record(
+            store,
+            &actor.who(),
+            "appeal.import",
+            Some(&a.park),
+            &id.to_string(),
+            detail,
+        )
+        .await?;
+    }
+    Ok(ImportOutcome::Filed(ids))
 }
 
 /// The import template: the header row and one example row.

@@ -19,6 +19,14 @@ impl Who {
         }
     }
 
+    /// An actor named by the use case itself (an API key's holder, a role key already known).
+    pub fn named(actor: &str, role: &str) -> Who {
+        Who {
+            actor: actor.to_string(),
+            role: role.to_string(),
+        }
+    }
+
     /// The server's own background work (warm-up, time-limit sweeps …).
     pub fn system() -> Who {
         Who {
@@ -69,5 +77,57 @@ pub fn event(
         park: park.map(str::to_string),
         subject: subject.to_string(),
         detail: detail.to_string(),
+    }
+}
+
+/// [`record`] for a change to one firm's record: the entry's park is the firm's park (looked up;
+/// none when the firm is not in the panel) and its subject the credit code, so the firm reads it.
+pub async fn record_firm(
+    store: &Store,
+    who: &Who,
+    action: &str,
+    uscc: &gaoxin_model::Uscc,
+    detail: serde_json::Value,
+) -> Result<(), gaoxin_store::Error> {
+    let park = store
+        .enterprise(&gaoxin_store::Scope::Zone, uscc)
+        .await?
+        .map(|e| e.park.as_str().to_string());
+    record(store, who, action, park.as_deref(), uscc.as_str(), detail).await
+}
+
+/// [`record`] after a change already committed by a front end (a page, an API call): a failure
+/// to append is logged, not turned into an error for a change that was made.
+pub async fn note(
+    store: &Store,
+    who: &Who,
+    action: &str,
+    park: Option<&str>,
+    subject: &str,
+    detail: serde_json::Value,
+) {
+    if let Err(e) = record(store, who, action, park, subject, detail).await {
+        tracing::error!(
+            action,
+            subject,
+            "the audit trail could not record a change: {e}"
+        );
+    }
+}
+
+/// [`record_firm`] with [`note`]'s handling of a failure.
+pub async fn note_firm(
+    store: &Store,
+    who: &Who,
+    action: &str,
+    uscc: &gaoxin_model::Uscc,
+    detail: serde_json::Value,
+) {
+    if let Err(e) = record_firm(store, who, action, uscc, detail).await {
+        tracing::error!(
+            action,
+            uscc = uscc.as_str(),
+            "the audit trail could not record a change: {e}"
+        );
     }
 }

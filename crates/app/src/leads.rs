@@ -122,12 +122,25 @@ pub struct Actor {
 }
 
 impl Actor {
+    /// The actor as the audit trail names them (writers are zone or park administrators).
+    fn who(&self) -> crate::audit::Who {
+        let role = match self.scope {
+            Scope::Park(_) => "park_admin",
+            _ => "zone_admin",
+        };
+        crate::audit::Who::named(&self.username, role)
+    }
     fn own_park(&self) -> Option<&ParkId> {
         match &self.scope {
             Scope::Park(p) => Some(p),
             _ => None,
         }
     }
+}
+
+/// A lead's park for the audit trail (`""`: the zone's own).
+fn park_of(p: &str) -> Option<&str> {
+    (!p.is_empty()).then_some(p)
 }
 
 /// A lead as typed in the form or a spreadsheet row.
@@ -352,6 +365,16 @@ pub async fn create(
     let ids = store
         .insert_leads(std::slice::from_ref(&n), &actor.username, &[now])
         .await?;
+    let detail = serde_json::json!({"uscc": n.uscc, "firm": n.firm_name, "track": n.track, "event": n.event});
+    crate::audit::record(
+        store,
+        &actor.who(),
+        "lead.create",
+        park_of(&n.park),
+        &ids[0],
+        detail,
+    )
+    .await?;
     store
         .lead(&actor.scope, &ids[0])
         .await?
@@ -442,7 +465,19 @@ pub async fn import(
         return Err(InputError::Invalid(vec!["文件中没有数据行".into()]));
     }
     let times = vec![now; leads.len()];
-    store.insert_leads(&leads, &actor.username, &times).await?;
+    let ids = store.insert_leads(&leads, &actor.username, &times).await?;
+    for (l, id) in leads.iter().zip(&ids) {
+        let detail = serde_json::json!({"uscc": l.uscc, "firm": l.firm_name, "track": l.track, "event": l.event, "import": true});
+        crate::audit::record(
+            store,
+            &actor.who(),
+            "lead.import",
+            park_of(&l.park),
+            id,
+            detail,
+        )
+        .await?;
+    }
     Ok(leads.len())
 }
 
@@ -617,7 +652,22 @@ pub async fn change(
         .change_lead(&actor.scope, id, lead.stage, &c, &actor.username, now)
         .await?
     {
-        Some(l) => Ok(l),
+        Some(l) => {
+            let detail = serde_json::json!({
+                "action": input.action, "stage": {"from": lead.stage, "to": l.stage},
+                "note": input.note, "reason": input.reason, "invest_wan": input.invest_wan,
+            });
+            crate::audit::record(
+                store,
+                &actor.who(),
+                "lead.change",
+                park_of(&l.park),
+                id,
+                detail,
+            )
+            .await?;
+            Ok(l)
+        }
         None => Err(InputError::Invalid(vec![
             "该线索刚被他人变更，请刷新后重试".into(),
         ])),

@@ -49,6 +49,7 @@ pub mod appeals_measures;
 pub mod appeals_sla;
 pub mod appeals_xlsx;
 pub mod audit;
+pub mod audit_view;
 pub mod cluster_links;
 pub mod cluster_workbook;
 pub mod clusters;

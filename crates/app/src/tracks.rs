@@ -119,6 +119,13 @@ pub struct Editor {
     pub zone_admin: bool,
 }
 
+impl Editor {
+    /// The editor as the audit trail names them (only zone administrators write).
+    fn who(&self) -> crate::audit::Who {
+        crate::audit::Who::named(&self.username, "zone_admin")
+    }
+}
+
 /// One element as typed in a form or a spreadsheet row (text, parsed here).
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct ElementInput {
@@ -216,6 +223,10 @@ pub async fn save_element(
     let e =
         parse_element(cfg, zone, input, "", &editor.username, now).map_err(InputError::Invalid)?;
     store.put_track_elements(std::slice::from_ref(&e)).await?;
+    let detail =
+        serde_json::json!({"name": e.name, "who": e.who, "since": e.since, "status": e.status});
+    let subject = format!("{}/{}", e.track, e.element);
+    crate::audit::record(store, &editor.who(), "track.save", None, &subject, detail).await?;
     Ok(e)
 }
 
@@ -232,6 +243,16 @@ pub async fn delete_element(
     }
     let t = zone.track(track).ok_or(InputError::NotFound)?;
     if store.delete_track_element(&t.id, element).await? {
+        let subject = format!("{}/{element}", t.id);
+        crate::audit::record(
+            store,
+            &editor.who(),
+            "track.delete",
+            None,
+            &subject,
+            serde_json::json!({}),
+        )
+        .await?;
         Ok(())
     } else {
         Err(InputError::NotFound)
@@ -302,6 +323,12 @@ pub async fn import_elements(
         return Err(InputError::Invalid(vec!["文件中没有数据行".into()]));
     }
     store.put_track_elements(&out).await?;
+    let list: Vec<String> = out
+        .iter()
+        .map(|e| format!("{}/{}", e.track, e.element))
+        .collect();
+    let detail = serde_json::json!({"elements": list});
+    crate::audit::record(store, &editor.who(), "track.import", None, "tracks", detail).await?;
     Ok(out.len())
 }
 

@@ -208,6 +208,14 @@ pub async fn run(url: &str, zone: &Zone, a: AppealsArgs) -> Res {
             which: KeyCmd::Add { name },
         } => match store.add_appeal_key(&name, now).await? {
             Some(key) => {
+                crate::audit_cmd::note(
+                    &store,
+                    "appeal.key_add",
+                    None,
+                    &name,
+                    serde_json::json!({}),
+                )
+                .await?;
                 println!("{key}");
                 eprintln!(
                     "已登记「{name}」的诉求推送密钥（POST /api/v1/appeals，请求头 Authorization: Bearer …）。只显示这一次；平台只保存其哈希。"

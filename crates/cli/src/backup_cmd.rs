@@ -52,6 +52,10 @@ pub async fn backup(url: &str, a: BackupArgs) -> Res {
     let s = match written {
         Ok(Some(s)) => s,
         Ok(None) => {
+            let store = Store::open(url).await?;
+            let detail = serde_json::json!({"file": a.out.display().to_string(), "native": true});
+            crate::audit_cmd::note(&store, "backup.create", None, "database", detail).await?;
+            store.close().await;
             println!("已备份（数据库自身格式）：{}", a.out.display());
             return Ok(ExitCode::SUCCESS);
         }
@@ -60,6 +64,10 @@ pub async fn backup(url: &str, a: BackupArgs) -> Res {
             return Err(e);
         }
     };
+    let store = Store::open(url).await?;
+    let detail = serde_json::json!({"file": a.out.display().to_string(), "rows": s.rows()});
+    crate::audit_cmd::note(&store, "backup.create", None, "database", detail).await?;
+    store.close().await;
     print_summary(&format!("已备份：{}", a.out.display()), &s);
     Ok(ExitCode::SUCCESS)
 }
@@ -80,6 +88,10 @@ fn print_summary(head: &str, s: &gaoxin_store::BackupSummary) {
 pub async fn restore(url: &str, a: RestoreArgs) -> Res {
     let store = Store::open(url).await?;
     let res = store.restore_file(&a.file).await;
+    if let Ok(s) = &res {
+        let detail = serde_json::json!({"file": a.file.display().to_string(), "rows": s.rows()});
+        crate::audit_cmd::note(&store, "backup.restore", None, "database", detail).await?;
+    }
     store.close().await;
     let s = res?;
     print_summary(

@@ -39,6 +39,15 @@ enum Which {
     /// the cold dashboard, 评价, 政策, 目标, the xlsx exports and the enterprise list under load,
     /// each with the command that reproduces it.
     Pages(crate::bench_pages::PagesArgs),
+    /// Crash safety: the server killed with SIGKILL at random moments during imports, N times;
+    /// after each kill the database's integrity, all-or-nothing imports, the audit trail, kept
+    /// sessions and interrupted jobs are checked (`--database` an empty PostgreSQL database for
+    /// that backend; default a fresh SQLite file).
+    Crash(crate::crash_bench::CrashArgs),
+    /// Fuzzed parsers: the import readers (CSV, xlsx), rule files, schemes, reforms, USCC, money
+    /// and the backup reader fed mutated samples for N seconds each; never a panic, always a
+    /// Chinese error where users read it.
+    Fuzz(crate::fuzz_bench::FuzzArgs),
 }
 
 fn peak_rss_mib() -> f64 {
@@ -53,12 +62,14 @@ fn peak_rss_mib() -> f64 {
         .unwrap_or(f64::NAN)
 }
 
-pub async fn run(zone: &Zone, a: BenchArgs) -> Res {
+pub async fn run(zone: &Zone, url: Option<&str>, a: BenchArgs) -> Res {
     let (rows, dir) = match a.which {
         Which::Import { rows, dir } => (rows, dir),
         Which::Appeals { appeals } => return crate::appeals_cmd::bench(zone, appeals).await,
         Which::Leads(l) => return crate::leads_bench::run(zone, l).await,
         Which::Pages(p) => return crate::bench_pages::run(p).await,
+        Which::Crash(c) => return crate::crash_bench::run(zone, url, c).await,
+        Which::Fuzz(f) => return crate::fuzz_bench::run(zone, f).await,
     };
     let keep = dir.is_some();
     let dir = dir.unwrap_or_else(|| {

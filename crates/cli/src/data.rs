@@ -213,6 +213,8 @@ pub async fn import(url: &str, zone: &Zone, a: ImportArgs) -> Res {
             .file_name()
             .map(|s| s.to_string_lossy().to_string())
             .unwrap_or_default(),
+        role: "cli".into(),
+        job: String::new(),
     };
     let report = gaoxin_ingest::import_path(&store, zone, &a.file, &opts, &mut |p| {
         bar.update(p.bytes, p.total_bytes, p.rows)
@@ -326,6 +328,17 @@ pub async fn move_park(url: &str, zone: &Zone, a: MoveParkArgs) -> Res {
     let res = store
         .move_park(&uscc, &to.id, &operator(&a.by), &a.reason)
         .await?;
+    if let Ok(m) = &res {
+        let detail = serde_json::json!({"from": m.from_park.as_str(), "to": m.to_park.as_str(), "reason": a.reason});
+        crate::audit_cmd::note(
+            &store,
+            "firm.move_park",
+            Some(m.to_park.as_str()),
+            m.uscc.as_str(),
+            detail,
+        )
+        .await?;
+    }
     store.close().await;
     match res {
         Ok(m) => {

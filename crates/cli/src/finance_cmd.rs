@@ -125,9 +125,16 @@ fn scope_of(zone: &Zone, park: Option<&str>) -> Result<Scope, String> {
     }
 }
 
-fn report(what: &str, r: ImportResult) -> Res {
+/// Says what an import did; a written one is recorded in the audit trail as `action`.
+async fn report(store: &Store, action: &str, scope: &Scope, what: &str, r: ImportResult) -> Res {
     match r {
         Ok(n) => {
+            let park = match scope {
+                Scope::Park(p) => Some(p.as_str().to_string()),
+                _ => None,
+            };
+            let detail = serde_json::json!({"rows": n});
+            crate::audit_cmd::note(store, action, park.as_deref(), what, detail).await?;
             eprintln!("已导入 {n} 条{what}");
             Ok(ExitCode::SUCCESS)
         }
@@ -185,6 +192,8 @@ pub async fn loans_cmd(url: &str, zone: &Zone, a: LoansArgs) -> Res {
                 &by,
             )
             .await?;
+            let detail = serde_json::json!({"title": ed.title, "demands": n});
+            crate::audit_cmd::note(&store, "finance.publish", None, &ed.id, detail).await?;
             println!("{}", ed.id);
             eprintln!(
                 "已发布「{}」（{}），列入 {n} 项需求",
@@ -201,16 +210,19 @@ pub async fn loans_cmd(url: &str, zone: &Zone, a: LoansArgs) -> Res {
             let bytes =
                 std::fs::read(&file).map_err(|e| format!("无法读取 {}：{e}", file.display()))?;
             if responses {
+                let r = finance_import::import_responses(&store, &cfg, bytes).await?;
                 report(
+                    &store,
+                    "finance.responses_import",
+                    &Scope::Zone,
                     "银行回应",
-                    finance_import::import_responses(&store, &cfg, bytes).await?,
-                )?
+                    r,
+                )
+                .await?
             } else {
                 let scope = scope_of(zone, park.as_deref())?;
-                report(
-                    "贷款需求",
-                    finance_import::import_demands(&store, &scope, bytes, &by).await?,
-                )?
+                let r = finance_import::import_demands(&store, &scope, bytes, &by).await?;
+                report(&store, "finance.demands_import", &scope, "贷款需求", r).await?
             }
         }
         LoansCmd::Stats { edition, park } => {
@@ -312,10 +324,15 @@ pub async fn scenarios_cmd(url: &str, zone: &Zone, a: ScenariosArgs) -> Res {
         ScenariosCmd::Import { file } => {
             let bytes =
                 std::fs::read(&file).map_err(|e| format!("无法读取 {}：{e}", file.display()))?;
+            let r = finance_import::import_scenarios(&store, zone, bytes).await?;
             report(
+                &store,
+                "finance.scenarios_import",
+                &Scope::Zone,
                 "应用场景",
-                finance_import::import_scenarios(&store, zone, bytes).await?,
-            )?
+                r,
+            )
+            .await?
         }
     };
     store.close().await;
@@ -362,16 +379,14 @@ pub async fn funds_cmd(url: &str, zone: &Zone, a: FundsArgs) -> Res {
             }
             ExitCode::SUCCESS
         }
-        FundsCmd::Import { file } => report(
-            "基金",
-            finance_import::import_funds(&store, zone, read(&file)?).await?,
-        )?,
+        FundsCmd::Import { file } => {
+            let r = finance_import::import_funds(&store, zone, read(&file)?).await?;
+            report(&store, "finance.funds_import", &Scope::Zone, "基金", r).await?
+        }
         FundsCmd::ImportInvestments { file, park } => {
             let scope = scope_of(zone, park.as_deref())?;
-            report(
-                "投资",
-                finance_import::import_investments(&store, &scope, read(&file)?).await?,
-            )?
+            let r = finance_import::import_investments(&store, &scope, read(&file)?).await?;
+            report(&store, "finance.investments_import", &scope, "投资", r).await?
         }
     };
     store.close().await;

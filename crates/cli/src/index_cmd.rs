@@ -112,6 +112,8 @@ pub async fn rank(url: &str, zone: &Zone, a: RankArgs) -> Res {
     let store = Store::open(url).await?;
     let t = std::time::Instant::now();
     let (rep, run) = indicators::run_park_evaluation(&store, a.year, a.mc).await?;
+    let detail = serde_json::json!({"run": run.id, "mc": a.mc, "input_hash": run.input_hash});
+    crate::audit_cmd::note(&store, "evaluation.run", None, &a.year.to_string(), detail).await?;
     print_rank(zone, &rep);
     eprintln!(
         "运行 {}（方案版本 {}，输入哈希 {}），用时 {:.2} 秒",
@@ -241,6 +243,8 @@ pub async fn points(url: &str, _zone: &Zone, a: PointsArgs) -> Res {
     let store = Store::open(url).await?;
     let t = std::time::Instant::now();
     let (rep, run) = indicators::run_points(&store, a.year).await?;
+    let detail = serde_json::json!({"run": run.id, "input_hash": run.input_hash});
+    crate::audit_cmd::note(&store, "points.run", None, &a.year.to_string(), detail).await?;
     let firms: Vec<_> = rep
         .firms
         .iter()
@@ -435,6 +439,8 @@ pub async fn bank(url: &str, a: BankArgs) -> Res {
     match a.which {
         BankCmd::Add { name } => match store.add_bank(&name, now()).await? {
             Some((b, key)) => {
+                let detail = serde_json::json!({"name": b.name});
+                crate::audit_cmd::note(&store, "bank.add", None, &b.id, detail).await?;
                 println!("{key}");
                 eprintln!(
                     "已登记银行「{}」（{}）。上面是它的API密钥，只显示这一次，请安全转交；平台只保存其哈希。",
@@ -457,6 +463,8 @@ pub async fn bank(url: &str, a: BankArgs) -> Res {
             if !store.set_bank_disabled(&name, true).await? {
                 return Err(format!("没有名为「{name}」的银行").into());
             }
+            crate::audit_cmd::note(&store, "bank.disable", None, &name, serde_json::json!({}))
+                .await?;
             eprintln!("已停用「{name}」");
         }
     }
@@ -481,6 +489,15 @@ pub async fn park_input(url: &str, zone: &Zone, a: ParkInputArgs) -> Res {
         store
             .delete_park_input(&Scope::Zone, &a.park, a.year, &a.indicator)
             .await?;
+        let detail = serde_json::json!({"year": a.year, "indicator": a.indicator, "value": null});
+        crate::audit_cmd::note(
+            &store,
+            "park_input.clear",
+            Some(&a.park),
+            &a.indicator,
+            detail,
+        )
+        .await?;
         eprintln!("已清除（视为缺失）");
     } else {
         let value = a.value.ok_or("请给出数值，或用 --clear 清除")?;
@@ -497,6 +514,15 @@ pub async fn park_input(url: &str, zone: &Zone, a: ParkInputArgs) -> Res {
                 },
             )
             .await?;
+        let detail = serde_json::json!({"year": a.year, "indicator": a.indicator, "value": value, "by": a.by});
+        crate::audit_cmd::note(
+            &store,
+            "park_input.set",
+            Some(&a.park),
+            &a.indicator,
+            detail,
+        )
+        .await?;
         eprintln!("已录入 {} {}年 {} = {value}", a.park, a.year, a.indicator);
     }
     store.close().await;

@@ -4,13 +4,16 @@
 //! `sqlite://gaoxin.db` in the working directory. Reference data come from `data/reference/zone.toml`
 //! (or `--reference FILE`).
 mod appeals_cmd;
+mod audit_cmd;
 mod backup_cmd;
 mod bench;
 mod bench_pages;
 mod clusters_cmd;
+mod crash_bench;
 mod data;
 mod export_note;
 mod finance_cmd;
+mod fuzz_bench;
 mod index_cmd;
 mod leads_bench;
 mod leads_cmd;
@@ -119,6 +122,9 @@ enum Command {
     /// 政策兑现: `payouts sync|list|show|step|import|template|measures|fund` — the payout ledger from
     /// the rules' awards to the money paid (应享尽享、应兑尽兑).
     Payouts(payouts_cmd::PayoutsArgs),
+
+    /// The audit trail (操作记录): `audit [--actor A] [--action X] [--park P] [--subject S] [--since DATE] [--until DATE] [--format table|json]`, newest first.
+    Audit(audit_cmd::AuditArgs),
 }
 
 /// A command whose output is piped into a reader that stops early (`gaoxin export | head`) ends
@@ -143,6 +149,7 @@ fn main() -> ExitCode {
         .build()
         .expect("tokio runtime");
     let url = gaoxin_store::database_url_from_env(cli.database.as_deref());
+    let explicit_url = cli.database.clone();
     let res = rt.block_on(async move {
         let zone = match &cli.reference {
             Some(p) => data::load_zone(p, true)?,
@@ -162,7 +169,7 @@ fn main() -> ExitCode {
             Command::Export(a) => data::export(&url, &zone, a).await,
             Command::Template(a) => data::template(&zone, a),
             Command::Summary => data::summary(&url).await,
-            Command::Bench(a) => bench::run(&zone, a).await,
+            Command::Bench(a) => bench::run(&zone, explicit_url.as_deref(), a).await,
             Command::Rules(a) => rules_cmd::rules(a),
             Command::Evaluate(a) => rules_cmd::evaluate(&url, &zone, a).await,
             Command::Explain(a) => rules_cmd::explain(&url, a).await,
@@ -182,6 +189,8 @@ fn main() -> ExitCode {
             Command::Talents(a) => talent_cmd::run(&url, &zone, a).await,
 
             Command::Payouts(a) => payouts_cmd::run(&url, &zone, a).await,
+
+            Command::Audit(a) => audit_cmd::audit(&url, &zone, a).await,
         }
     });
     match res {

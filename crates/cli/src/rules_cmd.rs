@@ -289,6 +289,8 @@ pub async fn evaluate(url: &str, zone: &Zone, a: EvaluateArgs) -> Res {
     let store = Store::open(url).await?;
     let t = std::time::Instant::now();
     let (s, run, rows) = run_with_progress(&store, a.year).await?;
+    let detail = serde_json::json!({"run": run.id, "input_hash": run.input_hash});
+    crate::audit_cmd::note(&store, "rules.run", None, &a.year.to_string(), detail).await?;
     let elapsed = t.elapsed().as_secs_f64();
     println!(
         "{}年 梯度培育与政策评估 — 评价基准日 {}，企业 {} 家，规则 {} 个",

@@ -179,6 +179,10 @@ pub async fn user(url: &str, zone: &Zone, a: UserArgs) -> Res {
             )?;
             let pw = password_or_stdin(password)?;
             accounts::add_user(&store, zone, &username, &pw, role.clone()).await?;
+            let detail = serde_json::json!({"role": role.key(), "park": role.park().map(|p| p.as_str().to_string()), "uscc": role.uscc().map(|u| u.as_str().to_string())});
+            let park = role.park().map(|p| p.as_str().to_string());
+            crate::audit_cmd::note(&store, "user.create", park.as_deref(), &username, detail)
+                .await?;
             println!("已创建账号 {username}（{}）", role.zh());
         }
         UserCmd::List => {
@@ -202,11 +206,27 @@ pub async fn user(url: &str, zone: &Zone, a: UserArgs) -> Res {
         }
         UserCmd::Disable { username } => {
             accounts::disable_user(&store, &username).await?;
+            crate::audit_cmd::note(
+                &store,
+                "user.disable",
+                None,
+                &username,
+                serde_json::json!({}),
+            )
+            .await?;
             println!("已停用账号 {username}");
         }
         UserCmd::ResetPassword { username, password } => {
             let pw = password_or_stdin(password)?;
             accounts::reset_password(&store, &username, &pw).await?;
+            crate::audit_cmd::note(
+                &store,
+                "user.reset_password",
+                None,
+                &username,
+                serde_json::json!({}),
+            )
+            .await?;
             println!("已重设账号 {username} 的密码（该用户下次登录时须设置自己的新密码）");
         }
     }

@@ -24,6 +24,14 @@ fn text(o: &Output) -> String {
     )
 }
 
+/// Every table's digest but the audit trail's: the backup and the restore themselves are
+/// recorded there (after the snapshot, and in the restored database), so it differs by them.
+async fn digest(s: &Store) -> Vec<gaoxin_store::TableDigest> {
+    let mut d = s.content_digest().await.unwrap();
+    d.retain(|t| t.table != "audit_log");
+    d
+}
+
 async fn fresh() -> Vec<Store> {
     testing::all().await.unwrap()
 }
@@ -47,11 +55,11 @@ async fn backup_then_restore_into_each_backend() {
         let mut partial = file.clone().into_os_string();
         partial.push(".partial");
         assert!(!PathBuf::from(partial).exists(), "no partial file left");
-        let want = source.content_digest().await.unwrap();
+        let want = digest(&source).await;
         for target in fresh().await {
             let o = gaoxin(target.url(), &["restore", &f]);
             assert!(o.status.success(), "{}", text(&o));
-            assert_eq!(target.content_digest().await.unwrap(), want);
+            assert_eq!(digest(&target).await, want);
             let o = gaoxin(target.url(), &["restore", &f]);
             assert_eq!(o.status.code(), Some(2), "{}", text(&o));
             assert!(
@@ -70,7 +78,7 @@ async fn backup_then_restore_into_each_backend() {
         };
         let o = gaoxin(target.url(), &["restore", &native]);
         assert!(o.status.success(), "{}", text(&o));
-        assert_eq!(target.content_digest().await.unwrap(), want);
+        assert_eq!(digest(&target).await, want);
         let bytes = std::fs::read(&file).unwrap();
         let cut = dir.join(format!("cut{i}.gxbak"));
         std::fs::write(&cut, &bytes[..bytes.len() * 2 / 3]).unwrap();

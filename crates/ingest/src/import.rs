@@ -43,6 +43,11 @@ pub struct ImportOptions {
     pub actor: String,
     /// The file's name (recorded with a park move).
     pub file_name: String,
+    /// The importer's role key for the audit trail (`zone_admin`, `park_admin`, `cli` …; empty:
+    /// `cli`).
+    pub role: String,
+    /// The background job running the import, if any (named in the audit entry).
+    pub job: String,
 }
 
 /// A failure that is not about the file's content.
@@ -478,6 +483,8 @@ impl Writer<'_> {
         } else {
             report.warnings_accepted = warning_count > 0;
             report.notices.append(&mut self.move_notices);
+            let mut tx = tx;
+            tx.audit(&self.audit_event(&report, &tx)).await?;
             let (counts, changes) = tx.commit_with_changes().await?;
             report.counts = Some(counts);
             report.changes = changes
@@ -486,6 +493,44 @@ impl Writer<'_> {
                 .collect();
         }
         Ok(report)
+    }
+}
+
+impl Writer<'_> {
+    /// The audit entry of a committed import (`import.commit`): who, the file, the job and the
+    /// counts; the per-firm changes are the import's change list (its report), not repeated.
+    fn audit_event(&self, report: &ImportReport, tx: &ImportTx) -> gaoxin_store::AuditEvent {
+        let c = tx.counts();
+        let detail = serde_json::json!({
+            "file": self.opts.file_name,
+            "job": self.opts.job,
+            "rows": report.rows,
+            "firms_inserted": c.enterprises_inserted,
+            "firms_updated": c.enterprises_updated,
+            "firms_unchanged": c.enterprises_unchanged,
+            "facts_inserted": c.facts_inserted,
+            "facts_updated": c.facts_updated,
+            "facts_unchanged": c.facts_unchanged,
+            "fields_changed": c.fields_changed,
+            "changes_listed": tx.changes().len(),
+            "warnings_accepted": report.warnings_accepted,
+        });
+        gaoxin_store::AuditEvent {
+            actor: self.actor.clone(),
+            role: if self.opts.role.is_empty() {
+                "cli".into()
+            } else {
+                self.opts.role.clone()
+            },
+            action: "import.commit".into(),
+            park: self.opts.only_park.as_ref().map(|p| p.as_str().to_string()),
+            subject: if self.opts.job.is_empty() {
+                self.opts.file_name.clone()
+            } else {
+                self.opts.job.clone()
+            },
+            detail: detail.to_string(),
+        }
     }
 }
 

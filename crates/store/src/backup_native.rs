@@ -369,6 +369,24 @@ impl Store {
     }
 }
 
+impl Store {
+    /// SQLite's `PRAGMA integrity_check` of the open database: the problems it lists (empty when
+    /// the file is sound). PostgreSQL keeps no such check: empty (its WAL recovery is its own).
+    pub async fn integrity_check(&self) -> Result<Vec<String>, Error> {
+        if self.backend() != crate::Backend::Sqlite {
+            return Ok(vec![]);
+        }
+        let rows = sqlx::query("PRAGMA integrity_check")
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows
+            .iter()
+            .filter_map(|r| r.try_get::<String, _>(0).ok())
+            .filter(|m| m != "ok")
+            .collect())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::{data_list, pg_tool, split_password};

@@ -133,6 +133,16 @@ pub async fn change(
     }
     match res {
         Ok(()) => {
+            let who = user.who();
+            gaoxin_app::audit::note(
+                &state.store,
+                &who,
+                "user.password_change",
+                None,
+                &user.username,
+                serde_json::json!({}),
+            )
+            .await;
             if let Some(sid) = &ctx.sid {
                 let ended = async {
                     state.sessions.password_changed(sid).await?;

@@ -314,11 +314,13 @@ pub async fn grant(
             now(),
         )
         .await?;
-    if c.is_none() {
+    let Some(c) = c else {
         return Err(PageError::bad_request(
             "授权未生效：请选择已登记的银行，并填写今天之后的到期日期。",
         ));
-    }
+    };
+    let detail = serde_json::json!({"consent": c.id, "bank": c.bank_name, "expires": f.expires});
+    gaoxin_app::audit::note_firm(&state.store, &user.who(), "consent.grant", &uscc, detail).await;
     Ok(Redirect::to(&format!("/enterprises/{}#points", uscc.as_str())).into_response())
 }
 
@@ -337,5 +339,7 @@ pub async fn revoke(
     {
         return Err(PageError::not_found());
     }
+    let detail = serde_json::json!({"consent": f.consent});
+    gaoxin_app::audit::note_firm(&state.store, &user.who(), "consent.revoke", &uscc, detail).await;
     Ok(Redirect::to(&format!("/enterprises/{}#points", uscc.as_str())).into_response())
 }

@@ -262,6 +262,19 @@ pub async fn links_import(
         unix_now(),
     )
     .await?;
+    if r.written > 0 {
+        let detail = serde_json::json!({"written": r.written});
+        let park = user.role.park().map(|p| p.as_str().to_string());
+        gaoxin_app::audit::note(
+            &state.store,
+            &user.who(),
+            "links.import",
+            park.as_deref(),
+            "links",
+            detail,
+        )
+        .await;
+    }
     let list = cluster_links::list(&state.store, &user.scope(), None).await?;
     let page = Page::new("集群关联记录", &user, "/clusters");
     Ok(render::page(

@@ -23,6 +23,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Form, Json};
+use gaoxin_app::audit;
 use gaoxin_app::finance::{self, FinanceConfig};
 use gaoxin_app::finance_loans::{
     self as loans, DemandForm, FinanceError, OutcomeForm, ResponseForm,
@@ -176,7 +177,7 @@ pub async fn publish(
     if !matches!(user.role, Role::ZoneAdmin) {
         return Err(PageError::not_found());
     }
-    let (ed, _) = loans::publish(
+    let (ed, n) = loans::publish(
         &state.store,
         &user.scope(),
         &f.title,
@@ -185,6 +186,16 @@ pub async fn publish(
     )
     .await
     .map_err(page_err)?;
+    let detail = serde_json::json!({"title": ed.title, "demands": n});
+    audit::note(
+        &state.store,
+        &user.who(),
+        "finance.publish",
+        None,
+        &ed.id,
+        detail,
+    )
+    .await;
     Ok(Redirect::to(&format!("/finance?edition={}", ed.id)).into_response())
 }
 
@@ -263,9 +274,20 @@ pub async fn declare(
     Form(f): Form<DemandForm>,
 ) -> Result<Response, PageError> {
     let uscc = writable_firm(&state, &user, &code).await?;
-    loans::declare(&state.store, &user.scope(), &uscc, &f, &user.username)
+    let d = loans::declare(&state.store, &user.scope(), &uscc, &f, &user.username)
         .await
         .map_err(page_err)?;
+    let detail =
+        serde_json::json!({"uscc": d.uscc, "amount_fen": d.amount_fen, "purpose": d.purpose});
+    audit::note(
+        &state.store,
+        &user.who(),
+        "finance.demand",
+        Some(&d.park),
+        uscc.as_str(),
+        detail,
+    )
+    .await;
     Ok(Redirect::to(&format!("/enterprises/{}#finance", uscc.as_str())).into_response())
 }
 
@@ -291,6 +313,8 @@ pub async fn withdraw(
     {
         return Err(PageError::not_found());
     }
+    let detail = serde_json::json!({"demand": f.demand});
+    audit::note_firm(&state.store, &user.who(), "finance.withdraw", &uscc, detail).await;
     Ok(Redirect::to(&format!("/enterprises/{}#finance", uscc.as_str())).into_response())
 }
 
@@ -309,9 +333,19 @@ pub async fn apply(
     Form(f): Form<ApplyForm>,
 ) -> Result<Response, PageError> {
     let uscc = writable_firm(&state, &user, &code).await?;
-    registry::apply(&state.store, &user.scope(), &f.scenario, &uscc, &f.note)
+    let a = registry::apply(&state.store, &user.scope(), &f.scenario, &uscc, &f.note)
         .await
         .map_err(page_err)?;
+    let detail = serde_json::json!({"scenario": f.scenario, "note": f.note});
+    audit::note(
+        &state.store,
+        &user.who(),
+        "finance.apply",
+        Some(&a.park),
+        uscc.as_str(),
+        detail,
+    )
+    .await;
     Ok(Redirect::to(&format!("/enterprises/{}#finance", uscc.as_str())).into_response())
 }
 
@@ -390,7 +424,7 @@ pub async fn move_application(
     Form(f): Form<StateForm>,
 ) -> Result<Response, PageError> {
     let uscc = writable_firm(&state, &user, &f.uscc).await?;
-    registry::move_application(
+    let to = registry::move_application(
         &state.store,
         &user.scope(),
         &f.scenario,
@@ -400,6 +434,15 @@ pub async fn move_application(
     )
     .await
     .map_err(page_err)?;
+    let detail = serde_json::json!({"scenario": f.scenario, "to": to.key(), "note": f.note});
+    audit::note_firm(
+        &state.store,
+        &user.who(),
+        "finance.application",
+        &uscc,
+        detail,
+    )
+    .await;
     Ok(Redirect::to("/finance/scenarios").into_response())
 }
 
@@ -600,6 +643,24 @@ pub async fn bank_respond(
     let r = loans::bank_respond(&state.store, &cfg, &bank, &demand, &f, &path)
         .await
         .map_err(api_err)?;
+    let who = audit::Who::named(&bank.name, "bank");
+    let detail = serde_json::json!({"demand": r.demand_id, "status": r.status.key(), "amount_fen": r.amount_fen, "reason_code": r.reason_code});
+    let park = state
+        .store
+        .demand(&Scope::Zone, &r.demand_id)
+        .await
+        .ok()
+        .flatten()
+        .map(|d| d.park);
+    audit::note(
+        &state.store,
+        &who,
+        "finance.response",
+        park.as_deref(),
+        &r.id,
+        detail,
+    )
+    .await;
     Ok(Json(ResponseAnswer {
         id: r.id,
         demand: r.demand_id,
@@ -666,6 +727,17 @@ pub async fn bank_points_loan(
     let p = loans::bank_points_loan(&state.store, &cfg, &bank, &uscc, &f, &path)
         .await
         .map_err(api_err)?;
+    let who = audit::Who::named(&bank.name, "bank");
+    let detail = serde_json::json!({"outcome": p.outcome, "approved_fen": p.approved_fen, "points_year": p.points_year});
+    audit::note(
+        &state.store,
+        &who,
+        "finance.points_loan",
+        Some(&p.park),
+        uscc.as_str(),
+        detail,
+    )
+    .await;
     Ok(Json(OutcomeAnswer {
         id: p.id,
         uscc: p.uscc,
@@ -743,7 +815,19 @@ pub async fn scenarios_import(
         .await
         .map_err(page_err)?
     {
-        Ok(n) => Ok(Redirect::to(&format!("/finance/scenarios?imported={n}")).into_response()),
+        Ok(n) => {
+            let detail = serde_json::json!({"scenarios": n});
+            audit::note(
+                &state.store,
+                &user.who(),
+                "finance.scenarios_import",
+                None,
+                "scenarios",
+                detail,
+            )
+            .await;
+            Ok(Redirect::to(&format!("/finance/scenarios?imported={n}")).into_response())
+        }
         Err(errors) => Err(PageError::bad_request(&format!(
             "导入未完成，未写入任何数据（共 {} 处错误）：{}",
             errors.len(),

@@ -27,6 +27,7 @@ pub mod appeal_files;
 pub mod appeal_pages;
 pub mod as_of;
 mod assets;
+pub mod audit_pages;
 pub mod auth;
 pub mod bank;
 pub mod cluster_pages;

@@ -153,6 +153,7 @@ const TEMPLATES: &[(&str, &str)] = &[
         "payout_measures.html",
         include_str!("../templates/payout_measures.html"),
     ),
+    ("audit.html", include_str!("../templates/audit.html")),
 ];
 
 static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {
@@ -322,6 +323,10 @@ pub const NAV: &[NavItem] = &[
             Role::Enterprise(_) => Some("/talent-services".into()),
             Role::Department(_) => None,
         },
+    },
+    NavItem {
+        label: "操作记录",
+        href: |r| r.may_import().then(|| "/audit".into()),
     },
 ];
 

@@ -97,6 +97,7 @@ fn table() -> Table {
         ux_routes,
         talent_routes,
         payout_routes,
+        audit_routes,
         api_routes,
     ];
     let t = Table {
@@ -699,6 +700,24 @@ pub fn build(state: AppState) -> Router {
             crate::security_headers::add,
         ))
         .with_state(state)
+}
+
+/// 操作记录 (issue 13): the audit trail for zone administrators (every entry) and park
+/// administrators (their park's), with filters, pages and the .xlsx export.
+fn audit_routes(t: Table) -> Table {
+    use Access::*;
+    t.add(
+        "GET",
+        "/audit",
+        Importer,
+        get(crate::audit_pages::audit_page),
+    )
+    .add(
+        "GET",
+        "/audit/export.xlsx",
+        Importer,
+        get(crate::audit_pages::audit_xlsx),
+    )
 }
 
 #[cfg(test)]

@@ -44,7 +44,7 @@ impl RulesJobs {
         &self,
         state: &AppState,
         year: Year,
-        user: &str,
+        user: &gaoxin_app::audit::Who,
         rerun: bool,
     ) -> Result<JobView, gaoxin_store::Error> {
         let known = self
@@ -63,7 +63,12 @@ impl RulesJobs {
     }
 
     /// The running job of `year`, or a new one started in the background.
-    pub fn start(&self, state: &AppState, year: Year, user: &str) -> Arc<RulesJob> {
+    pub fn start(
+        &self,
+        state: &AppState,
+        year: Year,
+        user: &gaoxin_app::audit::Who,
+    ) -> Arc<RulesJob> {
         let mut m = self.map.lock().expect("rules jobs lock");
         if let Some(j) = m.get(&year)
             && j.running()
@@ -79,10 +84,8 @@ impl RulesJobs {
         });
         m.insert(year, job.clone());
         let (st, j) = (state.clone(), job.clone());
-        let (id, owner) = (
-            crate::auth::random_token()[..16].to_string(),
-            user.to_string(),
-        );
+        let (id, who) = (crate::auth::random_token()[..16].to_string(), user.clone());
+        let owner = who.actor.clone();
         tokio::spawn(async move {
             let now = gaoxin_store::unix_now;
             let subject = year.get().to_string();
@@ -100,8 +103,13 @@ impl RulesJobs {
                 ptx.send_replace((v.stage, v.percent as i64));
             })
             .await
-            .map(|_| ())
             .map_err(|e| e.to_string());
+            if let Ok((_, run)) = &r {
+                let detail =
+                    serde_json::json!({"run": run.id, "job": id, "input_hash": run.input_hash});
+                gaoxin_app::audit::note(&st.store, &who, "rules.run", None, &subject, detail).await;
+            }
+            let r = r.map(|_| ());
             let _ = writer.await;
             let (state, text) = match &r {
                 Ok(()) => (gaoxin_store::JobState::Done, "完成".to_string()),

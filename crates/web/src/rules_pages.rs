@@ -343,7 +343,7 @@ async fn run_view(
         None if start && zone_role(&user.role) => {
             let job = state
                 .rules_jobs
-                .view_or_start(state, year, &user.username, q.rerun.as_deref() == Some("1"))
+                .view_or_start(state, year, &user.who(), q.rerun.as_deref() == Some("1"))
                 .await?;
             return Ok(Err(context! {
                 empty => true, evaluating => true, job => render::ser(job),
@@ -385,12 +385,7 @@ pub async fn evaluating(
     } else {
         state
             .rules_jobs
-            .view_or_start(
-                &state,
-                year,
-                &user.username,
-                q.rerun.as_deref() == Some("1"),
-            )
+            .view_or_start(&state, year, &user.who(), q.rerun.as_deref() == Some("1"))
             .await?
     };
     let done = view.state == "done";

@@ -360,6 +360,8 @@ async fn start(
         accept_warnings,
         actor: user.username.clone(),
         file_name: name.clone(),
+        role: user.role.key().to_string(),
+        job: job.id.clone(),
     };
     let (st, j) = (state.clone(), job.clone());
     tokio::spawn(async move {

@@ -223,6 +223,8 @@ fn expected_signed_in(path: &str, who: &str, variant: &str) -> u16 {
             if ok { 200 } else { 404 }
         }
         "/upload" | "/upload/template.xlsx" => 200,
+        // 操作记录: zone and park administrators (Importer), scoped by the store
+        "/audit" | "/audit/export.xlsx" => 200,
         // 术语说明: every signed-in user.
         "/glossary" => 200,
         // 评价 / 目标: zone and park users; the annual report: zone users only; firms and

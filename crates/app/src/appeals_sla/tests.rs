@@ -157,6 +157,16 @@ async fn the_sweep_lists_and_escalates_once() {
         let h = store.appeal_transitions(&Scope::Zone, a).await.unwrap();
         assert_eq!(h.last().unwrap().action, "提级");
         assert_eq!(h.last().unwrap().actor, "系统");
+        // one audit entry for the sweep's escalation in the appeal's park, by the system
+        let f = gaoxin_store::AuditFilter {
+            action: Some("appeal.escalate".into()),
+            ..Default::default()
+        };
+        let es = store.audit_entries(&Scope::Zone, &f, 10, 0).await.unwrap();
+        assert_eq!(es.len(), 1, "{es:?}");
+        assert_eq!(es[0].event.actor, "system");
+        assert_eq!(es[0].event.park.as_deref(), Some(e.park.as_str()));
+        assert!(es[0].event.detail.contains(&a.to_string()), "{:?}", es[0]);
         // scoped: the firm's park sees its own, another park nothing
         let other = firms
             .iter()

@@ -529,6 +529,13 @@ impl ImportTx {
         &self.changes
     }
 
+    /// Appends `e` to the audit trail inside this import's transaction: the entry is committed
+    /// with the import, or not at all.
+    pub async fn audit(&mut self, e: &crate::AuditEvent) -> Result<(), Error> {
+        crate::audit::audit_query(e).execute(&mut *self.tx).await?;
+        Ok(())
+    }
+
     /// Makes the import visible; returns the counts and the listed changes.
     pub async fn commit_with_changes(self) -> Result<(ImportCounts, Vec<Change>), Error> {
         self.tx.commit().await?;
