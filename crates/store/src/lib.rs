@@ -26,6 +26,7 @@ mod rule_results;
 mod runs;
 mod scope;
 mod sessions;
+mod tech;
 pub mod testing;
 mod tracks;
 mod url;
@@ -56,6 +57,10 @@ pub use rule_results::RuleResultRow;
 pub use runs::{ParkInput, PointsRow, RunKind, RunRecord};
 pub use scope::Scope;
 pub use sessions::{JobKind, JobRecord, JobState, SessionRecord, token_hash};
+pub use tech::{
+    CaseEvent, CaseMove, CaseState, NewCase, TechCase, TechContract, TechDemand, TechExpert,
+    TechResult,
+};
 pub use tracks::{TrackElement, TrackYear};
 pub use url::masked_url;
 pub use users::{Role, UserRecord};
