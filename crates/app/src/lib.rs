@@ -22,6 +22,9 @@
 //! - [`finance`]: 科技金融 — parsing and statistics (match rate, points bands);
 //!   [`finance_loans`]: the loan-demand list and 创新积分贷; [`finance_registry`]: scenarios and funds;
 //!   [`finance_import`]: their xlsx imports (all-or-nothing); [`finance_demo`]: synthetic finance data.
+//! - [`tech`]: 科技成果转化 — config and parsing; [`tech_import`]: imports and templates of results,
+//!   demands and experts; [`tech_match`]: search in both directions with explanations;
+//!   [`tech_cases`]: the broker's cases, contracts and statistics.
 //! - [`error`]: [`EvalError`], the error of a use case that runs an engine.
 //!
 //! Words: "evaluation" (评价) is the park evaluation only; the rules engine *runs* rule files
@@ -62,6 +65,11 @@ pub mod rules_runs;
 pub mod rules_summary;
 pub mod rules_workbook;
 pub mod runs;
+pub mod tech;
+pub mod tech_cases;
+pub mod tech_demo;
+pub mod tech_import;
+pub mod tech_match;
 pub mod tracks;
 mod xlsx;
 

@@ -17,6 +17,7 @@ mod progress;
 mod reform_cmd;
 mod rules_cmd;
 mod serve;
+mod tech_cmd;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -110,6 +111,11 @@ enum Command {
     Tracks(leads_cmd::TracksArgs),
     /// 新赛道大会 leads: list, import, template, pipeline, move, land, drop, note.
     Leads(leads_cmd::LeadsArgs),
+    /// 科技成果转化 matching: `match --against results|demands|experts|firms --query TEXT [--top N]
+    /// [--format json]` or `--queries FILE` (one JSON line per query), with filters.
+    Match(tech_cmd::MatchArgs),
+    /// The technology brokers' 对接 cases: `cases list|open|move|contract|stats [--park P]`.
+    Cases(tech_cmd::CasesArgs),
 }
 
 /// A command whose output is piped into a reader that stops early (`gaoxin export | head`) ends
@@ -148,9 +154,11 @@ fn main() -> ExitCode {
             Command::ParkInput(a) => index_cmd::park_input(&url, &zone, a).await,
             Command::User(a) => serve::user(&url, &zone, a).await,
             Command::Demo(a) => data::demo(&url, &zone, a).await,
+            Command::Import(a) if a.kind != "panel" => tech_cmd::import(&url, &zone, a).await,
             Command::Import(a) => data::import(&url, &zone, a).await,
             Command::MovePark(a) => data::move_park(&url, &zone, a).await,
             Command::Export(a) => data::export(&url, &zone, a).await,
+            Command::Template(a) if a.kind != "panel" => tech_cmd::template(a),
             Command::Template(a) => data::template(&zone, a),
             Command::Summary => data::summary(&url).await,
             Command::Bench(a) => bench::run(&zone, a).await,
@@ -170,6 +178,8 @@ fn main() -> ExitCode {
             Command::Loans(a) => finance_cmd::loans_cmd(&url, &zone, a).await,
             Command::Scenarios(a) => finance_cmd::scenarios_cmd(&url, &zone, a).await,
             Command::Funds(a) => finance_cmd::funds_cmd(&url, &zone, a).await,
+            Command::Match(a) => tech_cmd::match_cmd(&url, &zone, a).await,
+            Command::Cases(a) => tech_cmd::cases_cmd(&url, &zone, a).await,
         }
     });
     match res {
