@@ -8,6 +8,7 @@
 pub mod bm25;
 pub mod explain;
 pub mod segment;
+pub mod synth;
 
 pub use bm25::{Attrs, Bm25Index, Doc, Filter, Scored};
 pub use explain::{Explanation, explain, highlight};
