@@ -70,6 +70,7 @@ pub mod tech_cases;
 pub mod tech_demo;
 pub mod tech_import;
 pub mod tech_match;
+pub mod tech_views;
 pub mod tracks;
 mod xlsx;
 

@@ -16,7 +16,7 @@ const SHIPPED_DICT: &str = include_str!("../../../data/tech/dict.txt");
 const SHIPPED_STOP: &str = include_str!("../../../data/tech/stopwords.txt");
 
 /// A coded value (decline reason, contract type).
-#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Deserialize, serde::Serialize, PartialEq, Eq)]
 pub struct Code {
     pub code: String,
     pub name: String,

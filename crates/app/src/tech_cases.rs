@@ -223,7 +223,7 @@ pub async fn board(store: &Store, scope: &Scope, on: i64) -> Result<Board, gaoxi
 }
 
 /// The statistics of cases and contracts in scope.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize)]
 pub struct Stats {
     /// Cases per state (every state, in order).
     pub per_state: Vec<(String, usize)>,

@@ -740,6 +740,24 @@ impl Store {
             .collect()
     }
 
+    /// A text that changes whenever results, demands, experts, cases or firms change (counts and
+    /// latest change times): the key of the matching indexes kept in memory.
+    pub async fn tech_version(&self) -> Result<String, Error> {
+        let mut parts = Vec::new();
+        for sql in [
+            "SELECT COUNT(*), COALESCE(MAX(updated_at), 0) FROM tech_results",
+            "SELECT COUNT(*), COALESCE(MAX(updated_at), 0) FROM tech_demands",
+            "SELECT COUNT(*), COALESCE(MAX(updated_at), 0) FROM tech_cases",
+            "SELECT COUNT(*), COALESCE(MAX(created_at), 0) FROM tech_experts",
+            "SELECT COUNT(*), 0 FROM tech_case_events",
+            "SELECT COUNT(*), 0 FROM enterprises",
+        ] {
+            let r = sqlx::query(sql).fetch_one(&self.pool).await?;
+            parts.push(format!("{}:{}", get_i64(&r, 0)?, get_i64(&r, 1)?));
+        }
+        Ok(parts.join("/"))
+    }
+
     /// Removes every result, demand, expert, case, event and contract (before a fresh demo zone).
     pub async fn clear_tech(&self) -> Result<(), Error> {
         let mut tx = self.pool.begin().await?;

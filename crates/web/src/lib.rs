@@ -45,6 +45,7 @@ pub mod routes;
 pub mod rules_jobs;
 pub mod rules_pages;
 pub mod security_headers;
+pub mod tech_pages;
 pub mod track_pages;
 pub mod upload;
 pub mod user;

@@ -121,6 +121,23 @@ const TEMPLATES: &[(&str, &str)] = &[
         "lead_stalled.html",
         include_str!("../templates/lead_stalled.html"),
     ),
+    ("tech.html", include_str!("../templates/tech.html")),
+    (
+        "tech_result.html",
+        include_str!("../templates/tech_result.html"),
+    ),
+    (
+        "tech_demand.html",
+        include_str!("../templates/tech_demand.html"),
+    ),
+    (
+        "tech_cases.html",
+        include_str!("../templates/tech_cases.html"),
+    ),
+    (
+        "tech_stats.html",
+        include_str!("../templates/tech_stats.html"),
+    ),
 ];
 
 static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {
@@ -268,6 +285,10 @@ pub const NAV: &[NavItem] = &[
     NavItem {
         label: "数据导入",
         href: |r| r.may_import().then(|| "/upload".into()),
+    },
+    NavItem {
+        label: "成果转化",
+        href: |r| (!matches!(r, Role::Department(_))).then(|| "/tech".into()),
     },
     NavItem {
         label: "产业集群",

@@ -5,8 +5,8 @@
 //! OpenAPI test) can enumerate every route. There is no other place where routes are added.
 use crate::{
     AppState, account, api, appeal_files, appeal_pages, assets, auth, bank, cluster_pages,
-    finance_pages, indicator_pages, lead_pages, pages, reform_pages, rules_pages, track_pages,
-    upload,
+    finance_pages, indicator_pages, lead_pages, pages, reform_pages, rules_pages, tech_pages,
+    track_pages, upload,
 };
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -95,6 +95,7 @@ fn table() -> Table {
         cluster_routes,
         track_routes,
         ux_routes,
+        tech_routes,
         api_routes,
     ];
     let t = Table {
@@ -102,6 +103,42 @@ fn table() -> Table {
         list: Vec::new(),
     };
     areas.iter().fold(t, |t, area| area(t))
+}
+
+/// 成果转化 (issue 14): search, a result's and a demand's pages, the broker's board and its
+/// writes, statistics, exports, and the JSON API (match, results, demands, cases).
+fn tech_routes(t: Table) -> Table {
+    use Access::*;
+    use tech_pages as k;
+    t.add("GET", "/tech", SignedIn, get(k::search_page))
+        .add("GET", "/tech/export.xlsx", SignedIn, get(k::search_xlsx))
+        .add(
+            "GET",
+            "/tech/results/{result}",
+            SignedIn,
+            get(k::result_page),
+        )
+        .add(
+            "GET",
+            "/tech/demands/{demand}",
+            SignedIn,
+            get(k::demand_page),
+        )
+        .add("GET", "/tech/cases", Staff, get(k::board))
+        .add("POST", "/tech/cases", Staff, post(k::open_case))
+        .add("GET", "/tech/cases/export.xlsx", Staff, get(k::cases_xlsx))
+        .add("POST", "/tech/cases/{case}/move", Staff, post(k::move_case))
+        .add(
+            "POST",
+            "/tech/cases/{case}/contract",
+            Staff,
+            post(k::contract),
+        )
+        .add("GET", "/tech/stats", Staff, get(k::stats))
+        .add("GET", "/api/v1/match", SignedIn, get(k::api_match))
+        .add("GET", "/api/v1/results", SignedIn, get(k::api_results))
+        .add("GET", "/api/v1/demands", SignedIn, get(k::api_demands))
+        .add("GET", "/api/v1/cases", Staff, get(k::api_cases))
 }
 
 /// Cluster diagnosis (issue 15): overview, a cluster, a park's clusters, link records.
