@@ -119,6 +119,6 @@ async fn demand_match_case_contract() {
     let k = s.store.tech_contracts(&Scope::Zone).await.unwrap();
     assert_eq!(
         (k[0].reg_no.as_str(), k[0].amount_fen),
-        ("2026320100099", 3_800_000_00)
+        ("2026320100099", 380_000_000)
     );
 }
