@@ -25,6 +25,8 @@ pub struct Segmenter {
     words: HashMap<String, bool>,
     /// Single characters that are stop words (they break bigram stretches).
     stop_chars: HashSet<char>,
+    /// First characters of dictionary and stop words (most positions start none: skipped fast).
+    first: HashSet<char>,
     max_len: usize,
 }
 
@@ -56,6 +58,7 @@ impl Segmenter {
         for w in entries(dictionary) {
             let w: String = w.chars().map(fold).collect();
             s.max_len = s.max_len.max(w.chars().count().min(MAX_WORD));
+            s.first.extend(w.chars().next());
             s.words.entry(w).or_insert(false);
         }
         for w in entries(stop_words) {
@@ -65,6 +68,7 @@ impl Segmenter {
                 s.stop_chars.insert(c);
             }
             s.max_len = s.max_len.max(w.chars().count().min(MAX_WORD));
+            s.first.extend(w.chars().next());
             s.words.insert(w, true);
         }
         s
@@ -115,6 +119,9 @@ impl Segmenter {
 
     /// The longest dictionary (or stop) word starting at `i` and ending by `end`: its length.
     fn longest(&self, chars: &[char], i: usize, end: usize) -> Option<usize> {
+        if !self.first.contains(&chars[i]) {
+            return None;
+        }
         let most = self.max_len.min(end - i);
         (2..=most).rev().find(|&n| {
             let w: String = chars[i..i + n].iter().collect();
