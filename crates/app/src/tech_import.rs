@@ -506,3 +506,81 @@ pub fn template_xlsx(kind: Kind) -> Result<Vec<u8>, XlsxError> {
     )?;
     wb.save_to_buffer()
 }
+
+/// One result entered on the form (text fields as typed).
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct ResultInput {
+    pub id: String,
+    pub name: String,
+    pub summary: String,
+    #[serde(default)]
+    pub keywords: String,
+    #[serde(default)]
+    pub field: String,
+    #[serde(default)]
+    pub unit: String,
+    #[serde(default)]
+    pub trl: String,
+    #[serde(default)]
+    pub price: String,
+}
+
+/// Adds or edits one result from the form: a stored result is edited only by its owner (the
+/// account that entered it) or a zone administrator; a new one belongs to `who`. Every problem is
+/// returned (nothing written). One audit event `tech.result.save`.
+pub async fn save_result(
+    store: &Store,
+    who: &Who,
+    zone_admin: bool,
+    i: &ResultInput,
+) -> Result<Result<TechResult, Vec<String>>, gaoxin_store::Error> {
+    let mut errors = Vec::new();
+    for (name, v) in [("编号", &i.id), ("名称", &i.name), ("摘要", &i.summary)] {
+        if v.trim().is_empty() {
+            errors.push(format!("「{name}」不能为空"));
+        }
+    }
+    let trl = parse_trl(&i.trl).map_err(|e| errors.push(e)).ok().flatten();
+    let price = parse_wan_opt("参考价格（万元）", &i.price)
+        .map_err(|e| errors.push(e))
+        .ok()
+        .flatten();
+    let stored = store.tech_result(&Scope::Zone, i.id.trim()).await?;
+    if let Some(s) = &stored
+        && !zone_admin
+        && s.owner != who.actor
+    {
+        errors.push(format!(
+            "成果 {} 由其他账号登记，您只能修改自己登记的成果",
+            s.id
+        ));
+    }
+    if !errors.is_empty() {
+        return Ok(Err(errors));
+    }
+    let r = TechResult {
+        id: i.id.trim().to_string(),
+        name: i.name.trim().to_string(),
+        summary: i.summary.trim().to_string(),
+        keywords: split_keywords(&i.keywords),
+        field: i.field.trim().to_string(),
+        unit: i.unit.trim().to_string(),
+        trl,
+        price_fen: price,
+        owner: stored.map(|s| s.owner).unwrap_or_else(|| who.actor.clone()),
+        ..TechResult::default()
+    };
+    store
+        .upsert_tech_results(std::slice::from_ref(&r), gaoxin_store::unix_now())
+        .await?;
+    audit::record(
+        store,
+        who,
+        "tech.result.save",
+        None,
+        &r.id,
+        serde_json::json!({"name": r.name}),
+    )
+    .await?;
+    Ok(Ok(r))
+}

@@ -91,10 +91,50 @@ async fn import_match_cases_and_contracts_on_both_backends() {
         }
         let rs = store.tech_results(&zs).await.unwrap();
         assert_eq!(rs.len(), 3);
+        // (CG9 is added on the form below)
         assert_eq!(rs[0].keywords, vec!["碳化硅", "功率器件", "封装"]);
         assert_eq!(rs[1].keywords, vec!["深度学习", "缺陷检测", "晶圆"]);
         assert_eq!(rs[0].price_fen, Some(200_000_000));
         assert_eq!(rs[2].trl, Some(4));
+
+        // --- one result on the form: owners edit only their own
+        let uni = Who {
+            actor: "nju".into(),
+            role: "enterprise".into(),
+        };
+        let other = Who {
+            actor: "seu".into(),
+            role: "enterprise".into(),
+        };
+        let mut input = gaoxin_app::tech_import::ResultInput {
+            id: "CG9".into(),
+            name: "类脑芯片".into(),
+            summary: "脉冲神经网络芯片".into(),
+            trl: "11".into(),
+            ..Default::default()
+        };
+        let e = gaoxin_app::tech_import::save_result(&store, &uni, false, &input)
+            .await
+            .unwrap()
+            .unwrap_err();
+        assert!(e[0].contains("1 到 9"), "{e:?}");
+        input.trl = "5".into();
+        let r = gaoxin_app::tech_import::save_result(&store, &uni, false, &input)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(r.owner, "nju");
+        input.name = "改名".into();
+        let e = gaoxin_app::tech_import::save_result(&store, &other, false, &input)
+            .await
+            .unwrap()
+            .unwrap_err();
+        assert!(e[0].contains("只能修改自己登记的成果"), "{e:?}");
+        let r = gaoxin_app::tech_import::save_result(&store, &uni, false, &input)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!((r.name.as_str(), r.owner.as_str()), ("改名", "nju"));
 
         // --- demands: unknown credit code refused; a park imports only its firms
         let head = "编号,统一社会信用代码,名称,需求描述,技术领域,预算（万元）,截止日期,揭榜挂帅\n";
@@ -140,7 +180,7 @@ async fn import_match_cases_and_contracts_on_both_backends() {
         let own = store.tech_demands(&fb).await.unwrap();
         assert_eq!((own.len(), own[0].id.as_str()), (1, "D2"));
         assert!(store.tech_demand(&fb, "D1").await.unwrap().is_none());
-        assert_eq!(store.tech_results(&fb).await.unwrap().len(), 3);
+        assert_eq!(store.tech_results(&fb).await.unwrap().len(), 4);
 
         // --- matching both ways, with explanations, filters and bad queries
         let seg = gaoxin_app::tech::segmenter().unwrap();

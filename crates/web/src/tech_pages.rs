@@ -376,3 +376,19 @@ pub async fn api_cases(
             .collect(),
     ))
 }
+
+/// POST /tech/results — add or edit one result (its owner or a zone administrator edits it).
+pub async fn save_result(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Form(i): Form<gaoxin_app::tech_import::ResultInput>,
+) -> Result<Response, PageError> {
+    if matches!(user.role, Role::ZoneAnalyst | Role::Department(_)) {
+        return Err(read_only());
+    }
+    let zone_admin = matches!(user.role, Role::ZoneAdmin);
+    match gaoxin_app::tech_import::save_result(&state.store, &user.who(), zone_admin, &i).await? {
+        Ok(r) => Ok(Redirect::to(&format!("/tech/results/{}", r.id)).into_response()),
+        Err(errs) => Err(PageError::bad_request(&errs.join("\n"))),
+    }
+}
