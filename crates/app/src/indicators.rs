@@ -286,13 +286,18 @@ pub async fn targets(
     year: Option<Year>,
 ) -> Result<Vec<TargetView>, EvalError> {
     let mut m = Measures::default();
+    let mut declared = std::collections::HashSet::new();
     store
         .for_each_row(scope, None, None, |e, f| {
             m.add(e, &f);
+            if f.get(gaoxin_model::F::TechContracts).is_some() {
+                declared.insert((e.uscc.as_str().to_string(), f.year.get()));
+            }
             Ok(())
         })
         .await?;
     crate::talent_monitor::add_target_measures(store, scope, &mut m).await?;
+    crate::tech_cases::add_registered_contracts(store, scope, &mut m, &declared).await?;
     Ok(report::targets_report(
         &zone.targets,
         &m,

@@ -32,6 +32,9 @@
 //!   accounts against the 20% floor; [`payout_report`]: the measures loaded and named;
 //!   [`payout_xlsx`]: exports, the payment import (all-or-nothing) and its template;
 //!   [`payout_demo`]: the demo's synthetic ledger.
+//! - [`tech`]: 科技成果转化 — config and parsing; [`tech_import`]: imports and templates of results,
+//!   demands and experts; [`tech_match`]: search in both directions with explanations;
+//!   [`tech_cases`]: the broker's cases, contracts and statistics.
 //! - [`error`]: [`EvalError`], the error of a use case that runs an engine.
 //!
 //! Words: "evaluation" (评价) is the park evaluation only; the rules engine *runs* rule files
@@ -88,6 +91,12 @@ pub mod talent_import;
 pub mod talent_monitor;
 pub mod talent_service;
 pub mod talent_xlsx;
+pub mod tech;
+pub mod tech_cases;
+pub mod tech_demo;
+pub mod tech_import;
+pub mod tech_match;
+pub mod tech_views;
 pub mod tracks;
 pub mod xlsx;
 

@@ -132,6 +132,15 @@ pub async fn load_demo(
         gaoxin_app::appeals_data::china_date(gaoxin_store::unix_now()),
     )
     .await?;
+    gaoxin_app::tech_demo::load(
+        store,
+        &demo.enterprises,
+        cfg.seed,
+        3_000,
+        2_000,
+        gaoxin_store::unix_now(),
+    )
+    .await?;
     store
         .set_meta(
             gaoxin_store::DATA_UPDATED_AT,
@@ -176,6 +185,10 @@ pub struct ImportArgs {
     /// Who imports, recorded with any park move [default: $USER].
     #[arg(long)]
     pub by: Option<String>,
+    /// What the file holds: panel (enterprise-year data, the default), or 科技成果转化's results,
+    /// demands or experts (experts and technology brokers).
+    #[arg(long, default_value = "panel")]
+    pub kind: String,
 }
 
 /// The operator's name for the record: `--by`, else `$USER`, else `命令行`.
@@ -190,7 +203,10 @@ fn operator(by: &Option<String>) -> String {
 const LISTED: usize = 50;
 
 /// A `--park` flag (a park's id or name) as the park's id; an unknown park is an error.
-fn park_flag(zone: &Zone, park: Option<&str>) -> Result<Option<gaoxin_model::ParkId>, String> {
+pub(crate) fn park_flag(
+    zone: &Zone,
+    park: Option<&str>,
+) -> Result<Option<gaoxin_model::ParkId>, String> {
     park.map(|p| {
         zone.park(p)
             .map(|x| x.id.clone())
@@ -421,6 +437,9 @@ pub struct TemplateArgs {
     /// Output file [default: standard output, e.g. `gaoxin template > 企业年度数据模板.xlsx`].
     #[arg(long)]
     pub out: Option<PathBuf>,
+    /// Which template: panel (the default), or results, demands, experts (`tech_cmd`).
+    #[arg(long, default_value = "panel")]
+    pub kind: String,
 }
 
 pub fn template(zone: &Zone, a: TemplateArgs) -> Res {

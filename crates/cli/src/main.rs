@@ -23,6 +23,7 @@ mod reform_cmd;
 mod rules_cmd;
 mod serve;
 mod talent_cmd;
+mod tech_cmd;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -125,6 +126,12 @@ enum Command {
 
     /// The audit trail (操作记录): `audit [--actor A] [--action X] [--park P] [--subject S] [--since DATE] [--until DATE] [--format table|json]`, newest first.
     Audit(audit_cmd::AuditArgs),
+
+    /// 科技成果转化 matching: `match --against results|demands|experts|firms --query TEXT [--top N]
+    /// [--format json]` or `--queries FILE` (one JSON line per query), with filters.
+    Match(tech_cmd::MatchArgs),
+    /// The technology brokers' 对接 cases: `cases list|open|move|contract|stats [--park P]`.
+    Cases(tech_cmd::CasesArgs),
 }
 
 /// A command whose output is piped into a reader that stops early (`gaoxin export | head`) ends
@@ -164,9 +171,11 @@ fn main() -> ExitCode {
             Command::ParkInput(a) => index_cmd::park_input(&url, &zone, a).await,
             Command::User(a) => serve::user(&url, &zone, a).await,
             Command::Demo(a) => data::demo(&url, &zone, a).await,
+            Command::Import(a) if a.kind != "panel" => tech_cmd::import(&url, &zone, a).await,
             Command::Import(a) => data::import(&url, &zone, a).await,
             Command::MovePark(a) => data::move_park(&url, &zone, a).await,
             Command::Export(a) => data::export(&url, &zone, a).await,
+            Command::Template(a) if a.kind != "panel" => tech_cmd::template(a),
             Command::Template(a) => data::template(&zone, a),
             Command::Summary => data::summary(&url).await,
             Command::Bench(a) => bench::run(&zone, explicit_url.as_deref(), a).await,
@@ -191,6 +200,9 @@ fn main() -> ExitCode {
             Command::Payouts(a) => payouts_cmd::run(&url, &zone, a).await,
 
             Command::Audit(a) => audit_cmd::audit(&url, &zone, a).await,
+
+            Command::Match(a) => tech_cmd::match_cmd(&url, &zone, a).await,
+            Command::Cases(a) => tech_cmd::cases_cmd(&url, &zone, a).await,
         }
     });
     match res {

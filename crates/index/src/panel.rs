@@ -170,6 +170,10 @@ struct Sums {
     above_scale: i64,
     above_scale_hnte: i64,
     tech_contracts: i64,
+    /// Firm-years with a declared 技术合同成交额.
+    tech_contracts_n: i64,
+    /// Registered technology contracts (fen) of firm-years without a declared figure.
+    tech_contracts_registered: i64,
 }
 
 impl Sums {
@@ -184,6 +188,8 @@ impl Sums {
         self.above_scale += o.above_scale;
         self.above_scale_hnte += o.above_scale_hnte;
         self.tech_contracts += o.tech_contracts;
+        self.tech_contracts_n += o.tech_contracts_n;
+        self.tech_contracts_registered += o.tech_contracts_registered;
     }
 }
 
@@ -228,7 +234,17 @@ impl Measures {
             s.above_scale += 1;
             s.above_scale_hnte += valid as i64;
         }
-        s.tech_contracts += f.get(F::TechContracts).unwrap_or(0);
+        if let Some(v) = f.get(F::TechContracts) {
+            s.tech_contracts += v;
+            s.tech_contracts_n += 1;
+        }
+    }
+
+    /// Adds registered technology contracts (技术合同登记, fen) of a firm-year in `park` whose
+    /// 技术合同成交额 was not declared (a declared figure already counts its contracts).
+    pub fn add_registered_contracts(&mut self, year: i32, park: &str, fen: i64) {
+        let s = self.sums.entry((year, park.to_string())).or_default();
+        s.tech_contracts_registered += fen;
     }
 
     /// Years with data, ascending.
@@ -299,7 +315,9 @@ impl Measures {
                 (p.rd_expense > 0)
                     .then(|| 100.0 * (s.rd_expense as f64 / p.rd_expense as f64 - 1.0))
             }
-            "tech_contracts_yi" => Some(yi(s.tech_contracts)),
+            // no declared figure and no registered contract: unknown (需要数据), never 0
+            "tech_contracts_yi" => (s.tech_contracts_n > 0 || s.tech_contracts_registered > 0)
+                .then(|| yi(s.tech_contracts + s.tech_contracts_registered)),
             "hnte_count" => Some(s.hnte as f64),
             "techsme_count" => Some(s.techsme as f64),
             _ => None,
@@ -447,6 +465,20 @@ mod tests {
         assert_eq!(m.years(), vec![2023, 2024]);
         assert!(measure_definition("talents_new_since_2021").is_some());
         assert!(ADDITIVE.contains(&"top_teams"));
+    }
+
+    #[test]
+    fn tech_contracts_need_data_until_declared_or_registered() {
+        let a = firm(A, "p1", Listing::Unlisted, None);
+        let fs = vec![facts(&a, 2024, &[(F::Revenue, 10_000_000_000)])];
+        let mut m = Measures::build(&[a], &fs);
+        // nobody declared a figure: unknown (需要数据), not 0
+        assert_eq!(m.value("tech_contracts_yi", 2024, None), None);
+        // a registered contract of 5000万元 makes it known, in the park and the zone
+        m.add_registered_contracts(2024, "p1", 5_000_000_000);
+        assert_eq!(m.value("tech_contracts_yi", 2024, Some("p1")), Some(0.5));
+        assert_eq!(m.value("tech_contracts_yi", 2024, None), Some(0.5));
+        assert_eq!(m.value("tech_contracts_yi", 2024, Some("p2")), None);
     }
 
     #[test]

@@ -49,6 +49,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (19, include_str!("../migrations/0019_audit.sql")),
     (20, include_str!("../migrations/0020_payouts.sql")),
     (23, include_str!("../migrations/0023_talent.sql")),
+    (24, include_str!("../migrations/0024_tech.sql")),
     (25, include_str!("../migrations/0025_name_key.sql")),
 ];
 

@@ -29,6 +29,7 @@ mod runs;
 mod scope;
 mod sessions;
 mod talents;
+mod tech;
 pub mod testing;
 mod tracks;
 mod url;
@@ -61,6 +62,10 @@ pub use runs::{ParkInput, PointsRow, RunKind, RunRecord};
 pub use scope::Scope;
 pub use sessions::{JobKind, JobRecord, JobState, SessionRecord, token_hash};
 pub use talents::{Programme, Talent, TalentFilter, TalentRequest};
+pub use tech::{
+    CaseEvent, CaseMove, CaseState, NewCase, TechCase, TechContract, TechDemand, TechExpert,
+    TechResult,
+};
 pub use tracks::{TrackElement, TrackYear};
 pub use url::masked_url;
 pub use users::{Role, UserRecord};

@@ -252,6 +252,7 @@ async fn fill(store: &Store) {
         .unwrap();
     fill_finance(store, &bank, &firm).await;
     fill_tracks_leads(store, &firm).await;
+    fill_tech(store, &firm).await;
 }
 
 /// Tracks and leads (migration 0014): one "五个一" element, one lead with its history.
@@ -603,6 +604,12 @@ async fn round_trip_on_both_backends_and_across_them() {
             "payouts",
             "payout_steps",
             "payout_funds",
+            "tech_results",
+            "tech_demands",
+            "tech_experts",
+            "tech_cases",
+            "tech_case_events",
+            "tech_contracts",
         ] {
             assert!(
                 nonempty_tables(&before).contains(&t),
@@ -863,4 +870,93 @@ async fn another_schema_version_is_refused() {
     )
     .unwrap();
     assert_refused(&p, &format!("数据库结构版本为 1{current}")).await;
+}
+
+/// One row in each 科技成果转化 table: a result, a demand, an expert, a case moved to 签约 and its
+/// contract (with their history).
+async fn fill_tech(store: &Store, firm: &Uscc) {
+    use gaoxin_store::{
+        CaseMove, CaseState, NewCase, TechContract, TechDemand, TechExpert, TechResult,
+    };
+    let r = TechResult {
+        id: "CG1".into(),
+        name: "碳化硅器件".into(),
+        summary: "摘要".into(),
+        keywords: vec!["碳化硅".into(), "封装".into()],
+        trl: Some(6),
+        price_fen: Some(100),
+        ..TechResult::default()
+    };
+    store
+        .upsert_tech_results(&[r], 1_700_000_000)
+        .await
+        .unwrap();
+    let d = TechDemand {
+        id: "XQ1".into(),
+        uscc: firm.as_str().into(),
+        name: "需求".into(),
+        description: "描述".into(),
+        jiebang: true,
+        award_fen: Some(5),
+        ..TechDemand::default()
+    };
+    assert!(
+        store
+            .upsert_tech_demands(&Scope::Zone, &[d], 1_700_000_000)
+            .await
+            .unwrap()
+            .is_ok()
+    );
+    let x = TechExpert {
+        id: "ZJ1".into(),
+        kind: "broker".into(),
+        name: "经纪人".into(),
+        ..TechExpert::default()
+    };
+    store
+        .upsert_tech_experts(&[x], 1_700_000_000)
+        .await
+        .unwrap();
+    let c = NewCase {
+        result_id: "CG1".into(),
+        demand_id: Some("XQ1".into()),
+        uscc: firm.clone(),
+        broker: "b".into(),
+        follow_up: Some(20240101),
+        note: String::new(),
+    };
+    let case = store
+        .open_case(&Scope::Zone, &c, "b", 1_700_000_000)
+        .await
+        .unwrap()
+        .unwrap();
+    for to in [CaseState::Intent, CaseState::Negotiating, CaseState::Signed] {
+        let m = CaseMove {
+            to,
+            reason: None,
+            note: String::new(),
+            follow_up: None,
+        };
+        store
+            .move_case(&Scope::Zone, &case.id, &m, "b", 1_700_000_001)
+            .await
+            .unwrap()
+            .unwrap();
+    }
+    let k = TechContract {
+        reg_no: "R1".into(),
+        case_id: case.id.clone(),
+        uscc: String::new(),
+        park: String::new(),
+        field: String::new(),
+        amount_fen: 1_000,
+        kind: "技术转让".into(),
+        registered_on: 20240301,
+    };
+    store
+        .register_contract(&Scope::Zone, &k, "b", 1_700_000_002)
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
 }

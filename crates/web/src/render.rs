@@ -121,6 +121,7 @@ const TEMPLATES: &[(&str, &str)] = &[
         "lead_stalled.html",
         include_str!("../templates/lead_stalled.html"),
     ),
+<<<<<<< HEAD
     ("talents.html", include_str!("../templates/talents.html")),
     ("talent.html", include_str!("../templates/talent.html")),
     (
@@ -154,6 +155,25 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../templates/payout_measures.html"),
     ),
     ("audit.html", include_str!("../templates/audit.html")),
+=======
+    ("tech.html", include_str!("../templates/tech.html")),
+    (
+        "tech_result.html",
+        include_str!("../templates/tech_result.html"),
+    ),
+    (
+        "tech_demand.html",
+        include_str!("../templates/tech_demand.html"),
+    ),
+    (
+        "tech_cases.html",
+        include_str!("../templates/tech_cases.html"),
+    ),
+    (
+        "tech_stats.html",
+        include_str!("../templates/tech_stats.html"),
+    ),
+>>>>>>> s5-tech
 ];
 
 static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {
@@ -308,6 +328,10 @@ pub const NAV: &[NavItem] = &[
     NavItem {
         label: "数据导入",
         href: |r| r.may_import().then(|| "/upload".into()),
+    },
+    NavItem {
+        label: "成果转化",
+        href: |r| (!matches!(r, Role::Department(_))).then(|| "/tech".into()),
     },
     NavItem {
         label: "产业集群",

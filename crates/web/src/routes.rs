@@ -6,7 +6,8 @@
 use crate::{
     AppState, account, api, appeal_files, appeal_pages, assets, auth, bank, cluster_pages,
     finance_pages, indicator_pages, lead_pages, pages, payout_pages, reform_pages, rules_pages,
-    talent_pages, track_pages, upload,
+    talent_pages, tech_pages,
+    track_pages, upload,
 };
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -98,6 +99,7 @@ fn table() -> Table {
         talent_routes,
         payout_routes,
         audit_routes,
+        tech_routes,
         api_routes,
     ];
     let t = Table {
@@ -146,6 +148,42 @@ fn payout_routes(t: Table) -> Table {
             SignedIn,
             get(p::firm_fragment),
         )
+}
+
+/// 成果转化 (issue 14): search, a result's and a demand's pages, the broker's board and its
+/// writes, statistics, exports, and the JSON API (match, results, demands, cases).
+fn tech_routes(t: Table) -> Table {
+    use Access::*;
+    use tech_pages as k;
+    t.add("GET", "/tech", SignedIn, get(k::search_page))
+        .add("GET", "/tech/export.xlsx", SignedIn, get(k::search_xlsx))
+        .add(
+            "GET",
+            "/tech/results/{result}",
+            SignedIn,
+            get(k::result_page),
+        )
+        .add(
+            "GET",
+            "/tech/demands/{demand}",
+            SignedIn,
+            get(k::demand_page),
+        )
+        .add("GET", "/tech/cases", Staff, get(k::board))
+        .add("POST", "/tech/cases", Staff, post(k::open_case))
+        .add("GET", "/tech/cases/export.xlsx", Staff, get(k::cases_xlsx))
+        .add("POST", "/tech/cases/{case}/move", Staff, post(k::move_case))
+        .add(
+            "POST",
+            "/tech/cases/{case}/contract",
+            Staff,
+            post(k::contract),
+        )
+        .add("GET", "/tech/stats", Staff, get(k::stats))
+        .add("GET", "/api/v1/match", SignedIn, get(k::api_match))
+        .add("GET", "/api/v1/results", SignedIn, get(k::api_results))
+        .add("GET", "/api/v1/demands", SignedIn, get(k::api_demands))
+        .add("GET", "/api/v1/cases", Staff, get(k::api_cases))
 }
 
 /// Cluster diagnosis (issue 15): overview, a cluster, a park's clusters, link records.

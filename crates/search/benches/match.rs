@@ -1,0 +1,280 @@
+//! Quality and speed of 科技成果转化 matching, with a peer, in one run:
+//! `cargo bench -p gaoxin-search --bench match` (`GAOXIN_BENCH_RESULTS=N` for another corpus size,
+//! default 1,000,000; `GAOXIN_BENCH_QUERIES=Q`, default 1,000; `GAOXIN_BENCH_PEER_SPEED=0` skips the
+//! peer's speed part, which takes minutes at 1,000,000).
+//!
+//! Quality: the labelled set `data/tech/eval/queries.jsonl` over the first 2,000 synthetic results
+//! (seed 20221229; see data/tech/eval/README.md): recall@10 and MRR@10 of our BM25 and of the peer,
+//! SQLite FTS5 with its trigram tokenizer (the SQLite that sqlx bundles), ranked by FTS5's bm25.
+//! Dense embeddings are not in this build (no model ships), so there is no embeddings-only or
+//! hybrid row: the run says so.
+//! Speed: N synthetic results indexed by both; build time and size; p50 / p99 of Q queries (firms'
+//! demand texts) for the top 10 with filters (field and TRL ≥ 4).
+use gaoxin_search::synth::{self, TOPICS};
+use gaoxin_search::{Attrs, Bm25Index, Doc, Filter, Query, Segmenter};
+use sqlx::{Connection, Row, SqliteConnection};
+use std::time::Instant;
+
+const SEED: u64 = 20_221_229;
+const EVAL_CORPUS: usize = 2_000;
+
+fn data(name: &str) -> String {
+    let p = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/tech/").to_string() + name;
+    std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{p}: {e}"))
+}
+
+fn env_usize(k: &str, d: usize) -> usize {
+    std::env::var(k)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(d)
+}
+
+fn doc(s: &synth::SynthResult) -> Doc {
+    Doc {
+        key: s.id.clone(),
+        title: s.name.clone(),
+        keywords: s.keywords.clone(),
+        body: format!("{} {}", s.field, s.summary),
+        attrs: Attrs {
+            field: s.field.clone(),
+            trl: Some(s.trl),
+            amount_fen: Some(s.price_wan * 1_000_000),
+            ..Attrs::default()
+        },
+    }
+}
+
+/// The FTS5 trigram MATCH expression of a query: every 3-character window of each run of
+/// letters/ideographs, OR-ed (the trigram tokenizer cannot match anything shorter).
+fn fts_expr(q: &str) -> Option<String> {
+    let mut grams: Vec<String> = Vec::new();
+    for run in q.split(|c: char| !(c.is_alphanumeric())) {
+        let cs: Vec<char> = run.chars().collect();
+        for w in cs.windows(3) {
+            let g: String = w.iter().collect();
+            if !grams.contains(&g) {
+                grams.push(g);
+            }
+        }
+    }
+    (!grams.is_empty()).then(|| {
+        grams
+            .iter()
+            .map(|g| format!("\"{g}\""))
+            .collect::<Vec<_>>()
+            .join(" OR ")
+    })
+}
+
+async fn fts_build(
+    path: &std::path::Path,
+    n: usize,
+    results: &dyn Fn(usize) -> synth::SynthResult,
+) -> SqliteConnection {
+    let _ = std::fs::remove_file(path);
+    let mut c = SqliteConnection::connect(&format!("sqlite://{}?mode=rwc", path.display()))
+        .await
+        .unwrap();
+    sqlx::query("PRAGMA journal_mode = OFF")
+        .execute(&mut c)
+        .await
+        .unwrap();
+    sqlx::query("PRAGMA synchronous = OFF")
+        .execute(&mut c)
+        .await
+        .unwrap();
+    sqlx::query("CREATE VIRTUAL TABLE t USING fts5(key UNINDEXED, field UNINDEXED, trl UNINDEXED, title, body, tokenize = 'trigram')")
+        .execute(&mut c)
+        .await
+        .expect("FTS5 with the trigram tokenizer is compiled into the bundled SQLite");
+    let mut tx = c.begin().await.unwrap();
+    for i in 0..n {
+        let s = results(i);
+        sqlx::query("INSERT INTO t (key, field, trl, title, body) VALUES (?, ?, ?, ?, ?)")
+            .bind(&s.id)
+            .bind(&s.field)
+            .bind(i64::from(s.trl))
+            .bind(format!("{} {}", s.name, s.keywords.join(" ")))
+            .bind(&s.summary)
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+    }
+    tx.commit().await.unwrap();
+    c
+}
+
+async fn fts_search(c: &mut SqliteConnection, q: &str, filter: Option<(&str, u8)>) -> Vec<String> {
+    let Some(expr) = fts_expr(q) else {
+        return Vec::new();
+    };
+    let sql = match filter {
+        Some(_) => {
+            "SELECT key FROM t WHERE t MATCH ? AND field = ? AND trl >= ? ORDER BY rank LIMIT 10"
+        }
+        None => "SELECT key FROM t WHERE t MATCH ? ORDER BY rank LIMIT 10",
+    };
+    let mut qy = sqlx::query(sql).bind(expr);
+    if let Some((f, t)) = filter {
+        qy = qy.bind(f.to_string()).bind(i64::from(t));
+    }
+    qy.fetch_all(c)
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.get::<String, _>(0))
+        .collect()
+}
+
+fn pct(v: &mut [f64], p: f64) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[((v.len() as f64 - 1.0) * p).round() as usize]
+}
+
+struct Labelled {
+    query: String,
+    relevant: Vec<String>,
+}
+
+fn quality(keys: &[Vec<String>], set: &[Labelled]) -> (f64, f64) {
+    let (mut recall, mut mrr) = (0.0, 0.0);
+    for (got, l) in keys.iter().zip(set) {
+        let hit = got.iter().filter(|k| l.relevant.contains(k)).count();
+        recall += hit as f64 / l.relevant.len().max(1) as f64;
+        if let Some(r) = got.iter().position(|k| l.relevant.contains(k)) {
+            mrr += 1.0 / (r + 1) as f64;
+        }
+    }
+    (recall / set.len() as f64, mrr / set.len() as f64)
+}
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() {
+    let seg = Segmenter::new(&data("dict.txt"), &data("stopwords.txt"));
+    // ---- quality on the labelled set
+    let corpus: Vec<synth::SynthResult> =
+        (0..EVAL_CORPUS).map(|i| synth::result(SEED, i)).collect();
+    let set: Vec<Labelled> = data("eval/queries.jsonl")
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).unwrap();
+            let (s, a) = (
+                v["subject"].as_str().unwrap(),
+                v["application"].as_str().unwrap(),
+            );
+            Labelled {
+                query: v["query"].as_str().unwrap().to_string(),
+                relevant: corpus
+                    .iter()
+                    .filter(|r| r.subject == s && r.application == a)
+                    .map(|r| r.id.clone())
+                    .collect(),
+            }
+        })
+        .collect();
+    let docs: Vec<Doc> = corpus.iter().map(doc).collect();
+    let ix = Bm25Index::build(&seg, &docs);
+    let ours: Vec<Vec<String>> = set
+        .iter()
+        .map(|l| {
+            let q = Query::parse(&seg, &l.query);
+            ix.search(&q.words, &Filter::default(), 10)
+                .iter()
+                .map(|h| ix.key(h.doc).to_string())
+                .collect()
+        })
+        .collect();
+    let dir = std::env::temp_dir().join(format!("gx_match_bench_{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut fts = fts_build(&dir.join("eval.db"), EVAL_CORPUS, &|i| corpus[i].clone()).await;
+    let mut peer = Vec::new();
+    for l in &set {
+        peer.push(fts_search(&mut fts, &l.query, None).await);
+    }
+    drop(fts);
+    let rel: f64 = set.iter().map(|l| l.relevant.len() as f64).sum::<f64>() / set.len() as f64;
+    println!(
+        "== quality: {} labelled queries over {EVAL_CORPUS} results (mean {rel:.1} relevant each)",
+        set.len()
+    );
+    println!("variant\trecall@10\tMRR@10");
+    let (r, m) = quality(&ours, &set);
+    println!("BM25 (gaoxin-search)\t{r:.3}\t{m:.3}");
+    println!("embeddings alone\t—\t—\t(no model in this build)");
+    println!(
+        "hybrid (RRF)\t—\t—\t(no model in this build: the product runs BM25 alone and says so)"
+    );
+    let (r, m) = quality(&peer, &set);
+    println!("SQLite FTS5 trigram (peer)\t{r:.3}\t{m:.3}");
+
+    // ---- speed at N
+    let n = env_usize("GAOXIN_BENCH_RESULTS", 1_000_000);
+    let nq = env_usize("GAOXIN_BENCH_QUERIES", 1_000);
+    let queries: Vec<(String, usize)> = (0..nq)
+        .map(|i| {
+            let ti = (i * 7) % TOPICS.len();
+            (synth::demand_text(SEED, i, ti).1, ti)
+        })
+        .collect();
+    let t = Instant::now();
+    let docs: Vec<Doc> = (0..n).map(|i| doc(&synth::result(SEED, i))).collect();
+    let gen_s = t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    let ix = Bm25Index::build(&seg, &docs);
+    let build_s = t.elapsed().as_secs_f64();
+    drop(docs);
+    let mut lat = Vec::new();
+    for (q, ti) in &queries {
+        let t = Instant::now();
+        let q = Query::parse(&seg, q);
+        let f = Filter {
+            field: Some(TOPICS[*ti].field.to_string()),
+            trl_min: Some(4),
+            ..Filter::default()
+        };
+        let hits = ix.search(&q.words, &f, 10);
+        std::hint::black_box(hits);
+        lat.push(t.elapsed().as_secs_f64() * 1e3);
+    }
+    println!(
+        "== speed: {n} results ({gen_s:.1} s to generate), {nq} queries, top 10, filters field + TRL ≥ 4"
+    );
+    println!("engine\tbuild s\tsize MB\tp50 ms\tp99 ms");
+    println!(
+        "BM25 (gaoxin-search)\t{build_s:.1}\t{:.0}\t{:.2}\t{:.2}",
+        ix.size_bytes() as f64 / 1e6,
+        pct(&mut lat, 0.5),
+        pct(&mut lat, 0.99)
+    );
+    drop(ix);
+    if std::env::var("GAOXIN_BENCH_PEER_SPEED").is_ok_and(|v| v == "0") {
+        println!("SQLite FTS5 trigram (peer)\t(speed skipped: GAOXIN_BENCH_PEER_SPEED=0)");
+        let _ = std::fs::remove_dir_all(&dir);
+        return;
+    }
+    let t = Instant::now();
+    let path = dir.join("speed.db");
+    let mut fts = fts_build(&path, n, &|i| synth::result(SEED, i)).await;
+    let fts_build_s = t.elapsed().as_secs_f64();
+    let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+    let mut lat = Vec::new();
+    for (q, ti) in &queries {
+        let t = Instant::now();
+        let hits = fts_search(&mut fts, q, Some((TOPICS[*ti].field, 4))).await;
+        std::hint::black_box(hits);
+        lat.push(t.elapsed().as_secs_f64() * 1e3);
+    }
+    println!(
+        "SQLite FTS5 trigram (peer)\t{fts_build_s:.1}\t{:.0}\t{:.2}\t{:.2}",
+        size as f64 / 1e6,
+        pct(&mut lat, 0.5),
+        pct(&mut lat, 0.99)
+    );
+    drop(fts);
+    let _ = std::fs::remove_dir_all(&dir);
+    println!(
+        "reproduce: cargo bench -p gaoxin-search --bench match (GAOXIN_BENCH_RESULTS={n} GAOXIN_BENCH_QUERIES={nq})"
+    );
+}

@@ -1,0 +1,41 @@
+//! Chinese search for technology transfer (issue 14): a pure crate, no IO.
+//!
+//! [`segment`] cuts Chinese text with a domain dictionary (data file) and bigrams for the rest;
+//! [`bm25`] is a compact inverted index with field weights and structured filters; [`explain`]
+//! says why a document matched (shared terms highlighted in both texts, the fields they are in).
+//! Dense sentence embeddings are not part of this build: matching is BM25 alone, and the callers
+//! say so (see ARCHITECTURE.md).
+pub mod bm25;
+pub mod explain;
+pub mod segment;
+pub mod synth;
+
+pub use bm25::{Attrs, Bm25Index, Doc, Filter, Scored};
+pub use explain::{Explanation, explain, highlight};
+pub use segment::{Segmenter, Token};
+
+/// The longest query read, in characters; a longer one is cut and the caller says so.
+pub const MAX_QUERY_CHARS: usize = 200;
+
+/// A query prepared for search: its words, and whether it was cut to [`MAX_QUERY_CHARS`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Query {
+    pub text: String,
+    pub words: Vec<String>,
+    pub truncated: bool,
+}
+
+impl Query {
+    /// Cuts `text` to [`MAX_QUERY_CHARS`] and segments it; `words` is empty for a query of only
+    /// punctuation or stop words.
+    pub fn parse(seg: &Segmenter, text: &str) -> Query {
+        let truncated = text.chars().count() > MAX_QUERY_CHARS;
+        let text: String = text.chars().take(MAX_QUERY_CHARS).collect();
+        let words = seg.words(&text);
+        Query {
+            text,
+            words,
+            truncated,
+        }
+    }
+}
