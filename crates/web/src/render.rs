@@ -121,7 +121,6 @@ const TEMPLATES: &[(&str, &str)] = &[
         "lead_stalled.html",
         include_str!("../templates/lead_stalled.html"),
     ),
-<<<<<<< HEAD
     ("talents.html", include_str!("../templates/talents.html")),
     ("talent.html", include_str!("../templates/talent.html")),
     (
@@ -155,7 +154,6 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../templates/payout_measures.html"),
     ),
     ("audit.html", include_str!("../templates/audit.html")),
-=======
     ("tech.html", include_str!("../templates/tech.html")),
     (
         "tech_result.html",
@@ -173,7 +171,6 @@ const TEMPLATES: &[(&str, &str)] = &[
         "tech_stats.html",
         include_str!("../templates/tech_stats.html"),
     ),
->>>>>>> s5-tech
 ];
 
 static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {

@@ -6,8 +6,7 @@
 use crate::{
     AppState, account, api, appeal_files, appeal_pages, assets, auth, bank, cluster_pages,
     finance_pages, indicator_pages, lead_pages, pages, payout_pages, reform_pages, rules_pages,
-    talent_pages, tech_pages,
-    track_pages, upload,
+    talent_pages, tech_pages, track_pages, upload,
 };
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
