@@ -22,6 +22,8 @@
 //! - [`finance`]: 科技金融 — parsing and statistics (match rate, points bands);
 //!   [`finance_loans`]: the loan-demand list and 创新积分贷; [`finance_registry`]: scenarios and funds;
 //!   [`finance_import`]: their xlsx imports (all-or-nothing); [`finance_demo`]: synthetic finance data.
+//! - [`rdi`]: 新型研发机构 — facts, import, template; [`rdi_eval`]: their annual evaluation (grades,
+//!   exit warnings, stored runs); [`rdi_demo`]: synthetic institutions.
 //! - [`error`]: [`EvalError`], the error of a use case that runs an engine.
 //!
 //! Words: "evaluation" (评价) is the park evaluation only; the rules engine *runs* rule files
@@ -53,6 +55,10 @@ pub mod glossary;
 pub mod indicators;
 pub mod leads;
 pub mod policy_groups;
+pub mod rdi;
+pub mod rdi_demo;
+pub mod rdi_eval;
+pub mod rdi_view;
 pub mod reform;
 pub mod reform_cache;
 pub mod reform_workbook;

@@ -14,6 +14,7 @@ mod index_cmd;
 mod leads_bench;
 mod leads_cmd;
 mod progress;
+mod rdi_cmd;
 mod reform_cmd;
 mod rules_cmd;
 mod serve;
@@ -110,6 +111,8 @@ enum Command {
     Tracks(leads_cmd::TracksArgs),
     /// 新赛道大会 leads: list, import, template, pipeline, move, land, drop, note.
     Leads(leads_cmd::LeadsArgs),
+    /// 新型研发机构: `rdi import|template|list|evaluate|show` — facts, annual evaluation with grades and exit warnings.
+    Rdi(rdi_cmd::RdiArgs),
 }
 
 /// A command whose output is piped into a reader that stops early (`gaoxin export | head`) ends
@@ -170,6 +173,7 @@ fn main() -> ExitCode {
             Command::Loans(a) => finance_cmd::loans_cmd(&url, &zone, a).await,
             Command::Scenarios(a) => finance_cmd::scenarios_cmd(&url, &zone, a).await,
             Command::Funds(a) => finance_cmd::funds_cmd(&url, &zone, a).await,
+            Command::Rdi(a) => rdi_cmd::rdi_cmd(&url, &zone, a).await,
         }
     });
     match res {

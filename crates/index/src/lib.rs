@@ -36,6 +36,7 @@ pub mod data;
 pub mod error;
 pub mod expr;
 pub mod impute;
+pub mod institution;
 pub mod load;
 pub mod meta;
 pub mod normalise;

@@ -47,6 +47,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (17, include_str!("../migrations/0017_speed.sql")),
     (18, include_str!("../migrations/0018_run_order.sql")),
     (19, include_str!("../migrations/0019_audit.sql")),
+    (22, include_str!("../migrations/0022_rdi.sql")),
 ];
 
 /// The database URL: `--database` if given, else `DATABASE_URL`, else `sqlite://gaoxin.db` in the working directory.

@@ -21,6 +21,7 @@ mod import;
 mod leads;
 mod links;
 mod login_throttle;
+mod rdi;
 mod read;
 mod rule_results;
 mod runs;
@@ -49,6 +50,7 @@ pub use import::{
 pub use leads::{Lead, LeadChange, LeadEvent, LeadFilter, NewLead, PipelineCounts, firm_key};
 pub use links::{ClusterFirmRow, LinkRecord, pair_key};
 pub use login_throttle::LoginFailures;
+pub use rdi::{Incubation, Institution, InstitutionYear, RDI_FACT_COLUMNS, RdiImport};
 pub use read::{
     EnterpriseFilter, EnterpriseRow, PageRequest, ParkCount, Sort, Summary, YearTotals,
 };
