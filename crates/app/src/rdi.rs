@@ -479,7 +479,7 @@ pub async fn import(
             values,
         });
     }
-    out.incubations = parsed.incubations;
+    out.incubations = parsed.incubations.clone();
     let mut by_park: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
     for i in &out.institutions {
         by_park.entry(&i.park).or_default().insert(&i.id);
@@ -508,10 +508,13 @@ pub async fn import(
             years: out.years.len(),
             incubations: out.incubations.len(),
         })),
-        Err(i) => Ok(Err(vec![format!(
-            "机构 {} 不在您的权限范围内，未写入任何数据",
-            out.institutions[i].id
-        )])),
+        Err(i) => {
+            let id = out.institutions.get(i).map(|x| x.id.as_str()).unwrap_or("");
+            let row = parsed.identity.get(id).map(|x| x.0).unwrap_or(0);
+            Ok(Err(vec![format!(
+                "第{row}行「机构编号」：机构 {id} 已登记在其他园区（只能导入本园区的机构），未写入任何数据"
+            )]))
+        }
     }
 }
 

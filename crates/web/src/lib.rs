@@ -38,6 +38,7 @@ pub mod glossary_page;
 pub mod indicator_pages;
 pub mod lead_pages;
 pub mod pages;
+pub mod rdi_pages;
 pub mod reform_pages;
 pub mod render;
 mod request_log;

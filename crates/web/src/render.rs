@@ -121,6 +121,19 @@ const TEMPLATES: &[(&str, &str)] = &[
         "lead_stalled.html",
         include_str!("../templates/lead_stalled.html"),
     ),
+    ("rdi.html", include_str!("../templates/rdi.html")),
+    (
+        "rdi_import.html",
+        include_str!("../templates/rdi_import.html"),
+    ),
+    (
+        "rdi_institution.html",
+        include_str!("../templates/rdi_institution.html"),
+    ),
+    (
+        "rdi_report.html",
+        include_str!("../templates/rdi_report.html"),
+    ),
 ];
 
 static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {
@@ -274,6 +287,10 @@ pub const NAV: &[NavItem] = &[
         href: |r| {
             (!matches!(r, Role::Enterprise(_) | Role::Department(_))).then(|| "/clusters".into())
         },
+    },
+    NavItem {
+        label: "新型研发机构",
+        href: |r| (!matches!(r, Role::Enterprise(_) | Role::Department(_))).then(|| "/rdi".into()),
     },
 ];
 

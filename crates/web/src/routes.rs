@@ -5,8 +5,8 @@
 //! OpenAPI test) can enumerate every route. There is no other place where routes are added.
 use crate::{
     AppState, account, api, appeal_files, appeal_pages, assets, auth, bank, cluster_pages,
-    finance_pages, indicator_pages, lead_pages, pages, reform_pages, rules_pages, track_pages,
-    upload,
+    finance_pages, indicator_pages, lead_pages, pages, rdi_pages, reform_pages, rules_pages,
+    track_pages, upload,
 };
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -95,6 +95,7 @@ fn table() -> Table {
         cluster_routes,
         track_routes,
         ux_routes,
+        rdi_routes,
         api_routes,
     ];
     let t = Table {
@@ -132,6 +133,25 @@ fn cluster_routes(t: Table) -> Table {
             Staff,
             get(c::cluster_xlsx),
         )
+}
+
+/// 新型研发机构 (issue 17): the list, an institution, the annual report, import and evaluation.
+fn rdi_routes(t: Table) -> Table {
+    use Access::*;
+    use rdi_pages as r;
+    t.add("GET", "/rdi", Staff, get(r::list))
+        .add("GET", "/rdi/export.xlsx", Staff, get(r::list_xlsx))
+        .add("GET", "/rdi/report", Staff, get(r::report))
+        .add("GET", "/rdi/report.xlsx", Staff, get(r::report_xlsx))
+        .add("GET", "/rdi/template.xlsx", Importer, get(r::template))
+        .add(
+            "POST",
+            "/rdi/import",
+            Importer,
+            post(r::import).layer(DefaultBodyLimit::max(upload::MAX_UPLOAD)),
+        )
+        .add("POST", "/rdi/evaluate", Zone, post(r::evaluate))
+        .add("GET", "/rdi/{id}", Staff, get(r::institution))
 }
 
 /// The analyst's aids: the glossary (术语说明) every page links to.
