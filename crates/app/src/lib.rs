@@ -23,7 +23,8 @@
 //!   [`finance_loans`]: the loan-demand list and 创新积分贷; [`finance_registry`]: scenarios and funds;
 //!   [`finance_import`]: their xlsx imports (all-or-nothing); [`finance_demo`]: synthetic finance data.
 //! - [`rdi`]: 新型研发机构 — facts, import, template; [`rdi_eval`]: their annual evaluation (grades,
-//!   exit warnings, stored runs); [`rdi_demo`]: synthetic institutions.
+//!   exit warnings, stored runs); [`rdi_demo`]: synthetic institutions; [`vitality`]: the
+//!   创新活力指数 (base year = 100, growth and contributions).
 //! - [`error`]: [`EvalError`], the error of a use case that runs an engine.
 //!
 //! Words: "evaluation" (评价) is the park evaluation only; the rules engine *runs* rule files
@@ -69,6 +70,7 @@ pub mod rules_summary;
 pub mod rules_workbook;
 pub mod runs;
 pub mod tracks;
+pub mod vitality;
 mod xlsx;
 
 pub use error::EvalError;

@@ -113,6 +113,8 @@ enum Command {
     Leads(leads_cmd::LeadsArgs),
     /// 新型研发机构: `rdi import|template|list|evaluate|show` — facts, annual evaluation with grades and exit warnings.
     Rdi(rdi_cmd::RdiArgs),
+    /// 创新活力指数: `vitality [--park P] [--year Y]` — the index by year (base year = 100), growth and each indicator's contribution.
+    Vitality(rdi_cmd::VitalityArgs),
 }
 
 /// A command whose output is piped into a reader that stops early (`gaoxin export | head`) ends
@@ -174,6 +176,7 @@ fn main() -> ExitCode {
             Command::Scenarios(a) => finance_cmd::scenarios_cmd(&url, &zone, a).await,
             Command::Funds(a) => finance_cmd::funds_cmd(&url, &zone, a).await,
             Command::Rdi(a) => rdi_cmd::rdi_cmd(&url, &zone, a).await,
+            Command::Vitality(a) => rdi_cmd::vitality_cmd(&url, &zone, a).await,
         }
     });
     match res {

@@ -238,3 +238,43 @@ async fn show(
         },
     )
 }
+
+#[derive(Args)]
+pub struct VitalityArgs {
+    /// One park (id or name) instead of the zone.
+    #[arg(long)]
+    park: Option<String>,
+    /// The year whose growth is explained [default: the last].
+    #[arg(long)]
+    year: Option<i32>,
+}
+
+/// `gaoxin vitality [--park P] [--year Y]`: the index by year (base year = 100), growth, and each
+/// indicator's contribution to the year's growth.
+pub async fn vitality_cmd(url: &str, zone: &Zone, a: VitalityArgs) -> Res {
+    let store = Store::open(url).await?;
+    let v =
+        gaoxin_app::vitality::view(&store, zone, &Scope::Zone, a.park.as_deref(), a.year).await?;
+    store.close().await;
+    println!(
+        "创新活力指数 · {}（基期 {} 年 = 100；方案 {}，权重未经文件确认）",
+        v.unit, v.base_year, v.version
+    );
+    println!("年份\t指数\t增长率");
+    for (y, i, g) in &v.table {
+        println!("{y}\t{i}\t{g}");
+    }
+    println!("{} 年增长 {} 的来源：", v.year, v.growth_text);
+    println!("指标\t权重\t上年\t当年\t分指数\t贡献");
+    for c in &v.contributions {
+        println!(
+            "{}\t{}\t{}\t{}\t{}\t{}",
+            c.name, c.share, c.value_prev, c.value, c.sub_index, c.points_text
+        );
+    }
+    for (n, r) in &v.excluded {
+        println!("未计入\t{n}\t{r}");
+    }
+    println!("年均增长 {}。{}", v.cagr_text, v.comparison);
+    Ok(ExitCode::SUCCESS)
+}

@@ -51,6 +51,7 @@ pub mod stats;
 pub mod synth;
 pub mod target;
 pub mod treat;
+pub mod vitality;
 pub mod weights;
 
 pub use data::Dataset;

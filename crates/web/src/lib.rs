@@ -49,6 +49,7 @@ pub mod security_headers;
 pub mod track_pages;
 pub mod upload;
 pub mod user;
+pub mod vitality_pages;
 pub mod warm;
 
 pub use auth::CurrentUser;

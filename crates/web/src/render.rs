@@ -134,6 +134,7 @@ const TEMPLATES: &[(&str, &str)] = &[
         "rdi_report.html",
         include_str!("../templates/rdi_report.html"),
     ),
+    ("vitality.html", include_str!("../templates/vitality.html")),
 ];
 
 static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {
@@ -291,6 +292,12 @@ pub const NAV: &[NavItem] = &[
     NavItem {
         label: "新型研发机构",
         href: |r| (!matches!(r, Role::Enterprise(_) | Role::Department(_))).then(|| "/rdi".into()),
+    },
+    NavItem {
+        label: "创新活力指数",
+        href: |r| {
+            (!matches!(r, Role::Enterprise(_) | Role::Department(_))).then(|| "/vitality".into())
+        },
     },
 ];
 

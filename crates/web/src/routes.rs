@@ -6,7 +6,7 @@
 use crate::{
     AppState, account, api, appeal_files, appeal_pages, assets, auth, bank, cluster_pages,
     finance_pages, indicator_pages, lead_pages, pages, rdi_pages, reform_pages, rules_pages,
-    track_pages, upload,
+    track_pages, upload, vitality_pages,
 };
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -152,6 +152,7 @@ fn rdi_routes(t: Table) -> Table {
         )
         .add("POST", "/rdi/evaluate", Zone, post(r::evaluate))
         .add("GET", "/rdi/{id}", Staff, get(r::institution))
+        .add("GET", "/vitality", Staff, get(vitality_pages::page))
 }
 
 /// The analyst's aids: the glossary (术语说明) every page links to.

@@ -356,7 +356,7 @@ fn expected_signed_in(path: &str, who: &str, variant: &str) -> u16 {
         "/leads/{lead}" | "/api/v1/leads/{lead}" => 404,
         // 新型研发机构: staff (a park its own institutions); the fixture holds no institution and
         // no evaluation, so an institution and the annual report answer 404 for everyone.
-        "/rdi" | "/rdi/export.xlsx" => {
+        "/rdi" | "/rdi/export.xlsx" | "/vitality" => {
             if who == "firm" || who == "dept-keji" {
                 404
             } else {

@@ -121,3 +121,27 @@ async fn rdi_pages_are_scoped_and_the_import_is_all_or_nothing() {
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_vitality_page_explains_growth_and_a_park_sees_its_own() {
+    let s = start(testing::sqlite().await.unwrap()).await;
+    gaoxin_app::rdi_demo::load(&s.store, &s.zone, &s.firms, 5, 2022, 2024)
+        .await
+        .unwrap();
+    let mut admin = s.signed_in("admin").await;
+    let r = admin.get("/vitality").await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let t = r.text();
+    assert!(
+        t.contains("基期") && t.contains("对增长的贡献") && t.contains("27.63%"),
+        "{t}"
+    );
+    assert_eq!(admin.get("/vitality?park=atlantis").await.status, 400);
+    assert_eq!(admin.get("/vitality?year=1900").await.status, 400);
+    let mut park = s.signed_in("park-jiangbei").await;
+    let p = park.get("/vitality?park=xingang").await.text();
+    assert!(
+        p.contains("创新活力指数 · 江北"),
+        "a park administrator sees its own park"
+    );
+}
