@@ -35,6 +35,9 @@
 //! - [`tech`]: 科技成果转化 — config and parsing; [`tech_import`]: imports and templates of results,
 //!   demands and experts; [`tech_match`]: search in both directions with explanations;
 //!   [`tech_cases`]: the broker's cases, contracts and statistics.
+//! - [`rdi`]: 新型研发机构 — facts, import, template; [`rdi_eval`]: their annual evaluation (grades,
+//!   exit warnings, stored runs); [`rdi_demo`]: synthetic institutions; [`vitality`]: the
+//!   创新活力指数 (base year = 100, growth and contributions).
 //! - [`error`]: [`EvalError`], the error of a use case that runs an engine.
 //!
 //! Words: "evaluation" (评价) is the park evaluation only; the rules engine *runs* rule files
@@ -76,6 +79,10 @@ pub mod payout_sync;
 pub mod payout_xlsx;
 pub mod payouts;
 pub mod policy_groups;
+pub mod rdi;
+pub mod rdi_demo;
+pub mod rdi_eval;
+pub mod rdi_view;
 pub mod reform;
 pub mod reform_cache;
 pub mod reform_workbook;
@@ -98,6 +105,7 @@ pub mod tech_import;
 pub mod tech_match;
 pub mod tech_views;
 pub mod tracks;
+pub mod vitality;
 pub mod xlsx;
 
 pub use error::EvalError;

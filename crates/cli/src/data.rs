@@ -141,6 +141,15 @@ pub async fn load_demo(
         gaoxin_store::unix_now(),
     )
     .await?;
+    gaoxin_app::rdi_demo::load(
+        store,
+        zone,
+        &demo.enterprises,
+        cfg.seed,
+        cfg.first_year,
+        cfg.last_year,
+    )
+    .await?;
     store
         .set_meta(
             gaoxin_store::DATA_UPDATED_AT,

@@ -19,6 +19,7 @@ mod leads_bench;
 mod leads_cmd;
 mod payouts_cmd;
 mod progress;
+mod rdi_cmd;
 mod reform_cmd;
 mod rules_cmd;
 mod serve;
@@ -132,6 +133,11 @@ enum Command {
     Match(tech_cmd::MatchArgs),
     /// The technology brokers' 对接 cases: `cases list|open|move|contract|stats [--park P]`.
     Cases(tech_cmd::CasesArgs),
+
+    /// 新型研发机构: `rdi import|template|list|evaluate|show` — facts, annual evaluation with grades and exit warnings.
+    Rdi(rdi_cmd::RdiArgs),
+    /// 创新活力指数: `vitality [--park P] [--year Y]` — the index by year (base year = 100), growth and each indicator's contribution.
+    Vitality(rdi_cmd::VitalityArgs),
 }
 
 /// A command whose output is piped into a reader that stops early (`gaoxin export | head`) ends
@@ -203,6 +209,9 @@ fn main() -> ExitCode {
 
             Command::Match(a) => tech_cmd::match_cmd(&url, &zone, a).await,
             Command::Cases(a) => tech_cmd::cases_cmd(&url, &zone, a).await,
+
+            Command::Rdi(a) => rdi_cmd::rdi_cmd(&url, &zone, a).await,
+            Command::Vitality(a) => rdi_cmd::vitality_cmd(&url, &zone, a).await,
         }
     });
     match res {

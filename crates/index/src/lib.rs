@@ -36,6 +36,7 @@ pub mod data;
 pub mod error;
 pub mod expr;
 pub mod impute;
+pub mod institution;
 pub mod load;
 pub mod meta;
 pub mod normalise;
@@ -50,6 +51,7 @@ pub mod stats;
 pub mod synth;
 pub mod target;
 pub mod treat;
+pub mod vitality;
 pub mod weights;
 
 pub use data::Dataset;

@@ -48,6 +48,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (18, include_str!("../migrations/0018_run_order.sql")),
     (19, include_str!("../migrations/0019_audit.sql")),
     (20, include_str!("../migrations/0020_payouts.sql")),
+    (22, include_str!("../migrations/0022_rdi.sql")),
     (23, include_str!("../migrations/0023_talent.sql")),
     (24, include_str!("../migrations/0024_tech.sql")),
     (25, include_str!("../migrations/0025_name_key.sql")),

@@ -23,6 +23,7 @@ mod links;
 mod login_throttle;
 mod name_key;
 mod payouts;
+mod rdi;
 mod read;
 mod rule_results;
 mod runs;
@@ -54,6 +55,7 @@ pub use leads::{Lead, LeadChange, LeadEvent, LeadFilter, NewLead, PipelineCounts
 pub use links::{ClusterFirmRow, LinkRecord, pair_key};
 pub use login_throttle::LoginFailures;
 pub use payouts::{FundLine, PayoutFilter, PayoutRow, PayoutStep};
+pub use rdi::{Incubation, Institution, InstitutionYear, RDI_FACT_COLUMNS, RdiImport};
 pub use read::{
     EnterpriseFilter, EnterpriseRow, PageRequest, ParkCount, Sort, Summary, YearTotals,
 };

@@ -37,10 +37,17 @@ pub enum RunKind {
     ParkEvaluation,
     /// Innovation points: per-firm rows in `points`.
     Points,
+    /// 新型研发机构 evaluation (issue 17): rows per institution, each with its `park`.
+    RdiEvaluation,
 }
 
 impl RunKind {
-    pub const ALL: [RunKind; 3] = [RunKind::Rules, RunKind::ParkEvaluation, RunKind::Points];
+    pub const ALL: [RunKind; 4] = [
+        RunKind::Rules,
+        RunKind::ParkEvaluation,
+        RunKind::Points,
+        RunKind::RdiEvaluation,
+    ];
 
     /// The text stored in `runs.kind` (and the prefix of the run's id).
     pub const fn as_str(self) -> &'static str {
@@ -48,6 +55,7 @@ impl RunKind {
             RunKind::Rules => "rules",
             RunKind::ParkEvaluation => "park-evaluation",
             RunKind::Points => "points",
+            RunKind::RdiEvaluation => "rdi-evaluation",
         }
     }
 
@@ -58,7 +66,7 @@ impl RunKind {
     /// Whether the run's summary is made of rows per park: the objects with a `park` field in its
     /// top-level arrays, of which a park scope reads only its own.
     pub const fn per_park(self) -> bool {
-        matches!(self, RunKind::Rules)
+        matches!(self, RunKind::Rules | RunKind::RdiEvaluation)
     }
 }
 

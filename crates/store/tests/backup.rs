@@ -416,6 +416,35 @@ async fn fill_finance(store: &Store, bank: &gaoxin_store::Bank, firm: &Uscc) {
             .await
             .unwrap()
     );
+    let mut values = [None; 12];
+    values[0] = Some(100);
+    store
+        .import_rdi(
+            &Scope::Zone,
+            &gaoxin_store::RdiImport {
+                institutions: vec![gaoxin_store::Institution {
+                    id: "RDI-1".into(),
+                    name: "测试研究院".into(),
+                    partners: "南京大学".into(),
+                    park: "jiangbei".into(),
+                    field: "人工智能".into(),
+                    founded: Some(2019),
+                    legal_form: "事业单位".into(),
+                    synthetic: true,
+                }],
+                years: vec![gaoxin_store::InstitutionYear {
+                    institution_id: "RDI-1".into(),
+                    year: 2023,
+                    values,
+                }],
+                incubations: vec![(firm.as_str().into(), "RDI-1".into())],
+            },
+            &[],
+            1,
+        )
+        .await
+        .unwrap()
+        .unwrap();
     store
         .audit(&gaoxin_store::AuditEvent {
             actor: "admin".into(),
@@ -610,6 +639,9 @@ async fn round_trip_on_both_backends_and_across_them() {
             "tech_cases",
             "tech_case_events",
             "tech_contracts",
+            "rd_institutions",
+            "rd_institution_years",
+            "rd_incubations",
         ] {
             assert!(
                 nonempty_tables(&before).contains(&t),

@@ -59,6 +59,11 @@ const FILES: &[(&str, &str, &[u8])] = &[
         include_bytes!("../static/reform.css"),
     ),
     (
+        "rdi.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../static/rdi.js"),
+    ),
+    (
         "clusters.js",
         "text/javascript; charset=utf-8",
         include_bytes!("../static/clusters.js"),

@@ -40,6 +40,7 @@ pub mod indicator_pages;
 pub mod lead_pages;
 pub mod pages;
 pub mod payout_pages;
+pub mod rdi_pages;
 pub mod reform_pages;
 pub mod render;
 mod request_log;
@@ -52,6 +53,7 @@ pub mod tech_pages;
 pub mod track_pages;
 pub mod upload;
 pub mod user;
+pub mod vitality_pages;
 pub mod warm;
 
 pub use auth::CurrentUser;

@@ -171,6 +171,20 @@ const TEMPLATES: &[(&str, &str)] = &[
         "tech_stats.html",
         include_str!("../templates/tech_stats.html"),
     ),
+    ("rdi.html", include_str!("../templates/rdi.html")),
+    (
+        "rdi_import.html",
+        include_str!("../templates/rdi_import.html"),
+    ),
+    (
+        "rdi_institution.html",
+        include_str!("../templates/rdi_institution.html"),
+    ),
+    (
+        "rdi_report.html",
+        include_str!("../templates/rdi_report.html"),
+    ),
+    ("vitality.html", include_str!("../templates/vitality.html")),
 ];
 
 static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {
@@ -348,6 +362,16 @@ pub const NAV: &[NavItem] = &[
     NavItem {
         label: "操作记录",
         href: |r| r.may_import().then(|| "/audit".into()),
+    },
+    NavItem {
+        label: "新型研发机构",
+        href: |r| (!matches!(r, Role::Enterprise(_) | Role::Department(_))).then(|| "/rdi".into()),
+    },
+    NavItem {
+        label: "创新活力指数",
+        href: |r| {
+            (!matches!(r, Role::Enterprise(_) | Role::Department(_))).then(|| "/vitality".into())
+        },
     },
 ];
 

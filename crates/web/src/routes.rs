@@ -6,7 +6,7 @@
 use crate::{
     AppState, account, api, appeal_files, appeal_pages, assets, auth, bank, cluster_pages,
     finance_pages, indicator_pages, lead_pages, pages, payout_pages, reform_pages, rules_pages,
-    talent_pages, tech_pages, track_pages, upload,
+    rdi_pages, talent_pages, tech_pages, track_pages, upload, vitality_pages,
 };
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -99,6 +99,7 @@ fn table() -> Table {
         payout_routes,
         audit_routes,
         tech_routes,
+        rdi_routes,
         api_routes,
     ];
     let t = Table {
@@ -242,6 +243,26 @@ fn talent_routes(t: Table) -> Table {
         .add("GET", "/talent-services", SignedIn, get(p::services))
         .add("POST", "/talent-services", SignedIn, post(p::file_request))
         .add("GET", "/api/v1/talents/{talent}", Staff, get(p::api_detail))
+}
+
+/// 新型研发机构 (issue 17): the list, an institution, the annual report, import and evaluation.
+fn rdi_routes(t: Table) -> Table {
+    use Access::*;
+    use rdi_pages as r;
+    t.add("GET", "/rdi", Staff, get(r::list))
+        .add("GET", "/rdi/export.xlsx", Staff, get(r::list_xlsx))
+        .add("GET", "/rdi/report", Staff, get(r::report))
+        .add("GET", "/rdi/report.xlsx", Staff, get(r::report_xlsx))
+        .add("GET", "/rdi/template.xlsx", Importer, get(r::template))
+        .add(
+            "POST",
+            "/rdi/import",
+            Importer,
+            post(r::import).layer(DefaultBodyLimit::max(upload::MAX_UPLOAD)),
+        )
+        .add("POST", "/rdi/evaluate", Zone, post(r::evaluate))
+        .add("GET", "/rdi/{id}", Staff, get(r::institution))
+        .add("GET", "/vitality", Staff, get(vitality_pages::page))
 }
 
 /// The analyst's aids: the glossary (术语说明) every page links to.

@@ -449,6 +449,17 @@ fn expected_signed_in(path: &str, who: &str, variant: &str) -> u16 {
                 200
             }
         }
+        // 新型研发机构: staff (a park its own institutions); the fixture holds no institution and
+        // no evaluation, so an institution and the annual report answer 404 for everyone.
+        "/rdi" | "/rdi/export.xlsx" | "/vitality" => {
+            if who == "firm" || who == "dept-keji" {
+                404
+            } else {
+                200
+            }
+        }
+        "/rdi/template.xlsx" => 200,
+        "/rdi/report" | "/rdi/report.xlsx" | "/rdi/{id}" => 404,
         other => panic!("route {other} is not classified in this test: add it"),
     }
 }
