@@ -5,8 +5,8 @@
 //! OpenAPI test) can enumerate every route. There is no other place where routes are added.
 use crate::{
     AppState, account, api, appeal_files, appeal_pages, assets, auth, bank, cluster_pages,
-    finance_pages, indicator_pages, lead_pages, pages, payout_pages, reform_pages, rules_pages,
-    rdi_pages, talent_pages, tech_pages, track_pages, upload, vitality_pages,
+    finance_pages, indicator_pages, lead_pages, pages, payout_pages, rdi_pages, reform_pages,
+    rules_pages, talent_pages, tech_pages, track_pages, upload, vitality_pages,
 };
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
