@@ -36,15 +36,50 @@ impl Who {
     }
 
     /// The command line, named by the operating-system user running it.
+    /// Without `$USER` or `$LOGNAME` (cron, a service, a container) the user is looked up by the
+    /// process's user id (`/proc/self/status`, `/etc/passwd`), else named `uid<N>`; `unknown` only
+    /// when neither is readable.
     pub fn cli() -> Who {
         let user = std::env::var("USER")
             .or_else(|_| std::env::var("LOGNAME"))
-            .unwrap_or_else(|_| "unknown".into());
+            .ok()
+            .filter(|u| !u.trim().is_empty())
+            .or_else(os_user)
+            .unwrap_or_else(|| "unknown".into());
         Who {
             actor: format!("cli:{user}"),
             role: "cli".into(),
         }
     }
+}
+
+/// The name of the user running this process, by its real user id.
+fn os_user() -> Option<String> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let uid = uid_from_status(&status)?;
+    let passwd = std::fs::read_to_string("/etc/passwd").unwrap_or_default();
+    Some(user_from_passwd(&passwd, uid).unwrap_or_else(|| format!("uid{uid}")))
+}
+
+/// The real user id on the `Uid:` line of `/proc/self/status`.
+fn uid_from_status(status: &str) -> Option<u32> {
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("Uid:"))?
+        .split_whitespace()
+        .next()?
+        .parse()
+        .ok()
+}
+
+/// The name of user `uid` in `/etc/passwd` (`name:x:uid:…`).
+fn user_from_passwd(passwd: &str, uid: u32) -> Option<String> {
+    passwd.lines().find_map(|l| {
+        let mut f = l.split(':');
+        let name = f.next()?;
+        let id: u32 = f.nth(1)?.parse().ok()?;
+        (id == uid && !name.is_empty()).then(|| name.to_string())
+    })
 }
 
 /// Records that `who` did `action` to `subject` (a record of `park`, or the zone's own when
@@ -129,5 +164,23 @@ pub async fn note_firm(
             uscc = uscc.as_str(),
             "the audit trail could not record a change: {e}"
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_os_user_is_found_by_uid_when_the_environment_names_none() {
+        let status = "Name:\tgaoxin\nUid:\t1001\t1001\t1001\t1001\nGid:\t1001\n";
+        assert_eq!(uid_from_status(status), Some(1001));
+        let passwd = "root:x:0:0:root:/root:/bin/bash\nops:x:1001:1001::/home/ops:/bin/sh\n";
+        assert_eq!(user_from_passwd(passwd, 1001).as_deref(), Some("ops"));
+        assert_eq!(user_from_passwd(passwd, 0).as_deref(), Some("root"));
+        assert_eq!(user_from_passwd(passwd, 7), None);
+        assert_eq!(uid_from_status("Name: x\n"), None);
+        // on this machine the process's own user is found
+        assert!(os_user().is_some_and(|u| !u.is_empty()));
     }
 }
