@@ -57,6 +57,34 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("firm.move_park", "企业变更园区"),
     ("backup.create", "备份数据库"),
     ("backup.restore", "恢复数据库"),
+    ("payout.compute", "政策兑现·测算"),
+    ("payout.recompute", "政策兑现·重新测算"),
+    ("payout.flag", "政策兑现·标记不再符合"),
+    ("payout.unflag", "政策兑现·取消标记"),
+    ("payout.apply", "政策兑现·申报"),
+    ("payout.exempt", "政策兑现·免申"),
+    ("payout.approve", "政策兑现·核准"),
+    ("payout.reduce", "政策兑现·核减"),
+    ("payout.reject", "政策兑现·不予核准"),
+    ("payout.pay", "政策兑现·拨付"),
+    ("payout.confirm_pay", "政策兑现·复核通过"),
+    ("payout.return_pay", "政策兑现·复核退回"),
+    ("payout.publish", "政策兑现·公示"),
+    ("payout.import", "导入拨付记录"),
+    ("payout.fund", "专项资金录入"),
+    ("payout.demo", "演示台账"),
+    ("talent.import", "导入人才"),
+    ("talent.read", "查看人才信息"),
+    ("talent.list", "查看人才名单"),
+    ("talent.export", "导出人才名单"),
+    ("talent.subject_access", "人才本人信息查询"),
+    ("talent.request", "人才服务诉求"),
+    ("rdi.import", "导入新型研发机构"),
+    ("rdi.evaluate", "新型研发机构评价"),
+    ("case.open", "成果对接·推荐"),
+    ("case.move", "成果对接·推进"),
+    ("case.decline", "成果对接·放弃"),
+    ("case.contract", "技术合同登记"),
 ];
 
 /// The Chinese name of `action` (the action itself when the platform does not name it).
@@ -131,6 +159,33 @@ const KEYS: &[(&str, &str)] = &[
     ("role", "身份"),
     ("park", "园区"),
     ("native", "数据库自身格式"),
+    ("filter", "筛选条件"),
+    ("field", "领域"),
+    ("employer", "用人单位"),
+    ("arrival_year", "引进年份"),
+    ("q", "关键词"),
+    ("fields", "查看内容"),
+    ("personal", "含个人信息"),
+    ("accesses", "查阅记录数"),
+    ("talents", "人才数"),
+    ("programmes", "人才计划条目"),
+    ("replaced", "替换条目"),
+    ("codes", "人才编号"),
+    ("appeal", "诉求编号"),
+    ("service", "服务"),
+    ("limit_days", "时限（工作日）"),
+    ("rule", "政策"),
+    ("paid_on", "拨付日期"),
+    ("fund_source", "资金来源"),
+    ("step", "环节"),
+    ("institutions", "机构"),
+    ("years", "年度"),
+    ("synthetic", "演示数据"),
+    ("warnings", "退出预警"),
+    ("result", "成果编号"),
+    ("reg_no", "登记号"),
+    ("kind", "类型"),
+    ("on", "日期"),
 ];
 
 fn key_zh(k: &str) -> &str {
@@ -282,6 +337,19 @@ fn scalar(v: &Value) -> String {
         Value::Object(m) if m.contains_key("from") && m.contains_key("to") => {
             format!("{} → {}", scalar(&m["from"]), scalar(&m["to"]))
         }
+        // a nested record (e.g. a list's filter): its set fields as `key=value`, in Chinese
+        Value::Object(m) => {
+            let set: Vec<String> = m
+                .iter()
+                .filter(|(_, v)| !v.is_null() && *v != &Value::String(String::new()))
+                .map(|(k, v)| format!("{}={}", key_zh(k), scalar(v)))
+                .collect();
+            if set.is_empty() {
+                "（无）".into()
+            } else {
+                set.join("，")
+            }
+        }
         other => other.to_string(),
     }
 }
@@ -430,12 +498,32 @@ mod tests {
         assert_eq!(money, vec![format!("金额：{}", present::money(1_234_500))]);
         assert!(!lines.iter().any(|l| l.starts_with("note")));
         assert_eq!(readable("not json"), vec!["not json".to_string()]);
+        // a nested filter reads as its set fields in Chinese, never as JSON
+        let f = readable(r#"{"rows":3,"filter":{"park":"jiangbei","arrival_year":null,"q":""}}"#);
+        assert!(f.contains(&"筛选条件：园区=jiangbei".to_string()), "{f:?}");
+        assert_eq!(
+            readable(r#"{"filter":{"park":null}}"#),
+            vec!["筛选条件：（无）".to_string()]
+        );
     }
 
     #[test]
     fn every_action_has_a_chinese_name() {
         assert_eq!(action_zh("import.commit"), "导入企业数据");
         assert_eq!(action_zh("x.y"), "x.y");
+        // every action the platform records has a Chinese name
+        for a in [
+            "payout.approve",
+            "payout.pay",
+            "payout.compute",
+            "talent.list",
+            "talent.read",
+            "rdi.import",
+            "case.move",
+            "case.contract",
+        ] {
+            assert_ne!(action_zh(a), a, "{a}");
+        }
         let mut seen = std::collections::HashSet::new();
         assert!(ACTIONS.iter().all(|(a, _)| seen.insert(*a)));
     }

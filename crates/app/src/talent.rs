@@ -98,7 +98,7 @@ pub async fn show(store: &Store, r: &Reader, code: &str) -> Result<Talent, Talen
         "talent.read",
         Some(&t.park),
         &t.code,
-        json!({"fields": "record"}),
+        json!({"fields": "人才档案"}),
     )
     .await?;
     Ok(t)
@@ -112,7 +112,7 @@ pub async fn list(store: &Store, r: &Reader, f: &TalentFilter) -> Result<Vec<Tal
         &r.who,
         "talent.list",
         r.park().as_deref().or(f.park.as_deref()),
-        "talents",
+        "人才名单",
         json!({"rows": v.len(), "filter": filter_json(f)}),
     )
     .await?;

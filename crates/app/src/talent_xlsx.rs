@@ -164,7 +164,7 @@ pub async fn export(
         &r.who,
         "talent.export",
         r.park().as_deref().or(f.park.as_deref()),
-        "talents",
+        "人才名单",
         json!({"rows": v.len(), "personal": personal, "reason": reason, "filter": filter_json(f)}),
     )
     .await?;

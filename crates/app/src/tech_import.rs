@@ -474,7 +474,7 @@ pub async fn import(
         "tech.import",
         park.as_deref(),
         kind.key(),
-        serde_json::json!({"kind": kind.key(), "rows": n}),
+        serde_json::json!({"kind": kind.zh(), "rows": n}),
     )
     .await?;
     Ok(out)
