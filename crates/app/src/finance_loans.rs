@@ -1,5 +1,6 @@
 //! The loan-demand list and 创新积分贷 as the platform runs them: one call per page, export, API
 //! request or command (web and cli parse, call here, render).
+use crate::audit;
 use crate::finance::{self, BandRow, FinanceConfig, MatchStats};
 use crate::xlsx::list_sheet;
 use gaoxin_model::{Money, Unit, Uscc, Zone};
@@ -55,7 +56,7 @@ pub async fn declare(
     scope: &Scope,
     uscc: &Uscc,
     f: &DemandForm,
-    by: &str,
+    who: &audit::Who,
 ) -> Result<LoanDemand, FinanceError> {
     let date = if f.declared_on.trim().is_empty() {
         today()
@@ -70,19 +71,50 @@ pub async fn declare(
         &date,
     )
     .map_err(FinanceError::Invalid)?;
-    store
-        .declare_demand(scope, uscc, &d, by, now())
+    let d = store
+        .declare_demand(scope, uscc, &d, &who.actor, now())
         .await?
-        .ok_or(FinanceError::NotFound)
+        .ok_or(FinanceError::NotFound)?;
+    let detail =
+        serde_json::json!({"uscc": d.uscc, "amount_fen": d.amount_fen, "purpose": d.purpose});
+    audit::note(
+        store,
+        who,
+        "finance.demand",
+        Some(&d.park),
+        uscc.as_str(),
+        detail,
+    )
+    .await;
+    Ok(d)
 }
 
-/// Publishes an edition of the list (zone administrators).
+/// Withdraws the firm's own demand `demand` (with its audit entry); `false`: no such demand of
+/// this firm.
+pub async fn withdraw(
+    store: &Store,
+    uscc: &Uscc,
+    demand: &str,
+    who: &audit::Who,
+) -> Result<bool, FinanceError> {
+    let scope = Scope::Enterprise(uscc.clone());
+    if !store.withdraw_demand(&scope, demand, now()).await? {
+        return Ok(false);
+    }
+    let detail = serde_json::json!({"demand": demand});
+    audit::note_firm(store, who, "finance.withdraw", uscc, detail).await;
+    Ok(true)
+}
+
+/// Publishes an edition of the list (zone administrators), with its audit entry; `by` is the
+/// publisher's name as the edition shows it.
 pub async fn publish(
     store: &Store,
     scope: &Scope,
     title: &str,
     date: &str,
     by: &str,
+    who: &audit::Who,
 ) -> Result<(LoanEdition, u64), FinanceError> {
     let title = title.trim();
     if title.is_empty() || title.chars().count() > 100 {
@@ -96,10 +128,13 @@ pub async fn publish(
         date.to_string()
     };
     let on = finance::parse_date("发布日期", &date).map_err(FinanceError::Invalid)?;
-    store
+    let (ed, n) = store
         .publish_edition(scope, title, on, by, now())
         .await?
-        .ok_or(FinanceError::NotFound)
+        .ok_or(FinanceError::NotFound)?;
+    let detail = serde_json::json!({"title": ed.title, "demands": n});
+    audit::note(store, who, "finance.publish", None, &ed.id, detail).await;
+    Ok((ed, n))
 }
 
 /// The loan-demand list as a user in `scope` sees it.
@@ -178,7 +213,8 @@ pub struct ResponseForm {
     pub note: Option<String>,
 }
 
-/// Records `bank`'s response to a demand: only a listed demand of a consenting firm.
+/// Records `bank`'s response to a demand: only a listed demand of a consenting firm; with its
+/// audit entry (`finance.response`).
 pub async fn bank_respond(
     store: &Store,
     cfg: &FinanceConfig,
@@ -201,10 +237,31 @@ pub async fn bank_respond(
         f.note.as_deref().unwrap_or(""),
     )
     .map_err(FinanceError::Invalid)?;
-    store
+    let r = store
         .bank_respond(bank, demand_id, &r, path, now())
         .await?
-        .ok_or(FinanceError::NotFound)
+        .ok_or(FinanceError::NotFound)?;
+    // the audit entry, under the demand's park (the bank reached it, so it exists)
+    let park = store
+        .demand(&Scope::Zone, &r.demand_id)
+        .await?
+        .map(|d| d.park);
+    let detail = serde_json::json!({"demand": r.demand_id, "status": r.status.key(), "amount_fen": r.amount_fen, "reason_code": r.reason_code});
+    audit::note(
+        store,
+        &bank_who(bank),
+        "finance.response",
+        park.as_deref(),
+        &r.id,
+        detail,
+    )
+    .await;
+    Ok(r)
+}
+
+/// A bank as the audit trail names it.
+fn bank_who(bank: &Bank) -> audit::Who {
+    audit::Who::named(&bank.name, "bank")
 }
 
 /// A bank's 创新积分贷 outcome (the fields as text).
@@ -219,7 +276,8 @@ pub struct OutcomeForm {
     pub reason_code: Option<String>,
 }
 
-/// Records `bank`'s 创新积分贷 outcome for a consenting firm, with its points when it applied.
+/// Records `bank`'s 创新积分贷 outcome for a consenting firm, with its points when it applied,
+/// and its audit entry (`finance.points_loan`).
 pub async fn bank_points_loan(
     store: &Store,
     cfg: &FinanceConfig,
@@ -241,10 +299,21 @@ pub async fn bank_points_loan(
         .filter(|d| !d.trim().is_empty())
         .unwrap_or_else(today);
     let applied = finance::parse_date("申请日期", &applied).map_err(FinanceError::Invalid)?;
-    store
+    let p = store
         .record_points_loan(bank, uscc, applied, &o, fen, code.as_deref(), path, now())
         .await?
-        .ok_or(FinanceError::NotFound)
+        .ok_or(FinanceError::NotFound)?;
+    let detail = serde_json::json!({"outcome": p.outcome, "approved_fen": p.approved_fen, "points_year": p.points_year});
+    audit::note(
+        store,
+        &bank_who(bank),
+        "finance.points_loan",
+        Some(&p.park),
+        uscc.as_str(),
+        detail,
+    )
+    .await;
+    Ok(p)
 }
 
 /// 创新积分贷 outcomes in scope and the points-band table.

@@ -1,5 +1,6 @@
 //! Scenarios (场景) with firms' applications, and funds (4+N, track funds) with their investments:
 //! the views the pages, exports and commands share, and a firm's finance section.
+use crate::audit;
 use crate::finance_loans::{FinanceError, now};
 use crate::xlsx::list_sheet;
 use gaoxin_model::{Money, Unit, Uscc, Zone};
@@ -17,14 +18,26 @@ pub async fn apply(
     scenario: &str,
     uscc: &Uscc,
     note: &str,
+    who: &audit::Who,
 ) -> Result<ScenarioApplication, FinanceError> {
     if note.chars().count() > 500 {
         return Err(FinanceError::Invalid("「申报说明」不超过 500 字".into()));
     }
-    store
+    let a = store
         .apply_scenario(scope, scenario, uscc, note.trim(), now())
         .await?
-        .ok_or(FinanceError::NotFound)
+        .ok_or(FinanceError::NotFound)?;
+    let detail = serde_json::json!({"scenario": scenario, "note": note});
+    audit::note(
+        store,
+        who,
+        "finance.apply",
+        Some(&a.park),
+        uscc.as_str(),
+        detail,
+    )
+    .await;
+    Ok(a)
 }
 
 /// Staff move an application: applied → shortlisted → selected / declined (applied → declined).
@@ -35,6 +48,7 @@ pub async fn move_application(
     uscc: &Uscc,
     state: &str,
     note: &str,
+    who: &audit::Who,
 ) -> Result<ApplicationState, FinanceError> {
     let next = ApplicationState::parse(state)
         .ok_or_else(|| FinanceError::Invalid("「状态」应为 入围、入选 或 未入选".into()))?;
@@ -57,6 +71,8 @@ pub async fn move_application(
     {
         return Err(FinanceError::NotFound);
     }
+    let detail = serde_json::json!({"scenario": scenario, "to": next.key(), "note": note});
+    audit::note_firm(store, who, "finance.application", uscc, detail).await;
     Ok(next)
 }
 

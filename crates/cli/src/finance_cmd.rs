@@ -190,10 +190,9 @@ pub async fn loans_cmd(url: &str, zone: &Zone, a: LoansArgs) -> Res {
                 &title,
                 date.as_deref().unwrap_or(""),
                 &by,
+                &gaoxin_app::audit::Who::cli(),
             )
             .await?;
-            let detail = serde_json::json!({"title": ed.title, "demands": n});
-            crate::audit_cmd::note(&store, "finance.publish", None, &ed.id, detail).await?;
             println!("{}", ed.id);
             eprintln!(
                 "已发布「{}」（{}），列入 {n} 项需求",

@@ -30,7 +30,7 @@ use gaoxin_app::finance_loans::{
 };
 use gaoxin_app::finance_registry as registry;
 use gaoxin_model::Uscc;
-use gaoxin_store::{LoanDemand, Role, Scope};
+use gaoxin_store::{LoanDemand, Role};
 use minijinja::context;
 use serde::{Deserialize, Serialize};
 
@@ -177,25 +177,16 @@ pub async fn publish(
     if !matches!(user.role, Role::ZoneAdmin) {
         return Err(PageError::not_found());
     }
-    let (ed, n) = loans::publish(
+    let (ed, _) = loans::publish(
         &state.store,
         &user.scope(),
         &f.title,
         &f.date,
         &user.username,
+        &user.who(),
     )
     .await
     .map_err(page_err)?;
-    let detail = serde_json::json!({"title": ed.title, "demands": n});
-    audit::note(
-        &state.store,
-        &user.who(),
-        "finance.publish",
-        None,
-        &ed.id,
-        detail,
-    )
-    .await;
     Ok(Redirect::to(&format!("/finance?edition={}", ed.id)).into_response())
 }
 
@@ -274,20 +265,9 @@ pub async fn declare(
     Form(f): Form<DemandForm>,
 ) -> Result<Response, PageError> {
     let uscc = writable_firm(&state, &user, &code).await?;
-    let d = loans::declare(&state.store, &user.scope(), &uscc, &f, &user.username)
+    loans::declare(&state.store, &user.scope(), &uscc, &f, &user.who())
         .await
         .map_err(page_err)?;
-    let detail =
-        serde_json::json!({"uscc": d.uscc, "amount_fen": d.amount_fen, "purpose": d.purpose});
-    audit::note(
-        &state.store,
-        &user.who(),
-        "finance.demand",
-        Some(&d.park),
-        uscc.as_str(),
-        detail,
-    )
-    .await;
     Ok(Redirect::to(&format!("/enterprises/{}#finance", uscc.as_str())).into_response())
 }
 
@@ -304,17 +284,13 @@ pub async fn withdraw(
     Form(f): Form<WithdrawForm>,
 ) -> Result<Response, PageError> {
     let uscc = writable_firm(&state, &user, &code).await?;
-    let scope = Scope::Enterprise(uscc.clone());
     // the demand must be this firm's (and the firm in the user's scope, checked above)
-    if !state
-        .store
-        .withdraw_demand(&scope, &f.demand, loans::now())
-        .await?
+    if !loans::withdraw(&state.store, &uscc, &f.demand, &user.who())
+        .await
+        .map_err(page_err)?
     {
         return Err(PageError::not_found());
     }
-    let detail = serde_json::json!({"demand": f.demand});
-    audit::note_firm(&state.store, &user.who(), "finance.withdraw", &uscc, detail).await;
     Ok(Redirect::to(&format!("/enterprises/{}#finance", uscc.as_str())).into_response())
 }
 
@@ -333,19 +309,16 @@ pub async fn apply(
     Form(f): Form<ApplyForm>,
 ) -> Result<Response, PageError> {
     let uscc = writable_firm(&state, &user, &code).await?;
-    let a = registry::apply(&state.store, &user.scope(), &f.scenario, &uscc, &f.note)
-        .await
-        .map_err(page_err)?;
-    let detail = serde_json::json!({"scenario": f.scenario, "note": f.note});
-    audit::note(
+    registry::apply(
         &state.store,
+        &user.scope(),
+        &f.scenario,
+        &uscc,
+        &f.note,
         &user.who(),
-        "finance.apply",
-        Some(&a.park),
-        uscc.as_str(),
-        detail,
     )
-    .await;
+    .await
+    .map_err(page_err)?;
     Ok(Redirect::to(&format!("/enterprises/{}#finance", uscc.as_str())).into_response())
 }
 
@@ -424,25 +397,17 @@ pub async fn move_application(
     Form(f): Form<StateForm>,
 ) -> Result<Response, PageError> {
     let uscc = writable_firm(&state, &user, &f.uscc).await?;
-    let to = registry::move_application(
+    registry::move_application(
         &state.store,
         &user.scope(),
         &f.scenario,
         &uscc,
         &f.state,
         &f.note,
+        &user.who(),
     )
     .await
     .map_err(page_err)?;
-    let detail = serde_json::json!({"scenario": f.scenario, "to": to.key(), "note": f.note});
-    audit::note_firm(
-        &state.store,
-        &user.who(),
-        "finance.application",
-        &uscc,
-        detail,
-    )
-    .await;
     Ok(Redirect::to("/finance/scenarios").into_response())
 }
 
@@ -643,24 +608,6 @@ pub async fn bank_respond(
     let r = loans::bank_respond(&state.store, &cfg, &bank, &demand, &f, &path)
         .await
         .map_err(api_err)?;
-    let who = audit::Who::named(&bank.name, "bank");
-    let detail = serde_json::json!({"demand": r.demand_id, "status": r.status.key(), "amount_fen": r.amount_fen, "reason_code": r.reason_code});
-    let park = state
-        .store
-        .demand(&Scope::Zone, &r.demand_id)
-        .await
-        .ok()
-        .flatten()
-        .map(|d| d.park);
-    audit::note(
-        &state.store,
-        &who,
-        "finance.response",
-        park.as_deref(),
-        &r.id,
-        detail,
-    )
-    .await;
     Ok(Json(ResponseAnswer {
         id: r.id,
         demand: r.demand_id,
@@ -727,17 +674,6 @@ pub async fn bank_points_loan(
     let p = loans::bank_points_loan(&state.store, &cfg, &bank, &uscc, &f, &path)
         .await
         .map_err(api_err)?;
-    let who = audit::Who::named(&bank.name, "bank");
-    let detail = serde_json::json!({"outcome": p.outcome, "approved_fen": p.approved_fen, "points_year": p.points_year});
-    audit::note(
-        &state.store,
-        &who,
-        "finance.points_loan",
-        Some(&p.park),
-        uscc.as_str(),
-        detail,
-    )
-    .await;
     Ok(Json(OutcomeAnswer {
         id: p.id,
         uscc: p.uscc,
