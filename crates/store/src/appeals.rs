@@ -218,15 +218,8 @@ impl Store {
     /// Files appeals, each with its first transition, all in one transaction (all or nothing);
     /// returns their ids in order.
     pub async fn file_appeals(&self, appeals: &[NewAppeal]) -> Result<Vec<i64>, Error> {
-        let mut tx = self.pool.begin().await?;
-        // take the write lock before reading the next id: a read first would (SQLite, WAL) fail
-        // at once with "database is locked" when another writer commits in between, or
-        // (PostgreSQL) let two filings take the same id
-        let lock = match self.backend() {
-            crate::db::Backend::Sqlite => "UPDATE appeals SET id = id WHERE 0 = 1",
-            crate::db::Backend::Postgres => "LOCK TABLE appeals IN SHARE ROW EXCLUSIVE MODE",
-        };
-        sqlx::query(lock).execute(&mut *tx).await?;
+        // the write lock first: the next id is read (see `begin_write`)
+        let mut tx = self.begin_write("appeals").await?;
         let next: i64 = i(
             &sqlx::query("SELECT COALESCE(MAX(id), 0) FROM appeals")
                 .fetch_one(&mut *tx)

@@ -127,6 +127,25 @@ impl Store {
         &self.url
     }
 
+    /// Begins a transaction that reads before it writes and must not lose to another writer:
+    /// the write lock on `table` is taken first. A plain `BEGIN` reads a snapshot, and on SQLite
+    /// (WAL) its first write then fails at once with "database is locked" when another writer
+    /// committed meanwhile (the busy timeout does not help); on PostgreSQL two such transactions
+    /// could both read the same next id. `table` is a name from the code, never from input.
+    pub(crate) async fn begin_write(
+        &self,
+        table: &'static str,
+    ) -> Result<sqlx::Transaction<'static, sqlx::Any>, Error> {
+        let mut tx = self.pool.begin().await?;
+        let lock = match self.backend {
+            // a write statement (matching nothing) takes SQLite's single write lock
+            Backend::Sqlite => format!("UPDATE {table} SET rowid = rowid WHERE 0 = 1"),
+            Backend::Postgres => format!("LOCK TABLE {table} IN SHARE ROW EXCLUSIVE MODE"),
+        };
+        tx.execute(sqlx::query(AssertSqlSafe(lock))).await?;
+        Ok(tx)
+    }
+
     async fn migrate(&self) -> Result<(), Error> {
         sqlx::query("CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY)")
             .execute(&self.pool)

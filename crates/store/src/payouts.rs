@@ -240,7 +240,8 @@ impl Store {
         &self,
         items: &[(PayoutRow, Vec<PayoutStep>, Vec<AuditEvent>)],
     ) -> Result<Vec<i64>, Error> {
-        let mut tx = self.pool.begin().await?;
+        // the write lock first: the next id is read (see `begin_write`)
+        let mut tx = self.begin_write("payouts").await?;
         let next: i64 = i(
             &sqlx::query("SELECT COALESCE(MAX(id), 0) FROM payouts")
                 .fetch_one(&mut *tx)

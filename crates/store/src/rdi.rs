@@ -127,7 +127,8 @@ impl Store {
         let Some((cond, bind)) = condition(scope, 2) else {
             return Ok(Err(0));
         };
-        let mut tx = self.pool.begin().await?;
+        // the write lock first: each institution's park is read before it is written
+        let mut tx = self.begin_write("rd_institutions").await?;
         for (i, inst) in import.institutions.iter().enumerate() {
             if let Scope::Park(p) = scope
                 && p.as_str() != inst.park
