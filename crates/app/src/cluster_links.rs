@@ -159,14 +159,23 @@ fn parse_row(row: u64, cells: &[String]) -> Result<LinkRecord, Vec<LinkError>> {
     }
 }
 
+/// What an import reads: the file's bytes, its name when it has one (the audit entry names it),
+/// and who is recorded as having imported the links.
+pub struct LinkSource<'a> {
+    pub bytes: &'a [u8],
+    pub file: Option<&'a str>,
+    pub by: &'a str,
+}
+
 /// Reads and checks the file; writes every link (one transaction) only when nothing is wrong.
 pub async fn import(
     store: &Store,
     scope: &Scope,
-    bytes: Vec<u8>,
-    by: &str,
+    who: &crate::audit::Who,
+    source: &LinkSource<'_>,
     now: i64,
 ) -> Result<LinkImport, EvalError> {
+    let (bytes, by) = (source.bytes.to_vec(), source.by);
     let fail = |m: String| LinkImport {
         written: 0,
         errors: vec![LinkError {
@@ -217,7 +226,16 @@ pub async fn import(
         return Ok(LinkImport { written: 0, errors });
     }
     let recs: Vec<LinkRecord> = parsed.into_iter().map(|p| p.rec).collect();
-    let written = store.insert_links(&recs, by, now).await?;
+    let park = match scope {
+        Scope::Park(p) => Some(p.as_str()),
+        _ => None,
+    };
+    let mut detail = serde_json::json!({ "written": recs.len() });
+    if let Some(f) = source.file {
+        detail["file"] = serde_json::Value::from(f);
+    }
+    let event = crate::audit::event(who, "links.import", park, "links", detail);
+    let written = store.import_links(&recs, by, now, &event).await?;
     crate::clusters::invalidate_cache();
     Ok(LinkImport {
         written,

@@ -59,6 +59,7 @@ pub mod audit_view;
 pub mod cluster_links;
 pub mod cluster_workbook;
 pub mod clusters;
+pub mod consent;
 pub mod data_files;
 pub mod error;
 pub mod finance;

@@ -172,17 +172,16 @@ pub async fn links(url: &str, zone: &Zone, a: LinksArgs) -> Res {
             let bytes =
                 std::fs::read(&file).map_err(|e| format!("无法读取 {}：{e}", file.display()))?;
             let store = Store::open(url).await?;
-            let r =
-                cluster_links::import(&store, &scope, bytes, &by, gaoxin_store::unix_now()).await?;
+            let name = file.display().to_string();
+            let source = cluster_links::LinkSource {
+                bytes: &bytes,
+                file: Some(&name),
+                by: &by,
+            };
+            let who = gaoxin_app::audit::Who::cli();
+            let r = cluster_links::import(&store, &scope, &who, &source, gaoxin_store::unix_now())
+                .await?;
             if r.errors.is_empty() {
-                let p = match &scope {
-                    Scope::Park(p) => Some(p.as_str().to_string()),
-                    _ => None,
-                };
-                let detail =
-                    serde_json::json!({"written": r.written, "file": file.display().to_string()});
-                crate::audit_cmd::note(&store, "links.import", p.as_deref(), "links", detail)
-                    .await?;
                 println!("已导入 {} 条关联记录。", r.written);
                 Ok(ExitCode::SUCCESS)
             } else {

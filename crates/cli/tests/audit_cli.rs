@@ -58,6 +58,16 @@ async fn every_command_that_writes_leaves_an_audit_entry() {
             .unwrap();
         let firm = firm.unwrap();
         let backup = dir.join("a.gxbak").display().to_string();
+        let links = dir.join("links.csv");
+        std::fs::write(
+            &links,
+            format!(
+                "年度,主体一（统一社会信用代码或高校院所名称）,主体二（统一社会信用代码或高校院所名称）,关联类型,来源,依据\n2024,{},南京大学,技术合同,技术合同登记,合同 2024-001\n",
+                firm.uscc.as_str()
+            ),
+        )
+        .unwrap();
+        let links = links.display().to_string();
         // (action, park of the entry, subject, the command)
         let pw = "a-long-enough-passphrase-2026";
         let cases: Vec<(&str, Option<&str>, String, Vec<String>)> = vec![
@@ -132,6 +142,12 @@ async fn every_command_that_writes_leaves_an_audit_entry() {
                     "--reason",
                     "迁址",
                 ]),
+            ),
+            (
+                "links.import",
+                None,
+                "links".into(),
+                args(&["links", "import", &links]),
             ),
             (
                 "backup.create",

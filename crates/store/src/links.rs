@@ -81,6 +81,27 @@ impl Store {
         by: &str,
         at: i64,
     ) -> Result<u64, Error> {
+        self.write_links(links, by, at, None).await
+    }
+
+    /// [`Store::insert_links`] with the import's audit entry appended in the same transaction.
+    pub async fn import_links(
+        &self,
+        links: &[LinkRecord],
+        by: &str,
+        at: i64,
+        event: &crate::AuditEvent,
+    ) -> Result<u64, Error> {
+        self.write_links(links, by, at, Some(event)).await
+    }
+
+    async fn write_links(
+        &self,
+        links: &[LinkRecord],
+        by: &str,
+        at: i64,
+        event: Option<&crate::AuditEvent>,
+    ) -> Result<u64, Error> {
         let mut tx = self.pool.begin().await?;
         for chunk in links.chunks(500) {
             let sql = format!(
@@ -104,6 +125,9 @@ impl Store {
                     .bind(at);
             }
             q.execute(&mut *tx).await?;
+        }
+        if let Some(e) = event {
+            crate::audit::audit_query(e).execute(&mut *tx).await?;
         }
         tx.commit().await?;
         Ok(links.len() as u64)

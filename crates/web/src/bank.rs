@@ -17,7 +17,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use gaoxin_app::indicators;
+use gaoxin_app::{consent, indicators};
 use gaoxin_index::report::FirmPoints;
 use gaoxin_model::{Date, Uscc};
 use gaoxin_store::{Bank, Role};
@@ -183,13 +183,10 @@ pub async fn bank_points(
     let bank = authenticate(&state, &headers).await?;
     let uscc = Uscc::parse(&code).map_err(|_| ApiError::not_found())?;
     let path = format!("/api/v1/bank/enterprises/{}/points", uscc.as_str());
-    let Some(scope) = state.store.bank_scope(&bank, &uscc, &path, now()).await? else {
+    let Some(points) = consent::bank_points(&state.store, &bank, &uscc, &path, now()).await? else {
         return Err(ApiError::not_found());
     };
-    if state.store.enterprise(&scope, &uscc).await?.is_none() {
-        return Err(ApiError::not_found());
-    }
-    let points = load_points(&state, &scope, &uscc).await?;
+    let points = points_views(&points);
     let notice = indicators::points_notice();
     Ok(Json(BankPointsAnswer {
         uscc: uscc.as_str().to_string(),
@@ -212,43 +209,32 @@ pub async fn points_fragment(
     let (uscc, _) = scoped_enterprise(&state, &scope, &code).await?;
     let points = load_points(&state, &scope, &uscc).await?;
     let own = matches!(&user.role, Role::Enterprise(u) if *u == uscc);
-    let (consents, log, banks) = if own {
-        let t = now();
-        let consents: Vec<_> = state
-            .store
-            .consents(&scope, &uscc)
-            .await?
-            .into_iter()
-            .map(|c| {
-                context! {
-                    id => c.id.clone(),
-                    bank => c.bank_name.clone(),
-                    granted_at => fmt_time(c.granted_at),
-                    expires_at => gaoxin_model::present::expiry(c.expires_at),
-                    revoked_at => c.revoked_at.map(fmt_time),
-                    active => c.active(t),
-                }
-            })
-            .collect();
-        let log: Vec<_> = state
-            .store
-            .access_log(&scope, &uscc, 50)
-            .await?
-            .into_iter()
-            .map(|l| context! { at => fmt_time(l.at), bank => l.bank_name, path => l.path, allowed => l.allowed })
-            .collect();
-        let banks: Vec<_> = state
-            .store
-            .banks()
-            .await?
-            .into_iter()
-            .filter(|b| !b.disabled)
-            .map(|b| context! { id => b.id, name => b.name })
-            .collect();
-        (consents, log, banks)
-    } else {
-        (vec![], vec![], vec![])
-    };
+    let mine = consent::firm_consents(&state.store, &scope, &uscc, 50).await?;
+    let t = now();
+    let consents: Vec<_> = mine
+        .consents
+        .iter()
+        .map(|c| {
+            context! {
+                id => c.id.clone(),
+                bank => c.bank_name.clone(),
+                granted_at => fmt_time(c.granted_at),
+                expires_at => gaoxin_model::present::expiry(c.expires_at),
+                revoked_at => c.revoked_at.map(fmt_time),
+                active => c.active(t),
+            }
+        })
+        .collect();
+    let log: Vec<_> = mine
+        .log
+        .into_iter()
+        .map(|l| context! { at => fmt_time(l.at), bank => l.bank_name, path => l.path, allowed => l.allowed })
+        .collect();
+    let banks: Vec<_> = mine
+        .banks
+        .into_iter()
+        .map(|b| context! { id => b.id, name => b.name })
+        .collect();
     let history: Vec<_> = points.iter().map(|p| (p.year, p.total)).collect();
     Ok(render::fragment(
         "enterprise_points.html",
@@ -301,26 +287,21 @@ pub async fn grant(
     let uscc = own_firm(&user, &code)?;
     let d = Date::parse(&f.expires)
         .ok_or_else(|| PageError::bad_request("到期日期格式应为 2026-12-31"))?;
-    // end of the day in Beijing time (UTC+8)
-    let expires = gaoxin_model::present::end_of_day_shanghai(d);
-    let c = state
-        .store
-        .grant_consent(
-            &user.scope(),
-            &uscc,
-            &f.bank,
-            expires,
-            &user.username,
-            now(),
-        )
-        .await?;
-    let Some(c) = c else {
+    let granted = consent::grant(
+        &state.store,
+        &user.who(),
+        &user.scope(),
+        &uscc,
+        &f.bank,
+        d,
+        now(),
+    )
+    .await?;
+    if granted.is_none() {
         return Err(PageError::bad_request(
             "授权未生效：请选择已登记的银行，并填写今天之后的到期日期。",
         ));
-    };
-    let detail = serde_json::json!({"consent": c.id, "bank": c.bank_name, "expires": f.expires});
-    gaoxin_app::audit::note_firm(&state.store, &user.who(), "consent.grant", &uscc, detail).await;
+    }
     Ok(Redirect::to(&format!("/enterprises/{}#points", uscc.as_str())).into_response())
 }
 
@@ -332,14 +313,17 @@ pub async fn revoke(
     Form(f): Form<RevokeForm>,
 ) -> Result<Response, PageError> {
     let uscc = own_firm(&user, &code)?;
-    if !state
-        .store
-        .revoke_consent(&user.scope(), &uscc, &f.consent, now())
-        .await?
+    if !consent::revoke(
+        &state.store,
+        &user.who(),
+        &user.scope(),
+        &uscc,
+        &f.consent,
+        now(),
+    )
+    .await?
     {
         return Err(PageError::not_found());
     }
-    let detail = serde_json::json!({"consent": f.consent});
-    gaoxin_app::audit::note_firm(&state.store, &user.who(), "consent.revoke", &uscc, detail).await;
     Ok(Redirect::to(&format!("/enterprises/{}#points", uscc.as_str())).into_response())
 }

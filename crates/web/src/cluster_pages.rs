@@ -254,27 +254,19 @@ pub async fn links_import(
     let bytes = file
         .filter(|b| !b.is_empty())
         .ok_or_else(|| PageError::bad_request("请选择要导入的文件（xlsx 或 csv）"))?;
+    let source = cluster_links::LinkSource {
+        bytes: &bytes,
+        file: None,
+        by: &user.username,
+    };
     let r = cluster_links::import(
         &state.store,
         &user.scope(),
-        bytes,
-        &user.username,
+        &user.who(),
+        &source,
         unix_now(),
     )
     .await?;
-    if r.written > 0 {
-        let detail = serde_json::json!({"written": r.written});
-        let park = user.role.park().map(|p| p.as_str().to_string());
-        gaoxin_app::audit::note(
-            &state.store,
-            &user.who(),
-            "links.import",
-            park.as_deref(),
-            "links",
-            detail,
-        )
-        .await;
-    }
     let list = cluster_links::list(&state.store, &user.scope(), None).await?;
     let page = Page::new("集群关联记录", &user, "/clusters");
     Ok(render::page(
