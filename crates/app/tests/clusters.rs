@@ -174,7 +174,7 @@ async fn link_import_is_all_or_nothing_with_row_and_column_messages() {
              2024,91320000MA1XXXXX0X,{c},联合申请专利,专利数据库,\n\
              2024,{a},{other},联合申请专利,专利数据库,\n"
         );
-        let r = cluster_links::import(&store, &park("jiangbei"), bad.into_bytes(), "p", 1)
+        let r = import_as(&store, &park("jiangbei"), bad.into_bytes(), "p", 1)
             .await
             .unwrap();
         assert_eq!(r.written, 0);
@@ -196,7 +196,7 @@ async fn link_import_is_all_or_nothing_with_row_and_column_messages() {
         let good = format!(
             "year,from,to,kind,source,evidence\n2024,{a},{b},tech_contract,技术合同登记,合同1\n2023,{c},东南大学,共建研发平台,联合实验室名录,\n"
         );
-        let r = cluster_links::import(&store, &park("jiangbei"), good.clone().into_bytes(), "p", 1)
+        let r = import_as(&store, &park("jiangbei"), good.clone().into_bytes(), "p", 1)
             .await
             .unwrap();
         assert_eq!((r.written, r.errors.len()), (2, 0), "{:?}", r.errors);
@@ -207,7 +207,7 @@ async fn link_import_is_all_or_nothing_with_row_and_column_messages() {
                 .unwrap(),
         );
         assert_eq!(after, links_2024 + 1);
-        let r = cluster_links::import(&store, &Scope::Zone, good.into_bytes(), "z", 2)
+        let r = import_as(&store, &Scope::Zone, good.into_bytes(), "z", 2)
             .await
             .unwrap();
         assert_eq!(r.written, 0);
@@ -236,9 +236,7 @@ async fn link_import_is_all_or_nothing_with_row_and_column_messages() {
         let mut tx = copy.begin_import().await.unwrap();
         tx.write_enterprises(&demo.enterprises).await.unwrap();
         tx.commit().await.unwrap();
-        let r = cluster_links::import(&copy, &Scope::Zone, x, "z", 3)
-            .await
-            .unwrap();
+        let r = import_as(&copy, &Scope::Zone, x, "z", 3).await.unwrap();
         assert!(
             r.errors.is_empty(),
             "{:?}",
@@ -257,9 +255,26 @@ async fn link_import_is_all_or_nothing_with_row_and_column_messages() {
             strip(store.links(&Scope::Zone, None).await.unwrap())
         );
         // a file without the needed columns
-        let r = cluster_links::import(&store, &Scope::Zone, b"a,b\n1,2\n".to_vec(), "z", 3)
+        let r = import_as(&store, &Scope::Zone, b"a,b\n1,2\n".to_vec(), "z", 3)
             .await
             .unwrap();
         assert!(r.errors[0].message.contains("表头缺少列"), "{:?}", r.errors);
     }
+}
+
+/// The import as `by` (a zone or park user) with its audit entry.
+async fn import_as(
+    store: &gaoxin_store::Store,
+    scope: &Scope,
+    bytes: Vec<u8>,
+    by: &str,
+    now: i64,
+) -> Result<cluster_links::LinkImport, gaoxin_app::EvalError> {
+    let who = gaoxin_app::audit::Who::system();
+    let source = cluster_links::LinkSource {
+        bytes: &bytes,
+        file: None,
+        by,
+    };
+    cluster_links::import(store, scope, &who, &source, now).await
 }
