@@ -56,6 +56,8 @@ pub mod appeals_sla;
 pub mod appeals_xlsx;
 pub mod audit;
 pub mod audit_view;
+pub mod carrier;
+pub mod carrier_ladder;
 pub mod cluster_links;
 pub mod cluster_workbook;
 pub mod clusters;
