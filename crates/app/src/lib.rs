@@ -57,6 +57,7 @@ pub mod appeals_xlsx;
 pub mod audit;
 pub mod audit_view;
 pub mod carrier;
+pub mod carrier_eval;
 pub mod carrier_ladder;
 pub mod cluster_links;
 pub mod cluster_workbook;
