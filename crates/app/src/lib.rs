@@ -59,6 +59,7 @@ pub mod audit_view;
 pub mod carrier;
 pub mod carrier_eval;
 pub mod carrier_ladder;
+pub mod carrier_targets;
 pub mod cluster_links;
 pub mod cluster_workbook;
 pub mod clusters;
