@@ -110,5 +110,28 @@ async fn list_then_a_carriers_ladder_movement_then_the_export() {
     );
     let errors = d.errors().await;
     assert!(errors.is_empty(), "console errors on the list: {errors:?}");
+    // the pages with data fit a phone's width (tables scroll inside their own box)
+    d.viewport(390, 844, true).await;
+    for path in [
+        "/carriers".to_string(),
+        format!("/carriers/{id}"),
+        "/carriers/evaluation".to_string(),
+    ] {
+        d.goto(&format!("{base}{path}")).await;
+        d.wait_for("the page", "return document.readyState === 'complete';")
+            .await;
+        let overflow = d
+            .js(
+                "return document.documentElement.scrollWidth - document.documentElement.clientWidth;",
+                json!([]),
+            )
+            .await;
+        assert!(
+            overflow.as_i64().unwrap() <= 1,
+            "{path}: overflow {overflow}"
+        );
+        let errors = d.errors().await;
+        assert!(errors.is_empty(), "console errors on {path}: {errors:?}");
+    }
     d.quit().await;
 }
