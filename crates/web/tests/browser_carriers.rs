@@ -135,3 +135,39 @@ async fn list_then_a_carriers_ladder_movement_then_the_export() {
     }
     d.quit().await;
 }
+
+/// 人才监测's charts (issue 19's remainder): with the synthetic talents loaded, the page draws the
+/// talents per park and the arrivals against the 3,000 target, without console errors.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_talent_monitor_draws_its_charts() {
+    if !tools_present() {
+        return;
+    }
+    let s = start(testing::sqlite().await.unwrap()).await;
+    gaoxin_app::talent_demo::load(
+        &s.store,
+        &s.zone,
+        &s.firms,
+        5,
+        2024,
+        gaoxin_store::unix_now(),
+    )
+    .await
+    .unwrap();
+    let base = format!("http://{}", s.addr);
+    let mut d = Driver::start().await;
+    sign_in(&mut d, &s, "analyst").await;
+    d.goto(&format!("{base}/talents/monitor")).await;
+    for chart in ["talent-parks", "talent-arrivals"] {
+        d.wait_for(
+            chart,
+            &format!(
+                "const c = document.querySelector('[data-chart={chart}] canvas'); return c && c.width > 0;"
+            ),
+        )
+        .await;
+    }
+    let errors = d.errors().await;
+    assert!(errors.is_empty(), "console errors on 人才监测: {errors:?}");
+    d.quit().await;
+}
