@@ -85,6 +85,8 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("case.move", "成果对接·推进"),
     ("case.decline", "成果对接·放弃"),
     ("case.contract", "技术合同登记"),
+    ("carrier.import", "导入孵化载体"),
+    ("carrier.evaluate", "孵化载体评价"),
 ];
 
 /// The Chinese name of `action` (the action itself when the platform does not name it).
@@ -186,6 +188,9 @@ const KEYS: &[(&str, &str)] = &[
     ("reg_no", "登记号"),
     ("kind", "类型"),
     ("on", "日期"),
+    ("carriers", "载体"),
+    ("links", "在孵企业关联"),
+    ("import_id", "导入编号"),
 ];
 
 fn key_zh(k: &str) -> &str {
@@ -521,6 +526,8 @@ mod tests {
             "rdi.import",
             "case.move",
             "case.contract",
+            "carrier.import",
+            "carrier.evaluate",
         ] {
             assert_ne!(action_zh(a), a, "{a}");
         }

@@ -297,6 +297,7 @@ pub async fn targets(
         })
         .await?;
     crate::talent_monitor::add_target_measures(store, scope, &mut m).await?;
+    crate::carrier_targets::add_target_measures(store, scope, &mut m).await?;
     crate::tech_cases::add_registered_contracts(store, scope, &mut m, &declared).await?;
     Ok(report::targets_report(
         &zone.targets,

@@ -150,6 +150,15 @@ pub async fn load_demo(
         cfg.last_year,
     )
     .await?;
+    gaoxin_app::carrier_demo::load(
+        store,
+        zone,
+        &demo.enterprises,
+        cfg.seed,
+        cfg.first_year,
+        cfg.last_year,
+    )
+    .await?;
     store
         .set_meta(
             gaoxin_store::DATA_UPDATED_AT,

@@ -8,6 +8,7 @@ mod audit_cmd;
 mod backup_cmd;
 mod bench;
 mod bench_pages;
+mod carriers_cmd;
 mod clusters_cmd;
 mod crash_bench;
 mod data;
@@ -138,6 +139,9 @@ enum Command {
     Rdi(rdi_cmd::RdiArgs),
     /// 创新活力指数: `vitality [--park P] [--year Y]` — the index by year (base year = 100), growth and each indicator's contribution.
     Vitality(rdi_cmd::VitalityArgs),
+    /// 孵化载体: `carriers import|template|list|show|evaluate` — incubators, maker spaces,
+    /// accelerators, 特色产业园 and 硅巷 spaces; their firms' ladder movement; annual evaluation.
+    Carriers(carriers_cmd::CarriersArgs),
 }
 
 /// A command whose output is piped into a reader that stops early (`gaoxin export | head`) ends
@@ -212,6 +216,7 @@ fn main() -> ExitCode {
 
             Command::Rdi(a) => rdi_cmd::rdi_cmd(&url, &zone, a).await,
             Command::Vitality(a) => rdi_cmd::vitality_cmd(&url, &zone, a).await,
+            Command::Carriers(a) => carriers_cmd::carriers_cmd(&url, &zone, a).await,
         }
     });
     match res {

@@ -136,6 +136,18 @@ pub const MEASURES: &[(&str, &str)] = &[
         "top_teams",
         "人才台账中当年在岗的顶尖人才（团队）数：标为顶尖的团队按团队计，无团队者按人计",
     ),
+    (
+        "national_incubators",
+        "孵化载体台账中类型为孵化器、级别为国家级且认定年份不晚于当年的载体数（认定年份未填者计入各年）",
+    ),
+    (
+        "national_maker_spaces",
+        "孵化载体台账中类型为众创空间、级别为国家级且认定年份不晚于当年的载体数（认定年份未填者计入各年）",
+    ),
+    (
+        "silicon_alley_10k_m2",
+        "孵化载体台账中当年报送了年度数据（在运营）的硅巷空间面积合计（万平方米）",
+    ),
 ];
 
 /// Measures that are sums over firms, so a zone total is the sum of its parks' values.
@@ -147,6 +159,9 @@ pub const ADDITIVE: &[&str] = &[
     "techsme_count",
     "talents_new_since_2021",
     "top_teams",
+    "national_incubators",
+    "national_maker_spaces",
+    "silicon_alley_10k_m2",
 ];
 
 /// The definition of a measure, if it is one of [`MEASURES`].

@@ -231,7 +231,7 @@ mod tests {
             .filter(|t| t.table == "city-14th")
             .collect();
         assert_eq!(zone.len(), 12);
-        assert_eq!(city.len(), 13);
+        assert_eq!(city.len(), 16);
         let t = |id: &str| z.targets.iter().find(|t| t.id == id).unwrap();
         assert_eq!(t("z-rd-intensity").target, 4.5);
         assert_eq!(t("z-listed").target, 130.0);

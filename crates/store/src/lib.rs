@@ -12,6 +12,7 @@ mod as_of;
 mod audit;
 mod backup;
 mod backup_native;
+mod carriers;
 mod clock;
 mod consent;
 mod db;
@@ -41,6 +42,9 @@ pub use appeals::{AppealChange, AppealFilter, AppealRow, NewAppeal, TransitionRo
 pub use as_of::DATA_UPDATED_AT;
 pub use audit::{AuditEntry, AuditEvent, AuditFilter};
 pub use backup::{BACKUP_FORMAT, BackupSummary, TableDigest};
+pub use carriers::{
+    CARRIER_FACT_COLUMNS, Carrier, CarrierFirm, CarrierImport, CarrierLink, CarrierYear, Refused,
+};
 pub use consent::{AccessEntry, Bank, Consent, key_hash};
 pub use db::{Backend, Error, Store, database_url_from_env};
 pub use finance::{

@@ -39,14 +39,17 @@ pub enum RunKind {
     Points,
     /// 新型研发机构 evaluation (issue 17): rows per institution, each with its `park`.
     RdiEvaluation,
+    /// 孵化载体 evaluation (issue 19): rows per carrier, each with its `park`.
+    CarrierEvaluation,
 }
 
 impl RunKind {
-    pub const ALL: [RunKind; 4] = [
+    pub const ALL: [RunKind; 5] = [
         RunKind::Rules,
         RunKind::ParkEvaluation,
         RunKind::Points,
         RunKind::RdiEvaluation,
+        RunKind::CarrierEvaluation,
     ];
 
     /// The text stored in `runs.kind` (and the prefix of the run's id).
@@ -56,6 +59,7 @@ impl RunKind {
             RunKind::ParkEvaluation => "park-evaluation",
             RunKind::Points => "points",
             RunKind::RdiEvaluation => "rdi-evaluation",
+            RunKind::CarrierEvaluation => "carrier-evaluation",
         }
     }
 
@@ -66,7 +70,10 @@ impl RunKind {
     /// Whether the run's summary is made of rows per park: the objects with a `park` field in its
     /// top-level arrays, of which a park scope reads only its own.
     pub const fn per_park(self) -> bool {
-        matches!(self, RunKind::Rules | RunKind::RdiEvaluation)
+        matches!(
+            self,
+            RunKind::Rules | RunKind::RdiEvaluation | RunKind::CarrierEvaluation
+        )
     }
 }
 

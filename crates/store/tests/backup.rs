@@ -458,6 +458,45 @@ async fn fill_finance(store: &Store, bank: &gaoxin_store::Bank, firm: &Uscc) {
         .unwrap();
     talent_fixture(store).await;
     fill_payouts(store).await;
+    carrier_fixture(store).await;
+}
+
+async fn carrier_fixture(store: &Store) {
+    let mut values = [None; 9];
+    values[0] = Some(12);
+    let import = gaoxin_store::CarrierImport {
+        carriers: vec![gaoxin_store::Carrier {
+            id: "CAR-1".into(),
+            name: "测试孵化器".into(),
+            kind: "孵化器".into(),
+            operator: "测试运营公司".into(),
+            park: "jiangbei".into(),
+            level: "国家级".into(),
+            level_year: Some(2018),
+            area_m2: Some(15_000),
+            field: "人工智能".into(),
+            synthetic: true,
+        }],
+        years: vec![gaoxin_store::CarrierYear {
+            carrier_id: "CAR-1".into(),
+            year: 2023,
+            values,
+            source_file: "载体.xlsx".into(),
+            source_row: Some(2),
+            import_id: "carrier-import-1".into(),
+        }],
+        links: vec![gaoxin_store::CarrierLink {
+            carrier_id: "CAR-1".into(),
+            uscc: "91440300708461136T".into(),
+            entry_year: Some(2021),
+            graduation_year: Some(2023),
+        }],
+    };
+    store
+        .import_carriers(&Scope::Zone, &import, &[], 1)
+        .await
+        .unwrap()
+        .unwrap();
 }
 
 async fn talent_fixture(store: &Store) {
@@ -642,6 +681,9 @@ async fn round_trip_on_both_backends_and_across_them() {
             "rd_institutions",
             "rd_institution_years",
             "rd_incubations",
+            "carriers",
+            "carrier_years",
+            "carrier_firms",
         ] {
             assert!(
                 nonempty_tables(&before).contains(&t),

@@ -449,6 +449,7 @@ pub async fn openapi() -> Response {
         crate::finance_pages::bank_list, crate::finance_pages::bank_respond, crate::finance_pages::bank_points_loan,
         crate::lead_pages::api_pipeline, crate::lead_pages::api_lead, crate::lead_pages::api_change,
         crate::talent_pages::api_detail,
+        crate::carrier_pages::api_detail,
         crate::tech_pages::api_match, crate::tech_pages::api_results, crate::tech_pages::api_demands, crate::tech_pages::api_cases,
     ),
     components(schemas(ErrorBody, crate::appeal_pages::ApiAppeal)),

@@ -64,6 +64,11 @@ const FILES: &[(&str, &str, &[u8])] = &[
         include_bytes!("../static/rdi.js"),
     ),
     (
+        "talents.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../static/talents.js"),
+    ),
+    (
         "clusters.js",
         "text/javascript; charset=utf-8",
         include_bytes!("../static/clusters.js"),

@@ -185,6 +185,16 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../templates/rdi_report.html"),
     ),
     ("vitality.html", include_str!("../templates/vitality.html")),
+    ("carriers.html", include_str!("../templates/carriers.html")),
+    ("carrier.html", include_str!("../templates/carrier.html")),
+    (
+        "carrier_eval.html",
+        include_str!("../templates/carrier_eval.html"),
+    ),
+    (
+        "carrier_import.html",
+        include_str!("../templates/carrier_import.html"),
+    ),
 ];
 
 static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {
@@ -371,6 +381,12 @@ pub const NAV: &[NavItem] = &[
         label: "创新活力指数",
         href: |r| {
             (!matches!(r, Role::Enterprise(_) | Role::Department(_))).then(|| "/vitality".into())
+        },
+    },
+    NavItem {
+        label: "孵化载体",
+        href: |r| {
+            (!matches!(r, Role::Enterprise(_) | Role::Department(_))).then(|| "/carriers".into())
         },
     },
 ];

@@ -4,9 +4,9 @@
 //! [`Access`]; [`route_table`] lists the same entries so that the isolation tests (and the
 //! OpenAPI test) can enumerate every route. There is no other place where routes are added.
 use crate::{
-    AppState, account, api, appeal_files, appeal_pages, assets, auth, bank, cluster_pages,
-    finance_pages, indicator_pages, lead_pages, pages, payout_pages, rdi_pages, reform_pages,
-    rules_pages, talent_pages, tech_pages, track_pages, upload, vitality_pages,
+    AppState, account, api, appeal_files, appeal_pages, assets, auth, bank, carrier_pages,
+    cluster_pages, finance_pages, indicator_pages, lead_pages, pages, payout_pages, rdi_pages,
+    reform_pages, rules_pages, talent_pages, tech_pages, track_pages, upload, vitality_pages,
 };
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -100,6 +100,7 @@ fn table() -> Table {
         audit_routes,
         tech_routes,
         rdi_routes,
+        carrier_routes,
         api_routes,
     ];
     let t = Table {
@@ -263,6 +264,36 @@ fn rdi_routes(t: Table) -> Table {
         .add("POST", "/rdi/evaluate", Zone, post(r::evaluate))
         .add("GET", "/rdi/{id}", Staff, get(r::institution))
         .add("GET", "/vitality", Staff, get(vitality_pages::page))
+}
+
+/// 孵化载体 (issue 19): the list, a carrier (page and API), the evaluation, import and evaluating.
+fn carrier_routes(t: Table) -> Table {
+    use Access::*;
+    use carrier_pages as c;
+    t.add("GET", "/carriers", Staff, get(c::list))
+        .add("GET", "/carriers/export.xlsx", Staff, get(c::list_xlsx))
+        .add("GET", "/carriers/evaluation", Staff, get(c::evaluation))
+        .add(
+            "GET",
+            "/carriers/evaluation.xlsx",
+            Staff,
+            get(c::evaluation_xlsx),
+        )
+        .add("GET", "/carriers/template.xlsx", Importer, get(c::template))
+        .add(
+            "POST",
+            "/carriers/import",
+            Importer,
+            post(c::import).layer(DefaultBodyLimit::max(upload::MAX_UPLOAD)),
+        )
+        .add("POST", "/carriers/evaluate", Zone, post(c::evaluate))
+        .add("GET", "/carriers/{carrier}", Staff, get(c::detail))
+        .add(
+            "GET",
+            "/api/v1/carriers/{carrier}",
+            Staff,
+            get(c::api_detail),
+        )
 }
 
 /// The analyst's aids: the glossary (术语说明) every page links to.

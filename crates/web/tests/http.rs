@@ -26,6 +26,23 @@ fn fill(path: &str, uscc: &str, park: &str) -> String {
         .replace("{track}", "t01")
         .replace("{lead}", "L000000000000")
         .replace("{talent}", "RC-JB")
+        .replace("{carrier}", "CAR-JB")
+}
+
+/// Carrier CAR-JB of the isolation walk: a 江北 incubator (read by zone users and 江北 only).
+async fn seed_walk_carrier(s: &Server) {
+    let csv = "载体编号,载体名称,载体类型,园区,级别,年度,在孵企业（家）\nCAR-JB,江北测试孵化器,孵化器,jiangbei,国家级,2024,30\n";
+    let r = gaoxin_app::carrier::import(
+        &s.store,
+        &s.zone,
+        &gaoxin_store::Scope::Zone,
+        "walk.csv",
+        csv.as_bytes().to_vec(),
+        &gaoxin_app::audit::Who::cli(),
+    )
+    .await
+    .unwrap();
+    assert!(r.is_ok(), "{r:?}");
 }
 
 /// Talent RC-JB of the isolation walk: a 江北 talent (read by the zone administrator and 江北 only).
@@ -81,6 +98,7 @@ async fn every_route_is_isolated_for_every_role() {
         ];
         file_walk_appeal(&s).await;
         seed_walk_talent(&s).await;
+        seed_walk_carrier(&s).await;
         let mut clients = vec![("anonymous", s.client())];
         for r in roles {
             clients.push((r, s.signed_in(r).await));
@@ -460,6 +478,24 @@ fn expected_signed_in(path: &str, who: &str, variant: &str) -> u16 {
         }
         "/rdi/template.xlsx" => 200,
         "/rdi/report" | "/rdi/report.xlsx" | "/rdi/{id}" => 404,
+        // 孵化载体: staff (a park its own carriers; firms and departments none); the walk's
+        // carrier CAR-JB is in 江北; no evaluation is stored, so the evaluation answers 404.
+        "/carriers" | "/carriers/export.xlsx" => {
+            if who == "firm" || who == "dept-keji" {
+                404
+            } else {
+                200
+            }
+        }
+        "/carriers/template.xlsx" => 200,
+        "/carriers/evaluation" | "/carriers/evaluation.xlsx" => 404,
+        "/carriers/{carrier}" | "/api/v1/carriers/{carrier}" => {
+            if zone || who == "park-jiangbei" {
+                200
+            } else {
+                404
+            }
+        }
         other => panic!("route {other} is not classified in this test: add it"),
     }
 }
