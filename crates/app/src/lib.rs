@@ -60,6 +60,7 @@ pub mod cluster_links;
 pub mod cluster_workbook;
 pub mod clusters;
 pub mod data_files;
+pub mod ecosystem;
 pub mod error;
 pub mod finance;
 pub mod finance_demo;

@@ -15,6 +15,7 @@ mod backup_native;
 mod clock;
 mod consent;
 mod db;
+mod ecosystem;
 mod finance;
 mod finance_registry;
 mod import;
@@ -43,6 +44,7 @@ pub use audit::{AuditEntry, AuditEvent, AuditFilter};
 pub use backup::{BACKUP_FORMAT, BackupSummary, TableDigest};
 pub use consent::{AccessEntry, Bank, Consent, key_hash};
 pub use db::{Backend, Error, Store, database_url_from_env};
+pub use ecosystem::{EcoContract, EcoFirm};
 pub use finance::{
     LoanDemand, LoanEdition, LoanResponse, NewDemand, NewResponse, PointsLoan, ResponseStatus,
 };
