@@ -219,6 +219,7 @@ pub async fn import(
     let recs: Vec<LinkRecord> = parsed.into_iter().map(|p| p.rec).collect();
     let written = store.insert_links(&recs, by, now).await?;
     crate::clusters::invalidate_cache();
+    crate::ecosystem::invalidate_cache();
     Ok(LinkImport {
         written,
         errors: Vec::new(),
@@ -357,6 +358,7 @@ pub async fn store_demo_links(
         .collect();
     let n = store.replace_synthetic_links(&links).await?;
     crate::clusters::invalidate_cache();
+    crate::ecosystem::invalidate_cache();
     Ok(n)
 }
 

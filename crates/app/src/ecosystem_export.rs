@@ -176,3 +176,69 @@ pub fn gexf(inp: &EcoInput, g: &Graph, m: &Measures, description: &str) -> Strin
     o.push_str("    </edges>\n  </graph>\n</gexf>\n");
     o
 }
+
+/// The measures as .xlsx: every node with its measures, the bridges between parks and the
+/// isolated high-tier firms (the page's tables in full).
+pub fn measures_xlsx(
+    inp: &EcoInput,
+    g: &Graph,
+    m: &Measures,
+) -> Result<Vec<u8>, crate::error::EvalError> {
+    use rust_xlsxwriter::Workbook;
+    let xe = |e: rust_xlsxwriter::XlsxError| {
+        crate::error::EvalError::Engine(format!("生成 Excel 失败：{e}"))
+    };
+    let mut wb = Workbook::new();
+    let mut head = vec!["名称"];
+    head.extend(NODE_COLS.iter().map(|c| c.1));
+    let ws = crate::xlsx::list_sheet(&mut wb, "节点与度量", &head, 16.0).map_err(xe)?;
+    for i in 0..g.nodes.len() {
+        let r = (i + 1) as u32;
+        ws.write_string(r, 0, &g.nodes[i].label).map_err(xe)?;
+        for (c, (v, (_, _, ty))) in node_values(inp, g, m, i)
+            .into_iter()
+            .zip(NODE_COLS)
+            .enumerate()
+        {
+            let c = (c + 1) as u16;
+            match (ty, v.parse::<f64>()) {
+                ("integer", Ok(x)) => ws.write_number(r, c, x).map(|_| ()),
+                _ if v.is_empty() => Ok(()),
+                _ => ws.write_string(r, c, &v).map(|_| ()),
+            }
+            .map_err(xe)?;
+        }
+    }
+    let ws = crate::xlsx::list_sheet(
+        &mut wb,
+        "园区间关联",
+        &["园区", "园区", "跨园区关系数"],
+        18.0,
+    )
+    .map_err(xe)?;
+    for (k, (a, b, n)) in m.park_pairs.iter().enumerate() {
+        let r = (k + 1) as u32;
+        ws.write_string(r, 0, name_of(&inp.parks, a)).map_err(xe)?;
+        ws.write_string(r, 1, name_of(&inp.parks, b)).map_err(xe)?;
+        ws.write_number(r, 2, *n as f64).map_err(xe)?;
+    }
+    let ws = crate::xlsx::list_sheet(&mut wb, "孤立的高层级企业", &["企业", "园区", "层级"], 24.0)
+        .map_err(xe)?;
+    for (k, &i) in m.isolated_high_tier.iter().enumerate() {
+        let r = (k + 1) as u32;
+        let n = &g.nodes[i];
+        ws.write_string(r, 0, &n.label).map_err(xe)?;
+        ws.write_string(
+            r,
+            1,
+            n.park
+                .as_deref()
+                .map(|p| name_of(&inp.parks, p))
+                .unwrap_or(""),
+        )
+        .map_err(xe)?;
+        ws.write_string(r, 2, n.tier.map(|t| t.zh()).unwrap_or(""))
+            .map_err(xe)?;
+    }
+    wb.save_to_buffer().map_err(xe)
+}

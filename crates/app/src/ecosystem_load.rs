@@ -5,6 +5,7 @@ use super::*;
 use crate::clusters;
 use gaoxin_model::{Year, Zone, present};
 use gaoxin_store::{Scope, Store};
+use std::sync::Arc;
 
 /// Reads `year` (zone scope: the graph is narrowed for the viewer in [`build`]). Link records are
 /// those of the year; investments and registered contracts those dated up to the year's end —
@@ -133,6 +134,76 @@ pub async fn load(
     Ok(inp)
 }
 
+/// Loaded years kept for [`CACHE_TTL`] per database, year and data version
+/// (`Store::data_version`: imports, runs, a demo load, any audited change), so that filtering the page or exporting does not reload
+/// the zone; dropped by [`invalidate_cache`] (imports of links, institutions, funds and data).
+static CACHE: std::sync::LazyLock<std::sync::Mutex<Vec<Cached>>> =
+    std::sync::LazyLock::new(Default::default);
+
+type Cached = (CacheKey, std::time::Instant, Arc<EcoInput>);
+
+type CacheKey = (String, i32, bool, String);
+
+/// How long a loaded year is reused (changes by another process show up after at most this).
+pub const CACHE_TTL: std::time::Duration = std::time::Duration::from_secs(60);
+const CACHE_MAX: usize = 8;
+
+/// Forgets every loaded year (after an import).
+pub fn invalidate_cache() {
+    CACHE.lock().expect("ecosystem cache").clear();
+    YEARS.lock().expect("ecosystem years").clear();
+    PAGES.lock().expect("ecosystem pages").clear();
+}
+
+static YEARS: std::sync::LazyLock<std::sync::Mutex<Vec<CachedYears>>> =
+    std::sync::LazyLock::new(Default::default);
+
+type CachedYears = ((String, String), std::time::Instant, Vec<Year>);
+
+/// The panel's years (a scan of the panel) through a cache like [`CACHE`]'s.
+async fn cached_years(store: &Store) -> Result<Vec<Year>, EvalError> {
+    let key = (store.url().to_string(), store.data_version().await?);
+    {
+        let mut c = YEARS.lock().expect("ecosystem years");
+        c.retain(|(_, at, _)| at.elapsed() < CACHE_TTL);
+        if let Some((_, _, v)) = c.iter().find(|(k, _, _)| *k == key) {
+            return Ok(v.clone());
+        }
+    }
+    let v = store.years(&Scope::Zone).await?;
+    let mut c = YEARS.lock().expect("ecosystem years");
+    if c.len() >= CACHE_MAX {
+        c.remove(0);
+    }
+    c.push((key, std::time::Instant::now(), v.clone()));
+    Ok(v)
+}
+
+/// [`load`] through the cache.
+pub async fn cached_load(
+    store: &Store,
+    zone: &Zone,
+    year: i32,
+    latest: bool,
+) -> Result<Arc<EcoInput>, EvalError> {
+    let version = store.data_version().await?;
+    let key: CacheKey = (store.url().to_string(), year, latest, version);
+    {
+        let mut c = CACHE.lock().expect("ecosystem cache");
+        c.retain(|(_, at, _)| at.elapsed() < CACHE_TTL);
+        if let Some((_, _, v)) = c.iter().find(|(k, _, _)| *k == key) {
+            return Ok(v.clone());
+        }
+    }
+    let v = Arc::new(load(store, zone, year, latest).await?);
+    let mut c = CACHE.lock().expect("ecosystem cache");
+    if c.len() >= CACHE_MAX {
+        c.remove(0);
+    }
+    c.push((key, std::time::Instant::now(), v.clone()));
+    Ok(v)
+}
+
 /// The viewer a scope stands for (`None`: firms and departments do not see the graph).
 pub fn viewer_of(scope: &Scope) -> Option<Viewer> {
     match scope {
@@ -156,7 +227,7 @@ pub struct FilterText {
 
 /// A year's graph for a viewer: the input, the graph before grouping and its measures.
 pub struct Built {
-    pub input: EcoInput,
+    pub input: Arc<EcoInput>,
     pub years: Vec<i32>,
     pub viewer: Viewer,
     pub filter: Filter,
@@ -181,11 +252,17 @@ pub async fn built(
         Some(y) => Some(Year::new(y).map_err(|e| EvalError::NoData(format!("年份无效：{e}")))?),
         None => None,
     };
-    let Some((year, years)) = clusters::pick_year(store, asked).await? else {
-        return Ok(None);
+    let years = cached_years(store).await?;
+    let year = match asked {
+        Some(y) if years.contains(&y) => y,
+        Some(y) => return Err(EvalError::NoData(format!("{}年没有企业数据", y.get()))),
+        None => match years.last() {
+            Some(y) => *y,
+            None => return Ok(None),
+        },
     };
     let latest = years.last() == Some(&year);
-    let input = load(store, zone, year.get(), latest).await?;
+    let input = cached_load(store, zone, year.get(), latest).await?;
     let filter = parse_filter(&input, f)?;
     let graph = build(&input, &filter, &viewer);
     let measures = measures(&graph, &config.high());
@@ -198,6 +275,55 @@ pub async fn built(
         measures,
         config,
     }))
+}
+
+/// A built graph with its page view, as kept by [`page`].
+pub struct PageData {
+    pub built: Built,
+    pub view: EcoView,
+    pub form: FormView,
+}
+
+static PAGES: std::sync::LazyLock<std::sync::Mutex<Vec<CachedPage>>> =
+    std::sync::LazyLock::new(Default::default);
+
+type CachedPage = (String, std::time::Instant, Arc<PageData>);
+
+/// [`built`] with its view and form, kept like the loaded years (per database, data version,
+/// viewer and filters), so that a page view, its exports and a return to the page reuse them.
+pub async fn page(
+    store: &Store,
+    zone: &Zone,
+    scope: &Scope,
+    f: &FilterText,
+) -> Result<Option<Arc<PageData>>, EvalError> {
+    let key = format!(
+        "{}|{}|{}|{f:?}",
+        store.url(),
+        store.data_version().await?,
+        scope.cache_key()
+    );
+    {
+        let mut c = PAGES.lock().expect("ecosystem pages");
+        c.retain(|(_, at, _)| at.elapsed() < CACHE_TTL);
+        if let Some((_, _, v)) = c.iter().find(|(k, _, _)| *k == key) {
+            return Ok(Some(v.clone()));
+        }
+    }
+    let Some(built) = built(store, zone, scope, f).await? else {
+        return Ok(None);
+    };
+    let v = Arc::new(PageData {
+        view: view(&built),
+        form: form(&built),
+        built,
+    });
+    let mut c = PAGES.lock().expect("ecosystem pages");
+    if c.len() >= CACHE_MAX * 4 {
+        c.remove(0);
+    }
+    c.push((key, std::time::Instant::now(), v.clone()));
+    Ok(Some(v))
 }
 
 fn parse_filter(inp: &EcoInput, f: &FilterText) -> Result<Filter, EvalError> {
@@ -388,4 +514,111 @@ pub fn view(b: &Built) -> EcoView {
         max_nodes: cfg.max_nodes,
         high_tiers: cfg.high().into_iter().map(Tier::zh).collect(),
     }
+}
+
+/// The filter form: choices, what is selected, and the query string of the exports.
+#[derive(Debug, Clone, Serialize)]
+pub struct FormView {
+    pub year: i32,
+    pub years: Vec<i32>,
+    /// Parks to choose from (zone viewers only).
+    pub parks: Vec<(String, String)>,
+    pub tracks: Vec<(String, String)>,
+    pub clusters: Vec<(String, String)>,
+    pub park: String,
+    pub track: String,
+    pub cluster: String,
+    /// (form field, label, shown).
+    pub kinds: Vec<(&'static str, &'static str, bool)>,
+    pub query: String,
+}
+
+fn enc(s: &str) -> String {
+    let mut o = String::new();
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+            o.push(b as char);
+        } else {
+            o.push_str(&format!("%{b:02X}"));
+        }
+    }
+    o
+}
+
+/// The form of `b`'s page.
+pub fn form(b: &Built) -> FormView {
+    let f = &b.filter;
+    let field = |k: NodeKind| match k {
+        NodeKind::Park => "park_nodes",
+        NodeKind::Cluster => "cluster_nodes",
+        NodeKind::Track => "track_nodes",
+        other => other.key(),
+    };
+    let hidden: Vec<&str> = f.hidden.iter().map(|k| k.key()).collect();
+    let mut query = format!("year={}", b.input.year);
+    for (k, v) in [
+        ("park", &f.park),
+        ("track", &f.track),
+        ("cluster", &f.cluster),
+    ] {
+        if let Some(v) = v {
+            query.push_str(&format!("&{k}={}", enc(v)));
+        }
+    }
+    if !hidden.is_empty() {
+        query.push_str(&format!("&hide={}", enc(&hidden.join(","))));
+    }
+    FormView {
+        year: b.input.year,
+        years: b.years.clone(),
+        parks: match b.viewer {
+            Viewer::Zone => b.input.parks.clone(),
+            Viewer::Park(_) => vec![],
+        },
+        tracks: b.input.tracks.clone(),
+        clusters: b.input.clusters.clone(),
+        park: f.park.clone().unwrap_or_default(),
+        track: f.track.clone().unwrap_or_default(),
+        cluster: f.cluster.clone().unwrap_or_default(),
+        kinds: NodeKind::OPTIONAL
+            .iter()
+            .map(|&k| (field(k), k.zh(), !f.hidden.contains(&k)))
+            .collect(),
+        query,
+    }
+}
+
+/// What an export holds (the GEXF's description, the CLI's message).
+pub fn describe(b: &Built) -> String {
+    let unit = match &b.viewer {
+        Viewer::Zone => "南京高新区".to_string(),
+        Viewer::Park(p) => format!(
+            "{}（园区视图：其他园区企业匿名汇总）",
+            name_of(&b.input.parks, p)
+        ),
+    };
+    let mut parts = vec![format!("科技创新生态图谱 · {unit} · {} 年", b.input.year)];
+    let f = &b.filter;
+    if let Some(p) = &f.park {
+        parts.push(format!("园区：{}", name_of(&b.input.parks, p)));
+    }
+    if let Some(t) = &f.track {
+        parts.push(format!("新赛道：{}", name_of(&b.input.tracks, t)));
+    }
+    if let Some(c) = &f.cluster {
+        parts.push(format!("产业集群：{}", name_of(&b.input.clusters, c)));
+    }
+    parts.push(format!(
+        "节点 {} 个，关系 {} 条；配置 {} 版本 {}（{}）",
+        b.graph.nodes.len(),
+        b.graph.edges.len(),
+        b.config.path,
+        b.config.version,
+        if b.config.status.starts_with("UNCONFIRMED") {
+            "显示上限与分组方式待确认，平台默认值"
+        } else {
+            b.config.status.as_str()
+        }
+    ));
+    parts.join("；")
 }

@@ -11,6 +11,7 @@ mod bench_pages;
 mod clusters_cmd;
 mod crash_bench;
 mod data;
+mod ecosystem_cmd;
 mod export_note;
 mod finance_cmd;
 mod fuzz_bench;
@@ -138,6 +139,8 @@ enum Command {
     Rdi(rdi_cmd::RdiArgs),
     /// 创新活力指数: `vitality [--park P] [--year Y]` — the index by year (base year = 100), growth and each indicator's contribution.
     Vitality(rdi_cmd::VitalityArgs),
+    /// 科技创新生态图谱: `ecosystem [--park P] [--year Y] [--format gexf|csv] --out FILE` — nodes and edges for Gephi.
+    Ecosystem(ecosystem_cmd::EcosystemArgs),
 }
 
 /// A command whose output is piped into a reader that stops early (`gaoxin export | head`) ends
@@ -212,6 +215,7 @@ fn main() -> ExitCode {
 
             Command::Rdi(a) => rdi_cmd::rdi_cmd(&url, &zone, a).await,
             Command::Vitality(a) => rdi_cmd::vitality_cmd(&url, &zone, a).await,
+            Command::Ecosystem(a) => ecosystem_cmd::ecosystem_cmd(&url, &zone, a).await,
         }
     });
     match res {

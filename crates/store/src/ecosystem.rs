@@ -77,6 +77,19 @@ impl Store {
         Ok(out)
     }
 
+    /// A text that changes whenever the data may have changed: the latest finished web import,
+    /// stored run or demo load (`data_as_of`) and the latest audit entry (every change, from the
+    /// web or the command line, appends one). The key of results kept in memory (the ecosystem
+    /// graph's loaded years, the vitality index).
+    pub async fn data_version(&self) -> Result<String, Error> {
+        let at = self.data_as_of(&Scope::Zone).await?;
+        let r = sqlx::query("SELECT MAX(at_us) FROM audit_log")
+            .fetch_one(&self.pool)
+            .await?;
+        let audit: Option<i64> = r.try_get(0)?;
+        Ok(format!("{}/{}", at.unwrap_or(0), audit.unwrap_or(0)))
+    }
+
     /// The registered technology contracts of firms in `scope`, with the result's 完成单位.
     pub async fn ecosystem_contracts(&self, scope: &Scope) -> Result<Vec<EcoContract>, Error> {
         let (cond, bind) = scope.condition(1);

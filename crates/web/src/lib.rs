@@ -32,6 +32,7 @@ pub mod auth;
 pub mod bank;
 pub mod cluster_pages;
 pub mod dashboard;
+pub mod ecosystem_pages;
 mod error;
 mod export;
 pub mod finance_pages;

@@ -185,6 +185,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../templates/rdi_report.html"),
     ),
     ("vitality.html", include_str!("../templates/vitality.html")),
+    (
+        "ecosystem.html",
+        include_str!("../templates/ecosystem.html"),
+    ),
 ];
 
 static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {
@@ -371,6 +375,12 @@ pub const NAV: &[NavItem] = &[
         label: "创新活力指数",
         href: |r| {
             (!matches!(r, Role::Enterprise(_) | Role::Department(_))).then(|| "/vitality".into())
+        },
+    },
+    NavItem {
+        label: "生态图谱",
+        href: |r| {
+            (!matches!(r, Role::Enterprise(_) | Role::Department(_))).then(|| "/ecosystem".into())
         },
     },
 ];

@@ -459,6 +459,18 @@ fn expected_signed_in(path: &str, who: &str, variant: &str) -> u16 {
             }
         }
         "/rdi/template.xlsx" => 200,
+        // 生态图谱: staff (a park sees its part, other parks' firms anonymous); firms: 404.
+        "/ecosystem"
+        | "/ecosystem/export.xlsx"
+        | "/ecosystem/nodes.csv"
+        | "/ecosystem/edges.csv"
+        | "/ecosystem/graph.gexf" => {
+            if who == "firm" || who == "dept-keji" {
+                404
+            } else {
+                200
+            }
+        }
         "/rdi/report" | "/rdi/report.xlsx" | "/rdi/{id}" => 404,
         other => panic!("route {other} is not classified in this test: add it"),
     }
