@@ -1,5 +1,6 @@
 // 科技创新生态图谱: the graph of actors and ties (registered into app.js's GX_OPTIONS before it
-// draws them). A click on a node with a page opens it. When the chart has rendered, the status
+// draws them). The force layout runs over the first frames (layoutAnimation), so the graph is on
+// the canvas at once and settles while the reader looks. A click on a node with a page opens it. When the chart has rendered, the status
 // line says how many nodes are drawn and how long it took from navigation (performance timing).
 (function () {
   if (typeof GX_OPTIONS === 'undefined') return;
@@ -22,7 +23,7 @@
         layout: 'force',
         roam: true,
         draggable: !big,
-        force: { repulsion: big ? 30 : 80, edgeLength: big ? 20 : 50, gravity: 0.1, layoutAnimation: false },
+        force: { repulsion: big ? 30 : 80, edgeLength: big ? 20 : 50, gravity: 0.1, layoutAnimation: true, friction: 0.2 },
         categories: NAMES.map(function (n) { return { name: n }; }),
         data: g.nodes.map(function (n, i) {
           var size = n.kind === 'group' ? 8 + 30 * Math.sqrt(n.firms / maxFirms)
