@@ -505,7 +505,6 @@ pub async fn import(
     match store.import_rdi(scope, &out, &events, now()).await? {
         Ok(()) => Ok(Ok({
             crate::ecosystem::invalidate_cache();
-            crate::vitality::invalidate_cache();
             ImportSummary {
                 institutions: out.institutions.len(),
                 years: out.years.len(),

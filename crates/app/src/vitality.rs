@@ -179,8 +179,8 @@ pub struct VitalityView {
 /// Computed views kept per database, scheme file (its text), data version
 /// (`Store::data_version`: any import, run, demo load or audited change), scope, park and year:
 /// the index reads the whole panel, so a second view of the page is served from memory. Dropped
-/// by [`invalidate_cache`] (an import through the server, an institutions' import) and after
-/// [`CACHE_TTL`].
+/// by [`invalidate_cache`] (an import through the server), by any audited change (an
+/// institutions' import records `rdi.import`) and after [`CACHE_TTL`].
 static CACHE: std::sync::LazyLock<std::sync::Mutex<Vec<Cached>>> =
     std::sync::LazyLock::new(Default::default);
 
