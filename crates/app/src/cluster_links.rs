@@ -237,6 +237,7 @@ pub async fn import(
     let event = crate::audit::event(who, "links.import", park, "links", detail);
     let written = store.import_links(&recs, by, now, &event).await?;
     crate::clusters::invalidate_cache();
+    crate::ecosystem::invalidate_cache();
     Ok(LinkImport {
         written,
         errors: Vec::new(),
@@ -375,6 +376,7 @@ pub async fn store_demo_links(
         .collect();
     let n = store.replace_synthetic_links(&links).await?;
     crate::clusters::invalidate_cache();
+    crate::ecosystem::invalidate_cache();
     Ok(n)
 }
 

@@ -399,6 +399,7 @@ pub async fn import_funds(
         return Ok(Err(errors));
     }
     store.upsert_funds(&parsed).await?;
+    crate::ecosystem::invalidate_cache();
     Ok(Ok(parsed.len()))
 }
 
@@ -488,6 +489,7 @@ pub async fn import_investments(
             "企业或基金已变化，未写入任何数据；请重新导入".into(),
         ]));
     }
+    crate::ecosystem::invalidate_cache();
     Ok(Ok(parsed.len()))
 }
 

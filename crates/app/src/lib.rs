@@ -67,6 +67,7 @@ pub mod cluster_workbook;
 pub mod clusters;
 pub mod consent;
 pub mod data_files;
+pub mod ecosystem;
 pub mod error;
 pub mod finance;
 pub mod finance_demo;

@@ -503,10 +503,13 @@ pub async fn import(
         })
         .collect();
     match store.import_rdi(scope, &out, &events, now()).await? {
-        Ok(()) => Ok(Ok(ImportSummary {
-            institutions: out.institutions.len(),
-            years: out.years.len(),
-            incubations: out.incubations.len(),
+        Ok(()) => Ok(Ok({
+            crate::ecosystem::invalidate_cache();
+            ImportSummary {
+                institutions: out.institutions.len(),
+                years: out.years.len(),
+                incubations: out.incubations.len(),
+            }
         })),
         Err(i) => {
             let id = out.institutions.get(i).map(|x| x.id.as_str()).unwrap_or("");

@@ -169,14 +169,75 @@ pub struct VitalityView {
     pub index_text: String,
     pub contributions: Vec<ContributionRow>,
     pub excluded: Vec<(String, String)>,
+    /// Indicators with a zero base value, entered by the zero-base rule: (name, explanation).
+    pub zero_base: Vec<(String, String)>,
     pub cagr_text: String,
     pub comparison: String,
     pub series: VitalitySeries,
 }
 
+/// Computed views kept per database, scheme file (its text), data version
+/// (`Store::data_version`: any import, run, demo load or audited change), scope, park and year:
+/// the index reads the whole panel, so a second view of the page is served from memory. Dropped
+/// by [`invalidate_cache`] (an import through the server), by any audited change (an
+/// institutions' import records `rdi.import`) and after [`CACHE_TTL`].
+static CACHE: std::sync::LazyLock<std::sync::Mutex<Vec<Cached>>> =
+    std::sync::LazyLock::new(Default::default);
+
+type Cached = (String, std::time::Instant, VitalityView);
+
+/// How long a computed view is kept at most.
+pub const CACHE_TTL: std::time::Duration = std::time::Duration::from_secs(600);
+const CACHE_MAX: usize = 32;
+
+/// Forgets every computed view (after an import).
+pub fn invalidate_cache() {
+    CACHE.lock().expect("vitality cache").clear();
+}
+
 /// The index of the zone (`park` = `None`) or one park in `scope`, explaining `year`'s growth
-/// (default: the last year).
+/// (default: the last year) — through the cache (see [`CACHE`]).
 pub async fn view(
+    store: &Store,
+    zone: &Zone,
+    scope: &Scope,
+    park: Option<&str>,
+    year: Option<i32>,
+) -> Result<VitalityView, RdiError> {
+    use std::hash::{Hash, Hasher};
+    let text = data_files::SCHEMES
+        .file(SCHEME_FILE)
+        .map(|f| f.text)
+        .unwrap_or_default();
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    text.hash(&mut h);
+    let key = format!(
+        "{}|{:x}|{}|{}|{}|{:?}",
+        store.url(),
+        h.finish(),
+        store.data_version().await?,
+        scope.cache_key(),
+        park.unwrap_or(""),
+        year
+    );
+    {
+        let mut c = CACHE.lock().expect("vitality cache");
+        c.retain(|(_, at, _)| at.elapsed() < CACHE_TTL);
+        if let Some((_, _, v)) = c.iter().find(|(k, _, _)| *k == key) {
+            return Ok(v.clone());
+        }
+    }
+    let v = compute(store, zone, scope, park, year).await?;
+    let mut c = CACHE.lock().expect("vitality cache");
+    if c.len() >= CACHE_MAX {
+        c.remove(0);
+    }
+    c.push((key, std::time::Instant::now(), v.clone()));
+    Ok(v)
+}
+
+/// [`view`] computed (no cache).
+pub async fn compute(
     store: &Store,
     zone: &Zone,
     scope: &Scope,
@@ -303,6 +364,21 @@ pub async fn view(
                 )
             })
             .collect(),
+        zero_base: s
+            .zero_base
+            .iter()
+            .map(|(c, y, r)| {
+                let unit = ind(c).map(|i| i.unit.clone()).unwrap_or_default();
+                (
+                    ind(c).map(|i| i.name.clone()).unwrap_or_default(),
+                    format!(
+                        "基期为 0：分指数 = 100 ×（1 +（当年值 − 基期值）÷ {}），以 {y} 年首次出现的 {} 为一个单位",
+                        fmt(*r, &unit),
+                        fmt(*r, &unit)
+                    ),
+                )
+            })
+            .collect(),
         cagr_text,
         comparison,
         series: s,
@@ -359,6 +435,94 @@ mod tests {
             p.park.as_deref(),
             Some(park.as_str()),
             "a park sees its own"
+        );
+    }
+
+    /// The cache serves the computed view again until the data version changes: a direct store
+    /// write (no audit entry) is not seen, a recorded change is; `invalidate_cache` drops it too.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_index_is_cached_until_the_data_changes() {
+        let zone = Zone::parse(include_str!("../../../data/reference/zone.toml")).unwrap();
+        let store = gaoxin_store::testing::sqlite().await.unwrap();
+        let demo = gaoxin_demo::generate(
+            &zone,
+            &gaoxin_demo::DemoConfig {
+                enterprises: 300,
+                first_year: 2022,
+                last_year: 2024,
+                seed: 4,
+            },
+        );
+        let mut tx = store.begin_import().await.unwrap();
+        tx.write_enterprises(&demo.enterprises).await.unwrap();
+        tx.write_facts(&demo.facts).await.unwrap();
+        tx.commit().await.unwrap();
+        let first = view(&store, &zone, &Scope::Zone, None, None).await.unwrap();
+        // more firms founded in 2024, written behind the cache's back
+        let more = gaoxin_demo::generate(
+            &zone,
+            &gaoxin_demo::DemoConfig {
+                enterprises: 200,
+                first_year: 2022,
+                last_year: 2024,
+                seed: 99,
+            },
+        );
+        let mut tx = store.begin_import().await.unwrap();
+        tx.write_enterprises(&more.enterprises).await.unwrap();
+        tx.write_facts(&more.facts).await.unwrap();
+        tx.commit().await.unwrap();
+        let fresh = compute(&store, &zone, &Scope::Zone, None, None)
+            .await
+            .unwrap();
+        assert_ne!(fresh.index, first.index, "the data changed");
+        let cached = view(&store, &zone, &Scope::Zone, None, None).await.unwrap();
+        assert_eq!(cached, first, "served from the cache");
+        crate::audit::record(
+            &store,
+            &crate::audit::Who::cli(),
+            "import.commit",
+            None,
+            "test",
+            serde_json::json!({}),
+        )
+        .await
+        .unwrap();
+        let after = view(&store, &zone, &Scope::Zone, None, None).await.unwrap();
+        assert_eq!(after, fresh, "a recorded change is a new data version");
+        invalidate_cache();
+        assert!(CACHE.lock().unwrap().is_empty());
+    }
+
+    /// The demo has no gazelle or unicorn firm in its base year: the indicator takes part by the
+    /// zero-base rule and says so (it used to drop out).
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_zero_base_indicator_takes_part_and_is_labelled() {
+        let zone = Zone::parse(include_str!("../../../data/reference/zone.toml")).unwrap();
+        let store = gaoxin_store::testing::sqlite().await.unwrap();
+        let demo = gaoxin_demo::generate(
+            &zone,
+            &gaoxin_demo::DemoConfig {
+                enterprises: 1500,
+                first_year: 2019,
+                last_year: 2024,
+                seed: 9,
+            },
+        );
+        let mut tx = store.begin_import().await.unwrap();
+        tx.write_enterprises(&demo.enterprises).await.unwrap();
+        tx.write_facts(&demo.facts).await.unwrap();
+        tx.commit().await.unwrap();
+        let v = compute(&store, &zone, &Scope::Zone, None, None)
+            .await
+            .unwrap();
+        let v8 = v.series.codes.iter().position(|c| c == "V8");
+        assert!(v8.is_some(), "excluded: {:?}", v.excluded);
+        assert!(v.series.values[v8.unwrap()][0] == 0.0);
+        assert!(
+            v.zero_base.iter().any(|(n, _)| n == "瞪羚与独角兽企业数"),
+            "{:?}",
+            v.zero_base
         );
     }
 }

@@ -12,6 +12,7 @@ mod carriers_cmd;
 mod clusters_cmd;
 mod crash_bench;
 mod data;
+mod ecosystem_cmd;
 mod export_note;
 mod finance_cmd;
 mod fuzz_bench;
@@ -142,6 +143,8 @@ enum Command {
     /// 孵化载体: `carriers import|template|list|show|evaluate` — incubators, maker spaces,
     /// accelerators, 特色产业园 and 硅巷 spaces; their firms' ladder movement; annual evaluation.
     Carriers(carriers_cmd::CarriersArgs),
+    /// 科技创新生态图谱: `ecosystem [--park P] [--year Y] [--format gexf|csv] --out FILE` — nodes and edges for Gephi.
+    Ecosystem(ecosystem_cmd::EcosystemArgs),
 }
 
 /// A command whose output is piped into a reader that stops early (`gaoxin export | head`) ends
@@ -217,6 +220,7 @@ fn main() -> ExitCode {
             Command::Rdi(a) => rdi_cmd::rdi_cmd(&url, &zone, a).await,
             Command::Vitality(a) => rdi_cmd::vitality_cmd(&url, &zone, a).await,
             Command::Carriers(a) => carriers_cmd::carriers_cmd(&url, &zone, a).await,
+            Command::Ecosystem(a) => ecosystem_cmd::ecosystem_cmd(&url, &zone, a).await,
         }
     });
     match res {

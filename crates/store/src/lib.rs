@@ -16,6 +16,7 @@ mod carriers;
 mod clock;
 mod consent;
 mod db;
+mod ecosystem;
 mod finance;
 mod finance_registry;
 mod import;
@@ -47,6 +48,7 @@ pub use carriers::{
 };
 pub use consent::{AccessEntry, Bank, Consent, key_hash};
 pub use db::{Backend, Error, Store, database_url_from_env};
+pub use ecosystem::{EcoContract, EcoFirm};
 pub use finance::{
     LoanDemand, LoanEdition, LoanResponse, NewDemand, NewResponse, PointsLoan, ResponseStatus,
 };

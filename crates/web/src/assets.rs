@@ -79,6 +79,11 @@ const FILES: &[(&str, &str, &[u8])] = &[
         include_bytes!("../static/tracks.js"),
     ),
     (
+        "ecosystem.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../static/ecosystem.js"),
+    ),
+    (
         "vendor/echarts.min.js",
         "text/javascript; charset=utf-8",
         include_bytes!("../static/vendor/echarts.min.js"),

@@ -33,6 +33,7 @@ pub mod bank;
 pub mod carrier_pages;
 pub mod cluster_pages;
 pub mod dashboard;
+pub mod ecosystem_pages;
 mod error;
 mod export;
 pub mod finance_pages;

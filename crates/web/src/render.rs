@@ -195,6 +195,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         "carrier_import.html",
         include_str!("../templates/carrier_import.html"),
     ),
+    (
+        "ecosystem.html",
+        include_str!("../templates/ecosystem.html"),
+    ),
 ];
 
 static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {
@@ -387,6 +391,12 @@ pub const NAV: &[NavItem] = &[
         label: "孵化载体",
         href: |r| {
             (!matches!(r, Role::Enterprise(_) | Role::Department(_))).then(|| "/carriers".into())
+        },
+    },
+    NavItem {
+        label: "生态图谱",
+        href: |r| {
+            (!matches!(r, Role::Enterprise(_) | Role::Department(_))).then(|| "/ecosystem".into())
         },
     },
 ];

@@ -101,6 +101,7 @@ fn table() -> Table {
         tech_routes,
         rdi_routes,
         carrier_routes,
+        ecosystem_routes,
         api_routes,
     ];
     let t = Table {
@@ -728,6 +729,22 @@ fn track_routes(t: Table) -> Table {
             Staff,
             post(lead_pages::api_change),
         )
+}
+
+/// 科技创新生态图谱 (issue 17): the graph page and its exports (staff; a park its part).
+fn ecosystem_routes(t: Table) -> Table {
+    use crate::ecosystem_pages as e;
+    use Access::*;
+    t.add("GET", "/ecosystem", Staff, get(e::page))
+        .add(
+            "GET",
+            "/ecosystem/export.xlsx",
+            Staff,
+            get(e::measures_xlsx),
+        )
+        .add("GET", "/ecosystem/nodes.csv", Staff, get(e::nodes_csv))
+        .add("GET", "/ecosystem/edges.csv", Staff, get(e::edges_csv))
+        .add("GET", "/ecosystem/graph.gexf", Staff, get(e::gexf))
 }
 
 /// The JSON API (documented by [`crate::api::ApiDoc`]).

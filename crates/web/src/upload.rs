@@ -393,6 +393,8 @@ async fn start(
         let _ = writer.await;
         if result.as_ref().is_ok_and(|r| r.ok()) {
             gaoxin_app::clusters::invalidate_cache();
+            gaoxin_app::ecosystem::invalidate_cache();
+            gaoxin_app::vitality::invalidate_cache();
             crate::warm::after_import(&st);
             // real data now: the published demo accounts are disabled (not deleted)
             match gaoxin_app::accounts::retire_demo_accounts(&st.store, false).await {

@@ -477,6 +477,18 @@ fn expected_signed_in(path: &str, who: &str, variant: &str) -> u16 {
             }
         }
         "/rdi/template.xlsx" => 200,
+        // 生态图谱: staff (a park sees its part, other parks' firms anonymous); firms: 404.
+        "/ecosystem"
+        | "/ecosystem/export.xlsx"
+        | "/ecosystem/nodes.csv"
+        | "/ecosystem/edges.csv"
+        | "/ecosystem/graph.gexf" => {
+            if who == "firm" || who == "dept-keji" {
+                404
+            } else {
+                200
+            }
+        }
         "/rdi/report" | "/rdi/report.xlsx" | "/rdi/{id}" => 404,
         // 孵化载体: staff (a park its own carriers; firms and departments none); the walk's
         // carrier CAR-JB is in 江北; no evaluation is stored, so the evaluation answers 404.
