@@ -1,0 +1,113 @@
+//! Every workbook the web platform offers (every GET route of the route table that exports:
+//! a path ending in `.xlsx` or naming `export`) carries the 「说明」 sheet — 数据截至, the reader's
+//! scope, the export's time — as the zone administrator downloads it, on SQLite and PostgreSQL.
+//! A new export route is walked without being listed here: it fails until it carries the sheet.
+mod common;
+
+use calamine::Reader;
+use gaoxin_store::testing;
+use gaoxin_web::route_table;
+
+/// Blank forms to fill in, not data: they carry their own 填写说明 and no 数据截至.
+const FORMS: &[&str] = &[
+    "/upload/template.xlsx",
+    "/appeals/template.xlsx",
+    "/payouts/template.xlsx",
+    "/talents/template.xlsx",
+    "/rdi/template.xlsx",
+    "/tracks/template.xlsx",
+    "/leads/template.xlsx",
+];
+
+/// The URL the walk downloads for an export route: parameters filled, `format=xlsx` where the
+/// route serves several formats, the query a page's link adds where one is needed.
+fn url(path: &str, park: &str, uscc: &str) -> String {
+    let p = path
+        .replace("{table}", "years")
+        .replace("{park}", park)
+        .replace("{uscc}", uscc)
+        .replace("{cluster}", "c01")
+        .replace("{job}", "0123456789abcdef");
+    let query = match path {
+        "/reform/export.xlsx" => "year=2024",
+        "/policies/group.xlsx" => "year=2024",
+        p if !p.ends_with(".xlsx") => "format=xlsx",
+        _ => "",
+    };
+    if query.is_empty() {
+        p
+    } else {
+        format!("{p}?{query}")
+    }
+}
+
+/// The rows of the workbook's 「说明」 sheet as (label, text).
+fn note_rows(body: &[u8]) -> Result<Vec<(String, String)>, String> {
+    let mut x = calamine::Xlsx::new(std::io::Cursor::new(body.to_vec()))
+        .map_err(|e| format!("not an xlsx: {e}"))?;
+    let names = x.sheet_names().to_vec();
+    if names.last().map(String::as_str) != Some("说明") {
+        return Err(format!("no 说明 sheet at the end: {names:?}"));
+    }
+    let r = x.worksheet_range("说明").map_err(|e| e.to_string())?;
+    Ok(r.rows()
+        .map(|row| {
+            (
+                row.first().map(|c| c.to_string()).unwrap_or_default(),
+                row.get(1).map(|c| c.to_string()).unwrap_or_default(),
+            )
+        })
+        .collect())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_web_workbook_has_its_note_sheet() {
+    for store in testing::all().await.unwrap() {
+        let s = common::start(store).await;
+        let firm = s.firm_in("jiangbei");
+        // institutions and their evaluation, so that /rdi/report.xlsx has a report to export
+        gaoxin_app::rdi_demo::load(&s.store, &s.zone, &s.firms, 5, 2022, 2024)
+            .await
+            .unwrap();
+        let mut c = s.signed_in("admin").await;
+        common::wait_for_rules_run(&mut c, "").await;
+        let mut walked = Vec::new();
+        let mut failures = Vec::new();
+        for route in route_table() {
+            let exports = route.path.ends_with(".xlsx") || route.path.contains("export");
+            if route.method != "GET" || !exports || route.is_api() {
+                continue;
+            }
+            if FORMS.contains(&route.path) || route.path.ends_with("/errors.xlsx") {
+                // the error report of an upload describes the uploaded file, not the data
+                continue;
+            }
+            let u = url(route.path, "jiangbei", &firm);
+            let r = c.get(&u).await;
+            walked.push(u.clone());
+            if r.status != 200 {
+                failures.push(format!("{u}: {} {}", r.status, r.text()));
+                continue;
+            }
+            match note_rows(&r.body) {
+                Ok(rows) => {
+                    let labels: Vec<&str> = rows.iter().map(|r| r.0.as_str()).collect();
+                    if labels != ["数据截至", "数据范围", "导出时间"] {
+                        failures.push(format!("{u}: 说明 rows {rows:?}"));
+                    } else if rows[1].1 != "全区（十五个园区）" {
+                        failures.push(format!("{u}: scope {:?}", rows[1].1));
+                    }
+                }
+                Err(e) => failures.push(format!("{u}: {e}")),
+            }
+        }
+        assert!(walked.len() >= 25, "walked only {walked:?}");
+        assert!(
+            failures.is_empty(),
+            "{} of {} exports without their 说明 sheet:\n{}",
+            failures.len(),
+            walked.len(),
+            failures.join("\n")
+        );
+    }
+}
