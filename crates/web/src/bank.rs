@@ -250,7 +250,7 @@ pub async fn points_fragment(
         (vec![], vec![], vec![])
     };
     let history: Vec<_> = points.iter().map(|p| (p.year, p.total)).collect();
-    Ok(render::fragment(
+    Ok(render::section(
         "enterprise_points.html",
         context! {
             uscc => uscc.as_str(),

@@ -111,3 +111,35 @@ async fn every_web_workbook_has_its_note_sheet() {
         );
     }
 }
+
+/// The parts of the firm page loaded after it (梯度 and 积分, htmx) link the glossary's terms in
+/// their running text as the page does — never in headings, tables or the summary's headings.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sections_loaded_after_the_page_link_their_terms() {
+    for store in testing::all().await.unwrap() {
+        let s = common::start(store).await;
+        gaoxin_app::indicators::run_points(&s.store, gaoxin_model::Year::new(2024).unwrap())
+            .await
+            .unwrap();
+        let own = s.own_firm().await;
+        let mut firm = s.signed_in("firm").await;
+        let ladder = firm.get(&format!("/enterprises/{own}/ladder")).await;
+        assert_eq!(ladder.status, 200);
+        let t = ladder.text();
+        assert!(
+            t.contains("<a class=\"term\" href=\"/glossary#"),
+            "梯度 section without term links: {}",
+            &t[..t.len().min(3000)]
+        );
+        assert!(!t.contains("<h2 id=\"h-ladder\"><a"), "never in a heading");
+        let points = firm.get(&format!("/enterprises/{own}/points")).await;
+        assert_eq!(points.status, 200);
+        let t = points.text();
+        assert!(
+            t.contains("<a class=\"term\" href=\"/glossary#创新积分\">创新积分</a>"),
+            "积分 section without its term link: {}",
+            &t[..t.len().min(3000)]
+        );
+        assert!(t.contains("<h2 id=\"h-points\">创新积分</h2>"));
+    }
+}
