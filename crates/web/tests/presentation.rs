@@ -143,3 +143,43 @@ async fn sections_loaded_after_the_page_link_their_terms() {
         assert!(t.contains("<h2 id=\"h-points\">创新积分</h2>"));
     }
 }
+
+/// The JSON API gives each firm's industry name beside its code (`industry_name`, added; the
+/// `industry` code unchanged), and the OpenAPI document describes it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_api_names_industries_beside_their_codes() {
+    for store in testing::all().await.unwrap() {
+        let s = common::start(store).await;
+        let mut c = s.signed_in("admin").await;
+        let list = c.get("/api/v1/enterprises?page_size=50").await.json();
+        let items = list["items"].as_array().expect("items");
+        assert!(!items.is_empty());
+        for it in items {
+            let code = it["industry"].as_str().expect("industry code kept");
+            let name = it["industry_name"].as_str().unwrap_or_default();
+            assert_eq!(
+                Some(name.to_string()),
+                gaoxin_model::industry::industry_description(code),
+                "{it}"
+            );
+            assert!(!name.is_empty() && !name.contains(code), "{code}: {name}");
+        }
+        let uscc = s.firm_in("jiangbei");
+        let one = c.get(&format!("/api/v1/enterprises/{uscc}")).await.json();
+        let code = one["industry"].as_str().unwrap();
+        assert_eq!(
+            one["industry_name"].as_str().map(str::to_string),
+            gaoxin_model::industry::industry_description(code)
+        );
+        let doc = c.get("/api/v1/openapi.json").await.json();
+        for schema in ["EnterpriseItem", "EnterpriseDetail"] {
+            let p = &doc["components"]["schemas"][schema]["properties"]["industry_name"];
+            assert!(
+                p["description"]
+                    .as_str()
+                    .is_some_and(|d| d.contains("GB/T 4754-2017")),
+                "{schema}: {p}"
+            );
+        }
+    }
+}
