@@ -183,3 +183,52 @@ async fn the_api_names_industries_beside_their_codes() {
         }
     }
 }
+
+/// The firm list's 行业门类 filter offers the GB/T 4754 sections the firms in the reader's scope
+/// have, named by the data file — not a fixed list.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_industry_filter_lists_the_sections_in_the_data() {
+    for store in testing::all().await.unwrap() {
+        let s = common::start(store).await;
+        for (role, park) in [("admin", None), ("park-jiangbei", Some("jiangbei"))] {
+            let mut want: Vec<String> = s
+                .firms
+                .iter()
+                .filter(|e| park.is_none_or(|p| e.park.as_str() == p))
+                .map(|e| e.industry.as_str()[..1].to_string())
+                .collect();
+            want.sort();
+            want.dedup();
+            let mut c = s.signed_in(role).await;
+            let html = c.get("/enterprises").await.text();
+            let select = html
+                .split("<select id=\"f-industry\"")
+                .nth(1)
+                .and_then(|t| t.split("</select>").next())
+                .expect("the 行业门类 filter");
+            let options: Vec<String> = select
+                .split("<option value=\"")
+                .skip(2) // the select's own text, then 全部
+                .map(|o| o.split('"').next().unwrap().to_string())
+                .collect();
+            assert_eq!(options, want, "{role}: {select}");
+            for k in &want {
+                let name = gaoxin_model::industry::industry_name(k).expect("a section name");
+                assert!(select.contains(&format!("{k} {name}</option>")), "{select}");
+            }
+        }
+        // a section no firm has is not offered
+        assert!(
+            s.firms
+                .iter()
+                .all(|e| !e.industry.as_str().starts_with('A'))
+        );
+        let mut c = s.signed_in("admin").await;
+        assert!(
+            !c.get("/enterprises")
+                .await
+                .text()
+                .contains("农、林、牧、渔业")
+        );
+    }
+}
