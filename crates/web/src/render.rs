@@ -232,6 +232,7 @@ fn register_filters(env: &mut Environment<'static>) {
     });
     env.add_filter("pct", |v: Option<f64>| or_dash(v, present::pct));
     env.add_filter("percent", |v: Option<f64>| or_dash(v, present::percent));
+    env.add_filter("growth", |v: Option<f64>| or_dash(v, present::growth));
     env.add_filter("value", |v: Option<f64>, unit: Option<String>| {
         or_dash(v, |x| present::value(x, unit.as_deref().unwrap_or("")))
     });

@@ -232,3 +232,114 @@ async fn the_industry_filter_lists_the_sections_in_the_data() {
         );
     }
 }
+
+/// Whether a table cell shows money as the shared formatter does: thousands separators and two
+/// decimals (`12,345.68`), or 「—」.
+fn formatted_money(cell: &str) -> bool {
+    if cell == "—" {
+        return true;
+    }
+    let cell = cell.strip_prefix('-').unwrap_or(cell);
+    let Some((int, dec)) = cell.split_once('.') else {
+        return false;
+    };
+    let groups: Vec<&str> = int.split(',').collect();
+    dec.len() == 2
+        && dec.bytes().all(|b| b.is_ascii_digit())
+        && (1..=3).contains(&groups[0].len())
+        && groups.iter().all(|g| g.bytes().all(|b| b.is_ascii_digit()))
+        && groups[1..].iter().all(|g| g.len() == 3)
+}
+
+/// A cluster's members, its yearly series and a park's cells show revenue through the shared
+/// money formatter (万元 or 亿元 with thousands separators and two decimals).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cluster_revenue_uses_the_money_formatter() {
+    assert!(formatted_money("12,345.68") && !formatted_money("12345.7"));
+    for store in testing::all().await.unwrap() {
+        let s = common::start(store).await;
+        let mut c = s.signed_in("admin").await;
+        let mut cells = 0;
+        for (url, table, col) in [
+            ("/clusters/c01?year=2024", "h-members", 3),
+            ("/clusters/c01?year=2024", "series-table", 3),
+            ("/clusters/parks/jiangbei?year=2024", "park-cells", 3),
+        ] {
+            let html = c.get(url).await.text();
+            let part = html
+                .split(&format!("id=\"{table}\""))
+                .nth(1)
+                .and_then(|t| t.split("</table>").next())
+                .unwrap_or_else(|| panic!("{url}: no {table}"));
+            for row in part.split("<tr").skip(2) {
+                let tds: Vec<&str> = row.split("<td").skip(1).collect();
+                let Some(td) = tds.get(col) else { continue };
+                let text = td
+                    .split('>')
+                    .nth(1)
+                    .unwrap_or("")
+                    .split('<')
+                    .next()
+                    .unwrap();
+                assert!(formatted_money(text), "{url} {table}: 「{text}」");
+                cells += 1;
+            }
+        }
+        assert!(cells > 10, "only {cells} cells checked");
+    }
+}
+
+/// The demo's firm account is chosen by the data (the first park's largest firm by revenue in the
+/// latest year), not by name: renaming every firm of the park (so another sorts first) chooses
+/// the same firm.
+#[tokio::test]
+async fn the_demo_firm_account_does_not_depend_on_names() {
+    let zone = common::zone();
+    let firm_of = |accounts: &[(String, String, String)]| {
+        accounts
+            .iter()
+            .find(|a| a.0 == "firm")
+            .map(|a| a.2.clone())
+            .expect("a firm account")
+    };
+    gaoxin_app::accounts::use_fast_hashing_for_tests();
+    let a = testing::sqlite().await.unwrap();
+    common::load_fixture(&a, &zone).await;
+    let first = gaoxin_app::accounts::ensure_demo_accounts(&a, &zone)
+        .await
+        .unwrap();
+    let b = testing::sqlite().await.unwrap();
+    let (mut firms, _) = common::load_fixture(&b, &zone).await;
+    firms.retain(|e| e.park == "jiangbei");
+    let n = firms.len();
+    for (i, e) in firms.iter_mut().enumerate() {
+        // the order by name reversed against the order before
+        e.name = format!("南京{:04}号科技有限公司", n - i);
+    }
+    let mut tx = b.begin_import().await.unwrap();
+    tx.write_enterprises(&firms).await.unwrap();
+    tx.commit().await.unwrap();
+    let second = gaoxin_app::accounts::ensure_demo_accounts(&b, &zone)
+        .await
+        .unwrap();
+    assert!(firm_of(&first).contains("企业用户") && firm_of(&second).contains("企业用户"));
+    let uscc = |u: gaoxin_store::UserRecord| u.role.uscc().unwrap().as_str().to_string();
+    let was = uscc(a.user("firm").await.unwrap().unwrap());
+    let now = uscc(b.user("firm").await.unwrap().unwrap());
+    assert_eq!(was, now, "renaming the park's firms changed the demo firm");
+}
+
+/// A pace of at least doubling a year reads as a multiple: the fixture's 上市企业数 (1 firm, 130
+/// wanted in 2025) asks 「每年增至130.00倍」, never 「12,900.00%」.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn targets_show_a_required_multiple_not_a_huge_percentage() {
+    let s = common::start(testing::sqlite().await.unwrap()).await;
+    let mut c = s.signed_in("admin").await;
+    let t = c.get("/targets").await.text();
+    assert!(t.contains("上市企业数"), "{}", &t[..t.len().min(2000)]);
+    assert!(
+        !t.contains("12,900.00%"),
+        "a required pace as a huge percentage"
+    );
+    assert!(t.contains("每年增至130.00倍"));
+}
