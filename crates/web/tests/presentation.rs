@@ -286,6 +286,20 @@ async fn cluster_revenue_uses_the_money_formatter() {
             }
         }
         assert!(cells > 10, "only {cells} cells checked");
+        // a park's 区位熵 and 集中度 with two decimals each (were 「1.4」 beside 「6.42」, 「37.2%」)
+        let html = c.get("/clusters/parks/jiangbei?year=2024").await.text();
+        let part = html.split("id=\"park-cells\"").nth(1).unwrap();
+        let part = part.split("</table>").next().unwrap();
+        for row in part.split("<tr").skip(2) {
+            let tds: Vec<&str> = row.split("<td").skip(1).collect();
+            let text = |i: usize| tds[i].split('>').nth(1).unwrap().split('<').next().unwrap();
+            let (lq, focus) = (text(4), text(5));
+            assert!(lq == "—" || formatted_money(lq), "区位熵 「{lq}」");
+            assert!(
+                focus == "—" || focus.strip_suffix('%').is_some_and(formatted_money),
+                "集中度 「{focus}」"
+            );
+        }
     }
 }
 
