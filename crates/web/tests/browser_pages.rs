@@ -2,9 +2,10 @@
 //!
 //! The pages come from the route table ([`gaoxin_web::route_table`]): every GET route that
 //! answers a full HTML page for the role — routes without parameters, and each parameterised one
-//! with the fixture's ids (a park, a firm of that park, the role's own firm) — so a page added to
-//! the table is checked without touching this file. For the zone administrator, the analyst, a park
-//! administrator and a firm, at 1280 px and 390 px, each page must show:
+//! with the fixture's ids (a park, a firm of that park, the role's own firm, the first cluster
+//! and track) — so a page added to the table is checked without touching this file. For the zone
+//! administrator, the analyst, a park administrator and a firm, at 1280 px and 390 px, each page
+//! must show:
 //! - no console errors (script errors, CSP violations: `window.__gxErrors`);
 //! - no horizontal overflow of the page (tables scroll inside their own box);
 //! - no text outside its box: clipped by an element that does not scroll, or running past the
@@ -56,6 +57,9 @@ fn concrete(path: &str, own_firm: &str, jiangbei_firm: &str) -> Option<String> {
         out.push('/');
         match seg {
             "{park}" => out.push_str("jiangbei"),
+            // the first cluster and track of the zone's reference data
+            "{cluster}" => out.push_str("c01"),
+            "{track}" => out.push_str("t01"),
             "{uscc}" => out.push_str(if own_firm.is_empty() {
                 jiangbei_firm
             } else {
