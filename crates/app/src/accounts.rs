@@ -318,7 +318,9 @@ pub async fn ensure_demo_accounts(
         ));
     }
     if let Some(park) = &first {
-        // the demo firm has data in the latest year (its page shows points, ladder and awards)
+        // the demo firm has data in the latest year (its page shows points, ladder and awards):
+        // the park's largest by revenue that year (ties: the lower credit code) — chosen by the
+        // data, not by name, so a change of name order (pinyin) does not change the account
         let latest = store
             .years(&Scope::Park(park.clone()))
             .await?
@@ -334,7 +336,7 @@ pub async fn ensure_demo_accounts(
                 PageRequest {
                     offset: 0,
                     limit: Some(1),
-                    sort: gaoxin_store::Sort::Name,
+                    sort: gaoxin_store::Sort::RevenueDesc,
                 },
             )
             .await?;

@@ -73,11 +73,30 @@ pub fn link_terms(html: &str, forms: &[Form]) -> String {
     }
     let mut out = String::with_capacity(html.len() + 1024);
     out.push_str(&html[..start]);
+    link_body(&html[start..end], forms, &mut out);
+    out.push_str(&html[end..]);
+    out
+}
+
+/// A section loaded after its page (an htmx fragment: the firm page's 梯度 and 积分 parts) with
+/// the first occurrence of each term in its running text linked, by the same rules as a page's
+/// `<main>`: the section is its own unit, so a term the page linked above is linked once more in
+/// the section, never twice within it.
+pub fn link_fragment(html: &str, forms: &[Form]) -> String {
+    if forms.is_empty() {
+        return html.to_string();
+    }
+    let mut out = String::with_capacity(html.len() + 512);
+    link_body(html, forms, &mut out);
+    out
+}
+
+/// The linking pass over `body`, appended to `out`.
+fn link_body(body: &str, forms: &[Form], out: &mut String) {
     let mut linked: Vec<&str> = Vec::new(); // anchors already linked on this page
     let mut stack: Vec<(String, bool)> = Vec::new();
     let mut skipping = 0usize;
     let mut prose = 0usize;
-    let body = &html[start..end];
     let mut i = 0;
     while i < body.len() {
         if body.as_bytes()[i] == b'<' {
@@ -134,15 +153,13 @@ pub fn link_terms(html: &str, forms: &[Form]) -> String {
             let next = body[i..].find('<').map(|p| i + p).unwrap_or(body.len());
             let text = &body[i..next];
             if skipping == 0 && prose > 0 && linked.len() < forms.len() {
-                link_text(text, forms, &mut linked, &mut out);
+                link_text(text, forms, &mut linked, out);
             } else {
                 out.push_str(text);
             }
             i = next;
         }
     }
-    out.push_str(&html[end..]);
-    out
 }
 
 /// Links the first occurrence of each not yet linked term in one text node.
@@ -282,6 +299,21 @@ mod tests {
         // Without <main> nothing changes.
         let plain = "<p>高新技术企业</p>";
         assert_eq!(link_terms(plain, &fs()), plain);
+    }
+
+    #[test]
+    fn a_fragment_is_linked_as_its_own_section() {
+        let section = "<section id=\"ladder-slot\"><h2>高新技术企业</h2>\
+            <p>符合条件：高新技术企业认定；创新积分 120。</p><p>高企</p></section>";
+        let out = link_fragment(section, &fs());
+        assert_eq!(
+            out,
+            "<section id=\"ladder-slot\"><h2>高新技术企业</h2>\
+            <p>符合条件：<a class=\"term\" href=\"/glossary#高新技术企业\">高新技术企业</a>认定；\
+            <a class=\"term\" href=\"/glossary#创新积分\">创新积分</a> 120。</p><p>高企</p></section>"
+        );
+        // a page's linking needs <main>; a fragment has none and is linked all the same
+        assert_eq!(link_terms(section, &fs()), section);
     }
 
     #[test]

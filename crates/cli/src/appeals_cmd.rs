@@ -114,7 +114,10 @@ pub async fn run(url: &str, zone: &Zone, a: AppealsArgs) -> Res {
             };
             let items = appeals::list(&store, &cfg, &Scope::Zone, &f, overdue, today).await?;
             if let Some(out) = out {
-                std::fs::write(&out, appeals_xlsx::export(&items, &names)?)?;
+                let bytes = appeals_xlsx::export(&items, &names)?;
+                let bytes =
+                    crate::export_note::noted(&store, crate::export_note::ZONE, bytes).await;
+                std::fs::write(&out, bytes)?;
                 eprintln!("已写出 {} 条诉求到 {}", items.len(), out.display());
             } else {
                 println!("编号\t状态\t类别\t承办\t企业\t受理\t答复期限\t时限");

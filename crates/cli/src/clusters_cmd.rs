@@ -211,6 +211,12 @@ pub async fn links(url: &str, zone: &Zone, a: LinksArgs) -> Res {
             };
             match out {
                 Some(p) => {
+                    let bytes = if format == "xlsx" {
+                        let words = crate::export_note::scope_words(zone, &scope);
+                        crate::export_note::noted(&store, &words, bytes).await
+                    } else {
+                        bytes
+                    };
                     std::fs::write(&p, bytes)?;
                     eprintln!("已写入 {}", p.display());
                 }

@@ -434,6 +434,12 @@ pub async fn export(url: &str, zone: &Zone, a: ExportArgs) -> Res {
         )),
         None => Box::new(std::io::BufWriter::new(std::io::stdout())),
     };
+    // an xlsx is finished in memory first, so that it gets its 「说明」 sheet (data sheets unchanged)
+    let mut buf = Vec::new();
+    let sink: &mut (dyn Write + Send) = match format {
+        ExportFormat::Xlsx => &mut buf,
+        _ => &mut out,
+    };
     let n = gaoxin_ingest::export(
         &store,
         zone,
@@ -441,9 +447,16 @@ pub async fn export(url: &str, zone: &Zone, a: ExportArgs) -> Res {
         park.as_ref(),
         a.year,
         format,
-        &mut out,
+        sink,
     )
     .await?;
+    if matches!(format, ExportFormat::Xlsx) {
+        let words = match &park {
+            Some(p) => crate::export_note::scope_words(zone, &Scope::Park(p.clone())),
+            None => crate::export_note::ZONE.to_string(),
+        };
+        out.write_all(&crate::export_note::noted(&store, &words, buf).await)?;
+    }
     out.flush()?;
     store.close().await;
     eprintln!("已导出 {n} 行");

@@ -5,6 +5,18 @@ use gaoxin_store::{Scope, Store};
 /// The scope of a command that reads the whole zone.
 pub const ZONE: &str = "全区（十五个园区）";
 
+/// A command's scope in words (the 说明 sheet's 「数据范围」): the zone, or the park's name.
+pub fn scope_words(zone: &gaoxin_model::Zone, scope: &Scope) -> String {
+    match scope {
+        Scope::Park(p) => zone
+            .park(p.as_str())
+            .map_or_else(|| p.as_str().to_string(), |x| x.name.clone()),
+        Scope::Enterprise(u) => format!("本企业（统一社会信用代码 {}）", u.as_str()),
+        Scope::Department(_) => "本部门".into(),
+        Scope::Zone => ZONE.into(),
+    }
+}
+
 /// `bytes` (a finished .xlsx) with its 「说明」 sheet; should that fail, the workbook as it was,
 /// with a warning (the export itself is not lost).
 pub async fn noted(store: &Store, scope: &str, bytes: Vec<u8>) -> Vec<u8> {

@@ -157,7 +157,9 @@ pub async fn loans_cmd(url: &str, zone: &Zone, a: LoansArgs) -> Res {
             let v = loans::loans_view(&store, zone, &scope, edition.as_deref()).await?;
             if let Some(out) = out {
                 let (_, bands) = loans::points_view(&store, &cfg, &scope).await?;
-                std::fs::write(&out, loans::loans_workbook(zone, &cfg, &v, &bands)?)?;
+                let bytes = loans::loans_workbook(zone, &cfg, &v, &bands)?;
+                let words = crate::export_note::scope_words(zone, &scope);
+                std::fs::write(&out, crate::export_note::noted(&store, &words, bytes).await)?;
                 eprintln!("已写入 {}（{} 项需求）", out.display(), v.demands.len());
             } else {
                 println!(

@@ -359,7 +359,7 @@ fn points_xlsx(
     }
     if let Some(n) = &rep.scheme.notice {
         let ws = wb.add_worksheet();
-        ws.set_name("说明")?;
+        ws.set_name("方案说明")?;
         ws.write_string_with_format(0, 0, "占位方案", &bold)?;
         ws.write_string(1, 0, n)?;
     }

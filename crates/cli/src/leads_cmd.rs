@@ -256,7 +256,9 @@ pub async fn leads_cmd(url: &str, zone: &Zone, a: LeadsArgs) -> Res {
             lf.stalled_before = stalled.then(|| leads::today(now).to_int());
             let (rows, total) = store.leads(&scope, &lf, 0, None).await?;
             if let Some(out) = &out {
-                std::fs::write(out, leads::leads_xlsx(&cfg, zone, &rows)?)?;
+                let bytes = leads::leads_xlsx(&cfg, zone, &rows)?;
+                let words = crate::export_note::scope_words(zone, &scope);
+                std::fs::write(out, crate::export_note::noted(&store, &words, bytes).await)?;
                 eprintln!("已写出 {}（{} 条）", out.display(), rows.len());
             }
             match format {
@@ -300,7 +302,9 @@ pub async fn leads_cmd(url: &str, zone: &Zone, a: LeadsArgs) -> Res {
             let cache = leads::PipelineCache::default();
             let v = leads::pipeline(&store, zone, &cfg, &cache, &scope, &lf, now).await?;
             if let Some(out) = &out {
-                std::fs::write(out, leads::pipeline_xlsx(&v, "gaoxin leads pipeline")?)?;
+                let bytes = leads::pipeline_xlsx(&v, "gaoxin leads pipeline")?;
+                let words = crate::export_note::scope_words(zone, &scope);
+                std::fs::write(out, crate::export_note::noted(&store, &words, bytes).await)?;
             }
             print_pipeline(&v, format)?;
             Ok(())

@@ -206,7 +206,10 @@ pub async fn run(url: &str, zone: &Zone, a: PayoutsArgs) -> Res {
             let m =
                 payout_report::measures(&store, &cfg, &Scope::Zone, year, today, &names).await?;
             if let Some(out) = out {
-                std::fs::write(&out, payout_xlsx::export_measures(&m)?)?;
+                let bytes = payout_xlsx::export_measures(&m)?;
+                let bytes =
+                    crate::export_note::noted(&store, crate::export_note::ZONE, bytes).await;
+                std::fs::write(&out, bytes)?;
                 eprintln!("已写出兑现统计到 {}", out.display());
             } else if json {
                 println!("{}", serde_json::to_string_pretty(&m)?);
@@ -411,7 +414,9 @@ async fn list(
     let json = json_or_table(format)?;
     let rows = payouts::list(store, &Scope::Zone, f).await?;
     if let Some(out) = out {
-        std::fs::write(&out, payout_xlsx::export(&rows, policy, names)?)?;
+        let bytes = payout_xlsx::export(&rows, policy, names)?;
+        let bytes = crate::export_note::noted(store, crate::export_note::ZONE, bytes).await;
+        std::fs::write(&out, bytes)?;
         eprintln!("已写出 {} 条兑现记录到 {}", rows.len(), out.display());
     } else if json {
         let items: Vec<_> = rows

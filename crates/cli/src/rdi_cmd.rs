@@ -113,7 +113,10 @@ pub async fn rdi_cmd(url: &str, zone: &Zone, a: RdiArgs) -> Res {
             };
             let v = rdi_view::list(&store, zone, &Scope::Zone, &f).await?;
             if let Some(out) = out {
-                std::fs::write(&out, rdi_view::list_workbook(&v)?)?;
+                let bytes = rdi_view::list_workbook(&v)?;
+                let bytes =
+                    crate::export_note::noted(&store, crate::export_note::ZONE, bytes).await;
+                std::fs::write(&out, bytes)?;
                 eprintln!("已写入 {}（{} 家机构）", out.display(), v.rows.len());
             } else {
                 println!(
@@ -171,7 +174,10 @@ pub async fn rdi_cmd(url: &str, zone: &Zone, a: RdiArgs) -> Res {
                 println!("预警\t{}\t{}\t{}", w.id, w.name, w.evidence);
             }
             if let Some(out) = out {
-                std::fs::write(&out, rdi_view::report_workbook(zone, &rep)?)?;
+                let bytes = rdi_view::report_workbook(zone, &rep)?;
+                let bytes =
+                    crate::export_note::noted(&store, crate::export_note::ZONE, bytes).await;
+                std::fs::write(&out, bytes)?;
                 eprintln!("已写入 {}", out.display());
             }
             ExitCode::SUCCESS

@@ -189,7 +189,8 @@ pub async fn run(url: &str, zone: &Zone, a: TalentsArgs) -> Res {
             };
             if let Some(out) = &out {
                 let bytes = talent_xlsx::export(&store, &reader, &f, personal, &reason).await?;
-                std::fs::write(out, bytes)?;
+                let words = crate::export_note::scope_words(zone, &scope);
+                std::fs::write(out, crate::export_note::noted(&store, &words, bytes).await)?;
                 eprintln!("已写出 {}", out.display());
             }
             let rows = talent::list(&store, &reader, &f).await?;
@@ -234,7 +235,9 @@ pub async fn run(url: &str, zone: &Zone, a: TalentsArgs) -> Res {
         TalentsCmd::Monitor { year, out } => {
             let m = talent_monitor::monitor(&store, zone, &scope, year).await?;
             if let Some(out) = &out {
-                std::fs::write(out, talent_monitor::xlsx(&m)?)?;
+                let bytes = talent_monitor::xlsx(&m)?;
+                let words = crate::export_note::scope_words(zone, &scope);
+                std::fs::write(out, crate::export_note::noted(&store, &words, bytes).await)?;
                 eprintln!("已写出 {}", out.display());
             }
             println!("{}", serde_json::to_string_pretty(&m)?);

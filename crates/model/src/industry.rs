@@ -164,6 +164,24 @@ mod tests {
     }
 
     #[test]
+    fn names_are_the_2017_editions_not_2011() {
+        // where GB/T 4754-2017 renamed or added a category (checked against public transcriptions
+        // of the 2017 table, see the file's header), the 2011 name must not come back
+        for (code, name) in [
+            ("C3562", "半导体器件专用设备制造"), // 2011: 电子工业专用设备制造
+            ("C3586", "康复辅具制造"),           // 2011: 假肢、人工器官及植（介）入器械制造
+            ("C346", "烘炉、风机、包装等设备制造"), // 2011: 烘炉、风机、衡器、包装等设备制造
+            ("C3491", "工业机器人制造"),         // new in 2017
+            ("R87", "广播、电视、电影和录音制作业"), // 2011: …和影视录音制作业
+            ("M746", "环境与生态监测检测服务"),
+            ("M75", "科技推广和应用服务业"),
+            ("C349", "其他通用设备制造业"),
+        ] {
+            assert_eq!(industry_name(code), Some(name), "{code}");
+        }
+    }
+
+    #[test]
     fn the_names_file_reads_and_covers_every_section_and_division() {
         let n = names();
         let sections = n.keys().filter(|k| k.len() == 1).count();

@@ -120,6 +120,20 @@ pub fn pct(ratio: f64) -> String {
     format!("{}%", fixed(ratio * 100.0, 2))
 }
 
+/// An annual growth rate (a ratio per year): in per cent while below doubling (`0.0849` →
+/// `8.49%`); from doubling a year on, as the multiple a year (`129.0` → `每年增至130.00倍`) — a
+/// required pace of 「12,900.00%」 reads as a misprint, 「每年增至130倍」 says what it asks.
+pub fn growth(rate: f64) -> String {
+    if !rate.is_finite() {
+        return "—".into();
+    }
+    if rate >= 1.0 {
+        format!("每年增至{}倍", fixed(1.0 + rate, 2))
+    } else {
+        pct(rate)
+    }
+}
+
 /// A value already in per cent (`5.48` → `5.48%`).
 pub fn percent(p: f64) -> String {
     if !p.is_finite() {
@@ -330,6 +344,18 @@ mod tests {
         assert_eq!(value(4.5, "%"), "4.50%");
         assert_eq!(num(f64::NAN), "—");
         assert_eq!(num(-0.001), "0");
+    }
+
+    #[test]
+    fn growth_below_doubling_in_per_cent_above_as_a_multiple() {
+        assert_eq!(growth(0.0849), "8.49%");
+        assert_eq!(growth(0.0), "0.00%");
+        assert_eq!(growth(-0.0011), "-0.11%");
+        assert_eq!(growth(0.9999), "99.99%");
+        // the demo fixture's 上市企业数: 1 listed firm, 130 wanted a year later
+        assert_eq!(growth(129.0), "每年增至130.00倍");
+        assert_eq!(growth(1.0), "每年增至2.00倍");
+        assert_eq!(growth(f64::NAN), "—");
     }
 
     #[test]

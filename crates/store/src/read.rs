@@ -497,6 +497,22 @@ impl Store {
             .collect()
     }
 
+    /// The industry sections (GB/T 4754 门类, a code's first letter) of the firms in scope,
+    /// ascending: what the firm list's 行业门类 filter offers.
+    pub async fn industry_sections(&self, scope: &Scope) -> Result<Vec<String>, Error> {
+        let w = Where::new(scope);
+        let sql = format!(
+            "SELECT DISTINCT substr(e.industry, 1, 1) FROM enterprises e WHERE {} ORDER BY 1",
+            w.clause()
+        );
+        let q = w.query(sql);
+        q.fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|r| Ok(r.try_get::<String, _>(0)?))
+            .collect()
+    }
+
     /// Whether `scope` holds at least one real (non-synthetic, i.e. imported) firm: the test
     /// that decides whether the published demo accounts must be disabled.
     pub async fn has_real_firms(&self, scope: &Scope) -> Result<bool, Error> {

@@ -215,6 +215,10 @@ pub struct EnterpriseItem {
     pub park: String,
     /// 国民经济行业代码.
     pub industry: String,
+    /// The code's name in GB/T 4754-2017 (「计算机整机制造」, from data/reference/industries.toml);
+    /// for a code the file does not list, the nearest listed level above it as 「属…」; null for
+    /// an unknown section.
+    pub industry_name: Option<String>,
     /// unlisted, main_board, chinext, star, bse, neeq or overseas.
     pub listing: &'static str,
     pub clusters: Vec<String>,
@@ -289,6 +293,7 @@ pub async fn enterprises(
                 name: e.name.clone(),
                 park: e.park.to_string(),
                 industry: e.industry.as_str().to_string(),
+                industry_name: gaoxin_model::industry::industry_description(e.industry.as_str()),
                 listing: e.listing.key(),
                 clusters: e.clusters.clone(),
                 tracks: e.tracks.clone(),
@@ -338,7 +343,12 @@ pub struct EnterpriseDetail {
     pub park: String,
     /// yyyy-mm-dd.
     pub founded: String,
+    /// 国民经济行业代码.
     pub industry: String,
+    /// The code's name in GB/T 4754-2017 (「计算机整机制造」, from data/reference/industries.toml);
+    /// for a code the file does not list, the nearest listed level above it as 「属…」; null for
+    /// an unknown section.
+    pub industry_name: Option<String>,
     pub sector: &'static str,
     pub tech_field: Option<String>,
     pub listing: &'static str,
@@ -404,6 +414,7 @@ pub async fn enterprise(
         park: e.park.to_string(),
         founded: e.founded.to_string(),
         industry: e.industry.as_str().to_string(),
+        industry_name: gaoxin_model::industry::industry_description(e.industry.as_str()),
         sector: e.sector.zh(),
         tech_field: e.tech_field,
         listing: e.listing.key(),

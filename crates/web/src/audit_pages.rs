@@ -4,14 +4,11 @@
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::error::{PageError, Query};
-use crate::export::download;
 use crate::render::{self, Page};
 use axum::extract::State;
 use axum::response::Response;
 use gaoxin_app::audit_view::{self, AuditQuery};
 use minijinja::context;
-
-const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
 /// GET /audit — the entries in scope, filtered and paged.
 pub async fn audit_page(
@@ -64,7 +61,12 @@ pub async fn audit_xlsx(
         .await
         .map_err(PageError::internal)?
     {
-        Ok(bytes) => Ok(download(bytes, XLSX, "操作记录.xlsx")),
+        Ok(bytes) => Ok(crate::export::xlsx_download(
+            &state,
+            &user,
+            bytes,
+            "操作记录.xlsx",
+        )),
         Err(e) => Err(PageError::bad_request(&e)),
     }
 }

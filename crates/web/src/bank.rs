@@ -236,7 +236,7 @@ pub async fn points_fragment(
         .map(|b| context! { id => b.id, name => b.name })
         .collect();
     let history: Vec<_> = points.iter().map(|p| (p.year, p.total)).collect();
-    Ok(render::fragment(
+    Ok(render::section(
         "enterprise_points.html",
         context! {
             uscc => uscc.as_str(),

@@ -17,19 +17,6 @@ use serde::{Deserialize, Serialize};
 
 pub const PAGE_SIZE: u64 = 50;
 
-/// GB/T 4754 sections offered in the list's industry filter.
-pub const INDUSTRY_SECTIONS: &[(&str, &str)] = &[
-    ("C", "制造业"),
-    ("D", "电力、热力、燃气及水生产和供应业"),
-    ("E", "建筑业"),
-    ("F", "批发和零售业"),
-    ("I", "信息传输、软件和信息技术服务业"),
-    ("L", "租赁和商务服务业"),
-    ("M", "科学研究和技术服务业"),
-    ("N", "水利、环境和公共设施管理业"),
-    ("Q", "卫生和社会工作"),
-];
-
 /// GET /healthz
 pub async fn healthz() -> &'static str {
     "ok"
@@ -611,6 +598,17 @@ pub async fn enterprises(
         .get(&state.store, &state.zone, &scope)
         .await?;
     let years: Vec<i32> = dash.data.years.iter().map(|y| y.year.get()).collect();
+    // 行业门类: the sections the firms in scope have, named by the GB/T 4754 data file
+    let industries: Vec<_> = state
+        .store
+        .industry_sections(&scope)
+        .await?
+        .into_iter()
+        .map(|k| {
+            let name = gaoxin_model::industry::industry_name(&k).unwrap_or("（未列入分类）");
+            context! { id => k, name => name }
+        })
+        .collect();
     let page = Page::new("企业名录", &user, "/enterprises");
     Ok(render::page(
         "enterprises.html",
@@ -621,7 +619,7 @@ pub async fn enterprises(
             clusters => state.zone.clusters.iter().map(|c| context!{ id => c.id.as_str(), name => c.name.as_str() }).collect::<Vec<_>>(),
             tracks => state.zone.tracks.iter().map(|c| context!{ id => c.id.as_str(), name => c.name.as_str() }).collect::<Vec<_>>(),
             listings => Listing::ALL.iter().map(|l| context!{ id => l.key(), name => l.zh() }).collect::<Vec<_>>(),
-            industries => INDUSTRY_SECTIONS.iter().map(|(k, n)| context!{ id => *k, name => *n }).collect::<Vec<_>>(),
+            industries => industries,
             years => years,
             ..results
         },

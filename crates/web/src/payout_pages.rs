@@ -174,9 +174,10 @@ pub async fn list_xlsx(
         &|p| park_name(&state, p),
     )
     .map_err(PageError::internal)?;
-    Ok(download(
+    Ok(crate::export::xlsx_download(
+        &state,
+        &user,
         bytes,
-        XLSX,
         &format!("政策兑现台账-{}.xlsx", today()),
     ))
 }
@@ -359,9 +360,10 @@ pub async fn measures_xlsx(
 ) -> Result<Response, PageError> {
     let m = load_measures(&state, &user, &q).await?;
     let bytes = payout_xlsx::export_measures(&m).map_err(PageError::internal)?;
-    Ok(download(
+    Ok(crate::export::xlsx_download(
+        &state,
+        &user,
         bytes,
-        XLSX,
         &format!("政策兑现成效-{}.xlsx", today()),
     ))
 }

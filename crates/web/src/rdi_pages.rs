@@ -117,7 +117,12 @@ pub async fn list_xlsx(
         .await
         .map_err(err)?;
     let bytes = rdi_view::list_workbook(&v).map_err(err)?;
-    Ok(download(bytes, XLSX, "新型研发机构.xlsx"))
+    Ok(crate::export::xlsx_download(
+        &state,
+        &user,
+        bytes,
+        "新型研发机构.xlsx",
+    ))
 }
 
 /// GET /rdi/{id}
@@ -204,9 +209,10 @@ pub async fn report_xlsx(
 ) -> Result<Response, PageError> {
     let rep = report_of(&state, &user, &q).await?;
     let bytes = rdi_view::report_workbook(&state.zone, &rep).map_err(err)?;
-    Ok(download(
+    Ok(crate::export::xlsx_download(
+        &state,
+        &user,
         bytes,
-        XLSX,
         &format!("新型研发机构评价报告{}.xlsx", rep.year),
     ))
 }

@@ -246,6 +246,7 @@ fn register_filters(env: &mut Environment<'static>) {
     });
     env.add_filter("pct", |v: Option<f64>| or_dash(v, present::pct));
     env.add_filter("percent", |v: Option<f64>| or_dash(v, present::percent));
+    env.add_filter("growth", |v: Option<f64>| or_dash(v, present::growth));
     env.add_filter("value", |v: Option<f64>, unit: Option<String>| {
         or_dash(v, |x| present::value(x, unit.as_deref().unwrap_or("")))
     });
@@ -536,25 +537,40 @@ pub fn ser<T: Serialize>(x: T) -> Value {
 pub fn page(name: &str, page: &Page, ctx: Value) -> Response {
     let full = minijinja::context! { page => ser(page), ..ctx };
     // 术语说明 links in the page's text (not on the glossary itself).
-    let link = name != "glossary.html";
-    render_value(name, full, link)
+    let terms = if name == "glossary.html" {
+        Terms::None
+    } else {
+        Terms::Page
+    };
+    render_value(name, full, terms)
 }
 
 /// Renders a fragment (htmx partial) without the frame.
 pub fn fragment(name: &str, ctx: Value) -> Response {
-    render_value(name, ctx, false)
+    render_value(name, ctx, Terms::None)
 }
 
-fn render_value(name: &str, ctx: Value, link_terms: bool) -> Response {
+/// Renders a section a page loads after itself (htmx), with 术语说明 links in its running text
+/// as a page has them (`glossary_links::link_fragment`).
+pub fn section(name: &str, ctx: Value) -> Response {
+    render_value(name, ctx, Terms::Fragment)
+}
+
+#[derive(Clone, Copy)]
+enum Terms {
+    None,
+    Page,
+    Fragment,
+}
+
+fn render_value(name: &str, ctx: Value, terms: Terms) -> Response {
+    use gaoxin_app::glossary_links::{link_fragment, link_terms, shipped_forms};
     match ENV.get_template(name).and_then(|t| t.render(ctx)) {
         Ok(html) => {
-            let html = if link_terms {
-                gaoxin_app::glossary_links::link_terms(
-                    &html,
-                    gaoxin_app::glossary_links::shipped_forms(),
-                )
-            } else {
-                html
+            let html = match terms {
+                Terms::Page => link_terms(&html, shipped_forms()),
+                Terms::Fragment => link_fragment(&html, shipped_forms()),
+                Terms::None => html,
             };
             let mut r = Html(html).into_response();
             let h = r.headers_mut();

@@ -138,7 +138,7 @@ pub async fn enterprise_ladder(
             .find(|r| r.level == level)
             .map(|r| r.label)
     };
-    Ok(render::fragment(
+    Ok(render::section(
         "enterprise_ladder.html",
         context! {
             uscc => code,

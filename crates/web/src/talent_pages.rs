@@ -136,9 +136,10 @@ pub async fn export(
     let r = reader(&user).ok_or_else(PageError::not_found)?;
     let personal = q.personal == "1";
     let bytes = talent_xlsx::export(&state.store, &r, &q.filter(), personal, &q.reason).await?;
-    Ok(download(
+    Ok(crate::export::xlsx_download(
+        &state,
+        &user,
         bytes,
-        XLSX,
         if personal {
             "人才名单（含个人信息）.xlsx"
         } else {
@@ -321,9 +322,10 @@ pub async fn monitor_xlsx(
     Query(q): Query<ListQuery>,
 ) -> Result<Response, PageError> {
     let m = talent_monitor::monitor(&state.store, &state.zone, &user.scope(), q.year).await?;
-    Ok(download(
+    Ok(crate::export::xlsx_download(
+        &state,
+        &user,
         talent_monitor::xlsx(&m).map_err(PageError::internal)?,
-        XLSX,
         "人才监测.xlsx",
     ))
 }

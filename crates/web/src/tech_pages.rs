@@ -5,9 +5,7 @@
 //! each handler parses, makes one `gaoxin_app::tech_*` call and renders.
 use crate::AppState;
 use crate::error::{ApiError, PageError, Query};
-use crate::export::download;
 use crate::render::{self, Page};
-use crate::track_pages::XLSX;
 use crate::user::CurrentUser;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Json, Redirect, Response};
@@ -100,7 +98,12 @@ pub async fn search_xlsx(
         Ok((_, Some(Err(e)))) | Err(e) => return Err(PageError::bad_request(&e)),
     };
     let bytes = views::hits_xlsx(&a).map_err(PageError::internal)?;
-    Ok(download(bytes, XLSX, "成果转化匹配结果.xlsx"))
+    Ok(crate::export::xlsx_download(
+        &state,
+        &user,
+        bytes,
+        "成果转化匹配结果.xlsx",
+    ))
 }
 
 /// GET /tech/results/{result} — a result with matched demands and firms.
@@ -218,7 +221,12 @@ pub async fn cases_xlsx(
     let s = tech_cases::stats(&state.store, &cfg, &user.scope()).await?;
     let bytes = views::cases_xlsx(&state.zone, &views::board_view(&cfg, &b, today()), &s)
         .map_err(PageError::internal)?;
-    Ok(download(bytes, XLSX, "对接案例与转化统计.xlsx"))
+    Ok(crate::export::xlsx_download(
+        &state,
+        &user,
+        bytes,
+        "对接案例与转化统计.xlsx",
+    ))
 }
 
 #[derive(Deserialize)]

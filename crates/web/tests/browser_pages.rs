@@ -2,11 +2,14 @@
 //!
 //! The pages come from the route table ([`gaoxin_web::route_table`]): every GET route that
 //! answers a full HTML page for the role — routes without parameters, and each parameterised one
-//! with the fixture's ids (a park, a firm of that park, the role's own firm) — so a page added to
-//! the table is checked without touching this file. For the zone administrator, the analyst, a park
-//! administrator and a firm, at 1280 px and 390 px, each page must show:
+//! with the fixture's ids (a park, a firm of that park, the role's own firm, the first cluster
+//! and track) — so a page added to the table is checked without touching this file. For the zone
+//! administrator, the analyst, a park administrator and a firm, at 1280 px and 390 px, each page
+//! must show:
 //! - no console errors (script errors, CSP violations: `window.__gxErrors`);
 //! - no horizontal overflow of the page (tables scroll inside their own box);
+//! - no text outside its box: clipped by an element that does not scroll, or running past the
+//!   block that holds it ([`OUTSIDE_BOX_JS`]);
 //! - no developers' words in the text: the criteria file, section signs, rule-file names, commands,
 //!   snake_case ids ([`INTERNAL`]);
 //! - no number with more than two decimals, no count with 「.0」, no time in UTC or with a `Z`.
@@ -54,6 +57,9 @@ fn concrete(path: &str, own_firm: &str, jiangbei_firm: &str) -> Option<String> {
         out.push('/');
         match seg {
             "{park}" => out.push_str("jiangbei"),
+            // the first cluster and track of the zone's reference data
+            "{cluster}" => out.push_str("c01"),
+            "{track}" => out.push_str("t01"),
             "{uscc}" => out.push_str(if own_firm.is_empty() {
                 jiangbei_firm
             } else {
@@ -138,6 +144,63 @@ async fn settle(d: &mut Driver) -> bool {
     }
 }
 
+/// Text outside its box, found in the page as rendered (JavaScript; returns at most 5 findings):
+/// - clipped: an element holding text whose content is wider than its box (`scrollWidth >
+///   clientWidth`) while it does not scroll (overflow visible, hidden or clip) and does not end
+///   in an ellipsis — the text runs past the edge or is cut off;
+/// - outside: a line of text reaching past the box of the block (or cell, button, flex item) that
+///   holds it.
+///
+/// Scroll boxes (overflow auto/scroll) are where wide content belongs, so what is inside one is
+/// measured against the content, not the box; hidden and visually hidden (1 px) elements are
+/// skipped.
+const OUTSIDE_BOX_JS: &str = r#"
+const out = [];
+const label = (el) => {
+  let s = el.tagName.toLowerCase();
+  if (el.id) s += '#' + el.id;
+  if (typeof el.className === 'string' && el.className.trim()) s += '.' + el.className.trim().split(/\s+/).join('.');
+  return s;
+};
+const shown = (el) => {
+  const r = el.getBoundingClientRect();
+  const cs = getComputedStyle(el);
+  // a visually hidden element (`.sr`: 1 px, clipped, read by screen readers only) is not shown
+  return r.width > 1 && r.height > 1 && cs.visibility !== 'hidden' && cs.display !== 'none';
+};
+const scrolls = (v) => v === 'auto' || v === 'scroll';
+const ownText = (el) => Array.from(el.childNodes).some((n) => n.nodeType === 3 && n.textContent.trim());
+for (const el of document.body.querySelectorAll('*')) {
+  if (out.length >= 5) break;
+  if (['SCRIPT', 'STYLE', 'svg', 'SVG', 'CANVAS', 'IMG', 'INPUT', 'SELECT', 'TEXTAREA', 'OPTION', 'BR'].includes(el.tagName)) continue;
+  if (el.closest('svg')) continue;
+  const cs = getComputedStyle(el);
+  if (cs.display === 'inline' || cs.display === 'contents' || !shown(el)) continue;
+  if (!ownText(el)) continue;
+  const text = el.innerText.trim().replace(/\s+/g, ' ').slice(0, 40);
+  if (!scrolls(cs.overflowX) && cs.textOverflow !== 'ellipsis' && el.scrollWidth > el.clientWidth + 1 && el.clientWidth > 0) {
+    out.push('text clipped or running past its box (' + label(el) + ', ' + el.scrollWidth + ' > ' + el.clientWidth + ' px): 「' + text + '」');
+    continue;
+  }
+  if (scrolls(cs.overflowX)) continue;
+  const box = el.getBoundingClientRect();
+  const pl = parseFloat(cs.paddingLeft) || 0, pr = parseFloat(cs.paddingRight) || 0;
+  const left = box.left + (parseFloat(cs.borderLeftWidth) || 0) - 1;
+  const right = box.right - (parseFloat(cs.borderRightWidth) || 0) + 1;
+  for (const n of el.childNodes) {
+    if (n.nodeType !== 3 || !n.textContent.trim()) continue;
+    const range = document.createRange();
+    range.selectNodeContents(n);
+    const bad = Array.from(range.getClientRects()).find((r) => r.width > 0 && (r.right > right || r.left < left));
+    if (bad) {
+      out.push('text outside its box (' + label(el) + ', text ' + Math.round(bad.left) + '–' + Math.round(bad.right) + ' px, box ' + Math.round(box.left) + '–' + Math.round(box.right) + ' px): 「' + n.textContent.trim().slice(0, 40) + '」');
+      break;
+    }
+  }
+}
+return out;
+"#;
+
 /// What is wrong with the page shown now.
 async fn problems(d: &mut Driver) -> Vec<String> {
     let mut out: Vec<String> = d
@@ -157,6 +220,8 @@ async fn problems(d: &mut Driver) -> Vec<String> {
     if overflow > 1 {
         out.push(format!("horizontal overflow of {overflow} px"));
     }
+    let boxes = d.js(OUTSIDE_BOX_JS, json!([])).await;
+    out.extend(serde_json::from_value::<Vec<String>>(boxes).unwrap_or_default());
     let patterns: Vec<(&str, &str)> = INTERNAL.iter().chain(NUMBERS).copied().collect();
     let found = d
         .js(
@@ -193,9 +258,43 @@ fn file_name(role: &str, width: u32, path: &str) -> String {
     format!("{role}-{width}{p}.png")
 }
 
+/// The check of text outside its box finds what it is meant to find: a page made with a clipped
+/// cell, a label running out of a narrow button and a word wider than its block, beside text
+/// that fits, a scroll box and a visually hidden caption (which must not be reported).
+async fn the_box_check_finds_text_outside_its_box(d: &mut Driver) {
+    let page = "<!doctype html><meta charset=utf-8><body style='font:16px sans-serif'>\
+        <div id=clip style='width:60px;overflow:hidden;white-space:nowrap'>园区综合发展能力评价结果</div>\
+        <button id=btn style='width:40px;white-space:nowrap'>查看全部企业</button>\
+        <p id=word style='width:50px'>ABCDEFGHIJKLMNOPQRSTUVWXYZ</p>\
+        <p style='width:300px'>放得下的文字</p>\
+        <div style='width:80px;overflow-x:auto;white-space:nowrap'>滚动框里的很长很长的一行文字</div>\
+        <table><caption style='position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)'>只给读屏软件的表题很长很长</caption><tr><td>1</td></tr></table>";
+    let url: String = page
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect();
+    d.goto(&format!("data:text/html;charset=utf-8,{url}")).await;
+    let found: Vec<String> =
+        serde_json::from_value(d.js(OUTSIDE_BOX_JS, json!([])).await).unwrap_or_default();
+    for id in ["div#clip", "button#btn", "p#word"] {
+        assert!(
+            found.iter().any(|f| f.contains(&format!("({id}"))),
+            "{id} not found: {found:?}"
+        );
+    }
+    assert_eq!(found.len(), 3, "only the three: {found:?}");
+}
+
 async fn walk(s: &Server, backend: &str, shots: bool) -> (Vec<String>, usize) {
     let base = format!("http://{}", s.addr);
     let mut d = Driver::start().await;
+    the_box_check_finds_text_outside_its_box(&mut d).await;
     let mut failures = vec![];
     let mut visited = 0;
     for role in ROLES {
