@@ -81,7 +81,7 @@ pub async fn search_page(
         &p,
         context! { q => q.q, against => format!("{against:?}").to_lowercase(), f => render::ser(&q.filter),
         answer => render::ser(&answer), error, staff => is_staff(&user.role), msg => q.msg,
-        mode => gaoxin_app::tech_match::MODE_NOTE },
+        mode => gaoxin_app::tech_match::mode_note() },
     ))
 }
 
@@ -96,6 +96,7 @@ pub async fn search_xlsx(
         Ok((_, None)) => views::answer_view(gaoxin_app::tech_match::Answer {
             hits: vec![],
             messages: vec![],
+            mode: gaoxin_app::tech_match::mode_note(),
         }),
         Ok((_, Some(Err(e)))) | Err(e) => return Err(PageError::bad_request(&e)),
     };
