@@ -283,6 +283,28 @@ async fn main() {
     } else {
         &[(Mode::Keywords, "BM25 (gaoxin-search)")]
     };
+    if let (Some(d), Some(m)) = (&ix.dense, &model)
+        && d.ivf().is_some()
+    {
+        // how much of the exact top 100 the partition keeps (the hybrid's depth)
+        let (mut kept, mut total) = (0, 0);
+        for (q, _) in queries.iter().take(100) {
+            let Some(v) = m.embed(q) else { continue };
+            let want = d.search_exact(&v, None, 100);
+            let got = d.search(&v, None, 100);
+            kept += got
+                .iter()
+                .filter(|g| want.iter().any(|w| w.doc == g.doc))
+                .count();
+            total += want.len();
+        }
+        println!(
+            "(embeddings: {} lists, {} probed; {:.3} of the exact top 100 kept over 100 queries)",
+            gaoxin_search::ivf::NLIST,
+            gaoxin_search::ivf::NPROBE,
+            kept as f64 / total.max(1) as f64
+        );
+    }
     for &(mode, label) in modes {
         let mut lat = Vec::new();
         for (q, ti) in &queries {

@@ -8,8 +8,8 @@
 use crate::segment::Segmenter;
 use std::collections::HashMap;
 
-const K1: f32 = 1.2;
-const B: f32 = 0.75;
+pub(crate) const K1: f32 = 1.2;
+pub(crate) const B: f32 = 0.75;
 /// Query terms found in more than this share of the items are skipped (see [`Bm25Index::search`]).
 pub const COMMON: f32 = 0.5;
 /// Weight of a term occurring in the title or keywords (the body counts 1).
@@ -82,11 +82,15 @@ pub struct Bm25Index {
     attrs: Vec<Packed>,
     strings: Vec<String>,
     string_ids: HashMap<String, u32>,
-    terms: HashMap<String, u32>,
-    offsets: Vec<u64>,
-    docs: Vec<u32>,
-    tfs: Vec<u16>,
+    pub(crate) terms: HashMap<String, u32>,
+    pub(crate) offsets: Vec<u64>,
+    pub(crate) docs: Vec<u32>,
+    pub(crate) tfs: Vec<u16>,
     avgdl: f32,
+    /// Per document, BM25's length norm `K1 · (1 − B + B · dl / avgdl)`.
+    pub(crate) norm: Vec<f32>,
+    /// Per term, the largest `tf · (K1 + 1) / (tf + norm)` of its postings (MaxScore's bound).
+    pub(crate) max_part: Vec<f32>,
 }
 
 /// A document's score for a query.
@@ -165,7 +169,36 @@ impl Bm25Index {
             ix.offsets.push(ix.docs.len() as u64);
         }
         ix.terms = ids;
+        ix.norm = ix
+            .doc_len
+            .iter()
+            .map(|&dl| K1 * (1.0 - B + B * dl as f32 / ix.avgdl))
+            .collect();
+        ix.max_part = ix
+            .offsets
+            .windows(2)
+            .map(|w| {
+                (w[0] as usize..w[1] as usize)
+                    .map(|i| {
+                        let tf = f32::from(ix.tfs[i]);
+                        tf * (K1 + 1.0) / (tf + ix.norm[ix.docs[i] as usize])
+                    })
+                    .fold(0.0, f32::max)
+            })
+            .collect();
         ix
+    }
+
+    /// The inverse document frequency of a term found in `df` documents.
+    pub(crate) fn idf(&self, df: usize) -> f32 {
+        let (n, df) = (self.keys.len() as f32, df as f32);
+        (1.0 + (n - df + 0.5) / (df + 0.5)).ln()
+    }
+
+    /// Whether a term found in `df` documents is skipped as too common (see [`COMMON`]).
+    pub(crate) fn too_common(&self, df: usize) -> bool {
+        let n = self.keys.len() as f32;
+        df as f32 > COMMON * n && n >= 1_000.0
     }
 
     fn intern(&mut self, s: &str) -> u32 {
@@ -204,6 +237,8 @@ impl Bm25Index {
             + self.keys.iter().map(|k| k.len() + 24).sum::<usize>() * 2
             + self.attrs.len() * std::mem::size_of::<Packed>()
             + self.doc_len.len() * 4
+            + self.norm.len() * 4
+            + self.max_part.len() * 4
             + self.terms.keys().map(|t| t.len() + 32).sum::<usize>()
     }
 
@@ -236,12 +271,12 @@ impl Bm25Index {
     }
 
     /// The best `top` documents for the query words (repeats ignored) that pass `filter`, best
-    /// first (ties by document number).
-    pub fn search(&self, words: &[String], filter: &Filter, top: usize) -> Vec<Scored> {
+    /// first (ties by document number), by scoring every posting of every query term — the
+    /// reference that [`search`](Self::search) (MaxScore) must equal.
+    pub fn search_exhaustive(&self, words: &[String], filter: &Filter, top: usize) -> Vec<Scored> {
         let mut uniq: Vec<&String> = words.iter().collect();
         uniq.sort();
         uniq.dedup();
-        let n = self.keys.len() as f32;
         let pass = self.passes(filter);
         let unfiltered = filter.is_empty();
         let mut acc: HashMap<u32, f32> = HashMap::new();
@@ -264,21 +299,19 @@ impl Bm25Index {
                 self.offsets[t as usize] as usize,
                 self.offsets[t as usize + 1] as usize,
             );
-            let df = (b - a) as f32;
             // a term in more than COMMON of the items weighs almost nothing (idf < 0.7) but
             // costs a pass over most postings: skipped (measured in the benchmark's recall)
-            if df > COMMON * n && n >= 1_000.0 {
+            if self.too_common(b - a) {
                 continue;
             }
-            let idf = (1.0 + (n - df + 0.5) / (df + 0.5)).ln();
+            let idf = self.idf(b - a);
             for i in a..b {
                 let d = self.docs[i];
                 if !unfiltered && !pass(d) {
                     continue;
                 }
                 let tf = self.tfs[i] as f32;
-                let dl = self.doc_len[d as usize] as f32;
-                let s = idf * tf * (K1 + 1.0) / (tf + K1 * (1.0 - B + B * dl / self.avgdl));
+                let s = idf * tf * (K1 + 1.0) / (tf + self.norm[d as usize]);
                 if use_dense {
                     if dense[d as usize] == 0.0 {
                         touched.push(d);

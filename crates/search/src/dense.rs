@@ -3,7 +3,10 @@
 //! 64-dimensional vectors take 68 MB and a query is one pass of integer dot products the compiler
 //! vectorises. Quantisation changes a cosine by well under 0.01 (tested), far below the gaps
 //! that decide a top 10 in practice; the exact cosine of the hits is recomputed for display.
+//! Large corpora (≥ [`crate::ivf::IVF_MIN`]) are partitioned ([`crate::ivf`]) and a query scans
+//! only the lists nearest to it.
 use crate::bm25::{Scored, top_k};
+use crate::ivf::{Ivf, NPROBE};
 
 /// The matrix.
 #[derive(Debug, Clone, Default)]
@@ -11,6 +14,7 @@ pub struct DenseIndex {
     dim: usize,
     codes: Vec<i8>,
     scales: Vec<f32>,
+    ivf: Option<Ivf>,
 }
 
 /// A unit vector as bytes and a scale (all zero for a document without a vector).
@@ -26,7 +30,7 @@ pub fn quantise(v: &[f32], out: &mut Vec<i8>) -> f32 {
 }
 
 #[inline]
-fn dot(a: &[i8], b: &[i8]) -> i32 {
+pub(crate) fn dot(a: &[i8], b: &[i8]) -> i32 {
     a.iter()
         .zip(b)
         .map(|(&x, &y)| i32::from(x) * i32::from(y))
@@ -56,10 +60,36 @@ impl DenseIndex {
         }
     }
 
-    /// Appends another index's documents after these.
+    /// Appends another index's documents after these (a partition, if any, is dropped).
     pub fn append(&mut self, other: DenseIndex) {
         self.codes.extend(other.codes);
         self.scales.extend(other.scales);
+        self.ivf = None;
+    }
+
+    /// Partitions the vectors into `nlist` lists ([`crate::ivf`]); queries then probe lists.
+    pub fn index_lists(&mut self, nlist: usize, seed: u64) {
+        self.ivf = Some(Ivf::build(self, nlist, seed));
+    }
+
+    /// The partition, if built.
+    pub fn ivf(&self) -> Option<&Ivf> {
+        self.ivf.as_ref()
+    }
+
+    /// Whether document `d` has a vector.
+    pub fn has(&self, d: u32) -> bool {
+        self.scales[d as usize] != 0.0
+    }
+
+    pub(crate) fn code(&self, d: u32) -> &[i8] {
+        &self.codes[d as usize * self.dim..(d as usize + 1) * self.dim]
+    }
+
+    /// Document `d`'s vector as stored (dequantised).
+    pub fn vector(&self, d: u32) -> Vec<f32> {
+        let s = self.scales[d as usize];
+        self.code(d).iter().map(|&x| f32::from(x) * s).collect()
     }
 
     pub fn len(&self) -> usize {
@@ -76,7 +106,7 @@ impl DenseIndex {
 
     /// Bytes in memory.
     pub fn size_bytes(&self) -> usize {
-        self.codes.len() + self.scales.len() * 4
+        self.codes.len() + self.scales.len() * 4 + self.ivf.as_ref().map_or(0, Ivf::size_bytes)
     }
 
     /// The (quantised) cosine of document `doc` with the unit vector `q`.
@@ -89,6 +119,27 @@ impl DenseIndex {
     /// The `top` documents closest to the unit vector `q` among those `pass` accepts (`None`:
     /// every document), best first; documents without a vector are never returned.
     pub fn search(&self, q: &[f32], pass: Option<&dyn Fn(u32) -> bool>, top: usize) -> Vec<Scored> {
+        self.search_in(q, pass, top, true)
+    }
+
+    /// [`search`](Self::search) over every document even when partitioned (the reference the
+    /// benchmark measures the partition against).
+    pub fn search_exact(
+        &self,
+        q: &[f32],
+        pass: Option<&dyn Fn(u32) -> bool>,
+        top: usize,
+    ) -> Vec<Scored> {
+        self.search_in(q, pass, top, false)
+    }
+
+    fn search_in(
+        &self,
+        q: &[f32],
+        pass: Option<&dyn Fn(u32) -> bool>,
+        top: usize,
+        partitioned: bool,
+    ) -> Vec<Scored> {
         if q.len() != self.dim || top == 0 {
             return Vec::new();
         }
@@ -98,24 +149,32 @@ impl DenseIndex {
         let cap = (top * 8).max(64);
         let mut best: Vec<Scored> = Vec::with_capacity(cap + 1);
         let mut floor = f32::NEG_INFINITY;
-        for (d, (c, &s)) in self
-            .codes
-            .chunks_exact(self.dim)
-            .zip(&self.scales)
-            .enumerate()
-        {
-            if s == 0.0 {
-                continue;
+        let mut consider = |d: u32, best: &mut Vec<Scored>| {
+            let s = self.scales[d as usize];
+            // the filter first: it is cheaper than the dot product and usually rejects most
+            if s == 0.0 || pass.is_some_and(|p| !p(d)) {
+                return;
             }
-            let d = d as u32;
-            let score = dot(c, &qc) as f32 * s * qs;
-            if score < floor || pass.is_some_and(|p| !p(d)) {
-                continue;
+            let score = dot(self.code(d), &qc) as f32 * s * qs;
+            if score < floor {
+                return;
             }
             best.push(Scored { doc: d, score });
             if best.len() > cap {
-                top_k(&mut best, top);
+                top_k(best, top);
                 floor = best.last().map_or(f32::NEG_INFINITY, |x| x.score);
+            }
+        };
+        match self.ivf.as_ref().filter(|_| partitioned) {
+            None => (0..self.len() as u32).for_each(|d| consider(d, &mut best)),
+            Some(ivf) => {
+                for (i, l) in ivf.order(&qc).into_iter().enumerate() {
+                    // NPROBE lists, then more only while the filters leave too few hits
+                    if i >= NPROBE && best.len() >= top {
+                        break;
+                    }
+                    ivf.list(l).iter().for_each(|&d| consider(d, &mut best));
+                }
             }
         }
         top_k(&mut best, top);

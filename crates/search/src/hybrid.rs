@@ -93,6 +93,9 @@ pub fn embed_docs(model: &StaticModel, docs: &[Doc], threads: usize) -> DenseInd
     for p in parts {
         all.append(p);
     }
+    if all.len() >= crate::ivf::IVF_MIN {
+        all.index_lists(crate::ivf::NLIST, 20_221_229);
+    }
     all
 }
 

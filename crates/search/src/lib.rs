@@ -12,6 +12,8 @@ pub mod dense;
 pub mod embed;
 pub mod explain;
 pub mod hybrid;
+pub mod ivf;
+pub mod maxscore;
 pub mod segment;
 pub mod synth;
 pub mod unigram;
