@@ -66,7 +66,6 @@ impl Filter {
 /// Field ids are interned so a filter compares integers.
 #[derive(Debug, Clone, Copy)]
 struct Packed {
-    field: u32,
     trl: u8,
     amount: i64,
     park: u32,
@@ -80,6 +79,9 @@ pub struct Bm25Index {
     by_key: HashMap<String, u32>,
     doc_len: Vec<u32>,
     attrs: Vec<Packed>,
+    /// Each document's field id again, as a column: the field filter, the most selective, reads
+    /// 4 bytes per candidate instead of a 24-byte record (a million of which do not stay in cache).
+    field_col: Vec<u32>,
     strings: Vec<String>,
     string_ids: HashMap<String, u32>,
     pub(crate) terms: HashMap<String, u32>,
@@ -146,8 +148,8 @@ impl Bm25Index {
             ix.keys.push(d.key.clone());
             let field = ix.intern(&d.attrs.field);
             let park = ix.intern(&d.attrs.park);
+            ix.field_col.push(field);
             ix.attrs.push(Packed {
-                field,
                 trl: d.attrs.trl.unwrap_or(0),
                 amount: d.attrs.amount_fen.unwrap_or(-1),
                 park,
@@ -236,6 +238,7 @@ impl Bm25Index {
             + self.offsets.len() * 8
             + self.keys.iter().map(|k| k.len() + 24).sum::<usize>() * 2
             + self.attrs.len() * std::mem::size_of::<Packed>()
+            + self.field_col.len() * 4
             + self.doc_len.len() * 4
             + self.norm.len() * 4
             + self.max_part.len() * 4
@@ -258,9 +261,14 @@ impl Bm25Index {
         let excluded: Vec<u32> = f.exclude.iter().filter_map(|k| self.doc(k)).collect();
         let f = f.clone();
         move |d: u32| {
+            if !fields
+                .as_ref()
+                .is_none_or(|v| v[self.field_col[d as usize] as usize])
+            {
+                return false;
+            }
             let a = &self.attrs[d as usize];
-            fields.as_ref().is_none_or(|v| v[a.field as usize])
-                && park.is_none_or(|p| a.park == p)
+            park.is_none_or(|p| a.park == p)
                 && f.trl_min.is_none_or(|m| a.trl != 0 && a.trl >= m)
                 && f.trl_max.is_none_or(|m| a.trl != 0 && a.trl <= m)
                 && f.amount_max_fen

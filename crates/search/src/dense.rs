@@ -82,6 +82,10 @@ impl DenseIndex {
         self.scales[d as usize] != 0.0
     }
 
+    pub(crate) fn scale(&self, d: u32) -> f32 {
+        self.scales[d as usize]
+    }
+
     pub(crate) fn code(&self, d: u32) -> &[i8] {
         &self.codes[d as usize * self.dim..(d as usize + 1) * self.dim]
     }
@@ -149,14 +153,14 @@ impl DenseIndex {
         let cap = (top * 8).max(64);
         let mut best: Vec<Scored> = Vec::with_capacity(cap + 1);
         let mut floor = f32::NEG_INFINITY;
-        let mut consider = |d: u32, best: &mut Vec<Scored>| {
-            let s = self.scales[d as usize];
-            // the filter first: it is cheaper than the dot product and usually rejects most
-            if s == 0.0 || pass.is_some_and(|p| !p(d)) {
+        // the dot product first (sequential reads), the filter (scattered reads) only for a
+        // document that would enter the buffer
+        let mut consider = |d: u32, code: &[i8], s: f32, best: &mut Vec<Scored>| {
+            if s == 0.0 {
                 return;
             }
-            let score = dot(self.code(d), &qc) as f32 * s * qs;
-            if score < floor {
+            let score = dot(code, &qc) as f32 * s * qs;
+            if score < floor || pass.is_some_and(|p| !p(d)) {
                 return;
             }
             best.push(Scored { doc: d, score });
@@ -165,15 +169,23 @@ impl DenseIndex {
                 floor = best.last().map_or(f32::NEG_INFINITY, |x| x.score);
             }
         };
+        let dim = self.dim;
         match self.ivf.as_ref().filter(|_| partitioned) {
-            None => (0..self.len() as u32).for_each(|d| consider(d, &mut best)),
+            None => {
+                for (d, (c, &s)) in self.codes.chunks_exact(dim).zip(&self.scales).enumerate() {
+                    consider(d as u32, c, s, &mut best);
+                }
+            }
             Some(ivf) => {
                 for (i, l) in ivf.order(&qc).into_iter().enumerate() {
                     // NPROBE lists, then more only while the filters leave too few hits
                     if i >= NPROBE && best.len() >= top {
                         break;
                     }
-                    ivf.list(l).iter().for_each(|&d| consider(d, &mut best));
+                    for p in ivf.list(l) {
+                        let c = &ivf.member_codes[p * dim..(p + 1) * dim];
+                        consider(ivf.members[p], c, ivf.member_scales[p], &mut best);
+                    }
                 }
             }
         }
