@@ -339,6 +339,39 @@ pub async fn api_match(
     }
 }
 
+/// GET /tech/export/results.xlsx — every research result (public), with the 说明 sheet.
+pub async fn results_xlsx(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> Result<Response, PageError> {
+    let rs = state.store.tech_results(&user.scope()).await?;
+    let rows: Vec<views::ResultRow> = rs.iter().map(views::result_row).collect();
+    let bytes = gaoxin_app::tech_lists::results_xlsx(&rows).map_err(PageError::internal)?;
+    Ok(crate::export::xlsx_download(
+        &state,
+        &user,
+        bytes,
+        "科技成果.xlsx",
+    ))
+}
+
+/// GET /tech/export/demands.xlsx — the demands in the user's scope, with the 说明 sheet.
+pub async fn demands_xlsx(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> Result<Response, PageError> {
+    let ds = state.store.tech_demands(&user.scope()).await?;
+    let rows: Vec<views::DemandRow> = ds.iter().map(views::demand_row).collect();
+    let bytes =
+        gaoxin_app::tech_lists::demands_xlsx(&state.zone, &rows).map_err(PageError::internal)?;
+    Ok(crate::export::xlsx_download(
+        &state,
+        &user,
+        bytes,
+        "技术需求.xlsx",
+    ))
+}
+
 /// GET /api/v1/results — every research result (public).
 #[utoipa::path(get, path = "/api/v1/results", summary = "科技成果（公开）",
     responses((status = 200, description = "科技成果"), (status = 401, description = "错误", body = crate::error::ErrorBody)))]
