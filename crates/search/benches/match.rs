@@ -319,9 +319,11 @@ async fn main() {
             total += want.len();
         }
         println!(
-            "(embeddings: {} lists, {} probed; {:.3} of the exact top 100 kept over 100 queries)",
+            "(embeddings: {} lists (largest {}), {} probed or {}% of the items; {:.3} of the exact top 100 kept over 100 queries)",
             gaoxin_search::ivf::NLIST,
+            d.ivf().map_or(0, |v| v.largest()),
             gaoxin_search::ivf::NPROBE,
+            gaoxin_search::ivf::PROBE_BUDGET * 100.0,
             kept as f64 / total.max(1) as f64
         );
     }

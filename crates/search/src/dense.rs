@@ -6,7 +6,7 @@
 //! Large corpora (≥ [`crate::ivf::IVF_MIN`]) are partitioned ([`crate::ivf`]) and a query scans
 //! only the lists nearest to it.
 use crate::bm25::{Scored, top_k};
-use crate::ivf::{Ivf, NPROBE};
+use crate::ivf::{Ivf, NPROBE, PROBE_BUDGET};
 
 /// The matrix.
 #[derive(Debug, Clone, Default)]
@@ -177,11 +177,15 @@ impl DenseIndex {
                 }
             }
             Some(ivf) => {
+                let budget = (ivf.members.len() as f64 * PROBE_BUDGET) as usize;
+                let mut scanned = 0;
                 for (i, l) in ivf.order(&qc).into_iter().enumerate() {
-                    // NPROBE lists, then more only while the filters leave too few hits
-                    if i >= NPROBE && best.len() >= top {
+                    // NPROBE lists (or the budget's share of the documents), then more only
+                    // while the filters leave too few hits
+                    if (i >= NPROBE || scanned >= budget) && best.len() >= top {
                         break;
                     }
+                    scanned += ivf.list(l).len();
                     for p in ivf.list(l) {
                         let c = &ivf.member_codes[p * dim..(p + 1) * dim];
                         consider(ivf.members[p], c, ivf.member_scales[p], &mut best);

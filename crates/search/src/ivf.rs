@@ -11,8 +11,11 @@ use gaoxin_model::rng::Xoshiro256;
 pub const IVF_MIN: usize = 50_000;
 /// Number of lists (centroids).
 pub const NLIST: usize = 256;
-/// Lists scanned per query (≈ 9 % of the documents).
+/// Lists scanned per query (≈ 9 % of the documents when the lists are even).
 pub const NPROBE: usize = 24;
+/// But no more than this share of the documents once enough hits are found: clustered corpora
+/// give uneven lists, and a query near the big ones would otherwise scan a third of the corpus.
+pub const PROBE_BUDGET: f64 = 0.05;
 const ITERATIONS: usize = 8;
 const SAMPLE_PER_LIST: usize = 64;
 
@@ -113,6 +116,15 @@ impl Ivf {
 
     pub fn nlist(&self) -> usize {
         self.scales.len()
+    }
+
+    /// The size of the largest list.
+    pub fn largest(&self) -> usize {
+        self.offsets
+            .windows(2)
+            .map(|w| w[1] - w[0])
+            .max()
+            .unwrap_or(0)
     }
 
     fn nearest_list(&self, ix: &DenseIndex, d: u32) -> usize {
