@@ -7,6 +7,8 @@
 //! only the lists nearest to it.
 use crate::bm25::{Scored, top_k};
 use crate::ivf::{Ivf, NPROBE, PROBE_BUDGET};
+use crate::quant::dot;
+pub use crate::quant::quantise;
 
 /// The matrix.
 #[derive(Debug, Clone, Default)]
@@ -15,26 +17,6 @@ pub struct DenseIndex {
     codes: Vec<i8>,
     scales: Vec<f32>,
     ivf: Option<Ivf>,
-}
-
-/// A unit vector as bytes and a scale (all zero for a document without a vector).
-pub fn quantise(v: &[f32], out: &mut Vec<i8>) -> f32 {
-    let max = v.iter().fold(0.0f32, |m, x| m.max(x.abs()));
-    if max == 0.0 {
-        out.extend(std::iter::repeat_n(0, v.len()));
-        return 0.0;
-    }
-    let s = 127.0 / max;
-    out.extend(v.iter().map(|x| (x * s).round().clamp(-127.0, 127.0) as i8));
-    max / 127.0
-}
-
-#[inline]
-pub(crate) fn dot(a: &[i8], b: &[i8]) -> i32 {
-    a.iter()
-        .zip(b)
-        .map(|(&x, &y)| i32::from(x) * i32::from(y))
-        .sum()
 }
 
 impl DenseIndex {
@@ -69,7 +51,7 @@ impl DenseIndex {
 
     /// Partitions the vectors into `nlist` lists ([`crate::ivf`]); queries then probe lists.
     pub fn index_lists(&mut self, nlist: usize, seed: u64) {
-        self.ivf = Some(Ivf::build(self, nlist, seed));
+        self.ivf = Some(Ivf::build(&self.codes, &self.scales, self.dim, nlist, seed));
     }
 
     /// The partition, if built.
@@ -80,10 +62,6 @@ impl DenseIndex {
     /// Whether document `d` has a vector.
     pub fn has(&self, d: u32) -> bool {
         self.scales[d as usize] != 0.0
-    }
-
-    pub(crate) fn scale(&self, d: u32) -> f32 {
-        self.scales[d as usize]
     }
 
     pub(crate) fn code(&self, d: u32) -> &[i8] {
@@ -256,5 +234,52 @@ mod tests {
         assert_eq!(f.iter().map(|s| s.doc).collect::<Vec<_>>(), vec![2]);
         assert!((ix.cosine(2, &[1.0, 0.0]) - 0.6).abs() < 0.01);
         assert!(ix.search(&[1.0], None, 10).is_empty());
+    }
+
+    #[test]
+    fn probing_the_nearest_lists_keeps_most_of_the_exact_top() {
+        // clustered data, as embeddings of a corpus in a few fields are
+        let mut r = Xoshiro256::new(9);
+        let mut unit = |center: &[f32], spread: f32| -> Vec<f32> {
+            let mut v: Vec<f32> = center
+                .iter()
+                .map(|c| c + spread * (r.unit() as f32 - 0.5))
+                .collect();
+            let n = v.iter().map(|x| x * x).sum::<f32>().sqrt();
+            v.iter_mut().for_each(|x| *x /= n);
+            v
+        };
+        let centers: Vec<Vec<f32>> = (0..20).map(|_| unit(&[0.0; 32], 1.0)).collect();
+        let mut ix = DenseIndex::new(32);
+        for i in 0..20_000 {
+            let v = unit(&centers[i % 20], 0.6);
+            ix.push(Some(&v));
+        }
+        ix.push(None);
+        let exact = ix.clone();
+        ix.index_lists(64, 1);
+        let ivf = ix.ivf().unwrap();
+        assert_eq!(
+            ivf.members.len(),
+            20_000,
+            "every document with a vector filed once"
+        );
+        let mut kept = 0;
+        for i in 0..50 {
+            let q = unit(&centers[i % 20], 0.6);
+            let want: Vec<Scored> = exact.search(&q, None, 100);
+            let got = ix.search(&q, None, 100);
+            assert_eq!(got.len(), 100);
+            kept += got
+                .iter()
+                .filter(|g| want.iter().any(|w| w.doc == g.doc))
+                .count();
+        }
+        assert!(kept as f64 / 5_000.0 > 0.8, "kept {kept} of 5000");
+        // a filter passing few documents still fills the answer by probing further
+        let rare = |d: u32| d % 1_000 == 7;
+        let got = ix.search(&unit(&centers[0], 0.6), Some(&rare), 10);
+        assert_eq!(got.len(), 10);
+        assert!(got.iter().all(|g| g.doc % 1_000 == 7));
     }
 }

@@ -4,7 +4,7 @@
 //! filters leave fewer than the hits asked for). Approximate: the benchmark reports how much of
 //! the exact top 100 it keeps at 1,000,000 documents. Below [`IVF_MIN`] documents the exact scan
 //! is fast enough and is used.
-use crate::dense::{DenseIndex, quantise};
+use crate::quant::{dot, quantise};
 use gaoxin_model::rng::Xoshiro256;
 
 /// Corpora smaller than this are searched exhaustively.
@@ -41,16 +41,25 @@ fn normalise(v: &mut [f32]) {
 }
 
 impl Ivf {
-    /// Clusters the vectors of `ix` into `nlist` lists (deterministic for a seed).
-    pub fn build(ix: &DenseIndex, nlist: usize, seed: u64) -> Ivf {
-        let dim = ix.dim();
-        let with: Vec<u32> = (0..ix.len() as u32).filter(|&d| ix.has(d)).collect();
+    /// Clusters the quantised vectors (`dim` bytes each, a zero scale for none) into `nlist`
+    /// lists (deterministic for a seed).
+    pub fn build(codes: &[i8], scales: &[f32], dim: usize, nlist: usize, seed: u64) -> Ivf {
+        let code = |d: u32| &codes[d as usize * dim..(d as usize + 1) * dim];
+        let vector = |d: u32| -> Vec<f32> {
+            code(d)
+                .iter()
+                .map(|&x| f32::from(x) * scales[d as usize])
+                .collect()
+        };
+        let with: Vec<u32> = (0..scales.len() as u32)
+            .filter(|&d| scales[d as usize] != 0.0)
+            .collect();
         let nlist = nlist.clamp(1, with.len().max(1));
         let mut r = Xoshiro256::new(seed);
         // the sample: a random subset (with repeats possible; harmless)
         let ns = (nlist * SAMPLE_PER_LIST).min(with.len());
         let sample: Vec<Vec<f32>> = (0..ns)
-            .map(|_| ix.vector(with[(r.next_u64() % with.len().max(1) as u64) as usize]))
+            .map(|_| vector(with[(r.next_u64() % with.len().max(1) as u64) as usize]))
             .collect();
         let mut cents: Vec<Vec<f32>> = sample.iter().take(nlist).cloned().collect();
         while cents.len() < nlist {
@@ -83,7 +92,7 @@ impl Ivf {
                     let ivf = &ivf;
                     s.spawn(move || {
                         part.iter()
-                            .map(|&d| ivf.nearest_list(ix, d) as u16)
+                            .map(|&d| ivf.nearest_list(code(d)) as u16)
                             .collect()
                     })
                 })
@@ -108,8 +117,8 @@ impl Ivf {
         }
         ivf.member_codes = Vec::with_capacity(with.len() * dim);
         for &d in &ivf.members {
-            ivf.member_codes.extend_from_slice(ix.code(d));
-            ivf.member_scales.push(ix.scale(d));
+            ivf.member_codes.extend_from_slice(code(d));
+            ivf.member_scales.push(scales[d as usize]);
         }
         ivf
     }
@@ -127,12 +136,11 @@ impl Ivf {
             .unwrap_or(0)
     }
 
-    fn nearest_list(&self, ix: &DenseIndex, d: u32) -> usize {
-        let dim = ix.dim();
-        let c = ix.code(d);
+    fn nearest_list(&self, c: &[i8]) -> usize {
+        let dim = c.len();
         let mut best = (f32::NEG_INFINITY, 0);
         for (l, (cc, &s)) in self.codes.chunks_exact(dim).zip(&self.scales).enumerate() {
-            let x = crate::dense::dot(c, cc) as f32 * s;
+            let x = dot(c, cc) as f32 * s;
             if x > best.0 {
                 best = (x, l);
             }
@@ -148,7 +156,7 @@ impl Ivf {
             .chunks_exact(dim)
             .zip(&self.scales)
             .enumerate()
-            .map(|(l, (c, &s))| (crate::dense::dot(c, qc) as f32 * s, l))
+            .map(|(l, (c, &s))| (dot(c, qc) as f32 * s, l))
             .collect();
         v.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
         v.into_iter().map(|x| x.1).collect()
@@ -178,56 +186,4 @@ fn nearest(cents: &[Vec<f32>], v: &[f32]) -> usize {
         }
     }
     best.1
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::bm25::Scored;
-
-    #[test]
-    fn probing_the_nearest_lists_keeps_most_of_the_exact_top() {
-        // clustered data, as embeddings of a corpus in a few fields are
-        let mut r = Xoshiro256::new(9);
-        let mut unit = |center: &[f32], spread: f32| -> Vec<f32> {
-            let mut v: Vec<f32> = center
-                .iter()
-                .map(|c| c + spread * (r.unit() as f32 - 0.5))
-                .collect();
-            normalise(&mut v);
-            v
-        };
-        let centers: Vec<Vec<f32>> = (0..20).map(|_| unit(&[0.0; 32], 1.0)).collect();
-        let mut ix = DenseIndex::new(32);
-        for i in 0..20_000 {
-            let v = unit(&centers[i % 20], 0.6);
-            ix.push(Some(&v));
-        }
-        ix.push(None);
-        let exact = ix.clone();
-        ix.index_lists(64, 1);
-        let ivf = ix.ivf().unwrap();
-        assert_eq!(
-            ivf.members.len(),
-            20_000,
-            "every document with a vector filed once"
-        );
-        let mut kept = 0;
-        for i in 0..50 {
-            let q = unit(&centers[i % 20], 0.6);
-            let want: Vec<Scored> = exact.search(&q, None, 100);
-            let got = ix.search(&q, None, 100);
-            assert_eq!(got.len(), 100);
-            kept += got
-                .iter()
-                .filter(|g| want.iter().any(|w| w.doc == g.doc))
-                .count();
-        }
-        assert!(kept as f64 / 5_000.0 > 0.8, "kept {kept} of 5000");
-        // a filter passing few documents still fills the answer by probing further
-        let rare = |d: u32| d % 1_000 == 7;
-        let got = ix.search(&unit(&centers[0], 0.6), Some(&rare), 10);
-        assert_eq!(got.len(), 10);
-        assert!(got.iter().all(|g| g.doc % 1_000 == 7));
-    }
 }

@@ -14,6 +14,7 @@ pub mod explain;
 pub mod hybrid;
 pub mod ivf;
 pub mod maxscore;
+pub mod quant;
 pub mod segment;
 pub mod synth;
 pub mod unigram;
