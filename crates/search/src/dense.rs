@@ -158,9 +158,8 @@ impl DenseIndex {
                 let budget = (ivf.members.len() as f64 * PROBE_BUDGET) as usize;
                 let mut scanned = 0;
                 for (i, l) in ivf.order(&qc).into_iter().enumerate() {
-                    // NPROBE lists (or the budget's share of the documents), then more only
-                    // while the filters leave too few hits
-                    if (i >= NPROBE || scanned >= budget) && best.len() >= top {
+                    // NPROBE lists or the budget's share of the documents
+                    if i >= NPROBE || scanned >= budget {
                         break;
                     }
                     scanned += ivf.list(l).len();
@@ -168,6 +167,22 @@ impl DenseIndex {
                         let c = &ivf.member_codes[p * dim..(p + 1) * dim];
                         consider(ivf.members[p], c, ivf.member_scales[p], &mut best);
                     }
+                }
+                if best.len() < top
+                    && let Some(pass) = pass
+                {
+                    // the filters passed too few near the query: every document, the filter
+                    // first (what passes is few, so few dot products), exact
+                    best.clear();
+                    let mut v: Vec<Scored> = (0..self.len() as u32)
+                        .filter(|&d| self.scales[d as usize] != 0.0 && pass(d))
+                        .map(|d| Scored {
+                            doc: d,
+                            score: dot(self.code(d), &qc) as f32 * self.scales[d as usize] * qs,
+                        })
+                        .collect();
+                    top_k(&mut v, top);
+                    return v;
                 }
             }
         }

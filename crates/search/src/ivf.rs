@@ -1,7 +1,8 @@
 //! An inverted-file (IVF) partition of the dense vectors for large corpora: spherical k-means
 //! (cosine) on a sample gives [`NLIST`] centroids, every document is filed under its nearest
-//! centroid, and a query scans only the lists of its [`NPROBE`] nearest centroids (more when the
-//! filters leave fewer than the hits asked for). Approximate: the benchmark reports how much of
+//! centroid, and a query scans only the lists of its [`NPROBE`] nearest centroids, at most
+//! [`PROBE_BUDGET`] of the documents (when the filters leave fewer hits than asked there, the
+//! index scans every document, filter first, exactly). Approximate: the benchmark reports how much of
 //! the exact top 100 it keeps at 1,000,000 documents. Below [`IVF_MIN`] documents the exact scan
 //! is fast enough and is used.
 use crate::quant::{dot, quantise};
