@@ -110,6 +110,7 @@ pub mod tech;
 pub mod tech_cases;
 pub mod tech_demo;
 pub mod tech_import;
+pub mod tech_lists;
 pub mod tech_match;
 pub mod tech_views;
 pub mod tracks;

@@ -115,6 +115,40 @@ pub fn segmenter() -> Result<Segmenter, String> {
     Ok(Segmenter::new(&dict, &stop))
 }
 
+/// Where the dense embedding model is read from: `$GAOXIN_EMBEDDINGS`, else
+/// `data/embeddings/tokenlearn-static-model` in the working directory (`scripts/fetch-embeddings`
+/// installs it there from its registry package).
+pub fn embeddings_dir() -> PathBuf {
+    std::env::var_os("GAOXIN_EMBEDDINGS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("data/embeddings/tokenlearn-static-model"))
+}
+
+/// What the process has of the embedding model: the model, or why there is none (not installed,
+/// or its files could not be read — said in Chinese on every answer).
+pub type Embeddings = Result<std::sync::Arc<gaoxin_search::StaticModel>, String>;
+
+/// The embedding model read from `dir`: `Err` says why there is none.
+pub fn load_embeddings(dir: &std::path::Path) -> Embeddings {
+    if !dir.join("model.safetensors").exists() {
+        return Err("未安装语义向量模型".into());
+    }
+    gaoxin_search::StaticModel::load(dir)
+        .map(std::sync::Arc::new)
+        .map_err(|e| {
+            tracing::warn!("embedding model in {} not read: {e}", dir.display());
+            format!("语义向量模型无法读取（{e}）")
+        })
+}
+
+/// The process's embedding model, read once from [`embeddings_dir`].
+pub fn embeddings() -> Embeddings {
+    static MODEL: std::sync::OnceLock<Embeddings> = std::sync::OnceLock::new();
+    MODEL
+        .get_or_init(|| load_embeddings(&embeddings_dir()))
+        .clone()
+}
+
 /// Keywords separated by `；` `;` `，` `,` `、` `_` or spaces (blank ones dropped, repeats kept once).
 pub fn split_keywords(text: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();

@@ -3,16 +3,40 @@
 //! the firm's declines applied (a result a firm declined for an excluding reason — 领域不符 — is
 //! not shown to that firm again, and that firm is not proposed for that result).
 //!
-//! Retrieval is BM25 over the dictionary segmentation (`gaoxin_search`). No dense embedding model
-//! ships with this build, so every answer says 仅关键词匹配（BM25）and the semantic score is absent.
-use crate::tech::TechConfig;
+//! Retrieval is hybrid (`gaoxin_search::hybrid`): BM25 over the dictionary segmentation and cosine
+//! over the dense embeddings of the static model that `scripts/fetch-embeddings` installs, fused by
+//! reciprocal-rank fusion (k = 60); every hit shows its semantic score beside the shared terms.
+//! Without the model files matching is BM25 alone and every answer says so ([`MODE_NOTE`]).
+use crate::tech::{Embeddings, TechConfig};
 use gaoxin_model::Zone;
-use gaoxin_search::{Attrs, Bm25Index, Doc, Explanation, Filter, Query, Segmenter, explain};
+use gaoxin_search::Attrs;
+use gaoxin_search::{
+    Doc, Explanation, Filter, HybridIndex, Mode, Query, Segmenter, StaticModel, explain,
+};
 use gaoxin_store::{CaseState, Scope, Store, TechDemand, TechResult};
 use std::collections::{HashMap, HashSet};
 
-/// What the product says about its retrieval mode on every answer.
+/// What the product says on every answer when it matches on BM25 alone.
 pub const MODE_NOTE: &str = "仅关键词匹配（BM25）：未安装语义向量模型，无语义得分";
+
+/// What the product says about its retrieval mode (the process's model, see
+/// [`crate::tech::embeddings`]).
+pub fn mode_note() -> String {
+    note(&crate::tech::embeddings())
+}
+
+fn note(e: &Embeddings) -> String {
+    match e {
+        Ok(m) => format!(
+            "混合检索：关键词（BM25）与语义向量（{}，{} 维）按倒数排名融合（RRF，k = {}），语义相似度为查询与条目向量的余弦",
+            m.name,
+            m.dim(),
+            gaoxin_search::RRF_K
+        ),
+        Err(why) if why.starts_with("未安装") => MODE_NOTE.to_string(),
+        Err(why) => format!("仅关键词匹配（BM25）：{why}，无语义得分"),
+    }
+}
 
 /// What is searched.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -54,15 +78,15 @@ pub struct Item {
 }
 
 struct Corpus {
-    index: Bm25Index,
+    index: HybridIndex,
     items: Vec<Item>,
 }
 
 impl Corpus {
-    fn build(seg: &Segmenter, docs: Vec<(Doc, Item)>) -> Corpus {
+    fn build(seg: &Segmenter, docs: Vec<(Doc, Item)>, model: Option<&StaticModel>) -> Corpus {
         let (docs, items): (Vec<Doc>, Vec<Item>) = docs.into_iter().unzip();
         Corpus {
-            index: Bm25Index::build(seg, &docs),
+            index: HybridIndex::build(seg, &docs, model),
             items,
         }
     }
@@ -72,8 +96,12 @@ impl Corpus {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Hit {
     pub item: Item,
-    /// BM25 score.
+    /// The ranking score: the RRF score in hybrid mode, else BM25's.
     pub score: f64,
+    /// BM25 score (when the item is among BM25's candidates).
+    pub bm25: Option<f64>,
+    /// Cosine of the query's and the item's vectors (with the model).
+    pub semantic: Option<f64>,
     pub why: Explanation,
 }
 
@@ -82,6 +110,8 @@ pub struct Hit {
 pub struct Answer {
     pub hits: Vec<Hit>,
     pub messages: Vec<String>,
+    /// The retrieval mode said (hybrid, or BM25 alone and why).
+    pub mode: String,
 }
 
 /// The indexes of one scope: results and experts (public), demands and firms in scope.
@@ -93,6 +123,7 @@ pub struct Matcher {
     firms: Corpus,
     /// firm → results it declined for an excluding reason.
     declined: HashMap<String, HashSet<String>>,
+    model: Embeddings,
 }
 
 fn result_doc(r: &TechResult) -> (Doc, Item) {
@@ -227,13 +258,25 @@ async fn firm_docs(
 }
 
 impl Matcher {
-    /// Builds the indexes for `scope` from the store.
+    /// Builds the indexes for `scope` from the store, with the process's embedding model.
     pub async fn build(
         store: &Store,
         zone: &Zone,
         scope: &Scope,
         cfg: &TechConfig,
         seg: Segmenter,
+    ) -> Result<Matcher, gaoxin_store::Error> {
+        Matcher::build_with(store, zone, scope, cfg, seg, crate::tech::embeddings()).await
+    }
+
+    /// [`build`](Self::build) with the given model (or the reason there is none).
+    pub async fn build_with(
+        store: &Store,
+        zone: &Zone,
+        scope: &Scope,
+        cfg: &TechConfig,
+        seg: Segmenter,
+        model: Embeddings,
     ) -> Result<Matcher, gaoxin_store::Error> {
         let results: Vec<(Doc, Item)> = store
             .tech_results(scope)
@@ -290,14 +333,21 @@ impl Matcher {
                 declined.entry(c.uscc).or_default().insert(c.result_id);
             }
         }
+        let m = model.as_ref().ok().map(|m| m.as_ref());
         Ok(Matcher {
-            results: Corpus::build(&seg, results),
-            demands: Corpus::build(&seg, demands),
-            experts: Corpus::build(&seg, experts),
-            firms: Corpus::build(&seg, firms),
+            results: Corpus::build(&seg, results, m),
+            demands: Corpus::build(&seg, demands, m),
+            experts: Corpus::build(&seg, experts, m),
+            firms: Corpus::build(&seg, firms, m),
             seg,
             declined,
+            model,
         })
+    }
+
+    /// What this matcher says about its retrieval mode.
+    pub fn mode_note(&self) -> String {
+        note(&self.model)
     }
 
     fn corpus(&self, a: Against) -> &Corpus {
@@ -333,6 +383,7 @@ impl Matcher {
             return Answer {
                 hits: Vec::new(),
                 messages,
+                mode: self.mode_note(),
             };
         }
         let mut filter = filter.clone();
@@ -352,9 +403,10 @@ impl Matcher {
             );
         }
         let c = self.corpus(against);
+        let qvec = self.model.as_ref().ok().and_then(|m| m.embed(&q.text));
         let hits = c
             .index
-            .search(&q.words, &filter, top)
+            .search(&q.words, qvec.as_deref(), &filter, top, Mode::Hybrid)
             .into_iter()
             .map(|s| {
                 let item = c.items[s.doc as usize].clone();
@@ -365,12 +417,18 @@ impl Matcher {
                     .collect();
                 let why = explain(&self.seg, &q.text, &fields);
                 Hit {
-                    score: s.score as f64,
+                    score: f64::from(s.score),
+                    bm25: s.bm25.map(f64::from),
+                    semantic: s.semantic.map(f64::from),
                     why,
                     item,
                 }
             })
             .collect();
-        Answer { hits, messages }
+        Answer {
+            hits,
+            messages,
+            mode: self.mode_note(),
+        }
     }
 }

@@ -6,7 +6,7 @@
 //! experts, cases or firms change (`Store::tech_version`).
 use crate::tech::TechConfig;
 use crate::tech_cases::{Board, Stats};
-use crate::tech_match::{Against, Answer, MODE_NOTE, Matcher, demand_query, result_query};
+use crate::tech_match::{Against, Answer, Matcher, demand_query, result_query};
 use crate::xlsx::list_sheet;
 use gaoxin_model::{Money, Unit, Zone};
 use gaoxin_search::Filter;
@@ -54,6 +54,8 @@ pub struct HitView {
     pub title: String,
     pub subtitle: String,
     pub score: f64,
+    /// 语义相似度 (cosine, 3 decimals; absent without the model).
+    pub semantic: Option<f64>,
     /// 共同词.
     pub shared: Vec<String>,
     /// 匹配字段.
@@ -68,7 +70,7 @@ pub struct HitView {
 pub struct AnswerView {
     pub hits: Vec<HitView>,
     pub messages: Vec<String>,
-    pub mode: &'static str,
+    pub mode: String,
 }
 
 pub fn answer_view(a: Answer) -> AnswerView {
@@ -81,6 +83,7 @@ pub fn answer_view(a: Answer) -> AnswerView {
                 title: h.item.title,
                 subtitle: h.item.subtitle,
                 score: (h.score * 1000.0).round() / 1000.0,
+                semantic: h.semantic.map(|s| (s * 1000.0).round() / 1000.0),
                 shared: h.why.shared,
                 fields: h.why.fields,
                 marked: h.why.doc_marked,
@@ -88,7 +91,7 @@ pub fn answer_view(a: Answer) -> AnswerView {
             })
             .collect(),
         messages: a.messages,
-        mode: MODE_NOTE,
+        mode: a.mode,
     }
 }
 
@@ -465,7 +468,15 @@ pub fn hits_xlsx(a: &AnswerView) -> Result<Vec<u8>, XlsxError> {
     let ws = list_sheet(
         &mut wb,
         "匹配结果",
-        &["编号", "名称", "说明", "得分", "共同词", "匹配字段"],
+        &[
+            "编号",
+            "名称",
+            "说明",
+            "得分",
+            "共同词",
+            "匹配字段",
+            "语义相似度",
+        ],
         18.0,
     )?;
     for (i, h) in a.hits.iter().enumerate() {
@@ -476,6 +487,9 @@ pub fn hits_xlsx(a: &AnswerView) -> Result<Vec<u8>, XlsxError> {
         ws.write_number(r, 3, h.score)?;
         ws.write_string(r, 4, h.shared.join("、"))?;
         ws.write_string(r, 5, h.fields.join("、"))?;
+        if let Some(s) = h.semantic {
+            ws.write_number(r, 6, s)?;
+        }
     }
     wb.save_to_buffer()
 }

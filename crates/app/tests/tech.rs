@@ -432,3 +432,91 @@ async fn import_match_cases_and_contracts_on_both_backends() {
         }
     }
 }
+
+/// The dense model finds what BM25 cannot (no shared word) and every hit shows its semantic score;
+/// a model directory that cannot be read leaves BM25 alone, and the answer says why.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hybrid_matching_with_the_embedding_model_and_without() {
+    let z = zone();
+    let cfg = TechConfig::load().unwrap();
+    let store = testing::all().await.unwrap().remove(0);
+    let zs = Scope::Zone;
+    let r = import(&store, &zs, Kind::Results, RESULTS.into(), "", &who())
+        .await
+        .unwrap();
+    assert!(r.ok(), "{:?}", r.errors);
+    let seg = || gaoxin_app::tech::segmenter().unwrap();
+    // no word of this query is in any result: BM25 alone finds nothing
+    let q = "电动车电机控制器";
+    let broken = std::env::temp_dir().join(format!("gx_broken_model_{}", std::process::id()));
+    std::fs::create_dir_all(&broken).unwrap();
+    std::fs::write(broken.join("model.safetensors"), b"not a model").unwrap();
+    std::fs::write(broken.join("tokenizer.json"), b"{}").unwrap();
+    let m = Matcher::build_with(
+        &store,
+        &z,
+        &zs,
+        &cfg,
+        seg(),
+        gaoxin_app::tech::load_embeddings(&broken),
+    )
+    .await
+    .unwrap();
+    let ans = m.search(Against::Results, q, &Filter::default(), 10, None, None);
+    assert!(ans.hits.is_empty());
+    assert!(
+        ans.mode.contains("仅关键词匹配") && ans.mode.contains("无法读取"),
+        "{}",
+        ans.mode
+    );
+    std::fs::remove_dir_all(&broken).unwrap();
+    let missing = gaoxin_app::tech::load_embeddings(std::path::Path::new("/nonexistent"));
+    let m = Matcher::build_with(&store, &z, &zs, &cfg, seg(), missing)
+        .await
+        .unwrap();
+    assert_eq!(m.mode_note(), gaoxin_app::tech_match::MODE_NOTE);
+
+    let dir = std::path::Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../data/embeddings/tokenlearn-static-model"
+    ));
+    if !dir.join("model.safetensors").exists() {
+        eprintln!(
+            "no embedding model in {} (scripts/fetch-embeddings): hybrid not checked",
+            dir.display()
+        );
+        return;
+    }
+    let model = gaoxin_app::tech::load_embeddings(dir);
+    let m = Matcher::build_with(&store, &z, &zs, &cfg, seg(), model)
+        .await
+        .unwrap();
+    assert!(m.mode_note().starts_with("混合检索"), "{}", m.mode_note());
+    let ans = m.search(Against::Results, q, &Filter::default(), 10, None, None);
+    assert_eq!(ans.hits[0].item.key, "CG1", "{:?}", ans.hits);
+    assert!(ans.hits[0].semantic.unwrap() > 0.5 && ans.hits[0].bm25.is_none());
+    assert!(ans.hits.iter().all(|h| h.semantic.is_some()));
+    // filters still hold: CG1 has TRL 7
+    let f = Filter {
+        trl_max: Some(6),
+        ..Filter::default()
+    };
+    let ans = m.search(Against::Results, q, &f, 10, None, None);
+    assert!(
+        ans.hits.iter().all(|h| h.item.key != "CG1"),
+        "{:?}",
+        ans.hits
+    );
+    // a query sharing words keeps its explanation and gains the semantic score
+    let ans = m.search(
+        Against::Results,
+        "晶圆缺陷检测",
+        &Filter::default(),
+        10,
+        None,
+        None,
+    );
+    assert_eq!(ans.hits[0].item.key, "CG2");
+    assert!(!ans.hits[0].why.shared.is_empty(), "{:?}", ans.hits[0].why);
+    assert!(ans.hits[0].bm25.is_some() && ans.hits[0].semantic.is_some());
+}

@@ -8,7 +8,7 @@ use gaoxin_app::audit::Who;
 use gaoxin_app::tech::TechConfig;
 use gaoxin_app::tech_cases::{self, CaseError};
 use gaoxin_app::tech_import::{self, Kind};
-use gaoxin_app::tech_match::{Against, Answer, MODE_NOTE, Matcher};
+use gaoxin_app::tech_match::{Against, Answer, Matcher};
 use gaoxin_model::{Money, Unit, Zone};
 use gaoxin_search::Filter;
 use gaoxin_store::{Scope, Store};
@@ -144,7 +144,7 @@ fn filter_of(zone: &Zone, a: &MatchArgs) -> Result<Filter, String> {
 fn json_line(query: &str, ans: &Answer) -> serde_json::Value {
     serde_json::json!({
         "query": query,
-        "hits": ans.hits.iter().map(|h| serde_json::json!({"id": h.item.key, "score": (h.score * 1e4).round() / 1e4})).collect::<Vec<_>>(),
+        "hits": ans.hits.iter().map(|h| serde_json::json!({"id": h.item.key, "score": (h.score * 1e4).round() / 1e4, "semantic": h.semantic.map(|s| (s * 1e4).round() / 1e4)})).collect::<Vec<_>>(),
         "messages": ans.messages,
     })
 }
@@ -165,8 +165,12 @@ fn print_text(ans: &Answer, against: Against) {
             h.item.subtitle,
             h.score
         );
+        let sem = h
+            .semantic
+            .map(|s| format!("；语义相似度 {s:.3}"))
+            .unwrap_or_default();
         println!(
-            "    共同词：{}；匹配字段：{}",
+            "    共同词：{}；匹配字段：{}{sem}",
             h.why.shared.join("、"),
             h.why.fields.join("、")
         );
@@ -175,7 +179,7 @@ fn print_text(ans: &Answer, against: Against) {
             println!("    {f}：{t}");
         }
     }
-    println!("（{MODE_NOTE}）");
+    println!("（{}）", ans.mode);
 }
 
 /// `gaoxin match …`.
@@ -223,7 +227,7 @@ pub async fn match_cmd(url: &str, zone: &Zone, a: MatchArgs) -> Res {
     }
     out.flush()?;
     if json || batch {
-        eprintln!("（{MODE_NOTE}）");
+        eprintln!("（{}）", m.mode_note());
     }
     Ok(ExitCode::SUCCESS)
 }

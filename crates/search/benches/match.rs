@@ -4,14 +4,15 @@
 //! peer's speed part, which takes minutes at 1,000,000).
 //!
 //! Quality: the labelled set `data/tech/eval/queries.jsonl` over the first 2,000 synthetic results
-//! (seed 20221229; see data/tech/eval/README.md): recall@10 and MRR@10 of our BM25 and of the peer,
-//! SQLite FTS5 with its trigram tokenizer (the SQLite that sqlx bundles), ranked by FTS5's bm25.
-//! Dense embeddings are not in this build (no model ships), so there is no embeddings-only or
-//! hybrid row: the run says so.
+//! (seed 20221229; see data/tech/eval/README.md): recall@10 and MRR@10 of BM25 alone, the
+//! embeddings alone, the hybrid (RRF, k = 60) and the peer, SQLite FTS5 with its trigram tokenizer
+//! (the SQLite that sqlx bundles), ranked by FTS5's bm25. The embedding model is read from
+//! `$GAOXIN_EMBEDDINGS`, else `data/embeddings/tokenlearn-static-model` (`scripts/fetch-embeddings`);
+//! without it the run says so and reports BM25 and the peer only.
 //! Speed: N synthetic results indexed by both; build time and size; p50 / p99 of Q queries (firms'
-//! demand texts) for the top 10 with filters (field and TRL ≥ 4).
+//! demand texts) for the top 10 with filters (field and TRL ≥ 4), hybrid and each retriever alone.
 use gaoxin_search::synth::{self, TOPICS};
-use gaoxin_search::{Attrs, Bm25Index, Doc, Filter, Query, Segmenter};
+use gaoxin_search::{Attrs, Doc, Filter, HybridIndex, Mode, Query, Segmenter, StaticModel, hybrid};
 use sqlx::{Connection, Row, SqliteConnection};
 use std::time::Instant;
 
@@ -21,6 +22,25 @@ const EVAL_CORPUS: usize = 2_000;
 fn data(name: &str) -> String {
     let p = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/tech/").to_string() + name;
     std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{p}: {e}"))
+}
+
+fn model() -> Option<StaticModel> {
+    let dir = std::env::var_os("GAOXIN_EMBEDDINGS")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| {
+            concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/../../data/embeddings/tokenlearn-static-model"
+            )
+            .into()
+        });
+    match StaticModel::load(&dir) {
+        Ok(m) => Some(m),
+        Err(e) => {
+            println!("(no embedding model: {e}; run scripts/fetch-embeddings)");
+            None
+        }
+    }
 }
 
 fn env_usize(k: &str, d: usize) -> usize {
@@ -127,6 +147,25 @@ async fn fts_search(c: &mut SqliteConnection, q: &str, filter: Option<(&str, u8)
         .collect()
 }
 
+/// This thread's CPU time in ms: on a machine shared with other builds, wall time includes the
+/// waits for a core; CPU time is what the query itself costs.
+fn cpu_ms() -> f64 {
+    let mut t = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: clock_gettime writes the timespec it is given
+    unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut t) };
+    t.tv_sec as f64 * 1e3 + t.tv_nsec as f64 / 1e6
+}
+
+/// The machine's load average (1, 5, 15 minutes), as the figures depend on it.
+fn load() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_else(|_| "unknown".into())
+}
+
 fn pct(v: &mut [f64], p: f64) -> f64 {
     v.sort_by(f64::total_cmp);
     v[((v.len() as f64 - 1.0) * p).round() as usize]
@@ -174,18 +213,22 @@ async fn main() {
             }
         })
         .collect();
+    let model = model();
     let docs: Vec<Doc> = corpus.iter().map(doc).collect();
-    let ix = Bm25Index::build(&seg, &docs);
-    let ours: Vec<Vec<String>> = set
-        .iter()
-        .map(|l| {
-            let q = Query::parse(&seg, &l.query);
-            ix.search(&q.words, &Filter::default(), 10)
-                .iter()
-                .map(|h| ix.key(h.doc).to_string())
-                .collect()
-        })
-        .collect();
+    let ix = HybridIndex::build(&seg, &docs, model.as_ref());
+    let run = |mode: Mode| -> Vec<Vec<String>> {
+        set.iter()
+            .map(|l| {
+                let q = Query::parse(&seg, &l.query);
+                let v = model.as_ref().and_then(|m| m.embed(&q.text));
+                ix.search(&q.words, v.as_deref(), &Filter::default(), 10, mode)
+                    .iter()
+                    .map(|h| ix.bm25.key(h.doc).to_string())
+                    .collect()
+            })
+            .collect()
+    };
+    let (ours, dense, hybrid) = (run(Mode::Keywords), run(Mode::Semantic), run(Mode::Hybrid));
     let dir = std::env::temp_dir().join(format!("gx_match_bench_{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let mut fts = fts_build(&dir.join("eval.db"), EVAL_CORPUS, &|i| corpus[i].clone()).await;
@@ -202,10 +245,25 @@ async fn main() {
     println!("variant\trecall@10\tMRR@10");
     let (r, m) = quality(&ours, &set);
     println!("BM25 (gaoxin-search)\t{r:.3}\t{m:.3}");
-    println!("embeddings alone\t—\t—\t(no model in this build)");
-    println!(
-        "hybrid (RRF)\t—\t—\t(no model in this build: the product runs BM25 alone and says so)"
-    );
+    if let Some(md) = &model {
+        let (r, m) = quality(&dense, &set);
+        println!(
+            "embeddings alone ({}, {} dims)\t{r:.3}\t{m:.3}",
+            md.name,
+            md.dim()
+        );
+        let (r, m) = quality(&hybrid, &set);
+        println!(
+            "hybrid (RRF k = {}, depth {})\t{r:.3}\t{m:.3}",
+            gaoxin_search::RRF_K,
+            gaoxin_search::RRF_DEPTH
+        );
+    } else {
+        println!("embeddings alone\t—\t—\t(no model installed)");
+        println!(
+            "hybrid (RRF)\t—\t—\t(no model installed: the product runs BM25 alone and says so)"
+        );
+    }
     let (r, m) = quality(&peer, &set);
     println!("SQLite FTS5 trigram (peer)\t{r:.3}\t{m:.3}");
 
@@ -222,32 +280,91 @@ async fn main() {
     let docs: Vec<Doc> = (0..n).map(|i| doc(&synth::result(SEED, i))).collect();
     let gen_s = t.elapsed().as_secs_f64();
     let t = Instant::now();
-    let ix = Bm25Index::build(&seg, &docs);
+    let bm25 = gaoxin_search::Bm25Index::build(&seg, &docs);
     let build_s = t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    let dense = model
+        .as_ref()
+        .map(|m| hybrid::embed_docs(m, &docs, hybrid::threads()));
+    let embed_s = t.elapsed().as_secs_f64();
     drop(docs);
-    let mut lat = Vec::new();
-    for (q, ti) in &queries {
-        let t = Instant::now();
-        let q = Query::parse(&seg, q);
-        let f = Filter {
-            field: Some(TOPICS[*ti].field.to_string()),
-            trl_min: Some(4),
-            ..Filter::default()
-        };
-        let hits = ix.search(&q.words, &f, 10);
-        std::hint::black_box(hits);
-        lat.push(t.elapsed().as_secs_f64() * 1e3);
-    }
+    let ix = HybridIndex { bm25, dense };
     println!(
         "== speed: {n} results ({gen_s:.1} s to generate), {nq} queries, top 10, filters field + TRL ≥ 4"
     );
-    println!("engine\tbuild s\tsize MB\tp50 ms\tp99 ms");
-    println!(
-        "BM25 (gaoxin-search)\t{build_s:.1}\t{:.0}\t{:.2}\t{:.2}",
-        ix.size_bytes() as f64 / 1e6,
-        pct(&mut lat, 0.5),
-        pct(&mut lat, 0.99)
-    );
+    println!("(load average before the queries: {})", load());
+    println!("engine\tbuild s\tsize MB\tp50 ms\tp99 ms\tCPU p50 ms\tCPU p99 ms");
+    let modes: &[(Mode, &str)] = if model.is_some() {
+        &[
+            (Mode::Hybrid, "hybrid (gaoxin-search)"),
+            (Mode::Keywords, "  BM25 alone"),
+            (Mode::Semantic, "  embeddings alone"),
+        ]
+    } else {
+        &[(Mode::Keywords, "BM25 (gaoxin-search)")]
+    };
+    if let (Some(d), Some(m)) = (&ix.dense, &model)
+        && d.ivf().is_some()
+    {
+        // how much of the exact top 100 the partition keeps (the hybrid's depth)
+        let (mut kept, mut total) = (0, 0);
+        for (q, _) in queries.iter().take(100) {
+            let Some(v) = m.embed(q) else { continue };
+            let want = d.search_exact(&v, None, 100);
+            let got = d.search(&v, None, 100);
+            kept += got
+                .iter()
+                .filter(|g| want.iter().any(|w| w.doc == g.doc))
+                .count();
+            total += want.len();
+        }
+        println!(
+            "(embeddings: {} lists (largest {}), {} probed or {}% of the items; {:.3} of the exact top 100 kept over 100 queries)",
+            gaoxin_search::ivf::NLIST,
+            d.ivf().map_or(0, |v| v.largest()),
+            gaoxin_search::ivf::NPROBE,
+            gaoxin_search::ivf::PROBE_BUDGET * 100.0,
+            kept as f64 / total.max(1) as f64
+        );
+    }
+    for &(mode, label) in modes {
+        let (mut lat, mut cpu) = (Vec::new(), Vec::new());
+        for (q, ti) in &queries {
+            let t = Instant::now();
+            let c = cpu_ms();
+            let q = Query::parse(&seg, q);
+            let v = match mode {
+                Mode::Keywords => None,
+                _ => model.as_ref().and_then(|m| m.embed(&q.text)),
+            };
+            let f = Filter {
+                field: Some(TOPICS[*ti].field.to_string()),
+                trl_min: Some(4),
+                ..Filter::default()
+            };
+            let hits = ix.search(&q.words, v.as_deref(), &f, 10, mode);
+            std::hint::black_box(hits);
+            lat.push(t.elapsed().as_secs_f64() * 1e3);
+            cpu.push(cpu_ms() - c);
+        }
+        let (b, size) = match mode {
+            Mode::Keywords => (build_s, ix.bm25.size_bytes()),
+            Mode::Semantic => (embed_s, ix.dense.as_ref().map_or(0, |d| d.size_bytes())),
+            Mode::Hybrid => (
+                build_s + embed_s,
+                ix.bm25.size_bytes() + ix.dense.as_ref().map_or(0, |d| d.size_bytes()),
+            ),
+        };
+        println!(
+            "{label}\t{b:.1}\t{:.0}\t{:.2}\t{:.2}\t{:.2}\t{:.2}",
+            size as f64 / 1e6,
+            pct(&mut lat, 0.5),
+            pct(&mut lat, 0.99),
+            pct(&mut cpu, 0.5),
+            pct(&mut cpu, 0.99)
+        );
+    }
+    println!("(load average after the queries: {})", load());
     drop(ix);
     if std::env::var("GAOXIN_BENCH_PEER_SPEED").is_ok_and(|v| v == "0") {
         println!("SQLite FTS5 trigram (peer)\t(speed skipped: GAOXIN_BENCH_PEER_SPEED=0)");
@@ -267,7 +384,7 @@ async fn main() {
         lat.push(t.elapsed().as_secs_f64() * 1e3);
     }
     println!(
-        "SQLite FTS5 trigram (peer)\t{fts_build_s:.1}\t{:.0}\t{:.2}\t{:.2}",
+        "SQLite FTS5 trigram (peer)\t{fts_build_s:.1}\t{:.0}\t{:.2}\t{:.2}\t(runs on sqlx's worker thread: wall time only)",
         size as f64 / 1e6,
         pct(&mut lat, 0.5),
         pct(&mut lat, 0.99)

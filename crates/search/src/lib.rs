@@ -3,15 +3,27 @@
 //! [`segment`] cuts Chinese text with a domain dictionary (data file) and bigrams for the rest;
 //! [`bm25`] is a compact inverted index with field weights and structured filters; [`explain`]
 //! says why a document matched (shared terms highlighted in both texts, the fields they are in).
-//! Dense sentence embeddings are not part of this build: matching is BM25 alone, and the callers
-//! say so (see ARCHITECTURE.md).
+//! [`embed`] reads a static embedding model (model2vec format: [`unigram`] tokenizer, a token →
+//! vector table) from a local directory, [`dense`] searches the documents' vectors by cosine, and
+//! [`hybrid`] fuses both rankings by reciprocal-rank fusion. Without the model files the callers
+//! match on BM25 alone and say so (see ARCHITECTURE.md).
 pub mod bm25;
+pub mod dense;
+pub mod embed;
 pub mod explain;
+pub mod hybrid;
+pub mod ivf;
+pub mod maxscore;
+pub mod quant;
 pub mod segment;
 pub mod synth;
+pub mod unigram;
 
 pub use bm25::{Attrs, Bm25Index, Doc, Filter, Scored};
+pub use dense::DenseIndex;
+pub use embed::{StaticModel, cosine};
 pub use explain::{Explanation, explain, highlight};
+pub use hybrid::{Fused, HybridIndex, Mode, RRF_DEPTH, RRF_K, rrf};
 pub use segment::{Segmenter, Token};
 
 /// The longest query read, in characters; a longer one is cut and the caller says so.

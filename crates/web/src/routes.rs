@@ -182,6 +182,18 @@ fn tech_routes(t: Table) -> Table {
             post(k::contract),
         )
         .add("GET", "/tech/stats", Staff, get(k::stats))
+        .add(
+            "GET",
+            "/tech/export/results.xlsx",
+            SignedIn,
+            get(k::results_xlsx),
+        )
+        .add(
+            "GET",
+            "/tech/export/demands.xlsx",
+            SignedIn,
+            get(k::demands_xlsx),
+        )
         .add("GET", "/api/v1/match", SignedIn, get(k::api_match))
         .add("GET", "/api/v1/results", SignedIn, get(k::api_results))
         .add("GET", "/api/v1/demands", SignedIn, get(k::api_demands))

@@ -79,7 +79,7 @@ pub async fn search_page(
         &p,
         context! { q => q.q, against => format!("{against:?}").to_lowercase(), f => render::ser(&q.filter),
         answer => render::ser(&answer), error, staff => is_staff(&user.role), msg => q.msg,
-        mode => gaoxin_app::tech_match::MODE_NOTE },
+        mode => gaoxin_app::tech_match::mode_note() },
     ))
 }
 
@@ -94,6 +94,7 @@ pub async fn search_xlsx(
         Ok((_, None)) => views::answer_view(gaoxin_app::tech_match::Answer {
             hits: vec![],
             messages: vec![],
+            mode: gaoxin_app::tech_match::mode_note(),
         }),
         Ok((_, Some(Err(e)))) | Err(e) => return Err(PageError::bad_request(&e)),
     };
@@ -344,6 +345,39 @@ pub async fn api_match(
         Ok((_, None)) => Err(ApiError::bad_request("缺少查询文本 q")),
         Ok((_, Some(Err(e)))) | Err(e) => Err(ApiError::bad_request(&e)),
     }
+}
+
+/// GET /tech/export/results.xlsx — every research result (public), with the 说明 sheet.
+pub async fn results_xlsx(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> Result<Response, PageError> {
+    let rs = state.store.tech_results(&user.scope()).await?;
+    let rows: Vec<views::ResultRow> = rs.iter().map(views::result_row).collect();
+    let bytes = gaoxin_app::tech_lists::results_xlsx(&rows).map_err(PageError::internal)?;
+    Ok(crate::export::xlsx_download(
+        &state,
+        &user,
+        bytes,
+        "科技成果.xlsx",
+    ))
+}
+
+/// GET /tech/export/demands.xlsx — the demands in the user's scope, with the 说明 sheet.
+pub async fn demands_xlsx(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> Result<Response, PageError> {
+    let ds = state.store.tech_demands(&user.scope()).await?;
+    let rows: Vec<views::DemandRow> = ds.iter().map(views::demand_row).collect();
+    let bytes =
+        gaoxin_app::tech_lists::demands_xlsx(&state.zone, &rows).map_err(PageError::internal)?;
+    Ok(crate::export::xlsx_download(
+        &state,
+        &user,
+        bytes,
+        "技术需求.xlsx",
+    ))
 }
 
 /// GET /api/v1/results — every research result (public).

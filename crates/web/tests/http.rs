@@ -457,7 +457,12 @@ fn expected_signed_in(path: &str, who: &str, variant: &str) -> u16 {
         // 成果转化: search, results and demands for every signed-in user (scoped: a department
         // reads none, a firm its own demands); the board, statistics and cases API for staff; a
         // result or demand that does not exist: 404; match without a query: 400.
-        "/tech" | "/tech/export.xlsx" | "/api/v1/results" | "/api/v1/demands" => 200,
+        "/tech"
+        | "/tech/export.xlsx"
+        | "/tech/export/results.xlsx"
+        | "/tech/export/demands.xlsx"
+        | "/api/v1/results"
+        | "/api/v1/demands" => 200,
         "/api/v1/match" => 400,
         "/tech/results/{result}" | "/tech/demands/{demand}" => 404,
         "/tech/cases" | "/tech/cases/export.xlsx" | "/tech/stats" | "/api/v1/cases" => {
