@@ -73,6 +73,8 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("payout.import", "导入拨付记录"),
     ("payout.fund", "专项资金录入"),
     ("payout.demo", "演示台账"),
+    ("payout.fund_import", "导入专项资金"),
+    ("reform.adopt", "采纳改革方案"),
     ("talent.import", "导入人才"),
     ("talent.read", "查看人才信息"),
     ("talent.list", "查看人才名单"),
@@ -186,6 +188,10 @@ const KEYS: &[(&str, &str)] = &[
     ("reg_no", "登记号"),
     ("kind", "类型"),
     ("on", "日期"),
+    ("reform", "改革方案"),
+    ("files", "规则文件"),
+    ("effective", "生效日期"),
+    ("changes", "修改内容"),
 ];
 
 fn key_zh(k: &str) -> &str {

@@ -52,6 +52,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (23, include_str!("../migrations/0023_talent.sql")),
     (24, include_str!("../migrations/0024_tech.sql")),
     (25, include_str!("../migrations/0025_name_key.sql")),
+    (28, include_str!("../migrations/0028_reform.sql")),
 ];
 
 /// The database URL: `--database` if given, else `DATABASE_URL`, else `sqlite://gaoxin.db` in the working directory.

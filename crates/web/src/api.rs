@@ -450,6 +450,7 @@ pub async fn openapi() -> Response {
         crate::lead_pages::api_pipeline, crate::lead_pages::api_lead, crate::lead_pages::api_change,
         crate::talent_pages::api_detail,
         crate::tech_pages::api_match, crate::tech_pages::api_results, crate::tech_pages::api_demands, crate::tech_pages::api_cases,
+        crate::payout_fund_pages::api_list, crate::payout_fund_pages::api_one,
     ),
     components(schemas(ErrorBody, crate::appeal_pages::ApiAppeal)),
     modifiers(&SecuritySchemes),
