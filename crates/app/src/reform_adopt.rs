@@ -398,6 +398,7 @@ pub struct HistoryRow {
 
 /// The adoptions so far, newest first (zone users).
 pub async fn history(store: &Store) -> Result<Vec<HistoryRow>, gaoxin_store::Error> {
+    let names = crate::payouts::policy_names();
     Ok(store
         .adoptions(&gaoxin_store::Scope::Zone)
         .await?
@@ -411,7 +412,17 @@ pub async fn history(store: &Store) -> Result<Vec<HistoryRow>, gaoxin_store::Err
             effective: Date::from_int(a.effective_on)
                 .map(|d| d.to_string())
                 .unwrap_or_default(),
-            files: a.files.lines().map(str::to_string).collect(),
+            files: a
+                .files
+                .lines()
+                .map(|l| match l.split_once(": ") {
+                    Some((id, v)) => format!(
+                        "{}：{v}",
+                        names.get(id).cloned().unwrap_or_else(|| id.to_string())
+                    ),
+                    None => l.to_string(),
+                })
+                .collect(),
             changes: serde_json::from_str::<Vec<AppliedChange>>(&a.diff)
                 .map(|cs| {
                     cs.iter()

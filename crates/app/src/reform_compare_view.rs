@@ -172,9 +172,8 @@ pub fn view(zone: &Zone, c: &Comparison, actual: Option<&Actual>, max_rows: usiz
 fn actual_table(zone: &Zone, c: &Comparison, a: &Actual) -> (Option<Table>, String) {
     let mut note = match &a.run {
         Some(r) => format!(
-            "{} 年正式评价（运行 {}，{}）：按当时的规则文件计算的符合条件企业与可计算的奖励。",
+            "{} 年正式评价（{} 运行）：按当时的规则文件计算的符合条件企业与可计算的奖励。",
             a.year,
-            r.run_id,
             gaoxin_model::present::datetime(r.created_at)
         ),
         None => format!("{} 年没有已保存的正式评价。", a.year),
