@@ -8,7 +8,7 @@ use crate::payout_report::Measures;
 use crate::payouts::{PayoutError, eligible_now, new_step};
 use crate::xlsx::list_sheet;
 use gaoxin_model::{Date, Money, Unit, present};
-use gaoxin_store::{PayoutFilter, PayoutRow, Scope, Store};
+use gaoxin_store::{PayoutFilter, PayoutRow, PayoutStep, Scope, Store};
 use rust_xlsxwriter::{Workbook, XlsxError};
 use std::collections::HashMap;
 
@@ -348,6 +348,22 @@ fn parse_row(
     })
 }
 
+/// An imported payment to a firm no longer eligible: the step 拨付待复核 (as on the page), the
+/// award waiting (待复核) with nothing paid yet.
+fn pending_review(step: &mut PayoutStep, next: &mut PayoutRow, p: &PayoutRow, why: String) {
+    step.step = "拨付待复核".into();
+    step.to_state = State::PendingReview.zh().into();
+    step.reason = why;
+    step.note = if step.note.is_empty() {
+        "导入拨付记录".into()
+    } else {
+        format!("导入拨付记录：{}", step.note)
+    };
+    next.state = State::PendingReview.zh().into();
+    next.paid_fen = p.paid_fen;
+    next.paid_on = p.paid_on;
+}
+
 /// An import's result: the awards paid, or every problem found (nothing written).
 pub type ImportResult = Result<usize, Vec<String>>;
 
@@ -468,22 +484,7 @@ pub async fn import(
             }
             // a firm no longer eligible: the payment waits for a second zone administrator
             // (待复核), as one entered on the page does; 复核通过 by another administrator pays it
-            PayCheck::SecondApproval(why) => {
-                step.step = "拨付待复核".into();
-                step.to_state = State::PendingReview.zh().into();
-                step.reason = why;
-                step.note = format!(
-                    "导入拨付记录{}",
-                    if step.note.is_empty() {
-                        String::new()
-                    } else {
-                        format!("：{}", step.note)
-                    }
-                );
-                next.state = State::PendingReview.zh().into();
-                next.paid_fen = p.paid_fen;
-                next.paid_on = p.paid_on;
-            }
+            PayCheck::SecondApproval(why) => pending_review(&mut step, &mut next, p, why),
             PayCheck::Pay => {}
         }
         let ev = event(
