@@ -73,6 +73,8 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("payout.import", "导入拨付记录"),
     ("payout.fund", "专项资金录入"),
     ("payout.demo", "演示台账"),
+    ("payout.fund_import", "导入专项资金"),
+    ("reform.adopt", "采纳改革方案"),
     ("talent.import", "导入人才"),
     ("talent.read", "查看人才信息"),
     ("talent.list", "查看人才名单"),
@@ -191,6 +193,10 @@ const KEYS: &[(&str, &str)] = &[
     ("carriers", "载体"),
     ("links", "在孵企业关联"),
     ("import_id", "导入编号"),
+    ("reform", "改革方案"),
+    ("files", "规则文件"),
+    ("effective", "生效日期"),
+    ("changes", "修改内容"),
 ];
 
 fn key_zh(k: &str) -> &str {

@@ -8,7 +8,7 @@ use crate::payout_report::Measures;
 use crate::payouts::{PayoutError, eligible_now, new_step};
 use crate::xlsx::list_sheet;
 use gaoxin_model::{Date, Money, Unit, present};
-use gaoxin_store::{PayoutFilter, PayoutRow, Scope, Store};
+use gaoxin_store::{PayoutFilter, PayoutRow, PayoutStep, Scope, Store};
 use rust_xlsxwriter::{Workbook, XlsxError};
 use std::collections::HashMap;
 
@@ -251,7 +251,8 @@ pub fn template(cfg: &PayoutConfig, policies: &[(String, String)]) -> Result<Vec
         ("拨付金额（元）".into(), "以元计，最多两位小数；不得超过核准金额（未核准的按测算金额）。".into()),
         ("拨付日期".into(), "如 2025-03-31，不晚于今天。".into()),
         ("资金来源".into(), format!("可选：{}", cfg.fund_sources.join("、"))),
-        ("不予导入".into(), "已拨付的奖励（不能重复拨付）、不予核准的奖励、企业在最新测算中已不符合条件的奖励（须在页面上拨付并由另一名管理员复核）。".into()),
+        ("不予导入".into(), "已拨付的奖励（不能重复拨付）、不予核准的奖励、已有待复核拨付的奖励。".into()),
+        ("待复核".into(), "企业在最新测算中已不符合条件的奖励：导入后为「待复核」，须由另一名高新区管理员在页面上复核通过后才记为拨付。".into()),
     ];
     for (id, name) in policies {
         notes.push(("可选政策".into(), format!("{name}（{id}）")));
@@ -345,6 +346,22 @@ fn parse_row(
         paid_on,
         fund,
     })
+}
+
+/// An imported payment to a firm no longer eligible: the step 拨付待复核 (as on the page), the
+/// award waiting (待复核) with nothing paid yet.
+fn pending_review(step: &mut PayoutStep, next: &mut PayoutRow, p: &PayoutRow, why: String) {
+    step.step = "拨付待复核".into();
+    step.to_state = State::PendingReview.zh().into();
+    step.reason = why;
+    step.note = if step.note.is_empty() {
+        "导入拨付记录".into()
+    } else {
+        format!("导入拨付记录：{}", step.note)
+    };
+    next.state = State::PendingReview.zh().into();
+    next.paid_fen = p.paid_fen;
+    next.paid_on = p.paid_on;
 }
 
 /// An import's result: the awards paid, or every problem found (nothing written).
@@ -449,37 +466,33 @@ pub async fn import(
             paid_fen: p.paid_fen,
             eligible_now: eligible_now(store, p).await?,
         };
-        match payout_flow::check_payment(facts, amount) {
-            PayCheck::Refused(why) => {
-                err("拨付金额（元）", why);
-                continue;
-            }
-            PayCheck::SecondApproval(why) => {
-                err(
-                    "统一社会信用代码",
-                    format!("{why}；不能导入，请在页面上拨付"),
-                );
-                continue;
-            }
-            PayCheck::Pay => {}
-        }
         let mut step = new_step(who, now, today, "导入拨付", Some(state), State::Paid);
         step.amount_fen = Some(amount);
         step.paid_on = Some(paid_on);
         step.fund_source = fund.clone();
         step.note = cell(6);
-        let next = PayoutRow {
+        let mut next = PayoutRow {
             state: State::Paid.zh().into(),
             paid_fen: Some(amount),
             paid_on: Some(paid_on),
             ..p.clone()
         };
+        match payout_flow::check_payment(facts, amount) {
+            PayCheck::Refused(why) => {
+                err("拨付金额（元）", why);
+                continue;
+            }
+            // a firm no longer eligible: the payment waits for a second zone administrator
+            // (待复核), as one entered on the page does; 复核通过 by another administrator pays it
+            PayCheck::SecondApproval(why) => pending_review(&mut step, &mut next, p, why),
+            PayCheck::Pay => {}
+        }
         let ev = event(
             who,
             "payout.import",
             Some(&p.park),
             &format!("payout:{}", p.id),
-            serde_json::json!({"from": p.state, "amount_fen": amount, "paid_on": paid_on, "fund_source": fund}),
+            serde_json::json!({"from": p.state, "to": next.state, "amount_fen": amount, "paid_on": paid_on, "fund_source": fund}),
         );
         writes.push((next, step, ev));
     }

@@ -19,10 +19,12 @@ mod fuzz_bench;
 mod index_cmd;
 mod leads_bench;
 mod leads_cmd;
+mod payout_funds_cmd;
 mod payouts_cmd;
 mod progress;
 mod rdi_cmd;
 mod reform_cmd;
+mod reform_compare_cmd;
 mod rules_cmd;
 mod serve;
 mod talent_cmd;
@@ -101,7 +103,8 @@ enum Command {
     /// first (a truncated or altered file is refused), a database holding any row is refused, and
     /// everything is written in one transaction.
     Restore(backup_cmd::RestoreArgs),
-    /// What-if reform: `reform FILE --year Y [--out F.xlsx]` — a reform of rule parameters against today's rules on the same data (nothing stored).
+    /// What-if reform: `reform FILE --year Y [--out F.xlsx]` — a reform of rule parameters against today's rules on the same data (nothing stored);
+    /// `reform compare FILE… --year Y [--actual] [--out F.xlsx]`, `reform adopt NAME --effective YYYY-MM-DD`.
     Reform(reform_cmd::ReformArgs),
     /// 企业诉求直通车: `appeals list|show|import|sweep|measures|key` — firms' appeals, their time
     /// limits on the working-day calendar and the measures that reward solving.

@@ -97,6 +97,9 @@ enum PayoutsCmd {
         #[arg(long, default_value = "")]
         note: String,
     },
+    /// Special-fund lines: `funds import FILE` (xlsx/csv, all or nothing), `funds template OUT`, `funds history [--year Y] [--out F.xlsx]`.
+    #[command(subcommand)]
+    Funds(crate::payout_funds_cmd::FundsCmd),
 }
 
 fn park_namer(zone: &Zone) -> impl Fn(&str) -> String + '_ {
@@ -131,6 +134,7 @@ pub async fn run(url: &str, zone: &Zone, a: PayoutsArgs) -> Res {
     let policies = payouts::policy_names();
     let policy = |k: &str| policies.get(k).cloned().unwrap_or_else(|| k.to_string());
     match a.which {
+        PayoutsCmd::Funds(f) => return crate::payout_funds_cmd::run(&store, &cfg, &who, f).await,
         PayoutsCmd::Sync { year } => {
             let year = Year::parse(&year)?;
             let r = payout_sync::sync(&store, &who, year).await?;

@@ -14,12 +14,16 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 #[derive(Args)]
+#[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
 pub struct ReformArgs {
+    #[command(subcommand)]
+    cmd: Option<crate::reform_compare_cmd::ReformCmd>,
     /// The reform file (TOML: name, author, note and [[params]] / [[bands]] / [[dates]] / [[replace]]; see data/reforms/).
-    file: PathBuf,
+    #[arg(required = true)]
+    file: Option<PathBuf>,
     /// Fiscal year evaluated.
-    #[arg(long, value_parser = gaoxin_model::Year::parse)]
-    year: gaoxin_model::Year,
+    #[arg(long, value_parser = gaoxin_model::Year::parse, required = true)]
+    year: Option<gaoxin_model::Year>,
     /// Write the lists (.xlsx: the reform, by policy, by park, by tier, newly / no longer qualifying, every change, gainers).
     #[arg(long)]
     out: Option<PathBuf>,
@@ -29,13 +33,18 @@ pub struct ReformArgs {
 }
 
 pub async fn reform(url: &str, zone: &Zone, a: ReformArgs) -> Res {
-    let r = match Reform::load(&a.file) {
+    let (file, year) = match (a.cmd, a.file, a.year) {
+        (Some(cmd), _, _) => return crate::reform_compare_cmd::run(url, zone, cmd).await,
+        (None, Some(f), Some(y)) => (f, y),
+        _ => return Err("用法：gaoxin reform FILE --year Y [--out F.xlsx]".into()),
+    };
+    let r = match Reform::load(&file) {
         Ok(r) => r,
         Err(es) => return refused(&es),
     };
     let store = Store::open(url).await?;
     let t = Instant::now();
-    let base = Baseline::load(&store, &Scope::Zone, a.year).await?;
+    let base = Baseline::load(&store, &Scope::Zone, year).await?;
     let load_ms = t.elapsed().as_secs_f64() * 1e3;
     let (o, t) = match reform::evaluate_timed(&base, &r) {
         Ok(x) => x,

@@ -122,3 +122,94 @@ fn reform_prints_the_summary_writes_the_lists_and_refuses_bad_files() {
     assert_eq!(ok(&db, &["policies", "--year", "2024"]), before);
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn reform_compare_lays_reforms_side_by_side_and_adopt_dry_run_writes_nothing() {
+    let dir: PathBuf =
+        std::env::temp_dir().join(format!("gaoxin-cli-reform-cmp-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let db = format!("sqlite://{}", dir.join("t.db").display());
+    ok(
+        &db,
+        &[
+            "demo",
+            "--enterprises",
+            "400",
+            "--years",
+            "2021-2024",
+            "--seed",
+            "9",
+        ],
+    );
+    let xlsx = dir.join("方案对比.xlsx");
+    let out = ok(
+        &db,
+        &[
+            "reform",
+            "compare",
+            "unicorn_cap_300",
+            "data/reforms/incentive_share_60.toml",
+            "--year",
+            "2024",
+            "--actual",
+            "--out",
+            xlsx.to_str().unwrap(),
+        ],
+    );
+    for want in [
+        "方案对比：2024 年",
+        "现行规则",
+        "首次入选独角兽企业奖励上限提高至300万元",
+        "经济贡献增量激励比例提高至60%",
+        "按园区：兑现预算",
+        "2023 年没有已保存的正式评价",
+    ] {
+        assert!(out.contains(want), "{want}: {out}");
+    }
+    assert!(std::fs::read(&xlsx).unwrap().starts_with(b"PK"));
+    // one reform is not a comparison; an unknown name is refused
+    assert!(
+        !run(
+            &db,
+            &["reform", "compare", "unicorn_cap_300", "--year", "2024"]
+        )
+        .status
+        .success()
+    );
+    assert!(
+        !run(
+            &db,
+            &[
+                "reform",
+                "compare",
+                "no_such",
+                "unicorn_cap_300",
+                "--year",
+                "2024"
+            ]
+        )
+        .status
+        .success()
+    );
+    // adopt --dry-run: the diff, nothing written to the repository's rule files
+    let file = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../data/rules/nanjing_first_unicorn_award_2025.toml"
+    );
+    let before = std::fs::read_to_string(file).unwrap();
+    let out = ok(
+        &db,
+        &[
+            "reform",
+            "adopt",
+            "unicorn_cap_300",
+            "--effective",
+            "2026-01-01",
+            "--dry-run",
+        ],
+    );
+    assert!(out.contains("200万元 → 300万元（自2026-01-01起）"), "{out}");
+    assert!(out.contains("试运行"), "{out}");
+    assert_eq!(std::fs::read_to_string(file).unwrap(), before);
+    let _ = std::fs::remove_dir_all(&dir);
+}

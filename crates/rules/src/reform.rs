@@ -166,7 +166,7 @@ pub struct Reform {
 }
 
 /// One applied change in words (shown with every result): 「奖励上限：200万元 → 300万元」.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct AppliedChange {
     pub rule: String,
     pub rule_name: String,

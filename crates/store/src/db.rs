@@ -53,6 +53,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (24, include_str!("../migrations/0024_tech.sql")),
     (25, include_str!("../migrations/0025_name_key.sql")),
     (26, include_str!("../migrations/0026_carriers.sql")),
+    (28, include_str!("../migrations/0028_reform.sql")),
 ];
 
 /// The database URL: `--database` if given, else `DATABASE_URL`, else `sqlite://gaoxin.db` in the working directory.

@@ -27,6 +27,7 @@ mod name_key;
 mod payouts;
 mod rdi;
 mod read;
+mod reform_adoptions;
 mod rule_results;
 mod runs;
 mod scope;
@@ -60,11 +61,12 @@ pub use import::{
 pub use leads::{Lead, LeadChange, LeadEvent, LeadFilter, NewLead, PipelineCounts, firm_key};
 pub use links::{ClusterFirmRow, LinkRecord, pair_key};
 pub use login_throttle::LoginFailures;
-pub use payouts::{FundLine, PayoutFilter, PayoutRow, PayoutStep};
+pub use payouts::{FundEntry, FundLine, PayoutFilter, PayoutRow, PayoutStep};
 pub use rdi::{Incubation, Institution, InstitutionYear, RDI_FACT_COLUMNS, RdiImport};
 pub use read::{
     EnterpriseFilter, EnterpriseRow, PageRequest, ParkCount, Sort, Summary, YearTotals,
 };
+pub use reform_adoptions::Adoption;
 pub use rule_results::RuleResultRow;
 pub use runs::{ParkInput, PointsRow, RunKind, RunRecord};
 pub use scope::Scope;

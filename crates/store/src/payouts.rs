@@ -92,6 +92,19 @@ pub struct FundLine {
     pub note: String,
 }
 
+/// One entry of the fund accounts' history.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FundEntry {
+    pub id: i64,
+    pub line: FundLine,
+    /// The entry this one corrects (the previous line of its year × category × source).
+    pub supersedes: Option<i64>,
+    /// 录入 (entered by hand) or 导入:<file name>.
+    pub origin: String,
+    /// The line in force (no later entry for its year × category × source).
+    pub current: bool,
+}
+
 const COLS: &str = "p.id, p.uscc, p.firm_name, p.park, p.year, p.rule, p.rule_version, p.run_id, p.computed_fen, p.channel, p.state, p.approved_fen, p.paid_fen, p.approved_on, p.paid_on, p.published_on, p.flagged, p.supply, p.version";
 
 const STEP_COLS: &str = "s.payout_id, s.seq, s.at, s.on_date, s.actor, s.role, s.step, s.from_state, s.to_state, s.amount_fen, s.reason, s.fund_source, s.paid_on, s.note";
@@ -390,32 +403,64 @@ impl Store {
             .collect()
     }
 
-    /// Sets one special-fund line (replacing the year × category × source's previous amount) and
-    /// records `event`, in one transaction.
+    /// Enters one special-fund line (a new entry that supersedes the year × category × source's
+    /// previous one; nothing is overwritten) and records `event`, in one transaction.
     pub async fn set_payout_fund(&self, line: &FundLine, event: &AuditEvent) -> Result<(), Error> {
         self.set_payout_funds(std::slice::from_ref(line), std::slice::from_ref(event))
             .await
     }
 
-    /// Sets several fund lines and records the events, all in one transaction (an import).
+    /// Enters several fund lines and records the events, all in one transaction.
     pub async fn set_payout_funds(
         &self,
         lines: &[FundLine],
         events: &[AuditEvent],
     ) -> Result<(), Error> {
+        self.append_payout_funds(lines, "录入", events).await
+    }
+
+    /// Appends fund lines (`origin`: 录入, or 导入:<file>), each superseding the line in force
+    /// for its year × category × source, and records the events — all in one transaction (an
+    /// import is all or nothing). The history is append-only: no statement updates or deletes a
+    /// line.
+    pub async fn append_payout_funds(
+        &self,
+        lines: &[FundLine],
+        origin: &str,
+        events: &[AuditEvent],
+    ) -> Result<(), Error> {
         let mut tx = self.pool.begin().await?;
+        // the write lock before reading the next id (see `file_appeals`)
+        let lock = match self.backend() {
+            crate::db::Backend::Sqlite => "UPDATE payout_fund_lines SET id = id WHERE 0 = 1",
+            crate::db::Backend::Postgres => {
+                "LOCK TABLE payout_fund_lines IN SHARE ROW EXCLUSIVE MODE"
+            }
+        };
+        sqlx::query(lock).execute(&mut *tx).await?;
+        let mut next: i64 = i(
+            &sqlx::query("SELECT COALESCE(MAX(id), 0) FROM payout_fund_lines")
+                .fetch_one(&mut *tx)
+                .await?,
+            0,
+        )?;
         for l in lines {
+            let prev = oi(
+                &sqlx::query(
+                    "SELECT MAX(id) FROM payout_fund_lines WHERE year = $1 AND category = $2 AND source = $3",
+                )
+                .bind(l.year)
+                .bind(l.category.clone())
+                .bind(l.source.clone())
+                .fetch_one(&mut *tx)
+                .await?,
+                0,
+            )?;
+            next += 1;
             sqlx::query(
-                "DELETE FROM payout_funds WHERE year = $1 AND category = $2 AND source = $3",
+                "INSERT INTO payout_fund_lines (id, year, category, source, amount_fen, entered_by, entered_at, note, supersedes, origin) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
             )
-            .bind(l.year)
-            .bind(l.category.clone())
-            .bind(l.source.clone())
-            .execute(&mut *tx)
-            .await?;
-            sqlx::query(
-                "INSERT INTO payout_funds (year, category, source, amount_fen, entered_by, entered_at, note) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-            )
+            .bind(next)
             .bind(l.year)
             .bind(l.category.clone())
             .bind(l.source.clone())
@@ -423,6 +468,8 @@ impl Store {
             .bind(l.entered_by.clone())
             .bind(l.entered_at)
             .bind(l.note.clone())
+            .bind(prev)
+            .bind(origin.to_string())
             .execute(&mut *tx)
             .await?;
         }
@@ -433,30 +480,55 @@ impl Store {
         Ok(())
     }
 
-    /// The special-fund lines (the zone's and parks' to read; a firm or a department reads none),
-    /// by year, category and source.
+    /// The special-fund lines in force (the latest entry of each year × category × source; the
+    /// zone's and parks' to read, a firm or a department reads none), by year, category, source.
     pub async fn payout_funds(&self, scope: &Scope) -> Result<Vec<FundLine>, Error> {
+        Ok(self
+            .payout_fund_history(scope)
+            .await?
+            .into_iter()
+            .filter(|e| e.current)
+            .map(|e| e.line)
+            .collect())
+    }
+
+    /// Every fund entry ever made, oldest first within each year × category × source (the same
+    /// readers as [`Store::payout_funds`]).
+    pub async fn payout_fund_history(&self, scope: &Scope) -> Result<Vec<FundEntry>, Error> {
         if matches!(scope, Scope::Enterprise(_) | Scope::Department(_)) {
             return Ok(vec![]);
         }
-        sqlx::query(
-            "SELECT year, category, source, amount_fen, entered_by, entered_at, note FROM payout_funds ORDER BY year, category, source",
+        let rows = sqlx::query(
+            "SELECT id, year, category, source, amount_fen, entered_by, entered_at, note, supersedes, origin FROM payout_fund_lines ORDER BY year, category, source, id",
         )
         .fetch_all(&self.pool)
-        .await?
-        .iter()
-        .map(|r| {
-            Ok(FundLine {
-                year: i(r, 0)?,
-                category: r.try_get(1)?,
-                source: r.try_get(2)?,
-                amount_fen: i(r, 3)?,
-                entered_by: r.try_get(4)?,
-                entered_at: i(r, 5)?,
-                note: r.try_get(6)?,
-            })
-        })
-        .collect()
+        .await?;
+        let mut out: Vec<FundEntry> = Vec::with_capacity(rows.len());
+        for r in &rows {
+            let e = FundEntry {
+                id: i(r, 0)?,
+                line: FundLine {
+                    year: i(r, 1)?,
+                    category: r.try_get(2)?,
+                    source: r.try_get(3)?,
+                    amount_fen: i(r, 4)?,
+                    entered_by: r.try_get(5)?,
+                    entered_at: i(r, 6)?,
+                    note: r.try_get(7)?,
+                },
+                supersedes: oi(r, 8)?,
+                origin: r.try_get(9)?,
+                current: true,
+            };
+            if let Some(prev) = out.last_mut()
+                && (prev.line.year, &prev.line.category, &prev.line.source)
+                    == (e.line.year, &e.line.category, &e.line.source)
+            {
+                prev.current = false;
+            }
+            out.push(e);
+        }
+        Ok(out)
     }
 
     /// Removes every award, its steps and the fund lines (the demo's reload of synthetic data only).
@@ -466,7 +538,8 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         sqlx::query("DELETE FROM payouts").execute(&mut *tx).await?;
-        sqlx::query("DELETE FROM payout_funds")
+        // the demo's synthetic ledger only (a reload replaces synthetic data as a whole)
+        sqlx::query("DELETE FROM payout_fund_lines")
             .execute(&mut *tx)
             .await?;
         tx.commit().await?;

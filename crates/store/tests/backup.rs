@@ -612,6 +612,20 @@ async fn fill_payouts(store: &Store) {
         note: String::new(),
     };
     store.set_payout_fund(&line, &event).await.unwrap();
+    let adoption = gaoxin_store::Adoption {
+        id: 0,
+        at: 1_700_000_000,
+        adopter: "admin".into(),
+        reform_key: "unicorn_cap_300".into(),
+        reform_name: "上限提高".into(),
+        author: "科创局".into(),
+        note: String::new(),
+        effective_on: 20260101,
+        files: "nanjing_first_unicorn_award_2025: 2025.2 → 2025.2+2026-01-01".into(),
+        diff: "[]".into(),
+        rules_dir: "data/rules".into(),
+    };
+    store.record_adoption(&adoption, &event).await.unwrap();
 }
 
 fn nonempty_tables(d: &[TableDigest]) -> Vec<&str> {
@@ -671,7 +685,8 @@ async fn round_trip_on_both_backends_and_across_them() {
             "talent_requests",
             "payouts",
             "payout_steps",
-            "payout_funds",
+            "payout_fund_lines",
+            "reform_adoptions",
             "tech_results",
             "tech_demands",
             "tech_experts",

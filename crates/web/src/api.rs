@@ -462,6 +462,7 @@ pub async fn openapi() -> Response {
         crate::talent_pages::api_detail,
         crate::carrier_pages::api_detail,
         crate::tech_pages::api_match, crate::tech_pages::api_results, crate::tech_pages::api_demands, crate::tech_pages::api_cases,
+        crate::payout_fund_pages::api_list, crate::payout_fund_pages::api_one,
     ),
     components(schemas(ErrorBody, crate::appeal_pages::ApiAppeal)),
     modifiers(&SecuritySchemes),

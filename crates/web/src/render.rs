@@ -59,6 +59,14 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("ladder.html", include_str!("../templates/ladder.html")),
     ("policies.html", include_str!("../templates/policies.html")),
     ("reform.html", include_str!("../templates/reform.html")),
+    (
+        "reform_adopt.html",
+        include_str!("../templates/reform_adopt.html"),
+    ),
+    (
+        "reform_compare.html",
+        include_str!("../templates/reform_compare.html"),
+    ),
     ("glossary.html", include_str!("../templates/glossary.html")),
     (
         "reform_result.html",
@@ -144,6 +152,10 @@ const TEMPLATES: &[(&str, &str)] = &[
     (
         "payout_firm.html",
         include_str!("../templates/payout_firm.html"),
+    ),
+    (
+        "payout_funds.html",
+        include_str!("../templates/payout_funds.html"),
     ),
     (
         "payout_import.html",

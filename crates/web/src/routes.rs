@@ -102,6 +102,7 @@ fn table() -> Table {
         rdi_routes,
         carrier_routes,
         ecosystem_routes,
+        reform_routes,
         api_routes,
     ];
     let t = Table {
@@ -796,6 +797,39 @@ fn api_routes(t: Table) -> Table {
             Importer,
             get(upload::job_api),
         )
+}
+
+/// Issue 20's remainder: saved reforms compared (and exported), a reform adopted as new rule-file
+/// versions; the special-fund lines' history, import and template; the ledger's JSON API.
+fn reform_routes(t: Table) -> Table {
+    use crate::payout_fund_pages as f;
+    use crate::reform_compare_pages as r;
+    use Access::*;
+    t.add("GET", "/reform/compare", Zone, get(r::compare_page))
+        .add("GET", "/reform/compare.xlsx", Zone, get(r::compare_xlsx))
+        .add("GET", "/reform/adopt", Zone, get(r::adopt_page))
+        .add("POST", "/reform/adopt", Zone, post(r::adopt))
+        .add("GET", "/payouts/funds", Staff, get(f::funds_page))
+        .add(
+            "GET",
+            "/payouts/funds/export.xlsx",
+            Staff,
+            get(f::funds_xlsx),
+        )
+        .add(
+            "GET",
+            "/payouts/funds/template.xlsx",
+            Zone,
+            get(f::funds_template),
+        )
+        .add(
+            "POST",
+            "/payouts/funds/import",
+            Zone,
+            post(f::funds_import).layer(DefaultBodyLimit::max(f::MAX_FUND_IMPORT + 64 * 1024)),
+        )
+        .add("GET", "/api/v1/payouts", SignedIn, get(f::api_list))
+        .add("GET", "/api/v1/payouts/{id}", SignedIn, get(f::api_one))
 }
 
 /// The routes of [`build`], in table order.

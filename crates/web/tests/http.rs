@@ -300,9 +300,21 @@ fn expected_signed_in(path: &str, who: &str, variant: &str) -> u16 {
             }
         }
         // 政策测算 (what-if reforms): zone users only.
-        "/reform" | "/reform/result" | "/reform/export.xlsx" => {
+        "/reform"
+        | "/reform/result"
+        | "/reform/export.xlsx"
+        | "/reform/compare"
+        | "/reform/adopt" => {
             if zone {
                 200
+            } else {
+                404
+            }
+        }
+        // 方案对比's export with no reform chosen: a Chinese 400 for zone users
+        "/reform/compare.xlsx" => {
+            if zone {
+                400
             } else {
                 404
             }
@@ -444,6 +456,24 @@ fn expected_signed_in(path: &str, who: &str, variant: &str) -> u16 {
             }
         }
         "/payouts/{id}" => 404,
+        // the ledger's JSON API: every signed-in user lists their scope; no award exists here
+        "/api/v1/payouts" => 200,
+        "/api/v1/payouts/{id}" => 404,
+        // special-fund records: staff read them; the import's template: zone users
+        "/payouts/funds" | "/payouts/funds/export.xlsx" => {
+            if who == "firm" || who == "dept-keji" {
+                404
+            } else {
+                200
+            }
+        }
+        "/payouts/funds/template.xlsx" => {
+            if zone {
+                200
+            } else {
+                404
+            }
+        }
         "/enterprises/{uscc}/payouts" => {
             let ok = match variant {
                 "missing firm" | "malformed" => false,

@@ -111,3 +111,68 @@ fn the_template_reads_back_with_the_import_columns() {
     let heads: Vec<&str> = IMPORT_COLUMNS.iter().map(|c| c.0).collect();
     assert_eq!(s.headers, heads);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_imported_payment_to_a_firm_no_longer_eligible_waits_for_a_second_approval() {
+    use crate::payout_flow::Capacity;
+    use crate::payouts::{StepInput, act};
+    let cfg = PayoutConfig::load().unwrap();
+    for store in gaoxin_store::testing::all().await.unwrap() {
+        let f = firms(&store).await;
+        store_run(
+            &store,
+            "rules-2024-a",
+            &f,
+            &[(0, UNICORN, 150_000_000, true)],
+        )
+        .await;
+        let a1 = zone_admin("a1");
+        sync(&store, &a1, Year::new(2024).unwrap()).await.unwrap();
+        // a newer run in which the firm no longer qualifies
+        store_run(&store, "rules-2024-b", &f, &[(0, UNICORN, 0, true)]).await;
+        let a = f[0].0.as_str();
+        let row = sheet(&[[a, UNICORN, "2024", "1000", "2025-03-31", "其他", "线下"]]);
+        assert_eq!(import(&store, &cfg, &a1, row).await.unwrap(), Ok(1));
+        let p = &store
+            .payouts(&Scope::Zone, &PayoutFilter::default())
+            .await
+            .unwrap()[0];
+        assert_eq!((p.state.as_str(), p.paid_fen), ("待复核", None));
+        let steps = store.payout_steps(&Scope::Zone, p.id).await.unwrap();
+        let last = steps.last().unwrap();
+        assert_eq!(last.step, "拨付待复核");
+        assert_eq!(last.amount_fen, Some(100_000));
+        assert!(last.reason.contains("不符合"), "{}", last.reason);
+        // the importer cannot confirm it; another zone administrator can
+        let confirm = StepInput {
+            action: "复核通过".into(),
+            ..Default::default()
+        };
+        let e = act(
+            &store,
+            &cfg,
+            &a1,
+            Capacity::Zone,
+            &Scope::Zone,
+            p.id,
+            &confirm,
+        )
+        .await
+        .unwrap_err();
+        assert!(e.to_string().contains("另一名"), "{e}");
+        let a2 = zone_admin("a2");
+        act(
+            &store,
+            &cfg,
+            &a2,
+            Capacity::Zone,
+            &Scope::Zone,
+            p.id,
+            &confirm,
+        )
+        .await
+        .unwrap();
+        let p = store.payout(&Scope::Zone, p.id).await.unwrap().unwrap();
+        assert_eq!((p.state.as_str(), p.paid_fen), ("拨付", Some(100_000)));
+    }
+}

@@ -217,3 +217,66 @@ async fn concurrent_creations_all_succeed_with_distinct_ids() {
         assert_eq!(all, (1..=80).collect::<Vec<i64>>());
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fund_lines_are_an_append_only_history_on_both_backends() {
+    for s in crate::testing::all().await.unwrap() {
+        let firm = Scope::Enterprise(Uscc::parse(B).unwrap());
+        let line = FundLine {
+            year: 2024,
+            category: "企业培育".into(),
+            source: "市级".into(),
+            amount_fen: 100,
+            entered_by: "admin".into(),
+            entered_at: 1,
+            note: String::new(),
+        };
+        s.set_payout_fund(&line, &event("payout.fund", ""))
+            .await
+            .unwrap();
+        s.set_payout_fund(
+            &FundLine {
+                amount_fen: 250,
+                ..line.clone()
+            },
+            &event("payout.fund", ""),
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            s.payout_funds(&Scope::Zone).await.unwrap()[0].amount_fen,
+            250
+        );
+        // the correction is a new entry superseding the first, both kept
+        let h = s.payout_fund_history(&Scope::Zone).await.unwrap();
+        assert_eq!(h.len(), 2);
+        assert_eq!((h[0].line.amount_fen, h[0].current), (100, false));
+        assert_eq!((h[1].line.amount_fen, h[1].current), (250, true));
+        assert_eq!(h[1].supersedes, Some(h[0].id));
+        assert!(s.payout_fund_history(&firm).await.unwrap().is_empty());
+        // an import is all or nothing and names its file; another line is its own
+        s.append_payout_funds(
+            &[FundLine {
+                category: "平台建设".into(),
+                amount_fen: 7,
+                ..line.clone()
+            }],
+            "导入:资金.xlsx",
+            &[event("payout.fund_import", "")],
+        )
+        .await
+        .unwrap();
+        let h = s.payout_fund_history(&Scope::Zone).await.unwrap();
+        assert_eq!(h.len(), 3);
+        let imported = h.iter().find(|e| e.line.category == "平台建设").unwrap();
+        assert_eq!(
+            (
+                imported.origin.as_str(),
+                imported.supersedes,
+                imported.current
+            ),
+            ("导入:资金.xlsx", None, true)
+        );
+        assert_eq!(s.payout_funds(&Scope::Zone).await.unwrap().len(), 2);
+    }
+}
