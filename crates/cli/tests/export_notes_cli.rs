@@ -13,6 +13,8 @@ const NOT_DATA: &[(&str, &str)] = &[
     ("payouts template", "a blank form with its own 填写说明"),
     ("rdi template", "a blank form with its own 填写说明"),
     ("backup", "a backup file, not a workbook"),
+    ("carriers template", "a blank form with its own 填写说明"),
+    ("ecosystem", "a graph for Gephi (GEXF or CSV), not a workbook"),
 ];
 
 /// How each command is run (its other arguments; `--out` is added).
@@ -49,6 +51,23 @@ const RUNS: &[(&str, &[&str])] = &[
     (
         "rdi evaluate",
         &["rdi", "evaluate", "--year", "2024", "--mc", "10"],
+    ),
+    ("payouts funds", &["payouts", "funds", "history"]),
+    ("carriers list", &["carriers", "list"]),
+    (
+        "carriers evaluate",
+        &["carriers", "evaluate", "--year", "2024", "--mc", "10"],
+    ),
+    (
+        "reform compare",
+        &[
+            "reform",
+            "compare",
+            "data/reforms/unicorn_cap_300.toml",
+            "data/reforms/incentive_share_60.toml",
+            "--year",
+            "2024",
+        ],
     ),
 ];
 

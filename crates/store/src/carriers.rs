@@ -156,7 +156,8 @@ impl Store {
         let Some((cond, bind)) = condition(scope, 2) else {
             return Ok(Err(Refused::Carrier(0)));
         };
-        let mut tx = self.pool.begin().await?;
+        // the write lock first: each carrier's park is read before it is written
+        let mut tx = self.begin_write("carriers").await?;
         for (i, c) in import.carriers.iter().enumerate() {
             if let Scope::Park(p) = scope
                 && p.as_str() != c.park

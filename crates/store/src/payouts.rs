@@ -429,15 +429,8 @@ impl Store {
         origin: &str,
         events: &[AuditEvent],
     ) -> Result<(), Error> {
-        let mut tx = self.pool.begin().await?;
-        // the write lock before reading the next id (see `file_appeals`)
-        let lock = match self.backend() {
-            crate::db::Backend::Sqlite => "UPDATE payout_fund_lines SET id = id WHERE 0 = 1",
-            crate::db::Backend::Postgres => {
-                "LOCK TABLE payout_fund_lines IN SHARE ROW EXCLUSIVE MODE"
-            }
-        };
-        sqlx::query(lock).execute(&mut *tx).await?;
+        // the write lock first: the next id is read (see `begin_write`)
+        let mut tx = self.begin_write("payout_fund_lines").await?;
         let mut next: i64 = i(
             &sqlx::query("SELECT COALESCE(MAX(id), 0) FROM payout_fund_lines")
                 .fetch_one(&mut *tx)

@@ -29,14 +29,8 @@ pub struct Adoption {
 impl Store {
     /// Records an adoption and its audit event in one transaction; returns its id.
     pub async fn record_adoption(&self, a: &Adoption, event: &AuditEvent) -> Result<i64, Error> {
-        let mut tx = self.pool.begin().await?;
-        let lock = match self.backend() {
-            crate::db::Backend::Sqlite => "UPDATE reform_adoptions SET id = id WHERE 0 = 1",
-            crate::db::Backend::Postgres => {
-                "LOCK TABLE reform_adoptions IN SHARE ROW EXCLUSIVE MODE"
-            }
-        };
-        sqlx::query(lock).execute(&mut *tx).await?;
+        // the write lock first: the next id is read (see `begin_write`)
+        let mut tx = self.begin_write("reform_adoptions").await?;
         let id: i64 = sqlx::query("SELECT COALESCE(MAX(id), 0) + 1 FROM reform_adoptions")
             .fetch_one(&mut *tx)
             .await?
