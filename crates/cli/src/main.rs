@@ -17,6 +17,7 @@ mod fuzz_bench;
 mod index_cmd;
 mod leads_bench;
 mod leads_cmd;
+mod load_bench;
 mod payouts_cmd;
 mod progress;
 mod rdi_cmd;
