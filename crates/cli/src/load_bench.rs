@@ -528,7 +528,11 @@ async fn import_files(
     let mut all: Vec<(String, i64)> = Vec::new();
     store
         .for_each_row(&Scope::Zone, None, Year::new(YEAR).ok(), |e, f| {
-            if let Some(fen) = f.get(F::Revenue) {
+            // below 100 亿元: the importer asks to confirm a revenue over 1,000 亿元 (a likely
+            // unit mistake), and the demo zone's largest firms come near it
+            if let Some(fen) = f.get(F::Revenue)
+                && fen < 1_000_000 * 1_000_000
+            {
                 all.push((e.uscc.as_str().to_string(), fen / 1_000_000));
             }
             Ok(())
