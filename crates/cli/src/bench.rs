@@ -48,6 +48,11 @@ enum Which {
     /// and the backup reader fed mutated samples for N seconds each; never a panic, always a
     /// Chinese error where users read it.
     Fuzz(crate::fuzz_bench::FuzzArgs),
+    /// Sustained mixed load against `gaoxin serve` on a fresh demo zone: N connections for a
+    /// duration (dashboard, lists, firm pages, the API, sign-ins, appeal and lead forms, an
+    /// import every minute); per endpoint p50/p99 and req/s, errors, the server's RSS at the
+    /// start, middle and end, and the lost writes (row counts before and after); fails on any.
+    Load(crate::load_bench::LoadArgs),
 }
 
 fn peak_rss_mib() -> f64 {
@@ -70,6 +75,7 @@ pub async fn run(zone: &Zone, url: Option<&str>, a: BenchArgs) -> Res {
         Which::Pages(p) => return crate::bench_pages::run(p).await,
         Which::Crash(c) => return crate::crash_bench::run(zone, url, c).await,
         Which::Fuzz(f) => return crate::fuzz_bench::run(zone, f).await,
+        Which::Load(l) => return crate::load_bench::run(zone, url, l).await,
     };
     let keep = dir.is_some();
     let dir = dir.unwrap_or_else(|| {

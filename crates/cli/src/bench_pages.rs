@@ -97,7 +97,12 @@ async fn fill(s: &mut TcpStream, buf: &mut Vec<u8>) -> std::io::Result<()> {
     Ok(())
 }
 
-async fn read_answer(s: &mut TcpStream, buf: &mut Vec<u8>) -> std::io::Result<(u16, Vec<u8>)> {
+/// Reads one answer from a keep-alive connection (bytes past it stay in `buf`): status, the head
+/// (status line and headers, as sent) and the body (de-chunked).
+pub(crate) async fn read_answer(
+    s: &mut TcpStream,
+    buf: &mut Vec<u8>,
+) -> std::io::Result<(u16, String, Vec<u8>)> {
     // headers
     let end = loop {
         if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
@@ -105,7 +110,8 @@ async fn read_answer(s: &mut TcpStream, buf: &mut Vec<u8>) -> std::io::Result<(u
         }
         fill(s, buf).await?;
     };
-    let head = String::from_utf8_lossy(&buf[..end]).to_ascii_lowercase();
+    let raw_head = String::from_utf8_lossy(&buf[..end]).to_string();
+    let head = raw_head.to_ascii_lowercase();
     let status: u16 = head
         .split_whitespace()
         .nth(1)
@@ -150,7 +156,7 @@ async fn read_answer(s: &mut TcpStream, buf: &mut Vec<u8>) -> std::io::Result<(u
             }
         }
     }
-    Ok((status, body))
+    Ok((status, raw_head, body))
 }
 
 fn request(path: &str, cookie: &str, close: bool) -> Vec<u8> {
@@ -166,7 +172,7 @@ async fn get(addr: &str, path: &str, cookie: &str) -> std::io::Result<Got> {
     let mut s = TcpStream::connect(addr).await?;
     s.write_all(&request(path, cookie, true)).await?;
     let mut buf = Vec::new();
-    let (status, body) = read_answer(&mut s, &mut buf).await?;
+    let (status, _, body) = read_answer(&mut s, &mut buf).await?;
     Ok(Got {
         status,
         bytes: body.len(),
@@ -203,7 +209,7 @@ async fn load(
                         continue 'conn;
                     }
                     match read_answer(&mut s, &mut buf).await {
-                        Ok((200, _)) => lat.push(t.elapsed().as_secs_f64()),
+                        Ok((200, _, _)) => lat.push(t.elapsed().as_secs_f64()),
                         Ok(_) => errors += 1,
                         Err(_) => {
                             errors += 1;

@@ -20,6 +20,7 @@ mod index_cmd;
 mod leads_bench;
 mod leads_cmd;
 mod payout_funds_cmd;
+mod load_bench;
 mod payouts_cmd;
 mod progress;
 mod rdi_cmd;

@@ -567,7 +567,7 @@ impl Store {
             for (v, c) in row.iter().zip(cols) {
                 q = match (v, c.1) {
                     (Value::Null, ColType::Int) => q.bind(None::<i64>),
-                    (Value::Null, ColType::Float) => q.bind(None::<f64>),
+                    (Value::Null, ColType::Float) => q.bind(crate::opt_f64::OptF64(None)),
                     (Value::Null, ColType::Text) => q.bind(None::<String>),
                     (Value::Int(i), _) => q.bind(*i),
                     (Value::Float(f), _) => q.bind(*f),

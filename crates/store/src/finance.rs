@@ -602,7 +602,7 @@ impl Store {
         .bind(p.bank_id.clone())
         .bind(p.applied_on)
         .bind(p.points_year)
-        .bind(p.points_total)
+        .bind(crate::opt_f64::OptF64(p.points_total))
         .bind(p.outcome.clone())
         .bind(p.approved_fen)
         .bind(p.reason_code.clone())

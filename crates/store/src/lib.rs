@@ -24,6 +24,7 @@ mod leads;
 mod links;
 mod login_throttle;
 mod name_key;
+mod opt_f64;
 mod payouts;
 mod rdi;
 mod read;

@@ -17,6 +17,7 @@ const FORMS: &[&str] = &[
     "/rdi/template.xlsx",
     "/tracks/template.xlsx",
     "/leads/template.xlsx",
+    "/carriers/template.xlsx",
 ];
 
 /// The URL the walk downloads for an export route: parameters filled, `format=xlsx` where the
@@ -31,6 +32,7 @@ fn url(path: &str, park: &str, uscc: &str) -> String {
     let query = match path {
         "/reform/export.xlsx" => "year=2024",
         "/policies/group.xlsx" => "year=2024",
+        "/reform/compare.xlsx" => "year=2024&file=unicorn_cap_300&file=incentive_share_60&actual=1",
         p if !p.ends_with(".xlsx") => "format=xlsx",
         _ => "",
     };
@@ -67,6 +69,10 @@ async fn every_web_workbook_has_its_note_sheet() {
         let firm = s.firm_in("jiangbei");
         // institutions and their evaluation, so that /rdi/report.xlsx has a report to export
         gaoxin_app::rdi_demo::load(&s.store, &s.zone, &s.firms, 5, 2022, 2024)
+            .await
+            .unwrap();
+        // carriers evaluated, so that /carriers/evaluation.xlsx has an evaluation to export
+        gaoxin_app::carrier_demo::load(&s.store, &s.zone, &s.firms, 5, 2022, 2024)
             .await
             .unwrap();
         let mut c = s.signed_in("admin").await;
