@@ -14,7 +14,10 @@ const NOT_DATA: &[(&str, &str)] = &[
     ("rdi template", "a blank form with its own 填写说明"),
     ("backup", "a backup file, not a workbook"),
     ("carriers template", "a blank form with its own 填写说明"),
-    ("ecosystem", "a graph for Gephi (GEXF or CSV), not a workbook"),
+    (
+        "ecosystem",
+        "a graph for Gephi (GEXF or CSV), not a workbook",
+    ),
 ];
 
 /// How each command is run (its other arguments; `--out` is added).
