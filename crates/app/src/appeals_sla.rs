@@ -232,14 +232,16 @@ pub async fn sweep(
     }
     if escalate && !to_escalate.is_empty() {
         r.escalated = store.escalate_appeals(&to_escalate).await?;
+        // a set: a sweep may escalate thousands (a list's `contains` made this quadratic)
+        let escalated: std::collections::HashSet<i64> = r.escalated.iter().copied().collect();
         for i in &mut r.overdue {
-            if r.escalated.contains(&i.row.id) {
+            if escalated.contains(&i.row.id) {
                 i.row.escalated = true;
             }
         }
         // one audit entry per park (a sweep may escalate thousands): the appeals escalated
         let mut by_park: std::collections::BTreeMap<&str, Vec<i64>> = Default::default();
-        for i in r.overdue.iter().filter(|i| r.escalated.contains(&i.row.id)) {
+        for i in r.overdue.iter().filter(|i| escalated.contains(&i.row.id)) {
             by_park
                 .entry(i.row.park.as_str())
                 .or_default()

@@ -501,7 +501,7 @@ impl Store {
                     format!(
                         "({})",
                         (1..=13)
-                            .map(|c| format!("${}", b + c))
+                            .map(|c| ph(b + c))
                             .collect::<Vec<_>>()
                             .join(", ")
                     )
