@@ -500,10 +500,7 @@ impl Store {
                     let b = 13 * k;
                     format!(
                         "({})",
-                        (1..=13)
-                            .map(|c| ph(b + c))
-                            .collect::<Vec<_>>()
-                            .join(", ")
+                        (1..=13).map(|c| ph(b + c)).collect::<Vec<_>>().join(", ")
                     )
                 })
                 .collect();
