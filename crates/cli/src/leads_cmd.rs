@@ -302,8 +302,9 @@ pub async fn leads_cmd(url: &str, zone: &Zone, a: LeadsArgs) -> Res {
             let cache = leads::PipelineCache::default();
             let v = leads::pipeline(&store, zone, &cfg, &cache, &scope, &lf, now).await?;
             if let Some(out) = &out {
-                let bytes = leads::pipeline_xlsx(&v, "gaoxin leads pipeline")?;
                 let words = crate::export_note::scope_words(zone, &scope);
+                // a Chinese title (it named the command, which a reader of the file has no use for)
+                let bytes = leads::pipeline_xlsx(&v, &format!("线索漏斗（{words}）"))?;
                 std::fs::write(out, crate::export_note::noted(&store, &words, bytes).await)?;
             }
             print_pipeline(&v, format)?;
