@@ -373,28 +373,6 @@ fn parse_rows(
     }
 }
 
-/// Numbered rows of a sheet: (row number, cells).
-type Rows = Vec<(u64, Vec<String>)>;
-
-/// Reads a sheet whole: headers and non-blank rows with their row numbers.
-fn read(bytes: Vec<u8>) -> Result<(Vec<String>, Rows), Vec<String>> {
-    let sheet = gaoxin_ingest::read::open_bytes(bytes).map_err(|e| vec![e.to_string()])?;
-    let headers = sheet.headers.clone();
-    let mut rows = Vec::new();
-    for r in sheet.rows {
-        let (n, rec) = r.map_err(|e| vec![e.to_string()])?;
-        let cells: Vec<String> = rec.iter().map(|c| c.trim().to_string()).collect();
-        if cells.iter().all(|c| c.is_empty()) {
-            continue;
-        }
-        rows.push((n, cells));
-    }
-    if rows.is_empty() {
-        return Err(vec!["文件中没有数据行".into()]);
-    }
-    Ok((headers, rows))
-}
-
 /// A new import id: `carrier-import-<microseconds>-<8 hex digits>`.
 fn new_import_id() -> String {
     let mut b = [0u8; 4];
@@ -420,7 +398,7 @@ pub async fn import(
     bytes: Vec<u8>,
     who: &Who,
 ) -> Result<Result<ImportSummary, Vec<String>>, CarrierError> {
-    let (headers, rows) = match read(bytes) {
+    let (headers, rows) = match crate::sheet_rows::read(bytes) {
         Ok(r) => r,
         Err(e) => return Ok(Err(e)),
     };

@@ -106,6 +106,7 @@ pub mod rules_runs;
 pub mod rules_summary;
 pub mod rules_workbook;
 pub mod runs;
+mod sheet_rows;
 pub mod talent;
 pub mod talent_demo;
 pub mod talent_import;

@@ -369,28 +369,6 @@ fn parse_rows(
     }
 }
 
-/// Numbered rows of a sheet: (row number, cells).
-type Rows = Vec<(u64, Vec<String>)>;
-
-/// Reads a sheet whole: headers and non-blank rows with their row numbers.
-fn read(bytes: Vec<u8>) -> Result<(Vec<String>, Rows), Vec<String>> {
-    let sheet = gaoxin_ingest::read::open_bytes(bytes).map_err(|e| vec![e.to_string()])?;
-    let headers = sheet.headers.clone();
-    let mut rows = Vec::new();
-    for r in sheet.rows {
-        let (n, rec) = r.map_err(|e| vec![e.to_string()])?;
-        let cells: Vec<String> = rec.iter().map(|c| c.trim().to_string()).collect();
-        if cells.iter().all(|c| c.is_empty()) {
-            continue;
-        }
-        rows.push((n, cells));
-    }
-    if rows.is_empty() {
-        return Err(vec!["文件中没有数据行".into()]);
-    }
-    Ok((headers, rows))
-}
-
 /// Imports institutions and their yearly facts from an xlsx or CSV file: every row is checked
 /// first and any problem (named by row and column) writes nothing (`Ok(Err(messages))`); then
 /// everything is written in one transaction with one `rdi.import` audit event per park.
@@ -401,7 +379,7 @@ pub async fn import(
     bytes: Vec<u8>,
     who: &Who,
 ) -> Result<Result<ImportSummary, Vec<String>>, RdiError> {
-    let (headers, rows) = match read(bytes) {
+    let (headers, rows) = match crate::sheet_rows::read(bytes) {
         Ok(r) => r,
         Err(e) => return Ok(Err(e)),
     };

@@ -1,4 +1,5 @@
 use super::*;
+use crate::sheet_rows::read;
 
 fn zone() -> Zone {
     Zone::parse(include_str!("../../../../data/reference/zone.toml")).unwrap()
