@@ -386,11 +386,15 @@ async fn worker(
             }
             _ => {
                 let n = writes.fetch_add(1, Ordering::Relaxed);
-                let firm = &mix.firms[(n as usize * 7919) % mix.firms.len()];
+                // a firm from outside the zone met at the 大会, a new one each time: the form
+                // refuses a second lead on the same firm, track and 大会 (that refusal is a
+                // correct answer, not a load error)
+                let firm = outside_firm(n);
                 let track = pick(&mut rng, &mix.tracks);
                 let body = form(&[
                     ("_csrf", &c.csrf),
-                    ("uscc", firm),
+                    ("uscc", &firm),
+                    ("firm_name", &format!("压测区外企业{n}")),
                     ("track", &track),
                     ("event", "conf-2024"),
                     ("next_action", "走访"),
@@ -409,6 +413,15 @@ async fn worker(
         t.record(what, &path, t0, &r, 200);
     }
     t
+}
+
+/// A valid 统一社会信用代码 for the `n`-th lead's firm, outside the demo zone's panel (division
+/// 320199 is not one of its parks').
+fn outside_firm(n: u64) -> String {
+    gaoxin_model::Uscc::from_body(&format!("91320199{:09}", 600_000_000 + n % 100_000_000))
+        .expect("a 17-character body of digits")
+        .as_str()
+        .to_string()
 }
 
 /// The imports: every `every` seconds one CSV through `/api/v1/imports`, waited for; returns

@@ -46,7 +46,7 @@ fn render_form(
     status: StatusCode,
 ) -> Response {
     let page = Page::new("修改密码", user, PASSWORD_PAGE);
-    let mut r = render::page(
+    let r = render::page(
         "password.html",
         &page,
         minijinja::context! {
@@ -54,8 +54,7 @@ fn render_form(
             min_chars => MIN_PASSWORD_CHARS,
         },
     );
-    *r.status_mut() = status;
-    r
+    render::with_status(r, status)
 }
 
 fn forced(ctx: &Ctx) -> bool {

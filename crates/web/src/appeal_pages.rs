@@ -502,7 +502,7 @@ pub async fn import(
         context! { max_mb => MAX_IMPORT / (1024 * 1024), errors, filed },
     );
     if filed.is_none() {
-        *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+        r = render::with_status(r, StatusCode::UNPROCESSABLE_ENTITY);
     }
     Ok(r)
 }

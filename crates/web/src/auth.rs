@@ -673,7 +673,7 @@ fn render_login(
     username: &str,
 ) -> Response {
     let page = Page::anonymous("登录", &csrf);
-    let mut r = render::page(
+    let r = render::page(
         "login.html",
         &page,
         minijinja::context! {
@@ -682,7 +682,7 @@ fn render_login(
             lock_minutes => state.config.lock_duration.as_secs().div_ceil(60),
         },
     );
-    *r.status_mut() = status;
+    let mut r = render::with_status(r, status);
     if new {
         r.headers_mut()
             .insert(header::SET_COOKIE, session_cookie(state, &sid, None));

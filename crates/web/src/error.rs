@@ -44,9 +44,7 @@ impl PageError {
 
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
-        let mut r = render::error_page(&self.title, &self.message);
-        *r.status_mut() = self.status;
-        r
+        render::with_status(render::error_page(&self.title, &self.message), self.status)
     }
 }
 

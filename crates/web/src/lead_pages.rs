@@ -211,14 +211,14 @@ async fn list_page(
         .collect();
     let input = form.map(|i| render::ser(FormEcho::from(i)));
     let p = Page::new("线索", user, "/leads");
-    let status = if errors.is_empty() { 200 } else { 400 };
+    let refused = !errors.is_empty();
     let mut r = render::page(
         "leads.html",
         &p,
         context! {
             rows => render::ser(&rows),
             total,
-            page,
+            page_no => page,
             pages => total.max(0) as u64 / PAGE + 1,
             q => render::ser(q),
             stages => render::ser(&cfg.stages),
@@ -233,7 +233,10 @@ async fn list_page(
             msg,
         },
     );
-    *r.status_mut() = axum::http::StatusCode::from_u16(status).unwrap_or_default();
+    // a refused form is a 400 — unless the page itself failed to render (its 500 stays)
+    if refused {
+        r = render::with_status(r, axum::http::StatusCode::BAD_REQUEST);
+    }
     Ok(r)
 }
 
@@ -418,7 +421,7 @@ async fn detail_page(
         },
     );
     if bad {
-        *r.status_mut() = axum::http::StatusCode::BAD_REQUEST;
+        r = render::with_status(r, axum::http::StatusCode::BAD_REQUEST);
     }
     Ok(r)
 }

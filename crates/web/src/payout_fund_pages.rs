@@ -61,7 +61,7 @@ async fn funds_view(
         },
     );
     if failed {
-        *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+        r = render::with_status(r, StatusCode::UNPROCESSABLE_ENTITY);
     }
     Ok(r)
 }

@@ -483,7 +483,7 @@ pub async fn import(
         context! { max_mb => MAX_IMPORT / (1024 * 1024), errors, done, zone_admin => true },
     );
     if done.is_none() {
-        *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+        r = render::with_status(r, StatusCode::UNPROCESSABLE_ENTITY);
     }
     Ok(r)
 }

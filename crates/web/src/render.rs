@@ -547,6 +547,12 @@ pub fn ser<T: Serialize>(x: T) -> Value {
 
 /// Renders template `name` with the frame `page` and the template's own values `ctx`.
 pub fn page(name: &str, page: &Page, ctx: Value) -> Response {
+    // `page` is the frame's (title, user, menu): a page's own value of that name would be
+    // shadowed by it and fail only when a template uses it (a pager's `page - 1`)
+    debug_assert!(
+        ctx.get_attr("page").map_or(true, |v| v.is_undefined()),
+        "{name}: the context names a value `page`, which the frame's page shadows"
+    );
     let full = minijinja::context! { page => ser(page), ..ctx };
     // 术语说明 links in the page's text (not on the glossary itself).
     let terms = if name == "glossary.html" {
@@ -555,6 +561,15 @@ pub fn page(name: &str, page: &Page, ctx: Value) -> Response {
         Terms::Page
     };
     render_value(name, full, terms)
+}
+
+/// Gives a rendered page the status of what it answers (a refused form's 400 or 422, a sign-in's
+/// 401) — unless the page failed to render: that 500 is kept, never dressed up as the user's error.
+pub fn with_status(mut r: Response, status: axum::http::StatusCode) -> Response {
+    if r.status().is_success() {
+        *r.status_mut() = status;
+    }
+    r
 }
 
 /// Renders a fragment (htmx partial) without the frame.

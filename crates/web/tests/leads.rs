@@ -254,3 +254,50 @@ async fn the_five_ones_board_is_kept_by_zone_administrators() {
     let x = admin.get("/tracks/export.xlsx").await;
     assert!(x.status == 200 && x.body.starts_with(b"PK"));
 }
+
+/// More leads than one page holds: the pager renders (a lead list of 51 once failed to render,
+/// its page number shadowed by the frame's), and a refused form over that list is the form's 400
+/// with the message, not a render failure.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_long_lead_list_pages_and_a_refused_form_over_it_shows_the_message() {
+    let s = start(testing::sqlite().await.unwrap()).await;
+    let mut admin = s.signed_in("admin").await;
+    let t = admin.csrf_token().await;
+    let post = |n: u32| {
+        let code = gaoxin_model::Uscc::from_body(&format!("91320199{:09}", 500_000_000 + n))
+            .unwrap()
+            .as_str()
+            .to_string();
+        vec![
+            ("_csrf".to_string(), t.clone()),
+            ("uscc".to_string(), code),
+            ("firm_name".to_string(), format!("区外测试企业{n}")),
+            ("track".to_string(), "t05".to_string()),
+            ("event".to_string(), "conf-2024".to_string()),
+        ]
+    };
+    for n in 0..51 {
+        let f = post(n);
+        let pairs: Vec<(&str, &str)> = f.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let r = admin.post_form("/leads", &pairs).await;
+        assert_eq!(r.status, 303, "lead {n}: {}", r.text());
+    }
+    let first = admin.get("/leads").await;
+    assert_eq!(first.status, 200, "{}", first.text());
+    assert!(first.text().contains("第 1 / 2 页") && first.text().contains("下一页"));
+    let second = admin.get("/leads?page=1").await;
+    assert_eq!(second.status, 200, "{}", second.text());
+    assert!(second.text().contains("第 2 / 2 页") && second.text().contains("上一页"));
+
+    // the same firm, track and 大会 again: refused with the reason, the list still paged
+    let f = post(7);
+    let pairs: Vec<(&str, &str)> = f.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let r = admin.post_form("/leads", &pairs).await;
+    assert_eq!(r.status, 400, "{}", r.text());
+    let text = r.text();
+    assert!(
+        text.contains("重复线索") && text.contains("第 1 / 2 页"),
+        "{text}"
+    );
+    assert!(!text.contains("页面渲染失败"));
+}
