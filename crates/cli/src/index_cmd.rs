@@ -400,7 +400,7 @@ fn print_targets(zone: &Zone, ts: &[TargetView]) {
                         .unwrap_or_else(|| "—".into()),
                     p.as_ref()
                         .and_then(|p| p.cagr_so_far)
-                        .map(present::pct)
+                        .map(present::growth)
                         .unwrap_or_else(|| "—".into()),
                     p.as_ref()
                         .map(|p| present::value(p.projected, &t.unit))

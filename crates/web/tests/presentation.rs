@@ -363,3 +363,22 @@ async fn targets_show_a_required_multiple_not_a_huge_percentage() {
     );
     assert!(t.contains("每年增至130.00倍"));
 }
+
+/// A target already reached asks no pace: its 「所需增速」 cell reads 已达成, never a negative rate
+/// (「-15.09%」 once read as if the zone had to shrink).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reached_target_shows_no_required_pace() {
+    let s = common::start(testing::sqlite().await.unwrap()).await;
+    let mut c = s.signed_in("admin").await;
+    let t = c.get("/targets").await.text();
+    let reached: Vec<&str> = t
+        .split("<tr>")
+        .filter(|row| row.contains("status achieved"))
+        .collect();
+    assert!(!reached.is_empty(), "the fixture reaches no target");
+    for row in reached {
+        let pace = row.split("<td").nth(5).unwrap_or_default();
+        assert!(pace.contains("/ 已达成"), "{pace}");
+        assert!(!pace.contains("/ -"), "a negative required pace: {pace}");
+    }
+}
