@@ -331,12 +331,25 @@ pub fn readable(detail: &str) -> Vec<String> {
                     Some(f) => format!("{}：{}", key_zh(k), present::money(f)),
                     None => format!("{}：{n}", key_zh(k)),
                 },
+                // a policy by its name, not its rule file's id
+                Value::String(id) if k == "rule" => format!("{}：{}", key_zh(k), policy_name(id)),
                 _ => format!("{}：{}", key_zh(k), scalar(v)),
             })
             .collect(),
         Value::Null => vec![],
         other => vec![scalar(&other)],
     }
+}
+
+/// A policy's name by its rule id (the rule files', read once); an unknown id as it is.
+fn policy_name(id: &str) -> String {
+    static NAMES: std::sync::OnceLock<std::collections::HashMap<String, String>> =
+        std::sync::OnceLock::new();
+    NAMES
+        .get_or_init(crate::payouts::policy_names)
+        .get(id)
+        .cloned()
+        .unwrap_or_else(|| id.to_string())
 }
 
 fn scalar(v: &Value) -> String {
@@ -509,6 +522,13 @@ mod tests {
         assert_eq!(money, vec![format!("金额：{}", present::money(1_234_500))]);
         assert!(!lines.iter().any(|l| l.starts_with("note")));
         assert_eq!(readable("not json"), vec!["not json".to_string()]);
+        // a policy reads as its name, never as its rule file's id
+        let names = crate::payouts::policy_names();
+        let (id, name) = names.iter().next().expect("the shipped rule files");
+        assert_eq!(
+            readable(&format!(r#"{{"rule":"{id}"}}"#)),
+            vec![format!("政策：{name}")]
+        );
         // a nested filter reads as its set fields in Chinese, never as JSON
         let f = readable(r#"{"rows":3,"filter":{"park":"jiangbei","arrival_year":null,"q":""}}"#);
         assert!(f.contains(&"筛选条件：园区=jiangbei".to_string()), "{f:?}");

@@ -14,6 +14,12 @@
 //!   snake_case ids ([`INTERNAL`]);
 //! - no number with more than two decimals, no count with 「.0」, no time in UTC or with a `Z`.
 //!
+//! The fixture also holds one demo set of every kind of record (appeals, leads, talents, payouts,
+//! technology results and demands, R&D institutions, carriers — [`load_records`]), so the pages of
+//! one record are walked too: a route's parameter the walk does not know is filled from the first
+//! link to such a page that the role's own pages show (a park administrator opens its own
+//! park's appeal, a firm its own).
+//!
 //! Runs on SQLite and, with `GAOXIN_TEST_POSTGRES_URL`, PostgreSQL. Screenshots are kept under
 //! `target/screenshots/` (SQLite run). Without chromium/chromedriver the test is skipped with a
 //! notice (under CI it fails).
@@ -72,8 +78,62 @@ fn concrete(path: &str, own_firm: &str, jiangbei_firm: &str) -> Option<String> {
     Some(if out.is_empty() { "/".into() } else { out })
 }
 
+/// One demo set of every kind of record on the fixture's firms (what `gaoxin demo` adds beside
+/// the panel, in small numbers), so that the pages of one record have something to show.
+async fn load_records(s: &Server) {
+    use gaoxin_app::appeals_data::china_date;
+    let (st, zone, firms) = (&s.store, &s.zone, &s.firms[..]);
+    let now = gaoxin_store::unix_now();
+    gaoxin_app::appeals_demo::load(st, firms, 30, 7, china_date(now - 86_400))
+        .await
+        .unwrap();
+    gaoxin_app::leads::load_demo(st, zone, firms, 7, now)
+        .await
+        .unwrap();
+    gaoxin_app::talent_demo::load(st, zone, firms, 7, 2024, now)
+        .await
+        .unwrap();
+    let year = gaoxin_model::Year::new(2024).unwrap();
+    gaoxin_app::payout_demo::load(st, year, 7, china_date(now))
+        .await
+        .unwrap();
+    gaoxin_app::tech_demo::load(st, firms, 7, 60, 40, now)
+        .await
+        .unwrap();
+    gaoxin_app::rdi_demo::load(st, zone, firms, 7, 2021, 2024)
+        .await
+        .unwrap();
+    gaoxin_app::carrier_demo::load(st, zone, firms, 7, 2021, 2024)
+        .await
+        .unwrap();
+}
+
+/// Whether `href` (a path, query and fragment cut off) is a page of the route `pattern`: the same
+/// literal segments, a non-empty value for each parameter.
+fn matches_route(pattern: &str, href: &str) -> bool {
+    let (p, h): (Vec<&str>, Vec<&str>) = (pattern.split('/').collect(), href.split('/').collect());
+    p.len() == h.len()
+        && p.iter().zip(&h).all(|(p, h)| {
+            if p.starts_with('{') {
+                !h.is_empty()
+            } else {
+                p == h
+            }
+        })
+}
+
+/// The links (paths) in a page's HTML.
+fn links(html: &str) -> impl Iterator<Item = &str> {
+    html.split("href=\"").skip(1).filter_map(|rest| {
+        let href = rest.split('"').next()?;
+        let path = href.split(['?', '#']).next()?;
+        path.starts_with('/').then_some(path)
+    })
+}
+
 /// Full HTML pages the role may GET (checked over HTTP first: fragments, downloads, JSON and
-/// pages the role may not see are left out).
+/// pages the role may not see are left out). Routes with a parameter the fixture does not name
+/// (one appeal, lead, talent …) take the first link to such a page found on the role's pages.
 async fn pages_for(s: &Server, role: &str) -> Vec<String> {
     let own = if role == "firm" {
         s.own_firm().await
@@ -82,25 +142,59 @@ async fn pages_for(s: &Server, role: &str) -> Vec<String> {
     };
     let jiangbei = s.firm_in("jiangbei");
     let mut c = s.signed_in(role).await;
+    let routes: Vec<_> = gaoxin_web::route_table()
+        .into_iter()
+        .filter(|r| r.method == "GET" && !r.is_api() && !r.path.starts_with("/static"))
+        .collect();
+    let literal = |path: &str| routes.iter().any(|r| r.path == path);
     let mut out = vec![];
-    for r in gaoxin_web::route_table() {
-        if r.method != "GET" || r.is_api() || r.path.starts_with("/static") {
-            continue;
+    let mut texts = vec![];
+    let mut open = vec![];
+    for r in &routes {
+        match concrete(r.path, &own, &jiangbei) {
+            Some(path) => open.push(path),
+            None => continue,
         }
-        let Some(path) = concrete(r.path, &own, &jiangbei) else {
-            eprintln!(
-                "browser_pages: {} has parameters this walk does not fill; skipped",
-                r.path
-            );
-            continue;
-        };
-        let resp = c.get(&path).await;
-        let html = resp
-            .header("content-type")
-            .is_some_and(|t| t.starts_with("text/html"));
-        if resp.status == 200 && html && resp.text().trim_start().starts_with("<!doctype html") {
-            out.push(path);
+    }
+    // pages of one record: filled from the links of the pages found so far (also of the
+    // record pages found in this pass, for a record reached only through another)
+    let mut unfilled: Vec<&str> = routes
+        .iter()
+        .filter(|r| concrete(r.path, &own, &jiangbei).is_none())
+        .map(|r| r.path)
+        .collect();
+    loop {
+        for path in open.drain(..) {
+            let resp = c.get(&path).await;
+            let html = resp
+                .header("content-type")
+                .is_some_and(|t| t.starts_with("text/html"));
+            let text = resp.text();
+            if resp.status == 200 && html && text.trim_start().starts_with("<!doctype html") {
+                out.push(path);
+                texts.push(text);
+            }
         }
+        let before = unfilled.len();
+        unfilled.retain(|pattern| {
+            let found = texts
+                .iter()
+                .flat_map(|t| links(t))
+                .find(|h| matches_route(pattern, h) && !literal(h) && !out.iter().any(|o| o == h));
+            match found {
+                Some(h) => {
+                    open.push(h.to_string());
+                    false
+                }
+                None => true,
+            }
+        });
+        if unfilled.len() == before {
+            break;
+        }
+    }
+    for p in unfilled {
+        eprintln!("browser_pages: {role}: no page of {p} is linked from the role's pages; skipped");
     }
     out
 }
@@ -334,6 +428,7 @@ async fn run() {
     for (i, store) in testing::all().await.unwrap().into_iter().enumerate() {
         let backend = if i == 0 { "sqlite" } else { "postgres" };
         let s = start(store).await;
+        load_records(&s).await;
         let (f, visited) = walk(&s, backend, i == 0).await;
         eprintln!("browser_pages: {backend}: {visited} page views checked");
         failures.extend(f);
