@@ -383,6 +383,9 @@ pub struct EcoView {
     pub years: Vec<i32>,
     /// The drawn graph (grouped above the threshold).
     pub drawn: Graph,
+    /// For each node of the built graph, the drawn node standing for it (itself or its group).
+    #[serde(skip)]
+    pub drawn_of: Vec<usize>,
     pub node_count: usize,
     pub edge_count: usize,
     pub drawn_nodes: usize,
@@ -428,7 +431,12 @@ fn row(b: &Built, g: &Graph, m: &[NodeMeasure], bc: Option<&[f64]>, i: usize) ->
 /// The page's view of `b`.
 pub fn view(b: &Built) -> EcoView {
     let cfg = &b.config;
-    let drawn = aggregate(&b.graph, &b.input, cfg);
+    let (mut drawn, drawn_of) = aggregate_mapped(&b.graph, &b.input, cfg);
+    for i in 0..drawn.nodes.len() {
+        if let Some(h) = super::search_mod::group_href(b, &drawn.nodes[i]) {
+            drawn.nodes[i].href = Some(h);
+        }
+    }
     let dm = measures(&drawn, &cfg.high());
     let bc = betweenness(&drawn);
     let m = &b.measures;
@@ -509,6 +517,7 @@ pub fn view(b: &Built) -> EcoView {
         tie_edges: m.tie_edges,
         cross_park_edges: m.cross_park_edges,
         drawn,
+        drawn_of,
         version: cfg.version.clone(),
         status: cfg.status.clone(),
         max_nodes: cfg.max_nodes,
@@ -530,10 +539,12 @@ pub struct FormView {
     pub cluster: String,
     /// (form field, label, shown).
     pub kinds: Vec<(&'static str, &'static str, bool)>,
+    /// The hidden kinds' keys, comma separated.
+    pub hide: String,
     pub query: String,
 }
 
-fn enc(s: &str) -> String {
+pub(super) fn enc(s: &str) -> String {
     let mut o = String::new();
     for b in s.bytes() {
         if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
@@ -584,6 +595,7 @@ pub fn form(b: &Built) -> FormView {
             .iter()
             .map(|&k| (field(k), k.zh(), !f.hidden.contains(&k)))
             .collect(),
+        hide: hidden.join(","),
         query,
     }
 }

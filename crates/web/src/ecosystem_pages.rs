@@ -30,6 +30,9 @@ pub struct EcoQuery {
     year: String,
     #[serde(default)]
     hide: String,
+    /// A node to find (name or 统一社会信用代码).
+    #[serde(default)]
+    q: String,
     #[serde(default)]
     k: String,
     #[serde(default)]
@@ -110,7 +113,7 @@ pub async fn page(
     Ok(render::page(
         "ecosystem.html",
         &page,
-        context! { v => render::ser(&p.view), f => render::ser(&p.form) },
+        context! { v => render::ser(&p.view), f => render::ser(&p.form), s => render::ser(ecosystem::search(&p, &q.q)), q => q.q.trim() },
     ))
 }
 

@@ -13,7 +13,7 @@ use common::start;
 use gaoxin_store::testing;
 use serde_json::json;
 
-async fn load_demo(s: &common::Server) {
+async fn load_demo(s: &common::Server) -> Vec<gaoxin_model::Enterprise> {
     let demo = gaoxin_demo::generate(
         &s.zone,
         &gaoxin_demo::DemoConfig {
@@ -45,11 +45,17 @@ async fn load_demo(s: &common::Server) {
         .await
         .unwrap();
     gaoxin_app::ecosystem::invalidate_cache();
+    demo.enterprises
 }
 
 /// Opens the page and waits until the graph is drawn; returns (ms from navigation, nodes drawn).
 async fn open_graph(d: &mut Driver, url: &str) -> (f64, u64) {
     d.goto(url).await;
+    drawn(d).await
+}
+
+/// Waits until the page's graph is drawn; returns (ms from navigation, nodes drawn).
+async fn drawn(d: &mut Driver) -> (f64, u64) {
     d.wait_for(
         "the graph drawn",
         "const b = document.getElementById('chart-eco-graph'); return b && b.dataset.drawn === '1' && b.querySelector('canvas').width > 0;",
@@ -115,5 +121,93 @@ async fn the_graph_of_the_demo_zone_draws_in_under_two_seconds() {
     assert!(park_nodes > 0);
     let errors = d.errors().await;
     assert!(errors.is_empty(), "console errors (park): {errors:?}");
+    d.quit().await;
+}
+
+/// Search a node, see it highlighted and centred, click it and its page opens; in the zone's
+/// grouped graph the same firm is found inside its group with the link to expand it; a park
+/// administrator's search never finds another park's firm.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_searched_node_is_highlighted_and_a_click_opens_its_page() {
+    if !tools_present() {
+        return;
+    }
+    let s = start(testing::sqlite().await.unwrap()).await;
+    let firms = load_demo(&s).await;
+    let firm = firms
+        .iter()
+        .find(|e| e.park.as_str() == "xingang")
+        .expect("a firm in 新港");
+    let other = firms
+        .iter()
+        .find(|e| e.park.as_str() != "xingang")
+        .expect("a firm elsewhere");
+    let base = format!("http://{}", s.addr);
+    let mut d = Driver::start().await;
+    sign_in(&mut d, &s, "admin").await;
+    // the zone's graph is grouped: the firm is found in its group
+    open_graph(&mut d, &format!("{base}/ecosystem")).await;
+    d.type_into("#eco-q", &firm.name).await;
+    d.click("#eco-search button").await;
+    let text = d
+        .wait_for(
+            "the search result",
+            "const f = document.getElementById('eco-found'); return f && f.textContent;",
+        )
+        .await;
+    let text = text.as_str().unwrap();
+    assert!(
+        text.contains("汇总在") && text.contains("展开该组"),
+        "{text}"
+    );
+    // expand the group: the park's graph, where the firm is its own node
+    d.click("#eco-found a[href^='/ecosystem']").await;
+    drawn(&mut d).await;
+    d.type_into("#eco-q", &firm.name).await;
+    d.click("#eco-search button").await;
+    d.wait_for(
+        "the found node highlighted",
+        "const b = document.getElementById('chart-eco-graph'); return b && b.dataset.focus;",
+    )
+    .await;
+    let focus = d
+        .js(
+            "return document.getElementById('chart-eco-graph').dataset.focus;",
+            json!([]),
+        )
+        .await;
+    assert_eq!(focus, json!(firm.name));
+    // the found node sits at the centre of the chart: a click there opens the firm's page
+    d.click("#chart-eco-graph").await;
+    let path = d
+        .wait_for(
+            "the firm's page",
+            "return location.pathname.startsWith('/enterprises/') && location.pathname;",
+        )
+        .await;
+    assert_eq!(path, json!(format!("/enterprises/{}", firm.uscc.as_str())));
+    let errors = d.errors().await;
+    assert!(errors.is_empty(), "console errors: {errors:?}");
+    d.quit().await;
+    // a park administrator: another park's firm is not found
+    let mut d = Driver::start().await;
+    sign_in(&mut d, &s, "park-xingang").await;
+    open_graph(&mut d, &format!("{base}/ecosystem")).await;
+    d.type_into("#eco-q", &other.name).await;
+    d.click("#eco-search button").await;
+    let text = d
+        .wait_for(
+            "the search result",
+            "const f = document.getElementById('eco-found'); return f && f.textContent;",
+        )
+        .await;
+    assert!(text.as_str().unwrap().contains("没有找到"), "{text}");
+    let hits = d
+        .js(
+            "return document.querySelectorAll('#eco-found li').length;",
+            json!([]),
+        )
+        .await;
+    assert_eq!(hits, json!(0));
     d.quit().await;
 }
