@@ -150,12 +150,12 @@ pub(crate) fn group_href(b: &Built, n: &Node) -> Option<String> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::ecosystem::tests::zone;
     use std::sync::Arc;
 
-    fn page(viewer: Viewer, max_nodes: usize) -> PageData {
+    pub(crate) fn page(viewer: Viewer, max_nodes: usize) -> PageData {
         let input = Arc::new(zone());
         let filter = Filter::default();
         let graph = build(&input, &filter, &viewer);

@@ -211,6 +211,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         "ecosystem.html",
         include_str!("../templates/ecosystem.html"),
     ),
+    (
+        "ecosystem_isolated.html",
+        include_str!("../templates/ecosystem_isolated.html"),
+    ),
 ];
 
 static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {
