@@ -38,6 +38,9 @@ pub mod export;
 #[path = "ecosystem_search.rs"]
 mod search_mod;
 pub use search_mod::*;
+#[path = "ecosystem_cache.rs"]
+mod cache_mod;
+pub use cache_mod::*;
 #[path = "ecosystem_isolated.rs"]
 mod isolated_mod;
 pub use isolated_mod::*;

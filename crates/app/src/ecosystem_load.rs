@@ -152,7 +152,7 @@ const CACHE_MAX: usize = 8;
 pub fn invalidate_cache() {
     CACHE.lock().expect("ecosystem cache").clear();
     YEARS.lock().expect("ecosystem years").clear();
-    PAGES.lock().expect("ecosystem pages").clear();
+    super::cache_mod::clear();
 }
 
 static YEARS: std::sync::LazyLock<std::sync::Mutex<Vec<CachedYears>>> =
@@ -277,53 +277,11 @@ pub async fn built(
     }))
 }
 
-/// A built graph with its page view, as kept by [`page`].
+/// A built graph with its page view, as kept by [`page`](super::page).
 pub struct PageData {
     pub built: Built,
     pub view: EcoView,
     pub form: FormView,
-}
-
-static PAGES: std::sync::LazyLock<std::sync::Mutex<Vec<CachedPage>>> =
-    std::sync::LazyLock::new(Default::default);
-
-type CachedPage = (String, std::time::Instant, Arc<PageData>);
-
-/// [`built`] with its view and form, kept like the loaded years (per database, data version,
-/// viewer and filters), so that a page view, its exports and a return to the page reuse them.
-pub async fn page(
-    store: &Store,
-    zone: &Zone,
-    scope: &Scope,
-    f: &FilterText,
-) -> Result<Option<Arc<PageData>>, EvalError> {
-    let key = format!(
-        "{}|{}|{}|{f:?}",
-        store.url(),
-        store.data_version().await?,
-        scope.cache_key()
-    );
-    {
-        let mut c = PAGES.lock().expect("ecosystem pages");
-        c.retain(|(_, at, _)| at.elapsed() < CACHE_TTL);
-        if let Some((_, _, v)) = c.iter().find(|(k, _, _)| *k == key) {
-            return Ok(Some(v.clone()));
-        }
-    }
-    let Some(built) = built(store, zone, scope, f).await? else {
-        return Ok(None);
-    };
-    let v = Arc::new(PageData {
-        view: view(&built),
-        form: form(&built),
-        built,
-    });
-    let mut c = PAGES.lock().expect("ecosystem pages");
-    if c.len() >= CACHE_MAX * 4 {
-        c.remove(0);
-    }
-    c.push((key, std::time::Instant::now(), v.clone()));
-    Ok(Some(v))
 }
 
 fn parse_filter(inp: &EcoInput, f: &FilterText) -> Result<Filter, EvalError> {

@@ -1,6 +1,7 @@
 //! 科技创新生态图谱 over HTTP: the isolated high-tier firms' list filtered by tier and name (and
 //! the graph's park, track and cluster filters) and exported with its 说明 sheet; a park
-//! administrator's list holds only its own park's firms.
+//! administrator's list holds only its own park's firms. The server builds the graph's default
+//! pages at start.
 mod common;
 
 use calamine::Reader;
@@ -40,7 +41,6 @@ fn xlsx_rows(body: &[u8]) -> Vec<Vec<String>> {
 async fn the_isolated_firms_list_filters_and_exports_and_a_park_sees_its_own() {
     for store in testing::all().await.unwrap() {
         let s = start(store).await;
-        gaoxin_app::ecosystem::invalidate_cache();
         let mut admin = s.signed_in("admin").await;
         let r = admin.get("/ecosystem/isolated").await;
         assert_eq!(r.status, 200, "{}", r.text());
@@ -93,4 +93,36 @@ async fn the_isolated_firms_list_filters_and_exports_and_a_park_sees_its_own() {
 
 fn enc(s: &str) -> String {
     s.bytes().map(|b| format!("%{b:02X}")).collect()
+}
+
+/// At start the server builds the default pages of the zone and of every park in the background.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_server_builds_the_default_graph_pages_at_start() {
+    let s = start(testing::sqlite().await.unwrap()).await;
+    let parks: Vec<gaoxin_store::Scope> = s
+        .zone
+        .parks
+        .iter()
+        .map(|p| gaoxin_store::Scope::Park(p.id.clone()))
+        .collect();
+    let t = std::time::Instant::now();
+    loop {
+        let zone = gaoxin_app::ecosystem::warmed(&s.store, &gaoxin_store::Scope::Zone);
+        if zone
+            && parks
+                .iter()
+                .all(|p| gaoxin_app::ecosystem::warmed(&s.store, p))
+        {
+            break;
+        }
+        assert!(
+            t.elapsed() < std::time::Duration::from_secs(120),
+            "the default pages were not built"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    // and a view is served from them
+    let mut admin = s.signed_in("admin").await;
+    let r = admin.get("/ecosystem").await;
+    assert_eq!(r.status, 200);
 }
