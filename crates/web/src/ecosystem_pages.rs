@@ -241,5 +241,9 @@ pub fn warm(state: &AppState) {
             ),
             Err(e) => tracing::warn!(error = %e, "warming the ecosystem pages failed"),
         }
+        // the innovation vitality index of the zone (reads the whole panel)
+        if let Err(e) = gaoxin_app::vitality::warm(&st.store, &st.zone).await {
+            tracing::warn!(error = %e, "starting the vitality index failed");
+        }
     });
 }

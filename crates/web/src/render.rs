@@ -215,6 +215,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         "ecosystem_isolated.html",
         include_str!("../templates/ecosystem_isolated.html"),
     ),
+    (
+        "vitality_progress.html",
+        include_str!("../templates/vitality_progress.html"),
+    ),
 ];
 
 static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {
