@@ -35,6 +35,15 @@ mod load_mod;
 pub use load_mod::*;
 #[path = "ecosystem_export.rs"]
 pub mod export;
+#[path = "ecosystem_search.rs"]
+mod search_mod;
+pub use search_mod::*;
+#[path = "ecosystem_cache.rs"]
+mod cache_mod;
+pub use cache_mod::*;
+#[path = "ecosystem_isolated.rs"]
+mod isolated_mod;
+pub use isolated_mod::*;
 
 /// The configuration file in use.
 pub const CONFIG_FILE: &str = "ecosystem-graph.toml";
@@ -799,8 +808,14 @@ fn add_tie(
 /// The drawn graph: `g` itself up to `cfg.max_nodes` nodes, else firms grouped by park × tier or
 /// by cluster (their ties merged onto the groups; ties inside a group counted, not drawn).
 pub fn aggregate(g: &Graph, inp: &EcoInput, cfg: &EcoConfig) -> Graph {
+    aggregate_mapped(g, inp, cfg).0
+}
+
+/// [`aggregate`] with, for each node of `g`, the index of the drawn node standing for it (itself
+/// or its group).
+pub fn aggregate_mapped(g: &Graph, inp: &EcoInput, cfg: &EcoConfig) -> (Graph, Vec<usize>) {
     if g.nodes.len() <= cfg.max_nodes {
-        return g.clone();
+        return (g.clone(), (0..g.nodes.len()).collect());
     }
     let mut b = Builder::default();
     let mut map = Vec::with_capacity(g.nodes.len());
@@ -846,7 +861,7 @@ pub fn aggregate(g: &Graph, inp: &EcoInput, cfg: &EcoConfig) -> Graph {
         b.edge(map[e.source], map[e.target], e.kind, e.weight, e.amount_fen);
     }
     b.g.aggregated = true;
-    b.g
+    (b.g, map)
 }
 
 /// Node counts per kind (for the page's summary).

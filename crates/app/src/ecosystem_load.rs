@@ -152,7 +152,7 @@ const CACHE_MAX: usize = 8;
 pub fn invalidate_cache() {
     CACHE.lock().expect("ecosystem cache").clear();
     YEARS.lock().expect("ecosystem years").clear();
-    PAGES.lock().expect("ecosystem pages").clear();
+    super::cache_mod::clear();
 }
 
 static YEARS: std::sync::LazyLock<std::sync::Mutex<Vec<CachedYears>>> =
@@ -277,53 +277,11 @@ pub async fn built(
     }))
 }
 
-/// A built graph with its page view, as kept by [`page`].
+/// A built graph with its page view, as kept by [`page`](super::page).
 pub struct PageData {
     pub built: Built,
     pub view: EcoView,
     pub form: FormView,
-}
-
-static PAGES: std::sync::LazyLock<std::sync::Mutex<Vec<CachedPage>>> =
-    std::sync::LazyLock::new(Default::default);
-
-type CachedPage = (String, std::time::Instant, Arc<PageData>);
-
-/// [`built`] with its view and form, kept like the loaded years (per database, data version,
-/// viewer and filters), so that a page view, its exports and a return to the page reuse them.
-pub async fn page(
-    store: &Store,
-    zone: &Zone,
-    scope: &Scope,
-    f: &FilterText,
-) -> Result<Option<Arc<PageData>>, EvalError> {
-    let key = format!(
-        "{}|{}|{}|{f:?}",
-        store.url(),
-        store.data_version().await?,
-        scope.cache_key()
-    );
-    {
-        let mut c = PAGES.lock().expect("ecosystem pages");
-        c.retain(|(_, at, _)| at.elapsed() < CACHE_TTL);
-        if let Some((_, _, v)) = c.iter().find(|(k, _, _)| *k == key) {
-            return Ok(Some(v.clone()));
-        }
-    }
-    let Some(built) = built(store, zone, scope, f).await? else {
-        return Ok(None);
-    };
-    let v = Arc::new(PageData {
-        view: view(&built),
-        form: form(&built),
-        built,
-    });
-    let mut c = PAGES.lock().expect("ecosystem pages");
-    if c.len() >= CACHE_MAX * 4 {
-        c.remove(0);
-    }
-    c.push((key, std::time::Instant::now(), v.clone()));
-    Ok(Some(v))
 }
 
 fn parse_filter(inp: &EcoInput, f: &FilterText) -> Result<Filter, EvalError> {
@@ -383,6 +341,9 @@ pub struct EcoView {
     pub years: Vec<i32>,
     /// The drawn graph (grouped above the threshold).
     pub drawn: Graph,
+    /// For each node of the built graph, the drawn node standing for it (itself or its group).
+    #[serde(skip)]
+    pub drawn_of: Vec<usize>,
     pub node_count: usize,
     pub edge_count: usize,
     pub drawn_nodes: usize,
@@ -428,7 +389,12 @@ fn row(b: &Built, g: &Graph, m: &[NodeMeasure], bc: Option<&[f64]>, i: usize) ->
 /// The page's view of `b`.
 pub fn view(b: &Built) -> EcoView {
     let cfg = &b.config;
-    let drawn = aggregate(&b.graph, &b.input, cfg);
+    let (mut drawn, drawn_of) = aggregate_mapped(&b.graph, &b.input, cfg);
+    for i in 0..drawn.nodes.len() {
+        if let Some(h) = super::search_mod::group_href(b, &drawn.nodes[i]) {
+            drawn.nodes[i].href = Some(h);
+        }
+    }
     let dm = measures(&drawn, &cfg.high());
     let bc = betweenness(&drawn);
     let m = &b.measures;
@@ -509,6 +475,7 @@ pub fn view(b: &Built) -> EcoView {
         tie_edges: m.tie_edges,
         cross_park_edges: m.cross_park_edges,
         drawn,
+        drawn_of,
         version: cfg.version.clone(),
         status: cfg.status.clone(),
         max_nodes: cfg.max_nodes,
@@ -530,10 +497,12 @@ pub struct FormView {
     pub cluster: String,
     /// (form field, label, shown).
     pub kinds: Vec<(&'static str, &'static str, bool)>,
+    /// The hidden kinds' keys, comma separated.
+    pub hide: String,
     pub query: String,
 }
 
-fn enc(s: &str) -> String {
+pub(super) fn enc(s: &str) -> String {
     let mut o = String::new();
     for b in s.bytes() {
         if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
@@ -584,6 +553,7 @@ pub fn form(b: &Built) -> FormView {
             .iter()
             .map(|&k| (field(k), k.zh(), !f.hidden.contains(&k)))
             .collect(),
+        hide: hidden.join(","),
         query,
     }
 }

@@ -14,6 +14,10 @@ use std::collections::BTreeMap;
 /// The scheme file in use.
 pub const SCHEME_FILE: &str = "vitality-2024.toml";
 
+#[path = "vitality_job.rs"]
+mod job;
+pub use job::*;
+
 /// The measures a vitality scheme may use.
 pub const MEASURES: [&str; 9] = [
     "new_firms",
@@ -96,12 +100,14 @@ impl Acc {
 async fn panel_sums(
     store: &Store,
     scope: &Scope,
+    rows: &std::sync::atomic::AtomicU64,
 ) -> Result<BTreeMap<(i32, String), Acc>, RdiError> {
     let mut sums: BTreeMap<(i32, String), Acc> = BTreeMap::new();
     // rows come by firm, then year: the previous row tells whether 科小 is new this year
     let mut prev: Option<(String, i32, bool)> = None;
     store
         .for_each_row_in(scope, None, None, |e, f| {
+            rows.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             let year = f.year.get();
             let a = sums.entry((year, e.park.to_string())).or_default();
             a.new_firms += (e.founded.year() == year) as i64;
@@ -204,6 +210,22 @@ pub async fn view(
     park: Option<&str>,
     year: Option<i32>,
 ) -> Result<VitalityView, RdiError> {
+    let key = cache_key(store, scope, park, year).await?;
+    if let Some(v) = cached(&key) {
+        return Ok(v);
+    }
+    let v = compute(store, zone, scope, park, year).await?;
+    keep(key, v.clone());
+    Ok(v)
+}
+
+/// The cache's key of a view (database, scheme text, data version, scope, park, year).
+async fn cache_key(
+    store: &Store,
+    scope: &Scope,
+    park: Option<&str>,
+    year: Option<i32>,
+) -> Result<String, RdiError> {
     use std::hash::{Hash, Hasher};
     let text = data_files::SCHEMES
         .file(SCHEME_FILE)
@@ -211,7 +233,7 @@ pub async fn view(
         .unwrap_or_default();
     let mut h = std::collections::hash_map::DefaultHasher::new();
     text.hash(&mut h);
-    let key = format!(
+    Ok(format!(
         "{}|{:x}|{}|{}|{}|{:?}",
         store.url(),
         h.finish(),
@@ -219,21 +241,24 @@ pub async fn view(
         scope.cache_key(),
         park.unwrap_or(""),
         year
-    );
-    {
-        let mut c = CACHE.lock().expect("vitality cache");
-        c.retain(|(_, at, _)| at.elapsed() < CACHE_TTL);
-        if let Some((_, _, v)) = c.iter().find(|(k, _, _)| *k == key) {
-            return Ok(v.clone());
-        }
-    }
-    let v = compute(store, zone, scope, park, year).await?;
+    ))
+}
+
+fn cached(key: &str) -> Option<VitalityView> {
     let mut c = CACHE.lock().expect("vitality cache");
+    c.retain(|(_, at, _)| at.elapsed() < CACHE_TTL);
+    c.iter()
+        .find(|(k, _, _)| k == key)
+        .map(|(_, _, v)| v.clone())
+}
+
+fn keep(key: String, v: VitalityView) {
+    let mut c = CACHE.lock().expect("vitality cache");
+    c.retain(|(k, _, _)| *k != key);
     if c.len() >= CACHE_MAX {
         c.remove(0);
     }
-    c.push((key, std::time::Instant::now(), v.clone()));
-    Ok(v)
+    c.push((key, std::time::Instant::now(), v));
 }
 
 /// [`view`] computed (no cache).
@@ -243,6 +268,19 @@ pub async fn compute(
     scope: &Scope,
     park: Option<&str>,
     year: Option<i32>,
+) -> Result<VitalityView, RdiError> {
+    let rows = std::sync::atomic::AtomicU64::new(0);
+    compute_counting(store, zone, scope, park, year, &rows).await
+}
+
+/// [`compute`], counting the panel's rows read in `rows` (the progress of a background job).
+async fn compute_counting(
+    store: &Store,
+    zone: &Zone,
+    scope: &Scope,
+    park: Option<&str>,
+    year: Option<i32>,
+    rows: &std::sync::atomic::AtomicU64,
 ) -> Result<VitalityView, RdiError> {
     let scheme = scheme()?;
     let park = match (scope, park.filter(|p| !p.is_empty())) {
@@ -254,7 +292,7 @@ pub async fn compute(
         ),
         (_, None) => None,
     };
-    let sums = panel_sums(store, scope).await?;
+    let sums = panel_sums(store, scope, rows).await?;
     let mut by_year: BTreeMap<i32, Acc> = BTreeMap::new();
     for ((y, p), a) in &sums {
         if park.as_deref().is_none_or(|q| q == p) {

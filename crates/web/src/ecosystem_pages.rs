@@ -30,6 +30,12 @@ pub struct EcoQuery {
     year: String,
     #[serde(default)]
     hide: String,
+    /// A node to find (name or 统一社会信用代码); on the isolated firms' list, a part of the name.
+    #[serde(default)]
+    q: String,
+    /// The isolated firms' list: one high tier (key).
+    #[serde(default)]
+    tier: String,
     #[serde(default)]
     k: String,
     #[serde(default)]
@@ -110,7 +116,7 @@ pub async fn page(
     Ok(render::page(
         "ecosystem.html",
         &page,
-        context! { v => render::ser(&p.view), f => render::ser(&p.form) },
+        context! { v => render::ser(&p.view), f => render::ser(&p.form), s => render::ser(ecosystem::search(&p, &q.q)), q => q.q.trim() },
     ))
 }
 
@@ -176,4 +182,68 @@ pub async fn measures_xlsx(
         bytes,
         &format!("生态图谱度量-{}.xlsx", b.input.year),
     ))
+}
+
+/// GET /ecosystem/isolated — the isolated high-tier firms, filtered.
+pub async fn isolated(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(q): Query<EcoQuery>,
+) -> Result<Response, PageError> {
+    let page = Page::new("孤立的高层级企业", &user, "/ecosystem");
+    let Some(p) = ecosystem::page(&state.store, &state.zone, &user.scope(), &q.filter()?).await?
+    else {
+        return Ok(render::page(
+            "ecosystem_isolated.html",
+            &page,
+            context! { v => None::<()>, empty => "还没有企业年度数据：导入数据或载入演示数据后即可查看。" },
+        ));
+    };
+    let l = ecosystem::isolated(&p, &q.tier, &q.q)?;
+    Ok(render::page(
+        "ecosystem_isolated.html",
+        &page,
+        context! { v => render::ser(&p.view), f => render::ser(&p.form), l => render::ser(&l), shown => l.rows.len().min(ISOLATED_SHOWN) },
+    ))
+}
+
+/// Rows the isolated firms' page shows (the workbook holds them all).
+const ISOLATED_SHOWN: usize = 500;
+
+/// GET /ecosystem/isolated.xlsx
+pub async fn isolated_xlsx(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(q): Query<EcoQuery>,
+) -> Result<Response, PageError> {
+    let p = built(&state, &user, &q).await?;
+    let l = ecosystem::isolated(&p, &q.tier, &q.q)?;
+    let bytes = ecosystem::isolated_xlsx(&p, &l)?;
+    Ok(crate::export::xlsx_download(
+        &state,
+        &user,
+        bytes,
+        &format!("孤立的高层级企业-{}.xlsx", p.built.input.year),
+    ))
+}
+
+/// Builds the graph's default pages (the zone's and every park's) in the background: at start
+/// and after an import (called from [`crate::warm`]), so that the first view is served from memory.
+pub fn warm(state: &AppState) {
+    let st = state.clone();
+    tokio::spawn(async move {
+        let t = std::time::Instant::now();
+        match ecosystem::warm(&st.store, &st.zone).await {
+            Ok(n) => tracing::info!(
+                pages = n,
+                seconds = t.elapsed().as_secs_f64(),
+                "ecosystem pages warmed"
+            ),
+            Err(e) => tracing::warn!(error = %e, "warming the ecosystem pages failed"),
+        }
+        // the innovation vitality index of the zone (reads the whole panel)
+        if let Err(e) = gaoxin_app::vitality::warm(&st.store, &st.zone).await {
+            tracing::warn!(error = %e, "starting the vitality index failed");
+        }
+    });
 }

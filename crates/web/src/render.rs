@@ -211,6 +211,14 @@ const TEMPLATES: &[(&str, &str)] = &[
         "ecosystem.html",
         include_str!("../templates/ecosystem.html"),
     ),
+    (
+        "ecosystem_isolated.html",
+        include_str!("../templates/ecosystem_isolated.html"),
+    ),
+    (
+        "vitality_progress.html",
+        include_str!("../templates/vitality_progress.html"),
+    ),
 ];
 
 static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {

@@ -758,6 +758,13 @@ fn ecosystem_routes(t: Table) -> Table {
         .add("GET", "/ecosystem/nodes.csv", Staff, get(e::nodes_csv))
         .add("GET", "/ecosystem/edges.csv", Staff, get(e::edges_csv))
         .add("GET", "/ecosystem/graph.gexf", Staff, get(e::gexf))
+        .add("GET", "/ecosystem/isolated", Staff, get(e::isolated))
+        .add(
+            "GET",
+            "/ecosystem/isolated.xlsx",
+            Staff,
+            get(e::isolated_xlsx),
+        )
 }
 
 /// The JSON API (documented by [`crate::api::ApiDoc`]).

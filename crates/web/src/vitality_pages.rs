@@ -19,7 +19,13 @@ pub struct VitalityQuery {
     #[serde(default)]
     park: String,
     year: Option<String>,
+    /// `1`: the loading state's poll (htmx) — the progress fragment, or a refresh when ready.
+    #[serde(default)]
+    progress: String,
 }
+
+/// How long a view waits for the index before it shows the progress instead.
+const WAIT: std::time::Duration = std::time::Duration::from_millis(1000);
 
 /// GET /vitality
 pub async fn page(
@@ -36,8 +42,45 @@ pub async fn page(
     };
     let scope = user.scope();
     let page = Page::new("创新活力指数", &user, "/vitality");
-    let v = match vitality::view(&state.store, &state.zone, &scope, Some(&q.park), year).await {
-        Ok(v) => Some(v),
+    let poll = q.progress == "1";
+    let wait = if poll {
+        std::time::Duration::ZERO
+    } else {
+        WAIT
+    };
+    let status =
+        vitality::status(&state.store, &state.zone, &scope, Some(&q.park), year, wait).await;
+    let v = match status {
+        Ok(vitality::Status::Ready(v)) if poll => {
+            let _ = v;
+            let mut r = render::fragment("vitality_progress.html", context! { done => true });
+            r.headers_mut()
+                .insert("hx-refresh", axum::http::HeaderValue::from_static("true"));
+            return Ok(r);
+        }
+        Ok(vitality::Status::Computing(p)) => {
+            let ctx = context! { p => render::ser(&p), park => q.park.trim(), year => year };
+            return Ok(if poll {
+                render::fragment("vitality_progress.html", ctx)
+            } else {
+                render::page(
+                    "vitality.html",
+                    &page,
+                    context! { computing => ctx, v => None::<()> },
+                )
+            });
+        }
+        Err(e) if poll => {
+            let m = match e {
+                RdiError::Invalid(m) => m,
+                e => e.to_string(),
+            };
+            return Ok(render::fragment(
+                "vitality_progress.html",
+                context! { failed => m },
+            ));
+        }
+        Ok(vitality::Status::Ready(v)) => Some(*v),
         Err(RdiError::Invalid(m)) if year.is_none() && q.park.is_empty() => {
             return Ok(render::page(
                 "vitality.html",

@@ -441,6 +441,7 @@ pub fn after_import(state: &AppState) {
 }
 
 fn spawn(state: &AppState, changed: bool) {
+    crate::ecosystem_pages::warm(state);
     let st = state.clone();
     tokio::spawn(async move {
         if let Err(e) = warm_up(&st, changed).await {

@@ -25,19 +25,35 @@
         draggable: !big,
         force: { repulsion: big ? 30 : 80, edgeLength: big ? 20 : 50, gravity: 0.1, layoutAnimation: true, friction: 0.2 },
         categories: NAMES.map(function (n) { return { name: n }; }),
-        data: g.nodes.map(function (n, i) {
-          var size = n.kind === 'group' ? 8 + 30 * Math.sqrt(n.firms / maxFirms)
-            : n.kind === 'park' || n.kind === 'cluster' || n.kind === 'track' ? 16
-            : 5 + Math.min(12, 2 * Math.sqrt(deg[i]));
-          return {
-            id: String(i),
-            name: n.label,
-            value: n.kind === 'group' ? n.firms + ' 家企业' : deg[i] + ' 条关系',
-            category: KINDS.indexOf(n.kind),
-            symbolSize: size,
-            href: n.href || ''
-          };
-        }),
+        data: (function () {
+          var data = g.nodes.map(function (n, i) {
+            var size = n.kind === 'group' ? 8 + 30 * Math.sqrt(n.firms / maxFirms)
+              : n.kind === 'park' || n.kind === 'cluster' || n.kind === 'track' ? 16
+              : 5 + Math.min(12, 2 * Math.sqrt(deg[i]));
+            return {
+              id: String(i),
+              name: n.label,
+              value: n.kind === 'group' ? n.firms + ' 家企业' : deg[i] + ' 条关系',
+              category: KINDS.indexOf(n.kind),
+              symbolSize: size,
+              href: n.href || ''
+            };
+          });
+          // the node found by a search: fixed at the centre, larger, outlined, labelled and
+          // drawn last (on top), so that it is seen and can be clicked
+          var f = d.focus;
+          if (typeof f === 'number' && data[f] && tall) {
+            var item = data.splice(f, 1)[0];
+            item.fixed = true;
+            item.x = tall.clientWidth / 2;
+            item.y = tall.clientHeight / 2;
+            item.symbolSize = Math.max(item.symbolSize, 28);
+            item.itemStyle = { borderColor: '#c62828', borderWidth: 4 };
+            item.label = { show: true, fontWeight: 'bold', position: 'right' };
+            data.push(item);
+          }
+          return data;
+        })(),
         links: g.edges.map(function (e) {
           return { source: String(e.source), target: String(e.target), lineStyle: { width: Math.min(1 + Math.log(e.weight), 5) } };
         }),
@@ -60,6 +76,14 @@
       chart.on('click', function (p) {
         if (p.dataType === 'node' && p.data && p.data.href) window.location.href = p.data.href;
       });
+      var data = JSON.parse(document.getElementById('chart-data').textContent);
+      if (typeof data.focus === 'number' && data.graph.nodes[data.focus]) {
+        var found = data.graph.nodes[data.focus];
+        // the found node is the last data item (see above)
+        var last = data.graph.nodes.length - 1;
+        chart.dispatchAction({ type: 'highlight', seriesIndex: 0, dataIndex: last });
+        box.dataset.focus = found.label;
+      }
       var ms = Math.round(window.performance.now());
       var canvas = box.querySelector('canvas');
       status.textContent = '已绘制 ' + box.dataset.nodes + ' 个节点（自打开页面 ' + (ms / 1000).toFixed(2) + ' 秒）。滚轮缩放，拖动平移，点击节点打开其页面。';

@@ -31,6 +31,7 @@ fn url(path: &str, park: &str, uscc: &str) -> String {
         .replace("{job}", "0123456789abcdef");
     let query = match path {
         "/reform/export.xlsx" => "year=2024",
+        "/ecosystem/isolated.xlsx" => "tier=hightech&q=%E5%85%AC%E5%8F%B8",
         "/policies/group.xlsx" => "year=2024",
         "/reform/compare.xlsx" => "year=2024&file=unicorn_cap_300&file=incentive_share_60&actual=1",
         p if !p.ends_with(".xlsx") => "format=xlsx",

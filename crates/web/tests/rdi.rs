@@ -129,19 +129,34 @@ async fn the_vitality_page_explains_growth_and_a_park_sees_its_own() {
         .await
         .unwrap();
     let mut admin = s.signed_in("admin").await;
-    let r = admin.get("/vitality").await;
+    let r = ready(&mut admin, "/vitality").await;
     assert_eq!(r.status, 200, "{}", r.text());
     let t = r.text();
     assert!(
         t.contains("基期") && t.contains("对增长的贡献") && t.contains("27.63%"),
         "{t}"
     );
-    assert_eq!(admin.get("/vitality?park=atlantis").await.status, 400);
-    assert_eq!(admin.get("/vitality?year=1900").await.status, 400);
+    assert_eq!(
+        ready(&mut admin, "/vitality?park=atlantis").await.status,
+        400
+    );
+    assert_eq!(ready(&mut admin, "/vitality?year=1900").await.status, 400);
     let mut park = s.signed_in("park-jiangbei").await;
-    let p = park.get("/vitality?park=xingang").await.text();
+    let p = ready(&mut park, "/vitality?park=xingang").await.text();
     assert!(
         p.contains("创新活力指数 · 江北"),
         "a park administrator sees its own park"
     );
+}
+
+/// The page once the index is computed (it shows the progress while it is computed).
+async fn ready(c: &mut Client, path: &str) -> Resp {
+    for _ in 0..600 {
+        let r = c.get(path).await;
+        if !r.text().contains("id=\"vitality-loading\"") {
+            return r;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    panic!("{path}: the index was never computed");
 }

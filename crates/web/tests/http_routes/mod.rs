@@ -321,7 +321,9 @@ pub(super) fn expected_signed_in(path: &str, who: &str, variant: &str) -> u16 {
         | "/ecosystem/export.xlsx"
         | "/ecosystem/nodes.csv"
         | "/ecosystem/edges.csv"
-        | "/ecosystem/graph.gexf" => {
+        | "/ecosystem/graph.gexf"
+        | "/ecosystem/isolated"
+        | "/ecosystem/isolated.xlsx" => {
             if who == "firm" || who == "dept-keji" {
                 404
             } else {
