@@ -636,7 +636,8 @@ pub fn line_of(text: &str, offset: usize) -> usize {
         + 1
 }
 
-/// Reads every `*.toml` file of a directory (sorted by name).
+/// Reads every `*.toml` file of a directory (sorted by name). Files with the same `id` are
+/// versions of one rule, refused unless their periods are disjoint ([`crate::versions`]).
 pub fn read_dir(dir: &Path) -> Result<Vec<RuleFile>, Vec<LoadError>> {
     let mut paths: Vec<PathBuf> = match std::fs::read_dir(dir) {
         Ok(rd) => rd
@@ -667,16 +668,8 @@ pub fn read_dir(dir: &Path) -> Result<Vec<RuleFile>, Vec<LoadError>> {
             }),
         }
     }
-    let mut seen: BTreeMap<String, PathBuf> = BTreeMap::new();
-    for f in &files {
-        if let Some(prev) = seen.insert(f.id.clone(), f.path.clone()) {
-            errors.push(LoadError {
-                file: f.path.clone(),
-                line: 1,
-                msg: format!("规则编号「{}」与 {} 重复", f.id, prev.display()),
-            });
-        }
-    }
+    // Several files of one id are versions of it, told apart by their periods.
+    errors.extend(crate::versions::conflicts(&files));
     if errors.is_empty() {
         Ok(files)
     } else {

@@ -30,6 +30,7 @@ pub mod run;
 pub mod sme;
 pub mod synth;
 pub mod verdict;
+pub mod versions;
 pub mod wording;
 
 pub use batch::{BatchResult, Outputs, RuleResult, evaluate};
