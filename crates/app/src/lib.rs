@@ -85,6 +85,7 @@ pub mod payout_flow;
 pub mod payout_funds;
 pub mod payout_measures;
 pub mod payout_report;
+pub mod payout_review;
 pub mod payout_sync;
 pub mod payout_xlsx;
 pub mod payouts;
