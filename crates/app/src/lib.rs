@@ -78,6 +78,7 @@ pub mod glossary;
 pub mod glossary_links;
 pub mod indicators;
 pub mod leads;
+pub mod payout_access;
 pub mod payout_api;
 pub mod payout_data;
 pub mod payout_demo;
