@@ -65,7 +65,7 @@ impl CheckReport {
 
 /// Loads a directory and checks it.
 pub fn check_dir(dir: &Path) -> CheckReport {
-    match crate::file::read_dir(dir) {
+    match crate::versions::read_dir(dir) {
         Ok(files) => check(&files),
         Err(errors) => CheckReport {
             files: 0,

@@ -636,9 +636,9 @@ pub fn line_of(text: &str, offset: usize) -> usize {
         + 1
 }
 
-/// Reads every `*.toml` file of a directory (sorted by name). Files with the same `id` are
-/// versions of one rule, refused unless their periods are disjoint ([`crate::versions`]).
-pub fn read_dir(dir: &Path) -> Result<Vec<RuleFile>, Vec<LoadError>> {
+/// Reads and parses every `*.toml` file of a directory (sorted by name). Files with the same
+/// `id` are versions of one rule: `crate::versions::read_dir` also checks their periods.
+pub fn read_files(dir: &Path) -> Result<Vec<RuleFile>, Vec<LoadError>> {
     let mut paths: Vec<PathBuf> = match std::fs::read_dir(dir) {
         Ok(rd) => rd
             .filter_map(|e| e.ok().map(|e| e.path()))
@@ -668,8 +668,6 @@ pub fn read_dir(dir: &Path) -> Result<Vec<RuleFile>, Vec<LoadError>> {
             }),
         }
     }
-    // Several files of one id are versions of it, told apart by their periods.
-    errors.extend(crate::versions::conflicts(&files));
     if errors.is_empty() {
         Ok(files)
     } else {

@@ -80,6 +80,18 @@ pub fn conflicts(files: &[RuleFile]) -> Vec<LoadError> {
     errors
 }
 
+/// Reads every rule file of a directory ([`crate::file::read_files`]); files with the same `id`
+/// are versions of one rule, refused unless they can be told apart by date ([`conflicts`]).
+pub fn read_dir(dir: &std::path::Path) -> Result<Vec<RuleFile>, Vec<LoadError>> {
+    let files = crate::file::read_files(dir)?;
+    let errors = conflicts(&files);
+    if errors.is_empty() {
+        Ok(files)
+    } else {
+        Err(errors)
+    }
+}
+
 /// Whether some id has more than one version.
 pub fn has_versions(files: &[RuleFile]) -> bool {
     let mut seen = std::collections::BTreeSet::new();
