@@ -345,9 +345,11 @@ pub fn check_payment(p: PayFacts, amount_fen: i64) -> PayCheck {
     PayCheck::Pay
 }
 
-/// Whether `confirmer` may confirm a payment requested by `requester` (another person only).
+/// Whether `confirmer` may confirm a payment requested by `requester` (another person only:
+/// the command line's `cli:<user>` is the same person as the account `<user>`).
 pub fn may_confirm(requester: &str, confirmer: &str) -> Result<(), String> {
-    if requester == confirmer {
+    let person = |a: &str| a.strip_prefix("cli:").unwrap_or(a).trim().to_lowercase();
+    if person(requester) == person(confirmer) {
         Err("复核须由另一名高新区管理员办理（不能复核自己提交的拨付）".into())
     } else {
         Ok(())

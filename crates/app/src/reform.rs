@@ -146,7 +146,7 @@ impl Baseline {
 
     /// The parameters of rule `rule` a form may change, with their values in force for the year.
     pub fn params(&self, rule: &str) -> Option<Vec<ParamInfo>> {
-        let f = self.files.iter().find(|f| f.id == rule)?;
+        let f = gaoxin_rules::versions::in_force(&self.files, rule, self.as_of)?;
         Some(
             f.params
                 .iter()

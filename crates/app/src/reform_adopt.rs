@@ -18,14 +18,18 @@
 //! written to a temporary file and renamed over the old one; should a rename fail, the files
 //! already renamed are put back. Stored runs are never touched.
 //!
-//! Adopted: parameter changes (`[[params]]`, not yearly parameters) and effective dates
-//! (`[[dates]]`). Refused with a reason: band changes and draft files (`[[bands]]`, `[[replace]]`
-//! would change the past too — a band table has no dated values, and one directory holds one file
-//! per rule id) and yearly parameters (a published figure of one year has no effective date).
+//! Adopted as dated values inside the file: parameter changes (`[[params]]` without `year`) and
+//! effective dates (`[[dates]]`). Adopted as a new version file of the rule (`<name>@<effective
+//! date>.toml` beside the old one, in force from the effective date; the version in force until
+//! then gets `effective_to` the day before — [`gaoxin_rules::versions`] selects by the as-of date):
+//! band changes (`[[bands]]`: a band table has no dated values), drafts (`[[replace]]`) and
+//! yearly parameters (`year = …`: a published figure of one year). The new version must start
+//! after the version in force; its inherited test cases must pass (else refused).
 use crate::audit::{Who, event};
 use crate::data_files::{RULES, Source};
 use gaoxin_model::Date;
 use gaoxin_rules::reform::{AppliedChange, Reform, What, When};
+use gaoxin_rules::versions::in_force;
 use gaoxin_rules::{RuleFile, file::Param};
 use gaoxin_store::{Adoption, Role, Store};
 use serde::Serialize;
@@ -49,13 +53,22 @@ pub enum AdoptError {
 pub struct FileVersion {
     pub rule: String,
     pub rule_name: String,
+    /// The file of the version in force on the effective date.
     pub path: PathBuf,
+    /// Where the new version is written: `path` itself (dated parameter values, dates), or a
+    /// new file beside it (`<name>@<effective date>.toml`) in force from the effective date.
+    pub new_path: PathBuf,
+    /// How the new version is kept, in Chinese (shown with the diff).
+    pub how: String,
     pub old_version: String,
     pub new_version: String,
     #[serde(skip)]
     pub old_text: String,
     #[serde(skip)]
     pub new_text: String,
+    /// For a new version file: the old file's text, now ending the day before the effective date.
+    #[serde(skip)]
+    pub old_ended: Option<String>,
 }
 
 /// What an adoption would write: the diff shown before confirming and the new file versions.
@@ -81,29 +94,46 @@ pub fn rules_dir() -> Result<PathBuf, AdoptError> {
     }
 }
 
-/// The reform as adopted: every parameter change from `effective` on; refused for what cannot
-/// be adopted as a dated version.
+/// Whether a change is adopted as a new version file of its rule (from the effective date, the
+/// earlier version ending the day before) rather than as a dated value inside the file: a band
+/// table and a draft have no dated values, and a yearly parameter's value is one year's figure.
+fn new_version(w: &What) -> bool {
+    matches!(
+        w,
+        What::Band { .. }
+            | What::Replace(_)
+            | What::Param {
+                when: When::Year(_),
+                ..
+            }
+    )
+}
+
+/// The reform as adopted: every (not yearly) parameter change from `effective` on.
 fn as_adopted(r: &Reform, effective: Date) -> Result<Reform, AdoptError> {
     let mut out = r.clone();
-    let mut why = Vec::new();
     for c in &mut out.changes {
-        match &mut c.what {
-            What::Param { when, name, .. } => match when {
-                When::Always | When::From(_) => *when = When::From(effective),
-                When::Year(y) => why.push(format!(
-                    "规则「{}」参数「{name}」是 {y} 年度的公布值，没有生效日期，不能采纳（请直接修订规则文件）",
-                    c.rule
-                )),
-            },
-            What::Dates { .. } => {}
-            What::Band { table, label, .. } => why.push(format!(
-                "规则「{}」分数表「{table}」的「{label}」档：分数段没有分日期的取值，采纳会改变以往年度的结果，暂不支持（请修订规则文件并另存版本）",
+        if let What::Param {
+            when: when @ (When::Always | When::From(_)),
+            ..
+        } = &mut c.what
+        {
+            *when = When::From(effective);
+        }
+    }
+    let mut why = Vec::new();
+    for c in &out.changes {
+        let versioned = out
+            .changes
+            .iter()
+            .any(|o| o.rule == c.rule && new_version(&o.what));
+        if versioned && matches!(c.what, What::Dates { .. }) {
+            why.push(format!(
+                "{}:{}: 规则「{}」既修改有效期又成为新版本（分数段、草案或年度取值）：新版本自采纳的生效日期起适用，请分两次采纳",
+                r.path.display(),
+                c.line,
                 c.rule
-            )),
-            What::Replace(_) => why.push(format!(
-                "规则「{}」的草案文件：整份替换会改变以往年度的结果，暂不支持采纳（请把草案作为新规则文件提交）",
-                c.rule
-            )),
+            ));
         }
     }
     if why.is_empty() {
@@ -132,69 +162,38 @@ pub fn propose(
     let applied = adopted.apply(&files, effective).map_err(|es| {
         AdoptError::Refused(format!("方案未通过校验：{}", crate::reform::errors_zh(&es)))
     })?;
+    let who = format!(
+        "自{effective}起：采纳方案「{}」（提出人：{}；采纳人：{adopter}）",
+        r.name, r.author
+    );
+    let mut ids: Vec<&str> = Vec::new();
+    for c in &adopted.changes {
+        if !ids.contains(&c.rule.as_str()) {
+            ids.push(&c.rule);
+        }
+    }
     let mut versions = Vec::new();
-    for old in &files {
-        let Some(new) = applied.files.iter().find(|f| f.id == old.id) else {
-            continue;
-        };
+    for id in ids {
+        let old = in_force(&files, id, effective).expect("an applied rule exists");
+        let new = applied
+            .files
+            .iter()
+            .find(|f| f.id == id)
+            .expect("applied rule");
         let changes: Vec<&What> = adopted
             .changes
             .iter()
-            .filter(|c| c.rule == old.id)
+            .filter(|c| c.rule == id)
             .map(|c| &c.what)
             .collect();
-        if changes.is_empty() {
-            continue;
-        }
-        let who = format!(
-            "自{effective}起：采纳方案「{}」（提出人：{}；采纳人：{adopter}）",
-            r.name, r.author
-        );
-        let mut text = old.text.clone();
-        for w in &changes {
-            text = match w {
-                What::Param { name, .. } => {
-                    let p = new
-                        .params
-                        .iter()
-                        .find(|p| p.name == *name)
-                        .expect("applied parameter");
-                    set_param(&text, name, &values_toml(p), &who)
-                }
-                What::Dates {
-                    effective_from,
-                    effective_to,
-                } => set_dates(&text, *effective_from, *effective_to),
-                _ => None,
-            }
-            .ok_or_else(|| {
-                AdoptError::Refused(format!(
-                    "无法在 {} 中定位要修改的项，未作任何修改",
-                    old.path.display()
-                ))
-            })?;
-        }
-        let new_version = format!("{}+{effective}", old.version);
-        text = set_top(&text, "version", &new_version).ok_or_else(|| {
-            AdoptError::Refused(format!("{} 没有 version 一行", old.path.display()))
-        })?;
-        let head = format!(
-            "# 版本 {new_version}：{who}。\n# 方案说明：{}\n# 上一版本：versions/{}@{}.toml\n",
-            one_line(&r.note),
-            old.id,
-            old.version
-        );
-        versions.push(FileVersion {
-            rule: old.id.clone(),
-            rule_name: old.name.clone(),
-            path: old.path.clone(),
-            old_version: old.version.clone(),
-            new_version,
-            old_text: old.text.clone(),
-            new_text: format!("{head}{text}"),
-        });
+        let v = if changes.iter().any(|w| new_version(w)) {
+            text::new_file(old, new, &changes, effective, &who, r)?
+        } else {
+            in_place(old, new, &changes, effective, &who, r)?
+        };
+        versions.push(v);
     }
-    check(&files, &applied.files, &versions)?;
+    check(&files, &applied.files, &versions, effective)?;
     Ok(Proposal {
         key: key.to_string(),
         name: r.name.clone(),
@@ -207,40 +206,144 @@ pub fn propose(
     })
 }
 
+/// A rule's changes as dated values (and dates) inside its file: a new text of the same file.
+fn in_place(
+    old: &RuleFile,
+    new: &RuleFile,
+    changes: &[&What],
+    effective: Date,
+    who: &str,
+    r: &Reform,
+) -> Result<FileVersion, AdoptError> {
+    let mut text = old.text.clone();
+    for w in changes {
+        text = match w {
+            What::Param { name, .. } => {
+                let p = new
+                    .params
+                    .iter()
+                    .find(|p| p.name == *name)
+                    .expect("applied parameter");
+                set_param(&text, name, &values_toml(p), who)
+            }
+            What::Dates {
+                effective_from,
+                effective_to,
+            } => set_dates(&text, *effective_from, *effective_to),
+            _ => None,
+        }
+        .ok_or_else(|| {
+            AdoptError::Refused(format!(
+                "无法在 {} 中定位要修改的项，未作任何修改",
+                old.path.display()
+            ))
+        })?;
+    }
+    let new_version = format!("{}+{effective}", old.version);
+    text = set_top(&text, "version", &new_version)
+        .ok_or_else(|| AdoptError::Refused(format!("{} 没有 version 一行", old.path.display())))?;
+    let head = format!(
+        "# 版本 {new_version}：{who}。\n# 方案说明：{}\n# 上一版本：versions/{}@{}.toml\n",
+        one_line(&r.note),
+        old.id,
+        old.version
+    );
+    Ok(FileVersion {
+        rule: old.id.clone(),
+        rule_name: old.name.clone(),
+        path: old.path.clone(),
+        new_path: old.path.clone(),
+        how: format!("同一规则文件内自{effective}起的新取值（此前的取值保留）"),
+        old_version: old.version.clone(),
+        new_version,
+        old_text: old.text.clone(),
+        new_text: format!("{head}{text}"),
+        old_ended: None,
+    })
+}
+
+/// Whether two parsed files give the same values: parameters (dated values), band tables.
+fn same_values(a: &RuleFile, b: &RuleFile) -> bool {
+    let params = a.params.len() == b.params.len()
+        && a.params.iter().zip(&b.params).all(|(a, b)| {
+            a.name == b.name
+                && a.values.len() == b.values.len()
+                && a.values
+                    .iter()
+                    .zip(&b.values)
+                    .all(|(x, y)| x.from == y.from && x.year == y.year && x.value == y.value)
+        });
+    let tables = a.tables.len() == b.tables.len()
+        && a.tables.iter().zip(&b.tables).all(|(a, b)| {
+            a.name == b.name
+                && a.bands.len() == b.bands.len()
+                && a.bands
+                    .iter()
+                    .zip(&b.bands)
+                    .all(|(x, y)| x.label == y.label && x.min == y.min && x.points == y.points)
+        });
+    params && tables
+}
+
 /// The new texts parsed, compared with what the reform evaluates, and the whole directory with
-/// them checked (compiled, every file's cases run).
+/// them checked (compiled, every file's cases run — of a rule with several versions, each
+/// version's own).
 fn check(
     files: &[RuleFile],
     applied: &[RuleFile],
     versions: &[FileVersion],
+    effective: Date,
 ) -> Result<(), AdoptError> {
+    let parse = |path: &Path, text: &str| {
+        gaoxin_rules::file::parse_file(path, text)
+            .map_err(|e| AdoptError::Refused(format!("新版本未通过校验：{e}")))
+    };
+    let differs = |path: &Path| {
+        AdoptError::Refused(format!(
+            "{} 的新版本与方案测算的取值不一致，未作任何修改",
+            path.display()
+        ))
+    };
     let mut all = Vec::new();
     for f in files {
-        match versions.iter().find(|v| v.rule == f.id) {
+        match versions.iter().find(|v| v.path == f.path) {
             None => all.push(f.clone()),
             Some(v) => {
-                let parsed = gaoxin_rules::file::parse_file(&v.path, &v.new_text)
-                    .map_err(|e| AdoptError::Refused(format!("新版本未通过校验：{e}")))?;
                 let want = applied.iter().find(|a| a.id == f.id).expect("applied");
-                let same = parsed.params.len() == want.params.len()
-                    && parsed.params.iter().zip(&want.params).all(|(a, b)| {
-                        a.name == b.name
-                            && a.values.len() == b.values.len()
-                            && a.values.iter().zip(&b.values).all(|(x, y)| {
-                                x.from == y.from && x.year == y.year && x.value == y.value
-                            })
-                    })
-                    && parsed.effective_from == want.effective_from
-                    && parsed.effective_to == want.effective_to;
-                if !same {
-                    return Err(AdoptError::Refused(format!(
-                        "{} 的新版本与方案测算的取值不一致，未作任何修改",
-                        v.path.display()
-                    )));
+                let parsed = parse(&v.new_path, &v.new_text)?;
+                match &v.old_ended {
+                    None => {
+                        if !same_values(&parsed, want)
+                            || parsed.effective_from != want.effective_from
+                            || parsed.effective_to != want.effective_to
+                        {
+                            return Err(differs(&v.new_path));
+                        }
+                    }
+                    Some(ended) => {
+                        let before = parse(&v.path, ended)?;
+                        if !same_values(&before, f)
+                            || before.effective_from != f.effective_from
+                            || before.effective_to.is_none_or(|t| t >= effective)
+                        {
+                            return Err(differs(&v.path));
+                        }
+                        if !same_values(&parsed, want) || parsed.effective_from != effective {
+                            return Err(differs(&v.new_path));
+                        }
+                        all.push(before);
+                    }
                 }
                 all.push(parsed);
             }
         }
+    }
+    let es = gaoxin_rules::versions::conflicts(&all);
+    if !es.is_empty() {
+        return Err(AdoptError::Refused(format!(
+            "采纳后同一规则的版本有效期冲突，未作任何修改：{}",
+            crate::reform::errors_zh(&es)
+        )));
     }
     let rep = gaoxin_rules::check(&all);
     if rep.ok() {
@@ -253,39 +356,65 @@ fn check(
     }
 }
 
-/// Writes the proposal's files: the old text kept under `versions/`, each new text written to a
-/// temporary file and renamed over the old one; a failure puts back what was renamed.
+/// Writes the proposal's files: the old text kept under `versions/`, each new text (and an
+/// ended old version's text) written to a temporary file and renamed into place; a failure puts
+/// back what was written.
 pub fn write(p: &Proposal) -> Result<(), AdoptError> {
     let io = |e: std::io::Error, what: &Path| {
         AdoptError::Refused(format!("写入 {} 失败：{e}", what.display()))
     };
     let archive = p.dir.join("versions");
     std::fs::create_dir_all(&archive).map_err(|e| io(e, &archive))?;
-    let mut temps = Vec::new();
+    // (temporary, final) pairs
+    let mut moves: Vec<(PathBuf, PathBuf)> = Vec::new();
+    let stage = |text: &str, to: &Path, moves: &mut Vec<(PathBuf, PathBuf)>| {
+        let tmp = to.with_extension("toml.adopting");
+        std::fs::write(&tmp, text).map_err(|e| io(e, &tmp))?;
+        moves.push((tmp, to.to_path_buf()));
+        Ok::<(), AdoptError>(())
+    };
+    let mut staged = Ok(());
     for v in &p.files {
         let keep = archive.join(format!("{}@{}.toml", v.rule, v.old_version));
-        std::fs::write(&keep, &v.old_text).map_err(|e| io(e, &keep))?;
-        let tmp = v.path.with_extension("toml.adopting");
-        if let Err(e) = std::fs::write(&tmp, &v.new_text) {
-            for t in &temps {
-                let _ = std::fs::remove_file(t);
-            }
-            return Err(io(e, &tmp));
+        staged = std::fs::write(&keep, &v.old_text).map_err(|e| io(e, &keep));
+        if staged.is_ok() {
+            staged = stage(&v.new_text, &v.new_path, &mut moves);
         }
-        temps.push(tmp);
+        if staged.is_ok()
+            && let Some(ended) = &v.old_ended
+        {
+            staged = stage(ended, &v.path, &mut moves);
+        }
+        if staged.is_err() {
+            break;
+        }
     }
-    for (k, (v, tmp)) in p.files.iter().zip(&temps).enumerate() {
-        if let Err(e) = std::fs::rename(tmp, &v.path) {
-            for done in &p.files[..k] {
-                let _ = std::fs::write(&done.path, &done.old_text);
-            }
-            for t in &temps[k..] {
+    if let Err(e) = staged {
+        for (t, _) in &moves {
+            let _ = std::fs::remove_file(t);
+        }
+        return Err(e);
+    }
+    for (k, (tmp, to)) in moves.iter().enumerate() {
+        if let Err(e) = std::fs::rename(tmp, to) {
+            put_back(p);
+            for (t, _) in &moves[k..] {
                 let _ = std::fs::remove_file(t);
             }
-            return Err(io(e, &v.path));
+            return Err(io(e, to));
         }
     }
     Ok(())
+}
+
+/// Every file of the proposal as it was: old texts written back, new version files removed.
+fn put_back(p: &Proposal) {
+    for v in &p.files {
+        let _ = std::fs::write(&v.path, &v.old_text);
+        if v.new_path != v.path {
+            let _ = std::fs::remove_file(&v.new_path);
+        }
+    }
 }
 
 /// The saved reform `key` adopted from `effective` by `who` (a zone administrator, or the command
@@ -361,9 +490,7 @@ pub async fn adopt_in(
     match store.record_adoption(&a, &ev).await {
         Ok(id) => Ok((p, Some(id))),
         Err(e) => {
-            for v in &p.files {
-                let _ = std::fs::write(&v.path, &v.old_text);
-            }
+            put_back(&p);
             Err(e.into())
         }
     }
@@ -586,6 +713,8 @@ fn set_dates(text: &str, from: Option<Date>, to: Option<Date>) -> Option<String>
     }
     Some(t)
 }
+
+mod text;
 
 #[cfg(test)]
 mod tests;

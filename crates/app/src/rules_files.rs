@@ -33,6 +33,8 @@ pub fn read_rules(source: &Source) -> Result<Vec<RuleFile>, Vec<LoadError>> {
                     Err(e) => errors.push(e),
                 }
             }
+            // several files of one id are versions of one rule, as in a directory
+            errors.extend(gaoxin_rules::versions::conflicts(&files));
             if errors.is_empty() {
                 Ok(files)
             } else {

@@ -1,4 +1,4 @@
-//! `gaoxin payouts sync|list|show|import|measures|template|step|fund`: the payout ledger (政策兑现)
+//! `gaoxin payouts sync|list|show|import|measures|template|step|approve-second|fund`: the payout ledger (政策兑现)
 //! from the command line, as a zone administrator (recorded in the audit trail as `cli:<os user>`).
 use crate::data::Res;
 use clap::{Args, Subcommand};
@@ -6,7 +6,7 @@ use gaoxin_app::audit::Who;
 use gaoxin_app::payout_data::{CITY_TOTAL, PayoutConfig, SOURCES};
 use gaoxin_app::payout_flow::Capacity;
 use gaoxin_app::payouts::{self, StepInput};
-use gaoxin_app::{payout_report, payout_sync, payout_xlsx};
+use gaoxin_app::{payout_report, payout_review, payout_sync, payout_xlsx};
 use gaoxin_model::{Date, Money, Unit, Year, Zone, present};
 use gaoxin_store::{FundLine, PayoutFilter, Scope, Store, unix_now};
 use std::path::PathBuf;
@@ -62,6 +62,17 @@ enum PayoutsCmd {
         fund_source: String,
         #[arg(long, default_value = "")]
         date: String,
+        #[arg(long, default_value = "")]
+        note: String,
+    },
+    /// Second approval (复核通过) of a payment waiting for review (待复核: to a firm no longer
+    /// eligible): paid as submitted. `--as USER` names the approving platform account (an enabled
+    /// zone administrator); without it the approver is `cli:<os user>`. The approver must not be
+    /// the one who submitted the payment. Same step as `step ID 复核通过`.
+    ApproveSecond {
+        id: i64,
+        #[arg(long = "as")]
+        as_user: Option<String>,
         #[arg(long, default_value = "")]
         note: String,
     },
@@ -181,6 +192,14 @@ pub async fn run(url: &str, zone: &Zone, a: PayoutsArgs) -> Res {
             let done =
                 payouts::act(&store, &cfg, &who, Capacity::Zone, &Scope::Zone, id, &input).await?;
             println!("{}（当前状态：{}）", done.message, done.state);
+        }
+        PayoutsCmd::ApproveSecond { id, as_user, note } => {
+            let approver = payout_review::approver(&store, as_user.as_deref()).await?;
+            let done = payout_review::approve_second(&store, &cfg, &approver, id, &note).await?;
+            println!(
+                "{}（复核人：{}；当前状态：{}）",
+                done.message, approver.actor, done.state
+            );
         }
         PayoutsCmd::Import { file } => {
             let bytes = std::fs::read(&file)?;

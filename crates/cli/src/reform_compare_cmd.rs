@@ -142,11 +142,12 @@ async fn adopt(url: &str, a: AdoptArgs) -> Res {
             }
             for v in &p.files {
                 println!(
-                    "  规则文件 {}（{}）：版本 {} → {}",
-                    v.path.display(),
+                    "  规则文件 {}（{}）：版本 {} → {}（{}）",
+                    v.new_path.display(),
                     v.rule_name,
                     v.old_version,
-                    v.new_version
+                    v.new_version,
+                    v.how
                 );
             }
             match id {

@@ -213,3 +213,29 @@ fn reform_compare_lays_reforms_side_by_side_and_adopt_dry_run_writes_nothing() {
     assert_eq!(std::fs::read_to_string(file).unwrap(), before);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `gaoxin payouts approve-second ID [--as USER]`: the approver named by `--as` must be an
+/// existing zone administrator, and a missing award is said so — nothing paid, a failing exit.
+#[test]
+fn payouts_approve_second_checks_the_approver_and_the_award() {
+    let dir: PathBuf =
+        std::env::temp_dir().join(format!("gaoxin-cli-approve-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let db = format!("sqlite://{}", dir.join("t.db").display());
+    let fails = |args: &[&str], says: &str| {
+        let out = run(&db, args);
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(!out.status.success(), "{args:?}: {text}");
+        assert!(text.contains(says), "{args:?}: {text}");
+    };
+    fails(
+        &["payouts", "approve-second", "1", "--as", "nobody"],
+        "没有名为「nobody」的账号",
+    );
+    fails(&["payouts", "approve-second", "999"], "未找到该兑现记录");
+    let _ = std::fs::remove_dir_all(&dir);
+}

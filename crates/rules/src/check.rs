@@ -65,7 +65,7 @@ impl CheckReport {
 
 /// Loads a directory and checks it.
 pub fn check_dir(dir: &Path) -> CheckReport {
-    match crate::file::read_dir(dir) {
+    match crate::versions::read_dir(dir) {
         Ok(files) => check(&files),
         Err(errors) => CheckReport {
             files: 0,
@@ -90,6 +90,17 @@ pub fn check(files: &[RuleFile]) -> CheckReport {
     if let Err(e) = compile(files, date, &Overrides::new()) {
         report.errors = e;
         return report;
+    }
+    // Each earlier version of a rule with several (names, cycles), with the other files.
+    let latest = crate::versions::select(files, date);
+    for f in files {
+        if !latest.iter().any(|g| g.path == f.path) {
+            let with = crate::versions::with_version(files, f);
+            if let Err(e) = compile(&with, date, &Overrides::new()) {
+                report.errors = e;
+                return report;
+            }
+        }
     }
     for f in files {
         for t in &f.tests {
@@ -236,7 +247,8 @@ fn run_case(files: &[RuleFile], f: &RuleFile, t: &TestCase) -> Result<Vec<String
     }
     // Only the file and the files it refers to (`ref`): a case of an earlier year must not fail
     // because an unrelated newer policy has no parameter value in force then.
-    let needed = with_refs(files, f);
+    // The file's own version of its rule, whatever the case's date.
+    let needed = with_refs(&crate::versions::with_version(files, f), f);
     let plan = compile(&needed, as_of, &ov).map_err(|e| {
         e.iter()
             .map(|x| x.to_string())

@@ -636,8 +636,9 @@ pub fn line_of(text: &str, offset: usize) -> usize {
         + 1
 }
 
-/// Reads every `*.toml` file of a directory (sorted by name).
-pub fn read_dir(dir: &Path) -> Result<Vec<RuleFile>, Vec<LoadError>> {
+/// Reads and parses every `*.toml` file of a directory (sorted by name). Files with the same
+/// `id` are versions of one rule: `crate::versions::read_dir` also checks their periods.
+pub fn read_files(dir: &Path) -> Result<Vec<RuleFile>, Vec<LoadError>> {
     let mut paths: Vec<PathBuf> = match std::fs::read_dir(dir) {
         Ok(rd) => rd
             .filter_map(|e| e.ok().map(|e| e.path()))
@@ -665,16 +666,6 @@ pub fn read_dir(dir: &Path) -> Result<Vec<RuleFile>, Vec<LoadError>> {
                 line: 0,
                 msg: format!("无法读取文件：{e}"),
             }),
-        }
-    }
-    let mut seen: BTreeMap<String, PathBuf> = BTreeMap::new();
-    for f in &files {
-        if let Some(prev) = seen.insert(f.id.clone(), f.path.clone()) {
-            errors.push(LoadError {
-                file: f.path.clone(),
-                line: 1,
-                msg: format!("规则编号「{}」与 {} 重复", f.id, prev.display()),
-            });
         }
     }
     if errors.is_empty() {

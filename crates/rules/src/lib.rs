@@ -30,6 +30,7 @@ pub mod run;
 pub mod sme;
 pub mod synth;
 pub mod verdict;
+pub mod versions;
 pub mod wording;
 
 pub use batch::{BatchResult, Outputs, RuleResult, evaluate};
@@ -42,7 +43,7 @@ pub use run::{RuleVersion, RulesRunRecord};
 
 /// Loads and parses every rule file of a directory (e.g. `data/rules`).
 pub fn load_dir(dir: &std::path::Path) -> Result<Vec<RuleFile>, Vec<LoadError>> {
-    file::read_dir(dir)
+    versions::read_dir(dir)
 }
 
 /// The default as-of date for fiscal year `year`: applications in year+1 read the facts of

@@ -433,7 +433,8 @@ impl Reform {
     /// words (before → after, the values in force on `as_of`). Every error is reported, each with
     /// the reform file's line.
     pub fn apply(&self, files: &[RuleFile], as_of: Date) -> Result<Applied, Vec<LoadError>> {
-        let mut out: Vec<RuleFile> = files.to_vec();
+        // Of a rule with several versions, the one in force on `as_of` is changed.
+        let mut out: Vec<RuleFile> = crate::versions::select(files, as_of).into_owned();
         let mut applied = Vec::new();
         let mut errors = Vec::new();
         let mut seen: BTreeSet<String> = BTreeSet::new();

@@ -27,7 +27,7 @@ impl RuleVersion {
                 // `files`.
                 let file_hash = files
                     .iter()
-                    .find(|f| f.id == r.id)
+                    .find(|f| f.id == r.id && f.version == r.version)
                     .map(|f| {
                         let mut h = Fnv::new();
                         h.bytes(f.text.as_bytes());

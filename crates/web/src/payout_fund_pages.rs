@@ -14,7 +14,6 @@ use axum::response::{IntoResponse, Response};
 use gaoxin_app::payout_data::PayoutConfig;
 use gaoxin_app::payouts::PayoutError;
 use gaoxin_app::{payout_api, payout_funds};
-use gaoxin_store::Role;
 use minijinja::context;
 use serde::Deserialize;
 
@@ -57,7 +56,7 @@ async fn funds_view(
         &page,
         context! {
             items => render::ser(&items), year => year, errors => import.0, done => import.1,
-            zone_admin => user.role == Role::ZoneAdmin, max_mb => MAX_FUND_IMPORT / (1024 * 1024),
+            zone_admin => gaoxin_app::payout_access::Access::of(&user.role).manages(), max_mb => MAX_FUND_IMPORT / (1024 * 1024),
         },
     );
     if failed {
@@ -141,7 +140,7 @@ pub async fn funds_import(
             "表单已过期或来源不明，请返回上一页刷新后重试。",
         ));
     }
-    if user.role != Role::ZoneAdmin {
+    if !gaoxin_app::payout_access::Access::of(&user.role).manages() {
         return Err(PageError::not_found());
     }
     let bytes = file

@@ -15,10 +15,11 @@ use axum::extract::{Multipart, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use gaoxin_app::appeals_data::china_date;
+use gaoxin_app::payout_access::{self, Access};
 use gaoxin_app::payout_data::{CITY_TOTAL, PayoutConfig, SOURCES, unconfirmed};
 use gaoxin_app::payout_flow::STATES;
+use gaoxin_app::payout_xlsx;
 use gaoxin_app::payouts::{self, PayoutError, StepInput};
-use gaoxin_app::{payout_report, payout_sync, payout_xlsx};
 use gaoxin_model::{Money, Unit, Year};
 use gaoxin_store::{FundLine, PayoutFilter, Role, unix_now};
 use minijinja::context;
@@ -55,11 +56,9 @@ fn park_name(state: &AppState, p: &str) -> String {
         .unwrap_or_else(|| p.to_string())
 }
 
-fn zone_admin(user: &CurrentUser) -> Result<(), PageError> {
-    match user.role {
-        Role::ZoneAdmin => Ok(()),
-        _ => Err(PageError::not_found()),
-    }
+/// The user's access to the ledger: decided in `app` (`payout_access`), not here.
+fn access(user: &CurrentUser) -> Access {
+    Access::of(&user.role)
 }
 
 fn today() -> i64 {
@@ -123,22 +122,17 @@ pub async fn list_page(
     user: CurrentUser,
     Query(q): Query<ListQuery>,
 ) -> Result<Response, PageError> {
-    let rows = payouts::list(&state.store, &user.scope(), &q.filter()?)
+    let a = access(&user);
+    let rows = payout_access::list(&state.store, &a, &q.filter()?)
         .await
         .map_err(page_err)?;
     let items = payouts::list_items(&rows, &|p| park_name(&state, p));
     let total = items.len();
     let mut policies: Vec<(String, String)> = payouts::policy_names().into_iter().collect();
     policies.sort();
-    let parks: Vec<_> = state
-        .zone
-        .parks
-        .iter()
-        .filter(|p| match &user.role {
-            Role::ParkAdmin(own) => *own == p.id,
-            Role::Enterprise(_) | Role::Department(_) => false,
-            _ => true,
-        })
+    let parks: Vec<_> = a
+        .parks(&state.zone)
+        .into_iter()
         .map(|p| context! { id => p.id.to_string(), name => p.name.clone() })
         .collect();
     let page = Page::new("政策兑现", &user, "/payouts");
@@ -151,8 +145,8 @@ pub async fn list_page(
             query => q.query_string(),
             states => STATES.map(|s| s.zh()).to_vec(),
             policies => policies.iter().filter(|(id, _)| rows.iter().any(|r| &r.rule == id) || q.policy == *id).map(|(id, n)| context! { id => id.clone(), name => n.clone() }).collect::<Vec<_>>(),
-            parks, zone_admin => user.role == Role::ZoneAdmin,
-            staff => !matches!(user.role, Role::Enterprise(_) | Role::Department(_)),
+            parks, zone_admin => a.manages(),
+            staff => a.staff(),
             year_now => china_date(unix_now()).year() - 1,
         },
     ))
@@ -164,7 +158,7 @@ pub async fn list_xlsx(
     user: CurrentUser,
     Query(q): Query<ListQuery>,
 ) -> Result<Response, PageError> {
-    let rows = payouts::list(&state.store, &user.scope(), &q.filter()?)
+    let rows = payout_access::list(&state.store, &access(&user), &q.filter()?)
         .await
         .map_err(page_err)?;
     let names = payouts::policy_names();
@@ -193,9 +187,8 @@ pub async fn sync(
     user: CurrentUser,
     Form(f): Form<SyncForm>,
 ) -> Result<Response, PageError> {
-    zone_admin(&user)?;
     let year = Year::parse(f.year.trim()).map_err(|m| PageError::bad_request(&m))?;
-    let r = payout_sync::sync(&state.store, &user.who(), year)
+    let r = payout_access::sync(&state.store, &user.who(), &access(&user), year)
         .await
         .map_err(page_err)?;
     let page = Page::new("政策兑现", &user, "/payouts");
@@ -214,8 +207,7 @@ pub async fn payout_page(
 ) -> Result<Response, PageError> {
     let id: i64 = id.trim().parse().map_err(|_| PageError::not_found())?;
     let cfg = config()?;
-    let cap = payouts::capacity(&user.role);
-    let v = payouts::detail(&state.store, &cfg, &user.scope(), cap, id)
+    let v = payout_access::detail(&state.store, &cfg, &access(&user), id)
         .await
         .map_err(page_err)?;
     let p = &v.row;
@@ -275,7 +267,6 @@ pub async fn act(
     Form(f): Form<ActForm>,
 ) -> Result<Response, PageError> {
     let id: i64 = id.trim().parse().map_err(|_| PageError::not_found())?;
-    let cap = payouts::capacity(&user.role).ok_or_else(PageError::not_found)?;
     let cfg = config()?;
     let input = StepInput {
         action: f.action,
@@ -286,17 +277,9 @@ pub async fn act(
         note: f.note,
         version: f.version.trim().parse().unwrap_or(-1),
     };
-    payouts::act(
-        &state.store,
-        &cfg,
-        &user.who(),
-        cap,
-        &user.scope(),
-        id,
-        &input,
-    )
-    .await
-    .map_err(page_err)?;
+    payout_access::act(&state.store, &cfg, &user.who(), &access(&user), id, &input)
+        .await
+        .map_err(page_err)?;
     Ok(Redirect::to(&format!("/payouts/{id}")).into_response())
 }
 
@@ -310,7 +293,7 @@ async fn load_measures(
     state: &AppState,
     user: &CurrentUser,
     q: &MeasuresQuery,
-) -> Result<payout_report::Measures, PageError> {
+) -> Result<gaoxin_app::payout_report::Measures, PageError> {
     let year = match q.year.trim() {
         "" => None,
         y => Some(i64::from(
@@ -319,10 +302,10 @@ async fn load_measures(
                 .get(),
         )),
     };
-    payout_report::measures(
+    payout_access::measures(
         &state.store,
         &config()?,
-        &user.scope(),
+        &access(user),
         year,
         today(),
         &|p| park_name(state, p),
@@ -345,7 +328,7 @@ pub async fn measures_page(
         &page,
         context! {
             m => render::ser(&m), year => q.year.clone(),
-            zone_admin => user.role == Role::ZoneAdmin,
+            zone_admin => access(&user).manages(),
             categories => cfg.categories.iter().map(|c| c.name.clone()).chain([CITY_TOTAL.to_string()]).collect::<Vec<_>>(),
             sources => SOURCES.to_vec(),
         },
@@ -384,7 +367,6 @@ pub async fn fund(
     user: CurrentUser,
     Form(f): Form<FundForm>,
 ) -> Result<Response, PageError> {
-    zone_admin(&user)?;
     let cfg = config()?;
     let year = Year::parse(f.year.trim()).map_err(|m| PageError::bad_request(&m))?;
     let category = cfg
@@ -408,7 +390,7 @@ pub async fn fund(
         entered_at: unix_now(),
         note: f.note.trim().to_string(),
     };
-    payouts::set_fund(&state.store, &user.who(), &line)
+    payout_access::set_fund(&state.store, &user.who(), &access(&user), &line)
         .await
         .map_err(page_err)?;
     Ok(Redirect::to(&format!("/payouts/measures?year={}", year.get())).into_response())
@@ -420,7 +402,7 @@ pub async fn import_page(user: CurrentUser) -> Result<Response, PageError> {
     Ok(render::page(
         "payout_import.html",
         &page,
-        context! { max_mb => MAX_IMPORT / (1024 * 1024), errors => Vec::<String>::new(), done => Option::<usize>::None, zone_admin => user.role == Role::ZoneAdmin },
+        context! { max_mb => MAX_IMPORT / (1024 * 1024), errors => Vec::<String>::new(), done => Option::<usize>::None, zone_admin => access(&user).manages() },
     ))
 }
 
@@ -465,11 +447,8 @@ pub async fn import(
             "表单已过期或来源不明，请返回上一页刷新后重试。",
         ));
     }
-    zone_admin(&user)?;
-    let bytes = file
-        .filter(|b| !b.is_empty())
-        .ok_or_else(|| PageError::bad_request("请选择要导入的文件（xlsx 或 csv）"))?;
-    let out = payout_xlsx::import(&state.store, &config()?, &user.who(), bytes)
+    let bytes = file.unwrap_or_default();
+    let out = payout_access::import(&state.store, &config()?, &user.who(), &access(&user), bytes)
         .await
         .map_err(page_err)?;
     let (errors, done) = match out {
@@ -501,7 +480,7 @@ pub async fn firm_fragment(
         uscc: Some(uscc.as_str().to_string()),
         ..Default::default()
     };
-    let rows = payouts::list(&state.store, &scope, &f)
+    let rows = payout_access::list(&state.store, &access(&user), &f)
         .await
         .map_err(page_err)?;
     let items = payouts::list_items(&rows, &|p| park_name(&state, p));

@@ -205,3 +205,101 @@ async fn two_saved_reforms_side_by_side_and_exported() {
     assert_eq!(r.status, 200);
     assert!(r.text().contains("还没有采纳过改革方案"), "{}", r.text());
 }
+
+/// Payout access decided in `app::payout_access`, seen over HTTP by every role: another park's
+/// or firm's award by URL (page and step form) answers exactly as a missing one; steps and
+/// management by roles that have none answer the same 404.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn payout_pages_by_url_answer_out_of_scope_as_missing_for_every_role() {
+    for store in testing::all().await.unwrap() {
+        let s = start(store).await;
+        let own = s.own_firm().await;
+        let jb = s.firm_in("jiangbei");
+        let xg = s.firm_in("xingang");
+        let ids = s
+            .store
+            .create_payouts(&[
+                award(&jb, "jiangbei"),
+                award(&xg, "xingang"),
+                award(&own, "jiangbei"),
+            ])
+            .await
+            .unwrap();
+        let (jb_id, xg_id, own_id) = (ids[0], ids[1], ids[2]);
+        // (user, awards it may open)
+        let cases = [
+            ("admin", vec![jb_id, xg_id, own_id]),
+            ("analyst", vec![jb_id, xg_id, own_id]),
+            ("park-jiangbei", vec![jb_id, own_id]),
+            ("park-xingang", vec![xg_id]),
+            ("firm", vec![own_id]),
+            ("dept-keji", vec![]),
+        ];
+        for (user, sees) in cases {
+            let mut c = s.signed_in(user).await;
+            let t = c.csrf_token().await;
+            let missing_page = c.get("/payouts/999999").await;
+            assert_eq!(missing_page.status, 404, "{user}");
+            let missing_act = c
+                .post_form("/payouts/999999/act", &[("_csrf", &t), ("action", "申报")])
+                .await;
+            assert_eq!(missing_act.status, 404, "{user}");
+            for id in [jb_id, xg_id, own_id] {
+                let page = c.get(&format!("/payouts/{id}")).await;
+                if sees.contains(&id) {
+                    assert_eq!(page.status, 200, "{user} opens {id}");
+                    continue;
+                }
+                assert_eq!(page.status, 404, "{user} opens {id}");
+                assert_eq!(page.body, missing_page.body, "{user} {id}");
+                let act = c
+                    .post_form(
+                        &format!("/payouts/{id}/act"),
+                        &[("_csrf", &t), ("action", "申报")],
+                    )
+                    .await;
+                assert_eq!(act.status, 404, "{user} acts on {id}");
+                assert_eq!(act.body, missing_act.body, "{user} {id}");
+            }
+            // a zone analyst and a department take no step, even on what they read
+            if matches!(user, "analyst" | "dept-keji") {
+                let r = c
+                    .post_form(
+                        &format!("/payouts/{jb_id}/act"),
+                        &[("_csrf", &t), ("action", "申报")],
+                    )
+                    .await;
+                assert_eq!(r.status, 404, "{user}");
+            }
+            // the list shows only what the role reads
+            let r = c.get("/api/v1/payouts").await;
+            let mut listed: Vec<i64> = r.json()["items"]
+                .as_array()
+                .map(|a| a.iter().filter_map(|x| x["id"].as_i64()).collect())
+                .unwrap_or_default();
+            listed.sort();
+            let mut want = sees.clone();
+            want.sort();
+            assert_eq!(listed, want, "{user}");
+            // managing the ledger (sync, a fund line): a zone administrator only
+            if user != "admin" {
+                let r = c
+                    .post_form("/payouts/sync", &[("_csrf", &t), ("year", "2024")])
+                    .await;
+                assert_eq!(r.status, 404, "{user} syncs");
+            }
+        }
+        // the park administrator files its own firm's application
+        let mut park = s.signed_in("park-jiangbei").await;
+        let t = park.csrf_token().await;
+        let r = park
+            .post_form(
+                &format!("/payouts/{jb_id}/act"),
+                &[("_csrf", &t), ("action", "申报"), ("version", "1")],
+            )
+            .await;
+        assert_eq!(r.status, 303, "{}", r.text());
+        let p = s.store.payout(&Scope::Zone, jb_id).await.unwrap().unwrap();
+        assert_eq!(p.state, "申报");
+    }
+}

@@ -190,4 +190,8 @@ fn payments_over_the_approved_amount_or_twice_are_refused() {
     ));
     assert!(may_confirm("a", "a").is_err());
     assert!(may_confirm("a", "b").is_ok());
+    // the command line's user is the account of the same name
+    assert!(may_confirm("a", "cli:a").is_err());
+    assert!(may_confirm("cli:A", "a").is_err());
+    assert!(may_confirm("cli:a", "cli:b").is_ok());
 }

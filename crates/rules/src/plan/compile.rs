@@ -96,13 +96,16 @@ pub(super) fn rational(v: f64) -> Option<(i64, i64)> {
     Some((num, den))
 }
 
-/// Compiles every file for the as-of date. Names, cycles, parameter dates and band tables are
+/// Compiles every file for the as-of date (of a rule with several versions, the one in force
+/// that day: [`crate::versions::select`]). Names, cycles, parameter dates and band tables are
 /// checked here; errors name the file and line.
 pub fn compile(
     files: &[RuleFile],
     as_of: Date,
     overrides: &Overrides,
 ) -> Result<Plan, Vec<LoadError>> {
+    let selected = crate::versions::select(files, as_of);
+    let files: &[RuleFile] = &selected;
     let mut c = Compiler {
         files,
         as_of,
@@ -185,7 +188,7 @@ pub fn compile(
 pub fn compile_for_run(files: &[RuleFile], as_of: Date) -> (Plan, Vec<LoadError>) {
     let mut skipped = Vec::new();
     let mut keep: Vec<RuleFile> = Vec::new();
-    for f in files {
+    for f in crate::versions::select(files, as_of).iter() {
         match f.effective_to {
             Some(to) if to < as_of => skipped.push(LoadError {
                 file: f.path.clone(),
