@@ -116,6 +116,7 @@ pub mod talent_xlsx;
 pub mod tech;
 pub mod tech_cases;
 pub mod tech_demo;
+pub mod tech_forms;
 pub mod tech_import;
 pub mod tech_lists;
 pub mod tech_match;

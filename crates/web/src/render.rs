@@ -183,6 +183,14 @@ const TEMPLATES: &[(&str, &str)] = &[
         "tech_stats.html",
         include_str!("../templates/tech_stats.html"),
     ),
+    (
+        "tech_demand_form.html",
+        include_str!("../templates/tech_demand_form.html"),
+    ),
+    (
+        "tech_expert_form.html",
+        include_str!("../templates/tech_expert_form.html"),
+    ),
     ("rdi.html", include_str!("../templates/rdi.html")),
     (
         "rdi_import.html",

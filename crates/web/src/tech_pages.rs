@@ -79,7 +79,9 @@ pub async fn search_page(
         &p,
         context! { q => q.q, against => format!("{against:?}").to_lowercase(), f => render::ser(&q.filter),
         answer => render::ser(&answer), error, staff => is_staff(&user.role), msg => q.msg,
-        mode => gaoxin_app::tech_match::mode_note() },
+        mode => gaoxin_app::tech_match::mode_note(),
+        demand_writer => gaoxin_app::tech_forms::may_write_demands(&user.role),
+        expert_writer => gaoxin_app::tech_forms::may_write_experts(&user.role) },
     ))
 }
 
@@ -139,7 +141,8 @@ pub async fn demand_page(
     Ok(render::page(
         "tech_demand.html",
         &p,
-        context! { v => render::ser(&v), staff => is_staff(&user.role), writer => is_writer(&user.role) },
+        context! { v => render::ser(&v), staff => is_staff(&user.role), writer => is_writer(&user.role),
+        editable => gaoxin_app::tech_forms::may_write_demands(&user.role) },
     ))
 }
 
@@ -430,7 +433,10 @@ pub async fn save_result(
     }
     let zone_admin = matches!(user.role, Role::ZoneAdmin);
     match gaoxin_app::tech_import::save_result(&state.store, &user.who(), zone_admin, &i).await? {
-        Ok(r) => Ok(Redirect::to(&format!("/tech/results/{}", r.id)).into_response()),
+        Ok(r) => Ok(
+            Redirect::to(&format!("/tech/results/{}", crate::auth::urlencode(&r.id)))
+                .into_response(),
+        ),
         Err(errs) => Err(PageError::bad_request(&errs.join("\n"))),
     }
 }

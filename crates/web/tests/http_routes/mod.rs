@@ -299,6 +299,20 @@ pub(super) fn expected_signed_in(path: &str, who: &str, variant: &str) -> u16 {
         | "/api/v1/demands" => 200,
         "/api/v1/match" => 400,
         "/tech/results/{result}" | "/tech/demands/{demand}" => 404,
+        // the forms: a demand's for firms, park and zone administrators; an expert's for zone
+        // administrators; everyone else the 404; an item that does not exist: 404.
+        "/tech/demands/new" => match who {
+            "admin" | "park-jiangbei" | "park-xingang" | "firm" => 200,
+            _ => 404,
+        },
+        "/tech/experts/new" => {
+            if who == "admin" {
+                200
+            } else {
+                404
+            }
+        }
+        "/tech/demands/{demand}/edit" | "/tech/experts/{expert}/edit" => 404,
         "/tech/cases" | "/tech/cases/export.xlsx" | "/tech/stats" | "/api/v1/cases" => {
             if who == "firm" || who == "dept-keji" {
                 404
