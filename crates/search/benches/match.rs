@@ -288,7 +288,7 @@ async fn main() {
         .map(|m| hybrid::embed_docs(m, &docs, hybrid::threads()));
     let embed_s = t.elapsed().as_secs_f64();
     drop(docs);
-    let ix = HybridIndex { bm25, dense };
+    let ix = HybridIndex::from_parts(bm25, dense);
     println!(
         "== speed: {n} results ({gen_s:.1} s to generate), {nq} queries, top 10, filters field + TRL ≥ 4"
     );
