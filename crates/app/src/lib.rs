@@ -114,6 +114,7 @@ pub mod talent_monitor;
 pub mod talent_service;
 pub mod talent_xlsx;
 pub mod tech;
+pub mod tech_access;
 pub mod tech_cases;
 pub mod tech_demo;
 pub mod tech_forms;

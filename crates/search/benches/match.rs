@@ -109,7 +109,17 @@ async fn fts_build(
         .await
         .expect("FTS5 with the trigram tokenizer is compiled into the bundled SQLite");
     let mut tx = c.begin().await.unwrap();
+    let t = Instant::now();
     for i in 0..n {
+        // progress at a million rows (a killed run still says how far it got, at what rate)
+        if n >= 100_000 && i > 0 && i % 100_000 == 0 {
+            let s = t.elapsed().as_secs_f64();
+            println!(
+                "(FTS5 build: {i} rows in {s:.0} s, {:.0} rows/s, load average {})",
+                i as f64 / s,
+                load()
+            );
+        }
         let s = results(i);
         sqlx::query("INSERT INTO t (key, field, trl, title, body) VALUES (?, ?, ?, ?, ?)")
             .bind(&s.id)

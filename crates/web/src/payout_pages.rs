@@ -136,7 +136,7 @@ pub async fn list_page(
         .iter()
         .filter(|p| match &user.role {
             Role::ParkAdmin(own) => *own == p.id,
-            Role::Enterprise(_) | Role::Department(_) => false,
+            Role::Enterprise(_) | Role::Department(_) | Role::University(_) => false,
             _ => true,
         })
         .map(|p| context! { id => p.id.to_string(), name => p.name.clone() })

@@ -291,3 +291,156 @@ async fn demand_and_expert_forms_respect_owners_on_both_backends() {
         assert_eq!(audit_count(&s, "tech.expert.update", None).await, 1);
     }
 }
+
+/// The university role (高校/院所用户): its own unit's results (added and edited), their matches
+/// to demands without the firms' identity, the public fields only of other units' results, no
+/// demands, cases or firms.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_university_edits_its_results_and_sees_their_matches_on_both_backends() {
+    for store in testing::all().await.unwrap() {
+        let s = start(store).await;
+        let pw = "seu-tech-transfer-2026";
+        let role =
+            gaoxin_store::Role::from_parts_unit("university", None, None, None, Some("东南大学"))
+                .unwrap();
+        gaoxin_app::accounts::add_user(&s.store, &s.zone, "seu", pw, role)
+            .await
+            .unwrap();
+        let csv = "编号,名称,摘要,关键词,学科领域,完成单位,技术成熟度,参考价格（万元）\n\
+CG1,碳化硅功率器件封装技术,面向新能源汽车电驱的碳化硅功率模块高温封装工艺,碳化硅；功率器件；封装,集成电路,东南大学,7,200\n\
+CG2,固态电池电解质,硫化物固态电解质提升电池安全性,固态电池；电解质,新能源,南京大学,4,80\n";
+        let who = gaoxin_app::audit::Who::cli();
+        let r = gaoxin_app::tech_import::import(
+            &s.store,
+            &Scope::Zone,
+            gaoxin_app::tech_import::Kind::Results,
+            csv.as_bytes().to_vec(),
+            "",
+            &who,
+        )
+        .await
+        .unwrap();
+        assert!(r.ok(), "{r:?}");
+        let firm = s.firm_in("jiangbei");
+        let firm_name = s
+            .firms
+            .iter()
+            .find(|e| e.uscc.as_str() == firm)
+            .unwrap()
+            .name
+            .clone();
+        let mut admin = s.signed_in("admin").await;
+        let r = post(
+            &mut admin,
+            "/tech/demands/new",
+            &demand("XQ-SIC", &firm, "电驱碳化硅功率模块封装需求"),
+        )
+        .await;
+        assert_eq!(r.status, 303, "{}", r.text());
+
+        let mut uni = s.client();
+        assert_eq!(uni.login("seu", pw).await.status, 303);
+        // its own result: the price, and the matched demand without the firm
+        let t = uni.get("/tech/results/CG1").await;
+        assert_eq!(t.status, 200);
+        let t = t.text();
+        assert!(t.contains("200.00"), "{t}");
+        assert!(
+            t.contains("电驱碳化硅功率模块封装需求"),
+            "the matched demand: {t}"
+        );
+        assert!(
+            !t.contains(&firm_name) && !t.contains(&firm),
+            "no firm on the unit's page: {t}"
+        );
+        assert!(!t.contains("href=\"/tech/demands/XQ-SIC\""), "{t}");
+        // another unit's result: public fields only, no matches
+        let t = uni.get("/tech/results/CG2").await.text();
+        assert!(
+            t.contains("固态电池电解质") && t.contains("面议") && !t.contains("80.00"),
+            "{t}"
+        );
+        assert!(!t.contains("电驱碳化硅功率模块封装需求"), "{t}");
+        // a firm sees the public fields only, too
+        let mut f = s.signed_in("firm").await;
+        let t = f.get("/tech/results/CG1").await.text();
+        assert!(t.contains("面议") && !t.contains("200.00"), "{t}");
+        // no demands, cases or firms for the university
+        assert_eq!(uni.get("/tech/demands/XQ-SIC").await.status, 404);
+        assert_eq!(uni.get("/tech/cases").await.status, 404);
+        assert_eq!(
+            uni.get("/api/v1/demands").await.json(),
+            serde_json::json!([])
+        );
+        let hits = uni
+            .get(&format!(
+                "/tech?against=demands&q={}",
+                enc("碳化硅功率模块")
+            ))
+            .await
+            .text();
+        assert!(!hits.contains("XQ-SIC"), "{hits}");
+        let hits = uni
+            .get(&format!(
+                "/tech?against=results&q={}",
+                enc("碳化硅功率器件封装")
+            ))
+            .await
+            .text();
+        assert!(hits.contains("/tech/results/CG1"), "{hits}");
+        // it edits its unit's result (though another account imported it), not another unit's
+        let edit = [
+            ("id", "CG1"),
+            ("name", "碳化硅功率器件封装技术（二代）"),
+            ("summary", "高温封装工艺"),
+            ("trl", "8"),
+            ("contact", "王老师"),
+        ];
+        let r = post(&mut uni, "/tech/results", &edit).await;
+        assert_eq!(r.status, 303, "{}", r.text());
+        let stored = s
+            .store
+            .tech_result(&Scope::Zone, "CG1")
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            (stored.trl, stored.unit.as_str(), stored.contact.as_str()),
+            (Some(8), "东南大学", "王老师")
+        );
+        let r = post(
+            &mut uni,
+            "/tech/results",
+            &[("id", "CG2"), ("name", "改掉"), ("summary", "改掉")],
+        )
+        .await;
+        assert_eq!(r.status, 400);
+        assert!(r.text().contains("只能修改自己登记的成果"), "{}", r.text());
+        // a new result is its unit's, whatever the form says
+        let r = post(
+            &mut uni,
+            "/tech/results",
+            &[
+                ("id", "CG7"),
+                ("name", "氮化镓外延"),
+                ("summary", "射频器件外延片"),
+                ("unit", "南京大学"),
+            ],
+        )
+        .await;
+        assert_eq!(r.status, 303, "{}", r.text());
+        let stored = s
+            .store
+            .tech_result(&Scope::Zone, "CG7")
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            (stored.unit.as_str(), stored.owner.as_str()),
+            ("东南大学", "seu")
+        );
+        // the signed-in user's first page is 成果转化
+        let r = uni.get("/").await;
+        assert_eq!(r.header("location"), Some("/tech"));
+    }
+}
