@@ -3,6 +3,14 @@
 
 /// The expected status of a GET route for a signed-in role that may call it.
 pub(super) fn expected_signed_in(path: &str, who: &str, variant: &str) -> u16 {
+    // the university role (高校/院所, no firm data): a department's answers, without appeals of
+    // its own (成果转化's public registries answer it like everyone)
+    if who == "univ" {
+        return match path {
+            "/appeals/{id}" => 404,
+            _ => expected_signed_in(path, "dept-keji", variant),
+        };
+    }
     let zone = matches!(who, "admin" | "analyst");
     match path {
         "/healthz" | "/static/{*path}" | "/api/v1/openapi.json" => 200,
