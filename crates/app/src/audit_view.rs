@@ -87,6 +87,12 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("case.move", "成果对接·推进"),
     ("case.decline", "成果对接·放弃"),
     ("case.contract", "技术合同登记"),
+    ("tech.import", "导入成果转化数据"),
+    ("tech.result.save", "登记或修改科技成果"),
+    ("tech.demand.create", "登记技术需求"),
+    ("tech.demand.update", "修改技术需求"),
+    ("tech.expert.create", "登记专家或技术经纪人"),
+    ("tech.expert.update", "修改专家或技术经纪人"),
     ("carrier.import", "导入孵化载体"),
     ("carrier.evaluate", "孵化载体评价"),
 ];
@@ -554,6 +560,10 @@ mod tests {
             "case.contract",
             "carrier.import",
             "carrier.evaluate",
+            "tech.demand.create",
+            "tech.demand.update",
+            "tech.expert.create",
+            "tech.expert.update",
         ] {
             assert_ne!(action_zh(a), a, "{a}");
         }

@@ -70,7 +70,7 @@ impl Access {
             .filter(|p| match &self.role {
                 Role::ZoneAdmin | Role::ZoneAnalyst => true,
                 Role::ParkAdmin(own) => *own == p.id,
-                Role::Enterprise(_) | Role::Department(_) => false,
+                Role::Enterprise(_) | Role::Department(_) | Role::University(_) => false,
             })
             .collect()
     }

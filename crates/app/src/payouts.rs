@@ -37,7 +37,7 @@ pub fn capacity(role: &Role) -> Option<Capacity> {
         Role::ZoneAdmin => Some(Capacity::Zone),
         Role::ParkAdmin(_) => Some(Capacity::Park),
         Role::Enterprise(_) => Some(Capacity::Firm),
-        Role::ZoneAnalyst | Role::Department(_) => None,
+        Role::ZoneAnalyst | Role::Department(_) | Role::University(_) => None,
     }
 }
 

@@ -39,7 +39,7 @@ pub fn talent_scope(role: &Role) -> Option<Scope> {
     match role {
         Role::ZoneAdmin => Some(Scope::Zone),
         Role::ParkAdmin(p) => Some(Scope::Park(p.clone())),
-        Role::ZoneAnalyst | Role::Enterprise(_) | Role::Department(_) => None,
+        Role::ZoneAnalyst | Role::Enterprise(_) | Role::Department(_) | Role::University(_) => None,
     }
 }
 

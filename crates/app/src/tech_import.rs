@@ -523,6 +523,15 @@ pub struct ResultInput {
     pub trl: String,
     #[serde(default)]
     pub price: String,
+    /// 完成人, 知识产权状态, 转化方式, 联系人: `None` (not on the form) keeps the stored value.
+    #[serde(default)]
+    pub inventors: Option<String>,
+    #[serde(default)]
+    pub ip_status: Option<String>,
+    #[serde(default)]
+    pub transfer_mode: Option<String>,
+    #[serde(default)]
+    pub contact: Option<String>,
 }
 
 /// Adds or edits one result from the form: a stored result is edited only by its owner (the
@@ -532,6 +541,28 @@ pub async fn save_result(
     store: &Store,
     who: &Who,
     zone_admin: bool,
+    i: &ResultInput,
+) -> Result<Result<TechResult, Vec<String>>, gaoxin_store::Error> {
+    save_result_of(store, who, zone_admin, None, i).await
+}
+
+/// [`save_result`] as a signed-in `role`: a university user (高校/院所) adds results of its own
+/// 完成单位 (whatever the form says) and edits every stored result of that unit.
+pub async fn save_result_as(
+    store: &Store,
+    role: &gaoxin_store::Role,
+    who: &Who,
+    i: &ResultInput,
+) -> Result<Result<TechResult, Vec<String>>, gaoxin_store::Error> {
+    let zone_admin = matches!(role, gaoxin_store::Role::ZoneAdmin);
+    save_result_of(store, who, zone_admin, role.unit(), i).await
+}
+
+async fn save_result_of(
+    store: &Store,
+    who: &Who,
+    zone_admin: bool,
+    unit: Option<&str>,
     i: &ResultInput,
 ) -> Result<Result<TechResult, Vec<String>>, gaoxin_store::Error> {
     let mut errors = Vec::new();
@@ -549,6 +580,7 @@ pub async fn save_result(
     if let Some(s) = &stored
         && !zone_admin
         && s.owner != who.actor
+        && unit.is_none_or(|u| s.unit != u)
     {
         errors.push(format!(
             "成果 {} 由其他账号登记，您只能修改自己登记的成果",
@@ -558,17 +590,25 @@ pub async fn save_result(
     if !errors.is_empty() {
         return Ok(Err(errors));
     }
+    let kept = |new: &Option<String>, old: Option<&String>| match new {
+        Some(v) => v.trim().to_string(),
+        None => old.cloned().unwrap_or_default(),
+    };
     let r = TechResult {
         id: i.id.trim().to_string(),
         name: i.name.trim().to_string(),
         summary: i.summary.trim().to_string(),
         keywords: split_keywords(&i.keywords),
         field: i.field.trim().to_string(),
-        unit: i.unit.trim().to_string(),
+        unit: unit.unwrap_or(i.unit.trim()).to_string(),
+        inventors: kept(&i.inventors, stored.as_ref().map(|s| &s.inventors)),
         trl,
+        ip_status: kept(&i.ip_status, stored.as_ref().map(|s| &s.ip_status)),
+        transfer_mode: kept(&i.transfer_mode, stored.as_ref().map(|s| &s.transfer_mode)),
         price_fen: price,
+        contact: kept(&i.contact, stored.as_ref().map(|s| &s.contact)),
+        synthetic: stored.as_ref().is_some_and(|s| s.synthetic),
         owner: stored.map(|s| s.owner).unwrap_or_else(|| who.actor.clone()),
-        ..TechResult::default()
     };
     store
         .upsert_tech_results(std::slice::from_ref(&r), gaoxin_store::unix_now())

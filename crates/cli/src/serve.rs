@@ -109,7 +109,7 @@ enum UserCmd {
     /// (at least 12 characters, not the username, not a common password).
     Add {
         username: String,
-        /// zone_admin, zone_analyst (read-only), park_admin, enterprise or department.
+        /// zone_admin, zone_analyst (read-only), park_admin, enterprise, department or university.
         #[arg(long)]
         role: String,
         /// For park_admin: the park (id or name).
@@ -121,6 +121,9 @@ enum UserCmd {
         /// For department (部门用户): the department id of data/appeals/routing.toml (e.g. keji).
         #[arg(long)]
         department: Option<String>,
+        /// For university (高校/院所用户): its 完成单位 as the research results name it (e.g. 东南大学).
+        #[arg(long)]
+        unit: Option<String>,
         #[arg(long)]
         password: Option<String>,
     },
@@ -160,6 +163,7 @@ pub async fn user(url: &str, zone: &Zone, a: UserArgs) -> Res {
             park,
             uscc,
             department,
+            unit,
             password,
         } => {
             let park = match park {
@@ -171,15 +175,16 @@ pub async fn user(url: &str, zone: &Zone, a: UserArgs) -> Res {
                 ),
                 None => None,
             };
-            let role = Role::from_parts_dept(
+            let role = Role::from_parts_unit(
                 &role,
                 park.as_ref().map(|p| p.as_str()),
                 uscc.as_deref(),
                 department.as_deref(),
+                unit.as_deref(),
             )?;
             let pw = password_or_stdin(password)?;
             accounts::add_user(&store, zone, &username, &pw, role.clone()).await?;
-            let detail = serde_json::json!({"role": role.key(), "park": role.park().map(|p| p.as_str().to_string()), "uscc": role.uscc().map(|u| u.as_str().to_string())});
+            let detail = serde_json::json!({"role": role.key(), "park": role.park().map(|p| p.as_str().to_string()), "uscc": role.uscc().map(|u| u.as_str().to_string()), "unit": role.unit()});
             let park = role.park().map(|p| p.as_str().to_string());
             crate::audit_cmd::note(&store, "user.create", park.as_deref(), &username, detail)
                 .await?;
@@ -193,6 +198,7 @@ pub async fn user(url: &str, zone: &Zone, a: UserArgs) -> Res {
                         .map(|x| x.name.clone())
                         .unwrap_or_else(|| p.to_string()),
                     Role::Enterprise(c) => c.to_string(),
+                    Role::University(u) => u.clone(),
                     _ => String::new(),
                 };
                 println!(

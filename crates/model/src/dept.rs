@@ -38,6 +38,17 @@ impl DeptId {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// The department of no department (empty: no parsed id is): the scope of a user who holds
+    /// no firm data and is no zone department — a university's ([`DeptId::is_nobody`]). It reads
+    /// no department's appeals.
+    pub fn nobody() -> DeptId {
+        DeptId(String::new())
+    }
+
+    pub fn is_nobody(&self) -> bool {
+        self.0.is_empty()
+    }
 }
 
 impl TryFrom<String> for DeptId {

@@ -109,7 +109,17 @@ async fn fts_build(
         .await
         .expect("FTS5 with the trigram tokenizer is compiled into the bundled SQLite");
     let mut tx = c.begin().await.unwrap();
+    let t = Instant::now();
     for i in 0..n {
+        // progress at a million rows (a killed run still says how far it got, at what rate)
+        if n >= 100_000 && i > 0 && i % 100_000 == 0 {
+            let s = t.elapsed().as_secs_f64();
+            println!(
+                "(FTS5 build: {i} rows in {s:.0} s, {:.0} rows/s, load average {})",
+                i as f64 / s,
+                load()
+            );
+        }
         let s = results(i);
         sqlx::query("INSERT INTO t (key, field, trl, title, body) VALUES (?, ?, ?, ?, ?)")
             .bind(&s.id)
@@ -288,7 +298,7 @@ async fn main() {
         .map(|m| hybrid::embed_docs(m, &docs, hybrid::threads()));
     let embed_s = t.elapsed().as_secs_f64();
     drop(docs);
-    let ix = HybridIndex { bm25, dense };
+    let ix = HybridIndex::from_parts(bm25, dense);
     println!(
         "== speed: {n} results ({gen_s:.1} s to generate), {nq} queries, top 10, filters field + TRL ≥ 4"
     );

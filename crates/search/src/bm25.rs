@@ -65,11 +65,11 @@ impl Filter {
 
 /// Field ids are interned so a filter compares integers.
 #[derive(Debug, Clone, Copy)]
-struct Packed {
-    trl: u8,
-    amount: i64,
-    park: u32,
-    date: i32,
+pub(crate) struct Packed {
+    pub(crate) trl: u8,
+    pub(crate) amount: i64,
+    pub(crate) park: u32,
+    pub(crate) date: i32,
 }
 
 /// The inverted index.
@@ -78,12 +78,12 @@ pub struct Bm25Index {
     keys: Vec<String>,
     by_key: HashMap<String, u32>,
     doc_len: Vec<u32>,
-    attrs: Vec<Packed>,
+    pub(crate) attrs: Vec<Packed>,
     /// Each document's field id again, as a column: the field filter, the most selective, reads
     /// 4 bytes per candidate instead of a 24-byte record (a million of which do not stay in cache).
-    field_col: Vec<u32>,
-    strings: Vec<String>,
-    string_ids: HashMap<String, u32>,
+    pub(crate) field_col: Vec<u32>,
+    pub(crate) strings: Vec<String>,
+    pub(crate) string_ids: HashMap<String, u32>,
     pub(crate) terms: HashMap<String, u32>,
     pub(crate) offsets: Vec<u64>,
     pub(crate) docs: Vec<u32>,

@@ -101,7 +101,20 @@ impl DenseIndex {
     /// The `top` documents closest to the unit vector `q` among those `pass` accepts (`None`:
     /// every document), best first; documents without a vector are never returned.
     pub fn search(&self, q: &[f32], pass: Option<&dyn Fn(u32) -> bool>, top: usize) -> Vec<Scored> {
-        self.search_in(q, pass, top, true)
+        self.search_in(q, pass, top, true, None)
+    }
+
+    /// [`search`](Self::search) probing only the lists `lists` marks (by list number; lists it
+    /// leaves out must hold no document `pass` accepts — [`crate::groups`] decides): the probe
+    /// goes on among the lists that may match, and the exact fallback scans only them.
+    pub fn search_lists(
+        &self,
+        q: &[f32],
+        pass: &dyn Fn(u32) -> bool,
+        top: usize,
+        lists: &[bool],
+    ) -> Vec<Scored> {
+        self.search_in(q, Some(pass), top, true, Some(lists))
     }
 
     /// [`search`](Self::search) over every document even when partitioned (the reference the
@@ -112,7 +125,7 @@ impl DenseIndex {
         pass: Option<&dyn Fn(u32) -> bool>,
         top: usize,
     ) -> Vec<Scored> {
-        self.search_in(q, pass, top, false)
+        self.search_in(q, pass, top, false, None)
     }
 
     fn search_in(
@@ -121,6 +134,7 @@ impl DenseIndex {
         pass: Option<&dyn Fn(u32) -> bool>,
         top: usize,
         partitioned: bool,
+        lists: Option<&[bool]>,
     ) -> Vec<Scored> {
         if q.len() != self.dim || top == 0 {
             return Vec::new();
@@ -157,7 +171,8 @@ impl DenseIndex {
             Some(ivf) => {
                 let budget = (ivf.members.len() as f64 * PROBE_BUDGET) as usize;
                 let mut scanned = 0;
-                for (i, l) in ivf.order(&qc).into_iter().enumerate() {
+                let open = |l: &usize| lists.is_none_or(|ok| ok.get(*l).copied().unwrap_or(true));
+                for (i, l) in ivf.order(&qc).into_iter().filter(open).enumerate() {
                     // NPROBE lists or the budget's share of the documents
                     if i >= NPROBE || scanned >= budget {
                         break;
@@ -171,9 +186,25 @@ impl DenseIndex {
                 if best.len() < top
                     && let Some(pass) = pass
                 {
-                    // the filters passed too few near the query: every document, the filter
-                    // first (what passes is few, so few dot products), exact
+                    // the filters passed too few near the query: every document of the lists
+                    // that may match (all lists without summaries), the filter first (what
+                    // passes is few, so few dot products), exact
                     best.clear();
+                    if lists.is_some() {
+                        let mut v: Vec<Scored> = (0..ivf.nlist())
+                            .filter(open)
+                            .flat_map(|l| ivf.list(l))
+                            .filter(|&p| pass(ivf.members[p]))
+                            .map(|p| Scored {
+                                doc: ivf.members[p],
+                                score: dot(&ivf.member_codes[p * dim..(p + 1) * dim], &qc) as f32
+                                    * ivf.member_scales[p]
+                                    * qs,
+                            })
+                            .collect();
+                        top_k(&mut v, top);
+                        return v;
+                    }
                     let mut v: Vec<Scored> = (0..self.len() as u32)
                         .filter(|&d| self.scales[d as usize] != 0.0 && pass(d))
                         .map(|d| Scored {
@@ -296,5 +327,22 @@ mod tests {
         let got = ix.search(&unit(&centers[0], 0.6), Some(&rare), 10);
         assert_eq!(got.len(), 10);
         assert!(got.iter().all(|g| g.doc % 1_000 == 7));
+        // probing only the lists that hold a passing document: the exact filtered answer
+        let lists: Vec<bool> = (0..ivf.nlist())
+            .map(|l| ivf.list(l).any(|p| rare(ivf.members[p])))
+            .collect();
+        assert!(
+            lists.iter().any(|x| !x),
+            "some lists hold no passing document"
+        );
+        for i in 0..20 {
+            let q = unit(&centers[i % 20], 0.6);
+            let want = exact.search(&q, Some(&rare), 10);
+            let got = ix.search_lists(&q, &rare, 10, &lists);
+            assert_eq!(
+                got.iter().map(|g| g.doc).collect::<Vec<_>>(),
+                want.iter().map(|g| g.doc).collect::<Vec<_>>()
+            );
+        }
     }
 }

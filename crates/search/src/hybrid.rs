@@ -7,6 +7,7 @@
 use crate::bm25::{Bm25Index, Doc, Filter, Scored};
 use crate::dense::DenseIndex;
 use crate::embed::StaticModel;
+use crate::groups::ListSummary;
 use crate::segment::Segmenter;
 use std::collections::HashMap;
 
@@ -63,6 +64,9 @@ pub fn doc_text(d: &Doc) -> String {
 pub struct HybridIndex {
     pub bm25: Bm25Index,
     pub dense: Option<DenseIndex>,
+    /// What each list of the embeddings' partition holds ([`crate::groups`]; empty when the
+    /// embeddings are not partitioned).
+    lists: Vec<ListSummary>,
 }
 
 /// Embeds `docs` on up to `threads` threads, in order.
@@ -107,10 +111,22 @@ pub fn threads() -> usize {
 impl HybridIndex {
     /// Indexes `docs` (and embeds them when `model` is given).
     pub fn build(seg: &Segmenter, docs: &[Doc], model: Option<&StaticModel>) -> HybridIndex {
-        HybridIndex {
-            bm25: Bm25Index::build(seg, docs),
-            dense: model.map(|m| embed_docs(m, docs, threads())),
-        }
+        HybridIndex::from_parts(
+            Bm25Index::build(seg, docs),
+            model.map(|m| embed_docs(m, docs, threads())),
+        )
+    }
+
+    /// The index of the same documents' BM25 index and embeddings, with the summary of each list
+    /// of the embeddings' partition.
+    pub fn from_parts(bm25: Bm25Index, dense: Option<DenseIndex>) -> HybridIndex {
+        let lists = match dense.as_ref().and_then(DenseIndex::ivf) {
+            Some(ivf) => (0..ivf.nlist())
+                .map(|l| bm25.summarise(ivf.list(l).map(|p| ivf.members[p])))
+                .collect(),
+            None => Vec::new(),
+        };
+        HybridIndex { bm25, dense, lists }
     }
 
     /// The best `top` documents passing `filter` for the query's `words` and unit vector `qvec`
@@ -139,7 +155,12 @@ impl HybridIndex {
                 ix.search(q, None, n)
             } else {
                 let pass = self.bm25.passes(filter);
-                ix.search(q, Some(&pass), n)
+                if self.lists.is_empty() {
+                    return ix.search(q, Some(&pass), n);
+                }
+                let gate = self.bm25.gate(filter);
+                let open: Vec<bool> = self.lists.iter().map(|s| gate.may_pass(s)).collect();
+                ix.search_lists(q, &pass, n, &open)
             }
         };
         match mode {

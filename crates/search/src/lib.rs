@@ -11,6 +11,7 @@ pub mod bm25;
 pub mod dense;
 pub mod embed;
 pub mod explain;
+pub mod groups;
 pub mod hybrid;
 pub mod ivf;
 pub mod maxscore;

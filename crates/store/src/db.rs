@@ -54,6 +54,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (25, include_str!("../migrations/0025_name_key.sql")),
     (26, include_str!("../migrations/0026_carriers.sql")),
     (28, include_str!("../migrations/0028_reform.sql")),
+    (29, include_str!("../migrations/0029_tech_forms.sql")),
 ];
 
 /// The database URL: `--database` if given, else `DATABASE_URL`, else `sqlite://gaoxin.db` in the working directory.

@@ -350,6 +350,7 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         }
+        mark_tech_write(&mut tx).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -439,6 +440,7 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         }
+        mark_tech_write(&mut tx).await?;
         tx.commit().await?;
         Ok(Ok(()))
     }
@@ -479,10 +481,10 @@ impl Store {
         let mut tx = self.pool.begin().await?;
         for x in rows {
             sqlx::query(
-                "INSERT INTO tech_experts (id, kind, name, unit, fields, keywords, contact, synthetic, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, \
+                "INSERT INTO tech_experts (id, kind, name, unit, fields, keywords, contact, synthetic, created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, \
                  name = excluded.name, unit = excluded.unit, fields = excluded.fields, keywords = excluded.keywords, \
-                 contact = excluded.contact, synthetic = excluded.synthetic",
+                 contact = excluded.contact, synthetic = excluded.synthetic, updated_at = excluded.updated_at",
             )
             .bind(x.id.clone())
             .bind(x.kind.clone())
@@ -496,8 +498,34 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         }
+        mark_tech_write(&mut tx).await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    /// One expert or broker by id (`None` when missing or for a department's scope).
+    pub async fn tech_expert(&self, scope: &Scope, id: &str) -> Result<Option<TechExpert>, Error> {
+        if matches!(scope, Scope::Department(_)) {
+            return Ok(None);
+        }
+        let sql = format!("SELECT {EXPERT_COLS} FROM tech_experts WHERE id = $1");
+        sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(id.to_string())
+            .fetch_optional(&self.pool)
+            .await?
+            .as_ref()
+            .map(decode_expert)
+            .transpose()
+    }
+
+    /// Whether a demand with this 编号 is stored, in any scope: a new demand may not take it. Says
+    /// nothing else about that demand (the form answers the same for one out of scope).
+    pub async fn tech_demand_id_taken(&self, id: &str) -> Result<bool, Error> {
+        let n: Option<String> = sqlx::query_scalar("SELECT id FROM tech_demands WHERE id = $1")
+            .bind(id.to_string())
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(n.is_some())
     }
 
     /// Experts and brokers (a registry; none for a department's scope), by id.
@@ -748,13 +776,18 @@ impl Store {
             "SELECT COUNT(*), COALESCE(MAX(updated_at), 0) FROM tech_results",
             "SELECT COUNT(*), COALESCE(MAX(updated_at), 0) FROM tech_demands",
             "SELECT COUNT(*), COALESCE(MAX(updated_at), 0) FROM tech_cases",
-            "SELECT COUNT(*), COALESCE(MAX(created_at), 0) FROM tech_experts",
+            "SELECT COUNT(*), COALESCE(MAX(created_at), 0) + COALESCE(MAX(updated_at), 0) FROM tech_experts",
             "SELECT COUNT(*), 0 FROM tech_case_events",
             "SELECT COUNT(*), 0 FROM enterprises",
         ] {
             let r = sqlx::query(sql).fetch_one(&self.pool).await?;
             parts.push(format!("{}:{}", get_i64(&r, 0)?, get_i64(&r, 1)?));
         }
+        let mark: Option<String> =
+            sqlx::query_scalar("SELECT value FROM meta WHERE key = 'tech_write'")
+                .fetch_optional(&self.pool)
+                .await?;
+        parts.push(mark.unwrap_or_default());
         Ok(parts.join("/"))
     }
 
@@ -776,6 +809,19 @@ impl Store {
         tx.commit().await?;
         Ok(())
     }
+}
+
+/// Marks a write of results, demands or experts (a value never used before, in the write's own
+/// transaction): [`Store::tech_version`] reads it, so an edit within the same second as the
+/// previous one still changes the version and the item is found at once.
+async fn mark_tech_write(tx: &mut sqlx::Transaction<'_, sqlx::Any>) -> Result<(), Error> {
+    sqlx::query(
+        "INSERT INTO meta (key, value) VALUES ('tech_write', $1) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+    )
+    .bind(format!("{}-{}", crate::clock::now_us(), random_hex(4)))
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
 }
 
 #[allow(clippy::too_many_arguments)]

@@ -22,6 +22,9 @@ pub enum Role {
     Enterprise(Uscc),
     /// 部门用户: one zone department; sees the appeals routed to it and no firm data.
     Department(DeptId),
+    /// 高校/院所用户: one 完成单位 (by its name); adds and edits its own unit's research results
+    /// and sees their matches (成果转化); no firm data (the scope of no department).
+    University(String),
 }
 
 impl Role {
@@ -33,6 +36,7 @@ impl Role {
             Role::ParkAdmin(_) => "park_admin",
             Role::Enterprise(_) => "enterprise",
             Role::Department(_) => "department",
+            Role::University(_) => "university",
         }
     }
 
@@ -43,6 +47,7 @@ impl Role {
             Role::ParkAdmin(_) => "园区管理员",
             Role::Enterprise(_) => "企业用户",
             Role::Department(_) => "部门用户",
+            Role::University(_) => "高校/院所用户",
         }
     }
 
@@ -57,6 +62,17 @@ impl Role {
         park: Option<&str>,
         uscc: Option<&str>,
         department: Option<&str>,
+    ) -> Result<Role, String> {
+        Role::from_parts_unit(key, park, uscc, department, None)
+    }
+
+    /// [`Role::from_parts_dept`] with the 完成单位 of a `university` user.
+    pub fn from_parts_unit(
+        key: &str,
+        park: Option<&str>,
+        uscc: Option<&str>,
+        department: Option<&str>,
+        unit: Option<&str>,
     ) -> Result<Role, String> {
         fn nonempty(s: Option<&str>) -> Option<&str> {
             s.map(str::trim).filter(|s| !s.is_empty())
@@ -79,8 +95,15 @@ impl Role {
                 .ok_or_else(|| "部门用户必须指定部门".to_string())
                 .and_then(DeptId::parse)
                 .map(Role::Department),
+            "university" => match nonempty(unit) {
+                None => Err("高校/院所用户必须指定完成单位（--unit）".to_string()),
+                Some(u) if u.chars().count() > 100 => {
+                    Err(format!("完成单位「{u}」过长（最多100个字）"))
+                }
+                Some(u) => Ok(Role::University(u.to_string())),
+            },
             other => Err(format!(
-                "未知角色「{other}」（可选：zone_admin、zone_analyst、park_admin、enterprise、department）"
+                "未知角色「{other}」（可选：zone_admin、zone_analyst、park_admin、enterprise、department、university）"
             )),
         }
     }
@@ -92,6 +115,7 @@ impl Role {
             Role::ParkAdmin(p) => Scope::Park(p.clone()),
             Role::Enterprise(u) => Scope::Enterprise(u.clone()),
             Role::Department(d) => Scope::Department(d.clone()),
+            Role::University(_) => Scope::Department(DeptId::nobody()),
         }
     }
 
@@ -110,6 +134,14 @@ impl Role {
     pub fn department(&self) -> Option<&DeptId> {
         match self {
             Role::Department(d) => Some(d),
+            _ => None,
+        }
+    }
+
+    /// A university user's 完成单位.
+    pub fn unit(&self) -> Option<&str> {
+        match self {
+            Role::University(u) => Some(u),
             _ => None,
         }
     }
@@ -141,7 +173,7 @@ pub struct UserRecord {
     pub must_change_password: bool,
 }
 
-const COLS: &str = "username, password_hash, role, park, uscc, disabled, failed_logins, locked_until, created_at, must_change_password, department";
+const COLS: &str = "username, password_hash, role, park, uscc, disabled, failed_logins, locked_until, created_at, must_change_password, department, unit";
 
 fn get_i64(r: &AnyRow, i: usize) -> Result<i64, sqlx::Error> {
     r.try_get::<i64, _>(i)
@@ -153,11 +185,13 @@ fn decode(r: &AnyRow) -> Result<UserRecord, Error> {
     let park: Option<String> = r.try_get(3)?;
     let uscc: Option<String> = r.try_get(4)?;
     let department: Option<String> = r.try_get(10)?;
-    let role = Role::from_parts_dept(
+    let unit: Option<String> = r.try_get(11)?;
+    let role = Role::from_parts_unit(
         &r.try_get::<String, _>(2)?,
         park.as_deref(),
         uscc.as_deref(),
         department.as_deref(),
+        unit.as_deref(),
     )
     .map_err(|e| Error::Corrupt(format!("用户 {username}: {e}")))?;
     Ok(UserRecord {
@@ -176,8 +210,8 @@ impl Store {
     /// Adds an account; returns false (and changes nothing) when the username is taken.
     pub async fn insert_user(&self, u: &UserRecord) -> Result<bool, Error> {
         let done = sqlx::query(
-            "INSERT INTO users (username, password_hash, role, park, uscc, disabled, failed_logins, locked_until, created_at, must_change_password, department) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (username) DO NOTHING",
+            "INSERT INTO users (username, password_hash, role, park, uscc, disabled, failed_logins, locked_until, created_at, must_change_password, department, unit) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT (username) DO NOTHING",
         )
         .bind(u.username.clone())
         .bind(u.password_hash.clone())
@@ -190,6 +224,7 @@ impl Store {
         .bind(u.created_at)
         .bind(u.must_change_password as i64)
         .bind(u.role.department().map(DeptId::to_string))
+        .bind(u.role.unit().map(str::to_string))
         .execute(&self.pool)
         .await?;
         Ok(done.rows_affected() == 1)

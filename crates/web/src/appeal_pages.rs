@@ -181,7 +181,7 @@ fn parks_in_scope(state: &AppState, user: &CurrentUser) -> Vec<minijinja::Value>
         .filter(|p| match &user.role {
             Role::ZoneAdmin | Role::ZoneAnalyst | Role::Department(_) => true,
             Role::ParkAdmin(own) => *own == p.id,
-            Role::Enterprise(_) => false,
+            Role::Enterprise(_) | Role::University(_) => false,
         })
         .map(|p| context! { id => p.id.to_string(), name => p.name.clone() })
         .collect()

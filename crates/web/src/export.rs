@@ -192,6 +192,7 @@ pub fn scope_label(state: &AppState, user: &CurrentUser) -> String {
             .unwrap_or_else(|| "本园区".into()),
         Role::Enterprise(u) => format!("本企业（统一社会信用代码 {}）", u.as_str()),
         Role::Department(_) => "本部门".into(),
+        Role::University(u) => format!("本单位（{u}）"),
     }
 }
 

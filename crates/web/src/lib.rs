@@ -53,6 +53,7 @@ pub mod rules_jobs;
 pub mod rules_pages;
 pub mod security_headers;
 pub mod talent_pages;
+pub mod tech_forms;
 pub mod tech_pages;
 pub mod track_pages;
 pub mod upload;

@@ -209,6 +209,7 @@ pub async fn dashboard(
             return Ok(Redirect::to(&format!("/enterprises/{}", u.as_str())).into_response());
         }
         Role::Department(_) => return Ok(Redirect::to("/appeals").into_response()),
+        Role::University(_) => return Ok(Redirect::to("/tech").into_response()),
         _ => {}
     }
     let e = state

@@ -183,6 +183,14 @@ const TEMPLATES: &[(&str, &str)] = &[
         "tech_stats.html",
         include_str!("../templates/tech_stats.html"),
     ),
+    (
+        "tech_demand_form.html",
+        include_str!("../templates/tech_demand_form.html"),
+    ),
+    (
+        "tech_expert_form.html",
+        include_str!("../templates/tech_expert_form.html"),
+    ),
     ("rdi.html", include_str!("../templates/rdi.html")),
     (
         "rdi_import.html",
@@ -391,7 +399,7 @@ pub const NAV: &[NavItem] = &[
             Role::ZoneAdmin | Role::ParkAdmin(_) => Some("/talents".into()),
             Role::ZoneAnalyst => Some("/talents/monitor".into()),
             Role::Enterprise(_) => Some("/talent-services".into()),
-            Role::Department(_) => None,
+            Role::Department(_) | Role::University(_) => None,
         },
     },
     NavItem {
@@ -509,6 +517,8 @@ impl Page {
     pub fn new(title: &str, user: &CurrentUser, path: &str) -> Page {
         let nav = NAV
             .iter()
+            // a university user (高校/院所) works in 成果转化 only
+            .filter(|n| !matches!(user.role, Role::University(_)) || n.label == "成果转化")
             .filter_map(|n| {
                 (n.href)(&user.role).map(|href| NavView {
                     active: if href == "/" {

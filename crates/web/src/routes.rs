@@ -199,6 +199,55 @@ fn tech_routes(t: Table) -> Table {
         .add("GET", "/api/v1/results", SignedIn, get(k::api_results))
         .add("GET", "/api/v1/demands", SignedIn, get(k::api_demands))
         .add("GET", "/api/v1/cases", Staff, get(k::api_cases))
+        .add("POST", "/tech/results", SignedIn, post(k::save_result))
+        .add(
+            "GET",
+            "/tech/demands/new",
+            SignedIn,
+            get(crate::tech_forms::demand_new),
+        )
+        .add(
+            "POST",
+            "/tech/demands/new",
+            SignedIn,
+            post(crate::tech_forms::demand_create),
+        )
+        .add(
+            "GET",
+            "/tech/demands/{demand}/edit",
+            SignedIn,
+            get(crate::tech_forms::demand_edit),
+        )
+        .add(
+            "POST",
+            "/tech/demands/{demand}/edit",
+            SignedIn,
+            post(crate::tech_forms::demand_update),
+        )
+        .add(
+            "GET",
+            "/tech/experts/new",
+            SignedIn,
+            get(crate::tech_forms::expert_new),
+        )
+        .add(
+            "POST",
+            "/tech/experts/new",
+            SignedIn,
+            post(crate::tech_forms::expert_create),
+        )
+        .add(
+            "GET",
+            "/tech/experts/{expert}/edit",
+            SignedIn,
+            get(crate::tech_forms::expert_edit),
+        )
+        .add(
+            "POST",
+            "/tech/experts/{expert}/edit",
+            SignedIn,
+            post(crate::tech_forms::expert_update),
+        )
 }
 
 /// Cluster diagnosis (issue 15): overview, a cluster, a park's clusters, link records.

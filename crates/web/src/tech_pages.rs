@@ -11,6 +11,7 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Json, Redirect, Response};
 use axum::{Form, http::StatusCode};
 use gaoxin_app::tech::{TechConfig, today};
+use gaoxin_app::tech_access as access;
 use gaoxin_app::tech_cases::{self, CaseError};
 use gaoxin_app::tech_match::Against;
 use gaoxin_app::tech_views::{self as views, AnswerView, FilterInput};
@@ -47,7 +48,7 @@ async fn run_search(
     let a = views::search(
         &state.store,
         &state.zone,
-        &user.scope(),
+        &gaoxin_app::tech_access::match_scope(&user.role, against),
         &cfg,
         against,
         text,
@@ -79,7 +80,9 @@ pub async fn search_page(
         &p,
         context! { q => q.q, against => format!("{against:?}").to_lowercase(), f => render::ser(&q.filter),
         answer => render::ser(&answer), error, staff => is_staff(&user.role), msg => q.msg,
-        mode => gaoxin_app::tech_match::mode_note() },
+        mode => gaoxin_app::tech_match::mode_note(),
+        demand_writer => gaoxin_app::tech_forms::may_write_demands(&user.role), unit => user.role.unit(),
+        expert_writer => gaoxin_app::tech_forms::may_write_experts(&user.role) },
     ))
 }
 
@@ -113,7 +116,8 @@ pub async fn result_page(
     user: CurrentUser,
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
-    let v = views::result_page(&state.store, &state.zone, &user.scope(), &cfg()?, &id)
+    let (role, name) = (&user.role, &user.username);
+    let v = access::result_page_as(&state.store, &state.zone, role, name, &cfg()?, &id)
         .await
         .map_err(PageError::internal)?
         .ok_or_else(PageError::not_found)?;
@@ -121,7 +125,8 @@ pub async fn result_page(
     Ok(render::page(
         "tech_result.html",
         &p,
-        context! { v => render::ser(&v), staff => is_staff(&user.role) },
+        context! { v => render::ser(&v), staff => is_staff(&user.role),
+        unit_view => matches!(user.role, Role::University(_)) },
     ))
 }
 
@@ -139,7 +144,8 @@ pub async fn demand_page(
     Ok(render::page(
         "tech_demand.html",
         &p,
-        context! { v => render::ser(&v), staff => is_staff(&user.role), writer => is_writer(&user.role) },
+        context! { v => render::ser(&v), staff => is_staff(&user.role), writer => is_writer(&user.role),
+        editable => gaoxin_app::tech_forms::may_write_demands(&user.role) },
     ))
 }
 
@@ -352,8 +358,14 @@ pub async fn results_xlsx(
     State(state): State<AppState>,
     user: CurrentUser,
 ) -> Result<Response, PageError> {
-    let rs = state.store.tech_results(&user.scope()).await?;
-    let rows: Vec<views::ResultRow> = rs.iter().map(views::result_row).collect();
+    let rs = state
+        .store
+        .tech_results(&access::results_scope(&user.role))
+        .await?;
+    let rows: Vec<views::ResultRow> = rs
+        .iter()
+        .map(|r| access::result_row_as(&user.role, &user.username, r))
+        .collect();
     let bytes = gaoxin_app::tech_lists::results_xlsx(&rows).map_err(PageError::internal)?;
     Ok(crate::export::xlsx_download(
         &state,
@@ -387,8 +399,15 @@ pub async fn api_results(
     State(state): State<AppState>,
     user: CurrentUser,
 ) -> Result<Json<Vec<views::ResultRow>>, ApiError> {
-    let rs = state.store.tech_results(&user.scope()).await?;
-    Ok(Json(rs.iter().map(views::result_row).collect()))
+    let rs = state
+        .store
+        .tech_results(&access::results_scope(&user.role))
+        .await?;
+    Ok(Json(
+        rs.iter()
+            .map(|r| access::result_row_as(&user.role, &user.username, r))
+            .collect(),
+    ))
 }
 
 /// GET /api/v1/demands — the demands in the user's scope.
@@ -428,9 +447,12 @@ pub async fn save_result(
     if matches!(user.role, Role::ZoneAnalyst | Role::Department(_)) {
         return Err(read_only());
     }
-    let zone_admin = matches!(user.role, Role::ZoneAdmin);
-    match gaoxin_app::tech_import::save_result(&state.store, &user.who(), zone_admin, &i).await? {
-        Ok(r) => Ok(Redirect::to(&format!("/tech/results/{}", r.id)).into_response()),
+    match gaoxin_app::tech_import::save_result_as(&state.store, &user.role, &user.who(), &i).await?
+    {
+        Ok(r) => Ok(
+            Redirect::to(&format!("/tech/results/{}", crate::auth::urlencode(&r.id)))
+                .into_response(),
+        ),
         Err(errs) => Err(PageError::bad_request(&errs.join("\n"))),
     }
 }

@@ -105,6 +105,17 @@ async fn every_route_is_isolated_for_every_role() {
         for r in roles {
             clients.push((r, s.signed_in(r).await));
         }
+        // a university user (高校/院所用户, issue 14)
+        let pw = "univ-walk-password-2026";
+        let role =
+            gaoxin_store::Role::from_parts_unit("university", None, None, None, Some("东南大学"))
+                .unwrap();
+        gaoxin_app::accounts::add_user(&s.store, &s.zone, "univ", pw, role)
+            .await
+            .unwrap();
+        let mut univ = s.client();
+        assert_eq!(univ.login("univ", pw).await.status, 303);
+        clients.push(("univ", univ));
         // The latest year's rules run, stored before the walk (the 梯度培育 / 政策 exports need it).
         common::wait_for_rules_run(&mut clients[1].1, "").await;
         let mut not_found_bodies = std::collections::HashMap::new();

@@ -3,6 +3,14 @@
 
 /// The expected status of a GET route for a signed-in role that may call it.
 pub(super) fn expected_signed_in(path: &str, who: &str, variant: &str) -> u16 {
+    // the university role (高校/院所, no firm data): a department's answers, without appeals of
+    // its own (成果转化's public registries answer it like everyone)
+    if who == "univ" {
+        return match path {
+            "/appeals/{id}" => 404,
+            _ => expected_signed_in(path, "dept-keji", variant),
+        };
+    }
     let zone = matches!(who, "admin" | "analyst");
     match path {
         "/healthz" | "/static/{*path}" | "/api/v1/openapi.json" => 200,
@@ -299,6 +307,20 @@ pub(super) fn expected_signed_in(path: &str, who: &str, variant: &str) -> u16 {
         | "/api/v1/demands" => 200,
         "/api/v1/match" => 400,
         "/tech/results/{result}" | "/tech/demands/{demand}" => 404,
+        // the forms: a demand's for firms, park and zone administrators; an expert's for zone
+        // administrators; everyone else the 404; an item that does not exist: 404.
+        "/tech/demands/new" => match who {
+            "admin" | "park-jiangbei" | "park-xingang" | "firm" => 200,
+            _ => 404,
+        },
+        "/tech/experts/new" => {
+            if who == "admin" {
+                200
+            } else {
+                404
+            }
+        }
+        "/tech/demands/{demand}/edit" | "/tech/experts/{expert}/edit" => 404,
         "/tech/cases" | "/tech/cases/export.xlsx" | "/tech/stats" | "/api/v1/cases" => {
             if who == "firm" || who == "dept-keji" {
                 404
