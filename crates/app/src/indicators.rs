@@ -76,17 +76,20 @@ pub async fn run_park_evaluation(
     year: Year,
     mc: usize,
 ) -> Result<(ParkReport, RunRecord), EvalError> {
+    let t = std::time::Instant::now();
     let scheme = park_scheme()?;
     let (es, fs) = store
         .panel(&Scope::Zone, Some((year.back(2), year)))
         .await?;
+    tracing::debug!(target: "gaoxin::timing", "park evaluation {year}: scheme and panel read ({} firm-years) in {:?}", fs.len(), t.elapsed());
+    let t = std::time::Instant::now();
     let (typed, year) = (year, year.get());
     if !fs.iter().any(|f| f.year.get() == year) {
         return Err(EvalError::NoData(format!(
             "{year} 年没有企业数据，无法评价"
         )));
     }
-    let rows = panel::firm_rows_with_previous(&es, &fs, typed);
+    let rows = panel::firm_columns_with_previous(&es, &fs, typed);
     let inputs = park_inputs_map(store, typed).await?;
     let stored_prev = match typed.prev() {
         Some(p) => match store
@@ -101,9 +104,9 @@ pub async fn run_park_evaluation(
     let prev = match (stored_prev, typed.prev()) {
         (Some(p), _) => Some(p),
         (None, Some(py)) if fs.iter().any(|f| f.year == py) => {
-            let prev_rows = panel::firm_rows_with_previous(&es, &fs, py);
+            let prev_rows = panel::firm_columns_with_previous(&es, &fs, py);
             let prev_inputs = park_inputs_map(store, py).await?;
-            report::park_report(
+            report::park_report_columns(
                 &scheme,
                 &prev_rows,
                 py,
@@ -118,13 +121,16 @@ pub async fn run_park_evaluation(
         }
         (None, _) => None,
     };
+    tracing::debug!(target: "gaoxin::timing", "park evaluation {year}: firm rows, inputs and last year in {:?}", t.elapsed());
+    let t = std::time::Instant::now();
     let opts = ParkOptions {
         mc,
         ..ParkOptions::default()
     };
     let rep = tokio::task::block_in_place(|| {
-        report::park_report(&scheme, &rows, typed, &inputs, prev.as_ref(), &opts)
+        report::park_report_columns(&scheme, &rows, typed, &inputs, prev.as_ref(), &opts)
     })?;
+    tracing::debug!(target: "gaoxin::timing", "park evaluation {year}: report (mc {mc}) in {:?}", t.elapsed());
     let run = RunRecord {
         id: new_id(RunKind::ParkEvaluation, typed),
         kind: RunKind::ParkEvaluation,

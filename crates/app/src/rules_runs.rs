@@ -177,8 +177,11 @@ pub fn evaluate_panel(
     fs: &[Facts],
     year: Year,
 ) -> Result<Evaluated, EvalError> {
+    let t = std::time::Instant::now();
     let panel = Panel::from_model(es, fs).map_err(EvalError::Engine)?;
     let present = presence(&panel, fs);
+    tracing::debug!(target: "gaoxin::timing", "  panel built in {:?}", t.elapsed());
+    let t = std::time::Instant::now();
     // The engine counts years as i32 (rules crate docs).
     let y = year.get();
     let Some(present_now) = present.get(&y) else {
@@ -193,7 +196,11 @@ pub fn evaluate_panel(
     // Current rungs: recognised by a record, else (no record for the rung) by the rules.
     let rec_now = ladder::recorded(&plan, &panel, y);
     let pos_now = ladder::positions_with(&plan, &batch, &rec_now);
+    tracing::debug!(target: "gaoxin::timing", "  year {y} evaluated in {:?}", t.elapsed());
+    let t = std::time::Instant::now();
     let funnel = funnel_of(files, &plan, &panel, &present, (y, &pos_now), &opts);
+    tracing::debug!(target: "gaoxin::timing", "  funnel in {:?}", t.elapsed());
+    let t = std::time::Instant::now();
     let now = YearRun {
         plan: &plan,
         panel: &panel,
@@ -203,6 +210,7 @@ pub fn evaluate_panel(
         present: present_now,
     };
     let rows = firm_rows(&now);
+    tracing::debug!(target: "gaoxin::timing", "  {} result rows built in {:?}", rows.len(), t.elapsed());
     let summary = RulesSummary {
         record,
         skipped,
@@ -450,15 +458,20 @@ pub async fn run_rules_rows(
     year: Year,
     progress: &mut (dyn FnMut(RunProgress) + Send),
 ) -> Result<(RulesSummary, RunRecord, Vec<RuleResultRow>), EvalError> {
+    let t = std::time::Instant::now();
     let files = load_rules()?;
     progress(RunProgress::Loading);
     let (es, fs) = store
         .panel(&Scope::Zone, Some((year.back(8), year)))
         .await?;
+    tracing::debug!(target: "gaoxin::timing", "rules run {year}: rule files and panel read ({} firm-years) in {:?}", fs.len(), t.elapsed());
     progress(RunProgress::Evaluating { firms: es.len() });
+    let t = std::time::Instant::now();
     let ev = tokio::task::spawn_blocking(move || evaluate_panel(&files, &es, &fs, year))
         .await
         .map_err(|e| EvalError::Engine(e.to_string()))??;
+    tracing::debug!(target: "gaoxin::timing", "rules run {year}: evaluated in {:?}", t.elapsed());
+    let t = std::time::Instant::now();
     let versions = ev
         .summary
         .record
@@ -484,6 +497,7 @@ pub async fn run_rules_rows(
             progress(RunProgress::Storing { done, total })
         })
         .await?;
+    tracing::debug!(target: "gaoxin::timing", "rules run {year}: summary encoded and {total} rows stored in {:?}", t.elapsed());
     let mut rows = ev.rows;
     rows.sort_unstable_by(|a, b| (&a.rule, &a.uscc).cmp(&(&b.rule, &b.uscc)));
     Ok((ev.summary, run, rows))

@@ -167,6 +167,10 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     if !matches!(cli.command, Command::Serve(_)) {
         quiet_on_broken_pipe();
+        // GAOXIN_LOG=debug prints each command's phase timings (target gaoxin::timing) on stderr
+        if std::env::var_os("GAOXIN_LOG").is_some() {
+            serve::install_log();
+        }
     }
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

@@ -306,10 +306,13 @@ pub async fn evaluate(url: &str, zone: &Zone, a: EvaluateArgs) -> Res {
         None => None,
     };
     if let Some((ps, prun)) = stored_last {
+        let tc = std::time::Instant::now();
         let prows = store
             .rule_results(&Scope::Zone, &prun.id, None, None)
             .await?;
+        tracing::debug!(target: "gaoxin::timing", "last year's stored rows read in {:?}", tc.elapsed());
         compare(&s, &rows, &ps, &prows);
+        tracing::debug!(target: "gaoxin::timing", "compared with last year in {:?}", tc.elapsed());
     } else {
         println!(
             "\n没有 {} 年的已存运行，无法比较（可先运行 gaoxin evaluate --year {}）",

@@ -28,7 +28,7 @@ pub struct ServeArgs {
 /// Installs the log subscriber of `gaoxin serve`: one line per request (see `gaoxin_web`'s
 /// request log) and every server error with its cause, on standard error. `GAOXIN_LOG` sets the
 /// level (`error`, `warn`, `info` — the default — `debug`, `trace`).
-fn install_log() {
+pub(crate) fn install_log() {
     let level = match std::env::var("GAOXIN_LOG").as_deref() {
         Ok("error") => tracing::Level::ERROR,
         Ok("warn") => tracing::Level::WARN,

@@ -78,7 +78,11 @@ pub fn all_fields() -> Vec<&'static str> {
 
 /// Index of a field name in [`all_fields`].
 pub fn field_index(name: &str) -> Option<usize> {
-    all_fields().iter().position(|f| *f == name)
+    // no Vec per call: this runs for every value of every firm row
+    NUMERIC_FIELDS
+        .iter()
+        .chain(FLAG_FIELDS)
+        .position(|f| *f == name)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -361,9 +361,20 @@ impl ParkScheme {
         year: i32,
         park_inputs: &BTreeMap<(String, String), f64>,
     ) -> Result<Dataset> {
-        let fc = FirmColumns::from_rows(firms)?;
+        self.compute_indicators_columns(&FirmColumns::from_rows(firms)?, year, park_inputs)
+    }
+
+    /// [`ParkScheme::compute_indicators`] from firm rows already in columns
+    /// ([`crate::panel::firm_columns_with_previous`]).
+    pub fn compute_indicators_columns(
+        &self,
+        fc: &FirmColumns,
+        year: i32,
+        park_inputs: &BTreeMap<(String, String), f64>,
+    ) -> Result<Dataset> {
+        let n = fc.year.len();
         let cols: Vec<&[f64]> = fc.cols.iter().map(|c| c.as_slice()).collect();
-        let mut parks: Vec<String> = (0..firms.len())
+        let mut parks: Vec<String> = (0..n)
             .filter(|&i| fc.year[i] == year)
             .map(|i| fc.park[i].clone())
             .chain(park_inputs.keys().map(|k| k.0.clone()))
@@ -371,7 +382,7 @@ impl ParkScheme {
         parks.sort();
         parks.dedup();
         let mut rows_of: BTreeMap<(&str, i32), Vec<usize>> = BTreeMap::new();
-        for i in 0..firms.len() {
+        for i in 0..n {
             rows_of
                 .entry((fc.park[i].as_str(), fc.year[i]))
                 .or_default()

@@ -25,11 +25,25 @@ pub struct Column {
     /// below 2^53 are exact in `f64`).
     val: Values,
     pub prov: Vec<u8>,
-    /// Index into [`Panel::sources`] (0 = none).
-    pub src: Vec<u16>,
+    /// Index into [`Panel::sources`] per cell (0 = none), read with [`Column::src`].
+    src: Src,
     /// How many cells are [`PROV_MISSING`] (kept by every write; columns are only written
     /// through [`Panel`]), so that kernels skip reading `prov` for a complete column.
     missing: usize,
+}
+
+/// A column's verifying sources. A verified cell names its source; every other cell has none (0).
+/// Most columns have one source for all their verified cells (or none), so the id is kept once
+/// ([`Src::One`]) and a vector per cell only once two sources meet in one column: two bytes a
+/// cell fewer in a 1,000,000-firm panel.
+#[derive(Debug, Clone)]
+enum Src {
+    /// Every cell's source is 0.
+    None,
+    /// Every verified cell's source is this id; every other cell's is 0.
+    One(u16),
+    /// Per cell.
+    Cells(Vec<u16>),
 }
 
 /// A column's values, narrow or wide.
@@ -40,6 +54,43 @@ pub enum Values {
 }
 
 impl Column {
+    /// Row `row`'s source: an index into [`Panel::sources`] (0 = none).
+    #[inline]
+    pub fn src(&self, row: usize) -> u16 {
+        match &self.src {
+            Src::None => 0,
+            Src::One(id) => {
+                if self.prov[row] == PROV_VERIFIED {
+                    *id
+                } else {
+                    0
+                }
+            }
+            Src::Cells(v) => v[row],
+        }
+    }
+    /// Sets row `row`'s source (its provenance already set): `id` of a verified cell, 0 else.
+    fn set_src(&mut self, row: usize, id: u16) {
+        let verified = self.prov[row] == PROV_VERIFIED;
+        match &mut self.src {
+            Src::Cells(v) => v[row] = id,
+            Src::None if id == 0 => {}
+            Src::One(one) if *one == id && verified => {}
+            Src::One(_) if id == 0 && !verified => {}
+            Src::None
+                if verified && self.prov.iter().filter(|p| **p == PROV_VERIFIED).count() == 1 =>
+            {
+                // the first verified cell with a source: the column's one source
+                self.src = Src::One(id);
+            }
+            _ => {
+                let mut v: Vec<u16> = Vec::with_capacity(self.prov.capacity());
+                v.extend((0..self.prov.len()).map(|r| if r == row { 0 } else { self.src(r) }));
+                v[row] = id;
+                self.src = Src::Cells(v);
+            }
+        }
+    }
     /// How many cells of the column are missing.
     pub fn missing(&self) -> usize {
         self.missing
@@ -62,7 +113,9 @@ impl Column {
             Values::Wide(v) => v.reserve(additional),
         }
         self.prov.reserve(additional);
-        self.src.reserve(additional);
+        if let Src::Cells(v) = &mut self.src {
+            v.reserve(additional);
+        }
     }
     /// Stores an integer value, widening the column first if it does not fit in `i32`.
     fn put(&mut self, row: usize, x: i64) {
@@ -89,7 +142,9 @@ impl Column {
             Values::Wide(v) => v.push(0.0),
         }
         self.prov.push(PROV_MISSING);
-        self.src.push(0);
+        if let Src::Cells(v) = &mut self.src {
+            v.push(0);
+        }
         self.missing += 1;
     }
 }
@@ -271,14 +326,13 @@ impl Panel {
             let mut c = Column {
                 val: Values::Narrow(Vec::with_capacity(cap)),
                 prov: Vec::with_capacity(cap),
-                src: Vec::with_capacity(cap),
+                src: Src::None,
                 missing: n,
             };
             if let Values::Narrow(v) = &mut c.val {
                 v.resize(n, 0);
             }
             c.prov.resize(n, PROV_MISSING);
-            c.src.resize(n, 0);
             c
         });
         col.missing -= (col.prov[row] == PROV_MISSING) as usize;
@@ -290,12 +344,12 @@ impl Panel {
                     Provenance::Declared | Provenance::Missing => PROV_DECLARED,
                     Provenance::Imputed => PROV_IMPUTED,
                 };
-                col.src[row] = src_id;
+                col.set_src(row, src_id);
             }
             None => {
                 col.put(row, 0);
                 col.prov[row] = PROV_MISSING;
-                col.src[row] = 0;
+                col.set_src(row, 0);
                 col.missing += 1;
             }
         }
@@ -324,7 +378,7 @@ impl Panel {
             Some(c) if c.prov[row] != PROV_MISSING => {
                 let p = match c.prov[row] {
                     PROV_VERIFIED => {
-                        Provenance::Verified(self.sources[c.src[row] as usize].clone())
+                        Provenance::Verified(self.sources[c.src(row) as usize].clone())
                     }
                     PROV_IMPUTED => Provenance::Imputed,
                     _ => Provenance::Declared,
@@ -403,7 +457,7 @@ impl Panel {
                             Values::Wide(v) => Values::Wide(vec![v[row]]),
                         },
                         prov: vec![c.prov[row]],
-                        src: vec![c.src[row]],
+                        src: Src::Cells(vec![c.src(row)]),
                         missing: (c.prov[row] == PROV_MISSING) as usize,
                     })
                 })
@@ -447,7 +501,7 @@ impl Panel {
                 h.bytes(&[c.prov[r]]);
                 if c.prov[r] != PROV_MISSING {
                     h.i64(c.value(r) as i64);
-                    h.bytes(self.sources[c.src[r] as usize].as_bytes());
+                    h.bytes(self.sources[c.src(r) as usize].as_bytes());
                 }
             }
         }
@@ -501,6 +555,60 @@ mod tests {
             tracks: vec![],
             synthetic: true,
         }
+    }
+
+    /// The sources kept once per column (`Src::One`) or per cell read back exactly as set, through
+    /// every change: a first source, the same again, a declared cell, an empty source name, a
+    /// second source, cells overwritten and cleared.
+    #[test]
+    fn sources_read_back_as_set_in_every_column_form() {
+        let mut p = Panel::new(2024, 2024);
+        let attrs = FirmAttrs::of(&firm());
+        for _ in 0..6 {
+            p.push_firm(&attrs);
+        }
+        let v = |s: &str| Provenance::Verified(s.into());
+        let mut expect: Vec<(usize, Option<i64>, Provenance)> = Vec::new();
+        let steps: Vec<(usize, Option<i64>, Provenance)> = vec![
+            (0, Some(1), Provenance::Declared),
+            (1, Some(2), v("税务")),
+            (2, Some(3), v("税务")),
+            (3, Some(4), Provenance::Imputed),
+            (1, Some(5), Provenance::Declared),
+            (1, Some(6), v("税务")),
+            (2, None, v("税务")),
+            (4, Some(7), v("火炬统计")),
+            (5, Some(8), v("")),
+            (4, Some(9), v("税务")),
+        ];
+        for (row, val, prov) in steps {
+            p.set(row, 2024, F::Revenue, val, &prov);
+            expect.retain(|(r, _, _)| *r != row);
+            expect.push((row, val, prov));
+            for row in 0..p.len() {
+                let want = match expect.iter().find(|(r, _, _)| *r == row) {
+                    Some((_, Some(x), pv)) => (
+                        Some(*x),
+                        match pv {
+                            Provenance::Missing => Provenance::Declared,
+                            other => other.clone(),
+                        },
+                    ),
+                    _ => (None, Provenance::Missing),
+                };
+                assert_eq!(p.get(row, 2024, F::Revenue as usize), want, "row {row}");
+            }
+            // a column with one source keeps no vector per cell
+            let c = p.column(2024, F::Revenue as usize).unwrap();
+            if expect
+                .iter()
+                .all(|(_, _, pv)| !matches!(pv, Provenance::Verified(s) if s != "税务"))
+            {
+                assert!(!matches!(c.src, Src::Cells(_)), "{:?}", c.src);
+            }
+        }
+        // a panel of one row keeps its source
+        assert_eq!(p.row(4).get(0, 2024, F::Revenue as usize).1, v("税务"));
     }
 
     #[test]

@@ -55,18 +55,33 @@ type Packed = (
     String,
 );
 
-fn pack(r: &RuleResultRow) -> Packed {
+/// [`Packed`] borrowing the row's text (what is written: the same JSON, without copying the
+/// strings of 420,000 rows first).
+type PackedRef<'a> = (
+    &'a str,
+    &'a str,
+    i64,
+    Option<i64>,
+    Option<u64>,
+    bool,
+    bool,
+    &'a str,
+    &'a str,
+    &'a str,
+);
+
+fn pack(r: &RuleResultRow) -> PackedRef<'_> {
     (
-        r.rule.clone(),
-        r.verdict.clone(),
+        &r.rule,
+        &r.verdict,
         i64::from(r.level),
         r.amount_fen,
         r.distance.map(f64::to_bits),
         r.verified,
         r.assumption_dependent,
-        r.supply.clone(),
-        r.record.clone(),
-        r.level_basis.clone(),
+        &r.supply,
+        &r.record,
+        &r.level_basis,
     )
 }
 
@@ -116,7 +131,7 @@ impl Store {
     ) -> Result<(), Error> {
         // firms in the order first met, each with its rows in the given order
         let mut index: std::collections::HashMap<&str, usize> = Default::default();
-        let mut firms: Vec<(&str, &str, Vec<Packed>)> = Vec::new();
+        let mut firms: Vec<(&str, &str, Vec<PackedRef>)> = Vec::new();
         for r in rows {
             let i = *index.entry(r.uscc.as_str()).or_insert_with(|| {
                 firms.push((r.uscc.as_str(), r.park.as_str(), Vec::new()));

@@ -23,7 +23,7 @@ mod targets;
 
 pub use park::{
     DimensionInfo, IndicatorInfo, McInfo, ParkOptions, ParkReport, ParkResult, WeightSetInfo,
-    park_report, rank_choices, rank_nominal, rank_uncertainty,
+    park_report, park_report_columns, rank_choices, rank_nominal, rank_uncertainty,
 };
 pub use points::{
     FirmKey, FirmPoints, PointsComponent, PointsIndicatorInfo, PointsReport, points_report,
@@ -64,6 +64,39 @@ pub fn input_hash(
         for (k, v) in &r.values {
             h.update(k.as_bytes());
             h.update(v.map(f64::to_bits).unwrap_or(u64::MAX).to_le_bytes());
+        }
+        h.update([1]);
+    }
+    for ((p, c), v) in park_inputs {
+        h.update(p.as_bytes());
+        h.update([0]);
+        h.update(c.as_bytes());
+        h.update(v.to_bits().to_le_bytes());
+    }
+    h.update(extra.as_bytes());
+    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// [`input_hash`] of firm rows in columns, each row holding every field (as the rows of
+/// [`crate::panel::firm_rows`] do; NaN = missing): the same hash as of those rows.
+pub fn input_hash_columns(
+    fc: &crate::park::FirmColumns,
+    park_inputs: &BTreeMap<(String, String), f64>,
+    extra: &str,
+) -> String {
+    let fields = crate::expr::all_fields();
+    // the rows' maps iterate their keys in order
+    let mut order: Vec<usize> = (0..fields.len()).collect();
+    order.sort_by_key(|&j| fields[j]);
+    let mut h = Sha256::new();
+    for i in 0..fc.year.len() {
+        h.update(fc.park[i].as_bytes());
+        h.update([0]);
+        h.update(fc.year[i].to_le_bytes());
+        for &j in &order {
+            let v = fc.cols[j][i];
+            h.update(fields[j].as_bytes());
+            h.update(if v.is_nan() { u64::MAX } else { v.to_bits() }.to_le_bytes());
         }
         h.update([1]);
     }

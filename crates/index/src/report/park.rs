@@ -1,11 +1,11 @@
 //! The park ranking ([`park_report`]): availability rules, scores per dimension and weight set,
 //! Monte Carlo rank intervals and the year-on-year comparison.
-use super::{MIN_AVAILABILITY, SchemeInfo, input_hash, opt};
+use super::{MIN_AVAILABILITY, SchemeInfo, input_hash, input_hash_columns, opt};
 use crate::aggregate::AggMethod;
 use crate::data::Dataset;
 use crate::error::{IndexError, Result};
 use crate::normalise::Normaliser;
-use crate::park::{Confidence, FirmRow, ParkIndicator, ParkScheme, Source, Status};
+use crate::park::{Confidence, FirmColumns, FirmRow, ParkIndicator, ParkScheme, Source, Status};
 use crate::sensitivity::{Choice, Nominal, Uncertainty, UncertaintyResult};
 use crate::stats;
 use gaoxin_model::Year;
@@ -180,9 +180,39 @@ pub fn park_report(
     previous: Option<&ParkReport>,
     opts: &ParkOptions,
 ) -> Result<ParkReport> {
+    let fc = FirmColumns::from_rows(rows)?;
+    let extra = format!("{}|{}", scheme.version, year.get());
+    let hash = input_hash(rows, park_inputs, &extra);
+    report_of(scheme, &fc, year, park_inputs, previous, opts, hash)
+}
+
+/// [`park_report`] from firm rows in columns, each holding every field
+/// ([`crate::panel::firm_columns_with_previous`]): the same report, input hash included.
+pub fn park_report_columns(
+    scheme: &ParkScheme,
+    fc: &FirmColumns,
+    year: Year,
+    park_inputs: &BTreeMap<(String, String), f64>,
+    previous: Option<&ParkReport>,
+    opts: &ParkOptions,
+) -> Result<ParkReport> {
+    let extra = format!("{}|{}", scheme.version, year.get());
+    let hash = input_hash_columns(fc, park_inputs, &extra);
+    report_of(scheme, fc, year, park_inputs, previous, opts, hash)
+}
+
+fn report_of(
+    scheme: &ParkScheme,
+    fc: &FirmColumns,
+    year: Year,
+    park_inputs: &BTreeMap<(String, String), f64>,
+    previous: Option<&ParkReport>,
+    opts: &ParkOptions,
+    input: String,
+) -> Result<ParkReport> {
     // the firm rows and the scheme's expressions carry the year as a number
     let (typed, year) = (year, year.get());
-    let values = scheme.compute_indicators(rows, year, park_inputs)?;
+    let values = scheme.compute_indicators_columns(fc, year, park_inputs)?;
     let n_ind = scheme.indicators.len();
     let available: Vec<bool> = (0..n_ind)
         .map(|j| values.col(j).iter().any(|v| v.is_finite()))
@@ -288,7 +318,6 @@ pub fn park_report(
     }
     let max_set_rank_shift = parks.iter().filter_map(|p| p.set_rank_shift).max();
     parks.sort_by_key(|p| (p.rank.unwrap_or(u32::MAX), p.park.clone()));
-    let input = input_hash(rows, park_inputs, &format!("{}|{year}", scheme.version));
     Ok(ParkReport {
         year: typed,
         scheme: SchemeInfo {
