@@ -437,6 +437,8 @@ pub fn at_start(state: &AppState) {
 pub fn after_import(state: &AppState) {
     state.dashboards.invalidate();
     state.warm.invalidate();
+    // the pipeline names panel firms (and its pages the data's time)
+    state.tracks.pipeline.invalidate();
     spawn(state, true);
 }
 
