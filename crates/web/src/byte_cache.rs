@@ -61,6 +61,17 @@ impl<V: Clone> ByteCache<V> {
         Some((e.value.clone(), e.made))
     }
 
+    /// The value under `key` whatever data it was made from, with that generation (a caller
+    /// that serves a stale copy while it is recomputed).
+    pub fn get_any(&self, key: &str) -> Option<(V, u64)> {
+        let mut g = self.lock();
+        g.clock += 1;
+        let clock = g.clock;
+        let e = g.map.get_mut(key)?;
+        e.used = clock;
+        Some((e.value.clone(), e.generation))
+    }
+
     /// Keeps `value` (of `bytes`) under `key`, made from data of `generation`; the least recently
     /// used entries make room. Returns whether it was kept.
     pub fn insert(&self, key: String, value: V, bytes: usize, generation: u64) -> bool {

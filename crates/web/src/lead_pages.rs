@@ -527,7 +527,7 @@ pub async fn pipeline(
         },
     ) {
         Ok(h) => h.into(),
-        Err(r) => return Ok(r),
+        Err(r) => return Ok(*r),
     };
     state
         .tracks

@@ -565,7 +565,7 @@ pub fn page(name: &str, page: &Page, ctx: Value) -> Response {
 
 /// A page as [`page`] renders it, as text (to be kept: see [`crate::byte_cache`]); a failed
 /// render is its 500 response.
-pub fn page_text(name: &str, page: &Page, ctx: Value) -> Result<String, Response> {
+pub fn page_text(name: &str, page: &Page, ctx: Value) -> Result<String, Box<Response>> {
     let full = minijinja::context! { page => ser(page), ..ctx };
     render_text(name, full, Terms::Page)
 }
@@ -597,7 +597,7 @@ enum Terms {
     Fragment,
 }
 
-fn render_text(name: &str, ctx: Value, terms: Terms) -> Result<String, Response> {
+fn render_text(name: &str, ctx: Value, terms: Terms) -> Result<String, Box<Response>> {
     use gaoxin_app::glossary_links::{link_fragment, link_terms, shipped_forms};
     match ENV.get_template(name).and_then(|t| t.render(ctx)) {
         Ok(html) => Ok(match terms {
@@ -613,7 +613,7 @@ fn render_text(name: &str, ctx: Value, terms: Terms) -> Result<String, Response>
             ))
             .into_response();
             *r.status_mut() = axum::http::StatusCode::INTERNAL_SERVER_ERROR;
-            Err(r)
+            Err(Box::new(r))
         }
     }
 }
@@ -631,7 +631,7 @@ pub fn html_response(html: String) -> Response {
 fn render_value(name: &str, ctx: Value, terms: Terms) -> Response {
     match render_text(name, ctx, terms) {
         Ok(html) => html_response(html),
-        Err(r) => r,
+        Err(r) => *r,
     }
 }
 
