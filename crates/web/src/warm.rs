@@ -469,6 +469,13 @@ async fn warm_up(st: &AppState, changed: bool) -> Result<(), EvalError> {
             st.warm.evaluate(st, year, changed);
         }
     }
+    // the rule files parsed and the latest year's plan compiled: the 梯度培育 and 政策 pages and
+    // exports compare the stored run with them (on the first view this cost up to a second)
+    if let Some(&year) = st.warm.years(&st.store, &Scope::Zone).await?.last()
+        && let Err(e) = st.rules.plan(year)
+    {
+        tracing::warn!(error = %e, "loading the rule files ahead failed");
+    }
     st.dashboards.get(&st.store, &st.zone, &Scope::Zone).await?;
     st.warm.targets(st, &Scope::Zone, None).await?;
     // the zone's lists of the latest stored rules run, as the exports and 政策 read them
@@ -509,4 +516,36 @@ fn spawn(state: &AppState, changed: bool) {
             tracing::warn!(error = %e, "warming the results failed");
         }
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The first 梯度培育 export waited for the rule files to be read and the year's plan
+    /// compiled (the export compares the stored run with them): the warm-up does it.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_rule_files_are_loaded_by_the_warm_up_not_by_the_first_view() {
+        let zone =
+            gaoxin_model::Zone::parse(include_str!("../../../data/reference/zone.toml")).unwrap();
+        let store = gaoxin_store::testing::sqlite().await.unwrap();
+        let demo = gaoxin_demo::generate(
+            &zone,
+            &gaoxin_demo::DemoConfig {
+                enterprises: 40,
+                first_year: 2023,
+                last_year: 2024,
+                seed: 3,
+            },
+        );
+        let mut tx = store.begin_import().await.unwrap();
+        tx.write_enterprises(&demo.enterprises).await.unwrap();
+        tx.write_facts(&demo.facts).await.unwrap();
+        tx.commit().await.unwrap();
+        let state = AppState::new(store, zone, crate::Config::default());
+        assert_eq!(state.rules.loads(), 0);
+        warm_up(&state, false).await.unwrap();
+        assert_eq!(state.rules.loads(), 1, "the rule files are loaded ahead");
+        state.warm.wait_evaluation(Year::new(2024).unwrap()).await;
+    }
 }
