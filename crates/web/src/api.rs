@@ -99,7 +99,13 @@ pub async fn summary(
         .dashboards
         .get(&state.store, &state.zone, &scope)
         .await?;
-    Ok(json_bytes(e.json.clone()))
+    let mut r = json_bytes(e.json.clone());
+    if state.dashboards.updating(&e) {
+        // the figures from before the last import, served while they are recomputed
+        r.headers_mut()
+            .insert("x-data-updating", HeaderValue::from_static("1"));
+    }
+    Ok(r)
 }
 
 /// GET /api/v1/parks/{park}/summary

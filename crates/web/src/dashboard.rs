@@ -11,7 +11,7 @@ use gaoxin_index::target::TargetStatus;
 use gaoxin_model::Zone;
 use gaoxin_store::{Error, Scope, Store};
 use serde::Serialize;
-use std::collections::HashMap;
+use std::collections::HashSet;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -85,19 +85,40 @@ pub struct Entry {
     pub data: Dashboard,
     pub json: Bytes,
     made: Instant,
+    /// The cache's generation (imports through this server) it was computed in.
+    generation: u64,
 }
 
 /// How long a cached dashboard is trusted without an import through this server (imports by
 /// another process, e.g. `gaoxin import`, show up after at most this long).
 pub const CACHE_TTL: Duration = Duration::from_secs(60);
 
-/// Dashboards per scope, valid until the next import (or [`CACHE_TTL`]: an older copy is still
-/// served while one refresh runs in the background).
-#[derive(Default, Clone)]
+/// The bytes of dashboards kept (one per scope: the zone, each park, each firm or department
+/// user that opened one; ≈ 3 × its JSON each).
+pub const DASHBOARD_BYTES: usize = 64 << 20;
+
+/// Dashboards per scope. After an import (or [`CACHE_TTL`]) the copy made before is still served
+/// — the page says that it shows the figures from before the import — while one refresh at a
+/// time recomputes it in the background: no reader waits for a recomputation. Bounded by bytes
+/// ([`DASHBOARD_BYTES`]).
+#[derive(Clone)]
 pub struct Cache {
     generation: Arc<AtomicU64>,
-    map: Arc<Mutex<HashMap<String, Arc<Entry>>>>,
+    map: Arc<crate::byte_cache::ByteCache<Arc<Entry>>>,
+    /// Scopes whose refresh is queued or running.
+    refreshing: Arc<Mutex<HashSet<String>>>,
     build: Arc<tokio::sync::Mutex<()>>,
+}
+
+impl Default for Cache {
+    fn default() -> Self {
+        Cache {
+            generation: Arc::default(),
+            map: Arc::new(crate::byte_cache::ByteCache::new(DASHBOARD_BYTES)),
+            refreshing: Arc::default(),
+            build: Arc::default(),
+        }
+    }
 }
 
 fn key(scope: &Scope) -> String {
@@ -110,13 +131,21 @@ fn key(scope: &Scope) -> String {
 }
 
 impl Cache {
-    /// Drops every cached dashboard (called after each import).
+    /// The data changed (after each import): every cached dashboard is now from before it;
+    /// each is still served until its recomputation is stored.
     pub fn invalidate(&self) {
         self.generation.fetch_add(1, Ordering::SeqCst);
-        self.map.lock().expect("cache lock").clear();
     }
 
-    /// The dashboard of `scope`, computed at most once per import (concurrent callers wait).
+    /// Whether `e` was computed before the last import through this server (its recomputation
+    /// is under way): the page says so.
+    pub fn updating(&self, e: &Entry) -> bool {
+        e.generation != self.generation.load(Ordering::SeqCst)
+    }
+
+    /// The dashboard of `scope`: computed once (concurrent first callers wait for it), then
+    /// served from memory; a copy from before an import or older than [`CACHE_TTL`] is served
+    /// while it is recomputed in the background.
     pub async fn get(
         &self,
         store: &Store,
@@ -124,33 +153,42 @@ impl Cache {
         scope: &Scope,
     ) -> Result<Arc<Entry>, Error> {
         let k = key(scope);
-        let cached = self.map.lock().expect("cache lock").get(&k).cloned();
-        let _one_at_a_time = match cached {
-            Some(e) if e.made.elapsed() < CACHE_TTL => return Ok(e),
-            // Stale: refreshed in the background (one refresh at a time); every caller gets the
-            // stale copy meanwhile.
-            Some(e) => {
-                if let Ok(guard) = self.build.clone().try_lock_owned() {
-                    let (cache, store, zone, scope) =
-                        (self.clone(), store.clone(), zone.clone(), scope.clone());
-                    tokio::spawn(async move {
-                        if let Err(err) = cache.build_entry(&store, &zone, &scope, k).await {
-                            tracing::warn!(error = %err, "refreshing a dashboard failed");
-                        }
-                        drop(guard);
-                    });
-                }
-                return Ok(e);
+        if let Some((e, _)) = self.map.get_any(&k) {
+            if e.generation != self.generation.load(Ordering::SeqCst)
+                || e.made.elapsed() >= CACHE_TTL
+            {
+                self.refresh(store, zone, scope, k);
             }
-            None => {
-                let guard = self.build.lock().await;
-                if let Some(e) = self.map.lock().expect("cache lock").get(&k) {
-                    return Ok(e.clone());
-                }
-                guard
-            }
-        };
+            return Ok(e);
+        }
+        let _one_at_a_time = self.build.lock().await;
+        if let Some((e, _)) = self.map.get_any(&k) {
+            return Ok(e);
+        }
         self.build_entry(store, zone, scope, k).await
+    }
+
+    /// Recomputes the dashboard of `scope` in the background (once per scope at a time; the
+    /// recomputations one after another).
+    fn refresh(&self, store: &Store, zone: &Zone, scope: &Scope, k: String) {
+        if !self
+            .refreshing
+            .lock()
+            .expect("cache lock")
+            .insert(k.clone())
+        {
+            return;
+        }
+        let (cache, store, zone, scope) =
+            (self.clone(), store.clone(), zone.clone(), scope.clone());
+        tokio::spawn(async move {
+            let guard = cache.build.lock().await;
+            if let Err(err) = cache.build_entry(&store, &zone, &scope, k.clone()).await {
+                tracing::warn!(error = %err, "refreshing a dashboard failed");
+            }
+            drop(guard);
+            cache.refreshing.lock().expect("cache lock").remove(&k);
+        });
     }
 
     /// Computes the dashboard of `scope` and keeps it under `k` unless an import came meanwhile.
@@ -164,16 +202,15 @@ impl Cache {
         let generation = self.generation.load(Ordering::SeqCst);
         let data = compute(store, zone, scope).await?;
         let json = Bytes::from(serde_json::to_vec(&data).expect("dashboard serialises"));
+        let bytes = json.len() * 3;
         let entry = Arc::new(Entry {
             data,
             json,
             made: Instant::now(),
+            generation,
         });
         if self.generation.load(Ordering::SeqCst) == generation {
-            self.map
-                .lock()
-                .expect("cache lock")
-                .insert(k, entry.clone());
+            self.map.insert(k, entry.clone(), bytes, 0);
         }
         Ok(entry)
     }
@@ -333,4 +370,46 @@ async fn compute(store: &Store, zone: &Zone, scope: &Scope) -> Result<Dashboard,
         years,
         targets,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Park pages waited up to 22 s behind the recomputation after an import: now the copy from
+    /// before is served at once (and flagged) while the new one is computed.
+    #[tokio::test]
+    async fn after_an_import_the_copy_from_before_is_served_while_it_is_recomputed() {
+        let zone = Zone::parse(include_str!("../../../data/reference/zone.toml")).unwrap();
+        let store = gaoxin_store::testing::sqlite().await.unwrap();
+        let c = Cache::default();
+        let before = c.get(&store, &zone, &Scope::Zone).await.unwrap();
+        assert!(!c.updating(&before));
+        // a long recomputation: the build lock is held meanwhile
+        let held = c.build.clone().lock_owned().await;
+        c.invalidate();
+        let served = tokio::time::timeout(
+            Duration::from_millis(500),
+            c.get(&store, &zone, &Scope::Zone),
+        )
+        .await
+        .expect("a reader does not wait for the recomputation")
+        .unwrap();
+        assert!(Arc::ptr_eq(&before, &served));
+        assert!(
+            c.updating(&served),
+            "the page says it shows the old figures"
+        );
+        drop(held);
+        let t = Instant::now();
+        loop {
+            let e = c.get(&store, &zone, &Scope::Zone).await.unwrap();
+            if !c.updating(&e) {
+                assert!(!Arc::ptr_eq(&before, &e));
+                break;
+            }
+            assert!(t.elapsed() < Duration::from_secs(10), "never recomputed");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
 }

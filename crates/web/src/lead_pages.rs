@@ -465,7 +465,12 @@ pub async fn change(
     }
 }
 
+/// Stands for the session's CSRF token in a kept page (put in when served).
+const CSRF_SLOT: &str = "gx-csrf-slot-5e0c2b";
+
 /// GET /leads/pipeline — counts per stage, conversion, median days, stalled, landed by park.
+/// The rendered page is kept per (user, filter, day) until the next lead write or import (the
+/// pipeline cache's epoch): under load a view costs a lookup and the CSRF token put in.
 pub async fn pipeline(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -473,16 +478,29 @@ pub async fn pipeline(
 ) -> Result<Response, PageError> {
     let (_, cfg) = configs(&state)?;
     let f = filter(&state.zone, cfg, &q).map_err(|m| PageError::bad_request(&m))?;
-    let v = leads::pipeline(
+    let t = now();
+    let (v, epoch) = leads::pipeline_shared(
         &state.store,
         &state.zone,
         cfg,
         &state.tracks.pipeline,
         &user.scope(),
         &f,
-        now(),
+        t,
     )
     .await?;
+    let key = format!(
+        "{}|{:?}|{:?}|{}|{}",
+        user.username,
+        user.role,
+        user.as_of,
+        leads::today(t).to_int(),
+        serde_json::to_string(&q).unwrap_or_default()
+    );
+    let serve = |html: &str| render::html_response(html.replace(CSRF_SLOT, &user.csrf));
+    if let Some((html, _)) = state.tracks.pages.get(&key, epoch) {
+        return Ok(serve(&html));
+    }
     let charts = context! {
         stages => v.stages.iter().map(|s| s.name.clone()).collect::<Vec<_>>(),
         reached => v.stages.iter().map(|s| s.reached).collect::<Vec<_>>(),
@@ -490,12 +508,16 @@ pub async fn pipeline(
         landed_parks => v.landed_by_park.iter().map(|l| l.park_name.clone()).collect::<Vec<_>>(),
         landed_wan => v.landed_by_park.iter().map(|l| l.invest_fen / 1_000_000).collect::<Vec<_>>(),
     };
-    let p = Page::new("线索漏斗", &user, "/leads");
-    Ok(render::page(
+    let frame = CurrentUser {
+        csrf: CSRF_SLOT.into(),
+        ..user.clone()
+    };
+    let p = Page::new("线索漏斗", &frame, "/leads");
+    let html: std::sync::Arc<str> = match render::page_text(
         "lead_pipeline.html",
         &p,
         context! {
-            v => render::ser(&v),
+            v => render::ser(&*v),
             charts,
             q => render::ser(&q),
             events => render::ser(&cfg.events),
@@ -503,7 +525,15 @@ pub async fn pipeline(
             parks => render::ser(state.zone.parks.iter().map(|p| (p.id.to_string(), p.name.clone())).collect::<Vec<_>>()),
             own_park => user.role.park().map(|p| p.to_string()),
         },
-    ))
+    ) {
+        Ok(h) => h.into(),
+        Err(r) => return Ok(*r),
+    };
+    state
+        .tracks
+        .pages
+        .insert(key, html.clone(), html.len(), epoch);
+    Ok(serve(&html))
 }
 
 /// GET /leads/pipeline.xlsx — the pipeline view as .xlsx.
@@ -657,4 +687,84 @@ pub async fn api_change(
     .map_err(api_input_error)?;
     state.tracks.pipeline.invalidate();
     Ok(Json(view(&state.zone, cfg, &l, 0).lead))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::Query;
+    use axum::extract::State;
+    use gaoxin_store::Role;
+
+    fn admin(csrf: &str) -> CurrentUser {
+        CurrentUser {
+            username: "admin".into(),
+            role: Role::ZoneAdmin,
+            csrf: csrf.into(),
+            as_of: None,
+        }
+    }
+
+    async fn page(state: &AppState, csrf: &str) -> String {
+        let r = pipeline(
+            State(state.clone()),
+            admin(csrf),
+            Query(FilterQuery::default()),
+        )
+        .await
+        .unwrap();
+        assert_eq!(r.status(), 200);
+        let b = axum::body::to_bytes(r.into_body(), usize::MAX)
+            .await
+            .unwrap();
+        String::from_utf8(b.to_vec()).unwrap()
+    }
+
+    /// The pipeline page is rendered once and then served from memory with each session's own
+    /// CSRF token put in; a lead write through this process shows at the next view.
+    #[tokio::test]
+    async fn the_pipeline_page_is_kept_until_a_lead_write() {
+        let zone =
+            gaoxin_model::Zone::parse(include_str!("../../../data/reference/zone.toml")).unwrap();
+        let store = gaoxin_store::testing::sqlite().await.unwrap();
+        let state = AppState::new(store, zone, crate::Config::default());
+        let first = page(&state, "token-of-session-a").await;
+        assert!(first.contains("没有符合条件的线索"), "{first}");
+        assert_eq!(state.tracks.pages.len(), 1, "the page is kept");
+        // another session of the same user: the kept page, with its own token
+        let second = page(&state, "token-of-session-b").await;
+        assert!(second.contains("token-of-session-b"));
+        assert!(!second.contains("token-of-session-a") && !second.contains(CSRF_SLOT));
+        assert_eq!(
+            first.replace("token-of-session-a", "T"),
+            second.replace("token-of-session-b", "T")
+        );
+        assert_eq!(state.tracks.pages.len(), 1);
+        // a lead written through this process (as the handlers do: invalidate after the write)
+        let cfg = &configs(&state).unwrap().1;
+        let a = Actor {
+            username: "admin".into(),
+            scope: gaoxin_store::Scope::Zone,
+            may_write: true,
+        };
+        let input = LeadInput {
+            uscc: "91320191MA1W8E9X2T".into(),
+            firm_name: "南京测试科技有限公司".into(),
+            firm_class: String::new(),
+            track: "t05".into(),
+            event: "conf-2024".into(),
+            park: String::new(),
+            owner: String::new(),
+            stage: String::new(),
+            next_action: "线上会谈".into(),
+            next_date: "2099-01-01".into(),
+            note: String::new(),
+        };
+        leads::create(&state.store, &state.zone, cfg, &a, &input, now())
+            .await
+            .unwrap();
+        state.tracks.pipeline.invalidate();
+        let third = page(&state, "token-of-session-a").await;
+        assert!(third.contains("id=\"kpi-total\">1<"), "{third}");
+    }
 }

@@ -220,7 +220,7 @@ pub async fn dashboard(
     Ok(render::page(
         "dashboard.html",
         &page,
-        dashboard_context(&state, &e.data, None),
+        context! { updating => state.dashboards.updating(&e), ..dashboard_context(&state, &e.data, None) },
     ))
 }
 
@@ -237,7 +237,7 @@ pub async fn park(
     Ok(render::page(
         "dashboard.html",
         &page,
-        dashboard_context(&state, &e.data, Some(&park)),
+        context! { updating => state.dashboards.updating(&e), ..dashboard_context(&state, &e.data, Some(&park)) },
     ))
 }
 

@@ -581,6 +581,13 @@ pub fn page(name: &str, page: &Page, ctx: Value) -> Response {
     render_value(name, full, terms)
 }
 
+/// A page as [`page`] renders it, as text (to be kept: see [`crate::byte_cache`]); a failed
+/// render is its 500 response.
+pub fn page_text(name: &str, page: &Page, ctx: Value) -> Result<String, Box<Response>> {
+    let full = minijinja::context! { page => ser(page), ..ctx };
+    render_text(name, full, Terms::Page)
+}
+
 /// Gives a rendered page the status of what it answers (a refused form's 400 or 422, a sign-in's
 /// 401) — unless the page failed to render: that 500 is kept, never dressed up as the user's error.
 pub fn with_status(mut r: Response, status: axum::http::StatusCode) -> Response {
@@ -608,22 +615,14 @@ enum Terms {
     Fragment,
 }
 
-fn render_value(name: &str, ctx: Value, terms: Terms) -> Response {
+fn render_text(name: &str, ctx: Value, terms: Terms) -> Result<String, Box<Response>> {
     use gaoxin_app::glossary_links::{link_fragment, link_terms, shipped_forms};
     match ENV.get_template(name).and_then(|t| t.render(ctx)) {
-        Ok(html) => {
-            let html = match terms {
-                Terms::Page => link_terms(&html, shipped_forms()),
-                Terms::Fragment => link_fragment(&html, shipped_forms()),
-                Terms::None => html,
-            };
-            let mut r = Html(html).into_response();
-            let h = r.headers_mut();
-            // the security headers (CSP, nosniff, …) are added to every response by
-            // `crate::security_headers`
-            h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-            r
-        }
+        Ok(html) => Ok(match terms {
+            Terms::Page => link_terms(&html, shipped_forms()),
+            Terms::Fragment => link_fragment(&html, shipped_forms()),
+            Terms::None => html,
+        }),
         Err(e) => {
             tracing::error!("template {name}: {e:#}");
             let mut r = Html(format!(
@@ -632,8 +631,25 @@ fn render_value(name: &str, ctx: Value, terms: Terms) -> Response {
             ))
             .into_response();
             *r.status_mut() = axum::http::StatusCode::INTERNAL_SERVER_ERROR;
-            r
+            Err(Box::new(r))
         }
+    }
+}
+
+/// A rendered page as the response (`no-store`: pages carry the session's CSRF token).
+pub fn html_response(html: String) -> Response {
+    let mut r = Html(html).into_response();
+    // the security headers (CSP, nosniff, …) are added to every response by
+    // `crate::security_headers`
+    r.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    r
+}
+
+fn render_value(name: &str, ctx: Value, terms: Terms) -> Response {
+    match render_text(name, ctx, terms) {
+        Ok(html) => html_response(html),
+        Err(r) => *r,
     }
 }
 

@@ -24,13 +24,20 @@ pub(crate) const XLSX: &str = "application/vnd.openxmlformats-officedocument.spr
 pub struct TracksState {
     pub config: Result<(TracksConfig, LeadsConfig), String>,
     pub pipeline: PipelineCache,
+    /// The pipeline pages as rendered (per user, filter and day; see
+    /// [`crate::lead_pages::pipeline`]), valid for the pipeline cache's epoch.
+    pub pages: crate::byte_cache::ByteCache<std::sync::Arc<str>>,
 }
+
+/// The bytes of rendered pipeline pages kept (a page is ≈ 30 KB).
+pub const PIPELINE_PAGES_BYTES: usize = 16 << 20;
 
 impl TracksState {
     pub fn new(zone: &gaoxin_model::Zone) -> TracksState {
         TracksState {
             config: TracksConfig::shipped(zone).and_then(|t| Ok((t, LeadsConfig::shipped()?))),
             pipeline: PipelineCache::default(),
+            pages: crate::byte_cache::ByteCache::new(PIPELINE_PAGES_BYTES),
         }
     }
 }

@@ -13,6 +13,7 @@
 //!   run starts its computation in the background ([`Warm::evaluate`]); a read-only analyst's or a
 //!   park's page view never starts one — they see that it is being computed or not yet published.
 use crate::AppState;
+use crate::byte_cache::ByteCache;
 use crate::dashboard::CACHE_TTL;
 use gaoxin_app::indicators::{self, EvalError};
 use gaoxin_app::rules_runs::{self, Lists, RulesSummary};
@@ -30,7 +31,6 @@ struct Targets {
 }
 
 /// The background computations and the targets cache of a running server.
-#[derive(Default)]
 pub struct Warm {
     /// Years whose park evaluation is being computed, each with whether another computation
     /// was asked for meanwhile (the data changed while it ran: it runs again when done).
@@ -45,13 +45,15 @@ pub struct Warm {
     targets_build: tokio::sync::Mutex<()>,
     /// Target keys being refreshed in the background.
     refreshing: Mutex<HashSet<String>>,
-    /// Pages of the enterprise list by scope, filter, sort and page.
-    lists: Mutex<HashMap<String, (Instant, crate::pages::ListPage)>>,
+    /// Pages of the enterprise list by scope, filter, sort and page (keys from user input:
+    /// bounded by bytes, [`LISTS_BYTES`]).
+    lists: ByteCache<crate::pages::ListPage>,
     /// A stored rules run's rows as one scope reads them, by run id and scope (a stored run never
-    /// changes: a new run has a new id), the most recently used first.
-    run_rows: Mutex<Vec<(String, Arc<Vec<RuleResultRow>>)>>,
-    /// Exported workbooks of a stored run, by run id, scope, park and lists; most recent first.
-    exports: Mutex<Vec<(String, Arc<Vec<u8>>)>>,
+    /// changes: a new run has a new id), bounded by bytes ([`RUN_ROWS_BYTES`]).
+    run_rows: ByteCache<Arc<Vec<RuleResultRow>>>,
+    /// Exported workbooks of a stored run, by run id, scope, park and lists, bounded by bytes
+    /// ([`EXPORTS_BYTES`]).
+    exports: ByteCache<Arc<Vec<u8>>>,
     /// Parts of pages built from a stored run (which never changes), by run id, scope and
     /// choices; most recent first.
     parts: Mutex<Vec<(String, (minijinja::Value, minijinja::Value))>>,
@@ -59,10 +61,70 @@ pub struct Warm {
     years: Mutex<HashMap<String, (Instant, Vec<Year>)>>,
 }
 
-/// Runs whose rows are kept (each ~100 MB for the 30,000-firm zone).
-const MAX_RUN_ROWS: usize = 2;
-/// Workbooks kept.
-const MAX_EXPORTS: usize = 8;
+/// The bytes of stored runs' rows kept (one run of the 30,000-firm zone, ≈ 420,000 rows, is
+/// ≈ 100 MB; after an import the new run's rows replace the old ones').
+pub const RUN_ROWS_BYTES: usize = 256 << 20;
+/// The bytes of exported workbooks kept.
+pub const EXPORTS_BYTES: usize = 64 << 20;
+/// The bytes of enterprise-list pages kept.
+pub const LISTS_BYTES: usize = 32 << 20;
+/// Parts of pages kept.
+const MAX_PARTS: usize = 8;
+
+impl Default for Warm {
+    fn default() -> Self {
+        Warm {
+            evaluating: Mutex::default(),
+            failed: Mutex::default(),
+            generation: AtomicU64::default(),
+            targets: Mutex::default(),
+            exports_build: tokio::sync::Mutex::default(),
+            targets_build: tokio::sync::Mutex::default(),
+            refreshing: Mutex::default(),
+            lists: ByteCache::new(LISTS_BYTES),
+            run_rows: ByteCache::new(RUN_ROWS_BYTES),
+            exports: ByteCache::new(EXPORTS_BYTES),
+            parts: Mutex::default(),
+            years: Mutex::default(),
+        }
+    }
+}
+
+/// What one stored rules row holds in memory (its strings included), roughly.
+fn rule_rows_bytes(rows: &[RuleResultRow]) -> usize {
+    rows.iter()
+        .map(|r| {
+            std::mem::size_of::<RuleResultRow>()
+                + r.uscc.len()
+                + r.name.len()
+                + r.park.len()
+                + r.rule.len()
+                + r.verdict.len()
+                + r.supply.len()
+                + r.record.len()
+                + r.level_basis.len()
+        })
+        .sum()
+}
+
+/// What one page of the enterprise list holds in memory, roughly.
+fn list_bytes(p: &crate::pages::ListPage) -> usize {
+    p.rows
+        .iter()
+        .map(|r| {
+            let e = &r.enterprise;
+            std::mem::size_of_val(r)
+                + e.name.len()
+                + e.tech_field.as_ref().map_or(0, String::len)
+                + e.clusters
+                    .iter()
+                    .chain(&e.tracks)
+                    .map(|s| s.len() + 24)
+                    .sum::<usize>()
+        })
+        .sum::<usize>()
+        + std::mem::size_of_val(p)
+}
 
 /// Keeps `v` under `k` at the front of a most-recently-used list of at most `max`.
 fn keep_recent<T: Clone>(list: &Mutex<Vec<(String, T)>>, k: String, v: T, max: usize) {
@@ -80,7 +142,7 @@ fn recent<T: Clone>(list: &Mutex<Vec<(String, T)>>, k: &str) -> Option<T> {
     Some(e.1)
 }
 
-/// Pages of the enterprise list kept at most (the cache is emptied when full).
+/// Scopes whose years are kept at most (the cache is emptied when full).
 const MAX_LISTS: usize = 2_048;
 
 /// The text naming `scope` in cache keys.
@@ -266,7 +328,7 @@ impl Warm {
         self.years.lock().expect("warm lock").clear();
         self.generation.fetch_add(1, Ordering::SeqCst);
         self.targets.lock().expect("warm lock").clear();
-        self.lists.lock().expect("warm lock").clear();
+        self.lists.clear();
     }
 
     /// Every row of stored rules run `run_id` that `scope` reads (see [`Store::rule_results`]),
@@ -278,22 +340,23 @@ impl Warm {
         run_id: &str,
     ) -> Result<Arc<Vec<RuleResultRow>>, gaoxin_store::Error> {
         let k = format!("{run_id}|{}", scope_key(scope));
-        if let Some(v) = recent(&self.run_rows, &k) {
+        if let Some((v, _)) = self.run_rows.get(&k, 0) {
             return Ok(v);
         }
         let v = Arc::new(store.rule_results(scope, run_id, None, None).await?);
-        keep_recent(&self.run_rows, k, v.clone(), MAX_RUN_ROWS);
+        self.run_rows.insert(k, v.clone(), rule_rows_bytes(&v), 0);
         Ok(v)
     }
 
     /// A workbook exported before under `key` (which names the run, scope, park and lists).
     pub fn export(&self, key: &str) -> Option<Arc<Vec<u8>>> {
-        recent(&self.exports, key)
+        self.exports.get(key, 0).map(|x| x.0)
     }
 
     /// Keeps an exported workbook under `key`.
     pub fn keep_export(&self, key: String, bytes: Arc<Vec<u8>>) {
-        keep_recent(&self.exports, key, bytes, MAX_EXPORTS);
+        let n = bytes.len();
+        self.exports.insert(key, bytes, n, 0);
     }
 
     /// Parts of a page kept under `key` (which names the stored run they come from).
@@ -303,7 +366,7 @@ impl Warm {
 
     /// Keeps parts of a page built from a stored run.
     pub fn keep_part(&self, key: String, v: (minijinja::Value, minijinja::Value)) {
-        keep_recent(&self.parts, key, v, MAX_EXPORTS);
+        keep_recent(&self.parts, key, v, MAX_PARTS);
     }
 
     /// The current generation of the data (changes with every import through this server).
@@ -314,23 +377,20 @@ impl Warm {
     /// A cached page of the enterprise list (see [`crate::pages::list_page`]), if made since
     /// the last import and within [`CACHE_TTL`].
     pub fn list(&self, key: &str) -> Option<crate::pages::ListPage> {
-        let m = self.lists.lock().expect("warm lock");
-        m.get(key)
-            .filter(|(made, _)| made.elapsed() < CACHE_TTL)
-            .map(|(_, p)| p.clone())
+        self.lists
+            .get(key, self.generation())
+            .filter(|(_, made)| made.elapsed() < CACHE_TTL)
+            .map(|(p, _)| p)
     }
 
     /// Keeps a page of the enterprise list read at `generation` (dropped if an import came
     /// in between).
     pub fn keep_list(&self, key: String, generation: u64, page: &crate::pages::ListPage) {
-        let mut m = self.lists.lock().expect("warm lock");
         if self.generation() != generation {
             return;
         }
-        if m.len() >= MAX_LISTS {
-            m.clear();
-        }
-        m.insert(key, (Instant::now(), page.clone()));
+        self.lists
+            .insert(key, page.clone(), list_bytes(page), generation);
     }
 }
 
@@ -409,6 +469,13 @@ async fn warm_up(st: &AppState, changed: bool) -> Result<(), EvalError> {
             st.warm.evaluate(st, year, changed);
         }
     }
+    // the rule files parsed and the latest year's plan compiled: the 梯度培育 and 政策 pages and
+    // exports compare the stored run with them (on the first view this cost up to a second)
+    if let Some(&year) = st.warm.years(&st.store, &Scope::Zone).await?.last()
+        && let Err(e) = st.rules.plan(year)
+    {
+        tracing::warn!(error = %e, "loading the rule files ahead failed");
+    }
     st.dashboards.get(&st.store, &st.zone, &Scope::Zone).await?;
     st.warm.targets(st, &Scope::Zone, None).await?;
     // the zone's lists of the latest stored rules run, as the exports and 政策 read them
@@ -437,6 +504,8 @@ pub fn at_start(state: &AppState) {
 pub fn after_import(state: &AppState) {
     state.dashboards.invalidate();
     state.warm.invalidate();
+    // the pipeline names panel firms (and its pages the data's time)
+    state.tracks.pipeline.invalidate();
     spawn(state, true);
 }
 
@@ -448,4 +517,36 @@ fn spawn(state: &AppState, changed: bool) {
             tracing::warn!(error = %e, "warming the results failed");
         }
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The first 梯度培育 export waited for the rule files to be read and the year's plan
+    /// compiled (the export compares the stored run with them): the warm-up does it.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_rule_files_are_loaded_by_the_warm_up_not_by_the_first_view() {
+        let zone =
+            gaoxin_model::Zone::parse(include_str!("../../../data/reference/zone.toml")).unwrap();
+        let store = gaoxin_store::testing::sqlite().await.unwrap();
+        let demo = gaoxin_demo::generate(
+            &zone,
+            &gaoxin_demo::DemoConfig {
+                enterprises: 40,
+                first_year: 2023,
+                last_year: 2024,
+                seed: 3,
+            },
+        );
+        let mut tx = store.begin_import().await.unwrap();
+        tx.write_enterprises(&demo.enterprises).await.unwrap();
+        tx.write_facts(&demo.facts).await.unwrap();
+        tx.commit().await.unwrap();
+        let state = AppState::new(store, zone, crate::Config::default());
+        assert_eq!(state.rules.loads(), 0);
+        warm_up(&state, false).await.unwrap();
+        assert_eq!(state.rules.loads(), 1, "the rule files are loaded ahead");
+        state.warm.wait_evaluation(Year::new(2024).unwrap()).await;
+    }
 }

@@ -166,8 +166,11 @@ pub struct PipelineCache {
 #[derive(Default)]
 struct CacheState {
     version: i64,
+    /// Changes with every invalidation and every new lead version: what a page rendered from a
+    /// view is valid for (see [`pipeline_shared`]).
+    epoch: u64,
     checked: Option<std::time::Instant>,
-    views: HashMap<CacheKey, PipelineView>,
+    views: HashMap<CacheKey, std::sync::Arc<PipelineView>>,
 }
 
 /// How long the store's lead version is trusted without reading it again.
@@ -179,6 +182,7 @@ impl PipelineCache {
         let mut g = self.inner.lock().unwrap_or_else(|e| e.into_inner());
         g.checked = None;
         g.views.clear();
+        g.epoch += 1;
     }
 }
 
@@ -196,6 +200,25 @@ pub async fn pipeline(
     f: &LeadFilter,
     now: i64,
 ) -> Result<PipelineView, gaoxin_store::Error> {
+    Ok(pipeline_shared(store, zone, cfg, cache, scope, f, now)
+        .await?
+        .0
+        .as_ref()
+        .clone())
+}
+
+/// [`pipeline`] as the cache holds it, with the cache's epoch it was made in: a page rendered
+/// from it stays valid while a later call answers the same epoch (no lead write through this
+/// process, no new lead version in the store since).
+pub async fn pipeline_shared(
+    store: &Store,
+    zone: &Zone,
+    cfg: &LeadsConfig,
+    cache: &PipelineCache,
+    scope: &Scope,
+    f: &LeadFilter,
+    now: i64,
+) -> Result<(std::sync::Arc<PipelineView>, u64), gaoxin_store::Error> {
     let day = today(now).to_int();
     let f = LeadFilter {
         event: f.event.clone(),
@@ -209,32 +232,34 @@ pub async fn pipeline(
         if g.checked.is_some_and(|t| t.elapsed() < RECHECK)
             && let Some(v) = g.views.get(&key)
         {
-            return Ok(v.clone());
+            return Ok((v.clone(), g.epoch));
         }
     }
     let checked = std::time::Instant::now();
     let version = store.lead_version().await?;
-    {
+    let epoch = {
         let mut g = cache.inner.lock().unwrap_or_else(|e| e.into_inner());
         if g.version != version {
             g.views.clear();
             g.version = version;
+            g.epoch += 1;
         }
         g.checked = Some(checked);
         if let Some(v) = g.views.get(&key) {
-            return Ok(v.clone());
+            return Ok((v.clone(), g.epoch));
         }
-    }
+        g.epoch
+    };
     let counts = store.lead_pipeline(scope, &f, day).await?;
-    let v = view(cfg, zone, &counts);
+    let v = std::sync::Arc::new(view(cfg, zone, &counts));
     let mut g = cache.inner.lock().unwrap_or_else(|e| e.into_inner());
-    if g.version == version {
+    if g.epoch == epoch {
         if g.views.len() > 4096 {
             g.views.clear();
         }
         g.views.insert(key, v.clone());
     }
-    Ok(v)
+    Ok((v, epoch))
 }
 
 /// Open leads in scope past their next-action date, the actor's own first.
