@@ -507,8 +507,8 @@ pub fn template_xlsx(kind: Kind) -> Result<Vec<u8>, XlsxError> {
     wb.save_to_buffer()
 }
 
-/// One result entered on the form (text fields as typed).
-#[derive(Debug, Clone, Default, serde::Deserialize)]
+/// One result entered on the form (text fields as typed; shown again as typed when refused).
+#[derive(Debug, Clone, Default, serde::Deserialize, serde::Serialize)]
 pub struct ResultInput {
     pub id: String,
     pub name: String,

@@ -74,16 +74,34 @@ pub async fn search_page(
         Some(Err(e)) => (None, Some(e)),
         None => (None, None),
     };
-    let p = Page::new("成果转化", &user, "/tech");
-    Ok(render::page(
+    Ok(page(&user, &q, against, answer, error, None))
+}
+
+/// The search page; `result_form`: a refused result form, shown again as typed with its
+/// problems (answered 400).
+fn page(
+    user: &CurrentUser,
+    q: &SearchQuery,
+    against: Against,
+    answer: Option<AnswerView>,
+    error: Option<String>,
+    result_form: Option<(&gaoxin_app::tech_import::ResultInput, &[String])>,
+) -> Response {
+    let p = Page::new("成果转化", user, "/tech");
+    let r = render::page(
         "tech.html",
         &p,
-        context! { q => q.q, against => format!("{against:?}").to_lowercase(), f => render::ser(&q.filter),
-        answer => render::ser(&answer), error, staff => is_staff(&user.role), msg => q.msg,
+        context! { q => q.q.clone(), against => format!("{against:?}").to_lowercase(), f => render::ser(&q.filter),
+        answer => render::ser(&answer), error, staff => is_staff(&user.role), msg => q.msg.clone(),
         mode => gaoxin_app::tech_match::mode_note(),
         demand_writer => gaoxin_app::tech_forms::may_write_demands(&user.role), unit => user.role.unit(),
-        expert_writer => gaoxin_app::tech_forms::may_write_experts(&user.role) },
-    ))
+        expert_writer => gaoxin_app::tech_forms::may_write_experts(&user.role),
+        rf => result_form.map(|(f, _)| render::ser(f)), rf_errors => result_form.map(|(_, e)| render::ser(e)) },
+    );
+    match result_form {
+        Some(_) => render::with_status(r, axum::http::StatusCode::BAD_REQUEST),
+        None => r,
+    }
 }
 
 /// GET /tech/export.xlsx — the search's hits.
@@ -453,6 +471,13 @@ pub async fn save_result(
             Redirect::to(&format!("/tech/results/{}", crate::auth::urlencode(&r.id)))
                 .into_response(),
         ),
-        Err(errs) => Err(PageError::bad_request(&errs.join("\n"))),
+        Err(errs) => Ok(page(
+            &user,
+            &SearchQuery::default(),
+            Against::Results,
+            None,
+            None,
+            Some((&i, &errs)),
+        )),
     }
 }

@@ -416,6 +416,33 @@ CG2,固态电池电解质,硫化物固态电解质提升电池安全性,固态�
         .await;
         assert_eq!(r.status, 400);
         assert!(r.text().contains("只能修改自己登记的成果"), "{}", r.text());
+        // a refused result comes back on the form as typed, with the problem named
+        let r = post(
+            &mut uni,
+            "/tech/results",
+            &[
+                ("id", "CG8"),
+                ("name", "碳化硅衬底"),
+                ("summary", "六英寸导电型衬底"),
+                ("keywords", "碳化硅；衬底"),
+                ("trl", "12"),
+            ],
+        )
+        .await;
+        assert_eq!(r.status, 400, "{}", r.text());
+        let page = r.text();
+        assert!(
+            page.contains("id=\"result-errors\"") && page.contains("技术成熟度"),
+            "{page}"
+        );
+        for typed in [
+            "value=\"CG8\"",
+            "value=\"碳化硅衬底\"",
+            "value=\"碳化硅；衬底\"",
+            "value=\"12\"",
+        ] {
+            assert!(page.contains(typed), "{typed} not kept");
+        }
         // a new result is its unit's, whatever the form says
         let r = post(
             &mut uni,
