@@ -282,10 +282,12 @@ pub fn parse_scenario(zone: &Zone, c: &[&str], now: i64) -> Result<Scenario, Str
     })
 }
 
-/// Imports scenarios (zone administrators): new codes are added, known codes replaced.
+/// Imports scenarios (zone administrators): new codes are added, known codes replaced; stored
+/// with the `finance.scenarios_import` audit entry of `who` in one transaction.
 pub async fn import_scenarios(
     store: &Store,
     zone: &Zone,
+    who: &crate::audit::Who,
     bytes: Vec<u8>,
 ) -> Result<ImportResult, FinanceError> {
     let rows = match read(bytes) {
@@ -316,7 +318,16 @@ pub async fn import_scenarios(
     if !errors.is_empty() {
         return Ok(Err(errors));
     }
-    store.upsert_scenarios(&parsed).await?;
+    let event = crate::audit::event(
+        who,
+        "finance.scenarios_import",
+        None,
+        "scenarios",
+        serde_json::json!({"scenarios": parsed.len()}),
+    );
+    store
+        .upsert_scenarios_recorded(&parsed, Some(&event))
+        .await?;
     Ok(Ok(parsed.len()))
 }
 

@@ -12,6 +12,7 @@
 //! The funnel covers the consecutive years up to the run's year whose compiled plan has the same
 //! rungs as the run's year (a rung's rule file not yet in force makes earlier years incomparable);
 //! a firm counts in a year only when it has facts for that year.
+use crate::audit::Who;
 use crate::error::EvalError;
 use crate::rules_cache::{self, RulesCache};
 use crate::runs::{RunKind, decode_summary, new_id, now};
@@ -458,6 +459,27 @@ pub async fn run_rules_rows(
     year: Year,
     progress: &mut (dyn FnMut(RunProgress) + Send),
 ) -> Result<(RulesSummary, RunRecord, Vec<RuleResultRow>), EvalError> {
+    run_and_store(store, None, year, progress).await
+}
+
+/// [`run_rules_rows`] on behalf of `who` (a zone administrator's page, the CLI): the run is stored
+/// with its `rules.run` audit entry in one transaction (`job`: the background job that ran it).
+pub async fn run_rules_as(
+    store: &Store,
+    who: &Who,
+    job: Option<&str>,
+    year: Year,
+    progress: &mut (dyn FnMut(RunProgress) + Send),
+) -> Result<(RulesSummary, RunRecord, Vec<RuleResultRow>), EvalError> {
+    run_and_store(store, Some((who, job)), year, progress).await
+}
+
+async fn run_and_store(
+    store: &Store,
+    by: Option<(&Who, Option<&str>)>,
+    year: Year,
+    progress: &mut (dyn FnMut(RunProgress) + Send),
+) -> Result<(RulesSummary, RunRecord, Vec<RuleResultRow>), EvalError> {
     let t = std::time::Instant::now();
     let files = load_rules()?;
     progress(RunProgress::Loading);
@@ -492,10 +514,20 @@ pub async fn run_rules_rows(
     };
     let total = ev.rows.len();
     progress(RunProgress::Storing { done: 0, total });
+    let event = by.map(|(who, job)| {
+        let mut detail = serde_json::json!({"run": run.id, "input_hash": run.input_hash});
+        if let Some(j) = job {
+            detail["job"] = serde_json::Value::from(j);
+        }
+        crate::audit::event(who, "rules.run", None, &year.get().to_string(), detail)
+    });
     store
-        .insert_rules_run_with(&run, &ev.rows, &mut |done| {
-            progress(RunProgress::Storing { done, total })
-        })
+        .insert_rules_run_recorded(
+            &run,
+            &ev.rows,
+            &mut |done| progress(RunProgress::Storing { done, total }),
+            event.as_ref(),
+        )
         .await?;
     tracing::debug!(target: "gaoxin::timing", "rules run {year}: summary encoded and {total} rows stored in {:?}", t.elapsed());
     let mut rows = ev.rows;

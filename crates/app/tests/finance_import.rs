@@ -148,23 +148,40 @@ async fn imports_are_all_or_nothing_and_scoped() {
         let bad = format!(
             "{shead}CJ-1,无人机巡检,管委会,政府部门,{park},低空经济,100,2026-12-31,征集中\nCJ-2,x,y,企业,火星园,低空经济,,,\n"
         );
-        let errs = import_scenarios(&store, &z, bad.into_bytes())
-            .await
-            .unwrap()
-            .unwrap_err();
+        let errs = import_scenarios(
+            &store,
+            &z,
+            &gaoxin_app::audit::Who::system(),
+            bad.into_bytes(),
+        )
+        .await
+        .unwrap()
+        .unwrap_err();
         assert!(errs[0].starts_with("第3行「园区」火星园"), "{errs:?}");
         assert!(store.scenarios().await.unwrap().is_empty());
         let dup = format!("{shead}CJ-1,a,b,,{park},低空经济,,,\nCJ-1,a,b,,{park},低空经济,,,\n");
-        let errs = import_scenarios(&store, &z, dup.into_bytes())
-            .await
-            .unwrap()
-            .unwrap_err();
+        let errs = import_scenarios(
+            &store,
+            &z,
+            &gaoxin_app::audit::Who::system(),
+            dup.into_bytes(),
+        )
+        .await
+        .unwrap()
+        .unwrap_err();
         assert!(errs[0].contains("重复"), "{errs:?}");
         let ok = format!(
             "{shead}CJ-1,无人机巡检,管委会,政府部门,{park},低空经济,100,2026-12-31,征集中\n"
         );
         assert_eq!(
-            import_scenarios(&store, &z, ok.into_bytes()).await.unwrap(),
+            import_scenarios(
+                &store,
+                &z,
+                &gaoxin_app::audit::Who::system(),
+                ok.into_bytes()
+            )
+            .await
+            .unwrap(),
             Ok(1)
         );
         assert_eq!(

@@ -353,3 +353,36 @@ async fn an_undecodable_park_run_is_replaced_by_who_may_compute() {
             .is_some()
     );
 }
+
+/// A run on someone's behalf is stored with its one `rules.run` entry (the use case records it,
+/// in the run's transaction); a run of the system (the demo, a warm-up) records none.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_run_on_someones_behalf_is_stored_with_its_audit_entry() {
+    for store in testing::all().await.unwrap() {
+        let zone = zone();
+        load_fixture(&store, &zone).await;
+        let year = gaoxin_model::Year::new(2024).unwrap();
+        let entries = |store: Store| async move {
+            let f = gaoxin_store::AuditFilter {
+                action: Some("rules.run".into()),
+                ..Default::default()
+            };
+            store.audit_entries(&Scope::Zone, &f, 10, 0).await.unwrap()
+        };
+        rules_runs::run_rules(&store, year).await.unwrap();
+        assert!(entries(store.clone()).await.is_empty());
+        let who = gaoxin_app::audit::Who::user("admin", &gaoxin_store::Role::ZoneAdmin);
+        let (_, run, _) = rules_runs::run_rules_as(&store, &who, Some("J1"), year, &mut |_| {})
+            .await
+            .unwrap();
+        let got = entries(store.clone()).await;
+        assert_eq!(got.len(), 1, "{got:?}");
+        let e = &got[0].event;
+        assert_eq!((e.actor.as_str(), e.subject.as_str()), ("admin", "2024"));
+        let d: serde_json::Value = serde_json::from_str(&e.detail).unwrap();
+        assert_eq!(
+            (d["run"].as_str(), d["job"].as_str()),
+            (Some(run.id.as_str()), Some("J1"))
+        );
+    }
+}

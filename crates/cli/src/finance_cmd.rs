@@ -126,15 +126,24 @@ fn scope_of(zone: &Zone, park: Option<&str>) -> Result<Scope, String> {
 }
 
 /// Says what an import did; a written one is recorded in the audit trail as `action`.
-async fn report(store: &Store, action: &str, scope: &Scope, what: &str, r: ImportResult) -> Res {
+/// An import's outcome; `action`: the audit entry to record (`None`: the use case recorded it).
+async fn report(
+    store: &Store,
+    action: Option<&str>,
+    scope: &Scope,
+    what: &str,
+    r: ImportResult,
+) -> Res {
     match r {
         Ok(n) => {
             let park = match scope {
                 Scope::Park(p) => Some(p.as_str().to_string()),
                 _ => None,
             };
-            let detail = serde_json::json!({"rows": n});
-            crate::audit_cmd::note(store, action, park.as_deref(), what, detail).await?;
+            if let Some(action) = action {
+                let detail = serde_json::json!({"rows": n});
+                crate::audit_cmd::note(store, action, park.as_deref(), what, detail).await?;
+            }
             eprintln!("已导入 {n} 条{what}");
             Ok(ExitCode::SUCCESS)
         }
@@ -214,7 +223,7 @@ pub async fn loans_cmd(url: &str, zone: &Zone, a: LoansArgs) -> Res {
                 let r = finance_import::import_responses(&store, &cfg, bytes).await?;
                 report(
                     &store,
-                    "finance.responses_import",
+                    Some("finance.responses_import"),
                     &Scope::Zone,
                     "银行回应",
                     r,
@@ -223,7 +232,14 @@ pub async fn loans_cmd(url: &str, zone: &Zone, a: LoansArgs) -> Res {
             } else {
                 let scope = scope_of(zone, park.as_deref())?;
                 let r = finance_import::import_demands(&store, &scope, bytes, &by).await?;
-                report(&store, "finance.demands_import", &scope, "贷款需求", r).await?
+                report(
+                    &store,
+                    Some("finance.demands_import"),
+                    &scope,
+                    "贷款需求",
+                    r,
+                )
+                .await?
             }
         }
         LoansCmd::Stats { edition, park } => {
@@ -325,15 +341,9 @@ pub async fn scenarios_cmd(url: &str, zone: &Zone, a: ScenariosArgs) -> Res {
         ScenariosCmd::Import { file } => {
             let bytes =
                 std::fs::read(&file).map_err(|e| format!("无法读取 {}：{e}", file.display()))?;
-            let r = finance_import::import_scenarios(&store, zone, bytes).await?;
-            report(
-                &store,
-                "finance.scenarios_import",
-                &Scope::Zone,
-                "应用场景",
-                r,
-            )
-            .await?
+            let who = gaoxin_app::audit::Who::cli();
+            let r = finance_import::import_scenarios(&store, zone, &who, bytes).await?;
+            report(&store, None, &Scope::Zone, "应用场景", r).await?
         }
     };
     store.close().await;
@@ -382,12 +392,26 @@ pub async fn funds_cmd(url: &str, zone: &Zone, a: FundsArgs) -> Res {
         }
         FundsCmd::Import { file } => {
             let r = finance_import::import_funds(&store, zone, read(&file)?).await?;
-            report(&store, "finance.funds_import", &Scope::Zone, "基金", r).await?
+            report(
+                &store,
+                Some("finance.funds_import"),
+                &Scope::Zone,
+                "基金",
+                r,
+            )
+            .await?
         }
         FundsCmd::ImportInvestments { file, park } => {
             let scope = scope_of(zone, park.as_deref())?;
             let r = finance_import::import_investments(&store, &scope, read(&file)?).await?;
-            report(&store, "finance.investments_import", &scope, "投资", r).await?
+            report(
+                &store,
+                Some("finance.investments_import"),
+                &scope,
+                "投资",
+                r,
+            )
+            .await?
         }
     };
     store.close().await;

@@ -288,9 +288,8 @@ fn xlsx_name(year: i32) -> String {
 pub async fn evaluate(url: &str, zone: &Zone, a: EvaluateArgs) -> Res {
     let store = Store::open(url).await?;
     let t = std::time::Instant::now();
+    // stored with its `rules.run` audit entry by the use case
     let (s, run, rows) = run_with_progress(&store, a.year).await?;
-    let detail = serde_json::json!({"run": run.id, "input_hash": run.input_hash});
-    crate::audit_cmd::note(&store, "rules.run", None, &a.year.to_string(), detail).await?;
     let elapsed = t.elapsed().as_secs_f64();
     println!(
         "{}年 梯度培育与政策评估 — 评价基准日 {}，企业 {} 家，规则 {} 个",
@@ -346,7 +345,8 @@ async fn run_with_progress(
     year: Year,
 ) -> Result<(RulesSummary, RunRecord, Vec<RuleResultRow>), gaoxin_app::indicators::EvalError> {
     let mut bar: Option<crate::progress::Bar> = None;
-    let out = rules_runs::run_rules_rows(store, year, &mut |p| match p {
+    let who = gaoxin_app::audit::Who::cli();
+    let out = rules_runs::run_rules_as(store, &who, None, year, &mut |p| match p {
         RunProgress::Loading => eprintln!("读取 {year} 年及此前的企业数据……"),
         RunProgress::Evaluating { firms } => {
             eprintln!("评估 {firms} 家企业 × 全部规则……")

@@ -201,6 +201,15 @@ const INVESTMENT_COLS: &str = "i.id, i.fund_id, f.name, i.uscc, e.name, e.park, 
 impl Store {
     /// Writes scenarios (inserted, or replacing the one with the same code) in one transaction.
     pub async fn upsert_scenarios(&self, rows: &[Scenario]) -> Result<(), Error> {
+        self.upsert_scenarios_recorded(rows, None).await
+    }
+
+    /// [`Store::upsert_scenarios`], appending `event` to the audit trail in the same transaction.
+    pub async fn upsert_scenarios_recorded(
+        &self,
+        rows: &[Scenario],
+        event: Option<&crate::AuditEvent>,
+    ) -> Result<(), Error> {
         let mut tx = self.pool.begin().await?;
         for s in rows {
             sqlx::query(
@@ -223,6 +232,9 @@ impl Store {
             .bind(s.created_at)
             .execute(&mut *tx)
             .await?;
+        }
+        if let Some(e) = event {
+            crate::audit::audit_query(e).execute(&mut *tx).await?;
         }
         tx.commit().await?;
         Ok(())

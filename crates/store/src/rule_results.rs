@@ -129,6 +129,19 @@ impl Store {
         rows: &[RuleResultRow],
         written: &mut (dyn FnMut(usize) + Send),
     ) -> Result<(), Error> {
+        self.insert_rules_run_recorded(run, rows, written, None)
+            .await
+    }
+
+    /// [`Store::insert_rules_run_with`], appending `event` to the audit trail in the same
+    /// transaction (a run is stored with its entry or not at all).
+    pub async fn insert_rules_run_recorded(
+        &self,
+        run: &RunRecord,
+        rows: &[RuleResultRow],
+        written: &mut (dyn FnMut(usize) + Send),
+        event: Option<&crate::AuditEvent>,
+    ) -> Result<(), Error> {
         // firms in the order first met, each with its rows in the given order
         let mut index: std::collections::HashMap<&str, usize> = Default::default();
         let mut firms: Vec<(&str, &str, Vec<PackedRef>)> = Vec::new();
@@ -166,6 +179,9 @@ impl Store {
             }
             q.execute(&mut *tx).await?;
             written(done);
+        }
+        if let Some(e) = event {
+            crate::audit::audit_query(e).execute(&mut *tx).await?;
         }
         tx.commit().await?;
         Ok(())

@@ -23,7 +23,6 @@ use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Form, Json};
-use gaoxin_app::audit;
 use gaoxin_app::finance::{self, FinanceConfig};
 use gaoxin_app::finance_loans::{
     self as loans, DemandForm, FinanceError, OutcomeForm, ResponseForm,
@@ -747,23 +746,16 @@ pub async fn scenarios_import(
     let bytes = file
         .filter(|b| !b.is_empty())
         .ok_or_else(|| PageError::bad_request("请选择要导入的场景文件（xlsx 或 csv）"))?;
-    match gaoxin_app::finance_import::import_scenarios(&state.store, &state.zone, bytes)
-        .await
-        .map_err(page_err)?
+    match gaoxin_app::finance_import::import_scenarios(
+        &state.store,
+        &state.zone,
+        &user.who(),
+        bytes,
+    )
+    .await
+    .map_err(page_err)?
     {
-        Ok(n) => {
-            let detail = serde_json::json!({"scenarios": n});
-            audit::note(
-                &state.store,
-                &user.who(),
-                "finance.scenarios_import",
-                None,
-                "scenarios",
-                detail,
-            )
-            .await;
-            Ok(Redirect::to(&format!("/finance/scenarios?imported={n}")).into_response())
-        }
+        Ok(n) => Ok(Redirect::to(&format!("/finance/scenarios?imported={n}")).into_response()),
         Err(errors) => Err(PageError::bad_request(&format!(
             "导入未完成，未写入任何数据（共 {} 处错误）：{}",
             errors.len(),

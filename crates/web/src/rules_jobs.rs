@@ -97,18 +97,14 @@ impl RulesJobs {
                 tracing::warn!(job = %id, "recording a rules run: {e}");
             }
             let (ptx, writer) = crate::upload::progress_writer(st.store.clone(), id.clone());
-            let r = rules_runs::run_rules_with(&st.store, year, &mut |p| {
+            // the run is stored with its `rules.run` audit entry (the use case records it)
+            let r = rules_runs::run_rules_as(&st.store, &who, Some(&id), year, &mut |p| {
                 j.state.lock().expect("rules job lock").progress = p;
                 let v = j.view();
                 ptx.send_replace((v.stage, v.percent as i64));
             })
             .await
             .map_err(|e| e.to_string());
-            if let Ok((_, run)) = &r {
-                let detail =
-                    serde_json::json!({"run": run.id, "job": id, "input_hash": run.input_hash});
-                gaoxin_app::audit::note(&st.store, &who, "rules.run", None, &subject, detail).await;
-            }
             let r = r.map(|_| ());
             let _ = writer.await;
             let (state, text) = match &r {
