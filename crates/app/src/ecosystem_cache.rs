@@ -1,7 +1,8 @@
 //! Built ecosystem pages kept ready (issue 17: the first view under 2 s). A page — the graph a
 //! viewer sees under its filters, its measures, view and form — is kept per database, viewer and
 //! filters with the data version it was built from (`Store::data_version`) and the bytes it
-//! holds (estimated), the least recently used dropped beyond [`PAGES_BUDGET`].
+//! holds (estimated), the least recently used dropped beyond [`PAGES_BUDGET`]
+//! ([`crate::byte_cache::ByteCache`], as every page cache of the server).
 //!
 //! * [`warm`] builds the default page (latest year, no filter) of the zone and of every park; the
 //!   server runs it at start and after every import through it, so the first view is served from
@@ -14,10 +15,11 @@
 //! * A page missing from the cache is built once: views of it meanwhile wait for that build
 //!   instead of building it beside it.
 use super::*;
+use crate::byte_cache::ByteCache;
 use gaoxin_model::Zone;
 use gaoxin_store::{Scope, Store};
 use std::sync::{Arc, LazyLock, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// Bytes of built pages kept at most (estimated; the 30,000-firm demo zone's page is ~15 MB).
 pub const PAGES_BUDGET: usize = 160 << 20;
@@ -25,16 +27,10 @@ pub const PAGES_BUDGET: usize = 160 << 20;
 /// How long after its build a page may still be served while a newer one is built.
 pub const STALE_MAX: Duration = Duration::from_secs(600);
 
-struct Entry {
-    key: String,
-    version: String,
-    made: Instant,
-    used: Instant,
-    bytes: usize,
-    page: Arc<PageData>,
-}
-
-static PAGES: LazyLock<Mutex<Vec<Entry>>> = LazyLock::new(Default::default);
+/// The kept pages: [`crate::byte_cache::ByteCache`] keyed by database, viewer and filters, with
+/// the data version each was built from as its generation.
+static PAGES: LazyLock<ByteCache<Arc<PageData>, String>> =
+    LazyLock::new(|| ByteCache::new(PAGES_BUDGET));
 /// Held while a page missing from the cache is built.
 static BUILD: LazyLock<tokio::sync::Mutex<()>> = LazyLock::new(Default::default);
 /// Keys being rebuilt in the background.
@@ -43,7 +39,7 @@ static REFRESHING: LazyLock<Mutex<std::collections::HashSet<String>>> =
 
 /// Drops every kept page.
 pub(crate) fn clear() {
-    PAGES.lock().expect("ecosystem pages").clear();
+    PAGES.clear();
 }
 
 /// The bytes a page holds, estimated from its graphs and measures.
@@ -76,64 +72,27 @@ enum Found {
 }
 
 fn find(key: &str, version: &str) -> Found {
-    let mut c = PAGES.lock().expect("ecosystem pages");
-    let Some(e) = c.iter_mut().find(|e| e.key == key) else {
-        return Found::Missing;
-    };
-    e.used = Instant::now();
-    if e.version == version {
-        Found::Fresh(e.page.clone())
-    } else if e.made.elapsed() < STALE_MAX {
-        Found::Stale(e.page.clone())
-    } else {
-        Found::Missing
+    match PAGES.get_any(key) {
+        None => Found::Missing,
+        Some((page, v, _)) if v == version => Found::Fresh(page),
+        Some((page, _, made)) if made.elapsed() < STALE_MAX => Found::Stale(page),
+        Some(_) => Found::Missing,
     }
 }
 
 fn keep(key: String, version: String, page: Arc<PageData>) {
     let bytes = approx_bytes(&page);
-    let mut c = PAGES.lock().expect("ecosystem pages");
-    c.retain(|e| e.key != key);
-    let now = Instant::now();
-    c.push(Entry {
-        key,
-        version,
-        made: now,
-        used: now,
-        bytes,
-        page,
-    });
-    evict(&mut c, PAGES_BUDGET);
-}
-
-/// Drops the least recently used entries (never the last one, just kept) until `c` holds at most
-/// `budget` bytes.
-fn evict(c: &mut Vec<Entry>, budget: usize) {
-    while c.iter().map(|e| e.bytes).sum::<usize>() > budget && c.len() > 1 {
-        let (i, _) = c
-            .iter()
-            .enumerate()
-            .take(c.len() - 1)
-            .min_by_key(|(_, e)| e.used)
-            .expect("two entries");
-        c.remove(i);
-    }
+    PAGES.insert(key, page, bytes, version);
 }
 
 /// Whether `scope`'s default page (latest year, no filter) of `store` is kept.
 pub fn warmed(store: &Store, scope: &Scope) -> bool {
-    let key = key_of(store, scope, &FilterText::default());
-    PAGES
-        .lock()
-        .expect("ecosystem pages")
-        .iter()
-        .any(|e| e.key == key)
+    PAGES.contains(&key_of(store, scope, &FilterText::default()))
 }
 
 /// Bytes of the pages kept now (estimated) and their number.
 pub fn kept() -> (usize, usize) {
-    let c = PAGES.lock().expect("ecosystem pages");
-    (c.iter().map(|e| e.bytes).sum(), c.len())
+    (PAGES.bytes(), PAGES.len())
 }
 
 fn key_of(store: &Store, scope: &Scope, f: &FilterText) -> String {
@@ -298,23 +257,21 @@ mod tests {
         let p = Arc::new(crate::ecosystem::search_mod::tests::page(Viewer::Zone, 100));
         let b = approx_bytes(&p);
         assert!(b > 16 * 1024);
-        let budget = 3 * b + b / 2;
-        let mut c = Vec::new();
-        let t0 = Instant::now();
+        // room for three pages and a half: the least recently used go first
+        let c: ByteCache<Arc<PageData>, String> = ByteCache::new(3 * b + b / 2 + 1024);
         for i in 0..6u64 {
-            c.push(Entry {
-                key: format!("k{i}"),
-                version: "v".into(),
-                made: t0,
-                // k1 is used most recently of the older ones
-                used: t0 + Duration::from_millis(if i == 1 { 100 } else { i }),
-                bytes: b,
-                page: p.clone(),
-            });
-            evict(&mut c, budget);
+            c.insert(format!("k{i}"), p.clone(), b, "v".into());
+            // k1 is used again after each insert
+            let _ = c.get("k1", &"v".to_string());
         }
-        let keys: Vec<&str> = c.iter().map(|e| e.key.as_str()).collect();
-        assert_eq!(keys, ["k1", "k4", "k5"]);
-        assert!(c.iter().map(|e| e.bytes).sum::<usize>() <= budget);
+        assert!(
+            c.contains("k1") && c.contains("k5"),
+            "the recent and the reused kept"
+        );
+        assert!(
+            !c.contains("k0") && !c.contains("k2"),
+            "the least recently used dropped"
+        );
+        assert!(c.bytes() <= c.max_bytes());
     }
 }

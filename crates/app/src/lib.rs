@@ -56,6 +56,7 @@ pub mod appeals_sla;
 pub mod appeals_xlsx;
 pub mod audit;
 pub mod audit_view;
+pub mod byte_cache;
 pub mod carrier;
 pub mod carrier_demo;
 pub mod carrier_eval;

@@ -104,7 +104,7 @@ pub const DASHBOARD_BYTES: usize = 64 << 20;
 #[derive(Clone)]
 pub struct Cache {
     generation: Arc<AtomicU64>,
-    map: Arc<crate::byte_cache::ByteCache<Arc<Entry>>>,
+    map: Arc<gaoxin_app::byte_cache::ByteCache<Arc<Entry>>>,
     /// Scopes whose refresh is queued or running.
     refreshing: Arc<Mutex<HashSet<String>>>,
     build: Arc<tokio::sync::Mutex<()>>,
@@ -114,7 +114,7 @@ impl Default for Cache {
     fn default() -> Self {
         Cache {
             generation: Arc::default(),
-            map: Arc::new(crate::byte_cache::ByteCache::new(DASHBOARD_BYTES)),
+            map: Arc::new(gaoxin_app::byte_cache::ByteCache::new(DASHBOARD_BYTES)),
             refreshing: Arc::default(),
             build: Arc::default(),
         }
@@ -153,7 +153,7 @@ impl Cache {
         scope: &Scope,
     ) -> Result<Arc<Entry>, Error> {
         let k = key(scope);
-        if let Some((e, _)) = self.map.get_any(&k) {
+        if let Some((e, _)) = self.map.get_any(&k).map(|(e, g, _)| (e, g)) {
             if e.generation != self.generation.load(Ordering::SeqCst)
                 || e.made.elapsed() >= CACHE_TTL
             {
@@ -162,7 +162,7 @@ impl Cache {
             return Ok(e);
         }
         let _one_at_a_time = self.build.lock().await;
-        if let Some((e, _)) = self.map.get_any(&k) {
+        if let Some((e, _)) = self.map.get_any(&k).map(|(e, g, _)| (e, g)) {
             return Ok(e);
         }
         self.build_entry(store, zone, scope, k).await

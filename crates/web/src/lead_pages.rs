@@ -498,7 +498,7 @@ pub async fn pipeline(
         serde_json::to_string(&q).unwrap_or_default()
     );
     let serve = |html: &str| render::html_response(html.replace(CSRF_SLOT, &user.csrf));
-    if let Some((html, _)) = state.tracks.pages.get(&key, epoch) {
+    if let Some((html, _)) = state.tracks.pages.get(&key, &epoch) {
         return Ok(serve(&html));
     }
     let charts = context! {

@@ -30,7 +30,6 @@ mod assets;
 pub mod audit_pages;
 pub mod auth;
 pub mod bank;
-pub mod byte_cache;
 pub mod carrier_pages;
 pub mod cluster_pages;
 pub mod dashboard;

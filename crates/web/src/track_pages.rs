@@ -26,7 +26,7 @@ pub struct TracksState {
     pub pipeline: PipelineCache,
     /// The pipeline pages as rendered (per user, filter and day; see
     /// [`crate::lead_pages::pipeline`]), valid for the pipeline cache's epoch.
-    pub pages: crate::byte_cache::ByteCache<std::sync::Arc<str>>,
+    pub pages: gaoxin_app::byte_cache::ByteCache<std::sync::Arc<str>>,
 }
 
 /// The bytes of rendered pipeline pages kept (a page is ≈ 30 KB).
@@ -37,7 +37,7 @@ impl TracksState {
         TracksState {
             config: TracksConfig::shipped(zone).and_then(|t| Ok((t, LeadsConfig::shipped()?))),
             pipeline: PipelineCache::default(),
-            pages: crate::byte_cache::ByteCache::new(PIPELINE_PAGES_BYTES),
+            pages: gaoxin_app::byte_cache::ByteCache::new(PIPELINE_PAGES_BYTES),
         }
     }
 }

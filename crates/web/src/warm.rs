@@ -13,8 +13,8 @@
 //!   run starts its computation in the background ([`Warm::evaluate`]); a read-only analyst's or a
 //!   park's page view never starts one — they see that it is being computed or not yet published.
 use crate::AppState;
-use crate::byte_cache::ByteCache;
 use crate::dashboard::CACHE_TTL;
+use gaoxin_app::byte_cache::ByteCache;
 use gaoxin_app::indicators::{self, EvalError};
 use gaoxin_app::rules_runs::{self, Lists, RulesSummary};
 use gaoxin_index::report::TargetView;
@@ -340,7 +340,7 @@ impl Warm {
         run_id: &str,
     ) -> Result<Arc<Vec<RuleResultRow>>, gaoxin_store::Error> {
         let k = format!("{run_id}|{}", scope_key(scope));
-        if let Some((v, _)) = self.run_rows.get(&k, 0) {
+        if let Some((v, _)) = self.run_rows.get(&k, &0) {
             return Ok(v);
         }
         let v = Arc::new(store.rule_results(scope, run_id, None, None).await?);
@@ -350,7 +350,7 @@ impl Warm {
 
     /// A workbook exported before under `key` (which names the run, scope, park and lists).
     pub fn export(&self, key: &str) -> Option<Arc<Vec<u8>>> {
-        self.exports.get(key, 0).map(|x| x.0)
+        self.exports.get(key, &0).map(|x| x.0)
     }
 
     /// Keeps an exported workbook under `key`.
@@ -378,7 +378,7 @@ impl Warm {
     /// the last import and within [`CACHE_TTL`].
     pub fn list(&self, key: &str) -> Option<crate::pages::ListPage> {
         self.lists
-            .get(key, self.generation())
+            .get(key, &self.generation())
             .filter(|(_, made)| made.elapsed() < CACHE_TTL)
             .map(|(p, _)| p)
     }

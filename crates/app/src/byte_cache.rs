@@ -5,35 +5,39 @@
 //! quarters of it. An entry larger than half the bound is not kept at all (it would empty the
 //! cache for one value). Keys made from user input (filters, queries) can therefore never grow
 //! the cache past its bound.
+//!
+//! The generation is whatever names the data an entry was made from: a counter (`u64`, the
+//! default) or the store's data version (`String`, the ecosystem pages). Every page and export
+//! cache of the server and of the application layer is one of these.
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::Instant;
 
-struct Entry<V> {
+struct Entry<V, G> {
     value: V,
     bytes: usize,
-    generation: u64,
+    generation: G,
     made: Instant,
     used: u64,
 }
 
-struct Inner<V> {
-    map: HashMap<String, Entry<V>>,
+struct Inner<V, G> {
+    map: HashMap<String, Entry<V, G>>,
     bytes: usize,
     clock: u64,
 }
 
 /// A most-recently-used cache of at most `max_bytes` (as measured by its callers).
-pub struct ByteCache<V> {
-    inner: Mutex<Inner<V>>,
+pub struct ByteCache<V, G = u64> {
+    inner: Mutex<Inner<V, G>>,
     max_bytes: usize,
 }
 
 /// What a cached entry costs besides its value's own bytes (its key, the map's slot).
 const OVERHEAD: usize = 96;
 
-impl<V: Clone> ByteCache<V> {
-    pub fn new(max_bytes: usize) -> ByteCache<V> {
+impl<V: Clone, G: Clone + PartialEq> ByteCache<V, G> {
+    pub fn new(max_bytes: usize) -> ByteCache<V, G> {
         ByteCache {
             inner: Mutex::new(Inner {
                 map: HashMap::new(),
@@ -44,37 +48,42 @@ impl<V: Clone> ByteCache<V> {
         }
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, Inner<V>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Inner<V, G>> {
         self.inner.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// The value under `key` made from data of `generation`, with when it was made.
-    pub fn get(&self, key: &str, generation: u64) -> Option<(V, Instant)> {
+    pub fn get(&self, key: &str, generation: &G) -> Option<(V, Instant)> {
         let mut g = self.lock();
         g.clock += 1;
         let clock = g.clock;
         let e = g.map.get_mut(key)?;
-        if e.generation != generation {
+        if e.generation != *generation {
             return None;
         }
         e.used = clock;
         Some((e.value.clone(), e.made))
     }
 
-    /// The value under `key` whatever data it was made from, with that generation (a caller
-    /// that serves a stale copy while it is recomputed).
-    pub fn get_any(&self, key: &str) -> Option<(V, u64)> {
+    /// The value under `key` whatever data it was made from, with that generation and when it
+    /// was made (a caller that serves a stale copy while it is recomputed).
+    pub fn get_any(&self, key: &str) -> Option<(V, G, Instant)> {
         let mut g = self.lock();
         g.clock += 1;
         let clock = g.clock;
         let e = g.map.get_mut(key)?;
         e.used = clock;
-        Some((e.value.clone(), e.generation))
+        Some((e.value.clone(), e.generation.clone(), e.made))
+    }
+
+    /// Whether anything is kept under `key` (without counting as a use).
+    pub fn contains(&self, key: &str) -> bool {
+        self.lock().map.contains_key(key)
     }
 
     /// Keeps `value` (of `bytes`) under `key`, made from data of `generation`; the least recently
     /// used entries make room. Returns whether it was kept.
-    pub fn insert(&self, key: String, value: V, bytes: usize, generation: u64) -> bool {
+    pub fn insert(&self, key: String, value: V, bytes: usize, generation: G) -> bool {
         let bytes = bytes + key.len() + OVERHEAD;
         if bytes > self.max_bytes / 2 {
             return false;
@@ -155,8 +164,8 @@ mod tests {
         }
         assert!(c.len() > 10, "still holds the recent pages");
         // the most recent entries are the ones kept
-        assert!(c.get("q=9999", 0).is_some());
-        assert!(c.get("q=0", 0).is_none());
+        assert!(c.get("q=9999", &0).is_some());
+        assert!(c.get("q=0", &0).is_none());
     }
 
     #[test]
@@ -166,12 +175,12 @@ mod tests {
             c.insert(format!("k{i}"), i, 100, 7);
         }
         // k0 used again: k1 is now the least recently used
-        assert_eq!(c.get("k0", 7).map(|x| x.0), Some(0));
+        assert_eq!(c.get("k0", &7).map(|x| x.0), Some(0));
         c.insert("k10".into(), 10, 100, 7);
-        assert!(c.get("k0", 7).is_some());
-        assert!(c.get("k1", 7).is_none());
+        assert!(c.get("k0", &7).is_some());
+        assert!(c.get("k1", &7).is_none());
         // made from other data: not served
-        assert!(c.get("k0", 8).is_none());
+        assert!(c.get("k0", &8).is_none());
         // too large for the cache: refused, nothing evicted
         let n = c.len();
         assert!(!c.insert("big".into(), 0, 10_000, 7));
