@@ -252,6 +252,47 @@ pub(crate) fn decode_facts_packed(r: &AnyRow, at: usize) -> Result<Facts, Error>
     Ok(f)
 }
 
+/// A firm's firm-years as one JSON array of `[year, provenance, [facts…]]` (grouped by
+/// `f.uscc`), read back by [`decode_firm_years`].
+pub(crate) fn firm_years_packed(backend: crate::db::Backend) -> String {
+    let cols = FIELDS
+        .iter()
+        .map(|f| format!("f.{}", f.key))
+        .collect::<Vec<_>>()
+        .join(", ");
+    match backend {
+        crate::db::Backend::Sqlite => {
+            format!("json_group_array(json_array(f.year, f.provenance, json_array({cols})))")
+        }
+        crate::db::Backend::Postgres => format!(
+            "CAST(json_agg(json_build_array(f.year, f.provenance, json_build_array({cols}))) AS TEXT)"
+        ),
+    }
+}
+
+/// The firm-years of firm `code` from [`firm_years_packed`]'s text, by year ascending.
+pub(crate) fn decode_firm_years(code: &str, text: &str) -> Result<Vec<Facts>, Error> {
+    let uscc = Uscc::parse(code).map_err(|e| Error::Corrupt(format!("{code}: {e}")))?;
+    let rows: Vec<(i64, String, Vec<Option<i64>>)> = serde_json::from_str(text)
+        .map_err(|e| Error::Corrupt(format!("{code}: 年度数据无法读取：{e}")))?;
+    let mut out = Vec::with_capacity(rows.len());
+    for (year, provenance, values) in rows {
+        let year = year_of(year)?;
+        if values.len() != N_FIELDS {
+            return Err(Error::Corrupt(format!(
+                "{code} {year}: 年度数据有 {} 项，应为 {N_FIELDS} 项",
+                values.len()
+            )));
+        }
+        let mut f = Facts::new(uscc.clone(), year);
+        f.values.copy_from_slice(&values);
+        f.set_provenance_text(&provenance);
+        out.push(f);
+    }
+    out.sort_unstable_by_key(|f| f.year);
+    Ok(out)
+}
+
 /// Decodes `f.uscc, f.year, <facts>, f.provenance` starting at `at`.
 pub(crate) fn decode_facts(r: &AnyRow, at: usize) -> Result<Facts, Error> {
     let code: String = r.try_get(at)?;
@@ -555,34 +596,38 @@ impl Store {
             let e = decode_enterprise(&r, 0)?;
             firms.insert(e.uscc.as_str().to_string(), e);
         }
-        // No ORDER BY: the database would sort every row with its packed facts in a temporary
-        // B-tree (SQLite reads the year range through `facts_year`); the rows are sorted here.
+        // One row per firm: its firm-years as one JSON array ([`firm_years_packed`]), 30,000 rows
+        // instead of 135,000 (the driver hands each row from its thread to ours). `+f.year`
+        // keeps SQLite off the `facts_year` index, which would make it sort every row for the
+        // grouping; it scans the (uscc, year) key in order instead.
         let facts_sql = format!(
-            "SELECT f.uscc, f.year, {}, f.provenance FROM facts f JOIN enterprises e ON e.uscc = f.uscc WHERE {}{range}",
-            fact_columns_packed(self.backend()),
-            w.clause()
+            "SELECT f.uscc, {} FROM facts f JOIN enterprises e ON e.uscc = f.uscc WHERE {}{} GROUP BY f.uscc",
+            firm_years_packed(self.backend()),
+            w.clause(),
+            range.replace(" f.year", " +f.year")
         );
-        let mut fs = Vec::new();
+        let mut by_firm: Vec<(String, Vec<Facts>)> = Vec::with_capacity(firms.len());
         {
             let q = bind_years(w.query(facts_sql));
             let mut stream = q.fetch(&mut *tx);
             while let Some(r) = stream.try_next().await? {
-                fs.push(decode_facts_packed(&r, 0)?);
+                let code: String = r.try_get(0)?;
+                let text: String = r.try_get(1)?;
+                let years = decode_firm_years(&code, &text)?;
+                by_firm.push((code, years));
             }
         }
-        // by code (byte order) and year, as `ORDER BY f.uscc, f.year` gives them
-        fs.sort_unstable_by(|a: &Facts, b: &Facts| {
-            (a.uscc.as_str(), a.year).cmp(&(b.uscc.as_str(), b.year))
-        });
-        let mut es: Vec<Enterprise> = Vec::with_capacity(firms.len());
-        for f in &fs {
-            if es.last().is_none_or(|l: &Enterprise| l.uscc != f.uscc) {
-                // firms in the facts' order, as one joined read gives them
-                let e = firms.remove(f.uscc.as_str()).ok_or_else(|| {
-                    Error::Corrupt(format!("企业 {} 的年度数据不在企业名录中", f.uscc))
-                })?;
-                es.push(e);
-            }
+        // by code (byte order), each firm's years ascending, as `ORDER BY f.uscc, f.year` gives
+        by_firm.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        let mut es: Vec<Enterprise> = Vec::with_capacity(by_firm.len());
+        let mut fs = Vec::with_capacity(by_firm.iter().map(|f| f.1.len()).sum());
+        for (code, years) in by_firm {
+            // firms in the facts' order, as one joined read gives them
+            let e = firms
+                .remove(&code)
+                .ok_or_else(|| Error::Corrupt(format!("企业 {code} 的年度数据不在企业名录中")))?;
+            es.push(e);
+            fs.extend(years);
         }
         tx.commit().await?;
         Ok((es, fs))
