@@ -606,29 +606,40 @@ impl Store {
             w.clause(),
             range.replace(" f.year", " +f.year")
         );
-        let mut by_firm: Vec<(String, Vec<Facts>)> = Vec::with_capacity(firms.len());
+        // the rows as read (their text is ~1/6 of the firm-years decoded), decoded once sorted
+        let mut by_firm: Vec<(String, String)> = Vec::with_capacity(firms.len());
         {
             let q = bind_years(w.query(facts_sql));
             let mut stream = q.fetch(&mut *tx);
             while let Some(r) = stream.try_next().await? {
-                let code: String = r.try_get(0)?;
-                let text: String = r.try_get(1)?;
-                let years = decode_firm_years(&code, &text)?;
-                by_firm.push((code, years));
+                by_firm.push((r.try_get(0)?, r.try_get(1)?));
             }
         }
         // by code (byte order), each firm's years ascending, as `ORDER BY f.uscc, f.year` gives
         by_firm.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         let mut es: Vec<Enterprise> = Vec::with_capacity(by_firm.len());
-        let mut fs = Vec::with_capacity(by_firm.iter().map(|f| f.1.len()).sum());
-        for (code, years) in by_firm {
+        for (code, _) in &by_firm {
             // firms in the facts' order, as one joined read gives them
             let e = firms
-                .remove(&code)
+                .remove(code)
                 .ok_or_else(|| Error::Corrupt(format!("企业 {code} 的年度数据不在企业名录中")))?;
             es.push(e);
-            fs.extend(years);
         }
+        // decoding is most of the read's own work: the second half on a second thread
+        let decode = |part: &[(String, String)]| -> Result<Vec<Facts>, Error> {
+            let mut out = Vec::new();
+            for (code, text) in part {
+                out.extend(decode_firm_years(code, text)?);
+            }
+            Ok(out)
+        };
+        let (first, second) = by_firm.split_at(by_firm.len() / 2);
+        let fs = std::thread::scope(|s| {
+            let later = s.spawn(|| decode(second));
+            let mut fs = decode(first)?;
+            fs.extend(later.join().expect("decoding firm-years does not panic")?);
+            Ok::<_, Error>(fs)
+        })?;
         tx.commit().await?;
         Ok((es, fs))
     }
