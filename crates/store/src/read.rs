@@ -586,13 +586,15 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
         }
+        // every firm in scope (cheaper than asking, per firm, whether it has facts in the range):
+        // only those met in the facts below are returned
         let ent_sql = format!(
-            "SELECT {} FROM enterprises e WHERE {} AND EXISTS (SELECT 1 FROM facts f WHERE f.uscc = e.uscc{range})",
+            "SELECT {} FROM enterprises e WHERE {}",
             ent_select(),
             w.clause()
         );
         let mut firms: std::collections::HashMap<String, Enterprise> = Default::default();
-        for r in bind_years(w.query(ent_sql)).fetch_all(&mut *tx).await? {
+        for r in w.query(ent_sql).fetch_all(&mut *tx).await? {
             let e = decode_enterprise(&r, 0)?;
             firms.insert(e.uscc.as_str().to_string(), e);
         }
