@@ -203,11 +203,8 @@ pub(crate) fn fact_columns() -> String {
 /// most of a rules run's read). The database builds the array in one call (`json_array` in
 /// SQLite, `json_build_array` in PostgreSQL), which costs it less than casting and concatenating.
 pub(crate) fn fact_columns_packed(backend: crate::db::Backend) -> String {
-    let cols = FIELDS
-        .iter()
-        .map(|f| format!("f.{}", f.key))
-        .collect::<Vec<_>>()
-        .join(", ");
+    // (PostgreSQL takes at most 100 arguments to a function: there are 47 facts)
+    let cols = fact_columns();
     match backend {
         crate::db::Backend::Sqlite => format!("json_array({cols})"),
         crate::db::Backend::Postgres => format!("CAST(json_build_array({cols}) AS TEXT)"),
@@ -255,11 +252,7 @@ pub(crate) fn decode_facts_packed(r: &AnyRow, at: usize) -> Result<Facts, Error>
 /// A firm's firm-years as one JSON array of `[year, provenance, [facts…]]` (grouped by
 /// `f.uscc`), read back by [`decode_firm_years`].
 pub(crate) fn firm_years_packed(backend: crate::db::Backend) -> String {
-    let cols = FIELDS
-        .iter()
-        .map(|f| format!("f.{}", f.key))
-        .collect::<Vec<_>>()
-        .join(", ");
+    let cols = fact_columns();
     match backend {
         crate::db::Backend::Sqlite => {
             format!("json_group_array(json_array(f.year, f.provenance, json_array({cols})))")
