@@ -197,13 +197,16 @@ pub(crate) fn fact_columns() -> String {
         .join(", ")
 }
 
+// PostgreSQL's `json_build_array` takes at most 100 arguments: the facts must stay fewer (with
+// the firm-year's year and provenance beside them in `firm_years_packed`'s outer array).
+const _: () = assert!(N_FIELDS <= 98, "too many facts for one json_build_array");
+
 /// Every fact of a row as one JSON array of integers and nulls ([`decode_facts_packed`]). Bulk
 /// reads (the engines' panel, exports) use it: a row of four values instead of fifty, and each
 /// value a row carries is copied and freed by the driver (at 135,000 firm-years that copying was
 /// most of a rules run's read). The database builds the array in one call (`json_array` in
 /// SQLite, `json_build_array` in PostgreSQL), which costs it less than casting and concatenating.
 pub(crate) fn fact_columns_packed(backend: crate::db::Backend) -> String {
-    // (PostgreSQL takes at most 100 arguments to a function: there are 47 facts)
     let cols = fact_columns();
     match backend {
         crate::db::Backend::Sqlite => format!("json_array({cols})"),
