@@ -197,9 +197,8 @@ pub(crate) fn fact_columns() -> String {
         .join(", ")
 }
 
-// PostgreSQL's `json_build_array` takes at most 100 arguments: the facts must stay fewer (with
-// the firm-year's year and provenance beside them in `firm_years_packed`'s outer array).
-const _: () = assert!(N_FIELDS <= 98, "too many facts for one json_build_array");
+// PostgreSQL's `json_build_array` takes at most 100 arguments, and the facts are one call's.
+const _: () = assert!(N_FIELDS <= 100, "too many facts for one json_build_array");
 
 /// Every fact of a row as one JSON array of integers and nulls ([`decode_facts_packed`]). Bulk
 /// reads (the engines' panel, exports) use it: a row of four values instead of fifty, and each
