@@ -601,8 +601,8 @@ pub async fn enterprises(
     let years: Vec<i32> = dash.data.years.iter().map(|y| y.year.get()).collect();
     // 行业门类: the sections the firms in scope have, named by the GB/T 4754 data file
     let industries: Vec<_> = state
-        .store
-        .industry_sections(&scope)
+        .warm
+        .industry_sections(&state.store, &scope)
         .await?
         .into_iter()
         .map(|k| {
