@@ -43,6 +43,7 @@ pub mod lead_pages;
 pub mod pages;
 pub mod payout_fund_pages;
 pub mod payout_pages;
+mod policies_part;
 pub mod rdi_pages;
 pub mod reform_compare_pages;
 pub mod reform_pages;

@@ -581,7 +581,7 @@ pub fn page(name: &str, page: &Page, ctx: Value) -> Response {
     render_value(name, full, terms)
 }
 
-/// A page as [`page`] renders it, as text (to be kept: see [`crate::byte_cache`]); a failed
+/// A page as [`page`] renders it, as text (to be kept: see [`gaoxin_app::byte_cache`]); a failed
 /// render is its 500 response.
 pub fn page_text(name: &str, page: &Page, ctx: Value) -> Result<String, Box<Response>> {
     let full = minijinja::context! { page => ser(page), ..ctx };

@@ -517,7 +517,7 @@ async fn warm_up(st: &AppState, changed: bool) -> Result<(), EvalError> {
         }
         // the zone's 政策 page (its first view built the policies' lists: ~2.5 s)
         if let Err(e) =
-            crate::rules_pages::policies_part(st, &Scope::Zone, &summary, &run, None, year.get())
+            crate::policies_part::policies_part(st, &Scope::Zone, &summary, &run, None, year.get())
                 .await
         {
             tracing::warn!(run = %run.id, error = ?e, "building the 政策 page ahead failed");
