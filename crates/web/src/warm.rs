@@ -558,26 +558,40 @@ fn spawn(state: &AppState, changed: bool) {
 mod tests {
     use super::*;
 
-    /// The first 梯度培育 export waited for the rule files to be read and the year's plan
-    /// compiled (the export compares the stored run with them): the warm-up does it.
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn the_rule_files_are_loaded_by_the_warm_up_not_by_the_first_view() {
+    /// The reference zone and a SQLite store holding `n` demo firms of `years` (facts with
+    /// them when `facts`), generated with `seed`.
+    async fn demo_store(
+        n: usize,
+        years: (i32, i32),
+        seed: u64,
+        facts: bool,
+    ) -> (gaoxin_model::Zone, Store, gaoxin_demo::DemoZone) {
         let zone =
             gaoxin_model::Zone::parse(include_str!("../../../data/reference/zone.toml")).unwrap();
         let store = gaoxin_store::testing::sqlite().await.unwrap();
         let demo = gaoxin_demo::generate(
             &zone,
             &gaoxin_demo::DemoConfig {
-                enterprises: 40,
-                first_year: 2023,
-                last_year: 2024,
-                seed: 3,
+                enterprises: n,
+                first_year: years.0,
+                last_year: years.1,
+                seed,
             },
         );
         let mut tx = store.begin_import().await.unwrap();
         tx.write_enterprises(&demo.enterprises).await.unwrap();
-        tx.write_facts(&demo.facts).await.unwrap();
+        if facts {
+            tx.write_facts(&demo.facts).await.unwrap();
+        }
         tx.commit().await.unwrap();
+        (zone, store, demo)
+    }
+
+    /// The first 梯度培育 export waited for the rule files to be read and the year's plan
+    /// compiled (the export compares the stored run with them): the warm-up does it.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_rule_files_are_loaded_by_the_warm_up_not_by_the_first_view() {
+        let (zone, store, _) = demo_store(40, (2023, 2024), 3, true).await;
         let state = AppState::new(store, zone, crate::Config::default());
         assert_eq!(state.rules.loads(), 0);
         warm_up(&state, false).await.unwrap();
@@ -589,21 +603,7 @@ mod tests {
     /// read sorts every firm of the scope; under load it was the list's whole cost).
     #[tokio::test]
     async fn industry_sections_are_kept_until_an_import() {
-        let zone =
-            gaoxin_model::Zone::parse(include_str!("../../../data/reference/zone.toml")).unwrap();
-        let store = gaoxin_store::testing::sqlite().await.unwrap();
-        let demo = gaoxin_demo::generate(
-            &zone,
-            &gaoxin_demo::DemoConfig {
-                enterprises: 30,
-                first_year: 2024,
-                last_year: 2024,
-                seed: 9,
-            },
-        );
-        let mut tx = store.begin_import().await.unwrap();
-        tx.write_enterprises(&demo.enterprises).await.unwrap();
-        tx.commit().await.unwrap();
+        let (_, store, demo) = demo_store(30, (2024, 2024), 9, false).await;
         let warm = Warm::default();
         let first = warm.industry_sections(&store, &Scope::Zone).await.unwrap();
         assert_eq!(first, store.industry_sections(&Scope::Zone).await.unwrap());
@@ -629,22 +629,7 @@ mod tests {
     /// 30,000-firm zone): the warm-up builds the zone's, and the page is then served from them.
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn the_zones_policies_page_is_built_by_the_warm_up() {
-        let zone =
-            gaoxin_model::Zone::parse(include_str!("../../../data/reference/zone.toml")).unwrap();
-        let store = gaoxin_store::testing::sqlite().await.unwrap();
-        let demo = gaoxin_demo::generate(
-            &zone,
-            &gaoxin_demo::DemoConfig {
-                enterprises: 40,
-                first_year: 2023,
-                last_year: 2024,
-                seed: 5,
-            },
-        );
-        let mut tx = store.begin_import().await.unwrap();
-        tx.write_enterprises(&demo.enterprises).await.unwrap();
-        tx.write_facts(&demo.facts).await.unwrap();
-        tx.commit().await.unwrap();
+        let (zone, store, _) = demo_store(40, (2023, 2024), 5, true).await;
         let year = Year::new(2024).unwrap();
         rules_runs::run_rules_rows(&store, year, &mut |_| {})
             .await
