@@ -418,19 +418,11 @@ async fn rows(
     park: Option<&str>,
     rule: Option<&str>,
 ) -> Result<Vec<RuleResultRow>, PageError> {
-    scope_rows(state, &user.scope(), run, park, rule).await
-}
-
-/// [`rows`] for a scope.
-async fn scope_rows(
-    state: &AppState,
-    scope: &Scope,
-    run: &RunRecord,
-    park: Option<&str>,
-    rule: Option<&str>,
-) -> Result<Vec<RuleResultRow>, PageError> {
     // a stored run's rows are read once per scope and kept (crate::warm)
-    let all = state.warm.run_rows(&state.store, scope, &run.id).await?;
+    let all = state
+        .warm
+        .run_rows(&state.store, &user.scope(), &run.id)
+        .await?;
     Ok(all
         .iter()
         .filter(|r| park.is_none_or(|p| r.park == p) && rule.is_none_or(|x| r.rule == x))
