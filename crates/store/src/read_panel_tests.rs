@@ -1,5 +1,6 @@
-//! [`Store::panel`] (firms and facts read apart in one snapshot) gives exactly what one joined
-//! read gives, on both backends, for every scope and year range.
+//! The bulk reads ([`Store::panel`]: firms and facts read apart in one snapshot;
+//! [`Store::for_each_row_in`]: one row per firm, streamed) give back exactly what was written, on
+//! both backends, for every scope and year range.
 use crate::scope::Scope;
 use gaoxin_model::provenance::Provenance;
 use gaoxin_model::{Date, Enterprise, F, Facts, IndustryCode, Listing, ParkId, Sector, Uscc, Year};
@@ -33,7 +34,7 @@ fn firm(i: u32, park: &str) -> Enterprise {
 }
 
 #[tokio::test]
-async fn the_panel_read_apart_equals_one_joined_read() {
+async fn the_bulk_reads_give_what_was_written_in_every_scope_and_year_range() {
     for store in crate::testing::all().await.unwrap() {
         let parks = ["jiangbei", "xingang", "qilin"];
         // inserted out of code order; one firm without facts in any year
@@ -69,12 +70,55 @@ async fn the_panel_read_apart_equals_one_joined_read() {
         ];
         for scope in &scopes {
             for years in [None, Some((y(2023), y(2024))), Some((y(2021), y(2021)))] {
-                let joined = store.panel_joined(scope, years).await.unwrap();
+                // what was written, in scope and range, by code and then year
+                let in_scope = |e: &Enterprise| match scope {
+                    Scope::Zone => true,
+                    Scope::Park(p) => e.park == *p,
+                    Scope::Enterprise(u) => e.uscc == *u,
+                    _ => unreachable!("only these scopes are tried"),
+                };
+                let in_range = |f: &Facts| years.is_none_or(|(a, b)| f.year >= a && f.year <= b);
+                let mut want_fs: Vec<Facts> = fs
+                    .iter()
+                    .filter(|f| {
+                        in_range(f) && in_scope(es.iter().find(|e| e.uscc == f.uscc).unwrap())
+                    })
+                    .cloned()
+                    .collect();
+                want_fs.sort_by(|a, b| (a.uscc.as_str(), a.year).cmp(&(b.uscc.as_str(), b.year)));
+                let mut want_es: Vec<Enterprise> = es
+                    .iter()
+                    .filter(|e| want_fs.iter().any(|f| f.uscc == e.uscc))
+                    .cloned()
+                    .collect();
+                want_es.sort_by(|a, b| a.uscc.as_str().cmp(b.uscc.as_str()));
                 let apart = store.panel(scope, years).await.unwrap();
                 if *scope == Scope::Zone {
                     assert!(apart.0.len() > 15 && apart.1.len() >= apart.0.len());
                 }
-                assert_eq!(apart, joined, "{scope:?} {years:?}");
+                assert_eq!(
+                    apart,
+                    (want_es.clone(), want_fs.clone()),
+                    "panel {scope:?} {years:?}"
+                );
+                let (mut streamed_es, mut streamed_fs) = (Vec::<Enterprise>::new(), Vec::new());
+                let n = store
+                    .for_each_row_in(scope, None, years, |e, f| {
+                        assert_eq!(e.uscc, f.uscc, "each firm-year with its own firm");
+                        if streamed_es.last().is_none_or(|l| l.uscc != e.uscc) {
+                            streamed_es.push(e.clone());
+                        }
+                        streamed_fs.push(f);
+                        Ok(())
+                    })
+                    .await
+                    .unwrap();
+                assert_eq!(n as usize, want_fs.len());
+                assert_eq!(
+                    (streamed_es, streamed_fs),
+                    (want_es, want_fs),
+                    "streamed {scope:?} {years:?}"
+                );
             }
         }
     }
@@ -129,4 +173,13 @@ async fn the_packed_bulk_read_equals_the_per_column_read() {
             .unwrap();
         assert_eq!(streamed, bulk);
     }
+}
+
+/// The streamed read finds the packed firm-years right after the firm's own columns.
+#[test]
+fn the_firm_columns_end_where_the_firm_years_begin() {
+    assert_eq!(
+        crate::read::ent_select().split(", ").count(),
+        crate::read::ENT_SELECTED
+    );
 }
