@@ -64,6 +64,16 @@ pub fn database_url_from_env(flag: Option<&str>) -> String {
         .unwrap_or_else(|| "sqlite://gaoxin.db".to_string())
 }
 
+/// Connections of a store's pool: `GAOXIN_DB_CONNECTIONS` if set (1–64), else 4 on SQLite and 8
+/// on PostgreSQL.
+fn pool_size(backend: Backend) -> u32 {
+    std::env::var("GAOXIN_DB_CONNECTIONS")
+        .ok()
+        .and_then(|v| v.trim().parse::<u32>().ok())
+        .filter(|n| (1..=64).contains(n))
+        .unwrap_or(if backend == Backend::Sqlite { 4 } else { 8 })
+}
+
 /// A handle on the database; cheap to clone.
 #[derive(Clone)]
 pub struct Store {
@@ -96,7 +106,7 @@ impl Store {
             return Err(Error::Url(crate::masked_url(url)));
         };
         let pool = AnyPoolOptions::new()
-            .max_connections(if backend == Backend::Sqlite { 4 } else { 8 })
+            .max_connections(pool_size(backend))
             .acquire_timeout(Duration::from_secs(30))
             .after_connect(move |conn, _meta| {
                 Box::pin(async move {
