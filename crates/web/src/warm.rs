@@ -43,6 +43,10 @@ pub struct Warm {
     exports_build: tokio::sync::Mutex<()>,
     /// Held while targets missing from the cache are computed.
     targets_build: tokio::sync::Mutex<()>,
+    /// Held while a page part missing from the cache is built.
+    parts_build: tokio::sync::Mutex<()>,
+    /// Held while a stored run's rows missing from the cache are read.
+    run_rows_read: tokio::sync::Mutex<()>,
     /// Target keys being refreshed in the background.
     refreshing: Mutex<HashSet<String>>,
     /// Pages of the enterprise list by scope, filter, sort and page (keys from user input:
@@ -61,6 +65,8 @@ pub struct Warm {
     years: Mutex<HashMap<String, (Instant, Vec<Year>)>>,
     /// The industry sections of the firms per scope, until the next import.
     sections: Mutex<HashMap<String, (Instant, Vec<String>)>>,
+    /// Whether the warm-up at start is done (`/readyz`).
+    ready: std::sync::atomic::AtomicBool,
 }
 
 /// The bytes of stored runs' rows kept (one run of the 30,000-firm zone, ≈ 420,000 rows, is
@@ -82,6 +88,8 @@ impl Default for Warm {
             targets: Mutex::default(),
             exports_build: tokio::sync::Mutex::default(),
             targets_build: tokio::sync::Mutex::default(),
+            parts_build: tokio::sync::Mutex::default(),
+            run_rows_read: tokio::sync::Mutex::default(),
             refreshing: Mutex::default(),
             lists: ByteCache::new(LISTS_BYTES),
             run_rows: ByteCache::new(RUN_ROWS_BYTES),
@@ -89,6 +97,7 @@ impl Default for Warm {
             parts: Mutex::default(),
             years: Mutex::default(),
             sections: Mutex::default(),
+            ready: std::sync::atomic::AtomicBool::new(false),
         }
     }
 }
@@ -162,6 +171,13 @@ fn targets_key(scope: &Scope, year: Option<Year>) -> String {
 }
 
 impl Warm {
+    /// Whether the warm-up at start is done: the zone's dashboard, targets, 政策 page, the
+    /// latest run's workbooks and the ecosystem pages are ready (`/readyz`; a page asked before
+    /// waits for the part it needs).
+    pub fn ready(&self) -> bool {
+        self.ready.load(Ordering::SeqCst)
+    }
+
     /// Whether the park evaluation of `year` is being computed.
     pub fn evaluating(&self, year: Year) -> bool {
         self.evaluating
@@ -370,7 +386,14 @@ impl Warm {
         if let Some((v, _)) = self.run_rows.get(&k, &0) {
             return Ok(v);
         }
+        // one read at a time: a page asking while the warm-up reads the same rows waits for them
+        let _one = self.run_rows_read.lock().await;
+        if let Some((v, _)) = self.run_rows.get(&k, &0) {
+            return Ok(v);
+        }
+        let t = Instant::now();
         let v = Arc::new(store.rule_results(scope, run_id, None, None).await?);
+        tracing::debug!(target: "gaoxin::timing", "run {run_id}: {} rows read in {:?}", v.len(), t.elapsed());
         self.run_rows.insert(k, v.clone(), rule_rows_bytes(&v), 0);
         Ok(v)
     }
@@ -389,6 +412,13 @@ impl Warm {
     /// Parts of a page kept under `key` (which names the stored run they come from).
     pub fn part(&self, key: &str) -> Option<(minijinja::Value, minijinja::Value)> {
         recent(&self.parts, key)
+    }
+
+    /// Held while a part missing from the cache is built: a page asking for the part the
+    /// warm-up is building waits for that build (then finds it with [`Warm::part`]) instead of
+    /// building the same beside it.
+    pub async fn part_build(&self) -> tokio::sync::MutexGuard<'_, ()> {
+        self.parts_build.lock().await
     }
 
     /// Keeps parts of a page built from a stored run.
@@ -459,18 +489,24 @@ pub async fn export_bytes(
         .run_rows(&state.store, scope, &run.id)
         .await
         .map_err(|e| e.to_string())?;
-    let rows: Vec<RuleResultRow> = all
-        .iter()
-        .filter(|r| park.is_none_or(|p| r.park == p))
-        .cloned()
-        .collect();
-    let names: BTreeMap<String, String> = rows
-        .iter()
-        .map(|r| (r.uscc.clone(), r.name.clone()))
-        .collect();
-    let bytes = Arc::new(
-        rules_runs::workbook(&state.zone, s, &rows, &names, which).map_err(|e| e.to_string())?,
-    );
+    // filtering and building the workbook (~1 s for the zone) off the async workers: a request
+    // waiting behind it on the same worker would wait the whole build
+    let (st, s, park) = (state.clone(), s.clone(), park.map(str::to_string));
+    let bytes = tokio::task::spawn_blocking(move || {
+        let rows: Vec<RuleResultRow> = all
+            .iter()
+            .filter(|r| park.as_deref().is_none_or(|p| r.park == p))
+            .cloned()
+            .collect();
+        let names: BTreeMap<String, String> = rows
+            .iter()
+            .map(|r| (r.uscc.clone(), r.name.clone()))
+            .collect();
+        rules_runs::workbook(&st.zone, &s, &rows, &names, which).map_err(|e| e.to_string())
+    })
+    .await
+    .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()))?;
+    let bytes = Arc::new(bytes);
     state.warm.keep_export(key, bytes.clone());
     Ok(bytes)
 }
@@ -504,29 +540,46 @@ async fn warm_up(st: &AppState, changed: bool) -> Result<(), EvalError> {
         tracing::warn!(error = %e, "loading the rule files ahead failed");
     }
     st.dashboards.get(&st.store, &st.zone, &Scope::Zone).await?;
+    // the pages before the downloads, the 政策 page beside the targets (each keeps a core busy)
+    let rules = {
+        let st = st.clone();
+        tokio::spawn(async move { warm_rules_run(&st).await })
+    };
     st.warm.targets(st, &Scope::Zone, None).await?;
-    // the zone's lists of the latest stored rules run, as the exports and 政策 read them, and
-    // the 政策 page's part
-    if let Some(&year) = st.warm.years(&st.store, &Scope::Zone).await?.last()
-        && let Some((summary, run)) = rules_runs::latest(&st.store, &Scope::Zone, year).await?
-    {
-        for which in [Lists::Ladder, Lists::Policies] {
-            if let Err(e) = export_bytes(st, &Scope::Zone, &summary, &run, None, which).await {
-                tracing::warn!(run = %run.id, error = %e, "building an export ahead failed");
-            }
-        }
-        // the zone's 政策 page (its first view built the policies' lists: ~2.5 s)
-        if let Err(e) =
-            crate::policies_part::policies_part(st, &Scope::Zone, &summary, &run, None, year.get())
-                .await
-        {
-            tracing::warn!(run = %run.id, error = ?e, "building the 政策 page ahead failed");
-        }
-    }
+    tracing::debug!(target: "gaoxin::timing", "warm-up: targets ready at {:?}", t.elapsed());
+    rules
+        .await
+        .map_err(|e| EvalError::Engine(format!("预先计算政策页中断：{e}")))??;
     tracing::info!(
         seconds = t.elapsed().as_secs_f64(),
         "dashboard and targets warmed"
     );
+    Ok(())
+}
+
+/// The zone's 政策 page of the latest stored rules run (its first view built the policies' lists:
+/// ~2.5 s), then its 梯度培育 and 政策 workbooks.
+async fn warm_rules_run(st: &AppState) -> Result<(), EvalError> {
+    let Some(&year) = st.warm.years(&st.store, &Scope::Zone).await?.last() else {
+        return Ok(());
+    };
+    let Some((summary, run)) = rules_runs::latest(&st.store, &Scope::Zone, year).await? else {
+        return Ok(());
+    };
+    let t = Instant::now();
+    if let Err(e) =
+        crate::policies_part::policies_part(st, &Scope::Zone, &summary, &run, None, year.get())
+            .await
+    {
+        tracing::warn!(run = %run.id, error = ?e, "building the 政策 page ahead failed");
+    }
+    tracing::debug!(target: "gaoxin::timing", "warm-up: 政策 page ready in {:?}", t.elapsed());
+    for which in [Lists::Ladder, Lists::Policies] {
+        if let Err(e) = export_bytes(st, &Scope::Zone, &summary, &run, None, which).await {
+            tracing::warn!(run = %run.id, error = %e, "building an export ahead failed");
+        }
+    }
+    tracing::debug!(target: "gaoxin::timing", "warm-up: workbooks ready in {:?}", t.elapsed());
     Ok(())
 }
 
@@ -545,12 +598,19 @@ pub fn after_import(state: &AppState) {
 }
 
 fn spawn(state: &AppState, changed: bool) {
-    crate::ecosystem_pages::warm(state);
     let st = state.clone();
     tokio::spawn(async move {
+        let ecosystem = {
+            let st = st.clone();
+            tokio::spawn(async move { crate::ecosystem_pages::warm(&st).await })
+        };
         if let Err(e) = warm_up(&st, changed).await {
             tracing::warn!(error = %e, "warming the results failed");
         }
+        let _ = ecosystem.await;
+        // ready once the start's warm-up is done, failed or not (a failure is logged, and the
+        // pages then compute what they need themselves)
+        st.warm.ready.store(true, Ordering::SeqCst);
     });
 }
 
@@ -585,6 +645,63 @@ mod tests {
         }
         tx.commit().await.unwrap();
         (zone, store, demo)
+    }
+
+    /// `/readyz` answers 503 until the warm-up at start is done (its dashboard, targets, 政策
+    /// page and workbooks kept), then 200; an import's warm-up does not make it unready.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn ready_once_the_warm_up_at_start_is_done() {
+        use axum::response::IntoResponse;
+        let (zone, store, _) = demo_store(40, (2023, 2024), 4, true).await;
+        let year = Year::new(2024).unwrap();
+        rules_runs::run_rules_rows(&store, year, &mut |_| {})
+            .await
+            .unwrap();
+        let state = AppState::new(store, zone, crate::Config::default());
+        let status = |s: &AppState| {
+            let s = s.clone();
+            async move {
+                crate::pages::readyz(axum::extract::State(s))
+                    .await
+                    .into_response()
+                    .status()
+            }
+        };
+        assert_eq!(status(&state).await, 503);
+        at_start(&state);
+        let t = Instant::now();
+        while !state.warm.ready() {
+            assert!(t.elapsed().as_secs() < 60, "not ready after 60 s");
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        }
+        assert_eq!(status(&state).await, 200);
+        // what it waited for is kept
+        let (_, run) = rules_runs::latest(&state.store, &Scope::Zone, year)
+            .await
+            .unwrap()
+            .unwrap();
+        let key = format!(
+            "policies|{}|{}|{:?}",
+            run.id,
+            scope_key(&Scope::Zone),
+            None::<String>
+        );
+        assert!(state.warm.part(&key).is_some(), "the 政策 page");
+        assert!(
+            state
+                .warm
+                .targets
+                .lock()
+                .unwrap()
+                .contains_key(&targets_key(&Scope::Zone, None))
+        );
+        after_import(&state);
+        assert_eq!(
+            status(&state).await,
+            200,
+            "an import does not make it unready"
+        );
+        state.warm.wait_evaluation(year).await;
     }
 
     /// The first 梯度培育 export waited for the rule files to be read and the year's plan
