@@ -351,13 +351,14 @@ pub async fn session(State(state): State<AppState>, mut req: Request, next: Next
 }
 
 /// What a user who must change their password may still reach: the change page itself,
-/// signing out, the sign-in page, static files and the health check.
+/// signing out, the sign-in page, static files and the health and readiness checks.
 fn allowed_before_change(uri: &axum::http::Uri) -> bool {
     let p = uri.path();
     p == PASSWORD_PAGE
         || p == "/logout"
         || p == "/login"
         || p == "/healthz"
+        || p == "/readyz"
         || p.starts_with("/static/")
 }
 

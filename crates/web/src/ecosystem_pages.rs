@@ -227,23 +227,20 @@ pub async fn isolated_xlsx(
     ))
 }
 
-/// Builds the graph's default pages (the zone's and every park's) in the background: at start
-/// and after an import (called from [`crate::warm`]), so that the first view is served from memory.
-pub fn warm(state: &AppState) {
-    let st = state.clone();
-    tokio::spawn(async move {
-        let t = std::time::Instant::now();
-        match ecosystem::warm(&st.store, &st.zone).await {
-            Ok(n) => tracing::info!(
-                pages = n,
-                seconds = t.elapsed().as_secs_f64(),
-                "ecosystem pages warmed"
-            ),
-            Err(e) => tracing::warn!(error = %e, "warming the ecosystem pages failed"),
-        }
-        // the innovation vitality index of the zone (reads the whole panel)
-        if let Err(e) = gaoxin_app::vitality::warm(&st.store, &st.zone).await {
-            tracing::warn!(error = %e, "starting the vitality index failed");
-        }
-    });
+/// Builds the graph's default pages (the zone's and every park's): at start and after an import
+/// (run in the background by [`crate::warm`]), so that the first view is served from memory.
+pub async fn warm(st: &AppState) {
+    let t = std::time::Instant::now();
+    match ecosystem::warm(&st.store, &st.zone).await {
+        Ok(n) => tracing::info!(
+            pages = n,
+            seconds = t.elapsed().as_secs_f64(),
+            "ecosystem pages warmed"
+        ),
+        Err(e) => tracing::warn!(error = %e, "warming the ecosystem pages failed"),
+    }
+    // the innovation vitality index of the zone (reads the whole panel)
+    if let Err(e) = gaoxin_app::vitality::warm(&st.store, &st.zone).await {
+        tracing::warn!(error = %e, "starting the vitality index failed");
+    }
 }

@@ -22,6 +22,22 @@ pub async fn healthz() -> &'static str {
     "ok"
 }
 
+/// GET /readyz — 200 once the warm-up at start is done ([`crate::warm::Warm::ready`]), 503
+/// before: what a load balancer or a restart script waits for (`/healthz` answers as soon as the
+/// server accepts connections).
+pub async fn readyz(State(state): State<AppState>) -> Response {
+    if state.warm.ready() {
+        "ready".into_response()
+    } else {
+        (
+            axum::http::StatusCode::SERVICE_UNAVAILABLE,
+            [(axum::http::header::RETRY_AFTER, "1")],
+            "正在预热：驾驶舱、目标、政策页与导出的结果正在计算",
+        )
+            .into_response()
+    }
+}
+
 /// Fallback: 404 (JSON under /api/).
 pub async fn not_found(uri: Uri) -> Response {
     if uri.path().starts_with("/api/") {

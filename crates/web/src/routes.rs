@@ -380,6 +380,7 @@ fn ux_routes(t: Table) -> Table {
 fn sign_in_routes(t: Table) -> Table {
     use Access::*;
     t.add("GET", "/healthz", Public, get(pages::healthz))
+        .add("GET", "/readyz", Public, get(pages::readyz))
         .add("GET", "/static/{*path}", Public, get(assets::serve))
         .add("GET", "/login", Public, get(auth::login_page))
         .add("POST", "/login", Public, post(auth::login))

@@ -800,6 +800,8 @@ async fn openapi_lists_every_api_route_and_static_files_are_cached() {
     assert!(r.body.len() < 600_000, "compressed: {}", r.body.len());
     assert_eq!(c.get("/static/nope.js").await.status, 404);
     assert_eq!(c.get("/healthz").await.text(), "ok");
+    // the server is ready (`serve` waited for it) and stays ready
+    assert_eq!(c.get("/readyz").await.text(), "ready");
     // Unknown pages: 404 page; unknown API paths: JSON.
     let mut admin = s.signed_in("admin").await;
     assert!(admin.get("/nowhere").await.text().contains("页面不存在"));

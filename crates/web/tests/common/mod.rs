@@ -168,7 +168,28 @@ async fn serve(state: AppState) -> (SocketAddr, tokio::sync::oneshot::Sender<()>
         .await
         .unwrap();
     });
-    (arx.await.unwrap(), tx)
+    let addr = arx.await.unwrap();
+    // the tests start once the warm-up at start is done (`/readyz`), as a load balancer would
+    let mut c = Client {
+        addr,
+        cookie: None,
+        csrf: None,
+        source: None,
+    };
+    let t = std::time::Instant::now();
+    loop {
+        let r = c.get("/readyz").await;
+        if r.status == 200 {
+            break;
+        }
+        assert_eq!(r.status, 503, "{}", r.text());
+        assert!(
+            t.elapsed() < std::time::Duration::from_secs(120),
+            "not ready after 120 s"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    (addr, tx)
 }
 
 #[derive(Debug)]

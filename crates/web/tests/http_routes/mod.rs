@@ -13,7 +13,8 @@ pub(super) fn expected_signed_in(path: &str, who: &str, variant: &str) -> u16 {
     }
     let zone = matches!(who, "admin" | "analyst");
     match path {
-        "/healthz" | "/static/{*path}" | "/api/v1/openapi.json" => 200,
+        // the walk's server is ready (tests' `serve` waits for `/readyz`)
+        "/healthz" | "/readyz" | "/static/{*path}" | "/api/v1/openapi.json" => 200,
         "/login" => 303,
         "/" => {
             if zone {
