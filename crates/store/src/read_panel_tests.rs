@@ -1,4 +1,4 @@
-//! The bulk reads ([`Store::panel`]: firms and facts read apart in one snapshot;
+//! The bulk reads ([`Store::panel`]: one row per firm, decoded on a thread of its own;
 //! [`Store::for_each_row_in`]: one row per firm, streamed) give back exactly what was written, on
 //! both backends, for every scope and year range.
 use crate::scope::Scope;
@@ -173,13 +173,4 @@ async fn the_packed_bulk_read_equals_the_per_column_read() {
             .unwrap();
         assert_eq!(streamed, bulk);
     }
-}
-
-/// The streamed read finds the packed firm-years right after the firm's own columns.
-#[test]
-fn the_firm_columns_end_where_the_firm_years_begin() {
-    assert_eq!(
-        crate::read::ent_select().split(", ").count(),
-        crate::read::ENT_SELECTED
-    );
 }
