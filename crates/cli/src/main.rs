@@ -8,6 +8,9 @@
 /// (120 s, 32 connections, 30,000 firms) its resident memory rose from 837 MiB to 1,916 MiB with
 /// glibc and stayed there, against 352 MiB → 1,085 MiB at most and 663 MiB at the end with
 /// mimalloc, which also made `evaluate` ~10 % faster. Figures and commands: docs/speed.md.
+/// Built without transparent huge pages (`no_thp`): with them, the first `evaluate` after a
+/// pause spent ~1.5 s more in the kernel compacting memory for its huge pages (3.0–3.6 s
+/// against 2.2–2.5 s).
 #[global_allocator]
 static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
