@@ -12,6 +12,9 @@
 //!   the page only reads the stored run. A zone administrator opening a year without a stored
 //!   run starts its computation in the background ([`Warm::evaluate`]); a read-only analyst's or a
 //!   park's page view never starts one — they see that it is being computed or not yet published.
+//! * `/readyz` answers 200 once the warm-up at start is done ([`Warm::ready`]). Each part is built
+//!   once (a page asking for it meanwhile waits for that build), and the CPU-heavy builds run off
+//!   the async workers, so no request queues behind them on a busy worker.
 use crate::AppState;
 use crate::dashboard::CACHE_TTL;
 use gaoxin_app::byte_cache::ByteCache;
