@@ -608,7 +608,7 @@ impl Store {
         // decoding (~0.5 s of CPU for the zone) on its own thread while the database builds the
         // next rows, and off the async workers
         let (send, mut receive) = tokio::sync::mpsc::channel::<(String, String)>(1024);
-        let decoder = std::thread::spawn(move || {
+        let decoder = tokio::task::spawn_blocking(move || {
             let mut firms = Vec::new();
             while let Some((e, y)) = receive.blocking_recv() {
                 firms.push(decode_firm_row(&e, &y)?);
@@ -628,8 +628,8 @@ impl Store {
         .await;
         drop(send);
         let decoded = decoder
-            .join()
-            .unwrap_or_else(|e| std::panic::resume_unwind(e));
+            .await
+            .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()));
         read?;
         let mut firms = decoded?;
         // by code in byte order (PostgreSQL's `ORDER BY` follows its collation)

@@ -23,7 +23,7 @@ pub(crate) async fn policies_part(
 ) -> Result<(minijinja::Value, minijinja::Value), PageError> {
     let park: Option<String> = park.map(str::to_string);
     // built once per run, scope and park (a stored run never changes; crate::warm)
-    let key = format!("policies|{}|{}|{park:?}", run.id, scope.cache_key());
+    let key = key(&run.id, scope, park.as_deref());
     if let Some(x) = state.warm.part(&key) {
         return Ok(x);
     }
@@ -124,6 +124,11 @@ pub(crate) async fn policies_part(
     .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()));
     state.warm.keep_part(key, x.clone());
     Ok(x)
+}
+
+/// The key the part of stored run `run_id`, as `scope` sees it (and one park), is kept under.
+pub(crate) fn key(run_id: &str, scope: &Scope, park: Option<&str>) -> String {
+    format!("policies|{run_id}|{}|{park:?}", scope.cache_key())
 }
 
 /// Percent-encodes `s` for a query value (every byte but the unreserved ones).

@@ -518,8 +518,14 @@ pub async fn export_bytes(
 /// latest year is re-evaluated), else (at start) only what is missing is computed.
 async fn warm_up(st: &AppState, changed: bool) -> Result<(), EvalError> {
     let t = Instant::now();
+    let latest = st
+        .warm
+        .years(&st.store, &Scope::Zone)
+        .await?
+        .last()
+        .copied();
     // the evaluation first: it takes longest, and a download of the report waits for it
-    if let Some(&year) = st.warm.years(&st.store, &Scope::Zone).await?.last() {
+    if let Some(year) = latest {
         // the versions text a run of the scheme now in use records
         let current = format!(
             "{}={}",
@@ -537,7 +543,7 @@ async fn warm_up(st: &AppState, changed: bool) -> Result<(), EvalError> {
     }
     // the rule files parsed and the latest year's plan compiled: the 梯度培育 and 政策 pages and
     // exports compare the stored run with them (on the first view this cost up to a second)
-    if let Some(&year) = st.warm.years(&st.store, &Scope::Zone).await?.last()
+    if let Some(year) = latest
         && let Err(e) = st.rules.plan(year)
     {
         tracing::warn!(error = %e, "loading the rule files ahead failed");
@@ -546,7 +552,12 @@ async fn warm_up(st: &AppState, changed: bool) -> Result<(), EvalError> {
     // the pages before the downloads, the 政策 page beside the targets (each keeps a core busy)
     let rules = {
         let st = st.clone();
-        tokio::spawn(async move { warm_rules_run(&st).await })
+        tokio::spawn(async move {
+            match latest {
+                Some(year) => warm_rules_run(&st, year).await,
+                None => Ok(()),
+            }
+        })
     };
     st.warm.targets(st, &Scope::Zone, None).await?;
     tracing::debug!(target: "gaoxin::timing", "warm-up: targets ready at {:?}", t.elapsed());
@@ -560,12 +571,9 @@ async fn warm_up(st: &AppState, changed: bool) -> Result<(), EvalError> {
     Ok(())
 }
 
-/// The zone's 政策 page of the latest stored rules run (its first view built the policies' lists:
-/// ~2.5 s), then its 梯度培育 and 政策 workbooks.
-async fn warm_rules_run(st: &AppState) -> Result<(), EvalError> {
-    let Some(&year) = st.warm.years(&st.store, &Scope::Zone).await?.last() else {
-        return Ok(());
-    };
+/// The zone's 政策 page of `year`'s latest stored rules run (its first view built the policies'
+/// lists: ~2.5 s), then its 梯度培育 and 政策 workbooks.
+async fn warm_rules_run(st: &AppState, year: Year) -> Result<(), EvalError> {
     let Some((summary, run)) = rules_runs::latest(&st.store, &Scope::Zone, year).await? else {
         return Ok(());
     };
@@ -650,17 +658,28 @@ mod tests {
         (zone, store, demo)
     }
 
+    /// A server's state over 40 demo firms of 2023–2024 (generated with `seed`) with a stored
+    /// rules run of 2024, that year and the run.
+    async fn state_with_a_rules_run(seed: u64) -> (AppState, Year, RunRecord) {
+        let (zone, store, _) = demo_store(40, (2023, 2024), seed, true).await;
+        let year = Year::new(2024).unwrap();
+        rules_runs::run_rules_rows(&store, year, &mut |_| {})
+            .await
+            .unwrap();
+        let (_, run) = rules_runs::latest(&store, &Scope::Zone, year)
+            .await
+            .unwrap()
+            .unwrap();
+        let state = AppState::new(store, zone, crate::Config::default());
+        (state, year, run)
+    }
+
     /// `/readyz` answers 503 until the warm-up at start is done (its dashboard, targets, 政策
     /// page and workbooks kept), then 200; an import's warm-up does not make it unready.
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn ready_once_the_warm_up_at_start_is_done() {
         use axum::response::IntoResponse;
-        let (zone, store, _) = demo_store(40, (2023, 2024), 4, true).await;
-        let year = Year::new(2024).unwrap();
-        rules_runs::run_rules_rows(&store, year, &mut |_| {})
-            .await
-            .unwrap();
-        let state = AppState::new(store, zone, crate::Config::default());
+        let (state, year, run) = state_with_a_rules_run(4).await;
         let status = |s: &AppState| {
             let s = s.clone();
             async move {
@@ -679,16 +698,7 @@ mod tests {
         }
         assert_eq!(status(&state).await, 200);
         // what it waited for is kept
-        let (_, run) = rules_runs::latest(&state.store, &Scope::Zone, year)
-            .await
-            .unwrap()
-            .unwrap();
-        let key = format!(
-            "policies|{}|{}|{:?}",
-            run.id,
-            scope_key(&Scope::Zone),
-            None::<String>
-        );
+        let key = crate::policies_part::key(&run.id, &Scope::Zone, None);
         assert!(state.warm.part(&key).is_some(), "the 政策 page");
         assert!(
             state
@@ -749,22 +759,8 @@ mod tests {
     /// 30,000-firm zone): the warm-up builds the zone's, and the page is then served from them.
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn the_zones_policies_page_is_built_by_the_warm_up() {
-        let (zone, store, _) = demo_store(40, (2023, 2024), 5, true).await;
-        let year = Year::new(2024).unwrap();
-        rules_runs::run_rules_rows(&store, year, &mut |_| {})
-            .await
-            .unwrap();
-        let (_, run) = rules_runs::latest(&store, &Scope::Zone, year)
-            .await
-            .unwrap()
-            .unwrap();
-        let state = AppState::new(store, zone, crate::Config::default());
-        let key = format!(
-            "policies|{}|{}|{:?}",
-            run.id,
-            scope_key(&Scope::Zone),
-            None::<String>
-        );
+        let (state, year, run) = state_with_a_rules_run(5).await;
+        let key = crate::policies_part::key(&run.id, &Scope::Zone, None);
         assert!(state.warm.part(&key).is_none());
         warm_up(&state, false).await.unwrap();
         let (policies, _) = state.warm.part(&key).expect("built by the warm-up");
